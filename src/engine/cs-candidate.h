@@ -1,0 +1,110 @@
+/* cs-candidate.h: one model's answer to a run, as it streams and after
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "cs-types.h"
+
+G_BEGIN_DECLS
+
+#define CS_TYPE_CANDIDATE (cs_candidate_get_type ())
+
+G_DECLARE_FINAL_TYPE (CsCandidate, cs_candidate, CS, CANDIDATE, GObject)
+
+/* Which stream a chunk belongs to, for the "appended" signal. */
+typedef enum {
+  CS_STREAM_TEXT,
+  CS_STREAM_REASONING,
+  CS_STREAM_REFUSAL,
+} CsStreamKind;
+
+CsCandidate       *cs_candidate_new                 (const char        *id,
+                                                     const char        *model,
+                                                     const char        *angle);
+const char        *cs_candidate_get_id              (CsCandidate       *self);
+/* "provider/model", e.g. "kimi/kimi-k2-thinking" */
+const char        *cs_candidate_get_model           (CsCandidate       *self);
+/* the part before the first '/' of the model */
+char              *cs_candidate_dup_provider        (CsCandidate       *self);
+const char        *cs_candidate_get_angle           (CsCandidate       *self);
+double             cs_candidate_get_temperature     (CsCandidate       *self);
+/* NAN (the default) means "let the provider choose" */
+void               cs_candidate_set_temperature     (CsCandidate       *self,
+                                                     double             temperature);
+const char        *cs_candidate_get_reasoning_effort(CsCandidate       *self);
+void               cs_candidate_set_reasoning_effort(CsCandidate       *self,
+                                                     const char        *effort);
+
+CsCandidateStatus  cs_candidate_get_status          (CsCandidate       *self);
+void               cs_candidate_set_status          (CsCandidate       *self,
+                                                     CsCandidateStatus  status);
+/* A sentence a person understands; NULL when there is no error. */
+const char        *cs_candidate_get_error           (CsCandidate       *self);
+void               cs_candidate_set_error           (CsCandidate       *self,
+                                                     const char        *error);
+
+const char        *cs_candidate_get_text            (CsCandidate       *self);
+const char        *cs_candidate_get_reasoning       (CsCandidate       *self);
+const char        *cs_candidate_get_refusal         (CsCandidate       *self);
+/* Appends and emits ::appended (kind, chunk), then notifies the property,
+ * so views can coalesce updates. */
+void               cs_candidate_append              (CsCandidate       *self,
+                                                     CsStreamKind       kind,
+                                                     const char        *chunk,
+                                                     gssize             len);
+void               cs_candidate_set_text            (CsCandidate       *self,
+                                                     const char        *text);
+/* Clears text, reasoning, refusal, data, error, usage and timings before a
+ * new attempt (a retry or a repair request). attempts is kept. */
+void               cs_candidate_reset_stream        (CsCandidate       *self);
+
+const char        *cs_candidate_get_finish_reason   (CsCandidate       *self);
+void               cs_candidate_set_finish_reason   (CsCandidate       *self,
+                                                     const char        *reason);
+
+/* The parsed structured reply (an object in the mode's schema), or NULL. */
+JsonNode          *cs_candidate_get_data            (CsCandidate       *self);
+void               cs_candidate_set_data            (CsCandidate       *self,
+                                                     JsonNode          *data);
+const char        *cs_candidate_get_validation_error(CsCandidate       *self);
+void               cs_candidate_set_validation_error(CsCandidate       *self,
+                                                     const char        *message);
+
+/* Usage; -1 when unknown. */
+gint64             cs_candidate_get_input_tokens    (CsCandidate       *self);
+gint64             cs_candidate_get_output_tokens   (CsCandidate       *self);
+gint64             cs_candidate_get_reasoning_tokens(CsCandidate       *self);
+void               cs_candidate_set_usage           (CsCandidate       *self,
+                                                     gint64             input_tokens,
+                                                     gint64             output_tokens,
+                                                     gint64             reasoning_tokens);
+/* Adds usage of an earlier attempt (a repair request costs too). */
+void               cs_candidate_add_usage           (CsCandidate       *self,
+                                                     gint64             input_tokens,
+                                                     gint64             output_tokens,
+                                                     gint64             reasoning_tokens);
+double             cs_candidate_get_cost_usd        (CsCandidate       *self);
+void               cs_candidate_set_cost_usd        (CsCandidate       *self,
+                                                     double             cost);
+/* Milliseconds; -1 when unknown. */
+gint64             cs_candidate_get_ttft_ms         (CsCandidate       *self);
+void               cs_candidate_set_ttft_ms         (CsCandidate       *self,
+                                                     gint64             ms);
+gint64             cs_candidate_get_duration_ms     (CsCandidate       *self);
+void               cs_candidate_set_duration_ms     (CsCandidate       *self,
+                                                     gint64             ms);
+/* Output tokens per second of streaming (after the first token); 0 if unknown. */
+double             cs_candidate_get_tokens_per_second (CsCandidate     *self);
+guint              cs_candidate_get_attempts        (CsCandidate       *self);
+void               cs_candidate_set_attempts        (CsCandidate       *self,
+                                                     guint              attempts);
+
+/* The JSON form used in run files and in the CLI's JSON output. */
+JsonNode          *cs_candidate_to_json             (CsCandidate       *self);
+CsCandidate       *cs_candidate_new_from_json       (JsonNode          *node,
+                                                     GError           **error);
+
+G_END_DECLS

@@ -1,0 +1,18 @@
+/* cs-engine.h: the public face of the Consilium engine
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "cs-types.h"
+#include "cs-candidate.h"
+#include "cs-run.h"
+#include "cs-config.h"
+#include "cs-secrets.h"
+#include "cs-mode.h"
+#include "cs-json-schema.h"
+#include "cs-provider-client.h"
+#include "cs-synthesis.h"
+#include "cs-export.h"
+#include "cs-run-store.h"
+#include "cs-runner.h"

@@ -1,0 +1,7 @@
+/* cs-provider-client.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "cs-provider-client.h"

@@ -1,0 +1,104 @@
+/* cs-run.h: one question put to several models, its candidates and result
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "cs-types.h"
+#include "cs-candidate.h"
+
+G_BEGIN_DECLS
+
+#define CS_TYPE_RUN (cs_run_get_type ())
+
+/* A CsRun is a GListModel of CsCandidate, so views bind to it directly.
+ * It emits ::changed when something worth saving changes: its own
+ * properties, a candidate added, a candidate's status, data, error or usage
+ * (not every streamed chunk: savers debounce ::changed and may also save on
+ * a timer while candidates stream). */
+G_DECLARE_FINAL_TYPE (CsRun, cs_run, CS, RUN, GObject)
+
+#define CS_RUN_FORMAT_VERSION 1
+
+CsRun         *cs_run_new                 (CsMode       mode,
+                                           const char  *problem);
+/* A unique, file-name-safe id ("20261125-162530-a1b2c3"), made at creation. */
+const char    *cs_run_get_id              (CsRun       *self);
+const char    *cs_run_get_title           (CsRun       *self);
+void           cs_run_set_title           (CsRun       *self,
+                                           const char  *title);
+CsMode         cs_run_get_mode            (CsRun       *self);
+void           cs_run_set_mode            (CsRun       *self,
+                                           CsMode       mode);
+const char    *cs_run_get_problem         (CsRun       *self);
+void           cs_run_set_problem         (CsRun       *self,
+                                           const char  *problem);
+CsRunState     cs_run_get_state           (CsRun       *self);
+void           cs_run_set_state           (CsRun       *self,
+                                           CsRunState   state);
+/* A run-level message (why it failed, or why the result is degraded). */
+const char    *cs_run_get_message         (CsRun       *self);
+void           cs_run_set_message         (CsRun       *self,
+                                           const char  *message);
+/* Unix time in seconds. */
+gint64         cs_run_get_created         (CsRun       *self);
+gint64         cs_run_get_updated         (CsRun       *self);
+void           cs_run_touch               (CsRun       *self);
+
+/* Constraints keep their insertion order. A NULL or empty value removes. */
+void           cs_run_set_constraint      (CsRun       *self,
+                                           const char  *key,
+                                           const char  *value);
+const char    *cs_run_get_constraint      (CsRun       *self,
+                                           const char  *key);
+/* NULL-terminated, owned by the run, valid until the next change */
+const char * const *cs_run_get_constraint_keys (CsRun  *self);
+
+/* "provider/model" of the judge, or NULL for none */
+const char    *cs_run_get_judge           (CsRun       *self);
+void           cs_run_set_judge           (CsRun       *self,
+                                           const char  *judge);
+
+void           cs_run_add_candidate       (CsRun       *self,
+                                           CsCandidate *candidate);
+CsCandidate   *cs_run_find_candidate      (CsRun       *self,
+                                           const char  *id);
+guint          cs_run_count_status        (CsRun       *self,
+                                           CsCandidateStatus status);
+gboolean       cs_run_all_final           (CsRun       *self);
+
+/* The synthesized result: an object
+ * { "methods": ["ensemble","consensus","judge"], "data": {...mode schema...},
+ *   "rationale": "...", "votes": [...], "consensus": [...],
+ *   "alternatives": [...], "critiques": [...], "degraded": bool, "note": "..." }
+ * or NULL before synthesis. */
+JsonNode      *cs_run_get_synthesis       (CsRun       *self);
+void           cs_run_set_synthesis       (CsRun       *self,
+                                           JsonNode    *synthesis);
+
+/* Check marks on the synthesized checklist, by step index. */
+gboolean       cs_run_get_step_checked    (CsRun       *self,
+                                           guint        step);
+void           cs_run_set_step_checked    (CsRun       *self,
+                                           guint        step,
+                                           gboolean     checked);
+
+/* Totals over all candidates (and the judge's usage, recorded separately). */
+double         cs_run_get_total_cost_usd  (CsRun       *self);
+gint64         cs_run_get_total_input_tokens  (CsRun   *self);
+gint64         cs_run_get_total_output_tokens (CsRun   *self);
+void           cs_run_set_judge_usage     (CsRun       *self,
+                                           gint64       input_tokens,
+                                           gint64       output_tokens,
+                                           double       cost_usd,
+                                           gint64       duration_ms);
+
+/* The run file form. new_from_json refuses a newer format version. */
+JsonNode      *cs_run_to_json             (CsRun       *self);
+CsRun         *cs_run_new_from_json       (JsonNode    *node,
+                                           GError     **error);
+
+G_END_DECLS

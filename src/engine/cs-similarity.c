@@ -1,0 +1,7 @@
+/* cs-similarity.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "cs-similarity.h"

@@ -1,0 +1,7 @@
+/* cs-synthesis.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "cs-synthesis.h"

@@ -1,0 +1,7 @@
+/* cs-test-provider.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
