@@ -96,6 +96,10 @@ gboolean                cs_config_save             (CsConfig               *self
  * (OpenAI-compatible on http://127.0.0.1:8080/v1). Free with
  * g_ptr_array_unref. */
 GPtrArray              *cs_config_get_presets      (void);
+/* of CsModelConfig*: the settings the preset's models need (e.g. GPT-5
+ * rejects temperature, Kimi accepts n up to 5), without prices; empty for
+ * presets without models. Free with g_ptr_array_unref. */
+GPtrArray              *cs_config_get_preset_models (const char            *preset_id);
 
 /* A model's defaults (max-n 1, json-schema, temperature NAN, supports
  * temperature), for "provider/name". */

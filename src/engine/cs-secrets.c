@@ -1,7 +1,369 @@
-/* cs-secrets.c
+/* cs-secrets.c: API keys in the system keyring (libsecret), asynchronously
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#define G_LOG_DOMAIN "cs-secrets"
+
 #include "config.h"
 
+#include <string.h>
+
 #include "cs-secrets.h"
+
+/* Only asynchronous libsecret calls here: the *_sync variants block the
+ * main loop while the keyring prompts or D-Bus times out. Inside a Flatpak
+ * sandbox libsecret (>= 0.20) keeps the items in a file encrypted with a
+ * key from the Secret portal; the same calls work there. */
+
+G_DEFINE_QUARK (cs-secrets-error-quark, cs_secrets_error)
+
+/* for keys in ordinary memory */
+static void
+wipe_free (char *key)
+{
+  if (key == NULL)
+    return;
+
+  secret_password_wipe (key);
+  g_free (key);
+}
+
+const SecretSchema *
+cs_secrets_get_schema (void)
+{
+  static const SecretSchema schema = {
+    "io.github.consilium.Consilium.ApiKey",
+    SECRET_SCHEMA_NONE,
+    {
+      { "provider", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { NULL, 0 },
+    },
+  };
+
+  return &schema;
+}
+
+/* Turns a libsecret or D-Bus failure into a sentence a person can act on.
+ * Cancellation passes through unchanged. Never mentions the key itself. */
+static GError *
+map_error (const GError *error,
+           const char   *what,
+           const char   *key_env)
+{
+  g_autofree char *advice = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return g_error_copy (error);
+
+  if (key_env != NULL)
+    advice = g_strdup_printf ("Set %s or unlock the keyring.", key_env);
+  else
+    advice = g_strdup ("Unlock the keyring, or name an environment variable "
+                       "with api-key-env in the provider's settings.");
+
+  return g_error_new (CS_SECRETS_ERROR, CS_SECRETS_ERROR_UNAVAILABLE,
+                      "The system keyring is not available (%s): %s. %s",
+                      what, error->message, advice);
+}
+
+static gboolean
+check_provider_id (GTask      *task,
+                   const char *provider_id)
+{
+  if (provider_id == NULL || *provider_id == '\0')
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                               "No provider was named for the API key");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* ---------------------------------------------------------------------- */
+/* lookup */
+
+typedef struct {
+  char     *key_env;
+  gboolean  key_optional;
+} LookupData;
+
+static void
+lookup_data_free (LookupData *data)
+{
+  g_free (data->key_env);
+  g_free (data);
+}
+
+static void
+lookup_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LookupData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  char *password;
+  char *copy;
+
+  password = secret_password_lookup_finish (result, &error);
+
+  if (error != NULL)
+    {
+      if (data->key_optional &&
+          !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          /* a local server works without a key: don't stop it for a
+           * missing keyring */
+          g_debug ("keyring unavailable, going on without a key: %s", error->message);
+          g_task_return_pointer (task, NULL, NULL);
+          return;
+        }
+
+      g_task_return_error (task, map_error (error, "looking up the API key", data->key_env));
+      return;
+    }
+
+  if (password == NULL)
+    {
+      g_task_return_pointer (task, NULL, NULL);
+      return;
+    }
+
+  copy = g_strdup (password);
+  secret_password_free (password);
+
+  g_task_return_pointer (task, copy, (GDestroyNotify) wipe_free);
+}
+
+void
+cs_secrets_lookup_async (const CsProviderConfig *provider,
+                         GCancellable           *cancellable,
+                         GAsyncReadyCallback     callback,
+                         gpointer                user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  LookupData *data;
+
+  g_return_if_fail (provider != NULL);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cs_secrets_lookup_async);
+
+  if (!check_provider_id (task, provider->id))
+    return;
+
+  if (provider->api_key_env != NULL && *provider->api_key_env != '\0')
+    {
+      const char *value = g_getenv (provider->api_key_env);
+
+      if (value != NULL && *value != '\0')
+        {
+          g_task_return_pointer (task, g_strstrip (g_strdup (value)),
+                                 (GDestroyNotify) wipe_free);
+          return;
+        }
+    }
+
+  data = g_new0 (LookupData, 1);
+  data->key_env = g_strdup (provider->api_key_env);
+  data->key_optional = provider->key_optional;
+  g_task_set_task_data (task, data, (GDestroyNotify) lookup_data_free);
+
+  secret_password_lookup (cs_secrets_get_schema (), cancellable,
+                          lookup_cb, g_steal_pointer (&task),
+                          "provider", provider->id,
+                          NULL);
+}
+
+char *
+cs_secrets_lookup_finish (GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cs_secrets_lookup_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---------------------------------------------------------------------- */
+/* store */
+
+static void
+store_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!secret_password_store_finish (result, &error))
+    {
+      g_task_return_error (task, map_error (error, "storing the API key", NULL));
+      return;
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+cs_secrets_store_async (const char          *provider_id,
+                        const char          *key,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *label = NULL;
+  char *clean;
+
+  g_return_if_fail (key != NULL);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cs_secrets_store_async);
+
+  if (!check_provider_id (task, provider_id))
+    return;
+
+  /* keys pasted or read from standard input often carry a newline */
+  clean = g_strstrip (g_strdup (key));
+  if (*clean == '\0' || !g_utf8_validate (clean, -1, NULL))
+    {
+      wipe_free (clean);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                               "The API key for %s is empty or not text", provider_id);
+      return;
+    }
+
+  label = g_strdup_printf ("Consilium API key for %s", provider_id);
+
+  /* libsecret copies the password before this returns */
+  secret_password_store (cs_secrets_get_schema (), SECRET_COLLECTION_DEFAULT,
+                         label, clean, cancellable,
+                         store_cb, g_steal_pointer (&task),
+                         "provider", provider_id,
+                         NULL);
+  wipe_free (clean);
+}
+
+gboolean
+cs_secrets_store_finish (GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cs_secrets_store_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---------------------------------------------------------------------- */
+/* clear */
+
+static void
+clear_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* FALSE without an error: there was nothing to remove */
+  if (!secret_password_clear_finish (result, &error) && error != NULL)
+    {
+      g_task_return_error (task, map_error (error, "removing the API key", NULL));
+      return;
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+cs_secrets_clear_async (const char          *provider_id,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cs_secrets_clear_async);
+
+  if (!check_provider_id (task, provider_id))
+    return;
+
+  secret_password_clear (cs_secrets_get_schema (), cancellable,
+                         clear_cb, g_steal_pointer (&task),
+                         "provider", provider_id,
+                         NULL);
+}
+
+gboolean
+cs_secrets_clear_finish (GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cs_secrets_clear_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---------------------------------------------------------------------- */
+/* has_key */
+
+static void
+has_key_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  GList *items;
+
+  items = secret_password_search_finish (result, &error);
+  if (error != NULL)
+    {
+      g_task_return_error (task, map_error (error, "checking for an API key", NULL));
+      return;
+    }
+
+  g_task_return_boolean (task, items != NULL);
+  g_list_free_full (items, g_object_unref);
+}
+
+void
+cs_secrets_has_key_async (const char          *provider_id,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cs_secrets_has_key_async);
+
+  if (!check_provider_id (task, provider_id))
+    return;
+
+  /* SECRET_SEARCH_ALL without UNLOCK or LOAD_SECRETS: a locked keyring is
+   * not asked to unlock and the key never leaves it. */
+  secret_password_search (cs_secrets_get_schema (), SECRET_SEARCH_ALL, cancellable,
+                          has_key_cb, g_steal_pointer (&task),
+                          "provider", provider_id,
+                          NULL);
+}
+
+gboolean
+cs_secrets_has_key_finish (GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cs_secrets_has_key_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -24,7 +24,9 @@ GQuark             cs_secrets_error_quark    (void);
 const SecretSchema *cs_secrets_get_schema    (void);
 
 /* The environment variable named by api_key_env wins if set and non-empty;
- * else the keyring. NULL without an error means no key is stored. */
+ * else the keyring. NULL without an error means no key is stored. For a
+ * provider with key_optional, an unavailable keyring also gives NULL without
+ * an error (local servers work without a key). Free the key with g_free. */
 void               cs_secrets_lookup_async   (const CsProviderConfig *provider,
                                               GCancellable           *cancellable,
                                               GAsyncReadyCallback     callback,
