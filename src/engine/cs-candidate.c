@@ -184,7 +184,8 @@ cs_candidate_class_init (CsCandidateClass *klass)
   properties[PROP_ID] = g_param_spec_string ("id", NULL, NULL, NULL, co);
   properties[PROP_MODEL] = g_param_spec_string ("model", NULL, NULL, NULL, co);
   properties[PROP_ANGLE] = g_param_spec_string ("angle", NULL, NULL, NULL, co);
-  properties[PROP_TEMPERATURE] = g_param_spec_double ("temperature", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, NAN, rw);
+  /* NAN (unset) is the initial value; a GParamSpec cannot have NAN as default */
+  properties[PROP_TEMPERATURE] = g_param_spec_double ("temperature", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0.0, rw);
   properties[PROP_REASONING_EFFORT] = g_param_spec_string ("reasoning-effort", NULL, NULL, NULL, rw);
   properties[PROP_STATUS] = g_param_spec_enum ("status", NULL, NULL, CS_TYPE_CANDIDATE_STATUS, CS_CANDIDATE_QUEUED, rw);
   properties[PROP_ERROR] = g_param_spec_string ("error", NULL, NULL, NULL, rw);

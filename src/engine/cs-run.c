@@ -16,6 +16,7 @@ struct _CsRun
 
   char       *id;
   char       *title;
+  char       *derived_title; /* from the problem's first line, when title is unset */
   CsMode      mode;
   char       *problem;
   CsRunState  state;
@@ -132,6 +133,7 @@ cs_run_finalize (GObject *object)
 
   g_clear_pointer (&self->id, g_free);
   g_clear_pointer (&self->title, g_free);
+  g_clear_pointer (&self->derived_title, g_free);
   g_clear_pointer (&self->problem, g_free);
   g_clear_pointer (&self->message, g_free);
   g_clear_pointer (&self->constraint_keys, g_ptr_array_unref);
@@ -270,7 +272,10 @@ cs_run_get_title (CsRun *self)
 {
   g_return_val_if_fail (CS_IS_RUN (self), NULL);
 
-  if (self->title == NULL || self->title[0] == '\0')
+  if (self->title != NULL && self->title[0] != '\0')
+    return self->title;
+
+  if (self->derived_title == NULL)
     {
       /* Derive a title from the first line of the problem. */
       const char *p = self->problem ? self->problem : "";
@@ -282,24 +287,24 @@ cs_run_get_title (CsRun *self)
       end = p;
       while (*end != '\0' && *end != '\n' && *end != '\r')
         end++;
-      g_free (self->title);
+      g_free (self->derived_title);
       chars = g_utf8_strlen (p, end - p);
       if (chars > 60)
         {
           g_autofree char *cut = g_utf8_substring (p, 0, 59);
-          self->title = g_strconcat (g_strchomp (cut), "…", NULL);
+          self->derived_title = g_strconcat (g_strchomp (cut), "…", NULL);
         }
       else
-        self->title = g_strndup (p, end - p);
-      if (!g_utf8_validate (self->title, -1, NULL))
+        self->derived_title = g_strndup (p, end - p);
+      if (!g_utf8_validate (self->derived_title, -1, NULL))
         {
-          g_free (self->title);
-          self->title = g_utf8_make_valid (p, end - p);
+          g_free (self->derived_title);
+          self->derived_title = g_utf8_make_valid (p, end - p);
         }
-      /* Remember it is derived: an empty leading byte is not stored. */
-      return self->title;
     }
-  return self->title;
+  /* Kept apart from title: a derived title is not saved, and it follows
+   * the problem (cleared in set_problem). */
+  return self->derived_title;
 }
 
 void
@@ -347,6 +352,7 @@ cs_run_set_problem (CsRun      *self,
   g_return_if_fail (CS_IS_RUN (self));
   if (set_str (&self->problem, problem ? problem : ""))
     {
+      g_clear_pointer (&self->derived_title, g_free);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROBLEM]);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
       emit_changed (self);
