@@ -279,6 +279,41 @@ host_is_local (const char *host)
          g_str_has_suffix (lower, ".local");
 }
 
+/* GUri lets spaces and control characters through. */
+static gboolean
+is_valid_url_text (const char *url)
+{
+  for (; *url != '\0'; url++)
+    {
+      if ((guchar) *url <= 0x20 || *url == 0x7f)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* A host name, an IPv4 address or an IPv6 literal (empty is checked later). */
+static gboolean
+is_valid_host (const char *host)
+{
+  g_autoptr(GInetAddress) addr = NULL;
+
+  if (host == NULL || *host == '\0')
+    return TRUE;
+
+  addr = g_inet_address_new_from_string (host);
+  if (addr != NULL)
+    return TRUE;
+
+  for (const char *p = host; *p != '\0'; p++)
+    {
+      if ((guchar) *p < 0x80 && !g_ascii_isalnum (*p) && *p != '-' && *p != '.' && *p != '_')
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
 gboolean
 cs_config_url_is_local (const char *url)
 {
@@ -318,7 +353,7 @@ cs_config_check_base_url (const char  *url,
     }
 
   uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
-  if (uri == NULL)
+  if (uri == NULL || !is_valid_url_text (url) || !is_valid_host (g_uri_get_host (uri)))
     {
       g_set_error (error, CS_CONFIG_ERROR, CS_CONFIG_ERROR_INVALID,
                    "\"%s\" is not a URL (expected e.g. https://api.example.com/v1)",
@@ -1637,6 +1672,7 @@ cs_config_save (CsConfig    *self,
                 GError     **error)
 {
   g_autofree char *default_path = NULL;
+  g_autofree char *start_group = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *data = NULL;
   g_autoptr(GError) local_error = NULL;
@@ -1650,7 +1686,8 @@ cs_config_save (CsConfig    *self,
   if (path == NULL)
     path = default_path = cs_config_get_default_path ();
 
-  if (g_key_file_get_start_group (self->keyfile) == NULL)
+  start_group = g_key_file_get_start_group (self->keyfile);
+  if (start_group == NULL)
     g_key_file_set_comment (self->keyfile, NULL, NULL,
                             " Consilium: LLM providers and their models.\n"
                             " API keys are not kept here: they live in the keyring,\n"
