@@ -4,6 +4,20 @@
  * any size; it frames (SSE or NDJSON, per dialect), parses each JSON chunk
  * defensively and calls back with events. Fuzzed.
  *
+ * Event details (cs-stream-decoder.c):
+ * - text is never NULL: "" for USAGE and DONE; TEXT, REASONING and REFUSAL
+ *   deltas are never empty. Token counts are -1 except in USAGE.
+ * - ERROR does not stop decoding. A chunk that is not a JSON object gives
+ *   ERROR "The provider sent a malformed chunk" with code "malformed-chunk".
+ *   A stream whose last word is an error has no terminator: finish()
+ *   returns FALSE.
+ * - FINISH for a Responses "response.incomplete" says "length" (or
+ *   "content_filter"); its code is the provider's own reason, e.g.
+ *   "max_output_tokens".
+ * - Nothing is emitted after DONE. The callback must not free the decoder.
+ * - Lines and events are buffered whole with no upper limit: enforce a size
+ *   limit with cs_stream_decoder_get_bytes().
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
