@@ -512,7 +512,9 @@ test_sse_recorded_splits (void)
 
           while (off < len)
             {
-              gsize piece = MIN ((gsize) g_test_rand_int_range (0, 64), len - off);
+              gsize piece = g_test_rand_int_range (0, 64);
+
+              piece = MIN (piece, len - off);
 
               cs_sse_parser_feed (parser, data + off, piece);
               off += piece;
