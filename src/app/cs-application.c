@@ -1,0 +1,318 @@
+/* cs-application.c: the Consilium application
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "cs-application"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <gtksourceview/gtksource.h>
+
+#include "cs-application.h"
+#include "cs-preferences-window.h"
+#include "cs-window.h"
+
+struct _CsApplication
+{
+  AdwApplication  parent_instance;
+
+  CsConfig       *config;
+  char           *config_error;
+  CsRunStore     *store;
+  GSettings      *settings;
+  GCancellable   *cancellable;
+};
+
+G_DEFINE_FINAL_TYPE (CsApplication, cs_application, ADW_TYPE_APPLICATION)
+
+enum {
+  CONFIG_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+CsApplication *
+cs_application_new (GApplicationFlags flags)
+{
+  return g_object_new (CS_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", flags,
+                       "resource-base-path", "/io/github/consilium/Consilium",
+                       NULL);
+}
+
+CsConfig *
+cs_application_get_config (CsApplication *self)
+{
+  g_return_val_if_fail (CS_IS_APPLICATION (self), NULL);
+
+  if (self->config == NULL)
+    self->config = cs_config_new ();
+
+  return self->config;
+}
+
+const char *
+cs_application_get_config_error (CsApplication *self)
+{
+  g_return_val_if_fail (CS_IS_APPLICATION (self), NULL);
+
+  return self->config_error;
+}
+
+void
+cs_application_set_config (CsApplication *self,
+                           CsConfig      *config)
+{
+  g_return_if_fail (CS_IS_APPLICATION (self));
+  g_return_if_fail (CS_IS_CONFIG (config));
+
+  g_set_object (&self->config, config);
+  g_clear_pointer (&self->config_error, g_free);
+  g_signal_emit (self, signals[CONFIG_CHANGED], 0);
+}
+
+void
+cs_application_reload_config (CsApplication *self)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsConfig) config = NULL;
+
+  g_return_if_fail (CS_IS_APPLICATION (self));
+
+  g_clear_pointer (&self->config_error, g_free);
+
+  path = cs_config_get_default_path ();
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      config = cs_config_new_from_file (path, &error);
+      if (config == NULL)
+        {
+          g_debug ("Cannot read %s: %s", path, error->message);
+          self->config_error = g_strdup_printf (_("The providers file could not be read: %s"),
+                                                error->message);
+        }
+    }
+
+  if (config == NULL)
+    config = cs_config_new ();
+
+  g_set_object (&self->config, config);
+  g_signal_emit (self, signals[CONFIG_CHANGED], 0);
+}
+
+CsRunStore *
+cs_application_get_store (CsApplication *self)
+{
+  g_return_val_if_fail (CS_IS_APPLICATION (self), NULL);
+
+  if (self->store == NULL)
+    self->store = cs_run_store_new (NULL);
+
+  return self->store;
+}
+
+GSettings *
+cs_application_get_settings (CsApplication *self)
+{
+  g_return_val_if_fail (CS_IS_APPLICATION (self), NULL);
+
+  if (self->settings == NULL)
+    self->settings = g_settings_new (APP_ID);
+
+  return self->settings;
+}
+
+static void
+store_loaded_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!cs_run_store_load_finish (CS_RUN_STORE (object), result, &error))
+    g_debug ("Loading the history failed: %s", error->message);
+}
+
+static void
+cs_application_activate (GApplication *app)
+{
+  CsApplication *self = CS_APPLICATION (app);
+  GtkWindow *window;
+
+  window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  if (window == NULL)
+    window = GTK_WINDOW (cs_window_new (self));
+
+  gtk_window_present (window);
+}
+
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *param,
+             gpointer       user_data)
+{
+  CsApplication *self = user_data;
+  GList *windows;
+
+  /* Close windows so they save their size and draft. */
+  while ((windows = gtk_application_get_windows (GTK_APPLICATION (self))) != NULL)
+    gtk_window_destroy (windows->data);
+
+  if (self->store != NULL)
+    cs_run_store_flush (self->store);
+
+  g_application_quit (G_APPLICATION (self));
+}
+
+static void
+about_action (GSimpleAction *action,
+              GVariant      *param,
+              gpointer       user_data)
+{
+  CsApplication *self = user_data;
+  static const char *developers[] = { "The Consilium authors", NULL };
+
+  adw_show_about_window (gtk_application_get_active_window (GTK_APPLICATION (self)),
+                         "application-name", _("Consilium"),
+                         "application-icon", APP_ID,
+                         "developer-name", _("The Consilium authors"),
+                         "version", PACKAGE_VERSION,
+                         "comments", _("Ask several language models at once and get one synthesized answer: an architecture blueprint or a troubleshooting checklist."),
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         "developers", developers,
+                         "translator-credits", _("translator-credits"),
+                         NULL);
+}
+
+static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *param,
+                    gpointer       user_data)
+{
+  CsApplication *self = user_data;
+  GtkWindow *parent;
+  GtkWindow *prefs;
+
+  parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  prefs = GTK_WINDOW (cs_preferences_window_new (self));
+  if (parent != NULL)
+    gtk_window_set_transient_for (prefs, parent);
+  gtk_window_present (prefs);
+}
+
+static void
+shortcuts_action (GSimpleAction *action,
+                  GVariant      *param,
+                  gpointer       user_data)
+{
+  CsApplication *self = user_data;
+  GtkWindow *window;
+
+  window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  if (window != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL);
+}
+
+static const GActionEntry app_actions[] = {
+  { "quit", quit_action },
+  { "about", about_action },
+  { "preferences", preferences_action },
+  { "shortcuts", shortcuts_action },
+};
+
+static void
+cs_application_startup (GApplication *app)
+{
+  CsApplication *self = CS_APPLICATION (app);
+  static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *prefs_accels[] = { "<Control>comma", NULL };
+  static const char *shortcuts_accels[] = { "<Control>question", NULL };
+
+  G_APPLICATION_CLASS (cs_application_parent_class)->startup (app);
+
+  gtk_source_init ();
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self),
+                                   app_actions, G_N_ELEMENTS (app_actions),
+                                   self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", prefs_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-help-overlay", shortcuts_accels);
+
+  cs_application_get_settings (self);
+  cs_application_reload_config (self);
+  cs_run_store_load_async (cs_application_get_store (self),
+                           self->cancellable,
+                           store_loaded_cb,
+                           NULL);
+}
+
+static void
+cs_application_shutdown (GApplication *app)
+{
+  CsApplication *self = CS_APPLICATION (app);
+
+  if (self->store != NULL)
+    cs_run_store_flush (self->store);
+
+  G_APPLICATION_CLASS (cs_application_parent_class)->shutdown (app);
+}
+
+static void
+cs_application_dispose (GObject *object)
+{
+  CsApplication *self = CS_APPLICATION (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->store);
+  g_clear_object (&self->config);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (cs_application_parent_class)->dispose (object);
+}
+
+static void
+cs_application_finalize (GObject *object)
+{
+  CsApplication *self = CS_APPLICATION (object);
+
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->config_error, g_free);
+
+  G_OBJECT_CLASS (cs_application_parent_class)->finalize (object);
+}
+
+static void
+cs_application_class_init (CsApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = cs_application_dispose;
+  object_class->finalize = cs_application_finalize;
+  app_class->startup = cs_application_startup;
+  app_class->shutdown = cs_application_shutdown;
+  app_class->activate = cs_application_activate;
+
+  /**
+   * CsApplication::config-changed:
+   *
+   * The providers configuration was reloaded or replaced.
+   */
+  signals[CONFIG_CHANGED] =
+    g_signal_new ("config-changed",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+}
+
+static void
+cs_application_init (CsApplication *self)
+{
+  self->cancellable = g_cancellable_new ();
+}

@@ -1,0 +1,33 @@
+/* cs-application.h: the Consilium application
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "cs-engine.h"
+
+G_BEGIN_DECLS
+
+#define CS_TYPE_APPLICATION (cs_application_get_type ())
+
+G_DECLARE_FINAL_TYPE (CsApplication, cs_application, CS, APPLICATION, AdwApplication)
+
+CsApplication *cs_application_new          (GApplicationFlags  flags);
+/* The providers file, reloaded by cs_application_reload_config(). Never NULL
+ * (an empty configuration when the file is missing or broken). */
+CsConfig      *cs_application_get_config   (CsApplication     *self);
+/* Reloads providers.ini and emits ::config-changed. */
+void           cs_application_reload_config (CsApplication    *self);
+/* Replaces the configuration (after the preferences saved it) and emits
+ * ::config-changed. */
+void           cs_application_set_config   (CsApplication     *self,
+                                            CsConfig          *config);
+/* Why the providers file could not be read, or NULL. */
+const char    *cs_application_get_config_error (CsApplication *self);
+/* The history of runs, loaded at startup. */
+CsRunStore    *cs_application_get_store    (CsApplication     *self);
+GSettings     *cs_application_get_settings (CsApplication     *self);
+
+G_END_DECLS

@@ -1,0 +1,33 @@
+/* cs-candidate-card.h: one candidate answer as a card, live while it streams
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "cs-engine.h"
+
+G_BEGIN_DECLS
+
+#define CS_TYPE_CANDIDATE_CARD (cs_candidate_card_get_type ())
+
+G_DECLARE_FINAL_TYPE (CsCandidateCard, cs_candidate_card, CS, CANDIDATE_CARD, GtkBox)
+
+CsCandidateCard *cs_candidate_card_new           (CsCandidate     *candidate);
+CsCandidate     *cs_candidate_card_get_candidate (CsCandidateCard *self);
+/* The badge's text and its CSS class ("done", "failed", "refused", …). */
+const char      *cs_candidate_card_get_badge     (CsCandidateCard *self);
+
+/* Helpers shared with the full-answer window. */
+const char      *cs_candidate_status_label       (CsCandidateStatus status);
+const char      *cs_candidate_status_css_class   (CsCandidateStatus status);
+char            *cs_candidate_format_footer      (CsCandidate     *candidate,
+                                                  gint64           live_elapsed_ms);
+/* Fills @box with labels showing the parsed data (summary, components,
+ * decisions or steps); @full adds everything, else the first few items. */
+void             cs_candidate_fill_structure     (GtkBox          *box,
+                                                  JsonNode        *data,
+                                                  gboolean         full);
+
+G_END_DECLS
