@@ -813,6 +813,9 @@ find_balanced_end (const char *start)
   return NULL;
 }
 
+/* Tries the top-level {…} blocks in order. A block that never closes ends
+ * the search: the braces after it are inside it (a cut-off reply), and an
+ * inner object is not the answer. */
 static JsonNode *
 try_braces (const char  *text,
             char       **first_error,
@@ -833,14 +836,13 @@ try_braces (const char  *text,
       if (end == NULL)
         {
           *incomplete = TRUE;
-          p = start + 1;
-          continue;
+          return NULL;
         }
 
       node = try_object (start, (gsize)(end - start), first_error);
       if (node != NULL)
         return node;
-      p = start + 1;
+      p = end;
     }
 
   return NULL;
@@ -894,7 +896,7 @@ cs_mode_extract_json (const char  *text,
   if ((node = try_fences (body, &first_error)) != NULL)
     return node;
 
-  /* 3. the first balanced {…} that parses */
+  /* 3. the first top-level balanced {…} that parses */
   if ((node = try_braces (body, &first_error, &incomplete)) != NULL)
     return node;
 
