@@ -200,7 +200,7 @@ test_inline_comments (void)
 {
   g_autoptr(CsConfig) config =
     load_ok ("# leading comment\n"
-             "[provider a]   \n"
+             "[provider a]   # a comment after a group\n"
              "base-url=https://a.example/v1   # the server\n"
              "api=openai-responses\t# tab before the hash\n"
              "models=x;y   # two models\n"

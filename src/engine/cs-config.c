@@ -1134,6 +1134,54 @@ load_keyfile (CsConfig    *self,
   return TRUE;
 }
 
+/* GKeyFile rejects "[provider kimi]   # comment": drop such comments from
+ * group lines, as values allow them too. */
+static char *
+strip_group_comments (const char *data,
+                      gsize       len,
+                      gsize      *out_len)
+{
+  GString *out = g_string_sized_new (len);
+  const char *end = data + len;
+  const char *line = data;
+
+  while (line < end)
+    {
+      const char *eol = memchr (line, '\n', end - line);
+      const char *next = eol ? eol + 1 : end;
+      const char *p = line;
+      const char *close;
+
+      if (eol == NULL)
+        eol = end;
+
+      while (p < eol && (*p == ' ' || *p == '\t'))
+        p++;
+
+      close = p < eol && *p == '[' ? memchr (p, ']', eol - p) : NULL;
+      if (close != NULL)
+        {
+          const char *q = close + 1;
+
+          while (q < eol && (*q == ' ' || *q == '\t'))
+            q++;
+          if (q < eol && *q == '#')
+            {
+              g_string_append_len (out, line, close + 1 - line);
+              g_string_append_len (out, eol, next - eol);
+              line = next;
+              continue;
+            }
+        }
+
+      g_string_append_len (out, line, next - line);
+      line = next;
+    }
+
+  *out_len = out->len;
+  return g_string_free (out, FALSE);
+}
+
 static CsConfig *
 new_from_bytes (const char  *data,
                 gsize        len,
@@ -1143,6 +1191,8 @@ new_from_bytes (const char  *data,
   g_autoptr(CsConfig) self = NULL;
   g_autoptr(GKeyFile) kf = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autofree char *cleaned = NULL;
+  gsize cleaned_len = 0;
   const char *bad = NULL;
 
   if (memchr (data, '\0', len) != NULL)
@@ -1165,8 +1215,9 @@ new_from_bytes (const char  *data,
       return NULL;
     }
 
+  cleaned = strip_group_comments (data, len, &cleaned_len);
   kf = g_key_file_new ();
-  if (!g_key_file_load_from_data (kf, data, len, G_KEY_FILE_KEEP_COMMENTS, &local_error))
+  if (!g_key_file_load_from_data (kf, cleaned, cleaned_len, G_KEY_FILE_KEEP_COMMENTS, &local_error))
     {
       g_set_error (error, CS_CONFIG_ERROR, CS_CONFIG_ERROR_PARSE,
                    "%s: %s", name, local_error->message);
