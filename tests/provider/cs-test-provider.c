@@ -945,8 +945,8 @@ gen_architect (GRand *r)
 
   cost = round (cost * (0.85 + 0.4 * g_rand_double (r)) / 10.0) * 10.0;
 
-  g_string_append_printf (summary, "A %s design: %s in front of a %s service, with %s as the system of record",
-                          chosen[3] ? "event-driven" : "service-oriented",
+  g_string_append_printf (summary, "%s design: %s in front of a %s service, with %s as the system of record",
+                          chosen[3] ? "An event-driven" : "A service-oriented",
                           components[0].techs[tech[0]],
                           components[1].techs[tech[1]],
                           components[4].techs[tech[4]]);
@@ -2541,7 +2541,7 @@ send_json (SoupServerMessage *msg,
            guint              status,
            const char        *json)
 {
-  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_status (msg, status, status == STATUS_TOO_MANY_REQUESTS ? "Too Many Requests" : NULL);
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, json, strlen (json));
 }
 
