@@ -427,6 +427,29 @@ test_parse_valid_replies (void)
   parse_ok (CS_MODE_SUPPORT, "support-3.json");
   parse_ok (CS_MODE_SUPPORT, "support-prose.txt");
 
+  /* a valid answer wrapped in one member, or encoded as a JSON string */
+  {
+    g_autofree char *a1 = read_reply ("support-1.json");
+    g_autoptr(JsonNode) a1_node = cs_json_parse_bounded (a1, -1, 0, NULL);
+    g_autoptr(JsonNode) as_string = json_node_new (JSON_NODE_VALUE);
+    g_autofree char *wrapped = g_strdup_printf ("{\"troubleshooting_candidate\": %s}", a1);
+    g_autofree char *encoded = NULL;
+    g_autoptr(JsonNode) w = NULL;
+    g_autoptr(JsonNode) e = NULL;
+    g_autoptr(GError) error = NULL;
+
+    w = cs_mode_parse_reply (CS_MODE_SUPPORT, wrapped, &error);
+    g_assert_no_error (error);
+    g_assert_true (json_node_equal (w, a1_node));
+
+    json_node_set_string (as_string, a1);
+    encoded = json_to_string (as_string, FALSE);
+    g_assert_true (encoded[0] == '"');
+    e = cs_mode_parse_reply (CS_MODE_SUPPORT, encoded, &error);
+    g_assert_no_error (error);
+    g_assert_true (json_node_equal (e, a1_node));
+  }
+
   /* the wrapped reply is architect-2 */
   text = read_reply ("architect-wrapped.txt");
   node = cs_mode_parse_reply (CS_MODE_ARCHITECT, text, NULL);
@@ -480,6 +503,15 @@ test_parse_invalid_replies (void)
                "$: missing required property \"connections\"; "
                "$: missing required property \"decisions\"; "
                "and 7 more problems");
+  /* a wrapper around an invalid answer is reported as it is */
+  parse_fails (CS_MODE_SUPPORT, "{\"answer\": {\"summary\": \"s\"}}", FALSE,
+               CS_SCHEMA_ERROR, CS_SCHEMA_ERROR_INVALID,
+               "The JSON object does not match the required schema: "
+               "$: missing required property \"summary\"; "
+               "$: missing required property \"likely_causes\"; "
+               "$: missing required property \"steps\"; "
+               "$: missing required property \"escalate_when\"; "
+               "$: unexpected property \"answer\"");
   parse_fails (CS_MODE_SUPPORT, "{\"summary\":\"s\",\"likely_causes\":[],\"steps\":[],\"escalate_when\":\"e\"}",
                FALSE, CS_SCHEMA_ERROR, CS_SCHEMA_ERROR_INVALID,
                "The JSON object does not match the required schema: $.steps: expected at least 1 item, got 0");

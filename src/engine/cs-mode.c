@@ -133,8 +133,9 @@ static const char architect_system_prompt[] =
   "\"PostgreSQL 16\", \"Redis 7\", \"Apache Kafka 3.7\", \"nginx 1.26\", "
   "\"Kubernetes 1.30 on Amazon EKS\", \"Go 1.22\"), never categories such as "
   "\"a database\" or \"a message queue\".\n"
-  "- Uses as few components as the problem allows. Every component has one clear "
-  "responsibility and says how it scales and where its limits are.\n"
+  "- Uses as few components as the problem allows (usually three to eight). "
+  "Every component has one clear responsibility and says how it scales and where "
+  "its limits are.\n"
   "- Identifies the system of record and says what each data store holds.\n"
   "- Describes the APIs with their style and every connection with what flows and "
   "how (protocol, synchronous or asynchronous).\n"
@@ -150,7 +151,8 @@ static const char architect_system_prompt[] =
   "\n"
   "The fields of the answer:\n"
   "- summary: two to four sentences: the shape of the architecture and why it "
-  "fits the problem.\n"
+  "fits the problem; name any assumption you had to make about an unstated "
+  "requirement.\n"
   "- components: a list of {name, responsibility, technology, scaling}. name is a "
   "short role name (\"API gateway\", \"Ingestion worker\"); technology is one "
   "concrete product or framework with its version; scaling says how it scales "
@@ -169,8 +171,8 @@ static const char architect_system_prompt[] =
   "- trade_offs: a list of strings, each one thing this design gives up or "
   "risks in exchange for what.\n"
   "- risks: a list of {risk, mitigation}.\n"
-  "- monthly_cost_usd: a plain number (US dollars per month, no currency sign, "
-  "not a string).\n"
+  "- monthly_cost_usd: a plain non-negative number (US dollars per month, no "
+  "currency sign, not a string, not a range: take the middle of your estimate).\n"
   "- mermaid: the source of a Mermaid diagram that starts with \"flowchart LR\", "
   "without code fences. Give each node a short identifier without spaces and the "
   "component or data store name as its quoted label, for example "
@@ -202,6 +204,8 @@ static const char support_system_prompt[] =
   "what to do next, when the result differs.\n"
   "- Never suggests a destructive command without a backup or snapshot step "
   "before it.\n"
+  "- Ends with the fix for the most likely cause and a step that verifies the "
+  "problem is gone; usually five to ten steps in all.\n"
   "- Says when to stop and escalate, to whom (vendor support, the network team, "
   "the database administrators, the cloud provider), and which evidence to bring.\n"
   "\n"
@@ -215,7 +219,8 @@ static const char support_system_prompt[] =
   "the exact shell command, or \"\" when none applies; expected is what a healthy "
   "system shows; if_fails is what it means and what to do if the expected result "
   "does not appear; risk is one of \"none\" (read-only), \"low\", \"medium\", "
-  "\"high\"; effort_minutes is a realistic whole number of minutes.\n"
+  "\"high\"; effort_minutes is a realistic whole number of minutes, from 0 to "
+  "1440.\n"
   "- escalate_when: when to stop and escalate, to whom, and with which evidence.\n";
 
 static const char common_closing[] =
@@ -712,6 +717,20 @@ try_object (const char  *data,
       return NULL;
     }
 
+  /* some models encode the object once more, as a JSON string */
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    {
+      const char *inner = json_node_get_string (node);
+      g_autoptr(JsonNode) decoded = NULL;
+
+      while (inner != NULL && g_ascii_isspace (*inner))
+        inner++;
+      if (inner != NULL && *inner == '{')
+        decoded = cs_json_parse_bounded (inner, -1, 0, NULL);
+      if (decoded != NULL && JSON_NODE_HOLDS_OBJECT (decoded))
+        return g_steal_pointer (&decoded);
+    }
+
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
       if (*first_error == NULL)
@@ -882,7 +901,7 @@ cs_mode_extract_json (const char  *text,
     }
 
   /* 1. the whole text */
-  if (*body == '{' || *body == '[')
+  if (*body == '{' || *body == '[' || *body == '"')
     {
       gsize len = strlen (body);
 
@@ -940,6 +959,21 @@ normalize_mermaid (JsonNode *node)
   json_object_set_string_member (obj, "mermaid", g_strstrip (body));
 }
 
+/* The value of an object's only member, when that is an object. */
+static JsonNode *
+single_wrapped_object (JsonNode *node)
+{
+  JsonObject *obj = json_node_get_object (node);
+  g_autoptr(GList) members = NULL;
+  JsonNode *inner;
+
+  if (json_object_get_size (obj) != 1)
+    return NULL;
+  members = json_object_get_members (obj);
+  inner = json_object_get_member (obj, members->data);
+  return inner != NULL && JSON_NODE_HOLDS_OBJECT (inner) ? inner : NULL;
+}
+
 JsonNode *
 cs_mode_parse_reply (CsMode       mode,
                      const char  *text,
@@ -966,6 +1000,21 @@ cs_mode_parse_reply (CsMode       mode,
 
   if (!cs_json_schema_validate (schema, node, &local_error))
     {
+      JsonNode *inner = single_wrapped_object (node);
+
+      /* {"architecture_candidate": {…}}: a wrapper around a valid answer */
+      if (inner != NULL &&
+          g_error_matches (local_error, CS_SCHEMA_ERROR, CS_SCHEMA_ERROR_INVALID) &&
+          cs_json_schema_validate (schema, inner, NULL))
+        {
+          g_autoptr(JsonNode) unwrapped = json_node_copy (inner);
+
+          g_debug ("Accepting a reply wrapped in a single-member object");
+          if (mode == CS_MODE_ARCHITECT)
+            normalize_mermaid (unwrapped);
+          return g_steal_pointer (&unwrapped);
+        }
+
       if (g_error_matches (local_error, CS_SCHEMA_ERROR, CS_SCHEMA_ERROR_INVALID))
         g_set_error (error, CS_SCHEMA_ERROR, CS_SCHEMA_ERROR_INVALID,
                      "The JSON object does not match the required schema: %s",
