@@ -10,7 +10,12 @@ Also checks that the data/ files with translatable text are listed.
 With --xgettext, also extracts the strings into a temporary .pot, as
 `ninja consilium-pot` does, and fails if xgettext fails.
 
-Usage: check-potfiles.py [--xgettext] SOURCE_ROOT
+With --translations, also checks every language in po/LINGUAS: its .po
+compiles with `msgfmt --check` (format strings match, plural forms valid)
+and translates every current string (`msgcmp`, fuzzy entries count as
+missing). Update a language with `ninja -C BUILD consilium-update-po`.
+
+Usage: check-potfiles.py [--xgettext] [--translations] SOURCE_ROOT
 """
 import os
 import re
@@ -46,7 +51,38 @@ def marks_strings(path):
     return False
 
 
-def run_xgettext(root):
+def check_translations(root, pot):
+    problems = []
+    linguas = os.path.join(root, 'po', 'LINGUAS')
+    langs = []
+    if os.path.isfile(linguas):
+        with open(linguas, encoding='utf-8') as f:
+            for line in f:
+                line = line.split('#', 1)[0]
+                langs += line.split()
+    if not langs:
+        return ['po/LINGUAS lists no language']
+    for lang in langs:
+        po = os.path.join(root, 'po', lang + '.po')
+        if not os.path.isfile(po):
+            problems.append(f'po/{lang}.po: listed in po/LINGUAS but missing')
+            continue
+        result = subprocess.run(['msgfmt', '--check', '--statistics', '-o', os.devnull, po],
+                                capture_output=True, text=True)
+        sys.stderr.write(result.stderr)
+        if result.returncode != 0:
+            problems.append(f'po/{lang}.po: msgfmt --check failed')
+            continue
+        result = subprocess.run(['msgcmp', po, pot], capture_output=True, text=True)
+        if result.returncode != 0:
+            sys.stderr.write(result.stderr)
+            missing = result.stderr.count('this message is untranslated') + \
+                result.stderr.count('this message is used but not defined')
+            problems.append(f'po/{lang}.po: incomplete, {missing} current strings are not translated')
+    return problems
+
+
+def run_xgettext(root, translations=False):
     xgettext = shutil.which('xgettext')
     if xgettext is None:
         return ['xgettext not found (install gettext)']
@@ -65,13 +101,16 @@ def run_xgettext(root):
         with open(pot, encoding='utf-8') as f:
             count = f.read().count('\nmsgid ') - 1
         print(f'xgettext: {count} strings')
+        if translations:
+            return check_translations(root, pot)
     return []
 
 
 def main():
     args = sys.argv[1:]
-    xgettext = '--xgettext' in args
-    args = [a for a in args if a != '--xgettext']
+    translations = '--translations' in args
+    xgettext = '--xgettext' in args or translations
+    args = [a for a in args if a not in ('--xgettext', '--translations')]
     root = args[0] if args else os.path.join(os.path.dirname(__file__), '..')
     root = os.path.abspath(root)
     potfiles = os.path.join(root, 'po', 'POTFILES.in')
@@ -106,7 +145,7 @@ def main():
             problems.append(f'{rel}: has translatable text but is missing from po/POTFILES.in')
 
     if xgettext and not problems:
-        problems += run_xgettext(root)
+        problems += run_xgettext(root, translations)
 
     for p in problems:
         print(p, file=sys.stderr)
