@@ -1,14 +1,1402 @@
-/* test-client.c
+/* test-client.c: CsProviderClient against the in-process test provider
+ *
+ * Real HTTP over loopback: the CsTestProvider for the dialects and the
+ * scripted faults, and a small SoupServer of our own for what needs to be
+ * measured on the server side (concurrency, closed connections, headers the
+ * test provider does not send).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
-#include <glib.h>
+#include <math.h>
+#include <string.h>
+
+#include <libsoup/soup.h>
+
+#include "cs-engine-resources.h"
+#include "cs-provider-client.h"
+#include "cs-retry.h"
+#include "cs-test-provider.h"
+
+#define MAX_CHOICES 4
+
+static CsTestProvider *provider;
+static JsonNode *architect_schema;
+
+/* A run of one request */
+
+typedef struct {
+  GString  *text[MAX_CHOICES];
+  GString  *reasoning[MAX_CHOICES];
+  GString  *refusal[MAX_CHOICES];
+  char     *finish[MAX_CHOICES];
+  guint     n_events;
+  gboolean  usage;
+  gint64    output_tokens;
+  gboolean  done_event;
+  gboolean  completed;
+  gboolean  ok;
+  GError   *error;
+  CsChatStats stats;
+  gint64    started;
+  gint64    elapsed_ms;
+  gint64    first_event_at;
+  GCancellable *cancel_on_event;  /* cancelled at the first event */
+  gint64    cancelled_at;
+} Result;
+
+static Result *
+result_new (void)
+{
+  Result *r = g_new0 (Result, 1);
+
+  for (guint i = 0; i < MAX_CHOICES; i++)
+    {
+      r->text[i] = g_string_new (NULL);
+      r->reasoning[i] = g_string_new (NULL);
+      r->refusal[i] = g_string_new (NULL);
+    }
+  r->started = g_get_monotonic_time ();
+  return r;
+}
+
+static void
+result_free (Result *r)
+{
+  for (guint i = 0; i < MAX_CHOICES; i++)
+    {
+      g_string_free (r->text[i], TRUE);
+      g_string_free (r->reasoning[i], TRUE);
+      g_string_free (r->refusal[i], TRUE);
+      g_free (r->finish[i]);
+    }
+  g_clear_error (&r->error);
+  g_clear_object (&r->cancel_on_event);
+  g_free (r);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Result, result_free)
+
+static void
+on_event (const CsStreamEvent *event,
+          gpointer             data)
+{
+  Result *r = data;
+
+  /* never after completion */
+  g_assert_false (r->completed);
+  g_assert_cmpuint (event->choice, <, MAX_CHOICES);
+  g_assert_nonnull (event->text);
+
+  r->n_events++;
+  if (r->first_event_at == 0)
+    r->first_event_at = g_get_monotonic_time ();
+
+  switch (event->type)
+    {
+    case CS_STREAM_EVENT_TEXT:
+      g_string_append_len (r->text[event->choice], event->text, event->len);
+      break;
+    case CS_STREAM_EVENT_REASONING:
+      g_string_append_len (r->reasoning[event->choice], event->text, event->len);
+      break;
+    case CS_STREAM_EVENT_REFUSAL:
+      g_string_append_len (r->refusal[event->choice], event->text, event->len);
+      break;
+    case CS_STREAM_EVENT_FINISH:
+      g_free (r->finish[event->choice]);
+      r->finish[event->choice] = g_strdup (event->text);
+      break;
+    case CS_STREAM_EVENT_USAGE:
+      r->usage = TRUE;
+      r->output_tokens = event->output_tokens;
+      break;
+    case CS_STREAM_EVENT_DONE:
+      r->done_event = TRUE;
+      break;
+    case CS_STREAM_EVENT_ERROR:
+    default:
+      g_assert_not_reached ();
+    }
+
+  if (r->cancel_on_event != NULL && r->cancelled_at == 0)
+    {
+      r->cancelled_at = g_get_monotonic_time ();
+      g_cancellable_cancel (r->cancel_on_event);
+    }
+}
+
+static void
+on_done (GObject      *object,
+         GAsyncResult *result,
+         gpointer      data)
+{
+  Result *r = data;
+
+  g_assert_false (r->completed);
+  r->ok = cs_provider_client_stream_finish (CS_PROVIDER_CLIENT (object), result,
+                                            &r->stats, &r->error);
+  g_assert_true (r->ok == (r->error == NULL));
+  r->completed = TRUE;
+  r->elapsed_ms = (g_get_monotonic_time () - r->started) / 1000;
+}
+
+static JsonNode *
+make_messages (void)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  g_assert_true (json_parser_load_from_data (parser,
+    "[{\"role\":\"system\",\"content\":\"You are a software architect. Answer in JSON.\"},"
+    " {\"role\":\"user\",\"content\":\"Design a URL shortener for 10k requests per second.\"}]",
+    -1, NULL));
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+static void
+init_request (CsChatRequest *req,
+              const char    *model,
+              JsonNode      *messages)
+{
+  memset (req, 0, sizeof *req);
+  req->model = model;
+  req->messages = messages;
+  req->n = 1;
+  req->temperature = NAN;
+  req->structured = CS_STRUCTURED_JSON_SCHEMA;
+  req->schema = architect_schema;
+  req->schema_name = "architect_candidate";
+}
+
+static void
+wait_for (gboolean *flag)
+{
+  while (!*flag)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static Result *
+run_request_full (CsProviderClient    *client,
+                  const CsChatRequest *req,
+                  GCancellable        *cancellable)
+{
+  Result *r = result_new ();
+
+  cs_provider_client_stream_async (client, req, on_event, r, cancellable, on_done, r);
+  wait_for (&r->completed);
+  if (r->error != NULL)
+    g_test_message ("%s: %s", req->model, r->error->message);
+  return r;
+}
+
+static Result *
+run_model (CsProviderClient *client,
+           const char       *model)
+{
+  g_autoptr(JsonNode) messages = make_messages ();
+  CsChatRequest req;
+
+  init_request (&req, model, messages);
+  return run_request_full (client, &req, NULL);
+}
+
+static CsProviderConfig *
+make_config (CsApiDialect api)
+{
+  g_autofree char *url = NULL;
+  CsProviderConfig *config;
+
+  if (api == CS_API_OLLAMA)
+    url = cs_test_provider_dup_root_url (provider);
+  else
+    url = cs_test_provider_dup_base_url (provider);
+
+  config = cs_provider_config_new ("testprov", url, api);
+  g_free (config->name);
+  config->name = g_strdup ("TestProv");
+  config->max_concurrent = 8;
+  config->requests_per_minute = 0;
+  config->max_retries = 2;
+  config->connect_timeout_s = 5;
+  config->first_byte_timeout_s = 10;
+  config->idle_timeout_s = 10;
+  config->max_reply_bytes = 8 * 1024 * 1024;
+  return config;
+}
+
+static CsProviderClient *
+make_client (CsApiDialect api)
+{
+  g_autoptr(CsProviderConfig) config = make_config (api);
+
+  return cs_provider_client_new (config);
+}
+
+static void
+assert_valid_candidate (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonNode *root;
+
+  g_assert_cmpuint (strlen (text), >, 100);
+  if (!json_parser_load_from_data (parser, text, -1, &error))
+    g_error ("not JSON (%s): %.200s", error->message, text);
+  root = json_parser_get_root (parser);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
+  g_assert_true (json_object_has_member (json_node_get_object (root), "components"));
+}
+
+static void
+assert_plain_success (Result *r)
+{
+  g_assert_no_error (r->error);
+  g_assert_true (r->ok);
+  assert_valid_candidate (r->text[0]->str);
+  g_assert_true (r->usage);
+  g_assert_cmpint (r->output_tokens, >, 0);
+  g_assert_cmpstr (r->finish[0], ==, "stop");
+  g_assert_true (r->done_event);
+  g_assert_true (r->stats.streamed);
+  g_assert_cmpuint (r->stats.attempts, ==, 1);
+  g_assert_cmpuint (r->stats.http_status, ==, 200);
+  g_assert_cmpint (r->stats.ttft_ms, >=, 0);
+  g_assert_cmpint (r->stats.duration_ms, >=, r->stats.ttft_ms);
+}
+
+static JsonObject *
+last_request_body (void)
+{
+  g_autoptr(GPtrArray) requests = cs_test_provider_get_requests (provider);
+  JsonNode *last;
+  JsonNode *body;
+
+  g_assert_cmpuint (requests->len, >, 0);
+  last = g_ptr_array_index (requests, requests->len - 1);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (last));
+  body = json_object_get_member (json_node_get_object (last), "body");
+  g_assert_nonnull (body);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (body));
+  /* keep the object alive beyond the array */
+  return json_object_ref (json_node_get_object (body));
+}
+
+static const char *
+last_request_member (const char *member)
+{
+  g_autoptr(GPtrArray) requests = cs_test_provider_get_requests (provider);
+  JsonNode *last;
+
+  g_assert_cmpuint (requests->len, >, 0);
+  last = g_ptr_array_index (requests, requests->len - 1);
+  return g_intern_string (json_object_get_string_member_with_default (json_node_get_object (last), member, ""));
+}
+
+/* Tests against the test provider */
+
+static void
+test_plain (void)
+{
+  g_autoptr(CsProviderClient) client = make_client (CS_API_OPENAI_CHAT);
+  g_autoptr(Result) r = NULL;
+  g_autoptr(JsonObject) body = NULL;
+  JsonObject *format;
+  JsonObject *json_schema;
+
+  cs_test_provider_reset (provider);
+  r = run_model (client, "demo-alpha");
+  assert_plain_success (r);
+  g_assert_cmpuint (cs_test_provider_get_request_count (provider, "demo-alpha"), ==, 1);
+  g_assert_cmpint (r->stats.queued_ms, <, 100);
+
+  /* the request body */
+  body = last_request_body ();
+  g_assert_cmpstr (json_object_get_string_member (body, "model"), ==, "demo-alpha");
+  g_assert_true (json_object_get_boolean_member (body, "stream"));
+  g_assert_true (json_object_get_boolean_member (json_object_get_object_member (body, "stream_options"),
+                                                 "include_usage"));
+  g_assert_false (json_object_has_member (body, "n"));
+  g_assert_false (json_object_has_member (body, "temperature"));
+  g_assert_false (json_object_has_member (body, "max_completion_tokens"));
+  g_assert_false (json_object_has_member (body, "reasoning_effort"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (body, "messages")), ==, 2);
+  format = json_object_get_object_member (body, "response_format");
+  g_assert_cmpstr (json_object_get_string_member (format, "type"), ==, "json_schema");
+  json_schema = json_object_get_object_member (format, "json_schema");
+  g_assert_cmpstr (json_object_get_string_member (json_schema, "name"), ==, "architect_candidate");
+  g_assert_true (json_object_get_boolean_member (json_schema, "strict"));
+  g_assert_true (json_node_equal (json_object_get_member (json_schema, "schema"), architect_schema));
+  g_assert_cmpstr (last_request_member ("authorization"), ==, "absent");
+}
+
+static void
+test_options (void)
+{
+  g_autoptr(CsProviderClient) client = make_client (CS_API_OPENAI_CHAT);
+  g_autoptr(JsonNode) messages = make_messages ();
+  g_autoptr(Result) r = NULL;
+  g_autoptr(JsonObject) body = NULL;
+  CsChatRequest req;
+
+  cs_test_provider_reset (provider);
+  cs_provider_client_set_api_key (client, "sk-test-options-1234");
+  init_request (&req, "demo-beta", messages);
+  req.temperature = 0.5;
+  req.max_output_tokens = 4000;
+  req.reasoning_effort = "low";
+  req.structured = CS_STRUCTURED_JSON_OBJECT;
+  r = run_request_full (client, &req, NULL);
+  g_assert_no_error (r->error);
+
+  body = last_request_body ();
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (body, "temperature"), 0.5, 1e-9);
+  g_assert_cmpint (json_object_get_int_member (body, "max_completion_tokens"), ==, 4000);
+  g_assert_cmpstr (json_object_get_string_member (body, "reasoning_effort"), ==, "low");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (body, "response_format"), "type"),
+                   ==, "json_object");
+  g_assert_cmpstr (last_request_member ("authorization"), ==, "present");
+}
+
+static void
+test_n2 (void)
+{
+  g_autoptr(CsProviderClient) client = make_client (CS_API_OPENAI_CHAT);
+  g_autoptr(JsonNode) messages = make_messages ();
+  g_autoptr(Result) r = NULL;
+  g_autoptr(JsonObject) body = NULL;
+  CsChatRequest req;
+
+  init_request (&req, "demo-alpha", messages);
+  req.n = 2;
+  r = run_request_full (client, &req, NULL);
+  g_assert_no_error (r->error);
+  assert_valid_candidate (r->text[0]->str);
+  assert_valid_candidate (r->text[1]->str);
+  g_assert_cmpstr (r->text[0]->str, !=, r->text[1]->str);
+  g_assert_cmpstr (r->finish[0], ==, "stop");
+  g_assert_cmpstr (r->finish[1], ==, "stop");
+  g_assert_true (r->usage);
+  g_assert_cmpuint (r->text[2]->len, ==, 0);
+
+  body = last_request_body ();
+  g_assert_cmpint (json_object_get_int_member (body, "n"), ==, 2);
+}
+
+static void
+test_reasoning (void)
+{
+  g_autoptr(CsProviderClient) client = make_client (CS_API_OPENAI_CHAT);
+  g_autoptr(Result) r = run_model (client, "demo-alpha+reasoning");
+
+  g_assert_no_error (r->error);
+  g_assert_cmpuint (r->reasoning[0]->len, >, 20);
+  assert_valid_candidate (r->text[0]->str);
+  g_assert_null (strstr (r->text[0]->str, r->reasoning[0]->str));
+}
+
+static void
+test_refusal (void)
+{
+  g_autoptr(CsProviderClient) client = make_client (CS_API_OPENAI_CHAT);
+  g_autoptr(Result) r = run_model (client, "demo-alpha+refuse");
+
+  g_assert_no_error (r->error);
+  g_assert_cmpuint (r->refusal[0]->len, >, 10);
+  g_assert_cmpuint (r->text[0]->len, ==, 0);
+  g_assert_true (r->done_event);
+}
+
+static void
+test_429_once (void)
+{
+  g_autoptr(CsProviderClient) client = make_client (CS_API_OPENAI_CHAT);
+  g_autoptr(Result) r = NULL;
+
+  cs_test_provider_reset (provider);
+  r = run_model (client, "demo-alpha+429once");
+  g_assert_no_error (r->error);
+  assert_valid_candidate (r->text[0]->str);
+  g_assert_cmpuint (r->stats.attempts, ==, 2);
+  /* retry-after: 1 was honoured */
+  g_assert_cmpint (r->elapsed_ms, >=, 950);
+  g_assert_cmpint (r->elapsed_ms, <, 5000);
+  g_assert_cmpuint (cs_test_provider_get_request_count (provider, "demo-alpha+429once"), ==, 2);
+}
+
+static void
+test_429_ms (void)
+{
+  g_autoptr(CsProviderClient) client = make_client (CS_API_OPENAI_CHAT);
+  g_autoptr(Result) r = NULL;
+
+  cs_test_provider_reset (provider);
+  r = run_model (client, "demo-alpha+429ms");
+  g_assert_error (r->error, CS_CLIENT_ERROR, CS_CLIENT_ERROR_RATE_LIMITED);
+  g_assert_cmpuint (r->stats.attempts, ==, 3);
+  g_assert_cmpuint (r->stats.http_status, ==, 429);
+  /* two waits of at least retry-after-ms: 200 (the provider also says
+   * x-ratelimit-remaining-requests: 0 for 1 s, which holds the queue) */
+  g_assert_cmpint (r->elapsed_ms, >=, 390);
+  g_assert_cmpint (r->elapsed_ms, <, 4000);
+  g_assert_cmpuint (cs_test_provider_get_request_count (provider, "demo-alpha+429ms"), ==, 3);
+  g_assert_false (r->stats.streamed);
+}
+
+static void
+test_429_forever (void)
+{
+  g_autoptr(CsProviderClient) client = make_client (CS_API_OPENAI_CHAT);
+  g_autoptr(Result) r = NULL;
+
+  cs_test_provider_reset (provider);
+  r = run_model (client, "demo-alpha+429");
+  g_assert_error (r->error, CS_CLIENT_ERROR, CS_CLIENT_ERROR_RATE_LIMITED);
+  g_assert_cmpuint (r->stats.attempts, ==, 3);
+  g_assert_cmpint (r->elapsed_ms, >=, 1950);
+  g_assert_nonnull (strstr (r->error->message, "Rate limited by TestProv (HTTP 429)"));
+  g_assert_nonnull (strstr (r->error->message, "Retried 2 times."));
+  g_assert_cmpuint (cs_test_provider_get_request_count (provider, "demo-alpha+429"), ==, 3);
+}
+
+static void
+test_quota (void)
+{
+  g_autoptr(CsProviderClient) client = make_client (CS_API_OPENAI_CHAT);
+  g_autoptr(Result) r = NULL;
+
+  cs_test_provider_reset (provider);
+  r = run_model (client, "demo-alpha+quota");
+  g_assert_error (r->error, CS_CLIENT_ERROR, CS_CLIENT_ERROR_QUOTA);
+  g_assert_cmpuint (r->stats.attempts, ==, 1);
+  g_assert_nonnull (strstr (r->error->message, "exceeded your current quota"));
+  g_assert_cmpuint (cs_test_provider_get_request_count (provider, "demo-alpha+quota"), ==, 1);
+}
+
+static void
+test_5xx_once (void)
+{
+  const char *models[] = { "demo-alpha+500once", "demo-alpha+503once" };
+  g_autoptr(CsProviderClient) client = make_client (CS_API_OPENAI_CHAT);
+
+  cs_test_provider_reset (provider);
+  for (guint i = 0; i < G_N_ELEMENTS (models); i++)
+    {
+      g_autoptr(Result) r = run_model (client, models[i]);
+
+      g_assert_no_error (r->error);
+      assert_valid_candidate (r->text[0]->str);
+      g_assert_cmpuint (r->stats.attempts, ==, 2);
+      g_assert_cmpuint (r->stats.http_status, ==, 200);
+      /* backoff of the first retry is at most 0.5 s */
+      g_assert_cmpint (r->elapsed_ms, <, 3000);
+    }
+}
+
+static void
+test_500 (void)
+{
+  g_autoptr(CsProviderClient) client = make_client (CS_API_OPENAI_CHAT);
+  g_autoptr(Result) r = NULL;
+
+  cs_test_provider_reset (provider);
+  r = run_model (client, "demo-alpha+500");
+  g_assert_error (r->error, CS_CLIENT_ERROR, CS_CLIENT_ERROR_SERVER);
+  g_assert_cmpuint (r->stats.attempts, ==, 3);
+  g_assert_cmpuint (r->stats.http_status, ==, 500);
+  g_assert_nonnull (strstr (r->error->message, "HTTP 500"));
+  g_assert_cmpuint (cs_test_provider_get_request_count (provider, "demo-alpha+500"), ==, 3);
+}
+
+static void
+test_no_retry (void)
+{
+  static const struct {
+    const char *model;
+    int         code;
+    guint       status;
+  } cases[] = {
+    { "demo-alpha+400", CS_CLIENT_ERROR_BAD_REQUEST, 400 },
+    { "demo-alpha+404", CS_CLIENT_ERROR_NOT_FOUND, 404 },
+  };
+  g_autoptr(CsProviderClient) client = make_client (CS_API_OPENAI_CHAT);
+
+  cs_test_provider_reset (provider);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(Result) r = run_model (client, cases[i].model);
+
+      g_assert_error (r->error, CS_CLIENT_ERROR, cases[i].code);
+      g_assert_cmpuint (r->stats.attempts, ==, 1);
+      g_assert_cmpuint (r->stats.http_status, ==, cases[i].status);
+      g_assert_cmpuint (cs_test_provider_get_request_count (provider, cases[i].model), ==, 1);
+      g_assert_cmpint (r->elapsed_ms, <, 1000);
+    }
+}
+
+static void
+test_stream_error (void)
+{
+  g_autoptr(CsProviderClient) client = make_client (CS_API_OPENAI_CHAT);
+  g_autoptr(Result) r = run_model (client, "demo-alpha+streamerror");
+
+  g_assert_error (r->error, CS_CLIENT_ERROR, CS_CLIENT_ERROR_STREAM);
+  g_assert_nonnull (strstr (r->error->message, "The model overloaded"));
+  /* the deltas before the error were delivered */
+  g_assert_cmpuint (r->text[0]->len, >, 0);
+  g_assert_true (r->stats.streamed);
+  g_assert_cmpuint (r->stats.attempts, ==, 1);
+}
+
+static void
+test_truncate (void)
+{
+  g_autoptr(CsProviderClient) client = make_client (CS_API_OPENAI_CHAT);
+  g_autoptr(Result) r = run_model (client, "demo-alpha+truncate");
+
+  g_assert_error (r->error, CS_CLIENT_ERROR, CS_CLIENT_ERROR_TRUNCATED);
+  g_assert_cmpuint (r->text[0]->len, >, 0);
+  g_assert_null (r->finish[0]);
+  g_assert_false (r->done_event);
+  g_assert_cmpuint (r->stats.attempts, ==, 1);
+}
+
+static void
+test_silence (void)
+{
+  g_autoptr(CsProviderConfig) config = make_config (CS_API_OPENAI_CHAT);
+  g_autoptr(CsProviderClient) client = NULL;
+  g_autoptr(Result) r = NULL;
+
+  config->idle_timeout_s = 1;
+  client = cs_provider_client_new (config);
+  r = run_model (client, "demo-alpha+silence");
+  g_assert_error (r->error, CS_CLIENT_ERROR, CS_CLIENT_ERROR_TIMEOUT);
+  g_assert_nonnull (strstr (r->error->message, "idle timeout"));
+  g_assert_true (r->stats.streamed);
+  g_assert_cmpint (r->elapsed_ms, >=, 950);
+  g_assert_cmpint (r->elapsed_ms, <, 3000);
+  g_assert_cmpuint (r->stats.attempts, ==, 1);
+}
+
+static void
+test_hang (void)
+{
+  g_autoptr(CsProviderConfig) config = make_config (CS_API_OPENAI_CHAT);
+  g_autoptr(CsProviderClient) client = NULL;
+  g_autoptr(Result) r = NULL;
+
+  config->first_byte_timeout_s = 1;
+  client = cs_provider_client_new (config);
+  r = run_model (client, "demo-alpha+hang");
+  g_assert_error (r->error, CS_CLIENT_ERROR, CS_CLIENT_ERROR_TIMEOUT);
+  g_assert_nonnull (strstr (r->error->message, "first-byte timeout"));
+  g_assert_false (r->stats.streamed);
+  g_assert_cmpint (r->elapsed_ms, >=, 950);
+  g_assert_cmpint (r->elapsed_ms, <, 3000);
+  /* a model that does not answer is not asked again */
+  g_assert_cmpuint (r->stats.attempts, ==, 1);
+}
+
+static void
+test_big (void)
+{
+  g_autoptr(CsProviderConfig) config = make_config (CS_API_OPENAI_CHAT);
+  g_autoptr(CsProviderClient) client = NULL;
+  g_autoptr(Result) r = NULL;
+
+  config->max_reply_bytes = 1024 * 1024;
+  client = cs_provider_client_new (config);
+  r = run_model (client, "demo-alpha+big");
+  g_assert_error (r->error, CS_CLIENT_ERROR, CS_CLIENT_ERROR_TOO_LARGE);
+  g_assert_cmpuint (r->text[0]->len, <=, 1024 * 1024);
+}
+
+static void
+test_framing_variants (void)
+{
+  static const char * const models[] = {
+    "demo-alpha+bytewise", "demo-alpha+crlf", "demo-alpha+comments",
+    "demo-alpha+crlf+comments",
+  };
+  g_autoptr(CsProviderClient) client = make_client (CS_API_OPENAI_CHAT);
+  g_autoptr(Result) plain = run_model (client, "demo-alpha");
+
+  assert_plain_success (plain);
+  for (guint i = 0; i < G_N_ELEMENTS (models); i++)
+    {
+      g_autoptr(Result) r = run_model (client, models[i]);
+
+      g_test_message ("%s", models[i]);
+      assert_plain_success (r);
+      g_assert_cmpstr (r->text[0]->str, ==, plain->text[0]->str);
+    }
+}
+
+static void
+test_auth (void)
+{
+  const char *right = "sk-consilium-right-key-0123456789";
+  const char *wrong = "sk-consilium-WRONG-key-9876543210";
+  g_autoptr(CsProviderClient) client = make_client (CS_API_OPENAI_CHAT);
+  g_autoptr(Result) r = NULL;
+  g_autoptr(Result) ok = NULL;
+  g_autoptr(Result) none = NULL;
+
+  cs_test_provider_reset (provider);
+  cs_test_provider_set_required_key (provider, right);
+
+  cs_provider_client_set_api_key (client, wrong);
+  r = run_model (client, "demo-alpha");
+  g_assert_error (r->error, CS_CLIENT_ERROR, CS_CLIENT_ERROR_AUTH);
+  g_assert_cmpuint (r->stats.attempts, ==, 1);
+  g_assert_cmpuint (r->stats.http_status, ==, 401);
+  g_assert_null (strstr (r->error->message, wrong));
+  g_assert_null (strstr (r->error->message, "WRONG-key"));
+  g_assert_null (strstr (r->error->message, right));
+
+  cs_provider_client_set_api_key (client, NULL);
+  none = run_model (client, "demo-alpha");
+  g_assert_error (none->error, CS_CLIENT_ERROR, CS_CLIENT_ERROR_AUTH);
+  g_assert_cmpstr (last_request_member ("authorization"), ==, "absent");
+
+  cs_provider_client_set_api_key (client, right);
+  ok = run_model (client, "demo-alpha");
+  assert_plain_success (ok);
+  g_assert_cmpstr (last_request_member ("authorization"), ==, "present");
+
+  cs_test_provider_set_required_key (provider, NULL);
+}
+
+static void
+test_cancel_provider (void)
+{
+  g_autoptr(CsProviderClient) client = make_client (CS_API_OPENAI_CHAT);
+  g_autoptr(JsonNode) messages = make_messages ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(Result) r = NULL;
+  CsChatRequest req;
+
+  init_request (&req, "demo-alpha+slow", messages);
+  r = result_new ();
+  r->cancel_on_event = g_object_ref (cancellable);
+  cs_provider_client_stream_async (client, &req, on_event, r, cancellable, on_done, r);
+  wait_for (&r->completed);
+
+  g_assert_error (r->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (r->n_events, ==, 1);   /* nothing after the cancel */
+  g_assert_cmpint ((g_get_monotonic_time () - r->cancelled_at) / 1000, <, 200);
+}
+
+static void
+test_cancel_queued (void)
+{
+  g_autoptr(CsProviderConfig) config = make_config (CS_API_OPENAI_CHAT);
+  g_autoptr(CsProviderClient) client = NULL;
+  g_autoptr(JsonNode) messages = make_messages ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(Result) first = NULL;
+  g_autoptr(Result) second = NULL;
+  g_autoptr(Result) precancelled = NULL;
+  g_autoptr(GCancellable) already = g_cancellable_new ();
+  CsChatRequest req;
+  gint64 t;
+
+  config->max_concurrent = 1;
+  client = cs_provider_client_new (config);
+  init_request (&req, "demo-alpha+slow", messages);
+
+  first = result_new ();
+  second = result_new ();
+  cs_provider_client_stream_async (client, &req, on_event, first, cancellable, on_done, first);
+  /* waits for the only slot */
+  cs_provider_client_stream_async (client, &req, on_event, second, cancellable, on_done, second);
+
+  while (first->n_events == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (second->n_events, ==, 0);
+
+  t = g_get_monotonic_time ();
+  g_cancellable_cancel (cancellable);
+  /* nothing completes inside the cancel handler */
+  g_assert_false (first->completed);
+  g_assert_false (second->completed);
+  wait_for (&first->completed);
+  wait_for (&second->completed);
+  g_assert_cmpint ((g_get_monotonic_time () - t) / 1000, <, 200);
+  g_assert_error (first->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_error (second->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (second->stats.attempts, ==, 0);
+
+  /* a cancelled cancellable fails at once */
+  g_cancellable_cancel (already);
+  precancelled = run_request_full (client, &req, already);
+  g_assert_error (precancelled->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (precancelled->n_events, ==, 0);
+}
+
+static void
+test_rpm (void)
+{
+  g_autoptr(CsProviderConfig) config = make_config (CS_API_OPENAI_CHAT);
+  g_autoptr(CsProviderClient) client = NULL;
+  g_autoptr(JsonNode) messages = make_messages ();
+  Result *r[4];
+  CsChatRequest req;
+
+  /* 30 per minute: a burst of 3, then one every 2 s */
+  config->requests_per_minute = 30;
+  client = cs_provider_client_new (config);
+  init_request (&req, "demo-gamma", messages);
+
+  for (guint i = 0; i < G_N_ELEMENTS (r); i++)
+    {
+      r[i] = result_new ();
+      cs_provider_client_stream_async (client, &req, on_event, r[i], NULL, on_done, r[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (r); i++)
+    wait_for (&r[i]->completed);
+
+  for (guint i = 0; i < G_N_ELEMENTS (r); i++)
+    {
+      g_test_message ("request %u: queued %" G_GINT64_FORMAT " ms", i, r[i]->stats.queued_ms);
+      g_assert_no_error (r[i]->error);
+      assert_valid_candidate (r[i]->text[0]->str);
+      if (i < 3)
+        g_assert_cmpint (r[i]->stats.queued_ms, <, 500);
+      else
+        {
+          g_assert_cmpint (r[i]->stats.queued_ms, >=, 1500);
+          g_assert_cmpint (r[i]->stats.queued_ms, <, 3000);
+        }
+      result_free (r[i]);
+    }
+}
+
+static void
+test_responses (void)
+{
+  g_autoptr(CsProviderClient) client = make_client (CS_API_OPENAI_RESPONSES);
+  g_autoptr(JsonNode) messages = make_messages ();
+  g_autoptr(Result) r = NULL;
+  g_autoptr(Result) reasoning = NULL;
+  g_autoptr(JsonObject) body = NULL;
+  JsonObject *format;
+  CsChatRequest req;
+
+  cs_test_provider_reset (provider);
+  init_request (&req, "demo-beta", messages);
+  req.max_output_tokens = 5000;
+  req.reasoning_effort = "medium";
+  r = run_request_full (client, &req, NULL);
+  g_assert_no_error (r->error);
+  assert_valid_candidate (r->text[0]->str);
+  g_assert_true (r->usage);
+  g_assert_true (r->done_event);
+  g_assert_cmpstr (last_request_member ("path"), ==, "/v1/responses");
+
+  body = last_request_body ();
+  g_assert_true (json_object_get_boolean_member (body, "stream"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (body, "input")), ==, 2);
+  g_assert_false (json_object_has_member (body, "messages"));
+  g_assert_false (json_object_has_member (body, "n"));
+  g_assert_cmpint (json_object_get_int_member (body, "max_output_tokens"), ==, 5000);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (body, "reasoning"), "effort"),
+                   ==, "medium");
+  format = json_object_get_object_member (json_object_get_object_member (body, "text"), "format");
+  g_assert_cmpstr (json_object_get_string_member (format, "type"), ==, "json_schema");
+  g_assert_cmpstr (json_object_get_string_member (format, "name"), ==, "architect_candidate");
+  g_assert_true (json_object_get_boolean_member (format, "strict"));
+  g_assert_true (json_node_equal (json_object_get_member (format, "schema"), architect_schema));
+
+  reasoning = run_model (client, "demo-beta+reasoning");
+  g_assert_no_error (reasoning->error);
+  g_assert_cmpuint (reasoning->reasoning[0]->len, >, 20);
+  assert_valid_candidate (reasoning->text[0]->str);
+}
+
+static void
+test_ollama (void)
+{
+  g_autoptr(CsProviderClient) client = make_client (CS_API_OLLAMA);
+  g_autoptr(JsonNode) messages = make_messages ();
+  g_autoptr(Result) r = NULL;
+  g_autoptr(Result) err = NULL;
+  g_autoptr(JsonObject) body = NULL;
+  JsonObject *options;
+  CsChatRequest req;
+
+  cs_test_provider_reset (provider);
+  init_request (&req, "demo-local", messages);
+  req.temperature = 0.25;
+  req.max_output_tokens = 3000;
+  req.reasoning_effort = "high";
+  r = run_request_full (client, &req, NULL);
+  g_assert_no_error (r->error);
+  assert_valid_candidate (r->text[0]->str);
+  g_assert_true (r->usage);
+  g_assert_true (r->done_event);
+  g_assert_cmpstr (last_request_member ("path"), ==, "/api/chat");
+
+  body = last_request_body ();
+  g_assert_true (json_object_get_boolean_member (body, "stream"));
+  g_assert_true (json_object_get_boolean_member (body, "think"));
+  g_assert_true (json_node_equal (json_object_get_member (body, "format"), architect_schema));
+  options = json_object_get_object_member (body, "options");
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (options, "temperature"), 0.25, 1e-9);
+  g_assert_cmpint (json_object_get_int_member (options, "num_predict"), ==, 3000);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (body, "messages")), ==, 2);
+
+  err = run_model (client, "demo-local+500");
+  g_assert_error (err->error, CS_CLIENT_ERROR, CS_CLIENT_ERROR_SERVER);
+  g_assert_cmpuint (err->stats.attempts, ==, 3);
+}
+
+static void
+on_models (GObject      *object,
+           GAsyncResult *result,
+           gpointer      data)
+{
+  GStrv *out = data;
+  g_autoptr(GError) error = NULL;
+
+  *out = cs_provider_client_list_models_finish (CS_PROVIDER_CLIENT (object), result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (*out);
+}
+
+static void
+test_list_models (void)
+{
+  const CsApiDialect dialects[] = { CS_API_OPENAI_CHAT, CS_API_OLLAMA };
+
+  for (guint i = 0; i < G_N_ELEMENTS (dialects); i++)
+    {
+      g_autoptr(CsProviderClient) client = make_client (dialects[i]);
+      g_auto(GStrv) models = NULL;
+      const char * const *demo = cs_test_provider_get_demo_models ();
+
+      cs_test_provider_reset (provider);
+      cs_provider_client_set_api_key (client, "sk-list-models-key");
+      cs_provider_client_list_models_async (client, NULL, on_models, &models);
+      while (models == NULL)
+        g_main_context_iteration (NULL, TRUE);
+
+      g_assert_cmpuint (g_strv_length (models), ==, g_strv_length ((GStrv) demo));
+      for (guint j = 0; demo[j] != NULL; j++)
+        {
+          /* Ollama names carry their tag, as the real server does */
+          g_autofree char *name = dialects[i] == CS_API_OLLAMA ? g_strconcat (demo[j], ":latest", NULL)
+                                                               : g_strdup (demo[j]);
+
+          g_assert_true (g_strv_contains ((const char * const *) models, name));
+        }
+      g_assert_cmpstr (last_request_member ("path"), ==,
+                       dialects[i] == CS_API_OLLAMA ? "/api/tags" : "/v1/models");
+    }
+}
+
+static void
+on_models_error (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      data)
+{
+  GError **out = data;
+  g_auto(GStrv) models = cs_provider_client_list_models_finish (CS_PROVIDER_CLIENT (object), result, out);
+
+  g_assert_null (models);
+  g_assert_nonnull (*out);
+}
+
+static void
+test_connection_refused (void)
+{
+  g_autoptr(GSocket) sock = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) addr = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(CsProviderConfig) config = NULL;
+  g_autoptr(CsProviderClient) client = NULL;
+  g_autoptr(Result) r = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) list_error = NULL;
+  g_autofree char *url = NULL;
+  guint port;
+
+  /* a port that was free a moment ago and is closed now */
+  sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  g_socket_bind (sock, addr, TRUE, &error);
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (sock, &error);
+  g_assert_no_error (error);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_socket_close (sock, NULL);
+
+  url = g_strdup_printf ("http://127.0.0.1:%u/v1", port);
+  config = cs_provider_config_new ("closed", url, CS_API_OPENAI_CHAT);
+  config->max_retries = 2;
+  client = cs_provider_client_new (config);
+  cs_provider_client_set_api_key (client, "sk-closed-port-key");
+  r = run_model (client, "demo-alpha");
+  g_assert_error (r->error, CS_CLIENT_ERROR, CS_CLIENT_ERROR_CONNECT);
+  g_assert_cmpuint (r->stats.attempts, ==, 3);
+  g_assert_cmpuint (r->stats.http_status, ==, 0);
+  g_assert_nonnull (strstr (r->error->message, "refused"));
+  g_assert_null (strstr (r->error->message, "sk-closed-port-key"));
+
+  cs_provider_client_list_models_async (client, NULL, on_models_error, &list_error);
+  while (list_error == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (list_error, CS_CLIENT_ERROR, CS_CLIENT_ERROR_CONNECT);
+}
+
+/* Our own server, for what the test provider cannot show */
+
+typedef struct {
+  SoupServer *server;
+  guint       port;
+  guint       active;
+  guint       max_active;
+  guint       requests;
+  GPtrArray  *arrivals;       /* gint64* monotonic µs */
+  SoupServerMessage *paused;  /* the "pause" stream, kept to watch its socket */
+  gboolean    paused_finished;
+} Mini;
+
+static Mini mini;
+
+typedef struct {
+  SoupServerMessage *msg;
+  guint              left;
+  guint              delay_ms;
+  gboolean           forever;
+} MiniStream;
+
+static void
+mini_finished (SoupServerMessage *msg,
+               gpointer           data)
+{
+  g_assert_cmpuint (mini.active, >, 0);
+  mini.active--;
+  if (msg == mini.paused)
+    mini.paused_finished = TRUE;
+}
+
+static const char sse_delta[] =
+  "data: {\"id\":\"x\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"ab\"},\"finish_reason\":null}]}\n\n";
+static const char sse_end[] =
+  "data: {\"id\":\"x\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
+  "data: [DONE]\n\n";
+
+static gboolean
+mini_tick (gpointer data)
+{
+  MiniStream *s = data;
+  SoupMessageBody *body = soup_server_message_get_response_body (s->msg);
+
+  if (s->forever)
+    {
+      if (mini.paused_finished)
+        {
+          g_object_unref (s->msg);
+          g_free (s);
+          return G_SOURCE_REMOVE;
+        }
+      soup_message_body_append (body, SOUP_MEMORY_STATIC, ": ping\n\n", 8);
+      soup_server_message_unpause (s->msg);
+      return G_SOURCE_CONTINUE;
+    }
+
+  if (s->left > 0)
+    {
+      s->left--;
+      soup_message_body_append (body, SOUP_MEMORY_STATIC, sse_delta, strlen (sse_delta));
+      soup_server_message_unpause (s->msg);
+      return G_SOURCE_CONTINUE;
+    }
+
+  soup_message_body_append (body, SOUP_MEMORY_STATIC, sse_end, strlen (sse_end));
+  soup_message_body_complete (body);
+  soup_server_message_unpause (s->msg);
+  g_object_unref (s->msg);
+  g_free (s);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+mini_stream (SoupServerMessage *msg,
+             guint              chunks,
+             guint              delay_ms,
+             gboolean           forever)
+{
+  MiniStream *s = g_new0 (MiniStream, 1);
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_message_headers_set_content_type (headers, "text/event-stream", NULL);
+  soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
+  s->msg = g_object_ref (msg);
+  s->left = chunks;
+  s->delay_ms = delay_ms;
+  s->forever = forever;
+  soup_message_body_append (soup_server_message_get_response_body (msg),
+                            SOUP_MEMORY_STATIC, sse_delta, strlen (sse_delta));
+  soup_server_message_pause (msg);
+  g_timeout_add (delay_ms, mini_tick, s);
+}
+
+static void
+mini_callback (SoupServer        *server,
+               SoupServerMessage *msg,
+               const char        *path,
+               GHashTable        *query,
+               gpointer           data)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  SoupMessageBody *request_body = soup_server_message_get_request_body (msg);
+  g_autoptr(GBytes) bytes = soup_message_body_flatten (request_body);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  const char *model = "";
+  gint64 *now = g_new (gint64, 1);
+
+  *now = g_get_monotonic_time ();
+  g_ptr_array_add (mini.arrivals, now);
+  mini.requests++;
+  mini.active++;
+  mini.max_active = MAX (mini.max_active, mini.active);
+  g_signal_connect (msg, "finished", G_CALLBACK (mini_finished), NULL);
+
+  if (json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL) &&
+      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    model = json_object_get_string_member_with_default (json_node_get_object (json_parser_get_root (parser)),
+                                                        "model", "");
+
+  if (g_str_equal (model, "stream"))
+    mini_stream (msg, 4, 60, FALSE);
+  else if (g_str_equal (model, "pause"))
+    {
+      mini.paused = msg;
+      mini.paused_finished = FALSE;
+      mini_stream (msg, 0, 50, TRUE);
+    }
+  else if (g_str_equal (model, "hold"))
+    {
+      /* the last request of the window: the client must wait 1 s */
+      soup_message_headers_replace (headers, "x-ratelimit-remaining-requests", "0");
+      soup_message_headers_replace (headers, "x-ratelimit-reset-requests", "1s");
+      mini_stream (msg, 1, 5, FALSE);
+    }
+  else if (g_str_equal (model, "wait-too-long"))
+    {
+      static const char body[] = "{\"error\":{\"message\":\"Slow down\",\"type\":\"requests\",\"code\":\"rate_limit_exceeded\"}}";
+
+      soup_message_headers_replace (headers, "retry-after", "120");
+      soup_server_message_set_status (msg, 429, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, body, strlen (body));
+    }
+  else if (g_str_equal (model, "should-not-retry"))
+    {
+      static const char body[] = "{\"error\":\"busy\"}";
+
+      soup_message_headers_replace (headers, "x-should-retry", "false");
+      soup_server_message_set_status (msg, 503, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, body, strlen (body));
+    }
+  else if (g_str_equal (model, "echo-key"))
+    {
+      /* a careless server that quotes the key it got */
+      const char *auth = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                       "Authorization");
+      g_autofree char *body = g_strdup_printf ("{\"error\":{\"message\":\"Incorrect API key provided: %s. "
+                                               "Masked: sk-echo****4567.\",\"type\":\"invalid_request_error\"}}",
+                                               auth != NULL ? auth + strlen ("Bearer ") : "none");
+
+      soup_server_message_set_status (msg, 401, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, body, strlen (body));
+    }
+  else if (g_str_equal (model, "redirect"))
+    {
+      soup_message_headers_replace (headers, "Location", "http://127.0.0.2:9/v1/chat/completions");
+      soup_server_message_set_status (msg, 307, NULL);
+    }
+  else if (g_str_equal (model, "html"))
+    {
+      static const char body[] = "<html><body>Welcome to the captive portal</body></html>";
+
+      soup_server_message_set_status (msg, 200, NULL);
+      soup_server_message_set_response (msg, "text/html", SOUP_MEMORY_STATIC, body, strlen (body));
+    }
+  else
+    soup_server_message_set_status (msg, 404, NULL);
+}
+
+static void
+mini_reset (void)
+{
+  g_assert_cmpuint (mini.active, ==, 0);
+  mini.max_active = 0;
+  mini.requests = 0;
+  mini.paused = NULL;
+  g_ptr_array_set_size (mini.arrivals, 0);
+}
+
+static CsProviderClient *
+make_mini_client (guint max_concurrent)
+{
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/v1", mini.port);
+  g_autoptr(CsProviderConfig) config = cs_provider_config_new ("mini", url, CS_API_OPENAI_CHAT);
+
+  config->max_concurrent = max_concurrent;
+  config->requests_per_minute = 0;
+  config->max_retries = 2;
+  return cs_provider_client_new (config);
+}
+
+static void
+wait_idle_server (void)
+{
+  gint64 deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+
+  while (mini.active > 0 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (mini.active, ==, 0);
+}
+
+static void
+test_max_concurrent (void)
+{
+  g_autoptr(CsProviderClient) client = make_mini_client (2);
+  g_autoptr(JsonNode) messages = make_messages ();
+  Result *r[6];
+  CsChatRequest req;
+
+  mini_reset ();
+  init_request (&req, "stream", messages);
+  for (guint i = 0; i < G_N_ELEMENTS (r); i++)
+    {
+      r[i] = result_new ();
+      cs_provider_client_stream_async (client, &req, on_event, r[i], NULL, on_done, r[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (r); i++)
+    wait_for (&r[i]->completed);
+
+  g_assert_cmpuint (mini.requests, ==, 6);
+  g_assert_cmpuint (mini.max_active, ==, 2);
+  for (guint i = 0; i < G_N_ELEMENTS (r); i++)
+    {
+      g_assert_no_error (r[i]->error);
+      g_assert_cmpstr (r[i]->text[0]->str, ==, "ababababab");
+      if (i >= 2)
+        g_assert_cmpint (r[i]->stats.queued_ms, >=, 200);
+      result_free (r[i]);
+    }
+  wait_idle_server ();
+}
+
+static void
+test_cancel_closes_connection (void)
+{
+  g_autoptr(CsProviderClient) client = make_mini_client (2);
+  g_autoptr(JsonNode) messages = make_messages ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(Result) r = NULL;
+  CsChatRequest req;
+  gint64 deadline;
+
+  mini_reset ();
+  init_request (&req, "pause", messages);
+  r = result_new ();
+  r->cancel_on_event = g_object_ref (cancellable);
+  cs_provider_client_stream_async (client, &req, on_event, r, cancellable, on_done, r);
+  wait_for (&r->completed);
+  g_assert_error (r->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint ((g_get_monotonic_time () - r->cancelled_at) / 1000, <, 200);
+
+  /* the server sees the connection go */
+  deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+  while (!mini.paused_finished && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_true (mini.paused_finished);
+  wait_idle_server ();
+}
+
+static void
+test_ratelimit_hold (void)
+{
+  g_autoptr(CsProviderClient) client = make_mini_client (4);
+  g_autoptr(JsonNode) messages = make_messages ();
+  g_autoptr(Result) first = NULL;
+  g_autoptr(Result) second = NULL;
+  CsChatRequest req;
+  gint64 gap;
+
+  mini_reset ();
+  init_request (&req, "hold", messages);
+  first = run_request_full (client, &req, NULL);
+  g_assert_no_error (first->error);
+  init_request (&req, "stream", messages);
+  second = run_request_full (client, &req, NULL);
+  g_assert_no_error (second->error);
+
+  g_assert_cmpuint (mini.arrivals->len, ==, 2);
+  gap = (*(gint64 *) g_ptr_array_index (mini.arrivals, 1) - *(gint64 *) g_ptr_array_index (mini.arrivals, 0)) / 1000;
+  g_test_message ("gap %" G_GINT64_FORMAT " ms", gap);
+  g_assert_cmpint (gap, >=, 950);
+  g_assert_cmpint (second->stats.queued_ms, >=, 800);
+  wait_idle_server ();
+}
+
+static void
+test_wait_too_long (void)
+{
+  g_autoptr(CsProviderClient) client = make_mini_client (4);
+  g_autoptr(Result) r = NULL;
+  g_autoptr(Result) nr = NULL;
+
+  mini_reset ();
+  r = run_model (client, "wait-too-long");
+  g_assert_error (r->error, CS_CLIENT_ERROR, CS_CLIENT_ERROR_RATE_LIMITED);
+  g_assert_cmpuint (r->stats.attempts, ==, 1);
+  g_assert_cmpint (r->elapsed_ms, <, 1000);
+  g_assert_nonnull (strstr (r->error->message, "Slow down"));
+  g_assert_nonnull (strstr (r->error->message, "120 s"));
+
+  /* x-should-retry: false beats a retryable 503 */
+  nr = run_model (client, "should-not-retry");
+  g_assert_error (nr->error, CS_CLIENT_ERROR, CS_CLIENT_ERROR_SERVER);
+  g_assert_cmpuint (nr->stats.attempts, ==, 1);
+  g_assert_nonnull (strstr (nr->error->message, "busy"));
+  g_assert_cmpuint (mini.requests, ==, 2);
+  wait_idle_server ();
+}
+
+static void
+test_key_scrubbed (void)
+{
+  const char *key = "sk-echo-0123456789abcdef4567";
+  g_autoptr(CsProviderClient) client = make_mini_client (4);
+  g_autoptr(Result) r = NULL;
+
+  mini_reset ();
+  cs_provider_client_set_api_key (client, key);
+  r = run_model (client, "echo-key");
+  g_assert_error (r->error, CS_CLIENT_ERROR, CS_CLIENT_ERROR_AUTH);
+  g_assert_nonnull (strstr (r->error->message, "Incorrect API key provided"));
+  g_assert_null (strstr (r->error->message, key));
+  g_assert_null (strstr (r->error->message, "0123456789abcdef"));
+  g_assert_null (strstr (r->error->message, "sk-echo"));
+  wait_idle_server ();
+}
+
+static void
+test_redirect_and_protocol (void)
+{
+  g_autoptr(CsProviderClient) client = make_mini_client (4);
+  g_autoptr(Result) r = NULL;
+  g_autoptr(Result) html = NULL;
+
+  mini_reset ();
+  cs_provider_client_set_api_key (client, "sk-redirect-key");
+  r = run_model (client, "redirect");
+  g_assert_error (r->error, CS_CLIENT_ERROR, CS_CLIENT_ERROR_PROTOCOL);
+  g_assert_cmpuint (r->stats.http_status, ==, 307);
+  g_assert_cmpuint (r->stats.attempts, ==, 1);
+
+  html = run_model (client, "html");
+  g_assert_error (html->error, CS_CLIENT_ERROR, CS_CLIENT_ERROR_PROTOCOL);
+  g_assert_nonnull (strstr (html->error->message, "text/html"));
+  g_assert_cmpuint (mini.requests, ==, 2);
+  wait_idle_server ();
+}
+
+static void
+test_bad_url (void)
+{
+  g_autoptr(CsProviderConfig) config = cs_provider_config_new ("bad", "not a url", CS_API_OPENAI_CHAT);
+  g_autoptr(CsProviderClient) client = cs_provider_client_new (config);
+  g_autoptr(Result) r = run_model (client, "demo-alpha");
+
+  g_assert_error (r->error, CS_CLIENT_ERROR, CS_CLIENT_ERROR_CONNECT);
+  g_assert_cmpuint (r->stats.attempts, ==, 0);
+}
 
 int
 main (int argc, char *argv[])
 {
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) schema = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  int ret;
+
   g_test_init (&argc, &argv, NULL);
-  return g_test_run ();
+
+  schema = g_resource_lookup_data (cs_engine_get_resource (),
+                                   "/io/github/consilium/Consilium/engine/schemas/architect.schema.json",
+                                   G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  json_parser_load_from_data (parser, g_bytes_get_data (schema, NULL), g_bytes_get_size (schema), &error);
+  g_assert_no_error (error);
+  architect_schema = json_node_copy (json_parser_get_root (parser));
+
+  provider = cs_test_provider_new ();
+  cs_test_provider_start (provider, 0, &error);
+  g_assert_no_error (error);
+  /* 1 ms between chunks instead of 5 keeps the suite fast; "slow" stays slow */
+  cs_test_provider_set_delay_ms (provider, 1);
+
+  mini.arrivals = g_ptr_array_new_with_free_func (g_free);
+  mini.server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (mini.server, NULL, mini_callback, NULL, NULL);
+  soup_server_listen_local (mini.server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  {
+    GSList *uris = soup_server_get_uris (mini.server);
+
+    g_assert_nonnull (uris);
+    mini.port = (guint) g_uri_get_port (uris->data);
+    g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  }
+
+  g_test_add_func ("/client/plain", test_plain);
+  g_test_add_func ("/client/options", test_options);
+  g_test_add_func ("/client/n2", test_n2);
+  g_test_add_func ("/client/reasoning", test_reasoning);
+  g_test_add_func ("/client/refusal", test_refusal);
+  g_test_add_func ("/client/429once", test_429_once);
+  g_test_add_func ("/client/429ms", test_429_ms);
+  g_test_add_func ("/client/429-forever", test_429_forever);
+  g_test_add_func ("/client/quota", test_quota);
+  g_test_add_func ("/client/5xx-once", test_5xx_once);
+  g_test_add_func ("/client/500", test_500);
+  g_test_add_func ("/client/no-retry", test_no_retry);
+  g_test_add_func ("/client/stream-error", test_stream_error);
+  g_test_add_func ("/client/truncate", test_truncate);
+  g_test_add_func ("/client/silence", test_silence);
+  g_test_add_func ("/client/hang", test_hang);
+  g_test_add_func ("/client/big", test_big);
+  g_test_add_func ("/client/framing", test_framing_variants);
+  g_test_add_func ("/client/auth", test_auth);
+  g_test_add_func ("/client/cancel", test_cancel_provider);
+  g_test_add_func ("/client/cancel-queued", test_cancel_queued);
+  g_test_add_func ("/client/rpm", test_rpm);
+  g_test_add_func ("/client/responses", test_responses);
+  g_test_add_func ("/client/ollama", test_ollama);
+  g_test_add_func ("/client/list-models", test_list_models);
+  g_test_add_func ("/client/connection-refused", test_connection_refused);
+  g_test_add_func ("/client/bad-url", test_bad_url);
+  g_test_add_func ("/client/max-concurrent", test_max_concurrent);
+  g_test_add_func ("/client/cancel-closes-connection", test_cancel_closes_connection);
+  g_test_add_func ("/client/ratelimit-hold", test_ratelimit_hold);
+  g_test_add_func ("/client/wait-too-long", test_wait_too_long);
+  g_test_add_func ("/client/key-scrubbed", test_key_scrubbed);
+  g_test_add_func ("/client/redirect-protocol", test_redirect_and_protocol);
+
+  ret = g_test_run ();
+
+  g_clear_object (&mini.server);
+  g_clear_pointer (&mini.arrivals, g_ptr_array_unref);
+  g_clear_object (&provider);
+  g_clear_pointer (&architect_schema, json_node_unref);
+  return ret;
 }

@@ -210,6 +210,14 @@ scrub_key (CsProviderClient *self,
   return g_string_free (out, FALSE);
 }
 
+static gboolean
+ends_sentence (const char *text)
+{
+  gsize len = strlen (text);
+
+  return len > 0 && strchr (".!?", text[len - 1]) != NULL;
+}
+
 /* Cuts a provider's message for quoting, and removes the key from it. */
 static char *
 quote_message (CsProviderClient *self,
@@ -223,6 +231,9 @@ quote_message (CsProviderClient *self,
 
   valid = g_utf8_make_valid (message, -1);
   stripped = g_strstrip (g_strdup (valid));
+  /* we end our sentences ourselves */
+  while (stripped[0] != '\0' && stripped[strlen (stripped) - 1] == '.')
+    stripped[strlen (stripped) - 1] = '\0';
   if (stripped[0] == '\0')
     return NULL;
 
@@ -939,11 +950,13 @@ http_error (Request    *req,
   const char *retried = retried_suffix (req->stats.attempts, buf, sizeof buf);
   CsClientError kind;
   const char *what;
+  const char *end;
 
   if (quoted != NULL)
     detail = g_strdup_printf (": %s", quoted);
   else
     detail = g_strdup ("");
+  end = ends_sentence (detail) ? "" : ".";
 
   if (status == 429 && cs_retry_is_quota_error (type, code))
     {
@@ -993,13 +1006,13 @@ http_error (Request    *req,
 
   if (refused_wait_ms > 0)
     return g_error_new (CS_CLIENT_ERROR, kind,
-                        "%s %s (HTTP %u)%s. It asked to wait %" G_GINT64_FORMAT
+                        "%s %s (HTTP %u)%s%s It asked to wait %" G_GINT64_FORMAT
                         " s, longer than the %d s limit.%s",
-                        what, name, status, detail, (refused_wait_ms + 999) / 1000,
+                        what, name, status, detail, end, (refused_wait_ms + 999) / 1000,
                         CS_RETRY_MAX_WAIT_MS / 1000, retried);
 
-  return g_error_new (CS_CLIENT_ERROR, kind, "%s %s (HTTP %u)%s.%s",
-                      what, name, status, detail, retried);
+  return g_error_new (CS_CLIENT_ERROR, kind, "%s %s (HTTP %u)%s%s%s",
+                      what, name, status, detail, end, retried);
 }
 
 static GError *
@@ -1033,8 +1046,9 @@ connect_error (Request      *req,
   else
     what = "Could not connect to";
 
-  return g_error_new (CS_CLIENT_ERROR, CS_CLIENT_ERROR_CONNECT, "%s %s (%s): %s.%s",
-                      what, provider_name (self), host, message, retried);
+  return g_error_new (CS_CLIENT_ERROR, CS_CLIENT_ERROR_CONNECT, "%s %s (%s): %s%s%s",
+                      what, provider_name (self), host, message,
+                      ends_sentence (message) ? "" : ".", retried);
 }
 
 static GError *
