@@ -1,14 +1,1051 @@
-/* test-synthesis.c
+/* test-synthesis.c: ensemble votes, consensus clusters, fusion and the judge
+ *
+ * Hand-made candidates with known answers.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
+#include <math.h>
+#include <string.h>
+
 #include <glib.h>
+#include <json-glib/json-glib.h>
+
+#include "cs-candidate.h"
+#include "cs-consensus.h"
+#include "cs-ensemble.h"
+#include "cs-json-schema.h"
+#include "cs-mode.h"
+#include "cs-similarity.h"
+#include "cs-synthesis.h"
+
+/* JSON written with ' for " to keep the literals readable. */
+static JsonNode *
+parse (const char *text)
+{
+  g_autofree char *json = g_strdup (text);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_strdelimit (json, "'", '"');
+  json_parser_load_from_data (parser, json, -1, &error);
+  g_assert_no_error (error);
+  return json_parser_steal_root (parser);
+}
+
+static CsCandidate *
+make_candidate (const char *id,
+                const char *model,
+                const char *data)
+{
+  CsCandidate *candidate = cs_candidate_new (id, model, "default");
+
+  if (data != NULL)
+    {
+      g_autoptr(JsonNode) node = parse (data);
+
+      cs_candidate_set_data (candidate, node);
+    }
+  cs_candidate_set_status (candidate, CS_CANDIDATE_OK);
+  return candidate;
+}
+
+static char *
+to_string (JsonNode *node)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+
+  json_generator_set_root (gen, node);
+  json_generator_set_pretty (gen, TRUE);
+  return json_generator_to_data (gen, NULL);
+}
+
+static JsonObject *
+member_object (JsonNode   *node,
+               const char *key)
+{
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+  return json_object_get_object_member (json_node_get_object (node), key);
+}
+
+static JsonArray *
+member_array (JsonObject *obj,
+              const char *key)
+{
+  g_assert_true (json_object_has_member (obj, key));
+  return json_object_get_array_member (obj, key);
+}
+
+static void
+assert_valid (CsMode    mode,
+              JsonNode *synthesis)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *data = json_object_get_member (json_node_get_object (synthesis), "data");
+
+  cs_json_schema_validate (cs_mode_get_schema (mode), data, &error);
+  g_assert_no_error (error);
+}
+
+static JsonObject *
+find_vote (JsonNode   *synthesis,
+           const char *field)
+{
+  JsonArray *votes = member_array (json_node_get_object (synthesis), "votes");
+
+  for (guint i = 0; i < json_array_get_length (votes); i++)
+    {
+      JsonObject *vote = json_array_get_object_element (votes, i);
+
+      if (g_strcmp0 (json_object_get_string_member (vote, "field"), field) == 0)
+        return vote;
+    }
+  return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+
+static void
+test_vote (void)
+{
+  g_autoptr(CsVote) vote = cs_vote_new ("components[API gateway].technology", CS_VOTE_TECHNOLOGY);
+  g_autoptr(CsVote) tie = cs_vote_new ("tie", CS_VOTE_LABEL);
+  g_autoptr(CsVote) empty = cs_vote_new ("empty", CS_VOTE_LABEL);
+  g_autoptr(JsonNode) json = NULL;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) losers = NULL;
+
+  cs_vote_add (vote, "Envoy");
+  cs_vote_add (vote, "PostgreSQL 16");
+  cs_vote_add (vote, "postgresql");
+  cs_vote_add (vote, "Postgres 15");
+  cs_vote_add (vote, "");
+  cs_vote_add (vote, NULL);
+  cs_vote_add (vote, "Envoy Proxy");
+  g_assert_cmpstr (cs_vote_get_winner (vote), ==, "PostgreSQL 16");
+  g_assert_cmpuint (cs_vote_get_count (vote), ==, 3);
+  g_assert_cmpuint (cs_vote_get_total (vote), ==, 5);
+  g_assert_true (cs_vote_is_winner (vote, "postgres"));
+  g_assert_false (cs_vote_is_winner (vote, "Envoy"));
+  losers = cs_vote_dup_losers (vote);
+  g_assert_cmpstrv (losers, ((const char * const[]) { "Envoy", NULL }));
+
+  json = cs_vote_to_json (vote);
+  text = to_string (json);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (json), "count"), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (member_object (json, "options"), "PostgreSQL 16"), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (member_object (json, "options"), "Envoy"), ==, 2);
+
+  /* ties: the option voted first wins */
+  cs_vote_add (tie, "low");
+  cs_vote_add (tie, "High");
+  cs_vote_add (tie, "high");
+  cs_vote_add (tie, "LOW");
+  g_assert_cmpstr (cs_vote_get_winner (tie), ==, "low");
+  g_assert_cmpuint (cs_vote_get_count (tie), ==, 2);
+
+  g_assert_null (cs_vote_get_winner (empty));
+  g_assert_cmpuint (cs_vote_get_count (empty), ==, 0);
+  g_assert_false (cs_vote_is_winner (empty, "x"));
+}
+
+static void
+test_median (void)
+{
+  const double odd[] = { 1000, 3000, 2000 };
+  const double even[] = { 10, 2, 4, 8 };
+  const double with_nan[] = { NAN, 5, NAN };
+
+  g_assert_cmpfloat (cs_ensemble_median (odd, 3), ==, 2000);
+  g_assert_cmpfloat (cs_ensemble_median (even, 4), ==, 6);
+  g_assert_cmpfloat (cs_ensemble_median (with_nan, 3), ==, 5);
+  g_assert_true (isnan (cs_ensemble_median (odd, 0)));
+  g_assert_true (isnan (cs_ensemble_median (NULL, 3)));
+  /* the input is not modified */
+  g_assert_cmpfloat (odd[1], ==, 3000);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Architect                                                                */
+
+static const char architect_a[] =
+  "{'summary':'A Kong gateway in front of stateless services on PostgreSQL.',"
+  " 'components':["
+  "  {'name':'API gateway','responsibility':'Routes and authenticates requests','technology':'Kong 3.4','scaling':'Horizontal'},"
+  "  {'name':'Order service','responsibility':'Handles orders','technology':'Go','scaling':'Stateless replicas'},"
+  "  {'name':'Search index','responsibility':'Full-text product search','technology':'Elasticsearch','scaling':'Shards'}],"
+  " 'data_stores':[{'name':'Primary database','technology':'PostgreSQL 16','purpose':'System of record','primary':true},"
+  "                {'name':'Cache','technology':'Redis','purpose':'Hot reads','primary':false}],"
+  " 'apis':[{'name':'Public REST API','style':'rest','description':'Orders and products'}],"
+  " 'connections':[{'from':'API gateway','to':'Order service','description':'HTTP'},"
+  "                {'from':'Order service','to':'Primary database','description':'SQL'},"
+  "                {'from':'Search index','to':'Order service','description':'queries'},"
+  "                {'from':'Order service','to':'Nowhere','description':'lost'}],"
+  " 'decisions':[{'topic':'Primary database','choice':'PostgreSQL','rationale':'Relational data, strong consistency.','rejected_alternatives':['MongoDB']},"
+  "              {'topic':'API gateway product','choice':'Kong','rationale':'Plugins for auth.','rejected_alternatives':['Tyk']}],"
+  " 'trade_offs':['More moving parts than a monolith'],"
+  " 'risks':[{'risk':'Database becomes a bottleneck','mitigation':'Read replicas'}],"
+  " 'monthly_cost_usd':1000,"
+  " 'mermaid':'flowchart LR\\n a-->b'}";
+
+static const char architect_b[] =
+  "{'summary':'An edge gateway with Kong and one relational database.',"
+  " 'components':["
+  "  {'name':'Edge API gateway','responsibility':'Routing and auth at the edge','technology':'Kong','scaling':'Autoscaled pods'},"
+  "  {'name':'Order service','responsibility':'Order handling','technology':'Go 1.22','scaling':'Horizontal pods'}],"
+  " 'data_stores':[{'name':'Main DB','technology':'postgresql','purpose':'Orders and users','primary':true}],"
+  " 'apis':[{'name':'Public REST API','style':'REST','description':'Public API'}],"
+  " 'connections':[{'from':'Edge API gateway','to':'Order service','description':'HTTP/2'},"
+  "                {'from':'Order service','to':'Main DB','description':'SQL over TLS'}],"
+  " 'decisions':[{'topic':'Primary database','choice':'PostgreSQL 16','rationale':'Mature and cheap.','rejected_alternatives':['MySQL']},"
+  "              {'topic':'API gateway product','choice':'Kong','rationale':'Open source, declarative config.','rejected_alternatives':['Envoy']}],"
+  " 'trade_offs':['More moving parts than a monolith', 'Vendor lock-in avoided at the cost of operations work'],"
+  " 'risks':[{'risk':'The database becomes a bottleneck','mitigation':'Add read replicas and caching'}],"
+  " 'monthly_cost_usd':3000,"
+  " 'mermaid':'flowchart LR'}";
+
+static const char architect_c[] =
+  "{'summary':'Envoy at the edge, services on Kubernetes, PostgreSQL for data.',"
+  " 'components':["
+  "  {'name':'API Gateway','responsibility':'Ingress routing','technology':'Envoy','scaling':'DaemonSet'},"
+  "  {'name':'Order service','responsibility':'Orders','technology':'Java','scaling':'HPA'}],"
+  " 'data_stores':[{'name':'Primary DB','technology':'Postgres','purpose':'All transactional data','primary':true}],"
+  " 'apis':[],"
+  " 'connections':[{'from':'API Gateway','to':'Order service','description':'gRPC'}],"
+  " 'decisions':[{'topic':'Primary database','choice':'PostgreSQL','rationale':'Team knows it.','rejected_alternatives':['mongodb', 'CockroachDB']},"
+  "              {'topic':'API gateway product','choice':'Envoy','rationale':'Fast, xDS.','rejected_alternatives':['Kong']}],"
+  " 'trade_offs':[],"
+  " 'risks':[{'risk':'Kubernetes complexity','mitigation':'Use a managed cluster'}],"
+  " 'monthly_cost_usd':2000,"
+  " 'mermaid':'flowchart LR'}";
+
+static GPtrArray *
+architect_candidates (void)
+{
+  GPtrArray *candidates = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_ptr_array_add (candidates, make_candidate ("c1", "kimi/kimi-k2", architect_a));
+  g_ptr_array_add (candidates, make_candidate ("c2", "openai/gpt-4.1", architect_b));
+  g_ptr_array_add (candidates, make_candidate ("c3", "ollama/qwen3", architect_c));
+  return candidates;
+}
+
+static gboolean
+has_string (JsonArray  *array,
+            const char *value)
+{
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    if (g_strcmp0 (json_array_get_string_element (array, i), value) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_architect (void)
+{
+  g_autoptr(GPtrArray) candidates = architect_candidates ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) synthesis = cs_synthesis_fuse (CS_MODE_ARCHITECT, candidates, &error);
+  JsonObject *obj, *data, *vote, *gateway, *store, *decision;
+  JsonArray *components, *stores, *connections, *decisions, *alternatives, *rejected, *methods, *consensus;
+  const char *mermaid;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (synthesis);
+  assert_valid (CS_MODE_ARCHITECT, synthesis);
+  obj = json_node_get_object (synthesis);
+  data = json_object_get_object_member (obj, "data");
+
+  methods = member_array (obj, "methods");
+  g_assert_cmpuint (json_array_get_length (methods), ==, 2);
+  g_assert_true (has_string (methods, "ensemble"));
+  g_assert_true (has_string (methods, "consensus"));
+  g_assert_false (json_object_get_boolean_member (obj, "degraded"));
+  g_assert_true (json_object_get_null_member (obj, "note"));
+
+  /* the gateway: 3 of 3 agree it exists, 2 of 3 chose Kong */
+  components = member_array (data, "components");
+  g_assert_cmpuint (json_array_get_length (components), ==, 2);
+  gateway = json_array_get_object_element (components, 0);
+  g_assert_cmpstr (json_object_get_string_member (gateway, "technology"), ==, "Kong 3.4");
+  g_assert_true (cs_similarity_match (json_object_get_string_member (gateway, "name"), "API gateway"));
+  vote = find_vote (synthesis, "components[API gateway].technology");
+  g_assert_nonnull (vote);
+  g_assert_cmpint (json_object_get_int_member (vote, "count"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (vote, "total"), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (vote, "options"), "Envoy"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (vote, "options"), "Kong 3.4"), ==, 2);
+  /* the text comes from a candidate that chose the winner */
+  g_assert_cmpstr (json_object_get_string_member (gateway, "scaling"), !=, "DaemonSet");
+
+  /* the minority component is an alternative */
+  alternatives = member_array (obj, "alternatives");
+  g_assert_cmpuint (json_array_get_length (alternatives), >=, 1);
+  {
+    JsonObject *alt = json_array_get_object_element (alternatives, 0);
+
+    g_assert_cmpstr (json_object_get_string_member (alt, "kind"), ==, "component");
+    g_assert_cmpstr (json_object_get_string_member (alt, "title"), ==, "Search index");
+    g_assert_cmpint (json_object_get_int_member (alt, "support"), ==, 1);
+    g_assert_true (has_string (json_object_get_array_member (alt, "candidates"), "c1"));
+  }
+
+  /* the consensus: one entry per output component */
+  consensus = member_array (obj, "consensus");
+  g_assert_cmpuint (json_array_get_length (consensus), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (consensus, 0), "support"), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (consensus, 0), "total"), ==, 3);
+
+  /* data stores: the primary database is kept (3 of 3), the cache (1 of 3) is not */
+  stores = member_array (data, "data_stores");
+  g_assert_cmpuint (json_array_get_length (stores), ==, 1);
+  store = json_array_get_object_element (stores, 0);
+  g_assert_true (json_object_get_boolean_member (store, "primary"));
+  g_assert_cmpstr (json_object_get_string_member (store, "technology"), ==, "PostgreSQL 16");
+  vote = find_vote (synthesis, "data_stores[primary].technology");
+  g_assert_nonnull (vote);
+  g_assert_cmpint (json_object_get_int_member (vote, "count"), ==, 3);
+
+  /* APIs: 2 of 3, style voted case-insensitively */
+  g_assert_cmpuint (json_array_get_length (member_array (data, "apis")), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (member_array (data, "apis"), 0), "style"), ==, "rest");
+
+  /* connections remapped to kept names, the dangling and minority ones dropped */
+  connections = member_array (data, "connections");
+  g_assert_cmpuint (json_array_get_length (connections), ==, 2);
+  for (guint i = 0; i < json_array_get_length (connections); i++)
+    {
+      JsonObject *conn = json_array_get_object_element (connections, i);
+      const char *from = json_object_get_string_member (conn, "from");
+      const char *to = json_object_get_string_member (conn, "to");
+      gboolean from_ok = FALSE, to_ok = FALSE;
+
+      for (guint k = 0; k < json_array_get_length (components); k++)
+        {
+          const char *name = json_object_get_string_member (json_array_get_object_element (components, k), "name");
+
+          from_ok |= g_strcmp0 (name, from) == 0;
+          to_ok |= g_strcmp0 (name, to) == 0;
+        }
+      to_ok |= g_strcmp0 (json_object_get_string_member (store, "name"), to) == 0;
+      g_assert_true (from_ok);
+      g_assert_true (to_ok);
+    }
+  /* gateway → order service is supported by all three: first */
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (connections, 0), "from"), ==,
+                   json_object_get_string_member (gateway, "name"));
+
+  /* decisions: choice voted, losers and rejected lists merged, no duplicates */
+  decisions = member_array (data, "decisions");
+  g_assert_cmpuint (json_array_get_length (decisions), ==, 2);
+  decision = json_array_get_object_element (decisions, 0);
+  g_assert_cmpstr (json_object_get_string_member (decision, "topic"), ==, "Primary database");
+  g_assert_cmpstr (json_object_get_string_member (decision, "choice"), ==, "PostgreSQL");
+  rejected = json_object_get_array_member (decision, "rejected_alternatives");
+  g_assert_cmpuint (json_array_get_length (rejected), ==, 3);
+  g_assert_true (has_string (rejected, "MongoDB"));
+  g_assert_true (has_string (rejected, "MySQL"));
+  g_assert_true (has_string (rejected, "CockroachDB"));
+  decision = json_array_get_object_element (decisions, 1);
+  g_assert_cmpstr (json_object_get_string_member (decision, "choice"), ==, "Kong");
+  rejected = json_object_get_array_member (decision, "rejected_alternatives");
+  g_assert_cmpstr (json_array_get_string_element (rejected, 0), ==, "Envoy");
+  g_assert_true (has_string (rejected, "Tyk"));
+  g_assert_false (has_string (rejected, "Kong"));
+  /* the rationale comes from a member that chose Kong */
+  g_assert_cmpstr (json_object_get_string_member (decision, "rationale"), !=, "Fast, xDS.");
+
+  /* trade-offs and risks: deduplicated unions, best supported first */
+  g_assert_cmpuint (json_array_get_length (member_array (data, "trade_offs")), ==, 2);
+  g_assert_cmpstr (json_array_get_string_element (member_array (data, "trade_offs"), 0), ==,
+                   "More moving parts than a monolith");
+  g_assert_cmpuint (json_array_get_length (member_array (data, "risks")), ==, 2);
+  g_assert_true (cs_similarity_match (json_object_get_string_member (json_array_get_object_element (member_array (data, "risks"), 0), "risk"),
+                                      "Database becomes a bottleneck"));
+
+  /* cost: the median of 1000, 3000, 2000 */
+  g_assert_cmpfloat (json_object_get_double_member (data, "monthly_cost_usd"), ==, 2000);
+  vote = find_vote (synthesis, "monthly_cost_usd");
+  g_assert_nonnull (vote);
+  g_assert_cmpint (json_object_get_int_member (vote, "count"), ==, 3);
+
+  /* the diagram is regenerated */
+  mermaid = json_object_get_string_member (data, "mermaid");
+  g_assert_true (g_str_has_prefix (mermaid, "flowchart LR\n"));
+  g_assert_nonnull (strstr (mermaid, "n1[\""));
+  g_assert_nonnull (strstr (mermaid, "[(\""));
+  g_assert_nonnull (strstr (mermaid, "n1 -->"));
+  g_assert_null (strstr (mermaid, "a-->b"));
+
+  /* the summary is a candidate's, credited, not invented */
+  g_assert_nonnull (strstr (json_object_get_string_member (data, "summary"),
+                            "Kong gateway in front of stateless services"));
+  g_assert_nonnull (strstr (json_object_get_string_member (data, "summary"), "c1"));
+}
+
+static void
+test_architect_mermaid_hostile (void)
+{
+  g_autoptr(GPtrArray) candidates = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(JsonNode) synthesis = NULL;
+  const char *mermaid;
+  g_auto(GStrv) lines = NULL;
+
+  g_ptr_array_add (candidates, make_candidate ("c1", "m", "{'summary':'s','components':["
+    "{'name':'Web\\\"] --> X[\\\"evil','responsibility':'r','technology':'t','scaling':'s'},"
+    "{'name':'end','responsibility':'r','technology':'t','scaling':'s'},"
+    "{'name':'<b>bold</b>; click n1 call alert()\\n%%{init}%%','responsibility':'r','technology':'t','scaling':'s'}],"
+    "'data_stores':[],'apis':[],'connections':[{'from':'end','to':'Web\\\"] --> X[\\\"evil','description':'|x| --> y\\n'}],"
+    "'decisions':[],'trade_offs':[],'risks':[],'monthly_cost_usd':0,'mermaid':''}"));
+  synthesis = cs_synthesis_fuse (CS_MODE_ARCHITECT, candidates, NULL);
+  assert_valid (CS_MODE_ARCHITECT, synthesis);
+  mermaid = json_object_get_string_member (member_object (synthesis, "data"), "mermaid");
+  g_test_message ("%s", mermaid);
+
+  lines = g_strsplit (mermaid, "\n", -1);
+  g_assert_cmpstr (lines[0], ==, "flowchart LR");
+  /* each line is a node or an edge of our own making: the model's text only
+   * appears inside quotes, and holds no quote, bracket, pipe, angle bracket,
+   * semicolon, percent sign or newline */
+  for (guint i = 1; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) parts = NULL;
+      guint n;
+
+      if (*lines[i] == '\0')
+        continue;
+      g_assert_true (g_str_has_prefix (lines[i], "  n"));
+      parts = g_strsplit (lines[i], "\"", -1);
+      /* balanced quotes: an odd number of parts */
+      n = g_strv_length (parts);
+      g_assert_cmpuint (n % 2, ==, 1);
+      for (guint k = 1; k < n; k += 2)
+        for (const char *p = parts[k]; *p; p++)
+          g_assert_null (strchr ("[](){}|<>;%#`\\", *p));
+      /* outside the quotes: only our syntax */
+      for (guint k = 0; k < n; k += 2)
+        for (const char *p = parts[k]; *p; p++)
+          g_assert_nonnull (strchr (" n0123456789[]()-|>", *p));
+    }
+  /* the edge between the two kept nodes survives */
+  g_assert_nonnull (strstr (mermaid, "  n2 -->|\""));
+}
+
+/* ------------------------------------------------------------------------ */
+/* Support                                                                  */
+
+static const char support_a[] =
+  "{'summary':'The disk is probably full.',"
+  " 'likely_causes':[{'cause':'Disk full','likelihood':'high'},{'cause':'Service crashed','likelihood':'medium'}],"
+  " 'steps':["
+  "  {'title':'Check free disk space','action':'See how full the disks are.','command':'df -h','expected':'Below 90%','if_fails':'Free space','risk':'none','effort_minutes':5},"
+  "  {'title':'Restart the service','action':'Restart the app service.','command':'sudo systemctl restart app','expected':'active (running)','if_fails':'Read the journal','risk':'medium','effort_minutes':2},"
+  "  {'title':'Clean up old files to free disk space','action':'Delete rotated logs and caches.','command':'sudo journalctl --vacuum-size=200M','expected':'Space freed','if_fails':'Grow the volume','risk':'low','effort_minutes':15}],"
+  " 'escalate_when':'Escalate to the storage team when the volume cannot grow.'}";
+
+static const char support_b[] =
+  "{'summary':'Most likely a full disk on /var.',"
+  " 'likely_causes':[{'cause':'The disk is full','likelihood':'high'}],"
+  " 'steps':["
+  "  {'title':'Check disk space on /var','action':'Look at /var usage.','command':'df -h /var','expected':'Free space left','if_fails':'Clean up','risk':'low','effort_minutes':10},"
+  "  {'title':'Look at the application logs','action':'Read recent errors.','command':'journalctl -u app -n 100','expected':'No errors','if_fails':'Search the error','risk':'none','effort_minutes':1},"
+  "  {'title':'Restart the app service','action':'Restart it.','command':'systemctl restart app','expected':'Running','if_fails':'Escalate','risk':'medium','effort_minutes':4}],"
+  " 'escalate_when':'Escalate when data loss is possible.'}";
+
+static const char support_c[] =
+  "{'summary':'Check storage first, then DNS.',"
+  " 'likely_causes':[{'cause':'Disk is full','likelihood':'medium'},{'cause':'DNS misconfiguration','likelihood':'low'}],"
+  " 'steps':["
+  "  {'title':'Verify the disk is not full','action':'Check free space on all filesystems.','command':'df -hT','expected':'Under 90% used','if_fails':'Free space','risk':'none','effort_minutes':5},"
+  "  {'title':'Check DNS resolution','action':'Resolve the upstream host.','command':'dig example.com','expected':'An A record','if_fails':'Fix resolv.conf','risk':'none','effort_minutes':2},"
+  "  {'title':'Read the application log files','action':'Look for errors.','command':'journalctl -u app --since -1h','expected':'No errors','if_fails':'Search the error','risk':'none','effort_minutes':1}],"
+  " 'escalate_when':'Escalate to the network team when DNS is broken.'}";
+
+static GPtrArray *
+support_candidates (void)
+{
+  GPtrArray *candidates = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_ptr_array_add (candidates, make_candidate ("c1", "kimi/kimi-k2", support_a));
+  g_ptr_array_add (candidates, make_candidate ("c2", "openai/gpt-4.1", support_b));
+  g_ptr_array_add (candidates, make_candidate ("c3", "ollama/qwen3", support_c));
+  return candidates;
+}
+
+static void
+test_support (void)
+{
+  g_autoptr(GPtrArray) candidates = support_candidates ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) synthesis = cs_synthesis_fuse (CS_MODE_SUPPORT, candidates, &error);
+  JsonObject *obj, *data, *step, *entry, *alt;
+  JsonArray *steps, *consensus, *alternatives, *causes;
+  gboolean saw_dns = FALSE, saw_cleanup = FALSE;
+
+  g_assert_no_error (error);
+  assert_valid (CS_MODE_SUPPORT, synthesis);
+  obj = json_node_get_object (synthesis);
+  data = json_object_get_object_member (obj, "data");
+  steps = member_array (data, "steps");
+  consensus = member_array (obj, "consensus");
+
+  /* disk space 3/3 first; then of the 2/3 steps the cheaper (logs, 1 min)
+   * before the restart (median of 2 and 4 = 3 min) */
+  g_assert_cmpuint (json_array_get_length (steps), ==, 3);
+  g_assert_cmpuint (json_array_get_length (consensus), ==, 3);
+
+  step = json_array_get_object_element (steps, 0);
+  entry = json_array_get_object_element (consensus, 0);
+  g_assert_true (strstr (json_object_get_string_member (step, "title"), "disk") != NULL);
+  g_assert_cmpint (json_object_get_int_member (entry, "support"), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (entry, "total"), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (step, "effort_minutes"), ==, 5);
+  g_assert_cmpint (json_object_get_int_member (entry, "effort_minutes"), ==, 5);
+  g_assert_cmpstr (json_object_get_string_member (step, "risk"), ==, "none");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (entry, "candidates")), ==, 3);
+
+  step = json_array_get_object_element (steps, 1);
+  entry = json_array_get_object_element (consensus, 1);
+  g_assert_true (strstr (json_object_get_string_member (step, "title"), "log") != NULL);
+  g_assert_cmpint (json_object_get_int_member (entry, "support"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (step, "effort_minutes"), ==, 1);
+  g_assert_true (has_string (json_object_get_array_member (entry, "candidates"), "c2"));
+  g_assert_true (has_string (json_object_get_array_member (entry, "candidates"), "c3"));
+
+  step = json_array_get_object_element (steps, 2);
+  entry = json_array_get_object_element (consensus, 2);
+  g_assert_true (strstr (json_object_get_string_member (step, "title"), "Restart") != NULL);
+  g_assert_cmpint (json_object_get_int_member (entry, "support"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (step, "effort_minutes"), ==, 3);
+  g_assert_cmpstr (json_object_get_string_member (step, "risk"), ==, "medium");
+
+  /* minority steps: DNS on its own, the clean-up after the disk step */
+  alternatives = member_array (obj, "alternatives");
+  g_assert_cmpuint (json_array_get_length (alternatives), ==, 2);
+  for (guint i = 0; i < json_array_get_length (alternatives); i++)
+    {
+      alt = json_array_get_object_element (alternatives, i);
+      g_assert_cmpint (json_object_get_int_member (alt, "support"), ==, 1);
+      if (strstr (json_object_get_string_member (alt, "title"), "DNS"))
+        {
+          saw_dns = TRUE;
+          g_assert_cmpint (json_object_get_int_member (alt, "after_step"), ==, -1);
+          g_assert_cmpstr (json_object_get_string_member (alt, "command"), ==, "dig example.com");
+          g_assert_true (has_string (json_object_get_array_member (alt, "candidates"), "c3"));
+        }
+      else if (strstr (json_object_get_string_member (alt, "title"), "Clean up"))
+        {
+          saw_cleanup = TRUE;
+          g_assert_cmpint (json_object_get_int_member (alt, "after_step"), ==, 0);
+        }
+    }
+  g_assert_true (saw_dns);
+  g_assert_true (saw_cleanup);
+
+  /* causes: "disk full" 3/3 first, likelihood voted high (2 of 3) */
+  causes = member_array (data, "likely_causes");
+  g_assert_cmpuint (json_array_get_length (causes), ==, 3);
+  g_assert_true (cs_similarity_match (json_object_get_string_member (json_array_get_object_element (causes, 0), "cause"), "Disk full"));
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (causes, 0), "likelihood"), ==, "high");
+  /* then, both 1/3: medium before low */
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (causes, 1), "likelihood"), ==, "medium");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (causes, 2), "likelihood"), ==, "low");
+  g_assert_nonnull (find_vote (synthesis, "steps[Check free disk space].risk") ?
+                    find_vote (synthesis, "steps[Check free disk space].risk") :
+                    find_vote (synthesis, "steps[Verify the disk is not full].risk"));
+
+  /* escalation and summary from a candidate, not invented */
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (data, "escalate_when"), "Escalate"));
+  g_assert_nonnull (strstr (json_object_get_string_member (data, "summary"), "Consensus of 3 candidates"));
+}
+
+static void
+test_single_and_none (void)
+{
+  g_autoptr(GPtrArray) one = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) none = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) failed = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(JsonNode) synthesis = NULL;
+  g_autoptr(JsonNode) nothing = NULL;
+  g_autoptr(GError) error = NULL;
+  CsCandidate *bad;
+  JsonArray *consensus;
+
+  g_ptr_array_add (one, make_candidate ("solo", "m/one", support_c));
+  synthesis = cs_synthesis_fuse (CS_MODE_SUPPORT, one, &error);
+  g_assert_no_error (error);
+  assert_valid (CS_MODE_SUPPORT, synthesis);
+  /* everything is primary, in the candidate's own order */
+  consensus = member_array (json_node_get_object (synthesis), "consensus");
+  g_assert_cmpuint (json_array_get_length (member_array (member_object (synthesis, "data"), "steps")), ==, 3);
+  g_assert_cmpuint (json_array_get_length (member_array (json_node_get_object (synthesis), "alternatives")), ==, 0);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (consensus, i), "support"), ==, 1);
+      g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (consensus, i), "total"), ==, 1);
+    }
+  /* equal support: effort first (1 min, then two 2/5-minute steps) */
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (consensus, 0), "effort_minutes"), ==, 1);
+  g_assert_nonnull (strstr (json_object_get_string_member (member_object (synthesis, "data"), "summary"), "single candidate"));
+
+  nothing = cs_synthesis_fuse (CS_MODE_SUPPORT, none, &error);
+  g_assert_null (nothing);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* failed candidates and OK ones without data do not count */
+  bad = make_candidate ("f1", "m", support_a);
+  cs_candidate_set_status (bad, CS_CANDIDATE_FAILED);
+  g_ptr_array_add (failed, bad);
+  g_ptr_array_add (failed, make_candidate ("f2", "m", NULL));
+  g_ptr_array_add (failed, make_candidate ("f3", "m", "[1, 2]"));
+  nothing = cs_synthesis_fuse (CS_MODE_SUPPORT, failed, &error);
+  g_assert_null (nothing);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+}
+
+static void
+test_architect_single (void)
+{
+  g_autoptr(GPtrArray) one = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(JsonNode) synthesis = NULL;
+  JsonObject *data;
+
+  g_ptr_array_add (one, make_candidate ("solo", "m/one", architect_a));
+  synthesis = cs_synthesis_fuse (CS_MODE_ARCHITECT, one, NULL);
+  assert_valid (CS_MODE_ARCHITECT, synthesis);
+  data = member_object (synthesis, "data");
+  g_assert_cmpuint (json_array_get_length (member_array (data, "components")), ==, 3);
+  g_assert_cmpuint (json_array_get_length (member_array (data, "data_stores")), ==, 2);
+  g_assert_cmpuint (json_array_get_length (member_array (data, "connections")), ==, 3);
+  g_assert_cmpfloat (json_object_get_double_member (data, "monthly_cost_usd"), ==, 1000);
+}
+
+/* The same answers in another candidate order, or with equal items
+ * shuffled, give the same result. */
+static void
+test_determinism (void)
+{
+  g_autoptr(GPtrArray) a = support_candidates ();
+  g_autoptr(GPtrArray) b = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) twins1 = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) twins2 = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(JsonNode) s1 = cs_synthesis_fuse (CS_MODE_SUPPORT, a, NULL);
+  g_autoptr(JsonNode) s2 = cs_synthesis_fuse (CS_MODE_SUPPORT, a, NULL);
+  g_autoptr(JsonNode) s3 = NULL;
+  g_autoptr(JsonNode) t1 = NULL;
+  g_autoptr(JsonNode) t2 = NULL;
+  g_autofree char *j1 = to_string (s1);
+  g_autofree char *j2 = to_string (s2);
+  JsonArray *c1, *c3;
+
+  /* the same input twice */
+  g_assert_cmpstr (j1, ==, j2);
+
+  /* shuffled candidate order: same steps, same support, same order */
+  g_ptr_array_add (b, g_object_ref (g_ptr_array_index (a, 2)));
+  g_ptr_array_add (b, g_object_ref (g_ptr_array_index (a, 0)));
+  g_ptr_array_add (b, g_object_ref (g_ptr_array_index (a, 1)));
+  s3 = cs_synthesis_fuse (CS_MODE_SUPPORT, b, NULL);
+  c1 = member_array (json_node_get_object (s1), "consensus");
+  c3 = member_array (json_node_get_object (s3), "consensus");
+  g_assert_cmpuint (json_array_get_length (c1), ==, json_array_get_length (c3));
+  for (guint i = 0; i < json_array_get_length (c1); i++)
+    {
+      JsonObject *e1 = json_array_get_object_element (c1, i);
+      JsonObject *e3 = json_array_get_object_element (c3, i);
+      JsonArray *ids1 = json_object_get_array_member (e1, "candidates");
+      JsonArray *ids3 = json_object_get_array_member (e3, "candidates");
+
+      g_assert_cmpint (json_object_get_int_member (e1, "support"), ==, json_object_get_int_member (e3, "support"));
+      g_assert_cmpint (json_object_get_int_member (e1, "effort_minutes"), ==, json_object_get_int_member (e3, "effort_minutes"));
+      g_assert_cmpuint (json_array_get_length (ids1), ==, json_array_get_length (ids3));
+      for (guint k = 0; k < json_array_get_length (ids1); k++)
+        g_assert_true (has_string (ids3, json_array_get_string_element (ids1, k)));
+    }
+
+  /* identical answers from candidates in any order: identical data */
+  g_ptr_array_add (twins1, make_candidate ("x", "m", support_a));
+  g_ptr_array_add (twins1, make_candidate ("y", "m", support_a));
+  g_ptr_array_add (twins1, make_candidate ("z", "m", support_b));
+  g_ptr_array_add (twins2, make_candidate ("z", "m", support_b));
+  g_ptr_array_add (twins2, make_candidate ("y", "m", support_a));
+  g_ptr_array_add (twins2, make_candidate ("x", "m", support_a));
+  t1 = cs_synthesis_fuse (CS_MODE_SUPPORT, twins1, NULL);
+  t2 = cs_synthesis_fuse (CS_MODE_SUPPORT, twins2, NULL);
+  {
+    g_autofree char *d1 = NULL;
+    g_autofree char *d2 = NULL;
+    JsonNode *n1 = json_object_get_member (json_node_get_object (t1), "data");
+    JsonNode *n2 = json_object_get_member (json_node_get_object (t2), "data");
+    g_autoptr(JsonNode) copy1 = json_node_copy (n1);
+    g_autoptr(JsonNode) copy2 = json_node_copy (n2);
+
+    /* the summary names the credited candidate; the rest is content */
+    json_object_remove_member (json_node_get_object (copy1), "summary");
+    json_object_remove_member (json_node_get_object (copy2), "summary");
+    d1 = to_string (copy1);
+    d2 = to_string (copy2);
+    g_assert_cmpstr (d1, ==, d2);
+  }
+}
+
+/* Wrong types and missing fields are skipped, never a crash; what comes out
+ * still fits the schema. */
+static void
+test_hostile (void)
+{
+  static const char * const support_garbage[] = {
+    "{}",
+    "{'steps':'not a list','likely_causes':7,'summary':12,'escalate_when':null}",
+    "{'steps':[1,'two',null,[],{'title':5},{'title':''},{'title':'Check disk space','effort_minutes':'ten','risk':'extreme','command':9}],"
+    " 'likely_causes':[{'cause':'x','likelihood':'certain'},{'likelihood':'high'},'bare']}",
+    "{'steps':[{'title':'Check disk space','action':null,'effort_minutes':99999,'risk':'HIGH'},"
+    "          {'title':'\\u0000','effort_minutes':-5},{'title':'Check disk space','effort_minutes':1e308}]}",
+  };
+  static const char * const architect_garbage[] = {
+    "{}",
+    "{'components':{'name':'x'},'data_stores':'x','monthly_cost_usd':'cheap','decisions':[{'topic':'DB','choice':5,'rejected_alternatives':'none'}]}",
+    "{'components':[{'name':'API gateway','technology':['Kong']},{'name':'API gateway'},{}],"
+    " 'data_stores':[{'name':'DB','primary':'yes','technology':7}],"
+    " 'connections':[{'from':1,'to':null},{'from':'API gateway','to':'API gateway'}],"
+    " 'decisions':[{'topic':'DB','choice':'Postgres','rejected_alternatives':[1,null,'MySQL','mysql 8']}],"
+    " 'trade_offs':[1,'',null,'ok'],'risks':[{'risk':'r'},{'mitigation':'m'}],'monthly_cost_usd':-5,'apis':[{'name':'a','style':'soap'}]}",
+  };
+  g_autoptr(GPtrArray) support = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) architect = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(JsonNode) s1 = NULL;
+  g_autoptr(JsonNode) s2 = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (support_garbage); i++)
+    {
+      g_autofree char *id = g_strdup_printf ("s%u", i);
+
+      g_ptr_array_add (support, make_candidate (id, "m", support_garbage[i]));
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (architect_garbage); i++)
+    {
+      g_autofree char *id = g_strdup_printf ("a%u", i);
+
+      g_ptr_array_add (architect, make_candidate (id, "m", architect_garbage[i]));
+    }
+
+  s1 = cs_synthesis_fuse (CS_MODE_SUPPORT, support, NULL);
+  g_assert_nonnull (s1);
+  s2 = cs_synthesis_fuse (CS_MODE_ARCHITECT, architect, NULL);
+  g_assert_nonnull (s2);
+
+  /* the steps that were valid enough are there, with sane values */
+  {
+    JsonArray *steps = member_array (member_object (s1, "data"), "steps");
+
+    g_assert_cmpuint (json_array_get_length (steps), >=, 1);
+    for (guint i = 0; i < json_array_get_length (steps); i++)
+      {
+        JsonObject *step = json_array_get_object_element (steps, i);
+        gint64 effort = json_object_get_int_member (step, "effort_minutes");
+
+        g_assert_cmpint (effort, >=, 0);
+        g_assert_cmpint (effort, <=, 1440);
+      }
+  }
+  g_assert_cmpfloat (json_object_get_double_member (member_object (s2, "data"), "monthly_cost_usd"), ==, 0);
+  /* the architect garbage has no valid component from two candidates: the
+   * result has no components, which the schema rejects; the support result
+   * fits its schema */
+  assert_valid (CS_MODE_SUPPORT, s1);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The judge                                                                */
+
+static void
+test_judge_schema (void)
+{
+  for (CsMode mode = CS_MODE_ARCHITECT; mode <= CS_MODE_SUPPORT; mode++)
+    {
+      g_autoptr(JsonNode) schema = cs_synthesis_get_judge_schema (mode);
+      JsonObject *obj = json_node_get_object (schema);
+      JsonObject *props = json_object_get_object_member (obj, "properties");
+      JsonObject *critique = json_object_get_object_member (json_object_get_object_member (props, "critiques"), "items");
+      JsonArray *required = json_object_get_array_member (obj, "required");
+      g_autoptr(JsonNode) mode_schema = json_node_copy (cs_mode_get_schema (mode));
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) sample = NULL;
+
+      g_assert_false (json_object_get_boolean_member (obj, "additionalProperties"));
+      g_assert_false (json_object_get_boolean_member (critique, "additionalProperties"));
+      g_assert_cmpuint (json_array_get_length (required), ==, 3);
+      g_assert_cmpuint (json_array_get_length (json_object_get_array_member (critique, "required")), ==, 4);
+      g_assert_true (json_node_equal (json_object_get_member (props, "result"), mode_schema));
+      g_assert_nonnull (cs_synthesis_get_judge_schema_name (mode));
+
+      /* the schema validates with the engine's validator */
+      sample = parse ("{'critiques':[{'candidate':'c1','strengths':'s','weaknesses':'w','score':11}],'rationale':'r','result':{}}");
+      g_assert_false (cs_json_schema_validate (schema, sample, &error));
+      g_assert_nonnull (error);
+    }
+}
+
+static void
+test_judge_messages (void)
+{
+  g_autoptr(GPtrArray) candidates = support_candidates ();
+  g_autoptr(JsonNode) fused = cs_synthesis_fuse (CS_MODE_SUPPORT, candidates, NULL);
+  const char * const keys[] = { "os", "tried", NULL };
+  const char * const values[] = { "Debian 12", "rebooting", NULL };
+  g_autoptr(JsonNode) messages = NULL;
+  JsonArray *array;
+  const char *system, *user;
+
+  cs_candidate_set_status (g_ptr_array_index (candidates, 1), CS_CANDIDATE_FAILED);
+  messages = cs_synthesis_build_judge_messages (CS_MODE_SUPPORT, "The site is down ``` and logs say ENOSPC",
+                                                keys, values, candidates, fused);
+  array = json_node_get_array (messages);
+  g_assert_cmpuint (json_array_get_length (array), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 0), "role"), ==, "system");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 1), "role"), ==, "user");
+  system = json_object_get_string_member (json_array_get_object_element (array, 0), "content");
+  user = json_object_get_string_member (json_array_get_object_element (array, 1), "content");
+
+  g_assert_nonnull (strstr (system, "Critique every candidate"));
+  g_assert_nonnull (strstr (system, "override"));
+  g_assert_nonnull (strstr (user, "The site is down ``` and logs say ENOSPC"));
+  /* the problem's fence is longer than its backtick run */
+  g_assert_nonnull (strstr (user, "````\nThe site is down"));
+  g_assert_nonnull (strstr (user, "- os: Debian 12"));
+  g_assert_nonnull (strstr (user, "- tried: rebooting"));
+  g_assert_nonnull (strstr (user, "### Candidate c1 (kimi/kimi-k2)"));
+  g_assert_nonnull (strstr (user, "### Candidate c3 (ollama/qwen3)"));
+  /* the failed candidate is left out */
+  g_assert_null (strstr (user, "### Candidate c2"));
+  g_assert_nonnull (strstr (user, "Votes"));
+  g_assert_nonnull (strstr (user, ": 3 of 3 candidates"));
+  g_assert_nonnull (strstr (user, "Check DNS resolution: 1 of 3"));
+}
+
+static const char judge_reply[] =
+  "{'critiques':[{'candidate':'c1','strengths':'Good order','weaknesses':'Risky restart','score':8},"
+  "              {'candidate':'c2','strengths':'Logs','weaknesses':'None','score':7},"
+  "              {'candidate':'c3','strengths':'DNS','weaknesses':'Vague','score':15}],"
+  " 'rationale':'Disk first; DNS kept because the logs mention lookups.',"
+  " 'result':{'summary':'The disk is full.',"
+  "   'likely_causes':[{'cause':'Disk full','likelihood':'high'}],"
+  "   'steps':["
+  "     {'title':'Check free disk space','action':'df','command':'df -h','expected':'<90%','if_fails':'clean','risk':'none','effort_minutes':5},"
+  "     {'title':'Check DNS resolution','action':'dig','command':'dig example.com','expected':'A record','if_fails':'fix','risk':'none','effort_minutes':2},"
+  "     {'title':'Inspect the kernel ring buffer','action':'dmesg','command':'dmesg -T | tail','expected':'no I/O errors','if_fails':'replace disk','risk':'none','effort_minutes':2},"
+  "     {'title':'Restart the service','action':'restart','command':'systemctl restart app','expected':'running','if_fails':'escalate','risk':'medium','effort_minutes':3}],"
+  "   'escalate_when':'When the volume cannot grow.'}}";
+
+static void
+test_judge_apply (void)
+{
+  g_autoptr(GPtrArray) candidates = support_candidates ();
+  g_autoptr(JsonNode) fused = cs_synthesis_fuse (CS_MODE_SUPPORT, candidates, NULL);
+  g_autoptr(JsonNode) reply = parse (judge_reply);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) judged = cs_synthesis_apply_judge (CS_MODE_SUPPORT, fused, reply, "openai/o3", &error);
+  JsonObject *obj;
+  JsonArray *consensus, *methods, *critiques, *alternatives;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (judged);
+  assert_valid (CS_MODE_SUPPORT, judged);
+  obj = json_node_get_object (judged);
+
+  g_assert_cmpstr (json_object_get_string_member (member_object (judged, "data"), "summary"), ==, "The disk is full.");
+  g_assert_cmpstr (json_object_get_string_member (obj, "rationale"), ==,
+                   "Disk first; DNS kept because the logs mention lookups.");
+  g_assert_cmpstr (json_object_get_string_member (obj, "judge_model"), ==, "openai/o3");
+  methods = member_array (obj, "methods");
+  g_assert_cmpuint (json_array_get_length (methods), ==, 3);
+  g_assert_cmpstr (json_array_get_string_element (methods, 2), ==, "judge");
+  g_assert_false (json_object_get_boolean_member (obj, "degraded"));
+
+  /* support annotations for the judge's steps */
+  consensus = member_array (obj, "consensus");
+  g_assert_cmpuint (json_array_get_length (consensus), ==, 4);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (consensus, 0), "support"), ==, 3);
+  /* DNS was a minority alternative: 1 of 3 */
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (consensus, 1), "support"), ==, 1);
+  /* the kernel step is the judge's own */
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (consensus, 2), "support"), ==, 0);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_array_get_object_element (consensus, 2), "candidates")), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (consensus, 3), "support"), ==, 2);
+
+  /* the adopted DNS alternative is gone from the alternatives; the clean-up
+   * one stays, after the judge's disk step */
+  alternatives = member_array (obj, "alternatives");
+  g_assert_cmpuint (json_array_get_length (alternatives), ==, 1);
+  g_assert_nonnull (strstr (json_object_get_string_member (json_array_get_object_element (alternatives, 0), "title"), "Clean up"));
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (alternatives, 0), "after_step"), ==, 0);
+
+  /* critiques kept, scores clamped to 1..10 */
+  critiques = member_array (obj, "critiques");
+  g_assert_cmpuint (json_array_get_length (critiques), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (critiques, 2), "score"), ==, 10);
+
+  /* the votes of the mechanical merge stay as evidence */
+  g_assert_cmpuint (json_array_get_length (member_array (obj, "votes")), >, 0);
+
+  /* the input was not modified */
+  before = to_string (fused);
+  g_assert_null (strstr (before, "\"judge\""));
+  g_assert_null (strstr (before, "judge_model"));
+  after = to_string (judged);
+  g_assert_nonnull (strstr (after, "\"judge\""));
+}
+
+static void
+test_judge_invalid (void)
+{
+  static const char * const bad[] = {
+    "[]",
+    "{'critiques':[],'rationale':'r'}",
+    "{'critiques':[],'rationale':'r','result':'text'}",
+    "{'critiques':[],'result':{'summary':'s','likely_causes':[],'steps':[{'title':'t'}],'escalate_when':'e'}}",
+    "{'critiques':'none','rationale':'r','result':{}}",
+    /* a result that breaks the schema: a step without most fields */
+    "{'critiques':[],'rationale':'r','result':{'summary':'s','likely_causes':[],'steps':[{'title':'t'}],'escalate_when':'e'}}",
+    /* no steps: minItems */
+    "{'critiques':[],'rationale':'r','result':{'summary':'s','likely_causes':[],'steps':[],'escalate_when':'e'}}",
+  };
+  g_autoptr(GPtrArray) candidates = support_candidates ();
+  g_autoptr(JsonNode) fused = cs_synthesis_fuse (CS_MODE_SUPPORT, candidates, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(JsonNode) reply = parse (bad[i]);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) judged = cs_synthesis_apply_judge (CS_MODE_SUPPORT, fused, reply, "j", &error);
+
+      g_assert_null (judged);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+      g_test_message ("%s", error->message);
+    }
+}
+
+static void
+test_judge_architect (void)
+{
+  g_autoptr(GPtrArray) candidates = architect_candidates ();
+  g_autoptr(JsonNode) fused = cs_synthesis_fuse (CS_MODE_ARCHITECT, candidates, NULL);
+  g_autofree char *data_json = to_string (json_object_get_member (json_node_get_object (fused), "data"));
+  g_autoptr(JsonNode) result = json_from_string (data_json, NULL);
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) reply = NULL;
+  g_autoptr(JsonNode) judged = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonArray *components = json_object_get_array_member (json_node_get_object (result), "components");
+  JsonObject *search = json_object_new ();
+  JsonArray *consensus;
+
+  /* the judge adopts the minority search index */
+  json_object_set_string_member (search, "name", "Search index");
+  json_object_set_string_member (search, "responsibility", "Search");
+  json_object_set_string_member (search, "technology", "OpenSearch");
+  json_object_set_string_member (search, "scaling", "Shards");
+  json_array_add_object_element (components, search);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "critiques");
+  json_builder_begin_array (b);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "rationale");
+  json_builder_add_string_value (b, "Search matters here.");
+  json_builder_set_member_name (b, "result");
+  json_builder_add_value (b, g_steal_pointer (&result));
+  json_builder_end_object (b);
+  reply = json_builder_get_root (b);
+
+  judged = cs_synthesis_apply_judge (CS_MODE_ARCHITECT, fused, reply, NULL, &error);
+  g_assert_no_error (error);
+  consensus = member_array (json_node_get_object (judged), "consensus");
+  g_assert_cmpuint (json_array_get_length (consensus), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (consensus, 0), "support"), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (consensus, 2), "support"), ==, 1);
+  /* the search index is no longer an alternative; the decisions may be */
+  {
+    JsonArray *alternatives = member_array (json_node_get_object (judged), "alternatives");
+
+    for (guint i = 0; i < json_array_get_length (alternatives); i++)
+      g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (alternatives, i), "title"), !=, "Search index");
+  }
+}
+
+static void
+test_degraded (void)
+{
+  g_autoptr(GPtrArray) candidates = support_candidates ();
+  g_autoptr(JsonNode) fused = cs_synthesis_fuse (CS_MODE_SUPPORT, candidates, NULL);
+  g_autoptr(JsonNode) d1 = cs_synthesis_mark_degraded (fused, "The judge timed out.");
+  g_autoptr(JsonNode) d2 = cs_synthesis_mark_degraded (fused, NULL);
+
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (d1), "degraded"));
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (d1), "note"), ==, "The judge timed out.");
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (d2), "degraded"));
+  g_assert_nonnull (strstr (json_object_get_string_member (json_node_get_object (d2), "note"), "No judge"));
+  /* the methods stay the ones that contributed */
+  g_assert_cmpuint (json_array_get_length (member_array (json_node_get_object (d1), "methods")), ==, 2);
+  /* the original is untouched */
+  g_assert_false (json_object_get_boolean_member (json_node_get_object (fused), "degraded"));
+}
+
+/* ------------------------------------------------------------------------ */
+
+static void
+test_consensus_clusters (void)
+{
+  g_autoptr(JsonNode) a = parse ("[{'title':'Check disk space','command':'df -h','effort_minutes':5},"
+                                 " {'title':'Check disk space again','command':'df -h','effort_minutes':5}]");
+  g_autoptr(JsonNode) b = parse ("[{'title':'Check free disk space','command':'df','effort_minutes':10}]");
+  g_autoptr(GPtrArray) lists = g_ptr_array_new ();
+  g_autoptr(GPtrArray) clusters = NULL;
+  CsCluster *first;
+
+  g_ptr_array_add (lists, a);
+  g_ptr_array_add (lists, b);
+  g_ptr_array_add (lists, NULL);
+  clusters = cs_consensus_cluster (CS_ITEM_STEP, lists);
+
+  /* at most one item per candidate per cluster */
+  g_assert_cmpuint (clusters->len, ==, 2);
+  first = g_ptr_array_index (clusters, 0);
+  g_assert_cmpuint (first->support, ==, 2);
+  g_assert_cmpuint (first->total, ==, 3);
+  g_assert_true (first->primary);
+  g_assert_cmpint (first->effort_minutes, ==, 8);   /* median of 5 and 10, rounded */
+  g_assert_true (cs_cluster_has_candidate (first, 0));
+  g_assert_true (cs_cluster_has_candidate (first, 1));
+  g_assert_false (cs_cluster_has_candidate (first, 2));
+  g_assert_false (((CsCluster *)g_ptr_array_index (clusters, 1))->primary);
+}
 
 int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/ensemble/vote", test_vote);
+  g_test_add_func ("/ensemble/median", test_median);
+  g_test_add_func ("/consensus/clusters", test_consensus_clusters);
+  g_test_add_func ("/synthesis/architect", test_architect);
+  g_test_add_func ("/synthesis/architect-single", test_architect_single);
+  g_test_add_func ("/synthesis/architect-mermaid-hostile", test_architect_mermaid_hostile);
+  g_test_add_func ("/synthesis/support", test_support);
+  g_test_add_func ("/synthesis/single-and-none", test_single_and_none);
+  g_test_add_func ("/synthesis/determinism", test_determinism);
+  g_test_add_func ("/synthesis/hostile", test_hostile);
+  g_test_add_func ("/judge/schema", test_judge_schema);
+  g_test_add_func ("/judge/messages", test_judge_messages);
+  g_test_add_func ("/judge/apply", test_judge_apply);
+  g_test_add_func ("/judge/invalid", test_judge_invalid);
+  g_test_add_func ("/judge/architect", test_judge_architect);
+  g_test_add_func ("/judge/degraded", test_degraded);
+
   return g_test_run ();
 }

@@ -1,7 +1,552 @@
-/* cs-consensus.c
+/* cs-consensus.c: clustering equivalent items across candidates
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#define G_LOG_DOMAIN "cs-consensus"
+
 #include "config.h"
 
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cs-consensus.h"
+#include "cs-ensemble.h"
+#include "cs-similarity.h"
+
+static const char *
+member_string (JsonNode   *item,
+               const char *key)
+{
+  JsonObject *obj;
+  JsonNode *node;
+
+  if (item == NULL || !JSON_NODE_HOLDS_OBJECT (item))
+    return NULL;
+  obj = json_node_get_object (item);
+  node = json_object_get_member (obj, key);
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+static const char *
+title_key (CsItemKind kind)
+{
+  switch (kind)
+    {
+    case CS_ITEM_COMPONENT:
+    case CS_ITEM_DATA_STORE:
+    case CS_ITEM_API:
+      return "name";
+    case CS_ITEM_DECISION:
+      return "topic";
+    case CS_ITEM_RISK:
+      return "risk";
+    case CS_ITEM_CAUSE:
+      return "cause";
+    case CS_ITEM_STEP:
+      return "title";
+    case CS_ITEM_TEXT:
+    default:
+      return NULL;
+    }
+}
+
+static const char *
+detail_key (CsItemKind kind)
+{
+  switch (kind)
+    {
+    case CS_ITEM_COMPONENT:
+      return "responsibility";
+    case CS_ITEM_DATA_STORE:
+      return "purpose";
+    case CS_ITEM_API:
+      return "description";
+    case CS_ITEM_STEP:
+      return "action";
+    case CS_ITEM_DECISION:
+    case CS_ITEM_RISK:
+    case CS_ITEM_CAUSE:
+    case CS_ITEM_TEXT:
+    default:
+      return NULL;
+    }
+}
+
+const char *
+cs_consensus_item_title (CsItemKind  kind,
+                         JsonNode   *item)
+{
+  if (item == NULL)
+    return NULL;
+  if (kind == CS_ITEM_TEXT)
+    {
+      if (JSON_NODE_HOLDS_VALUE (item) && json_node_get_value_type (item) == G_TYPE_STRING)
+        return json_node_get_string (item);
+      return NULL;
+    }
+  return member_string (item, title_key (kind));
+}
+
+gboolean
+cs_consensus_item_is_valid (CsItemKind  kind,
+                            JsonNode   *item)
+{
+  const char *title = cs_consensus_item_title (kind, item);
+
+  return title != NULL && *title != '\0' && g_utf8_validate (title, -1, NULL);
+}
+
+static gint64
+member_int (JsonNode   *item,
+            const char *key,
+            gint64      fallback)
+{
+  JsonNode *node;
+  GType type;
+
+  if (item == NULL || !JSON_NODE_HOLDS_OBJECT (item))
+    return fallback;
+  node = json_object_get_member (json_node_get_object (item), key);
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return fallback;
+  type = json_node_get_value_type (node);
+  if (type == G_TYPE_INT64)
+    return json_node_get_int (node);
+  if (type == G_TYPE_DOUBLE)
+    {
+      double d = json_node_get_double (node);
+
+      if (isfinite (d) && d >= G_MININT64 && d <= G_MAXINT64)
+        return (gint64)llround (d);
+    }
+  return fallback;
+}
+
+double
+cs_consensus_item_similarity (CsItemKind  kind,
+                              JsonNode   *a,
+                              JsonNode   *b)
+{
+  const char *dkey = detail_key (kind);
+  double title;
+  double score;
+
+  title = cs_similarity_text (cs_consensus_item_title (kind, a),
+                              cs_consensus_item_title (kind, b));
+  score = title;
+
+  if (dkey != NULL)
+    {
+      const char *da = member_string (a, dkey);
+      const char *db = member_string (b, dkey);
+
+      if (da != NULL && db != NULL && *da != '\0' && *db != '\0')
+        score = MAX (title, 0.6 * title + 0.4 * cs_similarity_text (da, db));
+    }
+
+  if (kind == CS_ITEM_STEP)
+    score += cs_similarity_command_bonus (member_string (a, "command"),
+                                          member_string (b, "command"));
+  else if (kind == CS_ITEM_DATA_STORE)
+    {
+      g_autofree char *ta = cs_similarity_technology_key (member_string (a, "technology"));
+      g_autofree char *tb = cs_similarity_technology_key (member_string (b, "technology"));
+
+      if (*ta != '\0' && strcmp (ta, tb) == 0)
+        score += 0.1;
+    }
+
+  return CLAMP (score, 0.0, 1.0);
+}
+
+void
+cs_cluster_free (CsCluster *cluster)
+{
+  if (cluster == NULL)
+    return;
+  g_ptr_array_unref (cluster->members);
+  g_free (cluster->centrality);
+  g_free (cluster);
+}
+
+JsonNode *
+cs_cluster_get_representative (CsCluster *cluster)
+{
+  CsConsensusMember *member;
+
+  g_return_val_if_fail (cluster != NULL, NULL);
+
+  member = g_ptr_array_index (cluster->members, cluster->representative);
+  return member->node;
+}
+
+static guint
+count_same_title (CsCluster  *cluster,
+                  const char *title)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < cluster->members->len; i++)
+    {
+      CsConsensusMember *m = g_ptr_array_index (cluster->members, i);
+
+      if (g_strcmp0 (cs_consensus_item_title (cluster->kind, m->node), title) == 0)
+        n++;
+    }
+  return n;
+}
+
+guint
+cs_cluster_most_central (CsCluster      *cluster,
+                         const gboolean *eligible)
+{
+  int best = -1;
+
+  g_return_val_if_fail (cluster != NULL, 0);
+
+  for (guint i = 0; i < cluster->members->len; i++)
+    {
+      CsConsensusMember *mi = g_ptr_array_index (cluster->members, i);
+      CsConsensusMember *mb;
+      const char *ti, *tb;
+      guint ni, nb;
+      int cmp;
+
+      if (eligible != NULL && !eligible[i])
+        continue;
+      if (best < 0)
+        {
+          best = (int)i;
+          continue;
+        }
+      if (cluster->centrality[i] > cluster->centrality[best] + 1e-9)
+        {
+          best = (int)i;
+          continue;
+        }
+      if (cluster->centrality[i] < cluster->centrality[best] - 1e-9)
+        continue;
+      mb = g_ptr_array_index (cluster->members, best);
+      ti = cs_consensus_item_title (cluster->kind, mi->node);
+      tb = cs_consensus_item_title (cluster->kind, mb->node);
+      ni = count_same_title (cluster, ti);
+      nb = count_same_title (cluster, tb);
+      if (ni != nb)
+        {
+          if (ni > nb)
+            best = (int)i;
+          continue;
+        }
+      cmp = g_strcmp0 (ti, tb);
+      if (cmp < 0)
+        best = (int)i;
+      /* equal titles: keep the earlier candidate */
+    }
+  return best < 0 ? 0 : (guint)best;
+}
+
+gboolean
+cs_cluster_has_candidate (CsCluster *cluster,
+                          guint      candidate)
+{
+  g_return_val_if_fail (cluster != NULL, FALSE);
+
+  for (guint i = 0; i < cluster->members->len; i++)
+    if (((CsConsensusMember *)g_ptr_array_index (cluster->members, i))->candidate == candidate)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+member_free (gpointer data)
+{
+  CsConsensusMember *member = data;
+
+  json_node_unref (member->node);
+  g_free (member);
+}
+
+double
+cs_consensus_cluster_similarity (CsItemKind  kind,
+                                 CsCluster  *a,
+                                 CsCluster  *b)
+{
+  double sum = 0;
+
+  g_return_val_if_fail (a != NULL && b != NULL, 0.0);
+
+  if (a->members->len == 0 || b->members->len == 0)
+    return 0.0;
+  for (guint i = 0; i < a->members->len; i++)
+    for (guint j = 0; j < b->members->len; j++)
+      sum += cs_consensus_item_similarity (kind,
+                                           ((CsConsensusMember *)g_ptr_array_index (a->members, i))->node,
+                                           ((CsConsensusMember *)g_ptr_array_index (b->members, j))->node);
+  return sum / (a->members->len * b->members->len);
+}
+
+typedef struct {
+  guint  i;
+  guint  j;
+  double score;
+} Pair;
+
+static int
+compare_pairs (gconstpointer pa,
+               gconstpointer pb)
+{
+  const Pair *a = pa;
+  const Pair *b = pb;
+
+  if (a->score != b->score)
+    return a->score > b->score ? -1 : 1;
+  if (a->i != b->i)
+    return a->i < b->i ? -1 : 1;
+  if (a->j != b->j)
+    return a->j < b->j ? -1 : 1;
+  return 0;
+}
+
+static int
+compare_members (gconstpointer pa,
+                 gconstpointer pb)
+{
+  const CsConsensusMember *a = *(const CsConsensusMember * const *)pa;
+  const CsConsensusMember *b = *(const CsConsensusMember * const *)pb;
+
+  if (a->candidate != b->candidate)
+    return a->candidate < b->candidate ? -1 : 1;
+  return a->position < b->position ? -1 : (a->position > b->position ? 1 : 0);
+}
+
+static int
+compare_clusters (const CsCluster *a,
+                  const CsCluster *b,
+                  gboolean         by_effort)
+{
+  const CsConsensusMember *fa, *fb;
+
+  if (a->support != b->support)
+    return a->support > b->support ? -1 : 1;
+  if (by_effort && a->effort_minutes != b->effort_minutes)
+    {
+      if (a->effort_minutes < 0)
+        return 1;
+      if (b->effort_minutes < 0)
+        return -1;
+      return a->effort_minutes < b->effort_minutes ? -1 : 1;
+    }
+  if (fabs (a->mean_position - b->mean_position) > 1e-9)
+    return a->mean_position < b->mean_position ? -1 : 1;
+  fa = g_ptr_array_index (a->members, 0);
+  fb = g_ptr_array_index (b->members, 0);
+  return compare_members (&fa, &fb);
+}
+
+static int
+compare_step_clusters (gconstpointer a,
+                       gconstpointer b)
+{
+  return compare_clusters (*(const CsCluster * const *)a, *(const CsCluster * const *)b, TRUE);
+}
+
+static int
+compare_other_clusters (gconstpointer a,
+                        gconstpointer b)
+{
+  return compare_clusters (*(const CsCluster * const *)a, *(const CsCluster * const *)b, FALSE);
+}
+
+static void
+finish_cluster (CsItemKind  kind,
+                CsCluster  *cluster,
+                guint       total)
+{
+  guint n = cluster->members->len;
+  double pos = 0;
+  g_autofree double *efforts = g_new0 (double, n + 1);
+  guint n_efforts = 0;
+
+  g_ptr_array_sort (cluster->members, compare_members);
+
+  cluster->kind = kind;
+  cluster->support = n;
+  cluster->total = total;
+  cluster->primary = n * 2 >= total;
+  cluster->centrality = g_new0 (double, n + 1);
+
+  for (guint i = 0; i < n; i++)
+    {
+      CsConsensusMember *mi = g_ptr_array_index (cluster->members, i);
+
+      pos += mi->position;
+      for (guint j = 0; j < n; j++)
+        if (j != i)
+          cluster->centrality[i] += cs_consensus_item_similarity (kind, mi->node,
+                                                                  ((CsConsensusMember *)g_ptr_array_index (cluster->members, j))->node);
+      if (kind == CS_ITEM_STEP)
+        {
+          gint64 effort = member_int (mi->node, "effort_minutes", -1);
+
+          if (effort >= 0)
+            efforts[n_efforts++] = (double)effort;
+        }
+    }
+  cluster->representative = cs_cluster_most_central (cluster, NULL);
+  cluster->mean_position = n > 0 ? pos / n : 0;
+
+  cluster->effort_minutes = -1;
+  if (n_efforts > 0)
+    {
+      double median = cs_ensemble_median (efforts, n_efforts);
+
+      cluster->effort_minutes = (int)CLAMP (llround (median), 0, G_MAXINT);
+    }
+}
+
+GPtrArray *
+cs_consensus_cluster (CsItemKind  kind,
+                      GPtrArray  *lists)
+{
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (member_free);
+  g_autoptr(GArray) pairs = g_array_new (FALSE, FALSE, sizeof (Pair));
+  g_autofree guint *owner = NULL;          /* item → group */
+  g_autoptr(GPtrArray) groups = NULL;      /* group → GArray of item indices, or NULL */
+  GPtrArray *clusters;
+  guint total;
+
+  g_return_val_if_fail (lists != NULL, NULL);
+
+  total = lists->len;
+  clusters = g_ptr_array_new_with_free_func ((GDestroyNotify)cs_cluster_free);
+
+  for (guint c = 0; c < lists->len; c++)
+    {
+      JsonNode *list = g_ptr_array_index (lists, c);
+      JsonArray *array;
+
+      if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
+        continue;
+      array = json_node_get_array (list);
+      for (guint p = 0; p < json_array_get_length (array); p++)
+        {
+          JsonNode *item = json_array_get_element (array, p);
+          CsConsensusMember *member;
+
+          if (!cs_consensus_item_is_valid (kind, item))
+            continue;
+          member = g_new0 (CsConsensusMember, 1);
+          member->candidate = c;
+          member->position = p;
+          member->node = json_node_ref (item);
+          g_ptr_array_add (items, member);
+        }
+    }
+
+  /* all pairs of items of different candidates that match */
+  for (guint i = 0; i < items->len; i++)
+    for (guint j = i + 1; j < items->len; j++)
+      {
+        CsConsensusMember *a = g_ptr_array_index (items, i);
+        CsConsensusMember *b = g_ptr_array_index (items, j);
+        Pair pair = { i, j, 0 };
+
+        if (a->candidate == b->candidate)
+          continue;
+        pair.score = cs_consensus_item_similarity (kind, a->node, b->node);
+        if (pair.score >= CS_SIMILARITY_THRESHOLD)
+          g_array_append_val (pairs, pair);
+      }
+  g_array_sort (pairs, compare_pairs);
+
+  owner = g_new (guint, items->len + 1);
+  groups = g_ptr_array_new_with_free_func ((GDestroyNotify)g_array_unref);
+  for (guint i = 0; i < items->len; i++)
+    {
+      GArray *g = g_array_new (FALSE, FALSE, sizeof (guint));
+
+      g_array_append_val (g, i);
+      g_ptr_array_add (groups, g);
+      owner[i] = i;
+    }
+
+  /* best pairs first; merge two groups when they share no candidate and
+   * their mean similarity still reaches the threshold (no chaining) */
+  for (guint k = 0; k < pairs->len; k++)
+    {
+      const Pair *pair = &g_array_index (pairs, Pair, k);
+      guint gi = owner[pair->i];
+      guint gj = owner[pair->j];
+      GArray *a, *b;
+      gboolean disjoint = TRUE;
+      double sum = 0;
+
+      if (gi == gj)
+        continue;
+      a = g_ptr_array_index (groups, gi);
+      b = g_ptr_array_index (groups, gj);
+
+      for (guint x = 0; x < a->len && disjoint; x++)
+        for (guint y = 0; y < b->len && disjoint; y++)
+          {
+            CsConsensusMember *ma = g_ptr_array_index (items, g_array_index (a, guint, x));
+            CsConsensusMember *mb = g_ptr_array_index (items, g_array_index (b, guint, y));
+
+            if (ma->candidate == mb->candidate)
+              disjoint = FALSE;
+            else
+              sum += cs_consensus_item_similarity (kind, ma->node, mb->node);
+          }
+      if (!disjoint || sum / (a->len * b->len) < CS_SIMILARITY_THRESHOLD)
+        continue;
+
+      /* merge the later group into the earlier one */
+      if (gj < gi)
+        {
+          guint t = gi;
+          GArray *ta = a;
+
+          gi = gj;
+          gj = t;
+          a = b;
+          b = ta;
+        }
+      for (guint y = 0; y < b->len; y++)
+        {
+          guint idx = g_array_index (b, guint, y);
+
+          g_array_append_val (a, idx);
+          owner[idx] = gi;
+        }
+      g_array_set_size (b, 0);
+    }
+
+  for (guint g = 0; g < groups->len; g++)
+    {
+      GArray *group = g_ptr_array_index (groups, g);
+      CsCluster *cluster;
+
+      if (group->len == 0)
+        continue;
+      cluster = g_new0 (CsCluster, 1);
+      cluster->members = g_ptr_array_new_with_free_func (member_free);
+      for (guint x = 0; x < group->len; x++)
+        {
+          const CsConsensusMember *src = g_ptr_array_index (items, g_array_index (group, guint, x));
+          CsConsensusMember *member = g_new (CsConsensusMember, 1);
+
+          *member = *src;
+          json_node_ref (member->node);
+          g_ptr_array_add (cluster->members, member);
+        }
+      finish_cluster (kind, cluster, total);
+      g_ptr_array_add (clusters, cluster);
+    }
+
+  g_ptr_array_sort (clusters, kind == CS_ITEM_STEP ? compare_step_clusters : compare_other_clusters);
+  return clusters;
+}

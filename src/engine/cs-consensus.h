@@ -1,7 +1,86 @@
-/* cs-consensus.h
+/* cs-consensus.h: clustering equivalent items across candidates
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
 
+#include <json-glib/json-glib.h>
+
 #include "cs-types.h"
+
+G_BEGIN_DECLS
+
+/* What the items are, which decides how they are compared. */
+typedef enum {
+  CS_ITEM_COMPONENT,   /* {"name","responsibility"}: by name, then responsibility */
+  CS_ITEM_DATA_STORE,  /* {"name","purpose","technology"} */
+  CS_ITEM_API,         /* {"name","description"} */
+  CS_ITEM_DECISION,    /* {"topic"} */
+  CS_ITEM_TEXT,        /* a string (trade-offs) */
+  CS_ITEM_RISK,        /* {"risk"} */
+  CS_ITEM_CAUSE,       /* {"cause"} */
+  CS_ITEM_STEP,        /* {"title","action","command","effort_minutes"} */
+} CsItemKind;
+
+typedef struct {
+  guint     candidate;   /* index of the candidate in the input */
+  guint     position;    /* index of the item in the candidate's list */
+  JsonNode *node;        /* the item (a reference) */
+} CsConsensusMember;
+
+typedef struct {
+  GPtrArray *members;         /* CsConsensusMember*, by candidate index */
+  guint      representative;  /* index in members of the most central item */
+  guint      support;         /* distinct candidates contributing */
+  guint      total;           /* valid candidates */
+  double     mean_position;   /* mean of the members' positions */
+  int        effort_minutes;  /* steps: median of the members' efforts; else -1 */
+  gboolean   primary;         /* support * 2 >= total */
+  CsItemKind kind;
+  double    *centrality;      /* per member: sum of its similarity to the others */
+} CsCluster;
+
+void        cs_cluster_free                (CsCluster   *cluster);
+JsonNode   *cs_cluster_get_representative  (CsCluster   *cluster);
+/* The index of the most central member among those @eligible (NULL: all;
+ * else one gboolean per member). Ties: the title most members share, then
+ * the smaller title (strcmp), then the earliest candidate, so the choice does
+ * not depend on the order of the candidates. */
+guint       cs_cluster_most_central        (CsCluster      *cluster,
+                                            const gboolean *eligible);
+/* Whether candidate index @candidate contributed. */
+gboolean    cs_cluster_has_candidate       (CsCluster   *cluster,
+                                            guint        candidate);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsCluster, cs_cluster_free)
+
+/* Whether @item has the shape the kind needs (an object with a non-empty
+ * string title field; a non-empty string for CS_ITEM_TEXT). Others are skipped. */
+gboolean    cs_consensus_item_is_valid     (CsItemKind   kind,
+                                            JsonNode    *item);
+/* The item's display title: name, topic, risk, cause, title or the text. */
+const char *cs_consensus_item_title        (CsItemKind   kind,
+                                            JsonNode    *item);
+/* The similarity of two items in [0, 1]; items match at CS_SIMILARITY_THRESHOLD.
+ * Components, data stores, APIs: max (name, 0.6 name + 0.4 description);
+ * steps: max (title, 0.6 title + 0.4 action) + command bonus, at most 1. */
+double      cs_consensus_item_similarity   (CsItemKind   kind,
+                                            JsonNode    *a,
+                                            JsonNode    *b);
+/* Mean similarity over all pairs of members of two clusters. */
+double      cs_consensus_cluster_similarity (CsItemKind  kind,
+                                             CsCluster  *a,
+                                             CsCluster  *b);
+
+/* Clusters the items of @lists (one entry per valid candidate, in candidate
+ * order: a JSON array node, or NULL when the candidate has none) into groups
+ * of equivalent items, at most one item per candidate per group. Greedy and
+ * deterministic: candidate pairs of items are joined best first (ties: the
+ * earlier items), two groups merge only when their mean similarity still
+ * reaches the threshold. Invalid items are skipped. Returns CsCluster*,
+ * ordered: support desc, then (steps) effort asc with unknown last, then
+ * mean position asc, then the earliest member. */
+GPtrArray  *cs_consensus_cluster           (CsItemKind   kind,
+                                            GPtrArray   *lists);
+
+G_END_DECLS
