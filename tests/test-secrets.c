@@ -359,6 +359,13 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
+    {
+      g_printerr ("test-secrets needs a session bus with an unlocked gnome-keyring; "
+                  "run it through tools/test.sh\n");
+      return 77;
+    }
+
   provider_id = g_strdup_printf ("cs-test-%u", (guint) getpid ());
   g_unsetenv (ENV_UNSET);
   g_setenv (ENV_EMPTY, "", TRUE);
