@@ -774,7 +774,8 @@ static void
 test_chat_judge (Fixture       *f,
                  gconstpointer  data)
 {
-  const char *user = "Problem: a URL shortener.\n\n### Candidate alpha-1\n{\"summary\":\"...\"}\n\n### Candidate beta-2\n{}\n";
+  const char *user = "Problem: a URL shortener.\n\n### Candidate alpha-1\n{\"summary\":\"...\"}\n\n"
+                     "### Candidate beta-2 (demo/demo-beta), angle: cost\n{}\n";
   g_autoptr(JsonNode) schema = judge_schema (support_schema);
   g_autoptr(ChatResult) r = chat (f, "demo-judge", "You are the judge.", user, schema, 1, NULL, NULL);
   g_autoptr(JsonNode) d = extract_json (r->content[0]->str);
@@ -799,6 +800,19 @@ test_chat_judge (Fixture       *f,
     assert_valid (arch, d2);
     critiques = json_object_get_array_member (json_node_get_object (d2), "critiques");
     g_assert_cmpuint (json_array_get_length (critiques), ==, 3);
+  }
+
+  /* ... or troubleshooting: a support result. */
+  {
+    g_autoptr(ChatResult) r3 = chat (f, "demo-judge", "You are the judge of a panel. Several models answered the same troubleshooting problem.",
+                                     "### Candidate c1 (demo/demo-alpha)\n{}\n### Candidate c2 (demo/demo-beta)\n{}\n",
+                                     NULL, 1, NULL, NULL);
+    g_autoptr(JsonNode) d3 = extract_json (r3->content[0]->str);
+
+    g_assert_nonnull (d3);
+    assert_valid (schema, d3);
+    critiques = json_object_get_array_member (json_node_get_object (d3), "critiques");
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (critiques, 1), "candidate"), ==, "c2");
   }
 }
 

@@ -1110,10 +1110,12 @@ parse_candidate_ids (const char *user_text)
 
       if (g_str_has_prefix (line, "### Candidate "))
         {
-          char *id = g_strstrip (line + strlen ("### Candidate "));
+          /* "### Candidate <id>", maybe followed by " (model), angle: …" */
+          const char *id = line + strlen ("### Candidate ");
+          gsize len = strcspn (id, " \t(:");
 
-          if (*id != '\0')
-            g_ptr_array_add (ids, g_strdup (id));
+          if (len > 0)
+            g_ptr_array_add (ids, g_strndup (id, len));
         }
     }
   return ids;
@@ -1420,7 +1422,9 @@ detect_kind (Request *req)
   if (strstr (lower, "judge") != NULL)
     {
       req->kind = KIND_JUDGE;
-      k = first_mode_word (req->user_text);
+      k = first_mode_word (req->system_text);
+      if (k == KIND_JUDGE)
+        k = first_mode_word (req->user_text);
       req->judge_mode = k == KIND_SUPPORT ? KIND_SUPPORT : KIND_ARCHITECT;
       return;
     }
