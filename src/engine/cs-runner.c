@@ -635,27 +635,27 @@ key_lookup_cb (GObject      *object,
   provider->lookup_pending = FALSE;
   provider->key_looked_up = TRUE;
 
-  if (error != NULL)
+  if (error != NULL || key == NULL || key[0] == '\0')
     {
       if (provider->config->key_optional)
-        g_debug ("No key for %s (%s); it does not need one", provider->config->id, error->message);
+        g_debug ("No key for %s (%s); it does not need one", provider->config->id,
+                 error ? error->message : "none stored");
       else
-        provider->key_error = g_strdup_printf ("Could not read the API key for %s: %s",
-                                               provider->config->id, error->message);
-    }
-  else if (key == NULL || key[0] == '\0')
-    {
-      if (!provider->config->key_optional)
         {
+          g_autofree char *how = NULL;
+
           if (provider->config->api_key_env != NULL)
-            provider->key_error =
-              g_strdup_printf ("No API key for %s: store one with `consilium-cli --store-key=%s` or set %s",
-                               provider->config->id, provider->config->id, provider->config->api_key_env);
+            how = g_strdup_printf ("store one with `consilium-cli --store-key=%s` or set %s",
+                                   provider->config->id, provider->config->api_key_env);
           else
-            provider->key_error =
-              g_strdup_printf ("No API key for %s: store one with `consilium-cli --store-key=%s` "
-                               "or name an environment variable with api-key-env in the providers file",
-                               provider->config->id, provider->config->id);
+            how = g_strdup_printf ("store one with `consilium-cli --store-key=%s` or name an "
+                                   "environment variable with api-key-env in the providers file",
+                                   provider->config->id);
+          if (error != NULL)
+            provider->key_error = g_strdup_printf ("No API key for %s (the keyring said: %s): %s",
+                                                   provider->config->id, error->message, how);
+          else
+            provider->key_error = g_strdup_printf ("No API key for %s: %s", provider->config->id, how);
         }
     }
   else
