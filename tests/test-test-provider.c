@@ -1180,6 +1180,15 @@ test_required_key (Fixture       *f,
       g_assert_null (strstr (text, "ABCDEF"));
     }
 
+  /* Ollama's native routes take no key. */
+  {
+    guint status = 0;
+    g_autofree char *raw = fetch (f, "/api/chat", "{\"model\":\"demo-local\",\"stream\":false,\"messages\":[]}", &status);
+
+    g_assert_cmpuint (status, ==, 200);
+    g_assert_nonnull (strstr (raw, "\"done\":true"));
+  }
+
   cs_test_provider_reset (f->provider);
   g_clear_pointer (&requests, g_ptr_array_unref);
   requests = cs_test_provider_get_requests (f->provider);

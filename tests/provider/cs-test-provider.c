@@ -2725,7 +2725,8 @@ handle_generate (CsTestProvider    *self,
       note_request (self, path, NULL, auth != NULL, raw);
     }
 
-  if (self->required_key != NULL)
+  /* Like the real servers, Ollama's native routes take no key. */
+  if (self->required_key != NULL && dialect != DIALECT_OLLAMA)
     {
       g_autofree char *expected = g_strdup_printf ("Bearer %s", self->required_key);
 
@@ -3088,8 +3089,9 @@ cs_test_provider_dup_root_url (CsTestProvider *self)
 
 /**
  * cs_test_provider_set_required_key:
- * @key: (nullable): the API key every request must carry as
- *   "Authorization: Bearer KEY", or %NULL for none
+ * @key: (nullable): the API key every request to the OpenAI routes
+ *   (/v1/...) must carry as "Authorization: Bearer KEY", or %NULL for none.
+ *   Ollama's routes (/api/...) never need one.
  */
 void
 cs_test_provider_set_required_key (CsTestProvider *self,
