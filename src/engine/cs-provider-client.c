@@ -791,7 +791,13 @@ request_clear_attempt (Request *req)
   if (req->msg != NULL)
     g_signal_handlers_disconnect_by_data (req->msg, req);
   g_clear_object (&req->msg);
-  g_clear_object (&req->stream);
+  if (req->stream != NULL)
+    {
+      /* Closing lets libsoup put a fully read connection back in its pool
+       * (and drops one that was not read to the end). */
+      g_input_stream_close_async (req->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+      g_clear_object (&req->stream);
+    }
   g_clear_pointer (&req->decoder, cs_stream_decoder_free);
   g_clear_pointer (&req->error_body, g_byte_array_unref);
   g_clear_error (&req->stream_error);
@@ -1574,6 +1580,9 @@ start_attempt (GTask *task)
 
   req->msg = soup_message_new (SOUP_METHOD_POST, req->url);
   g_assert (req->msg != NULL);  /* checked in stream_async */
+  /* No redirects: the key goes to the configured host only. POST is not
+   * idempotent, so libsoup opens a fresh connection for each attempt and
+   * never re-sends a request on a stale one (which could bill twice). */
   soup_message_add_flags (req->msg, SOUP_MESSAGE_NO_REDIRECT);
   soup_message_set_request_body_from_bytes (req->msg, "application/json", req->body);
   headers = soup_message_get_request_headers (req->msg);
