@@ -1,4 +1,277 @@
 #!/bin/sh
+# test-cli.sh: consilium-cli against the standalone test provider, over HTTP
+#
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -eu
-"$CONSILIUM_CLI" --help >/dev/null
+
+CLI=${CONSILIUM_CLI:?CONSILIUM_CLI must point at consilium-cli}
+PROVIDER=${CONSILIUM_TEST_PROVIDER:?CONSILIUM_TEST_PROVIDER must point at consilium-test-provider}
+
+# A key that must never show up anywhere but in the environment.
+SECRET="sk-cli-test-$$-do-not-leak"
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/cs-test-cli-XXXXXX")
+PROVIDER_PID=
+cleanup () {
+  if [ -n "$PROVIDER_PID" ]; then
+    kill "$PROVIDER_PID" 2>/dev/null || true
+    wait "$PROVIDER_PID" 2>/dev/null || true
+  fi
+  rm -rf "$TMP"
+}
+trap cleanup EXIT INT TERM
+
+export XDG_DATA_HOME="$TMP/data"
+export XDG_CONFIG_HOME="$TMP/config"
+RUNS="$XDG_DATA_HOME/consilium/runs"
+
+n_pass=0
+fail () {
+  echo "not ok - $*" >&2
+  exit 1
+}
+pass () {
+  n_pass=$((n_pass + 1))
+  echo "ok $n_pass - $*"
+}
+# expect_exit CODE NAME -- command...
+expect_exit () {
+  want=$1; name=$2; shift 3
+  set +e
+  "$@"
+  got=$?
+  set -e
+  [ "$got" -eq "$want" ] || fail "$name: exit status $got, expected $want (stderr: $(cat "$TMP/err" 2>/dev/null))"
+}
+contains () {
+  grep -q -F -e "$2" "$1" || fail "$3: “$2” not found in $1:
+$(head -c 3000 "$1")"
+}
+
+# --- the provider -----------------------------------------------------------
+"$PROVIDER" --port-file="$TMP/port" --write-config="$TMP/written.ini" \
+  --require-key="$SECRET" >"$TMP/provider.log" 2>&1 &
+PROVIDER_PID=$!
+i=0
+while [ ! -s "$TMP/port" ]; do
+  i=$((i + 1))
+  [ $i -lt 100 ] || fail "the test provider did not start: $(cat "$TMP/provider.log")"
+  kill -0 "$PROVIDER_PID" 2>/dev/null || fail "the test provider exited: $(cat "$TMP/provider.log")"
+  sleep 0.1
+done
+PORT=$(cat "$TMP/port")
+[ -s "$TMP/written.ini" ] || fail "--write-config wrote nothing"
+pass "test provider listening on port $PORT"
+
+# Our own providers file: the demo models plus scripted faults, the key from
+# the environment.
+CONFIG="$TMP/providers.ini"
+cat >"$CONFIG" <<EOF
+[provider demo]
+base-url=http://127.0.0.1:$PORT/v1
+api=openai-chat
+api-key-env=CS_CLI_TEST_KEY
+models=demo-alpha;demo-beta;demo-gamma;demo-thinking;demo-judge;demo-alpha+400;demo-beta+quota;demo-gamma+refuse;demo-alpha+slow=300
+max-concurrent=8
+requests-per-minute=0
+max-retries=1
+
+[model demo/demo-alpha]
+price-input=0.60
+price-output=2.50
+max-n=4
+
+[model demo/demo-beta]
+price-input=0.60
+price-output=2.50
+structured-output=json-object
+
+[model demo/demo-thinking]
+price-input=1.00
+price-output=4.00
+
+[model demo/demo-judge]
+price-input=1.25
+price-output=10.00
+EOF
+export CS_CLI_TEST_KEY="$SECRET"
+
+PROBLEM="$TMP/problem.txt"
+cat >"$PROBLEM" <<'EOF'
+Design a URL shortener for 10 million new links a day, with analytics.
+Reads outnumber writes 100 to 1.
+EOF
+SUPPORT_PROBLEM="$TMP/support.txt"
+cat >"$SUPPORT_PROBLEM" <<'EOF'
+After upgrading nginx, every request returns 502 Bad Gateway.
+EOF
+
+# --- usage ------------------------------------------------------------------
+"$CLI" --help >"$TMP/help.txt" 2>&1 || fail "--help failed"
+for opt in --mode --config --model --judge --constraint --quorum --deadline --format --output --quiet --list-models --store-key; do
+  contains "$TMP/help.txt" "$opt" "--help"
+done
+pass "--help lists every option"
+
+"$CLI" --config="$CONFIG" --list-models >"$TMP/models.txt" 2>"$TMP/err" || fail "--list-models failed: $(cat "$TMP/err")"
+contains "$TMP/models.txt" "demo/demo-alpha" "--list-models"
+contains "$TMP/models.txt" "demo/demo-judge" "--list-models"
+pass "--list-models"
+
+# --- architect, three models and a judge ------------------------------------
+"$CLI" --mode=architect --config="$CONFIG" \
+  --model=demo/demo-alpha --model=demo/demo-beta --model=demo/demo-thinking \
+  --judge=demo/demo-judge --constraint=budget=500USD --constraint="preferred=PostgreSQL" \
+  --output="$TMP/architect.md" "$PROBLEM" 2>"$TMP/architect.err" \
+  || fail "architect run failed: $(cat "$TMP/architect.err")"
+MD="$TMP/architect.md"
+[ -s "$MD" ] || fail "architect: empty output"
+contains "$MD" '```mermaid' "architect Markdown"
+for c in c1 c2 c3; do contains "$MD" "$c" "architect Markdown"; done
+for m in demo/demo-alpha demo/demo-beta demo/demo-thinking; do contains "$MD" "$m" "architect Markdown"; done
+contains "$MD" "|" "architect Markdown cost table"
+contains "$MD" '$' "architect Markdown cost table"
+contains "$MD" "500USD" "architect Markdown constraints"
+contains "$TMP/architect.err" "c1 demo/demo-alpha streaming" "progress"
+contains "$TMP/architect.err" "c2 ok" "progress"
+contains "$TMP/architect.err" "synthesis: ensemble+consensus+judge" "progress"
+pass "architect: Markdown with blueprint, candidates, costs; progress lines"
+
+# the run is in the store
+ls "$RUNS"/*.json >/dev/null 2>&1 || fail "no run file in $RUNS"
+grep -l '"state" : "done"' "$RUNS"/*.json >/dev/null || fail "no run saved as done"
+pass "the run is saved under XDG_DATA_HOME"
+
+# --- support, three models and a judge, JSON --------------------------------
+"$CLI" --mode=support --config="$CONFIG" \
+  --model=demo/demo-alpha --model=demo/demo-gamma --model=demo/demo-thinking \
+  --judge=demo/demo-judge --format=json --quiet --output="$TMP/support.json" "$SUPPORT_PROBLEM" \
+  2>"$TMP/support.err" || fail "support run failed: $(cat "$TMP/support.err")"
+[ ! -s "$TMP/support.err" ] || fail "--quiet printed: $(cat "$TMP/support.err")"
+python3 - "$TMP/support.json" <<'EOF' || fail "support JSON does not follow the contract"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["mode"] == "support", d.get("mode")
+assert "502" in d["problem"]
+cands = d["candidates"]
+assert len(cands) == 3, len(cands)
+for c in cands:
+    for key in ("model", "status", "error", "text", "reasoning", "data", "usage",
+                "cost_usd", "ttft_ms", "duration_ms"):
+        assert key in c, key
+    assert c["status"] in ("ok", "failed", "refused", "invalid", "truncated", "cancelled"), c["status"]
+    assert c["status"] == "ok", (c["model"], c["status"], c["error"])
+    assert isinstance(c["data"], dict)
+s = d["synthesis"]
+for key in ("methods", "data", "rationale", "votes"):
+    assert key in s, key
+assert set(s["methods"]) <= {"ensemble", "consensus", "judge"}, s["methods"]
+assert "judge" in s["methods"] and "ensemble" in s["methods"], s["methods"]
+assert isinstance(s["data"], dict) and isinstance(s["data"].get("steps"), list)
+EOF
+pass "support: JSON output has the contract's keys"
+
+"$CLI" --mode=support --config="$CONFIG" --quiet \
+  --model=demo/demo-alpha --model=demo/demo-gamma --model=demo/demo-thinking \
+  --judge=demo/demo-judge "$SUPPORT_PROBLEM" >"$TMP/support.md" 2>"$TMP/err" \
+  || fail "support Markdown run failed: $(cat "$TMP/err")"
+contains "$TMP/support.md" "- [ ]" "support Markdown checklist"
+for c in c1 c2 c3; do contains "$TMP/support.md" "$c" "support Markdown"; done
+contains "$TMP/support.md" "|" "support Markdown cost table"
+pass "support: Markdown checklist on standard output"
+
+# --- no judge: degraded but a result; problem on standard input --------------
+"$CLI" --config="$CONFIG" --quiet --format=json --model=demo/demo-alpha:2 --model=demo/demo-beta - \
+  <"$PROBLEM" >"$TMP/nojudge.json" 2>"$TMP/err" || fail "run without a judge failed: $(cat "$TMP/err")"
+python3 - "$TMP/nojudge.json" <<'EOF' || fail "no-judge JSON"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert len(d["candidates"]) == 3
+assert "judge" not in d["synthesis"]["methods"]
+assert d["synthesis"].get("degraded") is True
+EOF
+pass "no judge: degraded result from stdin, COUNT honoured"
+
+# --- partial failure still completes; exit 1 when nothing succeeds ----------
+"$CLI" --config="$CONFIG" --quiet --model=demo/demo-alpha --model=demo/demo-alpha+400 \
+  --model=demo/demo-gamma+refuse --format=json --output="$TMP/partial.json" "$PROBLEM" 2>"$TMP/err" \
+  || fail "a run with one good candidate failed: $(cat "$TMP/err")"
+python3 - "$TMP/partial.json" <<'EOF' || fail "partial JSON"
+import json, sys
+d = json.load(open(sys.argv[1]))
+st = [c["status"] for c in d["candidates"]]
+assert st == ["ok", "failed", "refused"], st
+assert d["candidates"][1]["error"]
+EOF
+pass "faults: the run completes from the remaining candidate"
+
+expect_exit 1 "all candidates failing" -- "$CLI" --config="$CONFIG" \
+  --model=demo/demo-alpha+400 --model=demo/demo-beta+quota --model=demo/demo-gamma+refuse \
+  --output="$TMP/none.md" "$PROBLEM" 2>"$TMP/err"
+[ ! -e "$TMP/none.md" ] || fail "a result was written although no candidate succeeded"
+contains "$TMP/err" "no candidate succeeded" "exit 1 message"
+pass "exit 1 when no candidate succeeds"
+
+# --- exit 2: usage and configuration -----------------------------------------
+expect_exit 2 "unknown model" -- "$CLI" --config="$CONFIG" --model=demo/nope "$PROBLEM" 2>"$TMP/err"
+contains "$TMP/err" "consilium-cli: unknown model demo/nope (known: " "unknown model"
+expect_exit 2 "unknown judge" -- "$CLI" --config="$CONFIG" --judge=demo/nope "$PROBLEM" 2>"$TMP/err"
+contains "$TMP/err" "demo/nope" "unknown judge"
+expect_exit 2 "bad mode" -- "$CLI" --config="$CONFIG" --mode=poetry "$PROBLEM" 2>"$TMP/err"
+contains "$TMP/err" "poetry" "bad mode"
+expect_exit 2 "bad format" -- "$CLI" --config="$CONFIG" --format=pdf "$PROBLEM" 2>"$TMP/err"
+expect_exit 2 "bad constraint" -- "$CLI" --config="$CONFIG" --constraint=novalue "$PROBLEM" 2>"$TMP/err"
+contains "$TMP/err" "KEY=VALUE" "bad constraint"
+expect_exit 2 "no problem" -- "$CLI" --config="$CONFIG" 2>"$TMP/err"
+expect_exit 2 "missing problem file" -- "$CLI" --config="$CONFIG" "$TMP/does-not-exist" 2>"$TMP/err"
+contains "$TMP/err" "does-not-exist" "missing problem file"
+printf '   \n' >"$TMP/empty.txt"
+expect_exit 2 "empty problem" -- "$CLI" --config="$CONFIG" "$TMP/empty.txt" 2>"$TMP/err"
+expect_exit 2 "unknown option" -- "$CLI" --config="$CONFIG" --frobnicate "$PROBLEM" 2>"$TMP/err"
+expect_exit 2 "bad count" -- "$CLI" --config="$CONFIG" --model=demo/demo-alpha:99 "$PROBLEM" 2>"$TMP/err"
+
+BAD="$TMP/bad.ini"
+printf '[provider broken]\nbase-url=http://127.0.0.1:1/v1\napi=carrier-pigeon\nmodels=m\n' >"$BAD"
+expect_exit 2 "bad config" -- "$CLI" --config="$BAD" "$PROBLEM" 2>"$TMP/err"
+contains "$TMP/err" "bad.ini" "bad config names the file"
+contains "$TMP/err" "broken" "bad config names the group"
+expect_exit 2 "missing config" -- "$CLI" --config="$TMP/nope.ini" "$PROBLEM" 2>"$TMP/err"
+contains "$TMP/err" "nope.ini" "missing config"
+# without --config: $XDG_CONFIG_HOME/consilium/providers.ini
+expect_exit 2 "no default config" -- "$CLI" "$PROBLEM" 2>"$TMP/err"
+contains "$TMP/err" "$XDG_CONFIG_HOME/consilium/providers.ini" "default config path"
+pass "exit 2 for usage and configuration errors, naming the problem"
+
+# --- Ctrl+C cancels cleanly ---------------------------------------------------
+before=$(ls "$RUNS" | wc -l)
+"$CLI" --config="$CONFIG" --quiet --model=demo/demo-alpha+slow=300 --output="$TMP/cancel.md" \
+  "$PROBLEM" 2>"$TMP/cancel.err" &
+CLI_PID=$!
+i=0
+while [ "$(ls "$RUNS" | wc -l)" -le "$before" ]; do
+  i=$((i + 1)); [ $i -lt 100 ] || fail "the cancelled run never saved"
+  sleep 0.1
+done
+sleep 0.5
+kill -INT "$CLI_PID"
+set +e
+wait "$CLI_PID"
+got=$?
+set -e
+[ "$got" -eq 130 ] || fail "SIGINT: exit $got, expected 130 ($(cat "$TMP/cancel.err"))"
+[ ! -e "$TMP/cancel.md" ] || fail "SIGINT: a result was written"
+grep -l '"state" : "cancelled"' "$RUNS"/*.json >/dev/null || fail "SIGINT: no run saved as cancelled"
+pass "SIGINT cancels the run and saves it as cancelled"
+
+# --- the key is nowhere --------------------------------------------------------
+if grep -r -l -F -e "$SECRET" "$TMP" --exclude=providers.ini --exclude=written.ini --exclude=provider.log; then
+  fail "the API key leaked into a file"
+fi
+grep -q -F -e "$SECRET" "$CONFIG" && fail "the key is in the providers file"
+pass "the API key appears in no output, log or run file"
+
+# and without it, the provider refuses: a failed candidate, not a crash
+expect_exit 1 "wrong key" -- env CS_CLI_TEST_KEY=sk-wrong "$CLI" --config="$CONFIG" --model=demo/demo-alpha "$PROBLEM" 2>"$TMP/err"
+pass "a wrong key fails the candidate (exit 1)"
+
+echo "1..$n_pass"
