@@ -669,6 +669,31 @@ test_auth (void)
 }
 
 static void
+test_missing_key (void)
+{
+  g_autoptr(CsProviderConfig) config = make_config (CS_API_OPENAI_CHAT);
+  g_autoptr(CsProviderClient) client = NULL;
+  g_autoptr(Result) r = NULL;
+  g_autoptr(Result) ok = NULL;
+
+  /* as if the provider were on the internet */
+  config->key_optional = FALSE;
+  config->api_key_env = g_strdup ("CONSILIUM_TEST_KEY");
+  client = cs_provider_client_new (config);
+  cs_test_provider_reset (provider);
+
+  r = run_model (client, "demo-alpha");
+  g_assert_error (r->error, CS_CLIENT_ERROR, CS_CLIENT_ERROR_AUTH);
+  g_assert_nonnull (strstr (r->error->message, "CONSILIUM_TEST_KEY"));
+  g_assert_cmpuint (r->stats.attempts, ==, 0);
+  g_assert_cmpuint (cs_test_provider_get_request_count (provider, NULL), ==, 0);
+
+  cs_provider_client_set_api_key (client, "sk-now-there-is-one");
+  ok = run_model (client, "demo-alpha");
+  assert_plain_success (ok);
+}
+
+static void
 test_cancel_provider (void)
 {
   g_autoptr(CsProviderClient) client = make_client (CS_API_OPENAI_CHAT);
@@ -962,6 +987,7 @@ typedef struct {
   GPtrArray  *arrivals;       /* gint64* monotonic µs */
   SoupServerMessage *paused;  /* the "pause" stream, kept to watch its socket */
   gboolean    paused_finished;
+  gboolean    hint_fired;
 } Mini;
 
 static Mini mini;
@@ -1087,6 +1113,17 @@ mini_callback (SoupServer        *server,
       soup_message_headers_replace (headers, "x-ratelimit-reset-requests", "1s");
       mini_stream (msg, 1, 5, FALSE);
     }
+  else if (g_str_equal (model, "429hint-once") && !mini.hint_fired)
+    {
+      static const char body[] = "{\"error\":{\"message\":\"Too many\",\"type\":\"requests\"}}";
+
+      mini.hint_fired = TRUE;
+      soup_message_headers_replace (headers, "retry-after", "1");
+      soup_server_message_set_status (msg, 429, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, body, strlen (body));
+    }
+  else if (g_str_equal (model, "429hint-once"))
+    mini_stream (msg, 1, 5, FALSE);
   else if (g_str_equal (model, "wait-too-long"))
     {
       static const char body[] = "{\"error\":{\"message\":\"Slow down\",\"type\":\"requests\",\"code\":\"rate_limit_exceeded\"}}";
@@ -1138,6 +1175,7 @@ mini_reset (void)
   mini.max_active = 0;
   mini.requests = 0;
   mini.paused = NULL;
+  mini.hint_fired = FALSE;
   g_ptr_array_set_size (mini.arrivals, 0);
 }
 
@@ -1244,6 +1282,46 @@ test_ratelimit_hold (void)
   g_test_message ("gap %" G_GINT64_FORMAT " ms", gap);
   g_assert_cmpint (gap, >=, 950);
   g_assert_cmpint (second->stats.queued_ms, >=, 800);
+  wait_idle_server ();
+}
+
+/* A 429 with a retry hint holds the whole provider queue, not only the
+ * request that got it. */
+static void
+test_429_holds_queue (void)
+{
+  g_autoptr(CsProviderClient) client = make_mini_client (4);
+  g_autoptr(JsonNode) messages = make_messages ();
+  g_autoptr(Result) a = result_new ();
+  g_autoptr(Result) b = result_new ();
+  CsChatRequest req_a;
+  CsChatRequest req_b;
+  gint64 t0;
+  gint64 gap;
+
+  mini_reset ();
+  init_request (&req_a, "429hint-once", messages);
+  init_request (&req_b, "stream", messages);
+  cs_provider_client_stream_async (client, &req_a, on_event, a, NULL, on_done, a);
+  while (mini.requests < 1)
+    g_main_context_iteration (NULL, TRUE);
+  t0 = g_get_monotonic_time ();
+  /* let the client read the 429 */
+  while (g_get_monotonic_time () - t0 < 100 * 1000)
+    g_main_context_iteration (NULL, FALSE);
+
+  cs_provider_client_stream_async (client, &req_b, on_event, b, NULL, on_done, b);
+  wait_for (&a->completed);
+  wait_for (&b->completed);
+  g_assert_no_error (a->error);
+  g_assert_no_error (b->error);
+  g_assert_cmpuint (a->stats.attempts, ==, 2);
+  g_assert_cmpuint (b->stats.attempts, ==, 1);
+  g_assert_cmpuint (mini.arrivals->len, ==, 3);
+  /* b went out only after the hold, although a slot was free */
+  gap = (*(gint64 *) g_ptr_array_index (mini.arrivals, 1) - *(gint64 *) g_ptr_array_index (mini.arrivals, 0)) / 1000;
+  g_assert_cmpint (gap, >=, 950);
+  g_assert_cmpint (b->stats.queued_ms, >=, 700);
   wait_idle_server ();
 }
 
@@ -1377,6 +1455,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/client/big", test_big);
   g_test_add_func ("/client/framing", test_framing_variants);
   g_test_add_func ("/client/auth", test_auth);
+  g_test_add_func ("/client/missing-key", test_missing_key);
   g_test_add_func ("/client/cancel", test_cancel_provider);
   g_test_add_func ("/client/cancel-queued", test_cancel_queued);
   g_test_add_func ("/client/rpm", test_rpm);
@@ -1388,6 +1467,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/client/max-concurrent", test_max_concurrent);
   g_test_add_func ("/client/cancel-closes-connection", test_cancel_closes_connection);
   g_test_add_func ("/client/ratelimit-hold", test_ratelimit_hold);
+  g_test_add_func ("/client/429-holds-queue", test_429_holds_queue);
   g_test_add_func ("/client/wait-too-long", test_wait_too_long);
   g_test_add_func ("/client/key-scrubbed", test_key_scrubbed);
   g_test_add_func ("/client/redirect-protocol", test_redirect_and_protocol);

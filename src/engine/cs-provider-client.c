@@ -1743,6 +1743,29 @@ url_is_valid (const char *url)
           g_strcmp0 (g_uri_get_scheme (uri), "https") == 0);
 }
 
+/* A provider on the internet gets no request without a key: it could only
+ * answer 401, and the person needs to know what to set up instead. */
+static gboolean
+missing_key (CsProviderClient *self)
+{
+  return self->api_key == NULL && !self->provider->key_optional;
+}
+
+static GError *
+missing_key_error (CsProviderClient *self)
+{
+  if (self->provider->api_key_env != NULL && self->provider->api_key_env[0] != '\0')
+    return g_error_new (CS_CLIENT_ERROR, CS_CLIENT_ERROR_AUTH,
+                        "No API key for %s: set the environment variable %s or store a key "
+                        "in the keyring.", provider_name (self), self->provider->api_key_env);
+
+  return g_error_new (CS_CLIENT_ERROR, CS_CLIENT_ERROR_AUTH,
+                      "No API key for %s: store one in the keyring "
+                      "(consilium-cli --store-key=%s) or name an environment variable "
+                      "with api-key-env.", provider_name (self),
+                      self->provider->id != NULL ? self->provider->id : "PROVIDER");
+}
+
 void
 cs_provider_client_stream_async (CsProviderClient    *self,
                                  const CsChatRequest *request,
@@ -1783,6 +1806,13 @@ cs_provider_client_stream_async (CsProviderClient    *self,
       g_task_return_new_error (task, CS_CLIENT_ERROR, CS_CLIENT_ERROR_CONNECT,
                                "The base URL of %s is not a valid http(s) URL.",
                                provider_name (self));
+      return;
+    }
+
+  if (missing_key (self))
+    {
+      req->state = REQ_DONE;
+      g_task_return_error (task, missing_key_error (self));
       return;
     }
 
@@ -2051,6 +2081,12 @@ cs_provider_client_list_models_async (CsProviderClient    *self,
       g_task_return_new_error (task, CS_CLIENT_ERROR, CS_CLIENT_ERROR_CONNECT,
                                "The base URL of %s is not a valid http(s) URL.",
                                provider_name (self));
+      return;
+    }
+
+  if (missing_key (self))
+    {
+      g_task_return_error (task, missing_key_error (self));
       return;
     }
 
