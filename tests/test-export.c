@@ -1,14 +1,434 @@
-/* test-export.c
+/* test-export.c: Markdown and JSON export of a run
+ *
+ * Golden files: tests/data/golden/{architect,support}.md. After an intended
+ * change of the format, regenerate them with
+ *   CS_UPDATE_GOLDEN=1 meson test -C <build> test-export
+ * and review the diff.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
+#include <string.h>
+
 #include <glib.h>
+#include <json-glib/json-glib.h>
+
+#include "cs-export.h"
+#include "cs-run.h"
+#include "cs-synthesis.h"
+
+#include "synthesis-fixtures.h"
+
+static JsonNode *
+parse (const char *text)
+{
+  g_autofree char *json = g_strdup (text);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_strdelimit (json, "'", '"');
+  json_parser_load_from_data (parser, json, -1, &error);
+  g_assert_no_error (error);
+  return json_parser_steal_root (parser);
+}
+
+static CsCandidate *
+add_candidate (CsRun      *run,
+               const char *id,
+               const char *model,
+               const char *angle,
+               const char *data,
+               gint64      in,
+               gint64      out,
+               double      cost,
+               gint64      ttft,
+               gint64      duration)
+{
+  g_autoptr(CsCandidate) candidate = cs_candidate_new (id, model, angle);
+
+  if (data != NULL)
+    {
+      g_autoptr(JsonNode) node = parse (data);
+
+      cs_candidate_set_data (candidate, node);
+      cs_candidate_set_text (candidate, "{...}");
+    }
+  cs_candidate_set_usage (candidate, in, out, -1);
+  cs_candidate_set_cost_usd (candidate, cost);
+  cs_candidate_set_ttft_ms (candidate, ttft);
+  cs_candidate_set_duration_ms (candidate, duration);
+  cs_candidate_set_status (candidate, CS_CANDIDATE_OK);
+  cs_run_add_candidate (run, candidate);
+  return candidate;
+}
+
+static GPtrArray *
+run_candidates (CsRun *run)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (run)); i++)
+    g_ptr_array_add (out, g_list_model_get_item (G_LIST_MODEL (run), i));
+  return out;
+}
+
+static CsRun *
+make_architect_run (void)
+{
+  CsRun *run = cs_run_new (CS_MODE_ARCHITECT, "Design an order system for 10k orders a day.\nIt must run in the EU.");
+  g_autoptr(GPtrArray) candidates = NULL;
+  g_autoptr(JsonNode) fused = NULL;
+  g_autoptr(JsonNode) degraded = NULL;
+  CsCandidate *failed;
+
+  cs_run_set_title (run, "Order system");
+  cs_run_set_constraint (run, "budget", "3000 USD/month");
+  cs_run_set_constraint (run, "hosting", "EU cloud");
+  add_candidate (run, "c1", "kimi/kimi-k2", "performance", architect_a, 1200, 3400, 0.0123, 850, 21500);
+  add_candidate (run, "c2", "openai/gpt-4.1", "cost", architect_b, 1100, 2900, 0.0311, 420, 12000);
+  add_candidate (run, "c3", "ollama/qwen3", "operability", architect_c, 1150, 3100, 0, 1900, 64000);
+  failed = add_candidate (run, "c4", "deepseek/deepseek-chat", "simplicity", NULL, 900, -1, 0.0009, -1, 30000);
+  cs_candidate_set_status (failed, CS_CANDIDATE_FAILED);
+  cs_candidate_set_error (failed, "The provider returned HTTP 503: service unavailable");
+
+  candidates = run_candidates (run);
+  fused = cs_synthesis_fuse (CS_MODE_ARCHITECT, candidates, NULL);
+  g_assert_nonnull (fused);
+  degraded = cs_synthesis_mark_degraded (fused, "No judge was configured.");
+  cs_run_set_synthesis (run, degraded);
+  cs_run_set_state (run, CS_RUN_DONE);
+  return run;
+}
+
+static CsRun *
+make_support_run (void)
+{
+  CsRun *run = cs_run_new (CS_MODE_SUPPORT, "The web app returns 500 errors since this morning; logs mention ENOSPC.");
+  g_autoptr(GPtrArray) candidates = NULL;
+  g_autoptr(JsonNode) fused = NULL;
+  g_autoptr(JsonNode) reply = NULL;
+  g_autoptr(JsonNode) judged = NULL;
+  g_autoptr(GError) error = NULL;
+
+  cs_run_set_title (run, "500 errors on the web app");
+  cs_run_set_constraint (run, "os", "Debian 12");
+  cs_run_set_constraint (run, "tried", "Rebooting the load balancer");
+  cs_run_set_judge (run, "openai/o3");
+  add_candidate (run, "c1", "kimi/kimi-k2", "likely-cause", support_a, 800, 1500, 0.004, 600, 9000);
+  add_candidate (run, "c2", "openai/gpt-4.1", "cheapest-checks", support_b, 820, 1400, 0.011, 380, 7000);
+  add_candidate (run, "c3", "ollama/qwen3", "safety", support_c, 790, 1600, 0, 1200, 25000);
+  cs_run_set_judge_usage (run, 5200, 900, 0.021, 15000);
+
+  candidates = run_candidates (run);
+  fused = cs_synthesis_fuse (CS_MODE_SUPPORT, candidates, NULL);
+  reply = parse (judge_reply);
+  judged = cs_synthesis_apply_judge (CS_MODE_SUPPORT, fused, reply, "openai/o3", &error);
+  g_assert_no_error (error);
+  cs_run_set_synthesis (run, judged);
+  cs_run_set_state (run, CS_RUN_DONE);
+  cs_run_set_step_checked (run, 0, TRUE);
+  return run;
+}
+
+/* The date and the run id change with every run: replace them. */
+static char *
+normalize (const char *markdown)
+{
+  g_auto(GStrv) lines = g_strsplit (markdown, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (g_str_has_prefix (lines[i], "- Date: "))
+        {
+          g_free (lines[i]);
+          lines[i] = g_strdup ("- Date: DATE");
+        }
+      else if (g_str_has_prefix (lines[i], "- Run: "))
+        {
+          g_free (lines[i]);
+          lines[i] = g_strdup ("- Run: RUN-ID");
+        }
+    }
+  return g_strjoinv ("\n", lines);
+}
+
+static void
+compare_golden (const char *name,
+                const char *markdown)
+{
+  g_autofree char *normalized = normalize (markdown);
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "golden", name, NULL);
+  g_autofree char *expected = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (g_getenv ("CS_UPDATE_GOLDEN") != NULL)
+    {
+      g_file_set_contents (path, normalized, -1, &error);
+      g_assert_no_error (error);
+      g_test_message ("wrote %s", path);
+      return;
+    }
+  g_file_get_contents (path, &expected, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (normalized, ==, expected);
+}
+
+static void
+test_golden_architect (void)
+{
+  g_autoptr(CsRun) run = make_architect_run ();
+  g_autofree char *markdown = cs_export_markdown (run);
+  g_autofree char *again = cs_export_markdown (run);
+
+  g_assert_cmpstr (markdown, ==, again);
+  g_assert_true (g_str_has_prefix (markdown, "# Order system\n"));
+  g_assert_nonnull (strstr (markdown, "## Blueprint"));
+  g_assert_nonnull (strstr (markdown, "| API gateway | Kong 3.4 | 2 of 3 |"));
+  g_assert_nonnull (strstr (markdown, "```mermaid\nflowchart LR\n"));
+  g_assert_nonnull (strstr (markdown, "(chosen by 2 of 3)"));
+  g_assert_nonnull (strstr (markdown, "$2,000/month (median of 3 estimates)"));
+  g_assert_nonnull (strstr (markdown, "**Degraded:** No judge was configured."));
+  g_assert_nonnull (strstr (markdown, "### deepseek/deepseek-chat (simplicity) — failed"));
+  g_assert_nonnull (strstr (markdown, "**Error:** The provider returned HTTP 503"));
+  g_assert_nonnull (strstr (markdown, "| **Total** | | 4,350 | 9,400 | 0.0443 |"));
+  compare_golden ("architect.md", markdown);
+}
+
+static void
+test_golden_support (void)
+{
+  g_autoptr(CsRun) run = make_support_run ();
+  g_autofree char *markdown = cs_export_markdown (run);
+
+  g_assert_nonnull (strstr (markdown, "## Checklist"));
+  /* the checked step, and the unchecked ones */
+  g_assert_nonnull (strstr (markdown, "- [x] **1. Check free disk space**"));
+  g_assert_nonnull (strstr (markdown, "- [ ] **2. Check DNS resolution**"));
+  g_assert_nonnull (strstr (markdown, "  ```sh\n  df -h\n  ```\n"));
+  g_assert_nonnull (strstr (markdown, "agreed by 3 of 3 (c1, c2, c3)"));
+  g_assert_nonnull (strstr (markdown, "added by the judge"));
+  g_assert_nonnull (strstr (markdown, "### If that did not work, try…"));
+  g_assert_nonnull (strstr (markdown, "After step 1: **Clean up old files to free disk space**"));
+  g_assert_nonnull (strstr (markdown, "### When to escalate"));
+  g_assert_nonnull (strstr (markdown, "- Methods: ensemble, consensus, judge (judge: openai/o3)"));
+  g_assert_nonnull (strstr (markdown, "> Disk first; DNS kept because the logs mention lookups."));
+  g_assert_nonnull (strstr (markdown, "- **c1** (kimi/kimi-k2) — score 8/10"));
+  g_assert_nonnull (strstr (markdown, "| openai/o3 (judge) |"));
+  compare_golden ("support.md", markdown);
+}
+
+/* Tracks fences line by line: returns the fence lengths opened, and whether
+ * the document ends outside any fence. Lines inside fences go to @inside. */
+static gboolean
+fences_balanced (const char *markdown,
+                 GString    *outside,
+                 GString    *inside)
+{
+  g_auto(GStrv) lines = g_strsplit (markdown, "\n", -1);
+  guint open = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *l = lines[i];
+      guint run = 0;
+
+      while (*l == ' ')
+        l++;
+      while (l[run] == '`')
+        run++;
+      if (open == 0 && run >= 3)
+        {
+          open = run;
+          continue;
+        }
+      if (open > 0 && run >= open && l[run] == '\0')
+        {
+          open = 0;
+          continue;
+        }
+      g_string_append_printf (open > 0 ? inside : outside, "%s\n", lines[i]);
+    }
+  return open == 0;
+}
+
+static void
+test_hostile_text (void)
+{
+  g_autoptr(CsRun) run = cs_run_new (CS_MODE_SUPPORT, "Problem with ``` fences\n```\n# not a heading\n<script>alert(1)</script>");
+  g_autoptr(GPtrArray) candidates = NULL;
+  g_autoptr(JsonNode) fused = NULL;
+  g_autofree char *markdown = NULL;
+  g_autoptr(GString) outside = g_string_new (NULL);
+  g_autoptr(GString) inside = g_string_new (NULL);
+  g_auto(GStrv) lines = NULL;
+  CsCandidate *bad;
+
+  cs_run_set_title (run, "Title with | pipe and <b>bold</b>");
+  cs_run_set_constraint (run, "stack", "nginx | postgres\n## injected");
+  add_candidate (run, "c1", "evil/model|x<b>", "angle`",
+                 "{'summary':'Fine.\\n\\n# Injected heading\\n```\\n<b>bold</b> and | pipes',"
+                 " 'likely_causes':[{'cause':'**bold** cause | x','likelihood':'high'}],"
+                 " 'steps':[{'title':'Step ``` one | <b>x</b>\\n- [x] fake','action':'Run it\\n\\n## H2',"
+                 "           'command':'echo ```` && cat <<EOF | grep x','expected':'`ok`','if_fails':'1. no',"
+                 "           'risk':'low','effort_minutes':1}],"
+                 " 'escalate_when':'When ```` happens\\n---'}",
+                 10, 20, 0.1, 5, 100);
+  bad = add_candidate (run, "c2", "m2", "a", NULL, -1, -1, 0, -1, -1);
+  cs_candidate_set_status (bad, CS_CANDIDATE_INVALID);
+  cs_candidate_set_text (bad, "garbage ``` with fence\n# and heading");
+
+  candidates = run_candidates (run);
+  fused = cs_synthesis_fuse (CS_MODE_SUPPORT, candidates, NULL);
+  cs_run_set_synthesis (run, fused);
+  markdown = cs_export_markdown (run);
+  g_test_message ("%s", markdown);
+
+  /* no fence is closed early: the document ends outside any fence, and the
+   * model's backticks only appear escaped outside fences */
+  g_assert_true (fences_balanced (markdown, outside, inside));
+  g_assert_nonnull (strstr (inside->str, "echo ```` && cat <<EOF | grep x"));
+  g_assert_nonnull (strstr (inside->str, "Problem with ``` fences"));
+  g_assert_nonnull (strstr (inside->str, "garbage ``` with fence"));
+
+  lines = g_strsplit (outside->str, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *l = lines[i];
+
+      /* headings are only ours */
+      if (l[0] == '#')
+        g_assert_true (g_str_has_prefix (l, "# Title with") || g_str_has_prefix (l, "## ") ||
+                       g_str_has_prefix (l, "### "));
+      g_assert_false (g_str_has_prefix (l, "## H2"));
+      g_assert_false (g_str_has_prefix (l, "# Injected"));
+      g_assert_false (g_str_has_prefix (l, "## injected"));
+      g_assert_false (g_str_has_prefix (l, "---"));
+      g_assert_false (g_str_has_prefix (l, "- [x]"));
+      /* no raw HTML, no unescaped backtick */
+      for (const char *p = l; *p; p++)
+        if (*p == '<' || *p == '`')
+          g_assert_true (p > l && p[-1] == '\\');
+      /* table rows: exactly the columns we made */
+      if (l[0] == '|')
+        {
+          guint pipes = 0;
+
+          for (const char *p = l; *p; p++)
+            if (*p == '|' && (p == l || p[-1] != '\\'))
+              pipes++;
+          g_assert_cmpuint (pipes, ==, 9);
+        }
+    }
+  g_assert_nonnull (strstr (markdown, "\\<b\\>bold\\</b\\>"));
+  g_assert_nonnull (strstr (markdown, "| evil/model\\|x\\<b\\> |"));
+}
+
+static void
+test_no_synthesis (void)
+{
+  g_autoptr(CsRun) run = cs_run_new (CS_MODE_ARCHITECT, "Nothing worked.");
+  g_autofree char *markdown = NULL;
+  g_autofree char *json = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *synthesis;
+  CsCandidate *c;
+
+  c = add_candidate (run, "c1", "m", "a", NULL, -1, -1, 0, -1, -1);
+  cs_candidate_set_status (c, CS_CANDIDATE_REFUSED);
+  cs_run_set_state (run, CS_RUN_FAILED);
+  markdown = cs_export_markdown (run);
+  g_assert_nonnull (strstr (markdown, "## Blueprint\n\nNo synthesized result: no candidate succeeded."));
+  g_assert_nonnull (strstr (markdown, "— refused"));
+  g_assert_nonnull (strstr (markdown, "## Cost and latency"));
+
+  json = cs_export_json (run);
+  root = json_from_string (json, NULL);
+  synthesis = json_object_get_object_member (json_node_get_object (root), "synthesis");
+  g_assert_nonnull (synthesis);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (synthesis, "methods")), ==, 0);
+  g_assert_true (json_object_get_null_member (synthesis, "data"));
+}
+
+static void
+test_json (void)
+{
+  g_autoptr(CsRun) run = make_support_run ();
+  g_autofree char *json = cs_export_json (run);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = json_from_string (json, &error);
+  JsonObject *obj, *synthesis, *totals;
+  JsonArray *candidates;
+  static const char * const candidate_keys[] = {
+    "model", "status", "error", "text", "reasoning", "data", "usage", "cost_usd", "ttft_ms", "duration_ms",
+  };
+  static const char * const synthesis_keys[] = { "methods", "data", "rationale", "votes" };
+
+  g_assert_no_error (error);
+  obj = json_node_get_object (root);
+  g_assert_cmpstr (json_object_get_string_member (obj, "mode"), ==, "support");
+  g_assert_cmpstr (json_object_get_string_member (obj, "problem"), ==,
+                   "The web app returns 500 errors since this morning; logs mention ENOSPC.");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (obj, "constraints"), "os"), ==, "Debian 12");
+
+  candidates = json_object_get_array_member (obj, "candidates");
+  g_assert_cmpuint (json_array_get_length (candidates), ==, 3);
+  for (guint i = 0; i < json_array_get_length (candidates); i++)
+    {
+      JsonObject *c = json_array_get_object_element (candidates, i);
+
+      for (guint k = 0; k < G_N_ELEMENTS (candidate_keys); k++)
+        if (!json_object_has_member (c, candidate_keys[k]))
+          g_error ("candidate %u lacks %s", i, candidate_keys[k]);
+      g_assert_cmpstr (json_object_get_string_member (c, "status"), ==, "ok");
+      g_assert_true (JSON_NODE_HOLDS_OBJECT (json_object_get_member (c, "data")));
+      g_assert_true (JSON_NODE_HOLDS_OBJECT (json_object_get_member (c, "usage")));
+    }
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (json_array_get_object_element (candidates, 0), "usage"), "input_tokens"), ==, 800);
+
+  synthesis = json_object_get_object_member (obj, "synthesis");
+  for (guint k = 0; k < G_N_ELEMENTS (synthesis_keys); k++)
+    if (!json_object_has_member (synthesis, synthesis_keys[k]))
+      g_error ("synthesis lacks %s", synthesis_keys[k]);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (synthesis, "methods")), ==, 3);
+  g_assert_cmpstr (json_object_get_string_member (synthesis, "rationale"), ==,
+                   "Disk first; DNS kept because the logs mention lookups.");
+
+  totals = json_object_get_object_member (obj, "totals");
+  g_assert_nonnull (totals);
+  g_assert_true (json_object_has_member (totals, "cost_usd"));
+  g_assert_true (json_object_has_member (totals, "input_tokens"));
+  g_assert_true (json_object_has_member (totals, "output_tokens"));
+}
+
+/* Exporting never changes the run's own synthesis. */
+static void
+test_json_does_not_mutate (void)
+{
+  g_autoptr(CsRun) run = cs_run_new (CS_MODE_SUPPORT, "p");
+  g_autoptr(JsonNode) minimal = parse ("{'methods':['ensemble'],'data':null}");
+  g_autofree char *json = NULL;
+  JsonObject *own;
+
+  cs_run_set_synthesis (run, minimal);
+  json = cs_export_json (run);
+  g_assert_nonnull (strstr (json, "\"votes\""));
+  own = json_node_get_object (cs_run_get_synthesis (run));
+  g_assert_false (json_object_has_member (own, "votes"));
+  g_assert_false (json_object_has_member (own, "rationale"));
+}
 
 int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/export/markdown/golden-architect", test_golden_architect);
+  g_test_add_func ("/export/markdown/golden-support", test_golden_support);
+  g_test_add_func ("/export/markdown/hostile-text", test_hostile_text);
+  g_test_add_func ("/export/markdown/no-synthesis", test_no_synthesis);
+  g_test_add_func ("/export/json/contract", test_json);
+  g_test_add_func ("/export/json/does-not-mutate", test_json_does_not_mutate);
+
   return g_test_run ();
 }

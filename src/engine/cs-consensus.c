@@ -214,7 +214,6 @@ cs_cluster_most_central (CsCluster      *cluster,
       CsConsensusMember *mb;
       const char *ti, *tb;
       guint ni, nb;
-      int cmp;
 
       if (eligible != NULL && !eligible[i])
         continue;
@@ -235,16 +234,9 @@ cs_cluster_most_central (CsCluster      *cluster,
       tb = cs_consensus_item_title (cluster->kind, mb->node);
       ni = count_same_title (cluster, ti);
       nb = count_same_title (cluster, tb);
-      if (ni != nb)
-        {
-          if (ni > nb)
-            best = (int)i;
-          continue;
-        }
-      cmp = g_strcmp0 (ti, tb);
-      if (cmp < 0)
+      if (ni > nb)
         best = (int)i;
-      /* equal titles: keep the earlier candidate */
+      /* else: keep the earlier candidate */
     }
   return best < 0 ? 0 : (guint)best;
 }

@@ -43,9 +43,8 @@ typedef struct {
 void        cs_cluster_free                (CsCluster   *cluster);
 JsonNode   *cs_cluster_get_representative  (CsCluster   *cluster);
 /* The index of the most central member among those @eligible (NULL: all;
- * else one gboolean per member). Ties: the title most members share, then
- * the smaller title (strcmp), then the earliest candidate, so the choice does
- * not depend on the order of the candidates. */
+ * else one gboolean per member). Ties: the title most members share
+ * (identical answers win whatever their order), then the earliest candidate. */
 guint       cs_cluster_most_central        (CsCluster      *cluster,
                                             const gboolean *eligible);
 /* Whether candidate index @candidate contributed. */
