@@ -633,6 +633,30 @@ test_framing_variants (void)
     }
 }
 
+/* Faults in the content are not the client's business: it delivers them. */
+static void
+test_content_faults (void)
+{
+  g_autoptr(CsProviderClient) client = make_client (CS_API_OPENAI_CHAT);
+  g_autoptr(Result) length = run_model (client, "demo-alpha+length");
+  g_autoptr(Result) no_usage = run_model (client, "demo-alpha+nostream_usage");
+  g_autoptr(Result) malformed = run_model (client, "demo-alpha+malformed");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  g_assert_no_error (length->error);
+  g_assert_cmpstr (length->finish[0], ==, "length");
+  g_assert_cmpuint (length->text[0]->len, >, 0);
+  g_assert_false (json_parser_load_from_data (parser, length->text[0]->str, -1, NULL));
+
+  g_assert_no_error (no_usage->error);
+  g_assert_false (no_usage->usage);
+  assert_valid_candidate (no_usage->text[0]->str);
+
+  g_assert_no_error (malformed->error);
+  g_assert_cmpstr (malformed->finish[0], ==, "stop");
+  g_assert_false (json_parser_load_from_data (parser, malformed->text[0]->str, -1, NULL));
+}
+
 static void
 test_auth (void)
 {
@@ -1454,6 +1478,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/client/hang", test_hang);
   g_test_add_func ("/client/big", test_big);
   g_test_add_func ("/client/framing", test_framing_variants);
+  g_test_add_func ("/client/content-faults", test_content_faults);
   g_test_add_func ("/client/auth", test_auth);
   g_test_add_func ("/client/missing-key", test_missing_key);
   g_test_add_func ("/client/cancel", test_cancel_provider);
