@@ -892,7 +892,11 @@ main (int argc, char *argv[])
   g_source_remove (sigterm_id);
   g_clear_handle_id (&cli.redraw_id, g_source_remove);
   if (cli.live)
-    redraw (&cli);
+    {
+      redraw (&cli);
+      if (cs_run_get_state (run) == CS_RUN_DONE && cs_run_get_message (run) != NULL)
+        fprintf (stderr, "synthesis: note: %s\n", cs_run_get_message (run));
+    }
 
   /* the run file is complete before we say anything final */
   cs_run_store_flush (store);

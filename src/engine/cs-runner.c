@@ -1861,7 +1861,7 @@ cs_runner_execute_async (CsRunner            *self,
     }
 
   if (self->deadline_s > 0)
-    self->deadline_id = g_timeout_add_seconds (self->deadline_s, deadline_cb, self);
+    self->deadline_id = g_timeout_add (MIN (self->deadline_s, CS_RUNNER_MAX_RUN_S) * 1000, deadline_cb, self);
   self->max_time_id = g_timeout_add_seconds (CS_RUNNER_MAX_RUN_S, max_time_cb, self);
 
   for (guint i = 0; i < self->groups->len; i++)
