@@ -942,6 +942,91 @@ test_consensus_clusters (void)
   g_assert_false (((CsCluster *)g_ptr_array_index (clusters, 1))->primary);
 }
 
+/* The example replies of tests/data/replies, parsed and validated by the
+ * mode like real ones. */
+static GPtrArray *
+load_replies (CsMode      mode,
+              const char *prefix)
+{
+  GPtrArray *candidates = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 1; i <= 3; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s-%u.json", prefix, i);
+      g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "replies", name, NULL);
+      g_autofree char *text = NULL;
+      g_autofree char *id = g_strdup_printf ("c%u", i);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) data = NULL;
+      CsCandidate *candidate;
+
+      g_file_get_contents (path, &text, NULL, &error);
+      g_assert_no_error (error);
+      data = cs_mode_parse_reply (mode, text, &error);
+      g_assert_no_error (error);
+      candidate = cs_candidate_new (id, "test/model", NULL);
+      cs_candidate_set_data (candidate, data);
+      cs_candidate_set_status (candidate, CS_CANDIDATE_OK);
+      g_ptr_array_add (candidates, candidate);
+    }
+  return candidates;
+}
+
+static void
+test_example_replies (void)
+{
+  g_autoptr(GPtrArray) architect = load_replies (CS_MODE_ARCHITECT, "architect");
+  g_autoptr(GPtrArray) support = load_replies (CS_MODE_SUPPORT, "support");
+  g_autoptr(JsonNode) a = cs_synthesis_fuse (CS_MODE_ARCHITECT, architect, NULL);
+  g_autoptr(JsonNode) s = cs_synthesis_fuse (CS_MODE_SUPPORT, support, NULL);
+  g_autofree char *a_json = to_string (a);
+  g_autofree char *s_json = to_string (s);
+  JsonObject *vote;
+  JsonArray *alternatives, *stores, *consensus;
+  gboolean saw_primary = FALSE;
+
+  g_test_message ("%s", a_json);
+  g_test_message ("%s", s_json);
+  assert_valid (CS_MODE_ARCHITECT, a);
+  assert_valid (CS_MODE_SUPPORT, s);
+
+  /* architect: the gateway all agree on; Go for the order service 2 of 3;
+   * the archiver only one proposed; PostgreSQL the primary store 2 of 3
+   * (versions and remarks in parentheses ignored); the median cost */
+  vote = find_vote (a, "components[API gateway].technology");
+  g_assert_nonnull (vote);
+  g_assert_cmpint (json_object_get_int_member (vote, "count"), ==, 3);
+  vote = find_vote (a, "components[Order service].technology");
+  g_assert_cmpstr (json_object_get_string_member (vote, "winner"), ==, "Go 1.22");
+  g_assert_cmpint (json_object_get_int_member (vote, "count"), ==, 2);
+  vote = find_vote (a, "data_stores[primary].technology");
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (vote, "winner"), "PostgreSQL 16"));
+  g_assert_cmpint (json_object_get_int_member (vote, "count"), ==, 2);
+  g_assert_cmpfloat (json_object_get_double_member (member_object (a, "data"), "monthly_cost_usd"), ==, 2400);
+  alternatives = member_array (json_node_get_object (a), "alternatives");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (alternatives, 0), "title"), ==,
+                   "History archiver");
+  stores = member_array (member_object (a, "data"), "data_stores");
+  for (guint i = 0; i < json_array_get_length (stores); i++)
+    {
+      JsonObject *store = json_array_get_object_element (stores, i);
+
+      if (json_object_get_boolean_member (store, "primary"))
+        {
+          g_assert_false (saw_primary);
+          g_assert_true (g_str_has_prefix (json_object_get_string_member (store, "technology"), "PostgreSQL"));
+          saw_primary = TRUE;
+        }
+    }
+  g_assert_true (saw_primary);
+
+  /* support: all three check that PostgreSQL runs, first */
+  consensus = member_array (json_node_get_object (s), "consensus");
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (consensus, 0), "support"), ==, 3);
+  g_assert_nonnull (strstr (json_object_get_string_member (json_array_get_object_element (consensus, 0), "title"),
+                            "PostgreSQL service"));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -957,6 +1042,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/synthesis/single-and-none", test_single_and_none);
   g_test_add_func ("/synthesis/determinism", test_determinism);
   g_test_add_func ("/synthesis/hostile", test_hostile);
+  g_test_add_func ("/synthesis/example-replies", test_example_replies);
   g_test_add_func ("/judge/schema", test_judge_schema);
   g_test_add_func ("/judge/messages", test_judge_messages);
   g_test_add_func ("/judge/apply", test_judge_apply);
