@@ -1148,6 +1148,26 @@ mini_callback (SoupServer        *server,
     }
   else if (g_str_equal (model, "429hint-once"))
     mini_stream (msg, 1, 5, FALSE);
+  else if (g_str_equal (model, "early-error-once") && !mini.hint_fired)
+    {
+      /* OpenRouter style: 200, then an error instead of the first chunk */
+      static const char body[] = ": OPENROUTER PROCESSING\n\n"
+        "data: {\"error\":{\"message\":\"Upstream overloaded\",\"code\":502}}\n\n";
+
+      mini.hint_fired = TRUE;
+      soup_server_message_set_status (msg, 200, NULL);
+      soup_server_message_set_response (msg, "text/event-stream", SOUP_MEMORY_STATIC, body, strlen (body));
+    }
+  else if (g_str_equal (model, "early-error-once"))
+    mini_stream (msg, 1, 5, FALSE);
+  else if (g_str_equal (model, "early-fatal"))
+    {
+      static const char body[] =
+        "data: {\"error\":{\"message\":\"Prompt violates the policy\",\"code\":\"invalid_prompt\"}}\n\n";
+
+      soup_server_message_set_status (msg, 200, NULL);
+      soup_server_message_set_response (msg, "text/event-stream", SOUP_MEMORY_STATIC, body, strlen (body));
+    }
   else if (g_str_equal (model, "wait-too-long"))
     {
       static const char body[] = "{\"error\":{\"message\":\"Slow down\",\"type\":\"requests\",\"code\":\"rate_limit_exceeded\"}}";
@@ -1349,6 +1369,29 @@ test_429_holds_queue (void)
   wait_idle_server ();
 }
 
+/* An error object instead of the first event is retried when transient,
+ * reported at once when not. */
+static void
+test_early_stream_error (void)
+{
+  g_autoptr(CsProviderClient) client = make_mini_client (4);
+  g_autoptr(Result) r = NULL;
+  g_autoptr(Result) fatal = NULL;
+
+  mini_reset ();
+  r = run_model (client, "early-error-once");
+  g_assert_no_error (r->error);
+  g_assert_cmpuint (r->stats.attempts, ==, 2);
+  g_assert_cmpstr (r->text[0]->str, ==, "abab");
+
+  fatal = run_model (client, "early-fatal");
+  g_assert_error (fatal->error, CS_CLIENT_ERROR, CS_CLIENT_ERROR_STREAM);
+  g_assert_nonnull (strstr (fatal->error->message, "Prompt violates the policy"));
+  g_assert_cmpuint (fatal->stats.attempts, ==, 1);
+  g_assert_cmpuint (mini.requests, ==, 3);
+  wait_idle_server ();
+}
+
 static void
 test_wait_too_long (void)
 {
@@ -1493,6 +1536,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/client/cancel-closes-connection", test_cancel_closes_connection);
   g_test_add_func ("/client/ratelimit-hold", test_ratelimit_hold);
   g_test_add_func ("/client/429-holds-queue", test_429_holds_queue);
+  g_test_add_func ("/client/early-stream-error", test_early_stream_error);
   g_test_add_func ("/client/wait-too-long", test_wait_too_long);
   g_test_add_func ("/client/key-scrubbed", test_key_scrubbed);
   g_test_add_func ("/client/redirect-protocol", test_redirect_and_protocol);

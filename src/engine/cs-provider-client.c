@@ -94,6 +94,7 @@ typedef struct {
   gboolean           got_body_bytes;
   TimeoutKind        timed_out;
   GError            *stream_error;
+  gboolean           stream_error_transient;  /* and before any event */
   GSource           *connect_timer;
   GSource           *first_byte_timer;
   GSource           *idle_timer;
@@ -801,6 +802,7 @@ request_clear_attempt (Request *req)
   g_clear_pointer (&req->decoder, cs_stream_decoder_free);
   g_clear_pointer (&req->error_body, g_byte_array_unref);
   g_clear_error (&req->stream_error);
+  req->stream_error_transient = FALSE;
   g_clear_object (&req->attempt_cancellable);
   req->bytes_read = 0;
   req->got_body_bytes = FALSE;
@@ -1274,6 +1276,31 @@ on_wrote_headers (SoupMessage *msg,
 
 /* Events from the decoder */
 
+/* An error object that arrives instead of the first event (OpenRouter does
+ * that when the upstream model fails) is worth a retry if its code says the
+ * failure is transient: an HTTP status we would retry, or a known name. */
+static gboolean
+is_transient_code (const char *code)
+{
+  static const char * const names[] = {
+    "server_error", "overloaded", "overloaded_error", "rate_limit_exceeded",
+    "rate_limit_error", "timeout", "service_unavailable", "internal_error",
+  };
+  guint64 status;
+
+  if (code == NULL || code[0] == '\0')
+    return FALSE;
+
+  if (g_ascii_string_to_unsigned (code, 10, 100, 599, &status, NULL))
+    return cs_retry_is_retryable ((guint) status, NULL, NULL, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (g_ascii_strcasecmp (code, names[i]) == 0)
+      return TRUE;
+
+  return FALSE;
+}
+
 static void
 on_decoder_event (const CsStreamEvent *event,
                   gpointer             data)
@@ -1287,6 +1314,7 @@ on_decoder_event (const CsStreamEvent *event,
     {
       g_autofree char *message = quote_message (req->client, event->text);
 
+      req->stream_error_transient = !req->stats.streamed && is_transient_code (event->code);
       req->stream_error = g_error_new (CS_CLIENT_ERROR, CS_CLIENT_ERROR_STREAM,
                                        "%s reported an error in the stream: %s",
                                        provider_name (req->client),
@@ -1307,6 +1335,17 @@ on_decoder_event (const CsStreamEvent *event,
 }
 
 /* Reading the stream */
+
+static void
+stream_failed (GTask *task)
+{
+  Request *req = g_task_get_task_data (task);
+
+  if (req->stream_error_transient && !req->stats.streamed)
+    attempt_failed (task, 0, NULL, NULL, NULL, g_steal_pointer (&req->stream_error));
+  else
+    request_complete (task, g_steal_pointer (&req->stream_error));
+}
 
 static void
 on_read (GObject      *object,
@@ -1339,7 +1378,7 @@ on_read (GObject      *object,
       if (req->user_cancelled)
         request_complete (task, cancelled_error ());
       else if (req->stream_error != NULL)
-        request_complete (task, g_steal_pointer (&req->stream_error));
+        stream_failed (task);
       else if (!complete)
         request_complete (task, g_error_new (CS_CLIENT_ERROR, CS_CLIENT_ERROR_TRUNCATED,
                                              "The reply from %s ended without its terminator "
@@ -1376,7 +1415,7 @@ on_read (GObject      *object,
     }
   if (req->stream_error != NULL)
     {
-      request_complete (task, g_steal_pointer (&req->stream_error));
+      stream_failed (task);
       return;
     }
 
