@@ -1,14 +1,464 @@
 /* test-ui.c: the real window against the in-process test provider
  *
+ * Runs under Xvfb (tools/test.sh): writes a providers.ini for the test
+ * provider into a temporary XDG_CONFIG_HOME, drives the real CsWindow
+ * (problem text, mode, models, the run action), waits for the run, checks
+ * the cards' badges, the blueprint and the checklist, ticks a step and
+ * finds it in the run file, exports Markdown, then "restarts" (a new
+ * application and window over the same data directory) and reopens the run
+ * from the sidebar.
+ *
+ * Set CS_TEST_UI_SHOTS=DIR to save PNGs of the window's states.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "cs-application.h"
+#include "cs-candidate-card.h"
+#include "cs-diagram.h"
+#include "cs-result-view.h"
+#include "cs-test-provider.h"
+#include "cs-window-private.h"
+
+static char *tmp_dir;
+static CsTestProvider *provider;
+
+static gboolean
+wake_up_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Iterates the main context until @cond is TRUE or @timeout_ms passed. */
+static gboolean
+wait_for (gboolean (*cond) (gpointer),
+          gpointer   data,
+          guint      timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  guint wake = g_timeout_add (20, wake_up_cb, NULL);
+  gboolean ok;
+
+  while (!(ok = cond (data)) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_source_remove (wake);
+  return ok;
+}
+
+static gboolean
+always_false (gpointer data)
+{
+  return FALSE;
+}
+
+static void
+spin (guint ms)
+{
+  wait_for (always_false, NULL, ms);
+}
+
+static void
+save_shot (GtkWidget  *widget,
+           const char *name)
+{
+  const char *dir = g_getenv ("CS_TEST_UI_SHOTS");
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  int w, h;
+
+  if (dir == NULL)
+    return;
+
+  spin (300);
+  w = gtk_widget_get_width (widget);
+  h = gtk_widget_get_height (widget);
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), w, h);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  if (node == NULL)
+    return;
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, w, h));
+  path = g_build_filename (dir, name, NULL);
+  gdk_texture_save_to_png (texture, path);
+}
+
+static void
+write_config (void)
+{
+  g_autofree char *dir = g_build_filename (tmp_dir, "config", "consilium", NULL);
+  g_autofree char *path = g_build_filename (dir, "providers.ini", NULL);
+  g_autofree char *base = cs_test_provider_dup_base_url (provider);
+  g_autofree char *ini = NULL;
+  g_autoptr(GError) error = NULL;
+
+  ini = g_strdup_printf ("[provider demo]\n"
+                         "name=Demo\n"
+                         "base-url=%s\n"
+                         "api=openai-chat\n"
+                         "models=demo-alpha;demo-beta+refuse;demo-gamma+500;demo-judge\n"
+                         "max-concurrent=8\n"
+                         "requests-per-minute=0\n"
+                         "max-retries=0\n"
+                         "\n"
+                         "[model demo/demo-alpha]\n"
+                         "price-input=1\n"
+                         "price-output=2\n"
+                         "max-n=4\n",
+                         base);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_file_set_contents (path, ini, -1, &error);
+  g_assert_no_error (error);
+}
+
+static CsApplication *
+start_app (void)
+{
+  CsApplication *app = cs_application_new (G_APPLICATION_NON_UNIQUE);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  static guint n_apps;
+
+  /* a new id for each "restart": the bus may still hold the last one */
+  id = g_strdup_printf ("%s.Test%u", APP_ID, n_apps++);
+  g_application_set_application_id (G_APPLICATION (app), id);
+
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+  return app;
+}
+
+static gboolean
+not_running (gpointer data)
+{
+  return !_cs_window_is_running (CS_WINDOW (data));
+}
+
+static gboolean
+store_has_runs (gpointer data)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (data)) > 0;
+}
+
+static void
+set_problem (CsWindow   *win,
+             const char *text)
+{
+  gtk_text_buffer_set_text (_cs_window_get_problem_buffer (win), text, -1);
+}
+
+/* The badge class of the card of @model, or NULL. */
+static const char *
+badge_of (CsWindow   *win,
+          const char *model)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (win->candidates_flow));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *card = gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (child));
+
+      if (CS_IS_CANDIDATE_CARD (card) &&
+          g_strcmp0 (cs_candidate_get_model (cs_candidate_card_get_candidate (CS_CANDIDATE_CARD (card))), model) == 0)
+        return cs_candidate_card_get_badge (CS_CANDIDATE_CARD (card));
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_named (GtkWidget  *root,
+            const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_named (child, name);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+export_done (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
+static void
+export_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static char *architect_run_id;
+static char *support_run_id;
+
+static void
+test_architect_run (void)
+{
+  g_autoptr(CsApplication) app = start_app ();
+  CsWindow *win = cs_window_new (app);
+  const char *models[] = { "demo/demo-alpha", "demo/demo-beta+refuse", "demo/demo-gamma+500", NULL };
+  CsRun *run;
+  GtkWidget *diagram;
+  g_autofree char *export_path = g_build_filename (tmp_dir, "export.md", NULL);
+  g_autoptr(GFile) export_file = g_file_new_for_path (export_path);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *markdown = NULL;
+
+  gtk_window_present (GTK_WINDOW (win));
+  spin (200);
+
+  /* the models of the providers file are offered */
+  g_assert_cmpuint (win->model_rows->len, ==, 4);
+
+  _cs_window_set_mode (win, "architect");
+  set_problem (win, "A <b>URL shortener</b> for 10k requests per second\n\nIt must never lose a link.");
+  gtk_editable_set_text (GTK_EDITABLE (win->budget_row), "$2000 per month");
+  _cs_window_select_models (win, models);
+  save_shot (GTK_WIDGET (win), "compose.png");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
+  g_assert_true (_cs_window_is_running (win));
+  run = _cs_window_get_run (win);
+  g_assert_nonnull (run);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (run)), ==, 3);
+  g_assert_cmpstr (cs_run_get_constraint (run, "budget"), ==, "$2000 per month");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "run");
+
+  g_assert_true (wait_for (not_running, win, 90000));
+  spin (200);
+  save_shot (GTK_WIDGET (win), "architect-result.png");
+
+  g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
+  g_assert_cmpstr (badge_of (win, "demo/demo-alpha"), ==, "done");
+  g_assert_cmpstr (badge_of (win, "demo/demo-beta+refuse"), ==, "refused");
+  g_assert_cmpstr (badge_of (win, "demo/demo-gamma+500"), ==, "failed");
+
+  /* model text is never markup */
+  g_assert_false (gtk_label_get_use_markup (win->run_title_label));
+  g_assert_nonnull (strstr (gtk_label_get_text (win->run_title_label), "<b>URL shortener</b>"));
+
+  /* the blueprint, with a diagram of the components */
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (win->result_view)));
+  g_assert_cmpstr (cs_result_view_get_kind (win->result_view), ==, "blueprint");
+  diagram = find_named (GTK_WIDGET (win->result_view), "blueprint-diagram");
+  g_assert_nonnull (diagram);
+  g_assert_cmpuint (cs_diagram_get_n_nodes (CS_DIAGRAM (diagram)), >, 1);
+  g_assert_cmpuint (cs_diagram_get_n_edges (CS_DIAGRAM (diagram)), >, 0);
+  /* no judge was chosen: the result says it is degraded */
+  g_assert_nonnull (find_named (GTK_WIDGET (win->result_view), "degraded-banner"));
+
+  /* export, without the file chooser */
+  _cs_window_export_async (win, export_file, FALSE, NULL, export_cb, &result);
+  g_assert_true (wait_for (export_done, &result, 10000));
+  g_assert_true (_cs_window_export_finish (win, result, &error));
+  g_assert_no_error (error);
+  g_file_get_contents (export_path, &markdown, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (markdown, "URL shortener"));
+
+  architect_run_id = g_strdup (cs_run_get_id (run));
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  cs_run_store_flush (cs_application_get_store (app));
+  spin (100);
+}
+
+static void
+test_support_run (void)
+{
+  g_autoptr(CsApplication) app = start_app ();
+  CsWindow *win = cs_window_new (app);
+  const char *models[] = { "demo/demo-alpha:2", NULL };
+  g_autoptr(GPtrArray) checks = NULL;
+  g_autoptr(CsRunStore) disk = NULL;
+  g_autoptr(GError) error = NULL;
+  CsRun *run, *loaded;
+  guint judge_pos = 0;
+
+  gtk_window_present (GTK_WINDOW (win));
+  spin (200);
+
+  _cs_window_set_mode (win, "support");
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (win->architect_group)));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (win->support_group)));
+  set_problem (win, "nginx returns 502 Bad Gateway after the upgrade");
+  _cs_window_select_models (win, models);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (win->judge_ids)); i++)
+    if (g_strcmp0 (gtk_string_list_get_string (win->judge_ids, i), "demo/demo-judge") == 0)
+      judge_pos = i;
+  g_assert_cmpuint (judge_pos, >, 0);
+  adw_combo_row_set_selected (win->judge_row, judge_pos);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
+  run = _cs_window_get_run (win);
+  g_assert_nonnull (run);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (run)), ==, 2);
+  g_assert_cmpstr (cs_run_get_judge (run), ==, "demo/demo-judge");
+  g_assert_true (wait_for (not_running, win, 90000));
+  spin (200);
+
+  g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
+  g_assert_cmpstr (badge_of (win, "demo/demo-alpha"), ==, "done");
+  g_assert_cmpstr (cs_result_view_get_kind (win->result_view), ==, "checklist");
+  g_assert_nonnull (find_named (GTK_WIDGET (win->result_view), "checklist"));
+
+  /* tick the first step: saved with the run */
+  checks = cs_result_view_get_step_checks (win->result_view);
+  g_assert_cmpuint (checks->len, >, 0);
+  g_assert_false (gtk_check_button_get_active (g_ptr_array_index (checks, 0)));
+  gtk_check_button_set_active (g_ptr_array_index (checks, 0), TRUE);
+  g_assert_true (cs_run_get_step_checked (run, 0));
+  save_shot (GTK_WIDGET (win), "support-checklist.png");
+
+  cs_run_store_flush (cs_application_get_store (app));
+  spin (400);
+  cs_run_store_flush (cs_application_get_store (app));
+
+  disk = cs_run_store_new (NULL);
+  g_assert_true (cs_run_store_load_sync (disk, &error));
+  g_assert_no_error (error);
+  loaded = cs_run_store_find (disk, cs_run_get_id (run));
+  g_assert_nonnull (loaded);
+  g_assert_true (cs_run_get_step_checked (loaded, 0));
+  g_assert_nonnull (cs_run_get_synthesis (loaded));
+
+  support_run_id = g_strdup (cs_run_get_id (run));
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  cs_run_store_flush (cs_application_get_store (app));
+  spin (100);
+}
+
+static void
+test_reopen (void)
+{
+  g_autoptr(CsApplication) app = NULL;
+  CsWindow *win;
+  GtkListBoxRow *row = NULL;
+  CsRunStore *store;
+  g_autoptr(GPtrArray) checks = NULL;
+  g_autofree char *draft = NULL;
+  GtkTextIter start, end;
+
+  if (support_run_id == NULL || architect_run_id == NULL)
+    {
+      g_test_skip ("the runs before did not finish");
+      return;
+    }
+
+  app = start_app ();
+  store = cs_application_get_store (app);
+  g_assert_true (wait_for (store_has_runs, store, 10000));
+  g_assert_nonnull (cs_run_store_find (store, architect_run_id));
+  g_assert_nonnull (cs_run_store_find (store, support_run_id));
+
+  win = cs_window_new (app);
+  gtk_window_present (GTK_WINDOW (win));
+  spin (200);
+
+  /* the draft came back */
+  gtk_text_buffer_get_bounds (_cs_window_get_problem_buffer (win), &start, &end);
+  draft = gtk_text_buffer_get_text (_cs_window_get_problem_buffer (win), &start, &end, FALSE);
+  g_assert_cmpstr (draft, ==, "nginx returns 502 Bad Gateway after the upgrade");
+
+  /* both runs are in the sidebar; reopen the support run */
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (win->history_stack), ==, "list");
+  for (int i = 0; (row = gtk_list_box_get_row_at_index (win->history_list, i)) != NULL; i++)
+    {
+      CsRun *r = g_object_get_data (G_OBJECT (row), "cs-run");
+
+      if (g_strcmp0 (cs_run_get_id (r), support_run_id) == 0)
+        break;
+    }
+  g_assert_nonnull (row);
+  g_signal_emit_by_name (win->history_list, "row-activated", row);
+  spin (200);
+
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "run");
+  g_assert_cmpstr (cs_run_get_id (_cs_window_get_run (win)), ==, support_run_id);
+  g_assert_cmpstr (cs_result_view_get_kind (win->result_view), ==, "checklist");
+  checks = cs_result_view_get_step_checks (win->result_view);
+  g_assert_cmpuint (checks->len, >, 0);
+  g_assert_true (gtk_check_button_get_active (g_ptr_array_index (checks, 0)));
+  g_assert_cmpstr (badge_of (win, "demo/demo-alpha"), ==, "done");
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  spin (100);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir != NULL)
+    while ((name = g_dir_read_name (dir)) != NULL)
+      {
+        g_autofree char *child = g_build_filename (path, name, NULL);
+
+        if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+          remove_tree (child);
+        else
+          g_unlink (child);
+      }
+  g_rmdir (path);
+}
 
 int
-main (int argc, char *argv[])
+main (int   argc,
+      char *argv[])
 {
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data = NULL;
+  g_autofree char *conf = NULL;
+  int ret;
+
+  /* before anything asks GLib for the user directories */
+  tmp_dir = g_dir_make_tmp ("cs-test-ui-XXXXXX", &error);
+  g_assert_no_error (error);
+  data = g_build_filename (tmp_dir, "data", NULL);
+  conf = g_build_filename (tmp_dir, "config", NULL);
+  g_setenv ("XDG_DATA_HOME", data, TRUE);
+  g_setenv ("XDG_CONFIG_HOME", conf, TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_unsetenv ("CONSILIUM_DEMO_URL");
+
   gtk_test_init (&argc, &argv, NULL);
-  return g_test_run ();
+  adw_init ();
+
+  provider = cs_test_provider_new ();
+  cs_test_provider_start (provider, 0, &error);
+  g_assert_no_error (error);
+  write_config ();
+
+  g_test_add_func ("/ui/architect-run", test_architect_run);
+  g_test_add_func ("/ui/support-run", test_support_run);
+  g_test_add_func ("/ui/reopen", test_reopen);
+
+  ret = g_test_run ();
+
+  g_clear_object (&provider);
+  remove_tree (tmp_dir);
+  g_free (tmp_dir);
+  g_free (architect_run_id);
+  g_free (support_run_id);
+
+  return ret;
 }

@@ -26,6 +26,7 @@ struct _CsCandidateCard
   guint           tick_id;
   gboolean        reasoning_dirty;
   gboolean        language_set;
+  gboolean        follow;
   gint64          live_since;       /* monotonic µs, 0 when not live */
   guint           timer_id;
   const char     *badge_class;
@@ -36,6 +37,7 @@ struct _CsCandidateCard
   GtkButton      *open_button;
   GtkStack       *content_stack;
   GtkLabel       *waiting_label;
+  GtkScrolledWindow *text_scroller;
   GtkSourceView  *text_view;
   GtkBox         *structured_box;
   GtkExpander    *reasoning_expander;
@@ -331,9 +333,8 @@ flush_pending (CsCandidateCard *self)
       gtk_text_buffer_insert (buffer, &end, self->pending_text->str, self->pending_text->len);
       g_string_truncate (self->pending_text, 0);
 
-      /* follow the stream */
-      gtk_text_buffer_get_end_iter (buffer, &end);
-      gtk_text_view_scroll_to_iter (GTK_TEXT_VIEW (self->text_view), &end, 0, FALSE, 0, 0);
+      /* scrolled to the end on the next frame */
+      self->follow = TRUE;
     }
 
   if (self->reasoning_dirty)
@@ -354,10 +355,25 @@ tick_cb (GtkWidget     *widget,
 {
   CsCandidateCard *self = CS_CANDIDATE_CARD (widget);
 
-  self->tick_id = 0;
+  /* follow the stream: scroll to the end of what the last frame laid out
+   * (scrolling during layout upsets GTK 4.8's scrollbars) */
+  if (self->follow)
+    {
+      GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->text_scroller);
+
+      self->follow = FALSE;
+      gtk_adjustment_set_value (adjustment,
+                                gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment));
+    }
+
   flush_pending (self);
 
-  return G_SOURCE_REMOVE;
+  if (self->pending_text->len == 0 && !self->reasoning_dirty && !self->follow)
+    {
+      self->tick_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
 }
 
 static void
@@ -692,6 +708,7 @@ cs_candidate_card_class_init (CsCandidateCardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CsCandidateCard, open_button);
   gtk_widget_class_bind_template_child (widget_class, CsCandidateCard, content_stack);
   gtk_widget_class_bind_template_child (widget_class, CsCandidateCard, waiting_label);
+  gtk_widget_class_bind_template_child (widget_class, CsCandidateCard, text_scroller);
   gtk_widget_class_bind_template_child (widget_class, CsCandidateCard, text_view);
   gtk_widget_class_bind_template_child (widget_class, CsCandidateCard, structured_box);
   gtk_widget_class_bind_template_child (widget_class, CsCandidateCard, reasoning_expander);

@@ -467,6 +467,14 @@ copy_markdown_action (GtkWidget  *widget,
   _cs_window_toast (self, _("Copied as Markdown"));
 }
 
+static void
+copied_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  _cs_window_toast (CS_WINDOW (widget), _("Copied to the clipboard"));
+}
+
 /* -------------------------------------------------------------------------
  * Welcome page: presets and local servers
  */
@@ -715,6 +723,7 @@ _cs_window_class_actions_init (CsWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "win.export-json", NULL, export_json_action);
   gtk_widget_class_install_action (widget_class, "win.copy-markdown", NULL, copy_markdown_action);
+  gtk_widget_class_install_action (widget_class, "win.copied", NULL, copied_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "win.run", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK, "win.run", NULL);

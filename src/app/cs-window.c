@@ -747,6 +747,17 @@ update_run_page (CsWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->run_spinner), live);
 
   message = cs_run_get_message (run);
+  /* the result view shows the synthesis note itself */
+  if (message != NULL && cs_run_get_synthesis (run) != NULL &&
+      JSON_NODE_HOLDS_OBJECT (cs_run_get_synthesis (run)))
+    {
+      JsonObject *synthesis = json_node_get_object (cs_run_get_synthesis (run));
+
+      if (json_object_has_member (synthesis, "note") &&
+          JSON_NODE_HOLDS_VALUE (json_object_get_member (synthesis, "note")) &&
+          g_strcmp0 (json_object_get_string_member (synthesis, "note"), message) == 0)
+        message = NULL;
+    }
   gtk_widget_set_visible (GTK_WIDGET (self->run_message_label), message != NULL && message[0] != '\0');
   gtk_label_set_text (self->run_message_label, message != NULL ? message : "");
 
