@@ -695,7 +695,8 @@ test_judge_schema (void)
 {
   for (CsMode mode = CS_MODE_ARCHITECT; mode <= CS_MODE_SUPPORT; mode++)
     {
-      g_autoptr(JsonNode) schema = cs_synthesis_get_judge_schema (mode);
+      /* owned by the engine, the same node every time */
+      JsonNode *schema = cs_synthesis_get_judge_schema (mode);
       JsonObject *obj = json_node_get_object (schema);
       JsonObject *props = json_object_get_object_member (obj, "properties");
       JsonObject *critique = json_object_get_object_member (json_object_get_object_member (props, "critiques"), "items");
@@ -710,6 +711,7 @@ test_judge_schema (void)
       g_assert_cmpuint (json_array_get_length (json_object_get_array_member (critique, "required")), ==, 4);
       g_assert_true (json_node_equal (json_object_get_member (props, "result"), mode_schema));
       g_assert_nonnull (cs_synthesis_get_judge_schema_name (mode));
+      g_assert_true (cs_synthesis_get_judge_schema (mode) == schema);
 
       /* the schema validates with the engine's validator */
       sample = parse ("{'critiques':[{'candidate':'c1','strengths':'s','weaknesses':'w','score':11}],'rationale':'r','result':{}}");

@@ -1364,8 +1364,8 @@ cs_synthesis_get_judge_schema_name (CsMode mode)
   return mode == CS_MODE_SUPPORT ? "troubleshooting_judgement" : "architecture_judgement";
 }
 
-JsonNode *
-cs_synthesis_get_judge_schema (CsMode mode)
+static JsonNode *
+build_judge_schema (CsMode mode)
 {
   static const char skeleton[] =
     "{"
@@ -1395,8 +1395,6 @@ cs_synthesis_get_judge_schema (CsMode mode)
   JsonNode *root;
   JsonNode *schema;
 
-  g_return_val_if_fail (mode == CS_MODE_ARCHITECT || mode == CS_MODE_SUPPORT, NULL);
-
   if (!json_parser_load_from_data (parser, skeleton, -1, NULL))
     g_assert_not_reached ();
   root = json_parser_steal_root (parser);
@@ -1405,6 +1403,35 @@ cs_synthesis_get_judge_schema (CsMode mode)
                           "result",
                           schema != NULL ? deep_copy (schema) : json_node_new (JSON_NODE_NULL));
   return root;
+}
+
+/* Built once per mode and owned by the engine, like cs_mode_get_schema():
+ * callers must not free it. */
+JsonNode *
+cs_synthesis_get_judge_schema (CsMode mode)
+{
+  static gsize architect_once = 0;
+  static gsize support_once = 0;
+  static JsonNode *architect_schema;
+  static JsonNode *support_schema;
+
+  g_return_val_if_fail (mode == CS_MODE_ARCHITECT || mode == CS_MODE_SUPPORT, NULL);
+
+  if (mode == CS_MODE_ARCHITECT)
+    {
+      if (g_once_init_enter (&architect_once))
+        {
+          architect_schema = build_judge_schema (mode);
+          g_once_init_leave (&architect_once, 1);
+        }
+      return architect_schema;
+    }
+  if (g_once_init_enter (&support_once))
+    {
+      support_schema = build_judge_schema (mode);
+      g_once_init_leave (&support_once, 1);
+    }
+  return support_schema;
 }
 
 static const char judge_system_prompt[] =
