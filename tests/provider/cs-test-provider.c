@@ -797,9 +797,35 @@ find_component_name (const guint  *chosen_name,
   return NULL;
 }
 
-static JsonNode *
-gen_architect (GRand *r)
+/* Words in the problem that make a component very likely: every candidate
+ * reads the same problem, so they tend to agree on these. */
+static const char * const component_hints[][2] = {
+  { "search", "search" }, { "catalog", "search" }, { "full-text", "search" },
+  { "analytics", "stream" }, { "real-time", "stream" }, { "realtime", "stream" }, { "metrics", "stream" },
+  { "analytics", "bus" }, { "event", "bus" }, { "queue", "bus" }, { "async", "bus" },
+  { "upload", "objects" }, { "file", "objects" }, { "image", "objects" }, { "video", "objects" }, { "archive", "objects" },
+  { "ingest", "ingest" }, { "telemetry", "ingest" }, { "iot", "ingest" }, { "sensor", "ingest" }, { "click", "ingest" },
+  { "read", "cache" }, { "latency", "cache" }, { "cache", "cache" },
+  { "login", "auth" }, { "account", "auth" }, { "sso", "auth" }, { "tenant", "auth" },
+  { "web", "web" }, { "dashboard", "web" }, { "browser", "web" },
+  { "batch", "jobs" }, { "schedul", "jobs" }, { "email", "jobs" }, { "report", "jobs" }, { "export", "jobs" },
+};
+
+static double
+component_probability (const ComponentSpec *c,
+                       const char          *problem_lower)
 {
+  for (guint i = 0; i < G_N_ELEMENTS (component_hints); i++)
+    if (g_str_equal (component_hints[i][1], c->key) && strstr (problem_lower, component_hints[i][0]) != NULL)
+      return MAX (c->probability, 0.85);
+  return c->probability;
+}
+
+static JsonNode *
+gen_architect (GRand      *r,
+               const char *problem)
+{
+  g_autofree char *problem_lower = g_utf8_strdown (problem ? problem : "", -1);
   gboolean chosen[N_COMPONENTS] = { 0 };
   guint tech[N_COMPONENTS] = { 0 };
   guint name[N_COMPONENTS] = { 0 };
@@ -825,7 +851,9 @@ gen_architect (GRand *r)
 
   for (i = 0; i < N_COMPONENTS; i++)
     {
-      chosen[i] = components[i].probability >= 1.0 || chance (r, components[i].probability);
+      double p = component_probability (&components[i], problem_lower);
+
+      chosen[i] = p >= 1.0 || chance (r, p);
       tech[i] = pick_weighted (r, 3);
       name[i] = pick_weighted (r, 3);
       if (chosen[i])
@@ -1160,7 +1188,7 @@ gen_judge (GRand      *r,
 
   json_object_set_array_member (root, "critiques", critiques);
   json_object_set_string_member (root, "rationale", rationale);
-  json_object_set_member (root, "result", mode == KIND_SUPPORT ? gen_support (r, user_text) : gen_architect (r));
+  json_object_set_member (root, "result", mode == KIND_SUPPORT ? gen_support (r, user_text) : gen_architect (r, user_text));
 
   node = json_node_new (JSON_NODE_OBJECT);
   json_node_set_object (node, root);
@@ -1611,7 +1639,7 @@ generate_reply (Request *req,
       break;
     case KIND_ARCHITECT:
     default:
-      data = gen_architect (r);
+      data = gen_architect (r, req->user_text);
       break;
     }
 
