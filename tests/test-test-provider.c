@@ -1370,10 +1370,11 @@ test_fault_bytewise (Fixture       *f,
   Reader rd = { 0 };
   guint status = 0;
   g_autoptr(ChatResult) parsed = NULL;
-  g_autoptr(ChatResult) plain = chat (f, "demo", support_system, problem, support_schema, 1, NULL, NULL);
+  /* A short stream (a refusal): every byte costs a main-loop iteration here. */
+  g_autoptr(ChatResult) plain = chat (f, "demo+refuse", support_system, problem, support_schema, 1, NULL, NULL);
 
   rd.data = g_string_new (NULL);
-  rd.stream = open_stream (f, "demo+bytewise", NULL, &status);
+  rd.stream = open_stream (f, "demo+refuse+bytewise", NULL, &status);
   g_assert_cmpuint (status, ==, 200);
   while (!rd.eof && rd.error == NULL)
     {
@@ -1386,7 +1387,9 @@ test_fault_bytewise (Fixture       *f,
   g_assert_cmpuint (rd.reads, >, rd.data->len / 2);
   parsed = chat_parse (rd.data->str);
   g_assert_true (parsed->done);
-  g_assert_cmpstr (parsed->content[0]->str, ==, plain->content[0]->str);
+  g_assert_nonnull (parsed->usage);
+  g_assert_cmpuint (parsed->refusal[0]->len, >, 10);
+  g_assert_cmpstr (parsed->refusal[0]->str, ==, plain->refusal[0]->str);
   g_object_unref (rd.stream);
   g_string_free (rd.data, TRUE);
 }

@@ -74,6 +74,7 @@
 #define RATE_LIMIT_RPM       600
 #define BIG_REPLY_BYTES      (6 * 1024 * 1024)
 #define MAX_N                16
+#define MAX_RECORDED         1000  /* requests kept for get_requests(), oldest dropped */
 #define DELTAS_PER_TICK      3     /* deltas (per choice) written together */
 #define STATUS_TOO_MANY_REQUESTS 429  /* not in libsoup 3.2's SoupStatus */
 
@@ -186,6 +187,7 @@ struct _CsTestProvider
   guint       delay_ms;
 
   GPtrArray  *requests;    /* JsonNode* */
+  guint       n_requests;  /* all requests since the start or the last reset */
   GHashTable *counts;      /* full model name → count */
   GHashTable *fired;       /* "token\x1fmodel" of the "once" faults already fired */
   GArray     *recent;      /* gint64 monotonic times of the requests of the last minute */
@@ -2631,7 +2633,10 @@ note_request (CsTestProvider    *self,
     json_object_set_null_member (o, "body");
   node = json_node_new (JSON_NODE_OBJECT);
   json_node_set_object (node, o);
+  if (self->requests->len >= MAX_RECORDED)
+    g_ptr_array_remove_index (self->requests, 0);
   g_ptr_array_add (self->requests, node);
+  self->n_requests++;
 
   if (model)
     {
@@ -3168,7 +3173,7 @@ cs_test_provider_get_request_count (CsTestProvider *self,
   g_return_val_if_fail (CS_IS_TEST_PROVIDER (self), 0);
 
   if (model == NULL)
-    return self->requests->len;
+    return self->n_requests;
   return GPOINTER_TO_UINT (g_hash_table_lookup (self->counts, model));
 }
 
@@ -3176,7 +3181,7 @@ cs_test_provider_get_request_count (CsTestProvider *self,
  * cs_test_provider_get_requests:
  *
  * Returns: (transfer container) (element-type JsonNode): the requests
- *   received, oldest first, each an object {"path", "model",
+ *   received (the last 1000), oldest first, each an object {"path", "model",
  *   "authorization": "present"|"absent", "body"}. Free with
  *   g_ptr_array_unref().
  */
@@ -3205,6 +3210,7 @@ cs_test_provider_reset (CsTestProvider *self)
   g_return_if_fail (CS_IS_TEST_PROVIDER (self));
 
   g_ptr_array_set_size (self->requests, 0);
+  self->n_requests = 0;
   g_hash_table_remove_all (self->counts);
   g_hash_table_remove_all (self->fired);
   g_array_set_size (self->recent, 0);
