@@ -452,6 +452,8 @@ test_parse_bounded (void)
   check_parse_fails ("{\"a\" 1}", "line 1, column 6: expected ':' after a property name");
   check_parse_fails ("[NaN]", "line 1, column 2: unexpected character 'N': a value is expected");
   check_parse_fails ("[tru]", "line 1, column 2: unexpected character 't'");
+  check_parse_fails ("[\xc3\xa9]", "line 1, column 2: unexpected character 'é': a value is expected");
+  check_parse_fails ("[\x01]", "line 1, column 2: unexpected character U+0001: a value is expected");
   check_parse_fails ("[\"a\nb\"]", "line 1, column 4: control character inside a string");
   check_parse_fails ("[\"\\x\"]", "line 1, column 4: invalid escape sequence in a string");
   check_parse_fails ("{\"a\":\n  [1, 2\n", "line 3, column 1: unexpected end of the text: the JSON is incomplete");

@@ -1058,6 +1058,20 @@ scan_fail (Scanner    *s,
   return FALSE;
 }
 
+/* The character at the scanner's position for a message: 'x', or U+0001
+ * for an invisible one. The text is valid UTF-8 (checked before scanning). */
+static char *
+describe_char (Scanner *s)
+{
+  gunichar c = g_utf8_get_char (s->data + s->pos);
+  char buf[8] = { 0 };
+
+  if (!g_unichar_isgraph (c))
+    return g_strdup_printf ("U+%04X", c);
+  g_unichar_to_utf8 (c, buf);
+  return g_strdup_printf ("'%s'", buf);
+}
+
 static void
 scan_ws (Scanner *s)
 {
@@ -1225,7 +1239,11 @@ scan_literal (Scanner    *s,
   gsize n = strlen (word);
 
   if (s->len - s->pos < n || memcmp (s->data + s->pos, word, n) != 0)
-    return scan_fail (s, "unexpected character '%c'", s->data[s->pos]);
+    {
+      g_autofree char *what = describe_char (s);
+
+      return scan_fail (s, "unexpected character %s", what);
+    }
   s->pos += n;
   return TRUE;
 }
@@ -1301,7 +1319,11 @@ scan_json (Scanner *s,
                 return FALSE;
               break;
             }
-          return scan_fail (s, "unexpected character '%c': a value is expected", s->data[s->pos]);
+          {
+            g_autofree char *what = describe_char (s);
+
+            return scan_fail (s, "unexpected character %s: a value is expected", what);
+          }
         }
 
       /* after a complete value: close containers, or find the next one */
