@@ -48,7 +48,7 @@ main (int   argc,
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, "Port to listen on (default: any free port)", "N" },
     { "port-file", 0, 0, G_OPTION_ARG_FILENAME, &port_file, "Write the port to FILE once listening", "FILE" },
     { "write-config", 0, 0, G_OPTION_ARG_FILENAME, &config_file, "Write a providers.ini for this server to FILE", "FILE" },
-    { "require-key", 0, 0, G_OPTION_ARG_STRING, &required_key, "Answer 401 unless requests carry \"Authorization: Bearer KEY\"", "KEY" },
+    { "require-key", 0, 0, G_OPTION_ARG_STRING, &required_key, "Answer 401 on the /v1 routes unless requests carry \"Authorization: Bearer KEY\"", "KEY" },
     { "delay-ms", 0, 0, G_OPTION_ARG_INT, &delay_ms, "Milliseconds between two stream chunks (default: 5)", "N" },
     { NULL }
   };
