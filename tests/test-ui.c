@@ -20,6 +20,7 @@
 #include "cs-application.h"
 #include "cs-candidate-card.h"
 #include "cs-diagram.h"
+#include "cs-preferences-window.h"
 #include "cs-result-view.h"
 #include "cs-test-provider.h"
 #include "cs-window-private.h"
@@ -402,6 +403,98 @@ test_reopen (void)
   spin (100);
 }
 
+static gboolean
+config_has_openai (gpointer data)
+{
+  CsApplication *app = data;
+
+  return cs_config_find_provider (cs_application_get_config (app), "openai") != NULL;
+}
+
+static void
+has_key_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  int *state = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean has = cs_secrets_has_key_finish (result, &error);
+
+  *state = error != NULL ? 2 : has ? 1 : 3;
+}
+
+static gboolean
+state_set (gpointer data)
+{
+  return *(int *) data != 0;
+}
+
+static GtkWidget *
+find_type (GtkWidget *root,
+           GType      type,
+           const char *title)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type) &&
+      (title == NULL || g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), title) == 0))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_type (child, type, title);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+test_preferences (void)
+{
+  g_autoptr(CsApplication) app = start_app ();
+  CsWindow *win = cs_window_new (app);
+  CsPreferencesWindow *prefs;
+  g_autofree char *path = cs_config_get_default_path ();
+  g_autofree char *ini = NULL;
+  GtkWidget *key_row;
+  int state = 0;
+
+  gtk_window_present (GTK_WINDOW (win));
+  prefs = cs_preferences_window_new (app);
+  gtk_window_set_transient_for (GTK_WINDOW (prefs), GTK_WINDOW (win));
+  gtk_window_present (GTK_WINDOW (prefs));
+  spin (300);
+
+  /* add the OpenAI preset: written to providers.ini, offered in the window */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (prefs), "prefs.add-preset", "s", "openai"));
+  g_assert_true (wait_for (config_has_openai, app, 5000));
+  g_file_get_contents (path, &ini, NULL, NULL);
+  g_assert_nonnull (strstr (ini, "[provider openai]"));
+  g_assert_nonnull (strstr (ini, "[provider demo]"));
+  spin (200);
+  g_assert_cmpuint (win->model_rows->len, >, 4);
+  save_shot (GTK_WIDGET (prefs), "preferences.png");
+
+  /* a key typed in the password row goes to the keyring, never the file */
+  key_row = find_type (GTK_WIDGET (prefs), ADW_TYPE_PASSWORD_ENTRY_ROW, NULL);
+  g_assert_nonnull (key_row);
+  gtk_editable_set_text (GTK_EDITABLE (key_row), "sk-test-not-a-real-key");
+  g_signal_emit_by_name (key_row, "apply");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (key_row)), ==, "");
+  spin (1000);
+  g_clear_pointer (&ini, g_free);
+  g_file_get_contents (path, &ini, NULL, NULL);
+  g_assert_null (strstr (ini, "sk-test-not-a-real-key"));
+  cs_secrets_has_key_async ("demo", NULL, has_key_cb, &state);
+  g_assert_true (wait_for (state_set, &state, 10000));
+  if (state == 2)
+    g_test_message ("no keyring here: the store could not be checked");
+  else
+    g_assert_cmpint (state, ==, 1);
+
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  gtk_window_destroy (GTK_WINDOW (win));
+  spin (100);
+}
+
 static void
 remove_tree (const char *path)
 {
@@ -451,6 +544,7 @@ main (int   argc,
   g_test_add_func ("/ui/architect-run", test_architect_run);
   g_test_add_func ("/ui/support-run", test_support_run);
   g_test_add_func ("/ui/reopen", test_reopen);
+  g_test_add_func ("/ui/preferences", test_preferences);
 
   ret = g_test_run ();
 

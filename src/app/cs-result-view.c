@@ -165,6 +165,8 @@ support_text (JsonObject *entry,
   total = cs_json_get_number (entry, "total", -1);
   if (support < 0 || total <= 0)
     return NULL;
+  if (support == 0)
+    return g_strdup (_("added by the judge"));
 
   if (steps)
     return g_strdup_printf (_("agreed by %d of %d"), (int) support, (int) total);
