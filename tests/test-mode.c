@@ -641,14 +641,15 @@ test_strict_schema (void)
       json_object_get_object_member (json_object_get_object_member (props, "steps"), "items"),
       "properties"),
     "effort_minutes");
-  g_assert_cmpstr (json_object_get_string_member (effort, "description"), ==, "Minimum: 0. Maximum: 1440.");
+  g_assert_cmpstr (json_object_get_string_member (effort, "description"), ==,
+                   "Realistic time for the step, in whole minutes. Minimum: 0. Maximum: 1440.");
   g_assert_cmpstr (json_object_get_string_member (effort, "type"), ==, "integer");
   assert_contains (json_object_get_string_member (json_object_get_object_member (props, "steps"), "description"),
                    "At least this many items: 1.");
 
   text = json_to_string (architect, FALSE);
   assert_contains (text, "\"enum\":[\"rest\",\"grpc\",\"graphql\",\"websocket\",\"event\",\"batch\",\"other\"]");
-  assert_contains (text, "Estimated monthly running cost in US dollars. Minimum: 0.");
+  assert_contains (text, "a single number, not a range. Minimum: 0.");
 
   /* optional properties become required and nullable; const becomes enum */
   custom_schema = cs_json_parse_bounded ("{\"type\":\"object\",\"properties\":{"
