@@ -1631,30 +1631,55 @@ cs_synthesis_build_judge_messages (CsMode              mode,
   return json_builder_get_root (b);
 }
 
-/* A judge item's match among the fused consensus and alternatives: the
- * entry whose title (and command, for steps) is most similar. */
+/* An entry of the fused consensus or alternatives in the shape of an item:
+ * the fused data's own item at the same index (consensus entries), the
+ * alternative itself (support), or the alternative's fields renamed
+ * (architect components). */
+static JsonNode *
+comparable_item (CsMode      mode,
+                 JsonObject *entry,
+                 JsonArray  *items,
+                 guint       index)
+{
+  JsonObject *obj;
+
+  if (items != NULL && index < json_array_get_length (items))
+    return json_node_ref (json_array_get_element (items, index));
+  if (mode == CS_MODE_SUPPORT)
+    return json_node_init_object (json_node_alloc (), entry);
+  obj = json_object_new ();
+  json_object_set_string_member (obj, "name", obj_str (entry, "title") ? obj_str (entry, "title") : "");
+  json_object_set_string_member (obj, "responsibility",
+                                 obj_str (entry, "responsibility") ? obj_str (entry, "responsibility") : "");
+  return json_node_init_object (json_node_alloc (), obj);
+}
+
+/* A judge item's best match among @entries (at least the threshold), by the
+ * same item similarity as the clustering: title, detail and command. @items
+ * are the fused data's items parallel to @entries, or NULL. */
 static JsonObject *
 match_entry (CsMode      mode,
              JsonArray  *entries,
+             JsonArray  *items,
              JsonNode   *item,
              double     *best_out)
 {
-  const char *title = node_str (item, mode == CS_MODE_SUPPORT ? "title" : "name");
+  CsItemKind kind = mode == CS_MODE_SUPPORT ? CS_ITEM_STEP : CS_ITEM_COMPONENT;
   JsonObject *best = NULL;
   double best_score = 0;
 
   for (guint i = 0; entries != NULL && i < json_array_get_length (entries); i++)
     {
       JsonObject *entry = node_object (json_array_get_element (entries, i));
+      g_autoptr(JsonNode) other = NULL;
       double s;
 
       if (entry == NULL || obj_str (entry, "title") == NULL)
         continue;
       if (obj_str (entry, "kind") != NULL && g_strcmp0 (obj_str (entry, "kind"), "component") != 0)
         continue;
-      s = cs_similarity_text (title, obj_str (entry, "title"));
-      if (mode == CS_MODE_SUPPORT)
-        s = MIN (1.0, s + cs_similarity_command_bonus (node_str (item, "command"), obj_str (entry, "command")));
+      other = comparable_item (mode, entry, items, i);
+      s = cs_consensus_item_similarity (kind, item, other);
       if (s >= CS_SIMILARITY_THRESHOLD && s > best_score + 1e-12)
         {
           best_score = s;
@@ -1682,6 +1707,7 @@ cs_synthesis_apply_judge (CsMode       mode,
   JsonObject *out_obj;
   JsonArray *old_consensus = NULL;
   JsonArray *old_alternatives = NULL;
+  JsonArray *old_items = NULL;
   g_autoptr(JsonArray) consensus = json_array_new ();
   g_autoptr(JsonArray) alternatives = json_array_new ();
   g_autoptr(JsonArray) critique_list = json_array_new ();
@@ -1741,6 +1767,9 @@ cs_synthesis_apply_judge (CsMode       mode,
   old_consensus = list != NULL ? json_node_get_array (list) : NULL;
   list = obj_array (fused_obj, "alternatives");
   old_alternatives = list != NULL ? json_node_get_array (list) : NULL;
+  list = obj_array (node_object (json_object_get_member (fused_obj, "data")),
+                    mode == CS_MODE_SUPPORT ? "steps" : "components");
+  old_items = list != NULL ? json_node_get_array (list) : NULL;
 
   /* support annotations: each judge item against the clusters */
   items = obj_array (json_node_get_object (result), mode == CS_MODE_SUPPORT ? "steps" : "components");
@@ -1748,8 +1777,8 @@ cs_synthesis_apply_judge (CsMode       mode,
     {
       JsonNode *item = json_array_get_element (json_node_get_array (items), i);
       double s1 = 0, s2 = 0;
-      JsonObject *in_consensus = match_entry (mode, old_consensus, item, &s1);
-      JsonObject *in_alternatives = match_entry (mode, old_alternatives, item, &s2);
+      JsonObject *in_consensus = match_entry (mode, old_consensus, old_items, item, &s1);
+      JsonObject *in_alternatives = match_entry (mode, old_alternatives, NULL, item, &s2);
       JsonObject *match = s2 > s1 ? in_alternatives : in_consensus;
       g_autoptr(JsonBuilder) cb = json_builder_new ();
       const char *title = node_str (item, mode == CS_MODE_SUPPORT ? "title" : "name");
@@ -1798,21 +1827,21 @@ cs_synthesis_apply_judge (CsMode       mode,
         {
           gint64 after = json_object_get_int_member_with_default (alt_obj, "after_step", -1);
           gint64 remapped = -1;
-          JsonObject *old_step = NULL;
+          JsonNode *old_step = NULL;
+          double best = 0;
 
-          if (after >= 0 && old_consensus != NULL && after < json_array_get_length (old_consensus))
-            old_step = node_object (json_array_get_element (old_consensus, after));
+          if (after >= 0 && old_items != NULL && after < json_array_get_length (old_items))
+            old_step = json_array_get_element (old_items, after);
           for (guint j = 0; old_step != NULL && items != NULL &&
                             j < json_array_get_length (json_node_get_array (items)); j++)
             {
               JsonNode *step = json_array_get_element (json_node_get_array (items), j);
-              g_autoptr(JsonArray) one = json_array_new ();
+              double sim = cs_consensus_item_similarity (CS_ITEM_STEP, step, old_step);
 
-              json_array_add_element (one, json_node_init_object (json_node_alloc (), old_step));
-              if (match_entry (mode, one, step, NULL) != NULL)
+              if (sim >= CS_SIMILARITY_THRESHOLD && sim > best + 1e-12)
                 {
+                  best = sim;
                   remapped = j;
-                  break;
                 }
             }
           json_object_set_int_member (json_node_get_object (copy), "after_step", remapped);
