@@ -290,6 +290,22 @@ test_messages_no_constraints (void)
   user = message_content (messages, 1, "user");
 
   assert_not_contains (system, "The emphasis of this answer");
+  g_clear_pointer (&messages, json_node_unref);
+
+  /* invalid UTF-8 pasted into the problem or a constraint is replaced */
+  {
+    const char * const keys[] = { "stack", NULL };
+    const char * const values[] = { "caf\xc3 \xff", NULL };
+
+    messages = cs_mode_build_messages (CS_MODE_SUPPORT, "bin\xfe\xff" "ary", keys, values, NULL, FALSE);
+    user = message_content (messages, 1, "user");
+    g_assert_true (g_utf8_validate (user, -1, NULL));
+    assert_contains (user, "bin\xef\xbf\xbd\xef\xbf\xbd" "ary");
+    assert_contains (user, "- Stack: caf\xef\xbf\xbd \xef\xbf\xbd\n");
+  }
+  g_clear_pointer (&messages, json_node_unref);
+  messages = cs_mode_build_messages (CS_MODE_ARCHITECT, "A URL shortener.", NULL, NULL, NULL, FALSE);
+  user = message_content (messages, 1, "user");
   assert_contains (user, "## Constraints\n\nNone were stated.");
   assert_not_contains (user, "\n- ");
 }

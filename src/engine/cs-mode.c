@@ -431,9 +431,11 @@ add_message (JsonArray  *array,
              const char *content)
 {
   JsonObject *msg = json_object_new ();
+  /* pasted text may be binary or invalid UTF-8; the request must be JSON */
+  g_autofree char *valid = g_utf8_make_valid (content, -1);
 
   json_object_set_string_member (msg, "role", role);
-  json_object_set_string_member (msg, "content", content);
+  json_object_set_string_member (msg, "content", valid);
   json_array_add_object_element (array, msg);
 }
 
