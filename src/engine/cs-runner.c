@@ -529,6 +529,7 @@ cs_runner_plan (CsRunner            *self,
   mode = cs_run_get_mode (self->run);
   angles = cs_mode_get_angles (mode, &n_angles);
   next_id = self->slots->len + 1;
+  next_angle = self->slots->len; /* a second plan goes on dealing angles */
 
   for (guint i = 0; i < chosen->len; i++)
     {
@@ -577,9 +578,11 @@ cs_runner_plan (CsRunner            *self,
         {
           Group *group = g_ptr_array_index (model_groups, g);
 
-          if (!isnan (model->temperature))
+          if (!model->supports_temperature)
+            group->temperature = NAN;
+          else if (!isnan (model->temperature))
             group->temperature = model->temperature;
-          else if (model->supports_temperature && model_groups->len > 1)
+          else if (model_groups->len > 1)
             group->temperature = temperature_spread[g % G_N_ELEMENTS (temperature_spread)];
           else
             group->temperature = NAN;
@@ -747,6 +750,10 @@ request_event_cb (const CsStreamEvent *event,
         request->reasoning_tokens = event->reasoning_tokens;
       return;
     case CS_STREAM_EVENT_ERROR:
+      /* one unreadable chunk is not fatal by itself: the reply's own
+       * validation decides (the client fails the request on real errors) */
+      if (g_strcmp0 (event->code, "malformed-chunk") == 0)
+        return;
       if (request->stream_error == NULL)
         request->stream_error = g_strdup (event->text ? event->text : "The provider reported an error");
       return;
