@@ -14,6 +14,12 @@
 #include "cs-ensemble.h"
 #include "cs-similarity.h"
 
+/* A detail (responsibility, purpose, action…) alone can make two items match
+ * when both have at least this many meaningful words and their similarity
+ * times the weight reaches the threshold (0.75 × 0.8 = 0.6). */
+#define MIN_DETAIL_TOKENS 4
+#define DETAIL_ONLY_WEIGHT 0.75
+
 static const char *
 member_string (JsonNode   *item,
                const char *key)
@@ -145,7 +151,17 @@ cs_consensus_item_similarity (CsItemKind  kind,
       const char *db = member_string (b, dkey);
 
       if (da != NULL && db != NULL && *da != '\0' && *db != '\0')
-        score = MAX (title, 0.6 * title + 0.4 * cs_similarity_text (da, db));
+        {
+          double detail = cs_similarity_text (da, db);
+          g_auto(GStrv) ta = cs_similarity_tokens (da);
+          g_auto(GStrv) tb = cs_similarity_tokens (db);
+
+          score = MAX (title, 0.6 * title + 0.4 * detail);
+          /* two long descriptions that say the same thing name the same
+           * role, whatever the names ("Event bus" / "Message broker") */
+          if (g_strv_length (ta) >= MIN_DETAIL_TOKENS && g_strv_length (tb) >= MIN_DETAIL_TOKENS)
+            score = MAX (score, DETAIL_ONLY_WEIGHT * detail);
+        }
     }
 
   if (kind == CS_ITEM_STEP)

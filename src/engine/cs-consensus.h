@@ -61,8 +61,10 @@ gboolean    cs_consensus_item_is_valid     (CsItemKind   kind,
 const char *cs_consensus_item_title        (CsItemKind   kind,
                                             JsonNode    *item);
 /* The similarity of two items in [0, 1]; items match at CS_SIMILARITY_THRESHOLD.
- * Components, data stores, APIs: max (name, 0.6 name + 0.4 description);
- * steps: max (title, 0.6 title + 0.4 action) + command bonus, at most 1. */
+ * Components, data stores, APIs, steps: max (title, 0.6 title + 0.4 detail,
+ * 0.75 detail when both details have at least 4 meaningful words), where the
+ * detail is the responsibility, purpose, description or action; steps add the
+ * command bonus, data stores 0.1 for the same technology; at most 1. */
 double      cs_consensus_item_similarity   (CsItemKind   kind,
                                             JsonNode    *a,
                                             JsonNode    *b);

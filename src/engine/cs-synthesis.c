@@ -470,24 +470,46 @@ mermaid_label (const char *text,
   g_autoptr(GString) out = g_string_new (NULL);
   gsize n = 0;
   gboolean space = FALSE;
+  gboolean cut = FALSE;
 
   if (text == NULL || !g_utf8_validate (text, -1, NULL))
     return g_strdup ("?");
 
-  for (const char *p = text; *p && n < max_chars; p = g_utf8_next_char (p))
+  for (const char *p = text; *p; p = g_utf8_next_char (p))
     {
       gunichar c = g_utf8_get_char (p);
+      gboolean punct = c < 0x80 && c != 0 && strchr (".,:/+-_'?!=*", (int)c) != NULL;
 
-      if (g_unichar_isalnum (c) || (c < 0x80 && strchr (".,:/+-_'?!=*", (int)c) != NULL && c != 0))
+      if (n >= max_chars)
         {
-          if (space && out->len > 0)
-            g_string_append_c (out, ' ');
+          cut = TRUE;
+          break;
+        }
+      if (g_unichar_isalnum (c) || punct)
+        {
+          /* no space before trailing punctuation ("sync ." → "sync.") */
+          if (space && out->len > 0 && !(punct && strchr (".,:?!", (int)c) != NULL))
+            {
+              g_string_append_c (out, ' ');
+              n++;
+            }
           space = FALSE;
           g_string_append_unichar (out, c);
           n++;
         }
       else
         space = TRUE;
+    }
+  if (cut)
+    {
+      /* back to the last word boundary */
+      char *last = strrchr (out->str, ' ');
+
+      if (last != NULL && last - out->str > 10)
+        g_string_truncate (out, last - out->str);
+      while (out->len > 0 && strchr (" .,:/+-_'?!=*", out->str[out->len - 1]) != NULL)
+        g_string_truncate (out, out->len - 1);
+      g_string_append (out, "…");
     }
   if (out->len == 0)
     g_string_append (out, "?");
@@ -613,6 +635,7 @@ fuse_architect (Fuse        *f,
   g_autofree double *costs = g_new0 (double, f->total + 1);
   g_autofree char *summary = NULL;
   CsCluster *primary_store = NULL;
+  guint n_component_nodes = 0;
   guint n_costs = 0;
   double cost;
 
@@ -759,6 +782,7 @@ fuse_architect (Fuse        *f,
         g_ptr_array_add (kept_stores, cluster);
     }
 
+  n_component_nodes = names->len;
   json_builder_set_member_name (b, "data_stores");
   json_builder_begin_array (b);
   for (guint i = 0; i < kept_stores->len; i++)
@@ -769,6 +793,7 @@ fuse_architect (Fuse        *f,
       const char *name = cluster_str (cluster, source, "name");
       const char *technology = cs_vote_get_winner (vote);
       g_autofree char *field = field_name ("data_stores", name, "technology");
+      int node;
 
       cs_vote_set_field (vote, field);
 
@@ -785,6 +810,21 @@ fuse_architect (Fuse        *f,
       json_builder_add_boolean_value (b, cluster == primary_store);
       json_builder_end_object (b);
 
+      /* a store the candidates also listed as a component is one node */
+      node = -1;
+      for (guint k = 0; k < n_component_nodes && node < 0; k++)
+        if (cs_similarity_text (g_ptr_array_index (names, k), name) >= CS_SIMILARITY_THRESHOLD)
+          node = (int)k;
+      if (node >= 0)
+        g_array_index (is_store, gboolean, node) = TRUE;
+      else
+        {
+          gboolean yes = TRUE;
+
+          node = (int)names->len;
+          g_ptr_array_add (names, g_strdup (name));
+          g_array_append_val (is_store, yes);
+        }
       for (guint m = 0; m < cluster->members->len; m++)
         {
           CsConsensusMember *member = member_at (cluster, m);
@@ -792,14 +832,8 @@ fuse_architect (Fuse        *f,
 
           if (own != NULL)
             g_hash_table_insert (g_ptr_array_index (maps, member->candidate),
-                                 g_utf8_strdown (own, -1), GINT_TO_POINTER ((int)names->len));
+                                 g_utf8_strdown (own, -1), GINT_TO_POINTER (node));
         }
-      g_ptr_array_add (names, g_strdup (name));
-      {
-        gboolean yes = TRUE;
-
-        g_array_append_val (is_store, yes);
-      }
     }
   json_builder_end_array (b);
 
