@@ -1029,6 +1029,54 @@ test_example_replies (void)
                             "PostgreSQL service"));
 }
 
+static void
+test_consensus_detail (void)
+{
+  g_autoptr(JsonNode) a = parse ("[{'name':'Event bus','responsibility':'Decouples producers from consumers and keeps a replayable log of domain events.'},"
+                                 " {'name':'Cache','responsibility':'Stores data'}]");
+  g_autoptr(JsonNode) b = parse ("[{'name':'Message broker','responsibility':'Decouples producers from consumers and keeps a replayable log of domain events'},"
+                                 " {'name':'Database','responsibility':'Stores data'}]");
+  g_autoptr(GPtrArray) lists = g_ptr_array_new ();
+  g_autoptr(GPtrArray) clusters = NULL;
+
+  g_ptr_array_add (lists, a);
+  g_ptr_array_add (lists, b);
+  clusters = cs_consensus_cluster (CS_ITEM_COMPONENT, lists);
+  /* the long identical descriptions join; the short ones do not */
+  g_assert_cmpuint (clusters->len, ==, 3);
+  g_assert_cmpuint (((CsCluster *)g_ptr_array_index (clusters, 0))->support, ==, 2);
+  g_assert_cmpstr (cs_consensus_item_title (CS_ITEM_COMPONENT,
+                                            cs_cluster_get_representative (g_ptr_array_index (clusters, 0))), ==, "Event bus");
+}
+
+static void
+test_store_is_component (void)
+{
+  g_autoptr(GPtrArray) one = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(JsonNode) synthesis = NULL;
+  const char *mermaid;
+  guint nodes = 0;
+  g_auto(GStrv) lines = NULL;
+
+  g_ptr_array_add (one, make_candidate ("c1", "m", "{'summary':'s','components':["
+    "{'name':'API','responsibility':'r','technology':'Go','scaling':'s'},"
+    "{'name':'Primary database','responsibility':'r','technology':'PostgreSQL','scaling':'s'}],"
+    "'data_stores':[{'name':'Primary database','technology':'PostgreSQL','purpose':'p','primary':true}],"
+    "'apis':[],'connections':[{'from':'API','to':'Primary database','description':'SQL (sync) and a very long description of the traffic'}],"
+    "'decisions':[],'trade_offs':[],'risks':[],'monthly_cost_usd':10,'mermaid':''}"));
+  synthesis = cs_synthesis_fuse (CS_MODE_ARCHITECT, one, NULL);
+  assert_valid (CS_MODE_ARCHITECT, synthesis);
+  mermaid = json_object_get_string_member (member_object (synthesis, "data"), "mermaid");
+  lines = g_strsplit (mermaid, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (strstr (lines[i], "Primary database") != NULL)
+      nodes++;
+  g_assert_cmpuint (nodes, ==, 1);
+  g_assert_nonnull (strstr (mermaid, "  n2[(\"Primary database\")]\n"));
+  g_test_message ("%s", mermaid);
+  g_assert_nonnull (strstr (mermaid, "  n1 -->|\"SQL sync and a very long description of…\"| n2\n"));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1037,6 +1085,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/ensemble/vote", test_vote);
   g_test_add_func ("/ensemble/median", test_median);
   g_test_add_func ("/consensus/clusters", test_consensus_clusters);
+  g_test_add_func ("/consensus/detail", test_consensus_detail);
+  g_test_add_func ("/synthesis/store-is-component", test_store_is_component);
   g_test_add_func ("/synthesis/architect", test_architect);
   g_test_add_func ("/synthesis/architect-single", test_architect_single);
   g_test_add_func ("/synthesis/architect-mermaid-hostile", test_architect_mermaid_hostile);
