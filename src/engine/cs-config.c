@@ -10,6 +10,7 @@
 #include <math.h>
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
 #include "cs-config.h"
@@ -341,14 +342,14 @@ cs_config_check_base_url (const char  *url,
   if (url == NULL || *url == '\0')
     {
       g_set_error_literal (error, CS_CONFIG_ERROR, CS_CONFIG_ERROR_INVALID,
-                           "the base URL is empty");
+                           _("the base URL is empty"));
       return FALSE;
     }
 
   if (!g_utf8_validate (url, -1, NULL))
     {
       g_set_error_literal (error, CS_CONFIG_ERROR, CS_CONFIG_ERROR_INVALID,
-                           "the base URL is not valid UTF-8 text");
+                           _("the base URL is not valid UTF-8 text"));
       return FALSE;
     }
 
@@ -356,7 +357,7 @@ cs_config_check_base_url (const char  *url,
   if (uri == NULL || !is_valid_url_text (url) || !is_valid_host (g_uri_get_host (uri)))
     {
       g_set_error (error, CS_CONFIG_ERROR, CS_CONFIG_ERROR_INVALID,
-                   "\"%s\" is not a URL (expected e.g. https://api.example.com/v1)",
+                   _("\"%s\" is not a URL (expected e.g. https://api.example.com/v1)"),
                    url);
       return FALSE;
     }
@@ -368,15 +369,15 @@ cs_config_check_base_url (const char  *url,
       g_ascii_strcasecmp (scheme, "http") != 0)
     {
       g_set_error (error, CS_CONFIG_ERROR, CS_CONFIG_ERROR_INVALID,
-                   "\"%s\" must start with https:// (or http:// for a server on "
-                   "this computer or the local network)", url);
+                   _("\"%s\" must start with https:// (or http:// for a server on "
+                   "this computer or the local network)"), url);
       return FALSE;
     }
 
   if (host == NULL || *host == '\0')
     {
       g_set_error (error, CS_CONFIG_ERROR, CS_CONFIG_ERROR_INVALID,
-                   "\"%s\" has no host name", url);
+                   _("\"%s\" has no host name"), url);
       return FALSE;
     }
 
@@ -384,24 +385,24 @@ cs_config_check_base_url (const char  *url,
     {
       /* Do not repeat the URL: it may hold a password. */
       g_set_error (error, CS_CONFIG_ERROR, CS_CONFIG_ERROR_INVALID,
-                   "the base URL for %s must not contain a user name or "
-                   "password; store the API key in the keyring instead", host);
+                   _("the base URL for %s must not contain a user name or "
+                   "password; store the API key in the keyring instead"), host);
       return FALSE;
     }
 
   if (g_uri_get_query (uri) != NULL || g_uri_get_fragment (uri) != NULL)
     {
       g_set_error (error, CS_CONFIG_ERROR, CS_CONFIG_ERROR_INVALID,
-                   "\"%s\" must not contain a query (?…) or fragment (#…)", url);
+                   _("\"%s\" must not contain a query (?…) or fragment (#…)"), url);
       return FALSE;
     }
 
   if (g_ascii_strcasecmp (scheme, "http") == 0 && !host_is_local (host))
     {
       g_set_error (error, CS_CONFIG_ERROR, CS_CONFIG_ERROR_INVALID,
-                   "\"%s\" uses plain http:// for %s, which is not on this "
+                   _("\"%s\" uses plain http:// for %s, which is not on this "
                    "computer or a private network; use https:// (http:// is "
-                   "only allowed for loopback and private-network hosts)",
+                   "only allowed for loopback and private-network hosts)"),
                    url, host);
       return FALSE;
     }
@@ -482,7 +483,7 @@ parse_raw_value (const char  *raw,
 
       if (*p != '"')
         {
-          *problem = "the closing quote (\") is missing";
+          *problem = _("the closing quote (\") is missing");
           g_string_free (out, TRUE);
           return NULL;
         }
@@ -491,7 +492,7 @@ parse_raw_value (const char  *raw,
         ;
       if (*p != '\0' && *p != '#')
         {
-          *problem = "there is text after the closing quote";
+          *problem = _("there is text after the closing quote");
           g_string_free (out, TRUE);
           return NULL;
         }
@@ -564,21 +565,22 @@ read_uint (Reader      *r,
 
   if (value[0] == '-')
     {
-      reader_error (r, key, error, "\"%s\" must not be negative", value);
+      reader_error (r, key, error, _("\"%s\" must not be negative"), value);
       return FALSE;
     }
 
   if (!g_ascii_string_to_unsigned (value, 10, 0, G_MAXUINT64, &n, &local_error))
     {
-      reader_error (r, key, error, "\"%s\" is not a whole number", value);
+      reader_error (r, key, error, _("\"%s\" is not a whole number"), value);
       return FALSE;
     }
 
   if (n < min || n > max)
     {
-      reader_error (r, key, error,
-                    "%s is out of range (%" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT ")",
-                    value, min, max);
+      g_autofree char *smin = g_strdup_printf ("%" G_GUINT64_FORMAT, min);
+      g_autofree char *smax = g_strdup_printf ("%" G_GUINT64_FORMAT, max);
+
+      reader_error (r, key, error, _("%s is out of range (%s to %s)"), value, smin, smax);
       return FALSE;
     }
 
@@ -624,13 +626,13 @@ read_double (Reader      *r,
   d = g_ascii_strtod (value, &end);
   if (end == value || *end != '\0' || errno != 0 || !isfinite (d))
     {
-      reader_error (r, key, error, "\"%s\" is not a number", value);
+      reader_error (r, key, error, _("\"%s\" is not a number"), value);
       return FALSE;
     }
 
   if (d < 0)
     {
-      reader_error (r, key, error, "\"%s\" must not be negative", value);
+      reader_error (r, key, error, _("\"%s\" must not be negative"), value);
       return FALSE;
     }
 
@@ -639,7 +641,7 @@ read_double (Reader      *r,
       g_autofree char *smin = g_strdup_printf ("%g", min);
       g_autofree char *smax = g_strdup_printf ("%g", max);
 
-      reader_error (r, key, error, "%s is out of range (%s to %s)", value, smin, smax);
+      reader_error (r, key, error, _("%s is out of range (%s to %s)"), value, smin, smax);
       return FALSE;
     }
 
@@ -670,7 +672,7 @@ read_bool (Reader      *r,
     *out = FALSE;
   else
     {
-      reader_error (r, key, error, "\"%s\" is not true or false", value);
+      reader_error (r, key, error, _("\"%s\" is not true or false"), value);
       return FALSE;
     }
 
@@ -762,15 +764,15 @@ parse_provider (Reader      *r,
 
   if (*id == '\0')
     {
-      reader_error (r, NULL, error, "the provider id after \"provider\" is missing");
+      reader_error (r, NULL, error, _("the provider id after \"provider\" is missing"));
       return NULL;
     }
 
   if (!is_valid_provider_id (id))
     {
       reader_error (r, NULL, error,
-                    "\"%s\" is not a valid provider id (use letters, digits, "
-                    "\".\", \"_\" and \"-\", starting with a letter or digit)", id);
+                    _("\"%s\" is not a valid provider id (use letters, digits, "
+                    "\".\", \"_\" and \"-\", starting with a letter or digit)"), id);
       return NULL;
     }
 
@@ -779,7 +781,7 @@ parse_provider (Reader      *r,
   if (base_url == NULL || *base_url == '\0')
     {
       reader_error (r, "base-url", error,
-                    "missing; every provider needs one, e.g. base-url=https://api.openai.com/v1");
+                    _("missing; every provider needs one, e.g. base-url=https://api.openai.com/v1"));
       return NULL;
     }
   if (!cs_config_check_base_url (base_url, &url_error))
@@ -797,7 +799,7 @@ parse_provider (Reader      *r,
   if (api != NULL && *api != '\0' && !cs_api_dialect_from_string (api, &p->api))
     {
       reader_error (r, "api", error,
-                    "\"%s\" is not one of openai-chat, openai-responses, ollama", api);
+                    _("\"%s\" is not one of openai-chat, openai-responses, ollama"), api);
       return NULL;
     }
 
@@ -816,8 +818,8 @@ parse_provider (Reader      *r,
       if (!is_valid_env_name (key_env))
         {
           reader_error (r, "api-key-env", error,
-                        "\"%s\" is not the name of an environment variable "
-                        "(letters, digits and \"_\", e.g. MOONSHOT_API_KEY)", key_env);
+                        _("\"%s\" is not the name of an environment variable "
+                        "(letters, digits and \"_\", e.g. MOONSHOT_API_KEY)"), key_env);
           return NULL;
         }
       p->api_key_env = g_steal_pointer (&key_env);
@@ -842,8 +844,8 @@ parse_provider (Reader      *r,
           if (!is_valid_model_name (m))
             {
               reader_error (r, "models", error,
-                            "\"%s\" is not a valid model name (no spaces, "
-                            "quotes, \"#\", \"[\" or \"]\")", m);
+                            _("\"%s\" is not a valid model name (no spaces, "
+                            "quotes, \"#\", \"[\" or \"]\")"), m);
               return NULL;
             }
           if (g_ptr_array_find_with_equal_func (model_list, m, g_str_equal, NULL))
@@ -895,7 +897,7 @@ parse_model (Reader         *r,
       !cs_structured_output_from_string (structured, &m->structured))
     {
       reader_error (r, "structured-output", error,
-                    "\"%s\" is not one of json-schema, json-object, none", structured);
+                    _("\"%s\" is not one of json-schema, json-object, none"), structured);
       return FALSE;
     }
 
@@ -906,7 +908,7 @@ parse_model (Reader         *r,
       if (!g_strv_contains (reasoning_efforts, effort))
         {
           reader_error (r, "reasoning-effort", error,
-                        "\"%s\" is not one of minimal, low, medium, high", effort);
+                        _("\"%s\" is not one of minimal, low, medium, high"), effort);
           return FALSE;
         }
       g_free (m->reasoning_effort);
@@ -1055,7 +1057,7 @@ load_keyfile (CsConfig    *self,
       id = g_strstrip (g_strdup (groups[i] + strlen (PROVIDER_PREFIX)));
       if (find_provider (self, id, NULL) != NULL)
         {
-          reader_error (&r, NULL, error, "provider %s is defined twice", id);
+          reader_error (&r, NULL, error, _("provider %s is defined twice"), id);
           return FALSE;
         }
 
@@ -1088,8 +1090,8 @@ load_keyfile (CsConfig    *self,
       if (slash == NULL || slash == id || slash[1] == '\0')
         {
           reader_error (&r, NULL, error,
-                        "a model group is named [model PROVIDER/MODEL], e.g. "
-                        "[model kimi/kimi-k2-thinking]");
+                        _("a model group is named [model PROVIDER/MODEL], e.g. "
+                        "[model kimi/kimi-k2-thinking]"));
           return FALSE;
         }
       *slash = '\0';
@@ -1097,22 +1099,22 @@ load_keyfile (CsConfig    *self,
       p = find_provider (self, id, NULL);
       if (p == NULL)
         {
-          reader_error (&r, NULL, error, "there is no [provider %s]", id);
+          reader_error (&r, NULL, error, _("there is no [provider %s]"), id);
           return FALSE;
         }
 
       if (!is_valid_model_name (slash + 1))
         {
           reader_error (&r, NULL, error,
-                        "\"%s\" is not a valid model name (no spaces, quotes, "
-                        "\"#\", \"[\" or \"]\")", slash + 1);
+                        _("\"%s\" is not a valid model name (no spaces, quotes, "
+                        "\"#\", \"[\" or \"]\")"), slash + 1);
           return FALSE;
         }
 
       m = cs_model_config_new (id, slash + 1);
       if (g_hash_table_contains (self->models, m->id))
         {
-          reader_error (&r, NULL, error, "model %s is defined twice", m->id);
+          reader_error (&r, NULL, error, _("model %s is defined twice"), m->id);
           return FALSE;
         }
 
@@ -1198,7 +1200,7 @@ new_from_bytes (const char  *data,
   if (memchr (data, '\0', len) != NULL)
     {
       g_set_error (error, CS_CONFIG_ERROR, CS_CONFIG_ERROR_PARSE,
-                   "%s: not a text file (it contains NUL bytes)", name);
+                   _("%s: not a text file (it contains NUL bytes)"), name);
       return NULL;
     }
 
@@ -1211,7 +1213,7 @@ new_from_bytes (const char  *data,
           line++;
 
       g_set_error (error, CS_CONFIG_ERROR, CS_CONFIG_ERROR_PARSE,
-                   "%s: line %u: not valid UTF-8 text", name, line);
+                   _("%s: line %u: not valid UTF-8 text"), name, line);
       return NULL;
     }
 
@@ -1768,7 +1770,7 @@ cs_config_save (CsConfig    *self,
       int saved_errno = errno;
 
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   "%s: cannot create the folder: %s", dir, g_strerror (saved_errno));
+                   _("%s: cannot create the folder: %s"), dir, g_strerror (saved_errno));
       return FALSE;
     }
 

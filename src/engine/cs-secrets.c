@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "cs-secrets.h"
 
 /* Only asynchronous libsecret calls here: the *_sync variants block the
@@ -56,13 +58,16 @@ map_error (const GError *error,
     return g_error_copy (error);
 
   if (key_env != NULL)
-    advice = g_strdup_printf ("Set %s or unlock the keyring.", key_env);
+    advice = g_strdup_printf (_("Set %s or unlock the keyring."), key_env);
   else
-    advice = g_strdup ("Unlock the keyring, or name an environment variable "
-                       "with api-key-env in the provider's settings.");
+    advice = g_strdup (_("Unlock the keyring, or name an environment variable "
+                         "with api-key-env in the provider’s settings."));
 
   return g_error_new (CS_SECRETS_ERROR, CS_SECRETS_ERROR_UNAVAILABLE,
-                      "The system keyring is not available (%s): %s. %s",
+                      /* Translators: the first %s says what was being done
+                       * ("looking up the API key"), the second is the system's
+                       * reason, the third what to do about it. */
+                      _("The system keyring is not available (%s): %s. %s"),
                       what, error->message, advice);
 }
 
@@ -73,7 +78,7 @@ check_provider_id (GTask      *task,
   if (provider_id == NULL || *provider_id == '\0')
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                               "No provider was named for the API key");
+                               _("No provider was named for the API key"));
       return FALSE;
     }
 
@@ -120,7 +125,7 @@ lookup_cb (GObject      *object,
           return;
         }
 
-      g_task_return_error (task, map_error (error, "looking up the API key", data->key_env));
+      g_task_return_error (task, map_error (error, _("looking up the API key"), data->key_env));
       return;
     }
 
@@ -200,7 +205,7 @@ store_cb (GObject      *object,
 
   if (!secret_password_store_finish (result, &error))
     {
-      g_task_return_error (task, map_error (error, "storing the API key", NULL));
+      g_task_return_error (task, map_error (error, _("storing the API key"), NULL));
       return;
     }
 
@@ -233,7 +238,7 @@ cs_secrets_store_async (const char          *provider_id,
     {
       wipe_free (clean);
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                               "The API key for %s is empty or not text", provider_id);
+                               _("The API key for %s is empty or not text"), provider_id);
       return;
     }
 
@@ -272,7 +277,7 @@ clear_cb (GObject      *object,
   /* FALSE without an error: there was nothing to remove */
   if (!secret_password_clear_finish (result, &error) && error != NULL)
     {
-      g_task_return_error (task, map_error (error, "removing the API key", NULL));
+      g_task_return_error (task, map_error (error, _("removing the API key"), NULL));
       return;
     }
 
@@ -326,7 +331,7 @@ has_key_cb (GObject      *object,
   items = secret_password_search_finish (result, &error);
   if (error != NULL)
     {
-      g_task_return_error (task, map_error (error, "checking for an API key", NULL));
+      g_task_return_error (task, map_error (error, _("checking for an API key"), NULL));
       return;
     }
 
