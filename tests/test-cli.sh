@@ -271,6 +271,22 @@ set -e
 grep -l '"state" : "cancelled"' "$RUNS"/*.json >/dev/null || fail "SIGINT: no run saved as cancelled"
 pass "SIGINT cancels the run and saves it as cancelled"
 
+# --- --store-key ----------------------------------------------------------------
+expect_exit 2 "store-key, unknown provider" -- "$CLI" --config="$CONFIG" --store-key=nope </dev/null 2>"$TMP/err"
+contains "$TMP/err" "unknown provider nope" "store-key"
+printf '' | expect_exit 2 "store-key, empty input" -- "$CLI" --config="$CONFIG" --store-key=demo 2>"$TMP/err"
+contains "$TMP/err" "no key" "store-key"
+# no keyring reachable (never touch the real one): exit 1, and the key is
+# not echoed in the error
+set +e
+printf '%s\n' "$SECRET" | env DBUS_SESSION_BUS_ADDRESS="unix:path=$TMP/no-bus" \
+  "$CLI" --config="$CONFIG" --store-key=demo >"$TMP/store.out" 2>"$TMP/store.err"
+got=$?
+set -e
+[ "$got" -eq 1 ] || fail "store-key without a keyring: exit $got, expected 1"
+contains "$TMP/store.err" "could not store the key for demo" "store-key without a keyring"
+pass "--store-key checks its input and never echoes the key"
+
 # --- the key is nowhere --------------------------------------------------------
 if grep -r -l -F -e "$SECRET" "$TMP" --exclude=providers.ini --exclude=written.ini --exclude=provider.log; then
   fail "the API key leaked into a file"
