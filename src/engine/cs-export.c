@@ -166,9 +166,10 @@ append_inline (GString    *out,
 
       if (c == '&')
         g_string_append (out, "&amp;");
-      else if (c < 0x80 && strchr ("\\`*_[]<>#|~", (int)c) != NULL)
+      else if (c < 0x80 && strchr ("\\`*_[]<>#|~$", (int)c) != NULL)
         {
-          /* emphasis, code, links, HTML, headings, tables, strikethrough */
+          /* emphasis, code, links, HTML, headings, tables, strikethrough,
+           * math (GitHub renders $…$) */
           g_string_append_c (out, '\\');
           g_string_append_c (out, (char)c);
         }
@@ -886,7 +887,35 @@ append_candidate (GString     *out,
   g_string_append (out, cs_candidate_status_to_string (cs_candidate_get_status (candidate)));
   g_string_append (out, "\n\nCandidate ");
   append_inline (out, cs_candidate_get_id (candidate));
-  g_string_append (out, ".\n\n");
+  {
+    gint64 in = cs_candidate_get_input_tokens (candidate);
+    gint64 outt = cs_candidate_get_output_tokens (candidate);
+    gint64 ttft = cs_candidate_get_ttft_ms (candidate);
+    gint64 duration = cs_candidate_get_duration_ms (candidate);
+    g_autofree char *cost = format_double ("%.4f", cs_candidate_get_cost_usd (candidate));
+
+    if (in >= 0 || outt >= 0)
+      {
+        g_autofree char *in_s = in >= 0 ? format_thousands (in) : g_strdup ("?");
+        g_autofree char *out_s = outt >= 0 ? format_thousands (outt) : g_strdup ("?");
+
+        g_string_append_printf (out, " · %s in / %s out tokens", in_s, out_s);
+      }
+    g_string_append_printf (out, " · $%s", cost);
+    if (ttft >= 0)
+      {
+        g_autofree char *ttft_s = format_thousands (ttft);
+
+        g_string_append_printf (out, " · first token after %s ms", ttft_s);
+      }
+    if (duration >= 0)
+      {
+        g_autofree char *total = format_double ("%.1f", duration / 1000.0);
+
+        g_string_append_printf (out, " · %s s in total", total);
+      }
+  }
+  g_string_append (out, "\n\n");
 
   if (error != NULL && *error != '\0')
     {
