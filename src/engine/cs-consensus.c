@@ -126,7 +126,7 @@ member_int (JsonNode   *item,
     {
       double d = json_node_get_double (node);
 
-      if (isfinite (d) && d >= G_MININT64 && d <= G_MAXINT64)
+      if (isfinite (d) && fabs (d) < 1e15)
         return (gint64)llround (d);
     }
   return fallback;

@@ -100,7 +100,7 @@ obj_int (JsonObject *obj,
 {
   double v;
 
-  if (!obj_number (obj, key, &v) || v < G_MININT64 || v > G_MAXINT64)
+  if (!obj_number (obj, key, &v) || fabs (v) >= 1e15)
     return fallback;
   return (gint64)v;
 }
