@@ -236,6 +236,8 @@ contains "$TMP/err" "does-not-exist" "missing problem file"
 printf '   \n' >"$TMP/empty.txt"
 expect_exit 2 "empty problem" -- "$CLI" --config="$CONFIG" "$TMP/empty.txt" 2>"$TMP/err"
 expect_exit 2 "unknown option" -- "$CLI" --config="$CONFIG" --frobnicate "$PROBLEM" 2>"$TMP/err"
+expect_exit 2 "output in a missing directory" -- "$CLI" --config="$CONFIG" --output="$TMP/no/such/dir/out.md" "$PROBLEM" 2>"$TMP/err"
+contains "$TMP/err" "$TMP/no/such/dir" "bad --output"
 expect_exit 2 "bad count" -- "$CLI" --config="$CONFIG" --model=demo/demo-alpha:99 "$PROBLEM" 2>"$TMP/err"
 
 BAD="$TMP/bad.ini"

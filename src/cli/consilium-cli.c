@@ -801,6 +801,23 @@ main (int argc, char *argv[])
       return EXIT_USAGE;
     }
 
+  if (opt_output != NULL && g_strcmp0 (opt_output, "-") != 0)
+    {
+      /* fail before the run costs anything */
+      g_autofree char *dir = g_path_get_dirname (opt_output);
+
+      if (g_file_test (opt_output, G_FILE_TEST_IS_DIR))
+        {
+          print_err ("--output %s is a directory", opt_output);
+          return EXIT_USAGE;
+        }
+      if (!g_file_test (dir, G_FILE_TEST_IS_DIR) || access (dir, W_OK) != 0)
+        {
+          print_err ("cannot write --output %s: %s is not a writable directory", opt_output, dir);
+          return EXIT_USAGE;
+        }
+    }
+
   problem = read_problem (argv[1], &error);
   if (problem == NULL)
     {
