@@ -119,7 +119,9 @@ cs_candidate_format_footer (CsCandidate *candidate,
     }
   if (duration >= 0 || live_elapsed_ms >= 0)
     {
-      g_autofree char *t = format_ms (duration >= 0 ? duration : live_elapsed_ms);
+      /* live: whole seconds, as the timer ticks */
+      g_autofree char *t = duration >= 0 ? format_ms (duration)
+                                         : g_strdup_printf (_("%d s"), (int) (live_elapsed_ms / 1000));
       g_string_append_printf (str, "%s%s %s", str->len ? " · " : "", _("elapsed"), t);
     }
   if (str->len == 0)

@@ -217,8 +217,7 @@ key_stored_cb (GObject      *object,
 
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
-      msg = g_strdup_printf (_("The key could not be stored in the keyring (%s). Unlock the keyring, or name an environment variable with “api-key-env” in providers.ini."),
-                             error->message);
+      msg = g_strdup_printf (_("The key was not stored. %s"), error->message);
       toast (self, msg);
       return;
     }

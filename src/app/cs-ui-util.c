@@ -126,6 +126,8 @@ cs_plain_label (const char *text,
   gtk_label_set_wrap (GTK_LABEL (label), TRUE);
   gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
   gtk_label_set_selectable (GTK_LABEL (label), selectable);
+  /* a modest natural width: long texts wrap instead of widening cards */
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 40);
 
   va_start (args, first_class);
   for (css = first_class; css != NULL; css = va_arg (args, const char *))
