@@ -1,7 +1,55 @@
-/* cs-run-store.h
+/* cs-run-store.h: runs as JSON files under $XDG_DATA_HOME/consilium/runs/
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
 
-#include "cs-types.h"
+#include <gio/gio.h>
+
+#include "cs-run.h"
+
+G_BEGIN_DECLS
+
+#define CS_TYPE_RUN_STORE (cs_run_store_get_type ())
+
+/* A GListModel of CsRun, newest first. */
+G_DECLARE_FINAL_TYPE (CsRunStore, cs_run_store, CS, RUN_STORE, GObject)
+
+/* @dir: NULL for $XDG_DATA_HOME/consilium/runs */
+CsRunStore *cs_run_store_new           (const char   *dir);
+const char *cs_run_store_get_dir       (CsRunStore   *self);
+
+/* Loads every run file (asynchronously, off the main thread); unreadable,
+ * corrupt or future-version files are skipped and reported through
+ * ::load-failed (path, error message), never fatal. */
+void        cs_run_store_load_async    (CsRunStore          *self,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
+gboolean    cs_run_store_load_finish   (CsRunStore          *self,
+                                        GAsyncResult        *result,
+                                        GError             **error);
+/* Blocking load, for the CLI and tests only. */
+gboolean    cs_run_store_load_sync     (CsRunStore          *self,
+                                        GError             **error);
+
+/* Adds the run to the model (if new) and saves it whenever it emits
+ * ::changed (coalesced, at most every 200 ms, and every 2 s while candidates
+ * stream). Saving is atomic (temporary file + rename). Failures are reported
+ * through ::save-failed (run, message) and retried on the next change. */
+void        cs_run_store_watch         (CsRunStore   *self,
+                                        CsRun        *run);
+/* Saves now (still asynchronous); flush waits for pending saves. */
+void        cs_run_store_save          (CsRunStore   *self,
+                                        CsRun        *run);
+gboolean    cs_run_store_save_sync     (CsRunStore   *self,
+                                        CsRun        *run,
+                                        GError      **error);
+void        cs_run_store_flush         (CsRunStore   *self);
+CsRun      *cs_run_store_find          (CsRunStore   *self,
+                                        const char   *id);
+gboolean    cs_run_store_delete        (CsRunStore   *self,
+                                        CsRun        *run,
+                                        GError      **error);
+
+G_END_DECLS
