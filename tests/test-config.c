@@ -573,6 +573,83 @@ test_editing (void)
   g_assert_cmpuint (changed, ==, 4);
 }
 
+/* Whatever the app sets, the saved file loads again. */
+static void
+test_editing_sanitizes (void)
+{
+  g_autoptr(CsConfig) config = cs_config_new ();
+  g_autoptr(CsConfig) loaded = NULL;
+  g_autoptr(CsProviderConfig) p = cs_provider_config_new ("srv", "https://llm.example.com/v1", CS_API_OPENAI_CHAT);
+  g_autoptr(CsModelConfig) m = cs_model_config_new ("srv", "good");
+  g_autofree char *dir = g_dir_make_tmp ("test-config-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "providers.ini", NULL);
+  g_autoptr(GError) error = NULL;
+  const CsProviderConfig *found;
+  const CsModelConfig *fm;
+
+  g_strfreev (p->models);
+  p->models = g_strsplit ("good;bad name;good;x#y;\"q\";[z];ok:7b", ";", -1);
+  p->max_concurrent = 0;
+  p->requests_per_minute = G_MAXUINT;
+  p->max_retries = 99;
+  p->connect_timeout_s = 0;
+  p->max_reply_bytes = 1;
+  p->api_key_env = g_strdup ("NOT VALID");
+  g_free (p->name);
+  p->name = g_strdup ("");
+  cs_config_set_provider (config, p);
+
+  found = cs_config_find_provider (config, "srv");
+  g_assert_cmpstr (found->name, ==, "srv");
+  g_assert_null (found->api_key_env);
+  g_assert_cmpuint (g_strv_length (found->models), ==, 2);
+  g_assert_cmpstr (found->models[0], ==, "good");
+  g_assert_cmpstr (found->models[1], ==, "ok:7b");
+  g_assert_cmpuint (found->max_concurrent, ==, 1);
+  g_assert_cmpuint (found->requests_per_minute, ==, 1000000);
+  g_assert_cmpuint (found->max_retries, ==, 20);
+  g_assert_cmpuint (found->connect_timeout_s, ==, 1);
+  g_assert_cmpuint (found->max_reply_bytes, ==, 1024);
+
+  m->max_n = 0;
+  m->price_input = -1;
+  m->price_output = INFINITY;
+  m->temperature = 5;
+  m->reasoning_effort = g_strdup ("extreme");
+  m->max_output_tokens = G_MAXUINT64;
+  cs_config_set_model (config, m);
+  fm = cs_config_find_model (config, "srv/good");
+  g_assert_cmpuint (fm->max_n, ==, 1);
+  g_assert_cmpfloat (fm->price_input, ==, 0);
+  g_assert_cmpfloat (fm->price_output, ==, 0);
+  g_assert_cmpfloat (fm->temperature, ==, 2);
+  g_assert_null (fm->reasoning_effort);
+  g_assert_cmpuint (fm->max_output_tokens, ==, 100000000);
+
+  g_assert_true (cs_config_save (config, path, &error));
+  g_assert_no_error (error);
+  loaded = cs_config_new_from_file (path, &error);
+  g_assert_no_error (error);
+  assert_configs_equal (config, loaded);
+
+  g_assert_true (cs_config_check_provider_id ("my-server_2.local", NULL));
+  g_assert_false (cs_config_check_provider_id ("", &error));
+  g_assert_error (error, CS_CONFIG_ERROR, CS_CONFIG_ERROR_INVALID);
+  g_assert_cmpstr (error->message, ==, "the provider id is empty");
+  g_clear_error (&error);
+  g_assert_false (cs_config_check_provider_id ("My Server", &error));
+  g_assert_cmpstr (error->message, ==, "\"My Server\" is not a valid provider id (use letters, digits, \".\", \"_\" and \"-\", starting with a letter or digit)");
+  g_clear_error (&error);
+  g_assert_true (cs_config_check_model_name ("openai/gpt-5:free", NULL));
+  g_assert_false (cs_config_check_model_name ("a b", &error));
+  g_assert_cmpstr (error->message, ==, "\"a b\" is not a valid model name (no spaces, quotes, \"#\", \"[\" or \"]\")");
+  g_clear_error (&error);
+  g_assert_false (cs_config_check_model_name (NULL, NULL));
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 typedef struct {
   const char *url;
   const char *message;   /* NULL: valid */
@@ -844,6 +921,7 @@ main (int   argc,
   g_test_add_func ("/config/round-trip", test_round_trip);
   g_test_add_func ("/config/inline-comment-kept-on-save", test_inline_comment_kept_on_save);
   g_test_add_func ("/config/editing", test_editing);
+  g_test_add_func ("/config/editing-sanitizes", test_editing_sanitizes);
   g_test_add_func ("/config/base-urls", test_base_urls);
   g_test_add_func ("/config/presets", test_presets);
   g_test_add_func ("/config/cost", test_cost);

@@ -44,6 +44,18 @@
 #define MAX_PRICE       1000000.0
 #define MAX_TEMPERATURE 2.0
 
+/* Valid ranges, shared by the reader and by the editing functions (which
+ * clamp, so that whatever the app sets saves into a file that loads). */
+#define RANGE_MAX_CONCURRENT      1, 256
+#define RANGE_REQUESTS_PER_MINUTE 0, 1000000
+#define RANGE_CONNECT_TIMEOUT     1, 600
+#define RANGE_FIRST_BYTE_TIMEOUT  1, 7200
+#define RANGE_IDLE_TIMEOUT        1, 3600
+#define RANGE_MAX_RETRIES         0, 20
+#define RANGE_MAX_REPLY_BYTES     1024, (G_GUINT64_CONSTANT (1) << 32)
+#define RANGE_MAX_N               1, 128
+#define RANGE_MAX_OUTPUT_TOKENS   0, 100000000
+
 struct _CsConfig
 {
   GObject     parent_instance;
@@ -860,14 +872,13 @@ parse_provider (Reader      *r,
   g_strfreev (p->models);
   p->models = (char **) g_ptr_array_free (g_steal_pointer (&model_list), FALSE);
 
-  if (!read_guint (r, "max-concurrent", 1, 256, &p->max_concurrent, error) ||
-      !read_guint (r, "requests-per-minute", 0, 1000000, &p->requests_per_minute, error) ||
-      !read_guint (r, "connect-timeout", 1, 600, &p->connect_timeout_s, error) ||
-      !read_guint (r, "first-byte-timeout", 1, 7200, &p->first_byte_timeout_s, error) ||
-      !read_guint (r, "idle-timeout", 1, 3600, &p->idle_timeout_s, error) ||
-      !read_guint (r, "max-retries", 0, 20, &p->max_retries, error) ||
-      !read_uint (r, "max-reply-bytes", 1024, G_GUINT64_CONSTANT (1) << 32,
-                  &p->max_reply_bytes, error))
+  if (!read_guint (r, "max-concurrent", RANGE_MAX_CONCURRENT, &p->max_concurrent, error) ||
+      !read_guint (r, "requests-per-minute", RANGE_REQUESTS_PER_MINUTE, &p->requests_per_minute, error) ||
+      !read_guint (r, "connect-timeout", RANGE_CONNECT_TIMEOUT, &p->connect_timeout_s, error) ||
+      !read_guint (r, "first-byte-timeout", RANGE_FIRST_BYTE_TIMEOUT, &p->first_byte_timeout_s, error) ||
+      !read_guint (r, "idle-timeout", RANGE_IDLE_TIMEOUT, &p->idle_timeout_s, error) ||
+      !read_guint (r, "max-retries", RANGE_MAX_RETRIES, &p->max_retries, error) ||
+      !read_uint (r, "max-reply-bytes", RANGE_MAX_REPLY_BYTES, &p->max_reply_bytes, error))
     return NULL;
 
   debug_unknown_keys (r, provider_keys);
@@ -885,10 +896,10 @@ parse_model (Reader         *r,
 
   if (!read_double (r, "price-input", 0, MAX_PRICE, &m->price_input, error) ||
       !read_double (r, "price-output", 0, MAX_PRICE, &m->price_output, error) ||
-      !read_guint (r, "max-n", 1, 128, &m->max_n, error) ||
+      !read_guint (r, "max-n", RANGE_MAX_N, &m->max_n, error) ||
       !read_double (r, "temperature", 0, MAX_TEMPERATURE, &m->temperature, error) ||
       !read_bool (r, "supports-temperature", &m->supports_temperature, error) ||
-      !read_uint (r, "max-output-tokens", 0, 100000000, &m->max_output_tokens, error))
+      !read_uint (r, "max-output-tokens", RANGE_MAX_OUTPUT_TOKENS, &m->max_output_tokens, error))
     return FALSE;
 
   if (!read_string (r, "structured-output", &structured, error))
@@ -1344,6 +1355,125 @@ cs_config_list_models (CsConfig *self)
   return ret;
 }
 
+static guint64
+clamp_u64 (guint64 value,
+           guint64 min,
+           guint64 max)
+{
+  return CLAMP (value, min, max);
+}
+
+static double
+clamp_price (double price)
+{
+  return isfinite (price) ? CLAMP (price, 0, MAX_PRICE) : 0;
+}
+
+/* Makes an edited provider one that saves into a loadable file: numbers in
+ * range, an invalid api-key-env dropped, invalid or repeated model names
+ * dropped. The app validates what people type; this is the safety net. */
+static void
+sanitize_provider (CsProviderConfig *p)
+{
+  GPtrArray *models = g_ptr_array_new ();
+
+  if (p->name == NULL || *p->name == '\0' || !g_utf8_validate (p->name, -1, NULL))
+    {
+      g_free (p->name);
+      p->name = g_strdup (p->id);
+    }
+
+  if (p->api_key_env != NULL && !is_valid_env_name (p->api_key_env))
+    {
+      g_debug ("provider %s: dropping invalid api-key-env", p->id);
+      g_clear_pointer (&p->api_key_env, g_free);
+    }
+
+  if ((guint) p->api > CS_API_OLLAMA)
+    p->api = CS_API_OPENAI_CHAT;
+
+  for (guint i = 0; p->models[i] != NULL; i++)
+    {
+      char *m = p->models[i];
+
+      if (!is_valid_model_name (m) ||
+          g_ptr_array_find_with_equal_func (models, m, g_str_equal, NULL))
+        {
+          g_debug ("provider %s: dropping model name \"%s\"", p->id, m);
+          g_free (m);
+          continue;
+        }
+      g_ptr_array_add (models, m);
+    }
+  g_ptr_array_add (models, NULL);
+  g_free (p->models);
+  p->models = (char **) g_ptr_array_free (models, FALSE);
+
+  p->max_concurrent = clamp_u64 (p->max_concurrent, RANGE_MAX_CONCURRENT);
+  p->requests_per_minute = clamp_u64 (p->requests_per_minute, RANGE_REQUESTS_PER_MINUTE);
+  p->connect_timeout_s = clamp_u64 (p->connect_timeout_s, RANGE_CONNECT_TIMEOUT);
+  p->first_byte_timeout_s = clamp_u64 (p->first_byte_timeout_s, RANGE_FIRST_BYTE_TIMEOUT);
+  p->idle_timeout_s = clamp_u64 (p->idle_timeout_s, RANGE_IDLE_TIMEOUT);
+  p->max_retries = clamp_u64 (p->max_retries, RANGE_MAX_RETRIES);
+  p->max_reply_bytes = clamp_u64 (p->max_reply_bytes, RANGE_MAX_REPLY_BYTES);
+}
+
+static void
+sanitize_model (CsModelConfig *m)
+{
+  m->price_input = clamp_price (m->price_input);
+  m->price_output = clamp_price (m->price_output);
+  m->max_n = clamp_u64 (m->max_n, RANGE_MAX_N);
+  m->max_output_tokens = clamp_u64 (m->max_output_tokens, RANGE_MAX_OUTPUT_TOKENS);
+  if (!isnan (m->temperature))
+    m->temperature = isfinite (m->temperature) ? CLAMP (m->temperature, 0, MAX_TEMPERATURE) : NAN;
+  if ((guint) m->structured > CS_STRUCTURED_NONE)
+    m->structured = CS_STRUCTURED_JSON_SCHEMA;
+  if (m->reasoning_effort != NULL &&
+      !g_strv_contains (reasoning_efforts, m->reasoning_effort))
+    {
+      g_debug ("model %s: dropping reasoning-effort \"%s\"", m->id, m->reasoning_effort);
+      g_clear_pointer (&m->reasoning_effort, g_free);
+    }
+}
+
+gboolean
+cs_config_check_provider_id (const char  *id,
+                             GError     **error)
+{
+  if (id == NULL || *id == '\0')
+    {
+      g_set_error_literal (error, CS_CONFIG_ERROR, CS_CONFIG_ERROR_INVALID,
+                           _("the provider id is empty"));
+      return FALSE;
+    }
+
+  if (!is_valid_provider_id (id))
+    {
+      g_set_error (error, CS_CONFIG_ERROR, CS_CONFIG_ERROR_INVALID,
+                   _("\"%s\" is not a valid provider id (use letters, digits, "
+                     "\".\", \"_\" and \"-\", starting with a letter or digit)"), id);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+cs_config_check_model_name (const char  *name,
+                            GError     **error)
+{
+  if (!is_valid_model_name (name))
+    {
+      g_set_error (error, CS_CONFIG_ERROR, CS_CONFIG_ERROR_INVALID,
+                   _("\"%s\" is not a valid model name (no spaces, quotes, "
+                     "\"#\", \"[\" or \"]\")"), name ? name : "");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 void
 cs_config_set_provider (CsConfig               *self,
                         const CsProviderConfig *provider)
@@ -1355,16 +1485,12 @@ cs_config_set_provider (CsConfig               *self,
   g_return_if_fail (CS_IS_CONFIG (self));
   g_return_if_fail (provider != NULL);
   g_return_if_fail (is_valid_provider_id (provider->id));
-  g_return_if_fail (provider->base_url != NULL);
+  g_return_if_fail (cs_config_check_base_url (provider->base_url, NULL));
 
   copy = cs_provider_config_copy (provider);
-  if (copy->name == NULL || *copy->name == '\0')
-    {
-      g_free (copy->name);
-      copy->name = g_strdup (copy->id);
-    }
   if (copy->api_key_env != NULL && *copy->api_key_env == '\0')
     g_clear_pointer (&copy->api_key_env, g_free);
+  sanitize_provider (copy);
   url = normalize_base_url (copy->base_url);
   g_free (copy->base_url);
   copy->base_url = url;
@@ -1425,8 +1551,7 @@ cs_config_set_model (CsConfig            *self,
   copy = cs_model_config_copy (model);
   if (copy->reasoning_effort != NULL && *copy->reasoning_effort == '\0')
     g_clear_pointer (&copy->reasoning_effort, g_free);
-  if (copy->max_n == 0)
-    copy->max_n = 1;
+  sanitize_model (copy);
 
   if (!strv_contains_str (p->models, copy->name))
     provider_add_model_name (p, copy->name);

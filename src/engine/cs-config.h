@@ -76,8 +76,11 @@ double                  cs_model_config_cost       (const CsModelConfig    *mode
                                                     gint64                  input_tokens,
                                                     gint64                  output_tokens);
 
-/* Editing, for the app's preferences: */
-/* add or replace (deep copy) */
+/* Editing, for the app's preferences. The editing functions keep the
+ * configuration saveable: numbers are clamped to their valid ranges, and
+ * invalid model names or api-key-env values are dropped. */
+/* add or replace (deep copy); the id must pass cs_config_check_provider_id
+ * and the base URL cs_config_check_base_url */
 void                    cs_config_set_provider     (CsConfig               *self,
                                                     const CsProviderConfig *provider);
 /* also removes the provider's models */
@@ -120,6 +123,11 @@ void                    cs_model_config_free       (CsModelConfig          *m);
  * *.local), otherwise https://; returns FALSE with a clear message. */
 gboolean                cs_config_check_base_url   (const char             *url,
                                                     GError                **error);
+/* For validating what people type: FALSE with a message that says why. */
+gboolean                cs_config_check_provider_id (const char          *id,
+                                                     GError             **error);
+gboolean                cs_config_check_model_name  (const char          *name,
+                                                     GError             **error);
 /* TRUE if the URL's host is loopback or on a private network. */
 gboolean                cs_config_url_is_local     (const char             *url);
 
