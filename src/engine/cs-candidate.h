@@ -57,8 +57,9 @@ void               cs_candidate_append              (CsCandidate       *self,
                                                      gssize             len);
 void               cs_candidate_set_text            (CsCandidate       *self,
                                                      const char        *text);
-/* Clears text, reasoning, refusal, data, error, usage and timings before a
- * new attempt (a retry or a repair request). attempts is kept. */
+/* Clears text, reasoning, refusal, data, error and timings before a new
+ * attempt (a retry or a repair request). Usage, cost and attempts are kept,
+ * so every attempt's tokens add up. */
 void               cs_candidate_reset_stream        (CsCandidate       *self);
 
 const char        *cs_candidate_get_finish_reason   (CsCandidate       *self);
