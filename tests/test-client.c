@@ -40,6 +40,8 @@ typedef struct {
   gboolean  usage;
   gint64    output_tokens;
   gboolean  done_event;
+  guint     error_events;
+  char     *error_code;
   gboolean  completed;
   gboolean  ok;
   GError   *error;
@@ -78,6 +80,7 @@ result_free (Result *r)
     }
   g_clear_error (&r->error);
   g_clear_object (&r->cancel_on_event);
+  g_free (r->error_code);
   g_free (r);
 }
 
@@ -121,6 +124,10 @@ on_event (const CsStreamEvent *event,
       r->done_event = TRUE;
       break;
     case CS_STREAM_EVENT_ERROR:
+      r->error_events++;
+      g_free (r->error_code);
+      r->error_code = g_strdup (event->code);
+      break;
     default:
       g_assert_not_reached ();
     }
@@ -551,6 +558,7 @@ test_stream_error (void)
 
   g_assert_error (r->error, CS_CLIENT_ERROR, CS_CLIENT_ERROR_STREAM);
   g_assert_nonnull (strstr (r->error->message, "The model overloaded"));
+  g_assert_cmpuint (r->error_events, ==, 1);
   /* the deltas before the error were delivered */
   g_assert_cmpuint (r->text[0]->len, >, 0);
   g_assert_true (r->stats.streamed);
@@ -1177,6 +1185,17 @@ mini_callback (SoupServer        *server,
       soup_server_message_set_status (msg, 200, NULL);
       soup_server_message_set_response (msg, "text/event-stream", SOUP_MEMORY_STATIC, body, strlen (body));
     }
+  else if (g_str_equal (model, "malformed-chunk"))
+    {
+      static const char body[] =
+        "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"ab\"}}]}\n\n"
+        "data: {\"choices\":[{\"index\":0,\"del\n\n"
+        "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"cd\"},\"finish_reason\":\"stop\"}]}\n\n"
+        "data: [DONE]\n\n";
+
+      soup_server_message_set_status (msg, 200, NULL);
+      soup_server_message_set_response (msg, "text/event-stream", SOUP_MEMORY_STATIC, body, strlen (body));
+    }
   else if (g_str_equal (model, "wait-too-long"))
     {
       static const char body[] = "{\"error\":{\"message\":\"Slow down\",\"type\":\"requests\",\"code\":\"rate_limit_exceeded\"}}";
@@ -1392,12 +1411,34 @@ test_early_stream_error (void)
   g_assert_no_error (r->error);
   g_assert_cmpuint (r->stats.attempts, ==, 2);
   g_assert_cmpstr (r->text[0]->str, ==, "abab");
+  /* the retried error was not reported as an event */
+  g_assert_cmpuint (r->error_events, ==, 0);
 
   fatal = run_model (client, "early-fatal");
   g_assert_error (fatal->error, CS_CLIENT_ERROR, CS_CLIENT_ERROR_STREAM);
+  g_assert_cmpuint (fatal->error_events, ==, 1);
+  g_assert_cmpstr (fatal->error_code, ==, "invalid_prompt");
   g_assert_nonnull (strstr (fatal->error->message, "Prompt violates the policy"));
   g_assert_cmpuint (fatal->stats.attempts, ==, 1);
   g_assert_cmpuint (mini.requests, ==, 3);
+  wait_idle_server ();
+}
+
+/* One malformed chunk is reported but does not end the reply. */
+static void
+test_malformed_chunk (void)
+{
+  g_autoptr(CsProviderClient) client = make_mini_client (4);
+  g_autoptr(Result) r = NULL;
+
+  mini_reset ();
+  r = run_model (client, "malformed-chunk");
+  g_assert_no_error (r->error);
+  g_assert_cmpstr (r->text[0]->str, ==, "abcd");
+  g_assert_cmpuint (r->error_events, ==, 1);
+  g_assert_cmpstr (r->error_code, ==, "malformed-chunk");
+  g_assert_cmpstr (r->finish[0], ==, "stop");
+  g_assert_true (r->done_event);
   wait_idle_server ();
 }
 
@@ -1551,6 +1592,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/client/ratelimit-hold", test_ratelimit_hold);
   g_test_add_func ("/client/429-holds-queue", test_429_holds_queue);
   g_test_add_func ("/client/early-stream-error", test_early_stream_error);
+  g_test_add_func ("/client/malformed-chunk", test_malformed_chunk);
   g_test_add_func ("/client/wait-too-long", test_wait_too_long);
   g_test_add_func ("/client/key-scrubbed", test_key_scrubbed);
   g_test_add_func ("/client/redirect-protocol", test_redirect_and_protocol);

@@ -1310,6 +1310,17 @@ on_decoder_event (const CsStreamEvent *event,
   if (req->state != REQ_RUNNING || req->user_cancelled || req->stream_error != NULL)
     return;
 
+  if (event->type == CS_STREAM_EVENT_ERROR &&
+      g_strcmp0 (event->code, "malformed-chunk") == 0)
+    {
+      /* One unreadable chunk does not end the reply: if it carried text,
+       * the reply's own validation will notice. The caller hears of it. */
+      g_debug ("%s: skipping a malformed chunk", provider_name (req->client));
+      if (req->on_event != NULL)
+        req->on_event (event, req->event_data);
+      return;
+    }
+
   if (event->type == CS_STREAM_EVENT_ERROR)
     {
       g_autofree char *message = quote_message (req->client, event->text);
@@ -1319,6 +1330,10 @@ on_decoder_event (const CsStreamEvent *event,
                                        "%s reported an error in the stream: %s",
                                        provider_name (req->client),
                                        message != NULL ? message : "no message");
+      /* The caller hears of it too, unless it is retried; the task then
+       * fails with this error. */
+      if (req->on_event != NULL && !req->stream_error_transient)
+        req->on_event (event, req->event_data);
       return;
     }
 
