@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
 #include "cs-application.h"
@@ -418,8 +419,18 @@ test_reopen (void)
   g_assert_true (gtk_check_button_get_active (g_ptr_array_index (checks, 0)));
   g_assert_cmpstr (badge_of (win, "demo/demo-alpha"), ==, "done");
 
+  /* delete the architect run: gone from the sidebar at once (the undo
+   * toast waits), gone from the disk when the window goes */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.delete-run", "s", architect_run_id));
+  spin (100);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (win->history_model)), ==,
+                    g_list_model_get_n_items (G_LIST_MODEL (store)) - 1);
+  g_assert_nonnull (cs_run_store_find (store, architect_run_id));
+
   gtk_window_destroy (GTK_WINDOW (win));
   spin (100);
+  g_assert_null (cs_run_store_find (store, architect_run_id));
+  g_assert_nonnull (cs_run_store_find (store, support_run_id));
 }
 
 static gboolean
@@ -536,6 +547,79 @@ test_preferences (void)
   spin (100);
 }
 
+static GtkWidget *
+find_button (GtkWidget  *root,
+             const char *label)
+{
+  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button (child, label);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+button_sensitive (gpointer data)
+{
+  GtkWidget **button = data;
+
+  return *button != NULL && gtk_widget_get_sensitive (*button);
+}
+
+static gboolean
+config_has_demo (gpointer data)
+{
+  return cs_config_find_provider (cs_application_get_config (CS_APPLICATION (data)), "demo") != NULL;
+}
+
+/* First run: no providers file, a demo provider announced in the
+ * environment: the welcome page offers it and one click configures it. */
+static void
+test_welcome (void)
+{
+  g_autofree char *path = cs_config_get_default_path ();
+  g_autofree char *base = cs_test_provider_dup_base_url (provider);
+  g_autoptr(CsApplication) app = NULL;
+  CsWindow *win;
+  GtkWidget *button = NULL;
+  gint64 deadline;
+
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  g_setenv ("CONSILIUM_DEMO_URL", base, TRUE);
+
+  app = start_app ();
+  win = cs_window_new (app);
+  gtk_window_present (GTK_WINDOW (win));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "welcome");
+  save_shot (GTK_WIDGET (win), "welcome.png");
+
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (!button_sensitive (&button) && g_get_monotonic_time () < deadline)
+    {
+      spin (50);
+      button = find_button (GTK_WIDGET (win->welcome_list), _("_Use Demo"));
+    }
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_get_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+
+  g_assert_true (wait_for (config_has_demo, app, 5000));
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "compose");
+  g_assert_cmpuint (win->model_rows->len, >, 0);
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  spin (100);
+
+  /* back to the providers the other tests use */
+  g_unsetenv ("CONSILIUM_DEMO_URL");
+  write_config ();
+}
+
 static void
 remove_tree (const char *path)
 {
@@ -586,6 +670,7 @@ main (int   argc,
   g_test_add_func ("/ui/support-run", test_support_run);
   g_test_add_func ("/ui/reopen", test_reopen);
   g_test_add_func ("/ui/preferences", test_preferences);
+  g_test_add_func ("/ui/welcome", test_welcome);
 
   ret = g_test_run ();
 

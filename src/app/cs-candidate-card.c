@@ -34,6 +34,7 @@ struct _CsCandidateCard
   GtkLabel       *model_label;
   GtkLabel       *detail_label;
   GtkLabel       *status_label;
+  GtkButton      *stop_button;
   GtkButton      *open_button;
   GtkStack       *content_stack;
   GtkLabel       *waiting_label;
@@ -488,6 +489,7 @@ update_status (CsCandidateCard *self)
                                   -1);
 
   live = status == CS_CANDIDATE_THINKING || status == CS_CANDIDATE_STREAMING;
+  gtk_widget_set_visible (GTK_WIDGET (self->stop_button), live || status == CS_CANDIDATE_QUEUED);
   if (live && self->live_since == 0)
     self->live_since = g_get_monotonic_time ();
   else if (!live)
@@ -627,6 +629,8 @@ cs_candidate_card_new (CsCandidate *candidate)
 
   gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->retry_button),
                                           g_variant_new_string (cs_candidate_get_id (candidate)));
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->stop_button),
+                                          g_variant_new_string (cs_candidate_get_id (candidate)));
 
   g_signal_connect_object (candidate, "appended", G_CALLBACK (appended_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (candidate, "notify::text", G_CALLBACK (resync_text), self, G_CONNECT_SWAPPED);
@@ -707,6 +711,7 @@ cs_candidate_card_class_init (CsCandidateCardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CsCandidateCard, model_label);
   gtk_widget_class_bind_template_child (widget_class, CsCandidateCard, detail_label);
   gtk_widget_class_bind_template_child (widget_class, CsCandidateCard, status_label);
+  gtk_widget_class_bind_template_child (widget_class, CsCandidateCard, stop_button);
   gtk_widget_class_bind_template_child (widget_class, CsCandidateCard, open_button);
   gtk_widget_class_bind_template_child (widget_class, CsCandidateCard, content_stack);
   gtk_widget_class_bind_template_child (widget_class, CsCandidateCard, waiting_label);

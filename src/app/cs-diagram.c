@@ -574,7 +574,4 @@ cs_diagram_init (CsDiagram *self)
 {
   self->nodes = g_ptr_array_new_with_free_func ((GDestroyNotify) node_free);
   self->edges = g_ptr_array_new_with_free_func ((GDestroyNotify) edge_free);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, "Component diagram",
-                                  -1);
 }

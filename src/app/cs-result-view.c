@@ -246,6 +246,9 @@ build_blueprint (CsResultView *self,
   /* the diagram */
   diagram = cs_diagram_new ();
   gtk_widget_set_name (diagram, "blueprint-diagram");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (diagram),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Component diagram"),
+                                  -1);
   data_node = json_node_init_object (json_node_alloc (), data);
   cs_diagram_set_data (CS_DIAGRAM (diagram), data_node);
   frame = gtk_frame_new (NULL);

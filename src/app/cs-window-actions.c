@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cs-preferences-window.h"
 #include "cs-window-private.h"
 
 void _cs_window_fill_welcome (CsWindow *self);
@@ -82,6 +83,17 @@ new_run_action (GtkWidget  *widget,
 }
 
 static void
+toggle_sidebar_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *param)
+{
+  CsWindow *self = CS_WINDOW (widget);
+
+  g_settings_set_boolean (self->settings, "sidebar-visible",
+                          !g_settings_get_boolean (self->settings, "sidebar-visible"));
+}
+
+static void
 show_sidebar_action (GtkWidget  *widget,
                      const char *action_name,
                      GVariant   *param)
@@ -131,6 +143,22 @@ retry_candidate_action (GtkWidget  *widget,
     return;
 
   cs_runner_retry_candidate_async (runner, id, self->cancellable, retry_cb, g_object_ref (self));
+}
+
+static void
+cancel_candidate_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *param)
+{
+  CsWindow *self = CS_WINDOW (widget);
+  const char *id = g_variant_get_string (param, NULL);
+  CsRunner *runner;
+
+  if (self->run == NULL || cs_run_find_candidate (self->run, id) == NULL)
+    return;
+  runner = g_hash_table_lookup (self->runners, cs_run_get_id (self->run));
+  if (runner != NULL)
+    cs_runner_cancel_candidate (runner, id);
 }
 
 /* ---- rename ---- */
@@ -213,7 +241,7 @@ delete_undo_cb (AdwToast   *toast,
                 DeleteData *d)
 {
   d->undone = TRUE;
-  if (d->self != NULL)
+  if (d->self != NULL && d->self->pending_delete != NULL)
     {
       g_hash_table_remove (d->self->pending_delete, d->id);
       gtk_filter_changed (GTK_FILTER (d->self->history_filter), GTK_FILTER_CHANGE_LESS_STRICT);
@@ -227,7 +255,8 @@ delete_dismissed_cb (AdwToast   *toast,
   g_autoptr(GError) error = NULL;
   CsRun *run;
 
-  if (d->undone || d->self == NULL)
+  /* a disposed window has deleted its pending runs already */
+  if (d->undone || d->self == NULL || d->self->pending_delete == NULL)
     return;
 
   run = g_hash_table_lookup (d->self->pending_delete, d->id);
@@ -647,9 +676,18 @@ preset_clicked_cb (GtkButton *button,
                    CsWindow  *self)
 {
   CsApplication *app = get_app (self);
+  const char *preset_id = g_object_get_data (G_OBJECT (button), "cs-preset");
+  GtkWidget *prefs;
 
-  if (app != NULL)
-    g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  if (app == NULL)
+    return;
+
+  /* the preferences, with the preset added and waiting for its key */
+  prefs = GTK_WIDGET (cs_preferences_window_new (app));
+  gtk_window_set_transient_for (GTK_WINDOW (prefs), GTK_WINDOW (self));
+  gtk_window_present (GTK_WINDOW (prefs));
+  if (preset_id != NULL)
+    gtk_widget_activate_action (prefs, "prefs.add-preset", "s", preset_id);
 }
 
 void
@@ -696,6 +734,7 @@ _cs_window_fill_welcome (CsWindow *self)
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), preset->base_url);
       button = gtk_button_new_with_mnemonic (_("_Set Up…"));
       gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      g_object_set_data_full (G_OBJECT (button), "cs-preset", g_strdup (preset->id), g_free);
       g_signal_connect_object (button, "clicked", G_CALLBACK (preset_clicked_cb), self, 0);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
       adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), button);
@@ -717,6 +756,8 @@ _cs_window_class_actions_init (CsWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.cancel", NULL, cancel_action);
   gtk_widget_class_install_action (widget_class, "win.new-run", NULL, new_run_action);
   gtk_widget_class_install_action (widget_class, "win.show-sidebar", NULL, show_sidebar_action);
+  gtk_widget_class_install_action (widget_class, "win.toggle-sidebar", NULL, toggle_sidebar_action);
+  gtk_widget_class_install_action (widget_class, "win.cancel-candidate", "s", cancel_candidate_action);
   gtk_widget_class_install_action (widget_class, "win.retry-candidate", "s", retry_candidate_action);
   gtk_widget_class_install_action (widget_class, "win.rename-run", "s", rename_run_action);
   gtk_widget_class_install_action (widget_class, "win.delete-run", "s", delete_run_action);
@@ -729,6 +770,7 @@ _cs_window_class_actions_init (CsWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK, "win.run", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.cancel", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-run", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F9, 0, "win.toggle-sidebar", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "win.export", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.export-json", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.copy-markdown", NULL);

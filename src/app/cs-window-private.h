@@ -45,6 +45,7 @@ struct _CsWindow
   AdwToastOverlay      *toast_overlay;
   AdwLeaflet           *leaflet;
   GtkWidget            *sidebar;
+  GtkWidget            *sidebar_separator;
   GtkStack             *history_stack;
   GtkListBox           *history_list;
   GtkWidget            *main_box;

@@ -799,6 +799,7 @@ _cs_window_show_compose (CsWindow *self)
   g_return_if_fail (CS_IS_WINDOW (self));
 
   gtk_stack_set_visible_child_name (self->main_stack, "compose");
+  adw_leaflet_set_visible_child (self->leaflet, self->main_box);
   update_main_page (self);
   gtk_list_box_unselect_all (self->history_list);
   _cs_window_actions_update (self);
@@ -1022,6 +1023,13 @@ cs_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (cs_window_parent_class)->close_request (window);
 }
 
+static gboolean
+invert_boolean (gpointer instance,
+                gboolean value)
+{
+  return !value;
+}
+
 /* After construction: "application" is set only after constructed(). */
 static void
 cs_window_setup (CsWindow *self)
@@ -1040,6 +1048,9 @@ cs_window_setup (CsWindow *self)
       self->settings = g_settings_new (APP_ID);
       self->store = cs_run_store_new (NULL);
     }
+
+  g_settings_bind (self->settings, "sidebar-visible", self->sidebar, "visible", G_SETTINGS_BIND_GET);
+  g_settings_bind (self->settings, "sidebar-visible", self->sidebar_separator, "visible", G_SETTINGS_BIND_GET);
 
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (self->settings, "window-width"),
@@ -1063,6 +1074,7 @@ cs_window_setup (CsWindow *self)
   restore_draft (self);
   cs_window_rebuild_models (self);
   gtk_stack_set_visible_child_name (self->main_stack, "compose");
+  adw_leaflet_set_visible_child (self->leaflet, self->main_box);
   update_main_page (self);
   _cs_window_fill_welcome (self);
   _cs_window_actions_update (self);
@@ -1188,6 +1200,7 @@ cs_window_class_init (CsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CsWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, CsWindow, sidebar_separator);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, history_stack);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, history_list);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, main_box);
@@ -1215,6 +1228,8 @@ cs_window_class_init (CsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CsWindow, run_message_label);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, result_view);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, candidates_flow);
+
+  gtk_widget_class_bind_template_callback (widget_class, invert_boolean);
 
   _cs_window_class_actions_init (klass);
 }
