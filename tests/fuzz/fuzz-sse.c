@@ -31,7 +31,9 @@ sse_event_cb (const CsSseEvent *event,
   GString *log = user_data;
 
   fuzz_check (event != NULL);
-  fuzz_check (event->type != NULL && event->type[0] != '\0');
+  /* Not checked: a non-empty type. "event:\0x" gives a type that starts
+   * with NUL, which C strings cannot tell from "". */
+  fuzz_check (event->type != NULL);
   fuzz_check (event->data != NULL);
   fuzz_check (event->data[event->data_len] == '\0');
 
