@@ -20,6 +20,7 @@
 
 #include "cs-application.h"
 #include "cs-candidate-card.h"
+#include "cs-candidate-window.h"
 #include "cs-diagram.h"
 #include "cs-preferences-window.h"
 #include "cs-result-view.h"
@@ -214,6 +215,16 @@ some_card_streaming (gpointer data)
          !_cs_window_is_running (win);
 }
 
+static CsCandidate *retry_target;
+
+static gboolean
+retried (gpointer data)
+{
+  /* the attempt went out and came back failed again */
+  return cs_candidate_get_attempts (retry_target) > 1 &&
+         cs_candidate_status_is_final (cs_candidate_get_status (retry_target));
+}
+
 static char *architect_run_id;
 static char *support_run_id;
 
@@ -292,6 +303,26 @@ test_architect_run (void)
   g_file_get_contents (export_path, &markdown, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (strstr (markdown, "URL shortener"));
+
+  /* Retry asks the provider again */
+  {
+    CsCandidate *failed = NULL;
+    guint before = cs_test_provider_get_request_count (provider, "demo-gamma+500");
+
+    for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (run)); i++)
+      {
+        g_autoptr(CsCandidate) c = g_list_model_get_item (G_LIST_MODEL (run), i);
+
+        if (cs_candidate_get_status (c) == CS_CANDIDATE_FAILED)
+          failed = c;
+      }
+    g_assert_nonnull (failed);
+    retry_target = failed;
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.retry-candidate", "s", cs_candidate_get_id (failed)));
+    g_assert_true (wait_for (retried, NULL, 30000));
+    g_assert_cmpuint (cs_test_provider_get_request_count (provider, "demo-gamma+500"), >, before);
+    g_assert_cmpstr (badge_of (win, "demo/demo-gamma+500"), ==, "failed");
+  }
 
   architect_run_id = g_strdup (cs_run_get_id (run));
 
@@ -397,6 +428,7 @@ test_reopen (void)
   gtk_text_buffer_get_bounds (_cs_window_get_problem_buffer (win), &start, &end);
   draft = gtk_text_buffer_get_text (_cs_window_get_problem_buffer (win), &start, &end, FALSE);
   g_assert_cmpstr (draft, ==, "nginx returns 502 Bad Gateway after the upgrade");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (win->budget_row)), ==, "$2000 per month");
 
   /* both runs are in the sidebar; reopen the support run */
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->history_stack), ==, "list");
@@ -418,6 +450,53 @@ test_reopen (void)
   g_assert_cmpuint (checks->len, >, 0);
   g_assert_true (gtk_check_button_get_active (g_ptr_array_index (checks, 0)));
   g_assert_cmpstr (badge_of (win, "demo/demo-alpha"), ==, "done");
+
+  /* rename through the dialog */
+  {
+    GList *windows;
+    AdwMessageDialog *dialog = NULL;
+    GtkEditable *entry;
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.rename-run", "s", support_run_id));
+    spin (200);
+    windows = gtk_window_list_toplevels ();
+    for (GList *l = windows; l != NULL; l = l->next)
+      if (ADW_IS_MESSAGE_DIALOG (l->data))
+        dialog = l->data;
+    g_list_free (windows);
+    g_assert_nonnull (dialog);
+    entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
+    gtk_editable_set_text (entry, "Renamed <i>run</i>");
+    adw_message_dialog_response (dialog, "rename");
+    spin (200);
+    g_assert_cmpstr (cs_run_get_title (_cs_window_get_run (win)), ==, "Renamed <i>run</i>");
+    g_assert_cmpstr (gtk_label_get_text (win->run_title_label), ==, "Renamed <i>run</i>");
+  }
+
+  /* the other windows open without a warning */
+  {
+    GtkWidget *full = GTK_WIDGET (cs_candidate_window_new (g_list_model_get_item (G_LIST_MODEL (_cs_window_get_run (win)), 0)));
+    GList *windows;
+
+    g_object_unref (cs_candidate_window_get_candidate (CS_CANDIDATE_WINDOW (full)));
+    gtk_window_present (GTK_WINDOW (full));
+    spin (200);
+    save_shot (full, "candidate.png");
+    gtk_window_destroy (GTK_WINDOW (full));
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.copy-markdown", NULL));
+    g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+    g_action_group_activate_action (G_ACTION_GROUP (app), "shortcuts", NULL);
+    g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+    spin (300);
+    windows = gtk_window_list_toplevels ();
+    g_assert_cmpuint (g_list_length (windows), >=, 4);
+    for (GList *l = windows; l != NULL; l = l->next)
+      if (l->data != (gpointer) win && GTK_IS_WINDOW (l->data) && gtk_widget_get_visible (l->data))
+        gtk_window_close (l->data);
+    g_list_free (windows);
+    spin (100);
+  }
 
   /* delete the architect run: gone from the sidebar at once (the undo
    * toast waits), gone from the disk when the window goes */

@@ -42,8 +42,18 @@ update (CsCandidateWindow *self)
   const char *text = cs_candidate_get_text (c);
   JsonNode *data = cs_candidate_get_data (c);
 
-  status = g_strdup_printf ("%s · %s", cs_candidate_status_label (cs_candidate_get_status (c)),
-                            cs_candidate_get_angle (c) ? cs_candidate_get_angle (c) : "");
+  {
+    const char *angle = cs_candidate_get_angle (c);
+    const CsAngle *a = NULL;
+
+    for (int m = CS_MODE_ARCHITECT; angle != NULL && m <= CS_MODE_SUPPORT && a == NULL; m++)
+      a = cs_mode_find_angle ((CsMode) m, angle);
+    if (angle != NULL)
+      status = g_strdup_printf (_("%s · angle: %s"), cs_candidate_status_label (cs_candidate_get_status (c)),
+                                a != NULL && a->label != NULL ? _(a->label) : angle);
+    else
+      status = g_strdup (cs_candidate_status_label (cs_candidate_get_status (c)));
+  }
   gtk_label_set_text (self->status_label, status);
   gtk_label_set_text (self->footer_label, footer);
 
@@ -151,10 +161,20 @@ cs_candidate_window_new (CsCandidate *candidate)
   adw_window_set_content (ADW_WINDOW (self), toolbar);
 
   update (self);
+  /* start on the raw answer, not on a selectable label (GTK would select it all) */
+  gtk_window_set_focus (GTK_WINDOW (self), view);
   g_signal_connect_object (candidate, "notify::status", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (candidate, "notify::data", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
 
   return self;
+}
+
+CsCandidate *
+cs_candidate_window_get_candidate (CsCandidateWindow *self)
+{
+  g_return_val_if_fail (CS_IS_CANDIDATE_WINDOW (self), NULL);
+
+  return self->candidate;
 }
 
 static void

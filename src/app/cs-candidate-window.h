@@ -14,6 +14,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (CsCandidateWindow, cs_candidate_window, CS, CANDIDATE_WINDOW, AdwWindow)
 
-CsCandidateWindow *cs_candidate_window_new (CsCandidate *candidate);
+CsCandidateWindow *cs_candidate_window_new           (CsCandidate       *candidate);
+CsCandidate       *cs_candidate_window_get_candidate (CsCandidateWindow *self);
 
 G_END_DECLS
