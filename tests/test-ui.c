@@ -89,7 +89,7 @@ save_shot (GtkWidget  *widget,
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
   if (node == NULL)
     return;
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
                                          &GRAPHENE_RECT_INIT (0, 0, w, h));
   path = g_build_filename (dir, name, NULL);
   gdk_texture_save_to_png (texture, path);
@@ -275,6 +275,7 @@ test_architect_run (void)
   spin (200);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->run_button_stack), ==, "new");
   save_shot (GTK_WIDGET (win), "architect-result.png");
+  save_shot (GTK_WIDGET (win->result_view), "architect-result-full.png");
 
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
   g_assert_cmpstr (badge_of (win, "demo/demo-alpha"), ==, "done");

@@ -173,6 +173,33 @@ support_text (JsonObject *entry,
   return g_strdup_printf (_("chosen by %d of %d"), (int) support, (int) total);
 }
 
+/* "voted N of M" from the ensemble vote on "<list>[<title>].<key>" */
+static char *
+vote_text (JsonObject *synthesis,
+           const char *list,
+           const char *title,
+           const char *key)
+{
+  JsonArray *votes = cs_json_get_array (synthesis, "votes");
+  g_autofree char *field = NULL;
+
+  if (votes == NULL || title == NULL)
+    return NULL;
+
+  field = g_strdup_printf ("%s[%s].%s", list, title, key);
+  for (guint i = 0; i < json_array_get_length (votes); i++)
+    {
+      JsonObject *vote = cs_json_array_object (votes, i);
+      const char *f = cs_json_get_string (vote, "field");
+      double count = cs_json_get_number (vote, "count", -1);
+      double total = cs_json_get_number (vote, "total", -1);
+
+      if (f != NULL && g_ascii_strcasecmp (f, field) == 0 && count >= 0 && total > 0)
+        return g_strdup_printf (_("%d of %d votes"), (int) count, (int) total);
+    }
+  return NULL;
+}
+
 static void
 add_header (CsResultView *self,
             JsonObject   *synthesis)
@@ -334,13 +361,15 @@ build_blueprint (CsResultView *self,
           JsonObject *d = cs_json_array_object (array, i);
           JsonArray *rejected = cs_json_get_array (d, "rejected_alternatives");
           g_autofree char *title = NULL;
+          g_autofree char *votes = NULL;
           GtkWidget *row;
 
           if (cs_json_get_string (d, "topic") == NULL)
             continue;
           title = g_strdup_printf ("%s: %s", cs_json_get_string (d, "topic"),
                                    cs_json_get_string (d, "choice") ? cs_json_get_string (d, "choice") : "");
-          row = plain_expander_row (title, NULL);
+          votes = vote_text (synthesis, "decisions", cs_json_get_string (d, "topic"), "choice");
+          row = plain_expander_row (title, votes);
           expander_add_text (row, _("Rationale"), cs_json_get_string (d, "rationale"));
           if (rejected != NULL && json_array_get_length (rejected) > 0)
             {

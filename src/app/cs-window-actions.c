@@ -47,7 +47,7 @@ _cs_window_actions_update (CsWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-json", has_result);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.copy-markdown", has_result);
 
-  if (running && (g_strcmp0 (page, "run") == 0))
+  if (running && g_strcmp0 (page, "run") == 0 && self->run == self->running_run)
     gtk_stack_set_visible_child_name (self->run_button_stack, "cancel");
   else if (g_strcmp0 (page, "run") == 0)
     gtk_stack_set_visible_child_name (self->run_button_stack, "new");

@@ -71,6 +71,7 @@ struct _CsWindow
   GtkLabel             *run_state_label;
   GtkSpinner           *run_spinner;
   GtkLabel             *run_message_label;
+  GtkLabel             *run_problem_label;
   CsResultView         *result_view;
   GtkFlowBox           *candidates_flow;
 };

@@ -741,7 +741,33 @@ update_run_page (CsWindow *self)
                                           "%s · %s · %u of %u candidates answered", n),
                              cs_run_get_mode (run) == CS_MODE_ARCHITECT ? _("Systems Architect") : _("Tech Support"),
                              run_state_text (run), n_ok, n);
+  if (cs_run_get_total_cost_usd (run) > 0)
+    {
+      char *with_cost = g_strdup_printf (_("%s · $%.4f"), state, cs_run_get_total_cost_usd (run));
+
+      g_free (state);
+      state = with_cost;
+    }
   gtk_label_set_text (self->run_state_label, state);
+
+  /* the question, with its constraints */
+  {
+    g_autoptr(GString) question = g_string_new (cs_run_get_problem (run));
+    const char * const *keys = cs_run_get_constraint_keys (run);
+
+    for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
+      {
+        const char *label = keys[i];
+
+        /* the compose page's row titles name the known keys */
+        for (guint r = 0; r < G_N_ELEMENTS (constraint_rows); r++)
+          if (g_str_equal (constraint_rows[r].key, keys[i]))
+            label = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (constraint_row (self, r)));
+        g_string_append_printf (question, "%s%s: %s", i == 0 ? "\n\n" : "\n",
+                                label, cs_run_get_constraint (run, keys[i]));
+      }
+    gtk_label_set_text (self->run_problem_label, question->str);
+  }
 
   gtk_spinner_set_spinning (self->run_spinner, live);
   gtk_widget_set_visible (GTK_WIDGET (self->run_spinner), live);
@@ -1226,6 +1252,7 @@ cs_window_class_init (CsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CsWindow, run_state_label);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, run_spinner);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, run_message_label);
+  gtk_widget_class_bind_template_child (widget_class, CsWindow, run_problem_label);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, result_view);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, candidates_flow);
 
