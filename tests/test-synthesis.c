@@ -797,11 +797,23 @@ test_judge_apply (void)
   g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (consensus, 3), "support"), ==, 2);
 
   /* the adopted DNS alternative is gone from the alternatives; the clean-up
-   * one stays, after the judge's disk step */
+   * one stays, after the judge's disk step; the log step that 2 of 3
+   * proposed and the judge left out is kept as an alternative too, with its
+   * support; alternatives follow the checklist's order */
   alternatives = member_array (obj, "alternatives");
-  g_assert_cmpuint (json_array_get_length (alternatives), ==, 1);
+  g_assert_cmpuint (json_array_get_length (alternatives), ==, 2);
   g_assert_nonnull (strstr (json_object_get_string_member (json_array_get_object_element (alternatives, 0), "title"), "Clean up"));
   g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (alternatives, 0), "after_step"), ==, 0);
+  {
+    JsonObject *logs = json_array_get_object_element (alternatives, 1);
+
+    g_assert_nonnull (strstr (json_object_get_string_member (logs, "title"), "log"));
+    g_assert_cmpint (json_object_get_int_member (logs, "support"), ==, 2);
+    g_assert_cmpint (json_object_get_int_member (logs, "total"), ==, 3);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (logs, "candidates")), ==, 2);
+    g_assert_nonnull (json_object_get_string_member (logs, "command"));
+    g_assert_false (json_object_has_member (logs, "_index"));
+  }
 
   /* critiques kept, scores clamped to 1..10 */
   critiques = member_array (obj, "critiques");
@@ -894,6 +906,76 @@ test_judge_architect (void)
     for (guint i = 0; i < json_array_get_length (alternatives); i++)
       g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (alternatives, i), "title"), !=, "Search index");
   }
+}
+
+/* What the judge leaves out of the merge is not lost, and what it adopts is
+ * not offered again as an alternative. */
+static void
+test_judge_alternatives (void)
+{
+  g_autoptr(GPtrArray) candidates = architect_candidates ();
+  g_autoptr(JsonNode) fused = cs_synthesis_fuse (CS_MODE_ARCHITECT, candidates, NULL);
+  g_autofree char *data_json = to_string (json_object_get_member (json_node_get_object (fused), "data"));
+  g_autoptr(JsonNode) result = json_from_string (data_json, NULL);
+  g_autoptr(JsonNode) alt_cache = parse ("{'title':'Cache','choice':'Redis','rationale':'Fast.','support':1,'total':3,'candidates':['c2'],'kind':'decision'}");
+  g_autoptr(JsonNode) alt_objects = parse ("{'title':'Object storage','choice':'Amazon S3','rationale':'Cheap.','support':1,'total':3,'candidates':['c2'],'kind':'decision'}");
+  g_autoptr(JsonNode) cache_decision = parse ("{'topic':'Cache','choice':'Redis 7','rationale':'Sessions.','rejected_alternatives':[]}");
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) reply = NULL;
+  g_autoptr(JsonNode) judged = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *data = json_node_get_object (result);
+  JsonArray *components = json_object_get_array_member (data, "components");
+  JsonArray *alternatives;
+  g_autofree char *dropped = g_strdup (json_object_get_string_member (json_array_get_object_element (components, 0), "name"));
+  gint64 dropped_support;
+  gboolean saw_cache = FALSE, saw_objects = FALSE, saw_dropped = FALSE;
+
+  /* the merge offered two decisions as alternatives; the judge adopts the
+   * cache (in another version), drops the first component, which all
+   * candidates had */
+  dropped_support = json_object_get_int_member (json_array_get_object_element (member_array (json_node_get_object (fused), "consensus"), 0), "support");
+  g_assert_cmpint (dropped_support, ==, 3);
+  json_array_add_element (member_array (json_node_get_object (fused), "alternatives"), json_node_ref (alt_cache));
+  json_array_add_element (member_array (json_node_get_object (fused), "alternatives"), json_node_ref (alt_objects));
+  json_array_add_element (json_object_get_array_member (data, "decisions"), json_node_ref (cache_decision));
+  json_array_remove_element (components, 0);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "critiques");
+  json_builder_begin_array (b);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "rationale");
+  json_builder_add_string_value (b, "Fewer parts.");
+  json_builder_set_member_name (b, "result");
+  json_builder_add_value (b, g_steal_pointer (&result));
+  json_builder_end_object (b);
+  reply = json_builder_get_root (b);
+
+  judged = cs_synthesis_apply_judge (CS_MODE_ARCHITECT, fused, reply, NULL, &error);
+  g_assert_no_error (error);
+  alternatives = member_array (json_node_get_object (judged), "alternatives");
+  for (guint i = 0; i < json_array_get_length (alternatives); i++)
+    {
+      JsonObject *alt = json_array_get_object_element (alternatives, i);
+      const char *title = json_object_get_string_member (alt, "title");
+
+      if (g_strcmp0 (title, "Cache") == 0)
+        saw_cache = TRUE;
+      else if (g_strcmp0 (title, "Object storage") == 0)
+        saw_objects = TRUE;
+      else if (g_strcmp0 (title, dropped) == 0)
+        {
+          saw_dropped = TRUE;
+          g_assert_cmpstr (json_object_get_string_member (alt, "kind"), ==, "component");
+          g_assert_cmpint (json_object_get_int_member (alt, "support"), ==, 3);
+          g_assert_cmpuint (json_array_get_length (json_object_get_array_member (alt, "candidates")), ==, 3);
+          g_assert_nonnull (json_object_get_string_member (alt, "technology"));
+        }
+    }
+  g_assert_false (saw_cache);
+  g_assert_true (saw_objects);
+  g_assert_true (saw_dropped);
 }
 
 static void
@@ -1100,6 +1182,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/judge/apply", test_judge_apply);
   g_test_add_func ("/judge/invalid", test_judge_invalid);
   g_test_add_func ("/judge/architect", test_judge_architect);
+  g_test_add_func ("/judge/alternatives", test_judge_alternatives);
   g_test_add_func ("/judge/degraded", test_degraded);
 
   return g_test_run ();

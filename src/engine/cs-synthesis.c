@@ -1725,6 +1725,147 @@ match_entry (CsMode      mode,
   return best;
 }
 
+/* The index of the step of @steps that @step most resembles, at least
+ * @threshold; -1 when none does. */
+static gint64
+closest_step (JsonArray *steps,
+              JsonNode  *step,
+              double     threshold)
+{
+  gint64 found = -1;
+  double best = 0;
+
+  for (guint j = 0; steps != NULL && step != NULL && j < json_array_get_length (steps); j++)
+    {
+      double sim = cs_consensus_item_similarity (CS_ITEM_STEP, json_array_get_element (steps, j), step);
+
+      if (sim >= threshold && sim > best + 1e-12)
+        {
+          best = sim;
+          found = j;
+        }
+    }
+  return found;
+}
+
+/* Whether the judge's @decisions already hold the decision alternative @alt:
+ * the same choice (as a technology key) on a related topic. */
+static gboolean
+decision_adopted (JsonArray  *decisions,
+                  JsonObject *alt)
+{
+  g_autofree char *key = NULL;
+
+  if (obj_str (alt, "choice") == NULL)
+    return FALSE;
+  key = cs_similarity_technology_key (obj_str (alt, "choice"));
+  for (guint i = 0; key != NULL && decisions != NULL && i < json_array_get_length (decisions); i++)
+    {
+      JsonObject *decision = node_object (json_array_get_element (decisions, i));
+      g_autofree char *other = NULL;
+
+      if (decision == NULL || obj_str (decision, "choice") == NULL)
+        continue;
+      other = cs_similarity_technology_key (obj_str (decision, "choice"));
+      if (other != NULL && g_str_equal (key, other) &&
+          cs_similarity_text (obj_str (decision, "topic"), obj_str (alt, "title")) >= CS_SIMILARITY_RELATED_THRESHOLD)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* A majority item of the mechanical merge that the judge left out, as an
+ * alternative: the step or component itself with its support. */
+static JsonNode *
+dropped_alternative (CsMode      mode,
+                     JsonObject *entry,
+                     JsonNode   *item,
+                     JsonArray  *judge_steps)
+{
+  JsonObject *item_obj = node_object (item);
+  JsonNode *candidates = json_object_get_member (entry, "candidates");
+  JsonNode *alt;
+  JsonObject *alt_obj;
+
+  if (item_obj == NULL)
+    return NULL;
+  if (mode == CS_MODE_SUPPORT)
+    {
+      alt = deep_copy (item);
+      alt_obj = json_node_get_object (alt);
+      json_object_set_int_member (alt_obj, "after_step", closest_step (judge_steps, item, CS_SIMILARITY_RELATED_THRESHOLD));
+    }
+  else
+    {
+      alt_obj = json_object_new ();
+      alt = json_node_init_object (json_node_alloc (), alt_obj);
+      json_object_unref (alt_obj);
+      json_object_set_string_member (alt_obj, "title", obj_str (item_obj, "name") ? obj_str (item_obj, "name") : "");
+      json_object_set_string_member (alt_obj, "technology", obj_str (item_obj, "technology") ? obj_str (item_obj, "technology") : "");
+      json_object_set_string_member (alt_obj, "responsibility",
+                                     obj_str (item_obj, "responsibility") ? obj_str (item_obj, "responsibility") : "");
+      json_object_set_string_member (alt_obj, "kind", "component");
+    }
+  json_object_set_int_member (alt_obj, "support", json_object_get_int_member_with_default (entry, "support", 0));
+  json_object_set_int_member (alt_obj, "total", json_object_get_int_member_with_default (entry, "total", 0));
+  if (candidates != NULL && JSON_NODE_HOLDS_ARRAY (candidates))
+    json_object_set_member (alt_obj, "candidates", deep_copy (candidates));
+  else
+    json_object_set_array_member (alt_obj, "candidates", json_array_new ());
+  return alt;
+}
+
+static int
+compare_alternatives (gconstpointer pa,
+                      gconstpointer pb)
+{
+  JsonObject *a = json_node_get_object (*(JsonNode * const *)pa);
+  JsonObject *b = json_node_get_object (*(JsonNode * const *)pb);
+  gint64 after_a = json_object_get_int_member_with_default (a, "after_step", -1);
+  gint64 after_b = json_object_get_int_member_with_default (b, "after_step", -1);
+  gint64 index_a = json_object_get_int_member_with_default (a, "_index", 0);
+  gint64 index_b = json_object_get_int_member_with_default (b, "_index", 0);
+
+  /* "if that did not work" in checklist order; those tied to no step last;
+   * then the more supported first; stable */
+  if (after_a < 0)
+    after_a = G_MAXINT64;
+  if (after_b < 0)
+    after_b = G_MAXINT64;
+  if (after_a != after_b)
+    return after_a < after_b ? -1 : 1;
+  if (json_object_get_int_member_with_default (a, "support", 0) != json_object_get_int_member_with_default (b, "support", 0))
+    return json_object_get_int_member_with_default (a, "support", 0) > json_object_get_int_member_with_default (b, "support", 0) ? -1 : 1;
+  return index_a < index_b ? -1 : index_a > index_b;
+}
+
+/* Support alternatives in the order of the checklist they follow. */
+static JsonArray *
+sorted_alternatives (JsonArray *alternatives)
+{
+  g_autoptr(GPtrArray) nodes = g_ptr_array_new ();
+  JsonArray *sorted = json_array_new ();
+
+  for (guint i = 0; i < json_array_get_length (alternatives); i++)
+    {
+      JsonNode *node = json_array_get_element (alternatives, i);
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        continue;
+      json_object_set_int_member (json_node_get_object (node), "_index", i);
+      g_ptr_array_add (nodes, node);
+    }
+  g_ptr_array_sort (nodes, compare_alternatives);
+  for (guint i = 0; i < nodes->len; i++)
+    {
+      JsonNode *node = g_ptr_array_index (nodes, i);
+
+      json_object_remove_member (json_node_get_object (node), "_index");
+      json_array_add_element (sorted, json_node_ref (node));
+    }
+  return sorted;
+}
+
 JsonNode *
 cs_synthesis_apply_judge (CsMode       mode,
                           JsonNode    *fused,
@@ -1747,9 +1888,12 @@ cs_synthesis_apply_judge (CsMode       mode,
   g_autoptr(JsonArray) critique_list = json_array_new ();
   g_autoptr(JsonArray) methods = json_array_new ();
   g_autoptr(GHashTable) promoted = g_hash_table_new (NULL, NULL);
+  g_autoptr(GHashTable) adopted = g_hash_table_new (NULL, NULL);
   g_autoptr(GError) local_error = NULL;
   JsonNode *list;
   JsonNode *items;
+  JsonArray *judge_items;
+  JsonArray *judge_decisions;
   gint64 total = 0;
 
   g_return_val_if_fail (mode == CS_MODE_ARCHITECT || mode == CS_MODE_SUPPORT, NULL);
@@ -1807,6 +1951,9 @@ cs_synthesis_apply_judge (CsMode       mode,
 
   /* support annotations: each judge item against the clusters */
   items = obj_array (json_node_get_object (result), mode == CS_MODE_SUPPORT ? "steps" : "components");
+  judge_items = items != NULL ? json_node_get_array (items) : NULL;
+  list = obj_array (json_node_get_object (result), "decisions");
+  judge_decisions = list != NULL ? json_node_get_array (list) : NULL;
   for (guint i = 0; items != NULL && i < json_array_get_length (json_node_get_array (items)); i++)
     {
       JsonNode *item = json_array_get_element (json_node_get_array (items), i);
@@ -1819,6 +1966,8 @@ cs_synthesis_apply_judge (CsMode       mode,
 
       if (match == in_alternatives && match != NULL)
         g_hash_table_add (promoted, match);
+      if (in_consensus != NULL)
+        g_hash_table_add (adopted, in_consensus);
 
       json_builder_begin_object (cb);
       add_string (cb, "title", title != NULL ? title : "");
@@ -1856,31 +2005,44 @@ cs_synthesis_apply_judge (CsMode       mode,
 
       if (alt_obj == NULL || g_hash_table_contains (promoted, alt_obj))
         continue;
+      if (mode == CS_MODE_ARCHITECT && g_strcmp0 (obj_str (alt_obj, "kind"), "decision") == 0 &&
+          decision_adopted (judge_decisions, alt_obj))
+        continue;
       copy = deep_copy (alt);
       if (mode == CS_MODE_SUPPORT && json_object_has_member (alt_obj, "after_step"))
         {
           gint64 after = json_object_get_int_member_with_default (alt_obj, "after_step", -1);
-          gint64 remapped = -1;
           JsonNode *old_step = NULL;
-          double best = 0;
 
           if (after >= 0 && old_items != NULL && after < json_array_get_length (old_items))
             old_step = json_array_get_element (old_items, after);
-          for (guint j = 0; old_step != NULL && items != NULL &&
-                            j < json_array_get_length (json_node_get_array (items)); j++)
-            {
-              JsonNode *step = json_array_get_element (json_node_get_array (items), j);
-              double sim = cs_consensus_item_similarity (CS_ITEM_STEP, step, old_step);
-
-              if (sim >= CS_SIMILARITY_THRESHOLD && sim > best + 1e-12)
-                {
-                  best = sim;
-                  remapped = j;
-                }
-            }
-          json_object_set_int_member (json_node_get_object (copy), "after_step", remapped);
+          json_object_set_int_member (json_node_get_object (copy), "after_step",
+                                      closest_step (judge_items, old_step, CS_SIMILARITY_THRESHOLD));
         }
       json_array_add_element (alternatives, copy);
+    }
+
+  /* what most candidates proposed and the judge left out is not lost: it
+   * becomes an alternative too */
+  for (guint i = 0; old_consensus != NULL && i < json_array_get_length (old_consensus); i++)
+    {
+      JsonObject *entry = node_object (json_array_get_element (old_consensus, i));
+      JsonNode *alt;
+
+      if (entry == NULL || g_hash_table_contains (adopted, entry) ||
+          json_object_get_int_member_with_default (entry, "support", 0) <= 0 ||
+          old_items == NULL || i >= json_array_get_length (old_items))
+        continue;
+      alt = dropped_alternative (mode, entry, json_array_get_element (old_items, i), judge_items);
+      if (alt != NULL)
+        json_array_add_element (alternatives, alt);
+    }
+  if (mode == CS_MODE_SUPPORT)
+    {
+      JsonArray *sorted = sorted_alternatives (alternatives);
+
+      json_array_unref (alternatives);
+      alternatives = sorted;
     }
 
   /* the judge's critiques, in their shape */
