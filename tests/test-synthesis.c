@@ -472,6 +472,9 @@ test_support (void)
     }
   g_assert_true (saw_dns);
   g_assert_true (saw_cleanup);
+  /* in checklist order: the one after step 1 first, the unattached last */
+  g_assert_nonnull (strstr (json_object_get_string_member (json_array_get_object_element (alternatives, 0), "title"), "Clean up"));
+  g_assert_nonnull (strstr (json_object_get_string_member (json_array_get_object_element (alternatives, 1), "title"), "DNS"));
 
   /* causes: "disk full" 3/3 first, likelihood voted high (2 of 3) */
   causes = member_array (data, "likely_causes");

@@ -1297,6 +1297,57 @@ static const char * const support_order[] = {
   "summary", "likely_causes", "steps", "escalate_when", NULL
 };
 
+static int
+compare_alternatives (gconstpointer pa,
+                      gconstpointer pb)
+{
+  JsonObject *a = json_node_get_object (*(JsonNode * const *)pa);
+  JsonObject *b = json_node_get_object (*(JsonNode * const *)pb);
+  gint64 after_a = json_object_get_int_member_with_default (a, "after_step", -1);
+  gint64 after_b = json_object_get_int_member_with_default (b, "after_step", -1);
+  gint64 index_a = json_object_get_int_member_with_default (a, "_index", 0);
+  gint64 index_b = json_object_get_int_member_with_default (b, "_index", 0);
+
+  /* "if that did not work" in checklist order; those tied to no step last;
+   * then the more supported first; stable */
+  if (after_a < 0)
+    after_a = G_MAXINT64;
+  if (after_b < 0)
+    after_b = G_MAXINT64;
+  if (after_a != after_b)
+    return after_a < after_b ? -1 : 1;
+  if (json_object_get_int_member_with_default (a, "support", 0) != json_object_get_int_member_with_default (b, "support", 0))
+    return json_object_get_int_member_with_default (a, "support", 0) > json_object_get_int_member_with_default (b, "support", 0) ? -1 : 1;
+  return index_a < index_b ? -1 : index_a > index_b;
+}
+
+/* Support alternatives in the order of the checklist they follow. */
+static JsonArray *
+sorted_alternatives (JsonArray *alternatives)
+{
+  g_autoptr(GPtrArray) nodes = g_ptr_array_new ();
+  JsonArray *sorted = json_array_new ();
+
+  for (guint i = 0; i < json_array_get_length (alternatives); i++)
+    {
+      JsonNode *node = json_array_get_element (alternatives, i);
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        continue;
+      json_object_set_int_member (json_node_get_object (node), "_index", i);
+      g_ptr_array_add (nodes, node);
+    }
+  g_ptr_array_sort (nodes, compare_alternatives);
+  for (guint i = 0; i < nodes->len; i++)
+    {
+      JsonNode *node = g_ptr_array_index (nodes, i);
+
+      json_object_remove_member (json_node_get_object (node), "_index");
+      json_array_add_element (sorted, json_node_ref (node));
+    }
+  return sorted;
+}
+
 JsonNode *
 cs_synthesis_fuse (CsMode      mode,
                    GPtrArray  *candidates,
@@ -1373,6 +1424,13 @@ cs_synthesis_fuse (CsMode      mode,
   json_builder_add_value (sb, json_node_init_array (json_node_alloc (), f.votes));
   json_builder_set_member_name (sb, "consensus");
   json_builder_add_value (sb, json_node_init_array (json_node_alloc (), f.consensus));
+  if (mode == CS_MODE_SUPPORT)
+    {
+      JsonArray *sorted = sorted_alternatives (f.alternatives);
+
+      json_array_unref (f.alternatives);
+      f.alternatives = sorted;
+    }
   json_builder_set_member_name (sb, "alternatives");
   json_builder_add_value (sb, json_node_init_array (json_node_alloc (), f.alternatives));
   json_builder_set_member_name (sb, "critiques");
@@ -1813,57 +1871,6 @@ dropped_alternative (CsMode      mode,
   else
     json_object_set_array_member (alt_obj, "candidates", json_array_new ());
   return alt;
-}
-
-static int
-compare_alternatives (gconstpointer pa,
-                      gconstpointer pb)
-{
-  JsonObject *a = json_node_get_object (*(JsonNode * const *)pa);
-  JsonObject *b = json_node_get_object (*(JsonNode * const *)pb);
-  gint64 after_a = json_object_get_int_member_with_default (a, "after_step", -1);
-  gint64 after_b = json_object_get_int_member_with_default (b, "after_step", -1);
-  gint64 index_a = json_object_get_int_member_with_default (a, "_index", 0);
-  gint64 index_b = json_object_get_int_member_with_default (b, "_index", 0);
-
-  /* "if that did not work" in checklist order; those tied to no step last;
-   * then the more supported first; stable */
-  if (after_a < 0)
-    after_a = G_MAXINT64;
-  if (after_b < 0)
-    after_b = G_MAXINT64;
-  if (after_a != after_b)
-    return after_a < after_b ? -1 : 1;
-  if (json_object_get_int_member_with_default (a, "support", 0) != json_object_get_int_member_with_default (b, "support", 0))
-    return json_object_get_int_member_with_default (a, "support", 0) > json_object_get_int_member_with_default (b, "support", 0) ? -1 : 1;
-  return index_a < index_b ? -1 : index_a > index_b;
-}
-
-/* Support alternatives in the order of the checklist they follow. */
-static JsonArray *
-sorted_alternatives (JsonArray *alternatives)
-{
-  g_autoptr(GPtrArray) nodes = g_ptr_array_new ();
-  JsonArray *sorted = json_array_new ();
-
-  for (guint i = 0; i < json_array_get_length (alternatives); i++)
-    {
-      JsonNode *node = json_array_get_element (alternatives, i);
-
-      if (!JSON_NODE_HOLDS_OBJECT (node))
-        continue;
-      json_object_set_int_member (json_node_get_object (node), "_index", i);
-      g_ptr_array_add (nodes, node);
-    }
-  g_ptr_array_sort (nodes, compare_alternatives);
-  for (guint i = 0; i < nodes->len; i++)
-    {
-      JsonNode *node = g_ptr_array_index (nodes, i);
-
-      json_object_remove_member (json_node_get_object (node), "_index");
-      json_array_add_element (sorted, json_node_ref (node));
-    }
-  return sorted;
 }
 
 JsonNode *
