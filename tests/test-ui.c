@@ -692,6 +692,13 @@ test_welcome (void)
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "compose");
   g_assert_cmpuint (win->model_rows->len, >, 0);
 
+  /* narrow: the sidebar folds away, the compose page stays */
+  gtk_window_set_default_size (GTK_WINDOW (win), 420, 760);
+  spin (500);
+  save_shot (GTK_WIDGET (win), "narrow.png");
+  if (adw_leaflet_get_folded (win->leaflet))
+    g_assert_true (adw_leaflet_get_visible_child (win->leaflet) == win->main_box);
+
   gtk_window_destroy (GTK_WINDOW (win));
   spin (100);
 

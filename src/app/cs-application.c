@@ -159,8 +159,10 @@ quit_action (GSimpleAction *action,
   GList *windows;
 
   /* Close windows so they save their size and draft. */
-  while ((windows = gtk_application_get_windows (GTK_APPLICATION (self))) != NULL)
-    gtk_window_destroy (windows->data);
+  windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_close (l->data);
+  g_list_free (windows);
 
   if (self->store != NULL)
     cs_run_store_flush (self->store);

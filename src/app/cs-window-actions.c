@@ -100,6 +100,7 @@ show_sidebar_action (GtkWidget  *widget,
 {
   CsWindow *self = CS_WINDOW (widget);
 
+  g_settings_set_boolean (self->settings, "sidebar-visible", TRUE);
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
 }
 

@@ -724,7 +724,9 @@ update_run_page (CsWindow *self)
     return;
 
   run_state = cs_run_get_state (run);
-  live = run_state == CS_RUN_RUNNING || run_state == CS_RUN_SYNTHESIZING;
+  /* a run left "running" by a crash is not live: nothing drives it */
+  live = (run_state == CS_RUN_RUNNING || run_state == CS_RUN_SYNTHESIZING) &&
+         g_hash_table_contains (self->runners, cs_run_get_id (run));
   n = g_list_model_get_n_items (G_LIST_MODEL (run));
   n_ok = cs_run_count_status (run, CS_CANDIDATE_OK);
 
