@@ -16,12 +16,12 @@ cd "$(dirname "$0")/.."
 SECS=${1:-60}
 shift 2>/dev/null || true
 BUILD=${BUILD:-_build/fuzz}
-ALL="fuzz-sse fuzz-decoder fuzz-schema fuzz-config fuzz-run-file fuzz-reply"
+ALL="fuzz-sse fuzz-decoder fuzz-schema fuzz-config fuzz-run-file fuzz-reply fuzz-export"
 HARNESSES=${*:-$ALL}
 
 max_len () {
   case "$1" in
-    fuzz-run-file) echo 65536 ;;
+    fuzz-run-file|fuzz-export) echo 65536 ;;
     fuzz-config) echo 8192 ;;
     *) echo 16384 ;;
   esac

@@ -65,7 +65,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   /* What json-glib writes back must be strict JSON again. */
   text = json_to_string (node, FALSE);
   again = cs_json_parse_bounded (text, -1, 0, &error);
-  if (again == NULL)
+  if (again == NULL && !fuzz_json_glib_exponent_bug (text))
     fuzz_fail ("json-glib's output does not parse again: %s\n%s", error->message, text);
 
   return 0;
