@@ -321,7 +321,37 @@ test_hostile_text (void)
         }
     }
   g_assert_nonnull (strstr (markdown, "\\<b\\>bold\\</b\\>"));
-  g_assert_nonnull (strstr (markdown, "| evil/model\\|x\\<b\\> |"));
+  g_assert_nonnull (strstr (markdown, " · evil/model\\|x\\<b\\> |"));
+}
+
+/* The cost line says "median" only of a median: a judge's own figure is
+ * named as such; a figure no integer holds is still printed sanely. The
+ * votes column tells a technology vote from a component count. */
+static void
+test_cost_and_votes (void)
+{
+  g_autoptr(CsRun) run = make_architect_run ();
+  JsonNode *synthesis = json_node_copy (cs_run_get_synthesis (run));
+  JsonObject *data = json_object_get_object_member (json_node_get_object (synthesis), "data");
+  JsonObject *component = json_array_get_object_element (json_object_get_array_member (data, "components"), 0);
+  g_autofree char *judged = NULL;
+  g_autofree char *huge = NULL;
+
+  json_object_set_double_member (data, "monthly_cost_usd", 2440);
+  /* the judge swapped the gateway's technology: no technology vote fits */
+  json_object_set_string_member (component, "technology", "Traefik");
+  cs_run_set_synthesis (run, synthesis);
+  judged = cs_export_markdown (run);
+  g_assert_null (strstr (judged, "median of 3 estimates"));
+  g_assert_nonnull (strstr (judged, "$2,440/month (the judge's figure; the median of 3 candidate estimates is $2,000/month)"));
+  g_assert_nonnull (strstr (judged, "| API gateway | Traefik | component in 3 of 3 |"));
+
+  json_object_set_double_member (data, "monthly_cost_usd", 1e300);
+  cs_run_set_synthesis (run, synthesis);
+  huge = cs_export_markdown (run);
+  g_assert_nonnull (strstr (huge, "$1e+300/month"));
+  g_assert_null (strstr (huge, "$-"));
+  json_node_unref (synthesis);
 }
 
 static void
@@ -425,6 +455,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/export/markdown/golden-architect", test_golden_architect);
   g_test_add_func ("/export/markdown/golden-support", test_golden_support);
+  g_test_add_func ("/export/markdown/cost-and-votes", test_cost_and_votes);
   g_test_add_func ("/export/markdown/hostile-text", test_hostile_text);
   g_test_add_func ("/export/markdown/no-synthesis", test_no_synthesis);
   g_test_add_func ("/export/json/contract", test_json);

@@ -313,6 +313,17 @@ format_thousands (gint64 value)
   return g_string_free (out, FALSE);
 }
 
+/* Whole dollars with thousands separators; figures no person would write
+ * (a model's 1e300) in exponent form rather than through an integer that
+ * cannot hold them. */
+static char *
+format_dollars (double value)
+{
+  if (!isfinite (value) || fabs (value) >= 1e15)
+    return g_strdup_printf ("%.3g", value);
+  return format_thousands ((gint64)llround (value));
+}
+
 /* ------------------------------------------------------------------------ */
 /* The synthesis                                                            */
 /* ------------------------------------------------------------------------ */
@@ -413,7 +424,7 @@ append_blueprint (GString    *out,
   JsonArray *risks = obj_array (data, "risks");
   JsonArray *alternatives = obj_array (synthesis, "alternatives");
   const char *mermaid = obj_str (data, "mermaid");
-  double cost;
+  double cost, median;
 
   g_string_append (out, "## Blueprint\n\n");
   if (obj_str (data, "summary") != NULL)
@@ -446,15 +457,17 @@ append_blueprint (GString    *out,
           if (votes->len == 0 && entry != NULL && obj_int (entry, "support", -1) >= 0)
             {
               if (obj_int (entry, "support", 0) == 0)
-                g_string_append (votes, "judge");
+                g_string_append (votes, "added by the judge");
               else
-                g_string_append_printf (votes, "in %d of %d", (int)obj_int (entry, "support", 0),
+                g_string_append_printf (votes, "component in %d of %d", (int)obj_int (entry, "support", 0),
                                         (int)obj_int (entry, "total", 0));
             }
           g_string_append_printf (out, "| %s | %s | %s | %s | %s |\n", name, tech,
                                   votes->len ? votes->str : "—", resp, scaling);
         }
-      g_string_append_c (out, '\n');
+      g_string_append (out, "\nVotes: how many of the candidates that have the component chose its "
+                            "technology; “component in” counts the candidates that have the component "
+                            "at all, whatever its technology.\n\n");
     }
 
   if (array_length (stores) > 0)
@@ -590,17 +603,28 @@ append_blueprint (GString    *out,
   if (obj_number (data, "monthly_cost_usd", &cost))
     {
       JsonObject *vote = find_vote (synthesis, "monthly_cost_usd");
-      g_autofree char *amount = format_thousands ((gint64)llround (cost));
+      g_autofree char *amount = format_dollars (cost);
 
       g_string_append_printf (out, "### Estimated cost\n\n$%s/month", amount);
-      if (vote != NULL && obj_int (vote, "count", 0) > 1)
-        g_string_append_printf (out, " (median of %d estimates)", (int)obj_int (vote, "count", 0));
+      if (vote != NULL && obj_int (vote, "count", 0) > 1 && obj_number (vote, "median", &median))
+        {
+          /* the judge may have set its own figure: only a median is called one */
+          if (fabs (median - cost) < 0.5)
+            g_string_append_printf (out, " (median of %d estimates)", (int)obj_int (vote, "count", 0));
+          else
+            {
+              g_autofree char *median_amount = format_dollars (median);
+
+              g_string_append_printf (out, " (the judge's figure; the median of %d candidate estimates is $%s/month)",
+                                      (int)obj_int (vote, "count", 0), median_amount);
+            }
+        }
       g_string_append (out, "\n\n");
     }
 
   if (array_length (alternatives) > 0)
     {
-      g_string_append (out, "### Alternatives (minority proposals)\n\n");
+      g_string_append (out, "### Alternatives (not in the blueprint)\n\n");
       for (guint i = 0; i < array_length (alternatives); i++)
         {
           JsonObject *alt = array_object (alternatives, i);
@@ -966,7 +990,7 @@ append_candidate (GString     *out,
         }
       if (obj_number (data, "monthly_cost_usd", &cost))
         {
-          g_autofree char *amount = format_thousands ((gint64)llround (cost));
+          g_autofree char *amount = format_dollars (cost);
 
           g_string_append_printf (out, "- Estimated cost: $%s/month\n", amount);
         }
@@ -1007,12 +1031,15 @@ append_costs (GString *out,
   g_autofree char *total_cost = format_double ("%.4f", cs_run_get_total_cost_usd (run));
 
   g_string_append (out, "## Cost and latency\n\n"
-                        "| Model | Status | Input tokens | Output tokens | Cost (USD) | TTFT (ms) | Total (s) | Tokens/s |\n"
+                        "| Candidate | Status | Input tokens | Output tokens | Cost (USD) | TTFT (ms) | Total (s) | Tokens/s |\n"
                         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(CsCandidate) candidate = g_list_model_get_item (G_LIST_MODEL (run), i);
-      g_autofree char *model = cell (cs_candidate_get_model (candidate));
+      /* the id tells apart two candidates of one model */
+      g_autofree char *label = g_strdup_printf ("%s · %s", cs_candidate_get_id (candidate),
+                                                cs_candidate_get_model (candidate));
+      g_autofree char *model = cell (label);
       g_autofree char *in = format_tokens (cs_candidate_get_input_tokens (candidate));
       g_autofree char *outt = format_tokens (cs_candidate_get_output_tokens (candidate));
       g_autofree char *cost = format_double ("%.4f", cs_candidate_get_cost_usd (candidate));
