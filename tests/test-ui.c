@@ -105,7 +105,7 @@ write_config (void)
   g_autoptr(GError) error = NULL;
 
   ini = g_strdup_printf ("[provider demo]\n"
-                         "name=Demo\n"
+                         "name=Demo & <Co>\n"  /* markup characters: shown as text */
                          "base-url=%s\n"
                          "api=openai-chat\n"
                          "models=demo-alpha;demo-beta+refuse;demo-gamma+500;demo-judge\n"

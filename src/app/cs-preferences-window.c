@@ -563,8 +563,10 @@ build_models_page (CsPreferencesWindow *self)
     {
       const CsProviderConfig *p = g_ptr_array_index (providers, i);
       GtkWidget *group = adw_preferences_group_new ();
+      /* group titles are markup on libadwaita 1.2 */
+      g_autofree char *title = g_markup_escape_text (p->name != NULL ? p->name : p->id, -1);
 
-      adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), p->name != NULL ? p->name : p->id);
+      adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), title);
       adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group), _("Prices in US dollars per million tokens, for the cost figures"));
 
       for (guint j = 0; p->models[j] != NULL; j++)

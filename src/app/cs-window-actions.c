@@ -706,7 +706,12 @@ _cs_window_fill_welcome (CsWindow *self)
     gtk_list_box_remove (self->welcome_list, child);
 
   if (app != NULL && cs_application_get_config_error (app) != NULL)
-    adw_status_page_set_description (self->welcome_page, cs_application_get_config_error (app));
+    {
+      /* the status page's description is markup */
+      g_autofree char *escaped = g_markup_escape_text (cs_application_get_config_error (app), -1);
+
+      adw_status_page_set_description (self->welcome_page, escaped);
+    }
 
   demo_url = demo_base_url ();
   if (demo_url != NULL)
