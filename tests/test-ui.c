@@ -514,6 +514,46 @@ test_reopen (void)
 }
 
 static gboolean
+all_streaming (gpointer data)
+{
+  CsWindow *win = data;
+
+  return g_strcmp0 (badge_of (win, "demo/demo-alpha"), "streaming") == 0;
+}
+
+/* Escape stops a run: the candidates end cancelled, the run too. */
+static void
+test_cancel (void)
+{
+  g_autoptr(CsApplication) app = start_app ();
+  CsWindow *win = cs_window_new (app);
+  const char *models[] = { "demo/demo-alpha", NULL };
+  CsRun *run;
+
+  gtk_window_present (GTK_WINDOW (win));
+  spin (200);
+  _cs_window_set_mode (win, "architect");
+  set_problem (win, "A queue for image thumbnails");
+  _cs_window_select_models (win, models);
+
+  cs_test_provider_set_delay_ms (provider, 200);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
+  run = g_object_ref (_cs_window_get_run (win));
+  g_assert_true (wait_for (all_streaming, win, 30000));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.cancel", NULL));
+  g_assert_true (wait_for (not_running, win, 10000));
+  cs_test_provider_set_delay_ms (provider, 5);
+
+  g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_CANCELLED);
+  g_assert_cmpstr (badge_of (win, "demo/demo-alpha"), ==, "cancelled");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (win->run_button_stack), ==, "new");
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  g_object_unref (run);
+  spin (100);
+}
+
+static gboolean
 config_has_openai (gpointer data)
 {
   CsApplication *app = data;
@@ -756,6 +796,7 @@ main (int   argc,
   g_test_add_func ("/ui/architect-run", test_architect_run);
   g_test_add_func ("/ui/support-run", test_support_run);
   g_test_add_func ("/ui/reopen", test_reopen);
+  g_test_add_func ("/ui/cancel", test_cancel);
   g_test_add_func ("/ui/preferences", test_preferences);
   g_test_add_func ("/ui/welcome", test_welcome);
 
