@@ -1,0 +1,847 @@
+/* bench-app.c: launch time, memory and main-loop stalls of the desktop app
+ *
+ * Three commands (run them under an X server, e.g. bench/bench-app.sh,
+ * which starts Xvfb and a private D-Bus session):
+ *
+ *   bench-app launch [-n N] [--no-preload] COMMAND [ARG...]
+ *     Starts COMMAND N times (plus one warm-up start that is not counted),
+ *     each time with fresh, empty XDG directories (the cache directory is
+ *     kept across the launches, as on a desktop), and measures from the
+ *     spawn to the MapNotify of its first top-level window (matched by
+ *     _NET_WM_PID) on the X server, to its first painted frame (noted by
+ *     the LD_PRELOAD module bench-first-frame.so: the first "after-paint"
+ *     of the frame clock of the first window the program presents), then
+ *     its VmRSS 2 s after that. Prints medians. Works for any GTK 4 program,
+ *     so GNOME Text Editor is measured exactly the same way.
+ *
+ *   bench-app run [-n N] [--judge]
+ *     Starts the standalone test provider, then N times `bench-app app
+ *     --run=URL`: the real Consilium application and window, driven
+ *     through the window's own code (mode, problem, 8 models checked, the
+ *     win.run action) to a run of 8 candidates streaming at once. Prints
+ *     the medians of: the longest gap of a 1 ms GLib timeout and the
+ *     longest interval between two painted frames while the 8 candidates
+ *     stream (the main-loop stall), the same over the whole run (synthesis
+ *     included), the frames painted per second while streaming, and VmRSS
+ *     and VmHWM 1 s after the run.
+ *
+ *   bench-app app [--run=URL] [--judge]
+ *     The Consilium application itself (what main.c runs) with the probes;
+ *     used by `bench-app run`.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "bench-app"
+
+#include "config.h"
+
+#include <locale.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <X11/Xlib.h>
+#include <X11/Xatom.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <adwaita.h>
+
+#include "cs-application.h"
+#include "cs-window-private.h"
+
+#define N_CANDIDATES 8
+#define CHUNK_MS     10
+
+static const char * const model_names[N_CANDIDATES] = {
+  "bench-alpha", "bench-beta", "bench-gamma", "bench-delta",
+  "bench-epsilon", "bench-zeta", "bench-eta", "bench-theta",
+};
+
+static const char *problem =
+  "Design the backend of a URL shortener that takes 10k redirects per second "
+  "and 200 new links per second, never loses a link, and shows click "
+  "statistics per link within a minute.";
+
+/* ------------------------------------------------------------------------ */
+/* Helpers                                                                  */
+/* ------------------------------------------------------------------------ */
+
+static int
+compare_double (gconstpointer a,
+                gconstpointer b)
+{
+  double x = *(const double *) a;
+  double y = *(const double *) b;
+
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+static double
+median (GArray *values)
+{
+  double *v;
+  guint n = values->len;
+
+  if (n == 0)
+    return -1.0;
+  g_array_sort (values, compare_double);
+  v = (double *) (gpointer) values->data;
+  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+}
+
+/* A "VmRSS:"-style line of /proc/PID/status in MiB, or -1. */
+static double
+read_status_mib (const char *pid,
+                 const char *key)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/status", pid);
+  g_autofree char *status = NULL;
+  gsize key_len = strlen (key);
+
+  if (!g_file_get_contents (path, &status, NULL, NULL))
+    return -1.0;
+  for (const char *line = status; line != NULL && *line != '\0'; )
+    {
+      const char *eol = strchr (line, '\n');
+
+      if (strncmp (line, key, key_len) == 0 && line[key_len] == ':')
+        return g_ascii_strtod (line + key_len + 1, NULL) / 1024.0;
+      line = eol != NULL ? eol + 1 : NULL;
+    }
+  return -1.0;
+}
+
+static double
+load_average (void)
+{
+  g_autofree char *text = NULL;
+
+  if (!g_file_get_contents ("/proc/loadavg", &text, NULL, NULL))
+    return -1.0;
+  return g_ascii_strtod (text, NULL);
+}
+
+static char *
+model_id (guint i)
+{
+  guint delay = CHUNK_MS + i / 2 + (i == N_CANDIDATES - 1 ? 3 : 0);
+
+  return g_strdup_printf ("%s+slow=%u", model_names[i], delay);
+}
+
+static char *
+build_config (const char *base_url)
+{
+  GString *s = g_string_new (NULL);
+  GString *names = g_string_new (NULL);
+
+  for (guint i = 0; i < N_CANDIDATES; i++)
+    {
+      g_autofree char *id = model_id (i);
+
+      g_string_append_printf (names, "%s;", id);
+    }
+  g_string_append (names, "demo-judge");
+  g_string_append_printf (s,
+                          "[provider demo]\n"
+                          "name=Benchmark\n"
+                          "base-url=%s\n"
+                          "api=openai-chat\n"
+                          "models=%s\n"
+                          "max-concurrent=8\n"
+                          "requests-per-minute=0\n"
+                          "max-retries=0\n",
+                          base_url, names->str);
+  g_string_free (names, TRUE);
+  return g_string_free (s, FALSE);
+}
+
+/* Fresh XDG directories (and a providers.ini for @base_url) in @env. */
+static char **
+fresh_environment (char       **env,
+                   const char  *base_url,
+                   const char  *cache_dir,
+                   char       **out_dir,
+                   GError     **error)
+{
+  g_autofree char *dir = g_dir_make_tmp ("bench-app-XXXXXX", error);
+  static const char * const kinds[] = { "config", "data", "cache", "state", "runtime" };
+  static const char * const vars[] = { "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME", "XDG_RUNTIME_DIR" };
+
+  if (dir == NULL)
+    return NULL;
+  if (g_environ_getenv (env, "GSETTINGS_SCHEMA_DIR") == NULL)
+    env = g_environ_setenv (env, "GSETTINGS_SCHEMA_DIR", CS_BUILD_SCHEMA_DIR, TRUE);
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    {
+      g_autofree char *sub = g_build_filename (dir, kinds[i], NULL);
+
+      g_mkdir_with_parents (sub, 0700);
+      env = g_environ_setenv (env, vars[i], sub, TRUE);
+      if (cache_dir != NULL && g_str_equal (kinds[i], "cache"))
+        env = g_environ_setenv (env, vars[i], cache_dir, TRUE);
+    }
+  if (base_url != NULL)
+    {
+      g_autofree char *cdir = g_build_filename (dir, "config", "consilium", NULL);
+      g_autofree char *path = g_build_filename (cdir, "providers.ini", NULL);
+      g_autofree char *ini = build_config (base_url);
+
+      g_mkdir_with_parents (cdir, 0700);
+      if (!g_file_set_contents (path, ini, -1, error))
+        return NULL;
+    }
+  *out_dir = g_steal_pointer (&dir);
+  return env;
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileEnumerator) e = NULL;
+  GFileInfo *info;
+
+  e = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
+                                 G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+  while (e != NULL && (info = g_file_enumerator_next_file (e, NULL, NULL)) != NULL)
+    {
+      g_autoptr(GFile) child = g_file_get_child (file, g_file_info_get_name (info));
+
+      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+        {
+          g_autofree char *child_path = g_file_get_path (child);
+
+          remove_tree (child_path);
+        }
+      else
+        g_file_delete (child, NULL, NULL);
+      g_object_unref (info);
+    }
+  g_file_delete (file, NULL, NULL);
+}
+
+/* A "key=value" line of @text as a double, or -1. */
+static double
+lookup (const char *text,
+        const char *key)
+{
+  g_autofree char *needle = g_strdup_printf ("%s=", key);
+  const char *p = text;
+
+  while (p != NULL && (p = strstr (p, needle)) != NULL)
+    {
+      if (p == text || p[-1] == '\n')
+        return g_ascii_strtod (p + strlen (needle), NULL);
+      p++;
+    }
+  return -1.0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* bench-app app: the application with its probes                           */
+/* ------------------------------------------------------------------------ */
+
+typedef struct {
+  CsApplication *app;
+  CsWindow      *window;
+  const char    *run_url;
+  gboolean       judge;
+  gboolean       first_frame_done;
+  gboolean       started;
+
+  /* probes */
+  CsRun         *run;
+  gboolean       streaming;
+  gboolean       finished;
+  gint64         last_tick_us;
+  gint64         last_frame_us;
+  gint64         gap_stream_us;
+  gint64         gap_all_us;
+  gint64         frame_stream_us;
+  gint64         frame_all_us;
+  guint          frames_stream;
+  gint64         stream_start_us;
+  gint64         stream_end_us;
+  gint64         end_us;
+} AppProbe;
+
+static gboolean
+probe_tick_cb (gpointer user_data)
+{
+  AppProbe *p = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (p->started && !p->finished && p->last_tick_us > 0)
+    {
+      if (p->streaming)
+        p->gap_stream_us = MAX (p->gap_stream_us, now - p->last_tick_us);
+      p->gap_all_us = MAX (p->gap_all_us, now - p->last_tick_us);
+    }
+  p->last_tick_us = now;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+run_state_cb (CsRun      *run,
+              GParamSpec *pspec,
+              AppProbe   *p)
+{
+  CsRunState state = cs_run_get_state (run);
+
+  if (p->streaming && state != CS_RUN_RUNNING)
+    {
+      p->streaming = FALSE;
+      p->stream_end_us = g_get_monotonic_time ();
+    }
+}
+
+static gboolean
+report_cb (gpointer user_data)
+{
+  AppProbe *p = user_data;
+  const char *renderer = "unknown";
+  GskRenderer *r = gtk_native_get_renderer (GTK_NATIVE (p->window));
+  double stream_s = (p->stream_end_us - p->stream_start_us) / 1e6;
+
+  if (r != NULL)
+    renderer = G_OBJECT_TYPE_NAME (r);
+  printf ("renderer=%s\n", renderer);
+  printf ("run-state=%s\n", cs_run_state_to_string (cs_run_get_state (p->run)));
+  printf ("stall-stream-ms=%.1f\n", p->gap_stream_us / 1000.0);
+  printf ("stall-all-ms=%.1f\n", p->gap_all_us / 1000.0);
+  printf ("frame-gap-stream-ms=%.1f\n", p->frame_stream_us / 1000.0);
+  printf ("frame-gap-all-ms=%.1f\n", p->frame_all_us / 1000.0);
+  printf ("fps-stream=%.1f\n", stream_s > 0 ? p->frames_stream / stream_s : 0.0);
+  printf ("stream-ms=%.0f\n", stream_s * 1000.0);
+  printf ("synthesis-ms=%.0f\n", (p->end_us - p->stream_end_us) / 1000.0);
+  printf ("rss-after-run-mib=%.1f\n", read_status_mib ("self", "VmRSS"));
+  printf ("hwm-mib=%.1f\n", read_status_mib ("self", "VmHWM"));
+  fflush (stdout);
+  g_application_quit (G_APPLICATION (p->app));
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+wait_run_cb (gpointer user_data)
+{
+  AppProbe *p = user_data;
+
+  if (_cs_window_is_running (p->window))
+    return G_SOURCE_CONTINUE;
+
+  p->finished = TRUE;
+  p->end_us = g_get_monotonic_time ();
+  if (p->streaming)
+    {
+      p->streaming = FALSE;
+      p->stream_end_us = p->end_us;
+    }
+  /* let the result view settle, then read the memory */
+  g_timeout_add (1000, report_cb, p);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+start_run_cb (gpointer user_data)
+{
+  AppProbe *p = user_data;
+  g_autoptr(GPtrArray) models = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < N_CANDIDATES; i++)
+    {
+      g_autofree char *id = model_id (i);
+
+      g_ptr_array_add (models, g_strdup_printf ("demo/%s", id));
+    }
+  g_ptr_array_add (models, NULL);
+
+  _cs_window_set_mode (p->window, "architect");
+  gtk_text_buffer_set_text (_cs_window_get_problem_buffer (p->window), problem, -1);
+  _cs_window_select_models (p->window, (const char * const *) models->pdata);
+  if (p->judge)
+    {
+      for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (p->window->judge_ids)); i++)
+        if (g_strcmp0 (gtk_string_list_get_string (p->window->judge_ids, i), "demo/demo-judge") == 0)
+          adw_combo_row_set_selected (p->window->judge_row, i);
+    }
+
+  g_timeout_add (1, probe_tick_cb, p);
+  p->streaming = TRUE;
+  p->started = TRUE;
+  p->stream_start_us = g_get_monotonic_time ();
+  if (!gtk_widget_activate_action (GTK_WIDGET (p->window), "win.run", NULL) ||
+      (p->run = _cs_window_get_run (p->window)) == NULL)
+    {
+      g_printerr ("bench-app: the run did not start\n");
+      exit (1);
+    }
+  if (g_list_model_get_n_items (G_LIST_MODEL (p->run)) != N_CANDIDATES)
+    {
+      g_printerr ("bench-app: the run has %u candidates, not %u\n",
+                  g_list_model_get_n_items (G_LIST_MODEL (p->run)), N_CANDIDATES);
+      exit (1);
+    }
+  g_object_ref (p->run);
+  g_signal_connect (p->run, "notify::state", G_CALLBACK (run_state_cb), p);
+  g_timeout_add (20, wait_run_cb, p);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+after_paint_cb (GdkFrameClock *clock,
+                AppProbe      *p)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (!p->first_frame_done)
+    {
+      p->first_frame_done = TRUE;
+      printf ("first-frame-us=%" G_GINT64_FORMAT "\n", now);
+      fflush (stdout);
+      if (p->run_url != NULL)
+        g_timeout_add (500, start_run_cb, p);
+    }
+
+  if (p->started && !p->finished && p->last_frame_us > 0)
+    {
+      if (p->streaming)
+        {
+          p->frame_stream_us = MAX (p->frame_stream_us, now - p->last_frame_us);
+          p->frames_stream++;
+        }
+      p->frame_all_us = MAX (p->frame_all_us, now - p->last_frame_us);
+    }
+  p->last_frame_us = now;
+}
+
+static void
+window_realize_cb (GtkWidget *widget,
+                   AppProbe  *p)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+
+  if (clock != NULL)
+    g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), p);
+}
+
+static void
+window_added_cb (GtkApplication *app,
+                 GtkWindow      *window,
+                 AppProbe       *p)
+{
+  if (p->window != NULL || !CS_IS_WINDOW (window))
+    return;
+  p->window = CS_WINDOW (window);
+  g_signal_connect_after (window, "realize", G_CALLBACK (window_realize_cb), p);
+}
+
+static int
+app_main (int   argc,
+          char *argv[])
+{
+  g_autofree char *run_url = NULL;
+  gboolean judge = FALSE;
+  const GOptionEntry entries[] = {
+    { "run", 0, 0, G_OPTION_ARG_STRING, &run_url, "Run 8 candidates (the providers.ini must list them)", "URL" },
+    { "judge", 0, 0, G_OPTION_ARG_NONE, &judge, "With the demo judge", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("- the app with probes");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsApplication) app = NULL;
+  AppProbe p = { 0 };
+  char *app_argv[] = { argv[0], NULL };
+  int status;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 2;
+    }
+
+  /* what main.c does */
+  setlocale (LC_ALL, "");
+  app = cs_application_new (G_APPLICATION_NON_UNIQUE);
+  p.app = app;
+  p.run_url = run_url;
+  p.judge = judge;
+  g_signal_connect (app, "window-added", G_CALLBACK (window_added_cb), &p);
+  status = g_application_run (G_APPLICATION (app), 1, app_argv);
+  g_clear_object (&p.run);
+  return status;
+}
+
+/* ------------------------------------------------------------------------ */
+/* bench-app launch                                                         */
+/* ------------------------------------------------------------------------ */
+
+static gboolean
+window_has_pid (Display *dpy,
+                Window   win,
+                gulong   pid)
+{
+  Atom pid_atom = XInternAtom (dpy, "_NET_WM_PID", True);
+  Atom type;
+  int format;
+  unsigned long n, after;
+  unsigned char *data = NULL;
+  gboolean match = FALSE;
+
+  if (pid_atom == None)
+    return FALSE;
+  if (XGetWindowProperty (dpy, win, pid_atom, 0, 1, False, XA_CARDINAL,
+                          &type, &format, &n, &after, &data) == Success &&
+      data != NULL && type == XA_CARDINAL && format == 32 && n == 1)
+    match = *(unsigned long *) (gpointer) data == pid;
+  if (data != NULL)
+    XFree (data);
+  return match;
+}
+
+static int
+ignore_x_errors (Display     *dpy,
+                 XErrorEvent *ev)
+{
+  return 0;  /* a window may be gone before we look at it */
+}
+
+typedef struct {
+  Display *dpy;
+  char    *cache_dir;       /* XDG_CACHE_HOME kept across launches (shader and font caches) */
+  char    *preload;         /* the bench-first-frame module, or NULL */
+} Launcher;
+
+typedef struct {
+  double map_ms;            /* spawn to MapNotify of its top-level window */
+  double frame_ms;          /* spawn to its first painted frame (after-paint) */
+  double rss_mib;           /* VmRSS 2 s after that */
+} Launch;
+
+/* Spawns @argv and measures one launch into @l. */
+static gboolean
+launch_once (Launcher  *lc,
+             char     **argv,
+             Launch    *l,
+             GError   **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_auto(GStrv) env = g_get_environ ();
+  g_autofree char *dir = NULL;
+  g_autofree char *frame_file = NULL;
+  g_autofree char *frame_text = NULL;
+  g_autofree char *pid_str = NULL;
+  const char *id;
+  gint64 t0, t_map = 0, deadline;
+  gulong pid;
+
+  l->map_ms = l->frame_ms = l->rss_mib = -1.0;
+  env = fresh_environment (g_steal_pointer (&env), "http://127.0.0.1:9/v1", lc->cache_dir, &dir, error);
+  if (env == NULL)
+    return FALSE;
+  frame_file = g_build_filename (dir, "first-frame", NULL);
+  if (lc->preload != NULL)
+    {
+      env = g_environ_setenv (env, "LD_PRELOAD", lc->preload, TRUE);
+      env = g_environ_setenv (env, "BENCH_FIRST_FRAME_FILE", frame_file, TRUE);
+    }
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_set_environ (launcher, env);
+
+  XSelectInput (lc->dpy, DefaultRootWindow (lc->dpy), SubstructureNotifyMask);
+  XSync (lc->dpy, True);   /* drop older events */
+
+  t0 = g_get_monotonic_time ();
+  proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, error);
+  if (proc == NULL)
+    return FALSE;
+  id = g_subprocess_get_identifier (proc);
+  pid = g_ascii_strtoull (id, NULL, 10);
+  pid_str = g_strdup (id);
+
+  deadline = t0 + 60 * G_USEC_PER_SEC;
+  while (t_map == 0 && g_get_monotonic_time () < deadline)
+    {
+      struct pollfd pfd = { ConnectionNumber (lc->dpy), POLLIN, 0 };
+
+      while (XPending (lc->dpy) > 0)
+        {
+          XEvent ev;
+
+          XNextEvent (lc->dpy, &ev);
+          if (ev.type == MapNotify && t_map == 0 && window_has_pid (lc->dpy, ev.xmap.window, pid))
+            t_map = g_get_monotonic_time ();
+        }
+      if (t_map == 0)
+        poll (&pfd, 1, 20);
+    }
+
+  /* the first frame (written by the preloaded module), then the memory
+   * once it has settled */
+  while (lc->preload != NULL && t_map != 0 && g_get_monotonic_time () < deadline &&
+         !g_file_get_contents (frame_file, &frame_text, NULL, NULL))
+    g_usleep (10000);
+  g_usleep (2 * G_USEC_PER_SEC);
+  l->rss_mib = read_status_mib (pid_str, "VmRSS");
+
+  g_subprocess_send_signal (proc, SIGTERM);
+  g_subprocess_wait (proc, NULL, NULL);
+  remove_tree (dir);
+
+  if (t_map == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "%s mapped no window in 60 s", argv[0]);
+      return FALSE;
+    }
+  l->map_ms = (t_map - t0) / 1000.0;
+  if (frame_text != NULL && g_ascii_strtoll (frame_text, NULL, 10) > t0)
+    l->frame_ms = (g_ascii_strtoll (frame_text, NULL, 10) - t0) / 1000.0;
+  return TRUE;
+}
+
+static int
+launch_main (int   argc,
+             char *argv[])
+{
+  int rounds = 7;
+  gboolean no_preload = FALSE;
+  const GOptionEntry entries[] = {
+    { "rounds", 'n', 0, G_OPTION_ARG_INT, &rounds, "Measured launches (default: 7)", "N" },
+    { "no-preload", 0, 0, G_OPTION_ARG_NONE, &no_preload, "Do not preload the first-frame module (map time only)", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("COMMAND [ARG...] - time to the first mapped window");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) map = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) rss = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) frame = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autofree char *name = NULL;
+  Launcher lc = { 0 };
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_strict_posix (context, TRUE);
+  if (!g_option_context_parse (context, &argc, &argv, &error) || argc < 2 || rounds < 1)
+    {
+      g_printerr ("%s\n", error != NULL ? error->message : "bench-app launch [-n N] [--no-preload] COMMAND [ARG...]");
+      return 2;
+    }
+  lc.dpy = XOpenDisplay (NULL);
+  if (lc.dpy == NULL)
+    {
+      g_printerr ("Cannot open the X display (run under Xvfb: bench/bench-app.sh)\n");
+      return 2;
+    }
+  XSetErrorHandler (ignore_x_errors);
+  if (!no_preload)
+    {
+      const char *module = g_getenv ("BENCH_FIRST_FRAME_MODULE");
+
+      lc.preload = g_strdup (module != NULL ? module : CS_BENCH_FIRST_FRAME_MODULE);
+      if (!g_file_test (lc.preload, G_FILE_TEST_EXISTS))
+        {
+          g_printerr ("No %s: build bench/bench-first-frame.so or pass --no-preload\n", lc.preload);
+          return 2;
+        }
+    }
+  lc.cache_dir = g_dir_make_tmp ("bench-app-cache-XXXXXX", &error);
+  if (lc.cache_dir == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+  name = g_path_get_basename (argv[1]);
+
+  for (int i = 0; i <= rounds; i++)
+    {
+      Launch l;
+
+      if (!launch_once (&lc, argv + 1, &l, &error))
+        {
+          g_printerr ("%s\n", error->message);
+          return 1;
+        }
+      if (i == 0)
+        continue;   /* warm-up: disk, font and shader caches */
+      printf ("  %s launch %d: window mapped %.0f ms, first frame %.0f ms, RSS %.1f MiB\n",
+              name, i, l.map_ms, l.frame_ms, l.rss_mib);
+      fflush (stdout);
+      g_array_append_val (map, l.map_ms);
+      g_array_append_val (rss, l.rss_mib);
+      if (l.frame_ms > 0)
+        g_array_append_val (frame, l.frame_ms);
+    }
+
+  printf ("%s: launch to first mapped window: %.0f ms (median of %d)\n", name, median (map), rounds);
+  if (frame->len > 0)
+    printf ("%s: launch to first frame (first after-paint of its window): %.0f ms (median of %u)\n",
+            name, median (frame), frame->len);
+  printf ("%s: RSS 2 s after the first frame: %.1f MiB (median of %d)\n", name, median (rss), rounds);
+  printf ("machine: %u CPUs, load average %.2f\n", g_get_num_processors (), load_average ());
+  remove_tree (lc.cache_dir);
+  g_free (lc.cache_dir);
+  g_free (lc.preload);
+  XCloseDisplay (lc.dpy);
+  return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* bench-app run                                                            */
+/* ------------------------------------------------------------------------ */
+
+static char *
+start_provider (GSubprocess **out_proc,
+                GError      **error)
+{
+  g_autofree char *dir = g_dir_make_tmp ("bench-app-provider-XXXXXX", error);
+  g_autofree char *port_file = NULL;
+  g_autofree char *port_arg = NULL;
+  g_autofree char *contents = NULL;
+  const char *path = g_getenv ("CONSILIUM_TEST_PROVIDER");
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  if (dir == NULL)
+    return NULL;
+  if (path == NULL)
+    path = CS_TEST_PROVIDER_PATH;
+  port_file = g_build_filename (dir, "port", NULL);
+  port_arg = g_strdup_printf ("--port-file=%s", port_file);
+  *out_proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, error, path, port_arg, NULL);
+  if (*out_proc == NULL)
+    return NULL;
+  while (!g_file_get_contents (port_file, &contents, NULL, NULL) || strchr (contents, '\n') == NULL)
+    {
+      g_clear_pointer (&contents, g_free);
+      if (g_get_monotonic_time () > deadline)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "%s did not write its port", path);
+          return NULL;
+        }
+      g_usleep (20000);
+    }
+  g_unlink (port_file);
+  g_rmdir (dir);
+  return g_strdup_printf ("http://127.0.0.1:%u/v1", (guint) g_ascii_strtoull (contents, NULL, 10));
+}
+
+static int
+run_main (int   argc,
+          char *argv[])
+{
+  int rounds = 5;
+  gboolean judge = FALSE;
+  const GOptionEntry entries[] = {
+    { "rounds", 'n', 0, G_OPTION_ARG_INT, &rounds, "Measured runs (default: 5)", "N" },
+    { "judge", 0, 0, G_OPTION_ARG_NONE, &judge, "With the demo judge", NULL },
+    { NULL }
+  };
+  static const char * const keys[] = {
+    "stall-stream-ms", "frame-gap-stream-ms", "fps-stream", "stall-all-ms", "frame-gap-all-ms",
+    "stream-ms", "synthesis-ms", "rss-after-run-mib", "hwm-mib",
+  };
+  GArray *values[G_N_ELEMENTS (keys)];
+  g_autoptr(GOptionContext) context = g_option_context_new ("- 8 candidates streaming in the app");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) provider = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *renderer = NULL;
+  g_autofree char *self_path = NULL;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error) || rounds < 1)
+    {
+      g_printerr ("%s\n", error != NULL ? error->message : "bad --rounds");
+      return 2;
+    }
+  url = start_provider (&provider, &error);
+  if (url == NULL)
+    {
+      g_printerr ("Cannot start the test provider: %s\n", error->message);
+      return 1;
+    }
+  self_path = g_file_read_link ("/proc/self/exe", NULL);
+  for (guint k = 0; k < G_N_ELEMENTS (keys); k++)
+    values[k] = g_array_new (FALSE, FALSE, sizeof (double));
+
+  for (int i = 0; i <= rounds; i++)
+    {
+      g_auto(GStrv) env = g_get_environ ();
+      g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+      g_autoptr(GSubprocess) proc = NULL;
+      g_autofree char *dir = NULL;
+      g_autofree char *out = NULL;
+      g_autofree char *run_arg = g_strdup_printf ("--run=%s", url);
+      const char *child_argv[] = { self_path != NULL ? self_path : argv[0], "app", run_arg, judge ? "--judge" : NULL, NULL };
+
+      env = fresh_environment (g_steal_pointer (&env), url, NULL, &dir, &error);
+      if (env == NULL)
+        break;
+      g_subprocess_launcher_set_environ (launcher, env);
+      proc = g_subprocess_launcher_spawnv (launcher, child_argv, &error);
+      if (proc == NULL || !g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, NULL, &error))
+        break;
+      remove_tree (dir);
+      if (!g_subprocess_get_if_exited (proc) || g_subprocess_get_exit_status (proc) != 0 ||
+          out == NULL || strstr (out, "run-state=done") == NULL)
+        {
+          g_printerr ("The app's run did not finish well:\n%s\n", out != NULL ? out : "");
+          return 1;
+        }
+      if (renderer == NULL && strstr (out, "renderer=") != NULL)
+        renderer = g_strndup (strstr (out, "renderer=") + 9, strcspn (strstr (out, "renderer=") + 9, "\n"));
+      if (i == 0)
+        continue;  /* warm-up */
+      printf ("  run %d: stall %.1f ms, frame gap %.1f ms, %.0f fps while streaming; with synthesis %.1f ms; RSS %.1f MiB\n",
+              i, lookup (out, "stall-stream-ms"), lookup (out, "frame-gap-stream-ms"), lookup (out, "fps-stream"),
+              lookup (out, "stall-all-ms"), lookup (out, "rss-after-run-mib"));
+      fflush (stdout);
+      for (guint k = 0; k < G_N_ELEMENTS (keys); k++)
+        {
+          double v = lookup (out, keys[k]);
+
+          g_array_append_val (values[k], v);
+        }
+    }
+  g_subprocess_force_exit (provider);
+  if (error != NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+
+  printf ("app-run (%d candidates%s, renderer %s, medians of %d runs):\n",
+          N_CANDIDATES, judge ? ", with a judge" : ", no judge", renderer ? renderer : "unknown", rounds);
+  printf ("app: longest main-loop stall while 8 stream: %.1f ms (1 ms timer probe)\n", median (values[0]));
+  printf ("app: longest interval between frames while 8 stream: %.1f ms (%.0f frames/s)\n",
+          median (values[1]), median (values[2]));
+  printf ("app: longest main-loop stall over the whole run, synthesis included: %.1f ms (frames: %.1f ms)\n",
+          median (values[3]), median (values[4]));
+  printf ("app: streaming phase %.0f ms, synthesis %.0f ms\n", median (values[5]), median (values[6]));
+  printf ("app: RSS 1 s after a run of 8 candidates: %.1f MiB (peak %.1f MiB)\n",
+          median (values[7]), median (values[8]));
+  printf ("machine: %u CPUs, load average %.2f\n", g_get_num_processors (), load_average ());
+  for (guint k = 0; k < G_N_ELEMENTS (keys); k++)
+    g_array_unref (values[k]);
+  return 0;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  if (argc >= 2 && g_str_equal (argv[1], "app"))
+    return app_main (argc - 1, argv + 1);
+  if (argc >= 2 && g_str_equal (argv[1], "launch"))
+    return launch_main (argc - 1, argv + 1);
+  if (argc >= 2 && g_str_equal (argv[1], "run"))
+    return run_main (argc - 1, argv + 1);
+
+  g_printerr ("Usage: bench-app launch [-n N] [--no-preload] COMMAND [ARG...]\n"
+              "       bench-app run [-n N] [--judge]\n"
+              "       bench-app app [--run=URL] [--judge]\n");
+  return 2;
+}

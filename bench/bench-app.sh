@@ -1,0 +1,55 @@
+#!/bin/sh
+# bench-app.sh: the desktop app's benchmark, next to GNOME Text Editor
+#
+# Usage: bench/bench-app.sh [BUILDDIR] [ROUNDS]
+#
+# Starts a private D-Bus session and Xvfb (no window manager, no compositor),
+# then with bench-app (bench/bench-app.c):
+#   1. launch time to the first mapped window and RSS 2 s later, for
+#      Consilium (`src/app/consilium`), for `bench-app app` (the same app,
+#      which also reports its first painted frame) and for GNOME Text Editor
+#      (`gnome-text-editor`, if installed: apt-get install gnome-text-editor);
+#   2. a run of 8 candidates in the app against the standalone test provider:
+#      the longest main-loop stall and frame interval while they stream, and
+#      RSS after the run; once without and once with a judge.
+# Needs xvfb-run (or Xvfb) and dbus-run-session.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+set -eu
+
+build=${1:-_build}
+rounds=${2:-7}
+bench="$build/bench/bench-app"
+
+if [ ! -x "$bench" ]; then
+  echo "No $bench: run 'ninja -C $build bench/bench-app src/app/consilium tests/consilium-test-provider' first" >&2
+  exit 2
+fi
+
+if [ -z "${BENCH_APP_INNER:-}" ]; then
+  export BENCH_APP_INNER=1
+  exec dbus-run-session -- xvfb-run -a -s "-screen 0 1600x1000x24" "$0" "$@"
+fi
+
+# the same environment for every program measured
+export GSETTINGS_BACKEND=memory
+export GSETTINGS_SCHEMA_DIR="$build/data"
+export GIO_USE_VFS=local
+export NO_AT_BRIDGE=1
+export GDK_BACKEND=x11
+
+echo "== launch: Consilium (src/app/consilium)"
+"$bench" launch -n "$rounds" "$build/src/app/consilium"
+echo "== launch: Consilium with first-frame probe (bench-app app)"
+"$bench" launch -n "$rounds" --hooked "$bench" app
+if command -v gnome-text-editor >/dev/null 2>&1; then
+  echo "== launch: GNOME Text Editor $(dpkg-query -W -f='${Version}' gnome-text-editor 2>/dev/null || true)"
+  "$bench" launch -n "$rounds" gnome-text-editor
+else
+  echo "== GNOME Text Editor is not installed; skipped"
+fi
+echo "== run: 8 candidates in the app, no judge"
+"$bench" run -n 5
+echo "== run: 8 candidates in the app, with a judge"
+"$bench" run -n 5 --judge
