@@ -1959,7 +1959,7 @@ cs_config_get_presets (void)
                                     CS_API_OPENAI_CHAT, "OPENROUTER_API_KEY", ""));
   g_ptr_array_add (presets, preset ("ollama", "Ollama", "http://127.0.0.1:11434",
                                     CS_API_OLLAMA, NULL, ""));
-  g_ptr_array_add (presets, preset ("custom", "OpenAI-compatible server", "http://127.0.0.1:8080/v1",
+  g_ptr_array_add (presets, preset ("custom", _("OpenAI-compatible server"), "http://127.0.0.1:8080/v1",
                                     CS_API_OPENAI_CHAT, NULL, ""));
 
   return presets;
