@@ -342,6 +342,7 @@ _cs_window_export_async (CsWindow            *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, _cs_window_export_async);
+  g_task_set_task_data (task, g_object_ref (file), g_object_unref);
 
   if (self->run == NULL)
     {
@@ -390,7 +391,13 @@ export_done_cb (GObject      *object,
         }
     }
   else
-    _cs_window_toast (self, _("Exported"));
+    {
+      GFile *file = g_task_get_task_data (G_TASK (result));
+      g_autofree char *name = file != NULL ? g_file_get_basename (file) : NULL;
+      g_autofree char *msg = g_strdup_printf (_("Saved as “%s”"), name != NULL ? name : "");
+
+      _cs_window_toast (self, msg);
+    }
 }
 
 static char *

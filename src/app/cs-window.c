@@ -828,6 +828,7 @@ _cs_window_show_compose (CsWindow *self)
 
   gtk_stack_set_visible_child_name (self->main_stack, "compose");
   adw_leaflet_set_visible_child (self->leaflet, self->main_box);
+  gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->problem_view));
   update_main_page (self);
   gtk_list_box_unselect_all (self->history_list);
   _cs_window_actions_update (self);
@@ -1103,6 +1104,7 @@ cs_window_setup (CsWindow *self)
   cs_window_rebuild_models (self);
   gtk_stack_set_visible_child_name (self->main_stack, "compose");
   adw_leaflet_set_visible_child (self->leaflet, self->main_box);
+  gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->problem_view));
   update_main_page (self);
   _cs_window_fill_welcome (self);
   _cs_window_actions_update (self);
