@@ -131,7 +131,7 @@ contains "$MD" "### Components" "architect Markdown blueprint"
 contains "$MD" '```mermaid' "architect Markdown"
 for m in demo/demo-alpha demo/demo-beta demo/demo-thinking; do
   contains "$MD" "### $m" "architect Markdown: a section per candidate"
-  contains "$MD" "| $m | ok |" "architect Markdown: cost and latency table"
+  contains "$MD" " · $m | ok |" "architect Markdown: cost and latency table"
 done
 contains "$MD" "Cost and latency" "architect Markdown cost table"
 contains "$MD" "TTFT" "architect Markdown latency"
@@ -184,7 +184,7 @@ contains "$TMP/support.md" "## Checklist" "support Markdown checklist"
 contains "$TMP/support.md" "- [ ] **1." "support Markdown checklist"
 for m in demo/demo-alpha demo/demo-gamma demo/demo-thinking; do
   contains "$TMP/support.md" "### $m" "support Markdown: a section per candidate"
-  contains "$TMP/support.md" "| $m | ok |" "support Markdown: cost and latency table"
+  contains "$TMP/support.md" " · $m | ok |" "support Markdown: cost and latency table"
 done
 pass "support: Markdown checklist on standard output"
 
@@ -251,6 +251,29 @@ contains "$TMP/err" "nope.ini" "missing config"
 expect_exit 2 "no default config" -- "$CLI" "$PROBLEM" 2>"$TMP/err"
 contains "$TMP/err" "$XDG_CONFIG_HOME/consilium/providers.ini" "default config path"
 pass "exit 2 for usage and configuration errors, naming the problem"
+
+# --- progress lines speak plainly ---------------------------------------------
+"$CLI" --config="$CONFIG" --model=demo/demo-alpha --output="$TMP/one.md" "$PROBLEM" 2>"$TMP/one.err" \
+  || fail "single-candidate run failed: $(cat "$TMP/one.err")"
+contains "$TMP/one.err" "synthesis: started with 1 valid candidate" "progress"
+grep -q "1 valid candidates" "$TMP/one.err" && fail "progress: “1 valid candidates”"
+pass "progress lines agree in number"
+
+# --- the live display fits the terminal -----------------------------------------
+# On a terminal 60 columns wide (COLUMNS not exported, as in a shell), every
+# redrawn line fits: a wrapped line would break the cursor-up arithmetic.
+if command -v script >/dev/null 2>&1; then
+  env -u COLUMNS TERM=xterm script -qec "stty cols 60 rows 40; \"$CLI\" --config=\"$CONFIG\" \
+    --model=demo/demo-alpha --model=demo/demo-beta+quota \
+    --output=\"$TMP/live.md\" \"$PROBLEM\"" "$TMP/live.tty" >/dev/null </dev/null \
+    || fail "live display run failed: $(tail -c 2000 "$TMP/live.tty")"
+  contains "$TMP/live.tty" "$(printf '\033[2K')" "live display redraws"
+  # the redrawn lines, without the escape sequences, split at CR and LF
+  long=$(sed -n '/Script started/!p' "$TMP/live.tty" | tr '\r' '\n' \
+    | grep -F "$(printf '\033[2K')" | sed 's/\x1b\[[0-9]*[AK]//g' | awk 'length($0) > 59' | head -n 3)
+  [ -z "$long" ] || fail "live display lines wider than the terminal: $long"
+  pass "the live display fits a 60-column terminal"
+fi
 
 # --- Ctrl+C cancels cleanly ---------------------------------------------------
 before=$(ls "$RUNS" | wc -l)

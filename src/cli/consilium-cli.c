@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -233,17 +234,29 @@ format_run_line (Cli *cli)
     }
 }
 
+/* The width of the terminal on standard error: the shell's COLUMNS is
+ * rarely exported, so ask the terminal, then COLUMNS, then assume 80. A line
+ * wider than this wraps and breaks the cursor arithmetic of the redraw. */
+static int
+terminal_width (void)
+{
+  struct winsize ws;
+  const char *columns = g_getenv ("COLUMNS");
+
+  if (ioctl (STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20)
+    return ws.ws_col;
+  if (columns != NULL && atoi (columns) > 20)
+    return atoi (columns);
+  return 80;
+}
+
 static void
 redraw (Cli *cli)
 {
   GListModel *model = G_LIST_MODEL (cli->run);
   guint n = g_list_model_get_n_items (model);
-  int width = 200;
-  const char *columns = g_getenv ("COLUMNS");
+  int width = terminal_width ();
   g_autoptr(GString) out = g_string_new (NULL);
-
-  if (columns != NULL && atoi (columns) > 20)
-    width = atoi (columns);
 
   if (cli->drawn_lines > 0)
     g_string_append_printf (out, "\r\033[%uA", cli->drawn_lines);
@@ -321,8 +334,12 @@ run_state_cb (CsRun      *run,
   switch (cs_run_get_state (run))
     {
     case CS_RUN_SYNTHESIZING:
-      fprintf (stderr, "synthesis: started with %u valid candidates\n",
-               cs_run_count_status (run, CS_CANDIDATE_OK));
+      {
+        guint n_ok = cs_run_count_status (run, CS_CANDIDATE_OK);
+
+        fprintf (stderr, "synthesis: started with %u valid %s\n",
+                 n_ok, n_ok == 1 ? "candidate" : "candidates");
+      }
       break;
     case CS_RUN_DONE:
       line = methods_string (run);

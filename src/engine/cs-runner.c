@@ -1744,7 +1744,7 @@ start_synthesis (CsRunner *self)
   g_clear_handle_id (&self->deadline_id, g_source_remove);
 
   if (self->cancel_late)
-    cancel_live (self, "Cancelled: the synthesis started without it");
+    cancel_live (self, "Stopped: the synthesis started without it (quorum or deadline reached)");
 
   set_run_state (self, CS_RUN_SYNTHESIZING);
   valid = valid_candidates (self);
