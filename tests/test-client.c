@@ -572,6 +572,8 @@ test_truncate (void)
   g_autoptr(Result) r = run_model (client, "demo-alpha+truncate");
 
   g_assert_error (r->error, CS_CLIENT_ERROR, CS_CLIENT_ERROR_TRUNCATED);
+  /* in words a person understands */
+  g_assert_nonnull (strstr (r->error->message, "stopped before it was complete"));
   g_assert_cmpuint (r->text[0]->len, >, 0);
   g_assert_null (r->finish[0]);
   g_assert_false (r->done_event);

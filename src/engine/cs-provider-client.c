@@ -1396,8 +1396,9 @@ on_read (GObject      *object,
         stream_failed (task);
       else if (!complete)
         request_complete (task, g_error_new (CS_CLIENT_ERROR, CS_CLIENT_ERROR_TRUNCATED,
-                                             "The reply from %s ended without its terminator "
-                                             "after %" G_GUINT64_FORMAT " bytes.",
+                                             "The reply from %s stopped before it was complete: the "
+                                             "connection closed after %" G_GUINT64_FORMAT " bytes "
+                                             "without the end-of-reply marker.",
                                              provider_name (req->client), req->bytes_read));
       else
         request_complete (task, NULL);
