@@ -252,6 +252,8 @@ typedef struct {
   gboolean       judge;
   gboolean       first_frame_done;
   gboolean       started;
+  gboolean       idle;          /* the baseline window before the run */
+  gint64         gap_idle_us;
 
   /* probes */
   CsRun         *run;
@@ -260,6 +262,7 @@ typedef struct {
   gint64         last_tick_us;
   gint64         last_frame_us;
   gint64         gap_stream_us;
+  gint64         gap_stream_at_us; /* when the longest streaming stall ended */
   gint64         gap_all_us;
   gint64         frame_stream_us;
   gint64         frame_all_us;
@@ -275,10 +278,15 @@ probe_tick_cb (gpointer user_data)
   AppProbe *p = user_data;
   gint64 now = g_get_monotonic_time ();
 
+  if (p->idle && p->last_tick_us > 0)
+    p->gap_idle_us = MAX (p->gap_idle_us, now - p->last_tick_us);
   if (p->started && !p->finished && p->last_tick_us > 0)
     {
-      if (p->streaming)
-        p->gap_stream_us = MAX (p->gap_stream_us, now - p->last_tick_us);
+      if (p->streaming && now - p->last_tick_us > p->gap_stream_us)
+        {
+          p->gap_stream_us = now - p->last_tick_us;
+          p->gap_stream_at_us = now;
+        }
       p->gap_all_us = MAX (p->gap_all_us, now - p->last_tick_us);
     }
   p->last_tick_us = now;
@@ -312,7 +320,9 @@ report_cb (gpointer user_data)
   printf ("renderer=%s\n", renderer);
   printf ("run-state=%s\n", cs_run_state_to_string (cs_run_get_state (p->run)));
   printf ("stall-stream-ms=%.1f\n", p->gap_stream_us / 1000.0);
+  printf ("stall-stream-start-ms=%.0f\n", (p->gap_stream_at_us - p->gap_stream_us - p->stream_start_us) / 1000.0);
   printf ("stall-all-ms=%.1f\n", p->gap_all_us / 1000.0);
+  printf ("stall-idle-ms=%.1f\n", p->gap_idle_us / 1000.0);
   printf ("frame-gap-stream-ms=%.1f\n", p->frame_stream_us / 1000.0);
   printf ("frame-gap-all-ms=%.1f\n", p->frame_all_us / 1000.0);
   printf ("fps-stream=%.1f\n", stream_s > 0 ? p->frames_stream / stream_s : 0.0);
@@ -369,7 +379,7 @@ start_run_cb (gpointer user_data)
           adw_combo_row_set_selected (p->window->judge_row, i);
     }
 
-  g_timeout_add (1, probe_tick_cb, p);
+  p->idle = FALSE;
   p->streaming = TRUE;
   p->started = TRUE;
   p->stream_start_us = g_get_monotonic_time ();
@@ -391,6 +401,19 @@ start_run_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The probe runs for 2 s with the window idle first: the longest gap then
+ * is what the machine's load alone costs. */
+static gboolean
+start_idle_cb (gpointer user_data)
+{
+  AppProbe *p = user_data;
+
+  p->idle = TRUE;
+  g_timeout_add (1, probe_tick_cb, p);
+  g_timeout_add (2000, start_run_cb, p);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 after_paint_cb (GdkFrameClock *clock,
                 AppProbe      *p)
@@ -403,7 +426,7 @@ after_paint_cb (GdkFrameClock *clock,
       printf ("first-frame-us=%" G_GINT64_FORMAT "\n", now);
       fflush (stdout);
       if (p->run_url != NULL)
-        g_timeout_add (500, start_run_cb, p);
+        g_timeout_add (500, start_idle_cb, p);
     }
 
   if (p->started && !p->finished && p->last_frame_us > 0)
@@ -741,7 +764,7 @@ run_main (int   argc,
   };
   static const char * const keys[] = {
     "stall-stream-ms", "frame-gap-stream-ms", "fps-stream", "stall-all-ms", "frame-gap-all-ms",
-    "stream-ms", "synthesis-ms", "rss-after-run-mib", "hwm-mib",
+    "stream-ms", "synthesis-ms", "rss-after-run-mib", "hwm-mib", "stall-idle-ms",
   };
   GArray *values[G_N_ELEMENTS (keys)];
   g_autoptr(GOptionContext) context = g_option_context_new ("- 8 candidates streaming in the app");
@@ -795,9 +818,9 @@ run_main (int   argc,
         renderer = g_strndup (strstr (out, "renderer=") + 9, strcspn (strstr (out, "renderer=") + 9, "\n"));
       if (i == 0)
         continue;  /* warm-up */
-      printf ("  run %d: stall %.1f ms, frame gap %.1f ms, %.0f fps while streaming; with synthesis %.1f ms; RSS %.1f MiB\n",
-              i, lookup (out, "stall-stream-ms"), lookup (out, "frame-gap-stream-ms"), lookup (out, "fps-stream"),
-              lookup (out, "stall-all-ms"), lookup (out, "rss-after-run-mib"));
+      printf ("  run %d: streaming %.0f ms, stall %.1f ms (from %.0f ms into the run), frame gap %.1f ms, %.0f fps while streaming; with synthesis %.1f ms; idle %.1f ms; RSS %.1f MiB\n",
+              i, lookup (out, "stream-ms"), lookup (out, "stall-stream-ms"), lookup (out, "stall-stream-start-ms"), lookup (out, "frame-gap-stream-ms"), lookup (out, "fps-stream"),
+              lookup (out, "stall-all-ms"), lookup (out, "stall-idle-ms"), lookup (out, "rss-after-run-mib"));
       fflush (stdout);
       for (guint k = 0; k < G_N_ELEMENTS (keys); k++)
         {
@@ -820,6 +843,8 @@ run_main (int   argc,
           median (values[1]), median (values[2]));
   printf ("app: longest main-loop stall over the whole run, synthesis included: %.1f ms (frames: %.1f ms)\n",
           median (values[3]), median (values[4]));
+  printf ("app: longest gap of the same probe with the window idle for 2 s before the run: %.1f ms (the load alone)\n",
+          median (values[9]));
   printf ("app: streaming phase %.0f ms, synthesis %.0f ms\n", median (values[5]), median (values[6]));
   printf ("app: RSS 1 s after a run of 8 candidates: %.1f MiB (peak %.1f MiB)\n",
           median (values[7]), median (values[8]));

@@ -4,15 +4,18 @@
 # Usage: bench/bench-app.sh [BUILDDIR] [ROUNDS]
 #
 # Starts a private D-Bus session and Xvfb (no window manager, no compositor),
-# then with bench-app (bench/bench-app.c):
-#   1. launch time to the first mapped window and RSS 2 s later, for
-#      Consilium (`src/app/consilium`), for `bench-app app` (the same app,
-#      which also reports its first painted frame) and for GNOME Text Editor
-#      (`gnome-text-editor`, if installed: apt-get install gnome-text-editor);
+# then with bench-app (bench/bench-app.c), once with GTK's default renderer
+# (GL; under Xvfb that is Mesa's llvmpipe, software) and once with
+# GSK_RENDERER=cairo:
+#   1. launch time to the first mapped window and to the first painted frame,
+#      and RSS 2 s later, for Consilium (`src/app/consilium`) and for GNOME
+#      Text Editor (`gnome-text-editor`, if installed: apt-get install
+#      gnome-text-editor), both measured the same way;
 #   2. a run of 8 candidates in the app against the standalone test provider:
 #      the longest main-loop stall and frame interval while they stream, and
-#      RSS after the run; once without and once with a judge.
-# Needs xvfb-run (or Xvfb) and dbus-run-session.
+#      RSS after the run; without a judge, and with one (default renderer).
+# Needs xvfb-run (or Xvfb) and dbus-run-session. The accessibility bus is
+# off (GTK_A11Y=none) for every program: under a bare Xvfb it is not there.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
@@ -38,18 +41,25 @@ export GSETTINGS_SCHEMA_DIR="$build/data"
 export GIO_USE_VFS=local
 export NO_AT_BRIDGE=1
 export GDK_BACKEND=x11
+export GTK_A11Y=none
 
-echo "== launch: Consilium (src/app/consilium)"
-"$bench" launch -n "$rounds" "$build/src/app/consilium"
-echo "== launch: Consilium with first-frame probe (bench-app app)"
-"$bench" launch -n "$rounds" --hooked "$bench" app
-if command -v gnome-text-editor >/dev/null 2>&1; then
-  echo "== launch: GNOME Text Editor $(dpkg-query -W -f='${Version}' gnome-text-editor 2>/dev/null || true)"
-  "$bench" launch -n "$rounds" gnome-text-editor
-else
-  echo "== GNOME Text Editor is not installed; skipped"
-fi
-echo "== run: 8 candidates in the app, no judge"
-"$bench" run -n 5
-echo "== run: 8 candidates in the app, with a judge"
+for renderer in default cairo; do
+  if [ "$renderer" = cairo ]; then
+    export GSK_RENDERER=cairo
+  else
+    unset GSK_RENDERER
+  fi
+  echo "== launch: Consilium (src/app/consilium), renderer $renderer"
+  "$bench" launch -n "$rounds" "$build/src/app/consilium"
+  if command -v gnome-text-editor >/dev/null 2>&1; then
+    echo "== launch: GNOME Text Editor $(dpkg-query -W -f='${Version}' gnome-text-editor 2>/dev/null || true), renderer $renderer"
+    "$bench" launch -n "$rounds" gnome-text-editor
+  else
+    echo "== GNOME Text Editor is not installed; skipped"
+  fi
+  echo "== run: 8 candidates in the app, no judge, renderer $renderer"
+  "$bench" run -n 5
+done
+unset GSK_RENDERER
+echo "== run: 8 candidates in the app, with a judge, renderer default"
 "$bench" run -n 5 --judge
