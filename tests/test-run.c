@@ -526,6 +526,28 @@ test_enum_strings (void)
   }
 }
 
+/* Token counts come from providers: sums saturate instead of overflowing
+ * into negative (unknown) counts. */
+static void
+test_usage_saturates (void)
+{
+  g_autoptr(CsRun) run = cs_run_new (CS_MODE_ARCHITECT, "p");
+  g_autoptr(CsCandidate) a = cs_candidate_new ("c1", "x/y", NULL);
+  g_autoptr(CsCandidate) b = cs_candidate_new ("c2", "x/y", NULL);
+
+  cs_candidate_add_usage (a, G_MAXINT64 - 5, 10, -1);
+  cs_candidate_add_usage (a, G_MAXINT64 - 5, 10, -1);
+  g_assert_cmpint (cs_candidate_get_input_tokens (a), ==, G_MAXINT64);
+  g_assert_cmpint (cs_candidate_get_output_tokens (a), ==, 20);
+  g_assert_cmpint (cs_candidate_get_reasoning_tokens (a), ==, -1);
+
+  cs_candidate_add_usage (b, 100, G_MAXINT64, 0);
+  cs_run_add_candidate (run, a);
+  cs_run_add_candidate (run, b);
+  g_assert_cmpint (cs_run_get_total_input_tokens (run), ==, G_MAXINT64);
+  g_assert_cmpint (cs_run_get_total_output_tokens (run), ==, G_MAXINT64);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -536,6 +558,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/candidate/round-trip", test_candidate_round_trip);
   g_test_add_func ("/candidate/nan-temperature", test_candidate_nan_temperature);
   g_test_add_func ("/candidate/hostile", test_candidate_hostile);
+  g_test_add_func ("/candidate/usage-saturates", test_usage_saturates);
   g_test_add_func ("/run/list-model", test_run_list_model);
   g_test_add_func ("/run/constraints", test_run_constraints);
   g_test_add_func ("/run/round-trip", test_run_round_trip);

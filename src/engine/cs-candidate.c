@@ -549,7 +549,8 @@ add_known (gint64 a, gint64 b)
     return b;
   if (b < 0)
     return a;
-  return a + b;
+  /* counts come from the provider: saturate rather than overflow */
+  return a > G_MAXINT64 - b ? G_MAXINT64 : a + b;
 }
 
 void

@@ -622,6 +622,17 @@ cs_run_get_total_cost_usd (CsRun *self)
   return total;
 }
 
+/* @total plus @count when it is known (>= 0); token counts come from
+ * providers, so the sum saturates instead of overflowing. */
+static gint64
+add_saturated (gint64 total,
+               gint64 count)
+{
+  if (count <= 0)
+    return total;
+  return total > G_MAXINT64 - count ? G_MAXINT64 : total + count;
+}
+
 gint64
 cs_run_get_total_input_tokens (CsRun *self)
 {
@@ -631,7 +642,7 @@ cs_run_get_total_input_tokens (CsRun *self)
 
   total = MAX (self->judge_input_tokens, 0);
   for (guint i = 0; i < self->candidates->len; i++)
-    total += MAX (cs_candidate_get_input_tokens (g_ptr_array_index (self->candidates, i)), 0);
+    total = add_saturated (total, cs_candidate_get_input_tokens (g_ptr_array_index (self->candidates, i)));
   return total;
 }
 
@@ -644,7 +655,7 @@ cs_run_get_total_output_tokens (CsRun *self)
 
   total = MAX (self->judge_output_tokens, 0);
   for (guint i = 0; i < self->candidates->len; i++)
-    total += MAX (cs_candidate_get_output_tokens (g_ptr_array_index (self->candidates, i)), 0);
+    total = add_saturated (total, cs_candidate_get_output_tokens (g_ptr_array_index (self->candidates, i)));
   return total;
 }
 
