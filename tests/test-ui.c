@@ -225,6 +225,90 @@ retried (gpointer data)
          cs_candidate_status_is_final (cs_candidate_get_status (retry_target));
 }
 
+/* Accessibility: every interactive widget that is shown has a name: its
+ * own label, an accessible label or a labelled-by relation. Composite
+ * widgets (menu buttons, spin buttons, entry rows) count as one. */
+static gboolean
+has_text (GtkWidget *w)
+{
+  if (GTK_IS_LABEL (w) && gtk_widget_get_visible (w) &&
+      gtk_label_get_text (GTK_LABEL (w))[0] != '\0')
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (w); child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (has_text (child))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+has_name (GtkWidget *w)
+{
+  if (gtk_test_accessible_has_property (GTK_ACCESSIBLE (w), GTK_ACCESSIBLE_PROPERTY_LABEL))
+    return TRUE;
+  /* GtkButton points labelled-by at whatever child it has, an icon too */
+  if (!GTK_IS_BUTTON (w) &&
+      gtk_test_accessible_has_relation (GTK_ACCESSIBLE (w), GTK_ACCESSIBLE_RELATION_LABELLED_BY))
+    return TRUE;
+  if (GTK_IS_BUTTON (w) && gtk_button_get_label (GTK_BUTTON (w)) != NULL &&
+      gtk_button_get_icon_name (GTK_BUTTON (w)) == NULL)
+    return TRUE;
+  if (GTK_IS_CHECK_BUTTON (w) && gtk_check_button_get_label (GTK_CHECK_BUTTON (w)) != NULL)
+    return TRUE;
+  /* a button is named by the text it shows */
+  if (GTK_IS_BUTTON (w) && has_text (w))
+    return TRUE;
+  return FALSE;
+}
+
+static void
+collect_unnamed (GtkWidget *w,
+                 GString   *out)
+{
+  const char *type = G_OBJECT_TYPE_NAME (w);
+
+  if (!gtk_widget_get_visible (w) || !gtk_widget_get_child_visible (w))
+    return;
+  /* transient or libadwaita-internal */
+  if (g_str_equal (type, "AdwToastWidget") || GTK_IS_WINDOW_CONTROLS (w))
+    return;
+
+  if (GTK_IS_MENU_BUTTON (w) || GTK_IS_SPIN_BUTTON (w) || GTK_IS_BUTTON (w) ||
+      GTK_IS_CHECK_BUTTON (w) || GTK_IS_SWITCH (w) || GTK_IS_TEXT_VIEW (w) ||
+      GTK_IS_ENTRY (w) || GTK_IS_DROP_DOWN (w))
+    {
+      if (!has_name (w))
+        {
+          GtkWidget *parent = gtk_widget_get_parent (w);
+
+          g_string_append_printf (out, "%s%s (in %s)", out->len ? ", " : "", type,
+                                  parent ? G_OBJECT_TYPE_NAME (parent) : "-");
+        }
+      /* a composite counts as one */
+      if (!GTK_IS_BUTTON (w) || GTK_IS_MENU_BUTTON (w))
+        return;
+    }
+  if (ADW_IS_ENTRY_ROW (w) || ADW_IS_COMBO_ROW (w) || ADW_IS_EXPANDER_ROW (w))
+    {
+      /* named by their title; look inside expander rows' content only */
+      if (!ADW_IS_EXPANDER_ROW (w))
+        return;
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (w); child != NULL; child = gtk_widget_get_next_sibling (child))
+    collect_unnamed (child, out);
+}
+
+static void
+assert_accessible (GtkWidget  *root,
+                   const char *where)
+{
+  g_autoptr(GString) unnamed = g_string_new (NULL);
+
+  collect_unnamed (root, unnamed);
+  if (unnamed->len > 0)
+    g_error ("%s: interactive widgets without an accessible name: %s", where, unnamed->str);
+}
+
 static char *architect_run_id;
 static char *support_run_id;
 
@@ -253,6 +337,7 @@ test_architect_run (void)
   gtk_editable_set_text (GTK_EDITABLE (win->budget_row), "$2000 per month");
   _cs_window_select_models (win, models);
   save_shot (GTK_WIDGET (win), "compose.png");
+  assert_accessible (GTK_WIDGET (win), "compose page");
 
   /* slow enough to see the cards stream */
   cs_test_provider_set_delay_ms (provider, 40);
@@ -276,6 +361,7 @@ test_architect_run (void)
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->run_button_stack), ==, "new");
   save_shot (GTK_WIDGET (win), "architect-result.png");
   save_shot (GTK_WIDGET (win->result_view), "architect-result-full.png");
+  assert_accessible (GTK_WIDGET (win), "architect result");
 
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
   g_assert_cmpstr (badge_of (win, "demo/demo-alpha"), ==, "done");
@@ -378,6 +464,7 @@ test_support_run (void)
   gtk_check_button_set_active (g_ptr_array_index (checks, 0), TRUE);
   g_assert_true (cs_run_get_step_checked (run, 0));
   save_shot (GTK_WIDGET (win), "support-checklist.png");
+  assert_accessible (GTK_WIDGET (win), "support checklist");
 
   cs_run_store_flush (cs_application_get_store (app));
   spin (400);
@@ -644,6 +731,7 @@ test_preferences (void)
   spin (200);
   g_assert_cmpuint (win->model_rows->len, >, 4);
   save_shot (GTK_WIDGET (prefs), "preferences.png");
+  assert_accessible (GTK_WIDGET (prefs), "preferences");
 
   /* a key typed in the password row goes to the keyring, never the file */
   key_row = find_type (GTK_WIDGET (prefs), ADW_TYPE_PASSWORD_ENTRY_ROW, NULL);
@@ -716,6 +804,7 @@ test_welcome (void)
   gtk_window_present (GTK_WINDOW (win));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "welcome");
   save_shot (GTK_WIDGET (win), "welcome.png");
+  assert_accessible (GTK_WIDGET (win), "welcome page");
 
   deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
   while (!button_sensitive (&button) && g_get_monotonic_time () < deadline)
