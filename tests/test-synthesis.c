@@ -1029,6 +1029,38 @@ test_consensus_clusters (void)
   g_assert_false (((CsCluster *)g_ptr_array_index (clusters, 1))->primary);
 }
 
+/* Equally supported steps: the safe before the disruptive, even when the
+ * disruptive one is quicker; effort decides at equal risk. */
+static void
+test_consensus_risk_order (void)
+{
+  g_autoptr(JsonNode) a = parse ("[{'title':'Restart the web server','command':'systemctl restart nginx','risk':'medium','effort_minutes':1},"
+                                 " {'title':'Read the error log','command':'tail /var/log/nginx/error.log','risk':'none','effort_minutes':10},"
+                                 " {'title':'Check free memory','command':'free -m','risk':'none','effort_minutes':2}]");
+  g_autoptr(JsonNode) b = parse ("[{'title':'Restart the web server','command':'systemctl restart nginx','risk':'high','effort_minutes':2},"
+                                 " {'title':'Read the error log','command':'tail /var/log/nginx/error.log','risk':'low','effort_minutes':10},"
+                                 " {'title':'Check free memory','command':'free -m','risk':'none','effort_minutes':2}]");
+  g_autoptr(GPtrArray) lists = g_ptr_array_new ();
+  g_autoptr(GPtrArray) clusters = NULL;
+  CsCluster *c0, *c1, *c2;
+
+  g_ptr_array_add (lists, a);
+  g_ptr_array_add (lists, b);
+  clusters = cs_consensus_cluster (CS_ITEM_STEP, lists);
+  g_assert_cmpuint (clusters->len, ==, 3);
+  c0 = g_ptr_array_index (clusters, 0);
+  c1 = g_ptr_array_index (clusters, 1);
+  c2 = g_ptr_array_index (clusters, 2);
+  g_assert_cmpuint (c0->support, ==, 2);
+  g_assert_cmpuint (c2->support, ==, 2);
+  /* memory (none, 2 min), the log (none/low → none, 10 min), the restart */
+  g_assert_true (strstr (json_object_get_string_member (json_node_get_object (cs_cluster_get_representative (c0)), "title"), "memory"));
+  g_assert_true (strstr (json_object_get_string_member (json_node_get_object (cs_cluster_get_representative (c1)), "title"), "log"));
+  g_assert_true (strstr (json_object_get_string_member (json_node_get_object (cs_cluster_get_representative (c2)), "title"), "Restart"));
+  g_assert_cmpint (c2->risk_rank, ==, 2);
+  g_assert_cmpint (c1->risk_rank, ==, 0);
+}
+
 /* The example replies of tests/data/replies, parsed and validated by the
  * mode like real ones. */
 static GPtrArray *
@@ -1171,6 +1203,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/ensemble/median", test_median);
   g_test_add_func ("/consensus/clusters", test_consensus_clusters);
   g_test_add_func ("/consensus/detail", test_consensus_detail);
+  g_test_add_func ("/consensus/risk-order", test_consensus_risk_order);
   g_test_add_func ("/synthesis/store-is-component", test_store_is_component);
   g_test_add_func ("/synthesis/architect", test_architect);
   g_test_add_func ("/synthesis/architect-single", test_architect_single);

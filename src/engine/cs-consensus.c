@@ -340,6 +340,10 @@ compare_clusters (const CsCluster *a,
 
   if (a->support != b->support)
     return a->support > b->support ? -1 : 1;
+  /* steps: among equally supported ones, the safe before the disruptive
+   * (look before you restart), then the cheap before the long */
+  if (by_effort && a->risk_rank >= 0 && b->risk_rank >= 0 && a->risk_rank != b->risk_rank)
+    return a->risk_rank < b->risk_rank ? -1 : 1;
   if (by_effort && a->effort_minutes != b->effort_minutes)
     {
       if (a->effort_minutes < 0)
@@ -369,6 +373,23 @@ compare_other_clusters (gconstpointer a,
   return compare_clusters (*(const CsCluster * const *)a, *(const CsCluster * const *)b, FALSE);
 }
 
+/* A step's risk as a rank: none 0, low 1, medium 2, high 3; -1 unknown. */
+static int
+risk_rank (JsonNode *item)
+{
+  static const char * const ranks[] = { "none", "low", "medium", "high" };
+  g_autofree char *risk = NULL;
+
+  if (member_string (item, "risk") == NULL)
+    return -1;
+  risk = g_ascii_strdown (member_string (item, "risk"), -1);
+  g_strstrip (risk);
+  for (guint i = 0; i < G_N_ELEMENTS (ranks); i++)
+    if (g_str_equal (risk, ranks[i]))
+      return (int)i;
+  return -1;
+}
+
 static void
 finish_cluster (CsItemKind  kind,
                 CsCluster  *cluster,
@@ -377,7 +398,9 @@ finish_cluster (CsItemKind  kind,
   guint n = cluster->members->len;
   double pos = 0;
   g_autofree double *efforts = g_new0 (double, n + 1);
+  g_autofree double *risks = g_new0 (double, n + 1);
   guint n_efforts = 0;
+  guint n_risks = 0;
 
   g_ptr_array_sort (cluster->members, compare_members);
 
@@ -400,13 +423,18 @@ finish_cluster (CsItemKind  kind,
         {
           gint64 effort = member_int (mi->node, "effort_minutes", -1);
 
+          int risk = risk_rank (mi->node);
+
           if (effort >= 0)
             efforts[n_efforts++] = (double)effort;
+          if (risk >= 0)
+            risks[n_risks++] = (double)risk;
         }
     }
   cluster->representative = cs_cluster_most_central (cluster, NULL);
   cluster->mean_position = n > 0 ? pos / n : 0;
 
+  cluster->risk_rank = n_risks > 0 ? (int)floor (cs_ensemble_median (risks, n_risks)) : -1;
   cluster->effort_minutes = -1;
   if (n_efforts > 0)
     {

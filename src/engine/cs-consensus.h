@@ -35,6 +35,7 @@ typedef struct {
   guint      total;           /* valid candidates */
   double     mean_position;   /* mean of the members' positions */
   int        effort_minutes;  /* steps: median of the members' efforts; else -1 */
+  int        risk_rank;       /* steps: median of the members' risks, 0 none … 3 high; else -1 */
   gboolean   primary;         /* support * 2 >= total */
   CsItemKind kind;
   double    *centrality;      /* per member: sum of its similarity to the others */
@@ -79,7 +80,8 @@ double      cs_consensus_cluster_similarity (CsItemKind  kind,
  * deterministic: candidate pairs of items are joined best first (ties: the
  * earlier items), two groups merge only when their mean similarity still
  * reaches the threshold. Invalid items are skipped. Returns CsCluster*,
- * ordered: support desc, then (steps) effort asc with unknown last, then
+ * ordered: support desc, then (steps) risk asc when both are known, effort
+ * asc with unknown last, then
  * mean position asc, then the earliest member. */
 GPtrArray  *cs_consensus_cluster           (CsItemKind   kind,
                                             GPtrArray   *lists);
