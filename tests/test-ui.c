@@ -17,6 +17,8 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include "cs-application.h"
 #include "cs-candidate-card.h"
@@ -108,7 +110,7 @@ write_config (void)
                          "name=Demo & <Co>\n"  /* markup characters: shown as text */
                          "base-url=%s\n"
                          "api=openai-chat\n"
-                         "models=demo-alpha;demo-beta+refuse;demo-gamma+500;demo-judge\n"
+                         "models=demo-alpha;demo-beta+refuse;demo-gamma+500;demo-judge;demo-delta+slow\n"
                          "max-concurrent=8\n"
                          "requests-per-minute=0\n"
                          "max-retries=0\n"
@@ -330,7 +332,7 @@ test_architect_run (void)
   spin (200);
 
   /* the models of the providers file are offered */
-  g_assert_cmpuint (win->model_rows->len, ==, 4);
+  g_assert_cmpuint (win->model_rows->len, ==, 5);
 
   _cs_window_set_mode (win, "architect");
   set_problem (win, "A <b>URL shortener</b> for 10k requests per second\n\nIt must never lose a link.");
@@ -641,6 +643,102 @@ test_cancel (void)
 }
 
 static gboolean
+alpha_saved (gpointer data)
+{
+  CsWindow *win = data;
+  CsRun *run = _cs_window_get_run (win);
+  g_autoptr(CsRunStore) disk = NULL;
+  CsRun *saved;
+
+  if (g_strcmp0 (badge_of (win, "demo/demo-alpha"), "done") != 0)
+    return FALSE;
+
+  /* and on the disk */
+  disk = cs_run_store_new (NULL);
+  if (!cs_run_store_load_sync (disk, NULL) || (saved = cs_run_store_find (disk, cs_run_get_id (run))) == NULL)
+    return FALSE;
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (saved)); i++)
+    {
+      g_autoptr(CsCandidate) c = g_list_model_get_item (G_LIST_MODEL (saved), i);
+
+      if (g_strcmp0 (cs_candidate_get_model (c), "demo/demo-alpha") == 0 &&
+          cs_candidate_get_status (c) == CS_CANDIDATE_OK)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The child: starts a run, and is killed once one candidate finished
+ * while the other still streams. */
+static void
+test_crash_child (void)
+{
+  CsApplication *app;
+  CsWindow *win;
+  const char *models[] = { "demo/demo-alpha", "demo/demo-delta+slow", NULL };
+
+  if (!g_test_subprocess ())
+    {
+      g_test_skip ("run by /ui/crash-recovery in a subprocess");
+      return;
+    }
+
+  app = start_app ();
+  win = cs_window_new (app);
+  gtk_window_present (GTK_WINDOW (win));
+  _cs_window_set_mode (win, "support");
+  set_problem (win, "Crash recovery: postgres refuses connections");
+  gtk_editable_set_text (GTK_EDITABLE (win->os_row), "Debian 12");
+  _cs_window_select_models (win, models);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
+  g_assert_true (wait_for (alpha_saved, win, 60000));
+  g_assert_true (_cs_window_is_running (win));
+
+  kill (getpid (), SIGKILL);
+}
+
+/* Killed mid-run, started again: the run is there with its problem, its
+ * constraints and the candidate that had finished, and nothing pretends to
+ * be still running. */
+static void
+test_crash_recovery (void)
+{
+  g_autoptr(CsApplication) app = NULL;
+  CsWindow *win;
+  CsRunStore *store;
+  CsRun *run = NULL;
+
+  g_test_trap_subprocess ("/ui/crash-recovery/subprocess", 120 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  write_config ();   /* the child wrote its own provider's port */
+
+  app = start_app ();
+  store = cs_application_get_store (app);
+  g_assert_true (wait_for (store_has_runs, store, 10000));
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (store)) && run == NULL; i++)
+    {
+      g_autoptr(CsRun) r = g_list_model_get_item (G_LIST_MODEL (store), i);
+
+      if (g_str_has_prefix (cs_run_get_problem (r), "Crash recovery"))
+        run = r;
+    }
+  g_assert_nonnull (run);
+  g_assert_cmpstr (cs_run_get_constraint (run, "os"), ==, "Debian 12");
+
+  win = cs_window_new (app);
+  gtk_window_present (GTK_WINDOW (win));
+  _cs_window_show_run (win, run);
+  spin (200);
+  g_assert_cmpstr (badge_of (win, "demo/demo-alpha"), ==, "done");
+  g_assert_nonnull (badge_of (win, "demo/demo-delta+slow"));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (win->run_spinner)));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (win->run_button_stack), ==, "new");
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  spin (100);
+}
+
+static gboolean
 config_has_openai (gpointer data)
 {
   CsApplication *app = data;
@@ -729,7 +827,7 @@ test_preferences (void)
   g_assert_nonnull (strstr (ini, "[provider openai]"));
   g_assert_nonnull (strstr (ini, "[provider demo]"));
   spin (200);
-  g_assert_cmpuint (win->model_rows->len, >, 4);
+  g_assert_cmpuint (win->model_rows->len, >, 5);
   save_shot (GTK_WIDGET (prefs), "preferences.png");
   assert_accessible (GTK_WIDGET (prefs), "preferences");
 
@@ -864,9 +962,16 @@ main (int   argc,
   g_autofree char *conf = NULL;
   int ret;
 
-  /* before anything asks GLib for the user directories */
-  tmp_dir = g_dir_make_tmp ("cs-test-ui-XXXXXX", &error);
-  g_assert_no_error (error);
+  /* before anything asks GLib for the user directories; a test
+   * subprocess works in its parent's directory */
+  if (g_getenv ("CS_TEST_UI_DIR") != NULL)
+    tmp_dir = g_strdup (g_getenv ("CS_TEST_UI_DIR"));
+  else
+    {
+      tmp_dir = g_dir_make_tmp ("cs-test-ui-XXXXXX", &error);
+      g_assert_no_error (error);
+      g_setenv ("CS_TEST_UI_DIR", tmp_dir, TRUE);
+    }
   data = g_build_filename (tmp_dir, "data", NULL);
   conf = g_build_filename (tmp_dir, "config", NULL);
   g_setenv ("XDG_DATA_HOME", data, TRUE);
@@ -886,13 +991,16 @@ main (int   argc,
   g_test_add_func ("/ui/support-run", test_support_run);
   g_test_add_func ("/ui/reopen", test_reopen);
   g_test_add_func ("/ui/cancel", test_cancel);
+  g_test_add_func ("/ui/crash-recovery", test_crash_recovery);
+  g_test_add_func ("/ui/crash-recovery/subprocess", test_crash_child);
   g_test_add_func ("/ui/preferences", test_preferences);
   g_test_add_func ("/ui/welcome", test_welcome);
 
   ret = g_test_run ();
 
   g_clear_object (&provider);
-  remove_tree (tmp_dir);
+  if (!g_test_subprocess ())
+    remove_tree (tmp_dir);
   g_free (tmp_dir);
   g_free (architect_run_id);
   g_free (support_run_id);

@@ -155,7 +155,7 @@ cs_candidate_fill_structure (GtkBox   *box,
                              JsonNode *data,
                              gboolean  full)
 {
-  JsonObject *obj = cs_json_object (data);
+  JsonObject *obj = cs_ui_json_object (data);
   JsonArray *array;
   const char *summary;
   guint limit = full ? G_MAXUINT : 4;
@@ -168,29 +168,29 @@ cs_candidate_fill_structure (GtkBox   *box,
       return;
     }
 
-  summary = cs_json_get_string (obj, "summary");
+  summary = cs_ui_json_get_string (obj, "summary");
   if (summary != NULL)
     gtk_box_append (box, cs_plain_label (summary, full, "structure-summary", NULL));
 
   /* architecture */
-  if ((array = cs_json_get_array (obj, "components")) != NULL)
+  if ((array = cs_ui_json_get_array (obj, "components")) != NULL)
     {
       guint n = json_array_get_length (array);
 
       add_heading (box, _("Components"));
       for (guint i = 0; i < n && i < limit * 2; i++)
         {
-          JsonObject *c = cs_json_array_object (array, i);
-          const char *name = cs_json_get_string (c, "name");
-          const char *tech = cs_json_get_string (c, "technology");
+          JsonObject *c = cs_ui_json_array_object (array, i);
+          const char *name = cs_ui_json_get_string (c, "name");
+          const char *tech = cs_ui_json_get_string (c, "technology");
           g_autofree char *line = NULL;
 
           if (name == NULL)
             continue;
           line = tech != NULL ? g_strdup_printf ("%s — %s", name, tech) : g_strdup (name);
           add_bullet (box, line, full);
-          if (full && cs_json_get_string (c, "responsibility") != NULL)
-            gtk_box_append (box, cs_plain_label (cs_json_get_string (c, "responsibility"), TRUE, "dim-label", "indented", NULL));
+          if (full && cs_ui_json_get_string (c, "responsibility") != NULL)
+            gtk_box_append (box, cs_plain_label (cs_ui_json_get_string (c, "responsibility"), TRUE, "dim-label", "indented", NULL));
         }
       if (n > limit * 2)
         {
@@ -199,102 +199,102 @@ cs_candidate_fill_structure (GtkBox   *box,
         }
     }
 
-  if ((array = cs_json_get_array (obj, "decisions")) != NULL && json_array_get_length (array) > 0)
+  if ((array = cs_ui_json_get_array (obj, "decisions")) != NULL && json_array_get_length (array) > 0)
     {
       guint n = json_array_get_length (array);
 
       add_heading (box, _("Key choices"));
       for (guint i = 0; i < n && i < limit; i++)
         {
-          JsonObject *d = cs_json_array_object (array, i);
-          const char *topic = cs_json_get_string (d, "topic");
-          const char *choice = cs_json_get_string (d, "choice");
+          JsonObject *d = cs_ui_json_array_object (array, i);
+          const char *topic = cs_ui_json_get_string (d, "topic");
+          const char *choice = cs_ui_json_get_string (d, "choice");
           g_autofree char *line = NULL;
 
           if (topic == NULL || choice == NULL)
             continue;
           line = g_strdup_printf ("%s: %s", topic, choice);
           add_bullet (box, line, full);
-          if (full && cs_json_get_string (d, "rationale") != NULL)
-            gtk_box_append (box, cs_plain_label (cs_json_get_string (d, "rationale"), TRUE, "dim-label", "indented", NULL));
+          if (full && cs_ui_json_get_string (d, "rationale") != NULL)
+            gtk_box_append (box, cs_plain_label (cs_ui_json_get_string (d, "rationale"), TRUE, "dim-label", "indented", NULL));
         }
     }
 
-  if (full && (array = cs_json_get_array (obj, "trade_offs")) != NULL && json_array_get_length (array) > 0)
+  if (full && (array = cs_ui_json_get_array (obj, "trade_offs")) != NULL && json_array_get_length (array) > 0)
     {
       add_heading (box, _("Trade-offs"));
       for (guint i = 0; i < json_array_get_length (array); i++)
-        if (cs_json_array_string (array, i) != NULL)
-          add_bullet (box, cs_json_array_string (array, i), TRUE);
+        if (cs_ui_json_array_string (array, i) != NULL)
+          add_bullet (box, cs_ui_json_array_string (array, i), TRUE);
     }
 
-  if (full && (array = cs_json_get_array (obj, "risks")) != NULL && json_array_get_length (array) > 0)
+  if (full && (array = cs_ui_json_get_array (obj, "risks")) != NULL && json_array_get_length (array) > 0)
     {
       add_heading (box, _("Risks"));
       for (guint i = 0; i < json_array_get_length (array); i++)
         {
-          JsonObject *r = cs_json_array_object (array, i);
+          JsonObject *r = cs_ui_json_array_object (array, i);
           g_autofree char *line = NULL;
 
-          if (cs_json_get_string (r, "risk") == NULL)
+          if (cs_ui_json_get_string (r, "risk") == NULL)
             continue;
-          line = g_strdup_printf ("%s — %s", cs_json_get_string (r, "risk"),
-                                  cs_json_get_string (r, "mitigation") ? cs_json_get_string (r, "mitigation") : "");
+          line = g_strdup_printf ("%s — %s", cs_ui_json_get_string (r, "risk"),
+                                  cs_ui_json_get_string (r, "mitigation") ? cs_ui_json_get_string (r, "mitigation") : "");
           add_bullet (box, line, TRUE);
         }
     }
 
-  if (cs_json_get_number (obj, "monthly_cost_usd", -1) >= 0 && cs_json_get_array (obj, "components") != NULL)
+  if (cs_ui_json_get_number (obj, "monthly_cost_usd", -1) >= 0 && cs_ui_json_get_array (obj, "components") != NULL)
     {
       g_autofree char *cost = g_strdup_printf (_("Estimated cost: $%.0f per month"),
-                                               cs_json_get_number (obj, "monthly_cost_usd", 0));
+                                               cs_ui_json_get_number (obj, "monthly_cost_usd", 0));
       gtk_box_append (box, cs_plain_label (cost, FALSE, "dim-label", NULL));
     }
 
   /* troubleshooting */
-  if ((array = cs_json_get_array (obj, "likely_causes")) != NULL && full && json_array_get_length (array) > 0)
+  if ((array = cs_ui_json_get_array (obj, "likely_causes")) != NULL && full && json_array_get_length (array) > 0)
     {
       add_heading (box, _("Likely causes"));
       for (guint i = 0; i < json_array_get_length (array); i++)
         {
-          JsonObject *c = cs_json_array_object (array, i);
+          JsonObject *c = cs_ui_json_array_object (array, i);
           g_autofree char *line = NULL;
 
-          if (cs_json_get_string (c, "cause") == NULL)
+          if (cs_ui_json_get_string (c, "cause") == NULL)
             continue;
-          line = g_strdup_printf ("%s (%s)", cs_json_get_string (c, "cause"),
-                                  cs_json_get_string (c, "likelihood") ? cs_json_get_string (c, "likelihood") : "?");
+          line = g_strdup_printf ("%s (%s)", cs_ui_json_get_string (c, "cause"),
+                                  cs_ui_json_get_string (c, "likelihood") ? cs_ui_json_get_string (c, "likelihood") : "?");
           add_bullet (box, line, TRUE);
         }
     }
 
-  if ((array = cs_json_get_array (obj, "steps")) != NULL)
+  if ((array = cs_ui_json_get_array (obj, "steps")) != NULL)
     {
       guint n = json_array_get_length (array);
 
       add_heading (box, full ? _("Steps") : _("First steps"));
       for (guint i = 0; i < n && i < limit; i++)
         {
-          JsonObject *s = cs_json_array_object (array, i);
-          const char *title = cs_json_get_string (s, "title");
-          const char *command = cs_json_get_string (s, "command");
+          JsonObject *s = cs_ui_json_array_object (array, i);
+          const char *title = cs_ui_json_get_string (s, "title");
+          const char *command = cs_ui_json_get_string (s, "command");
           g_autofree char *line = NULL;
 
           if (title == NULL)
             continue;
           line = g_strdup_printf ("%u. %s", i + 1, title);
           gtk_box_append (box, cs_plain_label (line, full, NULL));
-          if (full && cs_json_get_string (s, "action") != NULL)
-            gtk_box_append (box, cs_plain_label (cs_json_get_string (s, "action"), TRUE, "dim-label", "indented", NULL));
+          if (full && cs_ui_json_get_string (s, "action") != NULL)
+            gtk_box_append (box, cs_plain_label (cs_ui_json_get_string (s, "action"), TRUE, "dim-label", "indented", NULL));
           if (command != NULL && command[0] != '\0')
             gtk_box_append (box, cs_plain_label (command, full, "monospace", "indented", "command", NULL));
         }
     }
 
-  if (full && cs_json_get_string (obj, "escalate_when") != NULL)
+  if (full && cs_ui_json_get_string (obj, "escalate_when") != NULL)
     {
       add_heading (box, _("Escalate when"));
-      gtk_box_append (box, cs_plain_label (cs_json_get_string (obj, "escalate_when"), TRUE, NULL));
+      gtk_box_append (box, cs_plain_label (cs_ui_json_get_string (obj, "escalate_when"), TRUE, NULL));
     }
 }
 

@@ -110,15 +110,15 @@ add_nodes (CsDiagram  *self,
 {
   for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
     {
-      JsonObject *o = cs_json_array_object (array, i);
-      const char *name = cs_json_get_string (o, "name");
+      JsonObject *o = cs_ui_json_array_object (array, i);
+      const char *name = cs_ui_json_get_string (o, "name");
       Node *n;
 
       if (name == NULL || name[0] == '\0' || find_node (self, name) >= 0)
         continue;
       n = g_new0 (Node, 1);
       n->name = g_strdup (name);
-      n->detail = g_strdup (cs_json_get_string (o, "technology"));
+      n->detail = g_strdup (cs_ui_json_get_string (o, "technology"));
       n->store = store;
       g_ptr_array_add (self->nodes, n);
     }
@@ -347,16 +347,16 @@ cs_diagram_set_data (CsDiagram *self,
   g_ptr_array_set_size (self->nodes, 0);
   self->width = self->height = 0;
 
-  obj = cs_json_object (data);
-  add_nodes (self, cs_json_get_array (obj, "components"), FALSE);
-  add_nodes (self, cs_json_get_array (obj, "data_stores"), TRUE);
+  obj = cs_ui_json_object (data);
+  add_nodes (self, cs_ui_json_get_array (obj, "components"), FALSE);
+  add_nodes (self, cs_ui_json_get_array (obj, "data_stores"), TRUE);
 
-  connections = cs_json_get_array (obj, "connections");
+  connections = cs_ui_json_get_array (obj, "connections");
   for (guint i = 0; connections != NULL && i < json_array_get_length (connections); i++)
     {
-      JsonObject *c = cs_json_array_object (connections, i);
-      int from = find_node (self, cs_json_get_string (c, "from"));
-      int to = find_node (self, cs_json_get_string (c, "to"));
+      JsonObject *c = cs_ui_json_array_object (connections, i);
+      int from = find_node (self, cs_ui_json_get_string (c, "from"));
+      int to = find_node (self, cs_ui_json_get_string (c, "to"));
       Edge *e;
 
       if (from < 0 || to < 0)

@@ -137,15 +137,15 @@ find_consensus (JsonObject *synthesis,
                 const char *title,
                 guint       index)
 {
-  JsonArray *consensus = cs_json_get_array (synthesis, "consensus");
+  JsonArray *consensus = cs_ui_json_get_array (synthesis, "consensus");
 
   if (consensus == NULL || title == NULL)
     return NULL;
 
   for (guint i = 0; i < json_array_get_length (consensus); i++)
     {
-      JsonObject *entry = cs_json_array_object (consensus, i);
-      const char *t = cs_json_get_string (entry, "title");
+      JsonObject *entry = cs_ui_json_array_object (consensus, i);
+      const char *t = cs_ui_json_get_string (entry, "title");
 
       if (t != NULL && g_ascii_strcasecmp (t, title) == 0)
         return entry;
@@ -161,8 +161,8 @@ support_text (JsonObject *entry,
 
   if (entry == NULL)
     return NULL;
-  support = cs_json_get_number (entry, "support", -1);
-  total = cs_json_get_number (entry, "total", -1);
+  support = cs_ui_json_get_number (entry, "support", -1);
+  total = cs_ui_json_get_number (entry, "total", -1);
   if (support < 0 || total <= 0)
     return NULL;
   if (support == 0)
@@ -180,7 +180,7 @@ vote_text (JsonObject *synthesis,
            const char *title,
            const char *key)
 {
-  JsonArray *votes = cs_json_get_array (synthesis, "votes");
+  JsonArray *votes = cs_ui_json_get_array (synthesis, "votes");
   g_autofree char *field = NULL;
 
   if (votes == NULL || title == NULL)
@@ -189,10 +189,10 @@ vote_text (JsonObject *synthesis,
   field = g_strdup_printf ("%s[%s].%s", list, title, key);
   for (guint i = 0; i < json_array_get_length (votes); i++)
     {
-      JsonObject *vote = cs_json_array_object (votes, i);
-      const char *f = cs_json_get_string (vote, "field");
-      double count = cs_json_get_number (vote, "count", -1);
-      double total = cs_json_get_number (vote, "total", -1);
+      JsonObject *vote = cs_ui_json_array_object (votes, i);
+      const char *f = cs_ui_json_get_string (vote, "field");
+      double count = cs_ui_json_get_number (vote, "count", -1);
+      double total = cs_ui_json_get_number (vote, "total", -1);
 
       if (f != NULL && g_ascii_strcasecmp (f, field) == 0 && count >= 0 && total > 0)
         return g_strdup_printf (_("%d of %d votes"), (int) count, (int) total);
@@ -204,12 +204,12 @@ static void
 add_header (CsResultView *self,
             JsonObject   *synthesis)
 {
-  JsonArray *methods = cs_json_get_array (synthesis, "methods");
+  JsonArray *methods = cs_ui_json_get_array (synthesis, "methods");
   g_autoptr(GString) text = g_string_new (NULL);
-  const char *note = cs_json_get_string (synthesis, "note");
-  const char *judge = cs_json_get_string (synthesis, "judge_model");
+  const char *note = cs_ui_json_get_string (synthesis, "note");
+  const char *judge = cs_ui_json_get_string (synthesis, "judge_model");
 
-  if (cs_json_get_bool (synthesis, "degraded", FALSE) || (note != NULL && note[0] != '\0'))
+  if (cs_ui_json_get_bool (synthesis, "degraded", FALSE) || (note != NULL && note[0] != '\0'))
     {
       GtkWidget *banner = cs_plain_label (note != NULL ? note : _("This result is degraded: no judge reviewed it."),
                                           TRUE, "run-banner", NULL);
@@ -219,7 +219,7 @@ add_header (CsResultView *self,
 
   for (guint i = 0; methods != NULL && i < json_array_get_length (methods); i++)
     {
-      const char *m = cs_json_array_string (methods, i);
+      const char *m = cs_ui_json_array_string (methods, i);
       const char *label;
 
       if (m == NULL)
@@ -256,10 +256,10 @@ build_blueprint (CsResultView *self,
   GtkWidget *sec, *list, *diagram, *frame;
   g_autoptr(JsonNode) data_node = NULL;
   JsonArray *array;
-  const char *summary = cs_json_get_string (data, "summary");
-  const char *mermaid = cs_json_get_string (data, "mermaid");
-  const char *rationale = cs_json_get_string (synthesis, "rationale");
-  double cost = cs_json_get_number (data, "monthly_cost_usd", -1);
+  const char *summary = cs_ui_json_get_string (data, "summary");
+  const char *mermaid = cs_ui_json_get_string (data, "mermaid");
+  const char *rationale = cs_ui_json_get_string (synthesis, "rationale");
+  double cost = cs_ui_json_get_number (data, "monthly_cost_usd", -1);
 
   sec = section (self, _("Blueprint"));
   if (summary != NULL)
@@ -307,15 +307,15 @@ build_blueprint (CsResultView *self,
       g_object_unref (buffer);
     }
 
-  if ((array = cs_json_get_array (data, "components")) != NULL && json_array_get_length (array) > 0)
+  if ((array = cs_ui_json_get_array (data, "components")) != NULL && json_array_get_length (array) > 0)
     {
       sec = section (self, _("Components"));
       list = boxed_list (sec);
       for (guint i = 0; i < json_array_get_length (array); i++)
         {
-          JsonObject *c = cs_json_array_object (array, i);
-          const char *name = cs_json_get_string (c, "name");
-          const char *tech = cs_json_get_string (c, "technology");
+          JsonObject *c = cs_ui_json_array_object (array, i);
+          const char *name = cs_ui_json_get_string (c, "name");
+          const char *tech = cs_ui_json_get_string (c, "technology");
           g_autofree char *support = support_text (find_consensus (synthesis, name, i), FALSE);
           g_autofree char *subtitle = NULL;
           GtkWidget *row;
@@ -324,88 +324,88 @@ build_blueprint (CsResultView *self,
             continue;
           subtitle = g_strdup_printf ("%s%s%s", tech ? tech : "", support ? " · " : "", support ? support : "");
           row = plain_expander_row (name, subtitle);
-          expander_add_text (row, _("Responsibility"), cs_json_get_string (c, "responsibility"));
-          expander_add_text (row, _("Scaling"), cs_json_get_string (c, "scaling"));
+          expander_add_text (row, _("Responsibility"), cs_ui_json_get_string (c, "responsibility"));
+          expander_add_text (row, _("Scaling"), cs_ui_json_get_string (c, "scaling"));
           gtk_list_box_append (GTK_LIST_BOX (list), row);
         }
     }
 
-  if ((array = cs_json_get_array (data, "data_stores")) != NULL && json_array_get_length (array) > 0)
+  if ((array = cs_ui_json_get_array (data, "data_stores")) != NULL && json_array_get_length (array) > 0)
     {
       sec = section (self, _("Data stores"));
       list = boxed_list (sec);
       for (guint i = 0; i < json_array_get_length (array); i++)
         {
-          JsonObject *d = cs_json_array_object (array, i);
+          JsonObject *d = cs_ui_json_array_object (array, i);
           g_autofree char *title = NULL;
           g_autofree char *subtitle = NULL;
 
-          if (cs_json_get_string (d, "name") == NULL)
+          if (cs_ui_json_get_string (d, "name") == NULL)
             continue;
-          title = cs_json_get_bool (d, "primary", FALSE)
-                  ? g_strdup_printf (_("%s (system of record)"), cs_json_get_string (d, "name"))
-                  : g_strdup (cs_json_get_string (d, "name"));
+          title = cs_ui_json_get_bool (d, "primary", FALSE)
+                  ? g_strdup_printf (_("%s (system of record)"), cs_ui_json_get_string (d, "name"))
+                  : g_strdup (cs_ui_json_get_string (d, "name"));
           subtitle = g_strdup_printf ("%s — %s",
-                                      cs_json_get_string (d, "technology") ? cs_json_get_string (d, "technology") : "",
-                                      cs_json_get_string (d, "purpose") ? cs_json_get_string (d, "purpose") : "");
+                                      cs_ui_json_get_string (d, "technology") ? cs_ui_json_get_string (d, "technology") : "",
+                                      cs_ui_json_get_string (d, "purpose") ? cs_ui_json_get_string (d, "purpose") : "");
           gtk_list_box_append (GTK_LIST_BOX (list), plain_row (title, subtitle));
         }
     }
 
-  if ((array = cs_json_get_array (data, "decisions")) != NULL && json_array_get_length (array) > 0)
+  if ((array = cs_ui_json_get_array (data, "decisions")) != NULL && json_array_get_length (array) > 0)
     {
       sec = section (self, _("Decisions"));
       list = boxed_list (sec);
       for (guint i = 0; i < json_array_get_length (array); i++)
         {
-          JsonObject *d = cs_json_array_object (array, i);
-          JsonArray *rejected = cs_json_get_array (d, "rejected_alternatives");
+          JsonObject *d = cs_ui_json_array_object (array, i);
+          JsonArray *rejected = cs_ui_json_get_array (d, "rejected_alternatives");
           g_autofree char *title = NULL;
           g_autofree char *votes = NULL;
           GtkWidget *row;
 
-          if (cs_json_get_string (d, "topic") == NULL)
+          if (cs_ui_json_get_string (d, "topic") == NULL)
             continue;
-          title = g_strdup_printf ("%s: %s", cs_json_get_string (d, "topic"),
-                                   cs_json_get_string (d, "choice") ? cs_json_get_string (d, "choice") : "");
-          votes = vote_text (synthesis, "decisions", cs_json_get_string (d, "topic"), "choice");
+          title = g_strdup_printf ("%s: %s", cs_ui_json_get_string (d, "topic"),
+                                   cs_ui_json_get_string (d, "choice") ? cs_ui_json_get_string (d, "choice") : "");
+          votes = vote_text (synthesis, "decisions", cs_ui_json_get_string (d, "topic"), "choice");
           row = plain_expander_row (title, votes);
-          expander_add_text (row, _("Rationale"), cs_json_get_string (d, "rationale"));
+          expander_add_text (row, _("Rationale"), cs_ui_json_get_string (d, "rationale"));
           if (rejected != NULL && json_array_get_length (rejected) > 0)
             {
               g_autoptr(GString) str = g_string_new (NULL);
 
               for (guint j = 0; j < json_array_get_length (rejected); j++)
-                if (cs_json_array_string (rejected, j) != NULL)
-                  g_string_append_printf (str, "%s%s", str->len ? ", " : "", cs_json_array_string (rejected, j));
+                if (cs_ui_json_array_string (rejected, j) != NULL)
+                  g_string_append_printf (str, "%s%s", str->len ? ", " : "", cs_ui_json_array_string (rejected, j));
               expander_add_text (row, _("Rejected alternatives"), str->str);
             }
           gtk_list_box_append (GTK_LIST_BOX (list), row);
         }
     }
 
-  if ((array = cs_json_get_array (data, "trade_offs")) != NULL && json_array_get_length (array) > 0)
+  if ((array = cs_ui_json_get_array (data, "trade_offs")) != NULL && json_array_get_length (array) > 0)
     {
       sec = section (self, _("Trade-offs"));
       for (guint i = 0; i < json_array_get_length (array); i++)
-        if (cs_json_array_string (array, i) != NULL)
+        if (cs_ui_json_array_string (array, i) != NULL)
           {
-            g_autofree char *line = g_strconcat ("• ", cs_json_array_string (array, i), NULL);
+            g_autofree char *line = g_strconcat ("• ", cs_ui_json_array_string (array, i), NULL);
             gtk_box_append (GTK_BOX (sec), cs_plain_label (line, TRUE, NULL));
           }
     }
 
-  if ((array = cs_json_get_array (data, "risks")) != NULL && json_array_get_length (array) > 0)
+  if ((array = cs_ui_json_get_array (data, "risks")) != NULL && json_array_get_length (array) > 0)
     {
       sec = section (self, _("Risks"));
       list = boxed_list (sec);
       for (guint i = 0; i < json_array_get_length (array); i++)
         {
-          JsonObject *r = cs_json_array_object (array, i);
+          JsonObject *r = cs_ui_json_array_object (array, i);
 
-          if (cs_json_get_string (r, "risk") != NULL)
+          if (cs_ui_json_get_string (r, "risk") != NULL)
             gtk_list_box_append (GTK_LIST_BOX (list),
-                                 plain_row (cs_json_get_string (r, "risk"), cs_json_get_string (r, "mitigation")));
+                                 plain_row (cs_ui_json_get_string (r, "risk"), cs_ui_json_get_string (r, "mitigation")));
         }
     }
 
@@ -446,17 +446,17 @@ step_widget (CsResultView *self,
              const char   *prefix)
 {
   GtkWidget *box, *top, *title_label, *details, *dbox;
-  const char *title = cs_json_get_string (step, "title");
-  const char *command = cs_json_get_string (step, "command");
-  const char *risk = cs_json_get_string (step, "risk");
-  double effort = cs_json_get_number (step, "effort_minutes", -1);
+  const char *title = cs_ui_json_get_string (step, "title");
+  const char *command = cs_ui_json_get_string (step, "command");
+  const char *risk = cs_ui_json_get_string (step, "risk");
+  double effort = cs_ui_json_get_number (step, "effort_minutes", -1);
   g_autofree char *numbered = g_strdup_printf ("%s%s", prefix, title != NULL ? title : "");
   g_autofree char *support = NULL;
   g_autoptr(GString) meta = g_string_new (NULL);
 
   if (index >= 0)
     support = support_text (find_consensus (synthesis, title, index), TRUE);
-  else if (cs_json_get_number (step, "support", -1) >= 0)
+  else if (cs_ui_json_get_number (step, "support", -1) >= 0)
     support = support_text (step, TRUE);
 
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
@@ -518,20 +518,20 @@ step_widget (CsResultView *self,
   gtk_widget_set_margin_start (details, index >= 0 ? 30 : 0);
   dbox = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
   gtk_widget_set_margin_top (dbox, 4);
-  if (cs_json_get_string (step, "action") != NULL)
+  if (cs_ui_json_get_string (step, "action") != NULL)
     {
       gtk_box_append (GTK_BOX (dbox), cs_plain_label (_("What to do"), FALSE, "caption-heading", "dim-label", NULL));
-      gtk_box_append (GTK_BOX (dbox), cs_plain_label (cs_json_get_string (step, "action"), TRUE, NULL));
+      gtk_box_append (GTK_BOX (dbox), cs_plain_label (cs_ui_json_get_string (step, "action"), TRUE, NULL));
     }
-  if (cs_json_get_string (step, "expected") != NULL)
+  if (cs_ui_json_get_string (step, "expected") != NULL)
     {
       gtk_box_append (GTK_BOX (dbox), cs_plain_label (_("Expected"), FALSE, "caption-heading", "dim-label", NULL));
-      gtk_box_append (GTK_BOX (dbox), cs_plain_label (cs_json_get_string (step, "expected"), TRUE, NULL));
+      gtk_box_append (GTK_BOX (dbox), cs_plain_label (cs_ui_json_get_string (step, "expected"), TRUE, NULL));
     }
-  if (cs_json_get_string (step, "if_fails") != NULL)
+  if (cs_ui_json_get_string (step, "if_fails") != NULL)
     {
       gtk_box_append (GTK_BOX (dbox), cs_plain_label (_("If it fails"), FALSE, "caption-heading", "dim-label", NULL));
-      gtk_box_append (GTK_BOX (dbox), cs_plain_label (cs_json_get_string (step, "if_fails"), TRUE, NULL));
+      gtk_box_append (GTK_BOX (dbox), cs_plain_label (cs_ui_json_get_string (step, "if_fails"), TRUE, NULL));
     }
   gtk_expander_set_child (GTK_EXPANDER (details), dbox);
   gtk_box_append (GTK_BOX (box), details);
@@ -546,39 +546,39 @@ build_checklist (CsResultView *self,
 {
   GtkWidget *sec, *list;
   JsonArray *array;
-  const char *summary = cs_json_get_string (data, "summary");
-  const char *escalate = cs_json_get_string (data, "escalate_when");
-  const char *rationale = cs_json_get_string (synthesis, "rationale");
+  const char *summary = cs_ui_json_get_string (data, "summary");
+  const char *escalate = cs_ui_json_get_string (data, "escalate_when");
+  const char *rationale = cs_ui_json_get_string (synthesis, "rationale");
 
   sec = section (self, _("Checklist"));
   if (summary != NULL)
     gtk_box_append (GTK_BOX (sec), cs_plain_label (summary, TRUE, NULL));
 
-  if ((array = cs_json_get_array (data, "likely_causes")) != NULL && json_array_get_length (array) > 0)
+  if ((array = cs_ui_json_get_array (data, "likely_causes")) != NULL && json_array_get_length (array) > 0)
     {
       g_autoptr(GString) str = g_string_new (NULL);
 
       for (guint i = 0; i < json_array_get_length (array); i++)
         {
-          JsonObject *c = cs_json_array_object (array, i);
+          JsonObject *c = cs_ui_json_array_object (array, i);
 
-          if (cs_json_get_string (c, "cause") == NULL)
+          if (cs_ui_json_get_string (c, "cause") == NULL)
             continue;
           g_string_append_printf (str, "%s• %s (%s)", str->len ? "\n" : "",
-                                  cs_json_get_string (c, "cause"),
-                                  cs_json_get_string (c, "likelihood") ? cs_json_get_string (c, "likelihood") : "?");
+                                  cs_ui_json_get_string (c, "cause"),
+                                  cs_ui_json_get_string (c, "likelihood") ? cs_ui_json_get_string (c, "likelihood") : "?");
         }
       gtk_box_append (GTK_BOX (sec), cs_plain_label (_("Likely causes"), FALSE, "heading", NULL));
       gtk_box_append (GTK_BOX (sec), cs_plain_label (str->str, TRUE, NULL));
     }
 
-  if ((array = cs_json_get_array (data, "steps")) != NULL)
+  if ((array = cs_ui_json_get_array (data, "steps")) != NULL)
     {
       list = boxed_list (sec);
       gtk_widget_set_name (list, "checklist");
       for (guint i = 0; i < json_array_get_length (array); i++)
         {
-          JsonObject *step = cs_json_array_object (array, i);
+          JsonObject *step = cs_ui_json_array_object (array, i);
           g_autofree char *prefix = g_strdup_printf ("%u. ", i + 1);
 
           if (step == NULL)
@@ -587,7 +587,7 @@ build_checklist (CsResultView *self,
         }
     }
 
-  if ((array = cs_json_get_array (synthesis, "alternatives")) != NULL && json_array_get_length (array) > 0)
+  if ((array = cs_ui_json_get_array (synthesis, "alternatives")) != NULL && json_array_get_length (array) > 0)
     {
       GtkWidget *expander = gtk_expander_new (_("If that did not work, try…"));
       GtkWidget *alt_list = gtk_list_box_new ();
@@ -597,11 +597,11 @@ build_checklist (CsResultView *self,
       gtk_widget_set_margin_top (alt_list, 8);
       for (guint i = 0; i < json_array_get_length (array); i++)
         {
-          JsonObject *alt = cs_json_array_object (array, i);
-          double after = cs_json_get_number (alt, "after_step", -1);
+          JsonObject *alt = cs_ui_json_array_object (array, i);
+          double after = cs_ui_json_get_number (alt, "after_step", -1);
           g_autofree char *prefix = after >= 0 ? g_strdup_printf (_("After step %d: "), (int) after + 1) : g_strdup ("");
 
-          if (alt == NULL || cs_json_get_string (alt, "title") == NULL)
+          if (alt == NULL || cs_ui_json_get_string (alt, "title") == NULL)
             continue;
           gtk_list_box_append (GTK_LIST_BOX (alt_list), step_widget (self, alt, synthesis, -1, prefix));
         }
@@ -627,7 +627,7 @@ static void
 build_critiques (CsResultView *self,
                  JsonObject   *synthesis)
 {
-  JsonArray *critiques = cs_json_get_array (synthesis, "critiques");
+  JsonArray *critiques = cs_ui_json_get_array (synthesis, "critiques");
   GtkWidget *sec, *list;
 
   if (critiques == NULL || json_array_get_length (critiques) == 0)
@@ -637,10 +637,10 @@ build_critiques (CsResultView *self,
   list = boxed_list (sec);
   for (guint i = 0; i < json_array_get_length (critiques); i++)
     {
-      JsonObject *c = cs_json_array_object (critiques, i);
-      const char *id = cs_json_get_string (c, "candidate");
+      JsonObject *c = cs_ui_json_array_object (critiques, i);
+      const char *id = cs_ui_json_get_string (c, "candidate");
       CsCandidate *candidate = (id != NULL && self->run != NULL) ? cs_run_find_candidate (self->run, id) : NULL;
-      double score = cs_json_get_number (c, "score", -1);
+      double score = cs_ui_json_get_number (c, "score", -1);
       g_autofree char *title = NULL;
       g_autofree char *subtitle = NULL;
       GtkWidget *row;
@@ -653,8 +653,8 @@ build_critiques (CsResultView *self,
       if (score >= 0)
         subtitle = g_strdup_printf (_("Score %d of 10"), (int) score);
       row = plain_expander_row (title, subtitle);
-      expander_add_text (row, _("Strengths"), cs_json_get_string (c, "strengths"));
-      expander_add_text (row, _("Weaknesses"), cs_json_get_string (c, "weaknesses"));
+      expander_add_text (row, _("Strengths"), cs_ui_json_get_string (c, "strengths"));
+      expander_add_text (row, _("Weaknesses"), cs_ui_json_get_string (c, "weaknesses"));
       gtk_list_box_append (GTK_LIST_BOX (list), row);
     }
 }
@@ -674,8 +674,8 @@ rebuild (CsResultView *self)
     return;
 
   synthesis_node = cs_run_get_synthesis (self->run);
-  synthesis = cs_json_object (synthesis_node);
-  data = cs_json_get_object (synthesis, "data");
+  synthesis = cs_ui_json_object (synthesis_node);
+  data = cs_ui_json_get_object (synthesis, "data");
   if (synthesis == NULL)
     return;
 
@@ -687,7 +687,7 @@ rebuild (CsResultView *self)
       return;
     }
 
-  if (cs_run_get_mode (self->run) == CS_MODE_SUPPORT || cs_json_get_array (data, "steps") != NULL)
+  if (cs_run_get_mode (self->run) == CS_MODE_SUPPORT || cs_ui_json_get_array (data, "steps") != NULL)
     {
       self->kind = "checklist";
       build_checklist (self, synthesis, data);

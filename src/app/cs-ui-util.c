@@ -9,7 +9,7 @@
 #include "cs-ui-util.h"
 
 JsonObject *
-cs_json_object (JsonNode *node)
+cs_ui_json_object (JsonNode *node)
 {
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     return NULL;
@@ -17,7 +17,7 @@ cs_json_object (JsonNode *node)
 }
 
 const char *
-cs_json_get_string (JsonObject *object,
+cs_ui_json_get_string (JsonObject *object,
                     const char *member)
 {
   JsonNode *node;
@@ -31,7 +31,7 @@ cs_json_get_string (JsonObject *object,
 }
 
 JsonArray *
-cs_json_get_array (JsonObject *object,
+cs_ui_json_get_array (JsonObject *object,
                    const char *member)
 {
   JsonNode *node;
@@ -45,16 +45,16 @@ cs_json_get_array (JsonObject *object,
 }
 
 JsonObject *
-cs_json_get_object (JsonObject *object,
+cs_ui_json_get_object (JsonObject *object,
                     const char *member)
 {
   if (object == NULL || !json_object_has_member (object, member))
     return NULL;
-  return cs_json_object (json_object_get_member (object, member));
+  return cs_ui_json_object (json_object_get_member (object, member));
 }
 
 double
-cs_json_get_number (JsonObject *object,
+cs_ui_json_get_number (JsonObject *object,
                     const char *member,
                     double      fallback)
 {
@@ -73,7 +73,7 @@ cs_json_get_number (JsonObject *object,
 }
 
 gboolean
-cs_json_get_bool (JsonObject *object,
+cs_ui_json_get_bool (JsonObject *object,
                   const char *member,
                   gboolean    fallback)
 {
@@ -88,16 +88,16 @@ cs_json_get_bool (JsonObject *object,
 }
 
 JsonObject *
-cs_json_array_object (JsonArray *array,
+cs_ui_json_array_object (JsonArray *array,
                       guint      index)
 {
   if (array == NULL || index >= json_array_get_length (array))
     return NULL;
-  return cs_json_object (json_array_get_element (array, index));
+  return cs_ui_json_object (json_array_get_element (array, index));
 }
 
 const char *
-cs_json_array_string (JsonArray *array,
+cs_ui_json_array_string (JsonArray *array,
                       guint      index)
 {
   JsonNode *node;

@@ -11,22 +11,22 @@ G_BEGIN_DECLS
 
 /* Type-checked access to hostile JSON: NULL (or the fallback) when the
  * member is missing or of another type. */
-JsonObject  *cs_json_object        (JsonNode    *node);
-const char  *cs_json_get_string    (JsonObject  *object,
+JsonObject  *cs_ui_json_object        (JsonNode    *node);
+const char  *cs_ui_json_get_string    (JsonObject  *object,
                                     const char  *member);
-JsonArray   *cs_json_get_array     (JsonObject  *object,
+JsonArray   *cs_ui_json_get_array     (JsonObject  *object,
                                     const char  *member);
-JsonObject  *cs_json_get_object    (JsonObject  *object,
+JsonObject  *cs_ui_json_get_object    (JsonObject  *object,
                                     const char  *member);
-double       cs_json_get_number    (JsonObject  *object,
+double       cs_ui_json_get_number    (JsonObject  *object,
                                     const char  *member,
                                     double       fallback);
-gboolean     cs_json_get_bool      (JsonObject  *object,
+gboolean     cs_ui_json_get_bool      (JsonObject  *object,
                                     const char  *member,
                                     gboolean     fallback);
-JsonObject  *cs_json_array_object  (JsonArray   *array,
+JsonObject  *cs_ui_json_array_object  (JsonArray   *array,
                                     guint        index);
-const char  *cs_json_array_string  (JsonArray   *array,
+const char  *cs_ui_json_array_string  (JsonArray   *array,
                                     guint        index);
 
 /* A plain-text label (never markup), wrapping, left-aligned, selectable
