@@ -738,6 +738,56 @@ test_crash_recovery (void)
   spin (100);
 }
 
+/* Bad input: nothing to ask, blanks only, no model: no run, the page
+ * stays; a huge problem runs and its title stays short. */
+static void
+test_bad_input (void)
+{
+  g_autoptr(CsApplication) app = start_app ();
+  CsWindow *win = cs_window_new (app);
+  const char *none[] = { NULL };
+  const char *models[] = { "demo/demo-alpha", NULL };
+  g_autoptr(GString) huge = g_string_new ("A log that goes on\n");
+  CsRun *run;
+
+  gtk_window_present (GTK_WINDOW (win));
+  spin (100);
+
+  set_problem (win, "");
+  g_assert_false (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL) && _cs_window_is_running (win));
+  g_assert_false (_cs_window_is_running (win));
+
+  set_problem (win, "   \n\t  ");
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL);
+  g_assert_false (_cs_window_is_running (win));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "compose");
+
+  set_problem (win, "Something to ask");
+  _cs_window_select_models (win, none);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL);
+  g_assert_false (_cs_window_is_running (win));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "compose");
+
+  while (huge->len < 1024 * 1024)
+    g_string_append (huge, "ERROR upstream timed out (110: Connection timed out) while reading response header\n");
+  set_problem (win, huge->str);
+  _cs_window_select_models (win, models);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL);
+  run = _cs_window_get_run (win);
+  if (_cs_window_is_running (win))
+    {
+      g_assert_cmpint (g_utf8_strlen (cs_run_get_title (run), -1), <=, 80);
+      gtk_widget_activate_action (GTK_WIDGET (win), "win.cancel", NULL);
+      g_assert_true (wait_for (not_running, win, 30000));
+    }
+  else
+    /* refused by the engine: said in a toast, the draft is kept */
+    g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "compose");
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  spin (100);
+}
+
 static gboolean
 config_has_openai (gpointer data)
 {
@@ -991,6 +1041,7 @@ main (int   argc,
   g_test_add_func ("/ui/support-run", test_support_run);
   g_test_add_func ("/ui/reopen", test_reopen);
   g_test_add_func ("/ui/cancel", test_cancel);
+  g_test_add_func ("/ui/bad-input", test_bad_input);
   g_test_add_func ("/ui/crash-recovery", test_crash_recovery);
   g_test_add_func ("/ui/crash-recovery/subprocess", test_crash_child);
   g_test_add_func ("/ui/preferences", test_preferences);
