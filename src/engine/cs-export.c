@@ -16,82 +16,12 @@
 #include <string.h>
 
 #include "cs-export.h"
+#include "cs-json-util.h"
 #include "cs-mode.h"
 
 /* ------------------------------------------------------------------------ */
 /* JSON access                                                              */
 /* ------------------------------------------------------------------------ */
-
-static JsonObject *
-node_object (JsonNode *node)
-{
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    return NULL;
-  return json_node_get_object (node);
-}
-
-static const char *
-obj_str (JsonObject *obj,
-         const char *key)
-{
-  JsonNode *node;
-  const char *s;
-
-  if (obj == NULL)
-    return NULL;
-  node = json_object_get_member (obj, key);
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  s = json_node_get_string (node);
-  return s != NULL && g_utf8_validate (s, -1, NULL) ? s : NULL;
-}
-
-static JsonArray *
-obj_array (JsonObject *obj,
-           const char *key)
-{
-  JsonNode *node;
-
-  if (obj == NULL)
-    return NULL;
-  node = json_object_get_member (obj, key);
-  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
-    return NULL;
-  return json_node_get_array (node);
-}
-
-static JsonObject *
-obj_object (JsonObject *obj,
-            const char *key)
-{
-  if (obj == NULL)
-    return NULL;
-  return node_object (json_object_get_member (obj, key));
-}
-
-static gboolean
-obj_number (JsonObject *obj,
-            const char *key,
-            double     *out)
-{
-  JsonNode *node;
-  GType type;
-
-  if (obj == NULL)
-    return FALSE;
-  node = json_object_get_member (obj, key);
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return FALSE;
-  type = json_node_get_value_type (node);
-  if (type == G_TYPE_INT64)
-    *out = (double)json_node_get_int (node);
-  else if (type == G_TYPE_DOUBLE)
-    *out = json_node_get_double (node);
-  else
-    return FALSE;
-  return isfinite (*out);
-}
 
 static gint64
 obj_int (JsonObject *obj,
@@ -100,35 +30,9 @@ obj_int (JsonObject *obj,
 {
   double v;
 
-  if (!obj_number (obj, key, &v) || fabs (v) >= 1e15)
+  if (!cs_json_get_number (obj, key, &v) || fabs (v) >= 1e15)
     return fallback;
   return (gint64)v;
-}
-
-static gboolean
-obj_bool (JsonObject *obj,
-          const char *key)
-{
-  JsonNode *node;
-
-  if (obj == NULL)
-    return FALSE;
-  node = json_object_get_member (obj, key);
-  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
-         json_node_get_value_type (node) == G_TYPE_BOOLEAN && json_node_get_boolean (node);
-}
-
-static JsonObject *
-array_object (JsonArray *array,
-              guint      i)
-{
-  return node_object (json_array_get_element (array, i));
-}
-
-static guint
-array_length (JsonArray *array)
-{
-  return array != NULL ? json_array_get_length (array) : 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -241,20 +145,6 @@ cell (const char *text)
   return *s ? g_steal_pointer (&s) : g_strdup ("—");
 }
 
-/* A fence of backticks longer than any run of backticks in @text. */
-static char *
-make_fence (const char *text)
-{
-  guint longest = 0, run = 0;
-
-  for (const char *p = text != NULL ? text : ""; *p; p++)
-    {
-      run = *p == '`' ? run + 1 : 0;
-      longest = MAX (longest, run);
-    }
-  return g_strnfill (MAX (3, longest + 1), '`');
-}
-
 /* A fenced code block with @info, every line prefixed by @indent. Control
  * characters other than tabs and newlines are dropped. */
 static void
@@ -263,7 +153,7 @@ append_code_block (GString    *out,
                    const char *text,
                    const char *indent)
 {
-  g_autofree char *fence = make_fence (text);
+  g_autofree char *fence = cs_markdown_fence (text);
   g_autoptr(GString) clean = g_string_new (NULL);
   g_auto(GStrv) lines = NULL;
 
@@ -332,13 +222,13 @@ static JsonObject *
 find_vote (JsonObject *synthesis,
            const char *field)
 {
-  JsonArray *votes = obj_array (synthesis, "votes");
+  JsonArray *votes = cs_json_get_array (synthesis, "votes");
 
-  for (guint i = 0; i < array_length (votes); i++)
+  for (guint i = 0; i < cs_json_array_length (votes); i++)
     {
-      JsonObject *vote = array_object (votes, i);
+      JsonObject *vote = cs_json_array_object (votes, i);
 
-      if (g_strcmp0 (obj_str (vote, "field"), field) == 0)
+      if (g_strcmp0 (cs_json_get_string (vote, "field"), field) == 0)
         return vote;
     }
   return NULL;
@@ -357,7 +247,7 @@ append_vote_count (GString    *out,
   g_autofree char *field = g_strdup_printf ("%s[%s].%s", list, name ? name : "", key);
   JsonObject *vote = find_vote (synthesis, field);
 
-  if (vote == NULL || g_strcmp0 (obj_str (vote, "winner"), chosen) != 0)
+  if (vote == NULL || g_strcmp0 (cs_json_get_string (vote, "winner"), chosen) != 0)
     return;
   g_string_append_printf (out, "%s%d of %d%s", prefix, (int)obj_int (vote, "count", 0),
                           (int)obj_int (vote, "total", 0), suffix);
@@ -367,11 +257,11 @@ static JsonObject *
 find_consensus (JsonObject *synthesis,
                 guint       index)
 {
-  JsonArray *consensus = obj_array (synthesis, "consensus");
+  JsonArray *consensus = cs_json_get_array (synthesis, "consensus");
 
-  if (index >= array_length (consensus))
+  if (index >= cs_json_array_length (consensus))
     return NULL;
-  return array_object (consensus, index);
+  return cs_json_array_object (consensus, index);
 }
 
 static void
@@ -394,11 +284,11 @@ append_agreement (GString    *out,
       return;
     }
   g_string_append_printf (out, "%s by %d of %d", verb, (int)support, (int)total);
-  ids = obj_array (entry, "candidates");
-  if (array_length (ids) > 0)
+  ids = cs_json_get_array (entry, "candidates");
+  if (cs_json_array_length (ids) > 0)
     {
       g_string_append (out, " (");
-      for (guint i = 0; i < array_length (ids); i++)
+      for (guint i = 0; i < cs_json_array_length (ids); i++)
         {
           JsonNode *id = json_array_get_element (ids, i);
 
@@ -416,44 +306,44 @@ append_blueprint (GString    *out,
                   JsonObject *synthesis,
                   JsonObject *data)
 {
-  JsonArray *components = obj_array (data, "components");
-  JsonArray *stores = obj_array (data, "data_stores");
-  JsonArray *apis = obj_array (data, "apis");
-  JsonArray *decisions = obj_array (data, "decisions");
-  JsonArray *tradeoffs = obj_array (data, "trade_offs");
-  JsonArray *risks = obj_array (data, "risks");
-  JsonArray *alternatives = obj_array (synthesis, "alternatives");
-  const char *mermaid = obj_str (data, "mermaid");
+  JsonArray *components = cs_json_get_array (data, "components");
+  JsonArray *stores = cs_json_get_array (data, "data_stores");
+  JsonArray *apis = cs_json_get_array (data, "apis");
+  JsonArray *decisions = cs_json_get_array (data, "decisions");
+  JsonArray *tradeoffs = cs_json_get_array (data, "trade_offs");
+  JsonArray *risks = cs_json_get_array (data, "risks");
+  JsonArray *alternatives = cs_json_get_array (synthesis, "alternatives");
+  const char *mermaid = cs_json_get_string (data, "mermaid");
   double cost, median;
 
   g_string_append (out, "## Blueprint\n\n");
-  if (obj_str (data, "summary") != NULL)
+  if (cs_json_get_string (data, "summary") != NULL)
     {
-      append_paragraphs (out, obj_str (data, "summary"), "");
+      append_paragraphs (out, cs_json_get_string (data, "summary"), "");
       g_string_append_c (out, '\n');
     }
 
   g_string_append (out, "### Components\n\n");
-  if (array_length (components) == 0)
+  if (cs_json_array_length (components) == 0)
     g_string_append (out, "None.\n\n");
   else
     {
       g_string_append (out, "| Component | Technology | Votes | Responsibility | Scaling |\n"
                             "| --- | --- | --- | --- | --- |\n");
-      for (guint i = 0; i < array_length (components); i++)
+      for (guint i = 0; i < cs_json_array_length (components); i++)
         {
-          JsonObject *comp = array_object (components, i);
-          g_autofree char *name = cell (obj_str (comp, "name"));
-          g_autofree char *tech = cell (obj_str (comp, "technology"));
-          g_autofree char *resp = cell (obj_str (comp, "responsibility"));
-          g_autofree char *scaling = cell (obj_str (comp, "scaling"));
+          JsonObject *comp = cs_json_array_object (components, i);
+          g_autofree char *name = cell (cs_json_get_string (comp, "name"));
+          g_autofree char *tech = cell (cs_json_get_string (comp, "technology"));
+          g_autofree char *resp = cell (cs_json_get_string (comp, "responsibility"));
+          g_autofree char *scaling = cell (cs_json_get_string (comp, "scaling"));
           g_autoptr(GString) votes = g_string_new (NULL);
           JsonObject *entry = find_consensus (synthesis, i);
 
           if (comp == NULL)
             continue;
-          append_vote_count (votes, synthesis, "components", obj_str (comp, "name"), "technology",
-                             obj_str (comp, "technology"), "", "");
+          append_vote_count (votes, synthesis, "components", cs_json_get_string (comp, "name"), "technology",
+                             cs_json_get_string (comp, "technology"), "", "");
           if (votes->len == 0 && entry != NULL && obj_int (entry, "support", -1) >= 0)
             {
               if (obj_int (entry, "support", 0) == 0)
@@ -470,47 +360,47 @@ append_blueprint (GString    *out,
                             "at all, whatever its technology.\n\n");
     }
 
-  if (array_length (stores) > 0)
+  if (cs_json_array_length (stores) > 0)
     {
       g_string_append (out, "### Data stores\n\n");
-      for (guint i = 0; i < array_length (stores); i++)
+      for (guint i = 0; i < cs_json_array_length (stores); i++)
         {
-          JsonObject *store = array_object (stores, i);
+          JsonObject *store = cs_json_array_object (stores, i);
 
           if (store == NULL)
             continue;
           g_string_append (out, "- **");
-          append_inline (out, obj_str (store, "name"));
+          append_inline (out, cs_json_get_string (store, "name"));
           g_string_append (out, "** (");
-          append_inline (out, obj_str (store, "technology"));
-          if (obj_bool (store, "primary"))
+          append_inline (out, cs_json_get_string (store, "technology"));
+          if (cs_json_get_bool (store, "primary"))
             g_string_append (out, ", system of record");
           g_string_append (out, ")");
-          if (obj_str (store, "purpose") != NULL && *obj_str (store, "purpose"))
+          if (cs_json_get_string (store, "purpose") != NULL && *cs_json_get_string (store, "purpose"))
             {
               g_string_append (out, ": ");
-              append_inline (out, obj_str (store, "purpose"));
+              append_inline (out, cs_json_get_string (store, "purpose"));
             }
           g_string_append_c (out, '\n');
         }
       g_string_append_c (out, '\n');
     }
 
-  if (array_length (apis) > 0)
+  if (cs_json_array_length (apis) > 0)
     {
       g_string_append (out, "### APIs\n\n");
-      for (guint i = 0; i < array_length (apis); i++)
+      for (guint i = 0; i < cs_json_array_length (apis); i++)
         {
-          JsonObject *api = array_object (apis, i);
+          JsonObject *api = cs_json_array_object (apis, i);
 
           if (api == NULL)
             continue;
           g_string_append (out, "- **");
-          append_inline (out, obj_str (api, "name"));
+          append_inline (out, cs_json_get_string (api, "name"));
           g_string_append (out, "** (");
-          append_inline (out, obj_str (api, "style"));
+          append_inline (out, cs_json_get_string (api, "style"));
           g_string_append (out, "): ");
-          append_inline (out, obj_str (api, "description"));
+          append_inline (out, cs_json_get_string (api, "description"));
           g_string_append_c (out, '\n');
         }
       g_string_append_c (out, '\n');
@@ -524,32 +414,32 @@ append_blueprint (GString    *out,
     }
 
   g_string_append (out, "### Decisions\n\n");
-  if (array_length (decisions) == 0)
+  if (cs_json_array_length (decisions) == 0)
     g_string_append (out, "None recorded.\n\n");
-  for (guint i = 0; i < array_length (decisions); i++)
+  for (guint i = 0; i < cs_json_array_length (decisions); i++)
     {
-      JsonObject *decision = array_object (decisions, i);
-      JsonArray *rejected = obj_array (decision, "rejected_alternatives");
+      JsonObject *decision = cs_json_array_object (decisions, i);
+      JsonArray *rejected = cs_json_get_array (decision, "rejected_alternatives");
       g_autoptr(GString) votes = g_string_new (NULL);
       guint n_rejected = 0;
 
       if (decision == NULL)
         continue;
       g_string_append (out, "- **");
-      append_inline (out, obj_str (decision, "topic"));
+      append_inline (out, cs_json_get_string (decision, "topic"));
       g_string_append (out, ":** ");
-      append_inline (out, obj_str (decision, "choice"));
-      append_vote_count (votes, synthesis, "decisions", obj_str (decision, "topic"), "choice",
-                         obj_str (decision, "choice"), " (chosen by ", ")");
+      append_inline (out, cs_json_get_string (decision, "choice"));
+      append_vote_count (votes, synthesis, "decisions", cs_json_get_string (decision, "topic"), "choice",
+                         cs_json_get_string (decision, "choice"), " (chosen by ", ")");
       g_string_append (out, votes->str);
       g_string_append_c (out, '\n');
-      if (obj_str (decision, "rationale") != NULL && *obj_str (decision, "rationale"))
+      if (cs_json_get_string (decision, "rationale") != NULL && *cs_json_get_string (decision, "rationale"))
         {
           g_string_append (out, "  - Why: ");
-          append_inline (out, obj_str (decision, "rationale"));
+          append_inline (out, cs_json_get_string (decision, "rationale"));
           g_string_append_c (out, '\n');
         }
-      for (guint r = 0; r < array_length (rejected); r++)
+      for (guint r = 0; r < cs_json_array_length (rejected); r++)
         {
           JsonNode *alt = json_array_get_element (rejected, r);
 
@@ -561,13 +451,13 @@ append_blueprint (GString    *out,
       if (n_rejected > 0)
         g_string_append_c (out, '\n');
     }
-  if (array_length (decisions) > 0)
+  if (cs_json_array_length (decisions) > 0)
     g_string_append_c (out, '\n');
 
   g_string_append (out, "### Trade-offs\n\n");
-  if (array_length (tradeoffs) == 0)
+  if (cs_json_array_length (tradeoffs) == 0)
     g_string_append (out, "None recorded.\n");
-  for (guint i = 0; i < array_length (tradeoffs); i++)
+  for (guint i = 0; i < cs_json_array_length (tradeoffs); i++)
     {
       JsonNode *t = json_array_get_element (tradeoffs, i);
 
@@ -580,33 +470,33 @@ append_blueprint (GString    *out,
   g_string_append_c (out, '\n');
 
   g_string_append (out, "### Risks\n\n");
-  if (array_length (risks) == 0)
+  if (cs_json_array_length (risks) == 0)
     g_string_append (out, "None recorded.\n");
-  for (guint i = 0; i < array_length (risks); i++)
+  for (guint i = 0; i < cs_json_array_length (risks); i++)
     {
-      JsonObject *risk = array_object (risks, i);
+      JsonObject *risk = cs_json_array_object (risks, i);
 
       if (risk == NULL)
         continue;
       g_string_append (out, "- **");
-      append_inline (out, obj_str (risk, "risk"));
+      append_inline (out, cs_json_get_string (risk, "risk"));
       g_string_append (out, "**");
-      if (obj_str (risk, "mitigation") != NULL && *obj_str (risk, "mitigation"))
+      if (cs_json_get_string (risk, "mitigation") != NULL && *cs_json_get_string (risk, "mitigation"))
         {
           g_string_append (out, " — mitigation: ");
-          append_inline (out, obj_str (risk, "mitigation"));
+          append_inline (out, cs_json_get_string (risk, "mitigation"));
         }
       g_string_append_c (out, '\n');
     }
   g_string_append_c (out, '\n');
 
-  if (obj_number (data, "monthly_cost_usd", &cost))
+  if (cs_json_get_number (data, "monthly_cost_usd", &cost))
     {
       JsonObject *vote = find_vote (synthesis, "monthly_cost_usd");
       g_autofree char *amount = format_dollars (cost);
 
       g_string_append_printf (out, "### Estimated cost\n\n$%s/month", amount);
-      if (vote != NULL && obj_int (vote, "count", 0) > 1 && obj_number (vote, "median", &median))
+      if (vote != NULL && obj_int (vote, "count", 0) > 1 && cs_json_get_number (vote, "median", &median))
         {
           /* the judge may have set its own figure: only a median is called one */
           if (fabs (median - cost) < 0.5)
@@ -622,31 +512,31 @@ append_blueprint (GString    *out,
       g_string_append (out, "\n\n");
     }
 
-  if (array_length (alternatives) > 0)
+  if (cs_json_array_length (alternatives) > 0)
     {
       g_string_append (out, "### Alternatives (not in the blueprint)\n\n");
-      for (guint i = 0; i < array_length (alternatives); i++)
+      for (guint i = 0; i < cs_json_array_length (alternatives); i++)
         {
-          JsonObject *alt = array_object (alternatives, i);
+          JsonObject *alt = cs_json_array_object (alternatives, i);
 
           if (alt == NULL)
             continue;
           g_string_append (out, "- ");
-          if (g_strcmp0 (obj_str (alt, "kind"), "decision") == 0)
+          if (g_strcmp0 (cs_json_get_string (alt, "kind"), "decision") == 0)
             {
               g_string_append (out, "Decision **");
-              append_inline (out, obj_str (alt, "title"));
+              append_inline (out, cs_json_get_string (alt, "title"));
               g_string_append (out, ":** ");
-              append_inline (out, obj_str (alt, "choice"));
+              append_inline (out, cs_json_get_string (alt, "choice"));
             }
           else
             {
               g_string_append (out, "Component **");
-              append_inline (out, obj_str (alt, "title"));
+              append_inline (out, cs_json_get_string (alt, "title"));
               g_string_append (out, "** (");
-              append_inline (out, obj_str (alt, "technology"));
+              append_inline (out, cs_json_get_string (alt, "technology"));
               g_string_append (out, "): ");
-              append_inline (out, obj_str (alt, "responsibility"));
+              append_inline (out, cs_json_get_string (alt, "responsibility"));
             }
           g_string_append (out, " — ");
           append_agreement (out, alt, "proposed");
@@ -662,7 +552,7 @@ append_step_details (GString    *out,
                      JsonObject *entry,
                      const char *verb)
 {
-  const char *command = obj_str (step, "command");
+  const char *command = cs_json_get_string (step, "command");
   g_autoptr(GString) meta = g_string_new (NULL);
   double effort;
 
@@ -672,24 +562,24 @@ append_step_details (GString    *out,
       append_code_block (out, "sh", command, "  ");
     }
   g_string_append_c (out, '\n');
-  if (obj_str (step, "expected") != NULL && *obj_str (step, "expected"))
+  if (cs_json_get_string (step, "expected") != NULL && *cs_json_get_string (step, "expected"))
     {
       g_string_append (out, "  - Expected: ");
-      append_inline (out, obj_str (step, "expected"));
+      append_inline (out, cs_json_get_string (step, "expected"));
       g_string_append_c (out, '\n');
     }
-  if (obj_str (step, "if_fails") != NULL && *obj_str (step, "if_fails"))
+  if (cs_json_get_string (step, "if_fails") != NULL && *cs_json_get_string (step, "if_fails"))
     {
       g_string_append (out, "  - If it fails: ");
-      append_inline (out, obj_str (step, "if_fails"));
+      append_inline (out, cs_json_get_string (step, "if_fails"));
       g_string_append_c (out, '\n');
     }
-  if (obj_str (step, "risk") != NULL)
+  if (cs_json_get_string (step, "risk") != NULL)
     {
       g_string_append (meta, "Risk: ");
-      append_inline (meta, obj_str (step, "risk"));
+      append_inline (meta, cs_json_get_string (step, "risk"));
     }
-  if (obj_number (step, "effort_minutes", &effort))
+  if (cs_json_get_number (step, "effort_minutes", &effort))
     g_string_append_printf (meta, "%seffort: %d min", meta->len ? " · " : "", (int)effort);
   if (entry != NULL)
     {
@@ -709,32 +599,32 @@ append_checklist (GString    *out,
                   JsonObject *synthesis,
                   JsonObject *data)
 {
-  JsonArray *causes = obj_array (data, "likely_causes");
-  JsonArray *steps = obj_array (data, "steps");
-  JsonArray *alternatives = obj_array (synthesis, "alternatives");
+  JsonArray *causes = cs_json_get_array (data, "likely_causes");
+  JsonArray *steps = cs_json_get_array (data, "steps");
+  JsonArray *alternatives = cs_json_get_array (synthesis, "alternatives");
 
   g_string_append (out, "## Checklist\n\n");
-  if (obj_str (data, "summary") != NULL)
+  if (cs_json_get_string (data, "summary") != NULL)
     {
-      append_paragraphs (out, obj_str (data, "summary"), "");
+      append_paragraphs (out, cs_json_get_string (data, "summary"), "");
       g_string_append_c (out, '\n');
     }
 
-  if (array_length (causes) > 0)
+  if (cs_json_array_length (causes) > 0)
     {
       g_string_append (out, "### Likely causes\n\n");
-      for (guint i = 0; i < array_length (causes); i++)
+      for (guint i = 0; i < cs_json_array_length (causes); i++)
         {
-          JsonObject *cause = array_object (causes, i);
+          JsonObject *cause = cs_json_array_object (causes, i);
 
           if (cause == NULL)
             continue;
           g_string_append (out, "- ");
-          append_inline (out, obj_str (cause, "cause"));
-          if (obj_str (cause, "likelihood") != NULL)
+          append_inline (out, cs_json_get_string (cause, "cause"));
+          if (cs_json_get_string (cause, "likelihood") != NULL)
             {
               g_string_append (out, " (");
-              append_inline (out, obj_str (cause, "likelihood"));
+              append_inline (out, cs_json_get_string (cause, "likelihood"));
               g_string_append (out, ")");
             }
           g_string_append_c (out, '\n');
@@ -743,45 +633,45 @@ append_checklist (GString    *out,
     }
 
   g_string_append (out, "### Steps\n\n");
-  for (guint i = 0; i < array_length (steps); i++)
+  for (guint i = 0; i < cs_json_array_length (steps); i++)
     {
-      JsonObject *step = array_object (steps, i);
+      JsonObject *step = cs_json_array_object (steps, i);
 
       if (step == NULL)
         continue;
       g_string_append_printf (out, "- [%c] **%u. ", cs_run_get_step_checked (run, i) ? 'x' : ' ', i + 1);
-      append_inline (out, obj_str (step, "title"));
+      append_inline (out, cs_json_get_string (step, "title"));
       g_string_append (out, "**");
-      if (obj_str (step, "action") != NULL && *obj_str (step, "action"))
+      if (cs_json_get_string (step, "action") != NULL && *cs_json_get_string (step, "action"))
         {
           g_string_append (out, " — ");
-          append_inline (out, obj_str (step, "action"));
+          append_inline (out, cs_json_get_string (step, "action"));
         }
       g_string_append_c (out, '\n');
       append_step_details (out, step, find_consensus (synthesis, i), "agreed");
       g_string_append_c (out, '\n');
     }
 
-  if (array_length (alternatives) > 0)
+  if (cs_json_array_length (alternatives) > 0)
     {
       g_string_append (out, "### If that did not work, try…\n\n");
-      for (guint i = 0; i < array_length (alternatives); i++)
+      for (guint i = 0; i < cs_json_array_length (alternatives); i++)
         {
-          JsonObject *alt = array_object (alternatives, i);
+          JsonObject *alt = cs_json_array_object (alternatives, i);
           gint64 after = obj_int (alt, "after_step", -1);
 
           if (alt == NULL)
             continue;
           g_string_append (out, "- ");
-          if (after >= 0 && after < array_length (steps))
+          if (after >= 0 && after < cs_json_array_length (steps))
             g_string_append_printf (out, "After step %d: ", (int)after + 1);
           g_string_append (out, "**");
-          append_inline (out, obj_str (alt, "title"));
+          append_inline (out, cs_json_get_string (alt, "title"));
           g_string_append (out, "**");
-          if (obj_str (alt, "action") != NULL && *obj_str (alt, "action"))
+          if (cs_json_get_string (alt, "action") != NULL && *cs_json_get_string (alt, "action"))
             {
               g_string_append (out, " — ");
-              append_inline (out, obj_str (alt, "action"));
+              append_inline (out, cs_json_get_string (alt, "action"));
             }
           g_string_append_c (out, '\n');
           append_step_details (out, alt, alt, "proposed");
@@ -789,10 +679,10 @@ append_checklist (GString    *out,
         }
     }
 
-  if (obj_str (data, "escalate_when") != NULL && *obj_str (data, "escalate_when"))
+  if (cs_json_get_string (data, "escalate_when") != NULL && *cs_json_get_string (data, "escalate_when"))
     {
       g_string_append (out, "### When to escalate\n\n");
-      append_paragraphs (out, obj_str (data, "escalate_when"), "");
+      append_paragraphs (out, cs_json_get_string (data, "escalate_when"), "");
       g_string_append_c (out, '\n');
     }
 }
@@ -802,13 +692,13 @@ append_method_notes (GString    *out,
                      CsRun      *run,
                      JsonObject *synthesis)
 {
-  JsonArray *methods = obj_array (synthesis, "methods");
-  JsonArray *critiques = obj_array (synthesis, "critiques");
-  const char *rationale = obj_str (synthesis, "rationale");
+  JsonArray *methods = cs_json_get_array (synthesis, "methods");
+  JsonArray *critiques = cs_json_get_array (synthesis, "critiques");
+  const char *rationale = cs_json_get_string (synthesis, "rationale");
   guint n = 0;
 
   g_string_append (out, "### How this was synthesized\n\n- Methods: ");
-  for (guint i = 0; i < array_length (methods); i++)
+  for (guint i = 0; i < cs_json_array_length (methods); i++)
     {
       JsonNode *m = json_array_get_element (methods, i);
 
@@ -820,19 +710,19 @@ append_method_notes (GString    *out,
     }
   if (n == 0)
     g_string_append (out, "none");
-  if (obj_str (synthesis, "judge_model") != NULL)
+  if (cs_json_get_string (synthesis, "judge_model") != NULL)
     {
       g_string_append (out, " (judge: ");
-      append_inline (out, obj_str (synthesis, "judge_model"));
+      append_inline (out, cs_json_get_string (synthesis, "judge_model"));
       g_string_append (out, ")");
     }
   g_string_append_c (out, '\n');
   if (obj_int (synthesis, "total", 0) > 0)
     g_string_append_printf (out, "- Valid candidates: %d\n", (int)obj_int (synthesis, "total", 0));
-  if (obj_bool (synthesis, "degraded"))
+  if (cs_json_get_bool (synthesis, "degraded"))
     {
       g_string_append (out, "- **Degraded:** ");
-      append_inline (out, obj_str (synthesis, "note") ? obj_str (synthesis, "note")
+      append_inline (out, cs_json_get_string (synthesis, "note") ? cs_json_get_string (synthesis, "note")
                                                       : "the judge did not contribute");
       g_string_append_c (out, '\n');
     }
@@ -845,20 +735,20 @@ append_method_notes (GString    *out,
       g_string_append_c (out, '\n');
     }
 
-  if (array_length (critiques) > 0)
+  if (cs_json_array_length (critiques) > 0)
     {
       g_string_append (out, "**Critiques:**\n\n");
-      for (guint i = 0; i < array_length (critiques); i++)
+      for (guint i = 0; i < cs_json_array_length (critiques); i++)
         {
-          JsonObject *c = array_object (critiques, i);
+          JsonObject *c = cs_json_array_object (critiques, i);
           CsCandidate *candidate;
           double score;
 
-          if (c == NULL || obj_str (c, "candidate") == NULL)
+          if (c == NULL || cs_json_get_string (c, "candidate") == NULL)
             continue;
-          candidate = cs_run_find_candidate (run, obj_str (c, "candidate"));
+          candidate = cs_run_find_candidate (run, cs_json_get_string (c, "candidate"));
           g_string_append (out, "- **");
-          append_inline (out, obj_str (c, "candidate"));
+          append_inline (out, cs_json_get_string (c, "candidate"));
           g_string_append (out, "**");
           if (candidate != NULL && cs_candidate_get_model (candidate) != NULL)
             {
@@ -866,19 +756,19 @@ append_method_notes (GString    *out,
               append_inline (out, cs_candidate_get_model (candidate));
               g_string_append (out, ")");
             }
-          if (obj_number (c, "score", &score))
+          if (cs_json_get_number (c, "score", &score))
             g_string_append_printf (out, " — score %d/10", (int)score);
           g_string_append_c (out, '\n');
-          if (obj_str (c, "strengths") != NULL && *obj_str (c, "strengths"))
+          if (cs_json_get_string (c, "strengths") != NULL && *cs_json_get_string (c, "strengths"))
             {
               g_string_append (out, "  - Strengths: ");
-              append_inline (out, obj_str (c, "strengths"));
+              append_inline (out, cs_json_get_string (c, "strengths"));
               g_string_append_c (out, '\n');
             }
-          if (obj_str (c, "weaknesses") != NULL && *obj_str (c, "weaknesses"))
+          if (cs_json_get_string (c, "weaknesses") != NULL && *cs_json_get_string (c, "weaknesses"))
             {
               g_string_append (out, "  - Weaknesses: ");
-              append_inline (out, obj_str (c, "weaknesses"));
+              append_inline (out, cs_json_get_string (c, "weaknesses"));
               g_string_append_c (out, '\n');
             }
         }
@@ -895,7 +785,7 @@ append_candidate (GString     *out,
                   CsMode       mode,
                   CsCandidate *candidate)
 {
-  JsonObject *data = node_object (cs_candidate_get_data (candidate));
+  JsonObject *data = cs_json_node_object (cs_candidate_get_data (candidate));
   const char *angle = cs_candidate_get_angle (candidate);
   const char *error = cs_candidate_get_error (candidate);
 
@@ -965,30 +855,30 @@ append_candidate (GString     *out,
       return;
     }
 
-  if (obj_str (data, "summary") != NULL)
+  if (cs_json_get_string (data, "summary") != NULL)
     {
-      append_paragraphs (out, obj_str (data, "summary"), "");
+      append_paragraphs (out, cs_json_get_string (data, "summary"), "");
       g_string_append_c (out, '\n');
     }
 
   if (mode == CS_MODE_ARCHITECT)
     {
-      JsonArray *components = obj_array (data, "components");
+      JsonArray *components = cs_json_get_array (data, "components");
       double cost;
 
-      for (guint i = 0; i < array_length (components); i++)
+      for (guint i = 0; i < cs_json_array_length (components); i++)
         {
-          JsonObject *comp = array_object (components, i);
+          JsonObject *comp = cs_json_array_object (components, i);
 
           if (comp == NULL)
             continue;
           g_string_append (out, "- ");
-          append_inline (out, obj_str (comp, "name"));
+          append_inline (out, cs_json_get_string (comp, "name"));
           g_string_append (out, ": ");
-          append_inline (out, obj_str (comp, "technology"));
+          append_inline (out, cs_json_get_string (comp, "technology"));
           g_string_append_c (out, '\n');
         }
-      if (obj_number (data, "monthly_cost_usd", &cost))
+      if (cs_json_get_number (data, "monthly_cost_usd", &cost))
         {
           g_autofree char *amount = format_dollars (cost);
 
@@ -997,16 +887,16 @@ append_candidate (GString     *out,
     }
   else
     {
-      JsonArray *steps = obj_array (data, "steps");
+      JsonArray *steps = cs_json_get_array (data, "steps");
 
-      for (guint i = 0; i < array_length (steps); i++)
+      for (guint i = 0; i < cs_json_array_length (steps); i++)
         {
-          JsonObject *step = array_object (steps, i);
+          JsonObject *step = cs_json_array_object (steps, i);
 
           if (step == NULL)
             continue;
           g_string_append_printf (out, "%u. ", i + 1);
-          append_inline (out, obj_str (step, "title"));
+          append_inline (out, cs_json_get_string (step, "title"));
           g_string_append_c (out, '\n');
         }
     }
@@ -1024,7 +914,7 @@ append_costs (GString *out,
               CsRun   *run)
 {
   g_autoptr(JsonNode) json = cs_run_to_json (run);
-  JsonObject *judge = obj_object (node_object (json), "judge_usage");
+  JsonObject *judge = cs_json_get_object (cs_json_node_object (json), "judge_usage");
   guint n = g_list_model_get_n_items (G_LIST_MODEL (run));
   g_autofree char *total_in = format_tokens (cs_run_get_total_input_tokens (run));
   g_autofree char *total_out = format_tokens (cs_run_get_total_output_tokens (run));
@@ -1064,8 +954,8 @@ append_costs (GString *out,
       g_autofree char *cost = NULL;
       g_autofree char *total = NULL;
 
-      obj_number (judge, "cost_usd", &c);
-      obj_number (judge, "duration_ms", &ms);
+      cs_json_get_number (judge, "cost_usd", &c);
+      cs_json_get_number (judge, "duration_ms", &ms);
       cost = format_double ("%.4f", c);
       total = ms >= 0 ? format_double ("%.1f", ms / 1000.0) : g_strdup ("—");
       g_string_append_printf (out, "| %s (judge) | — | %s | %s | %s | — | %s | — |\n",
@@ -1092,8 +982,8 @@ cs_export_markdown (CsRun *run)
 
   out = g_string_new (NULL);
   mode = cs_run_get_mode (run);
-  synthesis = node_object (cs_run_get_synthesis (run));
-  data = obj_object (synthesis, "data");
+  synthesis = cs_json_node_object (cs_run_get_synthesis (run));
+  data = cs_json_get_object (synthesis, "data");
   created = g_date_time_new_from_unix_utc (cs_run_get_created (run));
   date = created != NULL ? g_date_time_format (created, "%Y-%m-%d %H:%M UTC") : g_strdup ("unknown");
 
@@ -1226,10 +1116,10 @@ cs_export_json (CsRun *run)
   root = cs_run_to_json (run);
   obj = json_node_get_object (root);
 
-  candidates = obj_array (obj, "candidates");
-  for (guint i = 0; i < array_length (candidates); i++)
+  candidates = cs_json_get_array (obj, "candidates");
+  for (guint i = 0; i < cs_json_array_length (candidates); i++)
     {
-      JsonObject *c = array_object (candidates, i);
+      JsonObject *c = cs_json_array_object (candidates, i);
 
       if (c == NULL)
         continue;
@@ -1239,31 +1129,31 @@ cs_export_json (CsRun *run)
 
   /* the synthesis is always an object, so scripts need no null check; a
    * deep copy, as the run's own is shared by cs_run_to_json() */
-  synthesis = obj_object (obj, "synthesis");
+  synthesis = cs_json_get_object (obj, "synthesis");
   if (synthesis != NULL)
     {
       json_object_set_member (obj, "synthesis", deep_copy (json_object_get_member (obj, "synthesis")));
-      synthesis = obj_object (obj, "synthesis");
+      synthesis = cs_json_get_object (obj, "synthesis");
     }
   else
     {
       synthesis = json_object_new ();
       json_object_set_object_member (obj, "synthesis", synthesis);
     }
-  if (obj_array (synthesis, "methods") == NULL)
+  if (cs_json_get_array (synthesis, "methods") == NULL)
     json_object_set_array_member (synthesis, "methods", json_array_new ());
-  if (obj_array (synthesis, "votes") == NULL)
+  if (cs_json_get_array (synthesis, "votes") == NULL)
     json_object_set_array_member (synthesis, "votes", json_array_new ());
   for (guint k = 0; k < G_N_ELEMENTS (synthesis_keys); k++)
     ensure_member (synthesis, synthesis_keys[k]);
   if (!json_object_has_member (synthesis, "degraded"))
     json_object_set_boolean_member (synthesis, "degraded", FALSE);
 
-  if (obj_object (obj, "totals") == NULL)
+  if (cs_json_get_object (obj, "totals") == NULL)
     json_object_set_object_member (obj, "totals", json_object_new ());
-  if (!json_object_has_member (obj_object (obj, "totals"), "candidates"))
-    json_object_set_int_member (obj_object (obj, "totals"), "candidates", array_length (candidates));
-  json_object_set_int_member (obj_object (obj, "totals"), "ok",
+  if (!json_object_has_member (cs_json_get_object (obj, "totals"), "candidates"))
+    json_object_set_int_member (cs_json_get_object (obj, "totals"), "candidates", cs_json_array_length (candidates));
+  json_object_set_int_member (cs_json_get_object (obj, "totals"), "ok",
                               cs_run_count_status (run, CS_CANDIDATE_OK));
 
   json_generator_set_pretty (gen, TRUE);

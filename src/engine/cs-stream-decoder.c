@@ -11,6 +11,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "cs-json-util.h"
 #include "cs-sse-parser.h"
 #include "cs-stream-decoder.h"
 
@@ -104,38 +105,6 @@ emit_done (CsStreamDecoder *self)
 
 /* Defensive JSON access */
 
-static JsonObject *
-get_object (JsonObject *object,
-            const char *member)
-{
-  JsonNode *node;
-
-  if (object == NULL)
-    return NULL;
-
-  node = json_object_get_member (object, member);
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    return NULL;
-
-  return json_node_get_object (node);
-}
-
-static JsonArray *
-get_array (JsonObject *object,
-           const char *member)
-{
-  JsonNode *node;
-
-  if (object == NULL)
-    return NULL;
-
-  node = json_object_get_member (object, member);
-  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
-    return NULL;
-
-  return json_node_get_array (node);
-}
-
 /* A string member, or NULL if absent, null or not a string. */
 static const char *
 get_string (JsonObject *object,
@@ -195,21 +164,6 @@ get_count (JsonObject *object,
     }
 
   return -1;
-}
-
-static gboolean
-get_boolean (JsonObject *object,
-             const char *member)
-{
-  JsonNode *node;
-
-  if (object == NULL)
-    return FALSE;
-
-  node = json_object_get_member (object, member);
-  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
-         json_node_get_value_type (node) == G_TYPE_BOOLEAN &&
-         json_node_get_boolean (node);
 }
 
 /* A code that may be a string or a number, as a string; NULL otherwise. */
@@ -414,7 +368,7 @@ static void
 decode_chat_usage (CsStreamDecoder *self,
                    JsonObject      *usage)
 {
-  JsonObject *details = get_object (usage, "completion_tokens_details");
+  JsonObject *details = cs_json_get_object (usage, "completion_tokens_details");
 
   emit_usage (self,
               get_count (usage, "prompt_tokens"),
@@ -427,7 +381,7 @@ decode_chat_choice (CsStreamDecoder *self,
                     JsonObject      *choice,
                     guint            position)
 {
-  JsonObject *delta = get_object (choice, "delta");
+  JsonObject *delta = cs_json_get_object (choice, "delta");
   JsonObject *usage;
   const char *str;
   gint64 index;
@@ -455,7 +409,7 @@ decode_chat_choice (CsStreamDecoder *self,
     emit (self, CS_STREAM_EVENT_FINISH, n, str, -1, NULL);
 
   /* Moonshot puts the usage of the request in its last choice. */
-  usage = get_object (choice, "usage");
+  usage = cs_json_get_object (choice, "usage");
   if (usage != NULL)
     decode_chat_usage (self, usage);
 }
@@ -475,7 +429,7 @@ decode_chat_chunk (CsStreamDecoder *self,
         emit_error_node (self, node, "The provider reported an error");
     }
 
-  choices = get_array (chunk, "choices");
+  choices = cs_json_get_array (chunk, "choices");
   if (choices != NULL)
     {
       guint n_choices = json_array_get_length (choices);
@@ -490,7 +444,7 @@ decode_chat_chunk (CsStreamDecoder *self,
         }
     }
 
-  usage = get_object (chunk, "usage");
+  usage = cs_json_get_object (chunk, "usage");
   if (usage != NULL)
     decode_chat_usage (self, usage);
 }
@@ -545,13 +499,13 @@ static void
 decode_responses_usage (CsStreamDecoder *self,
                         JsonObject      *response)
 {
-  JsonObject *usage = get_object (response, "usage");
+  JsonObject *usage = cs_json_get_object (response, "usage");
   JsonObject *details;
 
   if (usage == NULL)
     return;
 
-  details = get_object (usage, "output_tokens_details");
+  details = cs_json_get_object (usage, "output_tokens_details");
   emit_usage (self,
               get_count (usage, "input_tokens"),
               get_count (usage, "output_tokens"),
@@ -587,7 +541,7 @@ decode_responses_event (CsStreamDecoder  *self,
         return;
     }
 
-  response = get_object (object, "response");
+  response = cs_json_get_object (object, "response");
 
   if (strcmp (type, "response.output_text.delta") == 0)
     {
@@ -619,7 +573,7 @@ decode_responses_event (CsStreamDecoder  *self,
     }
   else if (strcmp (type, "response.incomplete") == 0)
     {
-      JsonObject *details = get_object (response, "incomplete_details");
+      JsonObject *details = cs_json_get_object (response, "incomplete_details");
       const char *reason = get_nonempty_string (details, "reason");
       const char *finish = "length";
 
@@ -687,7 +641,7 @@ decode_ollama_line (const char *line,
         }
     }
 
-  message = get_object (object, "message");
+  message = cs_json_get_object (object, "message");
 
   str = get_nonempty_string (message, "thinking");
   if (str == NULL)
@@ -701,7 +655,7 @@ decode_ollama_line (const char *line,
   if (str != NULL)
     emit (self, CS_STREAM_EVENT_TEXT, 0, str, -1, NULL);
 
-  if (get_boolean (object, "done"))
+  if (cs_json_get_bool (object, "done"))
     {
       str = get_nonempty_string (object, "done_reason");
       emit (self, CS_STREAM_EVENT_FINISH, 0, str ? str : "stop", -1, NULL);

@@ -18,6 +18,7 @@
 #include "cs-consensus.h"
 #include "cs-ensemble.h"
 #include "cs-json-schema.h"
+#include "cs-json-util.h"
 #include "cs-mode.h"
 #include "cs-similarity.h"
 #include "cs-synthesis.h"
@@ -25,96 +26,6 @@
 /* ------------------------------------------------------------------------ */
 /* JSON helpers: every access checks the node type                          */
 /* ------------------------------------------------------------------------ */
-
-static JsonObject *
-node_object (JsonNode *node)
-{
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    return NULL;
-  return json_node_get_object (node);
-}
-
-static const char *
-obj_str (JsonObject *obj,
-         const char *key)
-{
-  JsonNode *node;
-  const char *s;
-
-  if (obj == NULL)
-    return NULL;
-  node = json_object_get_member (obj, key);
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  s = json_node_get_string (node);
-  if (s == NULL || !g_utf8_validate (s, -1, NULL))
-    return NULL;
-  return s;
-}
-
-static const char *
-node_str (JsonNode   *node,
-          const char *key)
-{
-  return obj_str (node_object (node), key);
-}
-
-static JsonNode *
-obj_array (JsonObject *obj,
-           const char *key)
-{
-  JsonNode *node;
-
-  if (obj == NULL)
-    return NULL;
-  node = json_object_get_member (obj, key);
-  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
-    return NULL;
-  return node;
-}
-
-static gboolean
-node_number (JsonNode *node,
-             double   *out)
-{
-  GType type;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return FALSE;
-  type = json_node_get_value_type (node);
-  if (type == G_TYPE_INT64)
-    *out = (double)json_node_get_int (node);
-  else if (type == G_TYPE_DOUBLE)
-    *out = json_node_get_double (node);
-  else
-    return FALSE;
-  return isfinite (*out);
-}
-
-static gboolean
-obj_number (JsonObject *obj,
-            const char *key,
-            double     *out)
-{
-  if (obj == NULL)
-    return FALSE;
-  return node_number (json_object_get_member (obj, key), out);
-}
-
-static gboolean
-obj_bool (JsonObject *obj,
-          const char *key)
-{
-  JsonNode *node;
-
-  if (obj == NULL)
-    return FALSE;
-  node = json_object_get_member (obj, key);
-  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
-         json_node_get_value_type (node) == G_TYPE_BOOLEAN &&
-         json_node_get_boolean (node);
-}
 
 /* json_node_copy() shares objects and arrays; this copies all the way down. */
 static JsonNode *
@@ -193,20 +104,6 @@ static const char * const likelihoods[] = { "high", "medium", "low", NULL };
 static const char * const risks[] = { "none", "low", "medium", "high", NULL };
 static const char * const api_styles[] = { "rest", "grpc", "graphql", "websocket", "event", "batch", "other", NULL };
 
-/* A backtick fence longer than any run of backticks in @text. */
-static char *
-make_fence (const char *text)
-{
-  guint longest = 0, run = 0;
-
-  for (const char *p = text != NULL ? text : ""; *p; p++)
-    {
-      run = *p == '`' ? run + 1 : 0;
-      longest = MAX (longest, run);
-    }
-  return g_strnfill (MAX (3, longest + 1), '`');
-}
-
 /* ------------------------------------------------------------------------ */
 /* The fusion state                                                         */
 /* ------------------------------------------------------------------------ */
@@ -252,7 +149,7 @@ lists_for (Fuse       *f,
   GPtrArray *lists = g_ptr_array_new ();
 
   for (guint c = 0; c < f->total; c++)
-    g_ptr_array_add (lists, obj_array (g_ptr_array_index (f->datas, c), key));
+    g_ptr_array_add (lists, cs_json_get_array_node (g_ptr_array_index (f->datas, c), key));
   return lists;
 }
 
@@ -286,13 +183,13 @@ cluster_str (CsCluster  *cluster,
              guint       source,
              const char *key)
 {
-  const char *s = node_str (member_at (cluster, source)->node, key);
+  const char *s = cs_json_node_get_string (member_at (cluster, source)->node, key);
 
   if (s != NULL && *s != '\0')
     return s;
   for (guint i = 0; i < cluster->members->len; i++)
     {
-      s = node_str (member_at (cluster, i)->node, key);
+      s = cs_json_node_get_string (member_at (cluster, i)->node, key);
       if (s != NULL && *s != '\0')
         return s;
     }
@@ -312,7 +209,7 @@ vote_cluster (Fuse       *f,
 
   for (guint i = 0; i < cluster->members->len; i++)
     {
-      const char *value = node_str (member_at (cluster, i)->node, key);
+      const char *value = cs_json_node_get_string (member_at (cluster, i)->node, key);
 
       if (allowed != NULL)
         {
@@ -340,7 +237,7 @@ record_vote (Fuse       *f,
     {
       CsConsensusMember *m = member_at (cluster, i);
 
-      if (cs_vote_is_winner (vote, node_str (m->node, key)))
+      if (cs_vote_is_winner (vote, cs_json_node_get_string (m->node, key)))
         f->wins[m->candidate]++;
     }
 }
@@ -362,7 +259,7 @@ pick_source (CsItemKind  kind,
   eligible = g_new0 (gboolean, cluster->members->len + 1);
   for (guint i = 0; i < cluster->members->len; i++)
     {
-      eligible[i] = cs_vote_is_winner (vote, node_str (member_at (cluster, i)->node, key));
+      eligible[i] = cs_vote_is_winner (vote, cs_json_node_get_string (member_at (cluster, i)->node, key));
       any |= eligible[i];
     }
   if (!any)
@@ -443,7 +340,7 @@ static char *
 fused_summary (Fuse  *f,
                guint  lead)
 {
-  const char *summary = obj_str (g_ptr_array_index (f->datas, lead), "summary");
+  const char *summary = cs_json_get_string (g_ptr_array_index (f->datas, lead), "summary");
   CsCandidate *candidate = g_ptr_array_index (f->candidates, lead);
   const char *model = cs_candidate_get_model (candidate);
 
@@ -682,7 +579,7 @@ fuse_architect (Fuse        *f,
       for (guint m = 0; m < cluster->members->len; m++)
         {
           CsConsensusMember *member = member_at (cluster, m);
-          const char *own = node_str (member->node, "name");
+          const char *own = cs_json_node_get_string (member->node, "name");
 
           if (own != NULL)
             g_hash_table_insert (g_ptr_array_index (maps, member->candidate),
@@ -724,11 +621,11 @@ fuse_architect (Fuse        *f,
         continue;
       for (guint p = 0; p < json_array_get_length (json_node_get_array (list)); p++)
         {
-          JsonObject *store = node_object (json_array_get_element (json_node_get_array (list), p));
+          JsonObject *store = cs_json_node_object (json_array_get_element (json_node_get_array (list), p));
 
-          if (obj_bool (store, "primary") && obj_str (store, "technology") != NULL)
+          if (cs_json_get_bool (store, "primary") && cs_json_get_string (store, "technology") != NULL)
             {
-              cs_vote_add (primary_vote, obj_str (store, "technology"));
+              cs_vote_add (primary_vote, cs_json_get_string (store, "technology"));
               break;
             }
         }
@@ -745,11 +642,11 @@ fuse_architect (Fuse        *f,
             continue;
           for (guint p = 0; p < json_array_get_length (json_node_get_array (list)); p++)
             {
-              JsonObject *store = node_object (json_array_get_element (json_node_get_array (list), p));
+              JsonObject *store = cs_json_node_object (json_array_get_element (json_node_get_array (list), p));
 
-              if (obj_bool (store, "primary") && obj_str (store, "technology") != NULL)
+              if (cs_json_get_bool (store, "primary") && cs_json_get_string (store, "technology") != NULL)
                 {
-                  if (cs_vote_is_winner (primary_vote, obj_str (store, "technology")))
+                  if (cs_vote_is_winner (primary_vote, cs_json_get_string (store, "technology")))
                     f->wins[c]++;
                   break;
                 }
@@ -762,10 +659,10 @@ fuse_architect (Fuse        *f,
 
           for (guint m = 0; m < cluster->members->len; m++)
             {
-              JsonObject *store = node_object (member_at (cluster, m)->node);
+              JsonObject *store = cs_json_node_object (member_at (cluster, m)->node);
 
-              if (obj_bool (store, "primary") &&
-                  cs_vote_is_winner (primary_vote, obj_str (store, "technology")))
+              if (cs_json_get_bool (store, "primary") &&
+                  cs_vote_is_winner (primary_vote, cs_json_get_string (store, "technology")))
                 {
                   primary_store = cluster;
                   break;
@@ -828,7 +725,7 @@ fuse_architect (Fuse        *f,
       for (guint m = 0; m < cluster->members->len; m++)
         {
           CsConsensusMember *member = member_at (cluster, m);
-          const char *own = node_str (member->node, "name");
+          const char *own = cs_json_node_get_string (member->node, "name");
 
           if (own != NULL)
             g_hash_table_insert (g_ptr_array_index (maps, member->candidate),
@@ -868,7 +765,7 @@ fuse_architect (Fuse        *f,
   /* connections between the kept nodes, deduplicated */
   for (guint c = 0; c < f->total; c++)
     {
-      JsonNode *list = obj_array (g_ptr_array_index (f->datas, c), "connections");
+      JsonNode *list = cs_json_get_array_node (g_ptr_array_index (f->datas, c), "connections");
       JsonArray *array;
 
       if (list == NULL)
@@ -877,8 +774,8 @@ fuse_architect (Fuse        *f,
       for (guint p = 0; p < json_array_get_length (array); p++)
         {
           JsonNode *conn = json_array_get_element (array, p);
-          int from = resolve_endpoint (g_ptr_array_index (maps, c), names, node_str (conn, "from"));
-          int to = resolve_endpoint (g_ptr_array_index (maps, c), names, node_str (conn, "to"));
+          int from = resolve_endpoint (g_ptr_array_index (maps, c), names, cs_json_node_get_string (conn, "from"));
+          int to = resolve_endpoint (g_ptr_array_index (maps, c), names, cs_json_node_get_string (conn, "to"));
           Edge *edge = NULL;
 
           if (from < 0 || to < 0 || from == to)
@@ -901,7 +798,7 @@ fuse_architect (Fuse        *f,
           edge = g_new0 (Edge, 1);
           edge->from = from;
           edge->to = to;
-          edge->description = g_strdup (node_str (conn, "description") ? node_str (conn, "description") : "");
+          edge->description = g_strdup (cs_json_node_get_string (conn, "description") ? cs_json_node_get_string (conn, "description") : "");
           edge->support = 1;
           edge->first = edges->len;
           edge->last_candidate = c;
@@ -970,7 +867,7 @@ fuse_architect (Fuse        *f,
         }
       for (guint m = 0; m < cluster->members->len; m++)
         {
-          JsonNode *list = obj_array (node_object (member_at (cluster, m)->node), "rejected_alternatives");
+          JsonNode *list = cs_json_get_array_node (cs_json_node_object (member_at (cluster, m)->node), "rejected_alternatives");
 
           for (guint r = 0; list != NULL && r < json_array_get_length (json_node_get_array (list)); r++)
             {
@@ -1035,7 +932,7 @@ fuse_architect (Fuse        *f,
     {
       double v;
 
-      if (obj_number (g_ptr_array_index (f->datas, c), "monthly_cost_usd", &v) && v >= 0)
+      if (cs_json_get_number (g_ptr_array_index (f->datas, c), "monthly_cost_usd", &v) && v >= 0)
         costs[n_costs++] = v;
     }
   cost = n_costs > 0 ? cs_ensemble_median (costs, n_costs) : 0.0;
@@ -1191,7 +1088,7 @@ fuse_support (Fuse        *f,
       json_builder_begin_object (b);
       add_string (b, "title", cluster_str (cluster, source, "title"));
       add_string (b, "action", cluster_str (cluster, source, "action"));
-      add_string (b, "command", node_str (rep, "command") ? node_str (rep, "command") : "");
+      add_string (b, "command", cs_json_node_get_string (rep, "command") ? cs_json_node_get_string (rep, "command") : "");
       add_string (b, "expected", cluster_str (cluster, source, "expected"));
       add_string (b, "if_fails", cluster_str (cluster, source, "if_fails"));
       add_string (b, "risk", risk);
@@ -1205,7 +1102,7 @@ fuse_support (Fuse        *f,
       add_candidate_ids (f, cb, cluster);
       if (cluster->effort_minutes >= 0)
         add_int (cb, "effort_minutes", effort);
-      add_string (cb, "command", node_str (rep, "command") ? node_str (rep, "command") : "");
+      add_string (cb, "command", cs_json_node_get_string (rep, "command") ? cs_json_node_get_string (rep, "command") : "");
       json_builder_end_object (cb);
       json_array_add_element (f->consensus, json_builder_get_root (cb));
     }
@@ -1239,7 +1136,7 @@ fuse_support (Fuse        *f,
       json_builder_begin_object (ab);
       add_string (ab, "title", cluster_str (cluster, cluster->representative, "title"));
       add_string (ab, "action", cluster_str (cluster, cluster->representative, "action"));
-      add_string (ab, "command", node_str (rep, "command") ? node_str (rep, "command") : "");
+      add_string (ab, "command", cs_json_node_get_string (rep, "command") ? cs_json_node_get_string (rep, "command") : "");
       add_string (ab, "expected", cluster_str (cluster, cluster->representative, "expected"));
       add_string (ab, "if_fails", cluster_str (cluster, cluster->representative, "if_fails"));
       {
@@ -1257,9 +1154,9 @@ fuse_support (Fuse        *f,
     }
 
   lead = lead_candidate (f, FALSE);
-  escalate = obj_str (g_ptr_array_index (f->datas, lead), "escalate_when");
+  escalate = cs_json_get_string (g_ptr_array_index (f->datas, lead), "escalate_when");
   for (guint c = 0; (escalate == NULL || *escalate == '\0') && c < f->total; c++)
-    escalate = obj_str (g_ptr_array_index (f->datas, c), "escalate_when");
+    escalate = cs_json_get_string (g_ptr_array_index (f->datas, c), "escalate_when");
   add_string (b, "escalate_when", escalate != NULL ? escalate : "");
 
   summary = fused_summary (f, lead);
@@ -1375,7 +1272,7 @@ cs_synthesis_fuse (CsMode      mode,
 
       if (!CS_IS_CANDIDATE (candidate) || cs_candidate_get_status (candidate) != CS_CANDIDATE_OK)
         continue;
-      data_obj = node_object (cs_candidate_get_data (candidate));
+      data_obj = cs_json_node_object (cs_candidate_get_data (candidate));
       if (data_obj == NULL)
         continue;
       g_ptr_array_add (f.candidates, candidate);
@@ -1561,7 +1458,7 @@ cs_synthesis_build_judge_messages (CsMode              mode,
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autofree char *system = NULL;
   g_autofree char *fence = NULL;
-  JsonObject *fused_obj = node_object (fused);
+  JsonObject *fused_obj = cs_json_node_object (fused);
   JsonNode *list;
   guint n_constraints = 0;
 
@@ -1574,7 +1471,7 @@ cs_synthesis_build_judge_messages (CsMode              mode,
                               : "The components, connections and Mermaid diagram must agree with each "
                                 "other; the cost estimate must be realistic for the stated scale.");
 
-  fence = make_fence (problem);
+  fence = cs_markdown_fence (problem);
   g_string_append_printf (user, "## Problem\n\n%s\n%s\n%s\n\n", fence, problem ? problem : "", fence);
 
   g_string_append (user, "## Constraints\n\n");
@@ -1596,13 +1493,13 @@ cs_synthesis_build_judge_messages (CsMode              mode,
       g_autofree char *cfence = NULL;
 
       if (!CS_IS_CANDIDATE (candidate) || cs_candidate_get_status (candidate) != CS_CANDIDATE_OK ||
-          node_object (cs_candidate_get_data (candidate)) == NULL)
+          cs_json_node_object (cs_candidate_get_data (candidate)) == NULL)
         continue;
       gen = json_generator_new ();
       json_generator_set_pretty (gen, FALSE);
       json_generator_set_root (gen, cs_candidate_get_data (candidate));
       json = json_generator_to_data (gen, NULL);
-      cfence = make_fence (json);
+      cfence = cs_markdown_fence (json);
       g_string_append_printf (user, "### Candidate %s (%s)%s%s\n\n%sjson\n%s\n%s\n\n",
                               cs_candidate_get_id (candidate),
                               cs_candidate_get_model (candidate) ? cs_candidate_get_model (candidate) : "unknown model",
@@ -1612,7 +1509,7 @@ cs_synthesis_build_judge_messages (CsMode              mode,
     }
 
   g_string_append (user, "## Ensemble and consensus summary\n\n");
-  list = obj_array (fused_obj, "votes");
+  list = cs_json_get_array_node (fused_obj, "votes");
   if (list != NULL && json_array_get_length (json_node_get_array (list)) > 0)
     {
       JsonArray *votes = json_node_get_array (list);
@@ -1620,19 +1517,19 @@ cs_synthesis_build_judge_messages (CsMode              mode,
       g_string_append (user, "Votes (winner, count of votes cast):\n");
       for (guint i = 0; i < json_array_get_length (votes); i++)
         {
-          JsonObject *vote = node_object (json_array_get_element (votes, i));
+          JsonObject *vote = cs_json_node_object (json_array_get_element (votes, i));
           double median;
 
-          if (vote == NULL || obj_str (vote, "field") == NULL)
+          if (vote == NULL || cs_json_get_string (vote, "field") == NULL)
             continue;
-          if (obj_number (vote, "median", &median))
+          if (cs_json_get_number (vote, "median", &median))
             {
-              g_string_append_printf (user, "- %s: median %.0f of %d values\n", obj_str (vote, "field"),
+              g_string_append_printf (user, "- %s: median %.0f of %d values\n", cs_json_get_string (vote, "field"),
                                       median, (int)json_object_get_int_member_with_default (vote, "count", 0));
               continue;
             }
-          g_string_append_printf (user, "- %s: %s (%d of %d", obj_str (vote, "field"),
-                                  obj_str (vote, "winner") ? obj_str (vote, "winner") : "none",
+          g_string_append_printf (user, "- %s: %s (%d of %d", cs_json_get_string (vote, "field"),
+                                  cs_json_get_string (vote, "winner") ? cs_json_get_string (vote, "winner") : "none",
                                   (int)json_object_get_int_member_with_default (vote, "count", 0),
                                   (int)json_object_get_int_member_with_default (vote, "total", 0));
           if (json_object_has_member (vote, "options") &&
@@ -1655,7 +1552,7 @@ cs_synthesis_build_judge_messages (CsMode              mode,
       g_string_append (user, "\n");
     }
 
-  list = obj_array (fused_obj, "consensus");
+  list = cs_json_get_array_node (fused_obj, "consensus");
   if (list != NULL && json_array_get_length (json_node_get_array (list)) > 0)
     {
       JsonArray *items = json_node_get_array (list);
@@ -1664,18 +1561,18 @@ cs_synthesis_build_judge_messages (CsMode              mode,
                               mode == CS_MODE_SUPPORT ? "steps" : "components");
       for (guint i = 0; i < json_array_get_length (items); i++)
         {
-          JsonObject *item = node_object (json_array_get_element (items, i));
+          JsonObject *item = cs_json_node_object (json_array_get_element (items, i));
 
-          if (item == NULL || obj_str (item, "title") == NULL)
+          if (item == NULL || cs_json_get_string (item, "title") == NULL)
             continue;
-          g_string_append_printf (user, "- %s: %d of %d candidates\n", obj_str (item, "title"),
+          g_string_append_printf (user, "- %s: %d of %d candidates\n", cs_json_get_string (item, "title"),
                                   (int)json_object_get_int_member_with_default (item, "support", 0),
                                   (int)json_object_get_int_member_with_default (item, "total", 0));
         }
       g_string_append (user, "\n");
     }
 
-  list = obj_array (fused_obj, "alternatives");
+  list = cs_json_get_array_node (fused_obj, "alternatives");
   if (list != NULL && json_array_get_length (json_node_get_array (list)) > 0)
     {
       JsonArray *items = json_node_get_array (list);
@@ -1683,11 +1580,11 @@ cs_synthesis_build_judge_messages (CsMode              mode,
       g_string_append (user, "Minority items (proposed by fewer than half):\n");
       for (guint i = 0; i < json_array_get_length (items); i++)
         {
-          JsonObject *item = node_object (json_array_get_element (items, i));
+          JsonObject *item = cs_json_node_object (json_array_get_element (items, i));
 
-          if (item == NULL || obj_str (item, "title") == NULL)
+          if (item == NULL || cs_json_get_string (item, "title") == NULL)
             continue;
-          g_string_append_printf (user, "- %s: %d of %d candidates\n", obj_str (item, "title"),
+          g_string_append_printf (user, "- %s: %d of %d candidates\n", cs_json_get_string (item, "title"),
                                   (int)json_object_get_int_member_with_default (item, "support", 0),
                                   (int)json_object_get_int_member_with_default (item, "total", 0));
         }
@@ -1702,7 +1599,7 @@ cs_synthesis_build_judge_messages (CsMode              mode,
 
       json_generator_set_root (gen, json_object_get_member (fused_obj, "data"));
       json = json_generator_to_data (gen, NULL);
-      dfence = make_fence (json);
+      dfence = cs_markdown_fence (json);
       g_string_append_printf (user, "The mechanical merge of the candidates, as a starting point "
                                     "(not a verdict):\n\n%sjson\n%s\n%s\n\n", dfence, json, dfence);
     }
@@ -1740,9 +1637,9 @@ comparable_item (CsMode      mode,
   if (mode == CS_MODE_SUPPORT)
     return json_node_init_object (json_node_alloc (), entry);
   obj = json_object_new ();
-  json_object_set_string_member (obj, "name", obj_str (entry, "title") ? obj_str (entry, "title") : "");
+  json_object_set_string_member (obj, "name", cs_json_get_string (entry, "title") ? cs_json_get_string (entry, "title") : "");
   json_object_set_string_member (obj, "responsibility",
-                                 obj_str (entry, "responsibility") ? obj_str (entry, "responsibility") : "");
+                                 cs_json_get_string (entry, "responsibility") ? cs_json_get_string (entry, "responsibility") : "");
   return json_node_init_object (json_node_alloc (), obj);
 }
 
@@ -1762,13 +1659,13 @@ match_entry (CsMode      mode,
 
   for (guint i = 0; entries != NULL && i < json_array_get_length (entries); i++)
     {
-      JsonObject *entry = node_object (json_array_get_element (entries, i));
+      JsonObject *entry = cs_json_node_object (json_array_get_element (entries, i));
       g_autoptr(JsonNode) other = NULL;
       double s;
 
-      if (entry == NULL || obj_str (entry, "title") == NULL)
+      if (entry == NULL || cs_json_get_string (entry, "title") == NULL)
         continue;
-      if (obj_str (entry, "kind") != NULL && g_strcmp0 (obj_str (entry, "kind"), "component") != 0)
+      if (cs_json_get_string (entry, "kind") != NULL && g_strcmp0 (cs_json_get_string (entry, "kind"), "component") != 0)
         continue;
       other = comparable_item (mode, entry, items, i);
       s = cs_consensus_item_similarity (kind, item, other);
@@ -1814,19 +1711,19 @@ decision_adopted (JsonArray  *decisions,
 {
   g_autofree char *key = NULL;
 
-  if (obj_str (alt, "choice") == NULL)
+  if (cs_json_get_string (alt, "choice") == NULL)
     return FALSE;
-  key = cs_similarity_technology_key (obj_str (alt, "choice"));
+  key = cs_similarity_technology_key (cs_json_get_string (alt, "choice"));
   for (guint i = 0; key != NULL && decisions != NULL && i < json_array_get_length (decisions); i++)
     {
-      JsonObject *decision = node_object (json_array_get_element (decisions, i));
+      JsonObject *decision = cs_json_node_object (json_array_get_element (decisions, i));
       g_autofree char *other = NULL;
 
-      if (decision == NULL || obj_str (decision, "choice") == NULL)
+      if (decision == NULL || cs_json_get_string (decision, "choice") == NULL)
         continue;
-      other = cs_similarity_technology_key (obj_str (decision, "choice"));
+      other = cs_similarity_technology_key (cs_json_get_string (decision, "choice"));
       if (other != NULL && g_str_equal (key, other) &&
-          cs_similarity_text (obj_str (decision, "topic"), obj_str (alt, "title")) >= CS_SIMILARITY_RELATED_THRESHOLD)
+          cs_similarity_text (cs_json_get_string (decision, "topic"), cs_json_get_string (alt, "title")) >= CS_SIMILARITY_RELATED_THRESHOLD)
         return TRUE;
     }
   return FALSE;
@@ -1840,7 +1737,7 @@ dropped_alternative (CsMode      mode,
                      JsonNode   *item,
                      JsonArray  *judge_steps)
 {
-  JsonObject *item_obj = node_object (item);
+  JsonObject *item_obj = cs_json_node_object (item);
   JsonNode *candidates = json_object_get_member (entry, "candidates");
   JsonNode *alt;
   JsonObject *alt_obj;
@@ -1858,10 +1755,10 @@ dropped_alternative (CsMode      mode,
       alt_obj = json_object_new ();
       alt = json_node_init_object (json_node_alloc (), alt_obj);
       json_object_unref (alt_obj);
-      json_object_set_string_member (alt_obj, "title", obj_str (item_obj, "name") ? obj_str (item_obj, "name") : "");
-      json_object_set_string_member (alt_obj, "technology", obj_str (item_obj, "technology") ? obj_str (item_obj, "technology") : "");
+      json_object_set_string_member (alt_obj, "title", cs_json_get_string (item_obj, "name") ? cs_json_get_string (item_obj, "name") : "");
+      json_object_set_string_member (alt_obj, "technology", cs_json_get_string (item_obj, "technology") ? cs_json_get_string (item_obj, "technology") : "");
       json_object_set_string_member (alt_obj, "responsibility",
-                                     obj_str (item_obj, "responsibility") ? obj_str (item_obj, "responsibility") : "");
+                                     cs_json_get_string (item_obj, "responsibility") ? cs_json_get_string (item_obj, "responsibility") : "");
       json_object_set_string_member (alt_obj, "kind", "component");
     }
   json_object_set_int_member (alt_obj, "support", json_object_get_int_member_with_default (entry, "support", 0));
@@ -1880,8 +1777,8 @@ cs_synthesis_apply_judge (CsMode       mode,
                           const char  *judge_model,
                           GError     **error)
 {
-  JsonObject *reply = node_object (judge_reply);
-  JsonObject *fused_obj = node_object (fused);
+  JsonObject *reply = cs_json_node_object (judge_reply);
+  JsonObject *fused_obj = cs_json_node_object (fused);
   JsonNode *result;
   JsonNode *critiques;
   const char *rationale;
@@ -1924,7 +1821,7 @@ cs_synthesis_apply_judge (CsMode       mode,
                            "The judge's reply has no \"result\" object");
       return NULL;
     }
-  rationale = obj_str (reply, "rationale");
+  rationale = cs_json_get_string (reply, "rationale");
   if (rationale == NULL)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
@@ -1948,18 +1845,18 @@ cs_synthesis_apply_judge (CsMode       mode,
 
   if (json_object_has_member (fused_obj, "total"))
     total = json_object_get_int_member_with_default (fused_obj, "total", 0);
-  list = obj_array (fused_obj, "consensus");
+  list = cs_json_get_array_node (fused_obj, "consensus");
   old_consensus = list != NULL ? json_node_get_array (list) : NULL;
-  list = obj_array (fused_obj, "alternatives");
+  list = cs_json_get_array_node (fused_obj, "alternatives");
   old_alternatives = list != NULL ? json_node_get_array (list) : NULL;
-  list = obj_array (node_object (json_object_get_member (fused_obj, "data")),
+  list = cs_json_get_array_node (cs_json_node_object (json_object_get_member (fused_obj, "data")),
                     mode == CS_MODE_SUPPORT ? "steps" : "components");
   old_items = list != NULL ? json_node_get_array (list) : NULL;
 
   /* support annotations: each judge item against the clusters */
-  items = obj_array (json_node_get_object (result), mode == CS_MODE_SUPPORT ? "steps" : "components");
+  items = cs_json_get_array_node (json_node_get_object (result), mode == CS_MODE_SUPPORT ? "steps" : "components");
   judge_items = items != NULL ? json_node_get_array (items) : NULL;
-  list = obj_array (json_node_get_object (result), "decisions");
+  list = cs_json_get_array_node (json_node_get_object (result), "decisions");
   judge_decisions = list != NULL ? json_node_get_array (list) : NULL;
   for (guint i = 0; items != NULL && i < json_array_get_length (json_node_get_array (items)); i++)
     {
@@ -1969,7 +1866,7 @@ cs_synthesis_apply_judge (CsMode       mode,
       JsonObject *in_alternatives = match_entry (mode, old_alternatives, NULL, item, &s2);
       JsonObject *match = s2 > s1 ? in_alternatives : in_consensus;
       g_autoptr(JsonBuilder) cb = json_builder_new ();
-      const char *title = node_str (item, mode == CS_MODE_SUPPORT ? "title" : "name");
+      const char *title = cs_json_node_get_string (item, mode == CS_MODE_SUPPORT ? "title" : "name");
 
       if (match == in_alternatives && match != NULL)
         g_hash_table_add (promoted, match);
@@ -1992,12 +1889,12 @@ cs_synthesis_apply_judge (CsMode       mode,
         {
           double effort;
 
-          if (obj_number (node_object (item), "effort_minutes", &effort))
+          if (cs_json_get_number (cs_json_node_object (item), "effort_minutes", &effort))
             add_int (cb, "effort_minutes", (gint64)effort);
-          add_string (cb, "command", node_str (item, "command") ? node_str (item, "command") : "");
+          add_string (cb, "command", cs_json_node_get_string (item, "command") ? cs_json_node_get_string (item, "command") : "");
         }
       else
-        add_string (cb, "technology", node_str (item, "technology"));
+        add_string (cb, "technology", cs_json_node_get_string (item, "technology"));
       json_builder_end_object (cb);
       json_array_add_element (consensus, json_builder_get_root (cb));
     }
@@ -2007,12 +1904,12 @@ cs_synthesis_apply_judge (CsMode       mode,
   for (guint i = 0; old_alternatives != NULL && i < json_array_get_length (old_alternatives); i++)
     {
       JsonNode *alt = json_array_get_element (old_alternatives, i);
-      JsonObject *alt_obj = node_object (alt);
+      JsonObject *alt_obj = cs_json_node_object (alt);
       JsonNode *copy;
 
       if (alt_obj == NULL || g_hash_table_contains (promoted, alt_obj))
         continue;
-      if (mode == CS_MODE_ARCHITECT && g_strcmp0 (obj_str (alt_obj, "kind"), "decision") == 0 &&
+      if (mode == CS_MODE_ARCHITECT && g_strcmp0 (cs_json_get_string (alt_obj, "kind"), "decision") == 0 &&
           decision_adopted (judge_decisions, alt_obj))
         continue;
       copy = deep_copy (alt);
@@ -2033,7 +1930,7 @@ cs_synthesis_apply_judge (CsMode       mode,
    * becomes an alternative too */
   for (guint i = 0; old_consensus != NULL && i < json_array_get_length (old_consensus); i++)
     {
-      JsonObject *entry = node_object (json_array_get_element (old_consensus, i));
+      JsonObject *entry = cs_json_node_object (json_array_get_element (old_consensus, i));
       JsonNode *alt;
 
       if (entry == NULL || g_hash_table_contains (adopted, entry) ||
@@ -2055,19 +1952,19 @@ cs_synthesis_apply_judge (CsMode       mode,
   /* the judge's critiques, in their shape */
   for (guint i = 0; i < json_array_get_length (json_node_get_array (critiques)); i++)
     {
-      JsonObject *c = node_object (json_array_get_element (json_node_get_array (critiques), i));
+      JsonObject *c = cs_json_node_object (json_array_get_element (json_node_get_array (critiques), i));
       g_autoptr(JsonBuilder) cb = NULL;
       double score = 0;
 
-      if (c == NULL || obj_str (c, "candidate") == NULL)
+      if (c == NULL || cs_json_get_string (c, "candidate") == NULL)
         continue;
       cb = json_builder_new ();
       json_builder_begin_object (cb);
-      add_string (cb, "candidate", obj_str (c, "candidate"));
-      add_string (cb, "strengths", obj_str (c, "strengths") ? obj_str (c, "strengths") : "");
-      add_string (cb, "weaknesses", obj_str (c, "weaknesses") ? obj_str (c, "weaknesses") : "");
+      add_string (cb, "candidate", cs_json_get_string (c, "candidate"));
+      add_string (cb, "strengths", cs_json_get_string (c, "strengths") ? cs_json_get_string (c, "strengths") : "");
+      add_string (cb, "weaknesses", cs_json_get_string (c, "weaknesses") ? cs_json_get_string (c, "weaknesses") : "");
       json_builder_set_member_name (cb, "score");
-      if (obj_number (c, "score", &score))
+      if (cs_json_get_number (c, "score", &score))
         json_builder_add_int_value (cb, (gint64)CLAMP (score, 1, 10));
       else
         json_builder_add_null_value (cb);
@@ -2076,7 +1973,7 @@ cs_synthesis_apply_judge (CsMode       mode,
     }
 
   /* methods: the fused ones, plus the judge */
-  list = obj_array (fused_obj, "methods");
+  list = cs_json_get_array_node (fused_obj, "methods");
   for (guint i = 0; list != NULL && i < json_array_get_length (json_node_get_array (list)); i++)
     {
       JsonNode *m = json_array_get_element (json_node_get_array (list), i);
@@ -2115,7 +2012,7 @@ cs_synthesis_mark_degraded (JsonNode   *fused,
   g_return_val_if_fail (fused != NULL, NULL);
 
   out = deep_copy (fused);
-  obj = node_object (out);
+  obj = cs_json_node_object (out);
   if (obj == NULL)
     return out;
   json_object_set_boolean_member (obj, "degraded", TRUE);

@@ -1,0 +1,171 @@
+/* cs-json-util.c: type-checked access to untrusted JSON
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "cs-json-util"
+
+#include "config.h"
+
+#include <math.h>
+
+#include "cs-json-util.h"
+
+JsonObject *
+cs_json_node_object (JsonNode *node)
+{
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  return json_node_get_object (node);
+}
+
+const char *
+cs_json_get_string (JsonObject *obj,
+                    const char *key)
+{
+  JsonNode *node;
+  const char *s;
+
+  if (obj == NULL)
+    return NULL;
+  node = json_object_get_member (obj, key);
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  s = json_node_get_string (node);
+  return s != NULL && g_utf8_validate (s, -1, NULL) ? s : NULL;
+}
+
+const char *
+cs_json_node_get_string (JsonNode   *node,
+                         const char *key)
+{
+  return cs_json_get_string (cs_json_node_object (node), key);
+}
+
+JsonNode *
+cs_json_get_array_node (JsonObject *obj,
+                        const char *key)
+{
+  JsonNode *node;
+
+  if (obj == NULL)
+    return NULL;
+  node = json_object_get_member (obj, key);
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return NULL;
+  return node;
+}
+
+JsonArray *
+cs_json_get_array (JsonObject *obj,
+                   const char *key)
+{
+  JsonNode *node = cs_json_get_array_node (obj, key);
+
+  return node != NULL ? json_node_get_array (node) : NULL;
+}
+
+JsonObject *
+cs_json_get_object (JsonObject *obj,
+                    const char *key)
+{
+  if (obj == NULL)
+    return NULL;
+  return cs_json_node_object (json_object_get_member (obj, key));
+}
+
+gboolean
+cs_json_node_get_number (JsonNode *node,
+                         double   *out)
+{
+  GType type;
+  double v;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return FALSE;
+  type = json_node_get_value_type (node);
+  if (type == G_TYPE_INT64)
+    v = (double)json_node_get_int (node);
+  else if (type == G_TYPE_DOUBLE)
+    v = json_node_get_double (node);
+  else
+    return FALSE;
+  if (!isfinite (v))
+    return FALSE;
+  *out = v;
+  return TRUE;
+}
+
+gboolean
+cs_json_get_number (JsonObject *obj,
+                    const char *key,
+                    double     *out)
+{
+  if (obj == NULL)
+    return FALSE;
+  return cs_json_node_get_number (json_object_get_member (obj, key), out);
+}
+
+gboolean
+cs_json_get_int (JsonObject *obj,
+                 const char *key,
+                 gint64     *out)
+{
+  JsonNode *node;
+  double v;
+
+  if (obj == NULL)
+    return FALSE;
+  node = json_object_get_member (obj, key);
+  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64)
+    {
+      *out = json_node_get_int (node);
+      return TRUE;
+    }
+  /* a double converts only inside the range (2^63 itself does not fit) */
+  if (!cs_json_node_get_number (node, &v) || v >= 9223372036854775808.0 || v < -9223372036854775808.0)
+    return FALSE;
+  *out = (gint64)v;
+  return TRUE;
+}
+
+gboolean
+cs_json_get_bool (JsonObject *obj,
+                  const char *key)
+{
+  JsonNode *node;
+
+  if (obj == NULL)
+    return FALSE;
+  node = json_object_get_member (obj, key);
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+         json_node_get_value_type (node) == G_TYPE_BOOLEAN && json_node_get_boolean (node);
+}
+
+JsonObject *
+cs_json_array_object (JsonArray *array,
+                      guint      index)
+{
+  if (array == NULL || index >= json_array_get_length (array))
+    return NULL;
+  return cs_json_node_object (json_array_get_element (array, index));
+}
+
+guint
+cs_json_array_length (JsonArray *array)
+{
+  return array != NULL ? json_array_get_length (array) : 0;
+}
+
+char *
+cs_markdown_fence (const char *text)
+{
+  guint longest = 0, run = 0;
+
+  for (const char *p = text != NULL ? text : ""; *p; p++)
+    {
+      run = *p == '`' ? run + 1 : 0;
+      longest = MAX (longest, run);
+    }
+  return g_strnfill (MAX (3, longest + 1), '`');
+}
