@@ -6,6 +6,7 @@
 
 #include <math.h>
 
+#include "cs-json-util.h"
 #include "cs-run.h"
 
 static JsonNode *
@@ -491,6 +492,27 @@ test_run_corrupt (void)
     g_assert_cmpfloat (cs_run_get_total_cost_usd (run), ==, 0);
   }
 
+  /* numbers no integer holds are ignored, not converted (undefined
+   * behaviour); the same for a candidate's non-finite figures */
+  {
+    g_autoptr(JsonNode) node =
+      parse ("{\"format\":1,\"id\":\"r2\",\"mode\":\"support\",\"created\":1e300,\"updated\":-1e300,"
+             "\"candidates\":[{\"id\":\"c1\",\"model\":\"a/b\",\"cost_usd\":1e400,\"temperature\":-1e400}],"
+             "\"judge_usage\":{\"input_tokens\":9.3e18,\"output_tokens\":5}}");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(CsRun) run = cs_run_new_from_json (node, &error);
+    g_autoptr(CsCandidate) c = NULL;
+
+    g_assert_no_error (error);
+    g_assert_cmpint (cs_run_get_created (run), >=, 0);
+    g_assert_cmpint (cs_run_get_updated (run), >=, 0);
+    g_assert_cmpint (cs_run_get_total_input_tokens (run), ==, 0);
+    g_assert_cmpint (cs_run_get_total_output_tokens (run), ==, 5);
+    c = g_list_model_get_item (G_LIST_MODEL (run), 0);
+    g_assert_true (isfinite (cs_candidate_get_cost_usd (c)));
+    g_assert_false (isinf (cs_candidate_get_temperature (c)));   /* NaN: none */
+  }
+
   /* a null node */
   {
     g_autoptr(GError) error = NULL;
@@ -548,6 +570,55 @@ test_usage_saturates (void)
   g_assert_cmpint (cs_run_get_total_output_tokens (run), ==, G_MAXINT64);
 }
 
+/* The shared getters for untrusted JSON: types checked, NULL-safe, numbers
+ * finite and in range. */
+static void
+test_json_util (void)
+{
+  g_autoptr(JsonNode) node = parse ("{\"s\":\"text\",\"n\":2.5,\"i\":42,\"big\":1e300,\"neg\":-3.9,"
+                                    "\"b\":true,\"f\":false,\"a\":[{\"x\":1},2],\"o\":{\"k\":\"v\"},\"null\":null}");
+  JsonObject *obj = cs_json_node_object (node);
+  JsonArray *array;
+  double d = 0;
+  gint64 i = 0;
+  g_autofree char *fence = cs_markdown_fence ("a ```` b `` c");
+  g_autofree char *fence_min = cs_markdown_fence (NULL);
+
+  g_assert_nonnull (obj);
+  g_assert_null (cs_json_node_object (NULL));
+  g_assert_null (cs_json_node_object (json_object_get_member (obj, "a")));
+  g_assert_cmpstr (cs_json_get_string (obj, "s"), ==, "text");
+  g_assert_null (cs_json_get_string (obj, "n"));
+  g_assert_null (cs_json_get_string (obj, "null"));
+  g_assert_null (cs_json_get_string (NULL, "s"));
+  g_assert_cmpstr (cs_json_node_get_string (json_object_get_member (obj, "o"), "k"), ==, "v");
+  g_assert_true (cs_json_get_number (obj, "n", &d));
+  g_assert_cmpfloat (d, ==, 2.5);
+  g_assert_false (cs_json_get_number (obj, "s", &d));
+  g_assert_true (cs_json_get_int (obj, "i", &i));
+  g_assert_cmpint (i, ==, 42);
+  g_assert_true (cs_json_get_int (obj, "neg", &i));
+  g_assert_cmpint (i, ==, -3);
+  g_assert_false (cs_json_get_int (obj, "big", &i));
+  g_assert_false (cs_json_get_int (obj, "null", &i));
+  g_assert_true (cs_json_get_bool (obj, "b"));
+  g_assert_false (cs_json_get_bool (obj, "f"));
+  g_assert_false (cs_json_get_bool (obj, "i"));
+  array = cs_json_get_array (obj, "a");
+  g_assert_cmpuint (cs_json_array_length (array), ==, 2);
+  g_assert_cmpuint (cs_json_array_length (NULL), ==, 0);
+  g_assert_nonnull (cs_json_array_object (array, 0));
+  g_assert_null (cs_json_array_object (array, 1));
+  g_assert_null (cs_json_array_object (array, 7));
+  g_assert_null (cs_json_array_object (NULL, 0));
+  g_assert_null (cs_json_get_array (obj, "o"));
+  g_assert_nonnull (cs_json_get_array_node (obj, "a"));
+  g_assert_cmpstr (cs_json_get_string (cs_json_get_object (obj, "o"), "k"), ==, "v");
+  g_assert_null (cs_json_get_object (obj, "a"));
+  g_assert_cmpstr (fence, ==, "`````");
+  g_assert_cmpstr (fence_min, ==, "```");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -567,6 +638,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/run/future-version", test_run_future_version);
   g_test_add_func ("/run/corrupt", test_run_corrupt);
   g_test_add_func ("/types/enum-strings", test_enum_strings);
+  g_test_add_func ("/json-util/getters", test_json_util);
 
   return g_test_run ();
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cs-candidate.h"
+#include "cs-json-util.h"
 
 struct _CsCandidate
 {
@@ -718,41 +719,12 @@ cs_candidate_to_json (CsCandidate *self)
   return json_builder_get_root (b);
 }
 
-static const char *
-get_str (JsonObject *obj, const char *key)
-{
-  JsonNode *node = json_object_get_member (obj, key);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static gboolean
-get_num (JsonObject *obj, const char *key, double *out)
-{
-  JsonNode *node = json_object_get_member (obj, key);
-  GType t;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return FALSE;
-  t = json_node_get_value_type (node);
-  if (t == G_TYPE_INT64)
-    *out = (double)json_node_get_int (node);
-  else if (t == G_TYPE_DOUBLE)
-    *out = json_node_get_double (node);
-  else
-    return FALSE;
-  return TRUE;
-}
-
 static gint64
 get_int_or (JsonObject *obj, const char *key, gint64 fallback)
 {
   double v;
 
-  if (obj == NULL || !get_num (obj, key, &v) || v < 0 || v > (double)G_MAXINT64 / 2)
+  if (obj == NULL || !cs_json_get_number (obj, key, &v) || v < 0 || v > (double)G_MAXINT64 / 2)
     return fallback;
   return (gint64)v;
 }
@@ -777,8 +749,8 @@ cs_candidate_new_from_json (JsonNode  *node,
     }
 
   obj = json_node_get_object (node);
-  id = get_str (obj, "id");
-  model = get_str (obj, "model");
+  id = cs_json_get_string (obj, "id");
+  model = cs_json_get_string (obj, "model");
   if (id == NULL || model == NULL)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
@@ -786,26 +758,26 @@ cs_candidate_new_from_json (JsonNode  *node,
       return NULL;
     }
 
-  self = cs_candidate_new (id, model, get_str (obj, "angle"));
-  if (get_num (obj, "temperature", &v))
+  self = cs_candidate_new (id, model, cs_json_get_string (obj, "angle"));
+  if (cs_json_get_number (obj, "temperature", &v))
     self->temperature = v;
-  self->reasoning_effort = g_strdup (get_str (obj, "reasoning_effort"));
-  if (cs_candidate_status_from_string (get_str (obj, "status"), &status))
+  self->reasoning_effort = g_strdup (cs_json_get_string (obj, "reasoning_effort"));
+  if (cs_candidate_status_from_string (cs_json_get_string (obj, "status"), &status))
     self->status = status;
   else
     self->status = CS_CANDIDATE_FAILED;
-  self->error = g_strdup (get_str (obj, "error"));
-  if ((str = get_str (obj, "text")))
+  self->error = g_strdup (cs_json_get_string (obj, "error"));
+  if ((str = cs_json_get_string (obj, "text")))
     g_string_assign (self->text, str);
-  if ((str = get_str (obj, "reasoning")))
+  if ((str = cs_json_get_string (obj, "reasoning")))
     g_string_assign (self->reasoning, str);
-  if ((str = get_str (obj, "refusal")))
+  if ((str = cs_json_get_string (obj, "refusal")))
     g_string_assign (self->refusal, str);
-  self->finish_reason = g_strdup (get_str (obj, "finish_reason"));
+  self->finish_reason = g_strdup (cs_json_get_string (obj, "finish_reason"));
   member = json_object_get_member (obj, "data");
   if (member != NULL && JSON_NODE_HOLDS_OBJECT (member))
     self->data = json_node_copy (member);
-  self->validation_error = g_strdup (get_str (obj, "validation_error"));
+  self->validation_error = g_strdup (cs_json_get_string (obj, "validation_error"));
 
   member = json_object_get_member (obj, "usage");
   if (member != NULL && JSON_NODE_HOLDS_OBJECT (member))
@@ -813,7 +785,7 @@ cs_candidate_new_from_json (JsonNode  *node,
   self->input_tokens = get_int_or (usage, "input_tokens", -1);
   self->output_tokens = get_int_or (usage, "output_tokens", -1);
   self->reasoning_tokens = get_int_or (usage, "reasoning_tokens", -1);
-  if (get_num (obj, "cost_usd", &v) && v >= 0)
+  if (cs_json_get_number (obj, "cost_usd", &v) && v >= 0)
     self->cost_usd = v;
   self->ttft_ms = get_int_or (obj, "ttft_ms", -1);
   self->duration_ms = get_int_or (obj, "duration_ms", -1);

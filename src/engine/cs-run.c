@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cs-run.h"
+#include "cs-json-util.h"
 
 struct _CsRun
 {
@@ -781,33 +782,6 @@ cs_run_to_json (CsRun *self)
   return json_builder_get_root (b);
 }
 
-static const char *
-obj_str (JsonObject *obj, const char *key)
-{
-  JsonNode *node = obj ? json_object_get_member (obj, key) : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static gboolean
-obj_int (JsonObject *obj, const char *key, gint64 *out)
-{
-  JsonNode *node = obj ? json_object_get_member (obj, key) : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return FALSE;
-  if (json_node_get_value_type (node) == G_TYPE_INT64)
-    *out = json_node_get_int (node);
-  else if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
-    *out = (gint64)json_node_get_double (node);
-  else
-    return FALSE;
-  return TRUE;
-}
-
 CsRun *
 cs_run_new_from_json (JsonNode  *node,
                       GError   **error)
@@ -828,7 +802,7 @@ cs_run_new_from_json (JsonNode  *node,
     }
   obj = json_node_get_object (node);
 
-  if (!obj_int (obj, "format", &format) || format < 1)
+  if (!cs_json_get_int (obj, "format", &format) || format < 1)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                            "The run has no format version");
@@ -842,14 +816,14 @@ cs_run_new_from_json (JsonNode  *node,
       return NULL;
     }
 
-  str = obj_str (obj, "id");
+  str = cs_json_get_string (obj, "id");
   if (str == NULL || str[0] == '\0' || strchr (str, '/') != NULL || strstr (str, "..") != NULL)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                            "The run has no valid id");
       return NULL;
     }
-  if (!cs_mode_from_string (obj_str (obj, "mode"), &mode))
+  if (!cs_mode_from_string (cs_json_get_string (obj, "mode"), &mode))
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                            "The run has an unknown mode");
@@ -860,17 +834,17 @@ cs_run_new_from_json (JsonNode  *node,
   g_free (self->id);
   self->id = g_strdup (str);
   self->mode = mode;
-  self->title = g_strdup (obj_str (obj, "title"));
+  self->title = g_strdup (cs_json_get_string (obj, "title"));
   g_free (self->problem);
-  self->problem = g_strdup (obj_str (obj, "problem") ? obj_str (obj, "problem") : "");
-  if (cs_run_state_from_string (obj_str (obj, "state"), &state))
+  self->problem = g_strdup (cs_json_get_string (obj, "problem") ? cs_json_get_string (obj, "problem") : "");
+  if (cs_run_state_from_string (cs_json_get_string (obj, "state"), &state))
     self->state = state;
-  self->message = g_strdup (obj_str (obj, "message"));
-  if (obj_int (obj, "created", &v))
+  self->message = g_strdup (cs_json_get_string (obj, "message"));
+  if (cs_json_get_int (obj, "created", &v))
     self->created = v;
-  if (obj_int (obj, "updated", &v))
+  if (cs_json_get_int (obj, "updated", &v))
     self->updated = v;
-  self->judge = g_strdup (obj_str (obj, "judge"));
+  self->judge = g_strdup (cs_json_get_string (obj, "judge"));
 
   member = json_object_get_member (obj, "constraints");
   if (member != NULL && JSON_NODE_HOLDS_OBJECT (member))
@@ -880,7 +854,7 @@ cs_run_new_from_json (JsonNode  *node,
 
       for (GList *l = members; l; l = l->next)
         {
-          const char *value = obj_str (c, l->data);
+          const char *value = cs_json_get_string (c, l->data);
           if (value != NULL && ((const char *)l->data)[0] != '\0')
             cs_run_set_constraint (self, l->data, value);
         }
@@ -932,11 +906,11 @@ cs_run_new_from_json (JsonNode  *node,
       JsonObject *ju = json_node_get_object (member);
       JsonNode *cost = json_object_get_member (ju, "cost_usd");
 
-      if (obj_int (ju, "input_tokens", &v))
+      if (cs_json_get_int (ju, "input_tokens", &v))
         self->judge_input_tokens = v;
-      if (obj_int (ju, "output_tokens", &v))
+      if (cs_json_get_int (ju, "output_tokens", &v))
         self->judge_output_tokens = v;
-      if (obj_int (ju, "duration_ms", &v))
+      if (cs_json_get_int (ju, "duration_ms", &v))
         self->judge_duration_ms = v;
       if (cost != NULL && JSON_NODE_HOLDS_VALUE (cost) &&
           (json_node_get_value_type (cost) == G_TYPE_DOUBLE || json_node_get_value_type (cost) == G_TYPE_INT64))
