@@ -1,0 +1,245 @@
+#!/bin/sh
+# test-secrets-scan.sh: a recognisable API key goes through a full flow of
+# consilium-cli (both modes, a judge, faults, Markdown and JSON exports, a
+# cancelled run, a killed run, a crashed run, a wrong key) and is then
+# searched for in every file the program wrote and in everything it
+# printed: zero hits. The key is sent only to its own provider: a second
+# server that would accept the same key never receives it.
+#
+#   test-secrets-scan.sh           the environment variable (api-key-env)
+#   test-secrets-scan.sh keyring   the key stored with --store-key into the
+#                                  session's keyring (suite "keyring": needs
+#                                  an unlocked gnome-keyring on the session
+#                                  bus); skipped (77) without one
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+set -eu
+
+CLI=${CONSILIUM_CLI:?CONSILIUM_CLI must point at consilium-cli}
+PROVIDER=${CONSILIUM_TEST_PROVIDER:?CONSILIUM_TEST_PROVIDER must point at consilium-test-provider}
+MODE=${1:-env}
+
+SECRET="sk-CONSILIUM-TEST-KEY-DO-NOT-LEAK-1234567890"
+WRONG="sk-CONSILIUM-WRONG-KEY-ALSO-SECRET-0987654321"
+OTHER="sk-CONSILIUM-OTHER-PROVIDER-KEY-5555555555"
+# distinctive middles: a key cut short or wrapped still matches
+NEEDLES="$SECRET TEST-KEY-DO-NOT-LEAK $WRONG WRONG-KEY-ALSO-SECRET $OTHER OTHER-PROVIDER-KEY"
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/cs-test-secrets-scan-XXXXXX")
+# Everything the program can write goes under $SCAN; the servers' own logs
+# and this script's bookkeeping stay outside it.
+SCAN="$TMP/scan"
+mkdir -p "$SCAN/work" "$SCAN/out" "$SCAN/captures"
+PIDS=
+KEYRING_ID=
+cleanup () {
+  for pid in $PIDS; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  if [ -n "$KEYRING_ID" ]; then
+    # never leave the test key in the session's keyring
+    if command -v secret-tool >/dev/null 2>&1; then
+      secret-tool clear provider "$KEYRING_ID" 2>/dev/null || true
+    else
+      printf 'cleared\n' | "$CLI" --config="$CONFIG" --store-key="$KEYRING_ID" >/dev/null 2>&1 || true
+    fi
+  fi
+  [ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"
+}
+trap cleanup EXIT INT TERM
+
+export XDG_DATA_HOME="$SCAN/data"
+export XDG_CONFIG_HOME="$SCAN/config"
+export XDG_CACHE_HOME="$SCAN/cache"
+export XDG_STATE_HOME="$SCAN/state"
+export LC_ALL=C.UTF-8
+# the CLI at its most talkative: every debug message of every domain
+export G_MESSAGES_DEBUG=all
+# no core files (they would hold the process memory, key included)
+ulimit -c 0 2>/dev/null || true
+cd "$SCAN/work"
+
+n_pass=0
+fail () {
+  echo "not ok - $*" >&2
+  exit 1
+}
+pass () {
+  n_pass=$((n_pass + 1))
+  echo "ok $n_pass - $*"
+}
+contains () {
+  grep -q -F -e "$2" "$1" || fail "$3: “$2” not found in $1:
+$(head -c 3000 "$1")"
+}
+# run NAME EXPECTED_STATUS -- command... (stdout and stderr captured in $SCAN)
+run () {
+  name=$1; want=$2; shift 3
+  set +e
+  "$@" >"$SCAN/captures/$name.out" 2>"$SCAN/captures/$name.err"
+  got=$?
+  set -e
+  [ "$got" -eq "$want" ] || fail "$name: exit status $got, expected $want: $(tail -c 2000 "$SCAN/captures/$name.err")"
+}
+start_provider () {
+  name=$1; shift
+  "$PROVIDER" --port-file="$TMP/$name.port" "$@" >"$TMP/$name.log" 2>&1 &
+  PIDS="$PIDS $!"
+  i=0
+  while [ ! -s "$TMP/$name.port" ]; do
+    i=$((i + 1))
+    [ $i -lt 100 ] || fail "the test provider $name did not start: $(cat "$TMP/$name.log")"
+    sleep 0.1
+  done
+}
+
+# --- two servers --------------------------------------------------------------
+# A accepts only SECRET. B accepts only SECRET too, but the providers file
+# gives B no key: a B candidate can succeed only if SECRET leaks to it.
+# C accepts only OTHER, which the file gives it.
+start_provider a --require-key="$SECRET"
+start_provider b --require-key="$SECRET"
+start_provider c --require-key="$OTHER"
+PORT_A=$(cat "$TMP/a.port")
+PORT_B=$(cat "$TMP/b.port")
+PORT_C=$(cat "$TMP/c.port")
+
+if [ "$MODE" = keyring ]; then
+  KEY_LINE=""
+  ID_A="scan-keyring-$$"
+else
+  KEY_LINE="api-key-env=CS_SCAN_KEY"
+  ID_A="demo"
+fi
+
+mkdir -p "$XDG_CONFIG_HOME/consilium"
+CONFIG="$XDG_CONFIG_HOME/consilium/providers.ini"
+cat >"$CONFIG" <<EOF
+[provider $ID_A]
+base-url=http://127.0.0.1:$PORT_A/v1
+api=openai-chat
+$KEY_LINE
+key-optional=false
+models=demo-alpha;demo-beta;demo-gamma;demo-thinking;demo-judge;demo-alpha+400;demo-beta+streamerror;demo-gamma+500;demo-alpha+refuse;demo-beta+malformed;demo-judge+404;demo-alpha+slow=200;demo-beta+silence
+max-concurrent=8
+requests-per-minute=0
+max-retries=1
+
+[provider stranger]
+base-url=http://127.0.0.1:$PORT_B/v1
+api=openai-chat
+models=demo-alpha
+max-retries=0
+
+[provider other]
+base-url=http://127.0.0.1:$PORT_C/v1
+api=openai-chat
+api-key-env=CS_SCAN_OTHER_KEY
+models=demo-gamma
+max-retries=0
+EOF
+export CS_SCAN_OTHER_KEY="$OTHER"
+
+if [ "$MODE" = keyring ]; then
+  # --store-key reads the key from standard input, into the real keyring
+  set +e
+  printf '%s\n' "$SECRET" | "$CLI" --config="$CONFIG" --store-key="$ID_A" \
+    >"$SCAN/captures/store-key.out" 2>"$SCAN/captures/store-key.err"
+  got=$?
+  set -e
+  if [ "$got" -ne 0 ]; then
+    echo "# SKIP no usable keyring: $(cat "$SCAN/captures/store-key.err")"
+    exit 77
+  fi
+  KEYRING_ID=$ID_A
+  contains "$SCAN/captures/store-key.err" "Stored the API key for $ID_A" "--store-key"
+  pass "--store-key stored the key (read from standard input)"
+else
+  export CS_SCAN_KEY="$SECRET"
+fi
+
+printf 'Design a URL shortener for 10 million new links a day, with analytics.\n' >"$SCAN/work/problem.txt"
+printf 'After upgrading nginx every request returns 502 Bad Gateway.\n' >"$SCAN/work/support.txt"
+
+# --- a full flow -----------------------------------------------------------------
+run architect 0 -- "$CLI" --mode=architect --model="$ID_A/demo-alpha" --model="$ID_A/demo-beta" \
+  --model="$ID_A/demo-thinking" --model=other/demo-gamma --judge="$ID_A/demo-judge" \
+  --constraint=budget=500USD --output="$SCAN/out/architect.md" problem.txt
+contains "$SCAN/out/architect.md" "## Blueprint" "architect"
+contains "$SCAN/out/architect.md" "other/demo-gamma | ok |" "the other provider's own key works"
+run support 0 -- "$CLI" --mode=support --format=json --model="$ID_A/demo-alpha" --model="$ID_A/demo-gamma" \
+  --judge="$ID_A/demo-judge" --output="$SCAN/out/support.json" support.txt
+run stdout 0 -- "$CLI" --mode=support --model="$ID_A/demo-alpha:2" - <support.txt
+contains "$SCAN/captures/stdout.out" "## Checklist" "Markdown on standard output"
+pass "the key works: both modes, a judge, Markdown and JSON exports, standard output"
+
+# faults: failed, refused, invalid candidates and a failing judge, all with messages
+run faults 0 -- "$CLI" --format=json --model="$ID_A/demo-alpha" --model="$ID_A/demo-alpha+400" \
+  --model="$ID_A/demo-beta+streamerror" --model="$ID_A/demo-gamma+500" --model="$ID_A/demo-alpha+refuse" \
+  --model="$ID_A/demo-beta+malformed" --judge="$ID_A/demo-judge+404" --output="$SCAN/out/faults.json" problem.txt
+python3 - "$SCAN/out/faults.json" <<'EOF' || fail "fault statuses"
+import json, sys
+d = json.load(open(sys.argv[1]))
+st = [c["status"] for c in d["candidates"]]
+assert st == ["ok", "failed", "failed", "failed", "refused", "invalid"], st
+assert "judge" not in d["synthesis"]["methods"]
+EOF
+run all-fail 1 -- "$CLI" --model="$ID_A/demo-alpha+400" --model="$ID_A/demo-gamma+500" problem.txt
+pass "faults and a failing judge: every message captured"
+
+# the key goes to its own provider only
+run stranger 1 -- "$CLI" --model=stranger/demo-alpha problem.txt
+contains "$SCAN/captures/stranger.err" "Authentication failed at stranger (HTTP 401)" "stranger"
+pass "a provider without a key gets none: the server that would accept the key answers 401"
+
+# a wrong key: 401, and the wrong key is not echoed either
+if [ "$MODE" = keyring ]; then
+  printf '%s\n' "$WRONG" | "$CLI" --config="$CONFIG" --store-key="$ID_A" \
+    >"$SCAN/captures/store-wrong.out" 2>"$SCAN/captures/store-wrong.err" || fail "--store-key (wrong key)"
+  run wrong-key 1 -- "$CLI" --model="$ID_A/demo-alpha" problem.txt
+  printf '%s\n' "$SECRET" | "$CLI" --config="$CONFIG" --store-key="$ID_A" \
+    >"$SCAN/captures/store-again.out" 2>"$SCAN/captures/store-again.err" || fail "--store-key (again)"
+else
+  run wrong-key 1 -- env CS_SCAN_KEY="$WRONG" "$CLI" --model="$ID_A/demo-alpha" problem.txt
+fi
+contains "$SCAN/captures/wrong-key.err" "Authentication failed at $ID_A (HTTP 401)" "wrong key"
+pass "a wrong key: failed with HTTP 401, exit 1"
+
+# --list-models, --help, usage errors
+run list 0 -- "$CLI" --list-models
+run help 0 -- "$CLI" --help
+run usage 2 -- "$CLI" --model="$ID_A/nope" problem.txt
+
+# cancelled with Ctrl+C, killed with SIGKILL, crashed with SIGSEGV and SIGABRT
+for sig in INT KILL SEGV ABRT; do
+  "$CLI" --model="$ID_A/demo-alpha+slow=200" --model="$ID_A/demo-beta+silence" \
+    --output="$SCAN/out/$sig.md" problem.txt >"$SCAN/captures/sig-$sig.out" 2>"$SCAN/captures/sig-$sig.err" &
+  pid=$!
+  i=0
+  until grep -q "streaming" "$SCAN/captures/sig-$sig.err" 2>/dev/null; do
+    i=$((i + 1)); [ $i -lt 100 ] || fail "SIG$sig: the run never streamed"
+    sleep 0.1
+  done
+  sleep 0.5
+  kill -s "$sig" "$pid"
+  set +e
+  wait "$pid"
+  got=$?
+  set -e
+  [ "$got" -ne 0 ] || fail "SIG$sig: exit status 0"
+done
+pass "runs cancelled (SIGINT), killed (SIGKILL) and crashed (SIGSEGV, SIGABRT) mid-stream"
+
+# --- the scan ------------------------------------------------------------------------
+n_files=$(find "$SCAN" -type f | wc -l)
+[ "$n_files" -ge 20 ] || fail "only $n_files files to scan: the flow did not run"
+ls "$XDG_DATA_HOME/consilium/runs/"*.json >/dev/null 2>&1 || fail "no run files to scan"
+for needle in $NEEDLES; do
+  if grep -r -l -a -F -e "$needle" "$SCAN"; then
+    fail "“$needle” was found in the files above"
+  fi
+done
+pass "no key (nor a piece of one) in any of $n_files files: runs, exports, config, captured output and crash output"
+
+echo "1..$n_pass"
