@@ -458,6 +458,8 @@ test_support_run (void)
   g_assert_cmpstr (badge_of (win, "demo/demo-alpha"), ==, "done");
   g_assert_cmpstr (cs_result_view_get_kind (win->result_view), ==, "checklist");
   g_assert_nonnull (find_named (GTK_WIDGET (win->result_view), "checklist"));
+  /* the judge scored the candidates: shown on their cards */
+  g_assert_true (gtk_widget_get_visible (find_named (GTK_WIDGET (win->candidates_flow), "judge-score")));
 
   /* tick the first step: saved with the run */
   checks = cs_result_view_get_step_checks (win->result_view);

@@ -47,6 +47,7 @@ struct _CsCandidateCard
   GtkLabel       *error_label;
   GtkButton      *retry_button;
   GtkLabel       *footer_label;
+  GtkLabel       *judge_label;
 };
 
 G_DEFINE_FINAL_TYPE (CsCandidateCard, cs_candidate_card, GTK_TYPE_BOX)
@@ -660,6 +661,35 @@ cs_candidate_card_get_candidate (CsCandidateCard *self)
   return self->candidate;
 }
 
+void
+cs_candidate_card_set_critique (CsCandidateCard *self,
+                                int              score,
+                                const char      *strengths,
+                                const char      *weaknesses)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *tooltip = NULL;
+
+  g_return_if_fail (CS_IS_CANDIDATE_CARD (self));
+
+  gtk_widget_set_visible (GTK_WIDGET (self->judge_label), score >= 0);
+  if (score < 0)
+    return;
+
+  text = g_strdup_printf (_("Judge: %d of 10"), score);
+  gtk_label_set_text (self->judge_label, text);
+  /* tooltips are markup: plain text only through the escaped form */
+  tooltip = g_markup_printf_escaped ("%s\n%s\n\n%s\n%s",
+                                     _("Strengths"), strengths != NULL ? strengths : "",
+                                     _("Weaknesses"), weaknesses != NULL ? weaknesses : "");
+  gtk_widget_set_tooltip_markup (GTK_WIDGET (self->judge_label), tooltip);
+  gtk_widget_remove_css_class (GTK_WIDGET (self->judge_label), "success");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->judge_label), "warning");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->judge_label), "error");
+  gtk_widget_add_css_class (GTK_WIDGET (self->judge_label),
+                            score >= 7 ? "success" : score >= 4 ? "warning" : "error");
+}
+
 const char *
 cs_candidate_card_get_badge (CsCandidateCard *self)
 {
@@ -724,6 +754,7 @@ cs_candidate_card_class_init (CsCandidateCardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CsCandidateCard, error_label);
   gtk_widget_class_bind_template_child (widget_class, CsCandidateCard, retry_button);
   gtk_widget_class_bind_template_child (widget_class, CsCandidateCard, footer_label);
+  gtk_widget_class_bind_template_child (widget_class, CsCandidateCard, judge_label);
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 }
 

@@ -19,6 +19,12 @@ CsCandidate     *cs_candidate_card_get_candidate (CsCandidateCard *self);
 /* The badge's text and its CSS class ("done", "failed", "refused", …). */
 const char      *cs_candidate_card_get_badge     (CsCandidateCard *self);
 
+/* The judge's verdict on this candidate (score 1–10, or < 0 for none). */
+void             cs_candidate_card_set_critique  (CsCandidateCard *self,
+                                                  int              score,
+                                                  const char      *strengths,
+                                                  const char      *weaknesses);
+
 /* Helpers shared with the full-answer window. */
 const char      *cs_candidate_status_label       (CsCandidateStatus status);
 const char      *cs_candidate_status_css_class   (CsCandidateStatus status);

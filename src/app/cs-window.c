@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "cs-candidate-card.h"
+#include "cs-ui-util.h"
 #include "cs-window-private.h"
 
 G_DEFINE_FINAL_TYPE (CsWindow, cs_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -24,6 +25,7 @@ static GParamSpec *properties[N_PROPS];
 #define DRAFT_SAVE_DELAY_MS 400
 
 static void cs_window_rebuild_models (CsWindow *self);
+static void apply_critiques          (CsWindow *self);
 
 static void
 cs_model_row_free (CsModelRow *row)
@@ -790,15 +792,60 @@ update_run_page (CsWindow *self)
   gtk_label_set_text (self->run_message_label, message != NULL ? message : "");
 
   gtk_widget_set_visible (GTK_WIDGET (self->result_view), cs_run_get_synthesis (run) != NULL);
+  apply_critiques (self);
 
   _cs_window_actions_update (self);
+}
+
+/* The judge's critique of a candidate, from the run's synthesis. */
+static void
+apply_critique (CsRun           *run,
+                CsCandidateCard *card)
+{
+  JsonObject *synthesis = cs_ui_json_object (cs_run_get_synthesis (run));
+  JsonArray *critiques = cs_ui_json_get_array (synthesis, "critiques");
+  const char *id = cs_candidate_get_id (cs_candidate_card_get_candidate (card));
+
+  for (guint i = 0; critiques != NULL && i < json_array_get_length (critiques); i++)
+    {
+      JsonObject *c = cs_ui_json_array_object (critiques, i);
+      double score = cs_ui_json_get_number (c, "score", -1);
+
+      if (g_strcmp0 (cs_ui_json_get_string (c, "candidate"), id) == 0 && score >= 0)
+        {
+          cs_candidate_card_set_critique (card, (int) CLAMP (score, 0, 10),
+                                          cs_ui_json_get_string (c, "strengths"),
+                                          cs_ui_json_get_string (c, "weaknesses"));
+          return;
+        }
+    }
+  cs_candidate_card_set_critique (card, -1, NULL, NULL);
+}
+
+static void
+apply_critiques (CsWindow *self)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->candidates_flow));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *card = gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (child));
+
+      if (CS_IS_CANDIDATE_CARD (card))
+        apply_critique (self->run, CS_CANDIDATE_CARD (card));
+    }
 }
 
 static GtkWidget *
 create_card (gpointer item,
              gpointer user_data)
 {
-  return GTK_WIDGET (cs_candidate_card_new (CS_CANDIDATE (item)));
+  CsWindow *self = user_data;
+  CsCandidateCard *card = cs_candidate_card_new (CS_CANDIDATE (item));
+
+  if (self->run != NULL)
+    apply_critique (self->run, card);
+  return GTK_WIDGET (card);
 }
 
 void
