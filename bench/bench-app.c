@@ -3,16 +3,19 @@
  * Three commands (run them under an X server, e.g. bench/bench-app.sh,
  * which starts Xvfb and a private D-Bus session):
  *
- *   bench-app launch [-n N] [--no-preload] COMMAND [ARG...]
- *     Starts COMMAND N times (plus one warm-up start that is not counted),
- *     each time with fresh, empty XDG directories (the cache directory is
+ *   bench-app launch [-n N] [--no-preload] COMMAND [ARG...] [--vs COMMAND...]
+ *     Starts each COMMAND N times (plus one warm-up start that is not
+ *     counted), the commands in turn, so that the load of the moment weighs
+ *     on all of them alike; each time with fresh, empty XDG directories (the cache directory is
  *     kept across the launches, as on a desktop), and measures from the
  *     spawn to the MapNotify of its first top-level window (matched by
  *     _NET_WM_PID) on the X server, to its first painted frame (noted by
  *     the LD_PRELOAD module bench-first-frame.so: the first "after-paint"
- *     of the frame clock of the first window the program presents), then
- *     its VmRSS 2 s after that. Prints medians. Works for any GTK 4 program,
- *     so GNOME Text Editor is measured exactly the same way.
+ *     of the frame clock of the first window the program presents), its
+ *     CPU time by then (which the machine's load does not inflate), then
+ *     its VmRSS 2 s after that. Prints medians, and for two commands the
+ *     medians of the per-round ratios. Works for any GTK 4 program, so
+ *     GNOME Text Editor is measured exactly the same way.
  *
  *   bench-app run [-n N] [--judge]
  *     Starts the standalone test provider, then N times `bench-app app
@@ -41,6 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <X11/Xlib.h>
 #include <X11/Xatom.h>
@@ -542,8 +546,28 @@ typedef struct {
 typedef struct {
   double map_ms;            /* spawn to MapNotify of its top-level window */
   double frame_ms;          /* spawn to its first painted frame (after-paint) */
+  double cpu_ms;            /* its CPU time (user + system, all threads) by then */
   double rss_mib;           /* VmRSS 2 s after that */
 } Launch;
+
+/* utime + stime of /proc/PID/stat in ms, or -1. */
+static double
+read_cpu_ms (const char *pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/stat", pid);
+  g_autofree char *stat = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *p;
+  long ticks = sysconf (_SC_CLK_TCK);
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL) || (p = strrchr (stat, ')')) == NULL || ticks <= 0)
+    return -1.0;
+  /* after "pid (comm)": state is field 3, utime 14 and stime 15 */
+  fields = g_strsplit (p + 2, " ", -1);
+  if (g_strv_length (fields) < 13)
+    return -1.0;
+  return (g_ascii_strtod (fields[11], NULL) + g_ascii_strtod (fields[12], NULL)) * 1000.0 / ticks;
+}
 
 /* Spawns @argv and measures one launch into @l. */
 static gboolean
@@ -563,7 +587,7 @@ launch_once (Launcher  *lc,
   gint64 t0, t_map = 0, deadline;
   gulong pid;
 
-  l->map_ms = l->frame_ms = l->rss_mib = -1.0;
+  l->map_ms = l->frame_ms = l->cpu_ms = l->rss_mib = -1.0;
   env = fresh_environment (g_steal_pointer (&env), "http://127.0.0.1:9/v1", lc->cache_dir, &dir, error);
   if (env == NULL)
     return FALSE;
@@ -608,7 +632,8 @@ launch_once (Launcher  *lc,
    * once it has settled */
   while (lc->preload != NULL && t_map != 0 && g_get_monotonic_time () < deadline &&
          !g_file_get_contents (frame_file, &frame_text, NULL, NULL))
-    g_usleep (10000);
+    g_usleep (5000);
+  l->cpu_ms = read_cpu_ms (pid_str);
   g_usleep (2 * G_USEC_PER_SEC);
   l->rss_mib = read_status_mib (pid_str, "VmRSS");
 
@@ -627,6 +652,36 @@ launch_once (Launcher  *lc,
   return TRUE;
 }
 
+static double
+ratio_median (GArray *a,
+              GArray *b)
+{
+  g_autoptr(GArray) r = g_array_new (FALSE, FALSE, sizeof (double));
+
+  for (guint i = 0; i < MIN (a->len, b->len); i++)
+    {
+      double x = g_array_index (a, double, i);
+      double y = g_array_index (b, double, i);
+
+      if (x > 0 && y > 0)
+        {
+          double v = x / y;
+
+          g_array_append_val (r, v);
+        }
+    }
+  return median (r);
+}
+
+typedef struct {
+  char   **argv;     /* borrowed */
+  char    *name;
+  GArray  *map;      /* in launch order: pairs stay aligned for the ratios */
+  GArray  *frame;
+  GArray  *cpu;
+  GArray  *rss;
+} Program;
+
 static int
 launch_main (int   argc,
              char *argv[])
@@ -634,25 +689,54 @@ launch_main (int   argc,
   int rounds = 7;
   gboolean no_preload = FALSE;
   const GOptionEntry entries[] = {
-    { "rounds", 'n', 0, G_OPTION_ARG_INT, &rounds, "Measured launches (default: 7)", "N" },
+    { "rounds", 'n', 0, G_OPTION_ARG_INT, &rounds, "Measured launches of each program (default: 7)", "N" },
     { "no-preload", 0, 0, G_OPTION_ARG_NONE, &no_preload, "Do not preload the first-frame module (map time only)", NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new ("COMMAND [ARG...] - time to the first mapped window");
+  g_autoptr(GOptionContext) context = g_option_context_new ("COMMAND [ARG...] [--vs COMMAND [ARG...]]... - time to the first frame");
   g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) map = g_array_new (FALSE, FALSE, sizeof (double));
-  g_autoptr(GArray) rss = g_array_new (FALSE, FALSE, sizeof (double));
-  g_autoptr(GArray) frame = g_array_new (FALSE, FALSE, sizeof (double));
-  g_autofree char *name = NULL;
+  g_autoptr(GPtrArray) programs = g_ptr_array_new ();
   Launcher lc = { 0 };
+  int status = 0;
 
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_strict_posix (context, TRUE);
   if (!g_option_context_parse (context, &argc, &argv, &error) || argc < 2 || rounds < 1)
     {
-      g_printerr ("%s\n", error != NULL ? error->message : "bench-app launch [-n N] [--no-preload] COMMAND [ARG...]");
+      g_printerr ("%s\n", error != NULL ? error->message : "bench-app launch [-n N] [--no-preload] COMMAND [ARG...] [--vs COMMAND [ARG...]]...");
       return 2;
     }
+
+  /* the commands, separated by --vs; launched in turn, each round in
+   * another order, so that the load of the moment weighs on all alike */
+  for (int i = 1; i < argc; )
+    {
+      int j = i;
+
+      while (j < argc && !g_str_equal (argv[j], "--vs"))
+        j++;
+      if (j > i)
+        {
+          Program *prog = g_new0 (Program, 1);
+
+          prog->argv = argv + i;
+          prog->name = g_path_get_basename (argv[i]);
+          prog->map = g_array_new (FALSE, FALSE, sizeof (double));
+          prog->frame = g_array_new (FALSE, FALSE, sizeof (double));
+          prog->cpu = g_array_new (FALSE, FALSE, sizeof (double));
+          prog->rss = g_array_new (FALSE, FALSE, sizeof (double));
+          g_ptr_array_add (programs, prog);
+        }
+      if (j < argc)
+        argv[j] = NULL;   /* ends the command before it */
+      i = j + 1;
+    }
+  if (programs->len == 0)
+    {
+      g_printerr ("No command to launch\n");
+      return 2;
+    }
+
   lc.dpy = XOpenDisplay (NULL);
   if (lc.dpy == NULL)
     {
@@ -677,39 +761,71 @@ launch_main (int   argc,
       g_printerr ("%s\n", error->message);
       return 1;
     }
-  name = g_path_get_basename (argv[1]);
 
-  for (int i = 0; i <= rounds; i++)
+  for (int round = 0; round <= rounds && status == 0; round++)
+    for (guint k = 0; k < programs->len && status == 0; k++)
+      {
+        Program *prog = g_ptr_array_index (programs, (k + round) % programs->len);
+        Launch l;
+
+        if (!launch_once (&lc, prog->argv, &l, &error))
+          {
+            g_printerr ("%s\n", error->message);
+            status = 1;
+            break;
+          }
+        if (round == 0)
+          continue;   /* warm-up: disk, font and shader caches */
+        printf ("  %s launch %d: window mapped %.0f ms, first frame %.0f ms (CPU %.0f ms), RSS %.1f MiB\n",
+                prog->name, round, l.map_ms, l.frame_ms, l.cpu_ms, l.rss_mib);
+        fflush (stdout);
+        g_array_append_val (prog->map, l.map_ms);
+        g_array_append_val (prog->frame, l.frame_ms);
+        g_array_append_val (prog->cpu, l.cpu_ms);
+        g_array_append_val (prog->rss, l.rss_mib);
+      }
+
+  for (guint k = 0; k < programs->len && status == 0; k++)
     {
-      Launch l;
+      Program *prog = g_ptr_array_index (programs, k);
 
-      if (!launch_once (&lc, argv + 1, &l, &error))
-        {
-          g_printerr ("%s\n", error->message);
-          return 1;
-        }
-      if (i == 0)
-        continue;   /* warm-up: disk, font and shader caches */
-      printf ("  %s launch %d: window mapped %.0f ms, first frame %.0f ms, RSS %.1f MiB\n",
-              name, i, l.map_ms, l.frame_ms, l.rss_mib);
-      fflush (stdout);
-      g_array_append_val (map, l.map_ms);
-      g_array_append_val (rss, l.rss_mib);
-      if (l.frame_ms > 0)
-        g_array_append_val (frame, l.frame_ms);
+      printf ("%s: launch to first mapped window: %.0f ms (median of %d)\n", prog->name, median (prog->map), rounds);
+      if (lc.preload != NULL)
+        printf ("%s: launch to first frame: %.0f ms (median of %d; the first after-paint of its window)\n",
+                prog->name, median (prog->frame), rounds);
+      if (lc.preload != NULL)
+        printf ("%s: CPU time to first frame: %.0f ms (median of %d; user + system, all threads)\n",
+                prog->name, median (prog->cpu), rounds);
+      printf ("%s: RSS 2 s after the first frame: %.1f MiB (median of %d)\n", prog->name, median (prog->rss), rounds);
     }
+  if (programs->len == 2 && status == 0)
+    {
+      Program *a = g_ptr_array_index (programs, 0);
+      Program *b = g_ptr_array_index (programs, 1);
 
-  printf ("%s: launch to first mapped window: %.0f ms (median of %d)\n", name, median (map), rounds);
-  if (frame->len > 0)
-    printf ("%s: launch to first frame (first after-paint of its window): %.0f ms (median of %u)\n",
-            name, median (frame), frame->len);
-  printf ("%s: RSS 2 s after the first frame: %.1f MiB (median of %d)\n", name, median (rss), rounds);
+      printf ("%s/%s: first frame %.2f, CPU to first frame %.2f, mapped %.2f, RSS %.2f "
+              "(medians of the %d per-round ratios)\n",
+              a->name, b->name, ratio_median (a->frame, b->frame), ratio_median (a->cpu, b->cpu),
+              ratio_median (a->map, b->map), ratio_median (a->rss, b->rss), rounds);
+    }
   printf ("machine: %u CPUs, load average %.2f\n", g_get_num_processors (), load_average ());
+
+  for (guint k = 0; k < programs->len; k++)
+    {
+      Program *prog = g_ptr_array_index (programs, k);
+
+      g_free (prog->name);
+      g_array_unref (prog->map);
+      g_array_unref (prog->frame);
+      g_array_unref (prog->cpu);
+      g_array_unref (prog->rss);
+      g_free (prog);
+    }
   remove_tree (lc.cache_dir);
   g_free (lc.cache_dir);
   g_free (lc.preload);
   XCloseDisplay (lc.dpy);
-  return 0;
+  return status;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -865,7 +981,7 @@ main (int   argc,
   if (argc >= 2 && g_str_equal (argv[1], "run"))
     return run_main (argc - 1, argv + 1);
 
-  g_printerr ("Usage: bench-app launch [-n N] [--no-preload] COMMAND [ARG...]\n"
+  g_printerr ("Usage: bench-app launch [-n N] [--no-preload] COMMAND [ARG...] [--vs COMMAND [ARG...]]...\n"
               "       bench-app run [-n N] [--judge]\n"
               "       bench-app app [--run=URL] [--judge]\n");
   return 2;

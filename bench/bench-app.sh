@@ -49,13 +49,12 @@ for renderer in default cairo; do
   else
     unset GSK_RENDERER
   fi
-  echo "== launch: Consilium (src/app/consilium), renderer $renderer"
-  "$bench" launch -n "$rounds" "$build/src/app/consilium"
   if command -v gnome-text-editor >/dev/null 2>&1; then
-    echo "== launch: GNOME Text Editor $(dpkg-query -W -f='${Version}' gnome-text-editor 2>/dev/null || true), renderer $renderer"
-    "$bench" launch -n "$rounds" gnome-text-editor
+    echo "== launch: Consilium (src/app/consilium) and GNOME Text Editor $(dpkg-query -W -f='${Version}' gnome-text-editor 2>/dev/null || true) in turn, renderer $renderer"
+    "$bench" launch -n "$rounds" "$build/src/app/consilium" --vs gnome-text-editor
   else
-    echo "== GNOME Text Editor is not installed; skipped"
+    echo "== launch: Consilium (src/app/consilium), renderer $renderer (GNOME Text Editor is not installed)"
+    "$bench" launch -n "$rounds" "$build/src/app/consilium"
   fi
   echo "== run: 8 candidates in the app, no judge, renderer $renderer"
   "$bench" run -n 5

@@ -34,6 +34,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <time.h>
+
 #include <glib.h>
 #include <glib/gstdio.h>
 
@@ -72,6 +74,8 @@ typedef struct {
   GError   *error;
   gint64    start_us;
   gint64    synth_us;
+  gint64    synth_cpu_us;    /* this thread's CPU time when synthesis started */
+  gint64    end_cpu_us;
   gint64    end_us;
   gint64    last_tick_us;
   gint64    max_gap_us;      /* while streaming */
@@ -83,6 +87,7 @@ typedef struct {
 typedef struct {
   double   wall_ms;          /* streaming phase */
   double   synth_ms;         /* synthesis, to the end of the run */
+  double   synth_cpu_ms;     /* CPU time of the main thread during it */
   double   slowest_ms;       /* the largest candidate duration_ms */
   double   max_gap_ms;       /* the longest main-loop stall while streaming */
   double   max_gap_all_ms;   /* the same over the whole run */
@@ -183,6 +188,16 @@ build_config (Bench *b,
   return g_string_free (s, FALSE);
 }
 
+static gint64
+thread_cpu_us (void)
+{
+  struct timespec ts;
+
+  if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+    return 0;
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
 static gboolean
 probe_cb (gpointer user_data)
 {
@@ -210,6 +225,7 @@ state_cb (CsRun      *run,
   if (b->synth_us == 0 && state != CS_RUN_RUNNING && state != CS_RUN_DRAFT)
     {
       b->synth_us = g_get_monotonic_time ();
+      b->synth_cpu_us = thread_cpu_us ();
       b->streaming = FALSE;
     }
 }
@@ -223,6 +239,7 @@ execute_cb (GObject      *object,
 
   b->ok = cs_runner_execute_finish (CS_RUNNER (object), result, &b->error);
   b->end_us = g_get_monotonic_time ();
+  b->end_cpu_us = thread_cpu_us ();
   b->done = TRUE;
 }
 
@@ -292,6 +309,7 @@ run_once (Bench       *b,
     b->synth_us = b->end_us;
   fig->wall_ms = (b->synth_us - b->start_us) / 1000.0;
   fig->synth_ms = (b->end_us - b->synth_us) / 1000.0;
+  fig->synth_cpu_ms = b->synth_cpu_us > 0 ? (b->end_cpu_us - b->synth_cpu_us) / 1000.0 : 0.0;
   fig->max_gap_ms = b->max_gap_us / 1000.0;
   fig->max_gap_all_ms = b->max_gap_all_us / 1000.0;
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (run)); i++)
@@ -386,6 +404,7 @@ main (int   argc,
   g_autoptr(GArray) alone = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) in_run = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) synth = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) synth_cpu = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) synth_judge = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) wall_judge = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) gap = g_array_new (FALSE, FALSE, sizeof (double));
@@ -471,8 +490,8 @@ main (int   argc,
         continue;  /* warm-up */
 
       printf ("  round %d: alone slowest %.0f ms; parallel wall %.0f ms (slowest in run %.0f ms), "
-              "synthesis %.1f ms, stall %.1f ms (%.1f ms with synthesis), peak %.1f MiB; with judge wall %.0f ms, synthesis %.0f ms\n",
-              round, a.slowest_ms, p.wall_ms, p.slowest_ms, p.synth_ms, p.max_gap_ms, p.max_gap_all_ms, p.hwm_mib,
+              "synthesis %.1f ms (CPU %.1f ms), stall %.1f ms (%.1f ms with synthesis), peak %.1f MiB; with judge wall %.0f ms, synthesis %.0f ms\n",
+              round, a.slowest_ms, p.wall_ms, p.slowest_ms, p.synth_ms, p.synth_cpu_ms, p.max_gap_ms, p.max_gap_all_ms, p.hwm_mib,
               j.wall_ms, j.synth_ms);
       fflush (stdout);
 
@@ -484,6 +503,7 @@ main (int   argc,
       g_array_append_val (alone, a.slowest_ms);
       g_array_append_val (in_run, p.slowest_ms);
       g_array_append_val (synth, p.synth_ms);
+      g_array_append_val (synth_cpu, p.synth_cpu_ms);
       g_array_append_val (gap, p.max_gap_ms);
       g_array_append_val (gap_alone, a.max_gap_ms);
       g_array_append_val (gap_all, p.max_gap_all_ms);
@@ -501,7 +521,8 @@ main (int   argc,
   printf ("parallel-8: wall/slowest = %.2f (median of %d; ideal 1.0)\n", median (ratio), rounds);
   printf ("parallel-8: wall/slowest-in-the-run = %.2f (median of %d; slowest in the run %.0f ms)\n",
           median (ratio_in_run), rounds, median (in_run));
-  printf ("synthesis: %.1f ms (median of %d; ensemble + consensus, no judge)\n", median (synth), rounds);
+  printf ("synthesis: %.1f ms (median of %d; ensemble + consensus, no judge; %.1f ms of main-thread CPU)\n",
+          median (synth), rounds, median (synth_cpu));
   printf ("synthesis-with-judge: %.0f ms (median of %d; the judge streams from the provider; streaming phase %.0f ms)\n",
           median (synth_judge), rounds, median (wall_judge));
   printf ("peak-rss: %.1f MiB (median of %d; VmHWM%s%s)\n", median (hwm), rounds,
