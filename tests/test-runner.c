@@ -355,6 +355,7 @@ test_judge_fails (Fixture       *f,
       g_assert_false (has_method (run, "judge"));
       g_assert_true (is_degraded (run));
       g_assert_nonnull (strstr (cs_run_get_message (run), "judge"));
+      g_assert_null (strstr (cs_run_get_message (run), ".."));
     }
 }
 

@@ -1640,8 +1640,10 @@ judge_done (CsRunner   *self,
 
   if (result == NULL)
     {
-      g_autofree char *note = g_strdup_printf ("The judge (%s) failed: %s. The result combines votes and consensus only.",
-                                               cs_run_get_judge (self->run), reason);
+      /* the reason is often a whole sentence already */
+      gboolean full_stop = g_str_has_suffix (g_strchomp (reason), ".");
+      g_autofree char *note = g_strdup_printf ("The judge (%s) failed: %s%s The result combines votes and consensus only.",
+                                               cs_run_get_judge (self->run), reason, full_stop ? "" : ".");
       g_debug ("%s", note);
       result = cs_synthesis_mark_degraded (self->fused, note);
     }
