@@ -273,6 +273,15 @@ if command -v script >/dev/null 2>&1; then
     | grep -F "$(printf '\033[2K')" | sed 's/\x1b\[[0-9]*[AK]//g' | awk 'length($0) > 59' | head -n 3)
   [ -z "$long" ] || fail "live display lines wider than the terminal: $long"
   pass "the live display fits a 60-column terminal"
+
+  # more candidates than rows: a line per event instead of a redraw that
+  # cannot move above the screen
+  env -u COLUMNS -u LINES TERM=xterm script -qec "stty cols 80 rows 4; \"$CLI\" --config=\"$CONFIG\" \
+    --model=demo/demo-alpha:3 --output=\"$TMP/short.md\" \"$PROBLEM\"" "$TMP/short.tty" >/dev/null </dev/null \
+    || fail "short-terminal run failed: $(tail -c 2000 "$TMP/short.tty")"
+  grep -q -F "$(printf '\033[')" "$TMP/short.tty" && fail "a redraw on a terminal shorter than the display"
+  contains "$TMP/short.tty" "synthesis: started with 3 valid candidates" "short terminal: line per event"
+  pass "a terminal shorter than the display gets a line per event"
 fi
 
 # --- Ctrl+C cancels cleanly ---------------------------------------------------

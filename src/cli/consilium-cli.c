@@ -250,6 +250,20 @@ terminal_width (void)
   return 80;
 }
 
+/* The height of that terminal, or 0 when unknown. */
+static int
+terminal_height (void)
+{
+  struct winsize ws;
+  const char *lines = g_getenv ("LINES");
+
+  if (ioctl (STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0)
+    return ws.ws_row;
+  if (lines != NULL && atoi (lines) > 0)
+    return atoi (lines);
+  return 0;
+}
+
 static void
 redraw (Cli *cli)
 {
@@ -900,6 +914,11 @@ main (int argc, char *argv[])
   cli.cancellable = cancellable;
   cli.quiet = opt_quiet;
   cli.live = !opt_quiet && isatty (STDERR_FILENO) && g_strcmp0 (g_getenv ("TERM"), "dumb") != 0;
+  /* the cursor cannot move above the screen: a display taller than the
+   * terminal falls back to a line per event */
+  if (cli.live && terminal_height () > 0 &&
+      g_list_model_get_n_items (G_LIST_MODEL (run)) + 2 > (guint)terminal_height ())
+    cli.live = FALSE;
   cli.start_us = g_get_monotonic_time ();
 
   g_signal_connect (store, "save-failed", G_CALLBACK (save_failed_cb), &cli);
