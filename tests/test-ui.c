@@ -740,6 +740,37 @@ test_crash_recovery (void)
   spin (100);
 }
 
+static gboolean
+run_final (gpointer data)
+{
+  CsRunState state = cs_run_get_state (CS_RUN (data));
+
+  return state == CS_RUN_DONE || state == CS_RUN_FAILED || state == CS_RUN_CANCELLED;
+}
+
+/* Closing the window while it runs: the run stops, nothing complains. */
+static void
+test_close_while_running (void)
+{
+  g_autoptr(CsApplication) app = start_app ();
+  CsWindow *win = cs_window_new (app);
+  const char *models[] = { "demo/demo-alpha", "demo/demo-gamma+500", NULL };
+  g_autoptr(CsRun) run = NULL;
+
+  gtk_window_present (GTK_WINDOW (win));
+  set_problem (win, "Closing while it runs");
+  _cs_window_select_models (win, models);
+  cs_test_provider_set_delay_ms (provider, 100);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
+  run = g_object_ref (_cs_window_get_run (win));
+  g_assert_true (wait_for (all_streaming, win, 30000));
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  g_assert_true (wait_for (run_final, run, 30000));
+  spin (300);
+  cs_test_provider_set_delay_ms (provider, 5);
+}
+
 /* Bad input: nothing to ask, blanks only, no model: no run, the page
  * stays; a huge problem runs and its title stays short. */
 static void
@@ -1044,6 +1075,7 @@ main (int   argc,
   g_test_add_func ("/ui/reopen", test_reopen);
   g_test_add_func ("/ui/cancel", test_cancel);
   g_test_add_func ("/ui/bad-input", test_bad_input);
+  g_test_add_func ("/ui/close-while-running", test_close_while_running);
   g_test_add_func ("/ui/crash-recovery", test_crash_recovery);
   g_test_add_func ("/ui/crash-recovery/subprocess", test_crash_child);
   g_test_add_func ("/ui/preferences", test_preferences);

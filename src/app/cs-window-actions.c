@@ -123,7 +123,7 @@ retry_cb (GObject      *object,
 
   if (!cs_runner_retry_candidate_finish (CS_RUNNER (object), result, &error) &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
-      gtk_widget_get_root (GTK_WIDGET (self->toast_overlay)) != NULL)
+      self->toast_overlay != NULL)
     _cs_window_toast (self, error->message);
 }
 

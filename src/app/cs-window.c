@@ -59,6 +59,10 @@ _cs_window_toast (CsWindow   *self,
 
   g_return_if_fail (CS_IS_WINDOW (self));
 
+  /* a closed window has nowhere to show it */
+  if (self->toast_overlay == NULL)
+    return;
+
   /* toast titles are Pango markup on libadwaita 1.2; messages may quote
    * model or server text */
   escaped = g_markup_escape_text (message, -1);
@@ -974,7 +978,7 @@ execute_cb (GObject      *object,
         {
           if (cs_run_get_message (run) == NULL)
             cs_run_set_message (run, error->message);
-          if (gtk_widget_get_root (GTK_WIDGET (self->toast_overlay)) != NULL)
+          if (self->toast_overlay != NULL)
             _cs_window_toast (self, error->message);
         }
       else if (cs_run_get_state (run) == CS_RUN_RUNNING ||
