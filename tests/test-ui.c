@@ -468,6 +468,7 @@ test_support_run (void)
   gtk_check_button_set_active (g_ptr_array_index (checks, 0), TRUE);
   g_assert_true (cs_run_get_step_checked (run, 0));
   save_shot (GTK_WIDGET (win), "support-checklist.png");
+  save_shot (GTK_WIDGET (win->candidates_flow), "support-cards.png");
   assert_accessible (GTK_WIDGET (win), "support checklist");
 
   cs_run_store_flush (cs_application_get_store (app));
