@@ -340,11 +340,28 @@ test_cost_and_votes (void)
   json_object_set_double_member (data, "monthly_cost_usd", 2440);
   /* the judge swapped the gateway's technology: no technology vote fits */
   json_object_set_string_member (component, "technology", "Traefik");
+  /* and the primary database's decision, to CockroachDB; the gateway's is
+   * the voted one in other words (no version) */
+  json_object_set_string_member (json_array_get_object_element (json_object_get_array_member (data, "decisions"), 0),
+                                 "choice", "CockroachDB");
+  json_object_set_string_member (json_array_get_object_element (json_object_get_array_member (data, "decisions"), 1),
+                                 "choice", "kong");
   cs_run_set_synthesis (run, synthesis);
   judged = cs_export_markdown (run);
   g_assert_null (strstr (judged, "median of 3 estimates"));
   g_assert_nonnull (strstr (judged, "$2,440/month (the judge's figure; the median of 3 candidate estimates is $2,000/month)"));
-  g_assert_nonnull (strstr (judged, "| API gateway | Traefik | component in 3 of 3 |"));
+  /* the judge went against the vote: said, with what the candidates chose */
+  g_assert_nonnull (strstr (judged, "| API gateway | Traefik | judge; the candidates voted Kong 3.4, 2 of 3 |"));
+  g_assert_nonnull (strstr (judged, "- **Primary database:** CockroachDB (the judge's choice; the candidates voted PostgreSQL, 3 of 3)"));
+  g_assert_nonnull (strstr (judged, "- **API gateway product:** kong (chosen by 2 of 3)"));
+  /* the judge's pick of a minority option: its own count, not "the judge's" */
+  json_object_set_string_member (json_array_get_object_element (json_object_get_array_member (data, "decisions"), 1),
+                                 "choice", "Envoy");
+  cs_run_set_synthesis (run, NULL);
+  cs_run_set_synthesis (run, synthesis);
+  g_clear_pointer (&judged, g_free);
+  judged = cs_export_markdown (run);
+  g_assert_nonnull (strstr (judged, "- **API gateway product:** Envoy (chosen by 1 of 3)"));
 
   json_object_set_double_member (data, "monthly_cost_usd", 1e300);
   cs_run_set_synthesis (run, synthesis);

@@ -18,6 +18,7 @@
 #include "cs-export.h"
 #include "cs-json-util.h"
 #include "cs-mode.h"
+#include "cs-similarity.h"
 
 /* ------------------------------------------------------------------------ */
 /* JSON access                                                              */
@@ -234,6 +235,9 @@ find_vote (JsonObject *synthesis,
   return NULL;
 }
 
+/* The vote behind a chosen technology or decision: "N of M" (in a table)
+ * or " (chosen by N of M)". When the judge chose against the candidates'
+ * vote, says so and names what they voted for, rather than nothing. */
 static void
 append_vote_count (GString    *out,
                    JsonObject *synthesis,
@@ -241,16 +245,49 @@ append_vote_count (GString    *out,
                    const char *name,
                    const char *key,
                    const char *chosen,
-                   const char *prefix,
-                   const char *suffix)
+                   gboolean    in_table)
 {
   g_autofree char *field = g_strdup_printf ("%s[%s].%s", list, name ? name : "", key);
   JsonObject *vote = find_vote (synthesis, field);
+  const char *winner = cs_json_get_string (vote, "winner");
+  g_autofree char *winner_key = NULL;
+  g_autofree char *chosen_key = NULL;
+  int count = (int)obj_int (vote, "count", 0);
+  int total = (int)obj_int (vote, "total", 0);
 
-  if (vote == NULL || g_strcmp0 (cs_json_get_string (vote, "winner"), chosen) != 0)
+  if (vote == NULL || winner == NULL || chosen == NULL)
     return;
-  g_string_append_printf (out, "%s%d of %d%s", prefix, (int)obj_int (vote, "count", 0),
-                          (int)obj_int (vote, "total", 0), suffix);
+  winner_key = cs_similarity_technology_key (winner);
+  chosen_key = cs_similarity_technology_key (chosen);
+  if (g_strcmp0 (winner, chosen) != 0 &&
+      (winner_key == NULL || *winner_key == '\0' || g_strcmp0 (winner_key, chosen_key) != 0))
+    {
+      /* not the winner, but maybe one of the options (a tie, a judge's
+       * pick of a minority): then its own count */
+      JsonObject *options = cs_json_get_object (vote, "options");
+      g_autoptr(GList) names = options != NULL ? json_object_get_members (options) : NULL;
+
+      count = -1;
+      for (GList *l = names; l != NULL; l = l->next)
+        {
+          g_autofree char *key_option = cs_similarity_technology_key (l->data);
+          double n;
+
+          if ((g_strcmp0 (l->data, chosen) == 0 ||
+               (key_option != NULL && *key_option && g_strcmp0 (key_option, chosen_key) == 0)) &&
+              cs_json_get_number (options, l->data, &n) && n >= 0 && n <= G_MAXINT)
+            count = (int)n;
+        }
+    }
+  if (count >= 0)
+    {
+      g_string_append_printf (out, in_table ? "%d of %d" : " (chosen by %d of %d)", count, total);
+      return;
+    }
+  count = (int)obj_int (vote, "count", 0);
+  g_string_append (out, in_table ? "judge; the candidates voted " : " (the judge's choice; the candidates voted ");
+  append_inline (out, winner);
+  g_string_append_printf (out, ", %d of %d%s", count, total, in_table ? "" : ")");
 }
 
 static JsonObject *
@@ -343,7 +380,7 @@ append_blueprint (GString    *out,
           if (comp == NULL)
             continue;
           append_vote_count (votes, synthesis, "components", cs_json_get_string (comp, "name"), "technology",
-                             cs_json_get_string (comp, "technology"), "", "");
+                             cs_json_get_string (comp, "technology"), TRUE);
           if (votes->len == 0 && entry != NULL && obj_int (entry, "support", -1) >= 0)
             {
               if (obj_int (entry, "support", 0) == 0)
@@ -356,8 +393,9 @@ append_blueprint (GString    *out,
                                   votes->len ? votes->str : "—", resp, scaling);
         }
       g_string_append (out, "\nVotes: how many of the candidates that have the component chose its "
-                            "technology; “component in” counts the candidates that have the component "
-                            "at all, whatever its technology.\n\n");
+                            "technology (“judge” when the judge chose another one than their vote); "
+                            "“component in” counts the candidates that have the component at all, "
+                            "whatever its technology.\n\n");
     }
 
   if (cs_json_array_length (stores) > 0)
@@ -430,7 +468,7 @@ append_blueprint (GString    *out,
       g_string_append (out, ":** ");
       append_inline (out, cs_json_get_string (decision, "choice"));
       append_vote_count (votes, synthesis, "decisions", cs_json_get_string (decision, "topic"), "choice",
-                         cs_json_get_string (decision, "choice"), " (chosen by ", ")");
+                         cs_json_get_string (decision, "choice"), FALSE);
       g_string_append (out, votes->str);
       g_string_append_c (out, '\n');
       if (cs_json_get_string (decision, "rationale") != NULL && *cs_json_get_string (decision, "rationale"))
