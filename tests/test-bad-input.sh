@@ -271,7 +271,7 @@ if command -v unshare >/dev/null 2>&1 && unshare -m true 2>/dev/null; then
   unshare -m sh -c '
     set -e
     mount --make-rprivate / 2>/dev/null || true
-    mount -t tmpfs -o size=64k tmpfs "$1"
+    mount -t tmpfs -o size=64k tmpfs "$1" 2>/dev/null || exit 77
     mkdir -p "$1/consilium/runs"
     dd if=/dev/zero of="$1/filler" bs=1k count=100 2>/dev/null || true
     set +e
@@ -291,6 +291,12 @@ if command -v unshare >/dev/null 2>&1 && unshare -m true 2>/dev/null; then
   ' sh "$TMP/full" "$CLI" "$CONFIG" "$TMP" "$PROBLEM"
   got=$?
   set -e
+  if [ "$got" -eq 77 ]; then
+    n_pass=$((n_pass + 1))
+    echo "ok $n_pass - a full or read-only disk # SKIP cannot mount a tmpfs here"
+    echo "1..$n_pass"
+    exit 0
+  fi
   [ "$got" -eq 0 ] || fail "the tmpfs scenario did not run (status $got)"
   [ "$(cat "$TMP/full.status")" -eq 0 ] || fail "disk full: exit $(cat "$TMP/full.status"): $(cat "$TMP/full.err")"
   contains "$TMP/full.err" "could not save the run" "disk full"
