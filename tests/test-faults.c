@@ -37,6 +37,7 @@ static CsTestProvider *provider;    /* the main one (also "provider A") */
 static CsTestProvider *provider_b;  /* no key required */
 static CsTestProvider *provider_c;  /* requires KEY_C */
 static char *data_dir;
+static guint slack = 1; /* valgrind or CONSILIUM_TEST_SLOW: longer idle timeouts */
 
 /* ------------------------------------------------------------------------ */
 /* mini: the statuses the test provider cannot script */
@@ -199,9 +200,9 @@ build_config (void)
                           "max-concurrent=16\n"
                           "requests-per-minute=0\n"
                           "max-retries=1\n"
-                          "idle-timeout=2\n"
+                          "idle-timeout=%u\n"
                           "max-reply-bytes=1048576\n\n",
-                          base, list);
+                          base, list, 2 * slack);
   g_string_append_printf (s,
                           "[provider mini]\n"
                           "base-url=http://127.0.0.1:%u/v1\n"
@@ -572,7 +573,7 @@ test_stream_limits (Fixture       *f,
 {
   const char *spec[] = {
     "demo/demo-alpha",            /* c1 ok */
-    "demo/demo-alpha+silence",    /* c2 one delta, then silence: idle-timeout=2 */
+    "demo/demo-alpha+silence",    /* c2 one delta, then silence: idle-timeout=2 (× slack) */
     "demo/demo-alpha+big",        /* c3 6 MB against max-reply-bytes=1048576 */
     NULL
   };
@@ -585,7 +586,7 @@ test_stream_limits (Fixture       *f,
   g_assert_no_error (w.error);
   g_assert_true (w.ok);
   /* the silent stream did not hold the run for its ten minutes */
-  g_assert_cmpint (g_get_monotonic_time () - start, <, 20 * G_USEC_PER_SEC);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 20 * slack * G_USEC_PER_SEC);
   g_assert_cmpint (cs_candidate_get_status (candidate (run, 0)), ==, CS_CANDIDATE_OK);
 
   assert_failed (run, 1, CS_CANDIDATE_FAILED, "idle timeout");
@@ -905,6 +906,10 @@ main (int argc, char *argv[])
 
   g_test_init (&argc, &argv, NULL);
   signal (SIGPIPE, SIG_IGN);
+  if (g_getenv ("CONSILIUM_TEST_SLOW") != NULL)
+    slack = MAX (1, (guint) g_ascii_strtoull (g_getenv ("CONSILIUM_TEST_SLOW"), NULL, 10));
+  else if (g_getenv ("LD_PRELOAD") != NULL && strstr (g_getenv ("LD_PRELOAD"), "vgpreload") != NULL)
+    slack = 10;
 
   provider = cs_test_provider_new ();
   provider_b = cs_test_provider_new ();
