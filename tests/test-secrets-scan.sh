@@ -107,7 +107,8 @@ PORT_C=$(cat "$TMP/c.port")
 
 if [ "$MODE" = keyring ]; then
   KEY_LINE=""
-  ID_A="scan-keyring-$$"
+  # one fixed id: without secret-tool the cleanup can only overwrite the item
+  ID_A="scan-keyring"
 else
   KEY_LINE="api-key-env=CS_SCAN_KEY"
   ID_A="demo"
