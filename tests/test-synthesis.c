@@ -863,6 +863,25 @@ test_judge_invalid (void)
     }
 }
 
+/* A judge's reply without critiques around @result (taken). */
+static JsonNode *
+make_judge_reply (JsonNode   *result,
+                  const char *rationale)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "critiques");
+  json_builder_begin_array (b);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "rationale");
+  json_builder_add_string_value (b, rationale);
+  json_builder_set_member_name (b, "result");
+  json_builder_add_value (b, result);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
 static void
 test_judge_architect (void)
 {
@@ -870,7 +889,6 @@ test_judge_architect (void)
   g_autoptr(JsonNode) fused = cs_synthesis_fuse (CS_MODE_ARCHITECT, candidates, NULL);
   g_autofree char *data_json = to_string (json_object_get_member (json_node_get_object (fused), "data"));
   g_autoptr(JsonNode) result = json_from_string (data_json, NULL);
-  g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonNode) reply = NULL;
   g_autoptr(JsonNode) judged = NULL;
   g_autoptr(GError) error = NULL;
@@ -885,16 +903,7 @@ test_judge_architect (void)
   json_object_set_string_member (search, "scaling", "Shards");
   json_array_add_object_element (components, search);
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "critiques");
-  json_builder_begin_array (b);
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "rationale");
-  json_builder_add_string_value (b, "Search matters here.");
-  json_builder_set_member_name (b, "result");
-  json_builder_add_value (b, g_steal_pointer (&result));
-  json_builder_end_object (b);
-  reply = json_builder_get_root (b);
+  reply = make_judge_reply (g_steal_pointer (&result), "Search matters here.");
 
   judged = cs_synthesis_apply_judge (CS_MODE_ARCHITECT, fused, reply, NULL, &error);
   g_assert_no_error (error);
@@ -923,7 +932,6 @@ test_judge_alternatives (void)
   g_autoptr(JsonNode) alt_cache = parse ("{'title':'Cache','choice':'Redis','rationale':'Fast.','support':1,'total':3,'candidates':['c2'],'kind':'decision'}");
   g_autoptr(JsonNode) alt_objects = parse ("{'title':'Object storage','choice':'Amazon S3','rationale':'Cheap.','support':1,'total':3,'candidates':['c2'],'kind':'decision'}");
   g_autoptr(JsonNode) cache_decision = parse ("{'topic':'Cache','choice':'Redis 7','rationale':'Sessions.','rejected_alternatives':[]}");
-  g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonNode) reply = NULL;
   g_autoptr(JsonNode) judged = NULL;
   g_autoptr(GError) error = NULL;
@@ -944,16 +952,7 @@ test_judge_alternatives (void)
   json_array_add_element (json_object_get_array_member (data, "decisions"), json_node_ref (cache_decision));
   json_array_remove_element (components, 0);
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "critiques");
-  json_builder_begin_array (b);
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "rationale");
-  json_builder_add_string_value (b, "Fewer parts.");
-  json_builder_set_member_name (b, "result");
-  json_builder_add_value (b, g_steal_pointer (&result));
-  json_builder_end_object (b);
-  reply = json_builder_get_root (b);
+  reply = make_judge_reply (g_steal_pointer (&result), "Fewer parts.");
 
   judged = cs_synthesis_apply_judge (CS_MODE_ARCHITECT, fused, reply, NULL, &error);
   g_assert_no_error (error);

@@ -234,34 +234,23 @@ format_run_line (Cli *cli)
     }
 }
 
-/* The width of the terminal on standard error: the shell's COLUMNS is
- * rarely exported, so ask the terminal, then COLUMNS, then assume 80. A line
- * wider than this wraps and breaks the cursor arithmetic of the redraw. */
-static int
-terminal_width (void)
+/* The size of the terminal on standard error: the shell's COLUMNS and LINES
+ * are rarely exported, so ask the terminal first, then them; the width
+ * defaults to 80, the height to 0 (unknown). A line wider than the terminal
+ * wraps and breaks the cursor arithmetic of the redraw. */
+static void
+terminal_size (int *width,
+               int *height)
 {
-  struct winsize ws;
+  struct winsize ws = { 0 };
+  gboolean asked = ioctl (STDERR_FILENO, TIOCGWINSZ, &ws) == 0;
   const char *columns = g_getenv ("COLUMNS");
-
-  if (ioctl (STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20)
-    return ws.ws_col;
-  if (columns != NULL && atoi (columns) > 20)
-    return atoi (columns);
-  return 80;
-}
-
-/* The height of that terminal, or 0 when unknown. */
-static int
-terminal_height (void)
-{
-  struct winsize ws;
   const char *lines = g_getenv ("LINES");
 
-  if (ioctl (STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0)
-    return ws.ws_row;
-  if (lines != NULL && atoi (lines) > 0)
-    return atoi (lines);
-  return 0;
+  *width = asked && ws.ws_col > 20 ? ws.ws_col
+         : columns != NULL && atoi (columns) > 20 ? atoi (columns) : 80;
+  *height = asked && ws.ws_row > 0 ? ws.ws_row
+          : lines != NULL && atoi (lines) > 0 ? atoi (lines) : 0;
 }
 
 static void
@@ -269,8 +258,10 @@ redraw (Cli *cli)
 {
   GListModel *model = G_LIST_MODEL (cli->run);
   guint n = g_list_model_get_n_items (model);
-  int width = terminal_width ();
+  int width, height;
   g_autoptr(GString) out = g_string_new (NULL);
+
+  terminal_size (&width, &height);
 
   if (cli->drawn_lines > 0)
     g_string_append_printf (out, "\r\033[%uA", cli->drawn_lines);
@@ -916,9 +907,14 @@ main (int argc, char *argv[])
   cli.live = !opt_quiet && isatty (STDERR_FILENO) && g_strcmp0 (g_getenv ("TERM"), "dumb") != 0;
   /* the cursor cannot move above the screen: a display taller than the
    * terminal falls back to a line per event */
-  if (cli.live && terminal_height () > 0 &&
-      g_list_model_get_n_items (G_LIST_MODEL (run)) + 2 > (guint)terminal_height ())
-    cli.live = FALSE;
+  if (cli.live)
+    {
+      int width, height;
+
+      terminal_size (&width, &height);
+      if (height > 0 && g_list_model_get_n_items (G_LIST_MODEL (run)) + 2 > (guint)height)
+        cli.live = FALSE;
+    }
   cli.start_us = g_get_monotonic_time ();
 
   g_signal_connect (store, "save-failed", G_CALLBACK (save_failed_cb), &cli);
