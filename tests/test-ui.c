@@ -180,6 +180,23 @@ badge_of (CsWindow   *win,
 }
 
 static GtkWidget *
+find_type (GtkWidget *root,
+           GType      type,
+           const char *title)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type) &&
+      (title == NULL || g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), title) == 0))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_type (child, type, title);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
 find_named (GtkWidget  *root,
             const char *name)
 {
@@ -772,6 +789,94 @@ test_close_while_running (void)
   cs_test_provider_set_delay_ms (provider, 5);
 }
 
+/* Hostile results: wrong types everywhere, thousands of items, markup,
+ * a huge reply: shown (bounded), never a warning. */
+static void
+test_hostile_data (void)
+{
+  g_autoptr(CsRun) run = cs_run_new (CS_MODE_ARCHITECT, "hostile");
+  g_autoptr(CsRun) support = cs_run_new (CS_MODE_SUPPORT, "hostile");
+  g_autoptr(CsCandidate) candidate = cs_candidate_new ("c1", "demo/<b>x</b>", "performance");
+  g_autoptr(GString) json = g_string_new (NULL);
+  g_autoptr(GString) huge = g_string_new (NULL);
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *window, *scroller, *box, *view, *support_view, *card, *diagram, *text;
+  GtkTextBuffer *buffer;
+
+  g_string_append (json, "{\"methods\": [\"ensemble\", 3, null], \"degraded\": \"yes\", \"note\": 7,"
+                         " \"critiques\": [{\"candidate\": 1, \"score\": \"ten\"}, 5, {\"candidate\": \"c1\", \"score\": 99, \"strengths\": \"<i>&\"}],"
+                         " \"votes\": {\"a\": 1}, \"consensus\": [[]],"
+                         " \"data\": {\"summary\": \"<b>not bold</b> & co\", \"monthly_cost_usd\": \"cheap\","
+                         " \"mermaid\": 12, \"trade_offs\": [1, \"<u>x</u>\", {}], \"risks\": \"none\","
+                         " \"decisions\": [{\"topic\": \"t\", \"rejected_alternatives\": [1, \"y\", null]}],"
+                         " \"connections\": [{\"from\": \"n1\", \"to\": \"n2\"}, {\"from\": 1}, \"x\"],"
+                         " \"components\": [");
+  for (guint i = 0; i < 3000; i++)
+    g_string_append_printf (json, "%s{\"name\": \"n%u\", \"technology\": \"<t>\"}", i ? "," : "", i);
+  g_string_append (json, ", 5, null, [\"x\"]]}}");
+  node = json_from_string (json->str, &error);
+  g_assert_no_error (error);
+  cs_run_set_synthesis (run, node);
+
+  g_clear_pointer (&node, json_node_unref);
+  node = json_from_string ("{\"data\": {\"steps\": [5, {\"title\": 3}, {\"title\": \"<b>ok</b>\", \"command\": [1]}],"
+                           " \"likely_causes\": \"x\", \"escalate_when\": {}},"
+                           " \"alternatives\": [{\"title\": \"alt\", \"after_step\": \"two\"}, 1]}", &error);
+  g_assert_no_error (error);
+  cs_run_set_synthesis (support, node);
+
+  while (huge->len < 1024 * 1024)
+    g_string_append (huge, "{\"summary\": \"é and more text that never ends\", ");
+  cs_candidate_set_text (candidate, huge->str);
+
+  window = gtk_window_new ();
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  view = cs_result_view_new ();
+  support_view = cs_result_view_new ();
+  card = GTK_WIDGET (cs_candidate_card_new (candidate));
+  gtk_box_append (GTK_BOX (box), card);
+  gtk_box_append (GTK_BOX (box), view);
+  gtk_box_append (GTK_BOX (box), support_view);
+  scroller = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), box);
+  gtk_window_set_child (GTK_WINDOW (window), scroller);
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 700);
+  gtk_window_present (GTK_WINDOW (window));
+
+  cs_result_view_set_run (CS_RESULT_VIEW (view), run);
+  cs_result_view_set_run (CS_RESULT_VIEW (support_view), support);
+  cs_candidate_card_set_critique (CS_CANDIDATE_CARD (card), 99, "<i>&", NULL);
+  spin (3000);
+
+  g_assert_cmpstr (cs_result_view_get_kind (CS_RESULT_VIEW (view)), ==, "blueprint");
+  diagram = find_named (view, "blueprint-diagram");
+  g_assert_nonnull (diagram);
+  g_assert_cmpuint (cs_diagram_get_n_nodes (CS_DIAGRAM (diagram)), <=, 80);
+  g_assert_cmpuint (cs_diagram_get_n_nodes (CS_DIAGRAM (diagram)), >, 1);
+  g_assert_cmpuint (cs_diagram_get_n_edges (CS_DIAGRAM (diagram)), ==, 1);
+  g_assert_cmpstr (cs_result_view_get_kind (CS_RESULT_VIEW (support_view)), ==, "checklist");
+
+  /* the card shows a bounded part of the megabyte */
+  text = find_type (card, GTK_TYPE_TEXT_VIEW, NULL);
+  g_assert_nonnull (text);
+  buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (text));
+  g_assert_cmpint (gtk_text_buffer_get_char_count (buffer), >, 1000);
+  g_assert_cmpint (gtk_text_buffer_get_char_count (buffer), <, 70 * 1024);
+
+  /* and the full answer opens */
+  {
+    GtkWidget *full = GTK_WIDGET (cs_candidate_window_new (candidate));
+
+    gtk_window_present (GTK_WINDOW (full));
+    spin (1000);
+    gtk_window_destroy (GTK_WINDOW (full));
+  }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (100);
+}
+
 /* Bad input: nothing to ask, blanks only, no model: no run, the page
  * stays; a huge problem runs and its title stays short. */
 static void
@@ -870,22 +975,6 @@ keyring_works (void)
   return state == 1;
 }
 
-static GtkWidget *
-find_type (GtkWidget *root,
-           GType      type,
-           const char *title)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type) &&
-      (title == NULL || g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), title) == 0))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_type (child, type, title);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
 
 static void
 test_preferences (void)
@@ -1076,6 +1165,7 @@ main (int   argc,
   g_test_add_func ("/ui/reopen", test_reopen);
   g_test_add_func ("/ui/cancel", test_cancel);
   g_test_add_func ("/ui/bad-input", test_bad_input);
+  g_test_add_func ("/ui/hostile-data", test_hostile_data);
   g_test_add_func ("/ui/close-while-running", test_close_while_running);
   g_test_add_func ("/ui/crash-recovery", test_crash_recovery);
   g_test_add_func ("/ui/crash-recovery/subprocess", test_crash_child);

@@ -23,6 +23,9 @@ struct _CsCandidateCard
   CsCandidate    *candidate;
   GString        *pending_text;
   gsize           shown_bytes;      /* of the text, in the buffer or pending */
+  gsize           inserted_bytes;   /* in the buffer */
+  gsize           line_bytes;       /* of the buffer's last line */
+  gboolean        capped;
   guint           tick_id;
   gboolean        reasoning_dirty;
   gboolean        language_set;
@@ -51,6 +54,15 @@ struct _CsCandidateCard
 };
 
 G_DEFINE_FINAL_TYPE (CsCandidateCard, cs_candidate_card, GTK_TYPE_BOX)
+
+/* A card shows at most this much of the text (a hostile or runaway reply
+ * must not make a text view lay out megabytes); the full-answer window
+ * has the rest. */
+#define CARD_TEXT_MAX (64 * 1024)
+
+/* GtkSourceView gives up (with a critical) on very long lines: highlighting
+ * stops before a line gets this long. */
+#define HIGHLIGHT_LINE_MAX (8 * 1024)
 
 const char *
 cs_candidate_status_label (CsCandidateStatus status)
@@ -159,7 +171,7 @@ cs_candidate_fill_structure (GtkBox   *box,
   JsonObject *obj = cs_ui_json_object (data);
   JsonArray *array;
   const char *summary;
-  guint limit = full ? G_MAXUINT : 4;
+  guint limit = full ? 200 : 4;   /* hostile replies may list thousands */
 
   cs_box_remove_all (box);
 
@@ -328,13 +340,42 @@ flush_pending (CsCandidateCard *self)
 {
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->text_view));
 
+  if (self->pending_text->len > 0 && self->capped)
+    g_string_truncate (self->pending_text, 0);
+
   if (self->pending_text->len > 0)
     {
       GtkTextIter end;
+      gsize allowed = MIN (self->pending_text->len, CARD_TEXT_MAX - MIN (self->inserted_bytes, CARD_TEXT_MAX));
+
+      /* cut on a character boundary */
+      while (allowed > 0 && allowed < self->pending_text->len &&
+             (self->pending_text->str[allowed] & 0xC0) == 0x80)
+        allowed--;
 
       set_language_for (self, self->pending_text->str);
+
+      /* the length of the last line once this is in */
+      {
+        const char *nl = g_strrstr_len (self->pending_text->str, allowed, "\n");
+
+        if (nl != NULL)
+          self->line_bytes = allowed - (nl - self->pending_text->str) - 1;
+        else
+          self->line_bytes += allowed;
+        if (self->line_bytes > HIGHLIGHT_LINE_MAX)
+          gtk_source_buffer_set_language (GTK_SOURCE_BUFFER (buffer), NULL);
+      }
+
       gtk_text_buffer_get_end_iter (buffer, &end);
-      gtk_text_buffer_insert (buffer, &end, self->pending_text->str, self->pending_text->len);
+      gtk_text_buffer_insert (buffer, &end, self->pending_text->str, allowed);
+      self->inserted_bytes += allowed;
+      if (allowed < self->pending_text->len)
+        {
+          self->capped = TRUE;
+          gtk_text_buffer_get_end_iter (buffer, &end);
+          gtk_text_buffer_insert (buffer, &end, _("\n… (the rest is in the full answer)"), -1);
+        }
       g_string_truncate (self->pending_text, 0);
 
       /* scrolled to the end on the next frame */
@@ -422,6 +463,9 @@ resync_text (CsCandidateCard *self)
 
   g_string_truncate (self->pending_text, 0);
   self->language_set = FALSE;
+  self->inserted_bytes = 0;
+  self->line_bytes = 0;
+  self->capped = FALSE;
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->text_view)), "", 0);
   if (len > 0)
     g_string_append_len (self->pending_text, text, len);

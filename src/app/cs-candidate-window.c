@@ -30,6 +30,39 @@ struct _CsCandidateWindow
 
 G_DEFINE_FINAL_TYPE (CsCandidateWindow, cs_candidate_window, ADW_TYPE_WINDOW)
 
+/* At most this much raw text, and no highlighting on very long lines
+ * (GtkSourceView gives up on them with a critical). */
+#define RAW_TEXT_MAX       (1024 * 1024)
+#define HIGHLIGHT_LINE_MAX (8 * 1024)
+
+static void
+set_raw_text (CsCandidateWindow *self,
+              const char        *text)
+{
+  gsize len = text != NULL ? strlen (text) : 0;
+  gsize shown = MIN (len, RAW_TEXT_MAX);
+  gsize line = 0, longest = 0;
+
+  while (shown > 0 && shown < len && (text[shown] & 0xC0) == 0x80)
+    shown--;
+  for (gsize i = 0; i < shown; i++)
+    {
+      line = text[i] == '\n' ? 0 : line + 1;
+      longest = MAX (longest, line);
+    }
+
+  if (longest > HIGHLIGHT_LINE_MAX)
+    gtk_source_buffer_set_language (GTK_SOURCE_BUFFER (self->text_buffer), NULL);
+  gtk_text_buffer_set_text (self->text_buffer, text != NULL ? text : "", shown);
+  if (shown < len)
+    {
+      GtkTextIter end;
+
+      gtk_text_buffer_get_end_iter (self->text_buffer, &end);
+      gtk_text_buffer_insert (self->text_buffer, &end, _("\n… (cut: the answer is longer than 1 MB)"), -1);
+    }
+}
+
 static void
 update (CsCandidateWindow *self)
 {
@@ -68,7 +101,7 @@ update (CsCandidateWindow *self)
   if (data != NULL)
     cs_candidate_fill_structure (self->structure_box, data, TRUE);
 
-  gtk_text_buffer_set_text (self->text_buffer, text ? text : "", -1);
+  set_raw_text (self, text);
   gtk_widget_set_visible (self->reasoning_expander, reasoning != NULL && reasoning[0] != '\0');
   gtk_label_set_text (self->reasoning_label, reasoning ? reasoning : "");
 }

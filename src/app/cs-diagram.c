@@ -20,6 +20,11 @@
 #include "cs-diagram.h"
 #include "cs-ui-util.h"
 
+/* Bounds for hostile data: a diagram past these is not readable anyway,
+ * and the layout must not stall the main loop. */
+#define MAX_NODES  80
+#define MAX_EDGES  300
+
 #define PAD        16.0
 #define NODE_PAD_X 14.0
 #define NODE_PAD_Y 8.0
@@ -114,6 +119,8 @@ add_nodes (CsDiagram  *self,
       const char *name = cs_ui_json_get_string (o, "name");
       Node *n;
 
+      if (self->nodes->len >= MAX_NODES)
+        return;
       if (name == NULL || name[0] == '\0' || find_node (self, name) >= 0)
         continue;
       n = g_new0 (Node, 1);
@@ -352,7 +359,7 @@ cs_diagram_set_data (CsDiagram *self,
   add_nodes (self, cs_ui_json_get_array (obj, "data_stores"), TRUE);
 
   connections = cs_ui_json_get_array (obj, "connections");
-  for (guint i = 0; connections != NULL && i < json_array_get_length (connections); i++)
+  for (guint i = 0; connections != NULL && i < json_array_get_length (connections) && self->edges->len < MAX_EDGES; i++)
     {
       JsonObject *c = cs_ui_json_array_object (connections, i);
       int from = find_node (self, cs_ui_json_get_string (c, "from"));

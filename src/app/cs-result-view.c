@@ -29,6 +29,9 @@ struct _CsResultView
 
 G_DEFINE_FINAL_TYPE (CsResultView, cs_result_view, GTK_TYPE_BOX)
 
+/* Rows per list at most: hostile results may list thousands. */
+#define MAX_ITEMS 200
+
 /* ---- helpers ---- */
 
 static GtkWidget *
@@ -311,7 +314,7 @@ build_blueprint (CsResultView *self,
     {
       sec = section (self, _("Components"));
       list = boxed_list (sec);
-      for (guint i = 0; i < json_array_get_length (array); i++)
+      for (guint i = 0; i < MIN (json_array_get_length (array), MAX_ITEMS); i++)
         {
           JsonObject *c = cs_ui_json_array_object (array, i);
           const char *name = cs_ui_json_get_string (c, "name");
@@ -334,7 +337,7 @@ build_blueprint (CsResultView *self,
     {
       sec = section (self, _("Data stores"));
       list = boxed_list (sec);
-      for (guint i = 0; i < json_array_get_length (array); i++)
+      for (guint i = 0; i < MIN (json_array_get_length (array), MAX_ITEMS); i++)
         {
           JsonObject *d = cs_ui_json_array_object (array, i);
           g_autofree char *title = NULL;
@@ -356,7 +359,7 @@ build_blueprint (CsResultView *self,
     {
       sec = section (self, _("Decisions"));
       list = boxed_list (sec);
-      for (guint i = 0; i < json_array_get_length (array); i++)
+      for (guint i = 0; i < MIN (json_array_get_length (array), MAX_ITEMS); i++)
         {
           JsonObject *d = cs_ui_json_array_object (array, i);
           JsonArray *rejected = cs_ui_json_get_array (d, "rejected_alternatives");
@@ -387,7 +390,7 @@ build_blueprint (CsResultView *self,
   if ((array = cs_ui_json_get_array (data, "trade_offs")) != NULL && json_array_get_length (array) > 0)
     {
       sec = section (self, _("Trade-offs"));
-      for (guint i = 0; i < json_array_get_length (array); i++)
+      for (guint i = 0; i < MIN (json_array_get_length (array), MAX_ITEMS); i++)
         if (cs_ui_json_array_string (array, i) != NULL)
           {
             g_autofree char *line = g_strconcat ("• ", cs_ui_json_array_string (array, i), NULL);
@@ -399,7 +402,7 @@ build_blueprint (CsResultView *self,
     {
       sec = section (self, _("Risks"));
       list = boxed_list (sec);
-      for (guint i = 0; i < json_array_get_length (array); i++)
+      for (guint i = 0; i < MIN (json_array_get_length (array), MAX_ITEMS); i++)
         {
           JsonObject *r = cs_ui_json_array_object (array, i);
 
@@ -558,7 +561,7 @@ build_checklist (CsResultView *self,
     {
       g_autoptr(GString) str = g_string_new (NULL);
 
-      for (guint i = 0; i < json_array_get_length (array); i++)
+      for (guint i = 0; i < MIN (json_array_get_length (array), MAX_ITEMS); i++)
         {
           JsonObject *c = cs_ui_json_array_object (array, i);
 
@@ -576,7 +579,7 @@ build_checklist (CsResultView *self,
     {
       list = boxed_list (sec);
       gtk_widget_set_name (list, "checklist");
-      for (guint i = 0; i < json_array_get_length (array); i++)
+      for (guint i = 0; i < MIN (json_array_get_length (array), MAX_ITEMS); i++)
         {
           JsonObject *step = cs_ui_json_array_object (array, i);
           g_autofree char *prefix = g_strdup_printf ("%u. ", i + 1);
@@ -595,7 +598,7 @@ build_checklist (CsResultView *self,
       gtk_list_box_set_selection_mode (GTK_LIST_BOX (alt_list), GTK_SELECTION_NONE);
       gtk_widget_add_css_class (alt_list, "boxed-list");
       gtk_widget_set_margin_top (alt_list, 8);
-      for (guint i = 0; i < json_array_get_length (array); i++)
+      for (guint i = 0; i < MIN (json_array_get_length (array), MAX_ITEMS); i++)
         {
           JsonObject *alt = cs_ui_json_array_object (array, i);
           double after = cs_ui_json_get_number (alt, "after_step", -1);
@@ -635,7 +638,7 @@ build_critiques (CsResultView *self,
 
   sec = section (self, _("The judge’s critique"));
   list = boxed_list (sec);
-  for (guint i = 0; i < json_array_get_length (critiques); i++)
+  for (guint i = 0; i < MIN (json_array_get_length (critiques), MAX_ITEMS); i++)
     {
       JsonObject *c = cs_ui_json_array_object (critiques, i);
       const char *id = cs_ui_json_get_string (c, "candidate");
