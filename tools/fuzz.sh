@@ -9,6 +9,8 @@
 #
 #   tools/fuzz.sh [SECONDS] [HARNESS...]      e.g. tools/fuzz.sh 180 fuzz-sse
 #   MINIMIZE=1 tools/fuzz.sh 0                 re-minimises every corpus
+#   MERGE=0 tools/fuzz.sh 10                   a CI smoke run: the corpus is
+#                                              left as it is
 #   BUILD=_build/fuzz (default)                the clang build directory
 set -u
 cd "$(dirname "$0")/.."
@@ -21,7 +23,6 @@ HARNESSES=${*:-$ALL}
 
 max_len () {
   case "$1" in
-    fuzz-run-file|fuzz-export) echo 65536 ;;
     fuzz-config) echo 8192 ;;
     *) echo 16384 ;;
   esac
@@ -75,7 +76,7 @@ for h in $HARNESSES; do
       -artifact_prefix="tests/fuzz/crashes/$h-" >"$log" 2>&1
     rc=$?
     # Add what raised coverage to the kept corpus.
-    "$BUILD/tests/fuzz/$h" -merge=1 -max_len="$(max_len "$h")" "$corpus" "$scratch" >"$log.merge" 2>&1
+    [ "${MERGE:-1}" = 0 ] || "$BUILD/tests/fuzz/$h" -merge=1 -max_len="$(max_len "$h")" "$corpus" "$scratch" >"$log.merge" 2>&1
   else
     rc=0
     : >"$log"
