@@ -717,6 +717,25 @@ test_crash_child (void)
   kill (getpid (), SIGKILL);
 }
 
+static CsRun *
+find_crash_run (CsRunStore *store)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (store)); i++)
+    {
+      g_autoptr(CsRun) r = g_list_model_get_item (G_LIST_MODEL (store), i);
+
+      if (g_str_has_prefix (cs_run_get_problem (r), "Crash recovery"))
+        return r;
+    }
+  return NULL;
+}
+
+static gboolean
+store_has_crash_run (gpointer data)
+{
+  return find_crash_run (CS_RUN_STORE (data)) != NULL;
+}
+
 /* Killed mid-run, started again: the run is there with its problem, its
  * constraints and the candidate that had finished, and nothing pretends to
  * be still running. */
@@ -734,14 +753,8 @@ test_crash_recovery (void)
 
   app = start_app ();
   store = cs_application_get_store (app);
-  g_assert_true (wait_for (store_has_runs, store, 10000));
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (store)) && run == NULL; i++)
-    {
-      g_autoptr(CsRun) r = g_list_model_get_item (G_LIST_MODEL (store), i);
-
-      if (g_str_has_prefix (cs_run_get_problem (r), "Crash recovery"))
-        run = r;
-    }
+  g_assert_true (wait_for (store_has_crash_run, store, 10000));
+  run = find_crash_run (store);
   g_assert_nonnull (run);
   g_assert_cmpstr (cs_run_get_constraint (run, "os"), ==, "Debian 12");
 

@@ -39,6 +39,7 @@ struct _CsWindow
   GPtrArray            *model_rows;       /* of CsModelRow* */
   GtkStringList        *judge_ids;        /* "" then "provider/model" */
   guint                 draft_source;
+  guint                 dates_source;     /* refreshes "5 minutes ago" */
   guint                 restoring : 1;
 
   /* template children */

@@ -636,6 +636,18 @@ create_history_row (gpointer item,
   return row;
 }
 
+static gboolean
+refresh_dates_cb (gpointer user_data)
+{
+  CsWindow *self = user_data;
+  GtkListBoxRow *row;
+
+  for (int i = 0; (row = gtk_list_box_get_row_at_index (self->history_list, i)) != NULL; i++)
+    update_history_row (GTK_WIDGET (row));
+
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 history_row_activated_cb (CsWindow      *self,
                           GtkListBoxRow *row,
@@ -1146,6 +1158,7 @@ cs_window_setup (CsWindow *self)
   gtk_list_box_bind_model (self->history_list, G_LIST_MODEL (self->history_model),
                            create_history_row, self, NULL);
   history_items_changed_cb (self, 0, 0, 0, G_LIST_MODEL (self->history_model));
+  self->dates_source = g_timeout_add_seconds (60, refresh_dates_cb, self);
 
   mode = g_settings_get_string (self->settings, "last-mode");
   _cs_window_set_mode (self, mode);
@@ -1169,6 +1182,7 @@ cs_window_dispose (GObject *object)
   if (self->draft_source != 0)
     flush_draft (self);
 
+  g_clear_handle_id (&self->dates_source, g_source_remove);
   g_cancellable_cancel (self->cancellable);
   if (self->run_cancellable != NULL)
     g_cancellable_cancel (self->run_cancellable);
