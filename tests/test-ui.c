@@ -409,6 +409,26 @@ test_architect_run (void)
   g_file_get_contents (export_path, &markdown, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (strstr (markdown, "URL shortener"));
+  g_assert_nonnull (strstr (markdown, "```mermaid"));
+
+  /* and as JSON */
+  {
+    g_autofree char *json_path = g_build_filename (tmp_dir, "export.json", NULL);
+    g_autoptr(GFile) json_file = g_file_new_for_path (json_path);
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    g_autoptr(GAsyncResult) json_result = NULL;
+    JsonNode *root;
+
+    _cs_window_export_async (win, json_file, TRUE, NULL, export_cb, &json_result);
+    g_assert_true (wait_for (export_done, &json_result, 10000));
+    g_assert_true (_cs_window_export_finish (win, json_result, &error));
+    g_assert_no_error (error);
+    json_parser_load_from_file (parser, json_path, &error);
+    g_assert_no_error (error);
+    root = json_parser_get_root (parser);
+    g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
+    g_assert_cmpstr (json_object_get_string_member (json_node_get_object (root), "mode"), ==, "architect");
+  }
 
   /* Retry asks the provider again */
   {
