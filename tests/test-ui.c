@@ -1100,6 +1100,21 @@ test_welcome (void)
   GtkWidget *button = NULL;
   gint64 deadline;
 
+  /* a broken providers file: said on the welcome page, nothing crashes */
+  g_assert_true (g_file_set_contents (path, "[provider broken\nbase-url=<&>\n", -1, NULL));
+  {
+    g_autoptr(CsApplication) broken_app = start_app ();
+    CsWindow *broken = cs_window_new (broken_app);
+
+    gtk_window_present (GTK_WINDOW (broken));
+    spin (100);
+    g_assert_cmpstr (gtk_stack_get_visible_child_name (broken->main_stack), ==, "welcome");
+    g_assert_nonnull (cs_application_get_config_error (broken_app));
+    g_assert_nonnull (strstr (adw_status_page_get_description (broken->welcome_page), "providers"));
+    gtk_window_destroy (GTK_WINDOW (broken));
+    spin (100);
+  }
+
   g_assert_cmpint (g_unlink (path), ==, 0);
   g_setenv ("CONSILIUM_DEMO_URL", base, TRUE);
 

@@ -11,8 +11,6 @@
 #include "cs-preferences-window.h"
 #include "cs-window-private.h"
 
-void _cs_window_fill_welcome (CsWindow *self);
-
 static CsApplication *
 get_app (CsWindow *self)
 {

@@ -82,6 +82,8 @@ void      _cs_window_class_actions_init (CsWindowClass *klass);
 void      _cs_window_actions_update     (CsWindow      *self);
 void      _cs_window_toast              (CsWindow      *self,
                                          const char    *message);
+/* The welcome page's rows: presets, a local Ollama, the demo provider. */
+void      _cs_window_fill_welcome       (CsWindow      *self);
 
 /* cs-window.c */
 CsRunner *_cs_window_ensure_runner      (CsWindow      *self,

@@ -507,10 +507,6 @@ update_main_page (CsWindow *self)
     gtk_stack_set_visible_child_name (self->main_stack, "compose");
 }
 
-/* The welcome page's rows are filled by cs-window-actions.c (presets and
- * local servers). */
-void _cs_window_fill_welcome (CsWindow *self);
-
 static void
 config_changed_cb (CsWindow      *self,
                    CsApplication *app)
