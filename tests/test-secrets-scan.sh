@@ -239,7 +239,11 @@ if [ "$MODE" = keyring ] && command -v secret-tool >/dev/null 2>&1 && command -v
   PRIV="$TMP/private-keyring"
   mkdir -p "$PRIV"
   set +e
-  env -u DISPLAY -u WAYLAND_DISPLAY dbus-run-session -- sh -c '
+  # G_DEBUG=fatal-warnings (the test environment) would make the activated
+  # gcr-prompter crash on its "cannot open display" warning instead of
+  # failing the prompt; libsecret then logs a critical in the CLI. Only the
+  # CLI gets it back ($7).
+  env -u DISPLAY -u WAYLAND_DISPLAY -u G_DEBUG dbus-run-session -- sh -c '
     env HOME="$1" XDG_DATA_HOME="$1/share" gnome-keyring-daemon --unlock --components=secrets \
       >/dev/null 2>&1 <<EOF2
 pw
@@ -247,9 +251,9 @@ EOF2
     printf "%s\n" "$2" | "$3" --config="$4" --store-key="$5" >/dev/null 2>&1 || exit 3
     # secret-tool may crash after locking: what counts is the lookup below
     secret-tool lock --collection=login >/dev/null 2>&1
-    timeout 60 "$3" --config="$4" --model="$5/demo-alpha" problem.txt \
+    G_DEBUG="$7" timeout 60 "$3" --config="$4" --model="$5/demo-alpha" problem.txt \
       >"$6/locked.out" 2>"$6/locked.err"
-  ' sh "$PRIV" "$SECRET" "$CLI" "$CONFIG" "$ID_A" "$SCAN/captures" 2>"$TMP/private-keyring.log"
+  ' sh "$PRIV" "$SECRET" "$CLI" "$CONFIG" "$ID_A" "$SCAN/captures" "${G_DEBUG:-}" 2>"$TMP/private-keyring.log"
   got=$?
   set -e
   case $got in
