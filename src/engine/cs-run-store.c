@@ -8,9 +8,12 @@
  * any candidate of the run is live a timer saves every 2 s, so streamed text
  * (which does not emit ::changed for every chunk) reaches the disk too: a
  * crash loses at most about two seconds of streaming. Writes go through
- * g_file_replace_contents, which writes a temporary file in the same
- * directory and renames it over the target, so a reader never sees a
- * partial file. At most one write per run is in flight; a change during a
+ * g_file_set_contents_full (G_FILE_SET_CONTENTS_CONSISTENT) in a worker
+ * thread: a temporary file in the same directory renamed over the target,
+ * also for the first save, and a failed write (disk full, read-only)
+ * leaves the previous file untouched, so a reader never sees a partial
+ * file. (g_file_replace_contents writes a new file in place, and renames a
+ * partial temporary file over the old one when a write fails.) At most one write per run is in flight; a change during a
  * write schedules another one when it completes, so an older document never
  * overwrites a newer one. A failed write emits ::save-failed and the run
  * stays in memory; the next change tries again.
@@ -215,6 +218,48 @@ run_changed_cb (CsRun *run,
     watch->periodic_id = g_timeout_add (PERIODIC_SAVE_MS, periodic_save_cb, watch);
 }
 
+typedef struct
+{
+  char   *path;
+  GBytes *bytes;
+} WriteJob;
+
+static void
+write_job_free (WriteJob *job)
+{
+  g_free (job->path);
+  g_bytes_unref (job->bytes);
+  g_free (job);
+}
+
+static gboolean
+write_atomic (const char  *path,
+              GBytes      *bytes,
+              GError     **error)
+{
+  gsize len = 0;
+  const char *data = g_bytes_get_data (bytes, &len);
+
+  return g_file_set_contents_full (path, data ? data : "", len,
+                                   G_FILE_SET_CONTENTS_CONSISTENT,
+                                   0600, error);
+}
+
+static void
+write_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  WriteJob *job = task_data;
+  GError *error = NULL;
+
+  if (write_atomic (job->path, job->bytes, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
 static void
 replace_contents_cb (GObject      *object,
                      GAsyncResult *result,
@@ -227,7 +272,7 @@ replace_contents_cb (GObject      *object,
   watch->in_flight = FALSE;
   self->n_in_flight--;
 
-  if (!g_file_replace_contents_finish (G_FILE (object), result, NULL, &error))
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       if (!watch->removed)
         {
@@ -278,9 +323,8 @@ watch_start_save (Watch *watch)
 {
   CsRunStore *self = watch->store;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GFile) file = NULL;
-  g_autofree char *path = NULL;
+  g_autoptr(GTask) task = NULL;
+  WriteJob *job;
 
   if (watch->removed)
     return;
@@ -297,17 +341,16 @@ watch_start_save (Watch *watch)
       return;
     }
 
-  path = run_path (self, watch->run);
-  file = g_file_new_for_path (path);
-  bytes = serialize_run (watch->run);
+  job = g_new0 (WriteJob, 1);
+  job->path = run_path (self, watch->run);
+  job->bytes = serialize_run (watch->run);
   watch->in_flight = TRUE;
   self->n_in_flight++;
-  g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE,
-                                       G_FILE_CREATE_PRIVATE,
-                                       NULL,
-                                       replace_contents_cb,
-                                       watch);
   g_object_ref (self);
+  task = g_task_new (NULL, NULL, replace_contents_cb, watch);
+  g_task_set_source_tag (task, watch_start_save);
+  g_task_set_task_data (task, job, (GDestroyNotify)write_job_free);
+  g_task_run_in_thread (task, write_thread);
 }
 
 static int
@@ -788,7 +831,6 @@ cs_run_store_save_sync (CsRunStore  *self,
                         GError     **error)
 {
   g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GFile) file = NULL;
   g_autofree char *path = NULL;
 
   g_return_val_if_fail (CS_IS_RUN_STORE (self), FALSE);
@@ -798,13 +840,8 @@ cs_run_store_save_sync (CsRunStore  *self,
     return FALSE;
 
   path = run_path (self, run);
-  file = g_file_new_for_path (path);
   bytes = serialize_run (run);
-  return g_file_replace_contents (file,
-                                  g_bytes_get_data (bytes, NULL),
-                                  g_bytes_get_size (bytes),
-                                  NULL, FALSE, G_FILE_CREATE_PRIVATE,
-                                  NULL, NULL, error);
+  return write_atomic (path, bytes, error);
 }
 
 void
