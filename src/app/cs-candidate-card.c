@@ -25,6 +25,7 @@ struct _CsCandidateCard
   gsize           shown_bytes;      /* of the text, in the buffer or pending */
   gsize           inserted_bytes;   /* in the buffer */
   gsize           line_bytes;       /* of the buffer's last line */
+  gint64          last_flush;       /* frame time, µs */
   gboolean        capped;
   guint           tick_id;
   gboolean        reasoning_dirty;
@@ -63,6 +64,9 @@ G_DEFINE_FINAL_TYPE (CsCandidateCard, cs_candidate_card, GTK_TYPE_BOX)
 /* GtkSourceView gives up (with a critical) on very long lines: highlighting
  * stops before a line gets this long. */
 #define HIGHLIGHT_LINE_MAX (8 * 1024)
+
+/* Streamed text reaches a card at most every 50 ms (and once per frame). */
+#define FLUSH_INTERVAL_US (50 * 1000)
 
 const char *
 cs_candidate_status_label (CsCandidateStatus status)
@@ -399,6 +403,14 @@ tick_cb (GtkWidget     *widget,
          gpointer       user_data)
 {
   CsCandidateCard *self = CS_CANDIDATE_CARD (widget);
+  gint64 now = gdk_frame_clock_get_frame_time (clock);
+
+  /* at most one update per frame, and no more often than FLUSH_INTERVAL:
+   * eight text views relaying out their paragraph every frame is what
+   * stalls a slow machine, and nobody reads faster than that */
+  if (now - self->last_flush < FLUSH_INTERVAL_US)
+    return G_SOURCE_CONTINUE;
+  self->last_flush = now;
 
   /* follow the stream: scroll to the end of what the last frame laid out
    * (scrolling during layout upsets GTK 4.8's scrollbars) */
@@ -606,6 +618,7 @@ update_status (CsCandidateCard *self)
   update_data (self);
   update_footer (self);
 }
+
 
 static void
 open_full (CsCandidateCard *self)
