@@ -7,7 +7,7 @@ PACKAGES="meson ninja-build pkg-config gcc gettext python3
 libglib2.0-dev libgtk-4-dev libadwaita-1-dev libgtksourceview-5-dev
 libsoup-3.0-dev libjson-glib-dev libsecret-1-dev libgraphviz-dev
 desktop-file-utils appstream
-xvfb xauth dbus dbus-x11 gnome-keyring at-spi2-core
+xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools at-spi2-core
 clang libclang-rt-14-dev valgrind imagemagick x11-apps"
 
 missing=""
