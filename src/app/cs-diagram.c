@@ -147,6 +147,8 @@ measure_nodes (CsDiagram *self)
 }
 
 #if HAVE_GVC
+static GVC_t *shared_gvc;
+
 static gboolean
 layout_graphviz (CsDiagram *self)
 {
@@ -155,7 +157,10 @@ layout_graphviz (CsDiagram *self)
   g_autofree Agnode_t **gnodes = NULL;
   boxf bb;
 
-  gvc = gvContext ();
+  /* one context for the process: creating it loads Graphviz's plugins */
+  if (shared_gvc == NULL)
+    shared_gvc = gvContext ();
+  gvc = shared_gvc;
   if (gvc == NULL)
     return FALSE;
 
@@ -198,7 +203,6 @@ layout_graphviz (CsDiagram *self)
   if (gvLayout (gvc, g, "dot") != 0)
     {
       agclose (g);
-      gvFreeContext (gvc);
       return FALSE;
     }
 
@@ -252,7 +256,6 @@ layout_graphviz (CsDiagram *self)
 
   gvFreeLayout (gvc, g);
   agclose (g);
-  gvFreeContext (gvc);
 
   return TRUE;
 }
