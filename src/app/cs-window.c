@@ -1357,6 +1357,18 @@ cs_window_init (CsWindow *self)
   gtk_source_buffer_set_highlight_matching_brackets (GTK_SOURCE_BUFFER (buffer), FALSE);
   g_signal_connect_object (buffer, "changed", G_CALLBACK (problem_changed_cb), self, G_CONNECT_SWAPPED);
 
+  /* Ctrl+Enter runs, also from inside the editor (before it can take the
+   * key for a new line) */
+  {
+    GtkEventController *shortcuts = gtk_shortcut_controller_new ();
+
+    gtk_event_controller_set_propagation_phase (shortcuts, GTK_PHASE_CAPTURE);
+    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                          gtk_shortcut_new (gtk_shortcut_trigger_parse_string ("<Control>Return|<Control>KP_Enter"),
+                                                            gtk_named_action_new ("win.run")));
+    gtk_widget_add_controller (GTK_WIDGET (self->problem_view), shortcuts);
+  }
+
   for (guint i = 0; i < G_N_ELEMENTS (constraint_rows); i++)
     g_signal_connect_object (constraint_row (self, i), "changed",
                              G_CALLBACK (constraint_changed_cb), self, G_CONNECT_SWAPPED);
