@@ -20,6 +20,12 @@
 #include <signal.h>
 #include <unistd.h>
 
+#ifdef CS_TEST_UI_X11
+# include <dlfcn.h>
+# include <gdk/x11/gdkx.h>
+# include <X11/keysym.h>
+#endif
+
 #include "cs-application.h"
 #include "cs-candidate-card.h"
 #include "cs-candidate-window.h"
@@ -960,6 +966,93 @@ test_bad_input (void)
   spin (100);
 }
 
+#ifdef CS_TEST_UI_X11
+typedef int (*FakeKeyFunc) (Display *, unsigned int, int, unsigned long);
+
+/* Presses @keysym (with @modifier held, if not 0) on the X server, as a
+ * person would; FALSE when XTest is not there. */
+static gboolean
+press_key (GtkWidget *window,
+           KeySym     modifier,
+           KeySym     keysym)
+{
+  GdkDisplay *display = gtk_widget_get_display (window);
+  static FakeKeyFunc fake;
+  Display *x;
+
+  if (!GDK_IS_X11_DISPLAY (display))
+    return FALSE;
+  if (fake == NULL)
+    {
+      void *lib = dlopen ("libXtst.so.6", RTLD_NOW);
+
+      if (lib == NULL || (fake = (FakeKeyFunc) dlsym (lib, "XTestFakeKeyEvent")) == NULL)
+        return FALSE;
+    }
+
+  x = gdk_x11_display_get_xdisplay (display);
+  XSetInputFocus (x, gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (window))),
+                  RevertToParent, CurrentTime);
+  if (modifier != 0)
+    fake (x, XKeysymToKeycode (x, modifier), True, 0);
+  fake (x, XKeysymToKeycode (x, keysym), True, 0);
+  fake (x, XKeysymToKeycode (x, keysym), False, 0);
+  if (modifier != 0)
+    fake (x, XKeysymToKeycode (x, modifier), False, 0);
+  XFlush (x);
+  return TRUE;
+}
+
+static gboolean
+is_running (gpointer data)
+{
+  return _cs_window_is_running (CS_WINDOW (data));
+}
+
+/* Real keys: Ctrl+Enter in the problem editor runs, Escape cancels. */
+static void
+test_keyboard (void)
+{
+  g_autoptr(CsApplication) app = start_app ();
+  CsWindow *win = cs_window_new (app);
+  const char *models[] = { "demo/demo-alpha", NULL };
+  g_autofree char *text = NULL;
+  GtkTextIter start, end;
+  g_autoptr(CsRun) run = NULL;
+
+  gtk_window_present (GTK_WINDOW (win));
+  spin (300);
+  _cs_window_set_mode (win, "support");
+  set_problem (win, "Keyboard: the printer queue is stuck");
+  _cs_window_select_models (win, models);
+  gtk_widget_grab_focus (GTK_WIDGET (win->problem_view));
+  spin (100);
+
+  cs_test_provider_set_delay_ms (provider, 100);
+  if (!press_key (GTK_WIDGET (win), XK_Control_L, XK_Return))
+    {
+      g_test_skip ("no XTest");
+      gtk_window_destroy (GTK_WINDOW (win));
+      return;
+    }
+  g_assert_true (wait_for (is_running, win, 5000));
+  run = g_object_ref (_cs_window_get_run (win));
+  /* the key ran the run; it did not type a new line */
+  gtk_text_buffer_get_bounds (_cs_window_get_problem_buffer (win), &start, &end);
+  text = gtk_text_buffer_get_text (_cs_window_get_problem_buffer (win), &start, &end, FALSE);
+  g_assert_cmpstr (text, ==, "Keyboard: the printer queue is stuck");
+
+  spin (300);
+  g_assert_true (press_key (GTK_WIDGET (win), 0, XK_Escape));
+  g_assert_true (wait_for (not_running, win, 10000));
+  g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_CANCELLED);
+  cs_test_provider_set_delay_ms (provider, 5);
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  spin (100);
+}
+#endif
+
 static gboolean
 config_has_openai (gpointer data)
 {
@@ -1212,6 +1305,9 @@ main (int   argc,
   g_test_add_func ("/ui/support-run", test_support_run);
   g_test_add_func ("/ui/reopen", test_reopen);
   g_test_add_func ("/ui/cancel", test_cancel);
+#ifdef CS_TEST_UI_X11
+  g_test_add_func ("/ui/keyboard", test_keyboard);
+#endif
   g_test_add_func ("/ui/bad-input", test_bad_input);
   g_test_add_func ("/ui/hostile-data", test_hostile_data);
   g_test_add_func ("/ui/close-while-running", test_close_while_running);
