@@ -132,51 +132,186 @@ member_int (JsonNode   *item,
   return fallback;
 }
 
+/* What the similarity of an item needs, computed once per item: its title
+ * and detail as prepared texts, its command's program and tokens (steps),
+ * its technology key (data stores). */
+typedef struct {
+  CsPreparedText *title;
+  CsPreparedText *detail;        /* NULL when missing or empty */
+  char           *command_word;  /* steps: the program, or NULL */
+  CsPreparedText *command;       /* steps with a program */
+  char           *technology;    /* data stores: the technology key */
+} ItemFeatures;
+
+static void
+item_features_init (ItemFeatures *features,
+                    CsItemKind    kind,
+                    JsonNode     *item)
+{
+  const char *dkey = detail_key (kind);
+
+  features->title = cs_prepared_text_new (cs_consensus_item_title (kind, item));
+  if (dkey != NULL)
+    {
+      const char *detail = member_string (item, dkey);
+
+      if (detail != NULL && *detail != '\0')
+        features->detail = cs_prepared_text_new (detail);
+    }
+  if (kind == CS_ITEM_STEP)
+    {
+      const char *command = member_string (item, "command");
+
+      features->command_word = cs_similarity_command_word (command);
+      if (features->command_word != NULL)
+        features->command = cs_prepared_text_new (command);
+    }
+  else if (kind == CS_ITEM_DATA_STORE)
+    features->technology = cs_similarity_technology_key (member_string (item, "technology"));
+}
+
+static void
+item_features_clear (ItemFeatures *features)
+{
+  g_clear_pointer (&features->title, cs_prepared_text_free);
+  g_clear_pointer (&features->detail, cs_prepared_text_free);
+  g_clear_pointer (&features->command_word, g_free);
+  g_clear_pointer (&features->command, cs_prepared_text_free);
+  g_clear_pointer (&features->technology, g_free);
+}
+
+/* The similarity of two items from their features: the same arithmetic, in
+ * the same order, as computing it from the items' texts. Symmetric. */
+static double
+features_similarity (CsItemKind          kind,
+                     const ItemFeatures *a,
+                     const ItemFeatures *b)
+{
+  double title;
+  double score;
+
+  title = cs_similarity_text_prepared (a->title, b->title);
+  score = title;
+
+  if (a->detail != NULL && b->detail != NULL)
+    {
+      double detail = cs_similarity_text_prepared (a->detail, b->detail);
+
+      score = MAX (title, 0.6 * title + 0.4 * detail);
+      /* two long descriptions that say the same thing name the same
+       * role, whatever the names ("Event bus" / "Message broker") */
+      if (cs_prepared_text_get_n_tokens (a->detail) >= MIN_DETAIL_TOKENS &&
+          cs_prepared_text_get_n_tokens (b->detail) >= MIN_DETAIL_TOKENS)
+        score = MAX (score, DETAIL_ONLY_WEIGHT * detail);
+    }
+
+  if (kind == CS_ITEM_STEP)
+    {
+      /* cs_similarity_command_bonus () */
+      if (a->command_word != NULL && b->command_word != NULL &&
+          strcmp (a->command_word, b->command_word) == 0)
+        score += 0.05 + 0.15 * cs_similarity_jaccard_prepared (a->command, b->command);
+    }
+  else if (kind == CS_ITEM_DATA_STORE)
+    {
+      if (*a->technology != '\0' && strcmp (a->technology, b->technology) == 0)
+        score += 0.1;
+    }
+
+  return CLAMP (score, 0.0, 1.0);
+}
+
 double
 cs_consensus_item_similarity (CsItemKind  kind,
                               JsonNode   *a,
                               JsonNode   *b)
 {
-  const char *dkey = detail_key (kind);
-  double title;
+  ItemFeatures fa = { 0 };
+  ItemFeatures fb = { 0 };
   double score;
 
-  title = cs_similarity_text (cs_consensus_item_title (kind, a),
-                              cs_consensus_item_title (kind, b));
-  score = title;
+  item_features_init (&fa, kind, a);
+  item_features_init (&fb, kind, b);
+  score = features_similarity (kind, &fa, &fb);
+  item_features_clear (&fa);
+  item_features_clear (&fb);
+  return score;
+}
 
-  if (dkey != NULL)
+/* The items of one cs_consensus_cluster () call with their features, and
+ * the similarities of their pairs, each computed at most once. */
+struct _CsSimilarityCache
+{
+  CsItemKind    kind;
+  guint         n;
+  ItemFeatures *features;
+  double       *matrix;     /* n × n; NAN: not computed yet */
+};
+
+static void
+similarity_cache_clear (gpointer data)
+{
+  CsSimilarityCache *cache = data;
+
+  for (guint i = 0; i < cache->n; i++)
+    item_features_clear (&cache->features[i]);
+  g_free (cache->features);
+  g_free (cache->matrix);
+}
+
+static CsSimilarityCache *
+similarity_cache_new (CsItemKind  kind,
+                      GPtrArray  *items)
+{
+  CsSimilarityCache *cache = g_rc_box_new0 (CsSimilarityCache);
+
+  cache->kind = kind;
+  cache->n = items->len;
+  cache->features = g_new0 (ItemFeatures, cache->n + 1);
+  cache->matrix = g_new (double, (gsize)cache->n * cache->n + 1);
+  for (gsize k = 0; k < (gsize)cache->n * cache->n; k++)
+    cache->matrix[k] = NAN;
+  for (guint i = 0; i < cache->n; i++)
+    item_features_init (&cache->features[i], kind,
+                        ((CsConsensusMember *)g_ptr_array_index (items, i))->node);
+  return cache;
+}
+
+static void
+similarity_cache_unref (CsSimilarityCache *cache)
+{
+  g_rc_box_release_full (cache, similarity_cache_clear);
+}
+
+static double
+similarity_cache_get (CsSimilarityCache *cache,
+                      guint              i,
+                      guint              j)
+{
+  double *value = &cache->matrix[(gsize)i * cache->n + j];
+
+  g_assert (i < cache->n && j < cache->n);
+
+  if (isnan (*value))
     {
-      const char *da = member_string (a, dkey);
-      const char *db = member_string (b, dkey);
-
-      if (da != NULL && db != NULL && *da != '\0' && *db != '\0')
-        {
-          double detail = cs_similarity_text (da, db);
-          g_auto(GStrv) ta = cs_similarity_tokens (da);
-          g_auto(GStrv) tb = cs_similarity_tokens (db);
-
-          score = MAX (title, 0.6 * title + 0.4 * detail);
-          /* two long descriptions that say the same thing name the same
-           * role, whatever the names ("Event bus" / "Message broker") */
-          if (g_strv_length (ta) >= MIN_DETAIL_TOKENS && g_strv_length (tb) >= MIN_DETAIL_TOKENS)
-            score = MAX (score, DETAIL_ONLY_WEIGHT * detail);
-        }
+      *value = features_similarity (cache->kind, &cache->features[i], &cache->features[j]);
+      cache->matrix[(gsize)j * cache->n + i] = *value;
     }
+  return *value;
+}
 
-  if (kind == CS_ITEM_STEP)
-    score += cs_similarity_command_bonus (member_string (a, "command"),
-                                          member_string (b, "command"));
-  else if (kind == CS_ITEM_DATA_STORE)
-    {
-      g_autofree char *ta = cs_similarity_technology_key (member_string (a, "technology"));
-      g_autofree char *tb = cs_similarity_technology_key (member_string (b, "technology"));
+/* The similarity of two members of clusters sharing @cache (or NULL). */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsSimilarityCache, similarity_cache_unref)
 
-      if (*ta != '\0' && strcmp (ta, tb) == 0)
-        score += 0.1;
-    }
-
-  return CLAMP (score, 0.0, 1.0);
+static double
+member_similarity (CsItemKind               kind,
+                   CsSimilarityCache       *cache,
+                   const CsConsensusMember *a,
+                   const CsConsensusMember *b)
+{
+  if (cache != NULL)
+    return similarity_cache_get (cache, a->index, b->index);
+  return cs_consensus_item_similarity (kind, a->node, b->node);
 }
 
 void
@@ -186,6 +321,7 @@ cs_cluster_free (CsCluster *cluster)
     return;
   g_ptr_array_unref (cluster->members);
   g_free (cluster->centrality);
+  g_clear_pointer (&cluster->cache, similarity_cache_unref);
   g_free (cluster);
 }
 
@@ -283,17 +419,19 @@ cs_consensus_cluster_similarity (CsItemKind  kind,
                                  CsCluster  *a,
                                  CsCluster  *b)
 {
+  CsSimilarityCache *cache;
   double sum = 0;
 
   g_return_val_if_fail (a != NULL && b != NULL, 0.0);
 
   if (a->members->len == 0 || b->members->len == 0)
     return 0.0;
+  cache = a->cache != NULL && a->cache == b->cache && a->cache->kind == kind ? a->cache : NULL;
   for (guint i = 0; i < a->members->len; i++)
     for (guint j = 0; j < b->members->len; j++)
-      sum += cs_consensus_item_similarity (kind,
-                                           ((CsConsensusMember *)g_ptr_array_index (a->members, i))->node,
-                                           ((CsConsensusMember *)g_ptr_array_index (b->members, j))->node);
+      sum += member_similarity (kind, cache,
+                                g_ptr_array_index (a->members, i),
+                                g_ptr_array_index (b->members, j));
   return sum / (a->members->len * b->members->len);
 }
 
@@ -417,8 +555,8 @@ finish_cluster (CsItemKind  kind,
       pos += mi->position;
       for (guint j = 0; j < n; j++)
         if (j != i)
-          cluster->centrality[i] += cs_consensus_item_similarity (kind, mi->node,
-                                                                  ((CsConsensusMember *)g_ptr_array_index (cluster->members, j))->node);
+          cluster->centrality[i] += member_similarity (kind, cluster->cache, mi,
+                                                       g_ptr_array_index (cluster->members, j));
       if (kind == CS_ITEM_STEP)
         {
           gint64 effort = member_int (mi->node, "effort_minutes", -1);
@@ -452,6 +590,7 @@ cs_consensus_cluster (CsItemKind  kind,
   g_autoptr(GArray) pairs = g_array_new (FALSE, FALSE, sizeof (Pair));
   g_autofree guint *owner = NULL;          /* item → group */
   g_autoptr(GPtrArray) groups = NULL;      /* group → GArray of item indices, or NULL */
+  g_autoptr(CsSimilarityCache) cache = NULL;
   GPtrArray *clusters;
   guint total;
 
@@ -479,9 +618,11 @@ cs_consensus_cluster (CsItemKind  kind,
           member->candidate = c;
           member->position = p;
           member->node = json_node_ref (item);
+          member->index = items->len;
           g_ptr_array_add (items, member);
         }
     }
+  cache = similarity_cache_new (kind, items);
 
   /* all pairs of items of different candidates that match */
   for (guint i = 0; i < items->len; i++)
@@ -493,7 +634,7 @@ cs_consensus_cluster (CsItemKind  kind,
 
         if (a->candidate == b->candidate)
           continue;
-        pair.score = cs_consensus_item_similarity (kind, a->node, b->node);
+        pair.score = similarity_cache_get (cache, i, j);
         if (pair.score >= CS_SIMILARITY_THRESHOLD)
           g_array_append_val (pairs, pair);
       }
@@ -535,7 +676,7 @@ cs_consensus_cluster (CsItemKind  kind,
             if (ma->candidate == mb->candidate)
               disjoint = FALSE;
             else
-              sum += cs_consensus_item_similarity (kind, ma->node, mb->node);
+              sum += similarity_cache_get (cache, ma->index, mb->index);
           }
       if (!disjoint || sum / (a->len * b->len) < CS_SIMILARITY_THRESHOLD)
         continue;
@@ -570,6 +711,7 @@ cs_consensus_cluster (CsItemKind  kind,
         continue;
       cluster = g_new0 (CsCluster, 1);
       cluster->members = g_ptr_array_new_with_free_func (member_free);
+      cluster->cache = g_rc_box_acquire (cache);
       for (guint x = 0; x < group->len; x++)
         {
           const CsConsensusMember *src = g_ptr_array_index (items, g_array_index (group, guint, x));

@@ -26,7 +26,12 @@ typedef struct {
   guint     candidate;   /* index of the candidate in the input */
   guint     position;    /* index of the item in the candidate's list */
   JsonNode *node;        /* the item (a reference) */
+  guint     index;       /* private: the item's index in the cluster's cache */
 } CsConsensusMember;
+
+/* Private: the items' prepared texts and the similarities computed so far,
+ * shared by the clusters of one cs_consensus_cluster () call. */
+typedef struct _CsSimilarityCache CsSimilarityCache;
 
 typedef struct {
   GPtrArray *members;         /* CsConsensusMember*, by candidate index */
@@ -39,6 +44,7 @@ typedef struct {
   gboolean   primary;         /* support * 2 >= total */
   CsItemKind kind;
   double    *centrality;      /* per member: sum of its similarity to the others */
+  CsSimilarityCache *cache;   /* private: shared by the clusters of one call, or NULL */
 } CsCluster;
 
 void        cs_cluster_free                (CsCluster   *cluster);

@@ -45,6 +45,25 @@ double   cs_similarity_text              (const char  *a,
 gboolean cs_similarity_match             (const char  *a,
                                           const char  *b);
 
+/* A text prepared for many comparisons: its token and trigram sets are
+ * computed once. cs_similarity_text_prepared (a, b) equals
+ * cs_similarity_text (text_a, text_b) exactly, and
+ * cs_similarity_jaccard_prepared () equals cs_similarity_jaccard (); both
+ * are pure and read-only, so one prepared text may be shared between
+ * threads once built. */
+typedef struct _CsPreparedText CsPreparedText;
+
+CsPreparedText *cs_prepared_text_new            (const char           *text);
+void            cs_prepared_text_free           (CsPreparedText       *prepared);
+/* The number of normalised tokens (the length of cs_similarity_tokens ()). */
+guint           cs_prepared_text_get_n_tokens   (const CsPreparedText *prepared);
+double          cs_similarity_text_prepared     (const CsPreparedText *a,
+                                                 const CsPreparedText *b);
+double          cs_similarity_jaccard_prepared  (const CsPreparedText *a,
+                                                 const CsPreparedText *b);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsPreparedText, cs_prepared_text_free)
+
 /* The program a shell command runs: the basename of the first word after
  * "sudo", environment assignments and wrappers (env, time, nice), lowercase;
  * NULL for an empty command. "sudo LANG=C /usr/bin/df -h" → "df". */
