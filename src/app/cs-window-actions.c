@@ -729,6 +729,10 @@ _cs_window_fill_welcome (CsWindow *self)
                  cs_provider_config_new ("ollama", "http://127.0.0.1:11434", CS_API_OLLAMA),
                  _("Local Ollama server"),
                  _("_Use Ollama"));
+  add_probe_row (self,
+                 cs_provider_config_new ("local", "http://127.0.0.1:8080/v1", CS_API_OPENAI_CHAT),
+                 _("Local OpenAI-compatible server (llama.cpp)"),
+                 _("Use _Local Server"));
 
   presets = cs_config_get_presets ();
   for (guint i = 0; presets != NULL && i < presets->len; i++)
