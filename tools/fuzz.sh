@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Builds the libFuzzer harnesses (clang, AddressSanitizer + UBSan) and runs
 # each one for SECONDS (default 60), one after the other, single process.
-# New inputs that add coverage are merged into tests/fuzz/corpus/<harness>/;
+# New inputs that reach new edges are merged into tests/fuzz/corpus/<harness>/
+# (edge coverage only, -use_counters=0, so that the kept corpus stays small);
 # crashes, leaks, timeouts and broken invariants are written to
 # tests/fuzz/crashes/<harness>-crash-*. Prints executions and coverage per
 # harness; exits non-zero if any harness found a problem.
@@ -23,7 +24,7 @@ HARNESSES=${*:-$ALL}
 
 max_len () {
   case "$1" in
-    fuzz-config) echo 8192 ;;
+    fuzz-config|fuzz-run-file|fuzz-export) echo 8192 ;;
     *) echo 16384 ;;
   esac
 }
@@ -61,9 +62,9 @@ for h in $HARNESSES; do
   log="$BUILD/tests/fuzz/$h.log"
 
   if [ "${MINIMIZE:-0}" = 1 ]; then
-    # Keep only the inputs that each add coverage.
+    # Keep only the inputs that each reach new edges.
     min=$(mktemp -d)
-    "$BUILD/tests/fuzz/$h" -merge=1 -max_len="$(max_len "$h")" "$min" "$corpus" >"$log.merge" 2>&1 &&
+    "$BUILD/tests/fuzz/$h" -merge=1 -use_counters=0 -max_len="$(max_len "$h")" "$min" "$corpus" >"$log.merge" 2>&1 &&
       rm -f "$corpus"/* && cp "$min"/* "$corpus"/
     rm -rf "$min"
   fi
@@ -75,8 +76,8 @@ for h in $HARNESSES; do
       -rss_limit_mb=2048 -print_final_stats=1 \
       -artifact_prefix="tests/fuzz/crashes/$h-" >"$log" 2>&1
     rc=$?
-    # Add what raised coverage to the kept corpus.
-    [ "${MERGE:-1}" = 0 ] || "$BUILD/tests/fuzz/$h" -merge=1 -max_len="$(max_len "$h")" "$corpus" "$scratch" >"$log.merge" 2>&1
+    # Add what reached new edges to the kept corpus.
+    [ "${MERGE:-1}" = 0 ] || "$BUILD/tests/fuzz/$h" -merge=1 -use_counters=0 -max_len="$(max_len "$h")" "$corpus" "$scratch" >"$log.merge" 2>&1
   else
     rc=0
     : >"$log"
