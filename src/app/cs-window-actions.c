@@ -525,9 +525,16 @@ demo_base_url (void)
   if (env != NULL && env[0] != '\0')
     return g_strdup (env);
 
+  /* tools/run.sh writes it in $XDG_RUNTIME_DIR, or /tmp without one */
   path = g_build_filename (g_get_user_runtime_dir (), "consilium-demo-provider.port", NULL);
   if (!g_file_get_contents (path, &contents, NULL, NULL))
-    return NULL;
+    {
+      g_free (path);
+      path = g_build_filename (g_get_tmp_dir (), "consilium-demo-provider.port", NULL);
+      if (g_getenv ("XDG_RUNTIME_DIR") != NULL ||
+          !g_file_get_contents (path, &contents, NULL, NULL))
+        return NULL;
+    }
   g_strstrip (contents);
   if (!g_ascii_string_to_unsigned (contents, 10, 1, 65535, &port, NULL))
     return NULL;
@@ -696,6 +703,17 @@ preset_clicked_cb (GtkButton *button,
     gtk_widget_activate_action (prefs, "prefs.add-preset", "s", preset_id);
 }
 
+static gboolean
+refill_welcome_cb (gpointer user_data)
+{
+  CsWindow *self = user_data;
+
+  self->welcome_source = 0;
+  self->welcome_retries++;
+  _cs_window_fill_welcome (self);
+  return G_SOURCE_REMOVE;
+}
+
 void
 _cs_window_fill_welcome (CsWindow *self)
 {
@@ -724,6 +742,9 @@ _cs_window_fill_welcome (CsWindow *self)
                    cs_provider_config_new ("demo", demo_url, CS_API_OPENAI_CHAT),
                    _("Demo provider (synthetic answers)"),
                    _("_Use Demo"));
+  else if (self->welcome_retries < 5 && self->welcome_source == 0)
+    /* the demo provider may be starting next to the app: look again */
+    self->welcome_source = g_timeout_add (1000, refill_welcome_cb, self);
 
   add_probe_row (self,
                  cs_provider_config_new ("ollama", "http://127.0.0.1:11434", CS_API_OLLAMA),

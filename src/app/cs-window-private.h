@@ -40,6 +40,8 @@ struct _CsWindow
   GtkStringList        *judge_ids;        /* "" then "provider/model" */
   guint                 draft_source;
   guint                 dates_source;     /* refreshes "5 minutes ago" */
+  guint                 welcome_source;   /* looks for the demo provider again */
+  guint                 welcome_retries;
   guint                 restoring : 1;
 
   /* template children */

@@ -1179,6 +1179,7 @@ cs_window_dispose (GObject *object)
     flush_draft (self);
 
   g_clear_handle_id (&self->dates_source, g_source_remove);
+  g_clear_handle_id (&self->welcome_source, g_source_remove);
   g_cancellable_cancel (self->cancellable);
   if (self->run_cancellable != NULL)
     g_cancellable_cancel (self->run_cancellable);
