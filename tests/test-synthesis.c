@@ -1090,6 +1090,88 @@ load_replies (CsMode      mode,
   return candidates;
 }
 
+typedef struct {
+  gboolean  done;
+  JsonNode *result;
+  GError   *error;
+} FuseWait;
+
+static void
+fuse_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  FuseWait *w = user_data;
+
+  g_assert_null (object);
+  w->result = cs_synthesis_fuse_finish (result, &w->error);
+  w->done = TRUE;
+}
+
+static void
+fuse_wait (FuseWait *w)
+{
+  gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  while (!w->done)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+/* The fusion in a worker thread gives exactly the synchronous result, from
+ * a snapshot: what happens to the candidates after the call does not reach
+ * it. */
+static void
+test_fuse_async (gconstpointer data)
+{
+  CsMode mode = GPOINTER_TO_INT (data);
+  g_autoptr(GPtrArray) candidates = load_replies (mode, mode == CS_MODE_ARCHITECT ? "architect" : "support");
+  g_autoptr(JsonNode) expected = cs_synthesis_fuse (mode, candidates, NULL);
+  g_autofree char *expected_json = to_string (expected);
+  g_autofree char *json = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GPtrArray) none = g_ptr_array_new ();
+  FuseWait w = { 0 };
+
+  g_assert_nonnull (expected);
+  cs_synthesis_fuse_async (mode, candidates, NULL, fuse_cb, &w);
+  /* the candidates' data change in place, then the candidates go */
+  for (guint i = 0; i < candidates->len; i++)
+    {
+      JsonObject *obj = json_node_get_object (cs_candidate_get_data (g_ptr_array_index (candidates, i)));
+
+      json_object_set_string_member (obj, "summary", "changed after the snapshot");
+      json_object_remove_member (obj, mode == CS_MODE_ARCHITECT ? "components" : "steps");
+    }
+  g_clear_pointer (&candidates, g_ptr_array_unref);
+  fuse_wait (&w);
+  g_assert_no_error (w.error);
+  g_assert_nonnull (w.result);
+  json = to_string (w.result);
+  g_assert_cmpstr (json, ==, expected_json);
+  g_clear_pointer (&w.result, json_node_unref);
+
+  /* nothing valid: the same error as the synchronous call */
+  memset (&w, 0, sizeof w);
+  cs_synthesis_fuse_async (mode, none, NULL, fuse_cb, &w);
+  fuse_wait (&w);
+  g_assert_null (w.result);
+  g_assert_error (w.error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_clear_error (&w.error);
+
+  /* cancelled */
+  candidates = load_replies (mode, mode == CS_MODE_ARCHITECT ? "architect" : "support");
+  memset (&w, 0, sizeof w);
+  g_cancellable_cancel (cancellable);
+  cs_synthesis_fuse_async (mode, candidates, cancellable, fuse_cb, &w);
+  fuse_wait (&w);
+  g_assert_null (w.result);
+  g_assert_error (w.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&w.error);
+}
+
 static void
 test_example_replies (void)
 {
@@ -1212,6 +1294,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/synthesis/determinism", test_determinism);
   g_test_add_func ("/synthesis/hostile", test_hostile);
   g_test_add_func ("/synthesis/example-replies", test_example_replies);
+  g_test_add_data_func ("/synthesis/async/architect", GINT_TO_POINTER (CS_MODE_ARCHITECT), test_fuse_async);
+  g_test_add_data_func ("/synthesis/async/support", GINT_TO_POINTER (CS_MODE_SUPPORT), test_fuse_async);
   g_test_add_func ("/judge/schema", test_judge_schema);
   g_test_add_func ("/judge/messages", test_judge_messages);
   g_test_add_func ("/judge/apply", test_judge_apply);

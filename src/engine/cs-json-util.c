@@ -10,6 +10,62 @@
 
 #include "cs-json-util.h"
 
+JsonNode *
+cs_json_deep_copy (JsonNode *node)
+{
+  JsonNode *copy;
+
+  if (node == NULL)
+    return NULL;
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObject *in = json_node_get_object (node);
+        JsonObject *out = json_object_new ();
+        g_autoptr(GList) members = json_object_get_members (in);
+
+        for (GList *l = members; l != NULL; l = l->next)
+          json_object_set_member (out, l->data, cs_json_deep_copy (json_object_get_member (in, l->data)));
+        copy = json_node_alloc ();
+        json_node_init_object (copy, out);
+        json_object_unref (out);
+        return copy;
+      }
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *in = json_node_get_array (node);
+        guint n = json_array_get_length (in);
+        JsonArray *out = json_array_sized_new (n);
+
+        for (guint i = 0; i < n; i++)
+          json_array_add_element (out, cs_json_deep_copy (json_array_get_element (in, i)));
+        copy = json_node_alloc ();
+        json_node_init_array (copy, out);
+        json_array_unref (out);
+        return copy;
+      }
+    case JSON_NODE_VALUE:
+      {
+        GType type = json_node_get_value_type (node);
+
+        /* a fresh value: json_node_copy () would share it */
+        if (type == G_TYPE_STRING)
+          return json_node_init_string (json_node_alloc (), json_node_get_string (node));
+        if (type == G_TYPE_INT64)
+          return json_node_init_int (json_node_alloc (), json_node_get_int (node));
+        if (type == G_TYPE_DOUBLE)
+          return json_node_init_double (json_node_alloc (), json_node_get_double (node));
+        if (type == G_TYPE_BOOLEAN)
+          return json_node_init_boolean (json_node_alloc (), json_node_get_boolean (node));
+        return json_node_init_null (json_node_alloc ());
+      }
+    case JSON_NODE_NULL:
+    default:
+      return json_node_init_null (json_node_alloc ());
+    }
+}
+
 JsonObject *
 cs_json_node_object (JsonNode *node)
 {

@@ -14,6 +14,11 @@
 
 G_BEGIN_DECLS
 
+/* A copy of @node that shares nothing with it, down to the values
+ * (json_node_copy () shares objects, arrays and values): safe to hand to
+ * another thread. NULL for NULL. */
+JsonNode   *cs_json_deep_copy        (JsonNode    *node);
+
 /* The node's object, or NULL when @node is NULL or not an object. */
 JsonObject *cs_json_node_object      (JsonNode    *node);
 /* The string member @key of @obj (NULL-safe), or NULL. */

@@ -27,48 +27,6 @@
 /* JSON helpers: every access checks the node type                          */
 /* ------------------------------------------------------------------------ */
 
-/* json_node_copy() shares objects and arrays; this copies all the way down. */
-static JsonNode *
-deep_copy (JsonNode *node)
-{
-  JsonNode *copy;
-
-  if (node == NULL)
-    return NULL;
-  switch (JSON_NODE_TYPE (node))
-    {
-    case JSON_NODE_OBJECT:
-      {
-        JsonObject *in = json_node_get_object (node);
-        JsonObject *out = json_object_new ();
-        g_autoptr(GList) members = json_object_get_members (in);
-
-        for (GList *l = members; l != NULL; l = l->next)
-          json_object_set_member (out, l->data, deep_copy (json_object_get_member (in, l->data)));
-        copy = json_node_alloc ();
-        json_node_init_object (copy, out);
-        json_object_unref (out);
-        return copy;
-      }
-    case JSON_NODE_ARRAY:
-      {
-        JsonArray *in = json_node_get_array (node);
-        JsonArray *out = json_array_sized_new (json_array_get_length (in));
-
-        for (guint i = 0; i < json_array_get_length (in); i++)
-          json_array_add_element (out, deep_copy (json_array_get_element (in, i)));
-        copy = json_node_alloc ();
-        json_node_init_array (copy, out);
-        json_array_unref (out);
-        return copy;
-      }
-    case JSON_NODE_VALUE:
-    case JSON_NODE_NULL:
-    default:
-      return json_node_copy (node);
-    }
-}
-
 static void
 add_string (JsonBuilder *b,
             const char  *key,
@@ -108,9 +66,83 @@ static const char * const api_styles[] = { "rest", "grpc", "graphql", "websocket
 /* The fusion state                                                         */
 /* ------------------------------------------------------------------------ */
 
+/* What the fusion needs of one valid candidate, taken on the main thread:
+ * the fusion itself never touches a CsCandidate, so it can run in a worker
+ * thread on copies. */
+typedef struct {
+  char     *id;
+  char     *model;
+  char     *angle;
+  JsonNode *data;          /* an object: a deep copy, or a reference (sync) */
+} Snapshot;
+
+static void
+snapshot_free (gpointer data)
+{
+  Snapshot *snap = data;
+
+  g_free (snap->id);
+  g_free (snap->model);
+  g_free (snap->angle);
+  g_clear_pointer (&snap->data, json_node_unref);
+  g_free (snap);
+}
+
+typedef struct {
+  CsMode     mode;
+  GPtrArray *snapshots;    /* Snapshot*, the valid candidates in order */
+  JsonNode  *schema;       /* the mode's schema: a deep copy, or a reference */
+} FuseInput;
+
+static void
+fuse_input_free (FuseInput *input)
+{
+  g_clear_pointer (&input->snapshots, g_ptr_array_unref);
+  g_clear_pointer (&input->schema, json_node_unref);
+  g_free (input);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FuseInput, fuse_input_free)
+
+/* The valid candidates (status OK with object data). With @copy, their data
+ * and the schema are deep copies that share nothing with the candidates (for
+ * a worker thread); without, references (for the calling thread). */
+static FuseInput *
+fuse_input_new (CsMode     mode,
+                GPtrArray *candidates,
+                gboolean   copy)
+{
+  FuseInput *input = g_new0 (FuseInput, 1);
+  JsonNode *schema = cs_mode_get_schema (mode);
+
+  input->mode = mode;
+  input->snapshots = g_ptr_array_new_with_free_func (snapshot_free);
+  if (schema != NULL)
+    input->schema = copy ? cs_json_deep_copy (schema) : json_node_ref (schema);
+  for (guint i = 0; i < candidates->len; i++)
+    {
+      CsCandidate *candidate = g_ptr_array_index (candidates, i);
+      JsonNode *data;
+      Snapshot *snap;
+
+      if (!CS_IS_CANDIDATE (candidate) || cs_candidate_get_status (candidate) != CS_CANDIDATE_OK)
+        continue;
+      data = cs_candidate_get_data (candidate);
+      if (cs_json_node_object (data) == NULL)
+        continue;
+      snap = g_new0 (Snapshot, 1);
+      snap->id = g_strdup (cs_candidate_get_id (candidate));
+      snap->model = g_strdup (cs_candidate_get_model (candidate));
+      snap->angle = g_strdup (cs_candidate_get_angle (candidate));
+      snap->data = copy ? cs_json_deep_copy (data) : json_node_ref (data);
+      g_ptr_array_add (input->snapshots, snap);
+    }
+  return input;
+}
+
 typedef struct {
   CsMode      mode;
-  GPtrArray  *candidates;  /* CsCandidate*, the valid ones, borrowed */
+  GPtrArray  *candidates;  /* Snapshot*, the valid ones, borrowed */
   GPtrArray  *datas;       /* JsonObject*, their data, borrowed */
   guint       total;
   JsonArray  *votes;
@@ -136,7 +168,7 @@ static const char *
 candidate_id (Fuse  *f,
               guint  index)
 {
-  const char *id = cs_candidate_get_id (g_ptr_array_index (f->candidates, index));
+  const char *id = ((Snapshot *)g_ptr_array_index (f->candidates, index))->id;
 
   return id != NULL ? id : "";
 }
@@ -341,8 +373,7 @@ fused_summary (Fuse  *f,
                guint  lead)
 {
   const char *summary = cs_json_get_string (g_ptr_array_index (f->datas, lead), "summary");
-  CsCandidate *candidate = g_ptr_array_index (f->candidates, lead);
-  const char *model = cs_candidate_get_model (candidate);
+  const char *model = ((Snapshot *)g_ptr_array_index (f->candidates, lead))->model;
 
   if (summary == NULL)
     summary = "";
@@ -1245,38 +1276,30 @@ sorted_alternatives (JsonArray *alternatives)
   return sorted;
 }
 
-JsonNode *
-cs_synthesis_fuse (CsMode      mode,
-                   GPtrArray  *candidates,
-                   GError    **error)
+/* The fusion proper: pure, touches only @input (no GObject, no shared JSON
+ * but a read-only schema), so it may run in any thread. */
+static JsonNode *
+fuse_run (FuseInput  *input,
+          GError    **error)
 {
   Fuse f = { 0 };
+  CsMode mode = input->mode;
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonNode) raw = NULL;
   g_autoptr(JsonNode) data = NULL;
   g_autoptr(JsonBuilder) sb = json_builder_new ();
   g_autoptr(GError) local_error = NULL;
-  JsonNode *schema;
   JsonNode *result;
-
-  g_return_val_if_fail (mode == CS_MODE_ARCHITECT || mode == CS_MODE_SUPPORT, NULL);
-  g_return_val_if_fail (candidates != NULL, NULL);
 
   f.mode = mode;
   f.candidates = g_ptr_array_new ();
   f.datas = g_ptr_array_new ();
-  for (guint i = 0; i < candidates->len; i++)
+  for (guint i = 0; i < input->snapshots->len; i++)
     {
-      CsCandidate *candidate = g_ptr_array_index (candidates, i);
-      JsonObject *data_obj;
+      Snapshot *snap = g_ptr_array_index (input->snapshots, i);
 
-      if (!CS_IS_CANDIDATE (candidate) || cs_candidate_get_status (candidate) != CS_CANDIDATE_OK)
-        continue;
-      data_obj = cs_json_node_object (cs_candidate_get_data (candidate));
-      if (data_obj == NULL)
-        continue;
-      g_ptr_array_add (f.candidates, candidate);
-      g_ptr_array_add (f.datas, data_obj);
+      g_ptr_array_add (f.candidates, snap);
+      g_ptr_array_add (f.datas, cs_json_node_object (snap->data));
     }
   f.total = f.candidates->len;
 
@@ -1287,7 +1310,6 @@ cs_synthesis_fuse (CsMode      mode,
                            "No candidate produced a valid answer to synthesize");
       return NULL;
     }
-
   f.votes = json_array_new ();
   f.consensus = json_array_new ();
   f.alternatives = json_array_new ();
@@ -1303,8 +1325,7 @@ cs_synthesis_fuse (CsMode      mode,
   raw = json_builder_get_root (b);
   data = reorder (raw, mode == CS_MODE_ARCHITECT ? architect_order : support_order);
 
-  schema = cs_mode_get_schema (mode);
-  if (schema != NULL && !cs_json_schema_validate (schema, data, &local_error))
+  if (input->schema != NULL && !cs_json_schema_validate (input->schema, data, &local_error))
     g_debug ("The fused result does not validate: %s", local_error->message);
 
   json_builder_begin_object (sb);
@@ -1341,6 +1362,70 @@ cs_synthesis_fuse (CsMode      mode,
 
   fuse_clear (&f);
   return result;
+}
+
+JsonNode *
+cs_synthesis_fuse (CsMode      mode,
+                   GPtrArray  *candidates,
+                   GError    **error)
+{
+  g_autoptr(FuseInput) input = NULL;
+
+  g_return_val_if_fail (mode == CS_MODE_ARCHITECT || mode == CS_MODE_SUPPORT, NULL);
+  g_return_val_if_fail (candidates != NULL, NULL);
+
+  input = fuse_input_new (mode, candidates, FALSE);
+  return fuse_run (input, error);
+}
+
+static void
+fuse_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  FuseInput *input = task_data;
+  GError *error = NULL;
+  JsonNode *result;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  result = fuse_run (input, &error);
+  if (result == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, result, (GDestroyNotify)json_node_unref);
+}
+
+void
+cs_synthesis_fuse_async (CsMode               mode,
+                         GPtrArray           *candidates,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (mode == CS_MODE_ARCHITECT || mode == CS_MODE_SUPPORT);
+  g_return_if_fail (candidates != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cs_synthesis_fuse_async);
+  g_task_set_name (task, "[consilium] fuse");
+  /* the snapshot is taken here, on the calling thread */
+  g_task_set_task_data (task, fuse_input_new (mode, candidates, TRUE), (GDestroyNotify)fuse_input_free);
+  g_task_run_in_thread (task, fuse_thread);
+}
+
+JsonNode *
+cs_synthesis_fuse_finish (GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_async_result_is_tagged (result, cs_synthesis_fuse_async), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1390,7 +1475,7 @@ build_judge_schema (CsMode mode)
   schema = cs_mode_get_schema (mode);
   json_object_set_member (json_object_get_object_member (json_node_get_object (root), "properties"),
                           "result",
-                          schema != NULL ? deep_copy (schema) : json_node_new (JSON_NODE_NULL));
+                          schema != NULL ? cs_json_deep_copy (schema) : json_node_new (JSON_NODE_NULL));
   return root;
 }
 
@@ -1746,7 +1831,7 @@ dropped_alternative (CsMode      mode,
     return NULL;
   if (mode == CS_MODE_SUPPORT)
     {
-      alt = deep_copy (item);
+      alt = cs_json_deep_copy (item);
       alt_obj = json_node_get_object (alt);
       json_object_set_int_member (alt_obj, "after_step", closest_step (judge_steps, item, CS_SIMILARITY_RELATED_THRESHOLD));
     }
@@ -1764,7 +1849,7 @@ dropped_alternative (CsMode      mode,
   json_object_set_int_member (alt_obj, "support", json_object_get_int_member_with_default (entry, "support", 0));
   json_object_set_int_member (alt_obj, "total", json_object_get_int_member_with_default (entry, "total", 0));
   if (candidates != NULL && JSON_NODE_HOLDS_ARRAY (candidates))
-    json_object_set_member (alt_obj, "candidates", deep_copy (candidates));
+    json_object_set_member (alt_obj, "candidates", cs_json_deep_copy (candidates));
   else
     json_object_set_array_member (alt_obj, "candidates", json_array_new ());
   return alt;
@@ -1879,7 +1964,7 @@ cs_synthesis_apply_judge (CsMode       mode,
       add_int (cb, "total", total);
       json_builder_set_member_name (cb, "candidates");
       if (match != NULL && JSON_NODE_HOLDS_ARRAY (json_object_get_member (match, "candidates")))
-        json_builder_add_value (cb, deep_copy (json_object_get_member (match, "candidates")));
+        json_builder_add_value (cb, cs_json_deep_copy (json_object_get_member (match, "candidates")));
       else
         {
           json_builder_begin_array (cb);
@@ -1912,7 +1997,7 @@ cs_synthesis_apply_judge (CsMode       mode,
       if (mode == CS_MODE_ARCHITECT && g_strcmp0 (cs_json_get_string (alt_obj, "kind"), "decision") == 0 &&
           decision_adopted (judge_decisions, alt_obj))
         continue;
-      copy = deep_copy (alt);
+      copy = cs_json_deep_copy (alt);
       if (mode == CS_MODE_SUPPORT && json_object_has_member (alt_obj, "after_step"))
         {
           gint64 after = json_object_get_int_member_with_default (alt_obj, "after_step", -1);
@@ -1984,10 +2069,10 @@ cs_synthesis_apply_judge (CsMode       mode,
     }
   json_array_add_string_element (methods, "judge");
 
-  out = deep_copy (fused);
+  out = cs_json_deep_copy (fused);
   out_obj = json_node_get_object (out);
   json_object_set_array_member (out_obj, "methods", g_steal_pointer (&methods));
-  json_object_set_member (out_obj, "data", deep_copy (result));
+  json_object_set_member (out_obj, "data", cs_json_deep_copy (result));
   json_object_set_string_member (out_obj, "rationale", rationale);
   json_object_set_array_member (out_obj, "consensus", g_steal_pointer (&consensus));
   json_object_set_array_member (out_obj, "alternatives", g_steal_pointer (&alternatives));
@@ -2011,7 +2096,7 @@ cs_synthesis_mark_degraded (JsonNode   *fused,
 
   g_return_val_if_fail (fused != NULL, NULL);
 
-  out = deep_copy (fused);
+  out = cs_json_deep_copy (fused);
   obj = cs_json_node_object (out);
   if (obj == NULL)
     return out;

@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
 #include "cs-types.h"
@@ -19,6 +20,20 @@ G_BEGIN_DECLS
 JsonNode *cs_synthesis_fuse               (CsMode        mode,
                                            GPtrArray    *candidates,
                                            GError      **error);
+
+/* The same in a worker thread (a GTask): the candidates' ids, models and
+ * deep copies of their data are taken before this returns, so the
+ * candidates may change afterwards and are never touched from the worker.
+ * @callback runs in the thread-default main context of the caller. */
+void      cs_synthesis_fuse_async         (CsMode               mode,
+                                           GPtrArray           *candidates,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+/* The result of cs_synthesis_fuse (), or NULL with an error (also
+ * G_IO_ERROR_CANCELLED when @cancellable was cancelled). */
+JsonNode *cs_synthesis_fuse_finish        (GAsyncResult        *result,
+                                           GError             **error);
 
 /* The judge's JSON Schema: {"critiques":[{"candidate","strengths",
  * "weaknesses","score"}],"rationale","result":<mode schema>}. Owned. */
