@@ -561,6 +561,50 @@ test_cancel (Fixture       *f,
 }
 
 static void
+cancel_on_synthesizing (CsRun      *run,
+                        GParamSpec *pspec,
+                        gpointer    user_data)
+{
+  /* the fusion has not even started when the state changes: cancelling
+   * here must stop the run before its result arrives */
+  if (cs_run_get_state (run) == CS_RUN_SYNTHESIZING)
+    g_cancellable_cancel (user_data);
+}
+
+static void
+test_cancel_during_synthesis (Fixture       *f,
+                              gconstpointer  data)
+{
+  const char *spec[] = { "demo/demo-alpha", "demo/demo-beta", "demo/demo-gamma", NULL };
+  /* no judge: a synchronous fusion would finish the run before the
+   * cancellation is seen */
+  g_autoptr(CsRunner) runner = make_runner (f, CS_MODE_ARCHITECT, spec, NULL);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  CsRun *run = cs_runner_get_run (runner);
+  Wait w = { 0 };
+  gulong id;
+
+  id = g_signal_connect (run, "notify::state", G_CALLBACK (cancel_on_synthesizing), cancellable);
+  cs_runner_execute_async (runner, cancellable, execute_cb, &w);
+  iterate_until (&w.done, 30);
+  g_signal_handler_disconnect (run, id);
+
+  g_assert_false (w.ok);
+  g_assert_error (w.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&w.error);
+  g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_CANCELLED);
+  /* the candidates had finished: they stay as they were */
+  for (guint i = 0; i < 3; i++)
+    g_assert_cmpint (cs_candidate_get_status (candidate (run, i)), ==, CS_CANDIDATE_OK);
+
+  /* the fusion's late result changes nothing */
+  sleep_loop (300);
+  g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_CANCELLED);
+  g_assert_null (cs_run_get_synthesis (run));
+  assert_saved (f, run, "cancelled");
+}
+
+static void
 test_cancel_and_retry (Fixture       *f,
                        gconstpointer  data)
 {
@@ -861,6 +905,7 @@ main (int argc, char *argv[])
   ADD ("/runner/quorum/cancel-late", GINT_TO_POINTER (TRUE), test_quorum);
   ADD ("/runner/deadline", NULL, test_deadline);
   ADD ("/runner/cancel", NULL, test_cancel);
+  ADD ("/runner/cancel-during-synthesis", NULL, test_cancel_during_synthesis);
   ADD ("/runner/cancel-and-retry", NULL, test_cancel_and_retry);
   ADD ("/runner/grouping", NULL, test_grouping);
   ADD ("/runner/grouped-cancel-one", NULL, test_grouped_cancel_one);

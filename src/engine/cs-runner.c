@@ -168,6 +168,8 @@ struct _CsRunner
   GPtrArray    *synth_waiters;      /* of GTask*, completed when a synthesis ends */
   JsonNode     *fused;              /* during the judge phase */
   gint64        judge_start_us;
+  GCancellable *fuse_cancellable;   /* the fusion in its worker thread, or NULL */
+  guint         fuse_serial;        /* which fusion's result is awaited */
 };
 
 G_DEFINE_FINAL_TYPE (CsRunner, cs_runner, G_TYPE_OBJECT)
@@ -306,6 +308,9 @@ cs_runner_dispose (GObject *object)
   g_clear_object (&self->execute_cancellable);
   g_clear_object (&self->execute_task);
   g_clear_object (&self->store);
+  if (self->fuse_cancellable != NULL)
+    g_cancellable_cancel (self->fuse_cancellable);
+  g_clear_object (&self->fuse_cancellable);
 
   G_OBJECT_CLASS (cs_runner_parent_class)->dispose (object);
 }
@@ -1476,6 +1481,12 @@ maybe_finish_cancelled (CsRunner *self)
 
   self->phase = PHASE_FINISHED;
   stop_timers (self);
+  /* a fusion still running in its thread is dropped: its callback sees
+   * the serial changed */
+  self->fuse_serial++;
+  if (self->fuse_cancellable != NULL)
+    g_cancellable_cancel (self->fuse_cancellable);
+  g_clear_object (&self->fuse_cancellable);
   g_clear_pointer (&self->fused, json_node_unref);
   cs_run_set_message (self->run, "The run was cancelled.");
   set_run_state (self, CS_RUN_CANCELLED);
@@ -1732,28 +1743,51 @@ start_judge (CsRunner            *self,
   with_provider (self, judge->provider, judge_provider_ready, request);
 }
 
+/* One fusion in flight: the runner, the candidates it fuses (the judge
+ * gets the same ones) and the serial that says whether it is still wanted. */
+typedef struct {
+  CsRunner  *runner;
+  GPtrArray *valid;
+  guint      serial;
+} FuseData;
+
 static void
-start_synthesis (CsRunner *self)
+fuse_data_free (FuseData *data)
 {
-  g_autoptr(GPtrArray) valid = NULL;
+  g_clear_object (&data->runner);
+  g_clear_pointer (&data->valid, g_ptr_array_unref);
+  g_free (data);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FuseData, fuse_data_free)
+
+static void
+fuse_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(FuseData) data = user_data;
+  CsRunner *self = data->runner;
+  g_autoptr(JsonNode) fused = NULL;
   g_autoptr(GError) error = NULL;
+  GPtrArray *valid = data->valid;
   const char *judge_id;
   const CsModelConfig *judge;
 
-  g_assert (self->phase == PHASE_RUNNING);
+  fused = cs_synthesis_fuse_finish (result, &error);
 
-  self->phase = PHASE_SYNTHESIZING;
-  g_clear_handle_id (&self->deadline_id, g_source_remove);
-
-  if (self->cancel_late)
-    cancel_live (self, "Stopped: the synthesis started without it (quorum or deadline reached)");
-
-  set_run_state (self, CS_RUN_SYNTHESIZING);
-  valid = valid_candidates (self);
-  g_assert (valid->len > 0);
+  /* cancelled or superseded while the fusion ran: the run has moved on
+   * (maybe_finish_cancelled () finished it, or it will once the last
+   * request ends) */
+  if (data->serial != self->fuse_serial || self->phase != PHASE_SYNTHESIZING || self->cancelled)
+    {
+      g_debug ("Dropping the result of a fusion that is no longer wanted");
+      return;
+    }
+  g_clear_object (&self->fuse_cancellable);
 
   g_clear_pointer (&self->fused, json_node_unref);
-  self->fused = cs_synthesis_fuse (cs_run_get_mode (self->run), valid, &error);
+  self->fused = g_steal_pointer (&fused);
   if (self->fused == NULL)
     {
       g_autoptr(JsonNode) fallback = fallback_result (self, valid, error ? error->message : "no result");
@@ -1764,10 +1798,10 @@ start_synthesis (CsRunner *self)
   judge_id = cs_run_get_judge (self->run);
   if (judge_id == NULL)
     {
-      g_autoptr(JsonNode) result =
+      g_autoptr(JsonNode) done =
         cs_synthesis_mark_degraded (self->fused,
                                     "No judge model was chosen; the result combines votes and consensus only.");
-      finish_done (self, result);
+      finish_done (self, done);
       return;
     }
 
@@ -1776,13 +1810,46 @@ start_synthesis (CsRunner *self)
     {
       g_autofree char *note = g_strdup_printf ("The judge model %s is not configured; "
                                                "the result combines votes and consensus only.", judge_id);
-      g_autoptr(JsonNode) result = cs_synthesis_mark_degraded (self->fused, note);
-      finish_done (self, result);
+      g_autoptr(JsonNode) done = cs_synthesis_mark_degraded (self->fused, note);
+      finish_done (self, done);
       return;
     }
 
   self->judge_start_us = g_get_monotonic_time ();
   start_judge (self, judge, valid);
+}
+
+static void
+start_synthesis (CsRunner *self)
+{
+  FuseData *data;
+
+  g_assert (self->phase == PHASE_RUNNING);
+
+  self->phase = PHASE_SYNTHESIZING;
+  g_clear_handle_id (&self->deadline_id, g_source_remove);
+
+  if (self->cancel_late)
+    cancel_live (self, "Stopped: the synthesis started without it (quorum or deadline reached)");
+
+  set_run_state (self, CS_RUN_SYNTHESIZING);
+
+  data = g_new0 (FuseData, 1);
+  data->runner = g_object_ref (self);
+  data->valid = valid_candidates (self);
+  data->serial = ++self->fuse_serial;
+  g_assert (data->valid->len > 0);
+
+  g_clear_pointer (&self->fused, json_node_unref);
+  /* the fusion takes a snapshot of the candidates here and runs in a
+   * worker thread: the main loop goes on (streams of late candidates, the
+   * UI) while it works */
+  if (self->fuse_cancellable != NULL)
+    g_cancellable_cancel (self->fuse_cancellable);
+  g_clear_object (&self->fuse_cancellable);
+  self->fuse_cancellable = g_cancellable_new ();
+  cs_synthesis_fuse_async (cs_run_get_mode (self->run), data->valid,
+                           self->fuse_cancellable, fuse_cb, data);
 }
 
 /* Execution */
