@@ -135,13 +135,15 @@ member_int (JsonNode   *item,
 /* What the similarity of an item needs, computed once per item: its title
  * and detail as prepared texts, its command's program and tokens (steps),
  * its technology key (data stores). */
-typedef struct {
+struct _CsItemFeatures {
+  CsItemKind      kind;
   CsPreparedText *title;
   CsPreparedText *detail;        /* NULL when missing or empty */
   char           *command_word;  /* steps: the program, or NULL */
   CsPreparedText *command;       /* steps with a program */
   char           *technology;    /* data stores: the technology key */
-} ItemFeatures;
+};
+typedef struct _CsItemFeatures ItemFeatures;
 
 static void
 item_features_init (ItemFeatures *features,
@@ -150,6 +152,7 @@ item_features_init (ItemFeatures *features,
 {
   const char *dkey = detail_key (kind);
 
+  features->kind = kind;
   features->title = cs_prepared_text_new (cs_consensus_item_title (kind, item));
   if (dkey != NULL)
     {
@@ -236,6 +239,35 @@ cs_consensus_item_similarity (CsItemKind  kind,
   item_features_clear (&fa);
   item_features_clear (&fb);
   return score;
+}
+
+CsItemFeatures *
+cs_item_features_new (CsItemKind  kind,
+                      JsonNode   *item)
+{
+  CsItemFeatures *features = g_new0 (CsItemFeatures, 1);
+
+  item_features_init (features, kind, item);
+  return features;
+}
+
+void
+cs_item_features_free (CsItemFeatures *features)
+{
+  if (features == NULL)
+    return;
+  item_features_clear (features);
+  g_free (features);
+}
+
+double
+cs_item_features_similarity (const CsItemFeatures *a,
+                             const CsItemFeatures *b)
+{
+  g_return_val_if_fail (a != NULL && b != NULL, 0.0);
+  g_return_val_if_fail (a->kind == b->kind, 0.0);
+
+  return features_similarity (a->kind, a, b);
 }
 
 /* The items of one cs_consensus_cluster () call with their features, and

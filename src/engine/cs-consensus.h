@@ -75,6 +75,20 @@ const char *cs_consensus_item_title        (CsItemKind   kind,
 double      cs_consensus_item_similarity   (CsItemKind   kind,
                                             JsonNode    *a,
                                             JsonNode    *b);
+/* What cs_consensus_item_similarity () needs of one item (its prepared
+ * texts), computed once to compare the item with many others:
+ * cs_item_features_similarity () of two items' features equals
+ * cs_consensus_item_similarity () of the items exactly. */
+typedef struct _CsItemFeatures CsItemFeatures;
+
+CsItemFeatures *cs_item_features_new        (CsItemKind            kind,
+                                             JsonNode             *item);
+void            cs_item_features_free       (CsItemFeatures       *features);
+double          cs_item_features_similarity (const CsItemFeatures *a,
+                                             const CsItemFeatures *b);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsItemFeatures, cs_item_features_free)
+
 /* Mean similarity over all pairs of members of two clusters. */
 double      cs_consensus_cluster_similarity (CsItemKind  kind,
                                              CsCluster  *a,

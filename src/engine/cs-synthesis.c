@@ -1728,36 +1728,58 @@ comparable_item (CsMode      mode,
   return json_node_init_object (json_node_alloc (), obj);
 }
 
-/* A judge item's best match among @entries (at least the threshold), by the
- * same item similarity as the clustering: title, detail and command. @items
- * are the fused data's items parallel to @entries, or NULL. */
-static JsonObject *
-match_entry (CsMode      mode,
-             JsonArray  *entries,
-             JsonArray  *items,
-             JsonNode   *item,
-             double     *best_out)
+/* The features of each entry of @entries that match_entry () compares (NULL
+ * for the others), parallel to @entries: computed once, not once per judge
+ * item. @items are the fused data's items parallel to @entries, or NULL. */
+static GPtrArray *
+entry_features (CsMode      mode,
+                JsonArray  *entries,
+                JsonArray  *items)
 {
   CsItemKind kind = mode == CS_MODE_SUPPORT ? CS_ITEM_STEP : CS_ITEM_COMPONENT;
-  JsonObject *best = NULL;
-  double best_score = 0;
+  GPtrArray *features = g_ptr_array_new_with_free_func ((GDestroyNotify)cs_item_features_free);
 
   for (guint i = 0; entries != NULL && i < json_array_get_length (entries); i++)
     {
       JsonObject *entry = cs_json_node_object (json_array_get_element (entries, i));
       g_autoptr(JsonNode) other = NULL;
+
+      if (entry == NULL || cs_json_get_string (entry, "title") == NULL ||
+          (cs_json_get_string (entry, "kind") != NULL && g_strcmp0 (cs_json_get_string (entry, "kind"), "component") != 0))
+        {
+          g_ptr_array_add (features, NULL);
+          continue;
+        }
+      other = comparable_item (mode, entry, items, i);
+      g_ptr_array_add (features, cs_item_features_new (kind, other));
+    }
+  return features;
+}
+
+/* A judge item's best match among @entries (at least the threshold), by the
+ * same item similarity as the clustering: title, detail and command.
+ * @features are entry_features () of @entries. */
+static JsonObject *
+match_entry (JsonArray            *entries,
+             GPtrArray            *features,
+             const CsItemFeatures *item,
+             double               *best_out)
+{
+  JsonObject *best = NULL;
+  double best_score = 0;
+
+  for (guint i = 0; entries != NULL && i < json_array_get_length (entries) && i < features->len; i++)
+    {
+      const CsItemFeatures *other = g_ptr_array_index (features, i);
       double s;
 
-      if (entry == NULL || cs_json_get_string (entry, "title") == NULL)
+      if (other == NULL)
         continue;
-      if (cs_json_get_string (entry, "kind") != NULL && g_strcmp0 (cs_json_get_string (entry, "kind"), "component") != 0)
-        continue;
-      other = comparable_item (mode, entry, items, i);
-      s = cs_consensus_item_similarity (kind, item, other);
+      s = cs_item_features_similarity (item, other);
       if (s >= CS_SIMILARITY_THRESHOLD && s > best_score + 1e-12)
         {
           best_score = s;
-          best = entry;
+          best = cs_json_node_object (json_array_get_element (entries, i));
         }
     }
   if (best_out != NULL)
@@ -1765,19 +1787,37 @@ match_entry (CsMode      mode,
   return best;
 }
 
-/* The index of the step of @steps that @step most resembles, at least
- * @threshold; -1 when none does. */
+/* The features of every element of @steps as steps, or NULL for NULL. */
+static GPtrArray *
+step_features (JsonArray *steps)
+{
+  GPtrArray *features;
+
+  if (steps == NULL)
+    return NULL;
+  features = g_ptr_array_new_with_free_func ((GDestroyNotify)cs_item_features_free);
+  for (guint j = 0; j < json_array_get_length (steps); j++)
+    g_ptr_array_add (features, cs_item_features_new (CS_ITEM_STEP, json_array_get_element (steps, j)));
+  return features;
+}
+
+/* The index of the step (of step_features ()) that @step most resembles, at
+ * least @threshold; -1 when none does. */
 static gint64
-closest_step (JsonArray *steps,
+closest_step (GPtrArray *steps,
               JsonNode  *step,
               double     threshold)
 {
+  g_autoptr(CsItemFeatures) features = NULL;
   gint64 found = -1;
   double best = 0;
 
-  for (guint j = 0; steps != NULL && step != NULL && j < json_array_get_length (steps); j++)
+  if (steps == NULL || step == NULL)
+    return -1;
+  features = cs_item_features_new (CS_ITEM_STEP, step);
+  for (guint j = 0; j < steps->len; j++)
     {
-      double sim = cs_consensus_item_similarity (CS_ITEM_STEP, json_array_get_element (steps, j), step);
+      double sim = cs_item_features_similarity (g_ptr_array_index (steps, j), features);
 
       if (sim >= threshold && sim > best + 1e-12)
         {
@@ -1820,7 +1860,7 @@ static JsonNode *
 dropped_alternative (CsMode      mode,
                      JsonObject *entry,
                      JsonNode   *item,
-                     JsonArray  *judge_steps)
+                     GPtrArray  *judge_steps)
 {
   JsonObject *item_obj = cs_json_node_object (item);
   JsonNode *candidates = json_object_get_member (entry, "candidates");
@@ -1883,6 +1923,9 @@ cs_synthesis_apply_judge (CsMode       mode,
   JsonNode *items;
   JsonArray *judge_items;
   JsonArray *judge_decisions;
+  g_autoptr(GPtrArray) consensus_features = NULL;
+  g_autoptr(GPtrArray) alternative_features = NULL;
+  g_autoptr(GPtrArray) judge_step_features = NULL;
   gint64 total = 0;
 
   g_return_val_if_fail (mode == CS_MODE_ARCHITECT || mode == CS_MODE_SUPPORT, NULL);
@@ -1943,12 +1986,17 @@ cs_synthesis_apply_judge (CsMode       mode,
   judge_items = items != NULL ? json_node_get_array (items) : NULL;
   list = cs_json_get_array_node (json_node_get_object (result), "decisions");
   judge_decisions = list != NULL ? json_node_get_array (list) : NULL;
+  consensus_features = entry_features (mode, old_consensus, old_items);
+  alternative_features = entry_features (mode, old_alternatives, NULL);
+  if (mode == CS_MODE_SUPPORT)
+    judge_step_features = step_features (judge_items);
   for (guint i = 0; items != NULL && i < json_array_get_length (json_node_get_array (items)); i++)
     {
       JsonNode *item = json_array_get_element (json_node_get_array (items), i);
+      g_autoptr(CsItemFeatures) features = cs_item_features_new (mode == CS_MODE_SUPPORT ? CS_ITEM_STEP : CS_ITEM_COMPONENT, item);
       double s1 = 0, s2 = 0;
-      JsonObject *in_consensus = match_entry (mode, old_consensus, old_items, item, &s1);
-      JsonObject *in_alternatives = match_entry (mode, old_alternatives, NULL, item, &s2);
+      JsonObject *in_consensus = match_entry (old_consensus, consensus_features, features, &s1);
+      JsonObject *in_alternatives = match_entry (old_alternatives, alternative_features, features, &s2);
       JsonObject *match = s2 > s1 ? in_alternatives : in_consensus;
       g_autoptr(JsonBuilder) cb = json_builder_new ();
       const char *title = cs_json_node_get_string (item, mode == CS_MODE_SUPPORT ? "title" : "name");
@@ -2006,7 +2054,7 @@ cs_synthesis_apply_judge (CsMode       mode,
           if (after >= 0 && old_items != NULL && after < json_array_get_length (old_items))
             old_step = json_array_get_element (old_items, after);
           json_object_set_int_member (json_node_get_object (copy), "after_step",
-                                      closest_step (judge_items, old_step, CS_SIMILARITY_THRESHOLD));
+                                      closest_step (judge_step_features, old_step, CS_SIMILARITY_THRESHOLD));
         }
       json_array_add_element (alternatives, copy);
     }
@@ -2022,7 +2070,7 @@ cs_synthesis_apply_judge (CsMode       mode,
           json_object_get_int_member_with_default (entry, "support", 0) <= 0 ||
           old_items == NULL || i >= json_array_get_length (old_items))
         continue;
-      alt = dropped_alternative (mode, entry, json_array_get_element (old_items, i), judge_items);
+      alt = dropped_alternative (mode, entry, json_array_get_element (old_items, i), judge_step_features);
       if (alt != NULL)
         json_array_add_element (alternatives, alt);
     }
