@@ -1152,6 +1152,122 @@ test_preferences (void)
   spin (100);
 }
 
+static void
+count_cb (guint *count)
+{
+  (*count)++;
+}
+
+static gboolean
+save_failure_cleared (gpointer data)
+{
+  CsWindow *win = data;
+
+  return g_hash_table_size (win->save_failures) == 0;
+}
+
+/* The runs directory cannot be written (a file stands in its way, which
+ * stops root too): one toast per run, not one per failed save; once a save
+ * succeeded, the next failure is said again. */
+static void
+test_save_failed (void)
+{
+  g_autoptr(CsApplication) app = start_app ();
+  CsWindow *win = cs_window_new (app);
+  CsRunStore *store = cs_application_get_store (app);
+  const char *models[] = { "demo/demo-alpha", "demo/demo-delta+slow", NULL };
+  g_autofree char *dir = g_strdup (cs_run_store_get_dir (store));
+  g_autofree char *away = g_strconcat (dir, ".away", NULL);
+  guint n_failed = 0;
+  guint toasts;
+  CsRun *run;
+
+  gtk_window_present (GTK_WINDOW (win));
+  g_assert_true (wait_for (store_has_runs, store, 10000));
+  spin (200);
+
+  g_assert_cmpint (g_rename (dir, away), ==, 0);
+  g_assert_true (g_file_set_contents (dir, "not a directory", -1, NULL));
+  g_signal_connect_swapped (store, "save-failed", G_CALLBACK (count_cb), &n_failed);
+
+  toasts = win->n_toasts;
+  _cs_window_set_mode (win, "architect");
+  set_problem (win, "Nowhere to save this run");
+  _cs_window_select_models (win, models);
+  cs_test_provider_set_delay_ms (provider, 20);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
+  run = _cs_window_get_run (win);
+  g_assert_true (wait_for (not_running, win, 90000));
+  cs_test_provider_set_delay_ms (provider, 5);
+  cs_run_store_save (store, run);
+  cs_run_store_save (store, run);
+  spin (300);
+
+  g_assert_cmpuint (n_failed, >=, 3);
+  g_assert_cmpuint (win->n_toasts, ==, toasts + 1);
+  g_assert_nonnull (strstr (win->last_toast, "Could not save “Nowhere to save this run”: "));
+  g_assert_true (g_hash_table_contains (win->save_failures, cs_run_get_id (run)));
+
+  /* room again: the next save succeeds and clears the failure */
+  g_assert_cmpint (g_unlink (dir), ==, 0);
+  g_assert_cmpint (g_rename (away, dir), ==, 0);
+  cs_run_store_save (store, run);
+  g_assert_true (wait_for (save_failure_cleared, win, 10000));
+  cs_run_store_flush (store);
+
+  /* and a new failure is news */
+  g_assert_cmpint (g_rename (dir, away), ==, 0);
+  g_assert_true (g_file_set_contents (dir, "not a directory", -1, NULL));
+  cs_run_store_save (store, run);
+  spin (100);
+  g_assert_cmpuint (win->n_toasts, ==, toasts + 2);
+  g_assert_cmpuint (g_hash_table_size (win->save_failures), ==, 1);
+
+  g_assert_cmpint (g_unlink (dir), ==, 0);
+  g_assert_cmpint (g_rename (away, dir), ==, 0);
+  g_signal_handlers_disconnect_by_data (store, &n_failed);
+  gtk_window_destroy (GTK_WINDOW (win));
+  spin (100);
+}
+
+static gboolean
+has_toasts (gpointer data)
+{
+  return CS_WINDOW (data)->n_toasts > 0;
+}
+
+/* Corrupt files in the runs directory: one toast says how many, the other
+ * runs load. */
+static void
+test_load_failed (void)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "consilium", "runs", NULL);
+  g_autofree char *bad1 = g_build_filename (dir, "corrupt-1.json", NULL);
+  g_autofree char *bad2 = g_build_filename (dir, "corrupt-2.json", NULL);
+  g_autoptr(CsApplication) app = NULL;
+  CsWindow *win;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (bad1, "{\"version\": 1, \"id\": ", -1, NULL));
+  g_assert_true (g_file_set_contents (bad2, "[1, 2, 3]", -1, NULL));
+
+  app = start_app ();
+  win = cs_window_new (app);
+  gtk_window_present (GTK_WINDOW (win));
+  g_assert_true (wait_for (has_toasts, win, 10000));
+  g_assert_cmpstr (win->last_toast, ==, "2 saved runs could not be read");
+  g_assert_cmpuint (win->n_toasts, ==, 1);
+  g_assert_true (wait_for (store_has_runs, cs_application_get_store (app), 10000));
+  /* reported once */
+  spin (300);
+  g_assert_cmpuint (win->n_toasts, ==, 1);
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  spin (100);
+  g_unlink (bad1);
+  g_unlink (bad2);
+}
+
 static GtkWidget *
 find_button (GtkWidget  *root,
              const char *label)
@@ -1314,6 +1430,8 @@ main (int   argc,
   g_test_add_func ("/ui/crash-recovery", test_crash_recovery);
   g_test_add_func ("/ui/crash-recovery/subprocess", test_crash_child);
   g_test_add_func ("/ui/preferences", test_preferences);
+  g_test_add_func ("/ui/save-failed", test_save_failed);
+  g_test_add_func ("/ui/load-failed", test_load_failed);
   g_test_add_func ("/ui/welcome", test_welcome);
 
   ret = g_test_run ();

@@ -11,7 +11,7 @@
 
 #include "cs-application.h"
 #include "cs-preferences-window.h"
-#include "cs-window.h"
+#include "cs-window-private.h"
 
 struct _CsApplication
 {
@@ -22,6 +22,8 @@ struct _CsApplication
   CsRunStore     *store;
   GSettings      *settings;
   GCancellable   *cancellable;
+  guint           n_load_failures;  /* not yet reported */
+  guint           history_loaded : 1;
 };
 
 G_DEFINE_FINAL_TYPE (CsApplication, cs_application, ADW_TYPE_APPLICATION)
@@ -126,15 +128,47 @@ cs_application_get_settings (CsApplication *self)
   return self->settings;
 }
 
+guint
+cs_application_take_load_failures (CsApplication *self)
+{
+  guint n;
+
+  g_return_val_if_fail (CS_IS_APPLICATION (self), 0);
+
+  if (!self->history_loaded)
+    return 0;
+  n = self->n_load_failures;
+  self->n_load_failures = 0;
+  return n;
+}
+
+static void
+load_failed_cb (CsApplication *self,
+                const char    *path,
+                const char    *message,
+                CsRunStore    *store)
+{
+  g_debug ("Could not read the saved run %s: %s", path, message);
+  self->n_load_failures++;
+}
+
 static void
 store_loaded_cb (GObject      *object,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
+  g_autoptr(CsApplication) self = user_data;
   g_autoptr(GError) error = NULL;
+  GtkWindow *window;
 
   if (!cs_run_store_load_finish (CS_RUN_STORE (object), result, &error))
     g_debug ("Loading the history failed: %s", error->message);
+
+  self->history_loaded = TRUE;
+  /* a window that exists already says so; a later one when it opens */
+  window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  if (CS_IS_WINDOW (window))
+    _cs_window_report_load_failures (CS_WINDOW (window));
 }
 
 static void
@@ -247,10 +281,12 @@ cs_application_startup (GApplication *app)
 
   cs_application_get_settings (self);
   cs_application_reload_config (self);
+  g_signal_connect_object (cs_application_get_store (self), "load-failed",
+                           G_CALLBACK (load_failed_cb), self, G_CONNECT_SWAPPED);
   cs_run_store_load_async (cs_application_get_store (self),
                            self->cancellable,
                            store_loaded_cb,
-                           NULL);
+                           g_object_ref (self));
 }
 
 static void

@@ -29,5 +29,8 @@ const char    *cs_application_get_config_error (CsApplication *self);
 /* The history of runs, loaded at startup. */
 CsRunStore    *cs_application_get_store    (CsApplication     *self);
 GSettings     *cs_application_get_settings (CsApplication     *self);
+/* How many saved runs could not be read since the last call, once the
+ * history has loaded (0 before). */
+guint          cs_application_take_load_failures (CsApplication *self);
 
 G_END_DECLS

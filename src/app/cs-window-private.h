@@ -42,6 +42,10 @@ struct _CsWindow
   guint                 dates_source;     /* refreshes "5 minutes ago" */
   guint                 welcome_source;   /* looks for the demo provider again */
   guint                 welcome_retries;
+  GHashTable           *save_failures;    /* run id → time of the last failure (µs) */
+  guint                 save_check_source;
+  guint                 n_toasts;         /* shown so far, for the tests */
+  char                 *last_toast;
   guint                 restoring : 1;
 
   /* template children */
@@ -84,6 +88,8 @@ void      _cs_window_class_actions_init (CsWindowClass *klass);
 void      _cs_window_actions_update     (CsWindow      *self);
 void      _cs_window_toast              (CsWindow      *self,
                                          const char    *message);
+/* One toast for the saved runs the application could not read. */
+void      _cs_window_report_load_failures (CsWindow    *self);
 /* The welcome page's rows: presets, a local Ollama, the demo provider. */
 void      _cs_window_fill_welcome       (CsWindow      *self);
 

@@ -69,6 +69,103 @@ _cs_window_toast (CsWindow   *self,
   toast = adw_toast_new (escaped);
   adw_toast_set_timeout (toast, 5);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  self->n_toasts++;
+  g_free (self->last_toast);
+  self->last_toast = g_strdup (message);
+}
+
+/* -------------------------------------------------------------------------
+ * Saving and loading failures
+ */
+
+void
+_cs_window_report_load_failures (CsWindow *self)
+{
+  CsApplication *app;
+  guint n;
+  g_autofree char *message = NULL;
+
+  g_return_if_fail (CS_IS_WINDOW (self));
+
+  app = get_app (self);
+  if (app == NULL || (n = cs_application_take_load_failures (app)) == 0)
+    return;
+
+  /* the paths and reasons went to g_debug as they came */
+  message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                          "%u saved run could not be read",
+                                          "%u saved runs could not be read", n), n);
+  _cs_window_toast (self, message);
+}
+
+/* When a run's file was written after its last failed save, the store
+ * saved it since: the next failure is news again. */
+static gboolean
+check_saves_cb (gpointer user_data)
+{
+  CsWindow *self = user_data;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, self->save_failures);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      g_autofree char *name = g_strconcat ((const char *) key, ".json", NULL);
+      g_autoptr(GFile) file = g_file_new_build_filename (cs_run_store_get_dir (self->store), name, NULL);
+      g_autoptr(GFileInfo) info = NULL;
+      gint64 failed_at = *(gint64 *) value;
+      gint64 modified;
+
+      info = g_file_query_info (file,
+                                G_FILE_ATTRIBUTE_TIME_MODIFIED "," G_FILE_ATTRIBUTE_TIME_MODIFIED_USEC,
+                                G_FILE_QUERY_INFO_NONE, NULL, NULL);
+      if (info == NULL)
+        continue;
+      modified = (gint64) g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED) * G_USEC_PER_SEC +
+                 g_file_info_get_attribute_uint32 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED_USEC);
+      if (modified > failed_at)
+        {
+          g_debug ("Run %s saved again", (const char *) key);
+          g_hash_table_iter_remove (&iter);
+        }
+    }
+
+  if (g_hash_table_size (self->save_failures) > 0)
+    return G_SOURCE_CONTINUE;
+  self->save_check_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+save_failed_cb (CsWindow   *self,
+                CsRun      *run,
+                const char *reason,
+                CsRunStore *store)
+{
+  gint64 *failed_at;
+  gboolean known;
+
+  g_debug ("Could not save run %s: %s", cs_run_get_id (run), reason);
+
+  /* once per run until a save succeeds: a full disk fails every save */
+  known = g_hash_table_contains (self->save_failures, cs_run_get_id (run));
+  failed_at = g_new (gint64, 1);
+  *failed_at = g_get_real_time ();
+  g_hash_table_insert (self->save_failures, g_strdup (cs_run_get_id (run)), failed_at);
+
+  if (!known)
+    {
+      const char *title = cs_run_get_title (run);
+      g_autofree char *message = NULL;
+
+      message = g_strdup_printf (_("Could not save “%s”: %s"),
+                                 title != NULL && title[0] != '\0' ? title : _("Untitled"),
+                                 reason != NULL ? reason : _("unknown error"));
+      _cs_window_toast (self, message);
+    }
+
+  if (self->save_check_source == 0)
+    self->save_check_source = g_timeout_add_seconds (1, check_saves_cb, self);
 }
 
 /* -------------------------------------------------------------------------
@@ -1155,6 +1252,7 @@ cs_window_setup (CsWindow *self)
                            create_history_row, self, NULL);
   history_items_changed_cb (self, 0, 0, 0, G_LIST_MODEL (self->history_model));
   self->dates_source = g_timeout_add_seconds (60, refresh_dates_cb, self);
+  g_signal_connect_object (self->store, "save-failed", G_CALLBACK (save_failed_cb), self, G_CONNECT_SWAPPED);
 
   mode = g_settings_get_string (self->settings, "last-mode");
   _cs_window_set_mode (self, mode);
@@ -1168,6 +1266,8 @@ cs_window_setup (CsWindow *self)
   update_main_page (self);
   _cs_window_fill_welcome (self);
   _cs_window_actions_update (self);
+  /* the history may have loaded before this window opened */
+  _cs_window_report_load_failures (self);
 }
 
 static void
@@ -1180,6 +1280,7 @@ cs_window_dispose (GObject *object)
 
   g_clear_handle_id (&self->dates_source, g_source_remove);
   g_clear_handle_id (&self->welcome_source, g_source_remove);
+  g_clear_handle_id (&self->save_check_source, g_source_remove);
   g_cancellable_cancel (self->cancellable);
   if (self->run_cancellable != NULL)
     g_cancellable_cancel (self->run_cancellable);
@@ -1209,6 +1310,7 @@ cs_window_dispose (GObject *object)
   g_clear_object (&self->run_signals);
   g_clear_pointer (&self->runners, g_hash_table_unref);
   g_clear_pointer (&self->pending_delete, g_hash_table_unref);
+  g_clear_pointer (&self->save_failures, g_hash_table_unref);
   g_clear_pointer (&self->model_rows, g_ptr_array_unref);
   g_clear_object (&self->judge_ids);
   g_clear_object (&self->store);
@@ -1224,6 +1326,7 @@ cs_window_finalize (GObject *object)
 
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->mode, g_free);
+  g_clear_pointer (&self->last_toast, g_free);
 
   G_OBJECT_CLASS (cs_window_parent_class)->finalize (object);
 }
@@ -1338,6 +1441,7 @@ cs_window_init (CsWindow *self)
   self->mode = g_strdup ("architect");
   self->runners = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->pending_delete = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->save_failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->judge_ids = gtk_string_list_new (NULL);
   self->run_signals = g_signal_group_new (CS_TYPE_RUN);
   g_signal_group_connect_swapped (self->run_signals, "notify::state", G_CALLBACK (update_run_page), self);
