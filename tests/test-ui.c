@@ -334,6 +334,55 @@ assert_accessible (GtkWidget  *root,
     g_error ("%s: interactive widgets without an accessible name: %s", where, unnamed->str);
 }
 
+/* A card lays streamed JSON out one member per line, losslessly: its text
+ * parses to the candidate's answer, and no line is long (compact JSON is
+ * one long line, which Pango lays out again on every chunk). */
+static void
+assert_card_text_reflowed (CsWindow   *win,
+                           const char *model)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (win->candidates_flow));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *card = gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (child));
+      CsCandidate *candidate;
+      GtkWidget *view;
+      GtkTextBuffer *buffer;
+      GtkTextIter start, end;
+      g_autofree char *text = NULL;
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(JsonParser) original = json_parser_new ();
+      g_auto(GStrv) lines = NULL;
+      guint longest = 0;
+
+      if (!CS_IS_CANDIDATE_CARD (card))
+        continue;
+      candidate = cs_candidate_card_get_candidate (CS_CANDIDATE_CARD (card));
+      if (g_strcmp0 (cs_candidate_get_model (candidate), model) != 0)
+        continue;
+
+      view = find_type (card, GTK_SOURCE_TYPE_VIEW, NULL);
+      g_assert_nonnull (view);
+      buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
+      gtk_text_buffer_get_bounds (buffer, &start, &end);
+      text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+
+      g_assert_true (json_parser_load_from_data (parser, text, -1, NULL));
+      g_assert_true (json_parser_load_from_data (original, cs_candidate_get_text (candidate), -1, NULL));
+      g_assert_true (json_node_equal (json_parser_get_root (parser), json_parser_get_root (original)));
+
+      lines = g_strsplit (text, "\n", -1);
+      g_assert_cmpuint (g_strv_length (lines), >, 20);
+      for (guint i = 0; lines[i] != NULL; i++)
+        longest = MAX (longest, strlen (lines[i]));
+      /* a member with a long string value is one line */
+      g_assert_cmpuint (longest, <, 1000);
+      return;
+    }
+  g_assert_not_reached ();
+}
+
 static char *architect_run_id;
 static char *support_run_id;
 
@@ -392,6 +441,7 @@ test_architect_run (void)
   g_assert_cmpstr (badge_of (win, "demo/demo-alpha"), ==, "done");
   g_assert_cmpstr (badge_of (win, "demo/demo-beta+refuse"), ==, "refused");
   g_assert_cmpstr (badge_of (win, "demo/demo-gamma+500"), ==, "failed");
+  assert_card_text_reflowed (win, "demo/demo-alpha");
 
   /* model text is never markup */
   g_assert_false (gtk_label_get_use_markup (win->run_title_label));

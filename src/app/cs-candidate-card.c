@@ -1,7 +1,12 @@
 /* cs-candidate-card.c: one candidate answer as a card, live while it streams
  *
  * Streamed chunks are collected in a GString and written to the text view
- * at most once per frame, from a tick callback.
+ * at most once per frame, from a tick callback. Streamed JSON is laid out
+ * on the way in (one member per line, indented), whatever the model's own
+ * layout: a compact reply is one long line, and Pango and GtkSourceView
+ * lay out and highlight a whole line again on every insertion, which made
+ * eight live cards cost hundreds of milliseconds a frame. The footer's
+ * live figures (tokens, cost, elapsed) change at most four times a second.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -22,6 +27,15 @@ struct _CsCandidateCard
 
   CsCandidate    *candidate;
   GString        *pending_text;
+  GString        *scratch;          /* pending_text, reflowed */
+  int             layout;           /* LAYOUT_* */
+  guint           json_depth;
+  guint           json_in_string : 1;
+  guint           json_escape : 1;
+  guint           json_break : 1;   /* a new line before the next token */
+  guint           expect_text_notify : 1;
+  guint           footer_dirty : 1;
+  guint           footer_id;
   gsize           shown_bytes;      /* of the text, in the buffer or pending */
   gsize           inserted_bytes;   /* in the buffer */
   gsize           line_bytes;       /* of the buffer's last line */
@@ -67,6 +81,18 @@ G_DEFINE_FINAL_TYPE (CsCandidateCard, cs_candidate_card, GTK_TYPE_BOX)
 
 /* Streamed text reaches a card at most every 50 ms (and once per frame). */
 #define FLUSH_INTERVAL_US (50 * 1000)
+
+/* Live figures in the footer change at most this often. */
+#define FOOTER_INTERVAL_MS 250
+
+/* Deeper JSON is not indented further (hostile nesting). */
+#define JSON_INDENT_MAX 12
+
+enum {
+  LAYOUT_UNKNOWN,   /* nothing but white space yet */
+  LAYOUT_JSON,
+  LAYOUT_PLAIN,
+};
 
 const char *
 cs_candidate_status_label (CsCandidateStatus status)
@@ -340,31 +366,129 @@ set_language_for (CsCandidateCard *self,
 }
 
 static void
+json_break (CsCandidateCard *self,
+            GString         *out)
+{
+  if (!self->json_break)
+    return;
+  self->json_break = FALSE;
+  g_string_append_c (out, '\n');
+  for (guint i = 0; i < MIN (self->json_depth, JSON_INDENT_MAX); i++)
+    g_string_append (out, "  ");
+}
+
+/* Lays out streamed JSON as it comes, one member or element per line:
+ * white space outside strings is dropped and replaced; strings are copied
+ * as they are. Not a validator: whatever comes is shown. */
+static void
+reflow_json (CsCandidateCard *self,
+             const char      *text,
+             gsize            len,
+             GString         *out)
+{
+  for (gsize i = 0; i < len; i++)
+    {
+      char c = text[i];
+
+      if (self->json_in_string)
+        {
+          g_string_append_c (out, c);
+          if (self->json_escape)
+            self->json_escape = FALSE;
+          else if (c == '\\')
+            self->json_escape = TRUE;
+          else if (c == '"')
+            self->json_in_string = FALSE;
+          continue;
+        }
+
+      switch (c)
+        {
+        case ' ': case '\t': case '\n': case '\r':
+          break;
+        case '{': case '[':
+          json_break (self, out);
+          g_string_append_c (out, c);
+          self->json_depth++;
+          self->json_break = TRUE;
+          break;
+        case '}': case ']':
+          if (self->json_depth > 0)
+            self->json_depth--;
+          if (self->json_break)
+            self->json_break = FALSE;   /* an empty object or array */
+          else
+            {
+              self->json_break = TRUE;
+              json_break (self, out);
+            }
+          g_string_append_c (out, c);
+          break;
+        case ',':
+          g_string_append_c (out, c);
+          self->json_break = TRUE;
+          break;
+        case ':':
+          g_string_append (out, ": ");
+          break;
+        case '"':
+          json_break (self, out);
+          g_string_append_c (out, c);
+          self->json_in_string = TRUE;
+          break;
+        default:
+          json_break (self, out);
+          g_string_append_c (out, c);
+          break;
+        }
+    }
+}
+
+static void
 flush_pending (CsCandidateCard *self)
 {
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->text_view));
+  GString *text = self->pending_text;
 
   if (self->pending_text->len > 0 && self->capped)
     g_string_truncate (self->pending_text, 0);
 
-  if (self->pending_text->len > 0)
+  if (self->pending_text->len > 0 && self->layout == LAYOUT_UNKNOWN)
+    {
+      const char *p = self->pending_text->str;
+
+      while (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
+        p++;
+      if (*p != '\0')
+        self->layout = (*p == '{' || *p == '[') ? LAYOUT_JSON : LAYOUT_PLAIN;
+    }
+
+  if (self->pending_text->len > 0 && self->layout == LAYOUT_JSON)
+    {
+      g_string_truncate (self->scratch, 0);
+      reflow_json (self, self->pending_text->str, self->pending_text->len, self->scratch);
+      g_string_truncate (self->pending_text, 0);
+      text = self->scratch;
+    }
+
+  if (text->len > 0)
     {
       GtkTextIter end;
-      gsize allowed = MIN (self->pending_text->len, CARD_TEXT_MAX - MIN (self->inserted_bytes, CARD_TEXT_MAX));
+      gsize allowed = MIN (text->len, CARD_TEXT_MAX - MIN (self->inserted_bytes, CARD_TEXT_MAX));
 
       /* cut on a character boundary */
-      while (allowed > 0 && allowed < self->pending_text->len &&
-             (self->pending_text->str[allowed] & 0xC0) == 0x80)
+      while (allowed > 0 && allowed < text->len &&
+             (text->str[allowed] & 0xC0) == 0x80)
         allowed--;
 
-      set_language_for (self, self->pending_text->str);
+      set_language_for (self, text->str);
 
       /* the length of the last line once this is in */
       {
-        const char *nl = g_strrstr_len (self->pending_text->str, allowed, "\n");
+        const char *nl = g_strrstr_len (text->str, allowed, "\n");
 
         if (nl != NULL)
-          self->line_bytes = allowed - (nl - self->pending_text->str) - 1;
+          self->line_bytes = allowed - (nl - text->str) - 1;
         else
           self->line_bytes += allowed;
         if (self->line_bytes > HIGHLIGHT_LINE_MAX)
@@ -372,15 +496,15 @@ flush_pending (CsCandidateCard *self)
       }
 
       gtk_text_buffer_get_end_iter (buffer, &end);
-      gtk_text_buffer_insert (buffer, &end, self->pending_text->str, allowed);
+      gtk_text_buffer_insert (buffer, &end, text->str, allowed);
       self->inserted_bytes += allowed;
-      if (allowed < self->pending_text->len)
+      if (allowed < text->len)
         {
           self->capped = TRUE;
           gtk_text_buffer_get_end_iter (buffer, &end);
           gtk_text_buffer_insert (buffer, &end, _("\n… (the rest is in the full answer)"), -1);
         }
-      g_string_truncate (self->pending_text, 0);
+      g_string_truncate (text, 0);
 
       /* scrolled to the end on the next frame */
       self->follow = TRUE;
@@ -455,6 +579,8 @@ appended_cb (CsCandidateCard *self,
 
       g_string_append_len (self->pending_text, chunk, len);
       self->shown_bytes += len;
+      /* the "text" notify that follows is this chunk */
+      self->expect_text_notify = TRUE;
     }
   else if (kind == CS_STREAM_REASONING)
     self->reasoning_dirty = TRUE;
@@ -465,8 +591,19 @@ appended_cb (CsCandidateCard *self,
 static void
 resync_text (CsCandidateCard *self)
 {
-  const char *text = cs_candidate_get_text (self->candidate);
-  gsize len = text != NULL ? strlen (text) : 0;
+  const char *text;
+  gsize len;
+
+  /* the notify of an appended chunk: nothing to compare (the text's
+   * length, once per chunk, adds up to quadratic time) */
+  if (self->expect_text_notify)
+    {
+      self->expect_text_notify = FALSE;
+      return;
+    }
+
+  text = cs_candidate_get_text (self->candidate);
+  len = text != NULL ? strlen (text) : 0;
 
   /* appended chunks keep shown_bytes in step; anything else (a retry, a
    * restored run, set_text) replaces the whole text */
@@ -474,6 +611,11 @@ resync_text (CsCandidateCard *self)
     return;
 
   g_string_truncate (self->pending_text, 0);
+  self->layout = LAYOUT_UNKNOWN;
+  self->json_depth = 0;
+  self->json_in_string = FALSE;
+  self->json_escape = FALSE;
+  self->json_break = FALSE;
   self->language_set = FALSE;
   self->inserted_bytes = 0;
   self->line_bytes = 0;
@@ -493,10 +635,39 @@ update_footer (CsCandidateCard *self)
   g_autofree char *footer = NULL;
   gint64 live = -1;
 
+  self->footer_dirty = FALSE;
   if (self->live_since != 0)
     live = (g_get_monotonic_time () - self->live_since) / 1000;
   footer = cs_candidate_format_footer (self->candidate, live);
   gtk_label_set_text (self->footer_label, footer);
+}
+
+static gboolean
+footer_timeout_cb (gpointer user_data)
+{
+  CsCandidateCard *self = user_data;
+
+  if (self->footer_dirty)
+    {
+      update_footer (self);
+      return G_SOURCE_CONTINUE;
+    }
+  self->footer_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* Token counts and costs change with every chunk: a new footer text means
+ * the label lays out again and the card is measured again. */
+static void
+schedule_footer (CsCandidateCard *self)
+{
+  if (self->footer_id != 0)
+    {
+      self->footer_dirty = TRUE;
+      return;
+    }
+  update_footer (self);
+  self->footer_id = g_timeout_add (FOOTER_INTERVAL_MS, footer_timeout_cb, self);
 }
 
 static gboolean
@@ -696,9 +867,9 @@ cs_candidate_card_new (CsCandidate *candidate)
   g_signal_connect_object (candidate, "notify::status", G_CALLBACK (update_status), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (candidate, "notify::error", G_CALLBACK (update_status), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (candidate, "notify::data", G_CALLBACK (update_data), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (candidate, "notify::input-tokens", G_CALLBACK (update_footer), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (candidate, "notify::output-tokens", G_CALLBACK (update_footer), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (candidate, "notify::cost-usd", G_CALLBACK (update_footer), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (candidate, "notify::input-tokens", G_CALLBACK (schedule_footer), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (candidate, "notify::output-tokens", G_CALLBACK (schedule_footer), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (candidate, "notify::cost-usd", G_CALLBACK (schedule_footer), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (candidate, "notify::ttft-ms", G_CALLBACK (update_footer), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (candidate, "notify::duration-ms", G_CALLBACK (update_footer), self, G_CONNECT_SWAPPED);
 
@@ -766,6 +937,7 @@ cs_candidate_card_dispose (GObject *object)
       self->tick_id = 0;
     }
   g_clear_handle_id (&self->timer_id, g_source_remove);
+  g_clear_handle_id (&self->footer_id, g_source_remove);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CS_TYPE_CANDIDATE_CARD);
   g_clear_object (&self->candidate);
@@ -779,6 +951,7 @@ cs_candidate_card_finalize (GObject *object)
   CsCandidateCard *self = CS_CANDIDATE_CARD (object);
 
   g_string_free (self->pending_text, TRUE);
+  g_string_free (self->scratch, TRUE);
 
   G_OBJECT_CLASS (cs_candidate_card_parent_class)->finalize (object);
 }
@@ -821,6 +994,7 @@ cs_candidate_card_init (CsCandidateCard *self)
   GtkGesture *click;
 
   self->pending_text = g_string_new (NULL);
+  self->scratch = g_string_new (NULL);
 
   gtk_widget_init_template (GTK_WIDGET (self));
 

@@ -44,6 +44,8 @@ struct _CsWindow
   guint                 welcome_retries;
   GHashTable           *save_failures;    /* run id → time of the last failure (µs) */
   guint                 save_check_source;
+  guint                 run_page_source;  /* throttles updates while candidates stream */
+  guint                 run_page_dirty : 1;
   guint                 n_toasts;         /* shown so far, for the tests */
   char                 *last_toast;
   guint                 restoring : 1;

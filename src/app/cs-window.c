@@ -906,6 +906,37 @@ update_run_page (CsWindow *self)
   _cs_window_actions_update (self);
 }
 
+#define RUN_PAGE_INTERVAL_MS 250
+
+static gboolean
+run_page_timeout_cb (gpointer user_data)
+{
+  CsWindow *self = user_data;
+
+  if (self->run_page_dirty)
+    {
+      self->run_page_dirty = FALSE;
+      update_run_page (self);
+      return G_SOURCE_CONTINUE;
+    }
+  self->run_page_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* A run emits ::changed for every token count and cost of every candidate
+ * while they stream: the page follows at most four times a second. */
+static void
+run_changed_cb (CsWindow *self)
+{
+  if (self->run_page_source != 0)
+    {
+      self->run_page_dirty = TRUE;
+      return;
+    }
+  update_run_page (self);
+  self->run_page_source = g_timeout_add (RUN_PAGE_INTERVAL_MS, run_page_timeout_cb, self);
+}
+
 /* The judge's critique of a candidate, from the run's synthesis. */
 static void
 apply_critique (CsRun           *run,
@@ -1281,6 +1312,7 @@ cs_window_dispose (GObject *object)
   g_clear_handle_id (&self->dates_source, g_source_remove);
   g_clear_handle_id (&self->welcome_source, g_source_remove);
   g_clear_handle_id (&self->save_check_source, g_source_remove);
+  g_clear_handle_id (&self->run_page_source, g_source_remove);
   g_cancellable_cancel (self->cancellable);
   if (self->run_cancellable != NULL)
     g_cancellable_cancel (self->run_cancellable);
@@ -1448,7 +1480,7 @@ cs_window_init (CsWindow *self)
   g_signal_group_connect_swapped (self->run_signals, "notify::title", G_CALLBACK (update_run_page), self);
   g_signal_group_connect_swapped (self->run_signals, "notify::message", G_CALLBACK (update_run_page), self);
   g_signal_group_connect_swapped (self->run_signals, "notify::synthesis", G_CALLBACK (update_run_page), self);
-  g_signal_group_connect_swapped (self->run_signals, "changed", G_CALLBACK (update_run_page), self);
+  g_signal_group_connect_swapped (self->run_signals, "changed", G_CALLBACK (run_changed_cb), self);
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
