@@ -308,16 +308,6 @@ test_32_candidates (gconstpointer data)
       rm_rf (tmp);
       return;
     }
-  if (whole_run && g_getenv ("CONSILIUM_TEST_KNOWN_BUGS") == NULL)
-    {
-      /* KNOWN BUG (docs/RELIABILITY.md): cs-runner.c runs
-       * cs_synthesis_fuse() on the main loop; with 25 valid candidates the
-       * consensus (cs-similarity.c) blocks it for seconds. */
-      g_test_skip ("KNOWN BUG in cs-runner.c: the synthesis blocks the main loop for seconds "
-                   "(set CONSILIUM_TEST_KNOWN_BUGS=1 to run)");
-      rm_rf (tmp);
-      return;
-    }
   text = build_config ();
   config = cs_config_new_from_data (text, "test-load.ini", &error);
   g_assert_no_error (error);
