@@ -1384,6 +1384,16 @@ test_welcome (void)
   save_shot (GTK_WIDGET (win), "welcome.png");
   assert_accessible (GTK_WIDGET (win), "welcome page");
 
+  /* the Ollama preset is offered even with no server answering */
+  {
+    GtkWidget *ollama = find_type (GTK_WIDGET (win->welcome_list), ADW_TYPE_ACTION_ROW, "Ollama");
+
+    g_assert_nonnull (ollama);
+    g_assert_true (gtk_widget_get_visible (ollama));
+    g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (ollama)), "11434"));
+    g_assert_nonnull (find_button (ollama, _("_Set Up…")));
+  }
+
   deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
   while (!button_sensitive (&button) && g_get_monotonic_time () < deadline)
     {

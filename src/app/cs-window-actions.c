@@ -761,13 +761,19 @@ _cs_window_fill_welcome (CsWindow *self)
       const CsProviderConfig *preset = g_ptr_array_index (presets, i);
       GtkWidget *row, *button;
 
-      if (g_strcmp0 (preset->id, "ollama") == 0)
-        continue;
-
+      /* Ollama is listed whether or not a server answers now (the row
+       * above offers its models in one click when one does) */
       row = adw_action_row_new ();
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), preset->name != NULL ? preset->name : preset->id);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), preset->base_url);
+      if (preset->api == CS_API_OLLAMA)
+        {
+          g_autofree char *subtitle = g_strdup_printf (_("Local models, no API key · %s"), preset->base_url);
+
+          adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+        }
+      else
+        adw_action_row_set_subtitle (ADW_ACTION_ROW (row), preset->base_url);
       button = gtk_button_new_with_mnemonic (_("_Set Up…"));
       gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
       g_object_set_data_full (G_OBJECT (button), "cs-preset", g_strdup (preset->id), g_free);
