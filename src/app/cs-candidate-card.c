@@ -998,6 +998,10 @@ cs_candidate_card_init (CsCandidateCard *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  /* read-only text: no cursor, so no bracket pair lit up around it */
+  gtk_source_buffer_set_highlight_matching_brackets (GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->text_view))),
+                                                     FALSE);
+
   g_signal_connect_object (self->open_button, "clicked", G_CALLBACK (open_full), self, G_CONNECT_SWAPPED);
 
   click = gtk_gesture_click_new ();
