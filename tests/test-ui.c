@@ -428,6 +428,8 @@ test_architect_run (void)
   g_assert_true (wait_for (some_card_streaming, win, 30000));
   spin (600);
   save_shot (GTK_WIDGET (win), "streaming.png");
+  /* the run page while it streams: stop buttons, cards, Cancel */
+  assert_accessible (GTK_WIDGET (win), "run page, streaming");
   cs_test_provider_set_delay_ms (provider, 5);
 
   g_assert_true (wait_for (not_running, win, 90000));
@@ -668,6 +670,7 @@ test_reopen (void)
     gtk_window_present (GTK_WINDOW (full));
     spin (200);
     save_shot (full, "candidate.png");
+    assert_accessible (full, "full answer");
     gtk_window_destroy (GTK_WINDOW (full));
 
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.copy-markdown", NULL));
@@ -1152,6 +1155,22 @@ keyring_works (void)
 }
 
 
+/* Opens every expander row; returns how many. */
+static guint
+expand_all (GtkWidget *root)
+{
+  guint n = 0;
+
+  if (ADW_IS_EXPANDER_ROW (root))
+    {
+      adw_expander_row_set_expanded (ADW_EXPANDER_ROW (root), TRUE);
+      n++;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    n += expand_all (child);
+  return n;
+}
+
 static void
 test_preferences (void)
 {
@@ -1179,6 +1198,10 @@ test_preferences (void)
   g_assert_cmpuint (win->model_rows->len, >, 5);
   save_shot (GTK_WIDGET (prefs), "preferences.png");
   assert_accessible (GTK_WIDGET (prefs), "preferences");
+  /* and every provider's rows: key, Test, models, limits, prices */
+  g_assert_cmpuint (expand_all (GTK_WIDGET (prefs)), >, 0);
+  spin (400);
+  assert_accessible (GTK_WIDGET (prefs), "preferences, providers expanded");
 
   /* a key typed in the password row goes to the keyring, never the file */
   key_row = find_type (GTK_WIDGET (prefs), ADW_TYPE_PASSWORD_ENTRY_ROW, NULL);
