@@ -881,6 +881,36 @@ cs_candidate_card_new (CsCandidate *candidate)
   return self;
 }
 
+void
+cs_candidate_card_prepare (void)
+{
+  static gboolean done;
+  GtkSourceLanguageManager *manager = gtk_source_language_manager_get_default ();
+  const char * const languages[] = { "json", "markdown" };
+
+  if (done)
+    return;
+  done = TRUE;
+
+  /* GtkSourceView reads and compiles a language's definitions when the
+   * first buffer highlights with it: here, not when eight cards start
+   * streaming at once */
+  for (guint i = 0; i < G_N_ELEMENTS (languages); i++)
+    {
+      GtkSourceLanguage *language = gtk_source_language_manager_get_language (manager, languages[i]);
+      g_autoptr(GtkSourceBuffer) buffer = NULL;
+      GtkTextIter start, end;
+
+      if (language == NULL)
+        continue;
+      buffer = gtk_source_buffer_new_with_language (language);
+      gtk_text_buffer_set_text (GTK_TEXT_BUFFER (buffer),
+                                "{\"summary\": \"a *b* `c`\", \"n\": [1, 2.5, true, null]}\n# d\n- e", -1);
+      gtk_text_buffer_get_bounds (GTK_TEXT_BUFFER (buffer), &start, &end);
+      gtk_source_buffer_ensure_highlight (buffer, &start, &end);
+    }
+}
+
 CsCandidate *
 cs_candidate_card_get_candidate (CsCandidateCard *self)
 {

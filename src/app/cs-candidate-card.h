@@ -35,5 +35,7 @@ char            *cs_candidate_format_footer      (CsCandidate     *candidate,
 void             cs_candidate_fill_structure     (GtkBox          *box,
                                                   JsonNode        *data,
                                                   gboolean         full);
+/* Loads the highlighting definitions the cards use (once; cheap after). */
+void             cs_candidate_card_prepare       (void);
 
 G_END_DECLS

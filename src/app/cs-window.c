@@ -1246,6 +1246,13 @@ invert_boolean (gpointer instance,
   return !value;
 }
 
+static gboolean
+prepare_cards_cb (gpointer user_data)
+{
+  cs_candidate_card_prepare ();
+  return G_SOURCE_REMOVE;
+}
+
 /* After construction: "application" is set only after constructed(). */
 static void
 cs_window_setup (CsWindow *self)
@@ -1299,6 +1306,8 @@ cs_window_setup (CsWindow *self)
   _cs_window_actions_update (self);
   /* the history may have loaded before this window opened */
   _cs_window_report_load_failures (self);
+  /* once the window is up, before the first run needs them */
+  g_timeout_add_full (G_PRIORITY_LOW, 500, prepare_cards_cb, NULL, NULL);
 }
 
 static void
