@@ -383,6 +383,89 @@ assert_card_text_reflowed (CsWindow   *win,
   g_assert_not_reached ();
 }
 
+/* The text a card shows after @chunks streamed in (the candidate ends
+ * with @final_status). */
+static char *
+card_text_after (const char * const *chunks,
+                 CsCandidateStatus   final_status)
+{
+  g_autoptr(CsCandidate) candidate = cs_candidate_new ("c1", "demo/demo-alpha", NULL);
+  GtkWidget *window = gtk_window_new ();
+  CsCandidateCard *card = cs_candidate_card_new (candidate);
+  GtkTextBuffer *buffer;
+  GtkTextIter start, end;
+  char *text;
+
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (card));
+  gtk_window_present (GTK_WINDOW (window));
+  cs_candidate_set_status (candidate, CS_CANDIDATE_STREAMING);
+  for (guint i = 0; chunks[i] != NULL; i++)
+    {
+      cs_candidate_append (candidate, CS_STREAM_TEXT, chunks[i], -1);
+      if (i % 3 == 0)
+        spin (60);   /* some flushes in between */
+    }
+  cs_candidate_set_status (candidate, final_status);
+  spin (300);
+
+  buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (find_type (GTK_WIDGET (card), GTK_SOURCE_TYPE_VIEW, NULL)));
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  gtk_window_destroy (GTK_WINDOW (window));
+  return text;
+}
+
+/* Streamed JSON is laid out one member per line, losslessly, however the
+ * chunks cut it (inside strings, escapes, fences); other text is kept. */
+static void
+test_card_layout (void)
+{
+  const char *compact[] = { "{\"a\":", "[1,2", ",{\"b\":\"x\\\"", "}, ]{\\", "\",\"},", "{}],\"c\":", "null,\"d\":[]}", NULL };
+  const char *fenced[] = { "``", "`json\n{\"a\":", "true}\n``", "`", NULL };
+  const char *garbage[] = { "{ this is", " not json }", NULL };
+  const char *prose[] = { "Use  a queue", ",\nthen {retry}.", NULL };
+  const char *short_tick[] = { "`", NULL };
+  g_autofree char *text = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *obj;
+
+  text = card_text_after (compact, CS_CANDIDATE_OK);
+  g_assert_cmpstr (text, ==,
+                   "{\n"
+                   "  \"a\": [\n"
+                   "    1,\n"
+                   "    2,\n"
+                   "    {\n"
+                   "      \"b\": \"x\\\"}, ]{\\\",\"\n"
+                   "    },\n"
+                   "    {}\n"
+                   "  ],\n"
+                   "  \"c\": null,\n"
+                   "  \"d\": []\n"
+                   "}");
+  g_assert_true (json_parser_load_from_data (parser, text, -1, NULL));
+  obj = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (json_object_get_array_member (obj, "a"), 2), "b"),
+                   ==, "x\"}, ]{\",");
+  g_clear_pointer (&text, g_free);
+
+  text = card_text_after (fenced, CS_CANDIDATE_OK);
+  g_assert_cmpstr (text, ==, "```json\n{\n  \"a\": true\n}\n```");
+  g_clear_pointer (&text, g_free);
+
+  text = card_text_after (garbage, CS_CANDIDATE_INVALID);
+  g_assert_cmpstr (text, ==, "{\n  this is not json\n}");
+  g_clear_pointer (&text, g_free);
+
+  text = card_text_after (prose, CS_CANDIDATE_OK);
+  g_assert_cmpstr (text, ==, "Use  a queue,\nthen {retry}.");
+  g_clear_pointer (&text, g_free);
+
+  /* too little to tell, then the answer ended: shown as it is */
+  text = card_text_after (short_tick, CS_CANDIDATE_TRUNCATED);
+  g_assert_cmpstr (text, ==, "`");
+}
+
 static char *architect_run_id;
 static char *support_run_id;
 
@@ -1500,6 +1583,7 @@ main (int   argc,
   g_assert_no_error (error);
   write_config ();
 
+  g_test_add_func ("/ui/card-layout", test_card_layout);
   g_test_add_func ("/ui/architect-run", test_architect_run);
   g_test_add_func ("/ui/support-run", test_support_run);
   g_test_add_func ("/ui/reopen", test_reopen);

@@ -33,6 +33,8 @@ struct _CsCandidateCard
   guint           json_in_string : 1;
   guint           json_escape : 1;
   guint           json_break : 1;   /* a new line before the next token */
+  guint           json_space : 1;   /* white space since the last token */
+  guint           json_bare : 1;    /* the last character was a bare word's */
   guint           expect_text_notify : 1;
   guint           footer_dirty : 1;
   guint           footer_id;
@@ -379,7 +381,8 @@ json_break (CsCandidateCard *self,
 
 /* Lays out streamed JSON as it comes, one member or element per line:
  * white space outside strings is dropped and replaced; strings are copied
- * as they are. Not a validator: whatever comes is shown. */
+ * as they are. Not a validator: whatever comes is shown, and words that
+ * are not JSON keep one space between them. */
 static void
 reflow_json (CsCandidateCard *self,
              const char      *text,
@@ -402,10 +405,21 @@ reflow_json (CsCandidateCard *self,
           continue;
         }
 
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+        {
+          self->json_space = TRUE;
+          continue;
+        }
+      if (self->json_break)
+        self->json_space = FALSE;
+      if (self->json_space && self->json_bare &&
+          c != '{' && c != '[' && c != '}' && c != ']' && c != ',' && c != ':' && c != '"')
+        g_string_append_c (out, ' ');
+      self->json_space = FALSE;
+      self->json_bare = FALSE;
+
       switch (c)
         {
-        case ' ': case '\t': case '\n': case '\r':
-          break;
         case '{': case '[':
           json_break (self, out);
           g_string_append_c (out, c);
@@ -423,6 +437,9 @@ reflow_json (CsCandidateCard *self,
               json_break (self, out);
             }
           g_string_append_c (out, c);
+          /* what follows the whole value (a code fence's end) */
+          if (self->json_depth == 0)
+            self->json_break = TRUE;
           break;
         case ',':
           g_string_append_c (out, c);
@@ -439,9 +456,46 @@ reflow_json (CsCandidateCard *self,
         default:
           json_break (self, out);
           g_string_append_c (out, c);
+          self->json_bare = TRUE;
           break;
         }
     }
+}
+
+/* How the text starting with @text shows: JSON (also in a Markdown code
+ * fence, whose first line then goes in as it is: *verbatim its length) or
+ * anything else; LAYOUT_UNKNOWN while too little has come to tell. */
+static int
+detect_layout (const char *text,
+               gsize       len,
+               gsize      *verbatim)
+{
+  const char *p = text;
+  const char *end = text + len;
+  const char *nl;
+
+  *verbatim = 0;
+  while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+    p++;
+  if (p == end)
+    return LAYOUT_UNKNOWN;
+  if (*p == '{' || *p == '[')
+    return LAYOUT_JSON;
+  if (strncmp (p, "```", MIN (3, (gsize) (end - p))) != 0)
+    return LAYOUT_PLAIN;
+
+  /* ```json and a new line, then an object or array */
+  nl = memchr (p, '\n', end - p);
+  if (nl == NULL)
+    return (end - p) < 64 ? LAYOUT_UNKNOWN : LAYOUT_PLAIN;
+  for (p = nl + 1; p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'); p++)
+    ;
+  if (p == end)
+    return LAYOUT_UNKNOWN;
+  if (*p != '{' && *p != '[')
+    return LAYOUT_PLAIN;
+  *verbatim = nl + 1 - text;
+  return LAYOUT_JSON;
 }
 
 static void
@@ -453,19 +507,26 @@ flush_pending (CsCandidateCard *self)
   if (self->pending_text->len > 0 && self->capped)
     g_string_truncate (self->pending_text, 0);
 
+  g_string_truncate (self->scratch, 0);
   if (self->pending_text->len > 0 && self->layout == LAYOUT_UNKNOWN)
     {
-      const char *p = self->pending_text->str;
+      gsize verbatim = 0;
 
-      while (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
-        p++;
-      if (*p != '\0')
-        self->layout = (*p == '{' || *p == '[') ? LAYOUT_JSON : LAYOUT_PLAIN;
+      self->layout = detect_layout (self->pending_text->str, self->pending_text->len, &verbatim);
+      /* nothing more will come to tell */
+      if (self->layout == LAYOUT_UNKNOWN &&
+          cs_candidate_status_is_final (cs_candidate_get_status (self->candidate)))
+        self->layout = LAYOUT_PLAIN;
+      /* a code fence's first line */
+      g_string_append_len (self->scratch, self->pending_text->str, verbatim);
+      g_string_erase (self->pending_text, 0, verbatim);
     }
+  /* else wait for more: the text stays pending */
+  if (self->layout == LAYOUT_UNKNOWN)
+    text = self->scratch;   /* empty */
 
-  if (self->pending_text->len > 0 && self->layout == LAYOUT_JSON)
+  if (self->layout == LAYOUT_JSON && (self->pending_text->len > 0 || self->scratch->len > 0))
     {
-      g_string_truncate (self->scratch, 0);
       reflow_json (self, self->pending_text->str, self->pending_text->len, self->scratch);
       g_string_truncate (self->pending_text, 0);
       text = self->scratch;
@@ -616,6 +677,8 @@ resync_text (CsCandidateCard *self)
   self->json_in_string = FALSE;
   self->json_escape = FALSE;
   self->json_break = FALSE;
+  self->json_space = FALSE;
+  self->json_bare = FALSE;
   self->language_set = FALSE;
   self->inserted_bytes = 0;
   self->line_bytes = 0;
