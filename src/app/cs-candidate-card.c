@@ -945,11 +945,14 @@ cs_candidate_card_new (CsCandidate *candidate)
 }
 
 void
-cs_candidate_card_prepare (void)
+cs_candidate_card_prepare (GtkWidget *widget)
 {
   static gboolean done;
+  /* GtkSourceView drops a language's compiled definitions with the last
+   * buffer that uses it: these keep them for the process */
+  static GtkSourceBuffer *keep[2];
   GtkSourceLanguageManager *manager = gtk_source_language_manager_get_default ();
-  const char * const languages[] = { "json", "markdown" };
+  const char * const languages[G_N_ELEMENTS (keep)] = { "json", "markdown" };
 
   if (done)
     return;
@@ -961,17 +964,29 @@ cs_candidate_card_prepare (void)
   for (guint i = 0; i < G_N_ELEMENTS (languages); i++)
     {
       GtkSourceLanguage *language = gtk_source_language_manager_get_language (manager, languages[i]);
-      g_autoptr(GtkSourceBuffer) buffer = NULL;
+      GtkSourceBuffer *buffer;
       GtkTextIter start, end;
 
       if (language == NULL)
         continue;
-      buffer = gtk_source_buffer_new_with_language (language);
+      buffer = keep[i] = gtk_source_buffer_new_with_language (language);
       gtk_text_buffer_set_text (GTK_TEXT_BUFFER (buffer),
                                 "{\"summary\": \"a *b* `c`\", \"n\": [1, 2.5, true, null]}\n# d\n- e", -1);
       gtk_text_buffer_get_bounds (GTK_TEXT_BUFFER (buffer), &start, &end);
       gtk_source_buffer_ensure_highlight (buffer, &start, &end);
     }
+
+  /* and the monospace font: found, loaded and shaped once, here */
+  {
+    g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget, "{\"summary\": \"Go, PostgreSQL 16 — 50k/day\", \"n\": [1, true]}");
+    PangoFontDescription *desc = pango_font_description_copy (pango_context_get_font_description (pango_layout_get_context (layout)));
+    int w, h;
+
+    pango_font_description_set_family (desc, "monospace");
+    pango_layout_set_font_description (layout, desc);
+    pango_layout_get_pixel_size (layout, &w, &h);
+    pango_font_description_free (desc);
+  }
 }
 
 CsCandidate *

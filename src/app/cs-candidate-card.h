@@ -35,7 +35,8 @@ char            *cs_candidate_format_footer      (CsCandidate     *candidate,
 void             cs_candidate_fill_structure     (GtkBox          *box,
                                                   JsonNode        *data,
                                                   gboolean         full);
-/* Loads the highlighting definitions the cards use (once; cheap after). */
-void             cs_candidate_card_prepare       (void);
+/* Loads the highlighting definitions and the monospace font the cards use,
+ * with @widget's font settings (once; cheap after). */
+void             cs_candidate_card_prepare       (GtkWidget       *widget);
 
 G_END_DECLS

@@ -1249,7 +1249,7 @@ invert_boolean (gpointer instance,
 static gboolean
 prepare_cards_cb (gpointer user_data)
 {
-  cs_candidate_card_prepare ();
+  cs_candidate_card_prepare (GTK_WIDGET (user_data));
   return G_SOURCE_REMOVE;
 }
 
@@ -1307,7 +1307,7 @@ cs_window_setup (CsWindow *self)
   /* the history may have loaded before this window opened */
   _cs_window_report_load_failures (self);
   /* once the window is up, before the first run needs them */
-  g_timeout_add_full (G_PRIORITY_LOW, 500, prepare_cards_cb, NULL, NULL);
+  g_timeout_add_full (G_PRIORITY_LOW, 500, prepare_cards_cb, g_object_ref (self), g_object_unref);
 }
 
 static void
