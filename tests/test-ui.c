@@ -1530,6 +1530,64 @@ test_welcome (void)
   write_config ();
 }
 
+static GtkWidget *
+wait_for_use_demo (CsWindow *win)
+{
+  GtkWidget *button = NULL;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (!button_sensitive (&button) && g_get_monotonic_time () < deadline)
+    {
+      spin (50);
+      button = find_button (GTK_WIDGET (win->welcome_list), _("_Use Demo"));
+    }
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_get_sensitive (button));
+  return button;
+}
+
+/* "Use Demo" never replaces a providers file it cannot read: it says so,
+ * naming the file. */
+static void
+test_use_provider_keeps_file (void)
+{
+  static const char broken[] = "[provider demo]\nbase-url=http://127.0.0.1:1/v1\nmodels=a;b\n[model demo/a\nprice-input=3\n";
+  g_autofree char *path = cs_config_get_default_path ();
+  g_autofree char *base = cs_test_provider_dup_base_url (provider);
+  g_autofree char *contents = NULL;
+  g_autoptr(CsApplication) app = NULL;
+  CsWindow *win;
+  GtkWidget *button;
+  guint toasts;
+  gsize len = 0;
+
+  g_assert_true (g_file_set_contents (path, broken, -1, NULL));
+  g_setenv ("CONSILIUM_DEMO_URL", base, TRUE);
+
+  app = start_app ();
+  win = cs_window_new (app);
+  gtk_window_present (GTK_WINDOW (win));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "welcome");
+  button = wait_for_use_demo (win);
+
+  toasts = win->n_toasts;
+  g_signal_emit_by_name (button, "clicked");
+  spin (200);
+  g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+  g_assert_cmpmem (contents, len, broken, strlen (broken));
+  g_assert_cmpuint (win->n_toasts, ==, toasts + 1);
+  g_assert_nonnull (strstr (win->last_toast, path));
+  g_assert_nonnull (strstr (win->last_toast, "could not be read"));
+  g_assert_null (cs_config_find_provider (cs_application_get_config (app), "demo"));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "welcome");
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  spin (100);
+
+  g_unsetenv ("CONSILIUM_DEMO_URL");
+  write_config ();
+}
+
 static void
 remove_tree (const char *path)
 {
@@ -1600,6 +1658,7 @@ main (int   argc,
   g_test_add_func ("/ui/save-failed", test_save_failed);
   g_test_add_func ("/ui/load-failed", test_load_failed);
   g_test_add_func ("/ui/welcome", test_welcome);
+  g_test_add_func ("/ui/use-provider-keeps-file", test_use_provider_keeps_file);
 
   ret = g_test_run ();
 

@@ -575,11 +575,23 @@ use_provider (CsWindow               *self,
   if (app == NULL)
     return;
 
-  /* a fresh copy of the current configuration, written back in one go */
+  /* a fresh copy of the current configuration, written back in one go; a
+   * file that cannot be read is left as it is, never replaced */
   path = cs_config_get_default_path ();
   if (g_file_test (path, G_FILE_TEST_EXISTS))
-    config = cs_config_new_from_file (path, NULL);
-  if (config == NULL)
+    {
+      config = cs_config_new_from_file (path, &error);
+      if (config == NULL)
+        {
+          g_debug ("Not writing %s: %s", path, error->message);
+          /* Translators: %s is the file's path, then the reason it could not be read */
+          text = g_strdup_printf (_("The providers file %s was left unchanged: it could not be read: %s"),
+                                  path, error->message);
+          _cs_window_toast (self, text);
+          return;
+        }
+    }
+  else
     config = cs_config_new ();
 
   cs_config_set_provider (config, provider);
