@@ -1546,8 +1546,9 @@ wait_for_use_demo (CsWindow *win)
   return button;
 }
 
-/* "Use Demo" never replaces a providers file it cannot read: it says so,
- * naming the file. */
+/* "Use Demo" never replaces a providers file it cannot read (it says so,
+ * naming the file), and keeps what a readable one says about the
+ * provider's models (prices, max-n). */
 static void
 test_use_provider_keeps_file (void)
 {
@@ -1556,6 +1557,8 @@ test_use_provider_keeps_file (void)
   g_autofree char *base = cs_test_provider_dup_base_url (provider);
   g_autofree char *contents = NULL;
   g_autoptr(CsApplication) app = NULL;
+  const CsModelConfig *alpha;
+  const CsProviderConfig *demo;
   CsWindow *win;
   GtkWidget *button;
   guint toasts;
@@ -1580,6 +1583,24 @@ test_use_provider_keeps_file (void)
   g_assert_nonnull (strstr (win->last_toast, "could not be read"));
   g_assert_null (cs_config_find_provider (cs_application_get_config (app), "demo"));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "welcome");
+
+  /* a readable file (written since the app started) with prices for the
+   * demo's models: the click adds the server's models and keeps them */
+  write_config ();
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_true (wait_for (config_has_demo, app, 5000));
+  alpha = cs_config_find_model (cs_application_get_config (app), "demo/demo-alpha");
+  g_assert_nonnull (alpha);
+  g_assert_cmpfloat (alpha->price_input, ==, 1);
+  g_assert_cmpfloat (alpha->price_output, ==, 2);
+  g_assert_cmpuint (alpha->max_n, ==, 4);
+  demo = cs_config_find_provider (cs_application_get_config (app), "demo");
+  g_assert_cmpuint (demo->max_concurrent, ==, 8);
+  g_assert_true (g_strv_contains ((const char * const *) demo->models, "demo-judge"));
+  g_clear_pointer (&contents, g_free);
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "price-input=1"));
+  g_assert_nonnull (strstr (contents, "price-output=2"));
 
   gtk_window_destroy (GTK_WINDOW (win));
   spin (100);

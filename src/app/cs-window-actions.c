@@ -560,6 +560,24 @@ probe_data_free (ProbeData *d)
   g_free (d);
 }
 
+/* The models of @a, then those of @b not in @a; NULL-terminated. */
+static char **
+merge_models (const char * const *a,
+              const char * const *b)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; a != NULL && a[i] != NULL; i++)
+    g_strv_builder_add (builder, a[i]);
+  for (guint i = 0; b != NULL && b[i] != NULL; i++)
+    {
+      if (a == NULL || !g_strv_contains (a, b[i]))
+        g_strv_builder_add (builder, b[i]);
+    }
+
+  return g_strv_builder_end (builder);
+}
+
 static void
 use_provider (CsWindow               *self,
               const CsProviderConfig *provider,
@@ -567,10 +585,13 @@ use_provider (CsWindow               *self,
 {
   CsApplication *app = get_app (self);
   g_autoptr(CsConfig) config = NULL;
+  g_autoptr(CsProviderConfig) merged = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
   g_autofree char *text = NULL;
-  g_autoptr(GPtrArray) all = NULL;
+  const CsProviderConfig *existing;
+  char **names;
+  guint n;
 
   if (app == NULL)
     return;
@@ -594,12 +615,25 @@ use_provider (CsWindow               *self,
   else
     config = cs_config_new ();
 
-  cs_config_set_provider (config, provider);
-  for (guint i = 0; models != NULL && models[i] != NULL; i++)
+  /* a provider already there keeps its settings and its models' prices;
+   * cs_config_set_provider gives only the models new to it defaults */
+  existing = cs_config_find_provider (config, provider->id);
+  if (existing != NULL)
     {
-      g_autoptr(CsModelConfig) model = cs_model_config_new (provider->id, models[i]);
-      cs_config_set_model (config, model);
+      merged = cs_provider_config_copy (existing);
+      g_free (merged->base_url);
+      merged->base_url = g_strdup (provider->base_url);
+      merged->api = provider->api;
+      merged->key_optional = provider->key_optional;
     }
+  else
+    merged = cs_provider_config_copy (provider);
+
+  names = merge_models ((const char * const *) merged->models, models);
+  g_strfreev (merged->models);
+  merged->models = names;
+
+  cs_config_set_provider (config, merged);
 
   if (!cs_config_save (config, path, &error))
     {
@@ -610,9 +644,11 @@ use_provider (CsWindow               *self,
 
   cs_application_set_config (app, config);
 
-  all = cs_config_list_models (config);
-  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s added with %u model", "%s added with %u models", all->len),
-                          provider->name != NULL ? provider->name : provider->id, all->len);
+  /* the provider's models (names the config dropped as invalid not counted) */
+  existing = cs_config_find_provider (config, merged->id);
+  n = existing != NULL && existing->models != NULL ? g_strv_length (existing->models) : 0;
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s added with %u model", "%s added with %u models", n),
+                          merged->name != NULL ? merged->name : merged->id, n);
   _cs_window_toast (self, text);
 }
 
