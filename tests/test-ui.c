@@ -31,6 +31,7 @@
 #include "cs-candidate-window.h"
 #include "cs-diagram.h"
 #include "cs-preferences-window.h"
+#include "cs-preferences-window-private.h"
 #include "cs-result-view.h"
 #include "cs-test-provider.h"
 #include "cs-window-private.h"
@@ -1309,6 +1310,66 @@ test_preferences (void)
 }
 
 static void
+assert_file_is (const char *path,
+                const char *expected)
+{
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+
+  g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+  g_assert_cmpmem (contents, len, expected, strlen (expected));
+}
+
+/* The preferences never replace a providers file they cannot read: not
+ * when it was broken as they opened, not when it broke while they were
+ * open; a toast names the file and says why. */
+static void
+test_preferences_keep_file (void)
+{
+  static const char broken[] = "[provider demo]\nbase-url=http://127.0.0.1:1/v1\nmax-concurrent=many\n";
+  g_autofree char *path = cs_config_get_default_path ();
+  g_autoptr(CsApplication) app = start_app ();
+  CsPreferencesWindow *prefs;
+  const char *last;
+
+  /* broken before they open */
+  g_assert_true (g_file_set_contents (path, broken, -1, NULL));
+  prefs = cs_preferences_window_new (app);
+  gtk_window_present (GTK_WINDOW (prefs));
+  spin (100);
+  last = _cs_preferences_window_get_last_toast (prefs);
+  g_assert_nonnull (last);
+  g_assert_nonnull (strstr (last, path));
+  g_assert_nonnull (strstr (last, "max-concurrent"));
+  gtk_widget_activate_action (GTK_WIDGET (prefs), "prefs.add-preset", "s", "openai");
+  spin (1000);
+  assert_file_is (path, broken);
+  /* closing writes pending edits: there are none to write here */
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  spin (100);
+  assert_file_is (path, broken);
+
+  /* readable as they open, broken by hand before the edit is saved */
+  write_config ();
+  prefs = cs_preferences_window_new (app);
+  gtk_window_present (GTK_WINDOW (prefs));
+  spin (100);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (prefs), "prefs.add-preset", "s", "openai"));
+  g_assert_true (g_file_set_contents (path, broken, -1, NULL));
+  spin (1000);
+  assert_file_is (path, broken);
+  last = _cs_preferences_window_get_last_toast (prefs);
+  g_assert_nonnull (last);
+  g_assert_nonnull (strstr (last, "Not saved"));
+  g_assert_nonnull (strstr (last, path));
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  spin (100);
+  assert_file_is (path, broken);
+
+  write_config ();
+}
+
+static void
 count_cb (guint *count)
 {
   (*count)++;
@@ -1676,6 +1737,7 @@ main (int   argc,
   g_test_add_func ("/ui/crash-recovery", test_crash_recovery);
   g_test_add_func ("/ui/crash-recovery/subprocess", test_crash_child);
   g_test_add_func ("/ui/preferences", test_preferences);
+  g_test_add_func ("/ui/preferences-keep-file", test_preferences_keep_file);
   g_test_add_func ("/ui/save-failed", test_save_failed);
   g_test_add_func ("/ui/load-failed", test_load_failed);
   g_test_add_func ("/ui/welcome", test_welcome);

@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "cs-preferences-window.h"
+#include "cs-preferences-window-private.h"
 
 #define SAVE_DELAY_MS 500
 
@@ -23,6 +24,8 @@ struct _CsPreferencesWindow
   CsApplication        *app;
   CsConfig             *config;       /* the working copy */
   char                 *path;
+  char                 *load_error;   /* the file could not be read: never written */
+  char                 *last_toast;   /* for the tests */
   GCancellable         *cancellable;
   guint                 save_source;
   guint                 rebuild_source;
@@ -47,6 +50,16 @@ toast (CsPreferencesWindow *self,
 
   adw_toast_set_timeout (t, 6);
   adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), t);
+  g_free (self->last_toast);
+  self->last_toast = g_strdup (message);
+}
+
+const char *
+_cs_preferences_window_get_last_toast (CsPreferencesWindow *self)
+{
+  g_return_val_if_fail (CS_IS_PREFERENCES_WINDOW (self), NULL);
+
+  return self->last_toast;
 }
 
 /* ---- saving ---- */
@@ -58,6 +71,26 @@ save_cb (gpointer user_data)
   g_autoptr(GError) error = NULL;
 
   self->save_source = 0;
+
+  /* a providers file that cannot be read (now, or when the window opened)
+   * is the person's to fix: saving would replace it with what is shown */
+  if (self->load_error == NULL && g_file_test (self->path, G_FILE_TEST_EXISTS))
+    {
+      g_autoptr(CsConfig) on_disk = cs_config_new_from_file (self->path, &error);
+
+      if (on_disk == NULL)
+        self->load_error = g_strdup (error->message);
+      g_clear_error (&error);
+    }
+  if (self->load_error != NULL)
+    {
+      /* Translators: %s is the file's path, then the reason it could not be read */
+      g_autofree char *msg = g_strdup_printf (_("Not saved: the providers file %s could not be read: %s"),
+                                              self->path, self->load_error);
+      g_debug ("Not writing %s: %s", self->path, self->load_error);
+      toast (self, msg);
+      return G_SOURCE_REMOVE;
+    }
 
   if (!cs_config_save (self->config, self->path, &error))
     {
@@ -651,6 +684,11 @@ add_preset_action (GtkWidget  *widget,
   g_autofree char *id = NULL;
   g_autofree char *msg = NULL;
 
+  /* the pages are insensitive then, and the action disabled: a
+   * gtk_widget_activate_action from elsewhere still lands here */
+  if (self->load_error != NULL)
+    return;
+
   for (guint i = 0; i < presets->len; i++)
     {
       const CsProviderConfig *preset = g_ptr_array_index (presets, i);
@@ -764,11 +802,7 @@ cs_preferences_window_new (CsApplication *app)
     {
       self->config = cs_config_new_from_file (self->path, &error);
       if (self->config == NULL)
-        {
-          g_autofree char *msg = g_strdup_printf (_("The providers file could not be read: %s. Saving here will replace it."),
-                                                  error->message);
-          toast (self, msg);
-        }
+        self->load_error = g_strdup (error->message);
     }
   if (self->config == NULL)
     self->config = cs_config_new ();
@@ -791,6 +825,17 @@ cs_preferences_window_new (CsApplication *app)
 
   build_run_page (self);
   rebuild (self);
+
+  if (self->load_error != NULL)
+    {
+      /* Translators: %s is the file's path, then the reason it could not be read */
+      g_autofree char *msg = g_strdup_printf (_("The providers file %s could not be read: %s. Fix it in a text editor; it is not changed here."),
+                                              self->path, self->load_error);
+      toast (self, msg);
+      gtk_widget_set_sensitive (GTK_WIDGET (self->providers_page), FALSE);
+      gtk_widget_set_sensitive (GTK_WIDGET (self->models_page), FALSE);
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "prefs.add-preset", FALSE);
+    }
 
   return self;
 }
@@ -825,6 +870,8 @@ cs_preferences_window_finalize (GObject *object)
 
   g_clear_object (&self->cancellable);
   g_free (self->path);
+  g_free (self->load_error);
+  g_free (self->last_toast);
 
   G_OBJECT_CLASS (cs_preferences_window_parent_class)->finalize (object);
 }

@@ -1,0 +1,14 @@
+/* cs-preferences-window-private.h: what the tests look at
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "cs-preferences-window.h"
+
+G_BEGIN_DECLS
+
+/* the text of the last toast shown, or NULL */
+const char *_cs_preferences_window_get_last_toast (CsPreferencesWindow *self);
+
+G_END_DECLS
