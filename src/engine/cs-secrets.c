@@ -45,30 +45,46 @@ cs_secrets_get_schema (void)
   return &schema;
 }
 
+/* What to do about a keyring that failed: key_env is the provider's
+ * api-key-env, or NULL. */
+static char *
+advice_for (const char *key_env)
+{
+  if (key_env != NULL && *key_env != '\0')
+    return g_strdup_printf (_("Set %s or unlock the keyring."), key_env);
+
+  return g_strdup (_("Unlock the keyring, or name an environment variable "
+                     "with api-key-env in the provider’s settings."));
+}
+
 /* Turns a libsecret or D-Bus failure into a sentence a person can act on.
- * Cancellation passes through unchanged. Never mentions the key itself. */
+ * Cancellation passes through unchanged. Never mentions the key itself.
+ * error may be NULL: libsecret's *_finish functions can fail without
+ * setting one when the keyring wanted a prompt that could not be shown. */
 static GError *
 map_error (const GError *error,
            const char   *what,
            const char   *key_env)
 {
   g_autofree char *advice = NULL;
+  const char *reason;
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (error != NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return g_error_copy (error);
 
-  if (key_env != NULL)
-    advice = g_strdup_printf (_("Set %s or unlock the keyring."), key_env);
+  advice = advice_for (key_env);
+  if (error != NULL && error->message != NULL)
+    reason = error->message;
   else
-    advice = g_strdup (_("Unlock the keyring, or name an environment variable "
-                         "with api-key-env in the provider’s settings."));
+    reason = _("it failed without saying why (perhaps it asked to be unlocked "
+               "and the prompt could not be shown)");
 
   return g_error_new (CS_SECRETS_ERROR, CS_SECRETS_ERROR_UNAVAILABLE,
                       /* Translators: the first %s says what was being done
                        * ("looking up the API key"), the second is the system's
                        * reason, the third what to do about it. */
                       _("The system keyring is not available (%s): %s. %s"),
-                      what, error->message, advice);
+                      what, reason, advice);
 }
 
 static gboolean
@@ -203,6 +219,8 @@ store_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
 
+  /* FALSE without an error happens too (a prompt that could not be
+   * shown): map_error() copes */
   if (!secret_password_store_finish (result, &error))
     {
       g_task_return_error (task, map_error (error, _("storing the API key"), NULL));
@@ -328,6 +346,7 @@ has_key_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   GList *items;
 
+  /* NULL without an error: none stored */
   items = secret_password_search_finish (result, &error);
   if (error != NULL)
     {
