@@ -154,8 +154,15 @@ cs_candidate_format_footer (CsCandidate *candidate,
   double cost = cs_candidate_get_cost_usd (candidate);
 
   if (in >= 0 || out >= 0)
-    g_string_append_printf (str, _("%" G_GINT64_FORMAT " in / %" G_GINT64_FORMAT " out tokens"),
-                            MAX (in, 0), MAX (out, 0));
+    {
+      /* the numbers apart: xgettext cannot expand G_GINT64_FORMAT */
+      g_autofree char *in_str = g_strdup_printf ("%" G_GINT64_FORMAT, MAX (in, 0));
+      g_autofree char *out_str = g_strdup_printf ("%" G_GINT64_FORMAT, MAX (out, 0));
+
+      /* Translators: a card's footer: the input tokens, then the output
+       * tokens (both numbers) */
+      g_string_append_printf (str, _("%s in / %s out tokens"), in_str, out_str);
+    }
   if (cost > 0)
     g_string_append_printf (str, "%s$%.4f", str->len ? " · " : "", cost);
   if (ttft >= 0)
