@@ -533,6 +533,27 @@ test_chat_deep_nesting (void)
 }
 
 static void
+test_chat_two_values (void)
+{
+  g_autoptr(Collect) c = NULL;
+
+  /* An event whose data holds two JSON values (json-glib 1.6 would keep
+   * the last and leak the first) is one malformed chunk, not the second
+   * value; the stream goes on. */
+  c = decode (CS_API_OPENAI_CHAT,
+              "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lost\"}}]}\n"
+              "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"also lost\"}}]}\n\n"
+              "data: {\"a\":1} {\"b\":2}\n\n"
+              "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"kept\"}}]}\n\n"
+              "data: [DONE]\n\n", -1, 0);
+  g_assert_cmpuint (c->errors->len, ==, 2);
+  assert_error (c, 0, MALFORMED "|malformed-chunk");
+  assert_error (c, 1, MALFORMED "|malformed-chunk");
+  g_assert_cmpstr (c->text[0]->str, ==, "kept");
+  g_assert_true (c->finished);
+}
+
+static void
 test_chat_after_done (void)
 {
   g_autoptr(Collect) c = NULL;
@@ -827,6 +848,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/decoder/chat/malformed", test_chat_malformed);
   g_test_add_func ("/decoder/chat/bad-utf8", test_chat_bad_utf8);
   g_test_add_func ("/decoder/chat/deep-nesting", test_chat_deep_nesting);
+  g_test_add_func ("/decoder/chat/two-values", test_chat_two_values);
   g_test_add_func ("/decoder/chat/after-done", test_chat_after_done);
   g_test_add_func ("/decoder/chat/empty", test_chat_empty);
   g_test_add_func ("/decoder/responses/completed", test_responses_completed);

@@ -11,12 +11,14 @@
 
 #include <json-glib/json-glib.h>
 
+#include "cs-json-schema.h"
 #include "cs-json-util.h"
 #include "cs-sse-parser.h"
 #include "cs-stream-decoder.h"
 
-/* json-glib 1.6 parses recursively without a depth limit: deeper input is
- * refused before parsing so that hostile chunks cannot exhaust the stack. */
+/* json-glib 1.6 parses recursively without a depth limit and accepts more
+ * than one value: chunks go through cs_json_parse_bounded(), which refuses
+ * deeper input, several values and non-JSON before json-glib sees them. */
 #define MAX_JSON_DEPTH 128
 
 #define MALFORMED_CHUNK_MESSAGE "The provider sent a malformed chunk"
@@ -29,7 +31,7 @@ struct _CsStreamDecoder
 
   CsSseParser       *sse;
   CsNdjsonParser    *ndjson;
-  JsonParser        *parser;
+  JsonNode          *root;     /* the last chunk parsed */
 
   gsize              bytes;
   gboolean           done;
@@ -240,54 +242,6 @@ emit_error_node (CsStreamDecoder *self,
     }
 }
 
-/* Whether @data nests arrays and objects deeper than MAX_JSON_DEPTH. */
-static gboolean
-json_too_deep (const char *data,
-               gsize       len)
-{
-  const char *p = data;
-  const char *end = data + len;
-  guint depth = 0;
-
-  while (p < end)
-    {
-      char c = *p++;
-
-      if (c == '"')
-        {
-          /* Skip the string, honouring escapes. */
-          while (p < end)
-            {
-              const char *q = memchr (p, '"', end - p);
-              const char *b;
-              gsize backslashes = 0;
-
-              if (q == NULL)
-                return FALSE;
-
-              for (b = q; b > p && b[-1] == '\\'; b--)
-                backslashes++;
-
-              p = q + 1;
-              if (backslashes % 2 == 0)
-                break;
-            }
-        }
-      else if (c == '{' || c == '[')
-        {
-          if (++depth > MAX_JSON_DEPTH)
-            return TRUE;
-        }
-      else if (c == '}' || c == ']')
-        {
-          if (depth > 0)
-            depth--;
-        }
-    }
-
-  return FALSE;
-}
-
 static gboolean
 is_blank (const char *data,
           gsize       len)
@@ -318,9 +272,10 @@ is_done_marker (const char *data,
   return len == 6 && memcmp (data, "[DONE]", 6) == 0;
 }
 
-/* Parses one JSON chunk. Returns its root object, owned by the decoder's
- * parser and valid until the next parse, or NULL (after emitting ERROR) if
- * the chunk is not a JSON object. */
+/* Parses one JSON chunk: exactly one JSON value, nested at most
+ * MAX_JSON_DEPTH levels. Returns its root object, owned by the decoder and
+ * valid until the next parse, or NULL (after emitting ERROR) if the chunk is
+ * not a JSON object. */
 static JsonObject *
 parse_chunk (CsStreamDecoder *self,
              const char      *data,
@@ -337,22 +292,17 @@ parse_chunk (CsStreamDecoder *self,
       len = strlen (valid);
     }
 
-  if (json_too_deep (data, len))
-    {
-      g_debug ("Refusing a chunk nested deeper than %d levels", MAX_JSON_DEPTH);
-      emit (self, CS_STREAM_EVENT_ERROR, 0, MALFORMED_CHUNK_MESSAGE, -1, "malformed-chunk");
-      return NULL;
-    }
-
-  if (!json_parser_load_from_data (self->parser, data, len, &error))
+  g_clear_pointer (&self->root, json_node_unref);
+  self->root = cs_json_parse_bounded (data, len, MAX_JSON_DEPTH, &error);
+  if (self->root == NULL)
     {
       g_debug ("Malformed chunk: %s", error->message);
       emit (self, CS_STREAM_EVENT_ERROR, 0, MALFORMED_CHUNK_MESSAGE, -1, "malformed-chunk");
       return NULL;
     }
 
-  root = json_parser_get_root (self->parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  root = self->root;
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       g_debug ("Chunk is not a JSON object");
       emit (self, CS_STREAM_EVENT_ERROR, 0, MALFORMED_CHUNK_MESSAGE, -1, "malformed-chunk");
@@ -460,14 +410,12 @@ decode_chat_event (CsStreamDecoder  *self,
 
   if (strcmp (event->type, "error") == 0)
     {
-      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(JsonNode) parsed = cs_json_parse_bounded (event->data, event->data_len,
+                                                          MAX_JSON_DEPTH, NULL);
 
-      if (!json_too_deep (event->data, event->data_len) &&
-          g_utf8_validate (event->data, event->data_len, NULL) &&
-          json_parser_load_from_data (parser, event->data, event->data_len, NULL) &&
-          json_parser_get_root (parser) != NULL)
+      if (parsed != NULL)
         {
-          JsonNode *root = json_parser_get_root (parser);
+          JsonNode *root = parsed;
 
           if (JSON_NODE_HOLDS_OBJECT (root) &&
               json_object_has_member (json_node_get_object (root), "error"))
@@ -706,7 +654,6 @@ cs_stream_decoder_new (CsApiDialect      dialect,
   self->dialect = dialect;
   self->func = func;
   self->user_data = user_data;
-  self->parser = json_parser_new_immutable ();
 
   if (dialect == CS_API_OLLAMA)
     self->ndjson = cs_ndjson_parser_new (decode_ollama_line, self);
@@ -724,7 +671,7 @@ cs_stream_decoder_free (CsStreamDecoder *self)
 
   g_clear_pointer (&self->sse, cs_sse_parser_free);
   g_clear_pointer (&self->ndjson, cs_ndjson_parser_free);
-  g_clear_object (&self->parser);
+  g_clear_pointer (&self->root, json_node_unref);
   g_free (self);
 }
 
