@@ -353,6 +353,120 @@ test_unavailable (void)
   }
 }
 
+/* Session-bus calls to the keyring itself, on the connection libsecret
+ * shares. */
+static GVariant *
+keyring_call (const char          *path,
+              const char          *interface,
+              const char          *method,
+              GVariant            *args,
+              const GVariantType  *reply_type,
+              GError             **error)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, error);
+
+  if (bus == NULL)
+    return NULL;
+
+  return g_dbus_connection_call_sync (bus, "org.freedesktop.secrets", path, interface, method,
+                                      args, reply_type, G_DBUS_CALL_FLAGS_NONE, 10000,
+                                      NULL, error);
+}
+
+/* A key in a locked collection, which cannot prompt here (no display): the
+ * lookup names the lock instead of saying no key is stored. The collection
+ * is locked over D-Bus and unlocked again with gnome-keyring's
+ * unlock-with-password interface and the password the test session's
+ * keyring was created with ("pw"). Runs last. */
+static void
+test_locked (void)
+{
+  g_autoptr(CsProviderConfig) p = make_provider (provider_id, "CS_TEST_SECRETS_UNSET_KEY");
+  g_autoptr(CsProviderConfig) local = cs_provider_config_new (provider_id, "http://127.0.0.1:11434",
+                                                              CS_API_OLLAMA);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *collection = NULL;
+  g_autofree char *prompt = NULL;
+  g_autofree char *session = NULL;
+  Wait w;
+
+  store (provider_id, "sk-test-locked");
+
+  reply = keyring_call ("/org/freedesktop/secrets", "org.freedesktop.Secret.Service", "ReadAlias",
+                        g_variant_new ("(s)", "default"), G_VARIANT_TYPE ("(o)"), &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(o)", &collection);
+  g_clear_pointer (&reply, g_variant_unref);
+
+  reply = keyring_call ("/org/freedesktop/secrets", "org.freedesktop.Secret.Service", "Lock",
+                        g_variant_new_parsed ("([%o],)", collection),
+                        G_VARIANT_TYPE ("(aoo)"), &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(@aoo)", NULL, &prompt);
+  g_clear_pointer (&reply, g_variant_unref);
+  if (g_strcmp0 (prompt, "/") != 0)
+    {
+      clear (provider_id);
+      g_test_skip ("the keyring wants a prompt to lock");
+      return;
+    }
+
+  /* the key is there, but locked away */
+  key = lookup (p, &error);
+  g_assert_null (key);
+  g_assert_error (error, CS_SECRETS_ERROR, CS_SECRETS_ERROR_LOCKED);
+  g_test_message ("%s", error->message);
+  g_assert_true (g_str_has_prefix (error->message, "The keyring is locked: unlock it"));
+  g_assert_true (g_str_has_suffix (error->message, "or set CS_TEST_SECRETS_UNSET_KEY"));
+  g_assert_null (strstr (error->message, "sk-test-locked"));
+  g_clear_error (&error);
+
+  /* a local server goes on without a key */
+  g_assert_true (local->key_optional);
+  key = lookup (local, &error);
+  g_assert_no_error (error);
+  g_assert_null (key);
+
+  /* has_key does not unlock, and sees it */
+  g_assert_true (has_key (provider_id));
+
+  /* clearing cannot remove it: not a silent success */
+  wait_init (&w);
+  cs_secrets_clear_async (provider_id, NULL, clear_cb, &w);
+  g_main_loop_run (w.loop);
+  g_test_message ("clear: %s", w.error ? w.error->message : "TRUE");
+  g_assert_false (w.ok);
+  g_assert_nonnull (w.error);
+  g_assert_true (w.error->domain == CS_SECRETS_ERROR);
+  wait_clear (&w);
+
+  /* unlock again (a plain session: the password crosses the test bus) */
+  reply = keyring_call ("/org/freedesktop/secrets", "org.freedesktop.Secret.Service", "OpenSession",
+                        g_variant_new ("(sv)", "plain", g_variant_new_string ("")),
+                        G_VARIANT_TYPE ("(vo)"), &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(vo)", NULL, &session);
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = keyring_call ("/org/freedesktop/secrets",
+                        "org.gnome.keyring.InternalUnsupportedGuiltRiddenInterface",
+                        "UnlockWithMasterPassword",
+                        g_variant_new ("(o(o@ay@ays))", collection, session,
+                                       g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, "", 0, 1),
+                                       g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, "pw", 2, 1),
+                                       "text/plain"),
+                        NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&reply, g_variant_unref);
+
+  key = lookup (p, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (key, ==, "sk-test-locked");
+  clear (provider_id);
+  g_assert_false (has_key (provider_id));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -378,6 +492,8 @@ main (int   argc,
   g_test_add_func ("/secrets/env-precedence", test_env_precedence);
   g_test_add_func ("/secrets/invalid", test_invalid);
   g_test_add_func ("/secrets/cancelled", test_cancelled);
+  /* last: it locks the keyring for a while */
+  g_test_add_func ("/secrets/locked", test_locked);
 
   return g_test_run ();
 }

@@ -87,6 +87,35 @@ map_error (const GError *error,
                       what, reason, advice);
 }
 
+static GError *
+locked_error (const char *key_env)
+{
+  if (key_env != NULL && *key_env != '\0')
+    return g_error_new (CS_SECRETS_ERROR, CS_SECRETS_ERROR_LOCKED,
+                        /* Translators: %s is an environment variable */
+                        _("The keyring is locked: unlock it (for example by logging "
+                          "in again or with Seahorse) or set %s"), key_env);
+
+  return g_error_new_literal (CS_SECRETS_ERROR, CS_SECRETS_ERROR_LOCKED,
+                              _("The keyring is locked: unlock it (for example by "
+                                "logging in again or with Seahorse) or name an "
+                                "environment variable with api-key-env in the "
+                                "provider’s settings"));
+}
+
+/* Whether one of the items that secret_password_search() found (without
+ * SECRET_SEARCH_UNLOCK) is locked. Items kept in the Flatpak file backend
+ * are not SecretItems and are never locked. */
+static gboolean
+any_locked (GList *items)
+{
+  for (GList *l = items; l != NULL; l = l->next)
+    if (SECRET_IS_ITEM (l->data) && secret_item_get_locked (SECRET_ITEM (l->data)))
+      return TRUE;
+
+  return FALSE;
+}
+
 static gboolean
 check_provider_id (GTask      *task,
                    const char *provider_id)
@@ -105,6 +134,7 @@ check_provider_id (GTask      *task,
 /* lookup */
 
 typedef struct {
+  char     *provider_id;
   char     *key_env;
   gboolean  key_optional;
 } LookupData;
@@ -112,8 +142,63 @@ typedef struct {
 static void
 lookup_data_free (LookupData *data)
 {
+  g_free (data->provider_id);
   g_free (data->key_env);
   g_free (data);
+}
+
+/* A keyring failure for a provider that may go on without a key gives no
+ * key; for the others, the error. Takes error. */
+static void
+lookup_return_error (GTask  *task,
+                     GError *error)
+{
+  LookupData *data = g_task_get_task_data (task);
+
+  if (data->key_optional &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      /* a local server works without a key: don't stop it for a
+       * missing or locked keyring */
+      g_debug ("keyring unavailable, going on without a key: %s", error->message);
+      g_error_free (error);
+      g_task_return_pointer (task, NULL, NULL);
+      return;
+    }
+
+  g_task_return_error (task, error);
+}
+
+/* The lookup found no key: was there one in a locked collection? */
+static void
+lookup_search_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LookupData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  GList *items;
+  gboolean locked;
+
+  items = secret_password_search_finish (result, &error);
+  if (error != NULL)
+    {
+      lookup_return_error (task, map_error (error, _("looking up the API key"), data->key_env));
+      return;
+    }
+
+  locked = any_locked (items);
+  g_list_free_full (items, g_object_unref);
+
+  if (locked)
+    {
+      g_debug ("the key for %s is in a locked collection", data->provider_id);
+      lookup_return_error (task, locked_error (data->key_env));
+      return;
+    }
+
+  g_task_return_pointer (task, NULL, NULL);
 }
 
 static void
@@ -131,23 +216,21 @@ lookup_cb (GObject      *object,
 
   if (error != NULL)
     {
-      if (data->key_optional &&
-          !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          /* a local server works without a key: don't stop it for a
-           * missing keyring */
-          g_debug ("keyring unavailable, going on without a key: %s", error->message);
-          g_task_return_pointer (task, NULL, NULL);
-          return;
-        }
-
-      g_task_return_error (task, map_error (error, _("looking up the API key"), data->key_env));
+      lookup_return_error (task, map_error (error, _("looking up the API key"), data->key_env));
       return;
     }
 
   if (password == NULL)
     {
-      g_task_return_pointer (task, NULL, NULL);
+      /* No error: either nothing is stored, or the item is in a locked
+       * collection that could not be unlocked (libsecret says nothing when
+       * the unlock prompt is dismissed or cannot be shown). Search again
+       * without unlocking nor loading the secret to tell them apart. */
+      secret_password_search (cs_secrets_get_schema (), SECRET_SEARCH_ALL,
+                              g_task_get_cancellable (task),
+                              lookup_search_cb, g_object_ref (task),
+                              "provider", data->provider_id,
+                              NULL);
       return;
     }
 
@@ -188,6 +271,7 @@ cs_secrets_lookup_async (const CsProviderConfig *provider,
     }
 
   data = g_new0 (LookupData, 1);
+  data->provider_id = g_strdup (provider->id);
   data->key_env = g_strdup (provider->api_key_env);
   data->key_optional = provider->key_optional;
   g_task_set_task_data (task, data, (GDestroyNotify) lookup_data_free);
@@ -284,6 +368,36 @@ cs_secrets_store_finish (GAsyncResult  *result,
 /* ---------------------------------------------------------------------- */
 /* clear */
 
+/* clear removed nothing: was there a key in a locked collection? */
+static void
+clear_search_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  GList *items;
+  gboolean locked;
+
+  items = secret_password_search_finish (result, &error);
+  if (error != NULL)
+    {
+      g_task_return_error (task, map_error (error, _("removing the API key"), NULL));
+      return;
+    }
+
+  locked = any_locked (items);
+  g_list_free_full (items, g_object_unref);
+
+  if (locked)
+    {
+      g_task_return_error (task, locked_error (NULL));
+      return;
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
 static void
 clear_cb (GObject      *object,
           GAsyncResult *result,
@@ -292,14 +406,26 @@ clear_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
 
-  /* FALSE without an error: there was nothing to remove */
-  if (!secret_password_clear_finish (result, &error) && error != NULL)
+  if (secret_password_clear_finish (result, &error))
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  if (error != NULL)
     {
       g_task_return_error (task, map_error (error, _("removing the API key"), NULL));
       return;
     }
 
-  g_task_return_boolean (task, TRUE);
+  /* FALSE without an error: nothing was removed, because there was
+   * nothing, or because it is in a locked collection that could not be
+   * unlocked. Look without unlocking. */
+  secret_password_search (cs_secrets_get_schema (), SECRET_SEARCH_ALL,
+                          g_task_get_cancellable (task),
+                          clear_search_cb, g_object_ref (task),
+                          "provider", (const char *) g_task_get_task_data (task),
+                          NULL);
 }
 
 void
@@ -317,6 +443,8 @@ cs_secrets_clear_async (const char          *provider_id,
 
   if (!check_provider_id (task, provider_id))
     return;
+
+  g_task_set_task_data (task, g_strdup (provider_id), g_free);
 
   secret_password_clear (cs_secrets_get_schema (), cancellable,
                          clear_cb, g_steal_pointer (&task),

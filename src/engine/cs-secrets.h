@@ -15,7 +15,9 @@ G_BEGIN_DECLS
 #define CS_SECRETS_ERROR (cs_secrets_error_quark ())
 
 typedef enum {
-  CS_SECRETS_ERROR_UNAVAILABLE, /* no secret service / keyring locked and unlock refused */
+  CS_SECRETS_ERROR_UNAVAILABLE, /* no secret service, or it failed */
+  CS_SECRETS_ERROR_LOCKED,      /* the key is stored, but its collection is
+                                 * locked and could not be unlocked */
 } CsSecretsError;
 
 GQuark             cs_secrets_error_quark    (void);
@@ -24,9 +26,12 @@ GQuark             cs_secrets_error_quark    (void);
 const SecretSchema *cs_secrets_get_schema    (void);
 
 /* The environment variable named by api_key_env wins if set and non-empty;
- * else the keyring. NULL without an error means no key is stored. For a
- * provider with key_optional, an unavailable keyring also gives NULL without
- * an error (local servers work without a key). Free the key with g_free. */
+ * else the keyring. NULL without an error means no key is stored. A key
+ * stored in a locked collection that could not be unlocked (no prompt could
+ * be shown, or it was dismissed) gives CS_SECRETS_ERROR_LOCKED. For a
+ * provider with key_optional, an unavailable or locked keyring also gives
+ * NULL without an error (local servers work without a key). Free the key
+ * with g_free. */
 void               cs_secrets_lookup_async   (const CsProviderConfig *provider,
                                               GCancellable           *cancellable,
                                               GAsyncReadyCallback     callback,
@@ -43,7 +48,8 @@ void               cs_secrets_store_async    (const char             *provider_i
 gboolean           cs_secrets_store_finish   (GAsyncResult           *result,
                                               GError                **error);
 
-/* Removes the stored key; TRUE also when there was none. */
+/* Removes the stored key; TRUE also when there was none.
+ * CS_SECRETS_ERROR_LOCKED if it stays, in a locked collection. */
 void               cs_secrets_clear_async    (const char             *provider_id,
                                               GCancellable           *cancellable,
                                               GAsyncReadyCallback     callback,
