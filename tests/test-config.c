@@ -313,7 +313,7 @@ test_errors (void)
       "providers.ini: [provider  a]: provider a is defined twice" },
     { "base-url=https://a.example\n",
       CS_CONFIG_ERROR_PARSE,
-      "providers.ini: Key file does not start with a group" },
+      "providers.ini: line 1: Key file does not start with a group" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -834,7 +834,55 @@ test_garbage (void)
     g_assert_cmpuint (cs_config_get_providers (empty)->len, ==, 0);
   }
   assert_load_error ("[provider a\nbase-url=https://a.example\n", CS_CONFIG_ERROR_PARSE,
-                     "providers.ini: Key file contains line “[provider a” which is not a key-value pair, group, or comment");
+                     "providers.ini: line 1: Key file contains line “[provider a” which is not a key-value pair, group, or comment");
+}
+
+/* GKeyFile does not number the line it rejects: the message does. */
+static void
+test_parse_error_line (void)
+{
+  const struct {
+    const char *text;
+    const char *message;
+  } cases[] = {
+    /* the garbage line of tests/test-bad-input.sh */
+    { "[provider demo]\nbase-url=http://127.0.0.1:1/v1\napi=openai-chat\nmodels=demo-alpha\nthis line is garbage\n",
+      "providers.ini: line 5: Key file contains line “this line is garbage” which is not a key-value pair, group, or comment" },
+    /* the last line, without a line break */
+    { "[provider demo]\nbase-url=http://127.0.0.1:1/v1\nno equals sign",
+      "providers.ini: line 3: Key file contains line “no equals sign” which is not a key-value pair, group, or comment" },
+    /* comments, blank lines, a group with a trailing comment, CRLF */
+    { "# providers\r\n\r\n# more\r\n[provider a]   # the first\r\nbase-url=https://a.example\r\n\r\n"
+      "[provider b\r\nbase-url=https://b.example\r\n",
+      "providers.ini: line 7: Key file contains line “[provider b” which is not a key-value pair, group, or comment" },
+    /* a key before any group, after comments */
+    { "# a comment\n\nbase-url=https://a.example\n[provider a]\n",
+      "providers.ini: line 3: Key file does not start with a group" },
+    /* the first of two bad lines */
+    { "[provider a]\nbase-url=https://a.example\n\n\n\n\n\n\n\nfirst bad\nsecond bad\n",
+      "providers.ini: line 10: Key file contains line “first bad” which is not a key-value pair, group, or comment" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_test_message ("case %u: %s", i, cases[i].text);
+      assert_load_error (cases[i].text, CS_CONFIG_ERROR_PARSE, cases[i].message);
+    }
+
+  /* a long file: the line far down is found too */
+  {
+    g_autoptr(GString) text = g_string_new ("[provider a]\nbase-url=https://a.example\n");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(CsConfig) config = NULL;
+
+    for (guint i = 0; i < 5000; i++)
+      g_string_append_printf (text, "# comment %u\nx-key-%u=value\n", i, i);
+    g_string_append (text, "[broken\n");
+    config = cs_config_new_from_data (text->str, "providers.ini", &error);
+    g_assert_null (config);
+    g_assert_error (error, CS_CONFIG_ERROR, CS_CONFIG_ERROR_PARSE);
+    g_assert_true (g_str_has_prefix (error->message, "providers.ini: line 10003: "));
+  }
 }
 
 /* Random damage to a good file never crashes and gives a config or an
@@ -926,6 +974,7 @@ main (int   argc,
   g_test_add_func ("/config/presets", test_presets);
   g_test_add_func ("/config/cost", test_cost);
   g_test_add_func ("/config/garbage", test_garbage);
+  g_test_add_func ("/config/parse-error-line", test_parse_error_line);
   g_test_add_func ("/config/fuzz", test_fuzz);
   g_test_add_func ("/config/default-path", test_default_path);
   g_test_add_func ("/config/structured-names", test_structured_names);

@@ -1195,6 +1195,57 @@ strip_group_comments (const char *data,
   return g_string_free (out, FALSE);
 }
 
+/* GKeyFile's parse errors quote the line but give no number. It parses
+ * line by line and stops at the first bad one, so a prefix of whole lines
+ * fails to load exactly when it holds that line: a bisection on prefixes
+ * finds it with GKeyFile's own rules. Returns 0 if no prefix fails. */
+static guint
+find_bad_line (const char *data,
+               gsize       len)
+{
+  g_autoptr(GArray) ends = g_array_new (FALSE, FALSE, sizeof (gsize));
+  guint lo = 1;
+  guint hi;
+
+  /* ends[i]: the length of the prefix made of lines 1 to i + 1 */
+  for (gsize i = 0; i < len; i++)
+    if (data[i] == '\n')
+      {
+        gsize end = i + 1;
+
+        g_array_append_val (ends, end);
+      }
+  if (len > 0 && data[len - 1] != '\n')
+    g_array_append_val (ends, len);
+
+  if (ends->len == 0)
+    return 0;
+
+  /* the smallest number of lines that fails to load: in [lo, hi] */
+  hi = ends->len;
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      g_autoptr(GKeyFile) kf = g_key_file_new ();
+
+      if (g_key_file_load_from_data (kf, data, g_array_index (ends, gsize, mid - 1),
+                                     G_KEY_FILE_NONE, NULL))
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+
+  {
+    g_autoptr(GKeyFile) kf = g_key_file_new ();
+
+    if (g_key_file_load_from_data (kf, data, g_array_index (ends, gsize, lo - 1),
+                                   G_KEY_FILE_NONE, NULL))
+      return 0;
+  }
+
+  return lo;
+}
+
 static CsConfig *
 new_from_bytes (const char  *data,
                 gsize        len,
@@ -1232,8 +1283,15 @@ new_from_bytes (const char  *data,
   kf = g_key_file_new ();
   if (!g_key_file_load_from_data (kf, cleaned, cleaned_len, G_KEY_FILE_KEEP_COMMENTS, &local_error))
     {
-      g_set_error (error, CS_CONFIG_ERROR, CS_CONFIG_ERROR_PARSE,
-                   "%s: %s", name, local_error->message);
+      /* strip_group_comments() keeps every line break: the numbers match */
+      guint line = find_bad_line (cleaned, cleaned_len);
+
+      if (line > 0)
+        g_set_error (error, CS_CONFIG_ERROR, CS_CONFIG_ERROR_PARSE,
+                     _("%s: line %u: %s"), name, line, local_error->message);
+      else
+        g_set_error (error, CS_CONFIG_ERROR, CS_CONFIG_ERROR_PARSE,
+                     "%s: %s", name, local_error->message);
       return NULL;
     }
 
