@@ -11,6 +11,7 @@
 #include <utime.h>
 #include <glib/gstdio.h>
 
+#include "cs-json-schema.h"
 #include "cs-run-store.h"
 
 typedef struct {
@@ -409,6 +410,62 @@ test_bad_files (Fixture       *f,
 }
 
 static void
+test_deep_nesting (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(CsRunStore) store = cs_run_store_new (f->runs_dir);
+  g_autoptr(CsRunStore) store2 = cs_run_store_new (f->runs_dir);
+  g_autoptr(CsRun) run = make_run ("Deeply nested data");
+  g_autoptr(GString) deep = g_string_new (NULL);
+  g_autoptr(GString) nested = g_string_new (NULL);
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  LoadLog log = { 0, };
+  CsRun *loaded;
+  guint i;
+
+  /* Candidate data as deep as a reply may be (the bounded parser's default
+   * limit) still saves and loads inside the run file. */
+  for (i = 0; i < CS_JSON_DEFAULT_MAX_DEPTH - 1; i++)
+    g_string_append (nested, "{\"a\":");
+  g_string_append (nested, "[1]");
+  for (i = 0; i < CS_JSON_DEFAULT_MAX_DEPTH - 1; i++)
+    g_string_append_c (nested, '}');
+  node = cs_json_parse_bounded (nested->str, nested->len, 0, &error);
+  g_assert_no_error (error);
+  cs_candidate_set_data (cs_run_find_candidate (run, "c1"), node);
+  cs_run_store_watch (store, run);
+  cs_run_store_flush (store);
+
+  /* A file of 200000 `[` (json-glib alone overflows the loader thread's
+   * stack on it) is skipped and reported. */
+  for (i = 0; i < 200000; i++)
+    g_string_append_c (deep, '[');
+  write_file (f->runs_dir, "deep.json", deep->str);
+
+  log.paths = g_ptr_array_new_with_free_func (g_free);
+  log.messages = g_ptr_array_new_with_free_func (g_free);
+  g_signal_connect (store2, "load-failed", G_CALLBACK (load_failed_cb), &log);
+  g_assert_true (cs_run_store_load_sync (store2, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (log.paths->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (log.paths, 0), ==, "deep.json");
+  g_assert_nonnull (strstr (g_ptr_array_index (log.messages, 0), "not valid JSON"));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store2)), ==, 1);
+  loaded = cs_run_store_find (store2, cs_run_get_id (run));
+  g_assert_nonnull (loaded);
+  before = run_to_string (run);
+  after = run_to_string (loaded);
+  g_assert_cmpstr (before, ==, after);
+
+  g_ptr_array_unref (log.paths);
+  g_ptr_array_unref (log.messages);
+}
+
+static void
 test_missing_dir (Fixture       *f,
                   gconstpointer  data)
 {
@@ -601,6 +658,7 @@ main (int argc, char *argv[])
   ADD ("/run-store/atomic", test_atomic);
   ADD ("/run-store/coalesced-and-periodic", test_coalesced_and_periodic);
   ADD ("/run-store/bad-files", test_bad_files);
+  ADD ("/run-store/deep-nesting", test_deep_nesting);
   ADD ("/run-store/missing-dir", test_missing_dir);
   ADD ("/run-store/interrupted", test_interrupted);
   ADD ("/run-store/save-failed", test_save_failed);

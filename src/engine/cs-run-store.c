@@ -31,6 +31,7 @@
 #include <string.h>
 #include <glib/gstdio.h>
 
+#include "cs-json-schema.h"
 #include "cs-run-store.h"
 
 #define SAVE_DELAY_MS     200
@@ -38,6 +39,11 @@
 /* A file of a live run not written for this long belongs to a process that
  * stopped (crashed, killed): live runs are saved every 2 s. */
 #define STALE_LIVE_RUN_S   30
+/* Run files are read with the bounded parser (json-glib alone recurses once
+ * per level: a file of 200000 `[` overflowed the loader's stack). Candidate
+ * data nests up to CS_JSON_DEFAULT_MAX_DEPTH levels inside a few levels of
+ * run structure. */
+#define RUN_FILE_MAX_DEPTH (CS_JSON_DEFAULT_MAX_DEPTH + 64)
 
 typedef struct
 {
@@ -615,7 +621,7 @@ load_dir (const char  *dir,
       g_autofree char *path = NULL;
       g_autofree char *contents = NULL;
       g_autofree char *expected_id = NULL;
-      g_autoptr(JsonParser) parser = NULL;
+      g_autoptr(JsonNode) root = NULL;
       g_autoptr(GError) file_error = NULL;
       g_autoptr(CsRun) run = NULL;
       gsize len = 0;
@@ -635,8 +641,8 @@ load_dir (const char  *dir,
           continue;
         }
 
-      parser = json_parser_new_immutable ();
-      if (!json_parser_load_from_data (parser, contents, len, &file_error))
+      root = cs_json_parse_bounded (contents, (gssize) len, RUN_FILE_MAX_DEPTH, &file_error);
+      if (root == NULL)
         {
           g_ptr_array_add (result->failures, g_strdup (path));
           g_ptr_array_add (result->failures,
@@ -644,7 +650,7 @@ load_dir (const char  *dir,
           continue;
         }
 
-      run = cs_run_new_from_json (json_parser_get_root (parser), &file_error);
+      run = cs_run_new_from_json (root, &file_error);
       if (run == NULL)
         {
           g_ptr_array_add (result->failures, g_strdup (path));
