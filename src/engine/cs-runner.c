@@ -659,7 +659,14 @@ key_lookup_cb (GObject      *object,
             how = g_strdup_printf ("store one with `consilium-cli --store-key=%s` or name an "
                                    "environment variable with api-key-env in the providers file",
                                    provider->config->id);
-          if (error != NULL)
+          if (g_error_matches (error, CS_SECRETS_ERROR, CS_SECRETS_ERROR_LOCKED) ||
+              g_error_matches (error, CS_SECRETS_ERROR, CS_SECRETS_ERROR_UNAVAILABLE))
+            /* the message already says what is wrong and what to do */
+            provider->key_error = g_strdup_printf ("No API key for %s could be read: %s "
+                                                   "(to store a new one: `consilium-cli --store-key=%s`)",
+                                                   provider->config->id, error->message,
+                                                   provider->config->id);
+          else if (error != NULL)
             provider->key_error = g_strdup_printf ("No API key for %s (the keyring said: %s): %s",
                                                    provider->config->id, error->message, how);
           else
