@@ -1115,6 +1115,18 @@ mini_stream (SoupServerMessage *msg,
   g_timeout_add (delay_ms, mini_tick, s);
 }
 
+/* {"error": (or {"data":) followed by 200000 `[`: json-glib alone recurses
+ * once per level and overflows the stack on it. */
+static char *
+deep_body (const char *prefix)
+{
+  GString *body = g_string_new (prefix);
+
+  for (guint i = 0; i < 200000; i++)
+    g_string_append_c (body, '[');
+  return g_string_free (body, FALSE);
+}
+
 static void
 mini_callback (SoupServer        *server,
                SoupServerMessage *msg,
@@ -1137,11 +1149,26 @@ mini_callback (SoupServer        *server,
   g_signal_connect (msg, "finished", G_CALLBACK (mini_finished), NULL);
 
   if (json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL) &&
+      json_parser_get_root (parser) != NULL &&
       JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     model = json_object_get_string_member_with_default (json_node_get_object (json_parser_get_root (parser)),
                                                         "model", "");
 
-  if (g_str_equal (model, "stream"))
+  if (g_str_has_suffix (path, "/models"))
+    {
+      char *body = deep_body ("{\"data\":");
+
+      soup_server_message_set_status (msg, 200, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body, strlen (body));
+    }
+  else if (g_str_equal (model, "deep-error"))
+    {
+      char *body = deep_body ("{\"error\":");
+
+      soup_server_message_set_status (msg, 500, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body, strlen (body));
+    }
+  else if (g_str_equal (model, "stream"))
     mini_stream (msg, 4, 60, FALSE);
   else if (g_str_equal (model, "pause"))
     {
@@ -1469,6 +1496,32 @@ test_wait_too_long (void)
 }
 
 static void
+test_deep_error_body (void)
+{
+  g_autoptr(CsProviderClient) client = make_mini_client (4);
+  g_autoptr(Result) r = NULL;
+  g_autoptr(GError) list_error = NULL;
+
+  /* A hostile server's error body nested 200000 levels deep is no JSON
+   * error message, just a clean HTTP 500 (retried, then a SERVER error). */
+  mini_reset ();
+  r = run_model (client, "deep-error");
+  g_assert_error (r->error, CS_CLIENT_ERROR, CS_CLIENT_ERROR_SERVER);
+  g_assert_cmpuint (r->stats.http_status, ==, 500);
+  g_assert_cmpuint (r->stats.attempts, ==, 3);
+  g_assert_nonnull (strstr (r->error->message, "HTTP 500"));
+  g_assert_null (strstr (r->error->message, "[[["));
+  g_assert_cmpuint (mini.requests, ==, 3);
+
+  /* The same nesting in a model list is a protocol error. */
+  cs_provider_client_list_models_async (client, NULL, on_models_error, &list_error);
+  while (list_error == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (list_error, CS_CLIENT_ERROR, CS_CLIENT_ERROR_PROTOCOL);
+  wait_idle_server ();
+}
+
+static void
 test_key_scrubbed (void)
 {
   const char *key = "sk-echo-0123456789abcdef4567";
@@ -1596,6 +1649,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/client/early-stream-error", test_early_stream_error);
   g_test_add_func ("/client/malformed-chunk", test_malformed_chunk);
   g_test_add_func ("/client/wait-too-long", test_wait_too_long);
+  g_test_add_func ("/client/deep-error-body", test_deep_error_body);
   g_test_add_func ("/client/key-scrubbed", test_key_scrubbed);
   g_test_add_func ("/client/redirect-protocol", test_redirect_and_protocol);
 

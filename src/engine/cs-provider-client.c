@@ -18,6 +18,7 @@
 
 #include <libsoup/soup.h>
 
+#include "cs-json-schema.h"
 #include "cs-provider-client.h"
 #include "cs-retry.h"
 
@@ -291,8 +292,7 @@ parse_error_body (const char  *data,
                   char       **type,
                   char       **code)
 {
-  g_autoptr(JsonParser) parser = NULL;
-  JsonNode *root;
+  g_autoptr(JsonNode) root = NULL;
   JsonObject *object;
   JsonNode *error;
 
@@ -301,16 +301,17 @@ parse_error_body (const char  *data,
   if (data == NULL || len == 0)
     return;
 
-  parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, data, (gssize) len, NULL))
+  /* Bounded: json-glib alone recurses once per level, and a hostile server's
+   * {"error": followed by 200000 `[` would overflow the stack. */
+  root = cs_json_parse_bounded (data, (gssize) len, 0, NULL);
+  if (root == NULL)
     {
       if (content_type != NULL && g_ascii_strncasecmp (content_type, "text/plain", 10) == 0)
         *message = g_utf8_make_valid (data, (gssize) len);
       return;
     }
 
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     return;
   object = json_node_get_object (root);
 
@@ -1975,16 +1976,15 @@ parse_models (CsApiDialect  dialect,
               gsize         len,
               GError      **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
-  JsonNode *root;
+  g_autoptr(JsonNode) root = NULL;
   JsonNode *list;
   JsonArray *array;
   const char *list_key = dialect == CS_API_OLLAMA ? "models" : "data";
   const char *name_key = dialect == CS_API_OLLAMA ? "name" : "id";
 
-  if (!json_parser_load_from_data (parser, data, (gssize) len, NULL) ||
-      (root = json_parser_get_root (parser)) == NULL ||
+  root = cs_json_parse_bounded (data, (gssize) len, 0, NULL);
+  if (root == NULL ||
       !JSON_NODE_HOLDS_OBJECT (root) ||
       (list = json_object_get_member (json_node_get_object (root), list_key)) == NULL ||
       !JSON_NODE_HOLDS_ARRAY (list))
