@@ -25,6 +25,8 @@ if [ -f /usr/share/glib-2.0/valgrind/glib.supp ]; then
 fi
 
 export G_SLICE=always-malloc G_DEBUG=gc-friendly
+# Stretches the tests' time bounds: valgrind runs everything 10-50 times slower.
+export CONSILIUM_TEST_SLOW=${CONSILIUM_TEST_SLOW:-10}
 wrapper="valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite \
 --show-leak-kinds=definite --error-exitcode=1 --num-callers=40 \
 --track-origins=yes $supp"
