@@ -15,6 +15,8 @@
 #include <json-glib/json-glib.h>
 
 #include "cs-export.h"
+#include "cs-json-schema.h"
+#include "cs-json-util.h"
 #include "cs-run.h"
 #include "cs-synthesis.h"
 
@@ -465,6 +467,53 @@ test_json_does_not_mutate (void)
   g_assert_false (json_object_has_member (own, "rationale"));
 }
 
+/* json-glib 1.6 writes 1e22 as "1e+22.0", which is not JSON: the export
+ * repairs numbers, and leaves strings that only look like them alone. */
+static void
+test_json_exponents (void)
+{
+  g_autoptr(CsRun) run = cs_run_new (CS_MODE_ARCHITECT, "Costs 1e+22.0 \"per\\\" 5e-91.0 month");
+  g_autoptr(CsCandidate) c = cs_candidate_new ("c1", "demo/demo-alpha", "cost");
+  g_autoptr(JsonNode) data = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *compact = NULL;
+  JsonObject *obj;
+  JsonObject *cdata;
+  char text[] = "{\"a\":1e+22.0,\"s\":\"1e+22.0 \\\"2E-5.0\\\" 3.0\",\"b\":[-5e-91.0,2.0,1.5e+300,7E+9.0]}";
+
+  /* the helper itself: numbers repaired, strings and plain ".0" left */
+  g_assert_cmpuint (cs_json_fix_exponents (text), ==, strlen (text));
+  g_assert_cmpstr (text, ==, "{\"a\":1e+22,\"s\":\"1e+22.0 \\\"2E-5.0\\\" 3.0\",\"b\":[-5e-91,2.0,1.5e+300,7E+9]}");
+  g_assert_cmpuint (cs_json_fix_exponents (NULL), ==, 0);
+
+  data = json_from_string ("{\"monthly_cost_usd\":1e22,\"tiny\":-5e-91,\"n\":3,\"x\":0.5,"
+                           "\"label\":\"1e+22.0\"}", &error);
+  g_assert_no_error (error);
+  cs_candidate_set_data (c, data);
+  cs_candidate_set_status (c, CS_CANDIDATE_OK);
+  cs_run_add_candidate (run, c);
+  cs_run_set_judge_usage (run, 10, 20, 5e-91, 1000);
+
+  json = cs_export_json (run);
+  g_assert_null (strstr (json, "e+22.0,"));
+  root = cs_json_parse_bounded (json, -1, 0, &error);
+  g_assert_no_error (error);
+  obj = json_node_get_object (root);
+  g_assert_cmpstr (json_object_get_string_member (obj, "problem"), ==, "Costs 1e+22.0 \"per\\\" 5e-91.0 month");
+  cdata = json_object_get_object_member (json_array_get_object_element (json_object_get_array_member (obj, "candidates"), 0), "data");
+  g_assert_cmpfloat (json_object_get_double_member (cdata, "monthly_cost_usd"), ==, 1e22);
+  g_assert_cmpfloat (json_object_get_double_member (cdata, "tiny"), ==, -5e-91);
+  g_assert_cmpint (json_object_get_int_member (cdata, "n"), ==, 3);
+  g_assert_cmpfloat (json_object_get_double_member (cdata, "x"), ==, 0.5);
+  g_assert_cmpstr (json_object_get_string_member (cdata, "label"), ==, "1e+22.0");
+
+  /* compact too */
+  compact = cs_json_to_string (data, FALSE);
+  g_assert_cmpstr (compact, ==, "{\"monthly_cost_usd\":1e+22,\"tiny\":-5e-91,\"n\":3,\"x\":0.5,\"label\":\"1e+22.0\"}");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -477,6 +526,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/export/markdown/no-synthesis", test_no_synthesis);
   g_test_add_func ("/export/json/contract", test_json);
   g_test_add_func ("/export/json/does-not-mutate", test_json_does_not_mutate);
+  g_test_add_func ("/export/json/exponents", test_json_exponents);
 
   return g_test_run ();
 }

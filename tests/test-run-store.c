@@ -465,6 +465,45 @@ test_deep_nesting (Fixture       *f,
   g_ptr_array_unref (log.messages);
 }
 
+/* json-glib 1.6 writes 1e22 as "1e+22.0", which nothing reads back: a run
+ * holding such numbers must still save and load. */
+static void
+test_exponents (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(CsRunStore) store = cs_run_store_new (f->runs_dir);
+  g_autoptr(CsRunStore) store2 = cs_run_store_new (f->runs_dir);
+  g_autoptr(CsRun) run = make_run ("Costs 1e+22.0 per month");
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  CsRun *loaded;
+  JsonObject *loaded_data;
+
+  node = cs_json_parse_bounded ("{\"monthly_cost_usd\":1e22,\"tiny\":5e-91,\"note\":\"1e+22.0\"}",
+                                -1, 0, &error);
+  g_assert_no_error (error);
+  cs_candidate_set_data (cs_run_find_candidate (run, "c1"), node);
+  cs_run_set_judge_usage (run, 5, 7, 5e-91, 1200);
+  cs_run_store_watch (store, run);
+  cs_run_store_flush (store);
+
+  g_assert_true (cs_run_store_load_sync (store2, &error));
+  g_assert_no_error (error);
+  loaded = cs_run_store_find (store2, cs_run_get_id (run));
+  g_assert_nonnull (loaded);
+  before = run_to_string (run);
+  after = run_to_string (loaded);
+  g_assert_cmpstr (before, ==, after);
+  loaded_data = json_node_get_object (cs_candidate_get_data (cs_run_find_candidate (loaded, "c1")));
+  g_assert_cmpfloat (json_object_get_double_member (loaded_data, "monthly_cost_usd"), ==, 1e22);
+  g_assert_cmpfloat (json_object_get_double_member (loaded_data, "tiny"), ==, 5e-91);
+  g_assert_cmpstr (json_object_get_string_member (loaded_data, "note"), ==, "1e+22.0");
+  g_assert_cmpfloat (cs_run_get_total_cost_usd (loaded), ==, cs_run_get_total_cost_usd (run));
+  g_assert_cmpstr (cs_run_get_problem (loaded), ==, "Costs 1e+22.0 per month");
+}
+
 static void
 test_missing_dir (Fixture       *f,
                   gconstpointer  data)
@@ -659,6 +698,7 @@ main (int argc, char *argv[])
   ADD ("/run-store/coalesced-and-periodic", test_coalesced_and_periodic);
   ADD ("/run-store/bad-files", test_bad_files);
   ADD ("/run-store/deep-nesting", test_deep_nesting);
+  ADD ("/run-store/exponents", test_exponents);
   ADD ("/run-store/missing-dir", test_missing_dir);
   ADD ("/run-store/interrupted", test_interrupted);
   ADD ("/run-store/save-failed", test_save_failed);

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "cs-json-util.h"
 
@@ -224,4 +225,84 @@ cs_markdown_fence (const char *text)
       longest = MAX (longest, run);
     }
   return g_strnfill (MAX (3, longest + 1), '`');
+}
+
+gsize
+cs_json_fix_exponents (char *text)
+{
+  char *in;
+  char *out;
+  gboolean in_string = FALSE;
+
+  if (text == NULL)
+    return 0;
+
+  in = out = text;
+  while (*in != '\0')
+    {
+      if (in_string)
+        {
+          if (*in == '\\' && in[1] != '\0')
+            {
+              *out++ = *in++;
+              *out++ = *in++;
+              continue;
+            }
+          if (*in == '"')
+            in_string = FALSE;
+          *out++ = *in++;
+          continue;
+        }
+
+      if (*in == '"')
+        {
+          in_string = TRUE;
+          *out++ = *in++;
+          continue;
+        }
+
+      if (*in == '-' || g_ascii_isdigit (*in))
+        {
+          /* A number token: copy it, dropping a ".0" after an exponent. */
+          const char *start = in;
+          gsize n = strspn (in, "0123456789+-.eE");
+          gboolean exponent = memchr (start, 'e', n) != NULL || memchr (start, 'E', n) != NULL;
+
+          if (exponent && n >= 2 && start[n - 2] == '.' && start[n - 1] == '0')
+            {
+              memmove (out, start, n - 2);
+              out += n - 2;
+            }
+          else
+            {
+              memmove (out, start, n);
+              out += n;
+            }
+          in += n;
+          continue;
+        }
+
+      *out++ = *in++;
+    }
+  *out = '\0';
+
+  return (gsize) (out - text);
+}
+
+char *
+cs_json_to_string (JsonNode *node,
+                   gboolean  pretty)
+{
+  g_autoptr(JsonGenerator) gen = NULL;
+  char *text;
+
+  g_return_val_if_fail (node != NULL, NULL);
+
+  gen = json_generator_new ();
+  json_generator_set_pretty (gen, pretty);
+  json_generator_set_indent (gen, 2);
+  json_generator_set_root (gen, node);
+  text = json_generator_to_data (gen, NULL);
+  cs_json_fix_exponents (text);
+  return text;
 }

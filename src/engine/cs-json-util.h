@@ -55,6 +55,18 @@ JsonObject *cs_json_array_object     (JsonArray   *array,
 /* The length of @array; 0 for NULL. */
 guint       cs_json_array_length     (JsonArray   *array);
 
+/* JSON text of @node, compact or pretty (indented by 2), that json-glib and
+ * cs_json_parse_bounded () read back: json-glib 1.6's generator writes a
+ * double whose shortest form has an exponent but no point with ".0"
+ * appended (1e22 -> "1e+22.0", 5e-91 -> "5e-91.0"), which is not JSON; the
+ * output is repaired with cs_json_fix_exponents (). */
+char       *cs_json_to_string        (JsonNode    *node,
+                                      gboolean     pretty);
+/* Repairs generator output in place: outside JSON strings, a number token
+ * containing 'e' or 'E' and ending in ".0" loses that ".0". Returns the new
+ * length. NULL-safe (returns 0). */
+gsize       cs_json_fix_exponents    (char        *text);
+
 /* Untrusted text in Markdown: a fence of backticks longer than any run of
  * backticks in @text (at least three), so nothing inside can close it. */
 char       *cs_markdown_fence        (const char  *text);

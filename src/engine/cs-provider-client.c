@@ -19,6 +19,7 @@
 #include <libsoup/soup.h>
 
 #include "cs-json-schema.h"
+#include "cs-json-util.h"
 #include "cs-provider-client.h"
 #include "cs-retry.h"
 
@@ -605,6 +606,8 @@ build_body (CsApiDialect         dialect,
 
   json_generator_set_root (generator, root);
   data = json_generator_to_data (generator, &len);
+  /* json-glib 1.6 writes 1e22 as "1e+22.0", which servers refuse. */
+  len = cs_json_fix_exponents (data);
   return g_bytes_new_take (data, len);
 }
 

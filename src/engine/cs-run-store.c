@@ -32,6 +32,7 @@
 #include <glib/gstdio.h>
 
 #include "cs-json-schema.h"
+#include "cs-json-util.h"
 #include "cs-run-store.h"
 
 #define SAVE_DELAY_MS     200
@@ -169,6 +170,8 @@ serialize_run (CsRun *run)
   json_generator_set_pretty (gen, TRUE);
   json_generator_set_indent (gen, 1);
   data = json_generator_to_data (gen, &len);
+  /* json-glib 1.6 writes 1e22 as "1e+22.0", which no parser reads back. */
+  len = cs_json_fix_exponents (data);
   return g_bytes_new_take (data, len);
 }
 
