@@ -15,7 +15,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include <glib.h>
 
@@ -117,34 +116,6 @@ fuzz_strndup (const uint8_t *data,
               size_t         size)
 {
   return g_strndup ((const char *) data, size);
-}
-
-/* json-glib 1.6 writes a double whose shortest form has an exponent but no
- * point with ".0" appended: 1e22 becomes "1e+22.0", 5e-91 "5e-91.0", which
- * no JSON parser (json-glib's own included) reads back. Known and reported
- * (tests/fuzz/crashes/README.md); harnesses skip their round-trip checks
- * when @json shows it, so that fuzzing goes on past it. */
-static inline gboolean
-fuzz_json_glib_exponent_bug (const char *json)
-{
-  const char *p;
-
-  for (p = json; (p = strchr (p, 'e')) != NULL; p++)
-    {
-      const char *q = p + 1;
-
-      if (p == json || !g_ascii_isdigit (p[-1]))
-        continue;
-      if (*q == '+' || *q == '-')
-        q++;
-      if (!g_ascii_isdigit (*q))
-        continue;
-      while (g_ascii_isdigit (*q))
-        q++;
-      if (q[0] == '.' && q[1] == '0')
-        return TRUE;
-    }
-  return FALSE;
 }
 
 G_END_DECLS

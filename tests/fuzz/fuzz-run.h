@@ -5,6 +5,7 @@
 #pragma once
 
 #include "cs-json-schema.h"
+#include "cs-json-util.h"
 #include "cs-run.h"
 #include "fuzz-common.h"
 
@@ -40,14 +41,14 @@ fuzz_load_run (const char *data,
   return run;
 }
 
-/* The run's file form as text. */
+/* The run's file form as text, written as the run store writes it. */
 static inline char *
 fuzz_run_to_string (CsRun *run)
 {
   g_autoptr(JsonNode) node = cs_run_to_json (run);
 
   fuzz_check (node != NULL && JSON_NODE_HOLDS_OBJECT (node));
-  return json_to_string (node, FALSE);
+  return cs_json_to_string (node, FALSE);
 }
 
 G_END_DECLS
