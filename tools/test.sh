@@ -22,30 +22,4 @@ dbus-run-session -- sh -c '
 ' "$BUILD" "$@"
 status=$?
 
-python3 - "$BUILD/meson-logs/testlog.json" "$status" <<'PY'
-import json, sys
-path, status = sys.argv[1], int(sys.argv[2])
-passed = failed = skipped = 0
-try:
-    with open(path) as f:
-        for line in f:
-            line = line.strip()
-            if not line:
-                continue
-            r = json.loads(line).get("result")
-            if r in ("OK", "EXPECTEDFAIL"):
-                passed += 1
-            elif r == "SKIP":
-                skipped += 1
-            else:
-                failed += 1
-except FileNotFoundError:
-    pass
-if status != 0 and failed == 0:
-    failed = 1
-line = f"{passed} passed, {failed} failed"
-if skipped:
-    line += f", {skipped} skipped"
-print(line)
-sys.exit(1 if failed or status != 0 or passed == 0 else 0)
-PY
+python3 tools/summarize-tests.py --status="$status" "$BUILD/meson-logs/testlog.json"

@@ -1716,6 +1716,7 @@ comparable_item (CsMode      mode,
                  guint       index)
 {
   JsonObject *obj;
+  JsonNode *node;
 
   if (items != NULL && index < json_array_get_length (items))
     return json_node_ref (json_array_get_element (items, index));
@@ -1725,7 +1726,9 @@ comparable_item (CsMode      mode,
   json_object_set_string_member (obj, "name", cs_json_get_string (entry, "title") ? cs_json_get_string (entry, "title") : "");
   json_object_set_string_member (obj, "responsibility",
                                  cs_json_get_string (entry, "responsibility") ? cs_json_get_string (entry, "responsibility") : "");
-  return json_node_init_object (json_node_alloc (), obj);
+  node = json_node_init_object (json_node_alloc (), obj);
+  json_object_unref (obj); /* the node holds its own reference */
+  return node;
 }
 
 /* The features of each entry of @entries that match_entry () compares (NULL
