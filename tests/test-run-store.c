@@ -373,7 +373,10 @@ test_bad_files (Fixture       *f,
   /* ignored: not run files */
   write_file (f->runs_dir, "notes.txt", "hello");
   write_file (f->runs_dir, ".goutputstream-ABC123", "{\"partial");
-  g_assert_cmpint (g_mkdir (g_build_filename (f->runs_dir, "dir.json", NULL), 0700), ==, 0);
+  {
+    g_autofree char *dir_json = g_build_filename (f->runs_dir, "dir.json", NULL);
+    g_assert_cmpint (g_mkdir (dir_json, 0700), ==, 0);
+  }
 
   log.paths = g_ptr_array_new_with_free_func (g_free);
   log.messages = g_ptr_array_new_with_free_func (g_free);
@@ -403,7 +406,10 @@ test_bad_files (Fixture       *f,
   g_object_unref (second);
 
   /* the bad files are left alone */
-  g_assert_true (g_file_test (g_build_filename (f->runs_dir, "future.json", NULL), G_FILE_TEST_EXISTS));
+  {
+    g_autofree char *future_path = g_build_filename (f->runs_dir, "future.json", NULL);
+    g_assert_true (g_file_test (future_path, G_FILE_TEST_EXISTS));
+  }
 
   g_ptr_array_unref (log.paths);
   g_ptr_array_unref (log.messages);
