@@ -552,6 +552,48 @@ test_parse_normalizes_mermaid (void)
   g_assert_true (g_str_has_prefix (diagram, "flowchart LR\n"));
 }
 
+/* A node called "end" breaks a Mermaid flowchart; labels, longer words and
+ * the keyword closing a subgraph are kept. */
+static void
+test_sanitize_mermaid (void)
+{
+  static const struct { const char *in, *out; } cases[] = {
+    { "flowchart LR\n  start --> end", "flowchart LR\n  start --> end_" },
+    { "flowchart LR\n  end[\"end of the line\"] -->|end| a(end)",
+      "flowchart LR\n  end_[\"end of the line\"] -->|end| a(end)" },
+    { "flowchart LR\n  subgraph s\n    a --> b\n  end\n  s --> end\n  end;",
+      "flowchart LR\n  subgraph s\n    a --> b\n  end\n  s --> end_\n  end;" },
+    { "flowchart LR\n  backend --> endpoint\n  frontend-->end", "flowchart LR\n  backend --> endpoint\n  frontend-->end_" },
+    { "style end fill:#f9f\nclick end \"https://example.org/end\"",
+      "style end_ fill:#f9f\nclick end_ \"https://example.org/end\"" },
+    { "end", "end" },
+    { "", "" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *out = cs_mode_sanitize_mermaid (cases[i].in);
+
+      g_assert_cmpstr (out, ==, cases[i].out);
+    }
+
+  /* and parsed candidates get it */
+  {
+    g_autofree char *text = read_reply ("architect-1.json");
+    g_autoptr(JsonNode) original = cs_json_parse_bounded (text, -1, 0, NULL);
+    g_autoptr(JsonNode) node = NULL;
+    g_autofree char *json = NULL;
+
+    json_object_set_string_member (json_node_get_object (original), "mermaid",
+                                   "flowchart LR\n  api --> end");
+    json = json_to_string (original, FALSE);
+    node = cs_mode_parse_reply (CS_MODE_ARCHITECT, json, NULL);
+    g_assert_nonnull (node);
+    g_assert_cmpstr (json_object_get_string_member (json_node_get_object (node), "mermaid"), ==,
+                     "flowchart LR\n  api --> end_");
+  }
+}
+
 /* ------------------------------------------------------------------------ */
 
 static void
@@ -696,6 +738,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/mode/parse/valid", test_parse_valid_replies);
   g_test_add_func ("/mode/parse/invalid", test_parse_invalid_replies);
   g_test_add_func ("/mode/parse/mermaid-fence", test_parse_normalizes_mermaid);
+  g_test_add_func ("/mode/sanitize-mermaid", test_sanitize_mermaid);
   g_test_add_func ("/mode/repair-messages", test_repair_messages);
   g_test_add_func ("/mode/strict-schema", test_strict_schema);
 

@@ -903,10 +903,15 @@ test_judge_architect (void)
   json_object_set_string_member (search, "scaling", "Shards");
   json_array_add_object_element (components, search);
 
+  /* with a diagram Mermaid could not draw: a node called "end" */
+  json_object_set_string_member (json_node_get_object (result), "mermaid",
+                                 "flowchart LR\n  api[\"API\"] --> end[(\"the end\")]");
   reply = make_judge_reply (g_steal_pointer (&result), "Search matters here.");
 
   judged = cs_synthesis_apply_judge (CS_MODE_ARCHITECT, fused, reply, NULL, &error);
   g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (member_object (judged, "data"), "mermaid"), ==,
+                   "flowchart LR\n  api[\"API\"] --> end_[(\"the end\")]");
   consensus = member_array (json_node_get_object (judged), "consensus");
   g_assert_cmpuint (json_array_get_length (consensus), ==, 3);
   g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (consensus, 0), "support"), ==, 3);

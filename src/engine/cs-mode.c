@@ -933,14 +933,96 @@ cs_mode_extract_json (const char  *text,
   return NULL;
 }
 
+static gboolean
+is_word_char (char c)
+{
+  return g_ascii_isalnum (c) || c == '_';
+}
+
+/* Whether a line is only the keyword closing a subgraph ("end", "end;"). */
+static gboolean
+closes_subgraph (const char *line,
+                 gsize       len)
+{
+  while (len > 0 && g_ascii_isspace (*line))
+    line++, len--;
+  while (len > 0 && (g_ascii_isspace (line[len - 1]) || line[len - 1] == ';'))
+    len--;
+  return len == 3 && memcmp (line, "end", 3) == 0;
+}
+
+char *
+cs_mode_sanitize_mermaid (const char *source)
+{
+  GString *out;
+  const char *line;
+
+  g_return_val_if_fail (source != NULL, NULL);
+
+  out = g_string_sized_new (strlen (source) + 16);
+  line = source;
+  while (*line != '\0')
+    {
+      const char *eol = strchr (line, '\n');
+      gsize len = eol != NULL ? (gsize)(eol - line) : strlen (line);
+      char quote = 0;       /* inside "…" */
+      int depth = 0;        /* inside […], (…), {…} */
+      gboolean pipe = FALSE; /* inside an edge label |…| */
+
+      if (closes_subgraph (line, len))
+        {
+          g_string_append_len (out, line, len);
+        }
+      else
+        {
+          for (gsize i = 0; i < len; i++)
+            {
+              char c = line[i];
+
+              if (quote != 0)
+                {
+                  if (c == quote)
+                    quote = 0;
+                }
+              else if (c == '"')
+                quote = c;
+              else if (c == '[' || c == '(' || c == '{')
+                depth++;
+              else if ((c == ']' || c == ')' || c == '}') && depth > 0)
+                depth--;
+              else if (c == '|' && depth == 0)
+                pipe = !pipe;
+              else if (depth == 0 && !pipe &&
+                       (i == 0 || !is_word_char (line[i - 1])) &&
+                       i + 3 <= len && memcmp (line + i, "end", 3) == 0 &&
+                       (i + 3 == len || !is_word_char (line[i + 3])))
+                {
+                  g_string_append (out, "end_");
+                  i += 2;
+                  continue;
+                }
+              g_string_append_c (out, c);
+            }
+        }
+      if (eol == NULL)
+        break;
+      g_string_append_c (out, '\n');
+      line = eol + 1;
+    }
+
+  return g_string_free (out, FALSE);
+}
+
 /* Models sometimes wrap the diagram in a ```mermaid fence although the schema
- * says not to; the exporter adds its own fence, so drop that one. */
+ * says not to; the exporter adds its own fence, so drop that one. A node
+ * called `end` is renamed (cs_mode_sanitize_mermaid()). */
 static void
 normalize_mermaid (JsonNode *node)
 {
   JsonObject *obj = json_node_get_object (node);
   const char *mermaid = string_or_null (json_object_get_member (obj, "mermaid"));
   g_autofree char *copy = NULL;
+  g_autofree char *safe = NULL;
   char *body;
   char *end;
 
@@ -948,17 +1030,18 @@ normalize_mermaid (JsonNode *node)
     return;
 
   copy = g_strstrip (g_strdup (mermaid));
-  if (!g_str_has_prefix (copy, "```"))
-    return;
-
-  body = strchr (copy, '\n');
-  if (body == NULL)
-    return;
-  body++;
-  end = strstr (body, "```");
-  if (end != NULL)
-    *end = '\0';
-  json_object_set_string_member (obj, "mermaid", g_strstrip (body));
+  body = copy;
+  if (g_str_has_prefix (copy, "```") && strchr (copy, '\n') != NULL)
+    {
+      body = strchr (copy, '\n') + 1;
+      end = strstr (body, "```");
+      if (end != NULL)
+        *end = '\0';
+      g_strstrip (body);
+    }
+  safe = cs_mode_sanitize_mermaid (body);
+  if (g_strcmp0 (safe, mermaid) != 0)
+    json_object_set_string_member (obj, "mermaid", safe);
 }
 
 /* The value of an object's only member, when that is an object. */

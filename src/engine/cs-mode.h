@@ -63,6 +63,11 @@ JsonNode       *cs_mode_parse_reply         (CsMode       mode,
                                              const char  *text,
                                              GError     **error);
 
+/* A Mermaid flowchart safe to render: a node called `end` (a keyword that
+ * breaks the whole diagram) becomes `end_` everywhere outside labels, the
+ * `end` closing a subgraph stays. Returns a new string. */
+char           *cs_mode_sanitize_mermaid    (const char  *source);
+
 /* A copy of @schema in the form OpenAI's strict structured outputs accept
  * (keywords it rejects removed). */
 JsonNode       *cs_mode_schema_for_strict   (JsonNode    *schema);

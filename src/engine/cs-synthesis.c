@@ -2124,6 +2124,18 @@ cs_synthesis_apply_judge (CsMode       mode,
   out_obj = json_node_get_object (out);
   json_object_set_array_member (out_obj, "methods", g_steal_pointer (&methods));
   json_object_set_member (out_obj, "data", cs_json_deep_copy (result));
+  if (mode == CS_MODE_ARCHITECT)
+    {
+      JsonObject *data = json_node_get_object (json_object_get_member (out_obj, "data"));
+      const char *mermaid = cs_json_get_string (data, "mermaid");
+
+      if (mermaid != NULL)
+        {
+          g_autofree char *safe = cs_mode_sanitize_mermaid (mermaid);
+
+          json_object_set_string_member (data, "mermaid", safe);
+        }
+    }
   json_object_set_string_member (out_obj, "rationale", rationale);
   json_object_set_array_member (out_obj, "consensus", g_steal_pointer (&consensus));
   json_object_set_array_member (out_obj, "alternatives", g_steal_pointer (&alternatives));
