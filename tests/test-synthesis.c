@@ -735,6 +735,9 @@ test_judge_messages (void)
   const char *system, *user;
 
   cs_candidate_set_status (g_ptr_array_index (candidates, 1), CS_CANDIDATE_FAILED);
+  /* a number json-glib 1.6 would write as "1e+22.0", which is not JSON */
+  json_object_set_double_member (json_node_get_object (cs_candidate_get_data (g_ptr_array_index (candidates, 0))),
+                                 "x_probe", 1e22);
   messages = cs_synthesis_build_judge_messages (CS_MODE_SUPPORT, "The site is down ``` and logs say ENOSPC",
                                                 keys, values, candidates, fused);
   array = json_node_get_array (messages);
@@ -758,6 +761,8 @@ test_judge_messages (void)
   g_assert_nonnull (strstr (user, "Votes"));
   g_assert_nonnull (strstr (user, ": 3 of 3 candidates"));
   g_assert_nonnull (strstr (user, "Check DNS resolution: 1 of 3"));
+  g_assert_nonnull (strstr (user, "\"x_probe\":1e+22"));
+  g_assert_null (strstr (user, "1e+22.0"));
 }
 
 

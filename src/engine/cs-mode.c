@@ -12,6 +12,7 @@
 
 #include "cs-engine-resources.h"
 #include "cs-json-schema.h"
+#include "cs-json-util.h"
 #include "cs-mode.h"
 
 #define SCHEMA_RESOURCE_DIR "/io/github/consilium/Consilium/engine/schemas/"
@@ -498,7 +499,7 @@ build_system_prompt (CsMode         mode,
       g_string_append (out, json_in_prompt_instruction);
       if (schema != NULL)
         {
-          schema_json = json_to_string (schema, TRUE);
+          schema_json = cs_json_to_string (schema, TRUE);
           g_string_append (out, schema_json);
           g_string_append_c (out, '\n');
         }

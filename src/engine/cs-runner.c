@@ -52,6 +52,7 @@
 #include "cs-runner.h"
 #include "cs-mode.h"
 #include "cs-json-schema.h"
+#include "cs-json-util.h"
 #include "cs-provider-client.h"
 #include "cs-secrets.h"
 #include "cs-synthesis.h"
@@ -1721,13 +1722,11 @@ start_judge (CsRunner            *self,
   if (judge->structured != CS_STRUCTURED_JSON_SCHEMA)
     {
       /* no schema on the wire: put it in the prompt */
-      g_autoptr(JsonGenerator) gen = json_generator_new ();
       g_autofree char *schema_text = NULL;
       g_autofree char *content = NULL;
       JsonObject *msg = json_object_new ();
 
-      json_generator_set_root (gen, cs_synthesis_get_judge_schema (mode));
-      schema_text = json_generator_to_data (gen, NULL);
+      schema_text = cs_json_to_string (cs_synthesis_get_judge_schema (mode), FALSE);
       content = g_strdup_printf ("Reply with one JSON object only, no prose around it, "
                                  "valid against this JSON Schema:\n%s", schema_text);
       json_object_set_string_member (msg, "role", "user");

@@ -1573,17 +1573,13 @@ cs_synthesis_build_judge_messages (CsMode              mode,
   for (guint i = 0; candidates != NULL && i < candidates->len; i++)
     {
       CsCandidate *candidate = g_ptr_array_index (candidates, i);
-      g_autoptr(JsonGenerator) gen = NULL;
       g_autofree char *json = NULL;
       g_autofree char *cfence = NULL;
 
       if (!CS_IS_CANDIDATE (candidate) || cs_candidate_get_status (candidate) != CS_CANDIDATE_OK ||
           cs_json_node_object (cs_candidate_get_data (candidate)) == NULL)
         continue;
-      gen = json_generator_new ();
-      json_generator_set_pretty (gen, FALSE);
-      json_generator_set_root (gen, cs_candidate_get_data (candidate));
-      json = json_generator_to_data (gen, NULL);
+      json = cs_json_to_string (cs_candidate_get_data (candidate), FALSE);
       cfence = cs_markdown_fence (json);
       g_string_append_printf (user, "### Candidate %s (%s)%s%s\n\n%sjson\n%s\n%s\n\n",
                               cs_candidate_get_id (candidate),
@@ -1678,12 +1674,10 @@ cs_synthesis_build_judge_messages (CsMode              mode,
 
   if (fused_obj != NULL && json_object_has_member (fused_obj, "data"))
     {
-      g_autoptr(JsonGenerator) gen = json_generator_new ();
       g_autofree char *json = NULL;
       g_autofree char *dfence = NULL;
 
-      json_generator_set_root (gen, json_object_get_member (fused_obj, "data"));
-      json = json_generator_to_data (gen, NULL);
+      json = cs_json_to_string (json_object_get_member (fused_obj, "data"), FALSE);
       dfence = cs_markdown_fence (json);
       g_string_append_printf (user, "The mechanical merge of the candidates, as a starting point "
                                     "(not a verdict):\n\n%sjson\n%s\n%s\n\n", dfence, json, dfence);
