@@ -633,6 +633,10 @@ test_judge_fails (Fixture       *f,
       g_assert_nonnull (cs_run_get_message (run));
       g_test_message ("  note: %s", cs_run_get_message (run));
       g_assert_nonnull (strstr (cs_run_get_message (run), "judge"));
+      /* a refusal is named as one, with the model's words */
+      if (g_str_has_suffix (judges[j], "+refuse"))
+        g_assert_nonnull (strstr (cs_run_get_message (run), "failed: it refused: "));
+      g_assert_null (strstr (cs_run_get_message (run), ".."));
       loaded = reload (f, run);
       g_assert_cmpint (cs_run_get_state (loaded), ==, CS_RUN_DONE);
       g_assert_nonnull (cs_run_get_synthesis (loaded));

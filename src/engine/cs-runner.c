@@ -138,6 +138,7 @@ struct _Request
   gboolean      is_repair;
   gboolean      is_judge;
   GString      *judge_text;
+  GString      *judge_refusal;
   char         *judge_finish;
 };
 
@@ -226,6 +227,8 @@ request_free (Request *request)
   g_clear_pointer (&request->stream_error, g_free);
   if (request->judge_text != NULL)
     g_string_free (request->judge_text, TRUE);
+  if (request->judge_refusal != NULL)
+    g_string_free (request->judge_refusal, TRUE);
   g_clear_pointer (&request->judge_finish, g_free);
   g_clear_object (&request->runner);
   g_free (request);
@@ -784,6 +787,8 @@ request_event_cb (const CsStreamEvent *event,
     {
       if (event->type == CS_STREAM_EVENT_TEXT && event->choice == 0 && event->text != NULL)
         g_string_append_len (request->judge_text, event->text, event->len);
+      else if (event->type == CS_STREAM_EVENT_REFUSAL && event->choice == 0 && event->text != NULL)
+        g_string_append_len (request->judge_refusal, event->text, event->len);
       else if (event->type == CS_STREAM_EVENT_FINISH && event->choice == 0)
         {
           g_free (request->judge_finish);
@@ -1644,7 +1649,16 @@ judge_done (CsRunner   *self,
       g_autoptr(JsonNode) reply = NULL;
       JsonNode *schema = cs_synthesis_get_judge_schema (mode);
 
-      if (g_strcmp0 (request->judge_finish, "length") == 0)
+      if (request->judge_refusal->len > 0 ||
+          g_strcmp0 (request->judge_finish, "content_filter") == 0)
+        {
+          g_autofree char *shown = request->judge_refusal->len > 0
+                                   ? short_text (request->judge_refusal->str, 300) : NULL;
+
+          reason = shown != NULL ? g_strdup_printf ("it refused: %s", shown)
+                                 : g_strdup ("it refused (content filter)");
+        }
+      else if (g_strcmp0 (request->judge_finish, "length") == 0)
         reason = g_strdup ("its reply was cut off at the token limit");
       else if ((reply = cs_mode_extract_json (request->judge_text->str, &error)) == NULL)
         reason = g_strdup_printf ("its reply held no JSON (%s)", error->message);
@@ -1736,6 +1750,7 @@ start_judge (CsRunner            *self,
 
   request->is_judge = TRUE;
   request->judge_text = g_string_new (NULL);
+  request->judge_refusal = g_string_new (NULL);
   request->messages = messages;
   request->temperature = isnan (judge->temperature) ? NAN : judge->temperature;
   request->structured = judge->structured;
