@@ -1526,6 +1526,65 @@ test_fault_hang (Fixture       *f,
 
 /* The providers.ini that --write-config writes loads with the engine's
  * config parser and covers the three dialects. */
+static gboolean
+set_flag (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Started on a thread-default context other than the global one, the
+ * provider streams on that context only: its tick timers must not land on
+ * the global default context, which nobody iterates here. */
+static void
+test_own_context (void)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(CsTestProvider) provider = NULL;
+  g_autoptr(SoupSession) session = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSource) timeout = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *text = NULL;
+  gboolean timed_out = FALSE;
+
+  g_main_context_push_thread_default (context);
+  provider = cs_test_provider_new ();
+  g_assert_true (cs_test_provider_start (provider, 0, &error));
+  g_assert_no_error (error);
+  session = soup_session_new ();
+  base = cs_test_provider_dup_base_url (provider);
+  url = g_strconcat (base, "/chat/completions", NULL);
+  body = chat_body ("demo-alpha+slow=5", support_system, problem, NULL, 1, TRUE);
+  msg = message_new ("POST", url, body, NULL);
+
+  timeout = g_timeout_source_new_seconds (20);
+  g_source_set_callback (timeout, set_flag, &timed_out, NULL);
+  g_source_attach (timeout, context);
+
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, got_result, &result);
+  while (result == NULL && !timed_out)
+    g_main_context_iteration (context, TRUE);
+  g_source_destroy (timeout);
+  g_assert_false (timed_out);
+  bytes = soup_session_send_and_read_finish (session, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+  text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  g_assert_nonnull (strstr (text, "data: [DONE]"));
+
+  g_clear_object (&session);
+  g_clear_object (&provider);
+  while (g_main_context_iteration (context, FALSE))
+    ;
+  g_main_context_pop_thread_default (context);
+}
+
 static void
 test_config (void)
 {
@@ -1700,6 +1759,7 @@ main (int   argc,
   ADD ("/test-provider/fault/hang", test_fault_hang);
 #undef ADD
   g_test_add_func ("/test-provider/config", test_config);
+  g_test_add_func ("/test-provider/own-context", test_own_context);
   g_test_add_func ("/test-provider/standalone", test_standalone);
   g_test_add_func ("/test-provider/help", test_help);
 

@@ -171,8 +171,8 @@ typedef struct {
   guint              delay_ms;
   gboolean           bytewise;
   StreamEnd          end;
-  guint              tick_id;
-  guint              watch_id;
+  GSource           *tick_source;  /* on the thread-default context */
+  GSource           *watch_source;
   gint64             deadline;
   gulong             finished_handler;
 } Stream;
@@ -2412,11 +2412,35 @@ build_ollama_stream (Request *req,
 /* Streams in flight                                                        */
 /* ------------------------------------------------------------------------ */
 
+/* A timeout on the thread-default main context of the caller (the one the
+ * server runs on), not on the global default one: g_timeout_add() would run
+ * a provider started in another thread on the main thread. */
+static GSource *
+add_timeout (guint       ms,
+             GSourceFunc func,
+             gpointer    data)
+{
+  GSource *source = g_timeout_source_new (ms);
+
+  g_source_set_callback (source, func, data, NULL);
+  g_source_attach (source, g_main_context_get_thread_default ());
+  return source;
+}
+
+static void
+clear_source (GSource **source)
+{
+  if (*source == NULL)
+    return;
+  g_source_destroy (*source);
+  g_clear_pointer (source, g_source_unref);
+}
+
 static void
 stream_free (Stream *s)
 {
-  g_clear_handle_id (&s->tick_id, g_source_remove);
-  g_clear_handle_id (&s->watch_id, g_source_remove);
+  clear_source (&s->tick_source);
+  clear_source (&s->watch_source);
   g_clear_signal_handler (&s->finished_handler, s->msg);
   g_clear_object (&s->msg);
   g_clear_pointer (&s->ticks, g_ptr_array_unref);
@@ -2466,7 +2490,7 @@ stream_watch_cb (gpointer user_data)
     return G_SOURCE_CONTINUE;
 
   g_debug ("Stalled stream ends: %s", gone ? "the client went away" : "time is up");
-  s->watch_id = 0;
+  g_clear_pointer (&s->watch_source, g_source_unref);
   if (s->end == END_HANG)
     {
       static const char body[] = "{\"error\":{\"message\":\"Gateway timeout\",\"type\":\"server_error\",\"param\":null,\"code\":\"timeout\"}}";
@@ -2484,7 +2508,7 @@ static void
 stream_stall (Stream *s)
 {
   s->deadline = g_get_monotonic_time () + (gint64) STALL_MS * 1000;
-  s->watch_id = g_timeout_add (WATCH_INTERVAL_MS, stream_watch_cb, s);
+  s->watch_source = add_timeout (WATCH_INTERVAL_MS, stream_watch_cb, s);
 }
 
 static gboolean
@@ -2494,7 +2518,7 @@ stream_tick_cb (gpointer user_data)
   SoupMessageBody *body = soup_server_message_get_response_body (s->msg);
   GBytes *tick;
 
-  s->tick_id = 0;
+  g_clear_pointer (&s->tick_source, g_source_unref);
 
   if (s->next_tick < s->ticks->len)
     {
@@ -2513,7 +2537,7 @@ stream_tick_cb (gpointer user_data)
     }
 
   if (s->next_tick < s->ticks->len)
-    s->tick_id = g_timeout_add (s->delay_ms, stream_tick_cb, s);
+    s->tick_source = add_timeout (s->delay_ms, stream_tick_cb, s);
   else if (s->end == END_COMPLETE)
     soup_message_body_complete (body);
   else
@@ -2546,7 +2570,7 @@ stream_start (CsTestProvider    *self,
   if (end == END_HANG)
     stream_stall (s);
   else
-    s->tick_id = g_timeout_add (0, stream_tick_cb, s);
+    s->tick_source = add_timeout (0, stream_tick_cb, s);
 }
 
 /* ------------------------------------------------------------------------ */
