@@ -232,9 +232,9 @@ build_config (void)
                           "api=openai-chat\n"
                           "api-key-env=CS_FAULTS_KEY\n"
                           "models=demo-alpha\n"
-                          "connect-timeout=5\n"
+                          "connect-timeout=%u\n"
                           "max-retries=0\n\n",
-                          garbage_port);
+                          garbage_port, 5 * slack);
   /* TLS to a plain-HTTP server that waits for the end of the "headers"
    * forever: the handshake stalls, the connect timeout ends it */
   g_string_append_printf (s,
