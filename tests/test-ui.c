@@ -45,13 +45,17 @@ wake_up_cb (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-/* Iterates the main context until @cond is TRUE or @timeout_ms passed. */
+/* CONSILIUM_TEST_SLOW=N (sanitizer builds) stretches every wait N times. */
+static guint slack = 1;
+
+/* Iterates the main context until @cond is TRUE or @timeout_ms (times the
+ * slack) passed. */
 static gboolean
 wait_for (gboolean (*cond) (gpointer),
           gpointer   data,
           guint      timeout_ms)
 {
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * slack * 1000;
   guint wake = g_timeout_add (20, wake_up_cb, NULL);
   gboolean ok;
 
@@ -669,6 +673,12 @@ test_support_run (void)
   spin (100);
 }
 
+static gboolean
+architect_run_gone (gpointer data)
+{
+  return cs_run_store_find (data, architect_run_id) == NULL;
+}
+
 static void
 test_reopen (void)
 {
@@ -779,9 +789,10 @@ test_reopen (void)
                     g_list_model_get_n_items (G_LIST_MODEL (store)) - 1);
   g_assert_nonnull (cs_run_store_find (store, architect_run_id));
 
+  /* The window is disposed, and the run deleted, once the last reference
+   * to it goes: give slow builds (sanitizers) time for that. */
   gtk_window_destroy (GTK_WINDOW (win));
-  spin (100);
-  g_assert_null (cs_run_store_find (store, architect_run_id));
+  g_assert_true (wait_for (architect_run_gone, store, 5000));
   g_assert_nonnull (cs_run_store_find (store, support_run_id));
 }
 
@@ -967,6 +978,12 @@ test_close_while_running (void)
 
 /* Hostile results: wrong types everywhere, thousands of items, markup,
  * a huge reply: shown (bounded), never a warning. */
+static gboolean
+buffer_filled (gpointer data)
+{
+  return gtk_text_buffer_get_char_count (data) > 1000;
+}
+
 static void
 test_hostile_data (void)
 {
@@ -1037,6 +1054,8 @@ test_hostile_data (void)
   text = find_type (card, GTK_TYPE_TEXT_VIEW, NULL);
   g_assert_nonnull (text);
   buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (text));
+  /* filled on an idle: slow builds (sanitizers) take longer */
+  wait_for (buffer_filled, buffer, 20000);
   g_assert_cmpint (gtk_text_buffer_get_char_count (buffer), >, 1000);
   g_assert_cmpint (gtk_text_buffer_get_char_count (buffer), <, 70 * 1024);
 
@@ -1320,6 +1339,14 @@ assert_file_is (const char *path,
   g_assert_cmpmem (contents, len, expected, strlen (expected));
 }
 
+static gboolean
+toast_says_not_saved (gpointer data)
+{
+  const char *last = _cs_preferences_window_get_last_toast (data);
+
+  return last != NULL && strstr (last, "Not saved") != NULL;
+}
+
 /* The preferences never replace a providers file they cannot read: not
  * when it was broken as they opened, not when it broke while they were
  * open; a toast names the file and says why. */
@@ -1356,10 +1383,13 @@ test_preferences_keep_file (void)
   spin (100);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (prefs), "prefs.add-preset", "s", "openai"));
   g_assert_true (g_file_set_contents (path, broken, -1, NULL));
-  spin (1000);
+  /* the save is due 500 ms after the edit; building the rows takes longer
+   * in slow builds (sanitizers) */
+  wait_for (toast_says_not_saved, prefs, 10000);
   assert_file_is (path, broken);
   last = _cs_preferences_window_get_last_toast (prefs);
   g_assert_nonnull (last);
+  g_test_message ("last toast: %s", last);
   g_assert_nonnull (strstr (last, "Not saved"));
   g_assert_nonnull (strstr (last, path));
   gtk_window_destroy (GTK_WINDOW (prefs));
@@ -1561,7 +1591,7 @@ test_welcome (void)
     g_assert_nonnull (find_button (ollama, _("_Set Up…")));
   }
 
-  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  deadline = g_get_monotonic_time () + 10 * slack * G_USEC_PER_SEC;
   while (!button_sensitive (&button) && g_get_monotonic_time () < deadline)
     {
       spin (50);
@@ -1595,7 +1625,7 @@ static GtkWidget *
 wait_for_use_demo (CsWindow *win)
 {
   GtkWidget *button = NULL;
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  gint64 deadline = g_get_monotonic_time () + 10 * slack * G_USEC_PER_SEC;
 
   while (!button_sensitive (&button) && g_get_monotonic_time () < deadline)
     {
@@ -1697,6 +1727,9 @@ main (int   argc,
   g_autofree char *data = NULL;
   g_autofree char *conf = NULL;
   int ret;
+
+  if (g_getenv ("CONSILIUM_TEST_SLOW") != NULL)
+    slack = MAX (1, (guint) g_ascii_strtoull (g_getenv ("CONSILIUM_TEST_SLOW"), NULL, 10));
 
   /* before anything asks GLib for the user directories; a test
    * subprocess works in its parent's directory */

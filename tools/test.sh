@@ -13,13 +13,9 @@ if [ ! -f "$BUILD/build.ninja" ]; then
 fi
 ninja -C "$BUILD" || exit 1
 
-export GSK_RENDERER=cairo GDK_BACKEND=x11 NO_AT_BRIDGE=1
 rm -f "$BUILD/meson-logs/testlog.json"
 
-dbus-run-session -- sh -c '
-  printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
-  xvfb-run -a -s "-screen 0 1280x900x24" meson test -C "$0" --print-errorlogs --num-processes 2 "$@"
-' "$BUILD" "$@"
+bash tools/session.sh meson test -C "$BUILD" --print-errorlogs --num-processes 2 "$@"
 status=$?
 
 python3 tools/summarize-tests.py --status="$status" "$BUILD/meson-logs/testlog.json"
