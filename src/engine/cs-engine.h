@@ -5,6 +5,7 @@
 #pragma once
 
 #include "cs-types.h"
+#include "cs-result.h"
 #include "cs-candidate.h"
 #include "cs-run.h"
 #include "cs-config.h"

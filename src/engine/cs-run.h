@@ -9,6 +9,7 @@
 
 #include "cs-types.h"
 #include "cs-candidate.h"
+#include "cs-result.h"
 
 G_BEGIN_DECLS
 
@@ -78,6 +79,9 @@ gboolean       cs_run_all_final           (CsRun       *self);
 JsonNode      *cs_run_get_synthesis       (CsRun       *self);
 void           cs_run_set_synthesis       (CsRun       *self,
                                            JsonNode    *synthesis);
+/* The synthesis typed, parsed on first use and kept until the synthesis
+ * changes; NULL before synthesis. Not owned. */
+CsResult      *cs_run_get_result          (CsRun       *self);
 
 /* Check marks on the synthesized checklist, by step index. */
 gboolean       cs_run_get_step_checked    (CsRun       *self,
