@@ -14,6 +14,7 @@
 
 #include "cs-types.h"
 #include "cs-config.h"
+#include "cs-request-body.h"
 #include "cs-stream-decoder.h"
 
 G_BEGIN_DECLS
@@ -35,18 +36,6 @@ typedef enum {
 } CsClientError;
 
 GQuark cs_client_error_quark (void);
-
-typedef struct {
-  const char *model;               /* the model name without provider prefix */
-  JsonNode   *messages;            /* array of {"role","content"} */
-  guint       n;                   /* choices in one request, >= 1 */
-  double      temperature;         /* NAN: not sent */
-  const char *reasoning_effort;    /* NULL: not sent */
-  guint64     max_output_tokens;   /* 0: not sent */
-  CsStructuredOutput structured;   /* how to ask for JSON */
-  JsonNode   *schema;              /* the JSON Schema when structured is JSON_SCHEMA */
-  const char *schema_name;
-} CsChatRequest;
 
 /* What happened, filled in by _finish whether it succeeded or not. */
 typedef struct {
