@@ -1,0 +1,93 @@
+/* cs-config-presets.c: the providers the app offers to add, and the
+ * settings their models need
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "cs-config"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "cs-config.h"
+
+static CsProviderConfig *
+preset (const char   *id,
+        const char   *name,
+        const char   *base_url,
+        CsApiDialect  api,
+        const char   *key_env,
+        const char   *models)
+{
+  CsProviderConfig *p = cs_provider_config_new (id, base_url, api);
+
+  g_free (p->name);
+  p->name = g_strdup (name);
+  p->api_key_env = g_strdup (key_env);
+  g_strfreev (p->models);
+  p->models = g_strsplit (models, ";", -1);
+  if (p->models[0] != NULL && *p->models[0] == '\0')
+    {
+      g_strfreev (p->models);
+      p->models = g_new0 (char *, 1);
+    }
+
+  return p;
+}
+
+GPtrArray *
+cs_config_get_presets (void)
+{
+  GPtrArray *presets = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_provider_config_free);
+
+  g_ptr_array_add (presets, preset ("openai", "OpenAI", "https://api.openai.com/v1",
+                                    CS_API_OPENAI_CHAT, "OPENAI_API_KEY",
+                                    "gpt-5;gpt-5-mini"));
+  g_ptr_array_add (presets, preset ("kimi", "Kimi (Moonshot AI)", "https://api.moonshot.ai/v1",
+                                    CS_API_OPENAI_CHAT, "MOONSHOT_API_KEY",
+                                    "kimi-k2-thinking;kimi-k2-0905-preview"));
+  g_ptr_array_add (presets, preset ("openrouter", "OpenRouter", "https://openrouter.ai/api/v1",
+                                    CS_API_OPENAI_CHAT, "OPENROUTER_API_KEY", ""));
+  g_ptr_array_add (presets, preset ("ollama", "Ollama", "http://127.0.0.1:11434",
+                                    CS_API_OLLAMA, NULL, ""));
+  g_ptr_array_add (presets, preset ("custom", _("OpenAI-compatible server"), "http://127.0.0.1:8080/v1",
+                                    CS_API_OPENAI_CHAT, NULL, ""));
+
+  return presets;
+}
+
+GPtrArray *
+cs_config_get_preset_models (const char *preset_id)
+{
+  GPtrArray *models = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_model_config_free);
+  CsModelConfig *m;
+
+  g_return_val_if_fail (preset_id != NULL, models);
+
+  /* What the models accept, not what they cost: prices change and belong
+   * in the person's configuration. */
+  if (g_str_equal (preset_id, "openai"))
+    {
+      m = cs_model_config_new ("openai", "gpt-5");
+      m->max_n = 1;
+      m->supports_temperature = FALSE;
+      g_ptr_array_add (models, m);
+
+      m = cs_model_config_new ("openai", "gpt-5-mini");
+      m->max_n = 1;
+      m->supports_temperature = FALSE;
+      g_ptr_array_add (models, m);
+    }
+  else if (g_str_equal (preset_id, "kimi"))
+    {
+      m = cs_model_config_new ("kimi", "kimi-k2-thinking");
+      m->max_n = 5;
+      g_ptr_array_add (models, m);
+
+      m = cs_model_config_new ("kimi", "kimi-k2-0905-preview");
+      m->max_n = 5;
+      g_ptr_array_add (models, m);
+    }
+
+  return models;
+}
