@@ -25,16 +25,6 @@ void             cs_candidate_card_set_critique  (CsCandidateCard *self,
                                                   const char      *strengths,
                                                   const char      *weaknesses);
 
-/* Helpers shared with the full-answer window. */
-const char      *cs_candidate_status_label       (CsCandidateStatus status);
-const char      *cs_candidate_status_css_class   (CsCandidateStatus status);
-char            *cs_candidate_format_footer      (CsCandidate     *candidate,
-                                                  gint64           live_elapsed_ms);
-/* Fills @box with labels showing the parsed data (summary, components,
- * decisions or steps); @full adds everything, else the first few items. */
-void             cs_candidate_fill_structure     (GtkBox          *box,
-                                                  JsonNode        *data,
-                                                  gboolean         full);
 /* Loads the highlighting definitions and the monospace font the cards use,
  * with @widget's font settings (once; cheap after). */
 void             cs_candidate_card_prepare       (GtkWidget       *widget);

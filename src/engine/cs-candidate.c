@@ -211,7 +211,10 @@ cs_candidate_class_init (CsCandidateClass *klass)
    * @kind: a #CsStreamKind
    * @chunk: the text just added
    *
-   * Emitted for every chunk as it streams in, before the property notify.
+   * Emitted for every chunk as it streams in. Reasoning and refusal
+   * chunks then notify their property; text chunks do not ("text"
+   * notifies when the text is replaced: set, or cleared for a new
+   * attempt), so a view that follows the deltas gets each chunk once.
    */
   signals[APPENDED] =
     g_signal_new ("appended",
@@ -405,7 +408,10 @@ cs_candidate_append (CsCandidate  *self,
   g_string_append_len (target, chunk, len);
   copy = g_strndup (chunk, len);
   g_signal_emit (self, signals[APPENDED], 0, (int)kind, copy);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+  /* the text's chunks reach views through ::appended alone: "text"
+   * notifies only when the whole text is replaced */
+  if (prop != PROP_TEXT)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
 }
 
 void

@@ -50,8 +50,9 @@ void               cs_candidate_set_error           (CsCandidate       *self,
 const char        *cs_candidate_get_text            (CsCandidate       *self);
 const char        *cs_candidate_get_reasoning       (CsCandidate       *self);
 const char        *cs_candidate_get_refusal         (CsCandidate       *self);
-/* Appends and emits ::appended (kind, chunk), then notifies the property,
- * so views can coalesce updates. */
+/* Appends and emits ::appended (kind, chunk); reasoning and refusal then
+ * notify their property. Text chunks come through ::appended only:
+ * notify::text means the whole text was replaced (set_text, reset_stream). */
 void               cs_candidate_append              (CsCandidate       *self,
                                                      CsStreamKind       kind,
                                                      const char        *chunk,
