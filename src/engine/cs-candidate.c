@@ -30,6 +30,9 @@ struct _CsCandidate
   char              *finish_reason;
   JsonNode          *data;
   char              *validation_error;
+  CsBlueprint       *blueprint;      /* @data typed, parsed on demand */
+  CsChecklist       *checklist;
+  JsonNode          *typed_from;     /* the data they were parsed from (a reference) */
 
   gint64             input_tokens;
   gint64             output_tokens;
@@ -86,6 +89,14 @@ set_str (char **dst, const char *src)
 }
 
 static void
+clear_typed (CsCandidate *self)
+{
+  g_clear_pointer (&self->blueprint, cs_blueprint_unref);
+  g_clear_pointer (&self->checklist, cs_checklist_unref);
+  g_clear_pointer (&self->typed_from, json_node_unref);
+}
+
+static void
 cs_candidate_finalize (GObject *object)
 {
   CsCandidate *self = (CsCandidate *)object;
@@ -101,6 +112,7 @@ cs_candidate_finalize (GObject *object)
   g_clear_pointer (&self->finish_reason, g_free);
   g_clear_pointer (&self->data, json_node_unref);
   g_clear_pointer (&self->validation_error, g_free);
+  clear_typed (self);
 
   G_OBJECT_CLASS (cs_candidate_parent_class)->finalize (object);
 }
@@ -485,7 +497,41 @@ cs_candidate_set_data (CsCandidate *self,
   g_clear_pointer (&self->data, json_node_unref);
   if (data != NULL)
     self->data = json_node_ref (data);
+  clear_typed (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DATA]);
+}
+
+/* The typed data is parsed again once the data changed, however it was set. */
+static void
+update_typed (CsCandidate *self)
+{
+  if (self->typed_from == self->data)
+    return;
+  clear_typed (self);
+  if (self->data != NULL)
+    self->typed_from = json_node_ref (self->data);
+}
+
+CsBlueprint *
+cs_candidate_get_blueprint (CsCandidate *self)
+{
+  g_return_val_if_fail (CS_IS_CANDIDATE (self), NULL);
+
+  update_typed (self);
+  if (self->blueprint == NULL && self->data != NULL)
+    self->blueprint = cs_blueprint_new_from_json (self->data, NULL);
+  return self->blueprint;
+}
+
+CsChecklist *
+cs_candidate_get_checklist (CsCandidate *self)
+{
+  g_return_val_if_fail (CS_IS_CANDIDATE (self), NULL);
+
+  update_typed (self);
+  if (self->checklist == NULL && self->data != NULL)
+    self->checklist = cs_checklist_new_from_json (self->data, NULL);
+  return self->checklist;
 }
 
 const char *

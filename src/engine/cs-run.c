@@ -29,6 +29,8 @@ struct _CsRun
   char       *judge;
   GPtrArray  *candidates;
   JsonNode   *synthesis;
+  CsResult   *result;            /* @synthesis typed, parsed on demand */
+  JsonNode   *result_from;       /* the synthesis it was parsed from (a reference) */
   GHashTable *checked;           /* GUINT_TO_POINTER(step+1) set */
 
   gint64      judge_input_tokens;
@@ -128,6 +130,13 @@ cs_run_dispose (GObject *object)
 }
 
 static void
+clear_result (CsRun *self)
+{
+  g_clear_pointer (&self->result, cs_result_unref);
+  g_clear_pointer (&self->result_from, json_node_unref);
+}
+
+static void
 cs_run_finalize (GObject *object)
 {
   CsRun *self = (CsRun *)object;
@@ -141,6 +150,7 @@ cs_run_finalize (GObject *object)
   g_clear_pointer (&self->constraints, g_hash_table_unref);
   g_clear_pointer (&self->judge, g_free);
   g_clear_pointer (&self->synthesis, json_node_unref);
+  clear_result (self);
   g_clear_pointer (&self->checked, g_hash_table_unref);
 
   G_OBJECT_CLASS (cs_run_parent_class)->finalize (object);
@@ -581,9 +591,28 @@ cs_run_set_synthesis (CsRun    *self,
   g_clear_pointer (&self->synthesis, json_node_unref);
   if (synthesis != NULL)
     self->synthesis = json_node_ref (synthesis);
+  clear_result (self);
   g_hash_table_remove_all (self->checked);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNTHESIS]);
   emit_changed (self);
+}
+
+CsResult *
+cs_run_get_result (CsRun *self)
+{
+  g_return_val_if_fail (CS_IS_RUN (self), NULL);
+
+  /* parsed again once the synthesis changed, however it was set */
+  if (self->result_from != self->synthesis)
+    {
+      clear_result (self);
+      if (self->synthesis != NULL)
+        {
+          self->result_from = json_node_ref (self->synthesis);
+          self->result = cs_result_new_from_json (self->mode, self->synthesis, NULL);
+        }
+    }
+  return self->result;
 }
 
 gboolean
