@@ -1,4 +1,4 @@
-/* cs-synthesis.h: ensemble votes + consensus + the judge
+/* cs-synthesis.h: ensemble votes + consensus + the judge (cs-judge.h)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -9,6 +9,7 @@
 
 #include "cs-types.h"
 #include "cs-candidate.h"
+#include "cs-judge.h"
 
 G_BEGIN_DECLS
 
@@ -34,31 +35,6 @@ void      cs_synthesis_fuse_async         (CsMode               mode,
  * G_IO_ERROR_CANCELLED when @cancellable was cancelled). */
 JsonNode *cs_synthesis_fuse_finish        (GAsyncResult        *result,
                                            GError             **error);
-
-/* The judge's JSON Schema: {"critiques":[{"candidate","strengths",
- * "weaknesses","score"}],"rationale","result":<mode schema>}. Owned. */
-JsonNode *cs_synthesis_get_judge_schema   (CsMode        mode);
-const char *cs_synthesis_get_judge_schema_name (CsMode   mode);
-
-/* The judge request's messages: the problem and constraints, every valid
- * candidate as "### Candidate <id>" + its JSON, and the fused summary
- * (votes, consensus) from cs_synthesis_fuse. */
-JsonNode *cs_synthesis_build_judge_messages (CsMode              mode,
-                                             const char         *problem,
-                                             const char * const *constraint_keys,
-                                             const char * const *constraint_values,
-                                             GPtrArray          *candidates,
-                                             JsonNode           *fused);
-
-/* Merges the judge's validated reply into a copy of @fused: "data" becomes
- * the judge's result (annotated with consensus support where steps or
- * components match), "rationale" and "critiques" are set, "judge" is added to
- * "methods". On a reply that does not fit returns NULL with an error. */
-JsonNode *cs_synthesis_apply_judge        (CsMode        mode,
-                                           JsonNode     *fused,
-                                           JsonNode     *judge_reply,
-                                           const char   *judge_model,
-                                           GError      **error);
 
 /* Marks @fused as degraded (no judge, or the judge failed): sets "degraded"
  * and a "note" a person understands. Returns a new reference. */

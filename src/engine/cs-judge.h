@@ -1,0 +1,39 @@
+/* cs-judge.h: the judge's schema and request, and applying its verdict
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "cs-types.h"
+
+G_BEGIN_DECLS
+
+/* The judge's JSON Schema: {"critiques":[{"candidate","strengths",
+ * "weaknesses","score"}],"rationale","result":<mode schema>}. Built once per
+ * mode and owned by the engine, like cs_mode_get_schema (): do not free. */
+JsonNode   *cs_synthesis_get_judge_schema      (CsMode              mode);
+const char *cs_synthesis_get_judge_schema_name (CsMode              mode);
+
+/* The judge request's messages: the problem and constraints, every valid
+ * candidate as "### Candidate <id>" + its JSON, and the fused summary
+ * (votes, consensus) from cs_synthesis_fuse. */
+JsonNode   *cs_synthesis_build_judge_messages  (CsMode              mode,
+                                                const char         *problem,
+                                                const char * const *constraint_keys,
+                                                const char * const *constraint_values,
+                                                GPtrArray          *candidates,
+                                                JsonNode           *fused);
+
+/* Merges the judge's validated reply into a copy of @fused: "data" becomes
+ * the judge's result (annotated with consensus support where steps or
+ * components match), "rationale" and "critiques" are set, "judge" is added to
+ * "methods". On a reply that does not fit returns NULL with an error. */
+JsonNode   *cs_synthesis_apply_judge           (CsMode              mode,
+                                                JsonNode           *fused,
+                                                JsonNode           *judge_reply,
+                                                const char         *judge_model,
+                                                GError            **error);
+
+G_END_DECLS
