@@ -1,0 +1,62 @@
+/* cs-run-plan.h: a run's candidates, and the requests they share
+ *
+ * Internal to the runner (cs-runner-private.h). The plan turns
+ * "provider/model[:COUNT]" choices into slots, one per candidate, grouped
+ * into the requests that will carry them; see cs-run-plan.c for how angles,
+ * n > 1 and temperatures are dealt out. The runner then fills in each
+ * slot's progress.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "cs-candidate.h"
+#include "cs-config.h"
+#include "cs-mode.h"
+#include "cs-run.h"
+
+G_BEGIN_DECLS
+
+typedef struct _CsRunnerGroup   CsRunnerGroup;
+typedef struct _CsRunnerSlot    CsRunnerSlot;
+typedef struct _CsRunnerRequest CsRunnerRequest;   /* the runner's, in flight */
+
+/* Candidates of one model and one angle: one request with n = their number. */
+struct _CsRunnerGroup
+{
+  const CsModelConfig *model;       /* owned by the config */
+  const CsAngle       *angle;
+  double               temperature;
+  GPtrArray           *slots;       /* of CsRunnerSlot*, unowned */
+  JsonNode            *messages;    /* built at execute time */
+};
+
+/* One candidate: its place in the plan, then its progress. */
+struct _CsRunnerSlot
+{
+  CsCandidate     *candidate;
+  CsRunnerGroup   *group;
+  CsRunnerRequest *request;         /* in flight, or NULL */
+  guint            repairs;
+  gboolean         user_cancelled;
+  gboolean         got_first;
+  gint64           first_us;        /* monotonic time of the first event */
+  GTask           *retry_task;      /* a retry waiting for this slot */
+};
+
+void     _cs_runner_group_free (CsRunnerGroup      *group);
+void     _cs_runner_slot_free  (CsRunnerSlot       *slot);
+
+/* Adds the candidates of @models to @run, appending their groups to @groups
+ * and their slots to @slots (which hold the plans made before). Errors
+ * (CS_RUNNER_ERROR_CONFIG) name the unknown model. */
+gboolean _cs_run_plan_add      (CsConfig           *config,
+                                CsRun              *run,
+                                const char * const *models,
+                                GPtrArray          *groups,
+                                GPtrArray          *slots,
+                                GError            **error);
+
+G_END_DECLS

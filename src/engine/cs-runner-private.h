@@ -1,0 +1,162 @@
+/* cs-runner-private.h: what the cs-runner*.c files share
+ *
+ * - cs-runner.c: the object, its public API, execution and cancelling;
+ * - cs-run-plan.c: the candidates and the requests they share;
+ * - cs-runner-requests.c: providers and their keys, and sending a group's
+ *   (or one candidate's) request;
+ * - cs-runner-stream.c: a request's events and its end: text, usage,
+ *   status and repair of each candidate;
+ * - cs-runner-progress.c: quorum, deadline, the time limit, and how a run
+ *   ends (its state saved each time);
+ * - cs-runner-synthesis.c: the fusion in a worker thread, then the judge.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "cs-provider-client.h"
+#include "cs-run-plan.h"
+#include "cs-runner.h"
+
+G_BEGIN_DECLS
+
+#define CS_RUNNER_MAX_RUN_S       (30 * 60)
+#define CS_RUNNER_MAX_REPAIRS      1
+
+typedef struct _CsRunnerProvider CsRunnerProvider;
+
+typedef enum {
+  CS_RUNNER_PHASE_IDLE,          /* planned, not executing */
+  CS_RUNNER_PHASE_RUNNING,       /* candidates streaming, no result yet */
+  CS_RUNNER_PHASE_SYNTHESIZING,
+  CS_RUNNER_PHASE_FINISHED,      /* done, failed or cancelled */
+} CsRunnerPhase;
+
+typedef void (*CsRunnerProviderReadyFunc) (CsRunner         *self,
+                                           CsRunnerProvider *provider,
+                                           gpointer          data);
+
+struct _CsRunnerProvider
+{
+  CsProviderConfig *config;         /* a copy */
+  CsProviderClient *client;
+  gboolean          key_looked_up;
+  gboolean          lookup_pending;
+  char             *key_error;      /* why requests cannot go, or NULL */
+  GPtrArray        *waiters;        /* of Waiter* (cs-runner-requests.c) */
+};
+
+struct _CsRunnerRequest
+{
+  CsRunner            *runner;      /* a reference */
+  CsRunnerProvider    *provider;
+  const CsModelConfig *model;
+  GPtrArray           *slots;       /* of CsRunnerSlot*, index = choice; empty for the judge */
+  JsonNode            *messages;
+  JsonNode            *schema;
+  const char          *schema_name;
+  CsStructuredOutput   structured;
+  double               temperature;
+  GCancellable        *cancellable;
+  char                *cancel_reason; /* why the runner stopped it, or NULL */
+  gint64               start_us;
+  gint64               input_tokens;
+  gint64               output_tokens;
+  gint64               reasoning_tokens;
+  char                *stream_error;
+  gboolean             is_repair;
+  gboolean             is_judge;
+  GString             *judge_text;
+  GString             *judge_refusal;
+  char                *judge_finish;
+};
+
+struct _CsRunner
+{
+  GObject        parent_instance;
+
+  CsConfig      *config;
+  CsRun         *run;
+  CsRunStore    *store;
+  guint          quorum;
+  guint          deadline_s;
+  gboolean       cancel_late;
+
+  GPtrArray     *groups;            /* of CsRunnerGroup* */
+  GPtrArray     *slots;             /* of CsRunnerSlot*, in candidate order */
+  GHashTable    *providers;         /* id → CsRunnerProvider* */
+  GPtrArray     *requests;          /* of CsRunnerRequest*, in flight */
+
+  CsRunnerPhase  phase;
+  gboolean       cancelled;
+  gboolean       deadline_passed;
+  gboolean       timed_out;
+  guint          deadline_id;
+  guint          max_time_id;
+  GTask         *execute_task;
+  GCancellable  *execute_cancellable;
+  gulong         cancelled_id;
+  GPtrArray     *synth_waiters;     /* of GTask*, completed when a synthesis ends */
+  JsonNode      *fused;             /* during the judge phase */
+  gint64         judge_start_us;
+  GCancellable  *fuse_cancellable;  /* the fusion in its worker thread, or NULL */
+  guint          fuse_serial;       /* which fusion's result is awaited */
+};
+
+/* cs-runner.c */
+gboolean         _cs_runner_slot_is_final      (CsRunnerSlot        *slot);
+/* Constraint keys and values of the run, as parallel NULL-terminated arrays. */
+void             _cs_runner_get_constraints    (CsRun               *run,
+                                                GStrv               *keys_out,
+                                                GStrv               *values_out);
+
+/* cs-runner-requests.c */
+void             _cs_runner_provider_free      (CsRunnerProvider    *provider);
+/* Calls @func once the provider's client is ready (key looked up). */
+void             _cs_runner_with_provider      (CsRunner            *self,
+                                                const char          *provider_id,
+                                                CsRunnerProviderReadyFunc func,
+                                                gpointer             data);
+CsRunnerRequest *_cs_runner_request_new        (CsRunner            *self,
+                                                const CsModelConfig *model);
+void             _cs_runner_request_free       (CsRunnerRequest     *request);
+void             _cs_runner_remove_request     (CsRunner            *self,
+                                                CsRunnerRequest     *request);
+void             _cs_runner_start_group        (CsRunner            *self,
+                                                CsRunnerGroup       *group);
+/* A request for one candidate: a repair, or a retry. */
+void             _cs_runner_start_slot_alone   (CsRunner            *self,
+                                                CsRunnerSlot        *slot,
+                                                JsonNode            *messages,
+                                                gboolean             is_repair);
+/* Cancels @request's HTTP request with @reason (NULL: by the person). */
+void             _cs_runner_cancel_request     (CsRunnerRequest     *request,
+                                                const char          *reason);
+void             _cs_runner_cancel_live        (CsRunner            *self,
+                                                const char          *reason);
+
+/* cs-runner-stream.c */
+void             _cs_runner_send_request       (CsRunner            *self,
+                                                CsRunnerRequest     *request);
+char            *_cs_runner_short_text         (const char          *text,
+                                                guint                max_chars);
+
+/* cs-runner-progress.c */
+void             _cs_runner_set_run_state      (CsRunner            *self,
+                                                CsRunState           state);
+void             _cs_runner_start_timers       (CsRunner            *self);
+void             _cs_runner_slot_finished      (CsRunner            *self,
+                                                CsRunnerSlot        *slot);
+void             _cs_runner_check_progress     (CsRunner            *self);
+void             _cs_runner_maybe_finish_cancelled (CsRunner        *self);
+void             _cs_runner_finish_done        (CsRunner            *self,
+                                                JsonNode            *result);
+
+/* cs-runner-synthesis.c */
+void             _cs_runner_start_synthesis    (CsRunner            *self);
+void             _cs_runner_judge_done         (CsRunner            *self,
+                                                CsRunnerRequest     *request,
+                                                gboolean             ok,
+                                                const char          *why);
+
+G_END_DECLS
