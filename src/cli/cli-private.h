@@ -1,0 +1,77 @@
+/* cli-private.h: what the consilium-cli source files share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "cs-engine.h"
+
+G_BEGIN_DECLS
+
+#define EXIT_OK         0
+#define EXIT_NO_RESULT  1
+#define EXIT_USAGE      2
+#define EXIT_CANCELLED  130
+
+/* The command line, as GOption parsed it. */
+typedef struct
+{
+  char      *mode;
+  char      *config;
+  char     **models;
+  char      *judge;
+  char     **constraints;
+  int        quorum;
+  int        deadline;
+  char      *format;
+  char      *output;
+  gboolean   quiet;
+  gboolean   list_models;
+  char      *store_key;
+  gboolean   version;
+} CliOptions;
+
+/* A run in progress: what the progress display and Ctrl+C need. */
+typedef struct
+{
+  CsRun        *run;
+  CsRunStore   *store;
+  GMainLoop    *loop;
+  GCancellable *cancellable;
+  gboolean      quiet;
+  gboolean      live;           /* stderr is a terminal: redraw in place */
+  guint         drawn_lines;
+  guint         redraw_id;
+  gint64        start_us;
+  gboolean      finished;
+  gboolean      ok;
+  GError       *error;
+  guint         n_interrupts;
+} Cli;
+
+/* consilium-cli.c: the options, --store-key, --list-models */
+/* "consilium-cli: MESSAGE" on standard error */
+void   cli_print_err          (const char  *format,
+                               ...) G_GNUC_PRINTF (1, 2);
+/* All of standard input, at most @limit bytes. */
+char  *cli_read_all_stdin     (gsize        limit,
+                               gsize       *len_out,
+                               GError     **error);
+
+/* cli-run.c: asking the models and writing the result */
+/* @argv[1] is the problem file; returns the exit status. */
+int    cli_run                (const CliOptions *options,
+                               CsConfig         *config,
+                               int               argc,
+                               char            **argv);
+
+/* cli-progress.c: the progress on standard error */
+/* Decides between a live display and a line per event, and connects to
+ * the run, its candidates and the store. */
+void   cli_progress_start     (Cli         *cli);
+/* Draws the live display a last time once the run has finished. */
+void   cli_progress_finish    (Cli         *cli);
+/* What each candidate ended as, after "no candidate succeeded". */
+void   cli_print_failures     (CsRun       *run);
+
+G_END_DECLS

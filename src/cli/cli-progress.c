@@ -1,0 +1,312 @@
+/* cli-progress.c: the progress of a run on standard error: a line per
+ * event, or a live display redrawn in place on a terminal
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "consilium-cli"
+
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "cli-private.h"
+
+static char *
+format_candidate_line (CsCandidate *c)
+{
+  CsCandidateStatus status = cs_candidate_get_status (c);
+  const char *id = cs_candidate_get_id (c);
+  const char *status_str = cs_candidate_status_to_string (status);
+
+  switch (status)
+    {
+    case CS_CANDIDATE_QUEUED:
+    case CS_CANDIDATE_THINKING:
+    case CS_CANDIDATE_STREAMING:
+      return g_strdup_printf ("%s %s %s", id, cs_candidate_get_model (c), status_str);
+
+    case CS_CANDIDATE_OK:
+      {
+        gint64 tokens = cs_candidate_get_output_tokens (c);
+        gint64 ms = cs_candidate_get_duration_ms (c);
+        g_autofree char *tok = tokens >= 0 ? g_strdup_printf ("%" G_GINT64_FORMAT " tokens", tokens)
+                                           : g_strdup ("? tokens");
+        return g_strdup_printf ("%s ok %s $%.4f %.1f s", id, tok,
+                                cs_candidate_get_cost_usd (c), ms >= 0 ? ms / 1000.0 : 0.0);
+      }
+
+    case CS_CANDIDATE_FAILED:
+    case CS_CANDIDATE_REFUSED:
+    case CS_CANDIDATE_INVALID:
+    case CS_CANDIDATE_TRUNCATED:
+    case CS_CANDIDATE_CANCELLED:
+    default:
+      {
+        const char *error = cs_candidate_get_error (c);
+        if (error == NULL && status == CS_CANDIDATE_INVALID)
+          error = cs_candidate_get_validation_error (c);
+        if (error != NULL)
+          return g_strdup_printf ("%s %s: %s", id, status_str, error);
+        return g_strdup_printf ("%s %s", id, status_str);
+      }
+    }
+}
+
+static char *
+methods_string (CsRun *run)
+{
+  JsonNode *synthesis = cs_run_get_synthesis (run);
+  g_autoptr(GString) str = g_string_new (NULL);
+  JsonNode *methods;
+
+  if (synthesis == NULL || !JSON_NODE_HOLDS_OBJECT (synthesis))
+    return g_strdup ("none");
+  methods = json_object_get_member (json_node_get_object (synthesis), "methods");
+  if (methods != NULL && JSON_NODE_HOLDS_ARRAY (methods))
+    {
+      JsonArray *arr = json_node_get_array (methods);
+      for (guint i = 0; i < json_array_get_length (arr); i++)
+        {
+          JsonNode *e = json_array_get_element (arr, i);
+          if (JSON_NODE_HOLDS_VALUE (e) && json_node_get_value_type (e) == G_TYPE_STRING)
+            {
+              if (str->len > 0)
+                g_string_append_c (str, '+');
+              g_string_append (str, json_node_get_string (e));
+            }
+        }
+    }
+  if (str->len == 0)
+    g_string_append (str, "none");
+  return g_string_free (g_steal_pointer (&str), FALSE);
+}
+
+static char *
+format_run_line (Cli *cli)
+{
+  CsRun *run = cli->run;
+  double elapsed = (g_get_monotonic_time () - cli->start_us) / (double)G_USEC_PER_SEC;
+
+  switch (cs_run_get_state (run))
+    {
+    case CS_RUN_SYNTHESIZING:
+      return g_strdup_printf ("synthesis: running (%u valid) %.1f s",
+                              cs_run_count_status (run, CS_CANDIDATE_OK), elapsed);
+    case CS_RUN_DONE:
+      {
+        g_autofree char *methods = methods_string (run);
+        return g_strdup_printf ("synthesis: %s, total $%.4f, %.1f s",
+                                methods, cs_run_get_total_cost_usd (run), elapsed);
+      }
+    case CS_RUN_FAILED:
+      return g_strdup_printf ("run failed: %s", cs_run_get_message (run) ? cs_run_get_message (run) : "no candidate succeeded");
+    case CS_RUN_CANCELLED:
+      return g_strdup ("run cancelled");
+    case CS_RUN_DRAFT:
+    case CS_RUN_RUNNING:
+    default:
+      return g_strdup_printf ("running %u candidates %.1f s",
+                              g_list_model_get_n_items (G_LIST_MODEL (run)), elapsed);
+    }
+}
+
+/* The size of the terminal on standard error: the shell's COLUMNS and LINES
+ * are rarely exported, so ask the terminal first, then them; the width
+ * defaults to 80, the height to 0 (unknown). A line wider than the terminal
+ * wraps and breaks the cursor arithmetic of the redraw. */
+static void
+terminal_size (int *width,
+               int *height)
+{
+  struct winsize ws = { 0 };
+  gboolean asked = ioctl (STDERR_FILENO, TIOCGWINSZ, &ws) == 0;
+  const char *columns = g_getenv ("COLUMNS");
+  const char *lines = g_getenv ("LINES");
+
+  *width = asked && ws.ws_col > 20 ? ws.ws_col
+         : columns != NULL && atoi (columns) > 20 ? atoi (columns) : 80;
+  *height = asked && ws.ws_row > 0 ? ws.ws_row
+          : lines != NULL && atoi (lines) > 0 ? atoi (lines) : 0;
+}
+
+static void
+redraw (Cli *cli)
+{
+  GListModel *model = G_LIST_MODEL (cli->run);
+  guint n = g_list_model_get_n_items (model);
+  int width, height;
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  terminal_size (&width, &height);
+
+  if (cli->drawn_lines > 0)
+    g_string_append_printf (out, "\r\033[%uA", cli->drawn_lines);
+
+  for (guint i = 0; i <= n; i++)
+    {
+      g_autofree char *line = NULL;
+      g_autofree char *shown = NULL;
+
+      if (i < n)
+        {
+          g_autoptr(CsCandidate) c = g_list_model_get_item (model, i);
+          CsCandidateStatus status = cs_candidate_get_status (c);
+
+          if (status == CS_CANDIDATE_STREAMING || status == CS_CANDIDATE_THINKING)
+            line = g_strdup_printf ("%s %s %s %zu chars", cs_candidate_get_id (c),
+                                    cs_candidate_get_model (c),
+                                    cs_candidate_status_to_string (status),
+                                    (size_t)g_utf8_strlen (cs_candidate_get_text (c), -1) +
+                                    (size_t)g_utf8_strlen (cs_candidate_get_reasoning (c), -1));
+          else
+            line = format_candidate_line (c);
+        }
+      else
+        line = format_run_line (cli);
+
+      /* one terminal line each, or the cursor arithmetic breaks */
+      g_strdelimit (line, "\r\n\t", ' ');
+      if (g_utf8_strlen (line, -1) > width - 1)
+        shown = g_utf8_substring (line, 0, width - 2);
+      else
+        shown = g_strdup (line);
+      g_string_append_printf (out, "\033[2K%s\n", shown);
+    }
+  cli->drawn_lines = n + 1;
+  fputs (out->str, stderr);
+  fflush (stderr);
+}
+
+static gboolean
+redraw_cb (gpointer user_data)
+{
+  Cli *cli = user_data;
+
+  redraw (cli);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+candidate_status_cb (CsCandidate *c,
+                     GParamSpec  *pspec,
+                     Cli         *cli)
+{
+  g_autofree char *line = NULL;
+
+  if (cli->quiet || cli->live)
+    return;
+  if (cs_candidate_get_status (c) == CS_CANDIDATE_QUEUED)
+    return;
+  line = format_candidate_line (c);
+  g_strdelimit (line, "\r\n", ' ');
+  fprintf (stderr, "%s\n", line);
+}
+
+static void
+run_state_cb (CsRun      *run,
+              GParamSpec *pspec,
+              Cli        *cli)
+{
+  g_autofree char *line = NULL;
+
+  if (cli->quiet || cli->live)
+    return;
+
+  switch (cs_run_get_state (run))
+    {
+    case CS_RUN_SYNTHESIZING:
+      {
+        guint n_ok = cs_run_count_status (run, CS_CANDIDATE_OK);
+
+        fprintf (stderr, "synthesis: started with %u valid %s\n",
+                 n_ok, n_ok == 1 ? "candidate" : "candidates");
+      }
+      break;
+    case CS_RUN_DONE:
+      line = methods_string (run);
+      fprintf (stderr, "synthesis: %s\n", line);
+      if (cs_run_get_message (run) != NULL)
+        fprintf (stderr, "synthesis: note: %s\n", cs_run_get_message (run));
+      break;
+    case CS_RUN_FAILED:
+    case CS_RUN_CANCELLED:
+    case CS_RUN_DRAFT:
+    case CS_RUN_RUNNING:
+    default:
+      break;
+    }
+}
+
+static void
+save_failed_cb (CsRunStore *store,
+                CsRun      *run,
+                const char *message,
+                Cli        *cli)
+{
+  /* not fatal: the result is still written */
+  if (!cli->quiet)
+    cli_print_err ("could not save the run: %s", message);
+}
+
+void
+cli_progress_start (Cli *cli)
+{
+  GListModel *candidates = G_LIST_MODEL (cli->run);
+
+  cli->live = !cli->quiet && isatty (STDERR_FILENO) && g_strcmp0 (g_getenv ("TERM"), "dumb") != 0;
+  /* the cursor cannot move above the screen: a display taller than the
+   * terminal falls back to a line per event */
+  if (cli->live)
+    {
+      int width, height;
+
+      terminal_size (&width, &height);
+      if (height > 0 && g_list_model_get_n_items (candidates) + 2 > (guint)height)
+        cli->live = FALSE;
+    }
+  cli->start_us = g_get_monotonic_time ();
+
+  g_signal_connect (cli->store, "save-failed", G_CALLBACK (save_failed_cb), cli);
+  g_signal_connect (cli->run, "notify::state", G_CALLBACK (run_state_cb), cli);
+  for (guint i = 0; i < g_list_model_get_n_items (candidates); i++)
+    {
+      g_autoptr(CsCandidate) c = g_list_model_get_item (candidates, i);
+      g_signal_connect (c, "notify::status", G_CALLBACK (candidate_status_cb), cli);
+    }
+  if (cli->live)
+    {
+      redraw (cli);
+      cli->redraw_id = g_timeout_add (150, redraw_cb, cli);
+    }
+}
+
+void
+cli_progress_finish (Cli *cli)
+{
+  CsRun *run = cli->run;
+
+  g_clear_handle_id (&cli->redraw_id, g_source_remove);
+  if (cli->live)
+    {
+      redraw (cli);
+      if (cs_run_get_state (run) == CS_RUN_DONE && cs_run_get_message (run) != NULL)
+        fprintf (stderr, "synthesis: note: %s\n", cs_run_get_message (run));
+    }
+}
+
+void
+cli_print_failures (CsRun *run)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (run));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CsCandidate) c = g_list_model_get_item (G_LIST_MODEL (run), i);
+      g_autofree char *line = format_candidate_line (c);
+
+      fprintf (stderr, "  %s (%s)\n", line, cs_candidate_get_model (c));
+    }
+}

@@ -1,0 +1,435 @@
+/* cli-run.c: the run path of consilium-cli: the usage checks, the run and
+ * its plan, executing it, and the result written as Markdown or JSON
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "consilium-cli"
+
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+
+#include "cli-private.h"
+
+#define DEFAULT_MODELS  3
+#define MAX_PROBLEM_BYTES (1024 * 1024)
+
+/* Input and output */
+
+static char *
+read_problem (const char  *path,
+              GError     **error)
+{
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+
+  if (g_strcmp0 (path, "-") == 0)
+    contents = cli_read_all_stdin (MAX_PROBLEM_BYTES, &len, error);
+  else if (g_file_get_contents (path, &contents, &len, error) && len > MAX_PROBLEM_BYTES)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+                   "%s is larger than %d bytes", path, MAX_PROBLEM_BYTES);
+      return NULL;
+    }
+  if (contents == NULL)
+    return NULL;
+
+  if (!g_utf8_validate (contents, len, NULL) || memchr (contents, '\0', len) != NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "%s is not UTF-8 text", g_strcmp0 (path, "-") == 0 ? "standard input" : path);
+      return NULL;
+    }
+  return g_steal_pointer (&contents);
+}
+
+static gboolean
+write_output (const char  *path,
+              const char  *text,
+              GError     **error)
+{
+  gsize len = strlen (text);
+
+  if (path == NULL || g_strcmp0 (path, "-") == 0)
+    {
+      if (fwrite (text, 1, len, stdout) != len || fflush (stdout) != 0)
+        {
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                       "could not write to standard output: %s", g_strerror (errno));
+          return FALSE;
+        }
+      return TRUE;
+    }
+  /* temporary file + rename */
+  return g_file_set_contents (path, text, len, error);
+}
+
+/* Usage */
+
+static gboolean
+check_judge (const char *judge,
+             CsConfig   *config)
+{
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GString) known = NULL;
+
+  if (judge == NULL || cs_config_find_model (config, judge) != NULL)
+    return TRUE;
+
+  all = cs_config_list_models (config);
+  known = g_string_new (NULL);
+  for (guint i = 0; i < all->len; i++)
+    g_string_append_printf (known, "%s%s", i ? ", " : "", ((const CsModelConfig *)g_ptr_array_index (all, i))->id);
+  cli_print_err ("unknown judge model %s (known: %s)", judge, known->len ? known->str : "none configured");
+  return FALSE;
+}
+
+
+/* --output: not a directory, in a writable one; fail before the run
+ * costs anything. */
+static gboolean
+check_output_path (const char *output)
+{
+  g_autofree char *dir = NULL;
+
+  if (output == NULL || g_strcmp0 (output, "-") == 0)
+    return TRUE;
+
+  dir = g_path_get_dirname (output);
+  if (g_file_test (output, G_FILE_TEST_IS_DIR))
+    {
+      cli_print_err ("--output %s is a directory", output);
+      return FALSE;
+    }
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR) || access (dir, W_OK) != 0)
+    {
+      cli_print_err ("cannot write --output %s: %s is not a writable directory", output, dir);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The checks of the options and the output path, before anything costs
+ * money; prints why and returns FALSE on bad usage. */
+static gboolean
+check_usage (const CliOptions *options,
+             CsConfig         *config,
+             int               argc,
+             CsMode           *mode,
+             gboolean         *json)
+{
+  if (options->mode != NULL && !cs_mode_from_string (options->mode, mode))
+    {
+      cli_print_err ("unknown mode %s (use architect or support)", options->mode);
+      return FALSE;
+    }
+  if (options->format == NULL || g_str_equal (options->format, "markdown") || g_str_equal (options->format, "md"))
+    *json = FALSE;
+  else if (g_str_equal (options->format, "json"))
+    *json = TRUE;
+  else
+    {
+      cli_print_err ("unknown format %s (use markdown or json)", options->format);
+      return FALSE;
+    }
+  if (options->quorum < 0)
+    {
+      cli_print_err ("--quorum must be 0 or more");
+      return FALSE;
+    }
+  if (options->deadline < 0)
+    {
+      cli_print_err ("--deadline must be 0 or more seconds");
+      return FALSE;
+    }
+  if (argc != 2)
+    {
+      cli_print_err (argc < 2 ? "no problem file given (a path, or - for standard input; see --help)"
+                              : "only one problem file can be given");
+      return FALSE;
+    }
+  return check_judge (options->judge, config) && check_output_path (options->output);
+}
+
+
+/* The run */
+
+/* The problem file's text: at most MAX_PROBLEM_BYTES of UTF-8, not blank;
+ * prints why and returns NULL otherwise. */
+static char *
+read_problem_text (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *problem = NULL;
+  g_autofree char *stripped = NULL;
+
+  problem = read_problem (path, &error);
+  if (problem == NULL)
+    {
+      cli_print_err ("%s", error->message);
+      return NULL;
+    }
+  stripped = g_strstrip (g_strdup (problem));
+  if (stripped[0] == '\0')
+    {
+      cli_print_err ("the problem is empty");
+      return NULL;
+    }
+  return g_steal_pointer (&problem);
+}
+
+/* The run: the problem, the --constraint pairs and the judge. */
+static CsRun *
+build_run (const CliOptions *options,
+           CsMode            mode,
+           const char       *problem)
+{
+  g_autoptr(CsRun) run = cs_run_new (mode, problem);
+  char **constraints = options->constraints;
+
+  for (guint i = 0; constraints != NULL && constraints[i] != NULL; i++)
+    {
+      const char *eq = strchr (constraints[i], '=');
+      g_autofree char *key = NULL;
+
+      if (eq == NULL || eq == constraints[i])
+        {
+          cli_print_err ("bad --constraint “%s”: expected KEY=VALUE", constraints[i]);
+          return NULL;
+        }
+      key = g_strstrip (g_strndup (constraints[i], eq - constraints[i]));
+      if (key[0] == '\0')
+        {
+          cli_print_err ("bad --constraint “%s”: expected KEY=VALUE", constraints[i]);
+          return NULL;
+        }
+      cs_run_set_constraint (run, key, eq + 1);
+    }
+  if (options->judge != NULL)
+    cs_run_set_judge (run, options->judge);
+
+  return g_steal_pointer (&run);
+}
+
+/* The first DEFAULT_MODELS models, in turn across providers. */
+static GStrv
+default_models (CsConfig *config)
+{
+  GPtrArray *providers = cs_config_get_providers (config);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  guint chosen = 0;
+
+  for (guint round = 0; chosen < DEFAULT_MODELS; round++)
+    {
+      gboolean any = FALSE;
+
+      for (guint i = 0; i < providers->len && chosen < DEFAULT_MODELS; i++)
+        {
+          const CsProviderConfig *p = g_ptr_array_index (providers, i);
+
+          if (p->models == NULL || g_strv_length (p->models) <= round)
+            continue;
+          any = TRUE;
+          {
+            g_autofree char *id = g_strdup_printf ("%s/%s", p->id, p->models[round]);
+            g_strv_builder_add (builder, id);
+          }
+          chosen++;
+        }
+      if (!any)
+        break;
+    }
+  return g_strv_builder_end (builder);
+}
+
+/* The runner with its candidates planned (--model, or the default models),
+ * the quorum and the deadline. */
+static CsRunner *
+plan_runner (const CliOptions *options,
+             CsConfig         *config,
+             CsRun            *run)
+{
+  g_autoptr(CsRunner) runner = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) models = NULL;
+
+  if (options->models != NULL && options->models[0] != NULL)
+    models = g_strdupv (options->models);
+  else
+    models = default_models (config);
+
+  runner = cs_runner_new (config, run);
+  if (!cs_runner_plan (runner, (const char * const *)models, &error))
+    {
+      cli_print_err ("%s", error->message);
+      return NULL;
+    }
+  cs_runner_set_quorum (runner, (guint)options->quorum);
+  cs_runner_set_deadline (runner, (guint)options->deadline);
+  /* A script waits for the result, not for the stragglers: candidates still
+   * streaming when the synthesis starts are cancelled, their text kept. */
+  cs_runner_set_cancel_late (runner, TRUE);
+
+  return g_steal_pointer (&runner);
+}
+
+static gboolean
+interrupt_cb (gpointer user_data)
+{
+  Cli *cli = user_data;
+
+  cli->n_interrupts++;
+  if (cli->n_interrupts > 1)
+    {
+      /* a second Ctrl+C: leave now, the run file holds the last save */
+      cs_run_store_flush (cli->store);
+      fprintf (stderr, "\n");
+      exit (EXIT_CANCELLED);
+    }
+  if (!cli->quiet && !cli->live)
+    fprintf (stderr, "cancelling (Ctrl+C again to quit at once)\n");
+  g_cancellable_cancel (cli->cancellable);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+execute_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Cli *cli = user_data;
+
+  cli->ok = cs_runner_execute_finish (CS_RUNNER (object), result, &cli->error);
+  cli->finished = TRUE;
+  g_main_loop_quit (cli->loop);
+}
+
+/* Runs the plan with its progress on standard error until it has a result,
+ * fails or is cancelled (Ctrl+C or SIGTERM). */
+static void
+execute (Cli      *cli,
+         CsRunner *runner)
+{
+  guint sigint_id, sigterm_id;
+
+  cli_progress_start (cli);
+
+  sigint_id = g_unix_signal_add (SIGINT, interrupt_cb, cli);
+  sigterm_id = g_unix_signal_add (SIGTERM, interrupt_cb, cli);
+
+  cs_runner_execute_async (runner, cli->cancellable, execute_cb, cli);
+  if (!cli->finished)
+    g_main_loop_run (cli->loop);
+
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+  cli_progress_finish (cli);
+
+  /* the run file is complete before we say anything final */
+  cs_run_store_flush (cli->store);
+}
+
+/* The result as Markdown or JSON, to --output or standard output. */
+static int
+write_result (CsRun      *run,
+              const char *path,
+              gboolean    json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *output = NULL;
+
+  output = json ? cs_export_json (run) : cs_export_markdown (run);
+  if (output == NULL)
+    {
+      cli_print_err ("could not export the result");
+      return EXIT_NO_RESULT;
+    }
+  if (!write_output (path, output, &error))
+    {
+      cli_print_err ("%s", error->message);
+      return EXIT_NO_RESULT;
+    }
+  return EXIT_OK;
+}
+
+/* Writes the result, or says why there is none; returns the exit status. */
+static int
+finish (Cli              *cli,
+        const CliOptions *options,
+        gboolean          json)
+{
+  if (cli->ok)
+    return write_result (cli->run, options->output, json);
+
+  if (g_error_matches (cli->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      cli_print_err ("cancelled; the run is saved as %s", cs_run_get_id (cli->run));
+      return EXIT_CANCELLED;
+    }
+  if (g_error_matches (cli->error, CS_RUNNER_ERROR, CS_RUNNER_ERROR_INPUT) ||
+      g_error_matches (cli->error, CS_RUNNER_ERROR, CS_RUNNER_ERROR_CONFIG))
+    {
+      cli_print_err ("%s", cli->error->message);
+      return EXIT_USAGE;
+    }
+  cli_print_err ("no candidate succeeded");
+  cli_print_failures (cli->run);
+  return EXIT_NO_RESULT;
+}
+
+int
+cli_run (const CliOptions  *options,
+         CsConfig          *config,
+         int                argc,
+         char             **argv)
+{
+  g_autoptr(CsRun) run = NULL;
+  g_autoptr(CsRunner) runner = NULL;
+  g_autoptr(CsRunStore) store = NULL;
+  g_autoptr(GCancellable) cancellable = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autofree char *problem = NULL;
+  CsMode mode = CS_MODE_ARCHITECT;
+  gboolean json = FALSE;
+  Cli cli = { 0 };
+  int status;
+
+  if (!check_usage (options, config, argc, &mode, &json))
+    return EXIT_USAGE;
+
+  problem = read_problem_text (argv[1]);
+  if (problem == NULL)
+    return EXIT_USAGE;
+
+  run = build_run (options, mode, problem);
+  if (run == NULL)
+    return EXIT_USAGE;
+
+  runner = plan_runner (options, config, run);
+  if (runner == NULL)
+    return EXIT_USAGE;
+
+  store = cs_run_store_new (NULL);
+  cs_runner_set_store (runner, store);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  cancellable = g_cancellable_new ();
+  cli.run = run;
+  cli.store = store;
+  cli.loop = loop;
+  cli.cancellable = cancellable;
+  cli.quiet = options->quiet;
+
+  execute (&cli, runner);
+  status = finish (&cli, options, json);
+
+  g_clear_error (&cli.error);
+  return status;
+}
