@@ -312,7 +312,7 @@ load_model (CsConfig        *self,
     return FALSE;
 
   if (!_cs_config_strv_contains (p->models, m->name))
-    _cs_config_provider_add_model_name (p, m->name);
+    _cs_config_add_model_name (p, m->name);
 
   _cs_config_insert_model (self, g_steal_pointer (&m));
   return TRUE;

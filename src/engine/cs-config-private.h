@@ -72,8 +72,9 @@ void              _cs_config_insert_model           (CsConfig               *sel
  * the configs of models no longer listed. */
 void              _cs_config_sync_models            (CsConfig               *self,
                                                      const CsProviderConfig *p);
-void              _cs_config_provider_add_model_name (CsProviderConfig      *p,
-                                                      const char            *name);
+/* appends @name to the provider's models list */
+void              _cs_config_add_model_name         (CsProviderConfig       *p,
+                                                     const char             *name);
 gboolean          _cs_config_strv_contains          (char                  **strv,
                                                      const char             *str);
 

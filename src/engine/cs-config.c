@@ -288,8 +288,8 @@ _cs_config_find_provider (CsConfig   *self,
 }
 
 void
-_cs_config_provider_add_model_name (CsProviderConfig *p,
-                                    const char       *name)
+_cs_config_add_model_name (CsProviderConfig *p,
+                           const char       *name)
 {
   guint len = g_strv_length (p->models);
 
@@ -536,7 +536,7 @@ cs_config_set_model (CsConfig            *self,
   sanitize_model (copy);
 
   if (!_cs_config_strv_contains (p->models, copy->name))
-    _cs_config_provider_add_model_name (p, copy->name);
+    _cs_config_add_model_name (p, copy->name);
 
   _cs_config_insert_model (self, copy);
   g_signal_emit (self, signals[CHANGED], 0);
