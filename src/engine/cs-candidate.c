@@ -492,12 +492,13 @@ cs_candidate_set_data (CsCandidate *self,
 {
   g_return_if_fail (CS_IS_CANDIDATE (self));
 
+  /* read again even when the same node comes back: it may have changed */
+  clear_typed (self);
   if (self->data == data)
     return;
   g_clear_pointer (&self->data, json_node_unref);
   if (data != NULL)
     self->data = json_node_ref (data);
-  clear_typed (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DATA]);
 }
 

@@ -72,8 +72,9 @@ void               cs_candidate_set_finish_reason   (CsCandidate       *self,
 JsonNode          *cs_candidate_get_data            (CsCandidate       *self);
 void               cs_candidate_set_data            (CsCandidate       *self,
                                                      JsonNode          *data);
-/* The data typed, parsed on first use and kept until the data changes;
- * NULL when there is no data. Not owned. */
+/* The data typed, parsed on first use and kept until
+ * cs_candidate_set_data () is called again (even with the same node); NULL
+ * when there is no data. Not owned. */
 CsBlueprint       *cs_candidate_get_blueprint       (CsCandidate       *self);
 CsChecklist       *cs_candidate_get_checklist       (CsCandidate       *self);
 const char        *cs_candidate_get_validation_error(CsCandidate       *self);

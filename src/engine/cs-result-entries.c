@@ -294,6 +294,13 @@ cs_result_add_agreement (CsResult           *self,
   return agreement;
 }
 
+gboolean
+cs_agreement_has_support (const CsAgreement *agreement)
+{
+  return cs_object_has_value (&cs_agreement_class, agreement, AGREE_SUPPORT) &&
+         cs_object_has_value (&cs_agreement_class, agreement, AGREE_TOTAL);
+}
+
 void
 cs_agreement_set_technology (CsAgreement *self,
                              const char  *technology)
@@ -415,6 +422,9 @@ void
 cs_alternative_update (CsAlternative *alt,
                        CsMode         mode)
 {
+  if (!cs_object_has_value (&cs_alternative_class, alt, ALT_SUPPORT) ||
+      !cs_object_has_value (&cs_alternative_class, alt, ALT_TOTAL))
+    alt->item.support = alt->item.total = 0;
   if (g_strcmp0 (alt->kind_name, "decision") == 0)
     alt->kind = CS_ALTERNATIVE_DECISION;
   else if (g_strcmp0 (alt->kind_name, "component") == 0 || mode != CS_MODE_SUPPORT)

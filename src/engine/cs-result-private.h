@@ -91,6 +91,11 @@ void         cs_object_mark         (const CsObjectClass *klass,
 void         cs_object_mark_null    (const CsObjectClass *klass,
                                      gpointer             object,
                                      guint                field);
+/* Whether member @field is there and not null (a member of the wrong type
+ * reads as null). */
+gboolean     cs_object_has_value    (const CsObjectClass *klass,
+                                     gconstpointer        object,
+                                     guint                field);
 /* The index of the member @name in @klass, or -1. */
 int          cs_object_class_field  (const CsObjectClass *klass,
                                      const char          *name);
@@ -130,7 +135,10 @@ extern const CsObjectClass cs_agreement_class;
 extern const CsObjectClass cs_alternative_class;
 extern const CsObjectClass cs_critique_class;
 
-/* Fills alt->kind from kind_name and @mode, and alt->step for steps. */
+/* Whether the entry says how many candidates proposed it, of how many. */
+gboolean     cs_agreement_has_support (const CsAgreement *agreement);
+/* Fills alt->kind from kind_name and @mode, and alt->step for steps; an
+ * alternative whose support is unknown gets 0/0. */
 void         cs_alternative_update  (CsAlternative       *alt,
                                      CsMode               mode);
 

@@ -63,6 +63,16 @@ cs_object_mark_null (const CsObjectClass *klass,
   shape_of (klass, object)->nulls |= 1u << field;
 }
 
+gboolean
+cs_object_has_value (const CsObjectClass *klass,
+                     gconstpointer        object,
+                     guint                field)
+{
+  const CsJsonShape *shape = G_STRUCT_MEMBER_P (object, klass->shape_offset);
+
+  return shape_has (shape, field) && (shape->nulls & (1u << field)) == 0;
+}
+
 int
 cs_object_class_field (const CsObjectClass *klass,
                        const char          *name)
@@ -240,7 +250,9 @@ take_list (const CsObjectClass  *klass,
   g_ptr_array_unref (from);
 }
 
-static void
+/* FALSE when @node is not a number the field can hold (a negative one for
+ * an unsigned field): the member then reads as null. */
+static gboolean
 read_number (const CsField *f,
              gpointer       object,
              JsonNode      *node,
@@ -248,16 +260,17 @@ read_number (const CsField *f,
 {
   double v;
 
-  if (!node_number (node, &v, as_double))
-    return;
+  if (!node_number (node, &v, as_double) || (f->type == CS_FIELD_UINT && v < 0))
+    return FALSE;
   if (f->type == CS_FIELD_DOUBLE)
     AT (object, f->offset, double) = v;
   else if (f->type == CS_FIELD_UINT)
-    AT (object, f->offset, guint) = (guint)CLAMP (v, 0, G_MAXUINT);
+    AT (object, f->offset, guint) = (guint)MIN (v, G_MAXUINT);
   else
     AT (object, f->offset, int) = (int)CLAMP (v, G_MININT, G_MAXINT);
   if (f->has_offset >= 0)
     AT (object, f->has_offset, gboolean) = TRUE;
+  return TRUE;
 }
 
 static void
@@ -268,17 +281,19 @@ read_field (const CsObjectClass *klass,
 {
   const CsField *f = &klass->fields[index];
   gboolean as_double = FALSE;
+  gboolean valid = TRUE;
 
   switch (f->type)
     {
     case CS_FIELD_STRING:
       g_free (AT (object, f->offset, char *));
       AT (object, f->offset, char *) = g_strdup (cs_node_string (node));
+      valid = AT (object, f->offset, char *) != NULL;
       break;
     case CS_FIELD_INT:
     case CS_FIELD_UINT:
     case CS_FIELD_DOUBLE:
-      read_number (f, object, node, &as_double);
+      valid = read_number (f, object, node, &as_double);
       break;
     case CS_FIELD_BOOL:
       AT (object, f->offset, gboolean) = JSON_NODE_HOLDS_VALUE (node) &&
@@ -300,7 +315,8 @@ read_field (const CsObjectClass *klass,
       klass->read_custom (object, index, node);
       break;
     }
-  if (JSON_NODE_HOLDS_NULL (node))
+  /* a string or number that is not one reads as null */
+  if (!valid || JSON_NODE_HOLDS_NULL (node))
     cs_object_mark_null (klass, object, index);
   else
     cs_object_mark (klass, object, index, as_double);

@@ -11,6 +11,7 @@
 
 #include "config.h"
 
+#include "cs-json-util.h"
 #include "cs-result-private.h"
 
 enum {
@@ -518,7 +519,7 @@ link_agreement (CsResult   *self,
 {
   CsAgreement *agreement = find_agreement (self, index, title);
 
-  if (agreement == NULL)
+  if (agreement == NULL || !cs_agreement_has_support (agreement))
     return;
   item->support = agreement->item.support;
   item->total = agreement->item.total;
@@ -609,4 +610,34 @@ cs_result_link_items (CsResult *self)
     link_blueprint (self, self->blueprint);
   if (self->checklist != NULL)
     link_checklist (self, self->checklist);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The CLI's contract                                                       */
+/* ------------------------------------------------------------------------ */
+
+JsonNode *
+cs_result_json_complete (JsonNode *synthesis)
+{
+  static const guint lists[] = { RESULT_METHODS, RESULT_VOTES };
+  static const guint nullable[] = {
+    RESULT_DATA, RESULT_RATIONALE, RESULT_CONSENSUS, RESULT_ALTERNATIVES, RESULT_CRITIQUES, RESULT_NOTE,
+  };
+  JsonNode *copy;
+  JsonObject *obj;
+
+  if (synthesis != NULL && JSON_NODE_HOLDS_OBJECT (synthesis))
+    copy = cs_json_deep_copy (synthesis);
+  else
+    copy = cs_node_take_object (json_object_new ());
+  obj = json_node_get_object (copy);
+  for (guint i = 0; i < G_N_ELEMENTS (lists); i++)
+    if (cs_json_get_array (obj, result_fields[lists[i]].name) == NULL)
+      json_object_set_array_member (obj, result_fields[lists[i]].name, json_array_new ());
+  for (guint i = 0; i < G_N_ELEMENTS (nullable); i++)
+    if (!json_object_has_member (obj, result_fields[nullable[i]].name))
+      json_object_set_null_member (obj, result_fields[nullable[i]].name);
+  if (!json_object_has_member (obj, result_fields[RESULT_DEGRADED].name))
+    json_object_set_boolean_member (obj, result_fields[RESULT_DEGRADED].name, FALSE);
+  return copy;
 }

@@ -504,6 +504,14 @@ void           cs_result_clear_critiques     (CsResult     *self);
  * Done by cs_result_new_from_json(); call it after building. */
 void           cs_result_link_items          (CsResult     *self);
 
+/* A deep copy of the envelope @synthesis with every member a script may
+ * read present (the CLI's JSON contract): "methods" and "votes" [] when they
+ * are not lists; "data", "rationale", "consensus", "alternatives",
+ * "critiques" and "note" null when absent; "degraded" false when absent;
+ * other members kept as they are. {} and those when @synthesis is NULL or
+ * not an object. Owned. */
+JsonNode      *cs_result_json_complete       (JsonNode     *synthesis);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsBlueprint, cs_blueprint_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsChecklist, cs_checklist_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsResult, cs_result_unref)

@@ -586,12 +586,13 @@ cs_run_set_synthesis (CsRun    *self,
 {
   g_return_if_fail (CS_IS_RUN (self));
 
+  /* read again even when the same node comes back: it may have changed */
+  clear_result (self);
   if (self->synthesis == synthesis)
     return;
   g_clear_pointer (&self->synthesis, json_node_unref);
   if (synthesis != NULL)
     self->synthesis = json_node_ref (synthesis);
-  clear_result (self);
   g_hash_table_remove_all (self->checked);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNTHESIS]);
   emit_changed (self);
@@ -705,6 +706,26 @@ cs_run_set_judge_usage (CsRun  *self,
   emit_changed (self);
 }
 
+gboolean
+cs_run_get_judge_usage (CsRun  *self,
+                        gint64 *input_tokens,
+                        gint64 *output_tokens,
+                        double *cost_usd,
+                        gint64 *duration_ms)
+{
+  g_return_val_if_fail (CS_IS_RUN (self), FALSE);
+
+  if (input_tokens != NULL)
+    *input_tokens = self->judge_input_tokens;
+  if (output_tokens != NULL)
+    *output_tokens = self->judge_output_tokens;
+  if (cost_usd != NULL)
+    *cost_usd = self->judge_cost_usd;
+  if (duration_ms != NULL)
+    *duration_ms = self->judge_duration_ms;
+  return self->judge_input_tokens >= 0;
+}
+
 /* Serialization */
 
 static void
@@ -809,6 +830,53 @@ cs_run_to_json (CsRun *self)
 
   json_builder_end_object (b);
   return json_builder_get_root (b);
+}
+
+static void
+ensure_member (JsonObject *obj,
+               const char *key)
+{
+  if (!json_object_has_member (obj, key))
+    json_object_set_null_member (obj, key);
+}
+
+JsonNode *
+cs_run_to_json_complete (CsRun *self)
+{
+  static const char * const candidate_keys[] = {
+    "id", "model", "angle", "status", "error", "text", "reasoning", "data", "usage",
+    "cost_usd", "ttft_ms", "duration_ms", "tokens_per_second",
+  };
+  JsonNode *root;
+  JsonObject *obj;
+  JsonObject *totals;
+  JsonArray *candidates;
+
+  g_return_val_if_fail (CS_IS_RUN (self), NULL);
+
+  root = cs_run_to_json (self);
+  obj = json_node_get_object (root);
+
+  candidates = cs_json_get_array (obj, "candidates");
+  for (guint i = 0; i < cs_json_array_length (candidates); i++)
+    {
+      JsonObject *c = cs_json_array_object (candidates, i);
+
+      for (guint k = 0; c != NULL && k < G_N_ELEMENTS (candidate_keys); k++)
+        ensure_member (c, candidate_keys[k]);
+    }
+
+  /* the synthesis is always an object; a deep copy, as the run's own is
+   * shared by cs_run_to_json () */
+  json_object_set_member (obj, "synthesis", cs_result_json_complete (json_object_get_member (obj, "synthesis")));
+
+  if (cs_json_get_object (obj, "totals") == NULL)
+    json_object_set_object_member (obj, "totals", json_object_new ());
+  totals = cs_json_get_object (obj, "totals");
+  if (!json_object_has_member (totals, "candidates"))
+    json_object_set_int_member (totals, "candidates", cs_json_array_length (candidates));
+  json_object_set_int_member (totals, "ok", cs_run_count_status (self, CS_CANDIDATE_OK));
+  return root;
 }
 
 CsRun *

@@ -79,8 +79,9 @@ gboolean       cs_run_all_final           (CsRun       *self);
 JsonNode      *cs_run_get_synthesis       (CsRun       *self);
 void           cs_run_set_synthesis       (CsRun       *self,
                                            JsonNode    *synthesis);
-/* The synthesis typed, parsed on first use and kept until the synthesis
- * changes; NULL before synthesis. Not owned. */
+/* The synthesis typed, parsed on first use and kept until
+ * cs_run_set_synthesis () is called again (even with the same node); NULL
+ * before synthesis. Not owned. */
 CsResult      *cs_run_get_result          (CsRun       *self);
 
 /* Check marks on the synthesized checklist, by step index. */
@@ -100,8 +101,20 @@ void           cs_run_set_judge_usage     (CsRun       *self,
                                            double       cost_usd,
                                            gint64       duration_ms);
 
+/* The judge's usage as recorded by cs_run_set_judge_usage (); FALSE when
+ * none was (negative input tokens). Any out pointer may be NULL. */
+gboolean       cs_run_get_judge_usage     (CsRun       *self,
+                                           gint64      *input_tokens,
+                                           gint64      *output_tokens,
+                                           double      *cost_usd,
+                                           gint64      *duration_ms);
+
 /* The run file form. new_from_json refuses a newer format version. */
 JsonNode      *cs_run_to_json             (CsRun       *self);
+/* The run file form with every member a script may read present, so that
+ * no script needs a null check: the CLI's JSON contract (cs_export_json ()).
+ * Shares nothing with the run. */
+JsonNode      *cs_run_to_json_complete    (CsRun       *self);
 CsRun         *cs_run_new_from_json       (JsonNode    *node,
                                            GError     **error);
 

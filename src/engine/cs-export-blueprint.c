@@ -1,0 +1,338 @@
+/* cs-export-blueprint.c: the synthesized blueprint as Markdown
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "cs-export"
+
+#include "config.h"
+
+#include <math.h>
+
+#include "cs-export-private.h"
+#include "cs-similarity.h"
+
+/* Whether @option names @chosen: the same text, or the same technology. */
+static gboolean
+same_choice (const char *option,
+             const char *chosen,
+             const char *chosen_key)
+{
+  g_autofree char *key = cs_similarity_technology_key (option);
+
+  return g_strcmp0 (option, chosen) == 0 || (key != NULL && *key && g_strcmp0 (key, chosen_key) == 0);
+}
+
+/* The vote behind a chosen technology or decision: "N of M" (in a table)
+ * or " (chosen by N of M)". When the judge chose against the candidates'
+ * vote, says so and names what they voted for, rather than nothing. */
+static void
+append_vote_count (GString      *out,
+                   const CsItem *item,
+                   const char   *chosen,
+                   gboolean      in_table)
+{
+  const CsVoteRecord *vote = item->vote_casefold ? NULL : item->vote;
+  g_autofree char *winner_key = NULL;
+  g_autofree char *chosen_key = NULL;
+  int count, total;
+
+  if (vote == NULL || vote->winner == NULL || chosen == NULL)
+    return;
+  count = (int)vote->count;
+  total = (int)vote->total;
+  winner_key = cs_similarity_technology_key (vote->winner);
+  chosen_key = cs_similarity_technology_key (chosen);
+  if (g_strcmp0 (vote->winner, chosen) != 0 &&
+      (winner_key == NULL || *winner_key == '\0' || g_strcmp0 (winner_key, chosen_key) != 0))
+    {
+      /* not the winner, but maybe one of the options (a tie, a judge's
+       * pick of a minority): then its own count */
+      count = -1;
+      for (guint i = 0; i < vote->options->len; i++)
+        {
+          const CsVoteOption *option = &g_array_index (vote->options, CsVoteOption, i);
+
+          if (same_choice (option->name, chosen, chosen_key) && option->count <= G_MAXINT)
+            count = (int)option->count;
+        }
+    }
+  if (count >= 0)
+    {
+      g_string_append_printf (out, in_table ? "%d of %d" : " (chosen by %d of %d)", count, total);
+      return;
+    }
+  g_string_append (out, in_table ? "judge; the candidates voted " : " (the judge's choice; the candidates voted ");
+  cs_export_append_inline (out, vote->winner);
+  g_string_append_printf (out, ", %d of %d%s", (int)vote->count, total, in_table ? "" : ")");
+}
+
+static void
+append_components (GString     *out,
+                   CsBlueprint *bp)
+{
+  GPtrArray *components = cs_blueprint_get_components (bp);
+
+  g_string_append (out, "### Components\n\n");
+  if (components->len == 0)
+    {
+      g_string_append (out, "None.\n\n");
+      return;
+    }
+  g_string_append (out, "| Component | Technology | Votes | Responsibility | Scaling |\n"
+                        "| --- | --- | --- | --- | --- |\n");
+  for (guint i = 0; i < components->len; i++)
+    {
+      CsComponent *comp = g_ptr_array_index (components, i);
+      g_autofree char *name = cs_export_cell (comp->name);
+      g_autofree char *tech = cs_export_cell (comp->technology);
+      g_autofree char *resp = cs_export_cell (comp->responsibility);
+      g_autofree char *scaling = cs_export_cell (comp->scaling);
+      g_autoptr(GString) votes = g_string_new (NULL);
+
+      append_vote_count (votes, &comp->item, comp->technology, TRUE);
+      if (votes->len == 0 && comp->item.total > 0)
+        {
+          if (comp->item.support == 0)
+            g_string_append (votes, "added by the judge");
+          else
+            g_string_append_printf (votes, "component in %d of %d", (int)comp->item.support,
+                                    (int)comp->item.total);
+        }
+      g_string_append_printf (out, "| %s | %s | %s | %s | %s |\n", name, tech,
+                              votes->len ? votes->str : "—", resp, scaling);
+    }
+  g_string_append (out, "\nVotes: how many of the candidates that have the component chose its "
+                        "technology (“judge” when the judge chose another one than their vote); "
+                        "“component in” counts the candidates that have the component at all, "
+                        "whatever its technology.\n\n");
+}
+
+static void
+append_data_stores (GString     *out,
+                    CsBlueprint *bp)
+{
+  GPtrArray *stores = cs_blueprint_get_data_stores (bp);
+
+  if (stores->len == 0)
+    return;
+  g_string_append (out, "### Data stores\n\n");
+  for (guint i = 0; i < stores->len; i++)
+    {
+      CsDataStore *store = g_ptr_array_index (stores, i);
+
+      g_string_append (out, "- **");
+      cs_export_append_inline (out, store->name);
+      g_string_append (out, "** (");
+      cs_export_append_inline (out, store->technology);
+      if (store->primary)
+        g_string_append (out, ", system of record");
+      g_string_append (out, ")");
+      if (store->purpose != NULL && *store->purpose)
+        {
+          g_string_append (out, ": ");
+          cs_export_append_inline (out, store->purpose);
+        }
+      g_string_append_c (out, '\n');
+    }
+  g_string_append_c (out, '\n');
+}
+
+static void
+append_apis (GString     *out,
+             CsBlueprint *bp)
+{
+  GPtrArray *apis = cs_blueprint_get_apis (bp);
+
+  if (apis->len == 0)
+    return;
+  g_string_append (out, "### APIs\n\n");
+  for (guint i = 0; i < apis->len; i++)
+    {
+      CsApi *api = g_ptr_array_index (apis, i);
+
+      g_string_append (out, "- **");
+      cs_export_append_inline (out, api->name);
+      g_string_append (out, "** (");
+      cs_export_append_inline (out, api->style);
+      g_string_append (out, "): ");
+      cs_export_append_inline (out, api->description);
+      g_string_append_c (out, '\n');
+    }
+  g_string_append_c (out, '\n');
+}
+
+static void
+append_decision (GString    *out,
+                 CsDecision *decision)
+{
+  g_autoptr(GString) votes = g_string_new (NULL);
+  GStrv rejected = decision->rejected_alternatives;
+
+  g_string_append (out, "- **");
+  cs_export_append_inline (out, decision->topic);
+  g_string_append (out, ":** ");
+  cs_export_append_inline (out, decision->choice);
+  append_vote_count (votes, &decision->item, decision->choice, FALSE);
+  g_string_append (out, votes->str);
+  g_string_append_c (out, '\n');
+  if (decision->rationale != NULL && *decision->rationale)
+    {
+      g_string_append (out, "  - Why: ");
+      cs_export_append_inline (out, decision->rationale);
+      g_string_append_c (out, '\n');
+    }
+  for (guint r = 0; rejected != NULL && rejected[r] != NULL; r++)
+    {
+      g_string_append (out, r == 0 ? "  - Rejected: " : ", ");
+      cs_export_append_inline (out, rejected[r]);
+    }
+  if (rejected != NULL && rejected[0] != NULL)
+    g_string_append_c (out, '\n');
+}
+
+static void
+append_decisions (GString     *out,
+                  CsBlueprint *bp)
+{
+  GPtrArray *decisions = cs_blueprint_get_decisions (bp);
+
+  g_string_append (out, "### Decisions\n\n");
+  if (decisions->len == 0)
+    g_string_append (out, "None recorded.\n\n");
+  for (guint i = 0; i < decisions->len; i++)
+    append_decision (out, g_ptr_array_index (decisions, i));
+  if (decisions->len > 0)
+    g_string_append_c (out, '\n');
+}
+
+static void
+append_trade_offs_and_risks (GString     *out,
+                             CsBlueprint *bp)
+{
+  GPtrArray *tradeoffs = cs_blueprint_get_trade_offs (bp);
+  GPtrArray *risks = cs_blueprint_get_risks (bp);
+
+  g_string_append (out, "### Trade-offs\n\n");
+  if (tradeoffs->len == 0)
+    g_string_append (out, "None recorded.\n");
+  for (guint i = 0; i < tradeoffs->len; i++)
+    {
+      g_string_append (out, "- ");
+      cs_export_append_inline (out, ((CsTradeOff *)g_ptr_array_index (tradeoffs, i))->text);
+      g_string_append_c (out, '\n');
+    }
+  g_string_append_c (out, '\n');
+
+  g_string_append (out, "### Risks\n\n");
+  if (risks->len == 0)
+    g_string_append (out, "None recorded.\n");
+  for (guint i = 0; i < risks->len; i++)
+    {
+      CsRisk *risk = g_ptr_array_index (risks, i);
+
+      g_string_append (out, "- **");
+      cs_export_append_inline (out, risk->risk);
+      g_string_append (out, "**");
+      if (risk->mitigation != NULL && *risk->mitigation)
+        {
+          g_string_append (out, " — mitigation: ");
+          cs_export_append_inline (out, risk->mitigation);
+        }
+      g_string_append_c (out, '\n');
+    }
+  g_string_append_c (out, '\n');
+}
+
+static void
+append_cost (GString     *out,
+             CsResult    *result,
+             CsBlueprint *bp)
+{
+  CsVoteRecord *vote = cs_result_get_cost_vote (result);
+  g_autofree char *amount = NULL;
+  double cost;
+
+  if (!cs_blueprint_get_monthly_cost (bp, &cost))
+    return;
+  amount = cs_export_format_dollars (cost);
+  g_string_append_printf (out, "### Estimated cost\n\n$%s/month", amount);
+  if (vote != NULL && vote->count > 1 && vote->has_median)
+    {
+      /* the judge may have set its own figure: only a median is called one */
+      if (fabs (vote->median - cost) < 0.5)
+        g_string_append_printf (out, " (median of %d estimates)", (int)vote->count);
+      else
+        {
+          g_autofree char *median_amount = cs_export_format_dollars (vote->median);
+
+          g_string_append_printf (out, " (the judge's figure; the median of %d candidate estimates is $%s/month)",
+                                  (int)vote->count, median_amount);
+        }
+    }
+  g_string_append (out, "\n\n");
+}
+
+static void
+append_alternatives (GString  *out,
+                     CsResult *result)
+{
+  GPtrArray *alternatives = cs_result_get_alternatives (result);
+
+  if (alternatives->len == 0)
+    return;
+  g_string_append (out, "### Alternatives (not in the blueprint)\n\n");
+  for (guint i = 0; i < alternatives->len; i++)
+    {
+      CsAlternative *alt = g_ptr_array_index (alternatives, i);
+
+      g_string_append (out, "- ");
+      if (alt->kind == CS_ALTERNATIVE_DECISION)
+        {
+          g_string_append (out, "Decision **");
+          cs_export_append_inline (out, alt->title);
+          g_string_append (out, ":** ");
+          cs_export_append_inline (out, alt->choice);
+        }
+      else
+        {
+          g_string_append (out, "Component **");
+          cs_export_append_inline (out, alt->title);
+          g_string_append (out, "** (");
+          cs_export_append_inline (out, alt->technology);
+          g_string_append (out, "): ");
+          cs_export_append_inline (out, alt->responsibility);
+        }
+      g_string_append (out, " — ");
+      cs_export_append_agreement (out, &alt->item, "proposed");
+      g_string_append_c (out, '\n');
+    }
+  g_string_append_c (out, '\n');
+}
+
+void
+cs_export_append_blueprint (GString  *out,
+                            CsResult *result)
+{
+  CsBlueprint *bp = cs_result_get_blueprint (result);
+  const char *mermaid = cs_blueprint_get_mermaid (bp);
+
+  g_string_append (out, "## Blueprint\n\n");
+  if (cs_blueprint_get_summary (bp) != NULL)
+    {
+      cs_export_append_paragraphs (out, cs_blueprint_get_summary (bp), "");
+      g_string_append_c (out, '\n');
+    }
+  append_components (out, bp);
+  append_data_stores (out, bp);
+  append_apis (out, bp);
+  if (mermaid != NULL && *mermaid != '\0')
+    {
+      g_string_append (out, "### Diagram\n\n");
+      cs_export_append_code_block (out, "mermaid", mermaid, "");
+      g_string_append_c (out, '\n');
+    }
+  append_decisions (out, bp);
+  append_trade_offs_and_risks (out, bp);
+  append_cost (out, result, bp);
+  append_alternatives (out, result);
+}

@@ -1,0 +1,256 @@
+/* cs-export-candidates.c: the candidates and the cost table as Markdown
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "cs-export"
+
+#include "config.h"
+
+#include <math.h>
+
+#include "cs-export-private.h"
+
+/* " · 1,234 in / 567 out tokens · $0.0123 · first token after 800 ms · 4.2 s in total" */
+static void
+append_usage (GString     *out,
+              CsCandidate *candidate)
+{
+  gint64 in = cs_candidate_get_input_tokens (candidate);
+  gint64 outt = cs_candidate_get_output_tokens (candidate);
+  gint64 ttft = cs_candidate_get_ttft_ms (candidate);
+  gint64 duration = cs_candidate_get_duration_ms (candidate);
+  g_autofree char *cost = cs_export_format_double ("%.4f", cs_candidate_get_cost_usd (candidate));
+
+  if (in >= 0 || outt >= 0)
+    {
+      g_autofree char *in_s = in >= 0 ? cs_export_format_thousands (in) : g_strdup ("?");
+      g_autofree char *out_s = outt >= 0 ? cs_export_format_thousands (outt) : g_strdup ("?");
+
+      g_string_append_printf (out, " · %s in / %s out tokens", in_s, out_s);
+    }
+  g_string_append_printf (out, " · $%s", cost);
+  if (ttft >= 0)
+    {
+      g_autofree char *ttft_s = cs_export_format_thousands (ttft);
+
+      g_string_append_printf (out, " · first token after %s ms", ttft_s);
+    }
+  if (duration >= 0)
+    {
+      g_autofree char *total = cs_export_format_double ("%.1f", duration / 1000.0);
+
+      g_string_append_printf (out, " · %s s in total", total);
+    }
+}
+
+static void
+append_candidate_head (GString     *out,
+                       CsCandidate *candidate)
+{
+  const char *angle = cs_candidate_get_angle (candidate);
+  const char *error = cs_candidate_get_error (candidate);
+
+  g_string_append (out, "### ");
+  cs_export_append_inline (out, cs_candidate_get_model (candidate) ? cs_candidate_get_model (candidate) : "unknown model");
+  if (angle != NULL && *angle != '\0')
+    {
+      g_string_append (out, " (");
+      cs_export_append_inline (out, angle);
+      g_string_append (out, ")");
+    }
+  g_string_append (out, " — ");
+  g_string_append (out, cs_candidate_status_to_string (cs_candidate_get_status (candidate)));
+  g_string_append (out, "\n\nCandidate ");
+  cs_export_append_inline (out, cs_candidate_get_id (candidate));
+  append_usage (out, candidate);
+  g_string_append (out, "\n\n");
+
+  if (error != NULL && *error != '\0')
+    {
+      g_string_append (out, "**Error:** ");
+      cs_export_append_inline (out, error);
+      g_string_append (out, "\n\n");
+    }
+}
+
+/* A candidate without a structured answer: the start of its reply. */
+static void
+append_reply_start (GString     *out,
+                    CsCandidate *candidate)
+{
+  const char *text = cs_candidate_get_text (candidate);
+  g_autofree char *head = NULL;
+
+  if (cs_candidate_get_error (candidate) != NULL || text == NULL || *text == '\0')
+    return;
+  g_string_append (out, "No structured answer; the reply began:\n\n");
+  head = g_utf8_substring (text, 0, MIN (g_utf8_strlen (text, -1), 400));
+  cs_export_append_code_block (out, "text", head, "");
+  g_string_append_c (out, '\n');
+}
+
+static void
+append_summary (GString    *out,
+                const char *summary)
+{
+  if (summary == NULL)
+    return;
+  cs_export_append_paragraphs (out, summary, "");
+  g_string_append_c (out, '\n');
+}
+
+static void
+append_blueprint_points (GString     *out,
+                         CsBlueprint *bp)
+{
+  GPtrArray *components = cs_blueprint_get_components (bp);
+  double cost;
+
+  append_summary (out, cs_blueprint_get_summary (bp));
+  for (guint i = 0; i < components->len; i++)
+    {
+      CsComponent *comp = g_ptr_array_index (components, i);
+
+      g_string_append (out, "- ");
+      cs_export_append_inline (out, comp->name);
+      g_string_append (out, ": ");
+      cs_export_append_inline (out, comp->technology);
+      g_string_append_c (out, '\n');
+    }
+  if (cs_blueprint_get_monthly_cost (bp, &cost))
+    {
+      g_autofree char *amount = cs_export_format_dollars (cost);
+
+      g_string_append_printf (out, "- Estimated cost: $%s/month\n", amount);
+    }
+}
+
+static void
+append_checklist_points (GString     *out,
+                         CsChecklist *checklist)
+{
+  GPtrArray *steps = cs_checklist_get_steps (checklist);
+
+  append_summary (out, cs_checklist_get_summary (checklist));
+  for (guint i = 0; i < steps->len; i++)
+    {
+      g_string_append_printf (out, "%u. ", i + 1);
+      cs_export_append_inline (out, ((CsStep *)g_ptr_array_index (steps, i))->title);
+      g_string_append_c (out, '\n');
+    }
+}
+
+static void
+append_candidate (GString     *out,
+                  CsMode       mode,
+                  CsCandidate *candidate)
+{
+  append_candidate_head (out, candidate);
+  if (mode == CS_MODE_ARCHITECT && cs_candidate_get_blueprint (candidate) != NULL)
+    append_blueprint_points (out, cs_candidate_get_blueprint (candidate));
+  else if (mode != CS_MODE_ARCHITECT && cs_candidate_get_checklist (candidate) != NULL)
+    append_checklist_points (out, cs_candidate_get_checklist (candidate));
+  else
+    {
+      append_reply_start (out, candidate);
+      return;
+    }
+  g_string_append_c (out, '\n');
+}
+
+void
+cs_export_append_candidates (GString *out,
+                             CsRun   *run)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (run));
+
+  g_string_append (out, "## Candidates\n\n");
+  if (n == 0)
+    g_string_append (out, "None.\n\n");
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CsCandidate) candidate = g_list_model_get_item (G_LIST_MODEL (run), i);
+
+      append_candidate (out, cs_run_get_mode (run), candidate);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Costs                                                                    */
+/* ------------------------------------------------------------------------ */
+
+static void
+append_cost_row (GString     *out,
+                 CsCandidate *candidate)
+{
+  /* the id tells apart two candidates of one model */
+  g_autofree char *label = g_strdup_printf ("%s · %s", cs_candidate_get_id (candidate),
+                                            cs_candidate_get_model (candidate));
+  g_autofree char *model = cs_export_cell (label);
+  g_autofree char *in = cs_export_format_tokens (cs_candidate_get_input_tokens (candidate));
+  g_autofree char *outt = cs_export_format_tokens (cs_candidate_get_output_tokens (candidate));
+  g_autofree char *cost = cs_export_format_double ("%.4f", cs_candidate_get_cost_usd (candidate));
+  g_autofree char *ttft = cs_candidate_get_ttft_ms (candidate) >= 0
+                            ? cs_export_format_thousands (cs_candidate_get_ttft_ms (candidate)) : g_strdup ("—");
+  g_autofree char *total = cs_candidate_get_duration_ms (candidate) >= 0
+                             ? cs_export_format_double ("%.1f", cs_candidate_get_duration_ms (candidate) / 1000.0)
+                             : g_strdup ("—");
+  double tps = cs_candidate_get_tokens_per_second (candidate);
+  g_autofree char *rate = tps > 0 ? cs_export_format_double ("%.1f", tps) : g_strdup ("—");
+
+  g_string_append_printf (out, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", model,
+                          cs_candidate_status_to_string (cs_candidate_get_status (candidate)),
+                          in, outt, cost, ttft, total, rate);
+}
+
+/* A count as the run file keeps it; -1 for what a run file could not hold. */
+static gint64
+file_count (gint64 value)
+{
+  return value > -1000000000000000 && value < 1000000000000000 ? value : -1;
+}
+
+static void
+append_judge_row (GString *out,
+                  CsRun   *run)
+{
+  gint64 in_tokens, out_tokens, ms;
+  double c;
+  g_autofree char *model = NULL;
+  g_autofree char *in = NULL;
+  g_autofree char *outt = NULL;
+  g_autofree char *cost = NULL;
+  g_autofree char *total = NULL;
+
+  if (!cs_run_get_judge_usage (run, &in_tokens, &out_tokens, &c, &ms) || file_count (in_tokens) < 0)
+    return;
+  model = cs_export_cell (cs_run_get_judge (run) ? cs_run_get_judge (run) : "judge");
+  in = cs_export_format_tokens (file_count (in_tokens));
+  outt = cs_export_format_tokens (file_count (out_tokens));
+  cost = cs_export_format_double ("%.4f", isfinite (c) ? c : 0);
+  total = ms >= 0 ? cs_export_format_double ("%.1f", ms / 1000.0) : g_strdup ("—");
+  g_string_append_printf (out, "| %s (judge) | — | %s | %s | %s | — | %s | — |\n",
+                          model, in, outt, cost, total);
+}
+
+void
+cs_export_append_costs (GString *out,
+                        CsRun   *run)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (run));
+  g_autofree char *total_in = cs_export_format_tokens (cs_run_get_total_input_tokens (run));
+  g_autofree char *total_out = cs_export_format_tokens (cs_run_get_total_output_tokens (run));
+  g_autofree char *total_cost = cs_export_format_double ("%.4f", cs_run_get_total_cost_usd (run));
+
+  g_string_append (out, "## Cost and latency\n\n"
+                        "| Candidate | Status | Input tokens | Output tokens | Cost (USD) | TTFT (ms) | Total (s) | Tokens/s |\n"
+                        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CsCandidate) candidate = g_list_model_get_item (G_LIST_MODEL (run), i);
+
+      append_cost_row (out, candidate);
+    }
+  append_judge_row (out, run);
+  g_string_append_printf (out, "| **Total** | | %s | %s | %s | | | |\n\n", total_in, total_out, total_cost);
+}
