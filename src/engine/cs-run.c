@@ -879,6 +879,132 @@ cs_run_to_json_complete (CsRun *self)
   return root;
 }
 
+/* The members a run cannot do without: a format this version reads, a
+ * file-name-safe id, a known mode. */
+static gboolean
+check_run_head (JsonObject  *obj,
+                const char **id,
+                CsMode      *mode,
+                GError     **error)
+{
+  gint64 format = 0;
+
+  if (!cs_json_get_int (obj, "format", &format) || format < 1)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           "The run has no format version");
+      return FALSE;
+    }
+  if (format > CS_RUN_FORMAT_VERSION)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   "The run was saved by a newer Consilium (format %" G_GINT64_FORMAT ", this version reads %d)",
+                   format, CS_RUN_FORMAT_VERSION);
+      return FALSE;
+    }
+
+  *id = cs_json_get_string (obj, "id");
+  if (*id == NULL || (*id)[0] == '\0' || strchr (*id, '/') != NULL || strstr (*id, "..") != NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           "The run has no valid id");
+      return FALSE;
+    }
+  if (!cs_mode_from_string (cs_json_get_string (obj, "mode"), mode))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           "The run has an unknown mode");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+read_constraints (CsRun    *self,
+                  JsonNode *member)
+{
+  JsonObject *c;
+  g_autoptr(GList) members = NULL;
+
+  if (member == NULL || !JSON_NODE_HOLDS_OBJECT (member))
+    return;
+  c = json_node_get_object (member);
+  members = json_object_get_members (c);
+  for (GList *l = members; l; l = l->next)
+    {
+      const char *value = cs_json_get_string (c, l->data);
+      if (value != NULL && ((const char *)l->data)[0] != '\0')
+        cs_run_set_constraint (self, l->data, value);
+    }
+}
+
+static void
+read_candidates (CsRun    *self,
+                 JsonNode *member)
+{
+  JsonArray *arr;
+
+  if (member == NULL || !JSON_NODE_HOLDS_ARRAY (member))
+    return;
+  arr = json_node_get_array (member);
+  for (guint i = 0; i < json_array_get_length (arr); i++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      g_autoptr(CsCandidate) c = cs_candidate_new_from_json (json_array_get_element (arr, i), &local_error);
+
+      if (c == NULL)
+        {
+          g_debug ("Skipping a candidate of run %s: %s", self->id, local_error->message);
+          continue;
+        }
+      cs_run_add_candidate (self, c);
+    }
+}
+
+static void
+read_checked_steps (CsRun    *self,
+                    JsonNode *member)
+{
+  JsonArray *arr;
+
+  if (member == NULL || !JSON_NODE_HOLDS_ARRAY (member))
+    return;
+  arr = json_node_get_array (member);
+  for (guint i = 0; i < json_array_get_length (arr); i++)
+    {
+      JsonNode *e = json_array_get_element (arr, i);
+      if (JSON_NODE_HOLDS_VALUE (e) && json_node_get_value_type (e) == G_TYPE_INT64)
+        {
+          gint64 step = json_node_get_int (e);
+          if (step >= 0 && step < 100000)
+            g_hash_table_add (self->checked, GUINT_TO_POINTER ((guint)step + 1));
+        }
+    }
+}
+
+static void
+read_judge_usage (CsRun    *self,
+                  JsonNode *member)
+{
+  JsonObject *ju;
+  JsonNode *cost;
+  gint64 v;
+
+  if (member == NULL || !JSON_NODE_HOLDS_OBJECT (member))
+    return;
+  ju = json_node_get_object (member);
+  cost = json_object_get_member (ju, "cost_usd");
+  if (cs_json_get_int (ju, "input_tokens", &v))
+    self->judge_input_tokens = v;
+  if (cs_json_get_int (ju, "output_tokens", &v))
+    self->judge_output_tokens = v;
+  if (cs_json_get_int (ju, "duration_ms", &v))
+    self->judge_duration_ms = v;
+  if (cost != NULL && JSON_NODE_HOLDS_VALUE (cost) &&
+      (json_node_get_value_type (cost) == G_TYPE_DOUBLE || json_node_get_value_type (cost) == G_TYPE_INT64))
+    self->judge_cost_usd = json_node_get_double (cost);
+}
+
 CsRun *
 cs_run_new_from_json (JsonNode  *node,
                       GError   **error)
@@ -886,8 +1012,8 @@ cs_run_new_from_json (JsonNode  *node,
   g_autoptr(CsRun) self = NULL;
   JsonObject *obj;
   JsonNode *member;
-  const char *str;
-  gint64 format = 0, v;
+  const char *id = NULL;
+  gint64 v;
   CsMode mode;
   CsRunState state;
 
@@ -898,38 +1024,12 @@ cs_run_new_from_json (JsonNode  *node,
       return NULL;
     }
   obj = json_node_get_object (node);
-
-  if (!cs_json_get_int (obj, "format", &format) || format < 1)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           "The run has no format version");
-      return NULL;
-    }
-  if (format > CS_RUN_FORMAT_VERSION)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                   "The run was saved by a newer Consilium (format %" G_GINT64_FORMAT ", this version reads %d)",
-                   format, CS_RUN_FORMAT_VERSION);
-      return NULL;
-    }
-
-  str = cs_json_get_string (obj, "id");
-  if (str == NULL || str[0] == '\0' || strchr (str, '/') != NULL || strstr (str, "..") != NULL)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           "The run has no valid id");
-      return NULL;
-    }
-  if (!cs_mode_from_string (cs_json_get_string (obj, "mode"), &mode))
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           "The run has an unknown mode");
-      return NULL;
-    }
+  if (!check_run_head (obj, &id, &mode, error))
+    return NULL;
 
   self = g_object_new (CS_TYPE_RUN, NULL);
   g_free (self->id);
-  self->id = g_strdup (str);
+  self->id = g_strdup (id);
   self->mode = mode;
   self->title = g_strdup (cs_json_get_string (obj, "title"));
   g_free (self->problem);
@@ -943,76 +1043,13 @@ cs_run_new_from_json (JsonNode  *node,
     self->updated = v;
   self->judge = g_strdup (cs_json_get_string (obj, "judge"));
 
-  member = json_object_get_member (obj, "constraints");
-  if (member != NULL && JSON_NODE_HOLDS_OBJECT (member))
-    {
-      JsonObject *c = json_node_get_object (member);
-      g_autoptr(GList) members = json_object_get_members (c);
-
-      for (GList *l = members; l; l = l->next)
-        {
-          const char *value = cs_json_get_string (c, l->data);
-          if (value != NULL && ((const char *)l->data)[0] != '\0')
-            cs_run_set_constraint (self, l->data, value);
-        }
-    }
-
-  member = json_object_get_member (obj, "candidates");
-  if (member != NULL && JSON_NODE_HOLDS_ARRAY (member))
-    {
-      JsonArray *arr = json_node_get_array (member);
-
-      for (guint i = 0; i < json_array_get_length (arr); i++)
-        {
-          g_autoptr(GError) local_error = NULL;
-          g_autoptr(CsCandidate) c = cs_candidate_new_from_json (json_array_get_element (arr, i), &local_error);
-
-          if (c == NULL)
-            {
-              g_debug ("Skipping a candidate of run %s: %s", self->id, local_error->message);
-              continue;
-            }
-          cs_run_add_candidate (self, c);
-        }
-    }
-
+  read_constraints (self, json_object_get_member (obj, "constraints"));
+  read_candidates (self, json_object_get_member (obj, "candidates"));
   member = json_object_get_member (obj, "synthesis");
   if (member != NULL && JSON_NODE_HOLDS_OBJECT (member))
     self->synthesis = json_node_copy (member);
-
-  member = json_object_get_member (obj, "checked_steps");
-  if (member != NULL && JSON_NODE_HOLDS_ARRAY (member))
-    {
-      JsonArray *arr = json_node_get_array (member);
-
-      for (guint i = 0; i < json_array_get_length (arr); i++)
-        {
-          JsonNode *e = json_array_get_element (arr, i);
-          if (JSON_NODE_HOLDS_VALUE (e) && json_node_get_value_type (e) == G_TYPE_INT64)
-            {
-              gint64 step = json_node_get_int (e);
-              if (step >= 0 && step < 100000)
-                g_hash_table_add (self->checked, GUINT_TO_POINTER ((guint)step + 1));
-            }
-        }
-    }
-
-  member = json_object_get_member (obj, "judge_usage");
-  if (member != NULL && JSON_NODE_HOLDS_OBJECT (member))
-    {
-      JsonObject *ju = json_node_get_object (member);
-      JsonNode *cost = json_object_get_member (ju, "cost_usd");
-
-      if (cs_json_get_int (ju, "input_tokens", &v))
-        self->judge_input_tokens = v;
-      if (cs_json_get_int (ju, "output_tokens", &v))
-        self->judge_output_tokens = v;
-      if (cs_json_get_int (ju, "duration_ms", &v))
-        self->judge_duration_ms = v;
-      if (cost != NULL && JSON_NODE_HOLDS_VALUE (cost) &&
-          (json_node_get_value_type (cost) == G_TYPE_DOUBLE || json_node_get_value_type (cost) == G_TYPE_INT64))
-        self->judge_cost_usd = json_node_get_double (cost);
-    }
+  read_checked_steps (self, json_object_get_member (obj, "checked_steps"));
+  read_judge_usage (self, json_object_get_member (obj, "judge_usage"));
 
   return g_steal_pointer (&self);
 }
