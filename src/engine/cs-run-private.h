@@ -1,0 +1,39 @@
+/* cs-run-private.h: the run's fields, for its files (cs-run.c, cs-run-json.c)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "cs-run.h"
+
+G_BEGIN_DECLS
+
+struct _CsRun
+{
+  GObject     parent_instance;
+
+  char       *id;
+  char       *title;
+  char       *derived_title; /* from the problem's first line, when title is unset */
+  CsMode      mode;
+  char       *problem;
+  CsRunState  state;
+  char       *message;
+  gint64      created;
+  gint64      updated;
+  GPtrArray  *constraint_keys;   /* NULL-terminated */
+  GHashTable *constraints;
+  char       *judge;
+  GPtrArray  *candidates;
+  JsonNode   *synthesis;
+  CsResult   *result;            /* @synthesis typed, parsed on demand */
+  JsonNode   *result_from;       /* the synthesis it was parsed from (a reference) */
+  GHashTable *checked;           /* GUINT_TO_POINTER(step+1) set */
+
+  gint64      judge_input_tokens;
+  gint64      judge_output_tokens;
+  double      judge_cost_usd;
+  gint64      judge_duration_ms;
+};
+
+G_END_DECLS
