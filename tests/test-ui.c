@@ -1217,6 +1217,16 @@ config_has_openai (gpointer data)
   return cs_config_find_provider (cs_application_get_config (app), "openai") != NULL;
 }
 
+/* The application's configuration changes with the edit; the file when the
+ * preferences save it (debounced). */
+static gboolean
+file_has_openai (gpointer data)
+{
+  g_autofree char *ini = NULL;
+
+  return g_file_get_contents (data, &ini, NULL, NULL) && strstr (ini, "[provider openai]") != NULL;
+}
+
 static void
 has_key_cb (GObject      *object,
             GAsyncResult *result,
@@ -1293,7 +1303,8 @@ test_preferences (void)
 
   /* add the OpenAI preset: written to providers.ini, offered in the window */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (prefs), "prefs.add-preset", "s", "openai"));
-  g_assert_true (wait_for (config_has_openai, app, 5000));
+  g_assert_true (wait_for (file_has_openai, path, 5000));
+  g_assert_true (config_has_openai (app));
   g_file_get_contents (path, &ini, NULL, NULL);
   g_assert_nonnull (strstr (ini, "[provider openai]"));
   g_assert_nonnull (strstr (ini, "[provider demo]"));

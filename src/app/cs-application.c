@@ -17,7 +17,7 @@ struct _CsApplication
 {
   AdwApplication  parent_instance;
 
-  CsConfig       *config;
+  CsConfigFile   *config_file;   /* the one configuration, and its file */
   char           *config_error;
   CsRunStore     *store;
   GSettings      *settings;
@@ -45,15 +45,41 @@ cs_application_new (GApplicationFlags flags)
                        NULL);
 }
 
+static void
+config_file_changed_cb (CsApplication *self,
+                        CsConfigFile  *file)
+{
+  const char *reason = cs_config_file_get_error (file);
+
+  g_clear_pointer (&self->config_error, g_free);
+  if (reason != NULL)
+    self->config_error = g_strdup_printf (_("The providers file could not be read: %s"), reason);
+  g_signal_emit (self, signals[CONFIG_CHANGED], 0);
+}
+
+CsConfigFile *
+cs_application_get_config_file (CsApplication *self)
+{
+  g_return_val_if_fail (CS_IS_APPLICATION (self), NULL);
+
+  if (self->config_file == NULL)
+    {
+      g_autofree char *path = cs_config_get_default_path ();
+
+      self->config_file = cs_config_file_new (path);
+      g_signal_connect_object (self->config_file, "changed",
+                               G_CALLBACK (config_file_changed_cb), self, G_CONNECT_SWAPPED);
+    }
+
+  return self->config_file;
+}
+
 CsConfig *
 cs_application_get_config (CsApplication *self)
 {
   g_return_val_if_fail (CS_IS_APPLICATION (self), NULL);
 
-  if (self->config == NULL)
-    self->config = cs_config_new ();
-
-  return self->config;
+  return cs_config_file_get_config (cs_application_get_config_file (self));
 }
 
 const char *
@@ -71,39 +97,7 @@ cs_application_set_config (CsApplication *self,
   g_return_if_fail (CS_IS_APPLICATION (self));
   g_return_if_fail (CS_IS_CONFIG (config));
 
-  g_set_object (&self->config, config);
-  g_clear_pointer (&self->config_error, g_free);
-  g_signal_emit (self, signals[CONFIG_CHANGED], 0);
-}
-
-void
-cs_application_reload_config (CsApplication *self)
-{
-  g_autofree char *path = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(CsConfig) config = NULL;
-
-  g_return_if_fail (CS_IS_APPLICATION (self));
-
-  g_clear_pointer (&self->config_error, g_free);
-
-  path = cs_config_get_default_path ();
-  if (g_file_test (path, G_FILE_TEST_EXISTS))
-    {
-      config = cs_config_new_from_file (path, &error);
-      if (config == NULL)
-        {
-          g_debug ("Cannot read %s: %s", path, error->message);
-          self->config_error = g_strdup_printf (_("The providers file could not be read: %s"),
-                                                error->message);
-        }
-    }
-
-  if (config == NULL)
-    config = cs_config_new ();
-
-  g_set_object (&self->config, config);
-  g_signal_emit (self, signals[CONFIG_CHANGED], 0);
+  cs_config_file_replace (cs_application_get_config_file (self), config);
 }
 
 CsRunStore *
@@ -280,7 +274,7 @@ cs_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-help-overlay", shortcuts_accels);
 
   cs_application_get_settings (self);
-  cs_application_reload_config (self);
+  cs_config_file_load (cs_application_get_config_file (self));
   g_signal_connect_object (cs_application_get_store (self), "load-failed",
                            G_CALLBACK (load_failed_cb), self, G_CONNECT_SWAPPED);
   cs_run_store_load_async (cs_application_get_store (self),
@@ -307,7 +301,7 @@ cs_application_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->store);
-  g_clear_object (&self->config);
+  g_clear_object (&self->config_file);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (cs_application_parent_class)->dispose (object);
@@ -339,7 +333,8 @@ cs_application_class_init (CsApplicationClass *klass)
   /**
    * CsApplication::config-changed:
    *
-   * The providers configuration was reloaded or replaced.
+   * The providers configuration was read, edited, written or replaced, or
+   * its file could not be read (cs_application_get_config_error()).
    */
   signals[CONFIG_CHANGED] =
     g_signal_new ("config-changed",

@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "cs-config-file.h"
 #include "cs-engine.h"
 
 G_BEGIN_DECLS
@@ -15,13 +16,15 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (CsApplication, cs_application, CS, APPLICATION, AdwApplication)
 
 CsApplication *cs_application_new          (GApplicationFlags  flags);
-/* The providers file, reloaded by cs_application_reload_config(). Never NULL
- * (an empty configuration when the file is missing or broken). */
+/* The providers file and the one configuration read from it: edited and
+ * written through it alone (cs_config_file_edit(), _save()); its changes
+ * are emitted as ::config-changed. */
+CsConfigFile  *cs_application_get_config_file (CsApplication  *self);
+/* The configuration. Never NULL (an empty configuration when the file is
+ * missing or broken). */
 CsConfig      *cs_application_get_config   (CsApplication     *self);
-/* Reloads providers.ini and emits ::config-changed. */
-void           cs_application_reload_config (CsApplication    *self);
-/* Replaces the configuration (after the preferences saved it) and emits
- * ::config-changed. */
+/* Takes @config, just written to the providers file (the welcome page's
+ * one-click setup), and emits ::config-changed. */
 void           cs_application_set_config   (CsApplication     *self,
                                             CsConfig          *config);
 /* Why the providers file could not be read, or NULL. */

@@ -1,0 +1,517 @@
+/* cs-provider-row.c: one provider in the preferences, its settings inside
+ *
+ * Each edit replaces the provider in the application's configuration
+ * (cs_config_file_edit) and emits ::edited, for the preferences to save
+ * it. API keys never touch the configuration: they go to the keyring.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "cs-provider-row"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "cs-provider-row.h"
+
+struct _CsProviderRow
+{
+  AdwExpanderRow    parent_instance;
+
+  CsConfigFile     *file;
+  char             *provider_id;
+  CsProviderConfig *shown;        /* what the widgets show */
+  GCancellable     *cancellable;
+  gboolean          updating;     /* the widgets are being set, not edited */
+
+  AdwEntryRow      *name_row;
+  AdwEntryRow      *url_row;
+  AdwComboRow      *api_row;
+  AdwEntryRow      *models_row;
+  AdwActionRow     *key_env_row;
+  AdwEntryRow      *key_row;
+  GtkSpinButton    *concurrent_spin;
+  GtkSpinButton    *rpm_spin;
+};
+
+G_DEFINE_FINAL_TYPE (CsProviderRow, cs_provider_row, ADW_TYPE_EXPANDER_ROW)
+
+enum {
+  EDITED,
+  TOAST,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+toast (CsProviderRow *self,
+       const char    *message)
+{
+  g_signal_emit (self, signals[TOAST], 0, message);
+}
+
+/* A copy of the provider as the configuration has it, or NULL. */
+static CsProviderConfig *
+dup_provider (CsProviderRow *self)
+{
+  const CsProviderConfig *p = NULL;
+
+  if (self->file != NULL)
+    p = cs_config_find_provider (cs_config_file_get_config (self->file), self->provider_id);
+  return p != NULL ? cs_provider_config_copy (p) : NULL;
+}
+
+static void
+set_provider_edit (CsConfig *config,
+                   gpointer  provider)
+{
+  cs_config_set_provider (config, provider);
+}
+
+static void
+save_provider (CsProviderRow    *self,
+               CsProviderConfig *p)
+{
+  g_autoptr(CsProviderRow) hold = g_object_ref (self);
+
+  cs_config_file_edit (self->file, set_provider_edit, p);
+  g_signal_emit (self, signals[EDITED], 0);
+}
+
+/* ---- edits ---- */
+
+static void
+name_applied_cb (AdwEntryRow   *row,
+                 CsProviderRow *self)
+{
+  g_autoptr(CsProviderConfig) p = dup_provider (self);
+
+  if (p == NULL)
+    return;
+  g_free (p->name);
+  p->name = g_strdup (gtk_editable_get_text (GTK_EDITABLE (row)));
+  save_provider (self, p);
+}
+
+static void
+url_applied_cb (AdwEntryRow   *row,
+                CsProviderRow *self)
+{
+  g_autoptr(CsProviderConfig) p = dup_provider (self);
+  g_autoptr(GError) error = NULL;
+  const char *url = gtk_editable_get_text (GTK_EDITABLE (row));
+
+  if (p == NULL)
+    return;
+  if (!cs_config_check_base_url (url, &error))
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (row), "error");
+      toast (self, error->message);
+      return;
+    }
+  gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
+  g_free (p->base_url);
+  p->base_url = g_strdup (url);
+  p->key_optional = cs_config_url_is_local (url);
+  save_provider (self, p);
+}
+
+static void
+models_applied_cb (AdwEntryRow   *row,
+                   CsProviderRow *self)
+{
+  g_autoptr(CsProviderConfig) p = dup_provider (self);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) parts = NULL;
+
+  if (p == NULL)
+    return;
+
+  parts = g_regex_split_simple ("[;,\\s]+", gtk_editable_get_text (GTK_EDITABLE (row)), 0, 0);
+  for (guint i = 0; parts[i] != NULL; i++)
+    if (parts[i][0] != '\0')
+      g_strv_builder_add (builder, parts[i]);
+
+  g_strfreev (p->models);
+  p->models = g_strv_builder_end (builder);
+  save_provider (self, p);
+}
+
+static void
+api_selected_cb (AdwComboRow   *row,
+                 GParamSpec    *pspec,
+                 CsProviderRow *self)
+{
+  g_autoptr(CsProviderConfig) p = NULL;
+  guint selected = adw_combo_row_get_selected (row);
+
+  if (self->updating || (p = dup_provider (self)) == NULL ||
+      selected > CS_API_OLLAMA || p->api == (CsApiDialect) selected)
+    return;
+  p->api = (CsApiDialect) selected;
+  save_provider (self, p);
+}
+
+static void
+limit_changed_cb (GtkSpinButton *spin,
+                  CsProviderRow *self)
+{
+  g_autoptr(CsProviderConfig) p = NULL;
+  guint value = gtk_spin_button_get_value_as_int (spin);
+
+  if (self->updating || (p = dup_provider (self)) == NULL)
+    return;
+  if (spin == self->concurrent_spin)
+    p->max_concurrent = MAX (value, 1);
+  else
+    p->requests_per_minute = value;
+  save_provider (self, p);
+}
+
+static void
+remove_provider_edit (CsConfig *config,
+                      gpointer  id)
+{
+  cs_config_remove_provider (config, id);
+}
+
+static void
+remove_clicked_cb (GtkButton     *button,
+                   CsProviderRow *self)
+{
+  g_autoptr(CsProviderRow) hold = g_object_ref (self);
+
+  cs_config_file_edit (self->file, remove_provider_edit, self->provider_id);
+  g_signal_emit (self, signals[EDITED], 0);
+}
+
+/* ---- the key ---- */
+
+static void
+has_key_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(CsProviderRow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean has = cs_secrets_has_key_finish (result, &error);
+  const char *title;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (error != NULL)
+    title = _("API key (keyring unavailable)");
+  else if (has)
+    title = _("API key (stored in the keyring; type to replace)");
+  else
+    title = _("API key (none stored)");
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->key_row), title);
+}
+
+static void
+update_key_state (CsProviderRow *self)
+{
+  cs_secrets_has_key_async (self->provider_id, self->cancellable, has_key_cb, g_object_ref (self));
+}
+
+static void
+key_done (CsProviderRow *self,
+          gboolean       stored,
+          GError        *error)
+{
+  g_autofree char *msg = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (error != NULL && stored)
+    msg = g_strdup_printf (_("The key was not stored. %s"), error->message);
+  else if (error != NULL)
+    msg = g_strdup_printf (_("The keyring is not available: %s"), error->message);
+  toast (self, msg != NULL ? msg
+                           : stored ? _("API key stored in the keyring")
+                                    : _("API key removed from the keyring"));
+  if (error == NULL)
+    update_key_state (self);
+}
+
+static void
+key_stored_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(CsProviderRow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  cs_secrets_store_finish (result, &error);
+  key_done (self, TRUE, error);
+}
+
+static void
+key_cleared_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(CsProviderRow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  cs_secrets_clear_finish (result, &error);
+  key_done (self, FALSE, error);
+}
+
+static void
+key_applied_cb (AdwEntryRow   *row,
+                CsProviderRow *self)
+{
+  g_autofree char *key = g_strdup (gtk_editable_get_text (GTK_EDITABLE (row)));
+
+  g_strstrip (key);
+  if (key[0] == '\0')
+    cs_secrets_clear_async (self->provider_id, self->cancellable, key_cleared_cb, g_object_ref (self));
+  else
+    cs_secrets_store_async (self->provider_id, key, self->cancellable, key_stored_cb, g_object_ref (self));
+
+  /* the key leaves the widget at once */
+  gtk_editable_set_text (GTK_EDITABLE (row), "");
+  memset (key, 0, strlen (key));
+}
+
+/* ---- the connection test ---- */
+
+typedef struct
+{
+  CsProviderRow    *self;
+  CsProviderClient *client;
+} TestData;
+
+static void
+test_data_free (TestData *d)
+{
+  g_clear_object (&d->self);
+  g_clear_object (&d->client);
+  g_free (d);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestData, test_data_free)
+
+static char *
+describe_models (char **models)
+{
+  guint n = g_strv_length (models);
+  g_autoptr(GString) list = g_string_new (NULL);
+
+  for (guint i = 0; i < n && i < 6; i++)
+    g_string_append_printf (list, "%s%s", i ? ", " : "", models[i]);
+  if (n > 6)
+    g_string_append (list, ", …");
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "It works: %u model (%s)", "It works: %u models (%s)", n),
+                          n, list->str);
+}
+
+static void
+list_models_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(TestData) d = user_data;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) models = cs_provider_client_list_models_finish (CS_PROVIDER_CLIENT (object), result, &error);
+  g_autofree char *msg = NULL;
+
+  if (models != NULL)
+    msg = describe_models (models);
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    msg = g_strdup_printf (_("Test failed: %s"), error->message);
+  if (msg != NULL)
+    toast (d->self, msg);
+}
+
+static void
+test_key_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  TestData *d = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = cs_secrets_lookup_finish (result, &error);
+
+  if (error != NULL)
+    g_debug ("No key for %s: %s", d->self->provider_id, error->message);
+  cs_provider_client_set_api_key (d->client, key);
+  cs_provider_client_list_models_async (d->client, d->self->cancellable, list_models_cb, d);
+}
+
+static void
+test_clicked_cb (GtkButton     *button,
+                 CsProviderRow *self)
+{
+  const CsProviderConfig *p = cs_config_find_provider (cs_config_file_get_config (self->file),
+                                                       self->provider_id);
+  TestData *d;
+
+  if (p == NULL)
+    return;
+
+  d = g_new0 (TestData, 1);
+  d->self = g_object_ref (self);
+  d->client = cs_provider_client_new (p);
+  toast (self, _("Asking the provider for its models…"));
+  cs_secrets_lookup_async (p, self->cancellable, test_key_cb, d);
+}
+
+/* ---- showing ---- */
+
+/* Sets an entry's text when the configuration's value changed since it
+ * was shown (so that text being typed elsewhere stays). */
+static void
+show_text (AdwEntryRow *row,
+           const char  *value,
+           const char  *was,
+           gboolean     first)
+{
+  if (first || g_strcmp0 (value, was) != 0)
+    gtk_editable_set_text (GTK_EDITABLE (row), value != NULL ? value : "");
+}
+
+static void
+show_key (CsProviderRow          *self,
+          const CsProviderConfig *p,
+          gboolean                first)
+{
+  gboolean env = p->api_key_env != NULL;
+
+  if (env)
+    {
+      g_autofree char *subtitle = g_strdup_printf (_("Read from the environment variable %s"), p->api_key_env);
+
+      adw_action_row_set_subtitle (self->key_env_row, subtitle);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->key_env_row), env);
+  gtk_widget_set_visible (GTK_WIDGET (self->key_row), !env);
+  if (!env && (first || self->shown->api_key_env != NULL))
+    update_key_state (self);
+}
+
+void
+cs_provider_row_update (CsProviderRow *self)
+{
+  g_autoptr(CsProviderConfig) p = NULL;
+  g_autofree char *models = NULL;
+  g_autofree char *was_models = NULL;
+  gboolean first = self->shown == NULL;
+
+  g_return_if_fail (CS_IS_PROVIDER_ROW (self));
+
+  if ((p = dup_provider (self)) == NULL)
+    return;
+
+  self->updating = TRUE;
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), p->name != NULL ? p->name : p->id);
+  adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (self), p->base_url);
+
+  models = g_strjoinv ("; ", p->models);
+  was_models = first ? NULL : g_strjoinv ("; ", self->shown->models);
+  show_text (self->name_row, p->name, first ? NULL : self->shown->name, first);
+  show_text (self->url_row, p->base_url, first ? NULL : self->shown->base_url, first);
+  show_text (self->models_row, models, was_models, first);
+  adw_combo_row_set_selected (self->api_row, p->api);
+  gtk_spin_button_set_value (self->concurrent_spin, p->max_concurrent);
+  gtk_spin_button_set_value (self->rpm_spin, p->requests_per_minute);
+  show_key (self, p, first);
+  self->updating = FALSE;
+
+  g_clear_pointer (&self->shown, cs_provider_config_free);
+  self->shown = g_steal_pointer (&p);
+}
+
+CsProviderRow *
+cs_provider_row_new (CsConfigFile *file,
+                     const char   *provider_id)
+{
+  CsProviderRow *self;
+
+  g_return_val_if_fail (CS_IS_CONFIG_FILE (file), NULL);
+  g_return_val_if_fail (provider_id != NULL, NULL);
+
+  self = g_object_new (CS_TYPE_PROVIDER_ROW, NULL);
+  self->file = g_object_ref (file);
+  self->provider_id = g_strdup (provider_id);
+  cs_provider_row_update (self);
+  return self;
+}
+
+const char *
+cs_provider_row_get_provider_id (CsProviderRow *self)
+{
+  g_return_val_if_fail (CS_IS_PROVIDER_ROW (self), NULL);
+
+  return self->provider_id;
+}
+
+static void
+cs_provider_row_dispose (GObject *object)
+{
+  CsProviderRow *self = CS_PROVIDER_ROW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CS_TYPE_PROVIDER_ROW);
+  g_clear_object (&self->file);
+
+  G_OBJECT_CLASS (cs_provider_row_parent_class)->dispose (object);
+}
+
+static void
+cs_provider_row_finalize (GObject *object)
+{
+  CsProviderRow *self = CS_PROVIDER_ROW (object);
+
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->shown, cs_provider_config_free);
+  g_free (self->provider_id);
+
+  G_OBJECT_CLASS (cs_provider_row_parent_class)->finalize (object);
+}
+
+static void
+cs_provider_row_class_init (CsProviderRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cs_provider_row_dispose;
+  object_class->finalize = cs_provider_row_finalize;
+
+  /* the configuration was edited: it wants saving */
+  signals[EDITED] = g_signal_new ("edited", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* a message for a toast */
+  signals[TOAST] = g_signal_new ("toast", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                 0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/consilium/Consilium/cs-provider-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, CsProviderRow, name_row);
+  gtk_widget_class_bind_template_child (widget_class, CsProviderRow, url_row);
+  gtk_widget_class_bind_template_child (widget_class, CsProviderRow, api_row);
+  gtk_widget_class_bind_template_child (widget_class, CsProviderRow, models_row);
+  gtk_widget_class_bind_template_child (widget_class, CsProviderRow, key_env_row);
+  gtk_widget_class_bind_template_child (widget_class, CsProviderRow, key_row);
+  gtk_widget_class_bind_template_child (widget_class, CsProviderRow, concurrent_spin);
+  gtk_widget_class_bind_template_child (widget_class, CsProviderRow, rpm_spin);
+  gtk_widget_class_bind_template_callback (widget_class, name_applied_cb);
+  gtk_widget_class_bind_template_callback (widget_class, url_applied_cb);
+  gtk_widget_class_bind_template_callback (widget_class, models_applied_cb);
+  gtk_widget_class_bind_template_callback (widget_class, api_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, limit_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, key_applied_cb);
+  gtk_widget_class_bind_template_callback (widget_class, test_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, remove_clicked_cb);
+}
+
+static void
+cs_provider_row_init (CsProviderRow *self)
+{
+  self->cancellable = g_cancellable_new ();
+  /* until cs_provider_row_update() shows the provider */
+  self->updating = TRUE;
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
