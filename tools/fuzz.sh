@@ -19,12 +19,12 @@ cd "$(dirname "$0")/.."
 SECS=${1:-60}
 shift 2>/dev/null || true
 BUILD=${BUILD:-_build/fuzz}
-ALL="fuzz-sse fuzz-decoder fuzz-schema fuzz-config fuzz-run-file fuzz-reply fuzz-export"
+ALL="fuzz-sse fuzz-decoder fuzz-schema fuzz-config fuzz-run-file fuzz-reply fuzz-export fuzz-partial fuzz-result"
 HARNESSES=${*:-$ALL}
 
 max_len () {
   case "$1" in
-    fuzz-config|fuzz-run-file|fuzz-export) echo 8192 ;;
+    fuzz-config|fuzz-run-file|fuzz-export|fuzz-partial) echo 8192 ;;
     *) echo 16384 ;;
   esac
 }
