@@ -17,6 +17,7 @@
 #include "cs-ensemble.h"
 #include "cs-json-schema.h"
 #include "cs-mode.h"
+#include "cs-result.h"
 #include "cs-similarity.h"
 #include "cs-synthesis.h"
 
@@ -114,9 +115,8 @@ test_vote (void)
   g_autoptr(CsVote) vote = cs_vote_new ("components[API gateway].technology", CS_VOTE_TECHNOLOGY);
   g_autoptr(CsVote) tie = cs_vote_new ("tie", CS_VOTE_LABEL);
   g_autoptr(CsVote) empty = cs_vote_new ("empty", CS_VOTE_LABEL);
-  g_autoptr(JsonNode) json = NULL;
-  g_autofree char *text = NULL;
   g_auto(GStrv) losers = NULL;
+  guint count = 0;
 
   cs_vote_add (vote, "Envoy");
   cs_vote_add (vote, "PostgreSQL 16");
@@ -133,11 +133,12 @@ test_vote (void)
   losers = cs_vote_dup_losers (vote);
   g_assert_cmpstrv (losers, ((const char * const[]) { "Envoy", NULL }));
 
-  json = cs_vote_to_json (vote);
-  text = to_string (json);
-  g_assert_cmpint (json_object_get_int_member (json_node_get_object (json), "count"), ==, 3);
-  g_assert_cmpint (json_object_get_int_member (member_object (json, "options"), "PostgreSQL 16"), ==, 3);
-  g_assert_cmpint (json_object_get_int_member (member_object (json, "options"), "Envoy"), ==, 2);
+  /* the options as saved: by votes, each under its most common spelling */
+  g_assert_cmpuint (cs_vote_get_n_options (vote), ==, 2);
+  g_assert_cmpstr (cs_vote_get_option (vote, 0, &count), ==, "PostgreSQL 16");
+  g_assert_cmpuint (count, ==, 3);
+  g_assert_cmpstr (cs_vote_get_option (vote, 1, &count), ==, "Envoy");
+  g_assert_cmpuint (count, ==, 2);
 
   /* ties: the option voted first wins */
   cs_vote_add (tie, "low");
@@ -1010,12 +1011,39 @@ test_degraded (void)
 
 /* ------------------------------------------------------------------------ */
 
+/* A candidate's steps (components) as the clustering takes them: read by
+ * the result model from a JSON array; @keep holds the answers. */
+static GPtrArray *
+steps_of (GPtrArray  *keep,
+          const char *items)
+{
+  g_autofree char *text = g_strdup_printf ("{'steps':%s}", items);
+  g_autoptr(JsonNode) node = parse (text);
+  CsChecklist *checklist = cs_checklist_new_from_json (node, NULL);
+
+  g_ptr_array_add (keep, checklist);
+  return cs_checklist_get_steps (checklist);
+}
+
+static GPtrArray *
+components_of (GPtrArray  *keep,
+               const char *items)
+{
+  g_autofree char *text = g_strdup_printf ("{'components':%s}", items);
+  g_autoptr(JsonNode) node = parse (text);
+  CsBlueprint *blueprint = cs_blueprint_new_from_json (node, NULL);
+
+  g_ptr_array_add (keep, blueprint);
+  return cs_blueprint_get_components (blueprint);
+}
+
 static void
 test_consensus_clusters (void)
 {
-  g_autoptr(JsonNode) a = parse ("[{'title':'Check disk space','command':'df -h','effort_minutes':5},"
+  g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func ((GDestroyNotify)cs_checklist_unref);
+  GPtrArray *a = steps_of (keep, "[{'title':'Check disk space','command':'df -h','effort_minutes':5},"
                                  " {'title':'Check disk space again','command':'df -h','effort_minutes':5}]");
-  g_autoptr(JsonNode) b = parse ("[{'title':'Check free disk space','command':'df','effort_minutes':10}]");
+  GPtrArray *b = steps_of (keep, "[{'title':'Check free disk space','command':'df','effort_minutes':10}]");
   g_autoptr(GPtrArray) lists = g_ptr_array_new ();
   g_autoptr(GPtrArray) clusters = NULL;
   CsCluster *first;
@@ -1043,10 +1071,11 @@ test_consensus_clusters (void)
 static void
 test_consensus_risk_order (void)
 {
-  g_autoptr(JsonNode) a = parse ("[{'title':'Restart the web server','command':'systemctl restart nginx','risk':'medium','effort_minutes':1},"
+  g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func ((GDestroyNotify)cs_checklist_unref);
+  GPtrArray *a = steps_of (keep, "[{'title':'Restart the web server','command':'systemctl restart nginx','risk':'medium','effort_minutes':1},"
                                  " {'title':'Read the error log','command':'tail /var/log/nginx/error.log','risk':'none','effort_minutes':10},"
                                  " {'title':'Check free memory','command':'free -m','risk':'none','effort_minutes':2}]");
-  g_autoptr(JsonNode) b = parse ("[{'title':'Restart the web server','command':'systemctl restart nginx','risk':'high','effort_minutes':2},"
+  GPtrArray *b = steps_of (keep, "[{'title':'Restart the web server','command':'systemctl restart nginx','risk':'high','effort_minutes':2},"
                                  " {'title':'Read the error log','command':'tail /var/log/nginx/error.log','risk':'low','effort_minutes':10},"
                                  " {'title':'Check free memory','command':'free -m','risk':'none','effort_minutes':2}]");
   g_autoptr(GPtrArray) lists = g_ptr_array_new ();
@@ -1063,9 +1092,9 @@ test_consensus_risk_order (void)
   g_assert_cmpuint (c0->support, ==, 2);
   g_assert_cmpuint (c2->support, ==, 2);
   /* memory (none, 2 min), the log (none/low → none, 10 min), the restart */
-  g_assert_true (strstr (json_object_get_string_member (json_node_get_object (cs_cluster_get_representative (c0)), "title"), "memory"));
-  g_assert_true (strstr (json_object_get_string_member (json_node_get_object (cs_cluster_get_representative (c1)), "title"), "log"));
-  g_assert_true (strstr (json_object_get_string_member (json_node_get_object (cs_cluster_get_representative (c2)), "title"), "Restart"));
+  g_assert_true (strstr (((const CsStep *)cs_cluster_get_representative (c0))->title, "memory"));
+  g_assert_true (strstr (((const CsStep *)cs_cluster_get_representative (c1))->title, "log"));
+  g_assert_true (strstr (((const CsStep *)cs_cluster_get_representative (c2))->title, "Restart"));
   g_assert_cmpint (c2->risk_rank, ==, 2);
   g_assert_cmpint (c1->risk_rank, ==, 0);
 }
@@ -1240,10 +1269,11 @@ test_example_replies (void)
 static void
 test_consensus_detail (void)
 {
-  g_autoptr(JsonNode) a = parse ("[{'name':'Event bus','responsibility':'Decouples producers from consumers and keeps a replayable log of domain events.'},"
-                                 " {'name':'Cache','responsibility':'Stores data'}]");
-  g_autoptr(JsonNode) b = parse ("[{'name':'Message broker','responsibility':'Decouples producers from consumers and keeps a replayable log of domain events'},"
-                                 " {'name':'Database','responsibility':'Stores data'}]");
+  g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func ((GDestroyNotify)cs_blueprint_unref);
+  GPtrArray *a = components_of (keep, "[{'name':'Event bus','responsibility':'Decouples producers from consumers and keeps a replayable log of domain events.'},"
+                                      " {'name':'Cache','responsibility':'Stores data'}]");
+  GPtrArray *b = components_of (keep, "[{'name':'Message broker','responsibility':'Decouples producers from consumers and keeps a replayable log of domain events'},"
+                                      " {'name':'Database','responsibility':'Stores data'}]");
   g_autoptr(GPtrArray) lists = g_ptr_array_new ();
   g_autoptr(GPtrArray) clusters = NULL;
 

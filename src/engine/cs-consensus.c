@@ -1,5 +1,10 @@
 /* cs-consensus.c: clustering equivalent items across candidates
  *
+ * Greedy and deterministic: every pair of items of different candidates
+ * that match is a candidate join, best first; two groups merge when they
+ * share no candidate and their mean similarity still reaches the threshold.
+ * What one item is to the clustering is in cs-consensus-item.c.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "cs-consensus"
@@ -8,276 +13,18 @@
 
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include "cs-consensus.h"
+#include "cs-consensus-private.h"
 #include "cs-ensemble.h"
-#include "cs-similarity.h"
-
-/* A detail (responsibility, purpose, action…) alone can make two items match
- * when both have at least this many meaningful words and their similarity
- * times the weight reaches the threshold (0.75 × 0.8 = 0.6). */
-#define MIN_DETAIL_TOKENS 4
-#define DETAIL_ONLY_WEIGHT 0.75
-
-static const char *
-member_string (JsonNode   *item,
-               const char *key)
-{
-  JsonObject *obj;
-  JsonNode *node;
-
-  if (item == NULL || !JSON_NODE_HOLDS_OBJECT (item))
-    return NULL;
-  obj = json_node_get_object (item);
-  node = json_object_get_member (obj, key);
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static const char *
-title_key (CsItemKind kind)
-{
-  switch (kind)
-    {
-    case CS_ITEM_COMPONENT:
-    case CS_ITEM_DATA_STORE:
-    case CS_ITEM_API:
-      return "name";
-    case CS_ITEM_DECISION:
-      return "topic";
-    case CS_ITEM_RISK:
-      return "risk";
-    case CS_ITEM_CAUSE:
-      return "cause";
-    case CS_ITEM_STEP:
-      return "title";
-    case CS_ITEM_TEXT:
-    default:
-      return NULL;
-    }
-}
-
-static const char *
-detail_key (CsItemKind kind)
-{
-  switch (kind)
-    {
-    case CS_ITEM_COMPONENT:
-      return "responsibility";
-    case CS_ITEM_DATA_STORE:
-      return "purpose";
-    case CS_ITEM_API:
-      return "description";
-    case CS_ITEM_STEP:
-      return "action";
-    case CS_ITEM_DECISION:
-    case CS_ITEM_RISK:
-    case CS_ITEM_CAUSE:
-    case CS_ITEM_TEXT:
-    default:
-      return NULL;
-    }
-}
-
-const char *
-cs_consensus_item_title (CsItemKind  kind,
-                         JsonNode   *item)
-{
-  if (item == NULL)
-    return NULL;
-  if (kind == CS_ITEM_TEXT)
-    {
-      if (JSON_NODE_HOLDS_VALUE (item) && json_node_get_value_type (item) == G_TYPE_STRING)
-        return json_node_get_string (item);
-      return NULL;
-    }
-  return member_string (item, title_key (kind));
-}
-
-gboolean
-cs_consensus_item_is_valid (CsItemKind  kind,
-                            JsonNode   *item)
-{
-  const char *title = cs_consensus_item_title (kind, item);
-
-  return title != NULL && *title != '\0' && g_utf8_validate (title, -1, NULL);
-}
-
-static gint64
-member_int (JsonNode   *item,
-            const char *key,
-            gint64      fallback)
-{
-  JsonNode *node;
-  GType type;
-
-  if (item == NULL || !JSON_NODE_HOLDS_OBJECT (item))
-    return fallback;
-  node = json_object_get_member (json_node_get_object (item), key);
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return fallback;
-  type = json_node_get_value_type (node);
-  if (type == G_TYPE_INT64)
-    return json_node_get_int (node);
-  if (type == G_TYPE_DOUBLE)
-    {
-      double d = json_node_get_double (node);
-
-      if (isfinite (d) && fabs (d) < 1e15)
-        return (gint64)llround (d);
-    }
-  return fallback;
-}
-
-/* What the similarity of an item needs, computed once per item: its title
- * and detail as prepared texts, its command's program and tokens (steps),
- * its technology key (data stores). */
-struct _CsItemFeatures {
-  CsItemKind      kind;
-  CsPreparedText *title;
-  CsPreparedText *detail;        /* NULL when missing or empty */
-  char           *command_word;  /* steps: the program, or NULL */
-  CsPreparedText *command;       /* steps with a program */
-  char           *technology;    /* data stores: the technology key */
-};
-typedef struct _CsItemFeatures ItemFeatures;
-
-static void
-item_features_init (ItemFeatures *features,
-                    CsItemKind    kind,
-                    JsonNode     *item)
-{
-  const char *dkey = detail_key (kind);
-
-  features->kind = kind;
-  features->title = cs_prepared_text_new (cs_consensus_item_title (kind, item));
-  if (dkey != NULL)
-    {
-      const char *detail = member_string (item, dkey);
-
-      if (detail != NULL && *detail != '\0')
-        features->detail = cs_prepared_text_new (detail);
-    }
-  if (kind == CS_ITEM_STEP)
-    {
-      const char *command = member_string (item, "command");
-
-      features->command_word = cs_similarity_command_word (command);
-      if (features->command_word != NULL)
-        features->command = cs_prepared_text_new (command);
-    }
-  else if (kind == CS_ITEM_DATA_STORE)
-    features->technology = cs_similarity_technology_key (member_string (item, "technology"));
-}
-
-static void
-item_features_clear (ItemFeatures *features)
-{
-  g_clear_pointer (&features->title, cs_prepared_text_free);
-  g_clear_pointer (&features->detail, cs_prepared_text_free);
-  g_clear_pointer (&features->command_word, g_free);
-  g_clear_pointer (&features->command, cs_prepared_text_free);
-  g_clear_pointer (&features->technology, g_free);
-}
-
-/* The similarity of two items from their features: the same arithmetic, in
- * the same order, as computing it from the items' texts. Symmetric. */
-static double
-features_similarity (CsItemKind          kind,
-                     const ItemFeatures *a,
-                     const ItemFeatures *b)
-{
-  double title;
-  double score;
-
-  title = cs_similarity_text_prepared (a->title, b->title);
-  score = title;
-
-  if (a->detail != NULL && b->detail != NULL)
-    {
-      double detail = cs_similarity_text_prepared (a->detail, b->detail);
-
-      score = MAX (title, 0.6 * title + 0.4 * detail);
-      /* two long descriptions that say the same thing name the same
-       * role, whatever the names ("Event bus" / "Message broker") */
-      if (cs_prepared_text_get_n_tokens (a->detail) >= MIN_DETAIL_TOKENS &&
-          cs_prepared_text_get_n_tokens (b->detail) >= MIN_DETAIL_TOKENS)
-        score = MAX (score, DETAIL_ONLY_WEIGHT * detail);
-    }
-
-  if (kind == CS_ITEM_STEP)
-    {
-      /* cs_similarity_command_bonus () */
-      if (a->command_word != NULL && b->command_word != NULL &&
-          strcmp (a->command_word, b->command_word) == 0)
-        score += 0.05 + 0.15 * cs_similarity_jaccard_prepared (a->command, b->command);
-    }
-  else if (kind == CS_ITEM_DATA_STORE)
-    {
-      if (*a->technology != '\0' && strcmp (a->technology, b->technology) == 0)
-        score += 0.1;
-    }
-
-  return CLAMP (score, 0.0, 1.0);
-}
-
-double
-cs_consensus_item_similarity (CsItemKind  kind,
-                              JsonNode   *a,
-                              JsonNode   *b)
-{
-  ItemFeatures fa = { 0 };
-  ItemFeatures fb = { 0 };
-  double score;
-
-  item_features_init (&fa, kind, a);
-  item_features_init (&fb, kind, b);
-  score = features_similarity (kind, &fa, &fb);
-  item_features_clear (&fa);
-  item_features_clear (&fb);
-  return score;
-}
-
-CsItemFeatures *
-cs_item_features_new (CsItemKind  kind,
-                      JsonNode   *item)
-{
-  CsItemFeatures *features = g_new0 (CsItemFeatures, 1);
-
-  item_features_init (features, kind, item);
-  return features;
-}
-
-void
-cs_item_features_free (CsItemFeatures *features)
-{
-  if (features == NULL)
-    return;
-  item_features_clear (features);
-  g_free (features);
-}
-
-double
-cs_item_features_similarity (const CsItemFeatures *a,
-                             const CsItemFeatures *b)
-{
-  g_return_val_if_fail (a != NULL && b != NULL, 0.0);
-  g_return_val_if_fail (a->kind == b->kind, 0.0);
-
-  return features_similarity (a->kind, a, b);
-}
 
 /* The items of one cs_consensus_cluster () call with their features, and
  * the similarities of their pairs, each computed at most once. */
 struct _CsSimilarityCache
 {
-  CsItemKind    kind;
-  guint         n;
-  ItemFeatures *features;
-  double       *matrix;     /* n × n; NAN: not computed yet */
+  CsItemKind      kind;
+  guint           n;
+  CsItemFeatures *features;
+  double         *matrix;     /* n × n; NAN: not computed yet */
 };
 
 static void
@@ -286,7 +33,7 @@ similarity_cache_clear (gpointer data)
   CsSimilarityCache *cache = data;
 
   for (guint i = 0; i < cache->n; i++)
-    item_features_clear (&cache->features[i]);
+    cs_item_features_clear (&cache->features[i]);
   g_free (cache->features);
   g_free (cache->matrix);
 }
@@ -299,13 +46,13 @@ similarity_cache_new (CsItemKind  kind,
 
   cache->kind = kind;
   cache->n = items->len;
-  cache->features = g_new0 (ItemFeatures, cache->n + 1);
+  cache->features = g_new0 (CsItemFeatures, cache->n + 1);
   cache->matrix = g_new (double, (gsize)cache->n * cache->n + 1);
   for (gsize k = 0; k < (gsize)cache->n * cache->n; k++)
     cache->matrix[k] = NAN;
   for (guint i = 0; i < cache->n; i++)
-    item_features_init (&cache->features[i], kind,
-                        ((CsConsensusMember *)g_ptr_array_index (items, i))->node);
+    cs_item_features_init (&cache->features[i], kind,
+                           ((CsConsensusMember *)g_ptr_array_index (items, i))->item);
   return cache;
 }
 
@@ -326,7 +73,7 @@ similarity_cache_get (CsSimilarityCache *cache,
 
   if (isnan (*value))
     {
-      *value = features_similarity (cache->kind, &cache->features[i], &cache->features[j]);
+      *value = cs_item_features_similarity (&cache->features[i], &cache->features[j]);
       cache->matrix[(gsize)j * cache->n + i] = *value;
     }
   return *value;
@@ -343,7 +90,7 @@ member_similarity (CsItemKind               kind,
 {
   if (cache != NULL)
     return similarity_cache_get (cache, a->index, b->index);
-  return cs_consensus_item_similarity (kind, a->node, b->node);
+  return cs_consensus_item_similarity (kind, a->item, b->item);
 }
 
 void
@@ -357,7 +104,7 @@ cs_cluster_free (CsCluster *cluster)
   g_free (cluster);
 }
 
-JsonNode *
+gconstpointer
 cs_cluster_get_representative (CsCluster *cluster)
 {
   CsConsensusMember *member;
@@ -365,7 +112,7 @@ cs_cluster_get_representative (CsCluster *cluster)
   g_return_val_if_fail (cluster != NULL, NULL);
 
   member = g_ptr_array_index (cluster->members, cluster->representative);
-  return member->node;
+  return member->item;
 }
 
 static guint
@@ -378,7 +125,7 @@ count_same_title (CsCluster  *cluster,
     {
       CsConsensusMember *m = g_ptr_array_index (cluster->members, i);
 
-      if (g_strcmp0 (cs_consensus_item_title (cluster->kind, m->node), title) == 0)
+      if (g_strcmp0 (cs_consensus_item_title (cluster->kind, m->item), title) == 0)
         n++;
     }
   return n;
@@ -414,8 +161,8 @@ cs_cluster_most_central (CsCluster      *cluster,
       if (cluster->centrality[i] < cluster->centrality[best] - 1e-9)
         continue;
       mb = g_ptr_array_index (cluster->members, best);
-      ti = cs_consensus_item_title (cluster->kind, mi->node);
-      tb = cs_consensus_item_title (cluster->kind, mb->node);
+      ti = cs_consensus_item_title (cluster->kind, mi->item);
+      tb = cs_consensus_item_title (cluster->kind, mb->item);
       ni = count_same_title (cluster, ti);
       nb = count_same_title (cluster, tb);
       if (ni > nb)
@@ -435,15 +182,6 @@ cs_cluster_has_candidate (CsCluster *cluster,
     if (((CsConsensusMember *)g_ptr_array_index (cluster->members, i))->candidate == candidate)
       return TRUE;
   return FALSE;
-}
-
-static void
-member_free (gpointer data)
-{
-  CsConsensusMember *member = data;
-
-  json_node_unref (member->node);
-  g_free (member);
 }
 
 double
@@ -543,23 +281,6 @@ compare_other_clusters (gconstpointer a,
   return compare_clusters (*(const CsCluster * const *)a, *(const CsCluster * const *)b, FALSE);
 }
 
-/* A step's risk as a rank: none 0, low 1, medium 2, high 3; -1 unknown. */
-static int
-risk_rank (JsonNode *item)
-{
-  static const char * const ranks[] = { "none", "low", "medium", "high" };
-  g_autofree char *risk = NULL;
-
-  if (member_string (item, "risk") == NULL)
-    return -1;
-  risk = g_ascii_strdown (member_string (item, "risk"), -1);
-  g_strstrip (risk);
-  for (guint i = 0; i < G_N_ELEMENTS (ranks); i++)
-    if (g_str_equal (risk, ranks[i]))
-      return (int)i;
-  return -1;
-}
-
 static void
 finish_cluster (CsItemKind  kind,
                 CsCluster  *cluster,
@@ -591,9 +312,8 @@ finish_cluster (CsItemKind  kind,
                                                        g_ptr_array_index (cluster->members, j));
       if (kind == CS_ITEM_STEP)
         {
-          gint64 effort = member_int (mi->node, "effort_minutes", -1);
-
-          int risk = risk_rank (mi->node);
+          int effort = cs_consensus_item_effort (kind, mi->item);
+          int risk = cs_consensus_item_risk_rank (kind, mi->item);
 
           if (effort >= 0)
             efforts[n_efforts++] = (double)effort;
@@ -614,34 +334,20 @@ finish_cluster (CsItemKind  kind,
     }
 }
 
-GPtrArray *
-cs_consensus_cluster (CsItemKind  kind,
-                      GPtrArray  *lists)
+/* Every valid item of @lists as a member, in candidate and list order. */
+static GPtrArray *
+collect_members (CsItemKind  kind,
+                 GPtrArray  *lists)
 {
-  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (member_free);
-  g_autoptr(GArray) pairs = g_array_new (FALSE, FALSE, sizeof (Pair));
-  g_autofree guint *owner = NULL;          /* item → group */
-  g_autoptr(GPtrArray) groups = NULL;      /* group → GArray of item indices, or NULL */
-  g_autoptr(CsSimilarityCache) cache = NULL;
-  GPtrArray *clusters;
-  guint total;
-
-  g_return_val_if_fail (lists != NULL, NULL);
-
-  total = lists->len;
-  clusters = g_ptr_array_new_with_free_func ((GDestroyNotify)cs_cluster_free);
+  GPtrArray *items = g_ptr_array_new_with_free_func (g_free);
 
   for (guint c = 0; c < lists->len; c++)
     {
-      JsonNode *list = g_ptr_array_index (lists, c);
-      JsonArray *array;
+      GPtrArray *list = g_ptr_array_index (lists, c);
 
-      if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
-        continue;
-      array = json_node_get_array (list);
-      for (guint p = 0; p < json_array_get_length (array); p++)
+      for (guint p = 0; list != NULL && p < list->len; p++)
         {
-          JsonNode *item = json_array_get_element (array, p);
+          gconstpointer item = g_ptr_array_index (list, p);
           CsConsensusMember *member;
 
           if (!cs_consensus_item_is_valid (kind, item))
@@ -649,14 +355,22 @@ cs_consensus_cluster (CsItemKind  kind,
           member = g_new0 (CsConsensusMember, 1);
           member->candidate = c;
           member->position = p;
-          member->node = json_node_ref (item);
+          member->item = item;
           member->index = items->len;
           g_ptr_array_add (items, member);
         }
     }
-  cache = similarity_cache_new (kind, items);
+  return items;
+}
 
-  /* all pairs of items of different candidates that match */
+/* All pairs of items of different candidates that match, best first (ties:
+ * the earlier items). */
+static GArray *
+matching_pairs (GPtrArray         *items,
+                CsSimilarityCache *cache)
+{
+  GArray *pairs = g_array_new (FALSE, FALSE, sizeof (Pair));
+
   for (guint i = 0; i < items->len; i++)
     for (guint j = i + 1; j < items->len; j++)
       {
@@ -671,9 +385,42 @@ cs_consensus_cluster (CsItemKind  kind,
           g_array_append_val (pairs, pair);
       }
   g_array_sort (pairs, compare_pairs);
+  return pairs;
+}
 
-  owner = g_new (guint, items->len + 1);
-  groups = g_ptr_array_new_with_free_func ((GDestroyNotify)g_array_unref);
+/* Whether groups @a and @b (item indices) share no candidate and their mean
+ * similarity still reaches the threshold (no chaining). */
+static gboolean
+groups_join (GPtrArray         *items,
+             CsSimilarityCache *cache,
+             GArray            *a,
+             GArray            *b)
+{
+  double sum = 0;
+
+  for (guint x = 0; x < a->len; x++)
+    for (guint y = 0; y < b->len; y++)
+      {
+        CsConsensusMember *ma = g_ptr_array_index (items, g_array_index (a, guint, x));
+        CsConsensusMember *mb = g_ptr_array_index (items, g_array_index (b, guint, y));
+
+        if (ma->candidate == mb->candidate)
+          return FALSE;
+        sum += similarity_cache_get (cache, ma->index, mb->index);
+      }
+  return sum / (a->len * b->len) >= CS_SIMILARITY_THRESHOLD;
+}
+
+/* The groups of item indices: each item alone, then merged pair by pair,
+ * the later group into the earlier one (emptied groups stay, empty). */
+static GPtrArray *
+merge_groups (GPtrArray         *items,
+              CsSimilarityCache *cache,
+              GArray            *pairs)
+{
+  GPtrArray *groups = g_ptr_array_new_with_free_func ((GDestroyNotify)g_array_unref);
+  g_autofree guint *owner = g_new (guint, items->len + 1);   /* item → group */
+
   for (guint i = 0; i < items->len; i++)
     {
       GArray *g = g_array_new (FALSE, FALSE, sizeof (guint));
@@ -682,48 +429,19 @@ cs_consensus_cluster (CsItemKind  kind,
       g_ptr_array_add (groups, g);
       owner[i] = i;
     }
-
-  /* best pairs first; merge two groups when they share no candidate and
-   * their mean similarity still reaches the threshold (no chaining) */
   for (guint k = 0; k < pairs->len; k++)
     {
       const Pair *pair = &g_array_index (pairs, Pair, k);
-      guint gi = owner[pair->i];
-      guint gj = owner[pair->j];
-      GArray *a, *b;
-      gboolean disjoint = TRUE;
-      double sum = 0;
+      guint gi = MIN (owner[pair->i], owner[pair->j]);
+      guint gj = MAX (owner[pair->i], owner[pair->j]);
+      GArray *a = g_ptr_array_index (groups, gi);
+      GArray *b = g_ptr_array_index (groups, gj);
 
-      if (gi == gj)
+      /* summed in the pair's order, so that the mean is the same to the bit */
+      if (gi == gj || !groups_join (items, cache,
+                                    g_ptr_array_index (groups, owner[pair->i]),
+                                    g_ptr_array_index (groups, owner[pair->j])))
         continue;
-      a = g_ptr_array_index (groups, gi);
-      b = g_ptr_array_index (groups, gj);
-
-      for (guint x = 0; x < a->len && disjoint; x++)
-        for (guint y = 0; y < b->len && disjoint; y++)
-          {
-            CsConsensusMember *ma = g_ptr_array_index (items, g_array_index (a, guint, x));
-            CsConsensusMember *mb = g_ptr_array_index (items, g_array_index (b, guint, y));
-
-            if (ma->candidate == mb->candidate)
-              disjoint = FALSE;
-            else
-              sum += similarity_cache_get (cache, ma->index, mb->index);
-          }
-      if (!disjoint || sum / (a->len * b->len) < CS_SIMILARITY_THRESHOLD)
-        continue;
-
-      /* merge the later group into the earlier one */
-      if (gj < gi)
-        {
-          guint t = gi;
-          GArray *ta = a;
-
-          gi = gj;
-          gj = t;
-          a = b;
-          b = ta;
-        }
       for (guint y = 0; y < b->len; y++)
         {
           guint idx = g_array_index (b, guint, y);
@@ -733,30 +451,55 @@ cs_consensus_cluster (CsItemKind  kind,
         }
       g_array_set_size (b, 0);
     }
+  return groups;
+}
 
+static CsCluster *
+new_cluster (CsItemKind         kind,
+             GPtrArray         *items,
+             GArray            *group,
+             CsSimilarityCache *cache,
+             guint              total)
+{
+  CsCluster *cluster = g_new0 (CsCluster, 1);
+
+  cluster->members = g_ptr_array_new_with_free_func (g_free);
+  cluster->cache = g_rc_box_acquire (cache);
+  for (guint x = 0; x < group->len; x++)
+    {
+      const CsConsensusMember *src = g_ptr_array_index (items, g_array_index (group, guint, x));
+
+      g_ptr_array_add (cluster->members, g_memdup2 (src, sizeof (CsConsensusMember)));
+    }
+  finish_cluster (kind, cluster, total);
+  return cluster;
+}
+
+GPtrArray *
+cs_consensus_cluster (CsItemKind  kind,
+                      GPtrArray  *lists)
+{
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GArray) pairs = NULL;
+  g_autoptr(GPtrArray) groups = NULL;
+  g_autoptr(CsSimilarityCache) cache = NULL;
+  GPtrArray *clusters;
+
+  g_return_val_if_fail (lists != NULL, NULL);
+
+  items = collect_members (kind, lists);
+  cache = similarity_cache_new (kind, items);
+  pairs = matching_pairs (items, cache);
+  groups = merge_groups (items, cache, pairs);
+
+  clusters = g_ptr_array_new_with_free_func ((GDestroyNotify)cs_cluster_free);
   for (guint g = 0; g < groups->len; g++)
     {
       GArray *group = g_ptr_array_index (groups, g);
-      CsCluster *cluster;
 
-      if (group->len == 0)
-        continue;
-      cluster = g_new0 (CsCluster, 1);
-      cluster->members = g_ptr_array_new_with_free_func (member_free);
-      cluster->cache = g_rc_box_acquire (cache);
-      for (guint x = 0; x < group->len; x++)
-        {
-          const CsConsensusMember *src = g_ptr_array_index (items, g_array_index (group, guint, x));
-          CsConsensusMember *member = g_new (CsConsensusMember, 1);
-
-          *member = *src;
-          json_node_ref (member->node);
-          g_ptr_array_add (cluster->members, member);
-        }
-      finish_cluster (kind, cluster, total);
-      g_ptr_array_add (clusters, cluster);
+      if (group->len > 0)
+        g_ptr_array_add (clusters, new_cluster (kind, items, group, cache, lists->len));
     }
-
   g_ptr_array_sort (clusters, kind == CS_ITEM_STEP ? compare_step_clusters : compare_other_clusters);
   return clusters;
 }

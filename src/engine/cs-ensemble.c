@@ -246,39 +246,28 @@ cs_vote_dup_losers (CsVote *vote)
   return (GStrv)g_ptr_array_free (out, FALSE);
 }
 
-JsonNode *
-cs_vote_to_json (CsVote *vote)
+guint
+cs_vote_get_n_options (CsVote *vote)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_return_val_if_fail (vote != NULL, 0);
+  return vote->options->len;
+}
+
+const char *
+cs_vote_get_option (CsVote *vote,
+                    guint   index,
+                    guint  *count)
+{
+  const Option *option;
 
   g_return_val_if_fail (vote != NULL, NULL);
+  g_return_val_if_fail (index < vote->options->len, NULL);
 
   ensure_sorted (vote);
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "field");
-  json_builder_add_string_value (b, vote->field);
-  json_builder_set_member_name (b, "winner");
-  if (vote->options->len > 0)
-    json_builder_add_string_value (b, cs_vote_get_winner (vote));
-  else
-    json_builder_add_null_value (b);
-  json_builder_set_member_name (b, "count");
-  json_builder_add_int_value (b, cs_vote_get_count (vote));
-  json_builder_set_member_name (b, "total");
-  json_builder_add_int_value (b, vote->total);
-  json_builder_set_member_name (b, "options");
-  json_builder_begin_object (b);
-  for (guint i = 0; i < vote->options->len; i++)
-    {
-      const Option *option = g_ptr_array_index (vote->options, i);
-
-      json_builder_set_member_name (b, option_display (option));
-      json_builder_add_int_value (b, option->count);
-    }
-  json_builder_end_object (b);
-  json_builder_end_object (b);
-
-  return json_builder_get_root (b);
+  option = g_ptr_array_index (vote->options, index);
+  if (count != NULL)
+    *count = option->count;
+  return option_display (option);
 }
 
 static int

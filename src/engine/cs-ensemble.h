@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <json-glib/json-glib.h>
+#include <glib.h>
 
 #include "cs-types.h"
 
@@ -42,9 +42,13 @@ gboolean    cs_vote_is_winner      (CsVote      *vote,
                                     const char  *value);
 /* The displayed spellings of the losing options, in order of votes. */
 GStrv       cs_vote_dup_losers     (CsVote      *vote);
-/* {"field","winner","count","total","options":{spelling:count,…}}; options
- * ordered by count, then first vote. */
-JsonNode   *cs_vote_to_json        (CsVote      *vote);
+/* The options, ordered by votes, then first vote: how many, and option
+ * @index's displayed spelling with its votes in @count. The winner is
+ * option 0. */
+guint       cs_vote_get_n_options  (CsVote      *vote);
+const char *cs_vote_get_option     (CsVote      *vote,
+                                    guint        index,
+                                    guint       *count);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsVote, cs_vote_free)
 

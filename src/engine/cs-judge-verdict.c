@@ -4,7 +4,8 @@
  * components) is matched against the merge's consensus and alternatives to
  * say how many candidates proposed it; alternatives it adopted are no longer
  * offered, and what the majority proposed but the judge left out becomes an
- * alternative, so nothing the candidates agreed on is lost.
+ * alternative, so nothing the candidates agreed on is lost. Both sides are
+ * read, and the verdict written, through the typed result model.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -12,80 +13,91 @@
 
 #include "config.h"
 
-#include "cs-json-schema.h"
-#include "cs-json-util.h"
 #include "cs-judge.h"
 #include "cs-mode.h"
 #include "cs-similarity.h"
 #include "cs-synthesis-private.h"
 
-/* An entry of the fused consensus or alternatives in the shape of an item:
- * the fused data's own item at the same index (consensus entries), the
- * alternative itself (support), or the alternative's fields renamed
- * (architect components). */
-static JsonNode *
-comparable_item (CsMode      mode,
-                 JsonObject *entry,
-                 JsonArray  *items,
-                 guint       index)
-{
-  JsonObject *obj;
-  JsonNode *node;
+/* What the verdict is compared with: the merge's consensus, alternatives and
+ * items (steps or components), and the judge's. */
+typedef struct {
+  CsMode      mode;
+  CsItemKind  kind;                 /* of the items compared */
+  guint       total;
+  GPtrArray  *old_consensus;        /* CsAgreement*, of the merge */
+  GPtrArray  *old_alternatives;     /* CsAlternative*, of the merge */
+  GPtrArray  *old_items;            /* CsComponent* or CsStep*, of the merge; or NULL */
+  GPtrArray  *judge_items;          /* the same, of the judge */
+  GPtrArray  *judge_decisions;      /* CsDecision*, of the judge; or NULL */
+  GPtrArray  *judge_step_features;  /* support: of the judge's steps */
+  GHashTable *promoted;             /* alternatives the judge adopted */
+  GHashTable *adopted;              /* consensus entries the judge kept */
+} Verdict;
 
-  if (items != NULL && index < json_array_get_length (items))
-    return json_node_ref (json_array_get_element (items, index));
-  if (mode == CS_MODE_SUPPORT)
-    return json_node_init_object (json_node_alloc (), entry);
-  obj = json_object_new ();
-  json_object_set_string_member (obj, "name", cs_json_get_string (entry, "title") ? cs_json_get_string (entry, "title") : "");
-  json_object_set_string_member (obj, "responsibility",
-                                 cs_json_get_string (entry, "responsibility") ? cs_json_get_string (entry, "responsibility") : "");
-  node = json_node_init_object (json_node_alloc (), obj);
-  json_object_unref (obj); /* the node holds its own reference */
-  return node;
+/* The features of an entry of the merge's consensus (@item: the merged item
+ * at its index, or NULL) or alternatives, as the item it stands for; NULL
+ * for an entry that is no such item (no title, a decision). */
+static CsItemFeatures *
+agreement_features (Verdict           *v,
+                    const CsAgreement *agreement,
+                    gconstpointer      item)
+{
+  if (agreement->title == NULL)
+    return NULL;
+  if (item != NULL)
+    return cs_item_features_new (v->kind, item);
+  return cs_item_features_new_texts (v->kind, agreement->title, NULL,
+                                     v->mode == CS_MODE_SUPPORT ? agreement->command : NULL);
 }
 
-/* The features of each entry of @entries that match_entry () compares (NULL
- * for the others), parallel to @entries: computed once, not once per judge
- * item. @items are the fused data's items parallel to @entries, or NULL. */
-static GPtrArray *
-entry_features (CsMode      mode,
-                JsonArray  *entries,
-                JsonArray  *items)
+static CsItemFeatures *
+alternative_features (Verdict             *v,
+                      const CsAlternative *alt)
 {
-  CsItemKind kind = mode == CS_MODE_SUPPORT ? CS_ITEM_STEP : CS_ITEM_COMPONENT;
+  if (alt->title == NULL || alt->kind == CS_ALTERNATIVE_DECISION)
+    return NULL;
+  if (v->mode == CS_MODE_SUPPORT)
+    return cs_item_features_new_texts (v->kind, alt->title, alt->action, alt->command);
+  return cs_item_features_new_texts (v->kind, alt->title, alt->responsibility, NULL);
+}
+
+/* The features of each entry of the merge's consensus and alternatives,
+ * parallel to them: computed once, not once per judge item. */
+static GPtrArray *
+consensus_features (Verdict *v)
+{
   GPtrArray *features = g_ptr_array_new_with_free_func ((GDestroyNotify)cs_item_features_free);
 
-  for (guint i = 0; entries != NULL && i < json_array_get_length (entries); i++)
-    {
-      JsonObject *entry = cs_json_node_object (json_array_get_element (entries, i));
-      g_autoptr(JsonNode) other = NULL;
+  for (guint i = 0; i < v->old_consensus->len; i++)
+    g_ptr_array_add (features, agreement_features (v, g_ptr_array_index (v->old_consensus, i),
+                                                   v->old_items != NULL && i < v->old_items->len
+                                                     ? g_ptr_array_index (v->old_items, i) : NULL));
+  return features;
+}
 
-      if (entry == NULL || cs_json_get_string (entry, "title") == NULL ||
-          (cs_json_get_string (entry, "kind") != NULL && g_strcmp0 (cs_json_get_string (entry, "kind"), "component") != 0))
-        {
-          g_ptr_array_add (features, NULL);
-          continue;
-        }
-      other = comparable_item (mode, entry, items, i);
-      g_ptr_array_add (features, cs_item_features_new (kind, other));
-    }
+static GPtrArray *
+alternatives_features (Verdict *v)
+{
+  GPtrArray *features = g_ptr_array_new_with_free_func ((GDestroyNotify)cs_item_features_free);
+
+  for (guint i = 0; i < v->old_alternatives->len; i++)
+    g_ptr_array_add (features, alternative_features (v, g_ptr_array_index (v->old_alternatives, i)));
   return features;
 }
 
 /* A judge item's best match among @entries (at least the threshold), by the
- * same item similarity as the clustering: title, detail and command.
- * @features are entry_features () of @entries. */
-static JsonObject *
-match_entry (JsonArray            *entries,
+ * same item similarity as the clustering. @features are parallel to
+ * @entries. */
+static gpointer
+match_entry (GPtrArray            *entries,
              GPtrArray            *features,
              const CsItemFeatures *item,
              double               *best_out)
 {
-  JsonObject *best = NULL;
+  gpointer best = NULL;
   double best_score = 0;
 
-  for (guint i = 0; entries != NULL && i < json_array_get_length (entries) && i < features->len; i++)
+  for (guint i = 0; i < entries->len && i < features->len; i++)
     {
       const CsItemFeatures *other = g_ptr_array_index (features, i);
       double s;
@@ -96,37 +108,36 @@ match_entry (JsonArray            *entries,
       if (s >= CS_SIMILARITY_THRESHOLD && s > best_score + 1e-12)
         {
           best_score = s;
-          best = cs_json_node_object (json_array_get_element (entries, i));
+          best = g_ptr_array_index (entries, i);
         }
     }
-  if (best_out != NULL)
-    *best_out = best_score;
+  *best_out = best_score;
   return best;
 }
 
-/* The features of every element of @steps as steps, or NULL for NULL. */
+/* The features of every step of @steps, or NULL for NULL. */
 static GPtrArray *
-step_features (JsonArray *steps)
+step_features (GPtrArray *steps)
 {
   GPtrArray *features;
 
   if (steps == NULL)
     return NULL;
   features = g_ptr_array_new_with_free_func ((GDestroyNotify)cs_item_features_free);
-  for (guint j = 0; j < json_array_get_length (steps); j++)
-    g_ptr_array_add (features, cs_item_features_new (CS_ITEM_STEP, json_array_get_element (steps, j)));
+  for (guint j = 0; j < steps->len; j++)
+    g_ptr_array_add (features, cs_item_features_new (CS_ITEM_STEP, g_ptr_array_index (steps, j)));
   return features;
 }
 
 /* The index of the step (of step_features ()) that @step most resembles, at
  * least @threshold; -1 when none does. */
-static gint64
-closest_step (GPtrArray *steps,
-              JsonNode  *step,
-              double     threshold)
+static int
+closest_step (GPtrArray    *steps,
+              const CsStep *step,
+              double        threshold)
 {
   g_autoptr(CsItemFeatures) features = NULL;
-  gint64 found = -1;
+  int found = -1;
   double best = 0;
 
   if (steps == NULL || step == NULL)
@@ -139,166 +150,64 @@ closest_step (GPtrArray *steps,
       if (sim >= threshold && sim > best + 1e-12)
         {
           best = sim;
-          found = j;
+          found = (int)j;
         }
     }
   return found;
 }
 
-/* Whether the judge's @decisions already hold the decision alternative @alt:
+/* Whether the judge's decisions already hold the decision alternative @alt:
  * the same choice (as a technology key) on a related topic. */
 static gboolean
-decision_adopted (JsonArray  *decisions,
-                  JsonObject *alt)
+decision_adopted (GPtrArray           *decisions,
+                  const CsAlternative *alt)
 {
   g_autofree char *key = NULL;
 
-  if (cs_json_get_string (alt, "choice") == NULL)
+  if (alt->choice == NULL)
     return FALSE;
-  key = cs_similarity_technology_key (cs_json_get_string (alt, "choice"));
-  for (guint i = 0; key != NULL && decisions != NULL && i < json_array_get_length (decisions); i++)
+  key = cs_similarity_technology_key (alt->choice);
+  for (guint i = 0; key != NULL && decisions != NULL && i < decisions->len; i++)
     {
-      JsonObject *decision = cs_json_node_object (json_array_get_element (decisions, i));
+      const CsDecision *decision = g_ptr_array_index (decisions, i);
       g_autofree char *other = NULL;
 
-      if (decision == NULL || cs_json_get_string (decision, "choice") == NULL)
+      if (decision->choice == NULL)
         continue;
-      other = cs_similarity_technology_key (cs_json_get_string (decision, "choice"));
+      other = cs_similarity_technology_key (decision->choice);
       if (other != NULL && g_str_equal (key, other) &&
-          cs_similarity_text (cs_json_get_string (decision, "topic"), cs_json_get_string (alt, "title")) >= CS_SIMILARITY_RELATED_THRESHOLD)
+          cs_similarity_text (decision->topic, alt->title) >= CS_SIMILARITY_RELATED_THRESHOLD)
         return TRUE;
     }
   return FALSE;
 }
 
-/* A majority item of the mechanical merge that the judge left out, as an
- * alternative: the step or component itself with its support. */
-static JsonNode *
-dropped_alternative (CsMode      mode,
-                     JsonObject *entry,
-                     JsonNode   *item,
-                     GPtrArray  *judge_steps)
-{
-  JsonObject *item_obj = cs_json_node_object (item);
-  JsonNode *candidates = json_object_get_member (entry, "candidates");
-  JsonNode *alt;
-  JsonObject *alt_obj;
-
-  if (item_obj == NULL)
-    return NULL;
-  if (mode == CS_MODE_SUPPORT)
-    {
-      alt = cs_json_deep_copy (item);
-      alt_obj = json_node_get_object (alt);
-      json_object_set_int_member (alt_obj, "after_step", closest_step (judge_steps, item, CS_SIMILARITY_RELATED_THRESHOLD));
-    }
-  else
-    {
-      alt_obj = json_object_new ();
-      alt = json_node_init_object (json_node_alloc (), alt_obj);
-      json_object_unref (alt_obj);
-      json_object_set_string_member (alt_obj, "title", cs_json_get_string (item_obj, "name") ? cs_json_get_string (item_obj, "name") : "");
-      json_object_set_string_member (alt_obj, "technology", cs_json_get_string (item_obj, "technology") ? cs_json_get_string (item_obj, "technology") : "");
-      json_object_set_string_member (alt_obj, "responsibility",
-                                     cs_json_get_string (item_obj, "responsibility") ? cs_json_get_string (item_obj, "responsibility") : "");
-      json_object_set_string_member (alt_obj, "kind", "component");
-    }
-  json_object_set_int_member (alt_obj, "support", json_object_get_int_member_with_default (entry, "support", 0));
-  json_object_set_int_member (alt_obj, "total", json_object_get_int_member_with_default (entry, "total", 0));
-  if (candidates != NULL && JSON_NODE_HOLDS_ARRAY (candidates))
-    json_object_set_member (alt_obj, "candidates", cs_json_deep_copy (candidates));
-  else
-    json_object_set_array_member (alt_obj, "candidates", json_array_new ());
-  return alt;
-}
-
-/* The reply's parts, checked: the result (in the mode's schema), the
- * rationale and the critiques. FALSE with an error when one does not fit. */
-static gboolean
-check_reply (CsMode       mode,
-             JsonNode    *judge_reply,
-             JsonNode   **result_out,
-             const char **rationale_out,
-             JsonArray  **critiques_out,
-             GError     **error)
-{
-  JsonObject *reply = cs_json_node_object (judge_reply);
-  JsonNode *result;
-  JsonNode *critiques;
-  g_autoptr(GError) local_error = NULL;
-
-  if (reply == NULL)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           "The judge's reply is not a JSON object");
-      return FALSE;
-    }
-  result = json_object_get_member (reply, "result");
-  if (result == NULL || !JSON_NODE_HOLDS_OBJECT (result))
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           "The judge's reply has no \"result\" object");
-      return FALSE;
-    }
-  *rationale_out = cs_json_get_string (reply, "rationale");
-  if (*rationale_out == NULL)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           "The judge's reply has no \"rationale\" text");
-      return FALSE;
-    }
-  critiques = json_object_get_member (reply, "critiques");
-  if (critiques == NULL || !JSON_NODE_HOLDS_ARRAY (critiques))
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           "The judge's reply has no \"critiques\" list");
-      return FALSE;
-    }
-  if (!cs_json_schema_validate (cs_mode_get_schema (mode), result, &local_error))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   "The judge's result does not fit the %s schema: %s",
-                   cs_mode_to_string (mode), local_error->message);
-      return FALSE;
-    }
-  *result_out = result;
-  *critiques_out = json_node_get_array (critiques);
-  return TRUE;
-}
-
-/* What the verdict is compared with: the merge's consensus, alternatives and
- * items (steps or components), the judge's items and decisions. */
-typedef struct {
-  CsMode      mode;
-  gint64      total;
-  JsonArray  *old_consensus;
-  JsonArray  *old_alternatives;
-  JsonArray  *old_items;
-  JsonArray  *judge_items;
-  JsonArray  *judge_decisions;
-  GPtrArray  *judge_step_features;  /* support: of the judge's steps */
-  GHashTable *promoted;             /* alternatives the judge adopted */
-  GHashTable *adopted;              /* consensus entries the judge kept */
-} Verdict;
-
 static void
-verdict_init (Verdict    *v,
-              CsMode      mode,
-              JsonObject *fused,
-              JsonObject *result)
+verdict_init (Verdict  *v,
+              CsMode    mode,
+              CsResult *fused,
+              CsResult *judged)
 {
-  const char *items_key = mode == CS_MODE_SUPPORT ? "steps" : "components";
+  CsBlueprint *old_bp = cs_result_get_blueprint (fused);
+  CsChecklist *old_cl = cs_result_get_checklist (fused);
 
   v->mode = mode;
-  if (json_object_has_member (fused, "total"))
-    v->total = json_object_get_int_member_with_default (fused, "total", 0);
-  v->old_consensus = cs_json_get_array (fused, "consensus");
-  v->old_alternatives = cs_json_get_array (fused, "alternatives");
-  v->old_items = cs_json_get_array (cs_json_node_object (json_object_get_member (fused, "data")), items_key);
-  v->judge_items = cs_json_get_array (result, items_key);
-  v->judge_decisions = cs_json_get_array (result, "decisions");
+  v->kind = mode == CS_MODE_SUPPORT ? CS_ITEM_STEP : CS_ITEM_COMPONENT;
+  v->total = cs_result_get_total (fused);
+  v->old_consensus = cs_result_get_consensus (fused);
+  v->old_alternatives = cs_result_get_alternatives (fused);
   if (mode == CS_MODE_SUPPORT)
-    v->judge_step_features = step_features (v->judge_items);
+    {
+      v->old_items = old_cl != NULL ? cs_checklist_get_steps (old_cl) : NULL;
+      v->judge_items = cs_checklist_get_steps (cs_result_get_checklist (judged));
+      v->judge_step_features = step_features (v->judge_items);
+    }
+  else
+    {
+      v->old_items = old_bp != NULL ? cs_blueprint_get_components (old_bp) : NULL;
+      v->judge_items = cs_blueprint_get_components (cs_result_get_blueprint (judged));
+      v->judge_decisions = cs_blueprint_get_decisions (cs_result_get_blueprint (judged));
+    }
   v->promoted = g_hash_table_new (NULL, NULL);
   v->adopted = g_hash_table_new (NULL, NULL);
 }
@@ -313,205 +222,182 @@ verdict_clear (Verdict *v)
 
 /* The consensus entry of one judge item: its support and candidates from
  * the matching cluster (0 and none for the judge's own). */
-static JsonNode *
-judged_entry (Verdict    *v,
-              JsonNode   *item,
-              JsonObject *match)
+static void
+add_judged_agreement (Verdict  *v,
+                      CsResult *out,
+                      gpointer  item,
+                      CsItem   *match)
 {
-  g_autoptr(JsonBuilder) cb = json_builder_new ();
-  const char *title = cs_json_node_get_string (item, v->mode == CS_MODE_SUPPORT ? "title" : "name");
+  const char *title = cs_consensus_item_title (v->kind, item);
+  CsAgreement *agreement;
 
-  json_builder_begin_object (cb);
-  cs_fuse_add_string (cb, "title", title != NULL ? title : "");
-  cs_fuse_add_int (cb, "support", match != NULL ? json_object_get_int_member_with_default (match, "support", 0) : 0);
-  cs_fuse_add_int (cb, "total", v->total);
-  json_builder_set_member_name (cb, "candidates");
-  if (match != NULL && JSON_NODE_HOLDS_ARRAY (json_object_get_member (match, "candidates")))
-    json_builder_add_value (cb, cs_json_deep_copy (json_object_get_member (match, "candidates")));
-  else
-    {
-      json_builder_begin_array (cb);
-      json_builder_end_array (cb);
-    }
+  agreement = cs_result_add_agreement (out, title != NULL ? title : "",
+                                       match != NULL ? match->support : 0, v->total,
+                                       match != NULL ? (const char * const *)match->origin.sources : NULL);
   if (v->mode == CS_MODE_SUPPORT)
     {
-      double effort;
+      const CsStep *step = item;
 
-      if (cs_json_get_number (cs_json_node_object (item), "effort_minutes", &effort))
-        cs_fuse_add_int (cb, "effort_minutes", (gint64)effort);
-      cs_fuse_add_string (cb, "command", cs_json_node_get_string (item, "command") ? cs_json_node_get_string (item, "command") : "");
+      if (step->has_effort)
+        cs_agreement_set_effort_minutes (agreement, step->effort_minutes);
+      cs_agreement_set_command (agreement, step->command != NULL ? step->command : "");
     }
   else
-    cs_fuse_add_string (cb, "technology", cs_json_node_get_string (item, "technology"));
-  json_builder_end_object (cb);
-  return json_builder_get_root (cb);
+    cs_agreement_set_technology (agreement, ((const CsComponent *)item)->technology);
 }
 
 /* Support annotations: each judge item against the clusters, by the same
  * similarity as the clustering; notes which entries the judge adopted. */
-static JsonArray *
-judged_consensus (Verdict *v)
+static void
+add_judged_consensus (Verdict  *v,
+                      CsResult *out)
 {
-  CsItemKind kind = v->mode == CS_MODE_SUPPORT ? CS_ITEM_STEP : CS_ITEM_COMPONENT;
-  g_autoptr(GPtrArray) consensus_features = entry_features (v->mode, v->old_consensus, v->old_items);
-  g_autoptr(GPtrArray) alternative_features = entry_features (v->mode, v->old_alternatives, NULL);
-  JsonArray *consensus = json_array_new ();
+  g_autoptr(GPtrArray) in_consensus_features = consensus_features (v);
+  g_autoptr(GPtrArray) in_alternatives_features = alternatives_features (v);
 
-  for (guint i = 0; v->judge_items != NULL && i < json_array_get_length (v->judge_items); i++)
+  for (guint i = 0; i < v->judge_items->len; i++)
     {
-      JsonNode *item = json_array_get_element (v->judge_items, i);
-      g_autoptr(CsItemFeatures) features = cs_item_features_new (kind, item);
+      gpointer item = g_ptr_array_index (v->judge_items, i);
+      g_autoptr(CsItemFeatures) features = cs_item_features_new (v->kind, item);
       double s1 = 0, s2 = 0;
-      JsonObject *in_consensus = match_entry (v->old_consensus, consensus_features, features, &s1);
-      JsonObject *in_alternatives = match_entry (v->old_alternatives, alternative_features, features, &s2);
-      JsonObject *match = s2 > s1 ? in_alternatives : in_consensus;
+      CsAgreement *in_consensus = match_entry (v->old_consensus, in_consensus_features, features, &s1);
+      CsAlternative *in_alternatives = match_entry (v->old_alternatives, in_alternatives_features, features, &s2);
+      CsItem *match = s2 > s1 ? (CsItem *)in_alternatives : (CsItem *)in_consensus;
 
-      if (match == in_alternatives && match != NULL)
-        g_hash_table_add (v->promoted, match);
+      if (match != NULL && match == (CsItem *)in_alternatives)
+        g_hash_table_add (v->promoted, in_alternatives);
       if (in_consensus != NULL)
         g_hash_table_add (v->adopted, in_consensus);
-      json_array_add_element (consensus, judged_entry (v, item, match));
+      add_judged_agreement (v, out, item, match);
     }
-  return consensus;
 }
 
 /* Alternatives the judge did not adopt; after_step remapped to the judge's
  * steps. */
 static void
-add_kept_alternatives (Verdict   *v,
-                       JsonArray *alternatives)
+add_kept_alternatives (Verdict  *v,
+                       CsResult *out)
 {
-  for (guint i = 0; v->old_alternatives != NULL && i < json_array_get_length (v->old_alternatives); i++)
+  for (guint i = 0; i < v->old_alternatives->len; i++)
     {
-      JsonNode *alt = json_array_get_element (v->old_alternatives, i);
-      JsonObject *alt_obj = cs_json_node_object (alt);
-      JsonNode *copy;
+      CsAlternative *alt = g_ptr_array_index (v->old_alternatives, i);
+      CsAlternative *copy;
 
-      if (alt_obj == NULL || g_hash_table_contains (v->promoted, alt_obj))
+      if (g_hash_table_contains (v->promoted, alt))
         continue;
-      if (v->mode == CS_MODE_ARCHITECT && g_strcmp0 (cs_json_get_string (alt_obj, "kind"), "decision") == 0 &&
-          decision_adopted (v->judge_decisions, alt_obj))
+      if (v->mode == CS_MODE_ARCHITECT && alt->kind == CS_ALTERNATIVE_DECISION &&
+          decision_adopted (v->judge_decisions, alt))
         continue;
-      copy = cs_json_deep_copy (alt);
-      if (v->mode == CS_MODE_SUPPORT && json_object_has_member (alt_obj, "after_step"))
+      copy = cs_result_add_alternative_copy (out, alt);
+      /* (an after_step of -1 stays -1) */
+      if (v->mode == CS_MODE_SUPPORT && alt->after_step >= 0)
         {
-          gint64 after = json_object_get_int_member_with_default (alt_obj, "after_step", -1);
-          JsonNode *old_step = NULL;
+          const CsStep *old_step = v->old_items != NULL && (guint)alt->after_step < v->old_items->len
+                                   ? g_ptr_array_index (v->old_items, alt->after_step) : NULL;
 
-          if (after >= 0 && v->old_items != NULL && after < json_array_get_length (v->old_items))
-            old_step = json_array_get_element (v->old_items, after);
-          json_object_set_int_member (json_node_get_object (copy), "after_step",
-                                      closest_step (v->judge_step_features, old_step, CS_SIMILARITY_THRESHOLD));
+          cs_alternative_set_after_step (copy, closest_step (v->judge_step_features, old_step,
+                                                             CS_SIMILARITY_THRESHOLD));
         }
-      json_array_add_element (alternatives, copy);
     }
 }
 
 /* What most candidates proposed and the judge left out is not lost: it
- * becomes an alternative too. */
+ * becomes an alternative too, the step or component itself with its
+ * support. */
 static void
-add_dropped_alternatives (Verdict   *v,
-                          JsonArray *alternatives)
+add_dropped_alternatives (Verdict  *v,
+                          CsResult *out)
 {
-  for (guint i = 0; v->old_consensus != NULL && i < json_array_get_length (v->old_consensus); i++)
+  for (guint i = 0; i < v->old_consensus->len; i++)
     {
-      JsonObject *entry = cs_json_node_object (json_array_get_element (v->old_consensus, i));
-      JsonNode *alt;
+      CsAgreement *entry = g_ptr_array_index (v->old_consensus, i);
+      const char * const *sources = (const char * const *)entry->item.origin.sources;
 
-      if (entry == NULL || g_hash_table_contains (v->adopted, entry) ||
-          json_object_get_int_member_with_default (entry, "support", 0) <= 0 ||
-          v->old_items == NULL || i >= json_array_get_length (v->old_items))
+      if (g_hash_table_contains (v->adopted, entry) || entry->item.support == 0 ||
+          v->old_items == NULL || i >= v->old_items->len)
         continue;
-      alt = dropped_alternative (v->mode, entry, json_array_get_element (v->old_items, i), v->judge_step_features);
-      if (alt != NULL)
-        json_array_add_element (alternatives, alt);
-    }
-}
+      if (v->mode == CS_MODE_SUPPORT)
+        {
+          const CsStep *step = g_ptr_array_index (v->old_items, i);
 
-static JsonArray *
-judged_alternatives (Verdict *v)
-{
-  JsonArray *alternatives = json_array_new ();
-
-  add_kept_alternatives (v, alternatives);
-  add_dropped_alternatives (v, alternatives);
-  if (v->mode == CS_MODE_SUPPORT)
-    {
-      JsonArray *sorted = cs_fuse_sorted_alternatives (alternatives);
-
-      json_array_unref (alternatives);
-      alternatives = sorted;
-    }
-  return alternatives;
-}
-
-/* The judge's critiques, in their shape: scores clamped to 1..10. */
-static JsonArray *
-judged_critiques (JsonArray *critiques)
-{
-  JsonArray *list = json_array_new ();
-
-  for (guint i = 0; i < json_array_get_length (critiques); i++)
-    {
-      JsonObject *c = cs_json_node_object (json_array_get_element (critiques, i));
-      g_autoptr(JsonBuilder) cb = NULL;
-      double score = 0;
-
-      if (c == NULL || cs_json_get_string (c, "candidate") == NULL)
-        continue;
-      cb = json_builder_new ();
-      json_builder_begin_object (cb);
-      cs_fuse_add_string (cb, "candidate", cs_json_get_string (c, "candidate"));
-      cs_fuse_add_string (cb, "strengths", cs_json_get_string (c, "strengths") ? cs_json_get_string (c, "strengths") : "");
-      cs_fuse_add_string (cb, "weaknesses", cs_json_get_string (c, "weaknesses") ? cs_json_get_string (c, "weaknesses") : "");
-      json_builder_set_member_name (cb, "score");
-      if (cs_json_get_number (c, "score", &score))
-        json_builder_add_int_value (cb, (gint64)CLAMP (score, 1, 10));
+          cs_result_add_alternative_from_step (out, step,
+                                               closest_step (v->judge_step_features, step,
+                                                             CS_SIMILARITY_RELATED_THRESHOLD),
+                                               entry->item.support, entry->item.total, sources);
+        }
       else
-        json_builder_add_null_value (cb);
-      json_builder_end_object (cb);
-      json_array_add_element (list, json_builder_get_root (cb));
+        cs_result_add_alternative_from_component (out, g_ptr_array_index (v->old_items, i),
+                                                  entry->item.support, entry->item.total, sources);
     }
-  return list;
 }
 
-/* Methods: the fused ones, plus the judge. */
-static JsonArray *
-judged_methods (JsonObject *fused)
+/* The judge's critiques: those naming a candidate, scores within 1..10. */
+static void
+add_critiques (CsResult *out,
+               CsResult *judged)
 {
-  JsonArray *list = cs_json_get_array (fused, "methods");
-  JsonArray *methods = json_array_new ();
+  GPtrArray *critiques = cs_result_get_critiques (judged);
 
-  for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
+  for (guint i = 0; i < critiques->len; i++)
     {
-      JsonNode *m = json_array_get_element (list, i);
+      const CsCritique *c = g_ptr_array_index (critiques, i);
 
-      if (JSON_NODE_HOLDS_VALUE (m) && json_node_get_value_type (m) == G_TYPE_STRING &&
-          g_strcmp0 (json_node_get_string (m), "judge") != 0)
-        json_array_add_string_element (methods, json_node_get_string (m));
+      if (c->candidate == NULL)
+        continue;
+      cs_result_add_critique (out, c->candidate,
+                              c->strengths != NULL ? c->strengths : "",
+                              c->weaknesses != NULL ? c->weaknesses : "",
+                              c->has_score ? CLAMP (c->score, 1, 10) : -1);
     }
-  json_array_add_string_element (methods, "judge");
-  return methods;
 }
 
-/* The judge's result as the data; an architecture's diagram made safe. */
-static JsonNode *
-judged_data (CsMode    mode,
-             JsonNode *result)
+/* The judge's answer as the data; an architecture's diagram made safe. */
+static void
+set_judged_data (CsResult *out,
+                 CsResult *judged)
 {
-  JsonNode *data = cs_json_deep_copy (result);
-  const char *mermaid;
+  CsBlueprint *blueprint = cs_result_get_blueprint (judged);
 
-  if (mode != CS_MODE_ARCHITECT)
-    return data;
-  mermaid = cs_json_get_string (json_node_get_object (data), "mermaid");
-  if (mermaid != NULL)
+  if (blueprint == NULL)
     {
-      g_autofree char *safe = cs_mode_sanitize_mermaid (mermaid);
-
-      json_object_set_string_member (json_node_get_object (data), "mermaid", safe);
+      cs_result_set_checklist (out, cs_result_get_checklist (judged));
+      return;
     }
-  return data;
+  if (cs_blueprint_get_mermaid (blueprint) != NULL)
+    {
+      g_autofree char *safe = cs_mode_sanitize_mermaid (cs_blueprint_get_mermaid (blueprint));
+
+      cs_blueprint_set_mermaid (blueprint, safe);
+    }
+  cs_result_set_blueprint (out, blueprint);
+}
+
+/* The merge with the judge's verdict folded in. */
+static CsResult *
+judged_result (Verdict    *v,
+               CsResult   *fused,
+               CsResult   *judged,
+               const char *judge_model)
+{
+  CsResult *out = cs_result_copy (fused);
+
+  cs_result_add_judge_method (out);
+  set_judged_data (out, judged);
+  cs_result_set_rationale (out, cs_result_get_rationale (judged));
+  cs_result_clear_consensus (out);
+  add_judged_consensus (v, out);
+  cs_result_clear_alternatives (out);
+  add_kept_alternatives (v, out);
+  add_dropped_alternatives (v, out);
+  if (v->mode == CS_MODE_SUPPORT)
+    cs_fuse_sort_alternatives (out);
+  cs_result_clear_critiques (out);
+  add_critiques (out, judged);
+  cs_result_set_judge_model (out, judge_model);
+  cs_result_set_degraded (out, FALSE);
+  cs_result_set_note (out, NULL);
+  cs_result_link_items (out);
+  return out;
 }
 
 JsonNode *
@@ -521,41 +407,26 @@ cs_synthesis_apply_judge (CsMode       mode,
                           const char  *judge_model,
                           GError     **error)
 {
-  JsonObject *fused_obj = cs_json_node_object (fused);
-  JsonNode *result = NULL;
-  const char *rationale = NULL;
-  JsonArray *critiques = NULL;
+  g_autoptr(CsResult) merge = NULL;
+  g_autoptr(CsResult) judged = NULL;
+  g_autoptr(CsResult) out = NULL;
   Verdict v = { 0 };
-  JsonNode *out;
-  JsonObject *out_obj;
 
   g_return_val_if_fail (mode == CS_MODE_ARCHITECT || mode == CS_MODE_SUPPORT, NULL);
 
-  if (fused_obj == NULL)
+  merge = cs_result_new_from_json (mode, fused, NULL);
+  if (merge == NULL)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                            "There is no fused result to apply the judge to");
       return NULL;
     }
-  if (!check_reply (mode, judge_reply, &result, &rationale, &critiques, error))
+  judged = cs_result_new_from_judge_reply (mode, judge_reply, error);
+  if (judged == NULL)
     return NULL;
 
-  verdict_init (&v, mode, fused_obj, json_node_get_object (result));
-  out = cs_json_deep_copy (fused);
-  out_obj = json_node_get_object (out);
-  json_object_set_array_member (out_obj, "methods", judged_methods (fused_obj));
-  json_object_set_member (out_obj, "data", judged_data (mode, result));
-  json_object_set_string_member (out_obj, "rationale", rationale);
-  json_object_set_array_member (out_obj, "consensus", judged_consensus (&v));
-  json_object_set_array_member (out_obj, "alternatives", judged_alternatives (&v));
-  json_object_set_array_member (out_obj, "critiques", judged_critiques (critiques));
-  if (judge_model != NULL)
-    json_object_set_string_member (out_obj, "judge_model", judge_model);
-  else
-    json_object_set_null_member (out_obj, "judge_model");
-  json_object_set_boolean_member (out_obj, "degraded", FALSE);
-  json_object_set_null_member (out_obj, "note");
+  verdict_init (&v, mode, merge, judged);
+  out = judged_result (&v, merge, judged, judge_model);
   verdict_clear (&v);
-
-  return out;
+  return cs_result_to_json (out);
 }

@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include "cs-candidate.h"
+#include "cs-engine-resources.h"
 #include "cs-json-util.h"
 #include "cs-judge.h"
 #include "cs-mode.h"
@@ -23,38 +24,23 @@ cs_synthesis_get_judge_schema_name (CsMode mode)
   return mode == CS_MODE_SUPPORT ? "troubleshooting_judgement" : "architecture_judgement";
 }
 
+#define JUDGE_SCHEMA_RESOURCE "/io/github/consilium/Consilium/engine/schemas/judge.schema.json"
+
+/* schemas/judge.schema.json with the mode's schema as its "result". */
 static JsonNode *
 build_judge_schema (CsMode mode)
 {
-  static const char skeleton[] =
-    "{"
-    "  \"type\": \"object\","
-    "  \"additionalProperties\": false,"
-    "  \"required\": [\"critiques\", \"rationale\", \"result\"],"
-    "  \"properties\": {"
-    "    \"critiques\": {"
-    "      \"type\": \"array\","
-    "      \"description\": \"One critique per candidate, in the order given.\","
-    "      \"items\": {"
-    "        \"type\": \"object\","
-    "        \"additionalProperties\": false,"
-    "        \"required\": [\"candidate\", \"strengths\", \"weaknesses\", \"score\"],"
-    "        \"properties\": {"
-    "          \"candidate\": { \"type\": \"string\", \"description\": \"The candidate id, e.g. 'c1'.\" },"
-    "          \"strengths\": { \"type\": \"string\" },"
-    "          \"weaknesses\": { \"type\": \"string\", \"description\": \"Errors, unmet constraints and missed risks.\" },"
-    "          \"score\": { \"type\": \"integer\", \"minimum\": 1, \"maximum\": 10 }"
-    "        }"
-    "      }"
-    "    },"
-    "    \"rationale\": { \"type\": \"string\", \"description\": \"How the final answer was chosen: what was kept, what was overridden and why.\" }"
-    "  }"
-    "}";
+  g_autoptr(GBytes) bytes = g_resource_lookup_data (cs_engine_get_resource (), JUDGE_SCHEMA_RESOURCE,
+                                                    G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonNode *root;
   JsonNode *schema;
+  gsize size = 0;
+  const char *data;
 
-  if (!json_parser_load_from_data (parser, skeleton, -1, NULL))
+  g_assert (bytes != NULL);
+  data = g_bytes_get_data (bytes, &size);
+  if (!json_parser_load_from_data (parser, data, (gssize)size, NULL))
     g_assert_not_reached ();
   root = json_parser_steal_root (parser);
   schema = cs_mode_get_schema (mode);
@@ -179,93 +165,110 @@ append_candidates (GString   *user,
 
 /* "; a 2, b 1" when the vote had more than one option. */
 static void
-append_vote_options (GString    *user,
-                     JsonObject *vote)
+append_vote_options (GString            *user,
+                     const CsVoteRecord *vote)
 {
-  JsonObject *options;
-  g_autoptr(GList) names = NULL;
-
-  if (!json_object_has_member (vote, "options") ||
-      !JSON_NODE_HOLDS_OBJECT (json_object_get_member (vote, "options")))
-    return;
-  options = json_object_get_object_member (vote, "options");
-  names = json_object_get_members (options);
-  if (g_list_length (names) <= 1)
+  if (vote->options->len <= 1)
     return;
   g_string_append (user, ";");
-  for (GList *l = names; l; l = l->next)
-    g_string_append_printf (user, " %s %d%s", (const char *)l->data,
-                            (int)json_object_get_int_member_with_default (options, l->data, 0),
-                            l->next ? "," : "");
+  for (guint i = 0; i < vote->options->len; i++)
+    {
+      const CsVoteOption *option = &g_array_index (vote->options, CsVoteOption, i);
+
+      g_string_append_printf (user, " %s %d%s", option->name, (int)option->count,
+                              i + 1 < vote->options->len ? "," : "");
+    }
 }
 
 static void
-append_votes (GString    *user,
-              JsonObject *fused)
+append_votes (GString  *user,
+              CsResult *fused)
 {
-  JsonArray *votes = cs_json_get_array (fused, "votes");
+  GPtrArray *votes = cs_result_get_votes (fused);
 
-  if (votes == NULL || json_array_get_length (votes) == 0)
+  if (votes->len == 0)
     return;
   g_string_append (user, "Votes (winner, count of votes cast):\n");
-  for (guint i = 0; i < json_array_get_length (votes); i++)
+  for (guint i = 0; i < votes->len; i++)
     {
-      JsonObject *vote = cs_json_node_object (json_array_get_element (votes, i));
-      double median;
+      const CsVoteRecord *vote = g_ptr_array_index (votes, i);
 
-      if (vote == NULL || cs_json_get_string (vote, "field") == NULL)
+      if (vote->field == NULL)
         continue;
-      if (cs_json_get_number (vote, "median", &median))
+      if (vote->has_median)
         {
-          g_string_append_printf (user, "- %s: median %.0f of %d values\n", cs_json_get_string (vote, "field"),
-                                  median, (int)json_object_get_int_member_with_default (vote, "count", 0));
+          g_string_append_printf (user, "- %s: median %.0f of %d values\n", vote->field,
+                                  vote->median, (int)vote->count);
           continue;
         }
-      g_string_append_printf (user, "- %s: %s (%d of %d", cs_json_get_string (vote, "field"),
-                              cs_json_get_string (vote, "winner") ? cs_json_get_string (vote, "winner") : "none",
-                              (int)json_object_get_int_member_with_default (vote, "count", 0),
-                              (int)json_object_get_int_member_with_default (vote, "total", 0));
+      g_string_append_printf (user, "- %s: %s (%d of %d", vote->field,
+                              vote->winner != NULL ? vote->winner : "none",
+                              (int)vote->count, (int)vote->total);
       append_vote_options (user, vote);
       g_string_append (user, ")\n");
     }
   g_string_append (user, "\n");
 }
 
-/* The consensus or the alternatives: "- title: n of m candidates". */
+/* A consensus entry or an alternative: "- title: n of m candidates". */
 static void
-append_support (GString    *user,
-                JsonObject *fused,
-                const char *key,
-                const char *heading)
+append_support (GString      *user,
+                const char   *title,
+                const CsItem *item)
 {
-  JsonArray *items = cs_json_get_array (fused, key);
-
-  if (items == NULL || json_array_get_length (items) == 0)
-    return;
-  g_string_append (user, heading);
-  for (guint i = 0; i < json_array_get_length (items); i++)
-    {
-      JsonObject *item = cs_json_node_object (json_array_get_element (items, i));
-
-      if (item == NULL || cs_json_get_string (item, "title") == NULL)
-        continue;
-      g_string_append_printf (user, "- %s: %d of %d candidates\n", cs_json_get_string (item, "title"),
-                              (int)json_object_get_int_member_with_default (item, "support", 0),
-                              (int)json_object_get_int_member_with_default (item, "total", 0));
-    }
-  g_string_append (user, "\n");
+  if (title != NULL)
+    g_string_append_printf (user, "- %s: %d of %d candidates\n", title, (int)item->support, (int)item->total);
 }
 
 static void
-append_merge (GString    *user,
-              JsonObject *fused)
+append_consensus (GString  *user,
+                  CsMode    mode,
+                  CsResult *fused)
 {
+  GPtrArray *consensus = cs_result_get_consensus (fused);
+  GPtrArray *alternatives = cs_result_get_alternatives (fused);
+
+  if (consensus->len > 0)
+    {
+      g_string_append (user, mode == CS_MODE_SUPPORT
+                               ? "Consensus (steps agreed on by at least half the candidates):\n"
+                               : "Consensus (components agreed on by at least half the candidates):\n");
+      for (guint i = 0; i < consensus->len; i++)
+        {
+          const CsAgreement *agreement = g_ptr_array_index (consensus, i);
+
+          append_support (user, agreement->title, &agreement->item);
+        }
+      g_string_append (user, "\n");
+    }
+  if (alternatives->len > 0)
+    {
+      g_string_append (user, "Minority items (proposed by fewer than half):\n");
+      for (guint i = 0; i < alternatives->len; i++)
+        {
+          const CsAlternative *alt = g_ptr_array_index (alternatives, i);
+
+          append_support (user, alt->title, &alt->item);
+        }
+      g_string_append (user, "\n");
+    }
+}
+
+static void
+append_merge (GString  *user,
+              CsResult *fused)
+{
+  g_autoptr(JsonNode) data = NULL;
   g_autofree char *json = NULL;
   g_autofree char *fence = NULL;
 
-  if (fused == NULL || !json_object_has_member (fused, "data"))
+  if (cs_result_get_blueprint (fused) != NULL)
+    data = cs_blueprint_to_json (cs_result_get_blueprint (fused));
+  else if (cs_result_get_checklist (fused) != NULL)
+    data = cs_checklist_to_json (cs_result_get_checklist (fused));
+  else
     return;
-  json = cs_json_to_string (json_object_get_member (fused, "data"), FALSE);
+  json = cs_json_to_string (data, FALSE);
   fence = cs_markdown_fence (json);
   g_string_append_printf (user, "The mechanical merge of the candidates, as a starting point "
                                 "(not a verdict):\n\n%sjson\n%s\n%s\n\n", fence, json, fence);
@@ -277,8 +280,10 @@ add_message (JsonBuilder *b,
              const char  *content)
 {
   json_builder_begin_object (b);
-  cs_fuse_add_string (b, "role", role);
-  cs_fuse_add_string (b, "content", content);
+  json_builder_set_member_name (b, "role");
+  json_builder_add_string_value (b, role);
+  json_builder_set_member_name (b, "content");
+  json_builder_add_string_value (b, content);
   json_builder_end_object (b);
 }
 
@@ -293,19 +298,18 @@ cs_synthesis_build_judge_messages (CsMode              mode,
   g_autoptr(GString) user = g_string_new (NULL);
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autofree char *system = system_message (mode);
-  JsonObject *fused_obj = cs_json_node_object (fused);
-  g_autofree char *consensus_heading = NULL;
+  g_autoptr(CsResult) merge = fused != NULL ? cs_result_new_from_json (mode, fused, NULL) : NULL;
 
   append_problem (user, problem, constraint_keys, constraint_values);
   append_candidates (user, candidates);
 
   g_string_append (user, "## Ensemble and consensus summary\n\n");
-  append_votes (user, fused_obj);
-  consensus_heading = g_strdup_printf ("Consensus (%s agreed on by at least half the candidates):\n",
-                                       mode == CS_MODE_SUPPORT ? "steps" : "components");
-  append_support (user, fused_obj, "consensus", consensus_heading);
-  append_support (user, fused_obj, "alternatives", "Minority items (proposed by fewer than half):\n");
-  append_merge (user, fused_obj);
+  if (merge != NULL)
+    {
+      append_votes (user, merge);
+      append_consensus (user, mode, merge);
+      append_merge (user, merge);
+    }
 
   g_string_append (user, "Critique every candidate above, then give the final answer in the schema.");
 

@@ -10,9 +10,9 @@
 
 G_BEGIN_DECLS
 
-/* The judge's JSON Schema: {"critiques":[{"candidate","strengths",
- * "weaknesses","score"}],"rationale","result":<mode schema>}. Built once per
- * mode and owned by the engine, like cs_mode_get_schema (): do not free. */
+/* The judge's JSON Schema: schemas/judge.schema.json (a critique of each
+ * candidate, the rationale) with the mode's schema as the result. Built once
+ * per mode and owned by the engine, like cs_mode_get_schema (): do not free. */
 JsonNode   *cs_synthesis_get_judge_schema      (CsMode              mode);
 const char *cs_synthesis_get_judge_schema_name (CsMode              mode);
 
@@ -26,10 +26,11 @@ JsonNode   *cs_synthesis_build_judge_messages  (CsMode              mode,
                                                 GPtrArray          *candidates,
                                                 JsonNode           *fused);
 
-/* Merges the judge's validated reply into a copy of @fused: "data" becomes
- * the judge's result (annotated with consensus support where steps or
- * components match), "rationale" and "critiques" are set, "judge" is added to
- * "methods". On a reply that does not fit returns NULL with an error. */
+/* Merges the judge's validated reply into a copy of @fused: the data
+ * becomes the judge's result (annotated with consensus support where steps
+ * or components match), its rationale and critiques are set, the judge is
+ * added to the methods. On a reply that does not fit returns NULL with an
+ * error. */
 JsonNode   *cs_synthesis_apply_judge           (CsMode              mode,
                                                 JsonNode           *fused,
                                                 JsonNode           *judge_reply,

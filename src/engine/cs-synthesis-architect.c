@@ -13,7 +13,6 @@
 
 #include "config.h"
 
-#include "cs-json-util.h"
 #include "cs-mermaid.h"
 #include "cs-similarity.h"
 #include "cs-synthesis-private.h"
@@ -51,32 +50,36 @@ compare_edges (gconstpointer pa,
   return a->first < b->first ? -1 : (a->first > b->first ? 1 : 0);
 }
 
+#define COMPONENT(member) CS_FUSE_FIELD (CsComponent, member)
+#define STORE(member) CS_FUSE_FIELD (CsDataStore, member)
+#define API(member) CS_FUSE_FIELD (CsApi, member)
+
 /* One architect fusion: the diagram's nodes (the kept components, then the
  * kept stores that are not also components), each candidate's own names for
  * them, the connections found, and the primary store's vote. */
 typedef struct {
-  CsFuse      *f;
-  JsonBuilder *b;
-  GPtrArray   *names;          /* node names */
-  GArray      *is_store;       /* gboolean per node */
-  GPtrArray   *maps;           /* per candidate: its lowercase name → node index */
-  GPtrArray   *edges;          /* Edge* */
-  CsVote      *primary_vote;
-  CsCluster   *primary_store;  /* the store cluster holding the winner, or NULL */
+  CsFuse       *f;
+  CsBlueprint  *out;
+  GPtrArray    *names;          /* node names */
+  GArray       *is_store;       /* gboolean per node */
+  GPtrArray    *maps;           /* per candidate: its lowercase name → node index */
+  GPtrArray    *edges;          /* Edge* */
+  CsVote       *primary_vote;
+  CsVoteRecord *primary_record; /* the primary vote as saved, or NULL */
+  CsCluster    *primary_store;  /* the store cluster holding the winner, or NULL */
 } Architect;
 
 static void
-architect_init (Architect   *a,
-                CsFuse      *f,
-                JsonBuilder *b)
+architect_init (Architect *a,
+                CsFuse    *f)
 {
   a->f = f;
-  a->b = b;
+  a->out = f->blueprint;
   a->names = g_ptr_array_new_with_free_func (g_free);
   a->is_store = g_array_new (FALSE, FALSE, sizeof (gboolean));
   a->maps = g_ptr_array_new_with_free_func ((GDestroyNotify)g_hash_table_unref);
   a->edges = g_ptr_array_new_with_free_func (edge_free);
-  a->primary_vote = cs_vote_new ("data_stores[primary].technology", CS_VOTE_TECHNOLOGY);
+  a->primary_vote = cs_vote_new (cs_result_primary_store_vote_field (), CS_VOTE_TECHNOLOGY);
   for (guint c = 0; c < f->total; c++)
     g_ptr_array_add (a->maps, g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL));
 }
@@ -100,7 +103,7 @@ map_members (Architect *a,
   for (guint m = 0; m < cluster->members->len; m++)
     {
       CsConsensusMember *member = cs_fuse_member_at (cluster, m);
-      const char *own = cs_json_node_get_string (member->node, "name");
+      const char *own = cs_consensus_item_title (cluster->kind, member->item);
 
       if (own != NULL)
         g_hash_table_insert (g_ptr_array_index (a->maps, member->candidate),
@@ -122,48 +125,36 @@ add_node (Architect  *a,
 /* Components                                                               */
 /* ------------------------------------------------------------------------ */
 
-static void
-add_component_consensus (CsFuse     *f,
-                         CsCluster  *cluster,
-                         const char *name,
-                         const char *technology)
-{
-  g_autoptr(JsonBuilder) cb = json_builder_new ();
-
-  json_builder_begin_object (cb);
-  cs_fuse_add_string (cb, "title", name);
-  cs_fuse_add_int (cb, "support", cluster->support);
-  cs_fuse_add_int (cb, "total", cluster->total);
-  cs_fuse_add_candidate_ids (f, cb, cluster);
-  cs_fuse_add_string (cb, "technology", technology);
-  json_builder_end_object (cb);
-  json_array_add_element (f->consensus, json_builder_get_root (cb));
-}
-
-/* A kept component: its technology voted, the text of a member that agrees. */
+/* A kept component: its technology voted, the text of a member that agrees;
+ * its consensus entry. */
 static void
 fuse_component (Architect *a,
                 CsCluster *cluster)
 {
-  g_autoptr(CsVote) vote = cs_fuse_vote_cluster (cluster, NULL, "technology", CS_VOTE_TECHNOLOGY, NULL);
-  guint source = cs_fuse_pick_source (cluster, vote, "technology");
-  const char *name = cs_fuse_cluster_str (cluster, source, "name");
+  g_autoptr(CsVote) vote = cs_fuse_vote_cluster (cluster, NULL, COMPONENT (technology), CS_VOTE_TECHNOLOGY, NULL);
+  guint source = cs_fuse_pick_source (cluster, vote, COMPONENT (technology));
+  const char *name = cs_fuse_cluster_str (cluster, source, COMPONENT (name));
   const char *technology = cs_vote_get_winner (vote);
-  g_autofree char *field = cs_fuse_field_name ("components", name, "technology");
-  JsonBuilder *b = a->b;
+  g_autofree char *field = cs_result_vote_field (CS_VOTED_COMPONENT, name);
+  g_auto(GStrv) sources = cs_fuse_cluster_sources (a->f, cluster);
+  CsVoteRecord *record;
+  CsComponent *component;
+  CsAgreement *agreement;
 
   cs_vote_set_field (vote, field);
-  cs_fuse_record_vote (a->f, vote, cluster, "technology");
+  record = cs_fuse_record_vote (a->f, vote, cluster, COMPONENT (technology));
   cs_fuse_count_joined (a->f, cluster);
 
-  json_builder_begin_object (b);
-  cs_fuse_add_string (b, "name", name);
-  cs_fuse_add_string (b, "responsibility", cs_fuse_cluster_str (cluster, source, "responsibility"));
-  cs_fuse_add_string (b, "technology", technology != NULL ? technology : "");
-  cs_fuse_add_string (b, "scaling", cs_fuse_cluster_str (cluster, source, "scaling"));
-  json_builder_end_object (b);
+  component = cs_blueprint_add_component (a->out, name,
+                                          cs_fuse_cluster_str (cluster, source, COMPONENT (responsibility)),
+                                          technology != NULL ? technology : "",
+                                          cs_fuse_cluster_str (cluster, source, COMPONENT (scaling)));
+  cs_fuse_set_origin (a->f, &component->item, cluster, record);
 
-  add_component_consensus (a->f, cluster, name, technology);
+  agreement = cs_result_add_agreement (a->f->result, name, cluster->support, cluster->total,
+                                       (const char * const *)sources);
+  cs_agreement_set_technology (agreement, technology);
+
   map_members (a, cluster, (int)a->names->len);
   add_node (a, name, FALSE);
 }
@@ -174,11 +165,8 @@ fuse_components (Architect *a,
 {
   g_autoptr(GPtrArray) kept = cs_fuse_primary_clusters (components);
 
-  json_builder_set_member_name (a->b, "components");
-  json_builder_begin_array (a->b);
   for (guint i = 0; i < kept->len; i++)
     fuse_component (a, g_ptr_array_index (kept, i));
-  json_builder_end_array (a->b);
 }
 
 /* Minority components are alternatives. */
@@ -189,18 +177,18 @@ add_component_alternatives (CsFuse    *f,
   for (guint i = 0; i < components->len; i++)
     {
       CsCluster *cluster = g_ptr_array_index (components, i);
-      g_autoptr(JsonBuilder) ab = NULL;
+      guint rep = cluster->representative;
+      g_auto(GStrv) sources = NULL;
 
       if (cluster->primary)
         continue;
-      ab = json_builder_new ();
-      json_builder_begin_object (ab);
-      cs_fuse_add_string (ab, "title", cs_fuse_cluster_str (cluster, cluster->representative, "name"));
-      cs_fuse_add_string (ab, "technology", cs_fuse_cluster_str (cluster, cluster->representative, "technology"));
-      cs_fuse_add_string (ab, "responsibility", cs_fuse_cluster_str (cluster, cluster->representative, "responsibility"));
-      cs_fuse_add_cluster_alternative (f, ab, cluster, "component");
-      json_builder_end_object (ab);
-      json_array_add_element (f->alternatives, json_builder_get_root (ab));
+      sources = cs_fuse_cluster_sources (f, cluster);
+      cs_result_add_component_alternative (f->result,
+                                           cs_fuse_cluster_str (cluster, rep, COMPONENT (name)),
+                                           cs_fuse_cluster_str (cluster, rep, COMPONENT (technology)),
+                                           cs_fuse_cluster_str (cluster, rep, COMPONENT (responsibility)),
+                                           cluster->support, cluster->total,
+                                           (const char * const *)sources);
     }
 }
 
@@ -210,16 +198,14 @@ add_component_alternatives (CsFuse    *f,
 
 /* The technology of a candidate's first store marked primary, or NULL. */
 static const char *
-primary_technology (JsonNode *list)
+primary_technology (GPtrArray *stores)
 {
-  if (list == NULL)
-    return NULL;
-  for (guint p = 0; p < json_array_get_length (json_node_get_array (list)); p++)
+  for (guint p = 0; p < stores->len; p++)
     {
-      JsonObject *store = cs_json_node_object (json_array_get_element (json_node_get_array (list), p));
+      const CsDataStore *store = g_ptr_array_index (stores, p);
 
-      if (cs_json_get_bool (store, "primary") && cs_json_get_string (store, "technology") != NULL)
-        return cs_json_get_string (store, "technology");
+      if (store->primary && store->technology != NULL)
+        return store->technology;
     }
   return NULL;
 }
@@ -235,10 +221,9 @@ find_primary_store (GPtrArray *stores,
 
       for (guint m = 0; m < cluster->members->len; m++)
         {
-          JsonObject *store = cs_json_node_object (cs_fuse_member_at (cluster, m)->node);
+          const CsDataStore *store = cs_fuse_member_at (cluster, m)->item;
 
-          if (cs_json_get_bool (store, "primary") &&
-              cs_vote_is_winner (vote, cs_json_get_string (store, "technology")))
+          if (store->primary && cs_vote_is_winner (vote, store->technology))
             return cluster;
         }
     }
@@ -251,7 +236,7 @@ static void
 vote_primary_store (Architect *a,
                     GPtrArray *stores)
 {
-  g_autoptr(GPtrArray) store_lists = cs_fuse_lists_for (a->f, "data_stores");
+  g_autoptr(GPtrArray) store_lists = cs_fuse_blueprint_lists (a->f, cs_blueprint_get_data_stores);
 
   for (guint c = 0; c < a->f->total; c++)
     {
@@ -260,10 +245,10 @@ vote_primary_store (Architect *a,
       if (technology != NULL)
         cs_vote_add (a->primary_vote, technology);
     }
-  if (cs_vote_get_total (a->primary_vote) == 0)
+  a->primary_record = cs_fuse_add_vote (a->f, a->primary_vote);
+  if (a->primary_record == NULL)
     return;
 
-  json_array_add_element (a->f->votes, cs_vote_to_json (a->primary_vote));
   for (guint c = 0; c < a->f->total; c++)
     {
       const char *technology = primary_technology (g_ptr_array_index (store_lists, c));
@@ -295,26 +280,27 @@ fuse_store (Architect *a,
             CsCluster *cluster,
             guint      n_component_nodes)
 {
-  g_autoptr(CsVote) vote = cs_fuse_vote_cluster (cluster, NULL, "technology", CS_VOTE_TECHNOLOGY, NULL);
-  guint source = cs_fuse_pick_source (cluster, vote, "technology");
-  const char *name = cs_fuse_cluster_str (cluster, source, "name");
+  g_autoptr(CsVote) vote = cs_fuse_vote_cluster (cluster, NULL, STORE (technology), CS_VOTE_TECHNOLOGY, NULL);
+  guint source = cs_fuse_pick_source (cluster, vote, STORE (technology));
+  const char *name = cs_fuse_cluster_str (cluster, source, STORE (name));
   const char *technology = cs_vote_get_winner (vote);
-  g_autofree char *field = cs_fuse_field_name ("data_stores", name, "technology");
-  JsonBuilder *b = a->b;
+  g_autofree char *field = cs_result_vote_field (CS_VOTED_DATA_STORE, name);
+  CsVoteRecord *record;
+  CsDataStore *store;
 
   cs_vote_set_field (vote, field);
   if (cluster == a->primary_store)
-    technology = cs_vote_get_winner (a->primary_vote);
+    {
+      technology = cs_vote_get_winner (a->primary_vote);
+      record = a->primary_record;
+    }
   else
-    cs_fuse_record_vote (a->f, vote, cluster, "technology");
+    record = cs_fuse_record_vote (a->f, vote, cluster, STORE (technology));
 
-  json_builder_begin_object (b);
-  cs_fuse_add_string (b, "name", name);
-  cs_fuse_add_string (b, "technology", technology != NULL ? technology : "");
-  cs_fuse_add_string (b, "purpose", cs_fuse_cluster_str (cluster, source, "purpose"));
-  json_builder_set_member_name (b, "primary");
-  json_builder_add_boolean_value (b, cluster == a->primary_store);
-  json_builder_end_object (b);
+  store = cs_blueprint_add_data_store (a->out, name, technology != NULL ? technology : "",
+                                       cs_fuse_cluster_str (cluster, source, STORE (purpose)),
+                                       cluster == a->primary_store);
+  cs_fuse_set_origin (a->f, &store->item, cluster, record);
 
   map_members (a, cluster, store_node (a, n_component_nodes, name));
 }
@@ -326,8 +312,6 @@ fuse_stores (Architect *a,
 {
   guint n_component_nodes = a->names->len;
 
-  json_builder_set_member_name (a->b, "data_stores");
-  json_builder_begin_array (a->b);
   for (guint i = 0; i < stores->len; i++)
     {
       CsCluster *cluster = g_ptr_array_index (stores, i);
@@ -335,44 +319,40 @@ fuse_stores (Architect *a,
       if (cluster->primary || cluster == a->primary_store)
         fuse_store (a, cluster, n_component_nodes);
     }
-  json_builder_end_array (a->b);
 }
 
 /* ------------------------------------------------------------------------ */
 /* APIs                                                                     */
 /* ------------------------------------------------------------------------ */
 
+/* The majority APIs, their style voted among the schema's styles. */
 static void
-fuse_apis (CsFuse      *f,
-           JsonBuilder *b,
-           GPtrArray   *apis)
+fuse_apis (CsFuse    *f,
+           GPtrArray *apis)
 {
-  json_builder_set_member_name (b, "apis");
-  json_builder_begin_array (b);
   for (guint i = 0; i < apis->len; i++)
     {
       CsCluster *cluster = g_ptr_array_index (apis, i);
       g_autofree char *field = NULL;
       g_autoptr(CsVote) vote = NULL;
       g_autofree char *style = NULL;
+      CsVoteRecord *record;
+      CsApi *api;
       guint source;
 
       if (!cluster->primary)
         continue;
-      vote = cs_fuse_vote_cluster (cluster, NULL, "style", CS_VOTE_LABEL, api_styles);
-      source = cs_fuse_pick_source (cluster, vote, "style");
-      field = cs_fuse_field_name ("apis", cs_fuse_cluster_str (cluster, source, "name"), "style");
+      vote = cs_fuse_vote_cluster (cluster, NULL, API (style), CS_VOTE_LABEL, api_styles);
+      source = cs_fuse_pick_source (cluster, vote, API (style));
+      field = cs_result_vote_field (CS_VOTED_API, cs_fuse_cluster_str (cluster, source, API (name)));
       cs_vote_set_field (vote, field);
-      cs_fuse_record_vote (f, vote, cluster, "style");
+      record = cs_fuse_record_vote (f, vote, cluster, API (style));
       style = g_ascii_strdown (cs_vote_get_winner (vote) != NULL ? cs_vote_get_winner (vote) : "other", -1);
 
-      json_builder_begin_object (b);
-      cs_fuse_add_string (b, "name", cs_fuse_cluster_str (cluster, source, "name"));
-      cs_fuse_add_string (b, "style", g_strstrip (style));
-      cs_fuse_add_string (b, "description", cs_fuse_cluster_str (cluster, source, "description"));
-      json_builder_end_object (b);
+      api = cs_blueprint_add_api (f->blueprint, cs_fuse_cluster_str (cluster, source, API (name)),
+                                  g_strstrip (style), cs_fuse_cluster_str (cluster, source, API (description)));
+      cs_fuse_set_origin (f, &api->item, cluster, record);
     }
-  json_builder_end_array (b);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -462,38 +442,30 @@ add_edge (Architect  *a,
 static void
 fuse_connections (Architect *a)
 {
-  JsonBuilder *b = a->b;
-
   for (guint c = 0; c < a->f->total; c++)
     {
-      JsonArray *array = cs_json_get_array (g_ptr_array_index (a->f->datas, c), "connections");
+      GPtrArray *connections = cs_blueprint_get_connections (cs_fuse_get_blueprint (a->f, c));
       GHashTable *map = g_ptr_array_index (a->maps, c);
 
-      for (guint p = 0; array != NULL && p < json_array_get_length (array); p++)
+      for (guint p = 0; p < connections->len; p++)
         {
-          JsonNode *conn = json_array_get_element (array, p);
-          int from = resolve_endpoint (map, a->names, cs_json_node_get_string (conn, "from"));
-          int to = resolve_endpoint (map, a->names, cs_json_node_get_string (conn, "to"));
+          const CsConnection *conn = g_ptr_array_index (connections, p);
+          int from = resolve_endpoint (map, a->names, conn->from);
+          int to = resolve_endpoint (map, a->names, conn->to);
 
           if (from >= 0 && to >= 0 && from != to)
-            add_edge (a, c, from, to, cs_json_node_get_string (conn, "description"));
+            add_edge (a, c, from, to, conn->description);
         }
     }
   g_ptr_array_sort (a->edges, compare_edges);
 
-  json_builder_set_member_name (b, "connections");
-  json_builder_begin_array (b);
   for (guint e = 0; e < a->edges->len; e++)
     {
       Edge *edge = g_ptr_array_index (a->edges, e);
 
-      json_builder_begin_object (b);
-      cs_fuse_add_string (b, "from", g_ptr_array_index (a->names, edge->from));
-      cs_fuse_add_string (b, "to", g_ptr_array_index (a->names, edge->to));
-      cs_fuse_add_string (b, "description", edge->description);
-      json_builder_end_object (b);
+      cs_blueprint_add_connection (a->out, g_ptr_array_index (a->names, edge->from),
+                                   g_ptr_array_index (a->names, edge->to), edge->description);
     }
-  json_builder_end_array (b);
 }
 
 /* The diagram, drawn again from what was kept. */
@@ -510,17 +482,16 @@ fuse_mermaid (Architect *a)
 
       cs_mermaid_add_edge (chart, edge->from, edge->to, edge->description);
     }
-  cs_fuse_add_string (a->b, "mermaid", chart->str);
+  cs_blueprint_set_mermaid (a->out, chart->str);
 }
 
 void
-cs_fuse_architect (CsFuse      *f,
-                   JsonBuilder *b)
+cs_fuse_architect (CsFuse *f)
 {
-  g_autoptr(GPtrArray) comp_lists = cs_fuse_lists_for (f, "components");
-  g_autoptr(GPtrArray) store_lists = cs_fuse_lists_for (f, "data_stores");
-  g_autoptr(GPtrArray) api_lists = cs_fuse_lists_for (f, "apis");
-  g_autoptr(GPtrArray) decision_lists = cs_fuse_lists_for (f, "decisions");
+  g_autoptr(GPtrArray) comp_lists = cs_fuse_blueprint_lists (f, cs_blueprint_get_components);
+  g_autoptr(GPtrArray) store_lists = cs_fuse_blueprint_lists (f, cs_blueprint_get_data_stores);
+  g_autoptr(GPtrArray) api_lists = cs_fuse_blueprint_lists (f, cs_blueprint_get_apis);
+  g_autoptr(GPtrArray) decision_lists = cs_fuse_blueprint_lists (f, cs_blueprint_get_decisions);
   g_autoptr(GPtrArray) components = cs_consensus_cluster (CS_ITEM_COMPONENT, comp_lists);
   g_autoptr(GPtrArray) stores = cs_consensus_cluster (CS_ITEM_DATA_STORE, store_lists);
   g_autoptr(GPtrArray) apis = cs_consensus_cluster (CS_ITEM_API, api_lists);
@@ -528,20 +499,20 @@ cs_fuse_architect (CsFuse      *f,
   g_autofree char *summary = NULL;
   Architect a = { 0 };
 
-  architect_init (&a, f, b);
+  architect_init (&a, f);
   fuse_components (&a, components);
   add_component_alternatives (f, components);
   vote_primary_store (&a, stores);
   fuse_stores (&a, stores);
-  fuse_apis (f, b, apis);
+  fuse_apis (f, apis);
   fuse_connections (&a);
-  cs_fuse_decisions (f, b, decisions);
-  cs_fuse_trade_offs_and_risks (f, b);
-  cs_fuse_cost (f, b);
+  cs_fuse_decisions (f, decisions);
+  cs_fuse_trade_offs_and_risks (f);
+  cs_fuse_cost (f);
   fuse_mermaid (&a);
 
   /* the summary last: it depends on who won the votes */
   summary = cs_fuse_summary (f, cs_fuse_lead_candidate (f, TRUE));
-  cs_fuse_add_string (b, "summary", summary);
+  cs_blueprint_set_summary (f->blueprint, summary);
   architect_clear (&a);
 }

@@ -11,9 +11,11 @@
 
 #include "config.h"
 
-#include "cs-json-util.h"
 #include "cs-similarity.h"
 #include "cs-synthesis-private.h"
+
+#define DECISION(member) CS_FUSE_FIELD (CsDecision, member)
+#define RISK(member) CS_FUSE_FIELD (CsRisk, member)
 
 /* Adds @text to @rejected unless it is the winner or already there (as a
  * technology key). */
@@ -34,8 +36,8 @@ add_rejected (GPtrArray  *rejected,
   g_ptr_array_add (rejected_keys, g_steal_pointer (&key));
 }
 
-/* The rejected alternatives of a decision: the losing choices, then every
- * member's own rejected list. */
+/* The rejected alternatives of a decision, NULL-terminated: the losing
+ * choices, then every member's own rejected list. */
 static GPtrArray *
 rejected_alternatives (CsCluster *cluster,
                        CsVote    *vote)
@@ -52,21 +54,17 @@ rejected_alternatives (CsCluster *cluster,
     }
   for (guint m = 0; m < cluster->members->len; m++)
     {
-      JsonArray *list = cs_json_get_array (cs_json_node_object (cs_fuse_member_at (cluster, m)->node), "rejected_alternatives");
+      const CsDecision *decision = cs_fuse_member_at (cluster, m)->item;
 
-      for (guint r = 0; list != NULL && r < json_array_get_length (list); r++)
+      for (guint r = 0; decision->rejected_alternatives != NULL && decision->rejected_alternatives[r] != NULL; r++)
         {
-          JsonNode *alt = json_array_get_element (list, r);
-          const char *text;
+          const char *text = decision->rejected_alternatives[r];
 
-          if (!JSON_NODE_HOLDS_VALUE (alt) || json_node_get_value_type (alt) != G_TYPE_STRING)
-            continue;
-          text = json_node_get_string (alt);
-          if (text == NULL || *text == '\0' || !g_utf8_validate (text, -1, NULL))
-            continue;
-          add_rejected (rejected, rejected_keys, winner_key, text);
+          if (*text != '\0' && g_utf8_validate (text, -1, NULL))
+            add_rejected (rejected, rejected_keys, winner_key, text);
         }
     }
+  g_ptr_array_add (rejected, NULL);
   return rejected;
 }
 
@@ -74,101 +72,91 @@ static void
 add_decision_alternative (CsFuse    *f,
                           CsCluster *cluster)
 {
-  g_autoptr(JsonBuilder) ab = json_builder_new ();
+  guint rep = cluster->representative;
+  g_auto(GStrv) sources = cs_fuse_cluster_sources (f, cluster);
 
-  json_builder_begin_object (ab);
-  cs_fuse_add_string (ab, "title", cs_fuse_cluster_str (cluster, cluster->representative, "topic"));
-  cs_fuse_add_string (ab, "choice", cs_fuse_cluster_str (cluster, cluster->representative, "choice"));
-  cs_fuse_add_string (ab, "rationale", cs_fuse_cluster_str (cluster, cluster->representative, "rationale"));
-  cs_fuse_add_cluster_alternative (f, ab, cluster, "decision");
-  json_builder_end_object (ab);
-  json_array_add_element (f->alternatives, json_builder_get_root (ab));
+  cs_result_add_decision_alternative (f->result,
+                                      cs_fuse_cluster_str (cluster, rep, DECISION (topic)),
+                                      cs_fuse_cluster_str (cluster, rep, DECISION (choice)),
+                                      cs_fuse_cluster_str (cluster, rep, DECISION (rationale)),
+                                      cluster->support, cluster->total,
+                                      (const char * const *)sources);
 }
 
 /* A majority decision: its choice voted, the losers rejected. */
 static void
-fuse_decision (CsFuse      *f,
-               JsonBuilder *b,
-               CsCluster   *cluster)
+fuse_decision (CsFuse    *f,
+               CsCluster *cluster)
 {
-  g_autoptr(CsVote) vote = cs_fuse_vote_cluster (cluster, NULL, "choice", CS_VOTE_TECHNOLOGY, NULL);
-  guint source = cs_fuse_pick_source (cluster, vote, "choice");
-  g_autofree char *field = cs_fuse_field_name ("decisions", cs_fuse_cluster_str (cluster, source, "topic"), "choice");
+  g_autoptr(CsVote) vote = cs_fuse_vote_cluster (cluster, NULL, DECISION (choice), CS_VOTE_TECHNOLOGY, NULL);
+  guint source = cs_fuse_pick_source (cluster, vote, DECISION (choice));
+  g_autofree char *field = cs_result_vote_field (CS_VOTED_DECISION, cs_fuse_cluster_str (cluster, source, DECISION (topic)));
   g_autoptr(GPtrArray) rejected = NULL;
+  CsVoteRecord *record;
+  CsDecision *decision;
 
   cs_vote_set_field (vote, field);
-  cs_fuse_record_vote (f, vote, cluster, "choice");
+  record = cs_fuse_record_vote (f, vote, cluster, DECISION (choice));
   rejected = rejected_alternatives (cluster, vote);
 
-  json_builder_begin_object (b);
-  cs_fuse_add_string (b, "topic", cs_fuse_cluster_str (cluster, source, "topic"));
-  cs_fuse_add_string (b, "choice", cs_vote_get_winner (vote) != NULL ? cs_vote_get_winner (vote) : "");
-  cs_fuse_add_string (b, "rationale", cs_fuse_cluster_str (cluster, source, "rationale"));
-  json_builder_set_member_name (b, "rejected_alternatives");
-  json_builder_begin_array (b);
-  for (guint r = 0; r < rejected->len; r++)
-    json_builder_add_string_value (b, g_ptr_array_index (rejected, r));
-  json_builder_end_array (b);
-  json_builder_end_object (b);
+  decision = cs_blueprint_add_decision (f->blueprint,
+                                        cs_fuse_cluster_str (cluster, source, DECISION (topic)),
+                                        cs_vote_get_winner (vote) != NULL ? cs_vote_get_winner (vote) : "",
+                                        cs_fuse_cluster_str (cluster, source, DECISION (rationale)),
+                                        (const char * const *)rejected->pdata);
+  cs_fuse_set_origin (f, &decision->item, cluster, record);
 }
 
 void
-cs_fuse_decisions (CsFuse      *f,
-                   JsonBuilder *b,
-                   GPtrArray   *decisions)
+cs_fuse_decisions (CsFuse    *f,
+                   GPtrArray *decisions)
 {
-  json_builder_set_member_name (b, "decisions");
-  json_builder_begin_array (b);
   for (guint i = 0; i < decisions->len; i++)
     {
       CsCluster *cluster = g_ptr_array_index (decisions, i);
 
       if (cluster->primary)
-        fuse_decision (f, b, cluster);
+        fuse_decision (f, cluster);
       else
         add_decision_alternative (f, cluster);
     }
-  json_builder_end_array (b);
 }
 
 /* Trade-offs and risks: deduplicated unions, best supported first. */
 void
-cs_fuse_trade_offs_and_risks (CsFuse      *f,
-                              JsonBuilder *b)
+cs_fuse_trade_offs_and_risks (CsFuse *f)
 {
-  g_autoptr(GPtrArray) tradeoff_lists = cs_fuse_lists_for (f, "trade_offs");
-  g_autoptr(GPtrArray) risk_lists = cs_fuse_lists_for (f, "risks");
+  g_autoptr(GPtrArray) tradeoff_lists = cs_fuse_blueprint_lists (f, cs_blueprint_get_trade_offs);
+  g_autoptr(GPtrArray) risk_lists = cs_fuse_blueprint_lists (f, cs_blueprint_get_risks);
   g_autoptr(GPtrArray) tradeoffs = cs_consensus_cluster (CS_ITEM_TEXT, tradeoff_lists);
   g_autoptr(GPtrArray) risks = cs_consensus_cluster (CS_ITEM_RISK, risk_lists);
 
-  json_builder_set_member_name (b, "trade_offs");
-  json_builder_begin_array (b);
   for (guint i = 0; i < tradeoffs->len; i++)
-    json_builder_add_string_value (b, cs_consensus_item_title (CS_ITEM_TEXT,
-                                                               cs_cluster_get_representative (g_ptr_array_index (tradeoffs, i))));
-  json_builder_end_array (b);
+    {
+      CsCluster *cluster = g_ptr_array_index (tradeoffs, i);
+      CsTradeOff *tradeoff;
 
-  json_builder_set_member_name (b, "risks");
-  json_builder_begin_array (b);
+      tradeoff = cs_blueprint_add_trade_off (f->blueprint,
+                                             cs_consensus_item_title (CS_ITEM_TEXT, cs_cluster_get_representative (cluster)));
+      cs_fuse_set_origin (f, &tradeoff->item, cluster, NULL);
+    }
   for (guint i = 0; i < risks->len; i++)
     {
       CsCluster *cluster = g_ptr_array_index (risks, i);
+      CsRisk *risk;
 
-      json_builder_begin_object (b);
-      cs_fuse_add_string (b, "risk", cs_fuse_cluster_str (cluster, cluster->representative, "risk"));
-      cs_fuse_add_string (b, "mitigation", cs_fuse_cluster_str (cluster, cluster->representative, "mitigation"));
-      json_builder_end_object (b);
+      risk = cs_blueprint_add_risk (f->blueprint,
+                                    cs_fuse_cluster_str (cluster, cluster->representative, RISK (risk)),
+                                    cs_fuse_cluster_str (cluster, cluster->representative, RISK (mitigation)));
+      cs_fuse_set_origin (f, &risk->item, cluster, NULL);
     }
-  json_builder_end_array (b);
 }
 
 /* The cost: the median of the candidates' estimates, recorded as a vote. */
 void
-cs_fuse_cost (CsFuse      *f,
-              JsonBuilder *b)
+cs_fuse_cost (CsFuse *f)
 {
   g_autofree double *costs = g_new0 (double, f->total + 1);
-  g_autoptr(JsonBuilder) vb = json_builder_new ();
   guint n_costs = 0;
   double cost;
 
@@ -176,25 +164,10 @@ cs_fuse_cost (CsFuse      *f,
     {
       double v;
 
-      if (cs_json_get_number (g_ptr_array_index (f->datas, c), "monthly_cost_usd", &v) && v >= 0)
+      if (cs_blueprint_get_monthly_cost (cs_fuse_get_blueprint (f, c), &v) && v >= 0)
         costs[n_costs++] = v;
     }
   cost = n_costs > 0 ? cs_ensemble_median (costs, n_costs) : 0.0;
-  json_builder_set_member_name (b, "monthly_cost_usd");
-  json_builder_add_double_value (b, cost);
-
-  json_builder_begin_object (vb);
-  cs_fuse_add_string (vb, "field", "monthly_cost_usd");
-  cs_fuse_add_string (vb, "method", "median");
-  json_builder_set_member_name (vb, "median");
-  json_builder_add_double_value (vb, cost);
-  cs_fuse_add_int (vb, "count", n_costs);
-  cs_fuse_add_int (vb, "total", f->total);
-  json_builder_set_member_name (vb, "values");
-  json_builder_begin_array (vb);
-  for (guint i = 0; i < n_costs; i++)
-    json_builder_add_double_value (vb, costs[i]);
-  json_builder_end_array (vb);
-  json_builder_end_object (vb);
-  json_array_add_element (f->votes, json_builder_get_root (vb));
+  cs_blueprint_set_monthly_cost (f->blueprint, cost);
+  cs_result_add_median (f->result, cs_result_cost_vote_field (), cost, n_costs, f->total, costs, n_costs);
 }

@@ -11,12 +11,14 @@
 
 #include "config.h"
 
-#include "cs-json-util.h"
 #include "cs-similarity.h"
 #include "cs-synthesis-private.h"
 
 static const char * const likelihoods[] = { "high", "medium", "low", NULL };
 static const char * const risks[] = { "none", "low", "medium", "high", NULL };
+
+#define CAUSE(member) CS_FUSE_FIELD (CsCause, member)
+#define STEP(member) CS_FUSE_FIELD (CsStep, member)
 
 static int
 likelihood_rank (const char *likelihood)
@@ -29,9 +31,10 @@ likelihood_rank (const char *likelihood)
 }
 
 typedef struct {
-  CsCluster *cluster;
-  char      *likelihood;
-  guint      order;
+  CsCluster    *cluster;
+  char         *likelihood;
+  guint         order;
+  CsVoteRecord *vote;
 } Cause;
 
 static int
@@ -54,10 +57,9 @@ compare_causes (gconstpointer pa,
 /* Likely causes: every cause, likelihood voted, best supported and most
  * likely first. */
 static void
-fuse_causes (CsFuse      *f,
-             JsonBuilder *b)
+fuse_causes (CsFuse *f)
 {
-  g_autoptr(GPtrArray) cause_lists = cs_fuse_lists_for (f, "likely_causes");
+  g_autoptr(GPtrArray) cause_lists = cs_fuse_checklist_lists (f, cs_checklist_get_likely_causes);
   g_autoptr(GPtrArray) causes = cs_consensus_cluster (CS_ITEM_CAUSE, cause_lists);
   g_autoptr(GArray) ordered = g_array_new (FALSE, FALSE, sizeof (Cause));
 
@@ -65,92 +67,66 @@ fuse_causes (CsFuse      *f,
     {
       CsCluster *cluster = g_ptr_array_index (causes, i);
       const char *title = cs_consensus_item_title (CS_ITEM_CAUSE, cs_cluster_get_representative (cluster));
-      g_autofree char *field = cs_fuse_field_name ("likely_causes", title, "likelihood");
-      g_autoptr(CsVote) vote = cs_fuse_vote_cluster (cluster, field, "likelihood", CS_VOTE_LABEL, likelihoods);
-      Cause cause = { cluster, NULL, i };
+      g_autofree char *field = cs_result_vote_field (CS_VOTED_CAUSE, title);
+      g_autoptr(CsVote) vote = cs_fuse_vote_cluster (cluster, field, CAUSE (likelihood), CS_VOTE_LABEL, likelihoods);
+      Cause cause = { cluster, NULL, i, NULL };
 
-      cs_fuse_record_vote (f, vote, cluster, "likelihood");
+      cause.vote = cs_fuse_record_vote (f, vote, cluster, CAUSE (likelihood));
       cause.likelihood = g_ascii_strdown (cs_vote_get_winner (vote) ? cs_vote_get_winner (vote) : "medium", -1);
       g_strstrip (cause.likelihood);
       g_array_append_val (ordered, cause);
     }
   g_array_sort (ordered, compare_causes);
 
-  json_builder_set_member_name (b, "likely_causes");
-  json_builder_begin_array (b);
   for (guint i = 0; i < ordered->len; i++)
     {
       Cause *cause = &g_array_index (ordered, Cause, i);
+      CsCause *item;
 
-      json_builder_begin_object (b);
-      cs_fuse_add_string (b, "cause", cs_fuse_cluster_str (cause->cluster, cause->cluster->representative, "cause"));
-      cs_fuse_add_string (b, "likelihood", cause->likelihood);
-      json_builder_end_object (b);
+      item = cs_checklist_add_cause (f->checklist,
+                                     cs_fuse_cluster_str (cause->cluster, cause->cluster->representative, CAUSE (cause)),
+                                     cause->likelihood);
+      cs_fuse_set_origin (f, &item->item, cause->cluster, cause->vote);
       g_free (cause->likelihood);
     }
-  json_builder_end_array (b);
-}
-
-static const char *
-step_command (JsonNode *rep)
-{
-  const char *command = cs_json_node_get_string (rep, "command");
-
-  return command != NULL ? command : "";
-}
-
-static void
-add_step_consensus (CsFuse     *f,
-                    CsCluster  *cluster,
-                    const char *title,
-                    int         effort,
-                    const char *command)
-{
-  g_autoptr(JsonBuilder) cb = json_builder_new ();
-
-  json_builder_begin_object (cb);
-  cs_fuse_add_string (cb, "title", title);
-  cs_fuse_add_int (cb, "support", cluster->support);
-  cs_fuse_add_int (cb, "total", cluster->total);
-  cs_fuse_add_candidate_ids (f, cb, cluster);
-  if (cluster->effort_minutes >= 0)
-    cs_fuse_add_int (cb, "effort_minutes", effort);
-  cs_fuse_add_string (cb, "command", command);
-  json_builder_end_object (cb);
-  json_array_add_element (f->consensus, json_builder_get_root (cb));
 }
 
 /* A majority step: the representative's text, its risk voted, its effort the
- * members' median (at most a day). */
+ * members' median (at most a day); its consensus entry. */
 static void
-fuse_step (CsFuse      *f,
-           JsonBuilder *b,
-           CsCluster   *cluster)
+fuse_step (CsFuse    *f,
+           CsCluster *cluster)
 {
-  JsonNode *rep = cs_cluster_get_representative (cluster);
-  const char *title = cs_consensus_item_title (CS_ITEM_STEP, rep);
-  g_autofree char *field = cs_fuse_field_name ("steps", title, "risk");
-  g_autoptr(CsVote) vote = cs_fuse_vote_cluster (cluster, field, "risk", CS_VOTE_LABEL, risks);
+  const CsStep *rep = cs_cluster_get_representative (cluster);
+  g_autofree char *field = cs_result_vote_field (CS_VOTED_STEP, rep->title);
+  g_autoptr(CsVote) vote = cs_fuse_vote_cluster (cluster, field, STEP (risk), CS_VOTE_LABEL, risks);
+  g_auto(GStrv) sources = cs_fuse_cluster_sources (f, cluster);
   g_autofree char *risk = NULL;
   guint source = cluster->representative;
+  const char *title = cs_fuse_cluster_str (cluster, source, STEP (title));
+  const char *command = rep->command != NULL ? rep->command : "";
   int effort = cluster->effort_minutes >= 0 ? MIN (cluster->effort_minutes, 1440) : 0;
+  CsVoteRecord *record;
+  CsAgreement *agreement;
+  CsStep *step;
 
-  cs_fuse_record_vote (f, vote, cluster, "risk");
+  record = cs_fuse_record_vote (f, vote, cluster, STEP (risk));
   cs_fuse_count_joined (f, cluster);
   risk = g_ascii_strdown (cs_vote_get_winner (vote) ? cs_vote_get_winner (vote) : "low", -1);
   g_strstrip (risk);
 
-  json_builder_begin_object (b);
-  cs_fuse_add_string (b, "title", cs_fuse_cluster_str (cluster, source, "title"));
-  cs_fuse_add_string (b, "action", cs_fuse_cluster_str (cluster, source, "action"));
-  cs_fuse_add_string (b, "command", step_command (rep));
-  cs_fuse_add_string (b, "expected", cs_fuse_cluster_str (cluster, source, "expected"));
-  cs_fuse_add_string (b, "if_fails", cs_fuse_cluster_str (cluster, source, "if_fails"));
-  cs_fuse_add_string (b, "risk", risk);
-  cs_fuse_add_int (b, "effort_minutes", effort);
-  json_builder_end_object (b);
+  step = cs_checklist_add_step (f->checklist, title,
+                                cs_fuse_cluster_str (cluster, source, STEP (action)), command,
+                                cs_fuse_cluster_str (cluster, source, STEP (expected)),
+                                cs_fuse_cluster_str (cluster, source, STEP (if_fails)),
+                                risk, effort);
+  cs_fuse_set_origin (f, &step->item, cluster, record);
 
-  add_step_consensus (f, cluster, cs_fuse_cluster_str (cluster, source, "title"), effort, step_command (rep));
+  agreement = cs_result_add_agreement (f->result, title, cluster->support, cluster->total,
+                                       (const char * const *)sources);
+  if (cluster->effort_minutes >= 0)
+    cs_agreement_set_effort_minutes (agreement, effort);
+  cs_agreement_set_command (agreement, command);
 }
 
 /* The index of the primary step @cluster most resembles (at least the
@@ -176,56 +152,49 @@ related_step (CsCluster *cluster,
 }
 
 /* A minority step: "if that did not work, try…" after the step it most
- * resembles, or on its own. */
+ * resembles, or on its own. @scratch holds the step it is written from. */
 static void
-add_step_alternative (CsFuse    *f,
-                      CsCluster *cluster,
-                      GPtrArray *primary)
+add_step_alternative (CsFuse      *f,
+                      CsCluster   *cluster,
+                      GPtrArray   *primary,
+                      CsChecklist *scratch)
 {
-  JsonNode *rep = cs_cluster_get_representative (cluster);
+  const CsStep *rep = cs_cluster_get_representative (cluster);
   guint source = cluster->representative;
-  g_autoptr(JsonBuilder) ab = json_builder_new ();
-  g_autofree char *risk = g_ascii_strdown (cs_fuse_cluster_str (cluster, source, "risk"), -1);
-  gint64 effort = cluster->effort_minutes >= 0 ? MIN (cluster->effort_minutes, 1440) : 0;
+  g_autofree char *risk = g_ascii_strdown (cs_fuse_cluster_str (cluster, source, STEP (risk)), -1);
+  int effort = cluster->effort_minutes >= 0 ? MIN (cluster->effort_minutes, 1440) : 0;
+  g_auto(GStrv) sources = cs_fuse_cluster_sources (f, cluster);
+  CsStep *step;
 
-  json_builder_begin_object (ab);
-  cs_fuse_add_string (ab, "title", cs_fuse_cluster_str (cluster, source, "title"));
-  cs_fuse_add_string (ab, "action", cs_fuse_cluster_str (cluster, source, "action"));
-  cs_fuse_add_string (ab, "command", step_command (rep));
-  cs_fuse_add_string (ab, "expected", cs_fuse_cluster_str (cluster, source, "expected"));
-  cs_fuse_add_string (ab, "if_fails", cs_fuse_cluster_str (cluster, source, "if_fails"));
-  cs_fuse_add_string (ab, "risk", cs_fuse_str_in (risk, risks) ? risk : "low");
-  cs_fuse_add_int (ab, "effort_minutes", effort);
-  cs_fuse_add_int (ab, "after_step", related_step (cluster, primary));
-  cs_fuse_add_int (ab, "support", cluster->support);
-  cs_fuse_add_int (ab, "total", cluster->total);
-  cs_fuse_add_candidate_ids (f, ab, cluster);
-  json_builder_end_object (ab);
-  json_array_add_element (f->alternatives, json_builder_get_root (ab));
+  step = cs_checklist_add_step (scratch, cs_fuse_cluster_str (cluster, source, STEP (title)),
+                                cs_fuse_cluster_str (cluster, source, STEP (action)),
+                                rep->command != NULL ? rep->command : "",
+                                cs_fuse_cluster_str (cluster, source, STEP (expected)),
+                                cs_fuse_cluster_str (cluster, source, STEP (if_fails)),
+                                cs_fuse_str_in (risk, risks) ? risk : "low", effort);
+  cs_result_add_alternative_from_step (f->result, step, related_step (cluster, primary),
+                                       cluster->support, cluster->total, (const char * const *)sources);
 }
 
 /* Steps: the primary clusters in consensus order; the others become
  * alternatives. */
 static void
-fuse_steps (CsFuse      *f,
-            JsonBuilder *b)
+fuse_steps (CsFuse *f)
 {
-  g_autoptr(GPtrArray) step_lists = cs_fuse_lists_for (f, "steps");
+  g_autoptr(GPtrArray) step_lists = cs_fuse_checklist_lists (f, cs_checklist_get_steps);
   g_autoptr(GPtrArray) steps = cs_consensus_cluster (CS_ITEM_STEP, step_lists);
   g_autoptr(GPtrArray) primary = cs_fuse_primary_clusters (steps);
+  g_autoptr(CsChecklist) scratch = cs_checklist_new ();
 
-  json_builder_set_member_name (b, "steps");
-  json_builder_begin_array (b);
   for (guint i = 0; i < primary->len; i++)
-    fuse_step (f, b, g_ptr_array_index (primary, i));
-  json_builder_end_array (b);
+    fuse_step (f, g_ptr_array_index (primary, i));
 
   for (guint i = 0; i < steps->len; i++)
     {
       CsCluster *cluster = g_ptr_array_index (steps, i);
 
       if (!cluster->primary)
-        add_step_alternative (f, cluster, primary);
+        add_step_alternative (f, cluster, primary, scratch);
     }
 }
 
@@ -234,25 +203,24 @@ static const char *
 escalate_when (CsFuse *f,
                guint   lead)
 {
-  const char *escalate = cs_json_get_string (g_ptr_array_index (f->datas, lead), "escalate_when");
+  const char *escalate = cs_checklist_get_escalate_when (cs_fuse_get_checklist (f, lead));
 
   for (guint c = 0; (escalate == NULL || *escalate == '\0') && c < f->total; c++)
-    escalate = cs_json_get_string (g_ptr_array_index (f->datas, c), "escalate_when");
+    escalate = cs_checklist_get_escalate_when (cs_fuse_get_checklist (f, c));
   return escalate != NULL ? escalate : "";
 }
 
 void
-cs_fuse_support (CsFuse      *f,
-                 JsonBuilder *b)
+cs_fuse_support (CsFuse *f)
 {
   g_autofree char *summary = NULL;
   guint lead;
 
-  fuse_causes (f, b);
-  fuse_steps (f, b);
+  fuse_causes (f);
+  fuse_steps (f);
 
   lead = cs_fuse_lead_candidate (f, FALSE);
-  cs_fuse_add_string (b, "escalate_when", escalate_when (f, lead));
+  cs_checklist_set_escalate_when (f->checklist, escalate_when (f, lead));
   summary = cs_fuse_summary (f, lead);
-  cs_fuse_add_string (b, "summary", summary);
+  cs_checklist_set_summary (f->checklist, summary);
 }

@@ -1,8 +1,9 @@
 /* cs-synthesis-votes.c: the clusters and votes both modes' fusion share
  *
  * Which member of a cluster gives the text, the votes on a cluster's
- * categorical field and the credit they give the candidates, the primary
- * clusters, and the summary taken from the candidate that agrees most.
+ * categorical field and the credit they give the candidates, where a fused
+ * item came from, the primary clusters, and the summary taken from the
+ * candidate that agrees most.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -10,29 +11,7 @@
 
 #include "config.h"
 
-#include "cs-json-util.h"
 #include "cs-synthesis-private.h"
-
-void
-cs_fuse_add_string (JsonBuilder *b,
-                    const char  *key,
-                    const char  *value)
-{
-  json_builder_set_member_name (b, key);
-  if (value != NULL)
-    json_builder_add_string_value (b, value);
-  else
-    json_builder_add_null_value (b);
-}
-
-void
-cs_fuse_add_int (JsonBuilder *b,
-                 const char  *key,
-                 gint64       value)
-{
-  json_builder_set_member_name (b, key);
-  json_builder_add_int_value (b, value);
-}
 
 gboolean
 cs_fuse_str_in (const char         *value,
@@ -44,78 +23,109 @@ cs_fuse_str_in (const char         *value,
   return FALSE;
 }
 
+static CsFuseSnapshot *
+snapshot_at (CsFuse *f,
+             guint   index)
+{
+  return g_ptr_array_index (f->candidates, index);
+}
+
 const char *
 cs_fuse_candidate_id (CsFuse *f,
                       guint   index)
 {
-  const char *id = ((CsFuseSnapshot *)g_ptr_array_index (f->candidates, index))->id;
+  const char *id = snapshot_at (f, index)->id;
 
   return id != NULL ? id : "";
 }
 
-/* Per candidate: its array member @key, or NULL. */
+CsBlueprint *
+cs_fuse_get_blueprint (CsFuse *f,
+                       guint   index)
+{
+  return snapshot_at (f, index)->blueprint;
+}
+
+CsChecklist *
+cs_fuse_get_checklist (CsFuse *f,
+                       guint   index)
+{
+  return snapshot_at (f, index)->checklist;
+}
+
 GPtrArray *
-cs_fuse_lists_for (CsFuse     *f,
-                   const char *key)
+cs_fuse_blueprint_lists (CsFuse       *f,
+                         GPtrArray *(*get) (CsBlueprint *))
 {
   GPtrArray *lists = g_ptr_array_new ();
 
   for (guint c = 0; c < f->total; c++)
-    g_ptr_array_add (lists, cs_json_get_array_node (g_ptr_array_index (f->datas, c), key));
+    g_ptr_array_add (lists, get (cs_fuse_get_blueprint (f, c)));
   return lists;
 }
 
-void
-cs_fuse_add_candidate_ids (CsFuse      *f,
-                           JsonBuilder *b,
-                           CsCluster   *cluster)
+GPtrArray *
+cs_fuse_checklist_lists (CsFuse       *f,
+                         GPtrArray *(*get) (CsChecklist *))
 {
-  json_builder_set_member_name (b, "candidates");
-  json_builder_begin_array (b);
-  for (guint i = 0; i < cluster->members->len; i++)
-    json_builder_add_string_value (b, cs_fuse_candidate_id (f, cs_fuse_member_at (cluster, i)->candidate));
-  json_builder_end_array (b);
+  GPtrArray *lists = g_ptr_array_new ();
+
+  for (guint c = 0; c < f->total; c++)
+    g_ptr_array_add (lists, get (cs_fuse_get_checklist (f, c)));
+  return lists;
 }
 
-/* The members an alternative shares: support, total, candidates, kind. */
-void
-cs_fuse_add_cluster_alternative (CsFuse      *f,
-                                 JsonBuilder *b,
-                                 CsCluster   *cluster,
-                                 const char  *kind)
+GStrv
+cs_fuse_cluster_sources (CsFuse    *f,
+                         CsCluster *cluster)
 {
-  cs_fuse_add_int (b, "support", cluster->support);
-  cs_fuse_add_int (b, "total", cluster->total);
-  cs_fuse_add_candidate_ids (f, b, cluster);
-  cs_fuse_add_string (b, "kind", kind);
+  GStrv sources = g_new0 (char *, cluster->members->len + 1);
+
+  for (guint i = 0; i < cluster->members->len; i++)
+    sources[i] = g_strdup (cs_fuse_candidate_id (f, cs_fuse_member_at (cluster, i)->candidate));
+  return sources;
+}
+
+void
+cs_fuse_set_origin (CsFuse       *f,
+                    CsItem       *item,
+                    CsCluster    *cluster,
+                    CsVoteRecord *vote)
+{
+  g_strfreev (item->origin.sources);
+  item->origin.sources = cs_fuse_cluster_sources (f, cluster);
+  item->support = cluster->support;
+  item->total = cluster->total;
+  item->vote = vote;
 }
 
 /* A string field of the cluster: from member @source, else the first member
  * that has it non-empty, else "". */
 const char *
-cs_fuse_cluster_str (CsCluster  *cluster,
-                     guint       source,
-                     const char *key)
+cs_fuse_cluster_str (CsCluster *cluster,
+                     guint      source,
+                     glong      offset)
 {
-  const char *s = cs_json_node_get_string (cs_fuse_member_at (cluster, source)->node, key);
+  const char *s = cs_fuse_item_str (cs_fuse_member_at (cluster, source)->item, offset);
 
   if (s != NULL && *s != '\0')
     return s;
   for (guint i = 0; i < cluster->members->len; i++)
     {
-      s = cs_json_node_get_string (cs_fuse_member_at (cluster, i)->node, key);
+      s = cs_fuse_item_str (cs_fuse_member_at (cluster, i)->item, offset);
       if (s != NULL && *s != '\0')
         return s;
     }
   return "";
 }
 
-/* Votes on @key among the members of @cluster, in candidate order; with
- * @allowed, only values among them (case and blanks ignored) count. */
+/* Votes on the field at @offset among the members of @cluster, in candidate
+ * order; with @allowed, only values among them (case and blanks ignored)
+ * count. */
 CsVote *
 cs_fuse_vote_cluster (CsCluster          *cluster,
                       const char         *field,
-                      const char         *key,
+                      glong               offset,
                       CsVoteKind          kind,
                       const char * const *allowed)
 {
@@ -123,7 +133,7 @@ cs_fuse_vote_cluster (CsCluster          *cluster,
 
   for (guint i = 0; i < cluster->members->len; i++)
     {
-      const char *value = cs_json_node_get_string (cs_fuse_member_at (cluster, i)->node, key);
+      const char *value = cs_fuse_item_str (cs_fuse_member_at (cluster, i)->item, offset);
 
       if (allowed != NULL)
         {
@@ -137,31 +147,50 @@ cs_fuse_vote_cluster (CsCluster          *cluster,
   return vote;
 }
 
-/* Records @vote and credits the candidates that voted for the winner. */
-void
-cs_fuse_record_vote (CsFuse     *f,
-                     CsVote     *vote,
-                     CsCluster  *cluster,
-                     const char *key)
+CsVoteRecord *
+cs_fuse_add_vote (CsFuse *f,
+                  CsVote *vote)
 {
+  guint n = cs_vote_get_n_options (vote);
+  g_autofree const char **names = g_new0 (const char *, n + 1);
+  g_autofree guint *counts = g_new0 (guint, n + 1);
+
   if (cs_vote_get_total (vote) == 0)
-    return;
-  json_array_add_element (f->votes, cs_vote_to_json (vote));
+    return NULL;
+  for (guint i = 0; i < n; i++)
+    names[i] = cs_vote_get_option (vote, i, &counts[i]);
+  return cs_result_add_vote (f->result, cs_vote_get_field (vote), cs_vote_get_winner (vote),
+                             cs_vote_get_count (vote), cs_vote_get_total (vote),
+                             names, counts, n);
+}
+
+/* Records @vote and credits the candidates that voted for the winner. */
+CsVoteRecord *
+cs_fuse_record_vote (CsFuse    *f,
+                     CsVote    *vote,
+                     CsCluster *cluster,
+                     glong      offset)
+{
+  CsVoteRecord *record = cs_fuse_add_vote (f, vote);
+
+  if (record == NULL)
+    return NULL;
   for (guint i = 0; cluster != NULL && i < cluster->members->len; i++)
     {
       CsConsensusMember *m = cs_fuse_member_at (cluster, i);
 
-      if (cs_vote_is_winner (vote, cs_json_node_get_string (m->node, key)))
+      if (cs_vote_is_winner (vote, cs_fuse_item_str (m->item, offset)))
         f->wins[m->candidate]++;
     }
+  return record;
 }
 
 /* The member to take the text from: the most central of those that agree
  * with the vote's winner (all members when nobody voted). */
 guint
-cs_fuse_pick_source (CsCluster  *cluster,
-                     CsVote     *vote,
-                     const char *key)
+cs_fuse_pick_source (CsCluster *cluster,
+                     CsVote    *vote,
+                     glong      offset)
 {
   g_autofree gboolean *eligible = NULL;
   gboolean any = FALSE;
@@ -172,7 +201,7 @@ cs_fuse_pick_source (CsCluster  *cluster,
   eligible = g_new0 (gboolean, cluster->members->len + 1);
   for (guint i = 0; i < cluster->members->len; i++)
     {
-      eligible[i] = cs_vote_is_winner (vote, cs_json_node_get_string (cs_fuse_member_at (cluster, i)->node, key));
+      eligible[i] = cs_vote_is_winner (vote, cs_fuse_item_str (cs_fuse_member_at (cluster, i)->item, offset));
       any |= eligible[i];
     }
   if (!any)
@@ -222,14 +251,6 @@ cs_fuse_primary_clusters (GPtrArray *clusters)
   return out;
 }
 
-char *
-cs_fuse_field_name (const char *list,
-                    const char *title,
-                    const char *key)
-{
-  return g_strdup_printf ("%s[%s].%s", list, title, key);
-}
-
 /* The candidate that agrees most with the others: the most votes won, then
  * the most primary clusters joined (or the other way round). */
 guint
@@ -255,8 +276,10 @@ char *
 cs_fuse_summary (CsFuse *f,
                  guint   lead)
 {
-  const char *summary = cs_json_get_string (g_ptr_array_index (f->datas, lead), "summary");
-  const char *model = ((CsFuseSnapshot *)g_ptr_array_index (f->candidates, lead))->model;
+  CsFuseSnapshot *snap = snapshot_at (f, lead);
+  const char *summary = snap->blueprint != NULL ? cs_blueprint_get_summary (snap->blueprint)
+                                                : cs_checklist_get_summary (snap->checklist);
+  const char *model = snap->model;
 
   if (summary == NULL)
     summary = "";
@@ -266,4 +289,44 @@ cs_fuse_summary (CsFuse *f,
   return g_strdup_printf ("Consensus of %u candidates; summary from candidate %s (%s), "
                           "which agrees most with the others: %s",
                           f->total, cs_fuse_candidate_id (f, lead), model ? model : "unknown model", summary);
+}
+
+typedef struct {
+  CsAlternative *alt;
+  guint          index;
+} Ordered;
+
+static int
+compare_alternatives (gconstpointer pa,
+                      gconstpointer pb)
+{
+  const Ordered *a = pa;
+  const Ordered *b = pb;
+  gint64 after_a = a->alt->after_step >= 0 ? a->alt->after_step : G_MAXINT64;
+  gint64 after_b = b->alt->after_step >= 0 ? b->alt->after_step : G_MAXINT64;
+
+  /* "if that did not work" in checklist order; those tied to no step last;
+   * then the more supported first; stable */
+  if (after_a != after_b)
+    return after_a < after_b ? -1 : 1;
+  if (a->alt->item.support != b->alt->item.support)
+    return a->alt->item.support > b->alt->item.support ? -1 : 1;
+  return a->index < b->index ? -1 : a->index > b->index;
+}
+
+void
+cs_fuse_sort_alternatives (CsResult *result)
+{
+  GPtrArray *alternatives = cs_result_get_alternatives (result);
+  g_autoptr(GArray) ordered = g_array_sized_new (FALSE, FALSE, sizeof (Ordered), alternatives->len);
+
+  for (guint i = 0; i < alternatives->len; i++)
+    {
+      Ordered o = { g_ptr_array_index (alternatives, i), i };
+
+      g_array_append_val (ordered, o);
+    }
+  g_array_sort (ordered, compare_alternatives);
+  for (guint i = 0; i < ordered->len; i++)
+    alternatives->pdata[i] = g_array_index (ordered, Ordered, i).alt;
 }

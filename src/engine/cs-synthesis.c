@@ -3,10 +3,12 @@
  * cs_synthesis_fuse() clusters the valid candidates' items (cs-consensus),
  * votes on their categorical fields and takes medians of their numbers
  * (cs-ensemble), and fuses the result into one answer in the mode's schema
- * (cs-synthesis-architect.c, cs-synthesis-support.c); here are the fusion's
- * input, its envelope and the worker thread it runs in. The judge's side is
- * in cs-judge.c and cs-judge-verdict.c. All pure: no I/O, the same input
- * gives the same output.
+ * (cs-synthesis-architect.c, cs-synthesis-support.c). The candidates'
+ * answers are read, and the result built, through the typed result model
+ * (cs-result.h). Here are the fusion's input, its result and the worker
+ * thread it runs in. The judge's side is in cs-judge.c and
+ * cs-judge-verdict.c. All pure: no I/O, the same input gives the same
+ * output.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -32,6 +34,8 @@ snapshot_free (gpointer data)
   g_free (snap->model);
   g_free (snap->angle);
   g_clear_pointer (&snap->data, json_node_unref);
+  g_clear_pointer (&snap->blueprint, cs_blueprint_unref);
+  g_clear_pointer (&snap->checklist, cs_checklist_unref);
   g_free (snap);
 }
 
@@ -87,184 +91,68 @@ fuse_input_new (CsMode     mode,
   return input;
 }
 
+/* Reads each candidate's answer and starts the result: the fused
+ * envelope, its data empty. */
 static void
 fuse_init (CsFuse    *f,
            FuseInput *input)
 {
   f->mode = input->mode;
   f->candidates = g_ptr_array_new ();
-  f->datas = g_ptr_array_new ();
   for (guint i = 0; i < input->snapshots->len; i++)
     {
       CsFuseSnapshot *snap = g_ptr_array_index (input->snapshots, i);
 
+      if (f->mode == CS_MODE_ARCHITECT && snap->blueprint == NULL)
+        snap->blueprint = cs_blueprint_new_from_json (snap->data, NULL);
+      else if (f->mode == CS_MODE_SUPPORT && snap->checklist == NULL)
+        snap->checklist = cs_checklist_new_from_json (snap->data, NULL);
       g_ptr_array_add (f->candidates, snap);
-      g_ptr_array_add (f->datas, cs_json_node_object (snap->data));
     }
   f->total = f->candidates->len;
-  f->votes = json_array_new ();
-  f->consensus = json_array_new ();
-  f->alternatives = json_array_new ();
   f->wins = g_new0 (guint, f->total + 1);
   f->joined = g_new0 (guint, f->total + 1);
+
+  f->result = cs_result_new (f->mode);
+  cs_result_add_methods (f->result, CS_METHOD_ENSEMBLE | CS_METHOD_CONSENSUS);
+  if (f->mode == CS_MODE_ARCHITECT)
+    {
+      f->blueprint = cs_blueprint_new ();
+      cs_result_set_blueprint (f->result, f->blueprint);
+    }
+  else
+    {
+      f->checklist = cs_checklist_new ();
+      cs_result_set_checklist (f->result, f->checklist);
+    }
+  cs_result_set_total (f->result, f->total);
 }
 
 static void
 fuse_clear (CsFuse *f)
 {
   g_clear_pointer (&f->candidates, g_ptr_array_unref);
-  g_clear_pointer (&f->datas, g_ptr_array_unref);
-  g_clear_pointer (&f->votes, json_array_unref);
-  g_clear_pointer (&f->consensus, json_array_unref);
-  g_clear_pointer (&f->alternatives, json_array_unref);
+  g_clear_pointer (&f->result, cs_result_unref);
+  g_clear_pointer (&f->blueprint, cs_blueprint_unref);
+  g_clear_pointer (&f->checklist, cs_checklist_unref);
   g_clear_pointer (&f->wins, g_free);
   g_clear_pointer (&f->joined, g_free);
 }
 
-/* ------------------------------------------------------------------------ */
-/* Fuse                                                                     */
-/* ------------------------------------------------------------------------ */
-
-static JsonNode *
-reorder (JsonNode           *node,
-         const char * const *order)
+/* The fused data, checked against the mode's schema (a debug message when
+ * it does not fit, as when no component had a majority). */
+static void
+check_data (CsFuse    *f,
+            FuseInput *input)
 {
-  JsonObject *in = json_node_get_object (node);
-  JsonObject *out = json_object_new ();
-  JsonNode *result = json_node_new (JSON_NODE_OBJECT);
-
-  for (guint i = 0; order[i] != NULL; i++)
-    {
-      JsonNode *member = json_object_get_member (in, order[i]);
-
-      if (member != NULL)
-        json_object_set_member (out, order[i], json_node_copy (member));
-    }
-  json_node_take_object (result, out);
-  return result;
-}
-
-static const char * const architect_order[] = {
-  "summary", "components", "data_stores", "apis", "connections", "decisions",
-  "trade_offs", "risks", "monthly_cost_usd", "mermaid", NULL
-};
-static const char * const support_order[] = {
-  "summary", "likely_causes", "steps", "escalate_when", NULL
-};
-
-static int
-compare_alternatives (gconstpointer pa,
-                      gconstpointer pb)
-{
-  JsonObject *a = json_node_get_object (*(JsonNode * const *)pa);
-  JsonObject *b = json_node_get_object (*(JsonNode * const *)pb);
-  gint64 after_a = json_object_get_int_member_with_default (a, "after_step", -1);
-  gint64 after_b = json_object_get_int_member_with_default (b, "after_step", -1);
-  gint64 index_a = json_object_get_int_member_with_default (a, "_index", 0);
-  gint64 index_b = json_object_get_int_member_with_default (b, "_index", 0);
-
-  /* "if that did not work" in checklist order; those tied to no step last;
-   * then the more supported first; stable */
-  if (after_a < 0)
-    after_a = G_MAXINT64;
-  if (after_b < 0)
-    after_b = G_MAXINT64;
-  if (after_a != after_b)
-    return after_a < after_b ? -1 : 1;
-  if (json_object_get_int_member_with_default (a, "support", 0) != json_object_get_int_member_with_default (b, "support", 0))
-    return json_object_get_int_member_with_default (a, "support", 0) > json_object_get_int_member_with_default (b, "support", 0) ? -1 : 1;
-  return index_a < index_b ? -1 : index_a > index_b;
-}
-
-/* Support alternatives in the order of the checklist they follow. */
-JsonArray *
-cs_fuse_sorted_alternatives (JsonArray *alternatives)
-{
-  g_autoptr(GPtrArray) nodes = g_ptr_array_new ();
-  JsonArray *sorted = json_array_new ();
-
-  for (guint i = 0; i < json_array_get_length (alternatives); i++)
-    {
-      JsonNode *node = json_array_get_element (alternatives, i);
-
-      if (!JSON_NODE_HOLDS_OBJECT (node))
-        continue;
-      json_object_set_int_member (json_node_get_object (node), "_index", i);
-      g_ptr_array_add (nodes, node);
-    }
-  g_ptr_array_sort (nodes, compare_alternatives);
-  for (guint i = 0; i < nodes->len; i++)
-    {
-      JsonNode *node = g_ptr_array_index (nodes, i);
-
-      json_object_remove_member (json_node_get_object (node), "_index");
-      json_array_add_element (sorted, json_node_ref (node));
-    }
-  return sorted;
-}
-
-/* The data in the mode's schema, members in the schema's order. */
-static JsonNode *
-fuse_data (CsFuse    *f,
-           FuseInput *input)
-{
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) raw = NULL;
+  g_autoptr(JsonNode) data = NULL;
   g_autoptr(GError) local_error = NULL;
-  JsonNode *data;
 
-  json_builder_begin_object (b);
-  if (f->mode == CS_MODE_ARCHITECT)
-    cs_fuse_architect (f, b);
-  else
-    cs_fuse_support (f, b);
-  json_builder_end_object (b);
-  raw = json_builder_get_root (b);
-  data = reorder (raw, f->mode == CS_MODE_ARCHITECT ? architect_order : support_order);
-
-  if (input->schema != NULL && !cs_json_schema_validate (input->schema, data, &local_error))
+  if (input->schema == NULL)
+    return;
+  data = f->blueprint != NULL ? cs_blueprint_to_json (f->blueprint) : cs_checklist_to_json (f->checklist);
+  if (!cs_json_schema_validate (input->schema, data, &local_error))
     g_debug ("The fused result does not validate: %s", local_error->message);
-  return data;
-}
-
-/* The synthesis object documented in cs-run.h around @data (taken). */
-static JsonNode *
-fuse_envelope (CsFuse   *f,
-               JsonNode *data)
-{
-  g_autoptr(JsonBuilder) sb = json_builder_new ();
-
-  json_builder_begin_object (sb);
-  json_builder_set_member_name (sb, "methods");
-  json_builder_begin_array (sb);
-  json_builder_add_string_value (sb, "ensemble");
-  json_builder_add_string_value (sb, "consensus");
-  json_builder_end_array (sb);
-  json_builder_set_member_name (sb, "data");
-  json_builder_add_value (sb, data);
-  cs_fuse_add_string (sb, "rationale", NULL);
-  cs_fuse_add_int (sb, "total", f->total);
-  json_builder_set_member_name (sb, "votes");
-  json_builder_add_value (sb, json_node_init_array (json_node_alloc (), f->votes));
-  json_builder_set_member_name (sb, "consensus");
-  json_builder_add_value (sb, json_node_init_array (json_node_alloc (), f->consensus));
-  if (f->mode == CS_MODE_SUPPORT)
-    {
-      JsonArray *sorted = cs_fuse_sorted_alternatives (f->alternatives);
-
-      json_array_unref (f->alternatives);
-      f->alternatives = sorted;
-    }
-  json_builder_set_member_name (sb, "alternatives");
-  json_builder_add_value (sb, json_node_init_array (json_node_alloc (), f->alternatives));
-  json_builder_set_member_name (sb, "critiques");
-  json_builder_begin_array (sb);
-  json_builder_end_array (sb);
-  json_builder_set_member_name (sb, "degraded");
-  json_builder_add_boolean_value (sb, FALSE);
-  cs_fuse_add_string (sb, "note", NULL);
-  json_builder_end_object (sb);
-  return json_builder_get_root (sb);
 }
 
 /* The fusion proper: pure, touches only @input (no GObject, no shared JSON
@@ -283,7 +171,15 @@ fuse_run (FuseInput  *input,
       return NULL;
     }
   fuse_init (&f, input);
-  result = fuse_envelope (&f, fuse_data (&f, input));
+  if (f.mode == CS_MODE_ARCHITECT)
+    cs_fuse_architect (&f);
+  else
+    {
+      cs_fuse_support (&f);
+      cs_fuse_sort_alternatives (f.result);
+    }
+  check_data (&f, input);
+  result = cs_result_to_json (f.result);
   fuse_clear (&f);
   return result;
 }
@@ -356,19 +252,10 @@ JsonNode *
 cs_synthesis_mark_degraded (JsonNode   *fused,
                             const char *note)
 {
-  JsonNode *out;
-  JsonObject *obj;
-
   g_return_val_if_fail (fused != NULL, NULL);
 
-  out = cs_json_deep_copy (fused);
-  obj = cs_json_node_object (out);
-  if (obj == NULL)
-    return out;
-  json_object_set_boolean_member (obj, "degraded", TRUE);
-  json_object_set_string_member (obj, "note",
-                                 note != NULL && *note != '\0'
-                                   ? note
-                                   : "No judge reviewed this result: it is the deterministic merge of the candidates (ensemble votes and consensus).");
-  return out;
+  return cs_result_json_mark_degraded (fused,
+                                       note != NULL && *note != '\0'
+                                         ? note
+                                         : "No judge reviewed this result: it is the deterministic merge of the candidates (ensemble votes and consensus).");
 }

@@ -15,9 +15,10 @@ G_BEGIN_DECLS
 
 /* The deterministic synthesis of the valid candidates (status OK with data):
  * ensemble votes and consensus clusters, fused into one result in the mode's
- * schema. Returns the synthesis object documented in cs-run.h with
- * "methods": ["ensemble","consensus"], or NULL (error set) when no candidate
- * has data. Pure, deterministic: the same candidates give the same result. */
+ * schema, built as a CsResult (cs-result.h). Returns the synthesis object
+ * documented in cs-run.h with the methods ensemble and consensus, or NULL
+ * (error set) when no candidate has data. Pure, deterministic: the same
+ * candidates give the same result. */
 JsonNode *cs_synthesis_fuse               (CsMode        mode,
                                            GPtrArray    *candidates,
                                            GError      **error);
@@ -36,8 +37,8 @@ void      cs_synthesis_fuse_async         (CsMode               mode,
 JsonNode *cs_synthesis_fuse_finish        (GAsyncResult        *result,
                                            GError             **error);
 
-/* Marks @fused as degraded (no judge, or the judge failed): sets "degraded"
- * and a "note" a person understands. Returns a new reference. */
+/* Marks @fused as degraded (no judge, or the judge failed), with a note a
+ * person understands. Returns a new reference. */
 JsonNode *cs_synthesis_mark_degraded      (JsonNode     *fused,
                                            const char   *note);
 
