@@ -252,6 +252,48 @@ expect_exit 2 "no default config" -- "$CLI" "$PROBLEM" 2>"$TMP/err"
 contains "$TMP/err" "$XDG_CONFIG_HOME/consilium/providers.ini" "default config path"
 pass "exit 2 for usage and configuration errors, naming the problem"
 
+# --- --output replaces only what it may ---------------------------------------
+# Refused before the run (exit 2, nothing sent, nothing changed): the problem
+# file itself (by name or through a hard link), a read-only file (even for
+# root), a symbolic link, a non-regular file (a FIFO here: /dev/null and
+# /dev/full are refused by the same check, which this test does not risk as
+# root), a directory.
+OUTDIR="$TMP/outputs"
+mkdir -p "$OUTDIR"
+cp "$PROBLEM" "$OUTDIR/p.md"
+ln "$OUTDIR/p.md" "$OUTDIR/p-link.md"
+printf 'keep me\n' >"$OUTDIR/readonly.md"
+chmod 0444 "$OUTDIR/readonly.md"
+printf 'the target\n' >"$OUTDIR/target.md"
+ln -s target.md "$OUTDIR/symlink.md"
+mkfifo "$OUTDIR/fifo"
+for out in p.md p-link.md readonly.md symlink.md fifo; do
+  set +e
+  "$CLI" --config="$CONFIG" --quiet --model=demo/demo-alpha \
+    --output="$OUTDIR/$out" "$OUTDIR/p.md" 2>"$TMP/err" </dev/null
+  got=$?
+  set -e
+  [ "$got" -eq 2 ] || fail "--output $out: exit status $got, expected 2 ($(cat "$TMP/err"))"
+  contains "$TMP/err" "$OUTDIR/$out" "--output $out names the path"
+done
+cmp -s "$PROBLEM" "$OUTDIR/p.md" || fail "--output replaced the problem file"
+[ "$(cat "$OUTDIR/readonly.md")" = "keep me" ] || fail "--output replaced a read-only file"
+[ -L "$OUTDIR/symlink.md" ] || fail "--output replaced a symbolic link by a file"
+[ "$(cat "$OUTDIR/target.md")" = "the target" ] || fail "--output wrote through a symbolic link"
+[ -p "$OUTDIR/fifo" ] || fail "--output replaced a FIFO by a file"
+expect_exit 2 "--output a directory" -- "$CLI" --config="$CONFIG" --quiet --model=demo/demo-alpha \
+  --output="$OUTDIR" "$PROBLEM" 2>"$TMP/err"
+contains "$TMP/err" "$OUTDIR" "--output a directory"
+# an existing writable file is replaced, keeping its permissions
+printf 'old result\n' >"$OUTDIR/old.md"
+chmod 0640 "$OUTDIR/old.md"
+"$CLI" --config="$CONFIG" --quiet --model=demo/demo-alpha --output="$OUTDIR/old.md" "$PROBLEM" 2>"$TMP/err" \
+  || fail "--output over a writable file: $(cat "$TMP/err")"
+contains "$OUTDIR/old.md" "### demo/demo-alpha" "--output over a writable file"
+[ "$(stat -c %a "$OUTDIR/old.md")" = 640 ] || fail "--output changed the file's mode to $(stat -c %a "$OUTDIR/old.md")"
+ls -A "$OUTDIR" | grep -q '^\.' && fail "--output left a temporary file: $(ls -A "$OUTDIR")"
+pass "--output refuses the problem file, a read-only file, a symlink, a FIFO and a directory; keeps a replaced file's mode"
+
 # --- progress lines speak plainly ---------------------------------------------
 "$CLI" --config="$CONFIG" --model=demo/demo-alpha --output="$TMP/one.md" "$PROBLEM" 2>"$TMP/one.err" \
   || fail "single-candidate run failed: $(cat "$TMP/one.err")"

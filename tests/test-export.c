@@ -11,13 +11,17 @@
 
 #include <string.h>
 
+#include <unistd.h>
+
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
 #include "cs-export.h"
 #include "cs-json-schema.h"
 #include "cs-json-util.h"
 #include "cs-run.h"
+#include "cs-safe-file.h"
 #include "cs-synthesis.h"
 
 #include "synthesis-fixtures.h"
@@ -514,6 +518,138 @@ test_json_exponents (void)
   g_assert_cmpstr (compact, ==, "{\"monthly_cost_usd\":1e+22,\"tiny\":-5e-91,\"n\":3,\"x\":0.5,\"label\":\"1e+22.0\"}");
 }
 
+/* The destination rule of cs-safe-file.h, which the CLI's --output and the
+ * app's export share: sync and async. */
+typedef struct {
+  gboolean  done;
+  GError   *error;
+} AsyncWrite;
+
+static void
+write_async_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  AsyncWrite *aw = user_data;
+
+  cs_safe_file_write_finish (result, &aw->error);
+  aw->done = TRUE;
+}
+
+static gboolean
+write_async (const char  *path,
+             const char  *text,
+             const char  *input,
+             GError     **error)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (text, strlen (text));
+  AsyncWrite aw = { FALSE, NULL };
+
+  cs_safe_file_write_async (path, bytes, input, NULL, write_async_cb, &aw);
+  while (!aw.done)
+    g_main_context_iteration (NULL, TRUE);
+  if (aw.error != NULL)
+    {
+      g_propagate_error (error, aw.error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+test_safe_file (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("cs-test-safe-file-XXXXXX", &error);
+  g_autofree char *input = g_build_filename (dir, "problem.txt", NULL);
+  g_autofree char *hard = g_build_filename (dir, "hard.md", NULL);
+  g_autofree char *readonly = g_build_filename (dir, "readonly.md", NULL);
+  g_autofree char *symlink_path = g_build_filename (dir, "link.md", NULL);
+  g_autofree char *target = g_build_filename (dir, "target.md", NULL);
+  g_autofree char *fresh = g_build_filename (dir, "new.md", NULL);
+  g_autofree char *fresh2 = g_build_filename (dir, "new2.md", NULL);
+  g_autofree char *missing = g_build_filename (dir, "no", "such", "x.md", NULL);
+  g_autofree char *contents = NULL;
+  GStatBuf st;
+
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (input, "the problem", -1, NULL));
+  g_assert_cmpint (link (input, hard), ==, 0);
+  g_assert_true (g_file_set_contents (readonly, "keep", -1, NULL));
+  g_assert_cmpint (g_chmod (readonly, 0444), ==, 0);
+  g_assert_true (g_file_set_contents (target, "target", -1, NULL));
+  g_assert_cmpint (symlink ("target.md", symlink_path), ==, 0);
+
+  /* refused, by both */
+  g_assert_false (cs_safe_file_write (input, "x", 1, input, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_false (write_async (hard, "x", input, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_false (cs_safe_file_write (readonly, "x", 1, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  g_clear_error (&error);
+  g_assert_false (write_async (symlink_path, "x", NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE);
+  g_clear_error (&error);
+  g_assert_false (cs_safe_file_check_destination ("/dev/null", NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE);
+  g_clear_error (&error);
+  g_assert_false (cs_safe_file_check_destination (dir, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY);
+  g_clear_error (&error);
+  g_assert_false (cs_safe_file_check_destination (missing, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* nothing changed */
+  g_assert_true (g_file_get_contents (input, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "the problem");
+  g_clear_pointer (&contents, g_free);
+  g_assert_true (g_file_get_contents (readonly, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "keep");
+  g_clear_pointer (&contents, g_free);
+  g_assert_true (g_file_test (symlink_path, G_FILE_TEST_IS_SYMLINK));
+  g_assert_true (g_file_get_contents (target, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "target");
+  g_clear_pointer (&contents, g_free);
+
+  /* written: new paths, and a writable file keeps its mode */
+  g_assert_true (cs_safe_file_write (fresh, "one", 3, input, &error));
+  g_assert_no_error (error);
+  g_assert_true (write_async (fresh2, "two", input, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (fresh, 0640), ==, 0);
+  g_assert_true (cs_safe_file_write (fresh, "three", 5, input, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (fresh, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "three");
+  g_assert_cmpint (g_lstat (fresh, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 07777, ==, 0640);
+
+  {
+    g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+    const char *name;
+
+    /* no temporary file left */
+    while ((name = g_dir_read_name (d)) != NULL)
+      g_assert_cmpint (name[0], !=, '.');
+  }
+  g_assert_cmpint (g_chmod (readonly, 0644), ==, 0);
+  {
+    const char *names[] = { "problem.txt", "hard.md", "readonly.md", "link.md", "target.md",
+                            "new.md", "new2.md" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+      {
+        g_autofree char *path = g_build_filename (dir, names[i], NULL);
+        g_unlink (path);
+      }
+  }
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -527,6 +663,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/export/json/contract", test_json);
   g_test_add_func ("/export/json/does-not-mutate", test_json_does_not_mutate);
   g_test_add_func ("/export/json/exponents", test_json_exponents);
+  g_test_add_func ("/export/safe-file", test_safe_file);
 
   return g_test_run ();
 }

@@ -17,6 +17,7 @@
 #include <glib-unix.h>
 
 #include "cli-private.h"
+#include "cs-safe-file.h"
 
 #define DEFAULT_MODELS  3
 #define MAX_PROBLEM_BYTES (1024 * 1024)
@@ -52,6 +53,7 @@ read_problem (const char  *path,
 
 static gboolean
 write_output (const char  *path,
+              const char  *input_path,
               const char  *text,
               GError     **error)
 {
@@ -67,8 +69,9 @@ write_output (const char  *path,
         }
       return TRUE;
     }
-  /* temporary file + rename */
-  return g_file_set_contents (path, text, len, error);
+  /* the rule of cs-safe-file.h: never the problem file, a link, a device
+   * or a read-only file; a temporary file renamed when complete */
+  return cs_safe_file_write (path, text, len, input_path, error);
 }
 
 /* Usage */
@@ -92,25 +95,27 @@ check_judge (const char *judge,
 }
 
 
-/* --output: not a directory, in a writable one; fail before the run
- * costs anything. */
-static gboolean
-check_output_path (const char *output)
+/* The problem file, NULL for standard input. */
+static const char *
+input_path (const char *problem)
 {
-  g_autofree char *dir = NULL;
+  return g_strcmp0 (problem, "-") == 0 ? NULL : problem;
+}
+
+/* --output: a new file or a writable regular one, not the problem file
+ * (cs-safe-file.h); fail before the run costs anything. */
+static gboolean
+check_output_path (const char *output,
+                   const char *problem)
+{
+  g_autoptr(GError) error = NULL;
 
   if (output == NULL || g_strcmp0 (output, "-") == 0)
     return TRUE;
 
-  dir = g_path_get_dirname (output);
-  if (g_file_test (output, G_FILE_TEST_IS_DIR))
+  if (!cs_safe_file_check_destination (output, input_path (problem), &error))
     {
-      cli_print_err ("--output %s is a directory", output);
-      return FALSE;
-    }
-  if (!g_file_test (dir, G_FILE_TEST_IS_DIR) || access (dir, W_OK) != 0)
-    {
-      cli_print_err ("cannot write --output %s: %s is not a writable directory", output, dir);
+      cli_print_err ("--output: %s", error->message);
       return FALSE;
     }
   return TRUE;
@@ -122,6 +127,7 @@ static gboolean
 check_usage (const CliOptions *options,
              CsConfig         *config,
              int               argc,
+             char            **argv,
              CsMode           *mode,
              gboolean         *json)
 {
@@ -155,7 +161,7 @@ check_usage (const CliOptions *options,
                               : "only one problem file can be given");
       return FALSE;
     }
-  return check_judge (options->judge, config) && check_output_path (options->output);
+  return check_judge (options->judge, config) && check_output_path (options->output, argv[1]);
 }
 
 
@@ -340,6 +346,7 @@ execute (Cli      *cli,
 static int
 write_result (CsRun      *run,
               const char *path,
+              const char *problem,
               gboolean    json)
 {
   g_autoptr(GError) error = NULL;
@@ -351,7 +358,7 @@ write_result (CsRun      *run,
       cli_print_err ("could not export the result");
       return EXIT_NO_RESULT;
     }
-  if (!write_output (path, output, &error))
+  if (!write_output (path, input_path (problem), output, &error))
     {
       cli_print_err ("%s", error->message);
       return EXIT_NO_RESULT;
@@ -363,10 +370,11 @@ write_result (CsRun      *run,
 static int
 finish (Cli              *cli,
         const CliOptions *options,
+        const char       *problem,
         gboolean          json)
 {
   if (cli->ok)
-    return write_result (cli->run, options->output, json);
+    return write_result (cli->run, options->output, problem, json);
 
   if (g_error_matches (cli->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
@@ -401,7 +409,7 @@ cli_run (const CliOptions  *options,
   Cli cli = { 0 };
   int status;
 
-  if (!check_usage (options, config, argc, &mode, &json))
+  if (!check_usage (options, config, argc, argv, &mode, &json))
     return EXIT_USAGE;
 
   problem = read_problem_text (argv[1]);
@@ -428,7 +436,7 @@ cli_run (const CliOptions  *options,
   cli.quiet = options->quiet;
 
   execute (&cli, runner);
-  status = finish (&cli, options, json);
+  status = finish (&cli, options, argv[1], json);
 
   g_clear_error (&cli.error);
   return status;
