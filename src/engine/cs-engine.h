@@ -17,3 +17,4 @@
 #include "cs-export.h"
 #include "cs-run-store.h"
 #include "cs-runner.h"
+#include "cs-run-manager.h"

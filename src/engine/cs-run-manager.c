@@ -1,0 +1,617 @@
+/* cs-run-manager.c: the runs in progress, their runners and their saving
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "cs-run-manager"
+
+#include "config.h"
+
+#include "cs-run-manager.h"
+
+struct _CsRunManager
+{
+  GObject       parent_instance;
+
+  CsRunStore   *store;
+  GHashTable   *runners;        /* run id → CsRunner (started or retried) */
+  GHashTable   *running;        /* run id → GCancellable of its execution */
+  GCancellable *cancellable;    /* the manager's lifetime: retries */
+  GHashTable   *save_failures;  /* run id → time of the last failure (µs) */
+  guint         save_check_source;
+  guint         quorum;
+  guint         deadline_s;
+};
+
+G_DEFINE_FINAL_TYPE (CsRunManager, cs_run_manager, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_STORE,
+  PROP_QUORUM,
+  PROP_DEADLINE_SECONDS,
+  PROP_N_RUNNING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum {
+  RUN_STARTED,
+  RUN_ENDED,
+  SAVE_FAILED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+CsRunManager *
+cs_run_manager_new (CsRunStore *store)
+{
+  g_return_val_if_fail (CS_IS_RUN_STORE (store), NULL);
+
+  return g_object_new (CS_TYPE_RUN_MANAGER, "store", store, NULL);
+}
+
+CsRunStore *
+cs_run_manager_get_store (CsRunManager *self)
+{
+  g_return_val_if_fail (CS_IS_RUN_MANAGER (self), NULL);
+
+  return self->store;
+}
+
+guint
+cs_run_manager_get_quorum (CsRunManager *self)
+{
+  g_return_val_if_fail (CS_IS_RUN_MANAGER (self), 0);
+
+  return self->quorum;
+}
+
+void
+cs_run_manager_set_quorum (CsRunManager *self,
+                           guint         quorum)
+{
+  g_return_if_fail (CS_IS_RUN_MANAGER (self));
+
+  if (self->quorum == quorum)
+    return;
+  self->quorum = quorum;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_QUORUM]);
+}
+
+guint
+cs_run_manager_get_deadline (CsRunManager *self)
+{
+  g_return_val_if_fail (CS_IS_RUN_MANAGER (self), 0);
+
+  return self->deadline_s;
+}
+
+void
+cs_run_manager_set_deadline (CsRunManager *self,
+                             guint         deadline_s)
+{
+  g_return_if_fail (CS_IS_RUN_MANAGER (self));
+
+  if (self->deadline_s == deadline_s)
+    return;
+  self->deadline_s = deadline_s;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DEADLINE_SECONDS]);
+}
+
+/* -------------------------------------------------------------------------
+ * Save failures
+ */
+
+/* When a run's file was written after its last failed save, the store
+ * saved it since: the next failure is news again. */
+static gboolean
+check_saves_cb (gpointer user_data)
+{
+  CsRunManager *self = user_data;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, self->save_failures);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      g_autofree char *name = g_strconcat ((const char *) key, ".json", NULL);
+      g_autoptr(GFile) file = g_file_new_build_filename (cs_run_store_get_dir (self->store), name, NULL);
+      g_autoptr(GFileInfo) info = NULL;
+      gint64 failed_at = *(gint64 *) value;
+      gint64 modified;
+
+      info = g_file_query_info (file,
+                                G_FILE_ATTRIBUTE_TIME_MODIFIED "," G_FILE_ATTRIBUTE_TIME_MODIFIED_USEC,
+                                G_FILE_QUERY_INFO_NONE, NULL, NULL);
+      if (info == NULL)
+        continue;
+      modified = (gint64) g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED) * G_USEC_PER_SEC +
+                 g_file_info_get_attribute_uint32 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED_USEC);
+      if (modified > failed_at)
+        {
+          g_debug ("Run %s saved again", (const char *) key);
+          g_hash_table_iter_remove (&iter);
+        }
+    }
+
+  if (g_hash_table_size (self->save_failures) > 0)
+    return G_SOURCE_CONTINUE;
+  self->save_check_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+store_save_failed_cb (CsRunManager *self,
+                      CsRun        *run,
+                      const char   *reason,
+                      CsRunStore   *store)
+{
+  gint64 *failed_at;
+  gboolean known;
+
+  g_debug ("Could not save run %s: %s", cs_run_get_id (run), reason);
+
+  /* once per run until a save succeeds: a full disk fails every save */
+  known = g_hash_table_contains (self->save_failures, cs_run_get_id (run));
+  failed_at = g_new (gint64, 1);
+  *failed_at = g_get_real_time ();
+  g_hash_table_insert (self->save_failures, g_strdup (cs_run_get_id (run)), failed_at);
+
+  if (self->save_check_source == 0)
+    self->save_check_source = g_timeout_add_seconds (1, check_saves_cb, self);
+
+  if (!known)
+    g_signal_emit (self, signals[SAVE_FAILED], 0, run, reason);
+}
+
+gboolean
+cs_run_manager_has_save_failure (CsRunManager *self,
+                                 const char   *run_id)
+{
+  g_return_val_if_fail (CS_IS_RUN_MANAGER (self), FALSE);
+  g_return_val_if_fail (run_id != NULL, FALSE);
+
+  return g_hash_table_contains (self->save_failures, run_id);
+}
+
+guint
+cs_run_manager_get_n_save_failures (CsRunManager *self)
+{
+  g_return_val_if_fail (CS_IS_RUN_MANAGER (self), 0);
+
+  return g_hash_table_size (self->save_failures);
+}
+
+/* -------------------------------------------------------------------------
+ * Runs
+ */
+
+static CsRunner *
+new_runner (CsRunManager *self,
+            CsConfig     *config,
+            CsRun        *run)
+{
+  CsRunner *runner = cs_runner_new (config, run);
+
+  cs_runner_set_quorum (runner, self->quorum);
+  cs_runner_set_deadline (runner, self->deadline_s);
+  return runner;
+}
+
+CsRunner *
+cs_run_manager_ensure_runner (CsRunManager *self,
+                              CsConfig     *config,
+                              CsRun        *run)
+{
+  CsRunner *runner;
+
+  g_return_val_if_fail (CS_IS_RUN_MANAGER (self), NULL);
+  g_return_val_if_fail (CS_IS_RUN (run), NULL);
+
+  runner = g_hash_table_lookup (self->runners, cs_run_get_id (run));
+  if (runner != NULL || config == NULL)
+    return runner;
+
+  runner = new_runner (self, config, run);
+  cs_runner_set_store (runner, self->store);
+  g_hash_table_insert (self->runners, g_strdup (cs_run_get_id (run)), runner);
+
+  return runner;
+}
+
+gboolean
+cs_run_manager_drives (CsRunManager *self,
+                       CsRun        *run)
+{
+  g_return_val_if_fail (CS_IS_RUN_MANAGER (self), FALSE);
+  g_return_val_if_fail (CS_IS_RUN (run), FALSE);
+
+  return g_hash_table_contains (self->runners, cs_run_get_id (run));
+}
+
+gboolean
+cs_run_manager_is_running (CsRunManager *self,
+                           CsRun        *run)
+{
+  g_return_val_if_fail (CS_IS_RUN_MANAGER (self), FALSE);
+
+  return run != NULL && g_hash_table_contains (self->running, cs_run_get_id (run));
+}
+
+guint
+cs_run_manager_get_n_running (CsRunManager *self)
+{
+  g_return_val_if_fail (CS_IS_RUN_MANAGER (self), 0);
+
+  return g_hash_table_size (self->running);
+}
+
+static void
+execute_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(CsRunManager) self = user_data;
+  g_autoptr(GError) error = NULL;
+  CsRunner *runner = CS_RUNNER (object);
+  g_autoptr(CsRun) run = g_object_ref (cs_runner_get_run (runner));
+  const char *failure = NULL;
+
+  if (!cs_runner_execute_finish (runner, result, &error))
+    {
+      g_debug ("Run %s ended: %s", cs_run_get_id (run), error->message);
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          if (cs_run_get_message (run) == NULL)
+            cs_run_set_message (run, error->message);
+          failure = error->message;
+        }
+      else if (cs_run_get_state (run) == CS_RUN_RUNNING ||
+               cs_run_get_state (run) == CS_RUN_SYNTHESIZING)
+        cs_run_set_state (run, CS_RUN_CANCELLED);
+    }
+
+  g_hash_table_remove (self->running, cs_run_get_id (run));
+  cs_run_store_save (self->store, run);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_RUNNING]);
+  g_signal_emit (self, signals[RUN_ENDED], 0, run, failure);
+}
+
+gboolean
+cs_run_manager_start (CsRunManager        *self,
+                      CsConfig            *config,
+                      CsRun               *run,
+                      const char * const  *models,
+                      GError             **error)
+{
+  CsRunner *runner;
+  GCancellable *cancellable;
+
+  g_return_val_if_fail (CS_IS_RUN_MANAGER (self), FALSE);
+  g_return_val_if_fail (CS_IS_CONFIG (config), FALSE);
+  g_return_val_if_fail (CS_IS_RUN (run), FALSE);
+  g_return_val_if_fail (!cs_run_manager_is_running (self, run), FALSE);
+
+  /* planned before the store sees it: a run that cannot start is not
+   * added to the history */
+  runner = new_runner (self, config, run);
+  if (!cs_runner_plan (runner, models, error))
+    {
+      g_object_unref (runner);
+      return FALSE;
+    }
+  cs_runner_set_store (runner, self->store);
+  g_hash_table_replace (self->runners, g_strdup (cs_run_get_id (run)), runner);
+
+  cancellable = g_cancellable_new ();
+  g_hash_table_insert (self->running, g_strdup (cs_run_get_id (run)), cancellable);
+  cs_runner_execute_async (runner, cancellable, execute_cb, g_object_ref (self));
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_RUNNING]);
+  g_signal_emit (self, signals[RUN_STARTED], 0, run);
+
+  return TRUE;
+}
+
+void
+cs_run_manager_cancel (CsRunManager *self,
+                       CsRun        *run)
+{
+  GCancellable *cancellable;
+
+  g_return_if_fail (CS_IS_RUN_MANAGER (self));
+  g_return_if_fail (CS_IS_RUN (run));
+
+  cancellable = g_hash_table_lookup (self->running, cs_run_get_id (run));
+  if (cancellable != NULL)
+    g_cancellable_cancel (cancellable);
+}
+
+void
+cs_run_manager_cancel_all (CsRunManager *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_return_if_fail (CS_IS_RUN_MANAGER (self));
+
+  g_hash_table_iter_init (&iter, self->running);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_cancellable_cancel (G_CANCELLABLE (value));
+}
+
+static gboolean
+wake_up_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+void
+cs_run_manager_shutdown (CsRunManager *self,
+                         guint         timeout_ms)
+{
+  gint64 deadline;
+  guint wake;
+
+  g_return_if_fail (CS_IS_RUN_MANAGER (self));
+
+  g_object_ref (self);
+  g_cancellable_cancel (self->cancellable);
+  cs_run_manager_cancel_all (self);
+
+  /* the runners end their requests on the main context */
+  deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  wake = g_timeout_add (20, wake_up_cb, NULL);
+  while (g_hash_table_size (self->running) > 0 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (wake);
+
+  cs_run_store_flush (self->store);
+  g_object_unref (self);
+}
+
+void
+cs_run_manager_cancel_candidate (CsRunManager *self,
+                                 CsRun        *run,
+                                 const char   *candidate_id)
+{
+  CsRunner *runner;
+
+  g_return_if_fail (CS_IS_RUN_MANAGER (self));
+  g_return_if_fail (CS_IS_RUN (run));
+  g_return_if_fail (candidate_id != NULL);
+
+  runner = g_hash_table_lookup (self->runners, cs_run_get_id (run));
+  if (runner != NULL)
+    cs_runner_cancel_candidate (runner, candidate_id);
+}
+
+static void
+retry_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!cs_runner_retry_candidate_finish (CS_RUNNER (object), result, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+cs_run_manager_retry_candidate_async (CsRunManager        *self,
+                                      CsConfig            *config,
+                                      CsRun               *run,
+                                      const char          *candidate_id,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  CsRunner *runner;
+
+  g_return_if_fail (CS_IS_RUN_MANAGER (self));
+  g_return_if_fail (CS_IS_CONFIG (config));
+  g_return_if_fail (CS_IS_RUN (run));
+  g_return_if_fail (candidate_id != NULL);
+
+  task = g_task_new (self, self->cancellable, callback, user_data);
+  g_task_set_source_tag (task, cs_run_manager_retry_candidate_async);
+
+  runner = cs_run_manager_ensure_runner (self, config, run);
+  cs_runner_retry_candidate_async (runner, candidate_id, self->cancellable,
+                                   retry_cb, g_steal_pointer (&task));
+}
+
+gboolean
+cs_run_manager_retry_candidate_finish (CsRunManager  *self,
+                                       GAsyncResult  *result,
+                                       GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* -------------------------------------------------------------------------
+ * GObject
+ */
+
+static void
+cs_run_manager_constructed (GObject *object)
+{
+  CsRunManager *self = CS_RUN_MANAGER (object);
+
+  G_OBJECT_CLASS (cs_run_manager_parent_class)->constructed (object);
+
+  g_assert (CS_IS_RUN_STORE (self->store));
+  g_signal_connect_object (self->store, "save-failed",
+                           G_CALLBACK (store_save_failed_cb), self, G_CONNECT_SWAPPED);
+}
+
+static void
+cs_run_manager_dispose (GObject *object)
+{
+  CsRunManager *self = CS_RUN_MANAGER (object);
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->running != NULL)
+    cs_run_manager_cancel_all (self);
+  g_clear_handle_id (&self->save_check_source, g_source_remove);
+
+  G_OBJECT_CLASS (cs_run_manager_parent_class)->dispose (object);
+}
+
+static void
+cs_run_manager_finalize (GObject *object)
+{
+  CsRunManager *self = CS_RUN_MANAGER (object);
+
+  g_clear_pointer (&self->runners, g_hash_table_unref);
+  g_clear_pointer (&self->running, g_hash_table_unref);
+  g_clear_pointer (&self->save_failures, g_hash_table_unref);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (cs_run_manager_parent_class)->finalize (object);
+}
+
+static void
+cs_run_manager_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  CsRunManager *self = CS_RUN_MANAGER (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
+
+    case PROP_QUORUM:
+      g_value_set_uint (value, self->quorum);
+      break;
+
+    case PROP_DEADLINE_SECONDS:
+      g_value_set_uint (value, self->deadline_s);
+      break;
+
+    case PROP_N_RUNNING:
+      g_value_set_uint (value, cs_run_manager_get_n_running (self));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cs_run_manager_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  CsRunManager *self = CS_RUN_MANAGER (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      self->store = g_value_dup_object (value);
+      break;
+
+    case PROP_QUORUM:
+      cs_run_manager_set_quorum (self, g_value_get_uint (value));
+      break;
+
+    case PROP_DEADLINE_SECONDS:
+      cs_run_manager_set_deadline (self, g_value_get_uint (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cs_run_manager_class_init (CsRunManagerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->constructed = cs_run_manager_constructed;
+  object_class->dispose = cs_run_manager_dispose;
+  object_class->finalize = cs_run_manager_finalize;
+  object_class->get_property = cs_run_manager_get_property;
+  object_class->set_property = cs_run_manager_set_property;
+
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL,
+                         CS_TYPE_RUN_STORE,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_QUORUM] =
+    g_param_spec_uint ("quorum", NULL, NULL,
+                       0, G_MAXUINT, 0,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_DEADLINE_SECONDS] =
+    g_param_spec_uint ("deadline-seconds", NULL, NULL,
+                       0, G_MAXUINT, 0,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_N_RUNNING] =
+    g_param_spec_uint ("n-running", NULL, NULL,
+                       0, G_MAXUINT, 0,
+                       (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * CsRunManager::run-started:
+   * @run: the run now executing
+   */
+  signals[RUN_STARTED] =
+    g_signal_new ("run-started",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, CS_TYPE_RUN);
+
+  /**
+   * CsRunManager::run-ended:
+   * @run: the run that finished, failed or was cancelled (saved already)
+   * @failure: (nullable): why it failed, NULL when it has a result or was
+   *   cancelled
+   */
+  signals[RUN_ENDED] =
+    g_signal_new ("run-ended",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, CS_TYPE_RUN, G_TYPE_STRING);
+
+  /**
+   * CsRunManager::save-failed:
+   * @run: the run that could not be written (it stays in memory)
+   * @message: why, in a sentence
+   *
+   * Once per run until one of its saves succeeded (a full disk fails
+   * every save).
+   */
+  signals[SAVE_FAILED] =
+    g_signal_new ("save-failed",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, CS_TYPE_RUN, G_TYPE_STRING);
+}
+
+static void
+cs_run_manager_init (CsRunManager *self)
+{
+  self->runners = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->running = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->save_failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->cancellable = g_cancellable_new ();
+}

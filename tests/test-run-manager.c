@@ -1,0 +1,411 @@
+/* test-run-manager.c: runs owned outside any window, against the test provider
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "cs-engine.h"
+#include "cs-test-provider.h"
+
+static CsTestProvider *provider;
+static char *data_dir;
+
+typedef struct {
+  CsConfig     *config;
+  CsRunStore   *store;
+  CsRunManager *manager;
+  char         *runs_dir;
+  guint         n_started;
+  guint         n_ended;
+  guint         n_save_failed;
+  char         *failure;
+} Fixture;
+
+static void
+rm_rf (const char *path)
+{
+  GDir *d = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (d != NULL)
+    {
+      while ((name = g_dir_read_name (d)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+          rm_rf (child);
+        }
+      g_dir_close (d);
+      g_rmdir (path);
+    }
+  else
+    g_unlink (path);
+}
+
+static void
+started_cb (CsRunManager *manager,
+            CsRun        *run,
+            Fixture      *f)
+{
+  f->n_started++;
+}
+
+static void
+ended_cb (CsRunManager *manager,
+          CsRun        *run,
+          const char   *failure,
+          Fixture      *f)
+{
+  f->n_ended++;
+  g_free (f->failure);
+  f->failure = g_strdup (failure);
+  /* ended means saved and no longer running */
+  g_assert_false (cs_run_manager_is_running (manager, run));
+}
+
+static void
+save_failed_cb (CsRunManager *manager,
+                CsRun        *run,
+                const char   *message,
+                Fixture      *f)
+{
+  f->n_save_failed++;
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *base = cs_test_provider_dup_base_url (provider);
+  g_autofree char *text = NULL;
+  g_autofree char *name = g_strdup_printf ("runs-%u", g_random_int ());
+
+  text = g_strdup_printf ("[provider demo]\n"
+                          "base-url=%s\n"
+                          "api=openai-chat\n"
+                          "models=demo-alpha;demo-beta;demo-alpha+slow=200;demo-gamma+500\n"
+                          "max-concurrent=8\n"
+                          "requests-per-minute=0\n"
+                          "max-retries=0\n",
+                          base);
+  f->config = cs_config_new_from_data (text, "test-run-manager.ini", &error);
+  g_assert_no_error (error);
+  f->runs_dir = g_build_filename (data_dir, "consilium", name, NULL);
+  f->store = cs_run_store_new (f->runs_dir);
+  f->manager = cs_run_manager_new (f->store);
+  g_signal_connect (f->manager, "run-started", G_CALLBACK (started_cb), f);
+  g_signal_connect (f->manager, "run-ended", G_CALLBACK (ended_cb), f);
+  g_signal_connect (f->manager, "save-failed", G_CALLBACK (save_failed_cb), f);
+  cs_test_provider_reset (provider);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  cs_run_manager_shutdown (f->manager, 5000);
+  g_assert_cmpuint (cs_run_manager_get_n_running (f->manager), ==, 0);
+  g_signal_handlers_disconnect_by_data (f->manager, f);
+  g_assert_finalize_object (f->manager);
+  g_clear_object (&f->store);
+  g_clear_object (&f->config);
+  g_free (f->runs_dir);
+  g_free (f->failure);
+}
+
+static gboolean
+wake_up_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+wait_for (gboolean (*cond) (Fixture *),
+          Fixture  *f,
+          guint     timeout_s)
+{
+  gint64 end = g_get_monotonic_time () + timeout_s * G_USEC_PER_SEC;
+  guint wake = g_timeout_add (20, wake_up_cb, NULL);
+  gboolean ok;
+
+  while (!(ok = cond (f)) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (wake);
+  return ok;
+}
+
+static gboolean
+ended (Fixture *f)
+{
+  return f->n_ended > 0;
+}
+
+static gboolean
+no_save_failure (Fixture *f)
+{
+  return cs_run_manager_get_n_save_failures (f->manager) == 0;
+}
+
+static char *
+saved_text (Fixture *f,
+            CsRun   *run)
+{
+  g_autofree char *path = g_strdup_printf ("%s/%s.json", f->runs_dir, cs_run_get_id (run));
+  char *contents = NULL;
+
+  cs_run_store_flush (f->store);
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return NULL;
+  return contents;
+}
+
+static CsRun *
+new_run (void)
+{
+  return cs_run_new (CS_MODE_SUPPORT, "nginx returns 502 Bad Gateway after an upgrade");
+}
+
+/* A run started here ends by itself, saved, with nobody holding it. */
+static void
+test_start (Fixture       *f,
+            gconstpointer  data)
+{
+  const char *models[] = { "demo/demo-alpha", "demo/demo-beta", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  CsRun *run = new_run ();
+  g_autoptr(CsRun) kept = g_object_ref (run);
+
+  g_assert_true (cs_run_manager_start (f->manager, f->config, run, models, &error));
+  g_assert_no_error (error);
+  g_object_unref (run);   /* the caller (a window) lets go at once */
+
+  g_assert_cmpuint (f->n_started, ==, 1);
+  g_assert_true (cs_run_manager_is_running (f->manager, kept));
+  g_assert_true (cs_run_manager_drives (f->manager, kept));
+  g_assert_cmpuint (cs_run_manager_get_n_running (f->manager), ==, 1);
+  g_assert_nonnull (cs_run_store_find (f->store, cs_run_get_id (kept)));
+
+  g_assert_true (wait_for (ended, f, 60));
+  g_assert_null (f->failure);
+  g_assert_cmpint (cs_run_get_state (kept), ==, CS_RUN_DONE);
+  g_assert_cmpuint (cs_run_manager_get_n_running (f->manager), ==, 0);
+  /* still driven: a retry reuses its runner */
+  g_assert_true (cs_run_manager_drives (f->manager, kept));
+
+  text = saved_text (f, kept);
+  g_assert_nonnull (text);
+  g_assert_nonnull (strstr (text, "\"state\" : \"done\""));
+}
+
+/* A plan that names an unknown model starts nothing. */
+static void
+test_plan_error (Fixture       *f,
+                 gconstpointer  data)
+{
+  const char *models[] = { "demo/no-such-model", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsRun) run = new_run ();
+
+  g_assert_false (cs_run_manager_start (f->manager, f->config, run, models, &error));
+  g_assert_error (error, CS_RUNNER_ERROR, CS_RUNNER_ERROR_CONFIG);
+  g_assert_false (cs_run_manager_is_running (f->manager, run));
+  g_assert_false (cs_run_manager_drives (f->manager, run));
+  g_assert_cmpuint (f->n_started, ==, 0);
+  g_assert_null (cs_run_store_find (f->store, cs_run_get_id (run)));
+  g_assert_cmpuint (cs_test_provider_get_request_count (provider, NULL), ==, 0);
+}
+
+/* Cancel ends the run as cancelled; cancelling a run not started here
+ * does nothing. */
+static void
+test_cancel (Fixture       *f,
+             gconstpointer  data)
+{
+  const char *models[] = { "demo/demo-alpha+slow=200", NULL };
+  g_autoptr(CsRun) run = new_run ();
+  g_autoptr(CsRun) other = new_run ();
+
+  cs_run_manager_cancel (f->manager, other);
+  g_assert_true (cs_run_manager_start (f->manager, f->config, run, models, NULL));
+  cs_run_manager_cancel (f->manager, run);
+  g_assert_true (wait_for (ended, f, 30));
+  g_assert_null (f->failure);
+  g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_CANCELLED);
+  g_assert_cmpint (cs_run_get_state (other), ==, CS_RUN_DRAFT);
+}
+
+/* Shutting down (the application quits) stops every run and saves it as
+ * cancelled before returning. */
+static void
+test_shutdown (Fixture       *f,
+               gconstpointer  data)
+{
+  const char *models[] = { "demo/demo-alpha+slow=200", NULL };
+  g_autoptr(CsRun) run = new_run ();
+  g_autoptr(CsRun) second = new_run ();
+  g_autofree char *text = NULL;
+
+  g_assert_true (cs_run_manager_start (f->manager, f->config, run, models, NULL));
+  g_assert_true (cs_run_manager_start (f->manager, f->config, second, models, NULL));
+  g_assert_cmpuint (cs_run_manager_get_n_running (f->manager), ==, 2);
+
+  cs_run_manager_shutdown (f->manager, 10000);
+  g_assert_cmpuint (cs_run_manager_get_n_running (f->manager), ==, 0);
+  g_assert_cmpuint (f->n_ended, ==, 2);
+  g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_CANCELLED);
+  g_assert_cmpint (cs_run_get_state (second), ==, CS_RUN_CANCELLED);
+  text = saved_text (f, run);
+  g_assert_nonnull (text);
+  g_assert_nonnull (strstr (text, "\"state\" : \"cancelled\""));
+}
+
+static void
+retry_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+wait_for_result (GAsyncResult **result,
+                 guint          timeout_s)
+{
+  gint64 end = g_get_monotonic_time () + timeout_s * G_USEC_PER_SEC;
+  guint wake = g_timeout_add (20, wake_up_cb, NULL);
+
+  while (*result == NULL && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (wake);
+  return *result != NULL;
+}
+
+/* A failed candidate is asked again through the manager. */
+static void
+test_retry (Fixture       *f,
+            gconstpointer  data)
+{
+  const char *models[] = { "demo/demo-alpha", "demo/demo-gamma+500", NULL };
+  g_autoptr(CsRun) run = new_run ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  CsCandidate *failed = NULL;
+  guint before;
+
+  g_assert_true (cs_run_manager_start (f->manager, f->config, run, models, NULL));
+  g_assert_true (wait_for (ended, f, 60));
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (run)); i++)
+    {
+      g_autoptr(CsCandidate) c = g_list_model_get_item (G_LIST_MODEL (run), i);
+
+      if (cs_candidate_get_status (c) == CS_CANDIDATE_FAILED)
+        failed = c;
+    }
+  g_assert_nonnull (failed);
+
+  before = cs_test_provider_get_request_count (provider, "demo-gamma+500");
+  cs_run_manager_retry_candidate_async (f->manager, f->config, run, cs_candidate_get_id (failed),
+                                        retry_cb, &result);
+  g_assert_true (wait_for_result (&result, 30));
+  /* asked again, and failed again (whether the retry reports that as its
+   * error is the runner's business) */
+  if (!cs_run_manager_retry_candidate_finish (f->manager, result, &error))
+    g_assert_false (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED));
+  g_assert_cmpuint (cs_test_provider_get_request_count (provider, "demo-gamma+500"), >, before);
+  g_assert_cmpint (cs_candidate_get_status (failed), ==, CS_CANDIDATE_FAILED);
+}
+
+/* The runs directory cannot be written: one signal per run, however many
+ * saves fail; once a save succeeded, the next failure is news again. */
+static void
+test_save_failed (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(CsRun) run = new_run ();
+  g_autofree char *parent = g_path_get_dirname (f->runs_dir);
+
+  g_assert_cmpint (g_mkdir_with_parents (parent, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (f->runs_dir, "not a directory", -1, NULL));
+
+  cs_run_store_save (f->store, run);
+  cs_run_store_flush (f->store);
+  cs_run_store_save (f->store, run);
+  cs_run_store_flush (f->store);
+  g_assert_cmpuint (f->n_save_failed, ==, 1);
+  g_assert_true (cs_run_manager_has_save_failure (f->manager, cs_run_get_id (run)));
+  g_assert_cmpuint (cs_run_manager_get_n_save_failures (f->manager), ==, 1);
+
+  /* room again */
+  g_assert_cmpint (g_unlink (f->runs_dir), ==, 0);
+  cs_run_store_save (f->store, run);
+  cs_run_store_flush (f->store);
+  g_assert_true (wait_for (no_save_failure, f, 10));
+
+  rm_rf (f->runs_dir);
+  g_assert_true (g_file_set_contents (f->runs_dir, "not a directory", -1, NULL));
+  cs_run_store_save (f->store, run);
+  cs_run_store_flush (f->store);
+  g_assert_cmpuint (f->n_save_failed, ==, 2);
+  g_assert_cmpint (g_unlink (f->runs_dir), ==, 0);
+}
+
+/* Runners made after a change of the limits get the new ones. */
+static void
+test_limits (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(CsRun) run = new_run ();
+
+  g_object_set (f->manager, "quorum", 2, "deadline-seconds", 30, NULL);
+  g_assert_cmpuint (cs_run_manager_get_quorum (f->manager), ==, 2);
+  g_assert_cmpuint (cs_run_manager_get_deadline (f->manager), ==, 30);
+  g_assert_null (cs_run_manager_ensure_runner (f->manager, NULL, run));
+  g_assert_nonnull (cs_run_manager_ensure_runner (f->manager, f->config, run));
+  g_assert_true (cs_run_manager_ensure_runner (f->manager, NULL, run) ==
+                 cs_run_manager_ensure_runner (f->manager, f->config, run));
+  g_assert_true (cs_run_manager_drives (f->manager, run));
+  g_assert_false (cs_run_manager_is_running (f->manager, run));
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tmp = NULL;
+  int ret;
+
+  tmp = g_dir_make_tmp ("cs-test-run-manager-XXXXXX", &error);
+  g_assert_no_error (error);
+  data_dir = g_build_filename (tmp, "data", NULL);
+  g_setenv ("XDG_DATA_HOME", data_dir, TRUE);
+
+  g_test_init (&argc, &argv, NULL);
+
+  provider = cs_test_provider_new ();
+  g_assert_true (cs_test_provider_start (provider, 0, &error));
+  g_assert_no_error (error);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("/run-manager/start", test_start);
+  ADD ("/run-manager/plan-error", test_plan_error);
+  ADD ("/run-manager/cancel", test_cancel);
+  ADD ("/run-manager/shutdown", test_shutdown);
+  ADD ("/run-manager/retry", test_retry);
+  ADD ("/run-manager/save-failed", test_save_failed);
+  ADD ("/run-manager/limits", test_limits);
+
+#undef ADD
+
+  ret = g_test_run ();
+
+  g_clear_object (&provider);
+  rm_rf (tmp);
+  g_free (data_dir);
+  return ret;
+}
