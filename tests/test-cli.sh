@@ -71,7 +71,7 @@ cat >"$CONFIG" <<EOF
 base-url=http://127.0.0.1:$PORT/v1
 api=openai-chat
 api-key-env=CS_CLI_TEST_KEY
-models=demo-alpha;demo-beta;demo-gamma;demo-thinking;demo-judge;demo-alpha+400;demo-beta+quota;demo-gamma+refuse;demo-alpha+slow=300
+models=demo-alpha;demo-beta;demo-gamma;demo-thinking;demo-judge;demo-alpha+400;demo-beta+quota;demo-gamma+refuse;demo-alpha+slow=300;demo-alpha+escapes;demo-judge+escapes
 max-concurrent=8
 requests-per-minute=0
 max-retries=1
@@ -293,6 +293,31 @@ contains "$OUTDIR/old.md" "### demo/demo-alpha" "--output over a writable file"
 [ "$(stat -c %a "$OUTDIR/old.md")" = 640 ] || fail "--output changed the file's mode to $(stat -c %a "$OUTDIR/old.md")"
 ls -A "$OUTDIR" | grep -q '^\.' && fail "--output left a temporary file: $(ls -A "$OUTDIR")"
 pass "--output refuses the problem file, a read-only file, a symlink, a FIFO and a directory; keeps a replaced file's mode"
+
+# --- text from the network reaches the terminal inert ---------------------------
+# A provider's error carrying a title change (OSC 0 … BEL), a screen clear, an
+# OSC 52 clipboard write, a C1 CSI, a bidi override and a CR: on standard
+# error in the progress line, the failure list and the judge's note, every
+# control character is shown escaped, none raw.
+set +e
+"$CLI" --config="$CONFIG" --model=demo/demo-alpha+escapes "$PROBLEM" >"$TMP/esc.out" 2>"$TMP/esc.err"
+got=$?
+set -e
+[ "$got" -eq 1 ] || fail "escapes: exit status $got, expected 1 ($(cat "$TMP/esc.err"))"
+"$CLI" --config="$CONFIG" --model=demo/demo-alpha --judge=demo/demo-judge+escapes \
+  --output="$TMP/esc.md" "$PROBLEM" 2>"$TMP/esc-judge.err" || fail "escapes in the judge: $(cat "$TMP/esc-judge.err")"
+contains "$TMP/esc-judge.err" "synthesis: note: The judge" "escapes in the judge's note"
+python3 - "$TMP/esc.err" "$TMP/esc-judge.err" "$TMP/esc.md" <<'EOF2' || fail "a control character from the network reached the terminal raw"
+import sys
+for path in sys.argv[1:]:
+    data = open(path, "rb").read()
+    for raw in (b"\x1b", b"\x07", b"\r", b"\xc2\x9b", b"\xe2\x80\xae"):
+        assert raw not in data, (path, raw, data[-600:])
+for path in sys.argv[1:3]:
+    data = open(path, "rb").read()
+    assert b"Bad \\x1b]0;pwned title\\x07request" in data, (path, data[-600:])
+EOF2
+pass "a provider's error with terminal escapes: shown escaped on standard error, inert in Markdown"
 
 # --- progress lines speak plainly ---------------------------------------------
 "$CLI" --config="$CONFIG" --model=demo/demo-alpha --output="$TMP/one.md" "$PROBLEM" 2>"$TMP/one.err" \

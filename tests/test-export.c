@@ -22,6 +22,7 @@
 #include "cs-json-util.h"
 #include "cs-run.h"
 #include "cs-safe-file.h"
+#include "cs-terminal-text.h"
 #include "cs-synthesis.h"
 
 #include "synthesis-fixtures.h"
@@ -650,6 +651,46 @@ test_safe_file (void)
   g_rmdir (dir);
 }
 
+/* Escape sequences from the network (a provider's error, a model's text) and
+ * bidi overrides never reach the Markdown raw; on a terminal they are shown
+ * escaped. */
+static void
+test_control_characters (void)
+{
+  const char *hostile = "A\033]0;title\007B\033[2J\033]52;c;eA==\007C\302\233" "1mD\342\200\256E\rF\177G";
+  g_autoptr(CsRun) run = cs_run_new (CS_MODE_SUPPORT, hostile);
+  g_autoptr(CsCandidate) failed = cs_candidate_new ("c1", "demo/m", NULL);
+  g_autoptr(CsCandidate) invalid = cs_candidate_new ("c2", "demo/m", NULL);
+  g_autofree char *markdown = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *lines = NULL;
+
+  cs_run_set_title (run, hostile);
+  cs_run_set_constraint (run, "os", hostile);
+  cs_candidate_set_error (failed, hostile);
+  cs_candidate_set_status (failed, CS_CANDIDATE_FAILED);
+  cs_run_add_candidate (run, failed);
+  cs_candidate_set_text (invalid, hostile);
+  cs_candidate_set_error (invalid, hostile);
+  cs_candidate_set_status (invalid, CS_CANDIDATE_INVALID);
+  cs_run_add_candidate (run, invalid);
+
+  markdown = cs_export_markdown (run);
+  g_assert_nonnull (markdown);
+  for (const char *p = markdown; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      g_assert_true (c == '\n' || c == '\t' || !cs_unichar_is_terminal_unsafe (c));
+    }
+
+  line = cs_text_for_terminal (hostile, FALSE);
+  g_assert_cmpstr (line, ==, "A\\x1b]0;title\\x07B\\x1b[2J\\x1b]52;c;eA==\\x07C\\x9b" "1mD\\u202eE F\\x7fG");
+  lines = cs_text_for_terminal ("one\r\ntwo\tthree\rfour\342\200\250\377", TRUE);
+  g_assert_cmpstr (lines, ==, "one\ntwo\tthree\\x0dfour\\u2028\357\277\275");
+  g_assert_null (cs_text_for_terminal (NULL, TRUE));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -659,6 +700,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/export/markdown/golden-support", test_golden_support);
   g_test_add_func ("/export/markdown/cost-and-votes", test_cost_and_votes);
   g_test_add_func ("/export/markdown/hostile-text", test_hostile_text);
+  g_test_add_func ("/export/markdown/control-characters", test_control_characters);
   g_test_add_func ("/export/markdown/no-synthesis", test_no_synthesis);
   g_test_add_func ("/export/json/contract", test_json);
   g_test_add_func ("/export/json/does-not-mutate", test_json_does_not_mutate);

@@ -13,6 +13,27 @@
 #include <unistd.h>
 
 #include "cli-private.h"
+#include "cs-terminal-text.h"
+
+/* A line for the terminal: whatever came from the network in it (a
+ * provider's message, a note quoting one) is shown escaped, and it stays
+ * one line. Takes @line. */
+static char *
+one_line (char *line)
+{
+  char *safe = cs_text_for_terminal (line, FALSE);
+
+  g_free (line);
+  return safe;
+}
+
+static void
+print_note (CsRun *run)
+{
+  g_autofree char *note = one_line (g_strdup (cs_run_get_message (run)));
+
+  fprintf (stderr, "synthesis: note: %s\n", note);
+}
 
 static char *
 format_candidate_line (CsCandidate *c)
@@ -167,8 +188,9 @@ redraw (Cli *cli)
       else
         line = format_run_line (cli);
 
-      /* one terminal line each, or the cursor arithmetic breaks */
-      g_strdelimit (line, "\r\n\t", ' ');
+      /* one terminal line each, or the cursor arithmetic breaks; no
+       * escape sequence from the network */
+      line = one_line (g_steal_pointer (&line));
       if (g_utf8_strlen (line, -1) > width - 1)
         shown = g_utf8_substring (line, 0, width - 2);
       else
@@ -200,8 +222,7 @@ candidate_status_cb (CsCandidate *c,
     return;
   if (cs_candidate_get_status (c) == CS_CANDIDATE_QUEUED)
     return;
-  line = format_candidate_line (c);
-  g_strdelimit (line, "\r\n", ' ');
+  line = one_line (format_candidate_line (c));
   fprintf (stderr, "%s\n", line);
 }
 
@@ -229,7 +250,7 @@ run_state_cb (CsRun      *run,
       line = methods_string (run);
       fprintf (stderr, "synthesis: %s\n", line);
       if (cs_run_get_message (run) != NULL)
-        fprintf (stderr, "synthesis: note: %s\n", cs_run_get_message (run));
+        print_note (run);
       break;
     case CS_RUN_FAILED:
     case CS_RUN_CANCELLED:
@@ -293,7 +314,7 @@ cli_progress_finish (Cli *cli)
     {
       redraw (cli);
       if (cs_run_get_state (run) == CS_RUN_DONE && cs_run_get_message (run) != NULL)
-        fprintf (stderr, "synthesis: note: %s\n", cs_run_get_message (run));
+        print_note (run);
     }
 }
 
@@ -305,8 +326,9 @@ cli_print_failures (CsRun *run)
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(CsCandidate) c = g_list_model_get_item (G_LIST_MODEL (run), i);
-      g_autofree char *line = format_candidate_line (c);
+      g_autofree char *status = format_candidate_line (c);
+      g_autofree char *line = one_line (g_strdup_printf ("%s (%s)", status, cs_candidate_get_model (c)));
 
-      fprintf (stderr, "  %s (%s)\n", line, cs_candidate_get_model (c));
+      fprintf (stderr, "  %s\n", line);
     }
 }

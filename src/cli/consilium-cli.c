@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "cli-private.h"
+#include "cs-terminal-text.h"
 
 #define MAX_KEY_BYTES     (64 * 1024)
 
@@ -84,12 +85,15 @@ cli_print_err (const char *format,
                ...)
 {
   g_autofree char *msg = NULL;
+  g_autofree char *safe = NULL;
   va_list args;
 
   va_start (args, format);
   msg = g_strdup_vprintf (format, args);
   va_end (args);
-  fprintf (stderr, "consilium-cli: %s\n", msg);
+  /* messages quote providers and files: no escape sequence gets through */
+  safe = cs_text_for_terminal (msg, FALSE);
+  fprintf (stderr, "consilium-cli: %s\n", safe);
 }
 
 /* Input and output */

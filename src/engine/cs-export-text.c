@@ -4,7 +4,9 @@
  * backslash-escaped and kept on one line where structure depends on it
  * (headings, list items, table cells); blocks of code or problem text go in
  * fences longer than any run of backticks inside them, so nothing can close
- * a fence early, start a heading or inject HTML.
+ * a fence early, start a heading or inject HTML. Control characters (an
+ * escape sequence from a provider) and bidi controls (which reorder what a
+ * reader sees) never reach the file.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -17,6 +19,7 @@
 
 #include "cs-export-private.h"
 #include "cs-json-util.h"
+#include "cs-terminal-text.h"
 
 /* Appends @text as inline Markdown: on one line (newlines and tabs become
  * spaces), every character with a Markdown meaning backslash-escaped. */
@@ -40,6 +43,8 @@ cs_export_append_inline (GString    *out,
           space = TRUE;
           continue;
         }
+      if (cs_unichar_is_bidi_control (c))
+        continue;
       if (space && !at_start)
         {
           g_string_append_c (out, ' ');
@@ -125,7 +130,7 @@ cs_export_cell (const char *text)
 }
 
 /* A fenced code block with @info, every line prefixed by @indent. Control
- * characters other than tabs and newlines are dropped. */
+ * characters other than tabs and newlines are dropped, bidi controls too. */
 void
 cs_export_append_code_block (GString    *out,
                              const char *info,
@@ -143,7 +148,8 @@ cs_export_append_code_block (GString    *out,
 
         if (c == '\r')
           continue;
-        if (c == '\n' || c == '\t' || !g_unichar_iscntrl (c))
+        if (c == '\n' || c == '\t' ||
+            (!g_unichar_iscntrl (c) && !cs_unichar_is_bidi_control (c)))
           g_string_append_unichar (clean, c);
       }
   while (clean->len > 0 && clean->str[clean->len - 1] == '\n')

@@ -50,6 +50,9 @@
  *   comments        ": OPENROUTER PROCESSING" first and ": keep-alive" comment lines
  *   big             a reply of about 6 MB
  *   nostream_usage  no usage chunk even when stream_options.include_usage is set
+ *   escapes         400 whose error message carries terminal escapes: a title change
+ *                   (OSC 0 … BEL), a screen clear (ESC [2J), an OSC 52 clipboard write,
+ *                   a C1 CSI (U+009B), a bidi override (U+202E) and a CR
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -102,7 +105,8 @@ static const char fault_help[] =
   "  crlf            CRLF line ends\n"
   "  comments        SSE comment lines (: OPENROUTER PROCESSING, : keep-alive)\n"
   "  big             a reply of about 6 MB\n"
-  "  nostream_usage  no usage chunk\n";
+  "  nostream_usage  no usage chunk\n"
+  "  escapes         400 whose error message carries terminal escape sequences\n";
 
 static const char * const demo_models[] = {
   "demo-alpha",
@@ -155,6 +159,7 @@ typedef struct {
   gboolean  comments;
   gboolean  big;
   gboolean  nostream_usage;
+  gboolean  escapes;
 } Faults;
 
 typedef enum {
@@ -1305,6 +1310,7 @@ faults_parse (Faults     *f,
       TOKEN ("comments", comments)
       TOKEN ("big", big)
       TOKEN ("nostream_usage", nostream_usage)
+      TOKEN ("escapes", escapes)
 #undef TOKEN
       else
         g_debug ("Ignoring unknown model token “%s”", t);
@@ -2699,6 +2705,15 @@ apply_http_faults (CsTestProvider    *self,
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
   const Faults *f = &req->faults;
 
+  if (f->escapes)
+    {
+      /* what a hostile server would put in front of a terminal */
+      send_error (msg, req->dialect, SOUP_STATUS_BAD_REQUEST, "invalid_request_error", "escapes",
+                  "Bad \033]0;pwned title\007request\033[2J\033[H "
+                  "\033]52;c;Y3VybCBldmlsLnNoIHwgc2g=\007clipboard "
+                  "\302\2331;31mred\342\200\256desrever\r overwritten");
+      return TRUE;
+    }
   if (f->e404)
     {
       g_autofree char *message = g_strdup_printf ("The model `%s` does not exist or you do not have access to it.", req->model);
