@@ -79,30 +79,14 @@ format_candidate_line (CsCandidate *c)
 static char *
 methods_string (CsRun *run)
 {
-  JsonNode *synthesis = cs_run_get_synthesis (run);
-  g_autoptr(GString) str = g_string_new (NULL);
-  JsonNode *methods;
+  CsResult *result = cs_run_get_result (run);
+  const char * const *methods = result != NULL ? cs_result_get_methods (result) : NULL;
+  g_autofree char *joined = NULL;
 
-  if (synthesis == NULL || !JSON_NODE_HOLDS_OBJECT (synthesis))
+  if (methods == NULL || methods[0] == NULL)
     return g_strdup ("none");
-  methods = json_object_get_member (json_node_get_object (synthesis), "methods");
-  if (methods != NULL && JSON_NODE_HOLDS_ARRAY (methods))
-    {
-      JsonArray *arr = json_node_get_array (methods);
-      for (guint i = 0; i < json_array_get_length (arr); i++)
-        {
-          JsonNode *e = json_array_get_element (arr, i);
-          if (JSON_NODE_HOLDS_VALUE (e) && json_node_get_value_type (e) == G_TYPE_STRING)
-            {
-              if (str->len > 0)
-                g_string_append_c (str, '+');
-              g_string_append (str, json_node_get_string (e));
-            }
-        }
-    }
-  if (str->len == 0)
-    g_string_append (str, "none");
-  return g_string_free (g_steal_pointer (&str), FALSE);
+  joined = g_strjoinv ("+", (char **)methods);
+  return g_steal_pointer (&joined);
 }
 
 static char *
