@@ -30,6 +30,7 @@
 #include "cs-candidate-card.h"
 #include "cs-candidate-window.h"
 #include "cs-diagram.h"
+#include "cs-history-row.h"
 #include "cs-preferences-window.h"
 #include "cs-preferences-window-private.h"
 #include "cs-result-view.h"
@@ -177,7 +178,7 @@ static const char *
 badge_of (CsWindow   *win,
           const char *model)
 {
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (win->candidates_flow));
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (win->run_page->candidates_flow));
        child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
@@ -346,7 +347,7 @@ static void
 assert_card_text_reflowed (CsWindow   *win,
                            const char *model)
 {
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (win->candidates_flow));
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (win->run_page->candidates_flow));
        child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
@@ -492,11 +493,11 @@ test_architect_run (void)
   spin (200);
 
   /* the models of the providers file are offered */
-  g_assert_cmpuint (win->model_rows->len, ==, 5);
+  g_assert_cmpuint (win->compose_page->model_rows->len, ==, 5);
 
   _cs_window_set_mode (win, "architect");
   set_problem (win, "A <b>URL shortener</b> for 10k requests per second\n\nIt must never lose a link.");
-  gtk_editable_set_text (GTK_EDITABLE (win->budget_row), "$2000 per month");
+  gtk_editable_set_text (GTK_EDITABLE (win->compose_page->budget_row), "$2000 per month");
   _cs_window_select_models (win, models);
   save_shot (GTK_WIDGET (win), "compose.png");
   assert_accessible (GTK_WIDGET (win), "compose page");
@@ -524,7 +525,7 @@ test_architect_run (void)
   spin (200);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->run_button_stack), ==, "new");
   save_shot (GTK_WIDGET (win), "architect-result.png");
-  save_shot (GTK_WIDGET (win->result_view), "architect-result-full.png");
+  save_shot (GTK_WIDGET (win->run_page->result_view), "architect-result-full.png");
   assert_accessible (GTK_WIDGET (win), "architect result");
 
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
@@ -534,18 +535,18 @@ test_architect_run (void)
   assert_card_text_reflowed (win, "demo/demo-alpha");
 
   /* model text is never markup */
-  g_assert_false (gtk_label_get_use_markup (win->run_title_label));
-  g_assert_nonnull (strstr (gtk_label_get_text (win->run_title_label), "<b>URL shortener</b>"));
+  g_assert_false (gtk_label_get_use_markup (win->run_page->title_label));
+  g_assert_nonnull (strstr (gtk_label_get_text (win->run_page->title_label), "<b>URL shortener</b>"));
 
   /* the blueprint, with a diagram of the components */
-  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (win->result_view)));
-  g_assert_cmpstr (cs_result_view_get_kind (win->result_view), ==, "blueprint");
-  diagram = find_named (GTK_WIDGET (win->result_view), "blueprint-diagram");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (win->run_page->result_view)));
+  g_assert_cmpstr (cs_result_view_get_kind (win->run_page->result_view), ==, "blueprint");
+  diagram = find_named (GTK_WIDGET (win->run_page->result_view), "blueprint-diagram");
   g_assert_nonnull (diagram);
   g_assert_cmpuint (cs_diagram_get_n_nodes (CS_DIAGRAM (diagram)), >, 1);
   g_assert_cmpuint (cs_diagram_get_n_edges (CS_DIAGRAM (diagram)), >, 0);
   /* no judge was chosen: the result says it is degraded */
-  g_assert_nonnull (find_named (GTK_WIDGET (win->result_view), "degraded-banner"));
+  g_assert_nonnull (find_named (GTK_WIDGET (win->run_page->result_view), "degraded-banner"));
 
   /* export, without the file chooser */
   _cs_window_export_async (win, export_file, FALSE, NULL, export_cb, &result);
@@ -619,15 +620,15 @@ test_support_run (void)
   spin (200);
 
   _cs_window_set_mode (win, "support");
-  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (win->architect_group)));
-  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (win->support_group)));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (win->compose_page->architect_group)));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (win->compose_page->support_group)));
   set_problem (win, "nginx returns 502 Bad Gateway after the upgrade");
   _cs_window_select_models (win, models);
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (win->judge_ids)); i++)
-    if (g_strcmp0 (gtk_string_list_get_string (win->judge_ids, i), "demo/demo-judge") == 0)
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (win->compose_page->judge_ids)); i++)
+    if (g_strcmp0 (gtk_string_list_get_string (win->compose_page->judge_ids, i), "demo/demo-judge") == 0)
       judge_pos = i;
   g_assert_cmpuint (judge_pos, >, 0);
-  adw_combo_row_set_selected (win->judge_row, judge_pos);
+  adw_combo_row_set_selected (win->compose_page->judge_row, judge_pos);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
   run = _cs_window_get_run (win);
@@ -639,19 +640,19 @@ test_support_run (void)
 
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
   g_assert_cmpstr (badge_of (win, "demo/demo-alpha"), ==, "done");
-  g_assert_cmpstr (cs_result_view_get_kind (win->result_view), ==, "checklist");
-  g_assert_nonnull (find_named (GTK_WIDGET (win->result_view), "checklist"));
+  g_assert_cmpstr (cs_result_view_get_kind (win->run_page->result_view), ==, "checklist");
+  g_assert_nonnull (find_named (GTK_WIDGET (win->run_page->result_view), "checklist"));
   /* the judge scored the candidates: shown on their cards */
-  g_assert_true (gtk_widget_get_visible (find_named (GTK_WIDGET (win->candidates_flow), "judge-score")));
+  g_assert_true (gtk_widget_get_visible (find_named (GTK_WIDGET (win->run_page->candidates_flow), "judge-score")));
 
   /* tick the first step: saved with the run */
-  checks = cs_result_view_get_step_checks (win->result_view);
+  checks = cs_result_view_get_step_checks (win->run_page->result_view);
   g_assert_cmpuint (checks->len, >, 0);
   g_assert_false (gtk_check_button_get_active (g_ptr_array_index (checks, 0)));
   gtk_check_button_set_active (g_ptr_array_index (checks, 0), TRUE);
   g_assert_true (cs_run_get_step_checked (run, 0));
   save_shot (GTK_WIDGET (win), "support-checklist.png");
-  save_shot (GTK_WIDGET (win->candidates_flow), "support-cards.png");
+  save_shot (GTK_WIDGET (win->run_page->candidates_flow), "support-cards.png");
   assert_accessible (GTK_WIDGET (win), "support checklist");
 
   cs_run_store_flush (cs_application_get_store (app));
@@ -710,13 +711,13 @@ test_reopen (void)
   gtk_text_buffer_get_bounds (_cs_window_get_problem_buffer (win), &start, &end);
   draft = gtk_text_buffer_get_text (_cs_window_get_problem_buffer (win), &start, &end, FALSE);
   g_assert_cmpstr (draft, ==, "nginx returns 502 Bad Gateway after the upgrade");
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (win->budget_row)), ==, "$2000 per month");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (win->compose_page->budget_row)), ==, "$2000 per month");
 
   /* both runs are in the sidebar; reopen the support run */
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->history_stack), ==, "list");
   for (int i = 0; (row = gtk_list_box_get_row_at_index (win->history_list, i)) != NULL; i++)
     {
-      CsRun *r = g_object_get_data (G_OBJECT (row), "cs-run");
+      CsRun *r = cs_history_row_get_run (CS_HISTORY_ROW (row));
 
       if (g_strcmp0 (cs_run_get_id (r), support_run_id) == 0)
         break;
@@ -727,8 +728,8 @@ test_reopen (void)
 
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "run");
   g_assert_cmpstr (cs_run_get_id (_cs_window_get_run (win)), ==, support_run_id);
-  g_assert_cmpstr (cs_result_view_get_kind (win->result_view), ==, "checklist");
-  checks = cs_result_view_get_step_checks (win->result_view);
+  g_assert_cmpstr (cs_result_view_get_kind (win->run_page->result_view), ==, "checklist");
+  checks = cs_result_view_get_step_checks (win->run_page->result_view);
   g_assert_cmpuint (checks->len, >, 0);
   g_assert_true (gtk_check_button_get_active (g_ptr_array_index (checks, 0)));
   g_assert_cmpstr (badge_of (win, "demo/demo-alpha"), ==, "done");
@@ -752,7 +753,7 @@ test_reopen (void)
     adw_message_dialog_response (dialog, "rename");
     spin (200);
     g_assert_cmpstr (cs_run_get_title (_cs_window_get_run (win)), ==, "Renamed <i>run</i>");
-    g_assert_cmpstr (gtk_label_get_text (win->run_title_label), ==, "Renamed <i>run</i>");
+    g_assert_cmpstr (gtk_label_get_text (win->run_page->title_label), ==, "Renamed <i>run</i>");
   }
 
   /* the other windows open without a warning */
@@ -831,6 +832,17 @@ test_cancel (void)
   g_assert_cmpstr (badge_of (win, "demo/demo-alpha"), ==, "cancelled");
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->run_button_stack), ==, "new");
 
+  /* New Run after a sent question: an empty composer */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.new-run", NULL));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "compose");
+  g_assert_cmpint (gtk_text_buffer_get_char_count (_cs_window_get_problem_buffer (win)), ==, 0);
+  g_assert_false (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL) && _cs_window_is_running (win));
+  /* a question not sent yet stays */
+  set_problem (win, "Not sent yet");
+  _cs_window_show_run (win, run);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.new-run", NULL));
+  g_assert_cmpint (gtk_text_buffer_get_char_count (_cs_window_get_problem_buffer (win)), ==, strlen ("Not sent yet"));
+
   gtk_window_destroy (GTK_WINDOW (win));
   g_object_unref (run);
   spin (100);
@@ -882,7 +894,7 @@ test_crash_child (void)
   gtk_window_present (GTK_WINDOW (win));
   _cs_window_set_mode (win, "support");
   set_problem (win, "Crash recovery: postgres refuses connections");
-  gtk_editable_set_text (GTK_EDITABLE (win->os_row), "Debian 12");
+  gtk_editable_set_text (GTK_EDITABLE (win->compose_page->os_row), "Debian 12");
   _cs_window_select_models (win, models);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
   g_assert_true (wait_for (alpha_saved, win, 60000));
@@ -938,11 +950,23 @@ test_crash_recovery (void)
   spin (200);
   g_assert_cmpstr (badge_of (win, "demo/demo-alpha"), ==, "done");
   g_assert_nonnull (badge_of (win, "demo/demo-delta+slow"));
-  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (win->run_spinner)));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (win->run_page->spinner)));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->run_button_stack), ==, "new");
 
   gtk_window_destroy (GTK_WINDOW (win));
   spin (100);
+}
+
+static gboolean
+history_has (CsWindow *win,
+             CsRun    *run)
+{
+  GtkListBoxRow *row;
+
+  for (int i = 0; (row = gtk_list_box_get_row_at_index (win->history_list, i)) != NULL; i++)
+    if (cs_history_row_get_run (CS_HISTORY_ROW (row)) == run)
+      return TRUE;
+  return FALSE;
 }
 
 static gboolean
@@ -953,7 +977,9 @@ run_final (gpointer data)
   return state == CS_RUN_DONE || state == CS_RUN_FAILED || state == CS_RUN_CANCELLED;
 }
 
-/* Closing the window while it runs: the run stops, nothing complains. */
+/* A window destroyed while its run streams: the run belongs to the
+ * application, goes on to its end and is in the next window's history;
+ * nothing complains. */
 static void
 test_close_while_running (void)
 {
@@ -971,9 +997,94 @@ test_close_while_running (void)
   g_assert_true (wait_for (all_streaming, win, 30000));
 
   gtk_window_destroy (GTK_WINDOW (win));
-  g_assert_true (wait_for (run_final, run, 30000));
-  spin (300);
+  g_assert_true (cs_run_manager_is_running (cs_application_get_run_manager (app), run));
   cs_test_provider_set_delay_ms (provider, 5);
+  g_assert_true (wait_for (run_final, run, 30000));
+  g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
+  spin (300);
+
+  win = cs_window_new (app);
+  gtk_window_present (GTK_WINDOW (win));
+  spin (100);
+  g_assert_true (history_has (win, run));
+  gtk_window_destroy (GTK_WINDOW (win));
+  spin (100);
+}
+
+static gboolean
+has_window (CsApplication *app,
+            CsWindow      *win)
+{
+  return g_list_find (gtk_application_get_windows (GTK_APPLICATION (app)), win) != NULL;
+}
+
+/* Answers the message dialog on screen with @response and closes it;
+ * FALSE when there is none. */
+static gboolean
+answer_dialog (const char *response)
+{
+  GList *windows = gtk_window_list_toplevels ();
+  AdwMessageDialog *dialog = NULL;
+
+  for (GList *l = windows; l != NULL; l = l->next)
+    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data))
+      dialog = l->data;
+  g_list_free (windows);
+  if (dialog == NULL)
+    return FALSE;
+
+  g_object_ref (dialog);
+  adw_message_dialog_response (dialog, response);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_object_unref (dialog);
+  spin (100);
+  return TRUE;
+}
+
+/* Closing a window never decides a run's fate by itself: with another
+ * window open it closes and the run goes on; the last window asks, Keep
+ * Running keeps both, Stop and Close stops the run and closes. */
+static void
+test_close_asks (void)
+{
+  g_autoptr(CsApplication) app = start_app ();
+  CsWindow *win = cs_window_new (app);
+  CsWindow *other;
+  const char *models[] = { "demo/demo-alpha", NULL };
+  g_autoptr(CsRun) run = NULL;
+
+  gtk_window_present (GTK_WINDOW (win));
+  set_problem (win, "Closing asks first");
+  _cs_window_select_models (win, models);
+  cs_test_provider_set_delay_ms (provider, 100);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
+  run = g_object_ref (_cs_window_get_run (win));
+  g_assert_true (wait_for (all_streaming, win, 30000));
+
+  other = cs_window_new (app);
+  gtk_window_present (GTK_WINDOW (other));
+  spin (100);
+  gtk_window_close (GTK_WINDOW (other));
+  spin (100);
+  g_assert_false (has_window (app, other));
+  g_assert_false (answer_dialog ("keep"));
+  g_assert_true (_cs_window_is_running (win));
+
+  gtk_window_close (GTK_WINDOW (win));
+  spin (100);
+  g_assert_true (answer_dialog ("keep"));
+  g_assert_true (has_window (app, win));
+  g_assert_true (_cs_window_is_running (win));
+  g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_RUNNING);
+
+  gtk_window_close (GTK_WINDOW (win));
+  spin (100);
+  g_assert_true (answer_dialog ("stop"));
+  g_assert_true (wait_for (run_final, run, 10000));
+  g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_CANCELLED);
+  g_assert_false (has_window (app, win));
+  cs_test_provider_set_delay_ms (provider, 5);
+  spin (100);
 }
 
 /* Hostile results: wrong types everywhere, thousands of items, markup,
@@ -1181,7 +1292,7 @@ test_keyboard (void)
   _cs_window_set_mode (win, "support");
   set_problem (win, "Keyboard: the printer queue is stuck");
   _cs_window_select_models (win, models);
-  gtk_widget_grab_focus (GTK_WIDGET (win->problem_view));
+  gtk_widget_grab_focus (GTK_WIDGET (win->compose_page->problem_view));
   spin (100);
 
   cs_test_provider_set_delay_ms (provider, 100);
@@ -1309,7 +1420,7 @@ test_preferences (void)
   g_assert_nonnull (strstr (ini, "[provider openai]"));
   g_assert_nonnull (strstr (ini, "[provider demo]"));
   spin (200);
-  g_assert_cmpuint (win->model_rows->len, >, 5);
+  g_assert_cmpuint (win->compose_page->model_rows->len, >, 5);
   save_shot (GTK_WIDGET (prefs), "preferences.png");
   assert_accessible (GTK_WIDGET (prefs), "preferences");
   /* and every provider's rows: key, Test, models, limits, prices */
@@ -1421,7 +1532,7 @@ save_failure_cleared (gpointer data)
 {
   CsWindow *win = data;
 
-  return g_hash_table_size (win->save_failures) == 0;
+  return cs_run_manager_get_n_save_failures (win->manager) == 0;
 }
 
 /* The runs directory cannot be written (a file stands in its way, which
@@ -1464,7 +1575,7 @@ test_save_failed (void)
   g_assert_cmpuint (n_failed, >=, 3);
   g_assert_cmpuint (win->n_toasts, ==, toasts + 1);
   g_assert_nonnull (strstr (win->last_toast, "Could not save “Nowhere to save this run”: "));
-  g_assert_true (g_hash_table_contains (win->save_failures, cs_run_get_id (run)));
+  g_assert_true (cs_run_manager_has_save_failure (win->manager, cs_run_get_id (run)));
 
   /* room again: the next save succeeds and clears the failure */
   g_assert_cmpint (g_unlink (dir), ==, 0);
@@ -1479,7 +1590,7 @@ test_save_failed (void)
   cs_run_store_save (store, run);
   spin (100);
   g_assert_cmpuint (win->n_toasts, ==, toasts + 2);
-  g_assert_cmpuint (g_hash_table_size (win->save_failures), ==, 1);
+  g_assert_cmpuint (cs_run_manager_get_n_save_failures (win->manager), ==, 1);
 
   g_assert_cmpint (g_unlink (dir), ==, 0);
   g_assert_cmpint (g_rename (away, dir), ==, 0);
@@ -1615,7 +1726,7 @@ test_welcome (void)
   g_assert_true (wait_for (config_has_demo, app, 5000));
   g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "compose");
-  g_assert_cmpuint (win->model_rows->len, >, 0);
+  g_assert_cmpuint (win->compose_page->model_rows->len, >, 0);
 
   /* narrow: the sidebar folds away, the compose page stays */
   gtk_window_set_default_size (GTK_WINDOW (win), 420, 760);
@@ -1778,6 +1889,7 @@ main (int   argc,
   g_test_add_func ("/ui/bad-input", test_bad_input);
   g_test_add_func ("/ui/hostile-data", test_hostile_data);
   g_test_add_func ("/ui/close-while-running", test_close_while_running);
+  g_test_add_func ("/ui/close-asks", test_close_asks);
   g_test_add_func ("/ui/crash-recovery", test_crash_recovery);
   g_test_add_func ("/ui/crash-recovery/subprocess", test_crash_child);
   g_test_add_func ("/ui/preferences", test_preferences);

@@ -183,26 +183,17 @@ write_config (const char *config_home,
 }
 
 static void
-select_judge (CsWindow   *win,
-              const char *id)
-{
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (win->judge_ids)); i++)
-    if (g_strcmp0 (gtk_string_list_get_string (win->judge_ids, i), id) == 0)
-      adw_combo_row_set_selected (win->judge_row, i);
-}
-
-static void
 compose_architect (CsWindow *win)
 {
   _cs_window_show_compose (win);
   _cs_window_set_mode (win, "architect");
   gtk_text_buffer_set_text (_cs_window_get_problem_buffer (win), architect_problem, -1);
-  gtk_editable_set_text (GTK_EDITABLE (win->budget_row), "$3000/month");
-  gtk_editable_set_text (GTK_EDITABLE (win->technologies_row), "Go, PostgreSQL");
-  gtk_editable_set_text (GTK_EDITABLE (win->scale_row), "50k orders/day; 2,000 couriers online at peak");
-  gtk_editable_set_text (GTK_EDITABLE (win->hosting_row), "Cloud, EU regions only");
+  gtk_editable_set_text (GTK_EDITABLE (win->compose_page->budget_row), "$3000/month");
+  gtk_editable_set_text (GTK_EDITABLE (win->compose_page->technologies_row), "Go, PostgreSQL");
+  gtk_editable_set_text (GTK_EDITABLE (win->compose_page->scale_row), "50k orders/day; 2,000 couriers online at peak");
+  gtk_editable_set_text (GTK_EDITABLE (win->compose_page->hosting_row), "Cloud, EU regions only");
   _cs_window_select_models (win, models);
-  select_judge (win, "demo/demo-judge");
+  _cs_window_select_judge (win, "demo/demo-judge");
 }
 
 static void
@@ -220,10 +211,7 @@ run_and_wait (CsWindow *win)
 static void
 scroll_to_top (CsWindow *win)
 {
-  GtkWidget *scroller = gtk_widget_get_ancestor (GTK_WIDGET (win->result_view), GTK_TYPE_SCROLLED_WINDOW);
-
-  if (scroller != NULL)
-    gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller)), 0);
+  cs_run_page_scroll_to_top (win->run_page);
 }
 
 static void
@@ -342,11 +330,11 @@ main (int   argc,
   _cs_window_show_compose (win);
   _cs_window_set_mode (win, "support");
   gtk_text_buffer_set_text (_cs_window_get_problem_buffer (win), support_problem, -1);
-  gtk_editable_set_text (GTK_EDITABLE (win->os_row), "Debian 12");
-  gtk_editable_set_text (GTK_EDITABLE (win->stack_row), "nginx 1.22, PHP-FPM 8.2");
-  gtk_editable_set_text (GTK_EDITABLE (win->tried_row), "Restarted nginx; the site worked with PHP 8.1");
+  gtk_editable_set_text (GTK_EDITABLE (win->compose_page->os_row), "Debian 12");
+  gtk_editable_set_text (GTK_EDITABLE (win->compose_page->stack_row), "nginx 1.22, PHP-FPM 8.2");
+  gtk_editable_set_text (GTK_EDITABLE (win->compose_page->tried_row), "Restarted nginx; the site worked with PHP 8.1");
   _cs_window_select_models (win, models);
-  select_judge (win, "demo/demo-judge");
+  _cs_window_select_judge (win, "demo/demo-judge");
   run_and_wait (win);
   if (!wait_for (not_running, win, 120000))
     {
@@ -354,7 +342,7 @@ main (int   argc,
       return 1;
     }
   spin (500);
-  checks = cs_result_view_get_step_checks (win->result_view);
+  checks = cs_result_view_get_step_checks (win->run_page->result_view);
   if (checks != NULL && checks->len > 0)
     gtk_check_button_set_active (g_ptr_array_index (checks, 0), TRUE);
   scroll_to_top (win);
@@ -362,7 +350,7 @@ main (int   argc,
 
   /* 4. composing the next question, the history beside it */
   compose_architect (win);
-  gtk_widget_grab_focus (GTK_WIDGET (win->problem_view));
+  gtk_widget_grab_focus (GTK_WIDGET (win->compose_page->problem_view));
   save_shot (win, "composing.png");
 
   gtk_window_destroy (GTK_WINDOW (win));

@@ -20,6 +20,7 @@ struct _CsApplication
   CsConfigFile   *config_file;   /* the one configuration, and its file */
   char           *config_error;
   CsRunStore     *store;
+  CsRunManager   *run_manager;  /* the runs in progress: not the windows' */
   GSettings      *settings;
   GCancellable   *cancellable;
   guint           n_load_failures;  /* not yet reported */
@@ -27,6 +28,9 @@ struct _CsApplication
 };
 
 G_DEFINE_FINAL_TYPE (CsApplication, cs_application, ADW_TYPE_APPLICATION)
+
+/* How long quitting waits for the runs in progress to stop. */
+#define RUN_STOP_TIMEOUT_MS 2000
 
 enum {
   CONFIG_CHANGED,
@@ -111,6 +115,23 @@ cs_application_get_store (CsApplication *self)
   return self->store;
 }
 
+CsRunManager *
+cs_application_get_run_manager (CsApplication *self)
+{
+  g_return_val_if_fail (CS_IS_APPLICATION (self), NULL);
+
+  if (self->run_manager == NULL)
+    {
+      GSettings *settings = cs_application_get_settings (self);
+
+      self->run_manager = cs_run_manager_new (cs_application_get_store (self));
+      g_settings_bind (settings, "quorum", self->run_manager, "quorum", G_SETTINGS_BIND_GET);
+      g_settings_bind (settings, "deadline-seconds", self->run_manager, "deadline-seconds", G_SETTINGS_BIND_GET);
+    }
+
+  return self->run_manager;
+}
+
 GSettings *
 cs_application_get_settings (CsApplication *self)
 {
@@ -185,6 +206,11 @@ quit_action (GSimpleAction *action,
 {
   CsApplication *self = user_data;
   GList *windows;
+
+  /* Quitting stops the runs in progress (saved as cancelled), so the
+   * windows close without asking. */
+  if (self->run_manager != NULL)
+    cs_run_manager_shutdown (self->run_manager, RUN_STOP_TIMEOUT_MS);
 
   /* Close windows so they save their size and draft. */
   windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
@@ -288,6 +314,8 @@ cs_application_shutdown (GApplication *app)
 {
   CsApplication *self = CS_APPLICATION (app);
 
+  if (self->run_manager != NULL)
+    cs_run_manager_shutdown (self->run_manager, RUN_STOP_TIMEOUT_MS);
   if (self->store != NULL)
     cs_run_store_flush (self->store);
 
@@ -300,6 +328,9 @@ cs_application_dispose (GObject *object)
   CsApplication *self = CS_APPLICATION (object);
 
   g_cancellable_cancel (self->cancellable);
+  if (self->run_manager != NULL)
+    cs_run_manager_cancel_all (self->run_manager);
+  g_clear_object (&self->run_manager);
   g_clear_object (&self->store);
   g_clear_object (&self->config_file);
   g_clear_object (&self->settings);

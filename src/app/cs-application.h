@@ -31,6 +31,9 @@ void           cs_application_set_config   (CsApplication     *self,
 const char    *cs_application_get_config_error (CsApplication *self);
 /* The history of runs, loaded at startup. */
 CsRunStore    *cs_application_get_store    (CsApplication     *self);
+/* The runs in progress and their runners: they outlive any window and
+ * stop when the application quits. */
+CsRunManager  *cs_application_get_run_manager (CsApplication  *self);
 GSettings     *cs_application_get_settings (CsApplication     *self);
 /* How many saved runs could not be read since the last call, once the
  * history has loaded (0 before). */

@@ -4,19 +4,11 @@
  */
 #pragma once
 
-#include <gtksourceview/gtksource.h>
-
 #include "cs-window.h"
-#include "cs-result-view.h"
+#include "cs-compose-page-private.h"
+#include "cs-run-page-private.h"
 
 G_BEGIN_DECLS
-
-typedef struct
-{
-  char           *id;           /* "provider/model" */
-  GtkCheckButton *check;
-  GtkSpinButton  *spin;
-} CsModelRow;
 
 struct _CsWindow
 {
@@ -24,31 +16,23 @@ struct _CsWindow
 
   GSettings            *settings;
   CsRunStore           *store;
+  CsRunManager         *manager;
   GtkFilterListModel   *history_model;
   GtkCustomFilter      *history_filter;
   GHashTable           *pending_delete;   /* run id → CsRun */
-  GHashTable           *runners;          /* run id → CsRunner */
-
   char                 *mode;             /* "architect" or "support" */
-  CsRun                *run;              /* the run shown on the run page */
-  GSignalGroup         *run_signals;
-  CsRun                *running_run;      /* the run executing, if any */
-  GCancellable         *run_cancellable;
+  char                 *started_id;       /* the run this window started last */
   GCancellable         *cancellable;      /* the window's lifetime */
-
-  GPtrArray            *model_rows;       /* of CsModelRow* */
-  GtkStringList        *judge_ids;        /* "" then "provider/model" */
-  guint                 draft_source;
   guint                 dates_source;     /* refreshes "5 minutes ago" */
   guint                 welcome_source;   /* looks for the demo provider again */
   guint                 welcome_retries;
-  GHashTable           *save_failures;    /* run id → time of the last failure (µs) */
-  guint                 save_check_source;
-  guint                 run_page_source;  /* throttles updates while candidates stream */
-  guint                 run_page_dirty : 1;
   guint                 n_toasts;         /* shown so far, for the tests */
   char                 *last_toast;
-  guint                 restoring : 1;
+  guint                 close_confirmed : 1;
+
+  /* the compose page's, for bench/bench-app.c (borrowed) */
+  GtkStringList        *judge_ids;
+  AdwComboRow          *judge_row;
 
   /* template children */
   AdwToastOverlay      *toast_overlay;
@@ -62,44 +46,16 @@ struct _CsWindow
   GtkStack             *main_stack;
   AdwStatusPage        *welcome_page;
   GtkListBox           *welcome_list;
-  GtkSourceView        *problem_view;
-  GtkLabel             *problem_placeholder;
-  AdwPreferencesGroup  *architect_group;
-  AdwPreferencesGroup  *support_group;
-  AdwEntryRow          *budget_row;
-  AdwEntryRow          *technologies_row;
-  AdwEntryRow          *scale_row;
-  AdwEntryRow          *hosting_row;
-  AdwEntryRow          *os_row;
-  AdwEntryRow          *stack_row;
-  AdwEntryRow          *tried_row;
-  AdwPreferencesGroup  *models_group;
-  GtkListBox           *models_list;
-  AdwComboRow          *judge_row;
-  GtkLabel             *run_title_label;
-  GtkLabel             *run_state_label;
-  GtkSpinner           *run_spinner;
-  GtkLabel             *run_message_label;
-  GtkLabel             *run_problem_label;
-  CsResultView         *result_view;
-  GtkFlowBox           *candidates_flow;
+  CsComposePage        *compose_page;
+  CsRunPage            *run_page;
 };
 
-/* cs-window-actions.c */
-void      _cs_window_class_actions_init (CsWindowClass *klass);
-void      _cs_window_actions_update     (CsWindow      *self);
+/* cs-window.c */
 void      _cs_window_toast              (CsWindow      *self,
                                          const char    *message);
 /* One toast for the saved runs the application could not read. */
 void      _cs_window_report_load_failures (CsWindow    *self);
-/* The welcome page's rows: presets, a local Ollama, the demo provider. */
-void      _cs_window_fill_welcome       (CsWindow      *self);
-
-/* cs-window.c */
-CsRunner *_cs_window_ensure_runner      (CsWindow      *self,
-                                         CsRun         *run);
-void      _cs_window_start_run          (CsWindow      *self);
-void      _cs_window_cancel_run         (CsWindow      *self);
+CsConfig *_cs_window_get_config         (CsWindow      *self);
 void      _cs_window_show_run           (CsWindow      *self,
                                          CsRun         *run);
 void      _cs_window_show_compose       (CsWindow      *self);
@@ -108,10 +64,18 @@ void      _cs_window_set_mode           (CsWindow      *self,
 /* Checks exactly these models ("provider/model" or "provider/model:COUNT"). */
 void      _cs_window_select_models      (CsWindow      *self,
                                          const char * const *models);
+/* The judge ("provider/model", NULL for none). */
+void      _cs_window_select_judge       (CsWindow      *self,
+                                         const char    *model_id);
+/* The run shown on the run page (NULL before the first). */
 CsRun    *_cs_window_get_run            (CsWindow      *self);
+/* A run is in progress (in this window or another: one at a time). */
 gboolean  _cs_window_is_running         (CsWindow      *self);
 GtkTextBuffer *_cs_window_get_problem_buffer (CsWindow *self);
 
+/* cs-window-actions.c */
+void      _cs_window_class_actions_init (CsWindowClass *klass);
+void      _cs_window_actions_update     (CsWindow      *self);
 /* Writes the shown run as Markdown (or JSON) to @file: the export action
  * without its file chooser. */
 void      _cs_window_export_async       (CsWindow            *self,
@@ -123,5 +87,25 @@ void      _cs_window_export_async       (CsWindow            *self,
 gboolean  _cs_window_export_finish      (CsWindow            *self,
                                          GAsyncResult        *result,
                                          GError             **error);
+
+/* cs-window-runs.c: the window and the run manager */
+void      _cs_window_runs_connect       (CsWindow      *self);
+void      _cs_window_start_run          (CsWindow      *self);
+/* Cancels the run in progress (one at a time, wherever started). */
+void      _cs_window_cancel_run         (CsWindow      *self);
+/* TRUE, or FALSE after asking whether to stop the runs in progress (the
+ * last window closing quits the application). */
+gboolean  _cs_window_may_close          (CsWindow      *self);
+
+/* cs-window-history.c: the sidebar, rename and delete with undo */
+void      _cs_window_history_setup      (CsWindow      *self);
+void      _cs_window_history_select     (CsWindow      *self,
+                                         CsRun         *run);
+void      _cs_window_history_dispose    (CsWindow      *self);
+void      _cs_window_class_history_init (CsWindowClass *klass);
+
+/* cs-window-welcome.c: the welcome page's rows: presets, a local Ollama,
+ * the demo provider */
+void      _cs_window_fill_welcome       (CsWindow      *self);
 
 G_END_DECLS

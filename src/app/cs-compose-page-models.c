@@ -1,0 +1,271 @@
+/* cs-compose-page-models.c: the compose page's model rows and judge row
+ *
+ * One row per configured model (a check and a count of candidate answers),
+ * chosen per mode and kept in the settings ("models-architect",
+ * "models-support"); the judge combo offers the same models.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "cs-compose-page"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "cs-compose-page-private.h"
+
+#define MAX_PER_MODEL 8
+
+static void
+cs_model_row_free (CsModelRow *row)
+{
+  g_free (row->id);
+  g_free (row);
+}
+
+static char *
+models_key (CsComposePage *self)
+{
+  return g_strdup_printf ("models-%s", cs_mode_to_string (self->mode));
+}
+
+static guint
+per_model (CsComposePage *self)
+{
+  return self->settings != NULL ? g_settings_get_uint (self->settings, "candidates-per-model") : 1;
+}
+
+void
+_cs_compose_page_save_models (CsComposePage *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) strv = NULL;
+  g_autofree char *key = models_key (self);
+  guint count_default = per_model (self);
+
+  for (guint i = 0; i < self->model_rows->len; i++)
+    {
+      CsModelRow *row = g_ptr_array_index (self->model_rows, i);
+      guint count = gtk_spin_button_get_value_as_int (row->spin);
+
+      if (!gtk_check_button_get_active (row->check))
+        continue;
+      if (count == count_default)
+        g_strv_builder_add (builder, row->id);
+      else
+        {
+          g_autofree char *item = g_strdup_printf ("%s:%u", row->id, count);
+          g_strv_builder_add (builder, item);
+        }
+    }
+
+  strv = g_strv_builder_end (builder);
+  g_settings_set_strv (self->settings, key, (const char * const *) strv);
+}
+
+GStrv
+_cs_compose_page_dup_models (CsComposePage *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; i < self->model_rows->len; i++)
+    {
+      CsModelRow *row = g_ptr_array_index (self->model_rows, i);
+      g_autofree char *item = NULL;
+
+      if (!gtk_check_button_get_active (row->check))
+        continue;
+      item = g_strdup_printf ("%s:%d", row->id, gtk_spin_button_get_value_as_int (row->spin));
+      g_strv_builder_add (builder, item);
+    }
+
+  return g_strv_builder_end (builder);
+}
+
+char *
+_cs_compose_page_dup_judge (CsComposePage *self)
+{
+  guint pos = adw_combo_row_get_selected (self->judge_row);
+
+  if (pos == GTK_INVALID_LIST_POSITION || pos == 0)
+    return NULL;
+  return g_strdup (gtk_string_list_get_string (self->judge_ids, pos));
+}
+
+/* The count after the colon of "provider/model:COUNT" when @spec names
+ * @id, else 0 (not named) or @fallback (named without a count). */
+static guint
+count_for (const char *spec,
+           const char *id,
+           guint       fallback)
+{
+  const char *colon = strrchr (spec, ':');
+  gsize len = colon != NULL ? (gsize) (colon - spec) : strlen (spec);
+
+  if (strlen (id) != len || strncmp (id, spec, len) != 0)
+    return 0;
+  if (colon == NULL)
+    return fallback;
+  return CLAMP (g_ascii_strtoull (colon + 1, NULL, 10), 1, MAX_PER_MODEL);
+}
+
+void
+cs_compose_page_select_models (CsComposePage      *self,
+                               const char * const *models)
+{
+  guint count_default;
+
+  g_return_if_fail (CS_IS_COMPOSE_PAGE (self));
+
+  count_default = per_model (self);
+  for (guint i = 0; i < self->model_rows->len; i++)
+    {
+      CsModelRow *row = g_ptr_array_index (self->model_rows, i);
+      guint count = 0;
+
+      for (guint j = 0; models != NULL && models[j] != NULL && count == 0; j++)
+        count = count_for (models[j], row->id, count_default);
+
+      gtk_check_button_set_active (row->check, count > 0);
+      gtk_spin_button_set_value (row->spin, count > 0 ? count : count_default);
+    }
+}
+
+void
+cs_compose_page_select_judge (CsComposePage *self,
+                              const char    *model_id)
+{
+  guint n;
+
+  g_return_if_fail (CS_IS_COMPOSE_PAGE (self));
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->judge_ids));
+  for (guint i = 0; i < n; i++)
+    if (g_strcmp0 (gtk_string_list_get_string (self->judge_ids, i), model_id != NULL ? model_id : "") == 0)
+      {
+        adw_combo_row_set_selected (self->judge_row, i);
+        return;
+      }
+  adw_combo_row_set_selected (self->judge_row, 0);
+}
+
+static GtkWidget *
+create_model_row (CsComposePage       *self,
+                  const CsModelConfig *model)
+{
+  const CsProviderConfig *provider = cs_config_find_provider (self->config, model->provider);
+  CsModelRow *row = g_new0 (CsModelRow, 1);
+  GtkWidget *action_row;
+  g_autofree char *label = NULL;
+
+  row->id = g_strdup (model->id);
+  row->check = GTK_CHECK_BUTTON (gtk_check_button_new ());
+  gtk_widget_set_valign (GTK_WIDGET (row->check), GTK_ALIGN_CENTER);
+  row->spin = GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (1, MAX_PER_MODEL, 1));
+  gtk_widget_set_valign (GTK_WIDGET (row->spin), GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (row->spin), _("Candidate answers from this model"));
+  label = g_strdup_printf (_("Candidate answers from %s"), model->id);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row->spin),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label,
+                                  -1);
+
+  action_row = adw_action_row_new ();
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (action_row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (action_row), model->name);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (action_row),
+                               provider != NULL && provider->name != NULL ? provider->name : model->provider);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (action_row), GTK_WIDGET (row->check));
+  adw_action_row_add_suffix (ADW_ACTION_ROW (action_row), GTK_WIDGET (row->spin));
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (action_row), GTK_WIDGET (row->check));
+
+  g_ptr_array_add (self->model_rows, row);
+  return action_row;
+}
+
+static void
+clear_models (CsComposePage *self)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->models_list))) != NULL)
+    gtk_list_box_remove (self->models_list, child);
+  g_ptr_array_set_size (self->model_rows, 0);
+  gtk_string_list_splice (self->judge_ids, 0,
+                          g_list_model_get_n_items (G_LIST_MODEL (self->judge_ids)),
+                          NULL);
+}
+
+/* The judge combo shows "None" for the empty id, then the models. */
+static void
+fill_judges (CsComposePage *self,
+             GPtrArray     *models)
+{
+  g_autoptr(GtkStringList) labels = gtk_string_list_new (NULL);
+  g_autofree char *judge = g_settings_get_string (self->settings, "judge-model");
+
+  gtk_string_list_append (self->judge_ids, "");
+  gtk_string_list_append (labels, _("None (votes and consensus only)"));
+  for (guint i = 0; i < models->len; i++)
+    {
+      const CsModelConfig *model = g_ptr_array_index (models, i);
+
+      gtk_string_list_append (self->judge_ids, model->id);
+      gtk_string_list_append (labels, model->id);
+    }
+  adw_combo_row_set_model (self->judge_row, G_LIST_MODEL (labels));
+  cs_compose_page_select_judge (self, judge);
+}
+
+/* The models chosen last time in this mode; nothing chosen yet: every
+ * model, up to four. */
+static void
+restore_selection (CsComposePage *self,
+                   GPtrArray     *models)
+{
+  g_autofree char *key = models_key (self);
+  g_auto(GStrv) selected = g_settings_get_strv (self->settings, key);
+
+  if (selected[0] == NULL && models->len > 0)
+    {
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+      for (guint i = 0; i < models->len && i < 4; i++)
+        g_strv_builder_add (builder, ((const CsModelConfig *) g_ptr_array_index (models, i))->id);
+      g_strfreev (selected);
+      selected = g_strv_builder_end (builder);
+    }
+  cs_compose_page_select_models (self, (const char * const *) selected);
+}
+
+void
+_cs_compose_page_rebuild_models (CsComposePage *self)
+{
+  g_autoptr(GPtrArray) models = NULL;
+
+  if (self->settings == NULL || self->config == NULL)
+    return;
+
+  clear_models (self);
+  models = cs_config_list_models (self->config);
+  for (guint i = 0; i < models->len; i++)
+    gtk_list_box_append (self->models_list, create_model_row (self, g_ptr_array_index (models, i)));
+
+  if (models->len == 0)
+    {
+      GtkWidget *empty = adw_action_row_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (empty), _("No models configured"));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (empty), _("Add a provider in Preferences"));
+      gtk_list_box_append (self->models_list, empty);
+    }
+
+  fill_judges (self, models);
+  restore_selection (self, models);
+}
+
+void
+_cs_compose_page_models_init (CsComposePage *self)
+{
+  self->model_rows = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_model_row_free);
+  self->judge_ids = gtk_string_list_new (NULL);
+}

@@ -1,0 +1,58 @@
+/* cs-compose-page-private.h: what cs-compose-page*.c files and the UI tests share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtksourceview/gtksource.h>
+
+#include "cs-compose-page.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  char           *id;           /* "provider/model" */
+  GtkCheckButton *check;
+  GtkSpinButton  *spin;
+} CsModelRow;
+
+struct _CsComposePage
+{
+  AdwBin                parent_instance;
+
+  GSettings            *settings;
+  CsConfig             *config;
+  CsMode                mode;
+  GPtrArray            *model_rows;       /* of CsModelRow* */
+  GtkStringList        *judge_ids;        /* "" then "provider/model" */
+  guint                 draft_source;
+  guint                 restoring : 1;
+  guint                 has_problem : 1;
+  guint                 sent : 1;
+
+  /* template children */
+  GtkSourceView        *problem_view;
+  GtkLabel             *problem_placeholder;
+  AdwPreferencesGroup  *architect_group;
+  AdwPreferencesGroup  *support_group;
+  AdwEntryRow          *budget_row;
+  AdwEntryRow          *technologies_row;
+  AdwEntryRow          *scale_row;
+  AdwEntryRow          *hosting_row;
+  AdwEntryRow          *os_row;
+  AdwEntryRow          *stack_row;
+  AdwEntryRow          *tried_row;
+  AdwPreferencesGroup  *models_group;
+  GtkListBox           *models_list;
+  AdwComboRow          *judge_row;
+};
+
+/* cs-compose-page-models.c */
+void   _cs_compose_page_models_init     (CsComposePage *self);
+void   _cs_compose_page_rebuild_models  (CsComposePage *self);
+void   _cs_compose_page_save_models     (CsComposePage *self);
+GStrv  _cs_compose_page_dup_models      (CsComposePage *self);
+char  *_cs_compose_page_dup_judge       (CsComposePage *self);
+
+G_END_DECLS

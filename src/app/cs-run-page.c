@@ -1,0 +1,365 @@
+/* cs-run-page.c: one run: its state, its question, the result and the candidates
+ *
+ * The header (title, state, spinner), the question with its constraints,
+ * the run's message, the result view and one card per candidate (a flow
+ * box bound to the run's candidates). The page follows the run's
+ * properties at once and its ::changed (every token count and cost while
+ * candidates stream) at most four times a second.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "cs-run-page"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "cs-candidate-card.h"
+#include "cs-compose-page.h"
+#include "cs-run-page-private.h"
+#include "cs-ui-util.h"
+
+G_DEFINE_FINAL_TYPE (CsRunPage, cs_run_page, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_RUN,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+#define UPDATE_INTERVAL_MS 250
+
+static const char *
+run_state_text (CsRun *run)
+{
+  switch (cs_run_get_state (run))
+    {
+    case CS_RUN_DRAFT:
+      return _("Not started");
+    case CS_RUN_RUNNING:
+      return _("Asking the models…");
+    case CS_RUN_SYNTHESIZING:
+      return _("Synthesizing the answers…");
+    case CS_RUN_DONE:
+      return _("Done");
+    case CS_RUN_FAILED:
+      return _("Failed: no candidate gave a usable answer");
+    case CS_RUN_CANCELLED:
+      return _("Cancelled");
+    default:
+      return "";
+    }
+}
+
+/* "Systems Architect · Done · 2 of 3 candidates answered · $0.0123" */
+static char *
+format_state (CsRun    *run,
+              gboolean  live)
+{
+  const char *mode = cs_run_get_mode (run) == CS_MODE_ARCHITECT ? _("Systems Architect") : _("Tech Support");
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (run));
+  guint n_ok = cs_run_count_status (run, CS_CANDIDATE_OK);
+  g_autofree char *state = NULL;
+
+  if (cs_run_get_state (run) == CS_RUN_DRAFT && !live)
+    state = g_strdup_printf ("%s · %s", mode, run_state_text (run));
+  else
+    state = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                          "%s · %s · %u of %u candidate answered",
+                                          "%s · %s · %u of %u candidates answered", n),
+                             mode, run_state_text (run), n_ok, n);
+  if (cs_run_get_total_cost_usd (run) > 0)
+    return g_strdup_printf (_("%s · $%.4f"), state, cs_run_get_total_cost_usd (run));
+  return g_steal_pointer (&state);
+}
+
+/* The question, then its constraints named as the compose page names them. */
+static char *
+format_question (CsRun *run)
+{
+  GString *question = g_string_new (cs_run_get_problem (run));
+  const char * const *keys = cs_run_get_constraint_keys (run);
+
+  for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
+    g_string_append_printf (question, "%s%s: %s", i == 0 ? "\n\n" : "\n",
+                            cs_compose_constraint_title (keys[i]),
+                            cs_run_get_constraint (run, keys[i]));
+  return g_string_free (question, FALSE);
+}
+
+/* The run's message, unless the result view shows it as its note. */
+static const char *
+visible_message (CsRun *run)
+{
+  const char *message = cs_run_get_message (run);
+  JsonObject *synthesis = cs_ui_json_object (cs_run_get_synthesis (run));
+
+  if (message != NULL && g_strcmp0 (cs_ui_json_get_string (synthesis, "note"), message) == 0)
+    return NULL;
+  return message;
+}
+
+/* The judge's critique of a candidate, from the run's synthesis. */
+static void
+apply_critique (CsRun           *run,
+                CsCandidateCard *card)
+{
+  JsonObject *synthesis = cs_ui_json_object (cs_run_get_synthesis (run));
+  JsonArray *critiques = cs_ui_json_get_array (synthesis, "critiques");
+  const char *id = cs_candidate_get_id (cs_candidate_card_get_candidate (card));
+
+  for (guint i = 0; critiques != NULL && i < json_array_get_length (critiques); i++)
+    {
+      JsonObject *c = cs_ui_json_array_object (critiques, i);
+      double score = cs_ui_json_get_number (c, "score", -1);
+
+      if (g_strcmp0 (cs_ui_json_get_string (c, "candidate"), id) == 0 && score >= 0)
+        {
+          cs_candidate_card_set_critique (card, (int) CLAMP (score, 0, 10),
+                                          cs_ui_json_get_string (c, "strengths"),
+                                          cs_ui_json_get_string (c, "weaknesses"));
+          return;
+        }
+    }
+  cs_candidate_card_set_critique (card, -1, NULL, NULL);
+}
+
+static void
+apply_critiques (CsRunPage *self)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->candidates_flow));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *card = gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (child));
+
+      if (CS_IS_CANDIDATE_CARD (card))
+        apply_critique (self->run, CS_CANDIDATE_CARD (card));
+    }
+}
+
+void
+cs_run_page_update (CsRunPage *self)
+{
+  CsRun *run;
+  CsRunState state;
+  g_autofree char *state_text = NULL;
+  g_autofree char *question = NULL;
+  const char *title, *message;
+  gboolean live;
+
+  g_return_if_fail (CS_IS_RUN_PAGE (self));
+
+  if ((run = self->run) == NULL)
+    return;
+
+  state = cs_run_get_state (run);
+  /* a run left "running" by a crash is not live: nothing drives it */
+  live = (state == CS_RUN_RUNNING || state == CS_RUN_SYNTHESIZING) &&
+         self->manager != NULL && cs_run_manager_drives (self->manager, run);
+
+  title = cs_run_get_title (run);
+  gtk_label_set_text (self->title_label, title != NULL && title[0] != '\0' ? title : _("Untitled"));
+  state_text = format_state (run, live);
+  gtk_label_set_text (self->state_label, state_text);
+  question = format_question (run);
+  gtk_label_set_text (self->problem_label, question);
+
+  gtk_spinner_set_spinning (self->spinner, live);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), live);
+
+  message = visible_message (run);
+  gtk_widget_set_visible (GTK_WIDGET (self->message_label), message != NULL && message[0] != '\0');
+  gtk_label_set_text (self->message_label, message != NULL ? message : "");
+
+  gtk_widget_set_visible (GTK_WIDGET (self->result_view), cs_run_get_synthesis (run) != NULL);
+  apply_critiques (self);
+}
+
+static gboolean
+update_timeout_cb (gpointer user_data)
+{
+  CsRunPage *self = user_data;
+
+  if (self->update_dirty)
+    {
+      self->update_dirty = FALSE;
+      cs_run_page_update (self);
+      return G_SOURCE_CONTINUE;
+    }
+  self->update_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* A run emits ::changed for every token count and cost of every candidate
+ * while they stream: the page follows at most four times a second. */
+static void
+run_changed_cb (CsRunPage *self)
+{
+  if (self->update_source != 0)
+    {
+      self->update_dirty = TRUE;
+      return;
+    }
+  cs_run_page_update (self);
+  self->update_source = g_timeout_add (UPDATE_INTERVAL_MS, update_timeout_cb, self);
+}
+
+static GtkWidget *
+create_card (gpointer item,
+             gpointer user_data)
+{
+  CsRunPage *self = user_data;
+  CsCandidateCard *card = cs_candidate_card_new (CS_CANDIDATE (item));
+
+  if (self->run != NULL)
+    apply_critique (self->run, card);
+  return GTK_WIDGET (card);
+}
+
+CsRun *
+cs_run_page_get_run (CsRunPage *self)
+{
+  g_return_val_if_fail (CS_IS_RUN_PAGE (self), NULL);
+
+  return self->run;
+}
+
+void
+cs_run_page_set_run (CsRunPage *self,
+                     CsRun     *run)
+{
+  g_return_if_fail (CS_IS_RUN_PAGE (self));
+  g_return_if_fail (run == NULL || CS_IS_RUN (run));
+
+  if (!g_set_object (&self->run, run))
+    return;
+
+  g_signal_group_set_target (self->run_signals, run);
+  gtk_flow_box_bind_model (self->candidates_flow, G_LIST_MODEL (run), create_card, self, NULL);
+  cs_result_view_set_run (self->result_view, run);
+  cs_run_page_update (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUN]);
+}
+
+void
+cs_run_page_set_manager (CsRunPage    *self,
+                         CsRunManager *manager)
+{
+  g_return_if_fail (CS_IS_RUN_PAGE (self));
+  g_return_if_fail (manager == NULL || CS_IS_RUN_MANAGER (manager));
+
+  if (g_set_object (&self->manager, manager))
+    cs_run_page_update (self);
+}
+
+void
+cs_run_page_scroll_to_top (CsRunPage *self)
+{
+  GtkWidget *scroller;
+
+  g_return_if_fail (CS_IS_RUN_PAGE (self));
+
+  /* the template's root, AdwBin's child */
+  scroller = adw_bin_get_child (ADW_BIN (self));
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller)), 0);
+}
+
+static void
+cs_run_page_dispose (GObject *object)
+{
+  CsRunPage *self = CS_RUN_PAGE (object);
+
+  g_clear_handle_id (&self->update_source, g_source_remove);
+  if (self->run_signals != NULL)
+    g_signal_group_set_target (self->run_signals, NULL);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), CS_TYPE_RUN_PAGE);
+
+  g_clear_object (&self->run_signals);
+  g_clear_object (&self->run);
+  g_clear_object (&self->manager);
+
+  G_OBJECT_CLASS (cs_run_page_parent_class)->dispose (object);
+}
+
+static void
+cs_run_page_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  CsRunPage *self = CS_RUN_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_RUN:
+      g_value_set_object (value, self->run);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cs_run_page_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  CsRunPage *self = CS_RUN_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_RUN:
+      cs_run_page_set_run (self, g_value_get_object (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cs_run_page_class_init (CsRunPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cs_run_page_dispose;
+  object_class->get_property = cs_run_page_get_property;
+  object_class->set_property = cs_run_page_set_property;
+
+  properties[PROP_RUN] =
+    g_param_spec_object ("run", NULL, NULL,
+                         CS_TYPE_RUN,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (CS_TYPE_RESULT_VIEW);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/consilium/Consilium/cs-run-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, CsRunPage, title_label);
+  gtk_widget_class_bind_template_child (widget_class, CsRunPage, state_label);
+  gtk_widget_class_bind_template_child (widget_class, CsRunPage, spinner);
+  gtk_widget_class_bind_template_child (widget_class, CsRunPage, problem_label);
+  gtk_widget_class_bind_template_child (widget_class, CsRunPage, message_label);
+  gtk_widget_class_bind_template_child (widget_class, CsRunPage, result_view);
+  gtk_widget_class_bind_template_child (widget_class, CsRunPage, candidates_flow);
+}
+
+static void
+cs_run_page_init (CsRunPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->run_signals = g_signal_group_new (CS_TYPE_RUN);
+  g_signal_group_connect_swapped (self->run_signals, "notify::state", G_CALLBACK (cs_run_page_update), self);
+  g_signal_group_connect_swapped (self->run_signals, "notify::title", G_CALLBACK (cs_run_page_update), self);
+  g_signal_group_connect_swapped (self->run_signals, "notify::message", G_CALLBACK (cs_run_page_update), self);
+  g_signal_group_connect_swapped (self->run_signals, "notify::synthesis", G_CALLBACK (cs_run_page_update), self);
+  g_signal_group_connect_swapped (self->run_signals, "changed", G_CALLBACK (run_changed_cb), self);
+}

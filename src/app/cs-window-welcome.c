@@ -1,0 +1,342 @@
+/* cs-window-welcome.c: the welcome page: presets, a local Ollama, the demo provider
+ *
+ * Shown while no provider is configured: rows that probe a demo provider
+ * and local servers (offered in one click when they answer) and the
+ * presets that open the preferences.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "cs-window-welcome"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "cs-preferences-window.h"
+#include "cs-window-private.h"
+
+static CsApplication *
+get_app (CsWindow *self)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+
+  return CS_IS_APPLICATION (app) ? CS_APPLICATION (app) : NULL;
+}
+
+static char *
+demo_base_url (void)
+{
+  const char *env = g_getenv ("CONSILIUM_DEMO_URL");
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+  guint64 port;
+
+  if (env != NULL && env[0] != '\0')
+    return g_strdup (env);
+
+  /* tools/run.sh writes it in $XDG_RUNTIME_DIR, or /tmp without one */
+  path = g_build_filename (g_get_user_runtime_dir (), "consilium-demo-provider.port", NULL);
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    {
+      g_free (path);
+      path = g_build_filename (g_get_tmp_dir (), "consilium-demo-provider.port", NULL);
+      if (g_getenv ("XDG_RUNTIME_DIR") != NULL ||
+          !g_file_get_contents (path, &contents, NULL, NULL))
+        return NULL;
+    }
+  g_strstrip (contents);
+  if (!g_ascii_string_to_unsigned (contents, 10, 1, 65535, &port, NULL))
+    return NULL;
+
+  return g_strdup_printf ("http://127.0.0.1:%u/v1", (guint) port);
+}
+
+typedef struct
+{
+  CsWindow         *self;   /* weak */
+  CsProviderConfig *provider;
+  GtkWidget        *row;    /* weak */
+  GtkWidget        *button; /* weak */
+} ProbeData;
+
+static void
+probe_data_free (ProbeData *d)
+{
+  g_clear_weak_pointer (&d->self);
+  g_clear_weak_pointer (&d->row);
+  g_clear_weak_pointer (&d->button);
+  cs_provider_config_free (d->provider);
+  g_free (d);
+}
+
+/* The models of @a, then those of @b not in @a; NULL-terminated. */
+static char **
+merge_models (const char * const *a,
+              const char * const *b)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; a != NULL && a[i] != NULL; i++)
+    g_strv_builder_add (builder, a[i]);
+  for (guint i = 0; b != NULL && b[i] != NULL; i++)
+    {
+      if (a == NULL || !g_strv_contains (a, b[i]))
+        g_strv_builder_add (builder, b[i]);
+    }
+
+  return g_strv_builder_end (builder);
+}
+
+static void
+use_provider (CsWindow               *self,
+              const CsProviderConfig *provider,
+              const char * const     *models)
+{
+  CsApplication *app = get_app (self);
+  g_autoptr(CsConfig) config = NULL;
+  g_autoptr(CsProviderConfig) merged = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *text = NULL;
+  const CsProviderConfig *existing;
+  char **names;
+  guint n;
+
+  if (app == NULL)
+    return;
+
+  /* a fresh copy of the current configuration, written back in one go; a
+   * file that cannot be read is left as it is, never replaced */
+  path = cs_config_get_default_path ();
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      config = cs_config_new_from_file (path, &error);
+      if (config == NULL)
+        {
+          g_debug ("Not writing %s: %s", path, error->message);
+          /* Translators: %s is the file's path, then the reason it could not be read */
+          text = g_strdup_printf (_("The providers file %s was left unchanged: it could not be read: %s"),
+                                  path, error->message);
+          _cs_window_toast (self, text);
+          return;
+        }
+    }
+  else
+    config = cs_config_new ();
+
+  /* a provider already there keeps its settings and its models' prices;
+   * cs_config_set_provider gives only the models new to it defaults */
+  existing = cs_config_find_provider (config, provider->id);
+  if (existing != NULL)
+    {
+      merged = cs_provider_config_copy (existing);
+      g_free (merged->base_url);
+      merged->base_url = g_strdup (provider->base_url);
+      merged->api = provider->api;
+      merged->key_optional = provider->key_optional;
+    }
+  else
+    merged = cs_provider_config_copy (provider);
+
+  names = merge_models ((const char * const *) merged->models, models);
+  g_strfreev (merged->models);
+  merged->models = names;
+
+  cs_config_set_provider (config, merged);
+
+  if (!cs_config_save (config, path, &error))
+    {
+      text = g_strdup_printf (_("Could not save the providers: %s"), error->message);
+      _cs_window_toast (self, text);
+      return;
+    }
+
+  cs_application_set_config (app, config);
+
+  /* the provider's models (names the config dropped as invalid not counted) */
+  existing = cs_config_find_provider (config, merged->id);
+  n = existing != NULL && existing->models != NULL ? g_strv_length (existing->models) : 0;
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s added with %u model", "%s added with %u models", n),
+                          merged->name != NULL ? merged->name : merged->id, n);
+  _cs_window_toast (self, text);
+}
+
+static void
+probe_use_cb (GtkButton *button,
+              GStrv      models)
+{
+  GtkWidget *widget = GTK_WIDGET (button);
+  CsWindow *self = CS_WINDOW (gtk_widget_get_root (widget));
+  CsProviderConfig *provider = g_object_get_data (G_OBJECT (button), "cs-provider");
+
+  use_provider (self, provider, (const char * const *) models);
+}
+
+static void
+probe_models_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  ProbeData *d = user_data;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) models = NULL;
+  g_autofree char *subtitle = NULL;
+
+  models = cs_provider_client_list_models_finish (CS_PROVIDER_CLIENT (object), result, &error);
+
+  if (d->row != NULL && d->button != NULL)
+    {
+      if (models == NULL || models[0] == NULL)
+        gtk_widget_set_visible (d->row, FALSE);
+      else
+        {
+          guint n = g_strv_length (models);
+
+          subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Answers on %s with %u model", "Answers on %s with %u models", n),
+                                      d->provider->base_url, n);
+          adw_action_row_set_subtitle (ADW_ACTION_ROW (d->row), subtitle);
+          gtk_widget_set_visible (d->row, TRUE);
+          gtk_widget_set_sensitive (d->button, TRUE);
+          g_object_set_data_full (G_OBJECT (d->button), "cs-provider",
+                                  cs_provider_config_copy (d->provider),
+                                  (GDestroyNotify) cs_provider_config_free);
+          g_signal_connect_data (d->button, "clicked", G_CALLBACK (probe_use_cb),
+                                 g_steal_pointer (&models),
+                                 (GClosureNotify) (void (*) (void)) g_strfreev, 0);
+        }
+    }
+
+  probe_data_free (d);
+}
+
+static void
+add_probe_row (CsWindow         *self,
+               CsProviderConfig *provider,
+               const char       *title,
+               const char       *button_label)
+{
+  g_autoptr(CsProviderClient) client = NULL;
+  GtkWidget *row, *button;
+  ProbeData *d;
+
+  row = adw_action_row_new ();
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _("Looking…"));
+  button = gtk_button_new_with_mnemonic (button_label);
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_set_sensitive (button, FALSE);
+  gtk_widget_add_css_class (button, "suggested-action");
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+  gtk_widget_set_visible (row, FALSE);
+  gtk_list_box_append (self->welcome_list, row);
+
+  d = g_new0 (ProbeData, 1);
+  g_set_weak_pointer (&d->self, self);
+  g_set_weak_pointer (&d->row, row);
+  g_set_weak_pointer (&d->button, button);
+  d->provider = provider;
+
+  client = cs_provider_client_new (provider);
+  cs_provider_client_list_models_async (client, self->cancellable, probe_models_cb, d);
+}
+
+static void
+preset_clicked_cb (GtkButton *button,
+                   CsWindow  *self)
+{
+  CsApplication *app = get_app (self);
+  const char *preset_id = g_object_get_data (G_OBJECT (button), "cs-preset");
+  GtkWidget *prefs;
+
+  if (app == NULL)
+    return;
+
+  /* the preferences, with the preset added and waiting for its key */
+  prefs = GTK_WIDGET (cs_preferences_window_new (app));
+  gtk_window_set_transient_for (GTK_WINDOW (prefs), GTK_WINDOW (self));
+  gtk_window_present (GTK_WINDOW (prefs));
+  if (preset_id != NULL)
+    gtk_widget_activate_action (prefs, "prefs.add-preset", "s", preset_id);
+}
+
+static gboolean
+refill_welcome_cb (gpointer user_data)
+{
+  CsWindow *self = user_data;
+
+  self->welcome_source = 0;
+  self->welcome_retries++;
+  _cs_window_fill_welcome (self);
+  return G_SOURCE_REMOVE;
+}
+
+void
+_cs_window_fill_welcome (CsWindow *self)
+{
+  CsApplication *app = get_app (self);
+  g_autoptr(GPtrArray) presets = NULL;
+  g_autofree char *demo_url = NULL;
+  GtkWidget *child;
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "welcome") != 0)
+    return;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->welcome_list))) != NULL)
+    gtk_list_box_remove (self->welcome_list, child);
+
+  if (app != NULL && cs_application_get_config_error (app) != NULL)
+    {
+      /* the status page's description is markup */
+      g_autofree char *escaped = g_markup_escape_text (cs_application_get_config_error (app), -1);
+
+      adw_status_page_set_description (self->welcome_page, escaped);
+    }
+
+  demo_url = demo_base_url ();
+  if (demo_url != NULL)
+    add_probe_row (self,
+                   cs_provider_config_new ("demo", demo_url, CS_API_OPENAI_CHAT),
+                   _("Demo provider (synthetic answers)"),
+                   _("_Use Demo"));
+  else if (self->welcome_retries < 5 && self->welcome_source == 0)
+    /* the demo provider may be starting next to the app: look again */
+    self->welcome_source = g_timeout_add (1000, refill_welcome_cb, self);
+
+  add_probe_row (self,
+                 cs_provider_config_new ("ollama", "http://127.0.0.1:11434", CS_API_OLLAMA),
+                 _("Local Ollama server"),
+                 _("_Use Ollama"));
+  add_probe_row (self,
+                 cs_provider_config_new ("local", "http://127.0.0.1:8080/v1", CS_API_OPENAI_CHAT),
+                 _("Local OpenAI-compatible server (llama.cpp)"),
+                 _("Use _Local Server"));
+
+  presets = cs_config_get_presets ();
+  for (guint i = 0; presets != NULL && i < presets->len; i++)
+    {
+      const CsProviderConfig *preset = g_ptr_array_index (presets, i);
+      GtkWidget *row, *button;
+
+      /* Ollama is listed whether or not a server answers now (the row
+       * above offers its models in one click when one does) */
+      row = adw_action_row_new ();
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), preset->name != NULL ? preset->name : preset->id);
+      if (preset->api == CS_API_OLLAMA)
+        {
+          g_autofree char *subtitle = g_strdup_printf (_("Local models, no API key · %s"), preset->base_url);
+
+          adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+        }
+      else
+        adw_action_row_set_subtitle (ADW_ACTION_ROW (row), preset->base_url);
+      button = gtk_button_new_with_mnemonic (_("_Set Up…"));
+      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      g_object_set_data_full (G_OBJECT (button), "cs-preset", g_strdup (preset->id), g_free);
+      g_signal_connect_object (button, "clicked", G_CALLBACK (preset_clicked_cb), self, 0);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), button);
+      gtk_list_box_append (self->welcome_list, row);
+    }
+}
