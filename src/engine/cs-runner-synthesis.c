@@ -17,6 +17,7 @@
 #include "cs-json-schema.h"
 #include "cs-json-util.h"
 #include "cs-mode.h"
+#include "cs-result.h"
 #include "cs-runner-private.h"
 #include "cs-synthesis.h"
 
@@ -42,26 +43,19 @@ fallback_result (CsRunner   *self,
                  GPtrArray  *valid,
                  const char *why)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(CsResult) result = cs_result_new (cs_run_get_mode (self->run));
   CsCandidate *c = g_ptr_array_index (valid, 0);
   g_autofree char *note = g_strdup_printf ("The synthesis failed (%s); this is candidate %s's answer alone.",
                                            why, cs_candidate_get_id (c));
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "methods");
-  json_builder_begin_array (b);
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "data");
-  json_builder_add_value (b, json_node_copy (cs_candidate_get_data (c)));
-  json_builder_set_member_name (b, "rationale");
-  json_builder_add_null_value (b);
-  json_builder_set_member_name (b, "votes");
-  json_builder_begin_array (b);
-  json_builder_end_array (b);
-  json_builder_end_object (b);
-  node = json_builder_get_root (b);
-  return cs_synthesis_mark_degraded (node, note);
+  if (cs_run_get_mode (self->run) == CS_MODE_ARCHITECT)
+    cs_result_set_blueprint (result, cs_candidate_get_blueprint (c));
+  else
+    cs_result_set_checklist (result, cs_candidate_get_checklist (c));
+  cs_result_set_total (result, 1);
+  cs_result_set_degraded (result, TRUE);
+  cs_result_set_note (result, note);
+  return cs_result_to_json (result);
 }
 
 /* The judge */
