@@ -17,7 +17,6 @@
 #include "cs-candidate-card.h"
 #include "cs-compose-page.h"
 #include "cs-run-page-private.h"
-#include "cs-ui-util.h"
 
 G_DEFINE_FINAL_TYPE (CsRunPage, cs_run_page, ADW_TYPE_BIN)
 
@@ -94,32 +93,29 @@ static const char *
 visible_message (CsRun *run)
 {
   const char *message = cs_run_get_message (run);
-  JsonObject *synthesis = cs_ui_json_object (cs_run_get_synthesis (run));
+  CsResult *result = cs_run_get_result (run);
 
-  if (message != NULL && g_strcmp0 (cs_ui_json_get_string (synthesis, "note"), message) == 0)
+  if (message != NULL && result != NULL && g_strcmp0 (cs_result_get_note (result), message) == 0)
     return NULL;
   return message;
 }
 
-/* The judge's critique of a candidate, from the run's synthesis. */
+/* The judge's critique of a candidate, from the run's result. */
 static void
 apply_critique (CsRun           *run,
                 CsCandidateCard *card)
 {
-  JsonObject *synthesis = cs_ui_json_object (cs_run_get_synthesis (run));
-  JsonArray *critiques = cs_ui_json_get_array (synthesis, "critiques");
+  CsResult *result = cs_run_get_result (run);
+  GPtrArray *critiques = result != NULL ? cs_result_get_critiques (result) : NULL;
   const char *id = cs_candidate_get_id (cs_candidate_card_get_candidate (card));
 
-  for (guint i = 0; critiques != NULL && i < json_array_get_length (critiques); i++)
+  for (guint i = 0; critiques != NULL && i < critiques->len; i++)
     {
-      JsonObject *c = cs_ui_json_array_object (critiques, i);
-      double score = cs_ui_json_get_number (c, "score", -1);
+      const CsCritique *c = g_ptr_array_index (critiques, i);
 
-      if (g_strcmp0 (cs_ui_json_get_string (c, "candidate"), id) == 0 && score >= 0)
+      if (g_strcmp0 (c->candidate, id) == 0 && c->has_score && c->score >= 0)
         {
-          cs_candidate_card_set_critique (card, (int) CLAMP (score, 0, 10),
-                                          cs_ui_json_get_string (c, "strengths"),
-                                          cs_ui_json_get_string (c, "weaknesses"));
+          cs_candidate_card_set_critique (card, CLAMP (c->score, 0, 10), c->strengths, c->weaknesses);
           return;
         }
     }
