@@ -1539,6 +1539,79 @@ test_key_scrubbed (void)
   wait_idle_server ();
 }
 
+/* Sends a request to the test provider through @url (its port, another
+ * host name) and says whether it carried an Authorization header. */
+static CsProviderClient *
+client_through (const char *url,
+                gboolean    allow_insecure)
+{
+  g_autoptr(CsProviderConfig) config = make_config (CS_API_OPENAI_CHAT);
+  CsProviderClient *client;
+
+  g_free (config->base_url);
+  config->base_url = g_strdup (url);
+  config->key_optional = TRUE;
+  config->allow_insecure_key = allow_insecure;
+  client = cs_provider_client_new (config);
+  cs_provider_client_set_api_key (client, "sk-lan-key-0123456789");
+  return client;
+}
+
+static const char *
+authorization_through (const char *url,
+                       gboolean    allow_insecure)
+{
+  g_autoptr(CsProviderClient) client = client_through (url, allow_insecure);
+  g_autoptr(Result) r = NULL;
+  g_auto(GStrv) models = NULL;
+  const char *chat;
+
+  cs_test_provider_reset (provider);
+  r = run_model (client, "demo-alpha");
+  g_assert_no_error (r->error);
+  chat = last_request_member ("authorization");
+
+  /* the model list follows the same rule */
+  cs_provider_client_list_models_async (client, NULL, on_models, &models);
+  while (models == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (last_request_member ("path"), ==, "/v1/models");
+  g_assert_cmpstr (last_request_member ("authorization"), ==, chat);
+  return chat;
+}
+
+/* Over plain http the key goes only to loopback: an address in 127/8, ::1,
+ * or the name localhost; any other name (a .localhost or .local one, a LAN
+ * host) gets the request without it, decided on the name even where it
+ * resolves to loopback. */
+static void
+test_key_over_http (void)
+{
+  guint port = cs_test_provider_get_port (provider);
+  g_autofree char *ip = g_strdup_printf ("http://127.0.0.1:%u/v1", port);
+  g_autofree char *name = g_strdup_printf ("http://localhost:%u/v1", port);
+  g_autofree char *dotted = g_strdup_printf ("http://evil.com.localhost:%u/v1", port);
+
+  g_assert_cmpstr (authorization_through (ip, FALSE), ==, "present");
+  g_assert_cmpstr (authorization_through (name, FALSE), ==, "present");
+  g_assert_cmpstr (authorization_through (dotted, FALSE), ==, "absent");
+  /* the explicit opt-in of a LAN provider */
+  g_assert_cmpstr (authorization_through (dotted, TRUE), ==, "present");
+
+  /* a server that wants the key it was not given says why */
+  {
+    g_autoptr(CsProviderClient) client = client_through (dotted, FALSE);
+    g_autoptr(Result) r = NULL;
+
+    cs_test_provider_set_required_key (provider, "sk-lan-key-0123456789");
+    r = run_model (client, "demo-alpha");
+    cs_test_provider_set_required_key (provider, NULL);
+    g_assert_error (r->error, CS_CLIENT_ERROR, CS_CLIENT_ERROR_AUTH);
+    g_assert_nonnull (strstr (r->error->message, "The API key was not sent"));
+    g_assert_nonnull (strstr (r->error->message, "allow-insecure-key=true"));
+  }
+}
+
 static void
 test_redirect_and_protocol (void)
 {
@@ -1651,6 +1724,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/client/wait-too-long", test_wait_too_long);
   g_test_add_func ("/client/deep-error-body", test_deep_error_body);
   g_test_add_func ("/client/key-scrubbed", test_key_scrubbed);
+  g_test_add_func ("/client/key-over-http", test_key_over_http);
   g_test_add_func ("/client/redirect-protocol", test_redirect_and_protocol);
 
   ret = g_test_run ();

@@ -385,6 +385,7 @@ assert_configs_equal (CsConfig *a,
       g_assert_cmpint (x->api, ==, y->api);
       g_assert_cmpstr (x->api_key_env, ==, y->api_key_env);
       g_assert_cmpint (x->key_optional, ==, y->key_optional);
+      g_assert_cmpint (x->allow_insecure_key, ==, y->allow_insecure_key);
       g_assert_true (g_strv_equal ((const char * const *) x->models, (const char * const *) y->models));
       g_assert_cmpuint (x->max_concurrent, ==, y->max_concurrent);
       g_assert_cmpuint (x->requests_per_minute, ==, y->requests_per_minute);
@@ -413,6 +414,80 @@ assert_configs_equal (CsConfig *a,
       g_assert_cmpstr (x->reasoning_effort, ==, y->reasoning_effort);
       g_assert_cmpuint (x->max_output_tokens, ==, y->max_output_tokens);
     }
+}
+
+/* The key goes over plain http only to loopback, decided on the address or
+ * the one name localhost; a LAN provider opts in with allow-insecure-key,
+ * which the app shows as a warning (cs_provider_config_key_in_clear). */
+static void
+test_insecure_key (void)
+{
+  static const struct {
+    const char *url;
+    gboolean    may_send;
+  } urls[] = {
+    { "https://api.example.com/v1", TRUE },
+    { "http://127.0.0.1:8080/v1", TRUE },
+    { "http://127.0.0.2:8080/v1", TRUE },
+    { "http://[::1]:8080/v1", TRUE },
+    { "http://localhost:11434", TRUE },
+    { "http://LOCALHOST.:11434", TRUE },
+    { "http://10.0.0.1/v1", FALSE },
+    { "http://172.16.5.4/v1", FALSE },
+    { "http://192.168.1.5:8080/v1", FALSE },
+    { "http://169.254.1.1/v1", FALSE },
+    { "http://[fd00::1]/v1", FALSE },
+    { "http://box.local/v1", FALSE },
+    { "http://evil.com.local/v1", FALSE },
+    { "http://evil.com.localhost/v1", FALSE },
+  };
+  g_autoptr(CsConfig) config = NULL;
+  g_autoptr(CsConfig) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("test-config-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "providers.ini", NULL);
+  g_autofree char *saved = NULL;
+  const CsProviderConfig *lan, *opted, *remote;
+
+  for (guint i = 0; i < G_N_ELEMENTS (urls); i++)
+    {
+      g_autoptr(CsProviderConfig) p = cs_provider_config_new ("p", urls[i].url, CS_API_OPENAI_CHAT);
+
+      g_test_message ("%s", urls[i].url);
+      g_assert_cmpint (cs_provider_config_may_send_key (p), ==, urls[i].may_send);
+      g_assert_false (cs_provider_config_key_in_clear (p));
+      p->allow_insecure_key = TRUE;
+      g_assert_true (cs_provider_config_may_send_key (p));
+      g_assert_cmpint (cs_provider_config_key_in_clear (p), ==, !urls[i].may_send);
+    }
+
+  config = load_ok ("[provider lan]\nbase-url=http://192.168.1.5:8080/v1\n"
+                    "[provider opted]\nbase-url=http://192.168.1.6:8080/v1\nallow-insecure-key=true\n"
+                    "[provider remote]\nbase-url=https://api.example.com/v1\n");
+  lan = cs_config_find_provider (config, "lan");
+  opted = cs_config_find_provider (config, "opted");
+  remote = cs_config_find_provider (config, "remote");
+  g_assert_false (lan->allow_insecure_key);
+  g_assert_false (cs_provider_config_may_send_key (lan));
+  g_assert_true (opted->allow_insecure_key);
+  g_assert_true (cs_provider_config_key_in_clear (opted));
+  g_assert_true (cs_provider_config_may_send_key (remote));
+  g_assert_false (cs_provider_config_key_in_clear (remote));
+  assert_load_error ("[provider p]\nbase-url=http://10.0.0.1/v1\nallow-insecure-key=perhaps\n",
+                     CS_CONFIG_ERROR_INVALID,
+                     "providers.ini: [provider p]: allow-insecure-key: \"perhaps\" is not true or false");
+
+  /* saved and read back */
+  g_assert_true (cs_config_save (config, path, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &saved, NULL, NULL));
+  g_assert_nonnull (strstr (saved, "allow-insecure-key=true"));
+  g_assert_null (strstr (saved, "allow-insecure-key=false"));
+  again = cs_config_new_from_file (path, &error);
+  g_assert_no_error (error);
+  assert_configs_equal (config, again);
+  g_unlink (path);
+  g_rmdir (dir);
 }
 
 static void
@@ -971,6 +1046,7 @@ main (int   argc,
   g_test_add_func ("/config/editing", test_editing);
   g_test_add_func ("/config/editing-sanitizes", test_editing_sanitizes);
   g_test_add_func ("/config/base-urls", test_base_urls);
+  g_test_add_func ("/config/insecure-key", test_insecure_key);
   g_test_add_func ("/config/presets", test_presets);
   g_test_add_func ("/config/cost", test_cost);
   g_test_add_func ("/config/garbage", test_garbage);

@@ -63,6 +63,24 @@ host_is_local (const char *host)
          g_str_has_suffix (lower, ".local");
 }
 
+/* This computer, decided on the address or on the one name that means it:
+ * "localhost" (RFC 6761), not "x.localhost" and not "x.local". */
+static gboolean
+host_is_loopback (const char *host)
+{
+  g_autoptr(GInetAddress) addr = NULL;
+
+  if (host == NULL || *host == '\0')
+    return FALSE;
+
+  addr = g_inet_address_new_from_string (host);
+  if (addr != NULL)
+    return g_inet_address_get_is_loopback (addr);
+
+  return g_ascii_strcasecmp (host, "localhost") == 0 ||
+         g_ascii_strcasecmp (host, "localhost.") == 0;
+}
+
 /* GUri lets spaces and control characters through. */
 static gboolean
 is_valid_url_text (const char *url)
@@ -110,6 +128,44 @@ cs_config_url_is_local (const char *url)
     return FALSE;
 
   return host_is_local (g_uri_get_host (uri));
+}
+
+gboolean
+cs_config_url_is_loopback (const char *url)
+{
+  g_autoptr(GUri) uri = NULL;
+
+  g_return_val_if_fail (url != NULL, FALSE);
+
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL)
+    return FALSE;
+
+  return host_is_loopback (g_uri_get_host (uri));
+}
+
+static gboolean
+url_is_https (const char *url)
+{
+  return url != NULL && g_ascii_strncasecmp (url, "https://", 8) == 0;
+}
+
+gboolean
+cs_provider_config_may_send_key (const CsProviderConfig *p)
+{
+  g_return_val_if_fail (p != NULL, FALSE);
+
+  return url_is_https (p->base_url) || p->allow_insecure_key ||
+         (p->base_url != NULL && cs_config_url_is_loopback (p->base_url));
+}
+
+gboolean
+cs_provider_config_key_in_clear (const CsProviderConfig *p)
+{
+  g_return_val_if_fail (p != NULL, FALSE);
+
+  return p->allow_insecure_key && !url_is_https (p->base_url) &&
+         !(p->base_url != NULL && cs_config_url_is_loopback (p->base_url));
 }
 
 /* The first checks: some text, valid UTF-8, a URL with a sensible host.

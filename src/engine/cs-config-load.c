@@ -14,7 +14,7 @@
 #include "cs-config-private.h"
 
 static const char * const provider_keys[] = {
-  "name", "base-url", "api", "api-key-env", "key-optional", "models",
+  "name", "base-url", "api", "api-key-env", "key-optional", "allow-insecure-key", "models",
   "max-concurrent", "requests-per-minute", "connect-timeout",
   "first-byte-timeout", "idle-timeout", "max-retries", "max-reply-bytes",
   NULL
@@ -77,7 +77,8 @@ read_base_url (CsConfigReader  *r,
   return _cs_config_normalize_base_url (base_url);
 }
 
-/* api, name, api-key-env and key-optional, each optional. */
+/* api, name, api-key-env, key-optional and allow-insecure-key, each
+ * optional. */
 static gboolean
 read_provider_settings (CsConfigReader    *r,
                         CsProviderConfig  *p,
@@ -118,7 +119,8 @@ read_provider_settings (CsConfigReader    *r,
       p->api_key_env = g_steal_pointer (&key_env);
     }
 
-  return _cs_config_read_bool (r, "key-optional", &p->key_optional, error);
+  return _cs_config_read_bool (r, "key-optional", &p->key_optional, error) &&
+         _cs_config_read_bool (r, "allow-insecure-key", &p->allow_insecure_key, error);
 }
 
 /* models: a ';' list of valid names; a name listed twice counts once. */

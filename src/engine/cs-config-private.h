@@ -13,7 +13,7 @@ G_BEGIN_DECLS
  *   [provider ID]        base-url, api, api-key-env, models, max-concurrent,
  *                        requests-per-minute, name, connect-timeout,
  *                        first-byte-timeout, idle-timeout, max-retries,
- *                        max-reply-bytes, key-optional
+ *                        max-reply-bytes, key-optional, allow-insecure-key
  *   [model PROVIDER/M]   price-input, price-output, max-n, structured-output,
  *                        temperature, supports-temperature, reasoning-effort,
  *                        max-output-tokens

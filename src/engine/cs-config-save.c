@@ -30,6 +30,7 @@ write_provider (GKeyFile               *kf,
   _cs_config_write_key (kf, group, "api-key-env", CS_CONFIG_VALUE_STRING, p->api_key_env, NULL);
   _cs_config_write_bool (kf, group, "key-optional", p->key_optional,
                          cs_config_url_is_local (p->base_url));
+  _cs_config_write_bool (kf, group, "allow-insecure-key", p->allow_insecure_key, FALSE);
   _cs_config_write_key (kf, group, "models", CS_CONFIG_VALUE_LIST, models, "");
   _cs_config_write_uint (kf, group, "max-concurrent", p->max_concurrent,
                          DEFAULT_MAX_CONCURRENT);

@@ -23,6 +23,8 @@ typedef struct {
   CsApiDialect  api;
   char         *api_key_env;          /* NULL: the key comes from the keyring (or none for local servers) */
   gboolean      key_optional;         /* TRUE for loopback/private hosts: requests go without a key if none is stored */
+  gboolean      allow_insecure_key;   /* allow-insecure-key=: send the key over plain http to a host that is not
+                                       * loopback (a LAN server); default FALSE. See cs_provider_config_key_in_clear () */
   char        **models;               /* model names without the provider prefix, NULL-terminated */
   guint         max_concurrent;       /* default 4 */
   guint         requests_per_minute;  /* default 60; 0 = unlimited */
@@ -120,7 +122,9 @@ void                    cs_model_config_free       (CsModelConfig          *m);
 
 /* Validates a base URL: http:// only for loopback (127.0.0.0/8, ::1,
  * localhost) and private-network hosts (10/8, 172.16/12, 192.168/16,
- * *.local), otherwise https://; returns FALSE with a clear message. */
+ * *.local), otherwise https://; returns FALSE with a clear message. Plain
+ * http to a private-network host carries no key unless the provider says
+ * allow-insecure-key (cs_provider_config_may_send_key ()). */
 gboolean                cs_config_check_base_url   (const char             *url,
                                                     GError                **error);
 /* For validating what people type: FALSE with a message that says why. */
@@ -130,6 +134,16 @@ gboolean                cs_config_check_model_name  (const char          *name,
                                                      GError             **error);
 /* TRUE if the URL's host is loopback or on a private network. */
 gboolean                cs_config_url_is_local     (const char             *url);
+/* TRUE if the URL's host is this computer: an address in 127.0.0.0/8, ::1,
+ * or the name localhost (not *.localhost, not *.local). */
+gboolean                cs_config_url_is_loopback  (const char             *url);
+/* Whether the provider's API key may go into a request: over https, over
+ * plain http to loopback (for the name localhost the client also checks
+ * that the connection's peer is loopback), or with allow-insecure-key. */
+gboolean                cs_provider_config_may_send_key  (const CsProviderConfig *p);
+/* TRUE when allow-insecure-key sends the key in clear over the network
+ * (plain http to a host that is not loopback): the app shows a warning. */
+gboolean                cs_provider_config_key_in_clear  (const CsProviderConfig *p);
 
 const char             *cs_structured_output_to_string   (CsStructuredOutput  s);
 gboolean                cs_structured_output_from_string (const char         *str,

@@ -529,12 +529,7 @@ _cs_client_start_attempt (GTask *task)
   soup_message_headers_replace (headers, "Accept",
                                 req->dialect == CS_API_OLLAMA ? "application/x-ndjson"
                                                               : "text/event-stream");
-  if (self->api_key != NULL && self->api_key[0] != '\0')
-    {
-      g_autofree char *auth = g_strdup_printf ("Bearer %s", self->api_key);
-
-      soup_message_headers_replace (headers, "Authorization", auth);
-    }
+  _cs_client_add_auth (self, req->msg);
 
   g_signal_connect (req->msg, "network-event", G_CALLBACK (on_network_event), req);
   g_signal_connect (req->msg, "wrote-headers", G_CALLBACK (on_wrote_headers), req);

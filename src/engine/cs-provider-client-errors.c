@@ -320,6 +320,12 @@ _cs_client_http_error (CsProviderClient *self,
                         what, name, status, detail, end, (refused_wait_ms + 999) / 1000,
                         CS_RETRY_MAX_WAIT_MS / 1000, retried);
 
+  if (kind == CS_CLIENT_ERROR_AUTH && _cs_client_key_withheld (self))
+    return g_error_new (CS_CLIENT_ERROR, kind, "%s %s (HTTP %u)%s%s The API key was not sent: "
+                        "the connection is plain http to a host that is not this computer "
+                        "(allow-insecure-key=true in the providers file sends it anyway).%s",
+                        what, name, status, detail, end, retried);
+
   return g_error_new (CS_CLIENT_ERROR, kind, "%s %s (HTTP %u)%s%s%s",
                       what, name, status, detail, end, retried);
 }

@@ -263,13 +263,7 @@ cs_provider_client_list_models_async (CsProviderClient    *self,
   soup_message_add_flags (ld->msg, SOUP_MESSAGE_NO_REDIRECT);
   soup_message_headers_replace (soup_message_get_request_headers (ld->msg),
                                 "Accept", "application/json");
-  if (self->api_key != NULL)
-    {
-      g_autofree char *auth = g_strdup_printf ("Bearer %s", self->api_key);
-
-      soup_message_headers_replace (soup_message_get_request_headers (ld->msg),
-                                    "Authorization", auth);
-    }
+  _cs_client_add_auth (self, ld->msg);
 
   timeout_s = MAX (self->provider->connect_timeout_s, 30);
   ld->timer = _cs_client_attach_timeout (self->context, timeout_s * 1000, list_timeout_cb, ld, NULL);

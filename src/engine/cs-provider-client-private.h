@@ -108,6 +108,13 @@ char       *_cs_client_join_url          (const char       *base,
 gboolean    _cs_client_url_is_valid      (const char       *url);
 /* A provider on the internet gets no request without a key. */
 gboolean    _cs_client_missing_key       (CsProviderClient *self);
+/* The key as "Authorization: Bearer", when it may go to the base URL
+ * (cs_provider_config_may_send_key ()): over plain http without
+ * allow-insecure-key, only to a connection whose peer is loopback. */
+void        _cs_client_add_auth          (CsProviderClient *self,
+                                          SoupMessage      *msg);
+/* TRUE if a key is set that the base URL does not get. */
+gboolean    _cs_client_key_withheld      (CsProviderClient *self);
 /* Completes the task once; @error NULL means success. Takes @error. */
 void        _cs_client_request_complete  (GTask            *task,
                                           GError           *error);

@@ -91,6 +91,59 @@ _cs_client_missing_key (CsProviderClient *self)
   return self->api_key == NULL && !self->provider->key_optional;
 }
 
+/* The key over plain http, to the name localhost: the name is not enough,
+ * the connection must really go to this computer. The request headers are
+ * written only after the connection is complete. */
+static void
+check_peer_cb (SoupMessage        *msg,
+               GSocketClientEvent  event,
+               GIOStream          *connection,
+               gpointer            data)
+{
+  g_autoptr(GSocketAddress) peer = NULL;
+
+  if (event != G_SOCKET_CLIENT_CONNECTED || !G_IS_SOCKET_CONNECTION (connection))
+    return;
+
+  peer = g_socket_connection_get_remote_address (G_SOCKET_CONNECTION (connection), NULL);
+  if (peer != NULL && G_IS_INET_SOCKET_ADDRESS (peer) &&
+      g_inet_address_get_is_loopback (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (peer))))
+    return;
+
+  g_debug ("the connection for %s does not go to loopback: the key is not sent",
+           g_uri_get_host (soup_message_get_uri (msg)));
+  soup_message_headers_remove (soup_message_get_request_headers (msg), "Authorization");
+}
+
+gboolean
+_cs_client_key_withheld (CsProviderClient *self)
+{
+  return self->api_key != NULL && !cs_provider_config_may_send_key (self->provider);
+}
+
+void
+_cs_client_add_auth (CsProviderClient *self,
+                     SoupMessage      *msg)
+{
+  g_autofree char *auth = NULL;
+
+  if (self->api_key == NULL)
+    return;
+  if (_cs_client_key_withheld (self))
+    {
+      g_debug ("%s: plain http to a host that is not loopback: the key is not sent",
+               _cs_client_provider_name (self));
+      return;
+    }
+
+  auth = g_strdup_printf ("Bearer %s", self->api_key);
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+  if (!self->provider->allow_insecure_key &&
+      g_strcmp0 (g_uri_get_scheme (soup_message_get_uri (msg)), "http") == 0)
+    g_signal_connect (msg, "network-event", G_CALLBACK (check_peer_cb), NULL);
+  memset (auth, 0, strlen (auth));
+}
+
 /* Requests */
 
 static void
