@@ -17,16 +17,25 @@
  *     medians of the per-round ratios. Works for any GTK 4 program, so
  *     GNOME Text Editor is measured exactly the same way.
  *
- *   bench-app run [-n N] [--judge]
- *     Starts the standalone test provider, then N times `bench-app app
- *     --run=URL`: the real Consilium application and window, driven
- *     through the window's own code (mode, problem, 8 models checked, the
- *     win.run action) to a run of 8 candidates streaming at once. Prints
- *     the medians of: the longest gap of a 1 ms GLib timeout and the
- *     longest interval between two painted frames while the 8 candidates
- *     stream (the main-loop stall), the same over the whole run (synthesis
- *     included), the frames painted per second while streaming, and VmRSS
- *     and VmHWM 1 s after the run.
+ *   bench-app run [-n N] [--judge] [--before=BENCH_APP]
+ *     Starts the standalone test provider, then N rounds (plus one warm-up
+ *     round that is not counted) of: `bench-app engine` (the same run through
+ *     CsRunner alone, nothing drawn), `bench-app app --run=URL` (the real
+ *     Consilium application and window, driven through the window's own
+ *     code: mode, problem, 8 models checked, the win.run action) and, with
+ *     --before, the `app` command of an earlier build's bench-app, so that
+ *     before and after are measured side by side under the same load; the
+ *     order rotates from round to round. Prints the medians of: the longest
+ *     gap of a 1 ms GLib timeout and the longest interval between two
+ *     painted frames while the 8 candidates stream (the main-loop stall),
+ *     the same over the whole run (synthesis included), the frames painted
+ *     per second while streaming, the streaming phase and its ratio to the
+ *     engine alone's in the same round, and VmRSS and VmHWM 1 s after the
+ *     run.
+ *
+ *   bench-app engine [--judge]
+ *     The run of `app --run` through the engine alone (bench-app-engine.c);
+ *     used by `bench-app run`.
  *
  *   bench-app app [--run=URL] [--judge]
  *     The Consilium application itself (what main.c runs) with the probes;
@@ -55,8 +64,9 @@
 
 #include "cs-application.h"
 #include "cs-window-private.h"
+#include "bench-app-private.h"
 
-#define N_CANDIDATES 8
+#define N_CANDIDATES BENCH_APP_N_CANDIDATES
 #define CHUNK_MS     10
 
 static const char * const model_names[N_CANDIDATES] = {
@@ -64,7 +74,7 @@ static const char * const model_names[N_CANDIDATES] = {
   "bench-epsilon", "bench-zeta", "bench-eta", "bench-theta",
 };
 
-static const char *problem =
+const char *bench_app_problem =
   "Design the backend of a URL shortener that takes 10k redirects per second "
   "and 200 new links per second, never loses a link, and shows click "
   "statistics per link within a minute.";
@@ -134,6 +144,17 @@ model_id (guint i)
   guint delay = CHUNK_MS + i / 2 + (i == N_CANDIDATES - 1 ? 3 : 0);
 
   return g_strdup_printf ("%s+slow=%u", model_names[i], delay);
+}
+
+const char *
+bench_app_model_id_static (guint i)
+{
+  static char *ids[N_CANDIDATES];
+
+  g_return_val_if_fail (i < N_CANDIDATES, NULL);
+  if (ids[i] == NULL)
+    ids[i] = model_id (i);
+  return ids[i];
 }
 
 static char *
@@ -374,14 +395,10 @@ start_run_cb (gpointer user_data)
   g_ptr_array_add (models, NULL);
 
   _cs_window_set_mode (p->window, "architect");
-  gtk_text_buffer_set_text (_cs_window_get_problem_buffer (p->window), problem, -1);
+  gtk_text_buffer_set_text (_cs_window_get_problem_buffer (p->window), bench_app_problem, -1);
   _cs_window_select_models (p->window, (const char * const *) models->pdata);
   if (p->judge)
-    {
-      for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (p->window->judge_ids)); i++)
-        if (g_strcmp0 (gtk_string_list_get_string (p->window->judge_ids, i), "demo/demo-judge") == 0)
-          adw_combo_row_set_selected (p->window->judge_row, i);
-    }
+    _cs_window_select_judge (p->window, "demo/demo-judge");
 
   p->idle = FALSE;
   p->streaming = TRUE;
@@ -867,28 +884,166 @@ start_provider (GSubprocess **out_proc,
   return g_strdup_printf ("http://127.0.0.1:%u/v1", (guint) g_ascii_strtoull (contents, NULL, 10));
 }
 
+/* What one kind of run is: the engine alone, this app, or the app of an
+ * earlier build (another bench-app binary, for before/after figures). */
+typedef enum { VARIANT_ENGINE, VARIANT_APP, VARIANT_BEFORE, N_VARIANTS } Variant;
+
+static const char * const run_keys[] = {
+  "stall-stream-ms", "frame-gap-stream-ms", "fps-stream", "stall-all-ms", "frame-gap-all-ms",
+  "stream-ms", "synthesis-ms", "rss-after-run-mib", "hwm-mib", "stall-idle-ms",
+};
+enum { K_STALL, K_FRAME, K_FPS, K_STALL_ALL, K_FRAME_ALL, K_STREAM, K_SYNTH, K_RSS, K_HWM, K_IDLE, N_KEYS };
+
+typedef struct {
+  GArray *values[N_VARIANTS][N_KEYS];
+  GArray *ratio[N_VARIANTS];          /* stream-ms / the engine's of the same round */
+  char   *renderer;
+} RunTable;
+
+/* Runs `BINARY SUBCOMMAND --run=URL [--judge]` in fresh XDG directories and
+ * returns its key=value output, or NULL. */
+static char *
+run_child (const char  *binary,
+           const char  *subcommand,
+           const char  *url,
+           gboolean     judge,
+           GError     **error)
+{
+  g_auto(GStrv) env = g_get_environ ();
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *run_arg = g_strdup_printf ("--run=%s", url);
+  gboolean engine = g_str_equal (subcommand, "engine");
+  const char *child_argv[] = { binary, subcommand, engine ? (judge ? "--judge" : NULL) : run_arg,
+                               engine ? NULL : (judge ? "--judge" : NULL), NULL };
+
+  env = fresh_environment (g_steal_pointer (&env), url, NULL, &dir, error);
+  if (env == NULL)
+    return NULL;
+  g_subprocess_launcher_set_environ (launcher, env);
+  proc = g_subprocess_launcher_spawnv (launcher, child_argv, error);
+  if (proc == NULL || !g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, NULL, error))
+    return NULL;
+  remove_tree (dir);
+  if (!g_subprocess_get_if_exited (proc) || g_subprocess_get_exit_status (proc) != 0 ||
+      out == NULL || strstr (out, "run-state=done") == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s %s: the run did not finish well:\n%s",
+                   binary, subcommand, out != NULL ? out : "");
+      return NULL;
+    }
+  return g_steal_pointer (&out);
+}
+
+static void
+print_round (int         round,
+             Variant     v,
+             const char *out,
+             double      ratio)
+{
+  if (v == VARIANT_ENGINE)
+    printf ("  run %d, engine alone: streaming %.0f ms, stall %.1f ms\n",
+            round, lookup (out, "stream-ms"), lookup (out, "stall-stream-ms"));
+  else
+    printf ("  run %d, %s: streaming %.0f ms (%.2f x the engine's), stall %.1f ms (from %.0f ms into the run), "
+            "frame gap %.1f ms, %.0f fps while streaming; with synthesis %.1f ms; idle %.1f ms; RSS %.1f MiB\n",
+            round, v == VARIANT_APP ? "app" : "app before", lookup (out, "stream-ms"), ratio,
+            lookup (out, "stall-stream-ms"), lookup (out, "stall-stream-start-ms"), lookup (out, "frame-gap-stream-ms"),
+            lookup (out, "fps-stream"), lookup (out, "stall-all-ms"), lookup (out, "stall-idle-ms"),
+            lookup (out, "rss-after-run-mib"));
+  fflush (stdout);
+}
+
+/* One round: every variant once, in an order that rotates with the round so
+ * that no variant always runs first (the machine's load drifts). */
+static gboolean
+run_round (RunTable    *t,
+           int          round,
+           gboolean     warm_up,
+           const char  *self_path,
+           const char  *before,
+           const char  *url,
+           gboolean     judge,
+           GError     **error)
+{
+  char *outs[N_VARIANTS] = { NULL, NULL, NULL };
+  guint n = before != NULL ? 3 : 2;
+  gboolean ok = TRUE;
+
+  for (guint k = 0; k < n && ok; k++)
+    {
+      Variant v = (Variant) ((k + (guint) round) % n);
+      const char *binary = v == VARIANT_BEFORE ? before : self_path;
+
+      outs[v] = run_child (binary, v == VARIANT_ENGINE ? "engine" : "app", url, judge, error);
+      ok = outs[v] != NULL;
+    }
+  if (ok && t->renderer == NULL && strstr (outs[VARIANT_APP], "renderer=") != NULL)
+    {
+      const char *r = strstr (outs[VARIANT_APP], "renderer=") + 9;
+
+      t->renderer = g_strndup (r, strcspn (r, "\n"));
+    }
+  for (guint v = 0; ok && !warm_up && v < n; v++)
+    {
+      double ratio = lookup (outs[v], "stream-ms") / lookup (outs[VARIANT_ENGINE], "stream-ms");
+
+      print_round (round, (Variant) v, outs[v], ratio);
+      g_array_append_val (t->ratio[v], ratio);
+      for (guint k = 0; k < N_KEYS; k++)
+        {
+          double value = lookup (outs[v], run_keys[k]);
+
+          g_array_append_val (t->values[v][k], value);
+        }
+    }
+  for (guint v = 0; v < N_VARIANTS; v++)
+    g_free (outs[v]);
+  return ok;
+}
+
+static void
+print_variant (RunTable *t,
+               Variant   v)
+{
+  const char *who = v == VARIANT_APP ? "app" : "app before";
+  GArray **x = t->values[v];
+
+  printf ("%s: longest main-loop stall while 8 stream: %.1f ms (1 ms timer probe)\n", who, median (x[K_STALL]));
+  printf ("%s: longest interval between frames while 8 stream: %.1f ms (%.0f frames/s)\n",
+          who, median (x[K_FRAME]), median (x[K_FPS]));
+  printf ("%s: longest main-loop stall over the whole run, synthesis included: %.1f ms (frames: %.1f ms)\n",
+          who, median (x[K_STALL_ALL]), median (x[K_FRAME_ALL]));
+  printf ("%s: longest gap of the same probe with the window idle for 2 s before the run: %.1f ms (the load alone)\n",
+          who, median (x[K_IDLE]));
+  printf ("%s: streaming phase %.0f ms, synthesis %.0f ms\n", who, median (x[K_STREAM]), median (x[K_SYNTH]));
+  printf ("%s: streaming phase / the engine alone's in the same round: %.2f (median of the per-round ratios; ideal 1.0)\n",
+          who, median (t->ratio[v]));
+  printf ("%s: RSS 1 s after a run of 8 candidates: %.1f MiB (peak %.1f MiB)\n",
+          who, median (x[K_RSS]), median (x[K_HWM]));
+}
+
 static int
 run_main (int   argc,
           char *argv[])
 {
   int rounds = 5;
   gboolean judge = FALSE;
+  g_autofree char *before = NULL;
   const GOptionEntry entries[] = {
-    { "rounds", 'n', 0, G_OPTION_ARG_INT, &rounds, "Measured runs (default: 5)", "N" },
+    { "rounds", 'n', 0, G_OPTION_ARG_INT, &rounds, "Measured rounds (default: 5)", "N" },
     { "judge", 0, 0, G_OPTION_ARG_NONE, &judge, "With the demo judge", NULL },
+    { "before", 0, 0, G_OPTION_ARG_FILENAME, &before, "The bench-app of an earlier build: its app runs too, in turn", "BENCH_APP" },
     { NULL }
   };
-  static const char * const keys[] = {
-    "stall-stream-ms", "frame-gap-stream-ms", "fps-stream", "stall-all-ms", "frame-gap-all-ms",
-    "stream-ms", "synthesis-ms", "rss-after-run-mib", "hwm-mib", "stall-idle-ms",
-  };
-  GArray *values[G_N_ELEMENTS (keys)];
-  g_autoptr(GOptionContext) context = g_option_context_new ("- 8 candidates streaming in the app");
+  g_autoptr(GOptionContext) context = g_option_context_new ("- 8 candidates streaming in the app, and through the engine alone");
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocess) provider = NULL;
   g_autofree char *url = NULL;
-  g_autofree char *renderer = NULL;
   g_autofree char *self_path = NULL;
+  RunTable t = { 0 };
 
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error) || rounds < 1)
@@ -903,48 +1058,15 @@ run_main (int   argc,
       return 1;
     }
   self_path = g_file_read_link ("/proc/self/exe", NULL);
-  for (guint k = 0; k < G_N_ELEMENTS (keys); k++)
-    values[k] = g_array_new (FALSE, FALSE, sizeof (double));
-
-  for (int i = 0; i <= rounds; i++)
+  for (guint v = 0; v < N_VARIANTS; v++)
     {
-      g_auto(GStrv) env = g_get_environ ();
-      g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-      g_autoptr(GSubprocess) proc = NULL;
-      g_autofree char *dir = NULL;
-      g_autofree char *out = NULL;
-      g_autofree char *run_arg = g_strdup_printf ("--run=%s", url);
-      const char *child_argv[] = { self_path != NULL ? self_path : argv[0], "app", run_arg, judge ? "--judge" : NULL, NULL };
-
-      env = fresh_environment (g_steal_pointer (&env), url, NULL, &dir, &error);
-      if (env == NULL)
-        break;
-      g_subprocess_launcher_set_environ (launcher, env);
-      proc = g_subprocess_launcher_spawnv (launcher, child_argv, &error);
-      if (proc == NULL || !g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, NULL, &error))
-        break;
-      remove_tree (dir);
-      if (!g_subprocess_get_if_exited (proc) || g_subprocess_get_exit_status (proc) != 0 ||
-          out == NULL || strstr (out, "run-state=done") == NULL)
-        {
-          g_printerr ("The app's run did not finish well:\n%s\n", out != NULL ? out : "");
-          return 1;
-        }
-      if (renderer == NULL && strstr (out, "renderer=") != NULL)
-        renderer = g_strndup (strstr (out, "renderer=") + 9, strcspn (strstr (out, "renderer=") + 9, "\n"));
-      if (i == 0)
-        continue;  /* warm-up */
-      printf ("  run %d: streaming %.0f ms, stall %.1f ms (from %.0f ms into the run), frame gap %.1f ms, %.0f fps while streaming; with synthesis %.1f ms; idle %.1f ms; RSS %.1f MiB\n",
-              i, lookup (out, "stream-ms"), lookup (out, "stall-stream-ms"), lookup (out, "stall-stream-start-ms"), lookup (out, "frame-gap-stream-ms"), lookup (out, "fps-stream"),
-              lookup (out, "stall-all-ms"), lookup (out, "stall-idle-ms"), lookup (out, "rss-after-run-mib"));
-      fflush (stdout);
-      for (guint k = 0; k < G_N_ELEMENTS (keys); k++)
-        {
-          double v = lookup (out, keys[k]);
-
-          g_array_append_val (values[k], v);
-        }
+      t.ratio[v] = g_array_new (FALSE, FALSE, sizeof (double));
+      for (guint k = 0; k < N_KEYS; k++)
+        t.values[v][k] = g_array_new (FALSE, FALSE, sizeof (double));
     }
+
+  for (int i = 0; i <= rounds && error == NULL; i++)
+    run_round (&t, i, i == 0, self_path != NULL ? self_path : argv[0], before, url, judge, &error);
   g_subprocess_force_exit (provider);
   if (error != NULL)
     {
@@ -952,21 +1074,22 @@ run_main (int   argc,
       return 1;
     }
 
-  printf ("app-run (%d candidates%s, renderer %s, medians of %d runs):\n",
-          N_CANDIDATES, judge ? ", with a judge" : ", no judge", renderer ? renderer : "unknown", rounds);
-  printf ("app: longest main-loop stall while 8 stream: %.1f ms (1 ms timer probe)\n", median (values[0]));
-  printf ("app: longest interval between frames while 8 stream: %.1f ms (%.0f frames/s)\n",
-          median (values[1]), median (values[2]));
-  printf ("app: longest main-loop stall over the whole run, synthesis included: %.1f ms (frames: %.1f ms)\n",
-          median (values[3]), median (values[4]));
-  printf ("app: longest gap of the same probe with the window idle for 2 s before the run: %.1f ms (the load alone)\n",
-          median (values[9]));
-  printf ("app: streaming phase %.0f ms, synthesis %.0f ms\n", median (values[5]), median (values[6]));
-  printf ("app: RSS 1 s after a run of 8 candidates: %.1f MiB (peak %.1f MiB)\n",
-          median (values[7]), median (values[8]));
+  printf ("app-run (%d candidates%s, renderer %s, medians of %d rounds, each round the engine alone, the app%s in turn):\n",
+          N_CANDIDATES, judge ? ", with a judge" : ", no judge", t.renderer ? t.renderer : "unknown", rounds,
+          before != NULL ? " and the app before" : "");
+  printf ("engine alone: streaming phase %.0f ms, longest main-loop stall %.1f ms\n",
+          median (t.values[VARIANT_ENGINE][K_STREAM]), median (t.values[VARIANT_ENGINE][K_STALL]));
+  print_variant (&t, VARIANT_APP);
+  if (before != NULL)
+    print_variant (&t, VARIANT_BEFORE);
   printf ("machine: %u CPUs, load average %.2f\n", g_get_num_processors (), load_average ());
-  for (guint k = 0; k < G_N_ELEMENTS (keys); k++)
-    g_array_unref (values[k]);
+  for (guint v = 0; v < N_VARIANTS; v++)
+    {
+      g_array_unref (t.ratio[v]);
+      for (guint k = 0; k < N_KEYS; k++)
+        g_array_unref (t.values[v][k]);
+    }
+  g_free (t.renderer);
   return 0;
 }
 
@@ -980,9 +1103,12 @@ main (int   argc,
     return launch_main (argc - 1, argv + 1);
   if (argc >= 2 && g_str_equal (argv[1], "run"))
     return run_main (argc - 1, argv + 1);
+  if (argc >= 2 && g_str_equal (argv[1], "engine"))
+    return bench_app_engine_main (argc - 1, argv + 1);
 
   g_printerr ("Usage: bench-app launch [-n N] [--no-preload] COMMAND [ARG...] [--vs COMMAND [ARG...]]...\n"
-              "       bench-app run [-n N] [--judge]\n"
+              "       bench-app run [-n N] [--judge] [--before=BENCH_APP]\n"
+              "       bench-app engine [--judge]\n"
               "       bench-app app [--run=URL] [--judge]\n");
   return 2;
 }
