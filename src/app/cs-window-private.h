@@ -30,10 +30,6 @@ struct _CsWindow
   char                 *last_toast;
   guint                 close_confirmed : 1;
 
-  /* the compose page's, for bench/bench-app.c (borrowed) */
-  GtkStringList        *judge_ids;
-  AdwComboRow          *judge_row;
-
   /* template children */
   AdwToastOverlay      *toast_overlay;
   AdwLeaflet           *leaflet;

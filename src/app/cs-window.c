@@ -324,8 +324,6 @@ cs_window_dispose (GObject *object)
   _cs_window_history_dispose (self);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CS_TYPE_WINDOW);
-  self->judge_ids = NULL;
-  self->judge_row = NULL;
 
   g_clear_object (&self->manager);
   g_clear_object (&self->store);
@@ -436,8 +434,6 @@ cs_window_init (CsWindow *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->judge_ids = self->compose_page->judge_ids;
-  self->judge_row = self->compose_page->judge_row;
   g_signal_connect_object (self->compose_page, "notify::has-problem",
                            G_CALLBACK (_cs_window_actions_update), self, G_CONNECT_SWAPPED);
 }
