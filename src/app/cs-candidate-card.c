@@ -75,12 +75,13 @@ timer_cb (gpointer user_data)
 static void
 update_data (CsCandidateCard *self)
 {
-  JsonNode *data = cs_candidate_get_data (self->candidate);
+  /* NULL unless the answer is a structured one */
+  CsBlueprint *answer = cs_candidate_get_blueprint (self->candidate);
   CsCandidateStatus status = cs_candidate_get_status (self->candidate);
 
-  if (data != NULL && JSON_NODE_HOLDS_OBJECT (data))
+  if (answer != NULL)
     {
-      cs_candidate_fill_structure (self->structured_box, data, FALSE);
+      cs_candidate_fill_structure (self->structured_box, self->candidate, FALSE);
       gtk_stack_set_visible_child_name (self->content_stack, "structured");
     }
   else if (status == CS_CANDIDATE_QUEUED ||

@@ -141,26 +141,24 @@ add_detail (GtkBox     *box,
 /* "name — technology" for each component, at most twice the limit */
 static void
 fill_components (GtkBox    *box,
-                 JsonArray *array,
+                 GPtrArray *components,
                  guint      limit,
                  gboolean   full)
 {
-  guint n = json_array_get_length (array);
+  guint n = components->len;
 
   add_heading (box, _("Components"));
   for (guint i = 0; i < n && i < limit * 2; i++)
     {
-      JsonObject *c = cs_ui_json_array_object (array, i);
-      const char *name = cs_ui_json_get_string (c, "name");
-      const char *tech = cs_ui_json_get_string (c, "technology");
+      const CsComponent *c = g_ptr_array_index (components, i);
       g_autofree char *line = NULL;
 
-      if (name == NULL)
+      if (c->name == NULL)
         continue;
-      line = tech != NULL ? g_strdup_printf ("%s — %s", name, tech) : g_strdup (name);
+      line = c->technology != NULL ? g_strdup_printf ("%s — %s", c->name, c->technology) : g_strdup (c->name);
       add_bullet (box, line, full);
       if (full)
-        add_detail (box, cs_ui_json_get_string (c, "responsibility"));
+        add_detail (box, c->responsibility);
     }
   if (n > limit * 2)
     {
@@ -171,137 +169,159 @@ fill_components (GtkBox    *box,
 
 static void
 fill_decisions (GtkBox    *box,
-                JsonArray *array,
+                GPtrArray *decisions,
                 guint      limit,
                 gboolean   full)
 {
   add_heading (box, _("Key choices"));
-  for (guint i = 0; i < json_array_get_length (array) && i < limit; i++)
+  for (guint i = 0; i < decisions->len && i < limit; i++)
     {
-      JsonObject *d = cs_ui_json_array_object (array, i);
-      const char *topic = cs_ui_json_get_string (d, "topic");
-      const char *choice = cs_ui_json_get_string (d, "choice");
+      const CsDecision *d = g_ptr_array_index (decisions, i);
       g_autofree char *line = NULL;
 
-      if (topic == NULL || choice == NULL)
+      if (d->topic == NULL || d->choice == NULL)
         continue;
-      line = g_strdup_printf ("%s: %s", topic, choice);
+      line = g_strdup_printf ("%s: %s", d->topic, d->choice);
       add_bullet (box, line, full);
       if (full)
-        add_detail (box, cs_ui_json_get_string (d, "rationale"));
+        add_detail (box, d->rationale);
     }
 }
 
-/* One bullet per item: "@first — @second", or "@first (@second)" when
- * @paren (with "?" for a missing @second) */
 static void
-fill_pairs (GtkBox     *box,
-            const char *heading,
-            JsonArray  *array,
-            const char *first,
-            const char *second,
-            gboolean    paren)
+fill_trade_offs (GtkBox    *box,
+                 GPtrArray *trade_offs)
 {
-  add_heading (box, heading);
-  for (guint i = 0; i < json_array_get_length (array); i++)
+  add_heading (box, _("Trade-offs"));
+  for (guint i = 0; i < trade_offs->len; i++)
+    add_bullet (box, ((const CsTradeOff *) g_ptr_array_index (trade_offs, i))->text, TRUE);
+}
+
+static void
+fill_risks (GtkBox    *box,
+            GPtrArray *risks)
+{
+  add_heading (box, _("Risks"));
+  for (guint i = 0; i < risks->len; i++)
     {
-      JsonObject *o = cs_ui_json_array_object (array, i);
-      const char *a = cs_ui_json_get_string (o, first);
-      const char *b = cs_ui_json_get_string (o, second);
+      const CsRisk *r = g_ptr_array_index (risks, i);
       g_autofree char *line = NULL;
 
-      if (a == NULL)
+      if (r->risk == NULL)
         continue;
-      if (paren)
-        line = g_strdup_printf ("%s (%s)", a, b != NULL ? b : "?");
-      else
-        line = g_strdup_printf ("%s — %s", a, b != NULL ? b : "");
+      line = g_strdup_printf ("%s — %s", r->risk, r->mitigation != NULL ? r->mitigation : "");
+      add_bullet (box, line, TRUE);
+    }
+}
+
+static void
+fill_causes (GtkBox    *box,
+             GPtrArray *causes)
+{
+  add_heading (box, _("Likely causes"));
+  for (guint i = 0; i < causes->len; i++)
+    {
+      const CsCause *c = g_ptr_array_index (causes, i);
+      g_autofree char *line = NULL;
+
+      if (c->cause == NULL)
+        continue;
+      line = g_strdup_printf ("%s (%s)", c->cause, c->likelihood != NULL ? c->likelihood : "?");
       add_bullet (box, line, TRUE);
     }
 }
 
 static void
 fill_steps (GtkBox    *box,
-            JsonArray *array,
+            GPtrArray *steps,
             guint      limit,
             gboolean   full)
 {
   add_heading (box, full ? _("Steps") : _("First steps"));
-  for (guint i = 0; i < json_array_get_length (array) && i < limit; i++)
+  for (guint i = 0; i < steps->len && i < limit; i++)
     {
-      JsonObject *s = cs_ui_json_array_object (array, i);
-      const char *title = cs_ui_json_get_string (s, "title");
-      const char *command = cs_ui_json_get_string (s, "command");
+      const CsStep *s = g_ptr_array_index (steps, i);
       g_autofree char *line = NULL;
 
-      if (title == NULL)
+      if (s->title == NULL)
         continue;
-      line = g_strdup_printf ("%u. %s", i + 1, title);
+      line = g_strdup_printf ("%u. %s", i + 1, s->title);
       gtk_box_append (box, cs_plain_label (line, full, NULL));
       if (full)
-        add_detail (box, cs_ui_json_get_string (s, "action"));
-      if (command != NULL && command[0] != '\0')
-        gtk_box_append (box, cs_plain_label (command, full, "monospace", "indented", "command", NULL));
+        add_detail (box, s->action);
+      if (s->command != NULL && s->command[0] != '\0')
+        gtk_box_append (box, cs_plain_label (s->command, full, "monospace", "indented", "command", NULL));
     }
 }
 
-static gboolean
-has_items (JsonArray *array)
+/* What an architect's answer has: the components and key choices, and
+ * everything else when @full. */
+static void
+fill_blueprint (GtkBox      *box,
+                CsBlueprint *bp,
+                guint        limit,
+                gboolean     full)
 {
-  return array != NULL && json_array_get_length (array) > 0;
+  double cost = 0;
+
+  if (cs_blueprint_get_components (bp)->len > 0)
+    fill_components (box, cs_blueprint_get_components (bp), limit, full);
+  if (cs_blueprint_get_decisions (bp)->len > 0)
+    fill_decisions (box, cs_blueprint_get_decisions (bp), limit, full);
+  if (full && cs_blueprint_get_trade_offs (bp)->len > 0)
+    fill_trade_offs (box, cs_blueprint_get_trade_offs (bp));
+  if (full && cs_blueprint_get_risks (bp)->len > 0)
+    fill_risks (box, cs_blueprint_get_risks (bp));
+  if (cs_blueprint_get_monthly_cost (bp, &cost) && cost >= 0 && cs_blueprint_get_components (bp)->len > 0)
+    {
+      g_autofree char *text = g_strdup_printf (_("Estimated cost: $%.0f per month"), cost);
+      gtk_box_append (box, cs_plain_label (text, FALSE, "dim-label", NULL));
+    }
+}
+
+/* What a troubleshooting answer has: the first steps, and everything
+ * else when @full. */
+static void
+fill_checklist (GtkBox      *box,
+                CsChecklist *checklist,
+                guint        limit,
+                gboolean     full)
+{
+  const char *escalate = cs_checklist_get_escalate_when (checklist);
+
+  if (full && cs_checklist_get_likely_causes (checklist)->len > 0)
+    fill_causes (box, cs_checklist_get_likely_causes (checklist));
+  if (cs_checklist_get_steps (checklist)->len > 0)
+    fill_steps (box, cs_checklist_get_steps (checklist), limit, full);
+  if (full && escalate != NULL)
+    {
+      add_heading (box, _("Escalate when"));
+      gtk_box_append (box, cs_plain_label (escalate, TRUE, NULL));
+    }
 }
 
 void
-cs_candidate_fill_structure (GtkBox   *box,
-                             JsonNode *data,
-                             gboolean  full)
+cs_candidate_fill_structure (GtkBox      *box,
+                             CsCandidate *candidate,
+                             gboolean     full)
 {
-  JsonObject *obj = cs_ui_json_object (data);
-  JsonArray *array;
-  const char *summary;
+  /* the answer read both ways: each has the other's lists empty */
+  CsBlueprint *bp = cs_candidate_get_blueprint (candidate);
+  CsChecklist *checklist = cs_candidate_get_checklist (candidate);
   guint limit = full ? 200 : 4;   /* hostile replies may list thousands */
+  const char *summary;
 
   cs_box_remove_all (box);
 
-  if (obj == NULL)
+  if (bp == NULL || checklist == NULL)
     {
       gtk_box_append (box, cs_plain_label (_("No structured answer."), FALSE, "dim-label", NULL));
       return;
     }
 
-  summary = cs_ui_json_get_string (obj, "summary");
+  summary = cs_blueprint_get_summary (bp);
   if (summary != NULL)
     gtk_box_append (box, cs_plain_label (summary, full, "structure-summary", NULL));
-
-  /* architecture */
-  if ((array = cs_ui_json_get_array (obj, "components")) != NULL)
-    fill_components (box, array, limit, full);
-  if (has_items (array = cs_ui_json_get_array (obj, "decisions")))
-    fill_decisions (box, array, limit, full);
-  if (full && has_items (array = cs_ui_json_get_array (obj, "trade_offs")))
-    {
-      add_heading (box, _("Trade-offs"));
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        if (cs_ui_json_array_string (array, i) != NULL)
-          add_bullet (box, cs_ui_json_array_string (array, i), TRUE);
-    }
-  if (full && has_items (array = cs_ui_json_get_array (obj, "risks")))
-    fill_pairs (box, _("Risks"), array, "risk", "mitigation", FALSE);
-  if (cs_ui_json_get_number (obj, "monthly_cost_usd", -1) >= 0 && cs_ui_json_get_array (obj, "components") != NULL)
-    {
-      g_autofree char *cost = g_strdup_printf (_("Estimated cost: $%.0f per month"),
-                                               cs_ui_json_get_number (obj, "monthly_cost_usd", 0));
-      gtk_box_append (box, cs_plain_label (cost, FALSE, "dim-label", NULL));
-    }
-
-  /* troubleshooting */
-  if (full && has_items (array = cs_ui_json_get_array (obj, "likely_causes")))
-    fill_pairs (box, _("Likely causes"), array, "cause", "likelihood", TRUE);
-  if ((array = cs_ui_json_get_array (obj, "steps")) != NULL)
-    fill_steps (box, array, limit, full);
-  if (full && cs_ui_json_get_string (obj, "escalate_when") != NULL)
-    {
-      add_heading (box, _("Escalate when"));
-      gtk_box_append (box, cs_plain_label (cs_ui_json_get_string (obj, "escalate_when"), TRUE, NULL));
-    }
+  fill_blueprint (box, bp, limit, full);
+  fill_checklist (box, checklist, limit, full);
 }

@@ -20,10 +20,11 @@ const char *cs_candidate_angle_label      (CsCandidate       *candidate);
  * while the candidate has no duration yet. */
 char       *cs_candidate_format_footer    (CsCandidate       *candidate,
                                            gint64             live_elapsed_ms);
-/* Fills @box with labels showing the parsed data (summary, components,
- * decisions or steps); @full adds everything, else the first few items. */
+/* Fills @box with labels showing the candidate's structured answer
+ * (summary, components, decisions or steps); @full adds everything, else
+ * the first few items. */
 void        cs_candidate_fill_structure   (GtkBox            *box,
-                                           JsonNode          *data,
+                                           CsCandidate       *candidate,
                                            gboolean           full);
 
 G_END_DECLS

@@ -95,7 +95,8 @@ update (CsCandidateWindow *self)
   const char *angle = cs_candidate_angle_label (c);
   const char *error = problem (c);
   const char *reasoning = cs_candidate_get_reasoning (c);
-  JsonNode *data = cs_candidate_get_data (c);
+  /* NULL unless the answer is a structured one */
+  CsBlueprint *answer = cs_candidate_get_blueprint (c);
   g_autofree char *footer = cs_candidate_format_footer (c, -1);
   g_autofree char *status = angle != NULL ? g_strdup_printf (_("%s · angle: %s"), label, angle)
                                           : g_strdup (label);
@@ -106,9 +107,9 @@ update (CsCandidateWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), error != NULL);
   gtk_label_set_text (self->error_label, error ? error : "");
 
-  gtk_widget_set_visible (self->structure_group, data != NULL && JSON_NODE_HOLDS_OBJECT (data));
-  if (data != NULL)
-    cs_candidate_fill_structure (self->structure_box, data, TRUE);
+  gtk_widget_set_visible (self->structure_group, answer != NULL);
+  if (answer != NULL)
+    cs_candidate_fill_structure (self->structure_box, c, TRUE);
 
   set_raw_text (self, cs_candidate_get_text (c));
   gtk_widget_set_visible (self->reasoning_expander, reasoning != NULL && reasoning[0] != '\0');

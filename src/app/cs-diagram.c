@@ -1,4 +1,4 @@
-/* cs-diagram.c: a component diagram from data.components and connections
+/* cs-diagram.c: a blueprint's components, data stores and connections
  *
  * The layout comes from Graphviz ("dot", left to right) when the app is
  * built with libgvc: node positions and edge splines are copied out of the
@@ -18,7 +18,6 @@
 #endif
 
 #include "cs-diagram.h"
-#include "cs-ui-util.h"
 
 /* Bounds for hostile data: a diagram past these is not readable anyway,
  * and the layout must not stall the main loop. */
@@ -108,26 +107,66 @@ find_node (CsDiagram  *self,
   return -1;
 }
 
+/* A node for @name, unless there is one (or too many) already. */
 static void
-add_nodes (CsDiagram  *self,
-           JsonArray  *array,
-           gboolean    store)
+add_node (CsDiagram  *self,
+          const char *name,
+          const char *technology,
+          gboolean    store)
 {
-  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
-    {
-      JsonObject *o = cs_ui_json_array_object (array, i);
-      const char *name = cs_ui_json_get_string (o, "name");
-      Node *n;
+  Node *n;
 
-      if (self->nodes->len >= MAX_NODES)
-        return;
-      if (name == NULL || name[0] == '\0' || find_node (self, name) >= 0)
+  if (self->nodes->len >= MAX_NODES ||
+      name == NULL || name[0] == '\0' || find_node (self, name) >= 0)
+    return;
+  n = g_new0 (Node, 1);
+  n->name = g_strdup (name);
+  n->detail = g_strdup (technology);
+  n->store = store;
+  g_ptr_array_add (self->nodes, n);
+}
+
+static void
+add_nodes (CsDiagram   *self,
+           CsBlueprint *bp)
+{
+  GPtrArray *components = cs_blueprint_get_components (bp);
+  GPtrArray *stores = cs_blueprint_get_data_stores (bp);
+
+  for (guint i = 0; i < components->len; i++)
+    {
+      const CsComponent *c = g_ptr_array_index (components, i);
+
+      add_node (self, c->name, c->technology, FALSE);
+    }
+  for (guint i = 0; i < stores->len; i++)
+    {
+      const CsDataStore *d = g_ptr_array_index (stores, i);
+
+      add_node (self, d->name, d->technology, TRUE);
+    }
+}
+
+static void
+add_edges (CsDiagram   *self,
+           CsBlueprint *bp)
+{
+  GPtrArray *connections = cs_blueprint_get_connections (bp);
+
+  for (guint i = 0; i < connections->len && self->edges->len < MAX_EDGES; i++)
+    {
+      const CsConnection *c = g_ptr_array_index (connections, i);
+      int from = find_node (self, c->from);
+      int to = find_node (self, c->to);
+      Edge *e;
+
+      if (from < 0 || to < 0)
         continue;
-      n = g_new0 (Node, 1);
-      n->name = g_strdup (name);
-      n->detail = g_strdup (cs_ui_json_get_string (o, "technology"));
-      n->store = store;
-      g_ptr_array_add (self->nodes, n);
+      e = g_new0 (Edge, 1);
+      e->from = from;
+      e->to = to;
+      e->points = g_array_new (FALSE, FALSE, sizeof (graphene_point_t));
+      g_ptr_array_add (self->edges, e);
     }
 }
 
@@ -344,11 +383,9 @@ layout_layers (CsDiagram *self)
 }
 
 void
-cs_diagram_set_data (CsDiagram *self,
-                     JsonNode  *data)
+cs_diagram_set_blueprint (CsDiagram   *self,
+                          CsBlueprint *blueprint)
 {
-  JsonObject *obj;
-  JsonArray *connections;
   gboolean laid_out = FALSE;
 
   g_return_if_fail (CS_IS_DIAGRAM (self));
@@ -357,25 +394,10 @@ cs_diagram_set_data (CsDiagram *self,
   g_ptr_array_set_size (self->nodes, 0);
   self->width = self->height = 0;
 
-  obj = cs_ui_json_object (data);
-  add_nodes (self, cs_ui_json_get_array (obj, "components"), FALSE);
-  add_nodes (self, cs_ui_json_get_array (obj, "data_stores"), TRUE);
-
-  connections = cs_ui_json_get_array (obj, "connections");
-  for (guint i = 0; connections != NULL && i < json_array_get_length (connections) && self->edges->len < MAX_EDGES; i++)
+  if (blueprint != NULL)
     {
-      JsonObject *c = cs_ui_json_array_object (connections, i);
-      int from = find_node (self, cs_ui_json_get_string (c, "from"));
-      int to = find_node (self, cs_ui_json_get_string (c, "to"));
-      Edge *e;
-
-      if (from < 0 || to < 0)
-        continue;
-      e = g_new0 (Edge, 1);
-      e->from = from;
-      e->to = to;
-      e->points = g_array_new (FALSE, FALSE, sizeof (graphene_point_t));
-      g_ptr_array_add (self->edges, e);
+      add_nodes (self, blueprint);
+      add_edges (self, blueprint);
     }
 
   if (self->nodes->len > 0)

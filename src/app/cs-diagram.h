@@ -1,4 +1,4 @@
-/* cs-diagram.h: a component diagram from data.components and connections
+/* cs-diagram.h: a blueprint's components, data stores and connections
  *
  * Laid out with Graphviz (libgvc, "dot") when available, else in simple
  * layers; drawn with cairo.
@@ -8,7 +8,8 @@
 #pragma once
 
 #include <gtk/gtk.h>
-#include <json-glib/json-glib.h>
+
+#include "cs-engine.h"
 
 G_BEGIN_DECLS
 
@@ -17,9 +18,10 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (CsDiagram, cs_diagram, CS, DIAGRAM, GtkWidget)
 
 GtkWidget *cs_diagram_new          (void);
-/* @data: the blueprint object (components, data_stores, connections) */
-void       cs_diagram_set_data     (CsDiagram *self,
-                                    JsonNode  *data);
+/* Its components and data stores as nodes, its connections as edges;
+ * NULL: nothing. */
+void       cs_diagram_set_blueprint (CsDiagram   *self,
+                                     CsBlueprint *blueprint);
 guint      cs_diagram_get_n_nodes  (CsDiagram *self);
 guint      cs_diagram_get_n_edges  (CsDiagram *self);
 

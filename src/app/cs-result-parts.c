@@ -1,0 +1,128 @@
+/* cs-result-parts.c: the sections and rows the result views are made of
+ *
+ * Every model-written string goes into plain labels, never markup.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "cs-result-view"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "cs-result-parts.h"
+#include "cs-ui-util.h"
+
+GtkWidget *
+cs_result_section (GtkBox     *parent,
+                   const char *title)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 8);
+
+  if (title != NULL)
+    gtk_box_append (GTK_BOX (box), cs_plain_label (title, FALSE, "title-4", NULL));
+  gtk_box_append (parent, box);
+  return box;
+}
+
+GtkWidget *
+cs_result_boxed_list (GtkBox *parent)
+{
+  GtkWidget *list = gtk_list_box_new ();
+
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+  gtk_box_append (parent, list);
+  return list;
+}
+
+GtkWidget *
+cs_result_row (const char *title,
+               const char *subtitle)
+{
+  GtkWidget *row = adw_action_row_new ();
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title != NULL ? title : "");
+  if (subtitle != NULL && subtitle[0] != '\0')
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 0);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
+  return row;
+}
+
+GtkWidget *
+cs_result_expander_row (const char *title,
+                        const char *subtitle)
+{
+  GtkWidget *row = adw_expander_row_new ();
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title != NULL ? title : "");
+  if (subtitle != NULL && subtitle[0] != '\0')
+    adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), subtitle);
+  return row;
+}
+
+void
+cs_result_expander_add_text (GtkWidget  *expander,
+                             const char *heading,
+                             const char *text)
+{
+  GtkWidget *box;
+
+  if (text == NULL || text[0] == '\0')
+    return;
+
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  gtk_widget_set_margin_top (box, 8);
+  gtk_widget_set_margin_bottom (box, 8);
+  gtk_widget_set_margin_start (box, 12);
+  gtk_widget_set_margin_end (box, 12);
+  if (heading != NULL)
+    gtk_box_append (GTK_BOX (box), cs_plain_label (heading, FALSE, "caption-heading", "dim-label", NULL));
+  gtk_box_append (GTK_BOX (box), cs_plain_label (text, TRUE, NULL));
+  adw_expander_row_add_row (ADW_EXPANDER_ROW (expander), box);
+}
+
+static void
+copy_clicked_cb (GtkButton *button,
+                 gpointer   user_data)
+{
+  const char *text = g_object_get_data (G_OBJECT (button), "cs-copy-text");
+
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (button)), text != NULL ? text : "");
+  gtk_widget_activate_action (GTK_WIDGET (button), "result.copied", NULL);
+}
+
+GtkWidget *
+cs_result_copy_button (const char *text,
+                       const char *what)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name ("edit-copy-symbolic");
+  g_autofree char *label = g_strdup_printf (_("Copy %s"), what);
+
+  gtk_widget_add_css_class (button, "flat");
+  gtk_widget_set_valign (button, GTK_ALIGN_START);
+  gtk_widget_set_tooltip_text (button, label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label,
+                                  -1);
+  g_object_set_data_full (G_OBJECT (button), "cs-copy-text", g_strdup (text), g_free);
+  g_signal_connect (button, "clicked", G_CALLBACK (copy_clicked_cb), NULL);
+  return button;
+}
+
+char *
+cs_result_support_text (const CsItem *item,
+                        gboolean      steps)
+{
+  if (item == NULL || item->total == 0)
+    return NULL;
+  if (item->support == 0)
+    return g_strdup (_("added by the judge"));
+
+  if (steps)
+    return g_strdup_printf (_("agreed by %d of %d"), (int) item->support, (int) item->total);
+  return g_strdup_printf (_("chosen by %d of %d"), (int) item->support, (int) item->total);
+}
