@@ -16,6 +16,7 @@
 
 #include "cs-engine-resources.h"
 #include "cs-provider-client.h"
+#include "cs-secret-scrub.h"
 #include "cs-retry.h"
 #include "cs-test-provider.h"
 
@@ -1612,6 +1613,94 @@ test_key_over_http (void)
   }
 }
 
+/* Every form of an echoed key is redacted (cs-secret-scrub.h), also when a
+ * stream splits it anywhere; the client scrubs errors, text and reasoning. */
+static void
+test_key_echo_forms (void)
+{
+  const char *key = "sk-echo-0123456789abcdef4567";
+  const char *text = "raw sk-echo-0123456789abcdef4567; pct sk%2Decho%2D0123456789abcdef4567; "
+                     "low %73%6b%2d%65%63%68%6f-0123456789abcdef4567; "
+                     "json sk\\u002decho\\u002D0123456789abcdef4567; "
+                     "json2 \\\\u0073\\\\u006b-echo-0123456789abcdef4567; near skk-echo-012; "
+                     "b64 c2stZWNoby0wMTIzNDU2Nzg5YWJjZGVmNDU2Nw==; "
+                     "basic dXNlcjpzay1lY2hvLTAxMjM0NTY3ODlhYmNkZWY0NTY3; "
+                     "shifted eDpzay1lY2hvLTAxMjM0NTY3ODlhYmNkZWY0NTY3; "
+                     "safe 100% sk- \\\\ \\u00e9 end";
+  g_autofree char *whole = cs_scrub_secret (text, key);
+  g_autoptr(CsScrubber) scrubber = cs_scrubber_new (key);
+  g_autoptr(CsProviderClient) client = make_client (CS_API_OPENAI_CHAT);
+  g_autoptr(Result) reply = NULL;
+  g_autoptr(Result) error = NULL;
+  gsize len = strlen (text);
+
+  g_test_message ("%s", whole);
+  g_assert_null (strstr (whole, "0123456789"));
+  g_assert_null (strstr (whole, "MDEyMzQ1Njc4"));
+  g_assert_null (strstr (whole, "wMTIzNDU2Nzg5"));
+  g_assert_null (strstr (whole, "AxMjM0NTY3ODlh"));
+  g_assert_nonnull (strstr (whole, "raw [redacted]; pct [redacted]; low [redacted]; json [redacted]; "
+                                   "json2 [redacted]; near skk-echo-012; "));
+  g_assert_nonnull (strstr (whole, "safe 100% sk- \\\\ \\u00e9 end"));
+
+  /* split in two anywhere, or fed byte by byte: the same text */
+  for (gsize cut = 0; cut <= len; cut++)
+    {
+      g_autoptr(CsScrubStream) stream = cs_scrub_stream_new (scrubber);
+      g_autofree char *a = cs_scrub_stream_feed (stream, text, cut);
+      g_autofree char *b = cs_scrub_stream_feed (stream, text + cut, len - cut);
+      g_autofree char *c = cs_scrub_stream_flush (stream);
+      g_autofree char *joined = g_strconcat (a, b, c, NULL);
+
+      g_assert_cmpstr (joined, ==, whole);
+    }
+  {
+    g_autoptr(CsScrubStream) stream = cs_scrub_stream_new (scrubber);
+    g_autoptr(GString) out = g_string_new (NULL);
+    g_autofree char *rest = NULL;
+
+    for (gsize i = 0; i < len; i++)
+      {
+        g_autofree char *piece = cs_scrub_stream_feed (stream, text + i, 1);
+
+        g_string_append (out, piece);
+      }
+    rest = cs_scrub_stream_flush (stream);
+    g_string_append (out, rest);
+    g_assert_cmpstr (out->str, ==, whole);
+  }
+
+  /* a key cut off by the end of a stream */
+  {
+    g_autofree char *cut = cs_scrub_secret ("ends with sk-echo-0123", key);
+
+    g_assert_cmpstr (cut, ==, "ends with [redacted]");
+  }
+
+  /* through the client: the test provider echoes the key it got */
+  cs_test_provider_reset (provider);
+  cs_provider_client_set_api_key (client, key);
+  reply = run_model (client, "demo-beta+echokeyreply");
+  g_assert_no_error (reply->error);
+  g_assert_nonnull (strstr (reply->text[0]->str, "[redacted]"));
+  g_assert_nonnull (strstr (reply->reasoning[0]->str, "[redacted]"));
+  error = run_model (client, "demo-alpha+echokey");
+  g_assert_error (error->error, CS_CLIENT_ERROR, CS_CLIENT_ERROR_BAD_REQUEST);
+  g_assert_nonnull (strstr (error->error->message, "[redacted]"));
+  for (guint i = 0; i < 3; i++)
+    {
+      const char *got = i == 0 ? reply->text[0]->str : i == 1 ? reply->reasoning[0]->str
+                                                              : error->error->message;
+
+      g_assert_null (strstr (got, "0123456789abcdef"));
+      g_assert_null (strstr (got, "%2D0123"));
+      g_assert_null (strstr (got, "\\u0030\\u0031"));
+      g_assert_null (strstr (got, "MDEyMzQ1Njc4"));
+      g_assert_null (strstr (got, "wMTIzNDU2Nzg5"));
+      g_assert_null (strstr (got, "AxMjM0NTY3ODlh"));
+    }
+}
+
 static void
 test_redirect_and_protocol (void)
 {
@@ -1725,6 +1814,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/client/deep-error-body", test_deep_error_body);
   g_test_add_func ("/client/key-scrubbed", test_key_scrubbed);
   g_test_add_func ("/client/key-over-http", test_key_over_http);
+  g_test_add_func ("/client/key-echo-forms", test_key_echo_forms);
   g_test_add_func ("/client/redirect-protocol", test_redirect_and_protocol);
 
   ret = g_test_run ();

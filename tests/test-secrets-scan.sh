@@ -24,6 +24,35 @@ WRONG="sk-CONSILIUM-WRONG-KEY-ALSO-SECRET-0987654321"
 OTHER="sk-CONSILIUM-OTHER-PROVIDER-KEY-5555555555"
 # distinctive middles: a key cut short or wrapped still matches
 NEEDLES="$SECRET TEST-KEY-DO-NOT-LEAK $WRONG WRONG-KEY-ALSO-SECRET $OTHER OTHER-PROVIDER-KEY"
+# and the forms a server may echo the key in (the test provider's echokey and
+# echokeyreply faults use them all): percent-encoded, partly and wholly, in
+# upper and lower case; JSON-escaped (in a JSON file the backslash is
+# doubled); base64 of the key and of "user:key", whatever the alignment of
+# the key in it
+ENCODED=$(python3 - "$SECRET" <<'EOF'
+import base64, sys
+key = sys.argv[1]
+middle = "TEST-KEY-DO-NOT-LEAK"
+forms = set()
+for hexdigits in ("%02X", "%02x"):
+    forms.add(middle.replace("-", "%" + hexdigits % ord("-")))
+    forms.add("".join("%" + hexdigits % ord(c) for c in middle))
+    for backslashes in ("\\", "\\\\"):
+        forms.add("".join(backslashes + "u00" + hexdigits % ord(c) for c in middle))
+        forms.add(middle.replace("-", backslashes + "u00" + hexdigits % ord("-")))
+for shift in range(3):
+    data = b"\0" * shift + key.encode()
+    b64 = base64.b64encode(data).decode()
+    first = -(-8 * shift // 6)
+    last = (8 * len(data)) // 6
+    determined = b64[first:last]
+    # a middle piece, clear of both ends of the key
+    forms.add(determined[6:30])
+    forms.add(determined[6:30].replace("+", "-").replace("/", "_"))
+print(" ".join(sorted(forms)))
+EOF
+)
+NEEDLES="$NEEDLES $ENCODED"
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/cs-test-secrets-scan-XXXXXX")
 # Everything the program can write goes under $SCAN; the servers' own logs
@@ -122,7 +151,7 @@ base-url=http://127.0.0.1:$PORT_A/v1
 api=openai-chat
 $KEY_LINE
 key-optional=false
-models=demo-alpha;demo-beta;demo-gamma;demo-thinking;demo-judge;demo-alpha+400;demo-beta+streamerror;demo-gamma+500;demo-alpha+refuse;demo-beta+malformed;demo-judge+404;demo-alpha+slow=200;demo-beta+silence
+models=demo-alpha;demo-beta;demo-gamma;demo-thinking;demo-judge;demo-alpha+400;demo-beta+streamerror;demo-gamma+500;demo-alpha+refuse;demo-beta+malformed;demo-judge+404;demo-alpha+slow=200;demo-beta+silence;demo-alpha+echokey;demo-beta+echokeyreply;demo-thinking+echokeyreply
 max-concurrent=8
 requests-per-minute=0
 max-retries=1
@@ -188,6 +217,26 @@ assert "judge" not in d["synthesis"]["methods"]
 EOF
 run all-fail 1 -- "$CLI" --model="$ID_A/demo-alpha+400" --model="$ID_A/demo-gamma+500" problem.txt
 pass "faults and a failing judge: every message captured"
+
+# a server that echoes the key, in an error and in a reply's text and
+# reasoning, in every encoding: each is redacted before it is stored or shown
+run echo 0 -- "$CLI" --format=json --model="$ID_A/demo-alpha" --model="$ID_A/demo-alpha+echokey" \
+  --model="$ID_A/demo-beta+echokeyreply" --model="$ID_A/demo-thinking+echokeyreply" \
+  --output="$SCAN/out/echo.json" problem.txt
+run echo-md 0 -- "$CLI" --mode=support --model="$ID_A/demo-alpha+echokey" \
+  --model="$ID_A/demo-beta+echokeyreply" --model="$ID_A/demo-thinking+echokeyreply" problem.txt
+run echo-fail 1 -- "$CLI" --model="$ID_A/demo-alpha+echokey" problem.txt
+python3 - "$SCAN/out/echo.json" <<'EOF' || fail "echoed key"
+import json, sys
+d = json.load(open(sys.argv[1]))
+c = d["candidates"]
+assert [x["status"] for x in c] == ["ok", "failed", "ok", "ok"], [x["status"] for x in c]
+assert "[redacted]" in c[1]["error"], c[1]["error"]
+for x in c[2:]:
+    assert "[redacted]" in x["text"] and "[redacted]" in x["reasoning"], x["text"][-300:]
+EOF
+contains "$SCAN/captures/echo-fail.err" "[redacted]" "the echoed key in a failure"
+pass "a key echoed raw, percent-encoded, JSON-escaped and in base64: redacted in errors, text and reasoning"
 
 # the key goes to its own provider only
 run stranger 1 -- "$CLI" --model=stranger/demo-alpha problem.txt

@@ -184,6 +184,149 @@ on_wrote_headers (SoupMessage *msg,
 
 /* Events from the decoder */
 
+static gboolean
+is_delta (CsStreamEventType type)
+{
+  return type == CS_STREAM_EVENT_TEXT || type == CS_STREAM_EVENT_REASONING ||
+         type == CS_STREAM_EVENT_REFUSAL;
+}
+
+static gpointer
+stream_key (guint             choice,
+            CsStreamEventType type)
+{
+  return GUINT_TO_POINTER (choice * 4 + (guint) type + 1);
+}
+
+/* A delta event with @text instead of its own. */
+static void
+deliver_delta (CsClientRequest   *req,
+               guint              choice,
+               CsStreamEventType  type,
+               const char        *text)
+{
+  CsStreamEvent copy = { 0 };
+
+  if (text == NULL || *text == '\0' || req->on_event == NULL)
+    return;
+  copy.type = type;
+  copy.choice = choice;
+  copy.text = text;
+  copy.len = strlen (text);
+  copy.input_tokens = copy.output_tokens = copy.reasoning_tokens = -1;
+  req->on_event (&copy, req->event_data);
+}
+
+/* Passes on what is held back for one choice and kind. */
+static void
+flush_one (CsClientRequest   *req,
+           guint              choice,
+           CsStreamEventType  type)
+{
+  gpointer key = stream_key (choice, type);
+  CsScrubStream *stream = g_hash_table_lookup (req->scrub_streams, key);
+  g_autofree char *rest = NULL;
+
+  if (stream == NULL)
+    return;
+  rest = cs_scrub_stream_flush (stream);
+  g_hash_table_remove (req->scrub_streams, key);
+  deliver_delta (req, choice, type, rest);
+}
+
+/* Passes on what is held back for @choice, reasoning first, except for
+ * the kind @keep (G_MAXUINT: none kept). */
+static void
+flush_choice (CsClientRequest *req,
+              guint            choice,
+              guint            keep)
+{
+  static const CsStreamEventType order[] = {
+    CS_STREAM_EVENT_REASONING, CS_STREAM_EVENT_REFUSAL, CS_STREAM_EVENT_TEXT,
+  };
+
+  if (req->scrub_streams == NULL)
+    return;
+  for (guint t = 0; t < G_N_ELEMENTS (order); t++)
+    if ((guint) order[t] != keep)
+      flush_one (req, choice, order[t]);
+}
+
+static gint
+compare_keys (gconstpointer a,
+              gconstpointer b)
+{
+  guint ka = GPOINTER_TO_UINT (a);
+  guint kb = GPOINTER_TO_UINT (b);
+
+  return ka < kb ? -1 : ka > kb;
+}
+
+void
+_cs_client_flush_scrubbed (CsClientRequest *req)
+{
+  g_autoptr(GList) keys = NULL;
+
+  if (req->scrub_streams == NULL || g_hash_table_size (req->scrub_streams) == 0)
+    return;
+
+  /* choice by choice, in order */
+  keys = g_list_sort (g_hash_table_get_keys (req->scrub_streams), compare_keys);
+  for (GList *l = keys; l != NULL; l = l->next)
+    flush_choice (req, (GPOINTER_TO_UINT (l->data) - 1) / 4, G_MAXUINT);
+}
+
+/* A delta through its key scrubbing: what may begin the key at its end
+ * waits for the next delta of the same choice and kind. */
+static void
+deliver_scrubbed (CsClientRequest     *req,
+                  const CsStreamEvent *event)
+{
+  gpointer key = stream_key (event->choice, event->type);
+  CsScrubStream *stream = g_hash_table_lookup (req->scrub_streams, key);
+  g_autofree char *text = NULL;
+
+  /* the other kinds of this choice are complete once this one starts */
+  flush_choice (req, event->choice, (guint) event->type);
+  if (stream == NULL)
+    {
+      stream = cs_scrub_stream_new (req->scrubber);
+      g_hash_table_insert (req->scrub_streams, key, stream);
+    }
+  text = cs_scrub_stream_feed (stream, event->text, event->len);
+  deliver_delta (req, event->choice, event->type, text);
+}
+
+/* Passes an event on, without the key in anything it says. */
+static void
+deliver (CsClientRequest     *req,
+         const CsStreamEvent *event)
+{
+  if (req->scrubber != NULL && is_delta (event->type))
+    {
+      deliver_scrubbed (req, event);
+      return;
+    }
+  if (event->type == CS_STREAM_EVENT_FINISH)
+    flush_choice (req, event->choice, G_MAXUINT);
+  else if (event->type == CS_STREAM_EVENT_DONE)
+    _cs_client_flush_scrubbed (req);
+
+  if (req->on_event == NULL)
+    return;
+  if (event->type == CS_STREAM_EVENT_ERROR)
+    {
+      g_autofree char *text = _cs_client_scrub_key (req->client, event->text);
+      CsStreamEvent copy = *event;
+
+      copy.text = text != NULL ? text : "";
+      copy.len = strlen (copy.text);
+      req->on_event (&copy, req->event_data);
+      return;
+    }
+  req->on_event (event, req->event_data);
+}
+
 static void
 on_decoder_event (const CsStreamEvent *event,
                   gpointer             data)
@@ -199,8 +342,7 @@ on_decoder_event (const CsStreamEvent *event,
       /* One unreadable chunk does not end the reply: if it carried text,
        * the reply's own validation will notice. The caller hears of it. */
       g_debug ("%s: skipping a malformed chunk", _cs_client_provider_name (req->client));
-      if (req->on_event != NULL)
-        req->on_event (event, req->event_data);
+      deliver (req, event);
       return;
     }
 
@@ -215,8 +357,8 @@ on_decoder_event (const CsStreamEvent *event,
                                        message != NULL ? message : "no message");
       /* The caller hears of it too, unless it is retried; the task then
        * fails with this error. */
-      if (req->on_event != NULL && !req->stream_error_transient)
-        req->on_event (event, req->event_data);
+      if (!req->stream_error_transient)
+        deliver (req, event);
       return;
     }
 
@@ -228,8 +370,7 @@ on_decoder_event (const CsStreamEvent *event,
     req->stats.ttft_ms = (g_get_monotonic_time () - req->first_sent_at) / 1000;
 
   req->stats.streamed = TRUE;
-  if (req->on_event != NULL)
-    req->on_event (event, req->event_data);
+  deliver (req, event);
 }
 
 /* Reading the stream */

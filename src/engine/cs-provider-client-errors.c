@@ -29,12 +29,14 @@ is_key_char (char c)
          c == '/' || c == '=';
 }
 
-/* Removes the API key, and any long enough piece of it (providers echo keys
+/* Removes the API key in every form a server may echo it
+ * (cs-secret-scrub.h), and any long enough piece of it (providers echo keys
  * half-masked as "sk-abc****wxyz"), from a text meant for people. */
 char *
 _cs_client_scrub_key (CsProviderClient *self,
                       const char       *text)
 {
+  g_autofree char *scrubbed = NULL;
   GString *out;
   const char *p;
   const char *key = self->api_key;
@@ -44,8 +46,9 @@ _cs_client_scrub_key (CsProviderClient *self,
   if (key == NULL || strlen (key) < 4)
     return g_strdup (text);
 
+  scrubbed = cs_scrub_secret (text, key);
   out = g_string_new (NULL);
-  p = text;
+  p = scrubbed;
   while (*p != '\0')
     {
       const char *start = p;
@@ -89,6 +92,7 @@ _cs_client_quote_message (CsProviderClient *self,
 {
   g_autofree char *valid = NULL;
   g_autofree char *stripped = NULL;
+  char *scrubbed;
 
   if (message == NULL)
     return NULL;
@@ -101,15 +105,17 @@ _cs_client_quote_message (CsProviderClient *self,
   if (stripped[0] == '\0')
     return NULL;
 
-  if (g_utf8_strlen (stripped, -1) > MAX_QUOTED_CHARS)
+  /* scrubbed before it is cut: a key cut in half is no longer recognised */
+  scrubbed = _cs_client_scrub_key (self, stripped);
+  if (g_utf8_strlen (scrubbed, -1) > MAX_QUOTED_CHARS)
     {
-      g_autofree char *cut = g_utf8_substring (stripped, 0, MAX_QUOTED_CHARS);
+      g_autofree char *cut = g_utf8_substring (scrubbed, 0, MAX_QUOTED_CHARS);
 
-      g_free (stripped);
-      stripped = g_strconcat (cut, "…", NULL);
+      g_free (scrubbed);
+      scrubbed = g_strconcat (cut, "…", NULL);
     }
 
-  return _cs_client_scrub_key (self, stripped);
+  return scrubbed;
 }
 
 static char *

@@ -17,6 +17,7 @@
 #include <libsoup/soup.h>
 
 #include "cs-provider-client.h"
+#include "cs-secret-scrub.h"
 
 G_BEGIN_DECLS
 
@@ -90,6 +91,12 @@ typedef struct {
   GSource           *cancel_idle;
   gboolean           holds_slot;
 
+  /* The key, removed from everything the provider sends (NULL without a
+   * key), and the streamed text held back where it might begin one: a
+   * CsScrubStream per choice and kind (text, reasoning, refusal). */
+  CsScrubber        *scrubber;
+  GHashTable        *scrub_streams;
+
   gint64             queued_at;       /* monotonic µs, 0 when not queued */
   gint64             first_sent_at;   /* monotonic µs, 0 before the first send */
   CsChatStats        stats;
@@ -123,6 +130,8 @@ void        _cs_client_request_complete  (GTask            *task,
 void        _cs_client_start_attempt     (GTask            *task);
 /* Drops the current attempt: its message, stream, decoder and timers. */
 void        _cs_client_clear_attempt     (CsClientRequest  *req);
+/* Passes on the text held back by the key scrubbing, at the end. */
+void        _cs_client_flush_scrubbed    (CsClientRequest  *req);
 
 /* cs-provider-client-errors.c */
 char       *_cs_client_scrub_key         (CsProviderClient *self,

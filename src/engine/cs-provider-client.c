@@ -155,6 +155,8 @@ request_free (gpointer data)
   _cs_client_clear_attempt (req);
   _cs_client_clear_source (&req->retry_timer);
   _cs_client_clear_source (&req->cancel_idle);
+  g_clear_pointer (&req->scrub_streams, g_hash_table_unref);
+  g_clear_pointer (&req->scrubber, cs_scrubber_free);
   g_clear_object (&req->cancellable);
   g_clear_pointer (&req->url, g_free);
   g_clear_pointer (&req->body, g_bytes_unref);
@@ -181,6 +183,9 @@ _cs_client_request_complete (GTask  *task,
       req->stats.queued_ms += (now - req->queued_at) / 1000;
     }
   req->state = CS_REQUEST_DONE;
+
+  /* the end of the text held back, before the caller hears of the end */
+  _cs_client_flush_scrubbed (req);
 
   if (req->attempt_cancellable != NULL)
     g_cancellable_cancel (req->attempt_cancellable);
@@ -376,6 +381,12 @@ cs_provider_client_stream_async (CsProviderClient    *self,
   req->body = cs_request_body_build (req->dialect, request);
   req->stats.ttft_ms = -1;
   req->state = CS_REQUEST_QUEUED;
+  if (self->api_key != NULL)
+    {
+      req->scrubber = cs_scrubber_new (self->api_key);
+      req->scrub_streams = g_hash_table_new_full (NULL, NULL, NULL,
+                                                  (GDestroyNotify) cs_scrub_stream_free);
+    }
   g_task_set_task_data (task, req, request_free);
 
   if (!_cs_client_url_is_valid (req->url))

@@ -53,6 +53,11 @@
  *   escapes         400 whose error message carries terminal escapes: a title change
  *                   (OSC 0 … BEL), a screen clear (ESC [2J), an OSC 52 clipboard write,
  *                   a C1 CSI (U+009B), a bidi override (U+202E) and a CR
+ *   echokey         400 whose error message echoes the request's API key in every form a
+ *                   server may: raw, percent-encoded (partly and wholly, upper and lower
+ *                   case), JSON-escaped (\u002d and \u0073…), base64 of the key and of
+ *                   "user:key" (three alignments)
+ *   echokeyreply    a valid reply whose summary and reasoning echo the key the same ways
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -106,7 +111,10 @@ static const char fault_help[] =
   "  comments        SSE comment lines (: OPENROUTER PROCESSING, : keep-alive)\n"
   "  big             a reply of about 6 MB\n"
   "  nostream_usage  no usage chunk\n"
-  "  escapes         400 whose error message carries terminal escape sequences\n";
+  "  escapes         400 whose error message carries terminal escape sequences\n"
+  "  echokey         400 whose error message echoes the API key in every encoding\n"
+  "                  (raw, percent-encoded, JSON-escaped, base64 of the key and of user:key)\n"
+  "  echokeyreply    a valid reply whose summary and reasoning echo the API key likewise\n";
 
 static const char * const demo_models[] = {
   "demo-alpha",
@@ -160,6 +168,8 @@ typedef struct {
   gboolean  big;
   gboolean  nostream_usage;
   gboolean  escapes;
+  gboolean  echokey;
+  gboolean  echokeyreply;
 } Faults;
 
 typedef enum {
@@ -1240,6 +1250,7 @@ typedef struct {
   gboolean    include_usage;
   gboolean    invalid;
   guint       serial;
+  char       *api_key;       /* from "Authorization: Bearer KEY", or NULL */
 } Request;
 
 typedef struct {
@@ -1311,6 +1322,8 @@ faults_parse (Faults     *f,
       TOKEN ("big", big)
       TOKEN ("nostream_usage", nostream_usage)
       TOKEN ("escapes", escapes)
+      TOKEN ("echokeyreply", echokeyreply)
+      TOKEN ("echokey", echokey)
 #undef TOKEN
       else
         g_debug ("Ignoring unknown model token “%s”", t);
@@ -1329,6 +1342,7 @@ request_free (Request *req)
   g_clear_pointer (&req->body_node, json_node_unref);
   g_free (req->system_text);
   g_free (req->user_text);
+  g_free (req->api_key);
   g_free (req);
 }
 
@@ -1579,6 +1593,73 @@ request_seed (Request *req,
   return h;
 }
 
+/* @key as %XX: every byte when @all, else only the bytes that are not
+ * letters or digits ("sk%2Dabc"). */
+static void
+append_percent (GString    *out,
+                const char *key,
+                gboolean    all,
+                gboolean    upper)
+{
+  for (const char *p = key; *p; p++)
+    {
+      if (!all && g_ascii_isalnum (*p))
+        g_string_append_c (out, *p);
+      else
+        g_string_append_printf (out, upper ? "%%%02X" : "%%%02x", (guchar) *p);
+    }
+}
+
+static void
+append_base64 (GString    *out,
+               const char *prefix,
+               const char *key)
+{
+  g_autofree char *plain = g_strconcat (prefix, key, NULL);
+  g_autofree char *b64 = g_base64_encode ((const guchar *) plain, strlen (plain));
+
+  g_string_append (out, b64);
+}
+
+/* The key in every form a server may echo it (for echokey, echokeyreply). */
+static char *
+key_echoes (const char *key)
+{
+  GString *out = g_string_new ("Your key ");
+
+  if (key == NULL)
+    return g_string_free (out, FALSE);
+
+  g_string_append (out, key);
+  g_string_append (out, " was seen as ");
+  append_percent (out, key, FALSE, TRUE);
+  g_string_append (out, ", ");
+  append_percent (out, key, FALSE, FALSE);
+  g_string_append (out, ", ");
+  append_percent (out, key, TRUE, TRUE);
+  g_string_append (out, ", ");
+  append_percent (out, key, TRUE, FALSE);
+  g_string_append (out, ", ");
+  for (const char *p = key; *p; p++)
+    {
+      if (*p == '-')
+        g_string_append (out, "\\u002d");
+      else
+        g_string_append_c (out, *p);
+    }
+  g_string_append (out, ", ");
+  for (const char *p = key; *p; p++)
+    g_string_append_printf (out, "\\u%04X", (guchar) *p);
+  g_string_append (out, ", ");
+  append_base64 (out, "", key);
+  g_string_append (out, ", Basic ");
+  append_base64 (out, "apikey:", key);
+  g_string_append (out, ", Basic ");
+  append_base64 (out, "api:", key);
+  g_string_append (out, ".");
+  return g_string_free (out, FALSE);
+}
+
 static void
 make_big (JsonNode *data)
 {
@@ -1630,6 +1711,13 @@ generate_reply (Request *req,
 
   if (req->faults.reasoning)
     reply->reasoning = gen_reasoning (r, req->kind);
+  if (req->faults.echokeyreply)
+    {
+      g_autofree char *echoes = key_echoes (req->api_key);
+      g_autofree char *thought = reply->reasoning;
+
+      reply->reasoning = g_strconcat (thought != NULL ? thought : "", "I noticed: ", echoes, NULL);
+    }
 
   if (req->faults.refuse)
     {
@@ -1651,6 +1739,14 @@ generate_reply (Request *req,
       break;
     }
 
+  if (req->faults.echokeyreply && req->kind != KIND_JUDGE)
+    {
+      JsonObject *o = json_node_get_object (data);
+      g_autofree char *echoes = key_echoes (req->api_key);
+      g_autofree char *summary = g_strconcat (get_string (o, "summary"), " ", echoes, NULL);
+
+      json_object_set_string_member (o, "summary", summary);
+    }
   if (req->invalid)
     make_invalid (req, data);
   if (req->faults.big)
@@ -2705,6 +2801,13 @@ apply_http_faults (CsTestProvider    *self,
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
   const Faults *f = &req->faults;
 
+  if (f->echokey)
+    {
+      g_autofree char *echoes = key_echoes (req->api_key);
+
+      send_error (msg, req->dialect, SOUP_STATUS_BAD_REQUEST, "invalid_request_error", "echo", echoes);
+      return TRUE;
+    }
   if (f->escapes)
     {
       /* what a hostile server would put in front of a terminal */
@@ -2817,6 +2920,8 @@ handle_generate (CsTestProvider    *self,
     }
 
   faults_parse (&req->faults, req->model);
+  if (auth != NULL && g_str_has_prefix (auth, "Bearer "))
+    req->api_key = g_strdup (auth + strlen ("Bearer "));
 
   if (apply_http_faults (self, msg, req))
     return;
