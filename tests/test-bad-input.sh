@@ -149,6 +149,32 @@ expect_exit 2 "problem over 1 MiB on stdin" -- "$CLI" --config="$CONFIG" - <"$TM
 contains "$TMP/err" "standard input is larger than 1048576 bytes" "problem over 1 MiB on stdin"
 pass "a problem over 1 MiB: exit 2 with the limit, before any request"
 
+# --- an endless problem file ---------------------------------------------------
+# /dev/zero (a device) is refused without being read; a named pipe whose
+# writer never stops is read up to the same 1 MiB bound as standard input.
+# Memory is capped so that a reader without a bound fails here instead of
+# growing to gigabytes.
+mkfifo "$TMP/endless.fifo"
+for endless in /dev/zero "$TMP/endless.fifo"; do
+  if [ -p "$endless" ]; then
+    ( yes 'an endless problem' >"$endless" 2>/dev/null & )
+  fi
+  set +e
+  ( ulimit -v 1000000 2>/dev/null; exec timeout 30 "$CLI" --config="$CONFIG" "$endless" ) 2>"$TMP/err"
+  got=$?
+  set -e
+  [ "$got" -eq 2 ] || fail "endless problem $endless: exit status $got, expected 2 ($(head -c 500 "$TMP/err"))"
+  contains "$TMP/err" "$endless" "endless problem $endless: the path"
+done
+contains "$TMP/err" "is larger than 1048576 bytes" "endless pipe: the bound"
+# a device is refused, without being read
+expect_exit 2 "a device as problem" -- "$CLI" --config="$CONFIG" /dev/zero 2>"$TMP/err"
+contains "$TMP/err" "/dev/zero is not a regular file, a pipe or a terminal" "a device as problem"
+# a directory
+expect_exit 2 "a directory as problem" -- "$CLI" --config="$CONFIG" "$TMP" 2>"$TMP/err"
+contains "$TMP/err" "$TMP" "a directory as problem"
+pass "an endless problem (/dev/zero, an endless pipe): exit 2 within the 1 MiB bound, memory bounded"
+
 # --- invalid UTF-8 and binary ---------------------------------------------------
 printf 'caf\351 cr\350me: the Latin-1 text of an old mail\n' >"$TMP/latin1.txt"
 printf '\177ELF\002\001\001\000\000\000binary\000\000' >"$TMP/binary.txt"

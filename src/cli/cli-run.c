@@ -8,13 +8,16 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib-unix.h>
+#include <glib/gstdio.h>
 
 #include "cli-private.h"
 #include "cs-safe-file.h"
@@ -23,6 +26,82 @@
 #define MAX_PROBLEM_BYTES (1024 * 1024)
 
 /* Input and output */
+
+/* At most @limit bytes of @fd; more is an error. */
+static char *
+read_fd_bounded (int          fd,
+                 const char  *path,
+                 gsize        limit,
+                 gsize       *len_out,
+                 GError     **error)
+{
+  g_autoptr(GString) buf = g_string_new (NULL);
+  char chunk[65536];
+
+  for (;;)
+    {
+      gssize n = read (fd, chunk, sizeof chunk);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved_errno = errno;
+
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                       "could not read %s: %s", path, g_strerror (saved_errno));
+          return NULL;
+        }
+      if (n == 0)
+        break;
+      g_string_append_len (buf, chunk, n);
+      if (buf->len > limit)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+                       "%s is larger than %zu bytes", path, (size_t)limit);
+          return NULL;
+        }
+    }
+  *len_out = buf->len;
+  return g_string_free (g_steal_pointer (&buf), FALSE);
+}
+
+/* The problem file: a regular file, a pipe or a terminal, read up to
+ * @limit bytes like standard input; a device such as /dev/zero is refused
+ * unread. */
+static char *
+read_problem_file (const char  *path,
+                   gsize        limit,
+                   gsize       *len_out,
+                   GError     **error)
+{
+  struct stat st = { 0 };
+  char *contents;
+  int fd;
+
+  fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY, 0);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "could not open %s: %s", path, g_strerror (saved_errno));
+      return NULL;
+    }
+  if (fstat (fd, &st) != 0 || S_ISDIR (st.st_mode) ||
+      !(S_ISREG (st.st_mode) || S_ISFIFO (st.st_mode) || isatty (fd)))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE,
+                   S_ISDIR (st.st_mode) ? "%s is a directory, not a problem file"
+                                        : "%s is not a regular file, a pipe or a terminal",
+                   path);
+      close (fd);
+      return NULL;
+    }
+  contents = read_fd_bounded (fd, path, limit, len_out, error);
+  close (fd);
+  return contents;
+}
 
 static char *
 read_problem (const char  *path,
@@ -33,12 +112,8 @@ read_problem (const char  *path,
 
   if (g_strcmp0 (path, "-") == 0)
     contents = cli_read_all_stdin (MAX_PROBLEM_BYTES, &len, error);
-  else if (g_file_get_contents (path, &contents, &len, error) && len > MAX_PROBLEM_BYTES)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
-                   "%s is larger than %d bytes", path, MAX_PROBLEM_BYTES);
-      return NULL;
-    }
+  else
+    contents = read_problem_file (path, MAX_PROBLEM_BYTES, &len, error);
   if (contents == NULL)
     return NULL;
 
