@@ -188,20 +188,12 @@ measure_nodes (CsDiagram *self)
 #if HAVE_GVC
 static GVC_t *shared_gvc;
 
-static gboolean
-layout_graphviz (CsDiagram *self)
+/* The graph to lay out: a fixed-size box per node, an edge per edge. */
+static Agraph_t *
+graphviz_graph (CsDiagram  *self,
+                Agnode_t  **gnodes)
 {
-  GVC_t *gvc;
   Agraph_t *g;
-  g_autofree Agnode_t **gnodes = NULL;
-  boxf bb;
-
-  /* one context for the process: creating it loads Graphviz's plugins */
-  if (shared_gvc == NULL)
-    shared_gvc = gvContext ();
-  gvc = shared_gvc;
-  if (gvc == NULL)
-    return FALSE;
 
   agseterr (AGMAX);
   g = agopen ((char *) "blueprint", Agdirected, NULL);
@@ -214,7 +206,6 @@ layout_graphviz (CsDiagram *self)
   agattr (g, AGNODE, (char *) "width", (char *) "1");
   agattr (g, AGNODE, (char *) "height", (char *) "0.5");
 
-  gnodes = g_new0 (Agnode_t *, self->nodes->len);
   for (guint i = 0; i < self->nodes->len; i++)
     {
       Node *n = g_ptr_array_index (self->nodes, i);
@@ -239,26 +230,16 @@ layout_graphviz (CsDiagram *self)
       agedge (g, gnodes[e->from], gnodes[e->to], id, 1);
     }
 
-  if (gvLayout (gvc, g, "dot") != 0)
-    {
-      agclose (g);
-      return FALSE;
-    }
+  return g;
+}
 
-  bb = GD_bb (g);
-  self->width = bb.UR.x - bb.LL.x;
-  self->height = bb.UR.y - bb.LL.y;
-
-  /* graphviz's y axis points up */
-  for (guint i = 0; i < self->nodes->len; i++)
-    {
-      Node *n = g_ptr_array_index (self->nodes, i);
-      pointf c = ND_coord (gnodes[i]);
-
-      n->x = c.x - bb.LL.x;
-      n->y = bb.UR.y - c.y;
-    }
-
+/* The edges' splines, in layout units (graphviz's y axis points up). */
+static void
+graphviz_copy_edges (CsDiagram  *self,
+                     Agraph_t   *g,
+                     Agnode_t  **gnodes,
+                     boxf        bb)
+{
   for (guint i = 0; i < self->edges->len; i++)
     {
       Edge *e = g_ptr_array_index (self->edges, i);
@@ -292,6 +273,45 @@ layout_graphviz (CsDiagram *self)
         }
       e->bezier = TRUE;
     }
+}
+
+static gboolean
+layout_graphviz (CsDiagram *self)
+{
+  GVC_t *gvc;
+  Agraph_t *g;
+  g_autofree Agnode_t **gnodes = NULL;
+  boxf bb;
+
+  /* one context for the process: creating it loads Graphviz's plugins */
+  if (shared_gvc == NULL)
+    shared_gvc = gvContext ();
+  gvc = shared_gvc;
+  if (gvc == NULL)
+    return FALSE;
+
+  gnodes = g_new0 (Agnode_t *, self->nodes->len);
+  g = graphviz_graph (self, gnodes);
+  if (gvLayout (gvc, g, "dot") != 0)
+    {
+      agclose (g);
+      return FALSE;
+    }
+
+  bb = GD_bb (g);
+  self->width = bb.UR.x - bb.LL.x;
+  self->height = bb.UR.y - bb.LL.y;
+
+  /* graphviz's y axis points up */
+  for (guint i = 0; i < self->nodes->len; i++)
+    {
+      Node *n = g_ptr_array_index (self->nodes, i);
+      pointf c = ND_coord (gnodes[i]);
+
+      n->x = c.x - bb.LL.x;
+      n->y = bb.UR.y - c.y;
+    }
+  graphviz_copy_edges (self, g, gnodes, bb);
 
   gvFreeLayout (gvc, g);
   agclose (g);
