@@ -40,16 +40,20 @@ struct _CsResultView
 
 G_DEFINE_FINAL_TYPE (CsResultView, cs_result_view, GTK_TYPE_BOX)
 
-static const char *
-method_label (const char *method)
+/* The methods in words, in the order synthesis applies them. */
+static void
+append_methods (GString  *text,
+                CsResult *result)
 {
-  if (g_str_equal (method, "ensemble"))
-    return _("votes");
-  if (g_str_equal (method, "consensus"))
-    return _("consensus");
-  if (g_str_equal (method, "judge"))
-    return _("judge");
-  return method;
+  static const struct { CsMethod method; const char *label; } methods[] = {
+    { CS_METHOD_ENSEMBLE, N_("votes") },
+    { CS_METHOD_CONSENSUS, N_("consensus") },
+    { CS_METHOD_JUDGE, N_("judge") },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (methods); i++)
+    if (cs_result_has_method (result, methods[i].method))
+      g_string_append_printf (text, "%s%s", text->len ? " · " : "", _(methods[i].label));
 }
 
 /* Whether it is degraded, and which methods made it. */
@@ -57,7 +61,6 @@ static void
 show_header (CsResultView *self,
              CsResult     *result)
 {
-  const char * const *methods = cs_result_get_methods (result);
   const char *note = cs_result_get_note (result);
   const char *judge = cs_result_get_judge_model (result);
   g_autoptr(GString) text = g_string_new (NULL);
@@ -69,8 +72,7 @@ show_header (CsResultView *self,
       gtk_widget_set_visible (GTK_WIDGET (self->banner), TRUE);
     }
 
-  for (guint i = 0; methods != NULL && methods[i] != NULL; i++)
-    g_string_append_printf (text, "%s%s", text->len ? " · " : "", method_label (methods[i]));
+  append_methods (text, result);
   if (text->len == 0)
     return;
   if (judge != NULL)
