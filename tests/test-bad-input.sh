@@ -265,6 +265,24 @@ expect_exit 2 "corrupt providers file" -- "$CLI" --config="$TMP/corrupt.ini" "$P
 grep -q -E 'line 5|:5:' "$TMP/err" || fail "a corrupt providers file: no line number in “$(cat "$TMP/err")”"
 pass "a corrupt providers file: the message names line 5"
 
+# --- typos in the providers file ----------------------------------------------------
+# An unknown key is a warning naming file, line and the key meant; a key set
+# twice or a group that appears twice is refused, naming both lines.
+printf '[provider demo]\nbase-url=http://127.0.0.1:%s/v1\napi=openai-chat\nmodels=demo-alpha\nmax-concurent=1\n' \
+  "$PORT" >"$TMP/typo.ini"
+"$CLI" --config="$TMP/typo.ini" --quiet --model=demo/demo-alpha --output="$TMP/typo.md" "$PROBLEM" 2>"$TMP/err" \
+  || fail "a providers file with an unknown key: $(cat "$TMP/err")"
+contains "$TMP/err" "warning: $TMP/typo.ini: line 5: [provider demo]: unknown key max-concurent (did you mean max-concurrent?)" "unknown key"
+printf '[provider demo]\nbase-url=http://127.0.0.1:%s/v1\nmodels=demo-alpha\nbase-url=http://127.0.0.1:1/v1\n' \
+  "$PORT" >"$TMP/dupkey.ini"
+expect_exit 2 "a key set twice" -- "$CLI" --config="$TMP/dupkey.ini" "$PROBLEM" 2>"$TMP/err"
+contains "$TMP/err" "$TMP/dupkey.ini: line 4: [provider demo]: base-url is set twice (first on line 2)" "a key set twice"
+printf '[provider demo]\nbase-url=http://127.0.0.1:%s/v1\nmodels=demo-alpha\n\n[model demo/demo-alpha]\nmax-n=2\n[model demo/demo-alpha]\nmax-n=3\n' \
+  "$PORT" >"$TMP/dupgroup.ini"
+expect_exit 2 "a group twice" -- "$CLI" --config="$TMP/dupgroup.ini" "$PROBLEM" 2>"$TMP/err"
+contains "$TMP/err" "$TMP/dupgroup.ini: line 7: [model demo/demo-alpha] appears twice (first on line 5)" "a group twice"
+pass "providers file typos: an unknown key warns naming file, line and the key meant; a key or group twice is refused"
+
 # --- no keyring ------------------------------------------------------------------------
 # a session bus that does not exist: libsecret cannot reach any keyring
 env DBUS_SESSION_BUS_ADDRESS="unix:path=$TMP/no-bus" "$CLI" --config="$CONFIG" --format=json \

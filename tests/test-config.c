@@ -364,6 +364,63 @@ test_unknown_ignored (void)
   g_assert_nonnull (cs_config_find_model (config, "a/m"));
 }
 
+/* Typos do not pass silently: an unknown key or group is a warning naming
+ * file, line and the key meant; a key set twice or a group written twice is
+ * an error naming both lines (GKeyFile alone would let the last one win). */
+static void
+test_typos (void)
+{
+  g_autoptr(CsConfig) config = load_ok ("# providers\n"
+                                        "[provider a]\r\n"
+                                        "base-url=https://a.example\r\n"
+                                        "max-concurent=1\r\n"
+                                        "models=m;n;m\n"
+                                        "name[de]=Anbieter\n"
+                                        "\n"
+                                        "[provdier b]\n"
+                                        "base-url=https://b.example\n"
+                                        "[model a/m]\n"
+                                        "max-n=2\n"
+                                        "pirce-input=1\n"
+                                        "[provider c]\n"
+                                        "base-url=https://c.example\n"
+                                        "max-n=2\n");
+  const char * const *warnings = cs_config_get_warnings (config);
+  g_autoptr(CsConfig) clean = load_ok ("[provider a]\nbase-url=https://a.example\n"
+                                       "[provider b]\nbase-url=https://a.example\n");
+  g_autoptr(CsConfig) empty = cs_config_new ();
+
+  for (guint i = 0; warnings[i] != NULL; i++)
+    g_test_message ("%s", warnings[i]);
+  /* name[de] is a translation of name for GKeyFile: not a key of its own */
+  g_assert_cmpuint (g_strv_length ((char **) warnings), ==, 5);
+  g_assert_true (g_strv_contains (warnings, "providers.ini: line 4: [provider a]: unknown key max-concurent "
+                                            "(did you mean max-concurrent?); it is ignored"));
+  g_assert_true (g_strv_contains (warnings, "providers.ini: line 5: [provider a]: model m is listed twice"));
+  g_assert_true (g_strv_contains (warnings, "providers.ini: line 8: [provdier b]: unknown group; it is ignored"));
+  g_assert_true (g_strv_contains (warnings, "providers.ini: line 12: [model a/m]: unknown key pirce-input "
+                                            "(did you mean price-input?); it is ignored"));
+  /* a key of the other kind of group */
+  g_assert_true (g_strv_contains (warnings, "providers.ini: line 15: [provider c]: unknown key max-n; it is ignored"));
+  /* still loaded */
+  g_assert_cmpuint (cs_config_find_provider (config, "a")->max_concurrent, ==, 4);
+  g_assert_cmpuint (cs_config_find_model (config, "a/m")->max_n, ==, 2);
+
+  g_assert_null (cs_config_get_warnings (clean)[0]);
+  g_assert_null (cs_config_get_warnings (empty)[0]);
+
+  assert_load_error ("[provider a]\nbase-url=https://a.example\n# the second one\nbase-url = https://b.example\n",
+                     CS_CONFIG_ERROR_PARSE,
+                     "providers.ini: line 4: [provider a]: base-url is set twice (first on line 2)");
+  assert_load_error ("[provider a]\nbase-url=https://a.example\n[model a/m]\nmax-n=2\n\n[model a/m]   # again\nmax-n=3\n",
+                     CS_CONFIG_ERROR_PARSE,
+                     "providers.ini: line 6: [model a/m] appears twice (first on line 3)");
+  assert_load_error ("[provider a]\nbase-url=https://a.example\n[provider b]\nbase-url=https://b.example\n"
+                     "[provider a]\nmodels=x\n",
+                     CS_CONFIG_ERROR_PARSE,
+                     "providers.ini: line 5: [provider a] appears twice (first on line 1)");
+}
+
 static void
 assert_configs_equal (CsConfig *a,
                       CsConfig *b)
@@ -1041,6 +1098,7 @@ main (int   argc,
   g_test_add_func ("/config/errors", test_errors);
   g_test_add_func ("/config/error-names-file", test_error_names_file);
   g_test_add_func ("/config/unknown-ignored", test_unknown_ignored);
+  g_test_add_func ("/config/typos", test_typos);
   g_test_add_func ("/config/round-trip", test_round_trip);
   g_test_add_func ("/config/inline-comment-kept-on-save", test_inline_comment_kept_on_save);
   g_test_add_func ("/config/editing", test_editing);

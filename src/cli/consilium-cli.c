@@ -129,6 +129,17 @@ cli_read_all_stdin (gsize    limit,
 
 /* The providers file */
 
+/* Unknown keys and groups, which are ignored: most are typos. */
+static CsConfig *
+warn_about (CsConfig *config)
+{
+  const char * const *warnings = config != NULL ? cs_config_get_warnings (config) : NULL;
+
+  for (guint i = 0; warnings != NULL && warnings[i] != NULL; i++)
+    cli_print_err ("warning: %s", warnings[i]);
+  return config;
+}
+
 static CsConfig *
 load_config (gboolean   required,
              GError   **error)
@@ -136,7 +147,7 @@ load_config (gboolean   required,
   g_autofree char *path = NULL;
 
   if (options.config != NULL)
-    return cs_config_new_from_file (options.config, error);
+    return warn_about (cs_config_new_from_file (options.config, error));
 
   path = cs_config_get_default_path ();
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
@@ -147,7 +158,7 @@ load_config (gboolean   required,
                    "no providers file at %s: create one (see the README) or pass --config=FILE", path);
       return NULL;
     }
-  return cs_config_new_from_file (path, error);
+  return warn_about (cs_config_new_from_file (path, error));
 }
 
 /* --store-key */

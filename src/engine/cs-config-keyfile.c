@@ -265,19 +265,6 @@ _cs_config_read_bool (CsConfigReader  *r,
   return TRUE;
 }
 
-void
-_cs_config_debug_unknown_keys (CsConfigReader     *r,
-                               const char * const *known)
-{
-  g_auto(GStrv) keys = g_key_file_get_keys (r->keyfile, r->group, NULL, NULL);
-
-  for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
-    {
-      if (!g_strv_contains (known, keys[i]))
-        g_debug ("%s: [%s]: ignoring unknown key %s", r->name, r->group, keys[i]);
-    }
-}
-
 /* ---------------------------------------------------------------------- */
 /* Writing */
 

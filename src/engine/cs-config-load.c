@@ -154,7 +154,7 @@ read_model_list (CsConfigReader    *r,
             }
           if (g_ptr_array_find_with_equal_func (model_list, m, g_str_equal, NULL))
             {
-              g_debug ("%s: [%s]: model %s listed twice", r->name, r->group, m);
+              _cs_config_warn (r, "models", _("model %s is listed twice"), m);
               continue;
             }
           g_ptr_array_add (model_list, g_strdup (m));
@@ -213,7 +213,7 @@ parse_provider (CsConfigReader  *r,
       !read_provider_limits (r, p, error))
     return NULL;
 
-  _cs_config_debug_unknown_keys (r, provider_keys);
+  _cs_config_warn_unknown_keys (r, provider_keys);
 
   return g_steal_pointer (&p);
 }
@@ -261,7 +261,7 @@ parse_model (CsConfigReader  *r,
       m->reasoning_effort = g_steal_pointer (&effort);
     }
 
-  _cs_config_debug_unknown_keys (r, model_keys);
+  _cs_config_warn_unknown_keys (r, model_keys);
 
   return TRUE;
 }
@@ -325,15 +325,17 @@ load_model (CsConfig        *self,
 
 /* Every [provider ID] group, in file order. */
 static gboolean
-load_providers (CsConfig    *self,
-                GKeyFile    *kf,
-                const char  *name,
-                GStrv        groups,
-                GError     **error)
+load_providers (CsConfig       *self,
+                GKeyFile       *kf,
+                const char     *name,
+                CsConfigLines  *lines,
+                GPtrArray      *warnings,
+                GStrv           groups,
+                GError        **error)
 {
   for (guint i = 0; groups[i] != NULL; i++)
     {
-      CsConfigReader r = { name, kf, groups[i] };
+      CsConfigReader r = { name, kf, groups[i], lines, warnings };
       g_autofree char *id = NULL;
       CsProviderConfig *p;
 
@@ -358,33 +360,39 @@ load_providers (CsConfig    *self,
 }
 
 static gboolean
-load_keyfile (CsConfig    *self,
-              GKeyFile    *kf,
-              const char  *name,
-              GError     **error)
+load_keyfile (CsConfig       *self,
+              GKeyFile       *kf,
+              const char     *name,
+              CsConfigLines  *lines,
+              GError        **error)
 {
   g_auto(GStrv) groups = g_key_file_get_groups (kf, NULL);
+  g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
 
   /* providers first: model groups may come before their provider */
-  if (!load_providers (self, kf, name, groups, error))
+  if (!load_providers (self, kf, name, lines, warnings, groups, error))
     return FALSE;
 
   for (guint i = 0; groups[i] != NULL; i++)
     {
-      CsConfigReader r = { name, kf, groups[i] };
+      CsConfigReader r = { name, kf, groups[i], lines, warnings };
 
       if (g_str_has_prefix (groups[i], PROVIDER_PREFIX))
         continue;
 
       if (!g_str_has_prefix (groups[i], MODEL_PREFIX))
         {
-          g_debug ("%s: ignoring unknown group [%s]", name, groups[i]);
+          _cs_config_warn (&r, NULL, _("unknown group; it is ignored"));
           continue;
         }
 
       if (!load_model (self, &r, error))
         return FALSE;
     }
+
+  g_strfreev (self->warnings);
+  g_ptr_array_add (warnings, NULL);
+  self->warnings = (char **) g_ptr_array_free (g_steal_pointer (&warnings), FALSE);
 
   for (guint i = 0; i < self->providers->len; i++)
     _cs_config_sync_models (self, g_ptr_array_index (self->providers, i));
@@ -503,6 +511,7 @@ new_from_bytes (const char  *data,
   g_autoptr(CsConfig) self = NULL;
   g_autoptr(GKeyFile) kf = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(CsConfigLines) lines = NULL;
   g_autofree char *cleaned = NULL;
   gsize cleaned_len = 0;
   const char *bad = NULL;
@@ -543,8 +552,14 @@ new_from_bytes (const char  *data,
       return NULL;
     }
 
+  /* GKeyFile merges a group written twice, and the last of two equal keys
+   * wins: refused, with both lines */
+  lines = _cs_config_lines_scan (cleaned, cleaned_len, name, error);
+  if (lines == NULL)
+    return NULL;
+
   self = cs_config_new ();
-  if (!load_keyfile (self, kf, name, error))
+  if (!load_keyfile (self, kf, name, lines, error))
     return NULL;
 
   return g_steal_pointer (&self);

@@ -20,7 +20,8 @@ G_BEGIN_DECLS
  *
  * Values may carry an inline comment (` # …`) and may be put in double
  * quotes to keep a `#` or leading spaces. Unknown groups and keys are kept
- * (and written back on save) but otherwise ignored. */
+ * (and written back on save) but otherwise ignored, with a warning
+ * (cs_config_get_warnings ()); a group or a key written twice is an error. */
 
 #define PROVIDER_PREFIX "provider "
 #define MODEL_PREFIX    "model "
@@ -59,6 +60,7 @@ struct _CsConfig
   GKeyFile   *keyfile;
   GPtrArray  *providers;   /* of CsProviderConfig*, config order */
   GHashTable *models;      /* "provider/model" → CsModelConfig* (owned) */
+  char      **warnings;    /* about the file as loaded, NULL-terminated */
 };
 
 /* cs-config.c: the object */
@@ -88,11 +90,31 @@ gboolean          _cs_config_is_reasoning_effort    (const char             *eff
 /* @url without its trailing slashes, newly allocated */
 char             *_cs_config_normalize_base_url     (const char             *url);
 
+/* cs-config-lines.c: where each group and key is in the file */
+typedef struct _CsConfigLines CsConfigLines;
+
+/* NULL, with an error naming the file and both lines, when a group or a
+ * key of a group appears twice; @data is text GKeyFile has loaded. */
+CsConfigLines    *_cs_config_lines_scan             (const char             *data,
+                                                     gsize                   len,
+                                                     const char             *name,
+                                                     GError                **error);
+void              _cs_config_lines_free             (CsConfigLines          *self);
+/* The line of @key in @group (@key NULL: of the group's header), 0 if
+ * unknown. */
+guint             _cs_config_lines_get              (CsConfigLines          *self,
+                                                     const char             *group,
+                                                     const char             *key);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsConfigLines, _cs_config_lines_free)
+
 /* cs-config-keyfile.c: one value of a group, read or written */
 typedef struct {
-  const char *name;    /* for error messages: the file */
-  GKeyFile   *keyfile;
-  const char *group;
+  const char    *name;      /* for error messages: the file */
+  GKeyFile      *keyfile;
+  const char    *group;
+  CsConfigLines *lines;     /* may be NULL */
+  GPtrArray     *warnings;  /* of char*, or NULL: where warnings go */
 } CsConfigReader;
 
 void              _cs_config_reader_error           (CsConfigReader         *r,
@@ -133,7 +155,15 @@ gboolean          _cs_config_read_bool              (CsConfigReader         *r,
                                                      const char             *key,
                                                      gboolean               *out,
                                                      GError                **error);
-void              _cs_config_debug_unknown_keys     (CsConfigReader         *r,
+/* cs-config-lines.c: "FILE: line N: [GROUP]: message" into r->warnings
+ * (@key NULL: the group's line) */
+void              _cs_config_warn                   (CsConfigReader         *r,
+                                                     const char             *key,
+                                                     const char             *format,
+                                                     ...) G_GNUC_PRINTF (3, 4);
+/* a warning for each key of the group not in @known, naming the known key
+ * it was probably meant to be */
+void              _cs_config_warn_unknown_keys      (CsConfigReader         *r,
                                                      const char * const     *known);
 
 typedef enum {

@@ -189,6 +189,7 @@ cs_config_finalize (GObject *object)
   g_clear_pointer (&self->keyfile, g_key_file_unref);
   g_clear_pointer (&self->providers, g_ptr_array_unref);
   g_clear_pointer (&self->models, g_hash_table_unref);
+  g_clear_pointer (&self->warnings, g_strfreev);
 
   G_OBJECT_CLASS (cs_config_parent_class)->finalize (object);
 }
@@ -220,6 +221,15 @@ cs_config_init (CsConfig *self)
   self->providers = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_provider_config_free);
   self->models = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                         (GDestroyNotify) cs_model_config_free);
+  self->warnings = g_new0 (char *, 1);
+}
+
+const char * const *
+cs_config_get_warnings (CsConfig *self)
+{
+  g_return_val_if_fail (CS_IS_CONFIG (self), NULL);
+
+  return (const char * const *) self->warnings;
 }
 
 CsConfig *

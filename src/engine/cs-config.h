@@ -64,6 +64,13 @@ CsConfig               *cs_config_new_from_data    (const char             *data
 char                   *cs_config_get_default_path (void);
 /* NULL if not from a file */
 const char             *cs_config_get_path         (CsConfig               *self);
+/* What is wrong but ignored in the file it was read from, each naming the
+ * file, the line and the group: unknown keys (with the key probably meant:
+ * "providers.ini: line 5: [provider kimi]: unknown key max-concurent (did
+ * you mean max-concurrent?); it is ignored"), unknown groups, a model
+ * listed twice. NULL-terminated, empty if none; owned by the config. (A
+ * group or key written twice is an error, not a warning.) */
+const char * const     *cs_config_get_warnings     (CsConfig               *self);
 /* of CsProviderConfig*, owned by the config */
 GPtrArray              *cs_config_get_providers    (CsConfig               *self);
 const CsProviderConfig *cs_config_find_provider    (CsConfig               *self,
