@@ -28,6 +28,7 @@
 
 #include "cs-application.h"
 #include "cs-candidate-card.h"
+#include "cs-candidate-outline.h"
 #include "cs-candidate-window.h"
 #include "cs-diagram.h"
 #include "cs-history-row.h"
@@ -340,6 +341,22 @@ assert_accessible (GtkWidget  *root,
     g_error ("%s: interactive widgets without an accessible name: %s", where, unnamed->str);
 }
 
+static gboolean
+buffer_not_empty (gpointer data)
+{
+  return gtk_text_buffer_get_char_count (data) > 0;
+}
+
+/* Turns the card's Raw toggle on: its text view fills only then. */
+static void
+show_raw (GtkWidget *card)
+{
+  GtkWidget *toggle = find_named (card, "raw-toggle");
+
+  g_assert_true (GTK_IS_TOGGLE_BUTTON (toggle));
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (toggle), TRUE);
+}
+
 /* A card lays streamed JSON out one member per line, losslessly: its text
  * parses to the candidate's answer, and no line is long (compact JSON is
  * one long line, which Pango lays out again on every chunk). */
@@ -371,6 +388,9 @@ assert_card_text_reflowed (CsWindow   *win,
       view = find_type (card, GTK_SOURCE_TYPE_VIEW, NULL);
       g_assert_nonnull (view);
       buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
+      show_raw (card);
+      g_assert_true (wait_for (buffer_not_empty, buffer, 10000));
+      spin (200);
       gtk_text_buffer_get_bounds (buffer, &start, &end);
       text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
 
@@ -404,6 +424,7 @@ card_text_after (const char * const *chunks,
 
   gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (card));
   gtk_window_present (GTK_WINDOW (window));
+  show_raw (GTK_WIDGET (card));
   cs_candidate_set_status (candidate, CS_CANDIDATE_STREAMING);
   for (guint i = 0; chunks[i] != NULL; i++)
     {
@@ -472,6 +493,166 @@ test_card_layout (void)
   g_assert_cmpstr (text, ==, "`");
 }
 
+/* The texts of the labels shown under @w, one a line. */
+static void
+collect_labels (GtkWidget *w,
+                GString   *out)
+{
+  if (!gtk_widget_get_visible (w) || !gtk_widget_get_child_visible (w))
+    return;
+  if (GTK_IS_LABEL (w))
+    g_string_append_printf (out, "%s\n", gtk_label_get_text (GTK_LABEL (w)));
+  for (GtkWidget *child = gtk_widget_get_first_child (w); child != NULL; child = gtk_widget_get_next_sibling (child))
+    collect_labels (child, out);
+}
+
+static char *
+labels_of (GtkWidget *w)
+{
+  GString *out = g_string_new (NULL);
+
+  collect_labels (w, out);
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+outline_shows (CsCandidateOutline *outline,
+               GString            *text,
+               const char         *chunk)
+{
+  g_string_append (text, chunk);
+  return cs_candidate_outline_update (outline, text->str, text->len);
+}
+
+/* A streaming card's outline: the summary so far, the items completed so
+ * far and counts, never the JSON; control and direction characters
+ * dropped; the end of a text that is not JSON. */
+static void
+test_card_outline (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  CsCandidateOutline *outline = CS_CANDIDATE_OUTLINE (cs_candidate_outline_new ());
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *shown = NULL;
+
+  gtk_widget_set_size_request (GTK_WIDGET (outline), 300, 220);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (outline));
+  gtk_window_present (GTK_WINDOW (window));
+
+  /* too little to tell */
+  g_assert_false (outline_shows (outline, text, "  "));
+
+  /* a summary cut in the middle */
+  g_assert_true (outline_shows (outline, text, "{\"summary\": \"Go and \\\"Postgr"));
+  shown = labels_of (GTK_WIDGET (outline));
+  g_assert_nonnull (strstr (shown, "Go and \"Postgr\n"));
+  g_assert_cmpuint (cs_candidate_outline_get_n_rows (outline), ==, 0);
+  g_clear_pointer (&shown, g_free);
+
+  /* an item shows once it is complete */
+  g_assert_true (outline_shows (outline, text, "es\\u0007\u202e\", \"components\": [{\"name\": \"API\", \"technology\": \"Go\"}, {\"name\": \"Ca"));
+  g_assert_cmpuint (cs_candidate_outline_get_n_rows (outline), ==, 1);
+  g_assert_true (outline_shows (outline, text, "che\", \"technology\": \"Redis\"}]"));
+  g_assert_cmpuint (cs_candidate_outline_get_n_rows (outline), ==, 2);
+  /* nothing new to show */
+  g_assert_false (outline_shows (outline, text, "  "));
+  g_assert_true (outline_shows (outline, text, ", \"apis\": [{\"name\": \"x\"}"));
+  g_assert_false (outline_shows (outline, text, ", {\"na"));
+  g_assert_cmpuint (cs_candidate_outline_get_n_rows (outline), ==, 3);
+  shown = labels_of (GTK_WIDGET (outline));
+  g_assert_nonnull (strstr (shown, "Go and \"Postgres\n"));
+  g_assert_nonnull (strstr (shown, "• API — Go\n"));
+  g_assert_nonnull (strstr (shown, "• Cache — Redis\n"));
+  g_assert_nonnull (strstr (shown, "1 API\n"));
+  g_assert_null (strchr (shown, '{'));
+  g_assert_null (strstr (shown, "name"));
+  g_assert_null (strstr (shown, "\u202e"));
+  g_assert_null (strchr (shown, '\a'));
+  g_clear_pointer (&shown, g_free);
+
+  /* a checklist in a code fence */
+  cs_candidate_outline_reset (outline);
+  g_string_assign (text, "");
+  g_assert_true (outline_shows (outline, text, "```json\n{\"summary\": \"s\", \"likely_causes\": [{\"cause\": \"Disk full\", \"likelihood\": \"high\"}],"
+                                               " \"steps\": [{\"title\": \"Check df\"}, {\"title\": \"Re"));
+  g_assert_cmpuint (cs_candidate_outline_get_n_rows (outline), ==, 2);
+  shown = labels_of (GTK_WIDGET (outline));
+  g_assert_nonnull (strstr (shown, "• Disk full (high)\n"));
+  g_assert_nonnull (strstr (shown, "1. Check df\n"));
+  g_assert_null (strstr (shown, "Re\n"));
+  g_clear_pointer (&shown, g_free);
+
+  /* thousands of items: bounded */
+  cs_candidate_outline_reset (outline);
+  g_string_assign (text, "{\"components\": [");
+  for (guint i = 0; i < 1000; i++)
+    g_string_append_printf (text, "%s{\"name\": \"n%u\"}", i ? "," : "", i);
+  g_assert_true (outline_shows (outline, text, "]}"));
+  g_assert_cmpuint (cs_candidate_outline_get_n_rows (outline), <, 50);
+  shown = labels_of (GTK_WIDGET (outline));
+  g_assert_nonnull (strstr (shown, " more\n"));
+  g_clear_pointer (&shown, g_free);
+
+  /* prose: its end, bounded, without control characters */
+  cs_candidate_outline_reset (outline);
+  g_string_assign (text, "");
+  for (guint i = 0; i < 400; i++)
+    g_string_append (text, "Use a {queue}. ");
+  g_assert_true (outline_shows (outline, text, "The end\x01."));
+  shown = labels_of (GTK_WIDGET (outline));
+  g_assert_true (g_str_has_prefix (shown, "…"));
+  g_assert_true (g_str_has_suffix (shown, "The end.\n"));
+  g_assert_cmpuint (strlen (shown), <, 500);
+  g_assert_cmpuint (cs_candidate_outline_get_n_rows (outline), ==, 0);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* The outline of a streaming card under @w shows rows. */
+static gboolean
+outline_has_rows (GtkWidget *w)
+{
+  if (CS_IS_CANDIDATE_OUTLINE (w))
+    return gtk_widget_get_mapped (w) && cs_candidate_outline_get_n_rows (CS_CANDIDATE_OUTLINE (w)) > 0;
+  for (GtkWidget *child = gtk_widget_get_first_child (w); child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (outline_has_rows (child))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+some_outline_has_rows (gpointer data)
+{
+  return outline_has_rows (GTK_WIDGET (data)) || !_cs_window_is_running (CS_WINDOW (data));
+}
+
+/* The labels shown on the cards under @w. */
+static void
+collect_card_labels (GtkWidget *w,
+                     GString   *out)
+{
+  if (CS_IS_CANDIDATE_CARD (w))
+    collect_labels (w, out);
+  else
+    for (GtkWidget *child = gtk_widget_get_first_child (w); child != NULL; child = gtk_widget_get_next_sibling (child))
+      collect_card_labels (child, out);
+}
+
+/* While the answers stream, the cards show outlines, never JSON. */
+static void
+assert_cards_show_outlines (CsWindow *win)
+{
+  g_autoptr(GString) shown = g_string_new (NULL);
+
+  g_assert_true (wait_for (some_outline_has_rows, win, 30000));
+  g_assert_true (_cs_window_is_running (win));
+  collect_card_labels (GTK_WIDGET (win), shown);
+  g_assert_cmpuint (shown->len, >, 0);
+  g_assert_null (strchr (shown->str, '{'));
+  g_assert_null (strstr (shown->str, "\"summary\""));
+  g_assert_null (strstr (shown->str, "\"components\""));
+}
+
 static char *architect_run_id;
 static char *support_run_id;
 
@@ -515,6 +696,7 @@ test_architect_run (void)
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "run");
 
   g_assert_true (wait_for (some_card_streaming, win, 30000));
+  assert_cards_show_outlines (win);
   spin (600);
   save_shot (GTK_WIDGET (win), "streaming.png");
   /* the run page while it streams: stop buttons, cards, Cancel */
@@ -1165,6 +1347,7 @@ test_hostile_data (void)
   text = find_type (card, GTK_TYPE_TEXT_VIEW, NULL);
   g_assert_nonnull (text);
   buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (text));
+  show_raw (card);
   /* filled on an idle: slow builds (sanitizers) take longer */
   wait_for (buffer_filled, buffer, 20000);
   g_assert_cmpint (gtk_text_buffer_get_char_count (buffer), >, 1000);
@@ -1879,6 +2062,7 @@ main (int   argc,
   write_config ();
 
   g_test_add_func ("/ui/card-layout", test_card_layout);
+  g_test_add_func ("/ui/card-outline", test_card_outline);
   g_test_add_func ("/ui/architect-run", test_architect_run);
   g_test_add_func ("/ui/support-run", test_support_run);
   g_test_add_func ("/ui/reopen", test_reopen);

@@ -7,6 +7,7 @@
 #include <gtksourceview/gtksource.h>
 
 #include "cs-candidate-card.h"
+#include "cs-candidate-outline.h"
 #include "cs-stream-layout.h"
 
 G_BEGIN_DECLS
@@ -16,7 +17,7 @@ struct _CsCandidateCard
   GtkBox          parent_instance;
 
   CsCandidate    *candidate;
-  GString        *pending_text;     /* streamed, not yet in the buffer */
+  GString        *pending_text;     /* streamed, not yet in the raw view */
   GString        *scratch;          /* pending_text, laid out */
   CsStreamLayout  layout;
   guint           footer_dirty : 1;
@@ -25,11 +26,13 @@ struct _CsCandidateCard
   guint           language_set : 1;
   guint           follow : 1;
   guint           footer_id;
-  gsize           shown_bytes;      /* of the text, in the buffer or pending */
+  gsize           shown_bytes;      /* of the text streamed so far */
   gsize           inserted_bytes;   /* in the buffer */
   gsize           line_bytes;       /* of the buffer's last line */
   gint64          last_flush;       /* frame time, µs */
   guint           tick_id;
+  guint           outline_id;
+  gint64          last_outline;     /* monotonic µs */
   gint64          live_since;       /* monotonic µs, 0 when not live */
   guint           timer_id;
   const char     *badge_class;
@@ -39,8 +42,10 @@ struct _CsCandidateCard
   GtkLabel       *status_label;
   GtkButton      *stop_button;
   GtkButton      *open_button;
+  GtkToggleButton *raw_button;
   GtkStack       *content_stack;
   GtkLabel       *waiting_label;
+  CsCandidateOutline *outline;
   GtkScrolledWindow *text_scroller;
   GtkSourceView  *text_view;
   GtkBox         *structured_box;
@@ -55,6 +60,8 @@ struct _CsCandidateCard
 
 /* cs-candidate-card-stream.c: the streamed text and the reasoning */
 void _cs_candidate_card_schedule_flush  (CsCandidateCard *self);
+/* The raw text view fills only while the Raw toggle is on. */
+void _cs_candidate_card_raw_toggled     (CsCandidateCard *self);
 /* Connects the candidate's text and reasoning and shows what it has. */
 void _cs_candidate_card_follow_stream   (CsCandidateCard *self);
 

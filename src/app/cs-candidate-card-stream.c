@@ -1,9 +1,12 @@
-/* cs-candidate-card-stream.c: a card's streamed text, once per frame
+/* cs-candidate-card-stream.c: a card's streamed text, as an outline or raw
  *
  * Text chunks come through the candidate's ::appended signal alone (a new
- * whole text through notify::text), are collected in a GString and written
- * to the text view at most once per frame, from a tick callback, laid out
- * by cs-stream-layout.c. The reasoning label follows on the same tick.
+ * whole text through notify::text) and mark the card's outline out of
+ * date; the outline reads the candidate's text at most four times a second
+ * (cs-candidate-outline.c). Only while the Raw toggle is on are the chunks
+ * also collected in a GString and written to the text view, at most once
+ * per frame from a tick callback, laid out by cs-stream-layout.c. The
+ * reasoning label follows on the same tick.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -24,8 +27,69 @@
  * stops before a line gets this long. */
 #define HIGHLIGHT_LINE_MAX (8 * 1024)
 
-/* Streamed text reaches a card at most every 50 ms (and once per frame). */
+/* Streamed text reaches the raw view at most every 50 ms (and once per
+ * frame). */
 #define FLUSH_INTERVAL_US (50 * 1000)
+
+/* The outline reads the text at most this often. */
+#define OUTLINE_INTERVAL_US (250 * 1000)
+
+static gboolean
+is_raw (CsCandidateCard *self)
+{
+  return gtk_toggle_button_get_active (self->raw_button);
+}
+
+/* ---- the outline ---- */
+
+static void
+update_outline (CsCandidateCard *self)
+{
+  const char *text = cs_candidate_get_text (self->candidate);
+
+  self->last_outline = g_get_monotonic_time ();
+  cs_candidate_outline_update (self->outline, text, text != NULL ? strlen (text) : 0);
+}
+
+static gboolean
+outline_timeout_cb (gpointer user_data)
+{
+  CsCandidateCard *self = user_data;
+
+  self->outline_id = 0;
+  update_outline (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The outline catches up with the text: now if it has not for a while,
+ * else when OUTLINE_INTERVAL has passed since it last did; chunks that come
+ * in between wait for that. */
+static void
+schedule_outline (CsCandidateCard *self)
+{
+  gint64 wait;
+
+  if (self->outline_id != 0)
+    return;
+  wait = self->last_outline + OUTLINE_INTERVAL_US - g_get_monotonic_time ();
+  self->outline_id = g_timeout_add (MAX (wait, 0) / 1000, outline_timeout_cb, self);
+}
+
+/* The answer ended: the outline shows the last of it now. */
+static void
+status_changed_cb (CsCandidateCard *self)
+{
+  gboolean ended = cs_candidate_status_is_final (cs_candidate_get_status (self->candidate));
+
+  cs_candidate_outline_set_ended (self->outline, ended);
+  if (ended && self->outline_id != 0)
+    {
+      g_clear_handle_id (&self->outline_id, g_source_remove);
+      update_outline (self);
+    }
+}
+
+/* ---- the raw view ---- */
 
 static GtkTextBuffer *
 get_buffer (CsCandidateCard *self)
@@ -173,9 +237,13 @@ appended_cb (CsCandidateCard *self,
     return;
 
   len = strlen (chunk);
-  g_string_append_len (self->pending_text, chunk, len);
   self->shown_bytes += len;
-  _cs_candidate_card_schedule_flush (self);
+  schedule_outline (self);
+  if (is_raw (self))
+    {
+      g_string_append_len (self->pending_text, chunk, len);
+      _cs_candidate_card_schedule_flush (self);
+    }
 }
 
 static void
@@ -185,14 +253,11 @@ reasoning_changed_cb (CsCandidateCard *self)
   _cs_candidate_card_schedule_flush (self);
 }
 
-/* The whole text was replaced (a new attempt clears it; a restored run
- * comes with it): shown again from the start. */
+/* The raw view starts over: empty, and filled again from the whole text
+ * while Raw is on. */
 static void
-text_replaced_cb (CsCandidateCard *self)
+restart_raw (CsCandidateCard *self)
 {
-  const char *text = cs_candidate_get_text (self->candidate);
-  gsize len = text != NULL ? strlen (text) : 0;
-
   g_string_truncate (self->pending_text, 0);
   cs_stream_layout_reset (&self->layout);
   self->language_set = FALSE;
@@ -200,10 +265,34 @@ text_replaced_cb (CsCandidateCard *self)
   self->line_bytes = 0;
   self->capped = FALSE;
   gtk_text_buffer_set_text (get_buffer (self), "", 0);
-  g_string_append_len (self->pending_text, text, len);
-  self->shown_bytes = len;
-  if (len > 0)
-    _cs_candidate_card_schedule_flush (self);
+  if (is_raw (self))
+    {
+      const char *text = cs_candidate_get_text (self->candidate);
+
+      g_string_append (self->pending_text, text != NULL ? text : "");
+      if (self->pending_text->len > 0)
+        _cs_candidate_card_schedule_flush (self);
+    }
+}
+
+void
+_cs_candidate_card_raw_toggled (CsCandidateCard *self)
+{
+  restart_raw (self);
+}
+
+/* The whole text was replaced (a new attempt clears it; a restored run
+ * comes with it): shown again from the start. */
+static void
+text_replaced_cb (CsCandidateCard *self)
+{
+  const char *text = cs_candidate_get_text (self->candidate);
+
+  self->shown_bytes = text != NULL ? strlen (text) : 0;
+  cs_candidate_outline_reset (self->outline);
+  restart_raw (self);
+  if (self->shown_bytes > 0)
+    schedule_outline (self);
 }
 
 void
@@ -215,8 +304,10 @@ _cs_candidate_card_follow_stream (CsCandidateCard *self)
   g_signal_connect_object (candidate, "appended", G_CALLBACK (appended_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (candidate, "notify::text", G_CALLBACK (text_replaced_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (candidate, "notify::reasoning", G_CALLBACK (reasoning_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (candidate, "notify::status", G_CALLBACK (status_changed_cb), self, G_CONNECT_SWAPPED);
 
   self->reasoning_dirty = TRUE;
+  status_changed_cb (self);
   text_replaced_cb (self);
   _cs_candidate_card_schedule_flush (self);
 }

@@ -90,6 +90,17 @@ update_data (CsCandidateCard *self)
     gtk_stack_set_visible_child_name (self->content_stack, "waiting");
   else
     gtk_stack_set_visible_child_name (self->content_stack, "stream");
+
+  /* Raw: the text as it came, whatever the answer is */
+  if (gtk_toggle_button_get_active (self->raw_button) && self->shown_bytes > 0)
+    gtk_stack_set_visible_child_name (self->content_stack, "raw");
+}
+
+static void
+raw_toggled_cb (CsCandidateCard *self)
+{
+  _cs_candidate_card_raw_toggled (self);
+  update_data (self);
 }
 
 static void
@@ -327,6 +338,7 @@ cs_candidate_card_dispose (GObject *object)
     }
   g_clear_handle_id (&self->timer_id, g_source_remove);
   g_clear_handle_id (&self->footer_id, g_source_remove);
+  g_clear_handle_id (&self->outline_id, g_source_remove);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CS_TYPE_CANDIDATE_CARD);
   g_clear_object (&self->candidate);
@@ -355,6 +367,7 @@ cs_candidate_card_class_init (CsCandidateCardClass *klass)
   object_class->finalize = cs_candidate_card_finalize;
 
   g_type_ensure (GTK_SOURCE_TYPE_VIEW);
+  g_type_ensure (CS_TYPE_CANDIDATE_OUTLINE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/consilium/Consilium/cs-candidate-card.ui");
   gtk_widget_class_bind_template_child (widget_class, CsCandidateCard, model_label);
@@ -362,6 +375,8 @@ cs_candidate_card_class_init (CsCandidateCardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CsCandidateCard, status_label);
   gtk_widget_class_bind_template_child (widget_class, CsCandidateCard, stop_button);
   gtk_widget_class_bind_template_child (widget_class, CsCandidateCard, open_button);
+  gtk_widget_class_bind_template_child (widget_class, CsCandidateCard, raw_button);
+  gtk_widget_class_bind_template_child (widget_class, CsCandidateCard, outline);
   gtk_widget_class_bind_template_child (widget_class, CsCandidateCard, content_stack);
   gtk_widget_class_bind_template_child (widget_class, CsCandidateCard, waiting_label);
   gtk_widget_class_bind_template_child (widget_class, CsCandidateCard, text_scroller);
@@ -392,6 +407,7 @@ cs_candidate_card_init (CsCandidateCard *self)
                                                      FALSE);
 
   g_signal_connect_object (self->open_button, "clicked", G_CALLBACK (open_full), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->raw_button, "toggled", G_CALLBACK (raw_toggled_cb), self, G_CONNECT_SWAPPED);
 
   click = gtk_gesture_click_new ();
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_PRIMARY);

@@ -1,11 +1,13 @@
-/* cs-stream-layout.c: streamed answer text, laid out for a card
+/* cs-stream-layout.c: streamed answer text, laid out for a card's raw view
  *
- * Streamed JSON is laid out on the way in (one member per line, indented),
- * whatever the model's own layout: a compact reply is one long line, and
- * Pango and GtkSourceView lay out and highlight a whole line again on every
- * insertion, which made eight live cards cost hundreds of milliseconds a
- * frame. Not a validator: whatever comes is shown, and words that are not
- * JSON keep one space between them.
+ * What kind of text an answer is (JSON, also in a code fence, or anything
+ * else) tells the card to show an outline or the text's end. In the raw
+ * view (the card's Raw toggle), streamed JSON is laid out on the way in
+ * (one member per line, indented), whatever the model's own layout: a
+ * compact reply is one long line, and Pango and GtkSourceView lay out and
+ * highlight a whole line again on every insertion. Not a validator:
+ * whatever comes is shown, and words that are not JSON keep one space
+ * between them.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -166,6 +168,15 @@ detect_layout (const char *text,
     return CS_STREAM_LAYOUT_PLAIN;
   *verbatim = nl + 1 - text;
   return CS_STREAM_LAYOUT_JSON;
+}
+
+CsStreamLayoutKind
+cs_stream_layout_detect (const char *text,
+                         gsize       len)
+{
+  gsize verbatim;
+
+  return detect_layout (text, len, &verbatim);
 }
 
 void

@@ -1,4 +1,4 @@
-/* cs-stream-layout.h: streamed answer text, laid out for a card
+/* cs-stream-layout.h: streamed answer text, laid out for a card's raw view
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -26,6 +26,12 @@ typedef struct {
 } CsStreamLayout;
 
 void cs_stream_layout_reset (CsStreamLayout *self);
+
+/* How the answer that starts with @text (@len bytes) shows: JSON (also in
+ * a Markdown code fence), anything else, or UNKNOWN while too little has
+ * come to tell. */
+CsStreamLayoutKind cs_stream_layout_detect (const char *text,
+                                            gsize       len);
 
 /* Moves what can be shown of @pending (the text streamed since the last
  * call, and whatever an earlier call kept) to the end of @out: JSON laid
