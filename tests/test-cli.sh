@@ -319,6 +319,29 @@ for path in sys.argv[1:3]:
 EOF2
 pass "a provider's error with terminal escapes: shown escaped on standard error, inert in Markdown"
 
+# --- logs go to standard error --------------------------------------------------
+# With G_MESSAGES_DEBUG, GLib's debug messages would go to standard output and
+# mix into the Markdown written there.
+G_MESSAGES_DEBUG=all "$CLI" --config="$CONFIG" --quiet --model=demo/demo-alpha "$PROBLEM" \
+  >"$TMP/debug.md" 2>"$TMP/debug.err" || fail "a run with G_MESSAGES_DEBUG=all: $(tail -c 2000 "$TMP/debug.err")"
+grep -q -e "-DEBUG" "$TMP/debug.md" && fail "debug messages in the Markdown on standard output: $(grep -e -DEBUG "$TMP/debug.md" | head -n 3)"
+head -n 1 "$TMP/debug.md" | grep -q '^# ' || fail "the Markdown on standard output does not start with its title: $(head -n 2 "$TMP/debug.md")"
+contains "$TMP/debug.md" "## Blueprint" "G_MESSAGES_DEBUG: the Markdown"
+contains "$TMP/debug.err" "cs-provider-client-DEBUG" "G_MESSAGES_DEBUG: the debug messages on standard error"
+pass "debug messages (G_MESSAGES_DEBUG=all) go to standard error, the Markdown on standard output stays clean"
+
+# a COUNT that is not a whole number is named as such, not as an unknown model
+for count in -1 two 1.5; do
+  set +e
+  "$CLI" --config="$CONFIG" --model="demo/demo-alpha:$count" "$PROBLEM" 2>"$TMP/err"
+  got=$?
+  set -e
+  [ "$got" -eq 2 ] || fail "--model=demo/demo-alpha:$count: exit status $got, expected 2"
+  contains "$TMP/err" "--model=demo/demo-alpha:$count: the count “$count” is not a whole number of candidates" "bad count $count"
+  grep -q "unknown model" "$TMP/err" && fail "--model=demo/demo-alpha:$count says: $(cat "$TMP/err")"
+done
+pass "--model=P/M:-1 names the bad count"
+
 # --- progress lines speak plainly ---------------------------------------------
 "$CLI" --config="$CONFIG" --model=demo/demo-alpha --output="$TMP/one.md" "$PROBLEM" 2>"$TMP/one.err" \
   || fail "single-candidate run failed: $(cat "$TMP/one.err")"

@@ -330,6 +330,32 @@ default_models (CsConfig *config)
   return g_strv_builder_end (builder);
 }
 
+/* "P/M:COUNT" whose COUNT is not a whole number (-1, two): the plan would
+ * call the whole of it an unknown model. */
+static gboolean
+check_counts (char     **models,
+              CsConfig  *config)
+{
+  for (guint i = 0; models != NULL && models[i] != NULL; i++)
+    {
+      const char *spec = models[i];
+      const char *colon = strrchr (spec, ':');
+      g_autofree char *id = NULL;
+
+      /* a configured name may hold a colon itself (Ollama's qwen3:8b) */
+      if (colon == NULL || cs_config_find_model (config, spec) != NULL)
+        continue;
+      id = g_strndup (spec, colon - spec);
+      if (cs_config_find_model (config, id) == NULL ||
+          (colon[1] != '\0' && strspn (colon + 1, "0123456789") == strlen (colon + 1)))
+        continue;
+      cli_print_err ("--model=%s: the count “%s” is not a whole number of candidates "
+                     "(PROVIDER/MODEL:COUNT, COUNT from 1 up)", spec, colon + 1);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* The runner with its candidates planned (--model, or the default models),
  * the quorum and the deadline. */
 static CsRunner *
@@ -345,6 +371,8 @@ plan_runner (const CliOptions *options,
     models = g_strdupv (options->models);
   else
     models = default_models (config);
+  if (!check_counts (models, config))
+    return NULL;
 
   runner = cs_runner_new (config, run);
   if (!cs_runner_plan (runner, (const char * const *)models, &error))

@@ -96,6 +96,33 @@ cli_print_err (const char *format,
   fprintf (stderr, "consilium-cli: %s\n", safe);
 }
 
+/* Logs: on standard error, never among the Markdown written to standard
+ * output, and what they quote from the network shown escaped. */
+static GLogWriterOutput
+log_writer (GLogLevelFlags   log_level,
+            const GLogField *fields,
+            gsize            n_fields,
+            gpointer         user_data)
+{
+  g_autofree GLogField *copy = g_memdup2 (fields, n_fields * sizeof *fields);
+  g_autofree char *safe = NULL;
+
+  for (gsize i = 0; i < n_fields; i++)
+    {
+      g_autofree char *message = NULL;
+
+      if (g_strcmp0 (copy[i].key, "MESSAGE") != 0 || copy[i].value == NULL)
+        continue;
+      message = copy[i].length < 0 ? g_strdup (copy[i].value)
+                                   : g_strndup (copy[i].value, copy[i].length);
+      g_free (safe);
+      safe = cs_text_for_terminal (message, TRUE);
+      copy[i].value = safe;
+      copy[i].length = -1;
+    }
+  return g_log_writer_default (log_level, copy, n_fields, user_data);
+}
+
 /* Input and output */
 
 char *
@@ -364,6 +391,8 @@ main (int argc, char *argv[])
 
   setlocale (LC_ALL, "");
   setlocale (LC_NUMERIC, "C");
+  g_log_writer_default_set_use_stderr (TRUE);
+  g_log_set_writer_func (log_writer, NULL, NULL);
 
   if (!parse_options (&argc, &argv, &error))
     {
