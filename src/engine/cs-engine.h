@@ -17,4 +17,5 @@
 #include "cs-export.h"
 #include "cs-run-store.h"
 #include "cs-runner.h"
+#include "cs-safe-file.h"
 #include "cs-run-manager.h"
