@@ -1504,6 +1504,32 @@ test_keyboard (void)
 #endif
 
 static gboolean
+problem_is_markdown (gpointer data)
+{
+  CsWindow *win = data;
+  GtkSourceLanguage *language =
+    gtk_source_buffer_get_language (GTK_SOURCE_BUFFER (_cs_window_get_problem_buffer (win)));
+
+  return language != NULL && g_strcmp0 (gtk_source_language_get_id (language), "markdown") == 0;
+}
+
+/* The problem editor's Markdown highlighting waits for the first frame (it
+ * is a fifth of the launch), then comes without anything else happening. */
+static void
+test_problem_highlighting (void)
+{
+  g_autoptr(CsApplication) app = start_app ();
+  CsWindow *win = cs_window_new (app);
+
+  g_assert_false (problem_is_markdown (win));
+  gtk_window_present (GTK_WINDOW (win));
+  g_assert_true (wait_for (problem_is_markdown, win, 10000));
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  spin (100);
+}
+
+static gboolean
 config_has_openai (gpointer data)
 {
   CsApplication *app = data;
@@ -2061,6 +2087,7 @@ main (int   argc,
   g_assert_no_error (error);
   write_config ();
 
+  g_test_add_func ("/ui/problem-highlighting", test_problem_highlighting);
   g_test_add_func ("/ui/card-layout", test_card_layout);
   g_test_add_func ("/ui/card-outline", test_card_outline);
   g_test_add_func ("/ui/architect-run", test_architect_run);

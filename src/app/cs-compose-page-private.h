@@ -27,6 +27,7 @@ struct _CsComposePage
   GPtrArray            *model_rows;       /* of CsModelRow* */
   GtkStringList        *judge_ids;        /* "" then "provider/model" */
   guint                 draft_source;
+  guint                 language_source;  /* highlighting, after the first frame */
   guint                 restoring : 1;
   guint                 has_problem : 1;
   guint                 sent : 1;

@@ -409,6 +409,7 @@ cs_compose_page_dispose (GObject *object)
 
   if (self->draft_source != 0)
     cs_compose_page_flush_draft (self);
+  g_clear_handle_id (&self->language_source, g_source_remove);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CS_TYPE_COMPOSE_PAGE);
 
@@ -515,19 +516,46 @@ add_run_shortcut (CsComposePage *self)
   gtk_widget_add_controller (GTK_WIDGET (self->problem_view), shortcuts);
 }
 
+/* Markdown highlighting needs GtkSourceView's language files (some 150 XML
+ * files read, the Markdown definition and those it includes compiled): a
+ * fifth of the launch. The problem text is plain text until the window has
+ * shown its first frame. */
+static gboolean
+set_language_cb (gpointer user_data)
+{
+  CsComposePage *self = user_data;
+  GtkSourceLanguage *markdown;
+
+  self->language_source = 0;
+  markdown = gtk_source_language_manager_get_language (gtk_source_language_manager_get_default (), "markdown");
+  if (markdown != NULL)
+    gtk_source_buffer_set_language (GTK_SOURCE_BUFFER (cs_compose_page_get_buffer (self)), markdown);
+  return G_SOURCE_REMOVE;
+}
+
+/* The first frame's update phase: the idle runs once that frame is painted. */
+static gboolean
+first_frame_tick_cb (GtkWidget     *widget,
+                     GdkFrameClock *clock,
+                     gpointer       user_data)
+{
+  CsComposePage *self = user_data;
+
+  if (self->language_source == 0)
+    self->language_source = g_idle_add_full (G_PRIORITY_LOW, set_language_cb, self, NULL);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 cs_compose_page_init (CsComposePage *self)
 {
-  GtkSourceLanguage *markdown;
   GtkTextBuffer *buffer;
 
   gtk_widget_init_template (GTK_WIDGET (self));
   _cs_compose_page_models_init (self);
 
   buffer = cs_compose_page_get_buffer (self);
-  markdown = gtk_source_language_manager_get_language (gtk_source_language_manager_get_default (), "markdown");
-  if (markdown != NULL)
-    gtk_source_buffer_set_language (GTK_SOURCE_BUFFER (buffer), markdown);
+  gtk_widget_add_tick_callback (GTK_WIDGET (self->problem_view), first_frame_tick_cb, self, NULL);
   gtk_source_buffer_set_highlight_matching_brackets (GTK_SOURCE_BUFFER (buffer), FALSE);
   g_signal_connect_object (buffer, "changed", G_CALLBACK (problem_changed_cb), self, G_CONNECT_SWAPPED);
   add_run_shortcut (self);
