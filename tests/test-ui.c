@@ -2031,6 +2031,185 @@ test_use_provider_keeps_file (void)
   write_config ();
 }
 
+/* The save dialog the export action opened (GtkFileChooserNative falls
+ * back to a GtkFileChooserDialog without a portal), or NULL. */
+static GtkFileChooser *
+find_file_chooser (void)
+{
+  GList *windows = gtk_window_list_toplevels ();
+  GtkFileChooser *found = NULL;
+
+  for (GList *l = windows; l != NULL; l = l->next)
+    if (GTK_IS_FILE_CHOOSER_DIALOG (l->data) && gtk_widget_get_visible (l->data))
+      found = l->data;
+  g_list_free (windows);
+  return found;
+}
+
+static gboolean
+file_chooser_shown (gpointer data)
+{
+  return find_file_chooser () != NULL;
+}
+
+static gboolean
+file_chooser_gone (gpointer data)
+{
+  return find_file_chooser () == NULL;
+}
+
+/* A run that is done, with @problem and no synthesis. */
+static CsRun *
+finished_run (CsMode      mode,
+              const char *problem)
+{
+  CsRun *run = cs_run_new (mode, problem);
+
+  cs_run_set_state (run, CS_RUN_DONE);
+  return run;
+}
+
+/* Export of a run whose title is long and not ASCII: the chooser offers a
+ * valid name cut on a character (byte 60 falls inside a "ü"), without the
+ * title's "…". */
+static void
+test_export_name (void)
+{
+  g_autoptr(CsApplication) app = start_app ();
+  CsWindow *win = cs_window_new (app);
+  g_autoptr(GString) problem = g_string_new ("A");
+  g_autoptr(CsRun) run = NULL;
+  g_autofree char *name = NULL;
+  GtkFileChooser *chooser;
+
+  for (guint i = 0; i < 80; i++)
+    g_string_append (problem, "ü");
+  g_string_append (problem, "\nMore lines.");
+  run = finished_run (CS_MODE_ARCHITECT, problem->str);
+  g_assert_true (g_str_has_suffix (cs_run_get_title (run), "…"));
+
+  gtk_window_present (GTK_WINDOW (win));
+  spin (200);
+  _cs_window_show_run (win, run);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.export", NULL));
+  g_assert_true (wait_for (file_chooser_shown, NULL, 5000));
+  chooser = find_file_chooser ();
+  spin (300);
+  save_shot (GTK_WIDGET (chooser), "export-dialog.png");
+
+  name = gtk_file_chooser_get_current_name (chooser);
+  g_assert_nonnull (name);
+  g_assert_true (g_utf8_validate (name, -1, NULL));
+  g_assert_true (g_str_has_prefix (name, "Aüü"));
+  g_assert_true (g_str_has_suffix (name, ".md"));
+  g_assert_null (strstr (name, "…"));
+  g_assert_cmpint (g_utf8_strlen (name, -1), <=, 60 + strlen (".md"));
+
+  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_CANCEL);
+  g_assert_true (wait_for (file_chooser_gone, NULL, 5000));
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  spin (100);
+}
+
+static gboolean
+toast_after (gpointer data)
+{
+  struct { CsWindow *win; guint n; } *wait = data;
+
+  return wait->win->n_toasts > wait->n;
+}
+
+/* Exports to @file through what the save dialog does; returns the toast. */
+static char *
+export_to (CsWindow *win,
+           GFile    *file)
+{
+  struct { CsWindow *win; guint n; } wait = { win, win->n_toasts };
+
+  _cs_window_export_to_file (win, file, FALSE);
+  g_assert_true (wait_for (toast_after, &wait, 10000));
+  return g_strdup (win->last_toast);
+}
+
+/* The export writes only where cs-safe-file.h allows: a symbolic link and a
+ * read-only file are refused with a toast and left as they were. */
+static void
+test_export_refused (void)
+{
+  g_autoptr(CsApplication) app = start_app ();
+  CsWindow *win = cs_window_new (app);
+  g_autoptr(CsRun) run = finished_run (CS_MODE_SUPPORT, "Export me");
+  g_autofree char *dir = g_build_filename (tmp_dir, "exports", NULL);
+  g_autofree char *real = g_build_filename (dir, "real.md", NULL);
+  g_autofree char *link = g_build_filename (dir, "link.md", NULL);
+  g_autofree char *readonly = g_build_filename (dir, "read-only.md", NULL);
+  g_autofree char *fresh = g_build_filename (dir, "fresh.md", NULL);
+  g_autoptr(GFile) link_file = g_file_new_for_path (link);
+  g_autoptr(GFile) readonly_file = g_file_new_for_path (readonly);
+  g_autoptr(GFile) fresh_file = g_file_new_for_path (fresh);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *toast = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (real, "original", -1, NULL));
+  g_assert_cmpint (symlink (real, link), ==, 0);
+  g_assert_true (g_file_set_contents (readonly, "read-only", -1, NULL));
+  g_assert_cmpint (g_chmod (readonly, 0444), ==, 0);
+
+  gtk_window_present (GTK_WINDOW (win));
+  spin (200);
+  _cs_window_show_run (win, run);
+
+  /* onto a symbolic link: refused, the link and its target untouched */
+  _cs_window_export_async (win, link_file, FALSE, NULL, export_cb, &result);
+  g_assert_true (wait_for (export_done, &result, 10000));
+  g_assert_false (_cs_window_export_finish (win, result, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_true (g_file_test (link, G_FILE_TEST_IS_SYMLINK));
+  g_assert_true (g_file_get_contents (real, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "original");
+  g_clear_pointer (&contents, g_free);
+  g_clear_object (&result);
+
+  /* onto a read-only file: refused, untouched */
+  _cs_window_export_async (win, readonly_file, FALSE, NULL, export_cb, &result);
+  g_assert_true (wait_for (export_done, &result, 10000));
+  g_assert_false (_cs_window_export_finish (win, result, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_true (g_file_get_contents (readonly, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "read-only");
+  g_clear_pointer (&contents, g_free);
+
+  /* what the save dialog does says so in a toast */
+  toast = export_to (win, link_file);
+  g_assert_true (g_str_has_prefix (toast, "Could not export: "));
+  g_clear_pointer (&toast, g_free);
+  toast = export_to (win, readonly_file);
+  g_assert_true (g_str_has_prefix (toast, "Could not export: "));
+  g_clear_pointer (&toast, g_free);
+  g_assert_true (g_file_test (link, G_FILE_TEST_IS_SYMLINK));
+  g_assert_true (g_file_get_contents (real, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "original");
+  g_clear_pointer (&contents, g_free);
+  g_assert_true (g_file_get_contents (readonly, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "read-only");
+  g_clear_pointer (&contents, g_free);
+
+  /* a new file is written */
+  toast = export_to (win, fresh_file);
+  g_assert_cmpstr (toast, ==, "Saved as “fresh.md”");
+  g_assert_true (g_file_get_contents (fresh, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "Export me"));
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  spin (100);
+}
+
 static void
 remove_tree (const char *path)
 {
@@ -2109,6 +2288,8 @@ main (int   argc,
   g_test_add_func ("/ui/load-failed", test_load_failed);
   g_test_add_func ("/ui/welcome", test_welcome);
   g_test_add_func ("/ui/use-provider-keeps-file", test_use_provider_keeps_file);
+  g_test_add_func ("/ui/export-name", test_export_name);
+  g_test_add_func ("/ui/export-refused", test_export_refused);
 
   ret = g_test_run ();
 

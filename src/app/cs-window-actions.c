@@ -175,12 +175,15 @@ export_write_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!g_file_replace_contents_finish (G_FILE (object), result, NULL, &error))
+  if (!cs_safe_file_write_finish (result, &error))
     g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_boolean (task, TRUE);
 }
 
+/* The export goes through the one rule for files a person chose
+ * (cs-safe-file.h): a link, a device or a read-only file is refused, a
+ * file is replaced only once the new text is complete. */
 void
 _cs_window_export_async (CsWindow            *self,
                          GFile               *file,
@@ -191,6 +194,7 @@ _cs_window_export_async (CsWindow            *self,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *path = NULL;
   CsRun *run;
   char *text;
 
@@ -207,6 +211,13 @@ _cs_window_export_async (CsWindow            *self,
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("There is no run to export"));
       return;
     }
+  path = g_file_get_path (file);
+  if (path == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               _("The run can only be exported to a local file"));
+      return;
+    }
 
   text = json ? cs_export_json (run) : cs_export_markdown (run);
   if (text == NULL)
@@ -216,10 +227,7 @@ _cs_window_export_async (CsWindow            *self,
     }
 
   bytes = g_bytes_new_take (text, strlen (text));
-  g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE,
-                                       G_FILE_CREATE_REPLACE_DESTINATION,
-                                       cancellable, export_write_cb,
-                                       g_steal_pointer (&task));
+  cs_safe_file_write_async (path, bytes, NULL, cancellable, export_write_cb, g_steal_pointer (&task));
 }
 
 gboolean
@@ -258,16 +266,51 @@ export_done_cb (GObject      *object,
     }
 }
 
-static char *
-export_file_name (CsRun      *run,
-                  const char *ext)
+/* What the chooser does with the file chosen: exports, and says how it
+ * went in a toast. */
+void
+_cs_window_export_to_file (CsWindow *self,
+                           GFile    *file,
+                           gboolean  json)
 {
-  g_autofree char *title = g_strdup (cs_run_get_title (run) != NULL ? cs_run_get_title (run) : "consilium");
+  g_return_if_fail (CS_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
 
-  g_strdelimit (title, "/\\:*?\"<>|\n\r\t", '-');
-  if (strlen (title) > 60)
-    title[60] = '\0';
-  return g_strconcat (title, ext, NULL);
+  _cs_window_export_async (self, file, json, self->cancellable, export_done_cb, NULL);
+}
+
+/* A file name from the run's title: at most 60 characters, cut on a
+ * character boundary, without the "…" of a shortened title, with "-" for
+ * what file systems and shells trip on, never hidden. */
+char *
+_cs_window_export_file_name (CsRun      *run,
+                             const char *ext)
+{
+  g_autofree char *title = g_utf8_make_valid (cs_run_get_title (run) != NULL ? cs_run_get_title (run) : "", -1);
+  g_autoptr(GString) name = g_string_new (NULL);
+  guint n = 0;
+
+  for (const char *p = title; *p != '\0' && n < 60; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c == 0x2026)   /* … */
+        continue;
+      if (g_unichar_iscntrl (c) || (c < 0x80 && strchr ("/\\:*?\"<>|", (int) c) != NULL))
+        g_string_append_c (name, '-');
+      else
+        g_string_append_unichar (name, c);
+      n++;
+    }
+  /* no leading dot (hidden), no trailing blanks or dots */
+  while (name->len > 0 && (name->str[name->len - 1] == ' ' || name->str[name->len - 1] == '.'))
+    g_string_truncate (name, name->len - 1);
+  while (name->len > 0 && (name->str[0] == ' ' || name->str[0] == '.'))
+    g_string_erase (name, 0, 1);
+  if (name->len == 0)
+    g_string_assign (name, "consilium");
+  g_string_append (name, ext);
+  return g_string_free (g_steal_pointer (&name), FALSE);
 }
 
 static void
@@ -283,7 +326,7 @@ chooser_response_cb (GtkNativeDialog *dialog,
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
 
       if (file != NULL)
-        _cs_window_export_async (self, file, json, self->cancellable, export_done_cb, NULL);
+        _cs_window_export_to_file (self, file, json);
     }
 
   gtk_native_dialog_destroy (dialog);
@@ -318,7 +361,7 @@ export_with_chooser (CsWindow *self,
       gtk_file_filter_add_pattern (filter, "*.md");
     }
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
-  name = export_file_name (run, json ? ".json" : ".md");
+  name = _cs_window_export_file_name (run, json ? ".json" : ".md");
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   g_object_set_data (G_OBJECT (chooser), "cs-json", GINT_TO_POINTER (json));

@@ -83,6 +83,14 @@ void      _cs_window_export_async       (CsWindow            *self,
 gboolean  _cs_window_export_finish      (CsWindow            *self,
                                          GAsyncResult        *result,
                                          GError             **error);
+/* What the save dialog does with the file chosen: exports, shows a toast. */
+void      _cs_window_export_to_file     (CsWindow            *self,
+                                         GFile               *file,
+                                         gboolean             json);
+/* The name the save dialog offers: the run's title, at most 60 characters,
+ * then @ext. */
+char     *_cs_window_export_file_name   (CsRun               *run,
+                                         const char          *ext);
 
 /* cs-window-runs.c: the window and the run manager */
 void      _cs_window_runs_connect       (CsWindow      *self);
