@@ -2071,7 +2071,7 @@ finished_run (CsMode      mode,
 
 /* Export of a run whose title is long and not ASCII: the chooser offers a
  * valid name cut on a character (byte 60 falls inside a "ü"), without the
- * title's "…". */
+ * title's "…", in the Documents folder, never the working directory. */
 static void
 test_export_name (void)
 {
@@ -2079,7 +2079,11 @@ test_export_name (void)
   CsWindow *win = cs_window_new (app);
   g_autoptr(GString) problem = g_string_new ("A");
   g_autoptr(CsRun) run = NULL;
+  g_autofree char *documents = g_build_filename (tmp_dir, "Documents", NULL);
+  g_autofree char *cwd = g_get_current_dir ();
   g_autofree char *name = NULL;
+  g_autofree char *folder_path = NULL;
+  g_autoptr(GFile) folder = NULL;
   GtkFileChooser *chooser;
 
   for (guint i = 0; i < 80; i++)
@@ -2104,6 +2108,12 @@ test_export_name (void)
   g_assert_true (g_str_has_suffix (name, ".md"));
   g_assert_null (strstr (name, "…"));
   g_assert_cmpint (g_utf8_strlen (name, -1), <=, 60 + strlen (".md"));
+
+  folder = gtk_file_chooser_get_current_folder (chooser);
+  g_assert_nonnull (folder);
+  folder_path = g_file_get_path (folder);
+  g_assert_cmpstr (folder_path, !=, cwd);
+  g_assert_cmpstr (folder_path, ==, documents);
 
   gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_CANCEL);
   g_assert_true (wait_for (file_chooser_gone, NULL, 5000));
@@ -2133,7 +2143,8 @@ export_to (CsWindow *win,
 }
 
 /* The export writes only where cs-safe-file.h allows: a symbolic link and a
- * read-only file are refused with a toast and left as they were. */
+ * read-only file are refused with a toast and left as they were; the save
+ * dialog then starts in the folder last exported to. */
 static void
 test_export_refused (void)
 {
@@ -2152,6 +2163,9 @@ test_export_refused (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *contents = NULL;
   g_autofree char *toast = NULL;
+  g_autofree char *folder_path = NULL;
+  g_autoptr(GFile) folder = NULL;
+  GtkFileChooser *chooser;
 
   g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
   g_assert_true (g_file_set_contents (real, "original", -1, NULL));
@@ -2206,6 +2220,18 @@ test_export_refused (void)
   g_assert_true (g_file_get_contents (fresh, &contents, NULL, NULL));
   g_assert_nonnull (strstr (contents, "Export me"));
 
+  /* and the save dialog starts in that folder next time */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.export", NULL));
+  g_assert_true (wait_for (file_chooser_shown, NULL, 5000));
+  chooser = find_file_chooser ();
+  spin (300);
+  folder = gtk_file_chooser_get_current_folder (chooser);
+  g_assert_nonnull (folder);
+  folder_path = g_file_get_path (folder);
+  g_assert_cmpstr (folder_path, ==, dir);
+  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_CANCEL);
+  g_assert_true (wait_for (file_chooser_gone, NULL, 5000));
+
   gtk_window_destroy (GTK_WINDOW (win));
   spin (100);
 }
@@ -2255,6 +2281,16 @@ main (int   argc,
   conf = g_build_filename (tmp_dir, "config", NULL);
   g_setenv ("XDG_DATA_HOME", data, TRUE);
   g_setenv ("XDG_CONFIG_HOME", conf, TRUE);
+  /* the Documents folder the save dialog starts in */
+  {
+    g_autofree char *documents = g_build_filename (tmp_dir, "Documents", NULL);
+    g_autofree char *dirs = g_build_filename (conf, "user-dirs.dirs", NULL);
+    g_autofree char *line = g_strdup_printf ("XDG_DOCUMENTS_DIR=\"%s\"\n", documents);
+
+    g_assert_cmpint (g_mkdir_with_parents (documents, 0700), ==, 0);
+    g_assert_cmpint (g_mkdir_with_parents (conf, 0700), ==, 0);
+    g_assert_true (g_file_set_contents (dirs, line, -1, NULL));
+  }
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   g_unsetenv ("CONSILIUM_DEMO_URL");
 

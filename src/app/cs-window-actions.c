@@ -266,16 +266,23 @@ export_done_cb (GObject      *object,
     }
 }
 
-/* What the chooser does with the file chosen: exports, and says how it
- * went in a toast. */
+/* What the chooser does with the file chosen: remembers its folder for the
+ * next export, exports, and says how it went in a toast. */
 void
 _cs_window_export_to_file (CsWindow *self,
                            GFile    *file,
                            gboolean  json)
 {
+  g_autoptr(GFile) parent = NULL;
+  g_autofree char *folder = NULL;
+
   g_return_if_fail (CS_IS_WINDOW (self));
   g_return_if_fail (G_IS_FILE (file));
 
+  parent = g_file_get_parent (file);
+  folder = parent != NULL ? g_file_get_path (parent) : NULL;
+  if (folder != NULL)
+    g_settings_set_string (self->settings, "export-folder", folder);
   _cs_window_export_async (self, file, json, self->cancellable, export_done_cb, NULL);
 }
 
@@ -313,6 +320,24 @@ _cs_window_export_file_name (CsRun      *run,
   return g_string_free (g_steal_pointer (&name), FALSE);
 }
 
+/* The last folder exported to, else Documents, else the home folder:
+ * never the process's working directory. */
+static GFile *
+export_start_folder (CsWindow *self)
+{
+  g_autofree char *last = g_settings_get_string (self->settings, "export-folder");
+  const char *documents = g_get_user_special_dir (G_USER_DIRECTORY_DOCUMENTS);
+  g_autofree char *home_documents = g_build_filename (g_get_home_dir (), "Documents", NULL);
+
+  if (last[0] != '\0' && g_path_is_absolute (last) && g_file_test (last, G_FILE_TEST_IS_DIR))
+    return g_file_new_for_path (last);
+  if (documents != NULL && g_file_test (documents, G_FILE_TEST_IS_DIR))
+    return g_file_new_for_path (documents);
+  if (g_file_test (home_documents, G_FILE_TEST_IS_DIR))
+    return g_file_new_for_path (home_documents);
+  return g_file_new_for_path (g_get_home_dir ());
+}
+
 static void
 chooser_response_cb (GtkNativeDialog *dialog,
                      int              response,
@@ -340,6 +365,8 @@ export_with_chooser (CsWindow *self,
   GtkFileChooserNative *chooser;
   g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
   g_autofree char *name = NULL;
+  g_autoptr(GFile) folder = NULL;
+  g_autoptr(GError) error = NULL;
   CsRun *run = _cs_window_get_run (self);
 
   if (run == NULL)
@@ -361,6 +388,9 @@ export_with_chooser (CsWindow *self,
       gtk_file_filter_add_pattern (filter, "*.md");
     }
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  folder = export_start_folder (self);
+  if (!gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, &error))
+    g_debug ("The save dialog cannot start in the folder: %s", error->message);
   name = _cs_window_export_file_name (run, json ? ".json" : ".md");
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);

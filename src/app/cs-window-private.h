@@ -83,7 +83,8 @@ void      _cs_window_export_async       (CsWindow            *self,
 gboolean  _cs_window_export_finish      (CsWindow            *self,
                                          GAsyncResult        *result,
                                          GError             **error);
-/* What the save dialog does with the file chosen: exports, shows a toast. */
+/* What the save dialog does with the file chosen: remembers its folder,
+ * exports, shows a toast. */
 void      _cs_window_export_to_file     (CsWindow            *self,
                                          GFile               *file,
                                          gboolean             json);
