@@ -1501,6 +1501,86 @@ test_keyboard (void)
   gtk_window_destroy (GTK_WINDOW (win));
   spin (100);
 }
+
+static char *
+problem_text (CsWindow *win)
+{
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (_cs_window_get_problem_buffer (win), &start, &end);
+  return gtk_text_buffer_get_text (_cs_window_get_problem_buffer (win), &start, &end, FALSE);
+}
+
+static gboolean
+problem_is (gpointer data)
+{
+  struct { CsWindow *win; const char *text; } *want = data;
+  g_autofree char *text = problem_text (want->win);
+
+  return g_strcmp0 (text, want->text) == 0;
+}
+
+/* Real keys: Ctrl+N after a sent run gives an empty composer (what is typed
+ * next is a new question, not appended to the last one); a question not
+ * sent yet is kept by Ctrl+N. */
+static void
+test_new_run_keys (void)
+{
+  g_autoptr(CsApplication) app = start_app ();
+  CsWindow *win = cs_window_new (app);
+  const char *models[] = { "demo/demo-alpha", NULL };
+  struct { CsWindow *win; const char *text; } want = { win, NULL };
+  g_autoptr(CsRun) run = NULL;
+  g_autofree char *text = NULL;
+
+  gtk_window_present (GTK_WINDOW (win));
+  spin (300);
+  _cs_window_set_mode (win, "support");
+  set_problem (win, "New Run: the mail queue grows");
+  _cs_window_select_models (win, models);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
+  run = g_object_ref (_cs_window_get_run (win));
+  g_assert_true (wait_for (not_running, win, 90000));
+  g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "run");
+  spin (200);
+
+  /* Ctrl+N after the sent run: an empty composer */
+  if (!press_key (GTK_WIDGET (win), XK_Control_L, XK_n))
+    {
+      g_test_skip ("no XTest");
+      gtk_window_destroy (GTK_WINDOW (win));
+      return;
+    }
+  want.text = "";
+  g_assert_true (wait_for (problem_is, &want, 5000));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "compose");
+  spin (200);
+
+  /* what is typed next is the whole new question */
+  g_assert_true (press_key (GTK_WIDGET (win), 0, XK_o));
+  g_assert_true (press_key (GTK_WIDGET (win), 0, XK_k));
+  want.text = "ok";
+  g_assert_true (wait_for (problem_is, &want, 5000));
+
+  /* not sent: back to the run and Ctrl+N again keeps it */
+  _cs_window_show_run (win, run);
+  spin (200);
+  g_assert_true (press_key (GTK_WIDGET (win), XK_Control_L, XK_n));
+  spin (500);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "compose");
+  text = problem_text (win);
+  g_assert_cmpstr (text, ==, "ok");
+  /* and Ctrl+N on the composer itself keeps it too */
+  g_assert_true (press_key (GTK_WIDGET (win), XK_Control_L, XK_n));
+  spin (300);
+  g_clear_pointer (&text, g_free);
+  text = problem_text (win);
+  g_assert_cmpstr (text, ==, "ok");
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  spin (100);
+}
 #endif
 
 static gboolean
@@ -2311,6 +2391,7 @@ main (int   argc,
   g_test_add_func ("/ui/cancel", test_cancel);
 #ifdef CS_TEST_UI_X11
   g_test_add_func ("/ui/keyboard", test_keyboard);
+  g_test_add_func ("/ui/new-run-keys", test_new_run_keys);
 #endif
   g_test_add_func ("/ui/bad-input", test_bad_input);
   g_test_add_func ("/ui/hostile-data", test_hostile_data);
