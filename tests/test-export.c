@@ -361,14 +361,24 @@ test_cost_and_votes (void)
   g_assert_nonnull (strstr (judged, "| API gateway | Traefik | judge; the candidates voted Kong 3.4, 2 of 3 |"));
   g_assert_nonnull (strstr (judged, "- **Primary database:** CockroachDB (the judge's choice; the candidates voted PostgreSQL, 3 of 3)"));
   g_assert_nonnull (strstr (judged, "- **API gateway product:** kong (chosen by 2 of 3)"));
-  /* the judge's pick of a minority option: its own count, not "the judge's" */
+  /* the judge's pick of a minority option: its own count, and that the
+   * candidates voted otherwise (never the winner's count beside it) */
   json_object_set_string_member (json_array_get_object_element (json_object_get_array_member (data, "decisions"), 1),
                                  "choice", "Envoy");
   cs_run_set_synthesis (run, NULL);
   cs_run_set_synthesis (run, synthesis);
   g_clear_pointer (&judged, g_free);
   judged = cs_export_markdown (run);
-  g_assert_nonnull (strstr (judged, "- **API gateway product:** Envoy (chosen by 1 of 3)"));
+  g_assert_nonnull (strstr (judged, "- **API gateway product:** Envoy (the judge's choice, also chosen by 1 of 3; "
+                                    "the candidates voted Kong, 2 of 3)"));
+  g_assert_null (strstr (judged, "Envoy (chosen by"));
+  /* the same beside a component's technology */
+  json_object_set_string_member (component, "technology", "Envoy");
+  cs_run_set_synthesis (run, NULL);
+  cs_run_set_synthesis (run, synthesis);
+  g_clear_pointer (&judged, g_free);
+  judged = cs_export_markdown (run);
+  g_assert_nonnull (strstr (judged, "| API gateway | Envoy | judge, also chosen by 1 of 3; the candidates voted Kong 3.4, 2 of 3 |"));
 
   json_object_set_double_member (data, "monthly_cost_usd", 1e300);
   cs_run_set_synthesis (run, synthesis);

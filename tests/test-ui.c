@@ -2316,6 +2316,97 @@ test_export_refused (void)
   spin (100);
 }
 
+/* Every label text under @root, one a line: labels, and the titles and
+ * subtitles of the rows. */
+static void
+collect_texts (GtkWidget *root,
+               GString   *out)
+{
+  if (GTK_IS_LABEL (root))
+    g_string_append_printf (out, "%s\n", gtk_label_get_text (GTK_LABEL (root)));
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    collect_texts (child, out);
+}
+
+/* A judged blueprint where the judge went against the candidates' votes:
+ * the gateway (votes Envoy 3, NGINX 1 of 4; the judge chose Kong), the
+ * proxy (Envoy 3, Kong 1; the judge chose Kong), the cache (Redis 4 of 4;
+ * the judge chose Valkey), a component the judge added. */
+static const char judged_blueprint[] =
+  "{ 'methods': ['ensemble', 'consensus', 'judge'],"
+  "  'data': { 'summary': 'A judged design.',"
+  "    'components': ["
+  "      { 'name': 'Cache', 'responsibility': 'Caches', 'technology': 'Valkey', 'scaling': 'Replicas' },"
+  "      { 'name': 'Audit log', 'responsibility': 'Keeps events', 'technology': 'Kafka', 'scaling': 'Partitions' },"
+  "      { 'name': 'Web', 'responsibility': 'Serves pages', 'technology': 'Go', 'scaling': 'Replicas' } ],"
+  "    'data_stores': [], 'apis': [], 'connections': [],"
+  "    'decisions': ["
+  "      { 'topic': 'Gateway', 'choice': 'Kong', 'rationale': 'Plugins.', 'rejected_alternatives': ['Envoy'] },"
+  "      { 'topic': 'Proxy', 'choice': 'Kong', 'rationale': 'Same as the gateway.', 'rejected_alternatives': [] } ],"
+  "    'trade_offs': [], 'risks': [], 'mermaid': '' },"
+  "  'rationale': 'The judge knows best.', 'total': 4,"
+  "  'votes': ["
+  "    { 'field': 'decisions[Gateway].choice', 'winner': 'Envoy', 'count': 3, 'total': 4, 'options': { 'Envoy': 3, 'NGINX': 1 } },"
+  "    { 'field': 'decisions[Proxy].choice', 'winner': 'Envoy', 'count': 3, 'total': 4, 'options': { 'Envoy': 3, 'Kong': 1 } },"
+  "    { 'field': 'components[Cache].technology', 'winner': 'Redis', 'count': 4, 'total': 4, 'options': { 'Redis': 4 } },"
+  "    { 'field': 'components[Web].technology', 'winner': 'Go', 'count': 3, 'total': 4, 'options': { 'Go': 3, 'Rust': 1 } } ],"
+  "  'consensus': ["
+  "    { 'title': 'Cache', 'support': 4, 'total': 4, 'candidates': ['c1', 'c2', 'c3', 'c4'] },"
+  "    { 'title': 'Audit log', 'support': 0, 'total': 4, 'candidates': [] },"
+  "    { 'title': 'Web', 'support': 4, 'total': 4, 'candidates': ['c1', 'c2', 'c3', 'c4'] } ],"
+  "  'alternatives': [], 'critiques': [], 'degraded': false, 'note': null, 'judge_model': 'demo/demo-judge' }";
+
+static JsonNode *
+parse_quoted (const char *text)
+{
+  g_autofree char *json = g_strdup (text);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_strdelimit (json, "'", '"');
+  json_parser_load_from_data (parser, json, -1, &error);
+  g_assert_no_error (error);
+  return json_parser_steal_root (parser);
+}
+
+/* A label beside a choice describes that choice: never the winner's count
+ * beside the judge's choice, never a component's support beside a
+ * technology no candidate chose. */
+static void
+test_vote_labels (void)
+{
+  g_autoptr(CsRun) run = finished_run (CS_MODE_ARCHITECT, "Votes against the judge");
+  g_autoptr(JsonNode) synthesis = parse_quoted (judged_blueprint);
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *view = cs_result_view_new ();
+  g_autoptr(GString) texts = g_string_new (NULL);
+
+  cs_run_set_judge (run, "demo/demo-judge");
+  cs_run_set_synthesis (run, synthesis);
+  gtk_window_set_child (GTK_WINDOW (window), view);
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 1200);
+  cs_result_view_set_run (CS_RESULT_VIEW (view), run);
+  expand_all (view);
+  gtk_window_present (GTK_WINDOW (window));
+  spin (300);
+  save_shot (window, "vote-labels.png");
+  collect_texts (view, texts);
+  g_test_message ("%s", texts->str);
+
+  /* the judge's choice against the vote, said as such */
+  g_assert_nonnull (strstr (texts->str, "judge chose Kong; 3 of 4 candidates chose Envoy\n"));
+  g_assert_nonnull (strstr (texts->str, "judge chose Kong, as 1 of 4 candidates did; 3 chose Envoy\n"));
+  g_assert_nonnull (strstr (texts->str, "Valkey · judge chose Valkey; 4 of 4 candidates chose Redis\n"));
+  g_assert_null (strstr (texts->str, "3 of 4 votes"));
+  g_assert_null (strstr (texts->str, "chosen by 4 of 4"));
+  /* the candidates' own choice, and what the judge added */
+  g_assert_nonnull (strstr (texts->str, "Go · 3 of 4 candidates chose Go\n"));
+  g_assert_nonnull (strstr (texts->str, "Kafka · added by the judge\n"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (100);
+}
+
 static void
 remove_tree (const char *path)
 {
@@ -2407,6 +2498,7 @@ main (int   argc,
   g_test_add_func ("/ui/use-provider-keeps-file", test_use_provider_keeps_file);
   g_test_add_func ("/ui/export-name", test_export_name);
   g_test_add_func ("/ui/export-refused", test_export_refused);
+  g_test_add_func ("/ui/vote-labels", test_vote_labels);
 
   ret = g_test_run ();
 

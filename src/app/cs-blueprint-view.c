@@ -68,14 +68,18 @@ add_components (CsBlueprintView *self,
   for (guint i = 0; i < MIN (components->len, CS_RESULT_MAX_ITEMS); i++)
     {
       const CsComponent *c = g_ptr_array_index (components, i);
-      g_autofree char *support = cs_result_support_text (&c->item, FALSE);
+      g_autofree char *label = NULL;
       g_autofree char *subtitle = NULL;
       GtkWidget *row;
 
       if (c->name == NULL)
         continue;
+      /* the vote on the technology shown, else how many have the component */
+      label = cs_result_vote_text (&c->item, c->technology);
+      if (label == NULL)
+        label = cs_result_support_text (&c->item, CS_SUPPORT_COMPONENT);
       subtitle = g_strdup_printf ("%s%s%s", c->technology ? c->technology : "",
-                                  support ? " · " : "", support ? support : "");
+                                  label ? " · " : "", label ? label : "");
       row = cs_result_expander_row (c->name, subtitle);
       cs_result_expander_add_text (row, _("Responsibility"), c->responsibility);
       cs_result_expander_add_text (row, _("Scaling"), c->scaling);
@@ -103,15 +107,6 @@ add_data_stores (CsBlueprintView *self,
     }
 }
 
-/* "2 of 3 votes" for the ensemble vote on the item, or NULL */
-static char *
-vote_text (const CsItem *item)
-{
-  if (item->vote == NULL || item->vote->total == 0)
-    return NULL;
-  return g_strdup_printf (_("%d of %d votes"), (int) item->vote->count, (int) item->vote->total);
-}
-
 static void
 add_decisions (CsBlueprintView *self,
                GPtrArray       *decisions)
@@ -129,7 +124,9 @@ add_decisions (CsBlueprintView *self,
       if (d->topic == NULL)
         continue;
       title = g_strdup_printf ("%s: %s", d->topic, d->choice ? d->choice : "");
-      votes = vote_text (&d->item);
+      votes = cs_result_vote_text (&d->item, d->choice);
+      if (votes == NULL)
+        votes = cs_result_support_text (&d->item, CS_SUPPORT_DECISION);
       row = cs_result_expander_row (title, votes);
       cs_result_expander_add_text (row, _("Rationale"), d->rationale);
       if (d->rejected_alternatives != NULL)

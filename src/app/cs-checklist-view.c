@@ -72,7 +72,7 @@ show_steps (CsChecklistView *self,
     {
       const CsStep *step = g_ptr_array_index (steps, i);
       g_autofree char *prefix = g_strdup_printf ("%u. ", i + 1);
-      g_autofree char *support = cs_result_support_text (&step->item, TRUE);
+      g_autofree char *support = cs_result_support_text (&step->item, CS_SUPPORT_STEP);
       CsStepRow *row = cs_step_row_new (step, prefix, support);
       GtkCheckButton *check;
 
@@ -98,7 +98,7 @@ add_alternative (CsChecklistView     *self,
   };
   g_autofree char *prefix = alt->after_step >= 0 ? g_strdup_printf (_("After step %d: "), alt->after_step + 1)
                                                  : g_strdup ("");
-  g_autofree char *support = cs_result_support_text (&alt->item, TRUE);
+  g_autofree char *support = cs_result_support_text (&alt->item, CS_SUPPORT_STEP);
 
   gtk_list_box_append (self->alternatives_list, GTK_WIDGET (cs_step_row_new (&step, prefix, support)));
 }

@@ -114,15 +114,62 @@ cs_result_copy_button (const char *text,
 }
 
 char *
-cs_result_support_text (const CsItem *item,
-                        gboolean      steps)
+cs_result_support_text (const CsItem  *item,
+                        CsSupportKind  kind)
 {
-  if (item == NULL || item->total == 0)
+  if (item == NULL)
     return NULL;
-  if (item->support == 0)
+  if (item->origin.judge == CS_JUDGE_ADDED || (item->total > 0 && item->support == 0))
     return g_strdup (_("added by the judge"));
+  if (item->total == 0)
+    return NULL;
 
-  if (steps)
-    return g_strdup_printf (_("agreed by %d of %d"), (int) item->support, (int) item->total);
-  return g_strdup_printf (_("chosen by %d of %d"), (int) item->support, (int) item->total);
+  switch (kind)
+    {
+    case CS_SUPPORT_STEP:
+      return g_strdup_printf (_("agreed by %d of %d"), (int) item->support, (int) item->total);
+    case CS_SUPPORT_COMPONENT:
+      /* Translators: how many candidates have this component at all,
+       * whatever its technology */
+      return g_strdup_printf (_("component proposed by %d of %d"), (int) item->support, (int) item->total);
+    case CS_SUPPORT_DECISION:
+    default:
+      return NULL;
+    }
+}
+
+char *
+cs_result_vote_text (const CsItem *item,
+                     const char   *chosen)
+{
+  CsVoteChoice vote;
+
+  switch (cs_vote_choice_read (item, chosen, &vote))
+    {
+    case CS_VOTE_CHOICE_WINNER:
+      /* Translators: beside a choice in a result: how many candidates chose
+       * it, of how many, and the choice ("3 of 4 candidates chose Envoy") */
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u candidate chose %s",
+                                           "%u of %u candidates chose %s", vote.total),
+                              vote.chosen_count, vote.total, chosen);
+    case CS_VOTE_CHOICE_MINORITY:
+      /* Translators: beside a choice the judge made against the
+       * candidates' vote: the judge's choice, how many candidates chose it
+       * too, of how many, then the candidates' majority and how many chose
+       * it ("judge chose Kong, as 1 of 4 candidates did; 3 chose Envoy") */
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "judge chose %1$s, as %2$u of %3$u candidate did; %4$u chose %5$s",
+                                           "judge chose %1$s, as %2$u of %3$u candidates did; %4$u chose %5$s",
+                                           vote.total),
+                              chosen, vote.chosen_count, vote.total, vote.winner_count, vote.winner);
+    case CS_VOTE_CHOICE_UNVOTED:
+      /* Translators: beside a choice no candidate made: the judge's choice,
+       * then how many candidates chose what, of how many ("judge chose
+       * Kong; 3 of 4 candidates chose Envoy") */
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "judge chose %1$s; %2$u of %3$u candidate chose %4$s",
+                                           "judge chose %1$s; %2$u of %3$u candidates chose %4$s", vote.total),
+                              chosen, vote.winner_count, vote.total, vote.winner);
+    case CS_VOTE_CHOICE_NONE:
+    default:
+      return NULL;
+    }
 }

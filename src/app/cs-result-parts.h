@@ -31,9 +31,21 @@ void       cs_result_expander_add_text (GtkWidget    *expander,
 /* A button that copies @text; @what names it ("Copy @what"). */
 GtkWidget *cs_result_copy_button       (const char   *text,
                                         const char   *what);
-/* "chosen by N of M" ("agreed by" for @steps), "added by the judge", or
- * NULL when the item's support is unknown. */
+/* What an item's support (how many candidates proposed it) is about. */
+typedef enum {
+  CS_SUPPORT_STEP,        /* "agreed by N of M" */
+  CS_SUPPORT_COMPONENT,   /* "component proposed by N of M" */
+  CS_SUPPORT_DECISION,    /* only "added by the judge" */
+} CsSupportKind;
+
+/* The item's support in words, "added by the judge" for an item no
+ * candidate proposed, or NULL when unknown (or not worth a label). */
 char      *cs_result_support_text      (const CsItem *item,
-                                        gboolean      steps);
+                                        CsSupportKind kind);
+/* What the candidates' vote says about @chosen, the choice shown beside the
+ * label: "3 of 4 candidates chose Envoy", "judge chose Kong; 3 of 4
+ * candidates chose Envoy"; NULL when the item has no vote. */
+char      *cs_result_vote_text         (const CsItem *item,
+                                        const char   *chosen);
 
 G_END_DECLS

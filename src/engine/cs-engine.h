@@ -18,4 +18,5 @@
 #include "cs-run-store.h"
 #include "cs-runner.h"
 #include "cs-safe-file.h"
+#include "cs-vote-choice.h"
 #include "cs-run-manager.h"

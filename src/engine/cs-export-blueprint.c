@@ -9,61 +9,39 @@
 #include <math.h>
 
 #include "cs-export-private.h"
-#include "cs-similarity.h"
+#include "cs-vote-choice.h"
 
-/* Whether @option names @chosen: the same text, or the same technology. */
-static gboolean
-same_choice (const char *option,
-             const char *chosen,
-             const char *chosen_key)
-{
-  g_autofree char *key = cs_similarity_technology_key (option);
-
-  return g_strcmp0 (option, chosen) == 0 || (key != NULL && *key && g_strcmp0 (key, chosen_key) == 0);
-}
-
-/* The vote behind a chosen technology or decision: "N of M" (in a table)
- * or " (chosen by N of M)". When the judge chose against the candidates'
- * vote, says so and names what they voted for, rather than nothing. */
+/* The vote behind a chosen technology or decision, describing the choice
+ * it stands beside: "N of M" (in a table) or " (chosen by N of M)" when
+ * the candidates chose it; when the judge chose against their vote, says
+ * so, with what the choice got and what the candidates voted for. */
 static void
 append_vote_count (GString      *out,
                    const CsItem *item,
                    const char   *chosen,
                    gboolean      in_table)
 {
-  const CsVoteRecord *vote = item->vote_casefold ? NULL : item->vote;
-  g_autofree char *winner_key = NULL;
-  g_autofree char *chosen_key = NULL;
-  int count, total;
+  CsVoteChoice vote;
 
-  if (vote == NULL || vote->winner == NULL || chosen == NULL)
-    return;
-  count = (int)vote->count;
-  total = (int)vote->total;
-  winner_key = cs_similarity_technology_key (vote->winner);
-  chosen_key = cs_similarity_technology_key (chosen);
-  if (g_strcmp0 (vote->winner, chosen) != 0 &&
-      (winner_key == NULL || *winner_key == '\0' || g_strcmp0 (winner_key, chosen_key) != 0))
+  switch (cs_vote_choice_read (item, chosen, &vote))
     {
-      /* not the winner, but maybe one of the options (a tie, a judge's
-       * pick of a minority): then its own count */
-      count = -1;
-      for (guint i = 0; i < vote->options->len; i++)
-        {
-          const CsVoteOption *option = &g_array_index (vote->options, CsVoteOption, i);
-
-          if (same_choice (option->name, chosen, chosen_key) && option->count <= G_MAXINT)
-            count = (int)option->count;
-        }
-    }
-  if (count >= 0)
-    {
-      g_string_append_printf (out, in_table ? "%d of %d" : " (chosen by %d of %d)", count, total);
+    case CS_VOTE_CHOICE_WINNER:
+      g_string_append_printf (out, in_table ? "%u of %u" : " (chosen by %u of %u)", vote.chosen_count, vote.total);
+      return;
+    case CS_VOTE_CHOICE_MINORITY:
+      g_string_append_printf (out, in_table ? "judge, also chosen by %u of %u; the candidates voted "
+                                            : " (the judge's choice, also chosen by %u of %u; the candidates voted ",
+                              vote.chosen_count, vote.total);
+      break;
+    case CS_VOTE_CHOICE_UNVOTED:
+      g_string_append (out, in_table ? "judge; the candidates voted " : " (the judge's choice; the candidates voted ");
+      break;
+    case CS_VOTE_CHOICE_NONE:
+    default:
       return;
     }
-  g_string_append (out, in_table ? "judge; the candidates voted " : " (the judge's choice; the candidates voted ");
-  cs_export_append_inline (out, vote->winner);
-  g_string_append_printf (out, ", %d of %d%s", (int)vote->count, total, in_table ? "" : ")");
+  cs_export_append_inline (out, vote.winner);
+  g_string_append_printf (out, ", %u of %u%s", vote.winner_count, vote.total, in_table ? "" : ")");
 }
 
 static void
