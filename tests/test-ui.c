@@ -34,6 +34,7 @@
 #include "cs-history-row.h"
 #include "cs-preferences-window.h"
 #include "cs-preferences-window-private.h"
+#include "cs-provider-row-private.h"
 #include "cs-result-view.h"
 #include "cs-test-provider.h"
 #include "cs-window-private.h"
@@ -2032,6 +2033,155 @@ test_welcome (void)
   write_config ();
 }
 
+/* The provider row of @id in @prefs, or NULL. */
+static CsProviderRow *
+find_provider_row (GtkWidget  *root,
+                   const char *id)
+{
+  if (CS_IS_PROVIDER_ROW (root) && g_strcmp0 (cs_provider_row_get_provider_id (CS_PROVIDER_ROW (root)), id) == 0)
+    return CS_PROVIDER_ROW (root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      CsProviderRow *found = find_provider_row (child, id);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+row_tested (gpointer data)
+{
+  CsProviderRowStatus status = _cs_provider_row_get_status (data, NULL);
+
+  return status == CS_PROVIDER_ROW_STATUS_OK || status == CS_PROVIDER_ROW_STATUS_FAILED;
+}
+
+static gboolean
+file_has (gpointer data)
+{
+  const char * const *what = data;   /* path, text */
+  g_autofree char *ini = NULL;
+
+  return g_file_get_contents (what[0], &ini, NULL, NULL) && strstr (ini, what[1]) != NULL;
+}
+
+static gboolean
+demo_has_model (CsApplication *app,
+                const char    *model)
+{
+  const CsProviderConfig *demo = cs_config_find_provider (cs_application_get_config (app), "demo");
+
+  return demo != NULL && g_strv_contains ((const char * const *) demo->models, model);
+}
+
+/* Test lists the server's models in the row, with check boxes that add
+ * them; the result is said in the row, not in a toast; the row stays open
+ * (the same row) through every edit; its subtitle follows the URL as it is
+ * typed. */
+static void
+test_provider_setup (void)
+{
+  g_autoptr(CsApplication) app = start_app ();
+  g_autofree char *path = cs_config_get_default_path ();
+  g_autofree char *base = cs_test_provider_dup_base_url (provider);
+  const char *thinking_in_file[] = { path, "demo-thinking", NULL };
+  CsPreferencesWindow *prefs;
+  CsProviderRow *row;
+  GtkCheckButton *check;
+  GtkWidget *test_button;
+  const char *message = NULL;
+
+  prefs = cs_preferences_window_new (app);
+  gtk_window_present (GTK_WINDOW (prefs));
+  spin (200);
+  row = find_provider_row (GTK_WIDGET (prefs), "demo");
+  g_assert_nonnull (row);
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
+
+  /* the subtitle follows the URL as it is typed, before it is applied */
+  g_assert_cmpstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (row)), ==, base);
+  gtk_editable_set_text (GTK_EDITABLE (row->url_row), "http://127.0.0.1:9");
+  g_assert_cmpstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (row)), ==, "http://127.0.0.1:9");
+  gtk_editable_set_text (GTK_EDITABLE (row->url_row), base);
+  g_assert_cmpstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (row)), ==, base);
+
+  /* no typing "a;b;c": the configured models are check boxes */
+  g_assert_null (find_type (GTK_WIDGET (row), ADW_TYPE_ENTRY_ROW, "Models (separated by ;)"));
+  g_assert_nonnull (_cs_provider_row_get_model_check (row, "demo-alpha"));
+  g_assert_true (gtk_check_button_get_active (_cs_provider_row_get_model_check (row, "demo-alpha")));
+  g_assert_null (_cs_provider_row_get_model_check (row, "demo-thinking"));
+
+  /* Test: the server's models, in the row */
+  test_button = find_button (GTK_WIDGET (row), _("_Test"));
+  g_assert_nonnull (test_button);
+  g_signal_emit_by_name (test_button, "clicked");
+  g_assert_cmpint (_cs_provider_row_get_status (row, NULL), ==, CS_PROVIDER_ROW_STATUS_TESTING);
+  g_assert_true (wait_for (row_tested, row, 10000));
+  g_assert_cmpint (_cs_provider_row_get_status (row, &message), ==, CS_PROVIDER_ROW_STATUS_OK);
+  g_test_message ("status: %s", message);
+  g_assert_nonnull (strstr (message, "6 models"));
+  g_assert_cmpstr (adw_action_row_get_subtitle (row->test_row), ==, message);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (row->test_icon)));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (row->test_icon)), ==, message);
+  g_assert_null (_cs_preferences_window_get_last_toast (prefs));
+  check = _cs_provider_row_get_model_check (row, "demo-thinking");
+  g_assert_nonnull (check);
+  g_assert_false (gtk_check_button_get_active (check));
+  g_assert_true (gtk_check_button_get_active (_cs_provider_row_get_model_check (row, "demo-alpha")));
+  /* a configured model the server does not list stays, ticked */
+  g_assert_true (gtk_check_button_get_active (_cs_provider_row_get_model_check (row, "demo-beta+refuse")));
+  save_shot (GTK_WIDGET (prefs), "preferences-provider-test.png");
+  assert_accessible (GTK_WIDGET (prefs), "preferences, a provider tested");
+
+  /* ticking adds the model to the configuration, and the file */
+  gtk_check_button_set_active (check, TRUE);
+  g_assert_true (demo_has_model (app, "demo-thinking"));
+  g_assert_true (wait_for (file_has, thinking_in_file, 5000));
+  g_assert_true (find_provider_row (GTK_WIDGET (prefs), "demo") == row);
+  g_assert_true (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (row)));
+  /* unticking removes it; its row stays, to tick again */
+  gtk_check_button_set_active (check, FALSE);
+  g_assert_false (demo_has_model (app, "demo-thinking"));
+  g_assert_true (_cs_provider_row_get_model_check (row, "demo-thinking") == check);
+
+  /* a model the server does not list, added by its name */
+  gtk_editable_set_text (GTK_EDITABLE (row->add_model_row), "demo-extra");
+  g_signal_emit_by_name (row->add_model_row, "apply");
+  g_assert_true (demo_has_model (app, "demo-extra"));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row->add_model_row)), ==, "");
+  g_assert_true (gtk_check_button_get_active (_cs_provider_row_get_model_check (row, "demo-extra")));
+
+  /* other edits keep the row open too */
+  gtk_editable_set_text (GTK_EDITABLE (row->name_row), "Demo renamed");
+  g_signal_emit_by_name (row->name_row, "apply");
+  gtk_spin_button_set_value (row->concurrent_spin, 3);
+  spin (700);
+  g_assert_true (find_provider_row (GTK_WIDGET (prefs), "demo") == row);
+  g_assert_true (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (row)));
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Demo renamed");
+
+  /* a failed test: the URL typed is applied and tested, the reason shown in the row */
+  gtk_editable_set_text (GTK_EDITABLE (row->url_row), "http://127.0.0.1:1/v1");
+  g_signal_emit_by_name (test_button, "clicked");
+  g_assert_true (wait_for (row_tested, row, 10000));
+  g_assert_cmpint (_cs_provider_row_get_status (row, &message), ==, CS_PROVIDER_ROW_STATUS_FAILED);
+  g_test_message ("status: %s", message);
+  g_assert_true (g_str_has_prefix (message, "Test failed: "));
+  g_assert_cmpstr (cs_config_find_provider (cs_application_get_config (app), "demo")->base_url, ==, "http://127.0.0.1:1/v1");
+  /* a URL that is not valid is not tested */
+  gtk_editable_set_text (GTK_EDITABLE (row->url_row), "ftp://example.com");
+  g_signal_emit_by_name (test_button, "clicked");
+  g_assert_cmpint (_cs_provider_row_get_status (row, &message), ==, CS_PROVIDER_ROW_STATUS_FAILED);
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row->url_row), "error"));
+  g_assert_null (_cs_preferences_window_get_last_toast (prefs));
+
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  spin (100);
+  write_config ();
+}
+
 static GtkWidget *
 wait_for_use_demo (CsWindow *win)
 {
@@ -2492,6 +2642,7 @@ main (int   argc,
   g_test_add_func ("/ui/crash-recovery/subprocess", test_crash_child);
   g_test_add_func ("/ui/preferences", test_preferences);
   g_test_add_func ("/ui/preferences-keep-file", test_preferences_keep_file);
+  g_test_add_func ("/ui/provider-setup", test_provider_setup);
   g_test_add_func ("/ui/save-failed", test_save_failed);
   g_test_add_func ("/ui/load-failed", test_load_failed);
   g_test_add_func ("/ui/welcome", test_welcome);

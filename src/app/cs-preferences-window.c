@@ -330,8 +330,20 @@ add_preset_action (GtkWidget  *widget,
 
   cs_config_file_edit (self->file, add_preset_edit, &edit);
   schedule_save (self);
-  msg = g_strdup_printf (_("%s added: expand it to enter the API key"),
-                         edit.preset->name != NULL ? edit.preset->name : id);
+
+  /* the new row opens, for its key */
+  for (guint i = 0; i < self->provider_rows->len; i++)
+    {
+      CsProviderRow *row = g_ptr_array_index (self->provider_rows, i);
+
+      if (g_strcmp0 (cs_provider_row_get_provider_id (row), id) == 0)
+        adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
+    }
+  if (edit.preset->key_optional)
+    msg = g_strdup_printf (_("%s added"), edit.preset->name != NULL ? edit.preset->name : id);
+  else
+    msg = g_strdup_printf (_("%s added: enter its API key in its row"),
+                           edit.preset->name != NULL ? edit.preset->name : id);
   toast (self, msg);
 }
 

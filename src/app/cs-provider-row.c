@@ -3,6 +3,7 @@
  * Each edit replaces the provider in the application's configuration
  * (cs_config_file_edit) and emits ::edited, for the preferences to save
  * it. API keys never touch the configuration: they go to the keyring.
+ * The models and the connection test are in cs-provider-row-models.c.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -12,27 +13,7 @@
 
 #include <glib/gi18n.h>
 
-#include "cs-provider-row.h"
-
-struct _CsProviderRow
-{
-  AdwExpanderRow    parent_instance;
-
-  CsConfigFile     *file;
-  char             *provider_id;
-  CsProviderConfig *shown;        /* what the widgets show */
-  GCancellable     *cancellable;
-  gboolean          updating;     /* the widgets are being set, not edited */
-
-  AdwEntryRow      *name_row;
-  AdwEntryRow      *url_row;
-  AdwComboRow      *api_row;
-  AdwEntryRow      *models_row;
-  AdwActionRow     *key_env_row;
-  AdwEntryRow      *key_row;
-  GtkSpinButton    *concurrent_spin;
-  GtkSpinButton    *rpm_spin;
-};
+#include "cs-provider-row-private.h"
 
 G_DEFINE_FINAL_TYPE (CsProviderRow, cs_provider_row, ADW_TYPE_EXPANDER_ROW)
 
@@ -51,9 +32,8 @@ toast (CsProviderRow *self,
   g_signal_emit (self, signals[TOAST], 0, message);
 }
 
-/* A copy of the provider as the configuration has it, or NULL. */
-static CsProviderConfig *
-dup_provider (CsProviderRow *self)
+CsProviderConfig *
+_cs_provider_row_dup_provider (CsProviderRow *self)
 {
   const CsProviderConfig *p = NULL;
 
@@ -69,9 +49,9 @@ set_provider_edit (CsConfig *config,
   cs_config_set_provider (config, provider);
 }
 
-static void
-save_provider (CsProviderRow    *self,
-               CsProviderConfig *p)
+void
+_cs_provider_row_save (CsProviderRow    *self,
+                       CsProviderConfig *p)
 {
   g_autoptr(CsProviderRow) hold = g_object_ref (self);
 
@@ -85,57 +65,64 @@ static void
 name_applied_cb (AdwEntryRow   *row,
                  CsProviderRow *self)
 {
-  g_autoptr(CsProviderConfig) p = dup_provider (self);
+  g_autoptr(CsProviderConfig) p = _cs_provider_row_dup_provider (self);
 
   if (p == NULL)
     return;
   g_free (p->name);
   p->name = g_strdup (gtk_editable_get_text (GTK_EDITABLE (row)));
-  save_provider (self, p);
+  _cs_provider_row_save (self, p);
+}
+
+/* The header follows what is typed, before it is applied. */
+static void
+name_changed_cb (GtkEditable   *entry,
+                 CsProviderRow *self)
+{
+  const char *name = gtk_editable_get_text (entry);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), name[0] != '\0' ? name : self->provider_id);
+}
+
+static void
+url_changed_cb (GtkEditable   *entry,
+                CsProviderRow *self)
+{
+  adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (self), gtk_editable_get_text (entry));
+}
+
+gboolean
+_cs_provider_row_apply_url (CsProviderRow *self)
+{
+  g_autoptr(CsProviderConfig) p = _cs_provider_row_dup_provider (self);
+  g_autoptr(GError) error = NULL;
+  const char *url = gtk_editable_get_text (GTK_EDITABLE (self->url_row));
+
+  if (p == NULL)
+    return FALSE;
+  if (!cs_config_check_base_url (url, &error))
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->url_row), "error");
+      _cs_provider_row_set_status (self, CS_PROVIDER_ROW_STATUS_FAILED, error->message);
+      return FALSE;
+    }
+  gtk_widget_remove_css_class (GTK_WIDGET (self->url_row), "error");
+  if (self->status == CS_PROVIDER_ROW_STATUS_FAILED)
+    _cs_provider_row_set_status (self, CS_PROVIDER_ROW_STATUS_NONE, NULL);
+  if (g_strcmp0 (url, p->base_url) == 0)
+    return TRUE;
+  g_free (p->base_url);
+  p->base_url = g_strdup (url);
+  p->key_optional = cs_config_url_is_local (url);
+  _cs_provider_row_save (self, p);
+  return TRUE;
 }
 
 static void
 url_applied_cb (AdwEntryRow   *row,
                 CsProviderRow *self)
 {
-  g_autoptr(CsProviderConfig) p = dup_provider (self);
-  g_autoptr(GError) error = NULL;
-  const char *url = gtk_editable_get_text (GTK_EDITABLE (row));
-
-  if (p == NULL)
-    return;
-  if (!cs_config_check_base_url (url, &error))
-    {
-      gtk_widget_add_css_class (GTK_WIDGET (row), "error");
-      toast (self, error->message);
-      return;
-    }
-  gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
-  g_free (p->base_url);
-  p->base_url = g_strdup (url);
-  p->key_optional = cs_config_url_is_local (url);
-  save_provider (self, p);
-}
-
-static void
-models_applied_cb (AdwEntryRow   *row,
-                   CsProviderRow *self)
-{
-  g_autoptr(CsProviderConfig) p = dup_provider (self);
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto(GStrv) parts = NULL;
-
-  if (p == NULL)
-    return;
-
-  parts = g_regex_split_simple ("[;,\\s]+", gtk_editable_get_text (GTK_EDITABLE (row)), 0, 0);
-  for (guint i = 0; parts[i] != NULL; i++)
-    if (parts[i][0] != '\0')
-      g_strv_builder_add (builder, parts[i]);
-
-  g_strfreev (p->models);
-  p->models = g_strv_builder_end (builder);
-  save_provider (self, p);
+  _cs_provider_row_apply_url (self);
 }
 
 static void
@@ -146,11 +133,11 @@ api_selected_cb (AdwComboRow   *row,
   g_autoptr(CsProviderConfig) p = NULL;
   guint selected = adw_combo_row_get_selected (row);
 
-  if (self->updating || (p = dup_provider (self)) == NULL ||
+  if (self->updating || (p = _cs_provider_row_dup_provider (self)) == NULL ||
       selected > CS_API_OLLAMA || p->api == (CsApiDialect) selected)
     return;
   p->api = (CsApiDialect) selected;
-  save_provider (self, p);
+  _cs_provider_row_save (self, p);
 }
 
 static void
@@ -160,13 +147,13 @@ limit_changed_cb (GtkSpinButton *spin,
   g_autoptr(CsProviderConfig) p = NULL;
   guint value = gtk_spin_button_get_value_as_int (spin);
 
-  if (self->updating || (p = dup_provider (self)) == NULL)
+  if (self->updating || (p = _cs_provider_row_dup_provider (self)) == NULL)
     return;
   if (spin == self->concurrent_spin)
     p->max_concurrent = MAX (value, 1);
   else
     p->requests_per_minute = value;
-  save_provider (self, p);
+  _cs_provider_row_save (self, p);
 }
 
 static void
@@ -276,89 +263,6 @@ key_applied_cb (AdwEntryRow   *row,
   memset (key, 0, strlen (key));
 }
 
-/* ---- the connection test ---- */
-
-typedef struct
-{
-  CsProviderRow    *self;
-  CsProviderClient *client;
-} TestData;
-
-static void
-test_data_free (TestData *d)
-{
-  g_clear_object (&d->self);
-  g_clear_object (&d->client);
-  g_free (d);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestData, test_data_free)
-
-static char *
-describe_models (char **models)
-{
-  guint n = g_strv_length (models);
-  g_autoptr(GString) list = g_string_new (NULL);
-
-  for (guint i = 0; i < n && i < 6; i++)
-    g_string_append_printf (list, "%s%s", i ? ", " : "", models[i]);
-  if (n > 6)
-    g_string_append (list, ", …");
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "It works: %u model (%s)", "It works: %u models (%s)", n),
-                          n, list->str);
-}
-
-static void
-list_models_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(TestData) d = user_data;
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) models = cs_provider_client_list_models_finish (CS_PROVIDER_CLIENT (object), result, &error);
-  g_autofree char *msg = NULL;
-
-  if (models != NULL)
-    msg = describe_models (models);
-  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    msg = g_strdup_printf (_("Test failed: %s"), error->message);
-  if (msg != NULL)
-    toast (d->self, msg);
-}
-
-static void
-test_key_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  TestData *d = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *key = cs_secrets_lookup_finish (result, &error);
-
-  if (error != NULL)
-    g_debug ("No key for %s: %s", d->self->provider_id, error->message);
-  cs_provider_client_set_api_key (d->client, key);
-  cs_provider_client_list_models_async (d->client, d->self->cancellable, list_models_cb, d);
-}
-
-static void
-test_clicked_cb (GtkButton     *button,
-                 CsProviderRow *self)
-{
-  const CsProviderConfig *p = cs_config_find_provider (cs_config_file_get_config (self->file),
-                                                       self->provider_id);
-  TestData *d;
-
-  if (p == NULL)
-    return;
-
-  d = g_new0 (TestData, 1);
-  d->self = g_object_ref (self);
-  d->client = cs_provider_client_new (p);
-  toast (self, _("Asking the provider for its models…"));
-  cs_secrets_lookup_async (p, self->cancellable, test_key_cb, d);
-}
-
 /* ---- showing ---- */
 
 /* Sets an entry's text when the configuration's value changed since it
@@ -396,28 +300,27 @@ void
 cs_provider_row_update (CsProviderRow *self)
 {
   g_autoptr(CsProviderConfig) p = NULL;
-  g_autofree char *models = NULL;
-  g_autofree char *was_models = NULL;
   gboolean first = self->shown == NULL;
 
   g_return_if_fail (CS_IS_PROVIDER_ROW (self));
 
-  if ((p = dup_provider (self)) == NULL)
+  if ((p = _cs_provider_row_dup_provider (self)) == NULL)
     return;
 
   self->updating = TRUE;
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), p->name != NULL ? p->name : p->id);
-  adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (self), p->base_url);
-
-  models = g_strjoinv ("; ", p->models);
-  was_models = first ? NULL : g_strjoinv ("; ", self->shown->models);
+  /* then the header follows the entries (name_changed_cb, url_changed_cb) */
+  if (first)
+    {
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), p->name != NULL ? p->name : p->id);
+      adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (self), p->base_url);
+    }
   show_text (self->name_row, p->name, first ? NULL : self->shown->name, first);
   show_text (self->url_row, p->base_url, first ? NULL : self->shown->base_url, first);
-  show_text (self->models_row, models, was_models, first);
   adw_combo_row_set_selected (self->api_row, p->api);
   gtk_spin_button_set_value (self->concurrent_spin, p->max_concurrent);
   gtk_spin_button_set_value (self->rpm_spin, p->requests_per_minute);
   show_key (self, p, first);
+  _cs_provider_row_show_models (self, p);
   self->updating = FALSE;
 
   g_clear_pointer (&self->shown, cs_provider_config_free);
@@ -454,6 +357,7 @@ cs_provider_row_dispose (GObject *object)
   CsProviderRow *self = CS_PROVIDER_ROW (object);
 
   g_cancellable_cancel (self->cancellable);
+  _cs_provider_row_models_dispose (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), CS_TYPE_PROVIDER_ROW);
   g_clear_object (&self->file);
 
@@ -465,6 +369,7 @@ cs_provider_row_finalize (GObject *object)
 {
   CsProviderRow *self = CS_PROVIDER_ROW (object);
 
+  _cs_provider_row_models_finalize (self);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->shown, cs_provider_config_free);
   g_free (self->provider_id);
@@ -492,19 +397,29 @@ cs_provider_row_class_init (CsProviderRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CsProviderRow, name_row);
   gtk_widget_class_bind_template_child (widget_class, CsProviderRow, url_row);
   gtk_widget_class_bind_template_child (widget_class, CsProviderRow, api_row);
-  gtk_widget_class_bind_template_child (widget_class, CsProviderRow, models_row);
   gtk_widget_class_bind_template_child (widget_class, CsProviderRow, key_env_row);
   gtk_widget_class_bind_template_child (widget_class, CsProviderRow, key_row);
   gtk_widget_class_bind_template_child (widget_class, CsProviderRow, concurrent_spin);
   gtk_widget_class_bind_template_child (widget_class, CsProviderRow, rpm_spin);
+  gtk_widget_class_bind_template_child (widget_class, CsProviderRow, test_row);
+  gtk_widget_class_bind_template_child (widget_class, CsProviderRow, test_spinner);
+  gtk_widget_class_bind_template_child (widget_class, CsProviderRow, test_icon);
+  gtk_widget_class_bind_template_child (widget_class, CsProviderRow, test_button);
+  gtk_widget_class_bind_template_child (widget_class, CsProviderRow, add_model_row);
   gtk_widget_class_bind_template_callback (widget_class, name_applied_cb);
+  gtk_widget_class_bind_template_callback (widget_class, name_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, url_applied_cb);
-  gtk_widget_class_bind_template_callback (widget_class, models_applied_cb);
+  gtk_widget_class_bind_template_callback (widget_class, url_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, api_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, limit_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, key_applied_cb);
-  gtk_widget_class_bind_template_callback (widget_class, test_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, remove_clicked_cb);
+  gtk_widget_class_bind_template_callback_full (widget_class, "test_clicked_cb",
+                                                G_CALLBACK (_cs_provider_row_test_clicked_cb));
+  gtk_widget_class_bind_template_callback_full (widget_class, "add_model_applied_cb",
+                                                G_CALLBACK (_cs_provider_row_add_model_applied_cb));
+  gtk_widget_class_bind_template_callback_full (widget_class, "filter_changed_cb",
+                                                G_CALLBACK (_cs_provider_row_filter_changed_cb));
 }
 
 static void
@@ -514,4 +429,5 @@ cs_provider_row_init (CsProviderRow *self)
   /* until cs_provider_row_update() shows the provider */
   self->updating = TRUE;
   gtk_widget_init_template (GTK_WIDGET (self));
+  _cs_provider_row_models_init (self);
 }
