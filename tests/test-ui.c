@@ -2182,6 +2182,107 @@ test_provider_setup (void)
   write_config ();
 }
 
+static gboolean
+file_says_insecure (gpointer data)
+{
+  g_autofree char *ini = NULL;
+
+  return g_file_get_contents (data, &ini, NULL, NULL) && strstr (ini, "allow-insecure-key=true") != NULL;
+}
+
+/* What the engine warns about reaches the preferences: an unknown key in
+ * providers.ini (with the key probably meant) at the top of the providers
+ * page; a provider that sends its key over plain http to a LAN server, a
+ * warning in its row and the switch that opts in or out, written to the
+ * file through the same edits. */
+static void
+test_preferences_warnings (void)
+{
+  g_autofree char *path = cs_config_get_default_path ();
+  g_autofree char *base = cs_test_provider_dup_base_url (provider);
+  g_autofree char *ini = g_strdup_printf ("[provider demo]\n"
+                                          "base-url=%s\n"
+                                          "models=demo-alpha\n"
+                                          "max-concurent=1\n"
+                                          "\n"
+                                          "[provider lan]\n"
+                                          "name=Office server\n"
+                                          "base-url=http://192.168.1.20:8080/v1\n"
+                                          "models=llama\n",
+                                          base);
+  g_autoptr(CsApplication) app = NULL;
+  CsPreferencesWindow *prefs;
+  CsProviderRow *demo, *lan;
+  GtkWidget *warning;
+
+  g_assert_true (g_file_set_contents (path, ini, -1, NULL));
+  app = start_app ();
+  prefs = cs_preferences_window_new (app);
+  gtk_window_present (GTK_WINDOW (prefs));
+  spin (200);
+
+  /* the unknown key, said at the top of the page, naming the line */
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (_cs_preferences_window_get_warnings_group (prefs))));
+  warning = find_type (GTK_WIDGET (_cs_preferences_window_get_warnings_group (prefs)), ADW_TYPE_ACTION_ROW, NULL);
+  g_assert_nonnull (warning);
+  g_test_message ("warning: %s", adw_preferences_row_get_title (ADW_PREFERENCES_ROW (warning)));
+  g_assert_nonnull (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (warning)), "line 4"));
+  g_assert_nonnull (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (warning)), "max-concurent"));
+  g_assert_nonnull (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (warning)), "max-concurrent"));
+
+  /* loopback: no switch; the LAN server: the switch, off, no warning yet */
+  demo = find_provider_row (GTK_WIDGET (prefs), "demo");
+  lan = find_provider_row (GTK_WIDGET (prefs), "lan");
+  g_assert_nonnull (demo);
+  g_assert_nonnull (lan);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (demo->insecure_row)));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (lan->insecure_row)));
+  g_assert_false (gtk_switch_get_active (lan->insecure_switch));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (lan->warning_icon)));
+
+  /* opting in: written, and warned about in the row */
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (lan), TRUE);
+  gtk_switch_set_active (lan->insecure_switch, TRUE);
+  g_assert_true (cs_config_find_provider (cs_application_get_config (app), "lan")->allow_insecure_key);
+  g_assert_true (wait_for (file_says_insecure, path, 5000));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (lan->warning_icon)));
+  g_assert_nonnull (gtk_widget_get_tooltip_text (GTK_WIDGET (lan->warning_icon)));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (lan->insecure_row), "key-in-clear"));
+  g_assert_true (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (lan)));
+  /* unknown keys survive the edit, and so does their warning */
+  g_clear_pointer (&ini, g_free);
+  g_assert_true (g_file_get_contents (path, &ini, NULL, NULL));
+  g_assert_nonnull (strstr (ini, "max-concurent=1"));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (_cs_preferences_window_get_warnings_group (prefs))));
+  save_shot (GTK_WIDGET (prefs), "preferences-warnings.png");
+  assert_accessible (GTK_WIDGET (prefs), "preferences, warnings");
+
+  /* and out again */
+  gtk_switch_set_active (lan->insecure_switch, FALSE);
+  g_assert_false (cs_config_find_provider (cs_application_get_config (app), "lan")->allow_insecure_key);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (lan->warning_icon)));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (lan->insecure_row), "key-in-clear"));
+
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  spin (100);
+  g_clear_pointer (&ini, g_free);
+  g_assert_true (g_file_get_contents (path, &ini, NULL, NULL));
+  g_assert_null (strstr (ini, "allow-insecure-key=true"));
+
+  /* a file without problems: no warnings group */
+  write_config ();
+  {
+    g_autoptr(CsApplication) clean_app = start_app ();
+
+    prefs = cs_preferences_window_new (clean_app);
+    gtk_window_present (GTK_WINDOW (prefs));
+    spin (100);
+    g_assert_false (gtk_widget_get_visible (GTK_WIDGET (_cs_preferences_window_get_warnings_group (prefs))));
+    gtk_window_destroy (GTK_WINDOW (prefs));
+    spin (100);
+  }
+}
+
 static GtkWidget *
 wait_for_use_demo (CsWindow *win)
 {
@@ -2643,6 +2744,7 @@ main (int   argc,
   g_test_add_func ("/ui/preferences", test_preferences);
   g_test_add_func ("/ui/preferences-keep-file", test_preferences_keep_file);
   g_test_add_func ("/ui/provider-setup", test_provider_setup);
+  g_test_add_func ("/ui/preferences-warnings", test_preferences_warnings);
   g_test_add_func ("/ui/save-failed", test_save_failed);
   g_test_add_func ("/ui/load-failed", test_load_failed);
   g_test_add_func ("/ui/welcome", test_welcome);

@@ -32,8 +32,11 @@ struct _CsPreferencesWindow
   GPtrArray            *provider_rows;  /* of CsProviderRow, in providers_group */
   GPtrArray            *price_groups;   /* in prices_page */
   char                 *prices_shape;   /* what the price groups were built for */
+  GPtrArray            *warning_rows;   /* in warnings_group */
+  char                **warnings_shown; /* what they say */
 
   AdwPreferencesPage   *providers_page;
+  AdwPreferencesGroup  *warnings_group;
   AdwPreferencesGroup  *providers_group;
   GtkWidget            *empty_row;
   GtkMenuButton        *add_button;
@@ -64,6 +67,14 @@ _cs_preferences_window_get_last_toast (CsPreferencesWindow *self)
   g_return_val_if_fail (CS_IS_PREFERENCES_WINDOW (self), NULL);
 
   return self->last_toast;
+}
+
+AdwPreferencesGroup *
+_cs_preferences_window_get_warnings_group (CsPreferencesWindow *self)
+{
+  g_return_val_if_fail (CS_IS_PREFERENCES_WINDOW (self), NULL);
+
+  return self->warnings_group;
 }
 
 static void
@@ -257,9 +268,57 @@ update_prices_page (CsPreferencesWindow *self)
     }
 }
 
+/* What the configuration warns about its file (unknown keys, with the key
+ * probably meant), a row each, at the top of the providers page. */
+static void
+update_warnings (CsPreferencesWindow *self)
+{
+  const char * const *warnings = cs_config_get_warnings (cs_config_file_get_config (self->file));
+  const char *path = cs_config_file_get_path (self->file);
+  g_autofree char *prefix = g_strconcat (path, ": ", NULL);
+  g_autofree char *escaped = NULL;
+  g_autofree char *description = NULL;
+
+  static const char * const none[] = { NULL };
+
+  if (warnings == NULL)
+    warnings = none;
+  if (self->warnings_shown != NULL && g_strv_equal (warnings, (const char * const *) self->warnings_shown))
+    return;
+
+  for (guint i = 0; i < self->warning_rows->len; i++)
+    adw_preferences_group_remove (self->warnings_group, g_ptr_array_index (self->warning_rows, i));
+  g_ptr_array_set_size (self->warning_rows, 0);
+  g_strfreev (self->warnings_shown);
+  self->warnings_shown = g_strdupv ((char **) warnings);
+
+  for (guint i = 0; warnings[i] != NULL; i++)
+    {
+      const char *text = g_str_has_prefix (warnings[i], prefix) ? warnings[i] + strlen (prefix) : warnings[i];
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
+
+      gtk_widget_add_css_class (icon, "warning");
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), text);
+      adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 0);
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+      adw_preferences_group_add (self->warnings_group, row);
+      g_ptr_array_add (self->warning_rows, row);
+    }
+
+  /* group descriptions are markup on libadwaita 1.2 */
+  escaped = g_markup_escape_text (path, -1);
+  /* Translators: %s is the providers file's path */
+  description = g_strdup_printf (_("What these lines say is ignored. Fix them in %s with a text editor."), escaped);
+  adw_preferences_group_set_description (self->warnings_group, description);
+  gtk_widget_set_visible (GTK_WIDGET (self->warnings_group), warnings[0] != NULL);
+}
+
 static void
 config_changed_cb (CsPreferencesWindow *self)
 {
+  update_warnings (self);
   update_provider_rows (self);
   update_prices_page (self);
 }
@@ -432,6 +491,7 @@ cs_preferences_window_dispose (GObject *object)
   g_clear_object (&self->app);
   g_clear_pointer (&self->provider_rows, g_ptr_array_unref);
   g_clear_pointer (&self->price_groups, g_ptr_array_unref);
+  g_clear_pointer (&self->warning_rows, g_ptr_array_unref);
 
   G_OBJECT_CLASS (cs_preferences_window_parent_class)->dispose (object);
 }
@@ -444,6 +504,7 @@ cs_preferences_window_finalize (GObject *object)
   g_free (self->load_error);
   g_free (self->last_toast);
   g_free (self->prices_shape);
+  g_strfreev (self->warnings_shown);
 
   G_OBJECT_CLASS (cs_preferences_window_parent_class)->finalize (object);
 }
@@ -459,6 +520,7 @@ cs_preferences_window_class_init (CsPreferencesWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/consilium/Consilium/cs-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, CsPreferencesWindow, providers_page);
+  gtk_widget_class_bind_template_child (widget_class, CsPreferencesWindow, warnings_group);
   gtk_widget_class_bind_template_child (widget_class, CsPreferencesWindow, providers_group);
   gtk_widget_class_bind_template_child (widget_class, CsPreferencesWindow, empty_row);
   gtk_widget_class_bind_template_child (widget_class, CsPreferencesWindow, add_button);
@@ -475,5 +537,6 @@ cs_preferences_window_init (CsPreferencesWindow *self)
 {
   self->provider_rows = g_ptr_array_new ();
   self->price_groups = g_ptr_array_new ();
+  self->warning_rows = g_ptr_array_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
 }

@@ -33,11 +33,14 @@ struct _CsProviderRow
   GPtrArray           *model_rows;     /* of CsModelCheck*, in the order they came */
   GtkWidget           *more_row;       /* says how many rows the filter hides */
 
+  GtkImage            *warning_icon;   /* on the header: the key goes in clear */
   AdwEntryRow         *name_row;
   AdwEntryRow         *url_row;
   AdwComboRow         *api_row;
   AdwActionRow        *key_env_row;
   AdwEntryRow         *key_row;
+  AdwActionRow        *insecure_row;
+  GtkSwitch           *insecure_switch;
   GtkSpinButton       *concurrent_spin;
   GtkSpinButton       *rpm_spin;
   AdwActionRow        *test_row;

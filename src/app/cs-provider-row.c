@@ -156,6 +156,22 @@ limit_changed_cb (GtkSpinButton *spin,
   _cs_provider_row_save (self, p);
 }
 
+/* allow-insecure-key: the person's opt-in to a key in clear */
+static void
+insecure_active_cb (GtkSwitch     *sw,
+                    GParamSpec    *pspec,
+                    CsProviderRow *self)
+{
+  g_autoptr(CsProviderConfig) p = NULL;
+  gboolean active = gtk_switch_get_active (sw);
+
+  if (self->updating || (p = _cs_provider_row_dup_provider (self)) == NULL ||
+      p->allow_insecure_key == active)
+    return;
+  p->allow_insecure_key = active;
+  _cs_provider_row_save (self, p);
+}
+
 static void
 remove_provider_edit (CsConfig *config,
                       gpointer  id)
@@ -296,6 +312,31 @@ show_key (CsProviderRow          *self,
     update_key_state (self);
 }
 
+/* Plain http to a server that is not this computer: the key goes only
+ * with allow-insecure-key, which the row offers and warns about. */
+static void
+show_insecure (CsProviderRow          *self,
+               const CsProviderConfig *p)
+{
+  const char *scheme = p->base_url != NULL ? g_uri_peek_scheme (p->base_url) : NULL;
+  gboolean lan = g_strcmp0 (scheme, "http") == 0 && !cs_config_url_is_loopback (p->base_url);
+  gboolean in_clear = cs_provider_config_key_in_clear (p);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->insecure_row), lan);
+  gtk_switch_set_active (self->insecure_switch, p->allow_insecure_key);
+  gtk_widget_set_visible (GTK_WIDGET (self->warning_icon), in_clear);
+  if (in_clear)
+    {
+      adw_action_row_set_subtitle (self->insecure_row, _("Anyone on the network between here and the server can read the key"));
+      gtk_widget_add_css_class (GTK_WIDGET (self->insecure_row), "key-in-clear");
+    }
+  else
+    {
+      adw_action_row_set_subtitle (self->insecure_row, _("Off: requests to this server go without the key"));
+      gtk_widget_remove_css_class (GTK_WIDGET (self->insecure_row), "key-in-clear");
+    }
+}
+
 void
 cs_provider_row_update (CsProviderRow *self)
 {
@@ -320,6 +361,7 @@ cs_provider_row_update (CsProviderRow *self)
   gtk_spin_button_set_value (self->concurrent_spin, p->max_concurrent);
   gtk_spin_button_set_value (self->rpm_spin, p->requests_per_minute);
   show_key (self, p, first);
+  show_insecure (self, p);
   _cs_provider_row_show_models (self, p);
   self->updating = FALSE;
 
@@ -394,11 +436,14 @@ cs_provider_row_class_init (CsProviderRowClass *klass)
                                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/consilium/Consilium/cs-provider-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, CsProviderRow, warning_icon);
   gtk_widget_class_bind_template_child (widget_class, CsProviderRow, name_row);
   gtk_widget_class_bind_template_child (widget_class, CsProviderRow, url_row);
   gtk_widget_class_bind_template_child (widget_class, CsProviderRow, api_row);
   gtk_widget_class_bind_template_child (widget_class, CsProviderRow, key_env_row);
   gtk_widget_class_bind_template_child (widget_class, CsProviderRow, key_row);
+  gtk_widget_class_bind_template_child (widget_class, CsProviderRow, insecure_row);
+  gtk_widget_class_bind_template_child (widget_class, CsProviderRow, insecure_switch);
   gtk_widget_class_bind_template_child (widget_class, CsProviderRow, concurrent_spin);
   gtk_widget_class_bind_template_child (widget_class, CsProviderRow, rpm_spin);
   gtk_widget_class_bind_template_child (widget_class, CsProviderRow, test_row);
@@ -412,6 +457,7 @@ cs_provider_row_class_init (CsProviderRowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, url_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, api_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, limit_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, insecure_active_cb);
   gtk_widget_class_bind_template_callback (widget_class, key_applied_cb);
   gtk_widget_class_bind_template_callback (widget_class, remove_clicked_cb);
   gtk_widget_class_bind_template_callback_full (widget_class, "test_clicked_cb",
