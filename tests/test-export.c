@@ -195,7 +195,10 @@ test_golden_architect (void)
   g_assert_nonnull (strstr (markdown, "```mermaid\nflowchart LR\n"));
   g_assert_nonnull (strstr (markdown, "(chosen by 2 of 3)"));
   g_assert_nonnull (strstr (markdown, "$2,000/month (median of 3 estimates)"));
-  g_assert_nonnull (strstr (markdown, "**Degraded:** No judge was configured."));
+  /* no judge chosen: said plainly, not as a degradation */
+  g_assert_nonnull (strstr (markdown, "- Judge: none chosen; the result combines the candidates' votes and consensus.\n"));
+  g_assert_null (strstr (markdown, "Degraded"));
+  g_assert_null (strstr (markdown, "No judge was configured."));
   g_assert_nonnull (strstr (markdown, "### deepseek/deepseek-chat (simplicity) — failed"));
   g_assert_nonnull (strstr (markdown, "**Error:** The provider returned HTTP 503"));
   g_assert_nonnull (strstr (markdown, "| **Total** | | 4,350 | 9,400 | 0.0443 |"));
@@ -386,6 +389,39 @@ test_cost_and_votes (void)
   g_assert_nonnull (strstr (huge, "$1e+300/month"));
   g_assert_null (strstr (huge, "$-"));
   json_node_unref (synthesis);
+}
+
+/* No judge chosen is a choice, said plainly; a judge that failed, or a
+ * merge that failed, stays a degradation. */
+static void
+test_judge_note (void)
+{
+  g_autoptr(CsRun) run = make_architect_run ();
+  g_autoptr(JsonNode) failed = NULL;
+  g_autoptr(JsonNode) alone = NULL;
+  g_autofree char *plain = cs_export_markdown (run);
+  g_autofree char *judge_failed = NULL;
+  g_autofree char *merge_failed = NULL;
+
+  g_assert_nonnull (strstr (plain, "- Judge: none chosen;"));
+  g_assert_null (strstr (plain, "**Degraded:**"));
+
+  cs_run_set_judge (run, "openai/o3");
+  failed = cs_synthesis_mark_degraded (cs_run_get_synthesis (run),
+                                       "The judge (openai/o3) failed: it timed out. The result combines votes and consensus only.");
+  cs_run_set_synthesis (run, failed);
+  judge_failed = cs_export_markdown (run);
+  g_assert_nonnull (strstr (judge_failed, "- **Degraded:** The judge (openai/o3) failed: it timed out."));
+  g_assert_null (strstr (judge_failed, "none chosen"));
+
+  /* no judge, and the merge failed: one candidate's answer alone */
+  cs_run_set_judge (run, NULL);
+  alone = parse ("{'methods': [], 'data': {'summary': 'One answer.'}, 'total': 1, 'degraded': true,"
+                 " 'note': 'The synthesis failed (boom); this is the answer of candidate c1 alone.'}");
+  cs_run_set_synthesis (run, alone);
+  merge_failed = cs_export_markdown (run);
+  g_assert_nonnull (strstr (merge_failed, "- **Degraded:** The synthesis failed"));
+  g_assert_null (strstr (merge_failed, "none chosen"));
 }
 
 static void
@@ -712,6 +748,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/export/markdown/hostile-text", test_hostile_text);
   g_test_add_func ("/export/markdown/control-characters", test_control_characters);
   g_test_add_func ("/export/markdown/no-synthesis", test_no_synthesis);
+  g_test_add_func ("/export/markdown/judge-note", test_judge_note);
   g_test_add_func ("/export/json/contract", test_json);
   g_test_add_func ("/export/json/does-not-mutate", test_json_does_not_mutate);
   g_test_add_func ("/export/json/exponents", test_json_exponents);

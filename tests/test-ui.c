@@ -728,8 +728,10 @@ test_architect_run (void)
   g_assert_nonnull (diagram);
   g_assert_cmpuint (cs_diagram_get_n_nodes (CS_DIAGRAM (diagram)), >, 1);
   g_assert_cmpuint (cs_diagram_get_n_edges (CS_DIAGRAM (diagram)), >, 0);
-  /* no judge was chosen: the result says it is degraded */
+  /* no judge was chosen: a neutral note says so, not the degraded banner */
   g_assert_nonnull (find_named (GTK_WIDGET (win->run_page->result_view), "degraded-banner"));
+  g_assert_false (gtk_widget_get_visible (find_named (GTK_WIDGET (win->run_page->result_view), "degraded-banner")));
+  g_assert_true (gtk_widget_get_visible (find_named (GTK_WIDGET (win->run_page->result_view), "result-note")));
 
   /* export, without the file chooser */
   _cs_window_export_async (win, export_file, FALSE, NULL, export_cb, &result);
@@ -2658,6 +2660,69 @@ test_vote_labels (void)
   spin (100);
 }
 
+/* The result view of @run in a window: which of the note and the banner
+ * it shows, and the banner's text. */
+static void
+result_header (CsRun      *run,
+               gboolean   *note,
+               gboolean   *banner,
+               char      **banner_text)
+{
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *view = cs_result_view_new ();
+  GtkWidget *label;
+
+  gtk_window_set_child (GTK_WINDOW (window), view);
+  cs_result_view_set_run (CS_RESULT_VIEW (view), run);
+  gtk_window_present (GTK_WINDOW (window));
+  spin (100);
+  *note = gtk_widget_get_visible (find_named (view, "result-note"));
+  label = find_named (view, "degraded-banner");
+  *banner = gtk_widget_get_visible (label);
+  *banner_text = g_strdup (gtk_label_get_text (GTK_LABEL (label)));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* No judge chosen is a choice: a neutral note, no warning; a judge that
+ * failed, or a merge that failed, stays a warning. */
+static void
+test_judge_note (void)
+{
+  g_autoptr(CsRun) run = finished_run (CS_MODE_ARCHITECT, "Judge or not");
+  g_autoptr(JsonNode) plain = parse_quoted ("{ 'methods': ['ensemble', 'consensus'], 'data': { 'summary': 'Merged.' },"
+                                            "  'total': 2, 'degraded': true,"
+                                            "  'note': 'No judge model was chosen; the result combines votes and consensus only.' }");
+  g_autoptr(JsonNode) failed = parse_quoted ("{ 'methods': ['ensemble', 'consensus'], 'data': { 'summary': 'Merged.' },"
+                                             "  'total': 2, 'degraded': true,"
+                                             "  'note': 'The judge (demo/demo-judge) failed: it timed out.' }");
+  g_autoptr(JsonNode) alone = parse_quoted ("{ 'methods': [], 'data': { 'summary': 'One answer.' }, 'total': 1,"
+                                            "  'degraded': true, 'note': 'The synthesis failed (boom).' }");
+  g_autofree char *text = NULL;
+  gboolean note, banner;
+
+  cs_run_set_synthesis (run, plain);
+  result_header (run, &note, &banner, &text);
+  g_assert_true (note);
+  g_assert_false (banner);
+  g_clear_pointer (&text, g_free);
+
+  cs_run_set_judge (run, "demo/demo-judge");
+  cs_run_set_synthesis (run, failed);
+  result_header (run, &note, &banner, &text);
+  g_assert_false (note);
+  g_assert_true (banner);
+  g_assert_cmpstr (text, ==, "The judge (demo/demo-judge) failed: it timed out.");
+  g_clear_pointer (&text, g_free);
+
+  cs_run_set_judge (run, NULL);
+  cs_run_set_synthesis (run, alone);
+  result_header (run, &note, &banner, &text);
+  g_assert_false (note);
+  g_assert_true (banner);
+  g_assert_cmpstr (text, ==, "The synthesis failed (boom).");
+  spin (100);
+}
+
 static void
 remove_tree (const char *path)
 {
@@ -2752,6 +2817,7 @@ main (int   argc,
   g_test_add_func ("/ui/export-name", test_export_name);
   g_test_add_func ("/ui/export-refused", test_export_refused);
   g_test_add_func ("/ui/vote-labels", test_vote_labels);
+  g_test_add_func ("/ui/judge-note", test_judge_note);
 
   ret = g_test_run ();
 

@@ -31,6 +31,7 @@ struct _CsResultView
   const char   *kind;
 
   GtkLabel     *banner;
+  GtkLabel     *note_label;
   GtkLabel     *methods_label;
   GtkWidget    *empty_label;
   GtkBox       *content_box;
@@ -56,7 +57,20 @@ append_methods (GString  *text,
       g_string_append_printf (text, "%s%s", text->len ? " · " : "", _(methods[i].label));
 }
 
-/* Whether it is degraded, and which methods made it. */
+/* Whether the person chose no judge and the candidates were merged as
+ * asked: a choice, not a failure (a judge that failed, or a merge that
+ * failed, is). The same rule as the Markdown export's. */
+static gboolean
+no_judge_chosen (CsRun    *run,
+                 CsResult *result)
+{
+  return cs_run_get_judge (run) == NULL &&
+         !cs_result_has_method (result, CS_METHOD_JUDGE) &&
+         (cs_result_has_method (result, CS_METHOD_ENSEMBLE) || cs_result_has_method (result, CS_METHOD_CONSENSUS));
+}
+
+/* Whether it is degraded, and which methods made it. No judge chosen is
+ * a choice: a neutral note; a judge that failed is a warning. */
 static void
 show_header (CsResultView *self,
              CsResult     *result)
@@ -66,7 +80,12 @@ show_header (CsResultView *self,
   g_autoptr(GString) text = g_string_new (NULL);
   g_autofree char *line = NULL;
 
-  if (cs_result_is_degraded (result) || (note != NULL && note[0] != '\0'))
+  if (no_judge_chosen (self->run, result))
+    {
+      gtk_label_set_text (self->note_label, _("No judge was chosen: this result combines the candidates’ votes and consensus."));
+      gtk_widget_set_visible (GTK_WIDGET (self->note_label), TRUE);
+    }
+  else if (cs_result_is_degraded (result) || (note != NULL && note[0] != '\0'))
     {
       gtk_label_set_text (self->banner, note != NULL ? note : _("This result is degraded: no judge reviewed it."));
       gtk_widget_set_visible (GTK_WIDGET (self->banner), TRUE);
@@ -118,6 +137,7 @@ clear (CsResultView *self)
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->critiques_list))) != NULL)
     gtk_list_box_remove (self->critiques_list, child);
   gtk_widget_set_visible (GTK_WIDGET (self->banner), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->note_label), FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->methods_label), FALSE);
   gtk_widget_set_visible (self->empty_label, FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->content_box), FALSE);
@@ -237,6 +257,7 @@ cs_result_view_class_init (CsResultViewClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/consilium/Consilium/cs-result-view.ui");
   gtk_widget_class_bind_template_child (widget_class, CsResultView, banner);
+  gtk_widget_class_bind_template_child (widget_class, CsResultView, note_label);
   gtk_widget_class_bind_template_child (widget_class, CsResultView, methods_label);
   gtk_widget_class_bind_template_child (widget_class, CsResultView, empty_label);
   gtk_widget_class_bind_template_child (widget_class, CsResultView, content_box);

@@ -110,6 +110,18 @@ append_critiques (GString  *out,
   g_string_append_c (out, '\n');
 }
 
+/* Whether the person chose no judge and the candidates were merged as
+ * asked: a choice, said plainly, not a degradation (a judge that failed, or
+ * a merge that failed, is one). The same rule as the app's result view. */
+static gboolean
+no_judge_chosen (CsRun    *run,
+                 CsResult *result)
+{
+  return cs_run_get_judge (run) == NULL &&
+         !cs_result_has_method (result, CS_METHOD_JUDGE) &&
+         (cs_result_has_method (result, CS_METHOD_ENSEMBLE) || cs_result_has_method (result, CS_METHOD_CONSENSUS));
+}
+
 static void
 append_method_notes (GString  *out,
                      CsRun    *run,
@@ -136,7 +148,9 @@ append_method_notes (GString  *out,
   g_string_append_c (out, '\n');
   if (cs_result_get_total (result) > 0)
     g_string_append_printf (out, "- Valid candidates: %d\n", (int)cs_result_get_total (result));
-  if (cs_result_is_degraded (result))
+  if (no_judge_chosen (run, result))
+    g_string_append (out, "- Judge: none chosen; the result combines the candidates' votes and consensus.\n");
+  else if (cs_result_is_degraded (result))
     {
       g_string_append (out, "- **Degraded:** ");
       cs_export_append_inline (out, cs_result_get_note (result) ? cs_result_get_note (result)
