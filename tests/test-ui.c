@@ -2364,6 +2364,55 @@ test_use_provider_keeps_file (void)
   write_config ();
 }
 
+/* "Use Demo" edits the one configuration the application owns, through
+ * its CsConfigFile, as the preferences do: an edit the preferences made
+ * and have not written yet stays (the welcome page used to read the file
+ * and replace the configuration with it plus the demo). */
+static void
+test_welcome_keeps_edits (void)
+{
+  g_autofree char *path = cs_config_get_default_path ();
+  g_autofree char *base = cs_test_provider_dup_base_url (provider);
+  const char *demo_in_file[] = { path, "[provider demo]", NULL };
+  g_autoptr(CsApplication) app = NULL;
+  CsPreferencesWindow *prefs;
+  CsWindow *win;
+  GtkWidget *button;
+
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  g_setenv ("CONSILIUM_DEMO_URL", base, TRUE);
+  app = start_app ();
+  win = cs_window_new (app);
+  gtk_window_present (GTK_WINDOW (win));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "welcome");
+  button = wait_for_use_demo (win);
+  g_object_ref (button);
+
+  /* a preset added in the preferences, not written yet (debounced) */
+  prefs = cs_preferences_window_new (app);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (prefs), "prefs.add-preset", "s", "openai"));
+  g_assert_true (config_has_openai (app));
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+
+  g_signal_emit_by_name (button, "clicked");
+  g_object_unref (button);
+  g_assert_true (config_has_demo (app));
+  g_assert_true (config_has_openai (app));
+  g_assert_true (wait_for (file_has, demo_in_file, 5000));
+  g_assert_true (file_has_openai (path));
+  g_assert_nonnull (strstr (win->last_toast, "added with 6 models"));
+
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  spin (100);
+  g_assert_true (file_has_openai (path));
+  g_assert_true (file_has (demo_in_file));
+  gtk_window_destroy (GTK_WINDOW (win));
+  spin (100);
+
+  g_unsetenv ("CONSILIUM_DEMO_URL");
+  write_config ();
+}
+
 /* The save dialog the export action opened (GtkFileChooserNative falls
  * back to a GtkFileChooserDialog without a portal), or NULL. */
 static GtkFileChooser *
@@ -2814,6 +2863,7 @@ main (int   argc,
   g_test_add_func ("/ui/load-failed", test_load_failed);
   g_test_add_func ("/ui/welcome", test_welcome);
   g_test_add_func ("/ui/use-provider-keeps-file", test_use_provider_keeps_file);
+  g_test_add_func ("/ui/welcome-keeps-edits", test_welcome_keeps_edits);
   g_test_add_func ("/ui/export-name", test_export_name);
   g_test_add_func ("/ui/export-refused", test_export_refused);
   g_test_add_func ("/ui/vote-labels", test_vote_labels);

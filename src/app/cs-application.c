@@ -94,16 +94,6 @@ cs_application_get_config_error (CsApplication *self)
   return self->config_error;
 }
 
-void
-cs_application_set_config (CsApplication *self,
-                           CsConfig      *config)
-{
-  g_return_if_fail (CS_IS_APPLICATION (self));
-  g_return_if_fail (CS_IS_CONFIG (config));
-
-  cs_config_file_replace (cs_application_get_config_file (self), config);
-}
-
 CsRunStore *
 cs_application_get_store (CsApplication *self)
 {

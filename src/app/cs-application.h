@@ -23,10 +23,6 @@ CsConfigFile  *cs_application_get_config_file (CsApplication  *self);
 /* The configuration. Never NULL (an empty configuration when the file is
  * missing or broken). */
 CsConfig      *cs_application_get_config   (CsApplication     *self);
-/* Takes @config, just written to the providers file (the welcome page's
- * one-click setup), and emits ::config-changed. */
-void           cs_application_set_config   (CsApplication     *self,
-                                            CsConfig          *config);
 /* Why the providers file could not be read, or NULL. */
 const char    *cs_application_get_config_error (CsApplication *self);
 /* The history of runs, loaded at startup. */

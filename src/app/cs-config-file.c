@@ -232,20 +232,6 @@ cs_config_file_save (CsConfigFile  *self,
   return TRUE;
 }
 
-void
-cs_config_file_replace (CsConfigFile *self,
-                        CsConfig     *config)
-{
-  g_return_if_fail (CS_IS_CONFIG_FILE (self));
-  g_return_if_fail (CS_IS_CONFIG (config));
-
-  g_set_object (&self->config, config);
-  g_free (self->checksum);
-  self->checksum = file_checksum (self->path);
-  g_clear_pointer (&self->error, g_free);
-  g_signal_emit (self, signals[CHANGED], 0);
-}
-
 static void
 cs_config_file_finalize (GObject *object)
 {

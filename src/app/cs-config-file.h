@@ -50,8 +50,5 @@ void          cs_config_file_edit       (CsConfigFile     *self,
  * be read (CS_CONFIG_FILE_ERROR_UNREADABLE). Emits ::changed. */
 gboolean      cs_config_file_save       (CsConfigFile     *self,
                                          GError          **error);
-/* Takes @config, just written to the file by someone else. */
-void          cs_config_file_replace    (CsConfigFile     *self,
-                                         CsConfig         *config);
 
 G_END_DECLS

@@ -87,78 +87,97 @@ merge_models (const char * const *a,
   return g_strv_builder_end (builder);
 }
 
+typedef struct
+{
+  CsProviderConfig  *provider;  /* as probed */
+  char             **models;    /* the server's */
+} UseEdit;
+
+/* A provider already there keeps its settings and its models' prices;
+ * cs_config_set_provider gives only the models new to it defaults. */
+static void
+use_provider_edit (CsConfig *config,
+                   gpointer  user_data)
+{
+  UseEdit *edit = user_data;
+  const CsProviderConfig *existing = cs_config_find_provider (config, edit->provider->id);
+  g_autoptr(CsProviderConfig) merged = NULL;
+  char **names;
+
+  if (existing != NULL)
+    {
+      merged = cs_provider_config_copy (existing);
+      g_free (merged->base_url);
+      merged->base_url = g_strdup (edit->provider->base_url);
+      merged->api = edit->provider->api;
+      merged->key_optional = edit->provider->key_optional;
+    }
+  else
+    merged = cs_provider_config_copy (edit->provider);
+
+  names = merge_models ((const char * const *) merged->models, (const char * const *) edit->models);
+  g_strfreev (merged->models);
+  merged->models = names;
+  cs_config_set_provider (config, merged);
+}
+
+/* Through the application's CsConfigFile, as the preferences do: the file
+ * read again if it changed, a file that cannot be read left as it is, the
+ * provider added, the file written. */
 static void
 use_provider (CsWindow               *self,
               const CsProviderConfig *provider,
               const char * const     *models)
 {
   CsApplication *app = get_app (self);
-  g_autoptr(CsConfig) config = NULL;
-  g_autoptr(CsProviderConfig) merged = NULL;
+  g_autoptr(CsWindow) hold = g_object_ref (self);
+  CsConfigFile *file;
+  const CsProviderConfig *added;
+  UseEdit edit;
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
   g_autofree char *text = NULL;
-  const CsProviderConfig *existing;
-  char **names;
   guint n;
 
   if (app == NULL)
     return;
+  file = cs_application_get_config_file (app);
 
-  /* a fresh copy of the current configuration, written back in one go; a
-   * file that cannot be read is left as it is, never replaced */
-  path = cs_config_get_default_path ();
-  if (g_file_test (path, G_FILE_TEST_EXISTS))
+  /* the rows, the button and what they hold are rebuilt when the
+   * configuration changes: copies outlive them */
+  edit.provider = cs_provider_config_copy (provider);
+  edit.models = g_strdupv ((char **) models);
+
+  if (!cs_config_file_check (file, &error))
     {
-      config = cs_config_new_from_file (path, &error);
-      if (config == NULL)
+      /* Translators: %s is the file's path, then the reason it could not be read */
+      text = g_strdup_printf (_("The providers file %s was left unchanged: it could not be read: %s"),
+                              cs_config_file_get_path (file), error->message);
+      _cs_window_toast (self, text);
+    }
+  else
+    {
+      cs_config_file_edit (file, use_provider_edit, &edit);
+      if (!cs_config_file_save (file, &error))
         {
-          g_debug ("Not writing %s: %s", path, error->message);
-          /* Translators: %s is the file's path, then the reason it could not be read */
-          text = g_strdup_printf (_("The providers file %s was left unchanged: it could not be read: %s"),
-                                  path, error->message);
+          text = g_strdup_printf (_("Could not save the providers: %s"), error->message);
           _cs_window_toast (self, text);
-          return;
+          /* what the file says, again */
+          cs_config_file_load (file);
         }
     }
-  else
-    config = cs_config_new ();
 
-  /* a provider already there keeps its settings and its models' prices;
-   * cs_config_set_provider gives only the models new to it defaults */
-  existing = cs_config_find_provider (config, provider->id);
-  if (existing != NULL)
+  if (text == NULL)
     {
-      merged = cs_provider_config_copy (existing);
-      g_free (merged->base_url);
-      merged->base_url = g_strdup (provider->base_url);
-      merged->api = provider->api;
-      merged->key_optional = provider->key_optional;
-    }
-  else
-    merged = cs_provider_config_copy (provider);
-
-  names = merge_models ((const char * const *) merged->models, models);
-  g_strfreev (merged->models);
-  merged->models = names;
-
-  cs_config_set_provider (config, merged);
-
-  if (!cs_config_save (config, path, &error))
-    {
-      text = g_strdup_printf (_("Could not save the providers: %s"), error->message);
+      /* the provider's models (names the config dropped as invalid not counted) */
+      added = cs_config_find_provider (cs_config_file_get_config (file), edit.provider->id);
+      n = added != NULL && added->models != NULL ? g_strv_length (added->models) : 0;
+      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s added with %u model", "%s added with %u models", n),
+                              added != NULL && added->name != NULL ? added->name : edit.provider->id, n);
       _cs_window_toast (self, text);
-      return;
     }
 
-  cs_application_set_config (app, config);
-
-  /* the provider's models (names the config dropped as invalid not counted) */
-  existing = cs_config_find_provider (config, merged->id);
-  n = existing != NULL && existing->models != NULL ? g_strv_length (existing->models) : 0;
-  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s added with %u model", "%s added with %u models", n),
-                          merged->name != NULL ? merged->name : merged->id, n);
-  _cs_window_toast (self, text);
+  cs_provider_config_free (edit.provider);
+  g_strfreev (edit.models);
 }
 
 static void
