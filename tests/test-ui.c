@@ -2413,6 +2413,129 @@ test_welcome_keeps_edits (void)
   write_config ();
 }
 
+static CsModelRow *
+compose_row (CsWindow   *win,
+             const char *id)
+{
+  for (guint i = 0; i < win->compose_page->model_rows->len; i++)
+    {
+      CsModelRow *row = g_ptr_array_index (win->compose_page->model_rows, i);
+
+      if (g_strcmp0 (row->id, id) == 0)
+        return row;
+    }
+  return NULL;
+}
+
+/* What the compose page's rows say: "id:ticked:count;…". */
+static char *
+compose_selection (CsWindow *win)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < win->compose_page->model_rows->len; i++)
+    {
+      CsModelRow *row = g_ptr_array_index (win->compose_page->model_rows, i);
+
+      g_string_append_printf (out, "%s:%d:%d;", row->id, gtk_check_button_get_active (row->check),
+                              gtk_spin_button_get_value_as_int (row->spin));
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* An edit in the preferences is cheap for the window: one config-changed
+ * per edit (none more when it is written), and the compose page keeps its
+ * rows, and the person's choice in them, unless models come or go; then
+ * only their rows are made or dropped. Counted: rows built. (Each click
+ * of a spin button used to rebuild every model row and reset the choice
+ * to the saved one.) */
+static void
+test_config_edits_cheap (void)
+{
+  g_autoptr(CsApplication) app = start_app ();
+  g_autofree char *path = cs_config_get_default_path ();
+  const char *written[] = { path, "max-concurrent=13", NULL };
+  CsWindow *win = cs_window_new (app);
+  CsPreferencesWindow *prefs;
+  CsProviderRow *row;
+  CsModelRow *alpha, *judge;
+  g_autofree char *chosen = NULL;
+  g_autofree char *now = NULL;
+  g_autofree char *judge_id = NULL;
+  guint built, changes = 0;
+
+  gtk_window_present (GTK_WINDOW (win));
+  spin (200);
+  g_assert_cmpuint (win->compose_page->model_rows->len, ==, 5);
+  built = win->compose_page->n_model_rows_built;
+
+  /* the person's choice, not saved anywhere yet */
+  alpha = compose_row (win, "demo/demo-alpha");
+  judge = compose_row (win, "demo/demo-judge");
+  for (guint i = 0; i < win->compose_page->model_rows->len; i++)
+    {
+      CsModelRow *r = g_ptr_array_index (win->compose_page->model_rows, i);
+
+      gtk_check_button_set_active (r->check, !gtk_check_button_get_active (r->check));
+    }
+  gtk_spin_button_set_value (alpha->spin, 3);
+  _cs_window_select_judge (win, "demo/demo-judge");
+  chosen = compose_selection (win);
+
+  g_signal_connect_swapped (app, "config-changed", G_CALLBACK (count_cb), &changes);
+  prefs = cs_preferences_window_new (app);
+  gtk_window_present (GTK_WINDOW (prefs));
+  spin (100);
+  row = find_provider_row (GTK_WIDGET (prefs), "demo");
+
+  /* five clicks on a spin button: five edits, one write */
+  for (guint i = 0; i < 5; i++)
+    gtk_spin_button_spin (row->concurrent_spin, GTK_SPIN_STEP_FORWARD, 1);
+  g_assert_true (wait_for (file_has, written, 5000));
+  spin (100);
+  g_assert_cmpuint (changes, ==, 5);
+  g_assert_cmpuint (win->compose_page->n_model_rows_built, ==, built);
+  g_assert_true (compose_row (win, "demo/demo-alpha") == alpha);
+  now = compose_selection (win);
+  g_assert_cmpstr (now, ==, chosen);
+  judge_id = _cs_compose_page_dup_judge (win->compose_page);
+  g_assert_cmpstr (judge_id, ==, "demo/demo-judge");
+
+  /* a model added: its row alone is made; the others keep their choice */
+  gtk_editable_set_text (GTK_EDITABLE (row->add_model_row), "demo-extra");
+  g_signal_emit_by_name (row->add_model_row, "apply");
+  g_assert_cmpuint (win->compose_page->model_rows->len, ==, 6);
+  g_assert_cmpuint (win->compose_page->n_model_rows_built, ==, built + 1);
+  g_assert_true (compose_row (win, "demo/demo-alpha") == alpha);
+  g_assert_true (compose_row (win, "demo/demo-judge") == judge);
+  g_clear_pointer (&now, g_free);
+  now = compose_selection (win);
+  g_assert_true (g_str_has_prefix (now, chosen));
+  g_clear_pointer (&judge_id, g_free);
+  judge_id = _cs_compose_page_dup_judge (win->compose_page);
+  g_assert_cmpstr (judge_id, ==, "demo/demo-judge");
+
+  /* and removed: its row goes, nothing is made */
+  gtk_check_button_set_active (_cs_provider_row_get_model_check (row, "demo-extra"), FALSE);
+  g_assert_cmpuint (win->compose_page->model_rows->len, ==, 5);
+  g_assert_cmpuint (win->compose_page->n_model_rows_built, ==, built + 1);
+  g_clear_pointer (&now, g_free);
+  now = compose_selection (win);
+  g_assert_cmpstr (now, ==, chosen);
+
+  /* a provider renamed: the rows say so, none is made */
+  gtk_editable_set_text (GTK_EDITABLE (row->name_row), "Demo renamed");
+  g_signal_emit_by_name (row->name_row, "apply");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (alpha->row)), ==, "Demo renamed");
+  g_assert_cmpuint (win->compose_page->n_model_rows_built, ==, built + 1);
+
+  g_signal_handlers_disconnect_by_data (app, &changes);
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  gtk_window_destroy (GTK_WINDOW (win));
+  spin (100);
+  write_config ();
+}
+
 /* The save dialog the export action opened (GtkFileChooserNative falls
  * back to a GtkFileChooserDialog without a portal), or NULL. */
 static GtkFileChooser *
@@ -2864,6 +2987,7 @@ main (int   argc,
   g_test_add_func ("/ui/welcome", test_welcome);
   g_test_add_func ("/ui/use-provider-keeps-file", test_use_provider_keeps_file);
   g_test_add_func ("/ui/welcome-keeps-edits", test_welcome_keeps_edits);
+  g_test_add_func ("/ui/config-edits-cheap", test_config_edits_cheap);
   g_test_add_func ("/ui/export-name", test_export_name);
   g_test_add_func ("/ui/export-refused", test_export_refused);
   g_test_add_func ("/ui/vote-labels", test_vote_labels);

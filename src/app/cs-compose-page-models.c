@@ -2,7 +2,10 @@
  *
  * One row per configured model (a check and a count of candidate answers),
  * chosen per mode and kept in the settings ("models-architect",
- * "models-support"); the judge combo offers the same models.
+ * "models-support"); the judge combo offers the same models. A new
+ * configuration (every edit in the preferences makes one) keeps the rows of
+ * the models still there as they are, ticked or not: only rows of models
+ * added or removed are made or dropped.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -149,11 +152,19 @@ cs_compose_page_select_judge (CsComposePage *self,
   adw_combo_row_set_selected (self->judge_row, 0);
 }
 
-static GtkWidget *
+static const char *
+provider_label (CsComposePage       *self,
+                const CsModelConfig *model)
+{
+  const CsProviderConfig *provider = cs_config_find_provider (self->config, model->provider);
+
+  return provider != NULL && provider->name != NULL ? provider->name : model->provider;
+}
+
+static CsModelRow *
 create_model_row (CsComposePage       *self,
                   const CsModelConfig *model)
 {
-  const CsProviderConfig *provider = cs_config_find_provider (self->config, model->provider);
   CsModelRow *row = g_new0 (CsModelRow, 1);
   GtkWidget *action_row;
   g_autofree char *label = NULL;
@@ -172,14 +183,14 @@ create_model_row (CsComposePage       *self,
   action_row = adw_action_row_new ();
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (action_row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (action_row), model->name);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (action_row),
-                               provider != NULL && provider->name != NULL ? provider->name : model->provider);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (action_row), provider_label (self, model));
   adw_action_row_add_prefix (ADW_ACTION_ROW (action_row), GTK_WIDGET (row->check));
   adw_action_row_add_suffix (ADW_ACTION_ROW (action_row), GTK_WIDGET (row->spin));
   adw_action_row_set_activatable_widget (ADW_ACTION_ROW (action_row), GTK_WIDGET (row->check));
 
-  g_ptr_array_add (self->model_rows, row);
-  return action_row;
+  row->row = action_row;
+  self->n_model_rows_built++;
+  return row;
 }
 
 static void
@@ -190,19 +201,20 @@ clear_models (CsComposePage *self)
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->models_list))) != NULL)
     gtk_list_box_remove (self->models_list, child);
   g_ptr_array_set_size (self->model_rows, 0);
+}
+
+/* The judge combo shows "None" for the empty id, then the models; @judge
+ * is chosen. */
+static void
+fill_judges (CsComposePage *self,
+             GPtrArray     *models,
+             const char    *judge)
+{
+  g_autoptr(GtkStringList) labels = gtk_string_list_new (NULL);
+
   gtk_string_list_splice (self->judge_ids, 0,
                           g_list_model_get_n_items (G_LIST_MODEL (self->judge_ids)),
                           NULL);
-}
-
-/* The judge combo shows "None" for the empty id, then the models. */
-static void
-fill_judges (CsComposePage *self,
-             GPtrArray     *models)
-{
-  g_autoptr(GtkStringList) labels = gtk_string_list_new (NULL);
-  g_autofree char *judge = g_settings_get_string (self->settings, "judge-model");
-
   gtk_string_list_append (self->judge_ids, "");
   gtk_string_list_append (labels, _("None (votes and consensus only)"));
   for (guint i = 0; i < models->len; i++)
@@ -237,18 +249,92 @@ restore_selection (CsComposePage *self,
   cs_compose_page_select_models (self, (const char * const *) selected);
 }
 
-void
-_cs_compose_page_rebuild_models (CsComposePage *self)
+/* A new row as the settings say for this mode: ticked if the models
+ * chosen last time name it. */
+static void
+select_saved (CsComposePage *self,
+              CsModelRow    *row)
 {
-  g_autoptr(GPtrArray) models = NULL;
+  g_autofree char *key = models_key (self);
+  g_auto(GStrv) selected = g_settings_get_strv (self->settings, key);
+  guint count_default = per_model (self);
+  guint count = 0;
 
-  if (self->settings == NULL || self->config == NULL)
-    return;
+  for (guint j = 0; selected[j] != NULL && count == 0; j++)
+    count = count_for (selected[j], row->id, count_default);
+  gtk_check_button_set_active (row->check, count > 0);
+  gtk_spin_button_set_value (row->spin, count > 0 ? count : count_default);
+}
 
-  clear_models (self);
-  models = cs_config_list_models (self->config);
+/* TRUE when the rows are those of @models, in their order. */
+static gboolean
+same_models (CsComposePage *self,
+             GPtrArray     *models)
+{
+  if (models->len != self->model_rows->len)
+    return FALSE;
   for (guint i = 0; i < models->len; i++)
-    gtk_list_box_append (self->models_list, create_model_row (self, g_ptr_array_index (models, i)));
+    if (g_strcmp0 (((const CsModelConfig *) g_ptr_array_index (models, i))->id,
+                   ((CsModelRow *) g_ptr_array_index (self->model_rows, i))->id) != 0)
+      return FALSE;
+  return TRUE;
+}
+
+static CsModelRow *
+steal_row (GPtrArray  *rows,
+           const char *id)
+{
+  for (guint i = 0; i < rows->len; i++)
+    if (g_strcmp0 (((CsModelRow *) g_ptr_array_index (rows, i))->id, id) == 0)
+      return g_ptr_array_steal_index (rows, i);
+  return NULL;
+}
+
+/* Rows for @models, in their order: a model's row is kept if it has one
+ * (ticked or not, its count), made otherwise; rows of models gone go. */
+static void
+sync_rows (CsComposePage *self,
+           GPtrArray     *models)
+{
+  g_autoptr(GPtrArray) old = g_steal_pointer (&self->model_rows);
+
+  self->model_rows = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_model_row_free);
+  for (guint i = 0; i < models->len; i++)
+    {
+      const CsModelConfig *model = g_ptr_array_index (models, i);
+      CsModelRow *row = steal_row (old, model->id);
+
+      if (row == NULL)
+        {
+          row = create_model_row (self, model);
+          select_saved (self, row);
+          gtk_list_box_insert (self->models_list, row->row, i);
+        }
+      else if (gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (row->row)) != (int) i)
+        {
+          g_object_ref (row->row);
+          gtk_list_box_remove (self->models_list, row->row);
+          gtk_list_box_insert (self->models_list, row->row, i);
+          g_object_unref (row->row);
+        }
+      g_ptr_array_add (self->model_rows, row);
+    }
+  for (guint i = 0; i < old->len; i++)
+    gtk_list_box_remove (self->models_list, ((CsModelRow *) g_ptr_array_index (old, i))->row);
+}
+
+static void
+fill_rows (CsComposePage *self,
+           GPtrArray     *models)
+{
+  clear_models (self);
+  for (guint i = 0; i < models->len; i++)
+    {
+      CsModelRow *row = create_model_row (self, g_ptr_array_index (models, i));
+
+      gtk_list_box_append (self->models_list, row->row);
+      g_ptr_array_add (self->model_rows, row);
+    }
 
   if (models->len == 0)
     {
@@ -258,9 +344,56 @@ _cs_compose_page_rebuild_models (CsComposePage *self)
       adw_action_row_set_subtitle (ADW_ACTION_ROW (empty), _("Add a provider in Preferences"));
       gtk_list_box_append (self->models_list, empty);
     }
+}
 
-  fill_judges (self, models);
+void
+_cs_compose_page_rebuild_models (CsComposePage *self)
+{
+  g_autoptr(GPtrArray) models = NULL;
+  g_autofree char *judge = NULL;
+
+  if (self->settings == NULL || self->config == NULL)
+    return;
+
+  models = cs_config_list_models (self->config);
+  if (!same_models (self, models) || models->len == 0)
+    fill_rows (self, models);
+  judge = g_settings_get_string (self->settings, "judge-model");
+  fill_judges (self, models, judge);
   restore_selection (self, models);
+}
+
+void
+_cs_compose_page_update_models (CsComposePage *self)
+{
+  g_autoptr(GPtrArray) models = NULL;
+
+  if (self->settings == NULL || self->config == NULL)
+    return;
+
+  /* nothing shown yet (or "No models configured"): as at the start */
+  models = cs_config_list_models (self->config);
+  if (self->model_rows->len == 0 || models->len == 0)
+    {
+      _cs_compose_page_rebuild_models (self);
+      return;
+    }
+
+  if (!same_models (self, models))
+    {
+      g_autofree char *judge = _cs_compose_page_dup_judge (self);
+
+      sync_rows (self, models);
+      fill_judges (self, models, judge);
+    }
+  /* a provider renamed: its rows say so */
+  for (guint i = 0; i < models->len; i++)
+    {
+      const CsModelConfig *model = g_ptr_array_index (models, i);
+      CsModelRow *row = g_ptr_array_index (self->model_rows, i);
+
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row->row), provider_label (self, model));
+    }
 }
 
 void

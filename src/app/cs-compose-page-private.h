@@ -13,6 +13,7 @@ G_BEGIN_DECLS
 typedef struct
 {
   char           *id;           /* "provider/model" */
+  GtkWidget      *row;          /* in models_list */
   GtkCheckButton *check;
   GtkSpinButton  *spin;
 } CsModelRow;
@@ -25,6 +26,7 @@ struct _CsComposePage
   CsConfig             *config;
   CsMode                mode;
   GPtrArray            *model_rows;       /* of CsModelRow* */
+  guint                 n_model_rows_built;  /* for the tests */
   GtkStringList        *judge_ids;        /* "" then "provider/model" */
   guint                 draft_source;
   guint                 language_source;  /* highlighting, after the first frame */
@@ -51,7 +53,12 @@ struct _CsComposePage
 
 /* cs-compose-page-models.c */
 void   _cs_compose_page_models_init     (CsComposePage *self);
+/* The rows for the configuration, the selection from the settings (a
+ * mode chosen, the settings given); rows are made again only when the
+ * models changed. */
 void   _cs_compose_page_rebuild_models  (CsComposePage *self);
+/* The rows for a new configuration: the selection as it is. */
+void   _cs_compose_page_update_models   (CsComposePage *self);
 void   _cs_compose_page_save_models     (CsComposePage *self);
 GStrv  _cs_compose_page_dup_models      (CsComposePage *self);
 char  *_cs_compose_page_dup_judge       (CsComposePage *self);

@@ -307,7 +307,7 @@ cs_compose_page_set_config (CsComposePage *self,
 
   /* also for the same object: it may have changed */
   g_set_object (&self->config, config);
-  _cs_compose_page_rebuild_models (self);
+  _cs_compose_page_update_models (self);
 }
 
 gboolean

@@ -5,7 +5,9 @@
  * with an edited copy instead of changing it in place: a run holds the
  * configuration it started with, and pointers into it, until it ends.
  * The file's checksum tells whether it was changed by hand since it was
- * read or written.
+ * read or written. Its text as last read or written is kept: an edit's
+ * copy is made on it, without reading the file again, and only a change
+ * the configuration's users can see is emitted.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -23,6 +25,7 @@ struct _CsConfigFile
   CsConfig *config;
   char     *error;      /* why the file could not be read, or NULL */
   char     *checksum;   /* of the file as last read or written; NULL: none */
+  char     *contents;   /* the file's text then; NULL: none */
 };
 
 G_DEFINE_FINAL_TYPE (CsConfigFile, cs_config_file, G_TYPE_OBJECT)
@@ -72,6 +75,19 @@ cs_config_file_get_error (CsConfigFile *self)
   return self->error;
 }
 
+/* Reads the file's text and checksum again; both NULL when it is not
+ * there (or cannot be opened at all). */
+static void
+remember_file (CsConfigFile *self)
+{
+  gsize len = 0;
+
+  g_clear_pointer (&self->checksum, g_free);
+  g_clear_pointer (&self->contents, g_free);
+  if (g_file_get_contents (self->path, &self->contents, &len, NULL))
+    self->checksum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) self->contents, len);
+}
+
 /* NULL when the file is not there (or cannot be opened at all). */
 static char *
 file_checksum (const char *path)
@@ -92,11 +108,10 @@ read_file (CsConfigFile  *self,
   g_autoptr(GError) local_error = NULL;
   CsConfig *config;
 
-  g_clear_pointer (&self->checksum, g_free);
-  if (!g_file_test (self->path, G_FILE_TEST_EXISTS))
+  remember_file (self);
+  if (self->contents == NULL && !g_file_test (self->path, G_FILE_TEST_EXISTS))
     return cs_config_new ();
 
-  self->checksum = file_checksum (self->path);
   config = cs_config_new_from_file (self->path, &local_error);
   if (config == NULL)
     {
@@ -162,8 +177,10 @@ copy_config (CsConfigFile *self)
   g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_free);
   CsConfig *copy = NULL;
 
-  if (g_file_test (self->path, G_FILE_TEST_EXISTS))
-    copy = cs_config_new_from_file (self->path, NULL);
+  /* the file as last read or written (a file changed by hand since is
+   * read again by cs_config_file_check) */
+  if (self->contents != NULL)
+    copy = cs_config_new_from_data (self->contents, self->path, NULL);
   if (copy == NULL)
     copy = cs_config_new ();
 
@@ -225,10 +242,13 @@ cs_config_file_save (CsConfigFile  *self,
   if (!cs_config_save (self->config, self->path, error))
     return FALSE;
 
-  g_free (self->checksum);
-  self->checksum = file_checksum (self->path);
-  g_clear_pointer (&self->error, g_free);
-  g_signal_emit (self, signals[CHANGED], 0);
+  remember_file (self);
+  /* the configuration is the one shown already: only an error gone is news */
+  if (self->error != NULL)
+    {
+      g_clear_pointer (&self->error, g_free);
+      g_signal_emit (self, signals[CHANGED], 0);
+    }
   return TRUE;
 }
 
@@ -241,6 +261,7 @@ cs_config_file_finalize (GObject *object)
   g_free (self->path);
   g_free (self->error);
   g_free (self->checksum);
+  g_free (self->contents);
 
   G_OBJECT_CLASS (cs_config_file_parent_class)->finalize (object);
 }
