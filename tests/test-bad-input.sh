@@ -340,11 +340,11 @@ if command -v unshare >/dev/null 2>&1 && unshare -m true 2>/dev/null; then
   [ "$(cat "$TMP/full.status")" -eq 0 ] || fail "disk full: exit $(cat "$TMP/full.status"): $(cat "$TMP/full.err")"
   contains "$TMP/full.err" "could not save the run" "disk full"
   contains "$TMP/full.err" "No space left on device" "disk full"
-  contains "$TMP/full.md" "### demo/demo-alpha" "disk full: the result is still written"
+  contains "$TMP/full.md" "### c1 (demo-alpha)" "disk full: the result is still written"
   [ "$(cat "$TMP/ro.status")" -eq 0 ] || fail "read-only: exit $(cat "$TMP/ro.status"): $(cat "$TMP/ro.err")"
   contains "$TMP/ro.err" "could not save the run" "read-only disk"
   contains "$TMP/ro.err" "Read-only file system" "read-only disk"
-  contains "$TMP/ro.md" "### demo/demo-alpha" "read-only disk: the result is still written"
+  contains "$TMP/ro.md" "### c1 (demo-alpha)" "read-only disk: the result is still written"
   pass "a full or read-only disk: “could not save the run: …”, the result is still written (exit 0)"
   if [ ! -e "$TMP/full.partial" ]; then
     pass "a full disk leaves no empty or partial run file"

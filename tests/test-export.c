@@ -199,7 +199,7 @@ test_golden_architect (void)
   g_assert_nonnull (strstr (markdown, "- Judge: none chosen; the result combines the candidates' votes and consensus.\n"));
   g_assert_null (strstr (markdown, "Degraded"));
   g_assert_null (strstr (markdown, "No judge was configured."));
-  g_assert_nonnull (strstr (markdown, "### deepseek/deepseek-chat (simplicity) — failed"));
+  g_assert_nonnull (strstr (markdown, "### c4 (deepseek-chat) — failed"));
   g_assert_nonnull (strstr (markdown, "**Error:** The provider returned HTTP 503"));
   g_assert_nonnull (strstr (markdown, "| **Total** | | 4,350 | 9,400 | 0.0443 |"));
   compare_golden ("architect.md", markdown);
@@ -216,15 +216,15 @@ test_golden_support (void)
   g_assert_nonnull (strstr (markdown, "- [x] **1. Check free disk space**"));
   g_assert_nonnull (strstr (markdown, "- [ ] **2. Check DNS resolution**"));
   g_assert_nonnull (strstr (markdown, "  ```sh\n  df -h\n  ```\n"));
-  g_assert_nonnull (strstr (markdown, "agreed by 3 of 3 (c1, c2, c3)"));
+  g_assert_nonnull (strstr (markdown, "agreed by 3 of 3: c1 (kimi-k2), c2 (gpt-4.1), c3 (qwen3)"));
   g_assert_nonnull (strstr (markdown, "added by the judge"));
   g_assert_nonnull (strstr (markdown, "### If that did not work, try…"));
   g_assert_nonnull (strstr (markdown, "After step 1: **Clean up old files to free disk space**"));
   g_assert_nonnull (strstr (markdown, "### When to escalate"));
-  g_assert_nonnull (strstr (markdown, "- Methods: ensemble, consensus, judge (judge: openai/o3)"));
+  g_assert_nonnull (strstr (markdown, "- Methods: votes, consensus, judge (judge: o3 from openai)"));
   g_assert_nonnull (strstr (markdown, "> Disk first; DNS kept because the logs mention lookups."));
-  g_assert_nonnull (strstr (markdown, "- **c1** (kimi/kimi-k2) — score 8/10"));
-  g_assert_nonnull (strstr (markdown, "| openai/o3 (judge) |"));
+  g_assert_nonnull (strstr (markdown, "- **c1** (kimi-k2) — score 8/10"));
+  g_assert_nonnull (strstr (markdown, "| judge (o3) |"));
   compare_golden ("support.md", markdown);
 }
 
@@ -331,7 +331,7 @@ test_hostile_text (void)
         }
     }
   g_assert_nonnull (strstr (markdown, "\\<b\\>bold\\</b\\>"));
-  g_assert_nonnull (strstr (markdown, " · evil/model\\|x\\<b\\> |"));
+  g_assert_nonnull (strstr (markdown, "| c1 (model\\|x\\<b\\>) |"));
 }
 
 /* The cost line says "median" only of a median: a judge's own figure is
@@ -422,6 +422,55 @@ test_judge_note (void)
   merge_failed = cs_export_markdown (run);
   g_assert_nonnull (strstr (merge_failed, "- **Degraded:** The synthesis failed"));
   g_assert_null (strstr (merge_failed, "none chosen"));
+}
+
+/* No internal name reaches the document: providers by their display
+ * names (given the configuration), candidates by their id next to their
+ * model, angles, methods, likelihoods, API styles and constraints in words. */
+static void
+test_names (void)
+{
+  g_autoptr(CsRun) architect = make_architect_run ();
+  g_autoptr(CsRun) support = make_support_run ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsConfig) config = cs_config_new_from_data ("[provider kimi]\nname=Moonshot Kimi\n"
+                                                        "base-url=https://api.moonshot.ai/v1\nmodels=kimi-k2\n\n"
+                                                        "[provider openai]\nname=OpenAI\n"
+                                                        "base-url=https://api.openai.com/v1\nmodels=gpt-4.1;o3\n",
+                                                        "providers.ini", &error);
+  g_autofree char *a = NULL;
+  g_autofree char *s = NULL;
+
+  g_assert_no_error (error);
+  a = cs_export_markdown_with_names (architect, config);
+  s = cs_export_markdown_with_names (support, config);
+
+  g_assert_nonnull (strstr (a, "### c1 (kimi-k2) — done\n\nProvider: Moonshot Kimi · angle: Performance first · "));
+  g_assert_nonnull (strstr (a, "Provider: ollama · "));   /* not configured: its id */
+  g_assert_nonnull (strstr (a, "- **Budget:** 3000 USD/month"));
+  g_assert_nonnull (strstr (a, "(REST)"));
+  g_assert_nonnull (strstr (a, "- Methods: votes, consensus\n"));
+  g_assert_nonnull (strstr (s, "- Methods: votes, consensus, judge (judge: o3 from OpenAI)"));
+  g_assert_nonnull (strstr (s, "angle: Most likely cause first"));
+  g_assert_nonnull (strstr (s, "- Disk full (likely)"));
+  g_assert_nonnull (strstr (s, "agreed by 2 of 3: c1 (kimi-k2), c2 (gpt-4.1)"));
+  g_assert_nonnull (strstr (s, "- **Already tried:** Rebooting the load balancer"));
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *md = i == 0 ? a : s;
+
+      /* (the fused summary says which candidate it came from, as synthesis
+       * wrote it in the run file) */
+      g_assert_null (strstr (md, "### kimi/"));
+      g_assert_null (strstr (md, "· kimi/"));
+      g_assert_null (strstr (md, "openai/"));
+      g_assert_null (strstr (md, "likely-cause"));
+      g_assert_null (strstr (md, "ensemble"));
+      g_assert_null (strstr (md, "(rest)"));
+      g_assert_null (strstr (md, "(high)"));
+      g_assert_null (strstr (md, "| ok |"));
+      g_assert_null (strstr (md, "**os:**"));
+    }
 }
 
 static void
@@ -749,6 +798,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/export/markdown/control-characters", test_control_characters);
   g_test_add_func ("/export/markdown/no-synthesis", test_no_synthesis);
   g_test_add_func ("/export/markdown/judge-note", test_judge_note);
+  g_test_add_func ("/export/markdown/names", test_names);
   g_test_add_func ("/export/json/contract", test_json);
   g_test_add_func ("/export/json/does-not-mutate", test_json_does_not_mutate);
   g_test_add_func ("/export/json/exponents", test_json_exponents);

@@ -340,7 +340,7 @@ test_sigkill (gconstpointer data)
         g_autofree char *md = cs_export_markdown (again);
 
         g_assert_nonnull (strstr (md, "300 USD a month"));
-        g_assert_nonnull (strstr (md, "demo/demo-gamma"));
+        g_assert_nonnull (strstr (md, " (demo-gamma) — "));
       }
     }
   }

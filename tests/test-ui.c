@@ -2895,6 +2895,61 @@ test_judge_note (void)
   spin (100);
 }
 
+/* A judged checklist from the configured provider "demo" ("Demo & <Co>"):
+ * a critique of c1, a cause, a step with its risk. */
+static const char judged_checklist[] =
+  "{ 'methods': ['ensemble', 'consensus', 'judge'],"
+  "  'data': { 'summary': 'Check the disk.',"
+  "    'likely_causes': [ { 'cause': 'Disk full', 'likelihood': 'high' }, { 'cause': 'DNS', 'likelihood': 'low' } ],"
+  "    'steps': [ { 'title': 'Check df', 'action': 'Run df.', 'command': 'df -h', 'expected': 'Room',"
+  "                 'if_fails': 'Clean', 'risk': 'low', 'effort_minutes': 2 } ],"
+  "    'escalate_when': 'Never.' },"
+  "  'rationale': 'Disk first.', 'total': 2, 'votes': [],"
+  "  'consensus': [ { 'title': 'Check df', 'support': 2, 'total': 2, 'candidates': ['c1', 'c2'] } ],"
+  "  'alternatives': [],"
+  "  'critiques': [ { 'candidate': 'c1', 'strengths': 'Fast', 'weaknesses': 'Terse', 'score': 7 } ],"
+  "  'degraded': false, 'note': null, 'judge_model': 'demo/demo-judge' }";
+
+/* No internal name on screen: the judge by its model and its provider's
+ * display name, a candidate by its id next to its model, likelihoods and
+ * risks in words. */
+static void
+test_result_names (void)
+{
+  g_autoptr(CsApplication) app = start_app ();
+  g_autoptr(CsRun) run = finished_run (CS_MODE_SUPPORT, "Names, not ids");
+  g_autoptr(JsonNode) synthesis = parse_quoted (judged_checklist);
+  g_autoptr(CsCandidate) c1 = cs_candidate_new ("c1", "demo/demo-alpha", "likely-cause");
+  g_autoptr(CsCandidate) c2 = cs_candidate_new ("c2", "demo/demo-beta+refuse", "cheapest-checks");
+  GtkWidget *window = gtk_application_window_new (GTK_APPLICATION (app));
+  GtkWidget *view = cs_result_view_new ();
+  g_autoptr(GString) texts = g_string_new (NULL);
+
+  cs_run_add_candidate (run, c1);
+  cs_run_add_candidate (run, c2);
+  cs_run_set_judge (run, "demo/demo-judge");
+  cs_run_set_synthesis (run, synthesis);
+  gtk_window_set_child (GTK_WINDOW (window), view);
+  cs_result_view_set_run (CS_RESULT_VIEW (view), run);
+  expand_all (view);
+  gtk_window_present (GTK_WINDOW (window));
+  spin (200);
+  collect_texts (view, texts);
+  g_test_message ("%s", texts->str);
+
+  g_assert_nonnull (strstr (texts->str, "(judge: demo-judge from Demo & <Co>)\n"));
+  g_assert_nonnull (strstr (texts->str, "\nc1 (demo-alpha)\n"));
+  g_assert_nonnull (strstr (texts->str, "• Disk full (likely)\n• DNS (less likely)\n"));
+  g_assert_nonnull (strstr (texts->str, "agreed by 2 of 2 · low risk · ~2 min\n"));
+  g_assert_null (strstr (texts->str, "demo/"));
+  g_assert_null (strstr (texts->str, "(high)"));
+  g_assert_null (strstr (texts->str, "risk low"));
+  g_assert_null (strstr (texts->str, "likely-cause"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (100);
+}
+
 static void
 remove_tree (const char *path)
 {
@@ -2992,6 +3047,7 @@ main (int   argc,
   g_test_add_func ("/ui/export-refused", test_export_refused);
   g_test_add_func ("/ui/vote-labels", test_vote_labels);
   g_test_add_func ("/ui/judge-note", test_judge_note);
+  g_test_add_func ("/ui/result-names", test_result_names);
 
   ret = g_test_run ();
 

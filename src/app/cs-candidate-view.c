@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "cs-candidate-view.h"
+#include "cs-result-parts.h"
 #include "cs-ui-util.h"
 
 const char *
@@ -226,7 +227,7 @@ fill_causes (GtkBox    *box,
 
       if (c->cause == NULL)
         continue;
-      line = g_strdup_printf ("%s (%s)", c->cause, c->likelihood != NULL ? c->likelihood : "?");
+      line = g_strdup_printf ("%s (%s)", c->cause, c->likelihood != NULL ? cs_result_likelihood_text (c->likelihood) : "?");
       add_bullet (box, line, TRUE);
     }
 }

@@ -57,7 +57,7 @@ show_causes (CsChecklistView *self,
 
       if (c->cause != NULL)
         g_string_append_printf (text, "%s• %s (%s)", text->len ? "\n" : "",
-                                c->cause, c->likelihood ? c->likelihood : "?");
+                                c->cause, c->likelihood ? cs_result_likelihood_text (c->likelihood) : "?");
     }
   gtk_label_set_text (self->causes_label, text->str);
   gtk_widget_set_visible (self->causes_heading, TRUE);

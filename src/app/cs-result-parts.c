@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cs-application.h"
 #include "cs-result-parts.h"
 #include "cs-ui-util.h"
 
@@ -136,6 +137,81 @@ cs_result_support_text (const CsItem  *item,
     default:
       return NULL;
     }
+}
+
+/* "kimi-k2" for "kimi/kimi-k2" */
+static const char *
+model_name (const char *model_id)
+{
+  const char *slash = strchr (model_id, '/');
+
+  return slash != NULL && slash[1] != '\0' ? slash + 1 : model_id;
+}
+
+char *
+cs_result_model_text (GtkWidget  *widget,
+                      const char *model_id)
+{
+  GtkRoot *root = widget != NULL ? gtk_widget_get_root (widget) : NULL;
+  GApplication *app = GTK_IS_WINDOW (root) ? G_APPLICATION (gtk_window_get_application (GTK_WINDOW (root))) : NULL;
+  CsConfig *config;
+  const char *slash;
+  g_autofree char *provider_id = NULL;
+  const CsProviderConfig *provider;
+
+  if (app == NULL)
+    app = g_application_get_default ();
+  config = CS_IS_APPLICATION (app) ? cs_application_get_config (CS_APPLICATION (app)) : NULL;
+  if (model_id == NULL)
+    return g_strdup (_("unknown model"));
+  if ((slash = strchr (model_id, '/')) == NULL || slash == model_id)
+    return g_strdup (model_id);
+  provider_id = g_strndup (model_id, slash - model_id);
+  provider = config != NULL ? cs_config_find_provider (config, provider_id) : NULL;
+  /* Translators: a model and the provider it runs at ("kimi-k2 from
+   * Moonshot") */
+  return g_strdup_printf (_("%s from %s"), model_name (model_id),
+                          provider != NULL && provider->name != NULL && provider->name[0] != '\0'
+                            ? provider->name : provider_id);
+}
+
+char *
+cs_result_candidate_text (CsRun      *run,
+                          const char *candidate_id)
+{
+  CsCandidate *candidate = run != NULL && candidate_id != NULL ? cs_run_find_candidate (run, candidate_id) : NULL;
+
+  if (candidate_id == NULL)
+    return g_strdup ("?");
+  if (candidate == NULL || cs_candidate_get_model (candidate) == NULL)
+    return g_strdup (candidate_id);
+  /* Translators: a candidate's id and its model ("c2 (kimi-k2)") */
+  return g_strdup_printf (_("%s (%s)"), candidate_id, model_name (cs_candidate_get_model (candidate)));
+}
+
+const char *
+cs_result_likelihood_text (const char *likelihood)
+{
+  if (g_strcmp0 (likelihood, "high") == 0)
+    /* Translators: how likely a cause is (its likelihood "high") */
+    return _("likely");
+  if (g_strcmp0 (likelihood, "medium") == 0)
+    return _("possible");
+  if (g_strcmp0 (likelihood, "low") == 0)
+    return _("less likely");
+  return likelihood;
+}
+
+const char *
+cs_result_risk_text (const char *risk)
+{
+  if (g_strcmp0 (risk, "low") == 0)
+    return _("low risk");
+  if (g_strcmp0 (risk, "medium") == 0)
+    return _("medium risk");
+  if (g_strcmp0 (risk, "high") == 0)
+    return _("high risk");
+  return NULL;
 }
 
 char *

@@ -48,4 +48,18 @@ char      *cs_result_support_text      (const CsItem *item,
 char      *cs_result_vote_text         (const CsItem *item,
                                         const char   *chosen);
 
+/* Names on screen, never internal ids: */
+/* "kimi-k2 from Moonshot": the model's name and its provider's display
+ * name in the configuration of @widget's application (or the default
+ * application's); the provider's id when not configured. */
+char      *cs_result_model_text        (GtkWidget    *widget,
+                                        const char   *model_id);
+/* "c2 (kimi-k2)": a candidate's id next to its model's name. */
+char      *cs_result_candidate_text    (CsRun        *run,
+                                        const char   *candidate_id);
+/* "likely", "possible", "less likely" for a cause's high, medium, low. */
+const char *cs_result_likelihood_text  (const char   *likelihood);
+/* "low risk", "medium risk", "high risk"; NULL for none or unknown. */
+const char *cs_result_risk_text        (const char   *risk);
+
 G_END_DECLS

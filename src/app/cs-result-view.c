@@ -95,7 +95,11 @@ show_header (CsResultView *self,
   if (text->len == 0)
     return;
   if (judge != NULL)
-    line = g_strdup_printf (_("Methods: %s (judge: %s)"), text->str, judge);
+    {
+      g_autofree char *judge_text = cs_result_model_text (GTK_WIDGET (self), judge);
+
+      line = g_strdup_printf (_("Methods: %s (judge: %s)"), text->str, judge_text);
+    }
   else
     line = g_strdup_printf (_("Methods: %s"), text->str);
   gtk_label_set_text (self->methods_label, line);
@@ -109,14 +113,10 @@ show_critiques (CsResultView *self,
   for (guint i = 0; i < MIN (critiques->len, CS_RESULT_MAX_ITEMS); i++)
     {
       const CsCritique *c = g_ptr_array_index (critiques, i);
-      CsCandidate *candidate = c->candidate != NULL ? cs_run_find_candidate (self->run, c->candidate) : NULL;
-      g_autofree char *title = NULL;
+      g_autofree char *title = cs_result_candidate_text (self->run, c->candidate);
       g_autofree char *subtitle = NULL;
       GtkWidget *row;
 
-      title = g_strdup_printf ("%s%s%s%s", c->candidate ? c->candidate : "?",
-                               candidate ? " (" : "", candidate ? cs_candidate_get_model (candidate) : "",
-                               candidate ? ")" : "");
       if (c->has_score && c->score >= 0)
         subtitle = g_strdup_printf (_("Score %d of 10"), c->score);
       row = cs_result_expander_row (title, subtitle);

@@ -38,7 +38,7 @@ check_toggled_cb (GtkCheckButton *check,
     gtk_widget_remove_css_class (GTK_WIDGET (self), "step-done");
 }
 
-/* "agreed by 2 of 3 · risk low · ~5 min" */
+/* "agreed by 2 of 3 · low risk · ~5 min" */
 static char *
 format_meta (const CsStep *step,
              const char   *support)
@@ -47,8 +47,8 @@ format_meta (const CsStep *step,
 
   if (support != NULL)
     g_string_append (meta, support);
-  if (step->risk != NULL && g_strcmp0 (step->risk, "none") != 0)
-    g_string_append_printf (meta, "%s%s %s", meta->len ? " · " : "", _("risk"), step->risk);
+  if (cs_result_risk_text (step->risk) != NULL)
+    g_string_append_printf (meta, "%s%s", meta->len ? " · " : "", cs_result_risk_text (step->risk));
   if (step->has_effort && step->effort_minutes >= 0)
     {
       g_string_append (meta, meta->len ? " · " : "");

@@ -219,7 +219,7 @@ _cs_window_export_async (CsWindow            *self,
       return;
     }
 
-  text = json ? cs_export_json (run) : cs_export_markdown (run);
+  text = json ? cs_export_json (run) : cs_export_markdown_with_names (run, _cs_window_get_config (self));
   if (text == NULL)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, _("The run could not be exported"));
@@ -427,7 +427,7 @@ copy_markdown_action (GtkWidget  *widget,
   if (run == NULL)
     return;
 
-  text = cs_export_markdown (run);
+  text = cs_export_markdown_with_names (run, _cs_window_get_config (self));
   if (text == NULL)
     {
       _cs_window_toast (self, _("The run could not be exported"));

@@ -131,7 +131,7 @@ append_apis (GString     *out,
       g_string_append (out, "- **");
       cs_export_append_inline (out, api->name);
       g_string_append (out, "** (");
-      cs_export_append_inline (out, api->style);
+      cs_export_append_inline (out, cs_export_api_style_words (api->style));
       g_string_append (out, "): ");
       cs_export_append_inline (out, api->description);
       g_string_append_c (out, '\n');
@@ -252,6 +252,7 @@ append_cost (GString     *out,
 
 static void
 append_alternatives (GString  *out,
+                     CsRun    *run,
                      CsResult *result)
 {
   GPtrArray *alternatives = cs_result_get_alternatives (result);
@@ -281,7 +282,7 @@ append_alternatives (GString  *out,
           cs_export_append_inline (out, alt->responsibility);
         }
       g_string_append (out, " — ");
-      cs_export_append_agreement (out, &alt->item, "proposed");
+      cs_export_append_agreement (out, run, &alt->item, "proposed");
       g_string_append_c (out, '\n');
     }
   g_string_append_c (out, '\n');
@@ -289,6 +290,7 @@ append_alternatives (GString  *out,
 
 void
 cs_export_append_blueprint (GString  *out,
+                            CsRun    *run,
                             CsResult *result)
 {
   CsBlueprint *bp = cs_result_get_blueprint (result);
@@ -312,5 +314,5 @@ cs_export_append_blueprint (GString  *out,
   append_decisions (out, bp);
   append_trade_offs_and_risks (out, bp);
   append_cost (out, result, bp);
-  append_alternatives (out, result);
+  append_alternatives (out, run, result);
 }

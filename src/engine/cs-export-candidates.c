@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "cs-export-private.h"
 
@@ -43,26 +44,40 @@ append_usage (GString     *out,
     }
 }
 
+/* "### c1 (kimi-k2) — done", then its provider, angle, usage, error. */
 static void
 append_candidate_head (GString     *out,
+                       CsMode       mode,
+                       CsConfig    *config,
                        CsCandidate *candidate)
 {
-  const char *angle = cs_candidate_get_angle (candidate);
+  const char *model = cs_candidate_get_model (candidate);
+  const char *angle = cs_export_angle_label (mode, cs_candidate_get_angle (candidate));
   const char *error = cs_candidate_get_error (candidate);
+  g_autofree char *provider = cs_export_provider_name (config, model);
+  g_autoptr(GString) meta = g_string_new (NULL);
 
   g_string_append (out, "### ");
-  cs_export_append_inline (out, cs_candidate_get_model (candidate) ? cs_candidate_get_model (candidate) : "unknown model");
-  if (angle != NULL && *angle != '\0')
+  cs_export_append_candidate (out, NULL, cs_candidate_get_id (candidate));
+  g_string_append (out, " (");
+  cs_export_append_inline (out, cs_export_model_name (model));
+  g_string_append (out, ") — ");
+  g_string_append (out, cs_export_status_words (cs_candidate_get_status (candidate)));
+  g_string_append (out, "\n\n");
+
+  if (provider != NULL)
     {
-      g_string_append (out, " (");
-      cs_export_append_inline (out, angle);
-      g_string_append (out, ")");
+      g_string_append (meta, " · Provider: ");
+      cs_export_append_inline (meta, provider);
     }
-  g_string_append (out, " — ");
-  g_string_append (out, cs_candidate_status_to_string (cs_candidate_get_status (candidate)));
-  g_string_append (out, "\n\nCandidate ");
-  cs_export_append_inline (out, cs_candidate_get_id (candidate));
-  append_usage (out, candidate);
+  if (angle != NULL)
+    {
+      g_string_append (meta, " · angle: ");
+      cs_export_append_inline (meta, angle);
+    }
+  append_usage (meta, candidate);
+  /* the pieces each start with " · " */
+  g_string_append (out, g_str_has_prefix (meta->str, " · ") ? meta->str + strlen (" · ") : meta->str);
   g_string_append (out, "\n\n");
 
   if (error != NULL && *error != '\0')
@@ -143,9 +158,10 @@ append_checklist_points (GString     *out,
 static void
 append_candidate (GString     *out,
                   CsMode       mode,
+                  CsConfig    *config,
                   CsCandidate *candidate)
 {
-  append_candidate_head (out, candidate);
+  append_candidate_head (out, mode, config, candidate);
   if (mode == CS_MODE_ARCHITECT && cs_candidate_get_blueprint (candidate) != NULL)
     append_blueprint_points (out, cs_candidate_get_blueprint (candidate));
   else if (mode != CS_MODE_ARCHITECT && cs_candidate_get_checklist (candidate) != NULL)
@@ -159,8 +175,9 @@ append_candidate (GString     *out,
 }
 
 void
-cs_export_append_candidates (GString *out,
-                             CsRun   *run)
+cs_export_append_candidates (GString  *out,
+                             CsRun    *run,
+                             CsConfig *config)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (run));
 
@@ -171,7 +188,7 @@ cs_export_append_candidates (GString *out,
     {
       g_autoptr(CsCandidate) candidate = g_list_model_get_item (G_LIST_MODEL (run), i);
 
-      append_candidate (out, cs_run_get_mode (run), candidate);
+      append_candidate (out, cs_run_get_mode (run), config, candidate);
     }
 }
 
@@ -184,8 +201,8 @@ append_cost_row (GString     *out,
                  CsCandidate *candidate)
 {
   /* the id tells apart two candidates of one model */
-  g_autofree char *label = g_strdup_printf ("%s · %s", cs_candidate_get_id (candidate),
-                                            cs_candidate_get_model (candidate));
+  g_autofree char *label = g_strdup_printf ("%s (%s)", cs_candidate_get_id (candidate),
+                                            cs_export_model_name (cs_candidate_get_model (candidate)));
   g_autofree char *model = cs_export_cell (label);
   g_autofree char *in = cs_export_format_tokens (cs_candidate_get_input_tokens (candidate));
   g_autofree char *outt = cs_export_format_tokens (cs_candidate_get_output_tokens (candidate));
@@ -199,7 +216,7 @@ append_cost_row (GString     *out,
   g_autofree char *rate = tps > 0 ? cs_export_format_double ("%.1f", tps) : g_strdup ("—");
 
   g_string_append_printf (out, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", model,
-                          cs_candidate_status_to_string (cs_candidate_get_status (candidate)),
+                          cs_export_status_words (cs_candidate_get_status (candidate)),
                           in, outt, cost, ttft, total, rate);
 }
 
@@ -217,6 +234,7 @@ append_judge_row (GString *out,
   gint64 in_tokens, out_tokens, ms;
   double c;
   g_autofree char *model = NULL;
+  g_autofree char *label = NULL;
   g_autofree char *in = NULL;
   g_autofree char *outt = NULL;
   g_autofree char *cost = NULL;
@@ -224,12 +242,14 @@ append_judge_row (GString *out,
 
   if (!cs_run_get_judge_usage (run, &in_tokens, &out_tokens, &c, &ms) || file_count (in_tokens) < 0)
     return;
-  model = cs_export_cell (cs_run_get_judge (run) ? cs_run_get_judge (run) : "judge");
+  label = cs_run_get_judge (run) != NULL ? g_strdup_printf ("judge (%s)", cs_export_model_name (cs_run_get_judge (run)))
+                                          : g_strdup ("judge");
+  model = cs_export_cell (label);
   in = cs_export_format_tokens (file_count (in_tokens));
   outt = cs_export_format_tokens (file_count (out_tokens));
   cost = cs_export_format_double ("%.4f", isfinite (c) ? c : 0);
   total = ms >= 0 ? cs_export_format_double ("%.1f", ms / 1000.0) : g_strdup ("—");
-  g_string_append_printf (out, "| %s (judge) | — | %s | %s | %s | — | %s | — |\n",
+  g_string_append_printf (out, "| %s | — | %s | %s | %s | — | %s | — |\n",
                           model, in, outt, cost, total);
 }
 

@@ -24,6 +24,7 @@ append_labelled (GString    *out,
  * risk, effort and how many candidates agreed ("@verb by N of M"). */
 static void
 append_step_details (GString      *out,
+                     CsRun        *run,
                      const CsStep *step,
                      const char   *verb)
 {
@@ -45,7 +46,7 @@ append_step_details (GString      *out,
     }
   if (step->has_effort)
     g_string_append_printf (meta, "%seffort: %d min", meta->len ? " · " : "", step->effort_minutes);
-  cs_export_append_agreement (agreement, &step->item, verb);
+  cs_export_append_agreement (agreement, run, &step->item, verb);
   if (agreement->len > 0)
     g_string_append_printf (meta, "%s%s", meta->len ? " · " : "", agreement->str);
   if (meta->len > 0)
@@ -86,7 +87,7 @@ append_causes (GString     *out,
       if (cause->likelihood != NULL)
         {
           g_string_append (out, " (");
-          cs_export_append_inline (out, cause->likelihood);
+          cs_export_append_inline (out, cs_export_likelihood_words (cause->likelihood));
           g_string_append (out, ")");
         }
       g_string_append_c (out, '\n');
@@ -108,7 +109,7 @@ append_steps (GString     *out,
 
       g_string_append_printf (out, "- [%c] **%u. ", cs_run_get_step_checked (run, i) ? 'x' : ' ', i + 1);
       append_step_head (out, step->title, step->action);
-      append_step_details (out, step, "agreed");
+      append_step_details (out, run, step, "agreed");
       g_string_append_c (out, '\n');
     }
 }
@@ -134,6 +135,7 @@ alternative_as_step (const CsAlternative *alt)
 
 static void
 append_alternatives (GString     *out,
+                     CsRun       *run,
                      CsResult    *result,
                      CsChecklist *checklist)
 {
@@ -153,7 +155,7 @@ append_alternatives (GString     *out,
         g_string_append_printf (out, "After step %d: ", alt->after_step + 1);
       g_string_append (out, "**");
       append_step_head (out, alt->title, alt->action);
-      append_step_details (out, &step, "proposed");
+      append_step_details (out, run, &step, "proposed");
       g_string_append_c (out, '\n');
     }
 }
@@ -174,7 +176,7 @@ cs_export_append_checklist (GString  *out,
     }
   append_causes (out, checklist);
   append_steps (out, run, checklist);
-  append_alternatives (out, result, checklist);
+  append_alternatives (out, run, result, checklist);
   if (escalate != NULL && *escalate)
     {
       g_string_append (out, "### When to escalate\n\n");

@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include "cs-config.h"
 #include "cs-export.h"
 #include "cs-result.h"
 
@@ -34,14 +35,44 @@ char    *cs_export_format_thousands   (gint64       value);
 char    *cs_export_format_dollars     (double       value);
 /* Tokens with separators, "—" when unknown (< 0). */
 char    *cs_export_format_tokens      (gint64       tokens);
-/* "verb by N of M (c1, c2)", "added by the judge", or nothing when the
- * support of @item is unknown. */
+
+/* cs-export-names.c: what the export calls things, never internal names. */
+
+/* "kimi-k2" for "kimi/kimi-k2" (the id itself when it has no provider). */
+const char *cs_export_model_name      (const char  *model_id);
+/* The display name of the provider of @model_id in @config (may be NULL),
+ * else the provider's id; NULL when @model_id names none. */
+char    *cs_export_provider_name      (CsConfig    *config,
+                                       const char  *model_id);
+/* "kimi-k2 from Moonshot" */
+void     cs_export_append_model       (GString     *out,
+                                       CsConfig    *config,
+                                       const char  *model_id);
+/* "c2 (kimi-k2)", or the id alone when @run has no such candidate. */
+void     cs_export_append_candidate   (GString     *out,
+                                       CsRun       *run,
+                                       const char  *candidate_id);
+/* "done" for ok, else the status's name. */
+const char *cs_export_status_words    (CsCandidateStatus status);
+/* The angle's label ("Most likely cause first"), NULL for none. */
+const char *cs_export_angle_label     (CsMode       mode,
+                                       const char  *angle);
+/* "likely", "possible", "less likely" for high, medium, low. */
+const char *cs_export_likelihood_words (const char *likelihood);
+/* "REST", "gRPC", "GraphQL", … */
+const char *cs_export_api_style_words (const char  *style);
+/* "votes" for ensemble; the others are words already. */
+const char *cs_export_method_words    (const char  *method);
+/* "verb by N of M: c1 (kimi-k2), c2 (gpt-4.1)", "added by the judge", or
+ * nothing when the support of @item is unknown. */
 void     cs_export_append_agreement   (GString     *out,
+                                       CsRun       *run,
                                        const CsItem *item,
                                        const char  *verb);
 
 /* cs-export-blueprint.c, cs-export-checklist.c: the synthesized result. */
 void     cs_export_append_blueprint   (GString     *out,
+                                       CsRun       *run,
                                        CsResult    *result);
 void     cs_export_append_checklist   (GString     *out,
                                        CsRun       *run,
@@ -49,7 +80,8 @@ void     cs_export_append_checklist   (GString     *out,
 
 /* cs-export-candidates.c: the candidates and the cost table. */
 void     cs_export_append_candidates  (GString     *out,
-                                       CsRun       *run);
+                                       CsRun       *run,
+                                       CsConfig    *config);
 void     cs_export_append_costs       (GString     *out,
                                        CsRun       *run);
 

@@ -204,31 +204,3 @@ cs_export_format_tokens (gint64 tokens)
 {
   return tokens >= 0 ? cs_export_format_thousands (tokens) : g_strdup ("—");
 }
-
-void
-cs_export_append_agreement (GString      *out,
-                            const CsItem *item,
-                            const char   *verb)
-{
-  const char * const *ids = (const char * const *)item->origin.sources;
-
-  if (item->total == 0)
-    return;
-  if (item->support == 0)
-    {
-      g_string_append (out, "added by the judge");
-      return;
-    }
-  g_string_append_printf (out, "%s by %d of %d", verb, (int)item->support, (int)item->total);
-  if (ids != NULL && ids[0] != NULL)
-    {
-      g_string_append (out, " (");
-      for (guint i = 0; ids[i] != NULL; i++)
-        {
-          if (i > 0)
-            g_string_append (out, ", ");
-          cs_export_append_inline (out, ids[i]);
-        }
-      g_string_append (out, ")");
-    }
-}

@@ -15,6 +15,7 @@
 
 #include "cs-export-private.h"
 #include "cs-json-util.h"
+#include "cs-mode.h"
 
 static void
 append_head (GString *out,
@@ -27,8 +28,8 @@ append_head (GString *out,
   g_string_append (out, "# ");
   cs_export_append_inline (out, cs_run_get_title (run) && *cs_run_get_title (run) ? cs_run_get_title (run) : "Consilium run");
   g_string_append_printf (out, "\n\n- Mode: %s\n- Date: %s\n- Run: ",
-                          mode == CS_MODE_SUPPORT ? "support (troubleshooting checklist)"
-                                                  : "architect (system blueprint)",
+                          mode == CS_MODE_SUPPORT ? "Tech Support (a troubleshooting checklist)"
+                                                  : "Systems Architect (a system blueprint)",
                           date);
   cs_export_append_inline (out, cs_run_get_id (run));
   g_string_append_printf (out, "\n- State: %s\n", cs_run_state_to_string (cs_run_get_state (run)));
@@ -54,7 +55,7 @@ append_problem (GString *out,
   for (n = 0; keys != NULL && keys[n] != NULL; n++)
     {
       g_string_append (out, "- **");
-      cs_export_append_inline (out, keys[n]);
+      cs_export_append_inline (out, cs_mode_get_constraint_label (keys[n]));
       g_string_append (out, ":** ");
       cs_export_append_inline (out, cs_run_get_constraint (run, keys[n]));
       g_string_append_c (out, '\n');
@@ -88,7 +89,7 @@ append_critiques (GString  *out,
       if (candidate != NULL && cs_candidate_get_model (candidate) != NULL)
         {
           g_string_append (out, " (");
-          cs_export_append_inline (out, cs_candidate_get_model (candidate));
+          cs_export_append_inline (out, cs_export_model_name (cs_candidate_get_model (candidate)));
           g_string_append (out, ")");
         }
       if (c->has_score)
@@ -125,7 +126,8 @@ no_judge_chosen (CsRun    *run,
 static void
 append_method_notes (GString  *out,
                      CsRun    *run,
-                     CsResult *result)
+                     CsResult *result,
+                     CsConfig *config)
 {
   const char * const *methods = cs_result_get_methods (result);
   const char *rationale = cs_result_get_rationale (result);
@@ -135,14 +137,14 @@ append_method_notes (GString  *out,
     {
       if (i > 0)
         g_string_append (out, ", ");
-      cs_export_append_inline (out, methods[i]);
+      cs_export_append_inline (out, cs_export_method_words (methods[i]));
     }
   if (methods[0] == NULL)
     g_string_append (out, "none");
   if (cs_result_get_judge_model (result) != NULL)
     {
       g_string_append (out, " (judge: ");
-      cs_export_append_inline (out, cs_result_get_judge_model (result));
+      cs_export_append_model (out, config, cs_result_get_judge_model (result));
       g_string_append (out, ")");
     }
   g_string_append_c (out, '\n');
@@ -169,8 +171,9 @@ append_method_notes (GString  *out,
 }
 
 static void
-append_result (GString *out,
-               CsRun   *run)
+append_result (GString  *out,
+               CsRun    *run,
+               CsConfig *config)
 {
   CsMode mode = cs_run_get_mode (run);
   CsResult *result = cs_run_get_result (run);
@@ -187,22 +190,30 @@ append_result (GString *out,
   if (mode == CS_MODE_SUPPORT)
     cs_export_append_checklist (out, run, result);
   else
-    cs_export_append_blueprint (out, result);
-  append_method_notes (out, run, result);
+    cs_export_append_blueprint (out, run, result);
+  append_method_notes (out, run, result, config);
 }
 
 char *
 cs_export_markdown (CsRun *run)
 {
+  return cs_export_markdown_with_names (run, NULL);
+}
+
+char *
+cs_export_markdown_with_names (CsRun    *run,
+                               CsConfig *config)
+{
   GString *out;
 
   g_return_val_if_fail (CS_IS_RUN (run), NULL);
+  g_return_val_if_fail (config == NULL || CS_IS_CONFIG (config), NULL);
 
   out = g_string_new (NULL);
   append_head (out, run);
   append_problem (out, run);
-  append_result (out, run);
-  cs_export_append_candidates (out, run);
+  append_result (out, run, config);
+  cs_export_append_candidates (out, run, config);
   cs_export_append_costs (out, run);
 
   /* one trailing newline */

@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include "cs-config.h"
 #include "cs-run.h"
 
 G_BEGIN_DECLS
@@ -15,6 +16,10 @@ G_BEGIN_DECLS
  * and latency; a cost and latency table. Model text is escaped so it cannot
  * break the document's structure. */
 char *cs_export_markdown (CsRun *run);
+/* The same, naming each provider by its display name in @config (NULL: by
+ * its id, as cs_export_markdown () does). */
+char *cs_export_markdown_with_names (CsRun    *run,
+                                     CsConfig *config);
 
 /* The CLI's JSON contract: mode, problem, constraints, candidates[] (model,
  * status, error, text, reasoning, data, usage, cost_usd, ttft_ms,
