@@ -257,6 +257,227 @@ test_coalesced_and_periodic (Fixture       *f,
   g_assert_nonnull (strstr (contents, "\"done\""));
 }
 
+static gboolean
+wake_up_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* The saved file as JSON (NULL when there is none yet). */
+static JsonObject *
+read_saved (const char *path)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(JsonNode) root = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return NULL;
+  root = json_from_string (contents, NULL);
+  g_assert_nonnull (root);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
+  return json_object_ref (json_node_get_object (root));
+}
+
+static const char *
+saved_status (const char *path,
+              guint       i)
+{
+  static char status[32];
+  g_autoptr(JsonObject) obj = read_saved (path);
+  JsonArray *cands;
+
+  status[0] = '\0';
+  if (obj == NULL)
+    return status;
+  cands = json_object_get_array_member (obj, "candidates");
+  g_strlcpy (status,
+             json_object_get_string_member (json_array_get_object_element (cands, i), "status"),
+             sizeof status);
+  return status;
+}
+
+/* Runs the main loop until @path shows candidate @i as @status; returns how
+ * long that took (µs), or -1 after 5 s. */
+static gint64
+wait_saved_status (const char *path,
+                   guint       i,
+                   const char *status)
+{
+  gint64 start = g_get_monotonic_time ();
+  guint wake = g_timeout_add (2, wake_up_cb, NULL);
+  gint64 lag = -1;
+
+  while (g_get_monotonic_time () - start < 5 * G_USEC_PER_SEC)
+    {
+      if (g_strcmp0 (saved_status (path, i), status) == 0)
+        {
+          lag = g_get_monotonic_time () - start;
+          break;
+        }
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_source_remove (wake);
+  return lag;
+}
+
+/* A candidate's final state is saved at once, not after the 200 ms the
+ * store waits for more changes; streamed text still waits. */
+static void
+test_final_at_once (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(CsRunStore) store = cs_run_store_new (f->runs_dir);
+  g_autoptr(CsRun) run = cs_run_new (CS_MODE_SUPPORT, "The disk fills up");
+  g_autoptr(CsCandidate) c1 = cs_candidate_new ("c1", "demo/demo-alpha", NULL);
+  g_autoptr(CsCandidate) c2 = cs_candidate_new ("c2", "demo/demo-beta", NULL);
+  g_autoptr(JsonNode) data_node = json_from_string ("{\"steps\": []}", NULL);
+  g_autofree char *path = NULL;
+  gint64 lag;
+
+  cs_run_add_candidate (run, c1);
+  cs_run_add_candidate (run, c2);
+  cs_run_set_state (run, CS_RUN_RUNNING);
+  cs_candidate_set_status (c1, CS_CANDIDATE_STREAMING);
+  cs_candidate_set_status (c2, CS_CANDIDATE_STREAMING);
+  cs_run_store_watch (store, run);
+  cs_run_store_flush (store);
+  path = g_strdup_printf ("%s/%s.json", f->runs_dir, cs_run_get_id (run));
+  g_assert_cmpstr (saved_status (path, 0), ==, "streaming");
+
+  /* several final changes in one go: one save */
+  cs_candidate_append (c1, CS_STREAM_TEXT, "{\"steps\": []}", -1);
+  cs_candidate_set_data (c1, data_node);
+  cs_candidate_set_status (c1, CS_CANDIDATE_OK);
+  cs_candidate_set_error (c2, "HTTP 500");
+  cs_candidate_set_status (c2, CS_CANDIDATE_FAILED);
+  lag = wait_saved_status (path, 1, "failed");
+  g_test_message ("final states on disk %" G_GINT64_FORMAT " ms after the change", lag / 1000);
+  g_assert_cmpint (lag, >=, 0);
+  g_assert_cmpint (lag, <, 150 * 1000);
+  g_assert_cmpstr (saved_status (path, 0), ==, "ok");
+  {
+    g_autoptr(JsonObject) obj = read_saved (path);
+    JsonObject *saved_c1 = json_array_get_object_element (json_object_get_array_member (obj, "candidates"), 0);
+
+    g_assert_true (json_object_has_member (saved_c1, "data"));
+    g_assert_cmpstr (json_object_get_string_member (saved_c1, "text"), ==, "{\"steps\": []}");
+  }
+}
+
+static JsonNode *
+degraded_result (const char *note)
+{
+  g_autoptr(CsResult) result = cs_result_new (CS_MODE_SUPPORT);
+
+  cs_result_set_total (result, 1);
+  cs_result_set_degraded (result, TRUE);
+  cs_result_set_note (result, note);
+  return cs_result_to_json (result);
+}
+
+/* Runs the main loop until the saved file's synthesis note is @note (NULL:
+ * no synthesis); FALSE after 5 s. */
+static gboolean
+wait_saved_note (const char *path,
+                 const char *note)
+{
+  gint64 start = g_get_monotonic_time ();
+  guint wake = g_timeout_add (2, wake_up_cb, NULL);
+  gboolean ok = FALSE;
+
+  while (!ok && g_get_monotonic_time () - start < 5 * G_USEC_PER_SEC)
+    {
+      g_autoptr(JsonObject) obj = read_saved (path);
+      JsonNode *synthesis = obj != NULL ? json_object_get_member (obj, "synthesis") : NULL;
+      const char *saved = NULL;
+
+      if (synthesis != NULL && JSON_NODE_HOLDS_OBJECT (synthesis))
+        saved = json_object_get_string_member_with_default (json_node_get_object (synthesis), "note", "");
+      ok = obj != NULL && g_strcmp0 (saved, note) == 0;
+      if (!ok)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  g_source_remove (wake);
+  return ok;
+}
+
+/* The result a synthesizing run has so far (the fused one while the judge
+ * answers) is saved at once, in the file only: a crash keeps it, as a
+ * degraded result with its note. */
+static void
+test_pending_result (Fixture       *f,
+                     gconstpointer  data)
+{
+  const char *note = "The judge (demo/demo-judge) was interrupted before it answered.";
+  g_autoptr(CsRunStore) store = cs_run_store_new (f->runs_dir);
+  g_autoptr(CsRun) run = cs_run_new (CS_MODE_SUPPORT, "The disk fills up");
+  g_autoptr(CsCandidate) c1 = cs_candidate_new ("c1", "demo/demo-alpha", NULL);
+  g_autoptr(JsonNode) pending = degraded_result (note);
+  g_autoptr(JsonNode) judged = degraded_result ("judged");
+  g_autofree char *path = NULL;
+
+  cs_run_add_candidate (run, c1);
+  cs_candidate_set_status (c1, CS_CANDIDATE_OK);
+  cs_run_set_state (run, CS_RUN_SYNTHESIZING);
+  cs_run_store_watch (store, run);
+  cs_run_store_flush (store);
+  path = g_strdup_printf ("%s/%s.json", f->runs_dir, cs_run_get_id (run));
+  g_assert_true (wait_saved_note (path, NULL));
+
+  cs_run_store_set_pending_result (store, run, pending);
+  g_assert_true (wait_saved_note (path, note));
+  /* the run itself has no result yet */
+  g_assert_null (cs_run_get_synthesis (run));
+  g_assert_null (cs_run_get_message (run));
+  {
+    g_autoptr(JsonObject) obj = read_saved (path);
+
+    g_assert_cmpstr (json_object_get_string_member (obj, "state"), ==, "synthesizing");
+    g_assert_cmpstr (json_object_get_string_member (obj, "message"), ==, note);
+  }
+
+  /* a fresh start: waiting for the judge, then (the process is long gone)
+   * done with the degraded result */
+  {
+    g_autoptr(CsRunStore) other = cs_run_store_new (f->runs_dir);
+    g_autoptr(CsRunStore) later = cs_run_store_new (f->runs_dir);
+    struct utimbuf times;
+    CsRun *loaded;
+
+    g_assert_true (cs_run_store_load_sync (other, NULL));
+    loaded = cs_run_store_find (other, cs_run_get_id (run));
+    g_assert_cmpint (cs_run_get_state (loaded), ==, CS_RUN_SYNTHESIZING);
+    g_assert_true (cs_result_is_degraded (cs_run_get_result (loaded)));
+
+    times.actime = times.modtime = time (NULL) - 60;
+    g_assert_cmpint (utime (path, &times), ==, 0);
+    g_assert_true (cs_run_store_load_sync (later, NULL));
+    loaded = cs_run_store_find (later, cs_run_get_id (run));
+    g_assert_cmpint (cs_run_get_state (loaded), ==, CS_RUN_DONE);
+    g_assert_cmpstr (cs_run_get_message (loaded), ==, note);
+    g_assert_cmpstr (cs_result_get_note (cs_run_get_result (loaded)), ==, note);
+  }
+
+  /* the judge's result replaces it */
+  cs_run_set_synthesis (run, judged);
+  cs_run_set_state (run, CS_RUN_DONE);
+  cs_run_store_set_pending_result (store, run, NULL);
+  g_assert_true (wait_saved_note (path, "judged"));
+  {
+    g_autoptr(JsonObject) obj = read_saved (path);
+
+    g_assert_cmpstr (json_object_get_string_member (obj, "state"), ==, "done");
+    g_assert_true (json_object_get_null_member (obj, "message") ||
+                   !json_object_has_member (obj, "message"));
+  }
+
+  /* a run that is not synthesizing keeps its own result */
+  cs_run_store_set_pending_result (store, run, pending);
+  cs_run_set_title (run, "renamed");
+  cs_run_store_flush (store);
+  g_assert_true (wait_saved_note (path, "judged"));
+}
+
 typedef struct {
   GPtrArray *paths;
   GPtrArray *messages;
@@ -702,6 +923,8 @@ main (int argc, char *argv[])
   ADD ("/run-store/round-trip", test_round_trip);
   ADD ("/run-store/atomic", test_atomic);
   ADD ("/run-store/coalesced-and-periodic", test_coalesced_and_periodic);
+  ADD ("/run-store/final-at-once", test_final_at_once);
+  ADD ("/run-store/pending-result", test_pending_result);
   ADD ("/run-store/bad-files", test_bad_files);
   ADD ("/run-store/deep-nesting", test_deep_nesting);
   ADD ("/run-store/exponents", test_exponents);

@@ -34,14 +34,26 @@ gboolean    cs_run_store_load_sync     (CsRunStore          *self,
                                         GError             **error);
 
 /* Adds the run to the model (if new) and saves it whenever it emits
- * ::changed (coalesced, at most every 200 ms, and every 2 s while candidates
- * stream). Saving is atomic (temporary file + rename). Failures are reported
- * through ::save-failed (run, message) and retried on the next change. */
+ * ::changed: at once (on the next main-loop iteration) when a final state
+ * changed (a candidate's final status, the run's state or result), else
+ * coalesced, at most every 200 ms, and every 2 s while candidates stream.
+ * Saving is atomic and durable (temporary file synced to disk, then
+ * renamed). Failures are reported through ::save-failed (run, message) and
+ * retried on the next change. */
 void        cs_run_store_watch         (CsRunStore   *self,
                                         CsRun        *run);
 /* Saves now (still asynchronous); flush waits for pending saves. */
 void        cs_run_store_save          (CsRunStore   *self,
                                         CsRun        *run);
+/* The result @run has so far while it synthesizes (the votes-and-consensus
+ * result while the judge answers, degraded, with a note saying the judge
+ * was interrupted): saved at once as the synthesis of its file, the note as
+ * its message, so that a crash keeps it; @run itself is not changed. It
+ * stands until the run leaves the synthesizing state or this is called
+ * again (NULL: none). */
+void        cs_run_store_set_pending_result (CsRunStore *self,
+                                             CsRun      *run,
+                                             JsonNode   *result);
 gboolean    cs_run_store_save_sync     (CsRunStore   *self,
                                         CsRun        *run,
                                         GError      **error);
