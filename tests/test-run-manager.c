@@ -86,7 +86,7 @@ fixture_set_up (Fixture       *f,
   text = g_strdup_printf ("[provider demo]\n"
                           "base-url=%s\n"
                           "api=openai-chat\n"
-                          "models=demo-alpha;demo-beta;demo-alpha+slow=200;demo-gamma+500\n"
+                          "models=demo-alpha;demo-beta;demo-alpha+slow=200;demo-gamma+500;demo-judge+silence\n"
                           "max-concurrent=8\n"
                           "requests-per-minute=0\n"
                           "max-retries=0\n",
@@ -353,6 +353,136 @@ test_save_failed (Fixture       *f,
   g_assert_cmpint (g_unlink (f->runs_dir), ==, 0);
 }
 
+typedef struct {
+  Fixture     *f;
+  CsRun       *run;
+  CsCandidate *c1;
+  gint64       c1_ok_us;    /* when c1 became ok */
+  gint64       c1_saved_us; /* when the file first showed it */
+} SaveWatch;
+
+static void
+c1_status_cb (CsCandidate *c,
+              GParamSpec  *pspec,
+              SaveWatch   *w)
+{
+  if (cs_candidate_get_status (c) == CS_CANDIDATE_OK && w->c1_ok_us == 0)
+    w->c1_ok_us = g_get_monotonic_time ();
+}
+
+/* The run file as it is on disk now (no flush). */
+static JsonObject *
+file_now (SaveWatch *w)
+{
+  g_autofree char *path = g_strdup_printf ("%s/%s.json", w->f->runs_dir, cs_run_get_id (w->run));
+  g_autofree char *contents = NULL;
+  g_autoptr(JsonNode) root = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL) ||
+      (root = json_from_string (contents, NULL)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+  return json_object_ref (json_node_get_object (root));
+}
+
+static gboolean
+c1_saved (Fixture *f)
+{
+  SaveWatch *w = g_object_get_data (G_OBJECT (f->manager), "save-watch");
+  g_autoptr(JsonObject) obj = NULL;
+  JsonObject *c1;
+
+  if (w->c1_ok_us == 0 || (obj = file_now (w)) == NULL)
+    return FALSE;
+  c1 = json_array_get_object_element (json_object_get_array_member (obj, "candidates"), 0);
+  if (g_strcmp0 (json_object_get_string_member (c1, "status"), "ok") != 0)
+    return FALSE;
+  w->c1_saved_us = g_get_monotonic_time ();
+  return TRUE;
+}
+
+static gboolean
+judge_asked (Fixture *f)
+{
+  return cs_test_provider_get_request_count (provider, "demo-judge+silence") > 0;
+}
+
+static gboolean
+fused_saved (Fixture *f)
+{
+  SaveWatch *w = g_object_get_data (G_OBJECT (f->manager), "save-watch");
+  g_autoptr(JsonObject) obj = file_now (w);
+  JsonNode *synthesis = obj != NULL ? json_object_get_member (obj, "synthesis") : NULL;
+
+  return synthesis != NULL && JSON_NODE_HOLDS_OBJECT (synthesis);
+}
+
+/* A run of the app (through the manager) saves a candidate's final state at
+ * once, not after the 200 ms the store waits for more changes. */
+static void
+test_final_at_once (Fixture       *f,
+                    gconstpointer  data)
+{
+  const char *models[] = { "demo/demo-alpha", "demo/demo-alpha+slow=200", NULL };
+  g_autoptr(CsRun) run = new_run ();
+  SaveWatch w = { f, run, NULL, 0, 0 };
+
+  g_object_set_data (G_OBJECT (f->manager), "save-watch", &w);
+  g_assert_true (cs_run_manager_start (f->manager, f->config, run, models, NULL));
+  w.c1 = g_list_model_get_item (G_LIST_MODEL (run), 0);
+  g_signal_connect (w.c1, "notify::status", G_CALLBACK (c1_status_cb), &w);
+
+  g_assert_true (wait_for (c1_saved, f, 30));
+  g_test_message ("c1 ok, in the run file %" G_GINT64_FORMAT " ms later",
+                  (w.c1_saved_us - w.c1_ok_us) / 1000);
+  g_assert_cmpint (w.c1_saved_us - w.c1_ok_us, <, 150 * 1000);
+  /* the slow candidate still streams */
+  g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_RUNNING);
+
+  g_signal_handlers_disconnect_by_data (w.c1, &w);
+  g_object_set_data (G_OBJECT (f->manager), "save-watch", NULL);
+  g_clear_object (&w.c1);
+}
+
+/* The votes-and-consensus result is saved as soon as it exists, while the
+ * judge answers (degraded, its note saying the judge was interrupted, for a
+ * crash); the run the windows show has no result until the judge's. */
+static void
+test_fused_saved (Fixture       *f,
+                  gconstpointer  data)
+{
+  const char *models[] = { "demo/demo-alpha", "demo/demo-beta", NULL };
+  g_autoptr(CsRun) run = new_run ();
+  g_autoptr(JsonObject) obj = NULL;
+  JsonObject *synthesis;
+  SaveWatch w = { f, run, NULL, 0, 0 };
+
+  cs_run_set_judge (run, "demo/demo-judge+silence");
+  g_object_set_data (G_OBJECT (f->manager), "save-watch", &w);
+  g_assert_true (cs_run_manager_start (f->manager, f->config, run, models, NULL));
+
+  g_assert_true (wait_for (judge_asked, f, 30));
+  g_assert_true (wait_for (fused_saved, f, 5));
+  obj = file_now (&w);
+  g_assert_cmpstr (json_object_get_string_member (obj, "state"), ==, "synthesizing");
+  synthesis = json_object_get_object_member (obj, "synthesis");
+  g_assert_true (json_object_get_boolean_member (synthesis, "degraded"));
+  g_assert_nonnull (strstr (json_object_get_string_member (synthesis, "note"), "interrupted"));
+  g_assert_null (cs_run_get_synthesis (run));
+  g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_SYNTHESIZING);
+
+  /* stopped: cancelled, as before, without the result the judge had not
+   * judged */
+  cs_run_manager_cancel (f->manager, run);
+  g_assert_true (wait_for (ended, f, 30));
+  g_clear_pointer (&obj, json_object_unref);
+  cs_run_store_flush (f->store);
+  obj = file_now (&w);
+  g_assert_cmpstr (json_object_get_string_member (obj, "state"), ==, "cancelled");
+  g_assert_true (json_object_get_null_member (obj, "synthesis"));
+
+  g_object_set_data (G_OBJECT (f->manager), "save-watch", NULL);
+}
+
 /* Runners made after a change of the limits get the new ones. */
 static void
 test_limits (Fixture       *f,
@@ -399,6 +529,8 @@ main (int argc, char *argv[])
   ADD ("/run-manager/retry", test_retry);
   ADD ("/run-manager/save-failed", test_save_failed);
   ADD ("/run-manager/limits", test_limits);
+  ADD ("/run-manager/final-at-once", test_final_at_once);
+  ADD ("/run-manager/fused-saved", test_fused_saved);
 
 #undef ADD
 

@@ -7,7 +7,8 @@
  * cancel-late is set, in which case they are cancelled with their partial
  * text kept. Every run is bounded: after CS_RUNNER_MAX_RUN_S (30 minutes)
  * whatever still streams is stopped and the run synthesizes from what it
- * has. Each change of the run's state is saved through the store, if any.
+ * has. Each change of the run's state is saved through the store, if any
+ * (and the store saves each final change of a candidate at once).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -24,6 +25,15 @@ save_now (CsRunner *self)
 {
   if (self->store != NULL)
     cs_run_store_save (self->store, self->run);
+}
+
+/* The fused result saved while the judge answers (cs-runner-synthesis.c)
+ * gives way to the run's own ending. */
+static void
+drop_pending_result (CsRunner *self)
+{
+  if (self->store != NULL)
+    cs_run_store_set_pending_result (self->store, self->run, NULL);
 }
 
 void
@@ -182,6 +192,7 @@ _cs_runner_maybe_finish_cancelled (CsRunner *self)
     g_cancellable_cancel (self->fuse_cancellable);
   g_clear_object (&self->fuse_cancellable);
   g_clear_pointer (&self->fused, json_node_unref);
+  drop_pending_result (self);
   cs_run_set_message (self->run, "The run was cancelled.");
   _cs_runner_set_run_state (self, CS_RUN_CANCELLED);
   error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "The run was cancelled");
@@ -198,6 +209,7 @@ _cs_runner_finish_done (CsRunner *self,
   self->phase = CS_RUNNER_PHASE_FINISHED;
   stop_timers (self);
   g_clear_pointer (&self->fused, json_node_unref);
+  drop_pending_result (self);
   cs_run_set_synthesis (self->run, result);
 
   cs_run_set_message (self->run, NULL);

@@ -196,6 +196,25 @@ start_judge (CsRunner            *self,
 
 /* The fusion */
 
+/* The fused result goes to the run's file at once, as a judge that never
+ * answered leaves it: a crash while the judge answers keeps it (the store
+ * drops it once the run has its own result, or ends). The run itself gets
+ * no result until the judge's. */
+static void
+save_fused (CsRunner   *self,
+            const char *judge_id)
+{
+  g_autofree char *note = NULL;
+  g_autoptr(JsonNode) pending = NULL;
+
+  if (self->store == NULL)
+    return;
+  note = g_strdup_printf ("The judge (%s) was interrupted before it answered. "
+                          "The result combines votes and consensus only.", judge_id);
+  pending = cs_synthesis_mark_degraded (self->fused, note);
+  cs_run_store_set_pending_result (self->store, self->run, pending);
+}
+
 /* One fusion in flight: the runner, the candidates it fuses (the judge
  * gets the same ones) and the serial that says whether it is still wanted. */
 typedef struct {
@@ -268,6 +287,7 @@ fuse_cb (GObject      *object,
       return;
     }
 
+  save_fused (self, judge_id);
   self->judge_start_us = g_get_monotonic_time ();
   start_judge (self, judge, valid);
 }
