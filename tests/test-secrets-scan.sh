@@ -197,7 +197,7 @@ run architect 0 -- "$CLI" --mode=architect --model="$ID_A/demo-alpha" --model="$
   --model="$ID_A/demo-thinking" --model=other/demo-gamma --judge="$ID_A/demo-judge" \
   --constraint=budget=500USD --output="$SCAN/out/architect.md" problem.txt
 contains "$SCAN/out/architect.md" "## Blueprint" "architect"
-contains "$SCAN/out/architect.md" "other/demo-gamma | ok |" "the other provider's own key works"
+contains "$SCAN/out/architect.md" "c4 (demo-gamma) | done |" "the other provider's own key works (c4 is other/demo-gamma, the fourth --model)"
 run support 0 -- "$CLI" --mode=support --format=json --model="$ID_A/demo-alpha" --model="$ID_A/demo-gamma" \
   --judge="$ID_A/demo-judge" --output="$SCAN/out/support.json" support.txt
 run stdout 0 -- "$CLI" --mode=support --model="$ID_A/demo-alpha:2" - <support.txt

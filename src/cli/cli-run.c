@@ -448,6 +448,7 @@ execute (Cli      *cli,
 /* The result as Markdown or JSON, to --output or standard output. */
 static int
 write_result (CsRun      *run,
+              CsConfig   *config,
               const char *path,
               const char *problem,
               gboolean    json)
@@ -455,7 +456,7 @@ write_result (CsRun      *run,
   g_autoptr(GError) error = NULL;
   g_autofree char *output = NULL;
 
-  output = json ? cs_export_json (run) : cs_export_markdown (run);
+  output = json ? cs_export_json (run) : cs_export_markdown_with_names (run, config);
   if (output == NULL)
     {
       cli_print_err ("could not export the result");
@@ -473,11 +474,12 @@ write_result (CsRun      *run,
 static int
 finish (Cli              *cli,
         const CliOptions *options,
+        CsConfig         *config,
         const char       *problem,
         gboolean          json)
 {
   if (cli->ok)
-    return write_result (cli->run, options->output, problem, json);
+    return write_result (cli->run, config, options->output, problem, json);
 
   if (g_error_matches (cli->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
@@ -539,7 +541,7 @@ cli_run (const CliOptions  *options,
   cli.quiet = options->quiet;
 
   execute (&cli, runner);
-  status = finish (&cli, options, argv[1], json);
+  status = finish (&cli, options, config, argv[1], json);
 
   g_clear_error (&cli.error);
   return status;
