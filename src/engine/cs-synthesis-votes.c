@@ -11,6 +11,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "cs-synthesis-private.h"
 
 gboolean
@@ -279,7 +281,9 @@ cs_fuse_summary (CsFuse *f,
   CsFuseSnapshot *snap = snapshot_at (f, lead);
   const char *summary = snap->blueprint != NULL ? cs_blueprint_get_summary (snap->blueprint)
                                                 : cs_checklist_get_summary (snap->checklist);
-  const char *model = snap->model;
+  /* the model's name as people know it, without the provider's id */
+  const char *model = snap->model != NULL && strchr (snap->model, '/') != NULL
+                      ? strchr (snap->model, '/') + 1 : snap->model;
 
   if (summary == NULL)
     summary = "";
