@@ -71,11 +71,9 @@ guint          cs_run_count_status        (CsRun       *self,
                                            CsCandidateStatus status);
 gboolean       cs_run_all_final           (CsRun       *self);
 
-/* The synthesized result: an object
- * { "methods": ["ensemble","consensus","judge"], "data": {...mode schema...},
- *   "rationale": "...", "votes": [...], "consensus": [...],
- *   "alternatives": [...], "critiques": [...], "degraded": bool, "note": "..." }
- * or NULL before synthesis. */
+/* The synthesized result as the run file keeps it (the envelope CsResult
+ * reads and writes: see cs-result.h), or NULL before synthesis. Views read
+ * cs_run_get_result () instead. */
 JsonNode      *cs_run_get_synthesis       (CsRun       *self);
 void           cs_run_set_synthesis       (CsRun       *self,
                                            JsonNode    *synthesis);
