@@ -2094,6 +2094,7 @@ test_provider_setup (void)
   GtkCheckButton *check;
   GtkWidget *test_button;
   const char *message = NULL;
+  const char *subtitle;
 
   prefs = cs_preferences_window_new (app);
   gtk_window_present (GTK_WINDOW (prefs));
@@ -2132,8 +2133,11 @@ test_provider_setup (void)
   g_assert_nonnull (check);
   g_assert_false (gtk_check_button_get_active (check));
   g_assert_true (gtk_check_button_get_active (_cs_provider_row_get_model_check (row, "demo-alpha")));
-  /* a configured model the server does not list stays, ticked */
+  /* a configured model the server does not list stays, ticked, and says so */
   g_assert_true (gtk_check_button_get_active (_cs_provider_row_get_model_check (row, "demo-beta+refuse")));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (gtk_widget_get_ancestor (GTK_WIDGET (_cs_provider_row_get_model_check (row, "demo-beta+refuse")),
+                                                                                          ADW_TYPE_ACTION_ROW))),
+                   ==, "Not listed by the server");
   save_shot (GTK_WIDGET (prefs), "preferences-provider-test.png");
   assert_accessible (GTK_WIDGET (prefs), "preferences, a provider tested");
 
@@ -2164,14 +2168,23 @@ test_provider_setup (void)
   g_assert_true (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (row)));
   g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Demo renamed");
 
-  /* a failed test: the URL typed is applied and tested, the reason shown in the row */
+  /* another server: what the last test said goes */
   gtk_editable_set_text (GTK_EDITABLE (row->url_row), "http://127.0.0.1:1/v1");
+  g_signal_emit_by_name (row->url_row, "apply");
+  g_assert_cmpint (_cs_provider_row_get_status (row, NULL), ==, CS_PROVIDER_ROW_STATUS_NONE);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (row->test_icon)));
+  subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (gtk_widget_get_ancestor (GTK_WIDGET (_cs_provider_row_get_model_check (row, "demo-beta+refuse")),
+                                                                                    ADW_TYPE_ACTION_ROW)));
+  g_assert_true (subtitle == NULL || subtitle[0] == '\0');
+
+  /* a failed test: the URL typed is applied and tested, the reason shown in the row */
+  gtk_editable_set_text (GTK_EDITABLE (row->url_row), "http://127.0.0.1:2/v1");
   g_signal_emit_by_name (test_button, "clicked");
   g_assert_true (wait_for (row_tested, row, 10000));
   g_assert_cmpint (_cs_provider_row_get_status (row, &message), ==, CS_PROVIDER_ROW_STATUS_FAILED);
   g_test_message ("status: %s", message);
   g_assert_true (g_str_has_prefix (message, "Test failed: "));
-  g_assert_cmpstr (cs_config_find_provider (cs_application_get_config (app), "demo")->base_url, ==, "http://127.0.0.1:1/v1");
+  g_assert_cmpstr (cs_config_find_provider (cs_application_get_config (app), "demo")->base_url, ==, "http://127.0.0.1:2/v1");
   /* a URL that is not valid is not tested */
   gtk_editable_set_text (GTK_EDITABLE (row->url_row), "ftp://example.com");
   g_signal_emit_by_name (test_button, "clicked");

@@ -364,6 +364,14 @@ _cs_provider_row_test_clicked_cb (GtkButton     *button,
 }
 
 void
+_cs_provider_row_forget_test (CsProviderRow *self)
+{
+  g_cancellable_cancel (self->test_cancellable);
+  g_clear_pointer (&self->listed, g_strfreev);
+  _cs_provider_row_set_status (self, CS_PROVIDER_ROW_STATUS_NONE, NULL);
+}
+
+void
 _cs_provider_row_models_init (CsProviderRow *self)
 {
   self->model_rows = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_model_check_free);

@@ -70,6 +70,8 @@ void                 _cs_provider_row_show_models    (CsProviderRow    *self,
 void                 _cs_provider_row_set_status     (CsProviderRow       *self,
                                                       CsProviderRowStatus  status,
                                                       const char          *message);
+/* Another server (or API): what the last test said is forgotten. */
+void                 _cs_provider_row_forget_test    (CsProviderRow       *self);
 void                 _cs_provider_row_test_clicked_cb (GtkButton     *button,
                                                        CsProviderRow *self);
 void                 _cs_provider_row_add_model_applied_cb (AdwEntryRow   *row,

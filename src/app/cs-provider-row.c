@@ -107,6 +107,9 @@ _cs_provider_row_apply_url (CsProviderRow *self)
       return FALSE;
     }
   gtk_widget_remove_css_class (GTK_WIDGET (self->url_row), "error");
+  /* applied (also by Test): the entry's apply button goes, as after Enter */
+  adw_entry_row_set_show_apply_button (self->url_row, FALSE);
+  adw_entry_row_set_show_apply_button (self->url_row, TRUE);
   if (self->status == CS_PROVIDER_ROW_STATUS_FAILED)
     _cs_provider_row_set_status (self, CS_PROVIDER_ROW_STATUS_NONE, NULL);
   if (g_strcmp0 (url, p->base_url) == 0)
@@ -362,6 +365,8 @@ cs_provider_row_update (CsProviderRow *self)
   gtk_spin_button_set_value (self->rpm_spin, p->requests_per_minute);
   show_key (self, p, first);
   show_insecure (self, p);
+  if (!first && (g_strcmp0 (p->base_url, self->shown->base_url) != 0 || p->api != self->shown->api))
+    _cs_provider_row_forget_test (self);
   _cs_provider_row_show_models (self, p);
   self->updating = FALSE;
 
