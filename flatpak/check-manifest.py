@@ -7,10 +7,16 @@
   (flatpak/README.md): no file system access, no secret-service hole,
   no full session or system bus;
 - every module's sources are pinned: archives and files by sha256, git by
-  commit; a "dir" source must stay inside this repository (it is the app).
+  commit; a "dir" source must stay inside this repository (it is the app);
+- Graphviz is a module before the app, from an official release tarball
+  pinned by its sha256, and the app is built with -Dgraphviz=enabled, so
+  the Flatpak draws blueprint diagrams as a host install does;
+- the demo provider (libexec/consilium-test-provider, which the welcome
+  page starts) is not cleaned up.
 
 Usage: check-manifest.py MANIFEST APP_ID
 """
+import fnmatch
 import json
 import os
 import sys
@@ -23,6 +29,11 @@ EXPECTED_FINISH_ARGS = {
     '--device=dri',          # GPU rendering (GSK)
 }
 
+# Graphviz's release downloads (https://graphviz.org/download/source/)
+GRAPHVIZ_RELEASES = 'https://gitlab.com/api/v4/projects/4207231/packages/generic/graphviz-releases/'
+
+DEMO_PROVIDER = '/libexec/consilium-test-provider'
+
 FORBIDDEN_PREFIXES = (
     '--filesystem',          # files go through the file chooser portal
     '--talk-name=org.freedesktop.secrets',  # libsecret uses the Secret portal
@@ -32,6 +43,10 @@ FORBIDDEN_PREFIXES = (
     '--device=all',
     '--share=host',
 )
+
+
+def is_sha256(value):
+    return isinstance(value, str) and len(value) == 64 and all(c in '0123456789abcdef' for c in value)
 
 
 def check_sources(module, manifest_dir, problems, where):
@@ -46,7 +61,7 @@ def check_sources(module, manifest_dir, problems, where):
         kind = source.get('type')
         if kind in ('archive', 'file'):
             sha = source.get('sha256', '')
-            if not (isinstance(sha, str) and len(sha) == 64 and all(c in '0123456789abcdef' for c in sha)):
+            if not is_sha256(sha):
                 problems.append(f'{here}: {kind} without a sha256 checksum')
             url = source.get('url', '')
             if url and not url.startswith('https://'):
@@ -66,6 +81,39 @@ def check_sources(module, manifest_dir, problems, where):
                 problems.append(f'{here}: patch must be a local path')
         else:
             problems.append(f'{here}: source type "{kind}" is not pinned by a checksum or commit')
+
+
+def check_graphviz(modules, problems):
+    """A graphviz module, pinned to a release tarball, before the app."""
+    names = [m.get('name') if isinstance(m, dict) else None for m in modules]
+    if 'graphviz' not in names:
+        problems.append('no graphviz module: the runtime has no libgvc, the app needs one to draw diagrams')
+        return
+    index = names.index('graphviz')
+    if index >= len(modules) - 1:
+        problems.append('the graphviz module must come before the app')
+    sources = modules[index].get('sources', [])
+    archives = [s for s in sources if isinstance(s, dict) and s.get('type') in ('archive', 'file')]
+    if len(archives) != 1 or len(sources) != 1:
+        problems.append('module graphviz: expected exactly one source, a release tarball')
+        return
+    url = archives[0].get('url', '')
+    if not (isinstance(url, str) and url.startswith(GRAPHVIZ_RELEASES) and
+            url.split('/')[-1].startswith('graphviz-') and url.endswith(('.tar.gz', '.tar.xz'))):
+        problems.append(f'module graphviz: {url!r} is not a release tarball under {GRAPHVIZ_RELEASES}')
+    if not is_sha256(archives[0].get('sha256')):
+        problems.append('module graphviz: the tarball needs its sha256 (64 hex digits)')
+
+
+def check_demo_kept(manifest, problems):
+    """The welcome page starts the installed demo provider: keep it."""
+    lists = [manifest.get('cleanup', [])]
+    lists += [m.get('cleanup', []) for m in manifest.get('modules', []) if isinstance(m, dict)]
+    for patterns in lists:
+        for pattern in patterns:
+            if fnmatch.fnmatch(DEMO_PROVIDER, pattern) or DEMO_PROVIDER.startswith(pattern.rstrip('/') + '/') \
+               or (not pattern.startswith('/') and fnmatch.fnmatch(os.path.basename(DEMO_PROVIDER), pattern)):
+                problems.append(f'cleanup pattern {pattern!r} removes {DEMO_PROVIDER}, the demo the app offers')
 
 
 def walk_modules(modules, manifest_dir, problems, where='modules'):
@@ -128,8 +176,10 @@ def main():
     last = modules[-1] if modules and isinstance(modules[-1], dict) else {}
     if last.get('buildsystem') != 'meson':
         problems.append('the last module (the app) must build with meson')
-    if '-Dgraphviz=disabled' not in last.get('config-opts', []):
-        problems.append('the app must be built with -Dgraphviz=disabled (the runtime has no libgvc)')
+    if '-Dgraphviz=enabled' not in last.get('config-opts', []):
+        problems.append('the app must be built with -Dgraphviz=enabled (with the graphviz module)')
+    check_graphviz(modules, problems)
+    check_demo_kept(manifest, problems)
 
     for p in problems:
         print(f'{path}: {p}', file=sys.stderr)
