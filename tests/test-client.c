@@ -872,6 +872,9 @@ test_responses (void)
   g_assert_cmpint (json_object_get_int_member (body, "max_output_tokens"), ==, 5000);
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (body, "reasoning"), "effort"),
                    ==, "medium");
+  /* Without a summary the API shows no reasoning at all. */
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (body, "reasoning"), "summary"),
+                   ==, "auto");
   format = json_object_get_object_member (json_object_get_object_member (body, "text"), "format");
   g_assert_cmpstr (json_object_get_string_member (format, "type"), ==, "json_schema");
   g_assert_cmpstr (json_object_get_string_member (format, "name"), ==, "architect_candidate");
@@ -879,6 +882,15 @@ test_responses (void)
   g_assert_true (json_node_equal (json_object_get_member (format, "schema"), architect_schema));
 
   reasoning = run_model (client, "demo-beta+reasoning");
+  g_assert_no_error (reasoning->error);
+  g_assert_cmpuint (reasoning->reasoning[0]->len, >, 20);
+  assert_valid_candidate (reasoning->text[0]->str);
+
+  /* With an effort, the summary streams only because the request asks. */
+  g_clear_pointer (&reasoning, result_free);
+  init_request (&req, "demo-beta+reasoning", messages);
+  req.reasoning_effort = "high";
+  reasoning = run_request_full (client, &req, NULL);
   g_assert_no_error (reasoning->error);
   g_assert_cmpuint (reasoning->reasoning[0]->len, >, 20);
   assert_valid_candidate (reasoning->text[0]->str);

@@ -611,6 +611,19 @@ test_responses_completed (void)
 }
 
 static void
+test_responses_summary_parts (void)
+{
+  g_autoptr(Collect) c = decode_recorded ("responses-summary-parts.sse");
+
+  /* Each part of the summary is its own paragraph, not run into the last. */
+  g_assert_cmpstr (c->reasoning[0]->str, ==,
+                   "**Reading the load**\n\nPeaks are short.\n\n**Choosing a queue**\n\nA log fits.");
+  g_assert_cmpstr (c->text[0]->str, ==, "Use Kafka.");
+  g_assert_cmpint (c->reasoning_tokens, ==, 96);
+  g_assert_true (c->finished);
+}
+
+static void
 test_responses_incomplete (void)
 {
   g_autoptr(Collect) c = decode_recorded ("responses-incomplete.sse");
@@ -852,6 +865,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/decoder/chat/after-done", test_chat_after_done);
   g_test_add_func ("/decoder/chat/empty", test_chat_empty);
   g_test_add_func ("/decoder/responses/completed", test_responses_completed);
+  g_test_add_func ("/decoder/responses/summary-parts", test_responses_summary_parts);
   g_test_add_func ("/decoder/responses/incomplete", test_responses_incomplete);
   g_test_add_func ("/decoder/responses/failed", test_responses_failed);
   g_test_add_func ("/decoder/responses/type-in-json", test_responses_type_in_json);

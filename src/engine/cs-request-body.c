@@ -146,6 +146,10 @@ build_responses_body (const CsChatRequest *request)
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "effort");
       json_builder_add_string_value (builder, request->reasoning_effort);
+      /* Without it the API reasons in silence: the summary is what the
+       * reasoning view shows. */
+      json_builder_set_member_name (builder, "summary");
+      json_builder_add_string_value (builder, "auto");
       json_builder_end_object (builder);
     }
 

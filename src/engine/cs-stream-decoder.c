@@ -35,6 +35,7 @@ struct _CsStreamDecoder
 
   gsize              bytes;
   gboolean           done;
+  gint64             summary_part;  /* Responses: the last reasoning summary part, or -1 */
 };
 
 /* Emitting */
@@ -502,7 +503,14 @@ decode_responses_event (CsStreamDecoder  *self,
            strcmp (type, "response.reasoning_text.delta") == 0)
     {
       const char *delta = get_nonempty_string (object, "delta");
+      gint64 part = get_count (object, "summary_index");
 
+      /* A summary comes in parts, each a paragraph that usually opens with
+       * its own bold title: keep them apart as the API's own viewers do. */
+      if (delta != NULL && part >= 0 && self->summary_part >= 0 && part != self->summary_part)
+        emit (self, CS_STREAM_EVENT_REASONING, 0, "\n\n", -1, NULL);
+      if (delta != NULL && part >= 0)
+        self->summary_part = part;
       if (delta != NULL)
         emit (self, CS_STREAM_EVENT_REASONING, 0, delta, -1, NULL);
     }
@@ -654,6 +662,7 @@ cs_stream_decoder_new (CsApiDialect      dialect,
   self->dialect = dialect;
   self->func = func;
   self->user_data = user_data;
+  self->summary_part = -1;
 
   if (dialect == CS_API_OLLAMA)
     self->ndjson = cs_ndjson_parser_new (decode_ollama_line, self);

@@ -28,7 +28,8 @@
  * stream reasoning. "once" counters are per full model name; reset() clears them.
  *
  *   slow            100 ms between chunks (slow=MS: MS milliseconds)
- *   reasoning       stream reasoning deltas (reasoning_content / reasoning summary / thinking)
+ *   reasoning       stream reasoning deltas (reasoning_content / reasoning summary / thinking);
+ *                   on /v1/responses not when "reasoning" is sent without a "summary"
  *   refuse          a refusal: delta.refusal text, content null, finish_reason "stop"
  *   429once         first request: 429 with retry-after: 1 and x-ratelimit-* headers, then OK
  *   429ms           always 429 with retry-after-ms: 200
@@ -88,7 +89,9 @@
 
 static const char fault_help[] =
   "  slow            100 ms between chunks (slow=MS: MS milliseconds)\n"
-  "  reasoning       stream reasoning deltas (also any base name with \"think\" or \"reason\")\n"
+  "  reasoning       stream reasoning deltas (also any base name with \"think\" or \"reason\");\n"
+  "                  on /v1/responses only if a request's \"reasoning\" asks for a \"summary\"\n"
+  "                  (or has no \"reasoning\" object at all)\n"
   "  refuse          a refusal: delta.refusal text, content null, finish_reason stop\n"
   "  429once         first request gets 429 with retry-after: 1 and x-ratelimit-* headers\n"
   "  429ms           always 429 with retry-after-ms: 200\n"
@@ -1332,6 +1335,25 @@ faults_parse (Faults     *f,
   lower = g_ascii_strdown (f->base, -1);
   if (strstr (lower, "think") != NULL || strstr (lower, "reason") != NULL)
     f->reasoning = TRUE;
+}
+
+/* Like OpenAI's Responses API: a request that sets a reasoning effort but
+ * asks for no summary ("reasoning": {"summary": "auto"}) gets no reasoning
+ * text. A request without "reasoning" keeps the model's scripted reasoning. */
+static gboolean
+responses_summary_off (Request *req)
+{
+  JsonNode *node;
+
+  if (req->dialect != DIALECT_RESPONSES || req->body == NULL)
+    return FALSE;
+  node = json_object_get_member (req->body, "reasoning");
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return FALSE;
+  node = json_object_get_member (json_node_get_object (node), "summary");
+  return node == NULL || !JSON_NODE_HOLDS_VALUE (node)
+         || json_node_get_value_type (node) != G_TYPE_STRING
+         || g_strcmp0 (json_node_get_string (node), "none") == 0;
 }
 
 static void
@@ -2920,6 +2942,8 @@ handle_generate (CsTestProvider    *self,
     }
 
   faults_parse (&req->faults, req->model);
+  if (responses_summary_off (req))
+    req->faults.reasoning = FALSE;
   if (auth != NULL && g_str_has_prefix (auth, "Bearer "))
     req->api_key = g_strdup (auth + strlen ("Bearer "));
 
