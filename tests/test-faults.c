@@ -854,7 +854,7 @@ test_disk_full (Fixture       *f,
       /* the run in memory is complete: it can still be exported */
       {
         g_autofree char *md = cs_export_markdown (run);
-        g_assert_nonnull (strstr (md, "demo/demo-alpha"));
+        g_assert_nonnull (strstr (md, "(demo-alpha)"));
       }
 
       if (check_file)
