@@ -19,6 +19,7 @@ static const char * const models[] = {
   "demo-alpha+429once", "demo-beta+quota", "demo-alpha+400", "demo-gamma+invalid",
   "demo-gamma+slow=400", "demo-alpha+slow=60", "demo-beta+slow=60",
   "demo-judge+malformed", "demo-judge+500",
+  "demo-alpha+thinktag", "demo-judge+thinktag",
   NULL
 };
 
@@ -62,7 +63,7 @@ build_config (void)
                           "[provider demo]\n"
                           "base-url=%s\n"
                           "api=openai-chat\n"
-                          "models=%s;demo-grouped;demo-grouped+slow=40\n"
+                          "models=%s;demo-grouped;demo-grouped+slow=40;demo-grouped+thinktag\n"
                           "max-concurrent=32\n"
                           "requests-per-minute=0\n"
                           "max-retries=2\n\n",
@@ -82,6 +83,8 @@ build_config (void)
                    "price-input=1.00\n"
                    "price-output=2.00\n\n"
                    "[model demo/demo-grouped+slow=40]\n"
+                   "max-n=4\n\n"
+                   "[model demo/demo-grouped+thinktag]\n"
                    "max-n=4\n\n");
 
   /* the same server behind a provider that needs a key from the environment */
@@ -314,6 +317,48 @@ test_full_run (Fixture       *f,
                      cs_candidate_get_cost_usd (candidate (run, 2)));
   g_assert_cmpuint (cs_test_provider_get_request_count (provider, "demo-judge"), ==, 1);
   assert_saved (f, run, "done");
+}
+
+/* Reasoning inline as a leading <think> block (DeepSeek-R1, Qwen3): it is
+ * the candidates' reasoning, their text is the answer alone, and that
+ * answer validates; one request's choices each have their own. */
+static void
+test_think_tags (Fixture       *f,
+                 gconstpointer  data)
+{
+  const char *spec[] = { "demo/demo-alpha+thinktag", "demo/demo-grouped+thinktag:6", "demo/demo-gamma", NULL };
+  g_autoptr(CsRunner) runner = make_runner (f, CS_MODE_ARCHITECT, spec, "demo/demo-judge+thinktag");
+  CsRun *run = cs_runner_get_run (runner);
+  Wait w = { 0 };
+
+  run_to_end (runner, &w);
+  g_assert_no_error (w.error);
+  g_assert_true (w.ok);
+  /* angles are dealt over the six: some requests carry several choices */
+  g_assert_cmpuint (cs_test_provider_get_request_count (provider, "demo-grouped+thinktag"), <, 6);
+  for (guint i = 0; i < 8; i++)
+    {
+      CsCandidate *c = candidate (run, i);
+      const char *reasoning = cs_candidate_get_reasoning (c);
+
+      g_test_message ("%s: reasoning “%.60s”, text “%.60s”",
+                      cs_candidate_get_id (c), reasoning, cs_candidate_get_text (c));
+      g_assert_cmpint (cs_candidate_get_status (c), ==, CS_CANDIDATE_OK);
+      g_assert_nonnull (cs_candidate_get_data (c));
+      g_assert_null (strstr (cs_candidate_get_text (c), "think>"));
+      if (i < 7)
+        {
+          g_assert_true (g_str_has_prefix (reasoning, "Let me restate"));
+          g_assert_null (strstr (reasoning, "think>"));
+          g_assert_false (g_str_has_suffix (reasoning, "\n"));
+          g_assert_true (g_str_has_prefix (cs_candidate_get_text (c), "{"));
+        }
+      else
+        g_assert_cmpstr (reasoning, ==, "");
+    }
+  /* the judge's reasoning is not its verdict */
+  g_assert_true (has_method (run, "judge"));
+  g_assert_false (is_degraded (run));
 }
 
 static void
@@ -897,6 +942,7 @@ main (int argc, char *argv[])
 
   ADD ("/runner/architect", GINT_TO_POINTER (CS_MODE_ARCHITECT), test_full_run);
   ADD ("/runner/support", GINT_TO_POINTER (CS_MODE_SUPPORT), test_full_run);
+  ADD ("/runner/think-tags", NULL, test_think_tags);
   ADD ("/runner/no-judge", NULL, test_no_judge);
   ADD ("/runner/judge-fails", NULL, test_judge_fails);
   ADD ("/runner/faults", NULL, test_faults);

@@ -69,6 +69,7 @@ struct _CsRunnerRequest
   GString             *judge_text;
   GString             *judge_refusal;
   char                *judge_finish;
+  GPtrArray           *think;       /* of CsThinkSplitter*, index = choice, or NULL */
 };
 
 struct _CsRunner

@@ -7,7 +7,8 @@
  * When the request ends, each of its candidates gets its times and a
  * status; a reply that does not validate gets ONE repair request (n = 1)
  * carrying the validation error, and if that fails too the candidate is
- * invalid, its text kept.
+ * invalid, its text kept. Text goes through a splitter per choice first:
+ * a leading <think> block is the candidate's reasoning, not its answer.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -19,6 +20,7 @@
 
 #include "cs-mode.h"
 #include "cs-runner-private.h"
+#include "cs-think-splitter.h"
 
 static gint64
 ms_since (gint64 start_us)
@@ -100,6 +102,84 @@ slot_event (CsRunnerSlot        *slot,
 }
 
 static void
+deliver (CsRunnerRequest     *request,
+         CsRunnerSlot        *slot,
+         const CsStreamEvent *event)
+{
+  if (request->is_judge)
+    judge_event (request, event);
+  else
+    slot_event (slot, event);
+}
+
+static CsThinkSplitter *
+choice_splitter (CsRunnerRequest *request,
+                 guint            choice)
+{
+  if (request->think == NULL)
+    request->think = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_think_splitter_free);
+  if (request->think->len <= choice)
+    g_ptr_array_set_size (request->think, choice + 1);
+  if (g_ptr_array_index (request->think, choice) == NULL)
+    g_ptr_array_index (request->think, choice) = cs_think_splitter_new ();
+  return g_ptr_array_index (request->think, choice);
+}
+
+/* A text event (or, with @event NULL, the end of choice @choice's text)
+ * through the choice's splitter: reasoning, then answer. */
+static void
+deliver_text (CsRunnerRequest     *request,
+              CsRunnerSlot        *slot,
+              guint                choice,
+              const CsStreamEvent *event)
+{
+  CsThinkSplitter *splitter = choice_splitter (request, choice);
+  g_autoptr(GString) reasoning = g_string_new (NULL);
+  g_autoptr(GString) answer = g_string_new (NULL);
+  CsStreamEvent part = { 0, };
+
+  if (event != NULL)
+    {
+      part = *event;
+      cs_think_splitter_feed (splitter, event->text, event->len, reasoning, answer);
+    }
+  else
+    cs_think_splitter_finish (splitter, reasoning, answer);
+
+  part.choice = choice;
+  part.type = CS_STREAM_EVENT_REASONING;
+  part.text = reasoning->str;
+  part.len = reasoning->len;
+  if (part.len > 0)
+    deliver (request, slot, &part);
+  part.type = CS_STREAM_EVENT_TEXT;
+  part.text = answer->str;
+  part.len = answer->len;
+  if (part.len > 0)
+    deliver (request, slot, &part);
+}
+
+/* The stream ended: what each choice's splitter still holds. */
+static void
+flush_splitters (CsRunnerRequest *request)
+{
+  for (guint i = 0; request->think != NULL && i < request->think->len; i++)
+    {
+      CsRunnerSlot *slot = NULL;
+
+      if (g_ptr_array_index (request->think, i) == NULL)
+        continue;
+      if (!request->is_judge)
+        {
+          slot = i < request->slots->len ? g_ptr_array_index (request->slots, i) : NULL;
+          if (slot == NULL || slot->request != request || slot->user_cancelled)
+            continue;
+        }
+      deliver_text (request, slot, i, NULL);
+    }
+}
+
+static void
 request_event_cb (const CsStreamEvent *event,
                   gpointer             user_data)
 {
@@ -134,22 +214,24 @@ request_event_cb (const CsStreamEvent *event,
       break;
     }
 
-  if (request->is_judge)
-    {
-      judge_event (request, event);
-      return;
-    }
-
-  if (event->choice >= request->slots->len)
-    {
-      g_debug ("Dropping an event for choice %u of a request with %u", event->choice, request->slots->len);
-      return;
-    }
-  slot = g_ptr_array_index (request->slots, event->choice);
-  if (slot == NULL || slot->request != request || slot->user_cancelled)
+  if (request->is_judge && event->choice != 0)
     return;
+  if (!request->is_judge)
+    {
+      if (event->choice >= request->slots->len)
+        {
+          g_debug ("Dropping an event for choice %u of a request with %u", event->choice, request->slots->len);
+          return;
+        }
+      slot = g_ptr_array_index (request->slots, event->choice);
+      if (slot == NULL || slot->request != request || slot->user_cancelled)
+        return;
+    }
 
-  slot_event (slot, event);
+  if (event->type == CS_STREAM_EVENT_TEXT && event->text != NULL && event->len > 0)
+    deliver_text (request, slot, event->choice, event);
+  else
+    deliver (request, slot, event);
 }
 
 /* The end of a request */
@@ -396,6 +478,8 @@ stream_cb (GObject      *object,
   ok = cs_provider_client_stream_finish (CS_PROVIDER_CLIENT (object), result, &stats, &error);
   g_object_ref (self);
   _cs_runner_remove_request (self, request);
+
+  flush_splitters (request);
 
   if (ok && request->stream_error != NULL)
     {

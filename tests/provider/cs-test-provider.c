@@ -59,6 +59,7 @@
  *                   case), JSON-escaped (\u002d and \u0073…), base64 of the key and of
  *                   "user:key" (three alignments)
  *   echokeyreply    a valid reply whose summary and reasoning echo the key the same ways
+ *   thinktag        the reasoning inline, as a <think>…</think> block opening the content
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -117,7 +118,9 @@ static const char fault_help[] =
   "  escapes         400 whose error message carries terminal escape sequences\n"
   "  echokey         400 whose error message echoes the API key in every encoding\n"
   "                  (raw, percent-encoded, JSON-escaped, base64 of the key and of user:key)\n"
-  "  echokeyreply    a valid reply whose summary and reasoning echo the API key likewise\n";
+  "  echokeyreply    a valid reply whose summary and reasoning echo the API key likewise\n"
+  "  thinktag        the reasoning inline, a <think>…</think> block opening the content\n"
+  "                  (as DeepSeek-R1 or Qwen3 send it through Ollama or vLLM)\n";
 
 static const char * const demo_models[] = {
   "demo-alpha",
@@ -173,6 +176,7 @@ typedef struct {
   gboolean  escapes;
   gboolean  echokey;
   gboolean  echokeyreply;
+  gboolean  thinktag;
 } Faults;
 
 typedef enum {
@@ -1326,6 +1330,7 @@ faults_parse (Faults     *f,
       TOKEN ("nostream_usage", nostream_usage)
       TOKEN ("escapes", escapes)
       TOKEN ("echokeyreply", echokeyreply)
+      TOKEN ("thinktag", thinktag)
       TOKEN ("echokey", echokey)
 #undef TOKEN
       else
@@ -1793,6 +1798,16 @@ generate_reply (Request *req,
     reply->text = g_strdup_printf ("Here is my answer.\n\n```json\n%s\n```\n", json);
   else
     reply->text = g_steal_pointer (&json);
+
+  if (req->faults.thinktag)
+    {
+      /* DeepSeek-R1 and Qwen3 behind Ollama or vLLM: the reasoning inline. */
+      g_autofree char *thought = reply->reasoning != NULL ? reply->reasoning : gen_reasoning (r, req->kind);
+      g_autofree char *answer = reply->text;
+
+      reply->reasoning = NULL;
+      reply->text = g_strconcat ("<think>\n", thought, "\n</think>\n\n", answer, NULL);
+    }
 }
 
 /* Splits @text into pieces of 8-40 characters (bigger for huge texts),
