@@ -262,6 +262,81 @@ fences_balanced (const char *markdown,
   return open == 0;
 }
 
+/* The text between "<details><summary>Reasoning</summary>" and the next
+ * "</details>" line after @from, or NULL. */
+static char *
+reasoning_block (const char *markdown,
+                 const char *from)
+{
+  const char *start = strstr (from, "<details><summary>Reasoning</summary>\n\n");
+  const char *end;
+
+  if (start == NULL)
+    return NULL;
+  start += strlen ("<details><summary>Reasoning</summary>\n\n");
+  end = strstr (start, "\n</details>\n");
+  g_assert_nonnull (end);
+  return g_strndup (start, end - start);
+}
+
+static guint
+count (const char *haystack,
+       const char *needle)
+{
+  guint n = 0;
+
+  for (const char *p = strstr (haystack, needle); p != NULL; p = strstr (p + 1, needle))
+    n++;
+  return n;
+}
+
+static void
+test_reasoning (void)
+{
+  g_autoptr(CsRun) run = make_support_run ();
+  g_autoptr(CsCandidate) c1 = g_list_model_get_item (G_LIST_MODEL (run), 0);
+  g_autoptr(CsCandidate) c2 = g_list_model_get_item (G_LIST_MODEL (run), 1);
+  g_autoptr(GString) long_text = g_string_new (NULL);
+  static const char hostile[] =
+    "\n**Weighing** the disk first.\n\n</details>\n<script>alert(1)</script> & <b>x</b>\n\n"
+    "# not a heading\n```\nnot a fence";
+  g_autofree char *markdown = NULL;
+  g_autofree char *block1 = NULL;
+  g_autofree char *block2 = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  cs_candidate_append (c1, CS_STREAM_REASONING, hostile, -1);
+  while (long_text->len < 25000)
+    g_string_append (long_text, "Checking one more thing. ");
+  cs_candidate_append (c2, CS_STREAM_REASONING, long_text->str, long_text->len);
+  markdown = cs_export_markdown (run);
+  g_test_message ("%s", markdown);
+
+  /* one collapsed block per candidate with reasoning, in its section */
+  g_assert_cmpuint (count (markdown, "<details><summary>Reasoning</summary>\n\n"), ==, 2);
+  g_assert_cmpuint (count (markdown, "\n</details>\n"), ==, 2);
+  block1 = reasoning_block (markdown, strstr (markdown, "### c1 (kimi-k2)"));
+  g_assert_nonnull (block1);
+  g_assert_true (strstr (markdown, block1) < strstr (markdown, "### c2 (gpt-4.1)"));
+  block2 = reasoning_block (markdown, strstr (markdown, "### c2 (gpt-4.1)"));
+  g_assert_nonnull (block2);
+  g_assert_true (strstr (markdown, block2) < strstr (markdown, "### c3 (qwen3)"));
+  g_assert_null (reasoning_block (markdown, strstr (markdown, "### c3 (qwen3)")));
+
+  /* the network's text is inert: it closes nothing and opens no tag */
+  g_assert_cmpstr (block1, ==,
+                   "\\*\\*Weighing\\*\\* the disk first.\n\n"
+                   "\\</details\\> \\<script\\>alert(1)\\</script\\> &amp; \\<b\\>x\\</b\\>\n\n"
+                   "\\# not a heading \\`\\`\\` not a fence\n");
+  lines = g_strsplit (markdown, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    g_assert_false (g_str_has_prefix (lines[i], "<script"));
+
+  /* very long reasoning is cut, and says so */
+  g_assert_cmpuint (g_utf8_strlen (block2, -1), <, 20200);
+  g_assert_nonnull (strstr (block2, "\n*The reasoning is cut here: 20,000 of its 25,000 characters are shown.*\n"));
+}
+
 static void
 test_hostile_text (void)
 {
@@ -795,6 +870,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/export/markdown/golden-support", test_golden_support);
   g_test_add_func ("/export/markdown/cost-and-votes", test_cost_and_votes);
   g_test_add_func ("/export/markdown/hostile-text", test_hostile_text);
+  g_test_add_func ("/export/markdown/reasoning", test_reasoning);
   g_test_add_func ("/export/markdown/control-characters", test_control_characters);
   g_test_add_func ("/export/markdown/no-synthesis", test_no_synthesis);
   g_test_add_func ("/export/markdown/judge-note", test_judge_note);

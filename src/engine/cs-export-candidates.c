@@ -11,6 +11,10 @@
 
 #include "cs-export-private.h"
 
+/* Reasoning kept in the export, in characters: a thinking model may write
+ * 100 000 and more, which would bury the answers. */
+#define REASONING_MAX_CHARS 20000
+
 /* " · 1,234 in / 567 out tokens · $0.0123 · first token after 800 ms · 4.2 s in total" */
 static void
 append_usage (GString     *out,
@@ -155,6 +159,39 @@ append_checklist_points (GString     *out,
     }
 }
 
+/* The reasoning, collapsed: <details> as an HTML block, closed by a blank
+ * line, then the text as escaped Markdown paragraphs (no "<" in it can
+ * close the block or open a tag), then the closing tag. */
+static void
+append_reasoning (GString     *out,
+                  CsCandidate *candidate)
+{
+  const char *reasoning = cs_candidate_get_reasoning (candidate);
+  g_autofree char *kept = NULL;
+  glong chars;
+
+  if (reasoning == NULL || !g_utf8_validate (reasoning, -1, NULL))
+    return;
+  while (g_ascii_isspace (*reasoning))
+    reasoning++;
+  if (*reasoning == '\0')
+    return;
+
+  chars = g_utf8_strlen (reasoning, -1);
+  kept = g_utf8_substring (reasoning, 0, MIN (chars, REASONING_MAX_CHARS));
+  g_string_append (out, "<details><summary>Reasoning</summary>\n\n");
+  cs_export_append_paragraphs (out, kept, "");
+  if (chars > REASONING_MAX_CHARS)
+    {
+      g_autofree char *shown = cs_export_format_thousands (REASONING_MAX_CHARS);
+      g_autofree char *total = cs_export_format_thousands (chars);
+
+      g_string_append_printf (out, "\n*The reasoning is cut here: %s of its %s characters are shown.*\n",
+                              shown, total);
+    }
+  g_string_append (out, "\n</details>\n\n");
+}
+
 static void
 append_candidate (GString     *out,
                   CsMode       mode,
@@ -169,9 +206,11 @@ append_candidate (GString     *out,
   else
     {
       append_reply_start (out, candidate);
+      append_reasoning (out, candidate);
       return;
     }
   g_string_append_c (out, '\n');
+  append_reasoning (out, candidate);
 }
 
 void
