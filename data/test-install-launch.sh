@@ -3,7 +3,8 @@
 # Installs the build into a temporary DESTDIR, checks that every desktop file
 # lands in its place, then starts the installed app through its desktop file
 # with `gio launch`, waits for it to own its bus name and show a window, and
-# asks it to quit. Needs a display and a session bus (tools/test.sh gives
+# asks it to quit; the demo provider is installed where the app looks for it
+# and starts. Needs a display and a session bus (tools/test.sh gives
 # both); skipped (77) without them.
 #
 # Usage: test-install-launch.sh BUILD_DIR PREFIX APP_ID
@@ -48,6 +49,23 @@ do
   [ -e "$root/$f" ] || fail "$prefix/$f was not installed"
 done
 [ -x "$root/bin/consilium" ] || fail "$prefix/bin/consilium is not executable"
+
+# The demo provider the welcome page starts, where the app looks for it
+# (LIBEXECDIR in config.h), and it listens when started as the app does.
+libexecdir=$(sed -n 's/^#define LIBEXECDIR "\(.*\)"$/\1/p' "$build/config.h")
+[ -n "$libexecdir" ] || fail "config.h defines no LIBEXECDIR"
+demo="$root${libexecdir#"$prefix"}/consilium-test-provider"
+[ -x "$demo" ] || fail "$libexecdir/consilium-test-provider (the demo provider) was not installed"
+"$demo" --port-file="$tmp/demo.port" >/dev/null 2>&1 &
+demo_pid=$!
+i=0
+until [ -s "$tmp/demo.port" ]; do
+  i=$((i + 1))
+  [ $i -le 100 ] || { kill "$demo_pid" 2>/dev/null; fail "the installed demo provider did not write its port within 10 s"; }
+  sleep 0.1
+done
+kill "$demo_pid" 2>/dev/null
+wait "$demo_pid" 2>/dev/null
 
 # With DESTDIR, gnome.post_install leaves the caches to the packager's
 # triggers; do what they do.

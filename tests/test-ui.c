@@ -2035,6 +2035,115 @@ test_welcome (void)
   write_config ();
 }
 
+static gboolean
+port_closed (gpointer data)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1", GPOINTER_TO_UINT (data), NULL, NULL);
+  return connection == NULL;
+}
+
+static gboolean
+quit_app_cb (gpointer data)
+{
+  g_action_group_activate_action (G_ACTION_GROUP (data), "quit", NULL);
+  return G_SOURCE_REMOVE;
+}
+
+/* An installed app with no demo provider running: the welcome page offers
+ * the installed one, choosing it starts it, adds it, and a run against it
+ * succeeds; the application stops it when it goes. The build's provider
+ * (tests/consilium-test-provider, built by default) stands for the
+ * installed one (CONSILIUM_DEMO_PROVIDER). */
+static void
+test_welcome_starts_demo (void)
+{
+  g_autofree char *path = cs_config_get_default_path ();
+  g_autofree char *run_sh_port = g_build_filename (g_get_user_runtime_dir (), "consilium-demo-provider.port", NULL);
+  g_autofree char *program = g_test_build_filename (G_TEST_BUILT, "consilium-test-provider", NULL);
+  const char *models[] = { "demo/demo-alpha", NULL };
+  CsApplication *app;
+  CsWindow *win;
+  GtkWidget *row, *button;
+  const CsProviderConfig *demo;
+  g_autoptr(GUri) uri = NULL;
+  guint port;
+  CsRun *run;
+
+  if (g_file_test (run_sh_port, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("a demo provider started by tools/run.sh is running");
+      return;
+    }
+  g_assert_true (g_file_test (program, G_FILE_TEST_IS_EXECUTABLE));
+  g_assert_null (g_getenv ("CONSILIUM_DEMO_URL"));
+  g_assert_cmpint (g_unlink (path), ==, 0);
+
+  /* none installed: not offered */
+  g_setenv ("CONSILIUM_DEMO_PROVIDER", "/nonexistent/consilium-test-provider", TRUE);
+  app = start_app ();
+  win = cs_window_new (app);
+  gtk_window_present (GTK_WINDOW (win));
+  spin (100);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "welcome");
+  g_assert_null (find_type (GTK_WIDGET (win->welcome_list), ADW_TYPE_ACTION_ROW, _("Demo provider (synthetic answers)")));
+  gtk_window_destroy (GTK_WINDOW (win));
+  g_object_unref (app);
+
+  /* installed: offered at once, labelled as a demo */
+  g_setenv ("CONSILIUM_DEMO_PROVIDER", program, TRUE);
+  app = start_app ();
+  win = cs_window_new (app);
+  gtk_window_present (GTK_WINDOW (win));
+  spin (200);
+  row = find_type (GTK_WIDGET (win->welcome_list), ADW_TYPE_ACTION_ROW, _("Demo provider (synthetic answers)"));
+  g_assert_nonnull (row);
+  g_assert_true (gtk_widget_get_visible (row));
+  button = find_button (row, _("_Use Demo"));
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_get_sensitive (button));
+  g_assert_null (cs_demo_provider_get_base_url (cs_application_get_demo_provider (app)));
+  save_shot (GTK_WIDGET (win), "welcome-installed.png");
+
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_true (wait_for (config_has_demo, app, 20000));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "compose");
+  demo = cs_config_find_provider (cs_application_get_config (app), "demo");
+  g_assert_cmpstr (demo->base_url, ==, cs_demo_provider_get_base_url (cs_application_get_demo_provider (app)));
+  g_assert_cmpstr (demo->name, ==, _("Demo (synthetic answers)"));
+  g_assert_true (g_strv_contains ((const char * const *) demo->models, "demo-alpha"));
+  uri = g_uri_parse (demo->base_url, G_URI_FLAGS_NONE, NULL);
+  g_assert_nonnull (uri);
+  g_assert_cmpstr (g_uri_get_host (uri), ==, "127.0.0.1");
+  port = (guint) g_uri_get_port (uri);
+  g_assert_false (port_closed (GUINT_TO_POINTER (port)));
+
+  /* a run against it */
+  _cs_window_set_mode (win, "architect");
+  set_problem (win, "A URL shortener for 10k requests per second");
+  _cs_window_select_models (win, models);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
+  run = _cs_window_get_run (win);
+  g_assert_nonnull (run);
+  g_assert_true (wait_for (not_running, win, 90000));
+  spin (200);
+  g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
+  g_assert_cmpstr (badge_of (win, "demo/demo-alpha"), ==, "done");
+  save_shot (GTK_WIDGET (win), "installed-demo-result.png");
+
+  /* the application's: Quit stops it */
+  g_idle_add (quit_app_cb, app);
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), 0, NULL), ==, 0);
+  g_assert_null (cs_demo_provider_get_base_url (cs_application_get_demo_provider (app)));
+  g_assert_true (wait_for (port_closed, GUINT_TO_POINTER (port), 5000));
+  g_object_unref (app);
+
+  g_unsetenv ("CONSILIUM_DEMO_PROVIDER");
+  write_config ();
+}
+
 /* The provider row of @id in @prefs, or NULL. */
 static CsProviderRow *
 find_provider_row (GtkWidget  *root,
@@ -3053,6 +3162,7 @@ main (int   argc,
   g_test_add_func ("/ui/save-failed", test_save_failed);
   g_test_add_func ("/ui/load-failed", test_load_failed);
   g_test_add_func ("/ui/welcome", test_welcome);
+  g_test_add_func ("/ui/welcome-starts-demo", test_welcome_starts_demo);
   g_test_add_func ("/ui/use-provider-keeps-file", test_use_provider_keeps_file);
   g_test_add_func ("/ui/welcome-keeps-edits", test_welcome_keeps_edits);
   g_test_add_func ("/ui/config-edits-cheap", test_config_edits_cheap);

@@ -22,6 +22,7 @@ struct _CsApplication
   CsRunStore     *store;
   CsRunManager   *run_manager;  /* the runs in progress: not the windows' */
   GSettings      *settings;
+  CsDemoProvider *demo_provider;  /* started on request, or NULL */
   GCancellable   *cancellable;
   guint           n_load_failures;  /* not yet reported */
   guint           history_loaded : 1;
@@ -131,6 +132,17 @@ cs_application_get_settings (CsApplication *self)
     self->settings = g_settings_new (APP_ID);
 
   return self->settings;
+}
+
+CsDemoProvider *
+cs_application_get_demo_provider (CsApplication *self)
+{
+  g_return_val_if_fail (CS_IS_APPLICATION (self), NULL);
+
+  if (self->demo_provider == NULL)
+    self->demo_provider = cs_demo_provider_new ();
+
+  return self->demo_provider;
 }
 
 guint
@@ -308,6 +320,8 @@ cs_application_shutdown (GApplication *app)
     cs_run_manager_shutdown (self->run_manager, RUN_STOP_TIMEOUT_MS);
   if (self->store != NULL)
     cs_run_store_flush (self->store);
+  if (self->demo_provider != NULL)
+    cs_demo_provider_stop (self->demo_provider);
 
   G_APPLICATION_CLASS (cs_application_parent_class)->shutdown (app);
 }
@@ -324,6 +338,9 @@ cs_application_dispose (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->config_file);
   g_clear_object (&self->settings);
+  if (self->demo_provider != NULL)
+    cs_demo_provider_stop (self->demo_provider);
+  g_clear_object (&self->demo_provider);
 
   G_OBJECT_CLASS (cs_application_parent_class)->dispose (object);
 }

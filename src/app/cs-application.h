@@ -7,6 +7,7 @@
 #include <adwaita.h>
 
 #include "cs-config-file.h"
+#include "cs-demo-provider.h"
 #include "cs-engine.h"
 
 G_BEGIN_DECLS
@@ -31,6 +32,9 @@ CsRunStore    *cs_application_get_store    (CsApplication     *self);
  * stop when the application quits. */
 CsRunManager  *cs_application_get_run_manager (CsApplication  *self);
 GSettings     *cs_application_get_settings (CsApplication     *self);
+/* The demo provider the welcome page may start: the application's, stopped
+ * when it quits. */
+CsDemoProvider *cs_application_get_demo_provider (CsApplication *self);
 /* How many saved runs could not be read since the last call, once the
  * history has loaded (0 before). */
 guint          cs_application_take_load_failures (CsApplication *self);

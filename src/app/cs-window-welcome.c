@@ -2,7 +2,9 @@
  *
  * Shown while no provider is configured: rows that probe a demo provider
  * and local servers (offered in one click when they answer) and the
- * presets that open the preferences.
+ * presets that open the preferences. With no demo provider running, the
+ * installed one is offered: choosing it starts it (the application owns
+ * it) and adds it.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -23,8 +25,10 @@ get_app (CsWindow *self)
   return CS_IS_APPLICATION (app) ? CS_APPLICATION (app) : NULL;
 }
 
+/* A demo provider already running: announced in the environment, started
+ * by the application, or by tools/run.sh; NULL when there is none. */
 static char *
-demo_base_url (void)
+demo_base_url (CsApplication *app)
 {
   const char *env = g_getenv ("CONSILIUM_DEMO_URL");
   g_autofree char *path = NULL;
@@ -33,6 +37,8 @@ demo_base_url (void)
 
   if (env != NULL && env[0] != '\0')
     return g_strdup (env);
+  if (app != NULL && cs_demo_provider_get_base_url (cs_application_get_demo_provider (app)) != NULL)
+    return g_strdup (cs_demo_provider_get_base_url (cs_application_get_demo_provider (app)));
 
   /* tools/run.sh writes it in $XDG_RUNTIME_DIR, or /tmp without one */
   path = g_build_filename (g_get_user_runtime_dir (), "consilium-demo-provider.port", NULL);
@@ -49,6 +55,18 @@ demo_base_url (void)
     return NULL;
 
   return g_strdup_printf ("http://127.0.0.1:%u/v1", (guint) port);
+}
+
+/* The demo provider at @base_url, named as what it is. */
+static CsProviderConfig *
+demo_config (const char *base_url)
+{
+  CsProviderConfig *provider = cs_provider_config_new ("demo", base_url, CS_API_OPENAI_CHAT);
+
+  g_free (provider->name);
+  provider->name = g_strdup (_("Demo (synthetic answers)"));
+
+  return provider;
 }
 
 typedef struct
@@ -260,6 +278,139 @@ add_probe_row (CsWindow         *self,
   cs_provider_client_list_models_async (client, self->cancellable, probe_models_cb, d);
 }
 
+typedef struct
+{
+  CsWindow         *self;      /* weak */
+  GtkWidget        *row;       /* weak */
+  GtkWidget        *button;    /* weak */
+  CsProviderConfig *provider;  /* once started */
+} StartData;
+
+static void
+start_data_free (StartData *d)
+{
+  g_clear_weak_pointer (&d->self);
+  g_clear_weak_pointer (&d->row);
+  g_clear_weak_pointer (&d->button);
+  g_clear_pointer (&d->provider, cs_provider_config_free);
+  g_free (d);
+}
+
+/* The row as it was before the click, after a failure (said in a toast). */
+static void
+demo_start_failed (StartData    *d,
+                   const GError *error)
+{
+  g_autofree char *text = NULL;
+
+  if (d->self == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  /* Translators: %s says why */
+  text = g_strdup_printf (_("The demo provider could not be used: %s"), error->message);
+  _cs_window_toast (d->self, text);
+  if (d->row != NULL)
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (d->row), _("Synthetic answers from a program on this computer, no API key"));
+  if (d->button != NULL)
+    gtk_widget_set_sensitive (d->button, TRUE);
+}
+
+static void
+demo_models_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  StartData *d = user_data;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) models = NULL;
+
+  models = cs_provider_client_list_models_finish (CS_PROVIDER_CLIENT (object), result, &error);
+  if (models == NULL || models[0] == NULL)
+    {
+      if (error == NULL)
+        g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_FAILED, _("it offers no models"));
+      demo_start_failed (d, error);
+    }
+  else if (d->self != NULL)
+    use_provider (d->self, d->provider, (const char * const *) models);
+
+  start_data_free (d);
+}
+
+static void
+demo_started_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  StartData *d = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(CsProviderClient) client = NULL;
+
+  url = cs_demo_provider_start_finish (CS_DEMO_PROVIDER (object), result, &error);
+  if (url == NULL || d->self == NULL)
+    {
+      if (url == NULL)
+        demo_start_failed (d, error);
+      start_data_free (d);
+      return;
+    }
+
+  /* its models, as a probe row would have listed them */
+  d->provider = demo_config (url);
+  client = cs_provider_client_new (d->provider);
+  cs_provider_client_list_models_async (client, d->self->cancellable, demo_models_cb, d);
+}
+
+static void
+demo_start_clicked_cb (GtkButton *button,
+                       CsWindow  *self)
+{
+  CsApplication *app = get_app (self);
+  GtkWidget *row = gtk_widget_get_ancestor (GTK_WIDGET (button), ADW_TYPE_ACTION_ROW);
+  StartData *d;
+
+  if (app == NULL)
+    return;
+
+  /* the list is not rebuilt under the row while it starts */
+  g_clear_handle_id (&self->welcome_source, g_source_remove);
+  gtk_widget_set_sensitive (GTK_WIDGET (button), FALSE);
+  if (row != NULL)
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _("Starting the demo provider…"));
+
+  d = g_new0 (StartData, 1);
+  g_set_weak_pointer (&d->self, self);
+  g_set_weak_pointer (&d->row, row);
+  g_set_weak_pointer (&d->button, GTK_WIDGET (button));
+  cs_demo_provider_start_async (cs_application_get_demo_provider (app), self->cancellable,
+                                demo_started_cb, d);
+}
+
+/* The installed demo provider, started when chosen; nothing when it is
+ * not installed. */
+static void
+add_demo_start_row (CsWindow *self)
+{
+  g_autofree char *program = cs_demo_provider_find_program ();
+  GtkWidget *row, *button;
+
+  if (program == NULL)
+    return;
+
+  row = adw_action_row_new ();
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Demo provider (synthetic answers)"));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _("Synthetic answers from a program on this computer, no API key"));
+  button = gtk_button_new_with_mnemonic (_("_Use Demo"));
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (button, "suggested-action");
+  g_signal_connect_object (button, "clicked", G_CALLBACK (demo_start_clicked_cb), self, 0);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), button);
+  gtk_list_box_append (self->welcome_list, row);
+}
+
 static void
 preset_clicked_cb (GtkButton *button,
                    CsWindow  *self)
@@ -312,15 +463,20 @@ _cs_window_fill_welcome (CsWindow *self)
       adw_status_page_set_description (self->welcome_page, escaped);
     }
 
-  demo_url = demo_base_url ();
+  demo_url = demo_base_url (app);
   if (demo_url != NULL)
     add_probe_row (self,
-                   cs_provider_config_new ("demo", demo_url, CS_API_OPENAI_CHAT),
+                   demo_config (demo_url),
                    _("Demo provider (synthetic answers)"),
                    _("_Use Demo"));
-  else if (self->welcome_retries < 5 && self->welcome_source == 0)
-    /* the demo provider may be starting next to the app: look again */
-    self->welcome_source = g_timeout_add (1000, refill_welcome_cb, self);
+  else
+    {
+      if (app != NULL)
+        add_demo_start_row (self);
+      if (self->welcome_retries < 5 && self->welcome_source == 0)
+        /* tools/run.sh may be starting one next to the app: look again */
+        self->welcome_source = g_timeout_add (1000, refill_welcome_cb, self);
+    }
 
   add_probe_row (self,
                  cs_provider_config_new ("ollama", "http://127.0.0.1:11434", CS_API_OLLAMA),

@@ -1,0 +1,321 @@
+/* cs-demo-provider.c: the installed demo provider, started and owned by the app
+ *
+ * The demo provider (consilium-test-provider: synthetic answers, loopback
+ * only, no key) is installed in libexecdir next to the app, in the Flatpak
+ * too. The welcome page starts it on request; it writes its port to a file
+ * in $XDG_RUNTIME_DIR named after this process, which is read until it
+ * appears. The program stops with this object (the application's), and
+ * with this process should it die first (PR_SET_PDEATHSIG).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "cs-demo-provider"
+
+#include "config.h"
+
+#include <signal.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "cs-demo-provider.h"
+
+/* How long the program may take to listen, and how often its port file is read. */
+#define START_TIMEOUT_S 15
+#define POLL_INTERVAL_MS 50
+
+struct _CsDemoProvider
+{
+  GObject       parent_instance;
+
+  GSubprocess  *process;       /* started, or NULL */
+  GCancellable *wait_cancel;   /* the wait for the process to exit */
+  char         *port_file;
+  char         *base_url;      /* once it listens */
+  GPtrArray    *waiting;       /* GTasks until it listens */
+  guint         poll_id;
+  gint64        deadline;      /* monotonic, while starting */
+};
+
+G_DEFINE_FINAL_TYPE (CsDemoProvider, cs_demo_provider, G_TYPE_OBJECT)
+
+CsDemoProvider *
+cs_demo_provider_new (void)
+{
+  return g_object_new (CS_TYPE_DEMO_PROVIDER, NULL);
+}
+
+char *
+cs_demo_provider_find_program (void)
+{
+  /* For the test suite only: the build's provider instead of the installed one. */
+  const char *env = g_getenv ("CONSILIUM_DEMO_PROVIDER");
+  g_autofree char *path = NULL;
+
+  if (env != NULL && env[0] != '\0')
+    path = g_strdup (env);
+  else
+    path = g_build_filename (LIBEXECDIR, "consilium-test-provider", NULL);
+
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR) || !g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
+    return NULL;
+
+  return g_steal_pointer (&path);
+}
+
+const char *
+cs_demo_provider_get_base_url (CsDemoProvider *self)
+{
+  g_return_val_if_fail (CS_IS_DEMO_PROVIDER (self), NULL);
+
+  return self->base_url;
+}
+
+/* Every caller waiting for the start gets @url, or @error. */
+static void
+finish_waiting (CsDemoProvider *self,
+                const char     *url,
+                const GError   *error)
+{
+  g_autoptr(GPtrArray) waiting = g_steal_pointer (&self->waiting);
+
+  self->waiting = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; waiting != NULL && i < waiting->len; i++)
+    {
+      GTask *task = g_ptr_array_index (waiting, i);
+
+      if (url != NULL)
+        g_task_return_pointer (task, g_strdup (url), g_free);
+      else
+        g_task_return_error (task, g_error_copy (error));
+    }
+}
+
+static void
+forget_process (CsDemoProvider *self)
+{
+  g_clear_handle_id (&self->poll_id, g_source_remove);
+  if (self->wait_cancel != NULL)
+    g_cancellable_cancel (self->wait_cancel);
+  g_clear_object (&self->wait_cancel);
+  g_clear_object (&self->process);
+  g_clear_pointer (&self->base_url, g_free);
+  if (self->port_file != NULL)
+    g_unlink (self->port_file);
+  g_clear_pointer (&self->port_file, g_free);
+}
+
+void
+cs_demo_provider_stop (CsDemoProvider *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (CS_IS_DEMO_PROVIDER (self));
+
+  if (self->process == NULL)
+    return;
+
+  g_debug ("stopping the demo provider (%s)", g_subprocess_get_identifier (self->process));
+  /* GLib's child watch reaps it */
+  g_subprocess_send_signal (self->process, SIGTERM);
+  forget_process (self);
+
+  g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The demo provider was stopped"));
+  finish_waiting (self, NULL, error);
+}
+
+/* The port the program wrote, or 0 while it has not. */
+static guint
+read_port (const char *path)
+{
+  g_autofree char *contents = NULL;
+  guint64 port;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return 0;
+  /* g_file_set_contents renames a complete file into place */
+  g_strstrip (contents);
+  if (!g_ascii_string_to_unsigned (contents, 10, 1, 65535, &port, NULL))
+    return 0;
+
+  return (guint) port;
+}
+
+static gboolean
+poll_port_cb (gpointer user_data)
+{
+  CsDemoProvider *self = user_data;
+  g_autoptr(GError) error = NULL;
+  guint port = read_port (self->port_file);
+
+  if (port != 0)
+    {
+      self->poll_id = 0;
+      self->base_url = g_strdup_printf ("http://127.0.0.1:%u/v1", port);
+      g_debug ("the demo provider listens on %s", self->base_url);
+      finish_waiting (self, self->base_url, NULL);
+      return G_SOURCE_REMOVE;
+    }
+
+  if (g_get_monotonic_time () < self->deadline)
+    return G_SOURCE_CONTINUE;
+
+  self->poll_id = 0;
+  g_subprocess_send_signal (self->process, SIGTERM);
+  forget_process (self);
+  g_set_error (&error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+               g_dngettext (GETTEXT_PACKAGE,
+                            "The demo provider did not start within %u second",
+                            "The demo provider did not start within %u seconds",
+                            START_TIMEOUT_S),
+               START_TIMEOUT_S);
+  finish_waiting (self, NULL, error);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+process_exited_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  GSubprocess *process = G_SUBPROCESS (object);
+  g_autoptr(CsDemoProvider) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* stopped on purpose, or another start since */
+  if (!g_subprocess_wait_finish (process, result, &error) || self->process != process)
+    return;
+
+  g_debug ("the demo provider exited");
+  forget_process (self);
+  /* Translators: the demo provider program ended on its own */
+  g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_FAILED, _("The demo provider stopped before it was ready"));
+  finish_waiting (self, NULL, error);
+}
+
+#ifdef __linux__
+static void
+child_setup (gpointer user_data)
+{
+  /* the demo stops with the app, even when the app is killed */
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+#endif
+
+static gboolean
+spawn (CsDemoProvider  *self,
+       GError         **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autofree char *program = cs_demo_provider_find_program ();
+  g_autofree char *name = NULL;
+  g_autofree char *port_arg = NULL;
+
+  if (program == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("The demo provider is not installed"));
+      return FALSE;
+    }
+
+  name = g_strdup_printf ("consilium-demo-%d.port", (int) getpid ());
+  self->port_file = g_build_filename (g_get_user_runtime_dir (), name, NULL);
+  g_unlink (self->port_file);
+  port_arg = g_strdup_printf ("--port-file=%s", self->port_file);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+#ifdef __linux__
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+#endif
+  self->process = g_subprocess_launcher_spawn (launcher, error, program, port_arg, NULL);
+  if (self->process == NULL)
+    {
+      g_clear_pointer (&self->port_file, g_free);
+      return FALSE;
+    }
+  g_debug ("started the demo provider %s (%s)", program, g_subprocess_get_identifier (self->process));
+
+  self->wait_cancel = g_cancellable_new ();
+  g_subprocess_wait_async (self->process, self->wait_cancel, process_exited_cb, g_object_ref (self));
+  self->deadline = g_get_monotonic_time () + START_TIMEOUT_S * G_USEC_PER_SEC;
+  self->poll_id = g_timeout_add (POLL_INTERVAL_MS, poll_port_cb, self);
+
+  return TRUE;
+}
+
+void
+cs_demo_provider_start_async (CsDemoProvider      *self,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (CS_IS_DEMO_PROVIDER (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cs_demo_provider_start_async);
+
+  if (self->base_url != NULL)
+    {
+      g_task_return_pointer (task, g_strdup (self->base_url), g_free);
+      return;
+    }
+
+  g_ptr_array_add (self->waiting, g_object_ref (task));
+  if (self->process != NULL)
+    return;  /* starting */
+
+  if (!spawn (self, &error))
+    finish_waiting (self, NULL, error);
+}
+
+char *
+cs_demo_provider_start_finish (CsDemoProvider  *self,
+                               GAsyncResult    *result,
+                               GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+cs_demo_provider_dispose (GObject *object)
+{
+  CsDemoProvider *self = CS_DEMO_PROVIDER (object);
+
+  cs_demo_provider_stop (self);
+
+  G_OBJECT_CLASS (cs_demo_provider_parent_class)->dispose (object);
+}
+
+static void
+cs_demo_provider_finalize (GObject *object)
+{
+  CsDemoProvider *self = CS_DEMO_PROVIDER (object);
+
+  g_clear_pointer (&self->waiting, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (cs_demo_provider_parent_class)->finalize (object);
+}
+
+static void
+cs_demo_provider_class_init (CsDemoProviderClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = cs_demo_provider_dispose;
+  object_class->finalize = cs_demo_provider_finalize;
+}
+
+static void
+cs_demo_provider_init (CsDemoProvider *self)
+{
+  self->waiting = g_ptr_array_new_with_free_func (g_object_unref);
+}
