@@ -2144,6 +2144,140 @@ test_welcome_starts_demo (void)
   write_config ();
 }
 
+static gboolean
+demo_listens (gpointer data)
+{
+  return cs_demo_provider_get_base_url (cs_application_get_demo_provider (data)) != NULL;
+}
+
+/* The port of the configured demo provider. */
+static guint
+demo_port (CsApplication *app)
+{
+  const CsProviderConfig *demo = cs_config_find_provider (cs_application_get_config (app), "demo");
+  g_autoptr(GUri) uri = NULL;
+
+  g_assert_nonnull (demo);
+  uri = g_uri_parse (demo->base_url, G_URI_FLAGS_NONE, NULL);
+  g_assert_nonnull (uri);
+  g_assert_cmpstr (g_uri_get_host (uri), ==, "127.0.0.1");
+  return (guint) g_uri_get_port (uri);
+}
+
+typedef struct
+{
+  CsApplication *app;
+  guint          old_port;
+} MovedData;
+
+static gboolean
+demo_moved (gpointer data)
+{
+  MovedData *m = data;
+
+  return demo_listens (m->app) && demo_port (m->app) != m->old_port;
+}
+
+static void
+quit_app (CsApplication *app)
+{
+  g_idle_add (quit_app_cb, app);
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), 0, NULL), ==, 0);
+  g_object_unref (app);
+}
+
+/* The demo the app started, after a restart: started again on its port,
+ * a run against it succeeds; on another port when another program holds
+ * that one, the providers file following it. */
+static void
+test_welcome_demo_restarts (void)
+{
+  g_autofree char *path = cs_config_get_default_path ();
+  g_autofree char *run_sh_port = g_build_filename (g_get_user_runtime_dir (), "consilium-demo-provider.port", NULL);
+  g_autofree char *program = g_test_build_filename (G_TEST_BUILT, "consilium-test-provider", NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *moved_url = NULL;
+  const char *models[] = { "demo/demo-alpha", NULL };
+  g_autoptr(GSocketListener) squatter = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GError) error = NULL;
+  CsApplication *app;
+  CsWindow *win;
+  GtkWidget *button;
+  MovedData moved;
+  guint port;
+
+  if (g_file_test (run_sh_port, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("a demo provider started by tools/run.sh is running");
+      return;
+    }
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  g_setenv ("CONSILIUM_DEMO_PROVIDER", program, TRUE);
+
+  /* set up from the welcome page, marked as the app's own */
+  app = start_app ();
+  win = cs_window_new (app);
+  gtk_window_present (GTK_WINDOW (win));
+  spin (200);
+  button = find_button (GTK_WIDGET (win->welcome_list), _("_Use Demo"));
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_true (wait_for (config_has_demo, app, 20000));
+  g_assert_true (cs_config_find_provider (cs_application_get_config (app), "demo")->demo);
+  port = demo_port (app);
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "demo=true"));
+  g_assert_null (cs_config_get_warnings (cs_application_get_config (app))[0]);
+  quit_app (app);
+  g_assert_true (wait_for (port_closed, GUINT_TO_POINTER (port), 5000));
+
+  /* restarted: the demo listens on its port again, a run succeeds */
+  app = start_app ();
+  g_assert_true (wait_for (demo_listens, app, 20000));
+  g_assert_cmpuint (demo_port (app), ==, port);
+  g_assert_null (cs_config_get_warnings (cs_application_get_config (app))[0]);
+  win = cs_window_new (app);
+  gtk_window_present (GTK_WINDOW (win));
+  spin (200);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "compose");
+  _cs_window_set_mode (win, "architect");
+  set_problem (win, "A URL shortener for 10k requests per second");
+  _cs_window_select_models (win, models);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
+  g_assert_nonnull (_cs_window_get_run (win));
+  g_assert_true (wait_for (not_running, win, 90000));
+  spin (200);
+  g_assert_cmpint (cs_run_get_state (_cs_window_get_run (win)), ==, CS_RUN_DONE);
+  g_assert_cmpstr (badge_of (win, "demo/demo-alpha"), ==, "done");
+  quit_app (app);
+  g_assert_true (wait_for (port_closed, GUINT_TO_POINTER (port), 5000));
+
+  /* its port taken by another program: it moves, and the file with it */
+  squatter = g_socket_listener_new ();
+  address = g_inet_socket_address_new_from_string ("127.0.0.1", port);
+  g_assert_true (g_socket_listener_add_address (squatter, address, G_SOCKET_TYPE_STREAM,
+                                                G_SOCKET_PROTOCOL_TCP, NULL, NULL, &error));
+  g_assert_no_error (error);
+  app = start_app ();
+  moved.app = app;
+  moved.old_port = port;
+  g_assert_true (wait_for (demo_moved, &moved, 20000));
+  g_assert_false (port_closed (GUINT_TO_POINTER (demo_port (app))));
+  g_assert_cmpstr (cs_config_find_provider (cs_application_get_config (app), "demo")->base_url, ==,
+                   cs_demo_provider_get_base_url (cs_application_get_demo_provider (app)));
+  g_assert_true (cs_config_find_provider (cs_application_get_config (app), "demo")->demo);
+  moved_url = g_strdup (cs_demo_provider_get_base_url (cs_application_get_demo_provider (app)));
+  g_clear_pointer (&contents, g_free);
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, moved_url));
+  quit_app (app);
+  g_socket_listener_close (squatter);
+
+  g_unsetenv ("CONSILIUM_DEMO_PROVIDER");
+  write_config ();
+}
+
 /* The provider row of @id in @prefs, or NULL. */
 static CsProviderRow *
 find_provider_row (GtkWidget  *root,
@@ -3163,6 +3297,7 @@ main (int   argc,
   g_test_add_func ("/ui/load-failed", test_load_failed);
   g_test_add_func ("/ui/welcome", test_welcome);
   g_test_add_func ("/ui/welcome-starts-demo", test_welcome_starts_demo);
+  g_test_add_func ("/ui/welcome-demo-restarts", test_welcome_demo_restarts);
   g_test_add_func ("/ui/use-provider-keeps-file", test_use_provider_keeps_file);
   g_test_add_func ("/ui/welcome-keeps-edits", test_welcome_keeps_edits);
   g_test_add_func ("/ui/config-edits-cheap", test_config_edits_cheap);

@@ -303,6 +303,8 @@ cs_application_startup (GApplication *app)
 
   cs_application_get_settings (self);
   cs_config_file_load (cs_application_get_config_file (self));
+  /* the demo provider it set up before, if any: started again */
+  cs_demo_provider_restore (cs_application_get_demo_provider (self), self->config_file);
   g_signal_connect_object (cs_application_get_store (self), "load-failed",
                            G_CALLBACK (load_failed_cb), self, G_CONNECT_SWAPPED);
   cs_run_store_load_async (cs_application_get_store (self),

@@ -7,6 +7,11 @@
  * appears. The program stops with this object (the application's), and
  * with this process should it die first (PR_SET_PDEATHSIG).
  *
+ * The demo it added to the providers file is marked demo=true: when the
+ * application starts again, cs_demo_provider_restore() starts the program
+ * on the port the file names, or on a free one when another program holds
+ * it (the base URL then follows, through the CsConfigFile edit path).
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "cs-demo-provider"
@@ -39,6 +44,7 @@ struct _CsDemoProvider
   GPtrArray    *waiting;       /* GTasks until it listens */
   guint         poll_id;
   gint64        deadline;      /* monotonic, while starting */
+  guint         port;          /* to try first, or 0: any free port */
 };
 
 G_DEFINE_FINAL_TYPE (CsDemoProvider, cs_demo_provider, G_TYPE_OBJECT)
@@ -65,6 +71,16 @@ cs_demo_provider_find_program (void)
     return NULL;
 
   return g_steal_pointer (&path);
+}
+
+void
+cs_demo_provider_set_port (CsDemoProvider *self,
+                           guint           port)
+{
+  g_return_if_fail (CS_IS_DEMO_PROVIDER (self));
+  g_return_if_fail (port <= 65535);
+
+  self->port = port;
 }
 
 const char *
@@ -178,6 +194,9 @@ poll_port_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static gboolean spawn (CsDemoProvider  *self,
+                       GError         **error);
+
 static void
 process_exited_cb (GObject      *object,
                    GAsyncResult *result,
@@ -193,6 +212,16 @@ process_exited_cb (GObject      *object,
 
   g_debug ("the demo provider exited");
   forget_process (self);
+  if (self->port != 0)
+    {
+      /* most likely another program listens there: any free port then */
+      g_debug ("port %u is not free, starting the demo provider on another", self->port);
+      self->port = 0;
+      if (spawn (self, &error))
+        return;
+      finish_waiting (self, NULL, error);
+      return;
+    }
   /* Translators: the demo provider program ended on its own */
   g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_FAILED, _("The demo provider stopped before it was ready"));
   finish_waiting (self, NULL, error);
@@ -215,6 +244,7 @@ spawn (CsDemoProvider  *self,
   g_autofree char *program = cs_demo_provider_find_program ();
   g_autofree char *name = NULL;
   g_autofree char *port_arg = NULL;
+  g_autofree char *listen_arg = NULL;
 
   if (program == NULL)
     {
@@ -226,12 +256,13 @@ spawn (CsDemoProvider  *self,
   self->port_file = g_build_filename (g_get_user_runtime_dir (), name, NULL);
   g_unlink (self->port_file);
   port_arg = g_strdup_printf ("--port-file=%s", self->port_file);
+  listen_arg = g_strdup_printf ("--port=%u", self->port);
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
 #ifdef __linux__
   g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
 #endif
-  self->process = g_subprocess_launcher_spawn (launcher, error, program, port_arg, NULL);
+  self->process = g_subprocess_launcher_spawn (launcher, error, program, port_arg, listen_arg, NULL);
   if (self->process == NULL)
     {
       g_clear_pointer (&self->port_file, g_free);
@@ -283,6 +314,98 @@ cs_demo_provider_start_finish (CsDemoProvider  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* The port of the demo provider the app set up in @config and may start
+ * again (id "demo", marked demo=true, plain http to loopback), or 0. */
+static guint
+own_demo_port (CsConfig *config)
+{
+  const CsProviderConfig *p = cs_config_find_provider (config, "demo");
+  g_autoptr(GUri) uri = NULL;
+
+  if (p == NULL || !p->demo || p->base_url == NULL ||
+      !g_str_has_prefix (p->base_url, "http://") ||
+      !cs_config_url_is_loopback (p->base_url))
+    return 0;
+
+  uri = g_uri_parse (p->base_url, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL || g_uri_get_port (uri) <= 0)
+    return 0;
+
+  return (guint) g_uri_get_port (uri);
+}
+
+static void
+move_demo_edit (CsConfig *config,
+                gpointer  user_data)
+{
+  const CsProviderConfig *p = cs_config_find_provider (config, "demo");
+  g_autoptr(CsProviderConfig) moved = NULL;
+
+  if (p == NULL || !p->demo)
+    return;
+
+  moved = cs_provider_config_copy (p);
+  g_free (moved->base_url);
+  moved->base_url = g_strdup (user_data);
+  cs_config_set_provider (config, moved);
+}
+
+static void
+restored_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(CsConfigFile) file = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  guint port;
+
+  url = cs_demo_provider_start_finish (CS_DEMO_PROVIDER (object), result, &error);
+  if (url == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_message ("The demo provider could not be started again: %s", error->message);
+      return;
+    }
+
+  /* the same port, or the demo is no longer the app's (edited meanwhile) */
+  port = own_demo_port (cs_config_file_get_config (file));
+  if (port == 0 || g_str_equal (url, cs_config_find_provider (cs_config_file_get_config (file), "demo")->base_url))
+    return;
+
+  g_debug ("the demo provider moved to %s", url);
+  if (!cs_config_file_check (file, &error))
+    {
+      g_message ("The demo provider moved to %s, but %s", url, error->message);
+      return;
+    }
+  cs_config_file_edit (file, move_demo_edit, url);
+  if (!cs_config_file_save (file, &error))
+    g_message ("The demo provider moved to %s, but %s", url, error->message);
+}
+
+void
+cs_demo_provider_restore (CsDemoProvider *self,
+                          CsConfigFile   *file)
+{
+  guint port;
+  g_autofree char *program = NULL;
+
+  g_return_if_fail (CS_IS_DEMO_PROVIDER (self));
+  g_return_if_fail (CS_IS_CONFIG_FILE (file));
+
+  port = own_demo_port (cs_config_file_get_config (file));
+  if (port == 0 || self->process != NULL)
+    return;
+  program = cs_demo_provider_find_program ();
+  if (program == NULL)
+    return;
+
+  g_debug ("starting the demo provider again on port %u", port);
+  self->port = port;
+  cs_demo_provider_start_async (self, NULL, restored_cb, g_object_ref (file));
 }
 
 static void

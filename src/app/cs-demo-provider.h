@@ -6,6 +6,8 @@
 
 #include <gio/gio.h>
 
+#include "cs-config-file.h"
+
 G_BEGIN_DECLS
 
 #define CS_TYPE_DEMO_PROVIDER (cs_demo_provider_get_type ())
@@ -16,6 +18,18 @@ CsDemoProvider *cs_demo_provider_new            (void);
 /* The installed demo provider program (libexecdir/consilium-test-provider,
  * /app/libexec in the Flatpak), or NULL when it is not there. */
 char           *cs_demo_provider_find_program   (void);
+/* The port the next start tries first; when another program holds it,
+ * the program starts on any free port. 0 (the default): any free port. */
+void            cs_demo_provider_set_port       (CsDemoProvider       *self,
+                                                 guint                 port);
+/* When @file has the demo provider the app set up (id "demo", demo=true,
+ * plain http to loopback) and the program is installed, starts it again
+ * (asynchronously) on the port the file names, or on a free one when that
+ * port is taken: the provider's base URL then moves, through @file's edit
+ * path. A run started before it listens retries its connections, as for
+ * any provider, then fails with "Connection refused". */
+void            cs_demo_provider_restore        (CsDemoProvider       *self,
+                                                 CsConfigFile         *file);
 /* "http://127.0.0.1:PORT/v1" while the program this object started
  * answers, else NULL. */
 const char     *cs_demo_provider_get_base_url   (CsDemoProvider       *self);

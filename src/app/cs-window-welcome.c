@@ -57,14 +57,17 @@ demo_base_url (CsApplication *app)
   return g_strdup_printf ("http://127.0.0.1:%u/v1", (guint) port);
 }
 
-/* The demo provider at @base_url, named as what it is. */
+/* The demo provider at @base_url, named as what it is; @own when the
+ * application started it (demo=true: it starts it again next time). */
 static CsProviderConfig *
-demo_config (const char *base_url)
+demo_config (const char *base_url,
+             gboolean    own)
 {
   CsProviderConfig *provider = cs_provider_config_new ("demo", base_url, CS_API_OPENAI_CHAT);
 
   g_free (provider->name);
   provider->name = g_strdup (_("Demo (synthetic answers)"));
+  provider->demo = own;
 
   return provider;
 }
@@ -129,6 +132,7 @@ use_provider_edit (CsConfig *config,
       merged->base_url = g_strdup (edit->provider->base_url);
       merged->api = edit->provider->api;
       merged->key_optional = edit->provider->key_optional;
+      merged->demo = edit->provider->demo;
     }
   else
     merged = cs_provider_config_copy (edit->provider);
@@ -357,7 +361,7 @@ demo_started_cb (GObject      *object,
     }
 
   /* its models, as a probe row would have listed them */
-  d->provider = demo_config (url);
+  d->provider = demo_config (url, TRUE);
   client = cs_provider_client_new (d->provider);
   cs_provider_client_list_models_async (client, d->self->cancellable, demo_models_cb, d);
 }
@@ -466,7 +470,8 @@ _cs_window_fill_welcome (CsWindow *self)
   demo_url = demo_base_url (app);
   if (demo_url != NULL)
     add_probe_row (self,
-                   demo_config (demo_url),
+                   demo_config (demo_url, app != NULL &&
+                                g_strcmp0 (demo_url, cs_demo_provider_get_base_url (cs_application_get_demo_provider (app))) == 0),
                    _("Demo provider (synthetic answers)"),
                    _("_Use Demo"));
   else

@@ -16,7 +16,7 @@
 static const char * const provider_keys[] = {
   "name", "base-url", "api", "api-key-env", "key-optional", "allow-insecure-key", "models",
   "max-concurrent", "requests-per-minute", "connect-timeout",
-  "first-byte-timeout", "idle-timeout", "max-retries", "max-reply-bytes",
+  "first-byte-timeout", "idle-timeout", "max-retries", "max-reply-bytes", "demo",
   NULL
 };
 
@@ -167,7 +167,7 @@ read_model_list (CsConfigReader    *r,
   return TRUE;
 }
 
-/* The queue's limits and the timeouts, each optional. */
+/* The queue's limits, the timeouts and demo=, each optional. */
 static gboolean
 read_provider_limits (CsConfigReader    *r,
                       CsProviderConfig  *p,
@@ -186,7 +186,8 @@ read_provider_limits (CsConfigReader    *r,
          _cs_config_read_guint (r, "max-retries", RANGE_MAX_RETRIES,
                                 &p->max_retries, error) &&
          _cs_config_read_uint (r, "max-reply-bytes", RANGE_MAX_REPLY_BYTES,
-                               &p->max_reply_bytes, error);
+                               &p->max_reply_bytes, error) &&
+         _cs_config_read_bool (r, "demo", &p->demo, error);
 }
 
 static CsProviderConfig *

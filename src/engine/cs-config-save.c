@@ -46,6 +46,7 @@ write_provider (GKeyFile               *kf,
                          DEFAULT_MAX_RETRIES);
   _cs_config_write_uint (kf, group, "max-reply-bytes", p->max_reply_bytes,
                          DEFAULT_MAX_REPLY_BYTES);
+  _cs_config_write_bool (kf, group, "demo", p->demo, FALSE);
 }
 
 static gboolean

@@ -33,6 +33,9 @@ typedef struct {
   guint         idle_timeout_s;       /* idle-timeout (silence between chunks), default 60 */
   guint         max_retries;          /* max-retries, default 4 */
   guint64       max_reply_bytes;      /* max-reply-bytes, default 8 MiB */
+  gboolean      demo;                 /* demo=: the app's own demo provider, which it starts itself
+                                       * (again on the next start, on a free port if this one is
+                                       * taken); default FALSE */
 } CsProviderConfig;
 
 typedef struct {
