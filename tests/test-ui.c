@@ -386,10 +386,10 @@ assert_card_text_reflowed (CsWindow   *win,
       if (g_strcmp0 (cs_candidate_get_model (candidate), model) != 0)
         continue;
 
+      show_raw (card);
       view = find_type (card, GTK_SOURCE_TYPE_VIEW, NULL);
       g_assert_nonnull (view);
       buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
-      show_raw (card);
       g_assert_true (wait_for (buffer_not_empty, buffer, 10000));
       spin (200);
       gtk_text_buffer_get_bounds (buffer, &start, &end);
@@ -1347,10 +1347,10 @@ test_hostile_data (void)
   g_assert_cmpstr (cs_result_view_get_kind (CS_RESULT_VIEW (support_view)), ==, "checklist");
 
   /* the card shows a bounded part of the megabyte */
+  show_raw (card);
   text = find_type (card, GTK_TYPE_TEXT_VIEW, NULL);
   g_assert_nonnull (text);
   buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (text));
-  show_raw (card);
   /* filled on an idle: slow builds (sanitizers) take longer */
   wait_for (buffer_filled, buffer, 20000);
   g_assert_cmpint (gtk_text_buffer_get_char_count (buffer), >, 1000);

@@ -25,6 +25,7 @@ struct _CsCandidateCard
   guint           reasoning_dirty : 1;
   guint           language_set : 1;
   guint           follow : 1;
+  guint           outline_stale : 1;
   guint           footer_id;
   gsize           shown_bytes;      /* of the text streamed so far */
   gsize           inserted_bytes;   /* in the buffer */

@@ -42,11 +42,16 @@ is_raw (CsCandidateCard *self)
 
 /* ---- the outline ---- */
 
+/* Only a shown outline reads the text (not behind the structured answer,
+ * Raw or the waiting page); a hidden one does when it is shown. */
 static void
 update_outline (CsCandidateCard *self)
 {
   const char *text = cs_candidate_get_text (self->candidate);
 
+  self->outline_stale = !gtk_widget_get_mapped (GTK_WIDGET (self->outline));
+  if (self->outline_stale)
+    return;
   self->last_outline = g_get_monotonic_time ();
   cs_candidate_outline_update (self->outline, text, text != NULL ? strlen (text) : 0);
 }
@@ -75,6 +80,13 @@ schedule_outline (CsCandidateCard *self)
   self->outline_id = g_timeout_add (MAX (wait, 0) / 1000, outline_timeout_cb, self);
 }
 
+static void
+outline_mapped_cb (CsCandidateCard *self)
+{
+  if (self->outline_stale)
+    schedule_outline (self);
+}
+
 /* The answer ended: the outline shows the last of it now. */
 static void
 status_changed_cb (CsCandidateCard *self)
@@ -95,6 +107,38 @@ static GtkTextBuffer *
 get_buffer (CsCandidateCard *self)
 {
   return gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->text_view));
+}
+
+/* The raw page, made when Raw is first turned on: eight source views are
+ * not built and laid out for a view nobody asked for. */
+static void
+ensure_text_view (CsCandidateCard *self)
+{
+  if (self->text_view != NULL)
+    return;
+
+  self->text_scroller = GTK_SCROLLED_WINDOW (gtk_scrolled_window_new ());
+  gtk_scrolled_window_set_policy (self->text_scroller, GTK_POLICY_NEVER, GTK_POLICY_EXTERNAL);
+  gtk_widget_set_size_request (GTK_WIDGET (self->text_scroller), -1, 220);
+  self->text_view = GTK_SOURCE_VIEW (gtk_source_view_new ());
+  g_object_set (self->text_view,
+                "editable", FALSE,
+                "cursor-visible", FALSE,
+                "monospace", TRUE,
+                "wrap-mode", GTK_WRAP_WORD_CHAR,
+                "left-margin", 12,
+                "right-margin", 12,
+                "top-margin", 6,
+                "bottom-margin", 6,
+                NULL);
+  gtk_widget_add_css_class (GTK_WIDGET (self->text_view), "candidate-text");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->text_view),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Answer text"),
+                                  -1);
+  /* read-only text: no cursor, so no bracket pair lit up around it */
+  gtk_source_buffer_set_highlight_matching_brackets (GTK_SOURCE_BUFFER (get_buffer (self)), FALSE);
+  gtk_scrolled_window_set_child (self->text_scroller, GTK_WIDGET (self->text_view));
+  gtk_stack_add_named (self->content_stack, GTK_WIDGET (self->text_scroller), "raw");
 }
 
 static void
@@ -167,7 +211,7 @@ flush_pending (CsCandidateCard *self)
   cs_stream_layout_take (&self->layout, self->pending_text,
                          cs_candidate_status_is_final (cs_candidate_get_status (self->candidate)),
                          self->scratch);
-  if (self->scratch->len > 0)
+  if (self->scratch->len > 0 && self->text_view != NULL)
     insert_text (self, self->scratch);
 
   if (self->reasoning_dirty)
@@ -237,6 +281,8 @@ appended_cb (CsCandidateCard *self,
     return;
 
   len = strlen (chunk);
+  if (self->shown_bytes == 0 && len > 0)
+    gtk_widget_set_sensitive (GTK_WIDGET (self->raw_button), TRUE);
   self->shown_bytes += len;
   schedule_outline (self);
   if (is_raw (self))
@@ -264,11 +310,13 @@ restart_raw (CsCandidateCard *self)
   self->inserted_bytes = 0;
   self->line_bytes = 0;
   self->capped = FALSE;
-  gtk_text_buffer_set_text (get_buffer (self), "", 0);
+  if (self->text_view != NULL)
+    gtk_text_buffer_set_text (get_buffer (self), "", 0);
   if (is_raw (self))
     {
       const char *text = cs_candidate_get_text (self->candidate);
 
+      ensure_text_view (self);
       g_string_append (self->pending_text, text != NULL ? text : "");
       if (self->pending_text->len > 0)
         _cs_candidate_card_schedule_flush (self);
@@ -289,6 +337,8 @@ text_replaced_cb (CsCandidateCard *self)
   const char *text = cs_candidate_get_text (self->candidate);
 
   self->shown_bytes = text != NULL ? strlen (text) : 0;
+  /* Raw once there is text to show */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->raw_button), self->shown_bytes > 0);
   cs_candidate_outline_reset (self->outline);
   restart_raw (self);
   if (self->shown_bytes > 0)
@@ -305,6 +355,7 @@ _cs_candidate_card_follow_stream (CsCandidateCard *self)
   g_signal_connect_object (candidate, "notify::text", G_CALLBACK (text_replaced_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (candidate, "notify::reasoning", G_CALLBACK (reasoning_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (candidate, "notify::status", G_CALLBACK (status_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->outline, "map", G_CALLBACK (outline_mapped_cb), self, G_CONNECT_SWAPPED);
 
   self->reasoning_dirty = TRUE;
   status_changed_cb (self);

@@ -11,7 +11,6 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <gtksourceview/gtksource.h>
 
 #include "cs-candidate-card-private.h"
 #include "cs-candidate-view.h"
@@ -366,7 +365,6 @@ cs_candidate_card_class_init (CsCandidateCardClass *klass)
   object_class->dispose = cs_candidate_card_dispose;
   object_class->finalize = cs_candidate_card_finalize;
 
-  g_type_ensure (GTK_SOURCE_TYPE_VIEW);
   g_type_ensure (CS_TYPE_CANDIDATE_OUTLINE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/consilium/Consilium/cs-candidate-card.ui");
@@ -379,8 +377,6 @@ cs_candidate_card_class_init (CsCandidateCardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CsCandidateCard, outline);
   gtk_widget_class_bind_template_child (widget_class, CsCandidateCard, content_stack);
   gtk_widget_class_bind_template_child (widget_class, CsCandidateCard, waiting_label);
-  gtk_widget_class_bind_template_child (widget_class, CsCandidateCard, text_scroller);
-  gtk_widget_class_bind_template_child (widget_class, CsCandidateCard, text_view);
   gtk_widget_class_bind_template_child (widget_class, CsCandidateCard, structured_box);
   gtk_widget_class_bind_template_child (widget_class, CsCandidateCard, reasoning_expander);
   gtk_widget_class_bind_template_child (widget_class, CsCandidateCard, reasoning_label);
@@ -401,10 +397,6 @@ cs_candidate_card_init (CsCandidateCard *self)
   self->scratch = g_string_new (NULL);
 
   gtk_widget_init_template (GTK_WIDGET (self));
-
-  /* read-only text: no cursor, so no bracket pair lit up around it */
-  gtk_source_buffer_set_highlight_matching_brackets (GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->text_view))),
-                                                     FALSE);
 
   g_signal_connect_object (self->open_button, "clicked", G_CALLBACK (open_full), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->raw_button, "toggled", G_CALLBACK (raw_toggled_cb), self, G_CONNECT_SWAPPED);
