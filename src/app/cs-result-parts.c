@@ -65,17 +65,13 @@ cs_result_expander_row (const char *title,
   return row;
 }
 
-void
-cs_result_expander_add_text (GtkWidget  *expander,
-                             const char *heading,
-                             const char *text)
+static void
+expander_append_text (GtkWidget  *expander,
+                      const char *heading,
+                      const char *text)
 {
-  GtkWidget *box;
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
 
-  if (text == NULL || text[0] == '\0')
-    return;
-
-  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
   gtk_widget_set_margin_top (box, 8);
   gtk_widget_set_margin_bottom (box, 8);
   gtk_widget_set_margin_start (box, 12);
@@ -84,6 +80,53 @@ cs_result_expander_add_text (GtkWidget  *expander,
     gtk_box_append (GTK_BOX (box), cs_plain_label (heading, FALSE, "caption-heading", "dim-label", NULL));
   gtk_box_append (GTK_BOX (box), cs_plain_label (text, TRUE, NULL));
   adw_expander_row_add_row (ADW_EXPANDER_ROW (expander), box);
+}
+
+/* The texts are laid out only when the row is first expanded: a
+ * collapsed row's revealer measures its contents all the same, and a
+ * result of a few dozen rows would lay out every paragraph at once. */
+static void
+expander_expanded_cb (GtkWidget  *expander,
+                      GParamSpec *pspec,
+                      gpointer    user_data)
+{
+  GPtrArray *pending;
+
+  if (!adw_expander_row_get_expanded (ADW_EXPANDER_ROW (expander)))
+    return;
+  g_signal_handlers_disconnect_by_func (expander, expander_expanded_cb, user_data);
+  pending = g_object_steal_data (G_OBJECT (expander), "cs-pending-texts");
+  for (guint i = 0; pending != NULL && i + 1 < pending->len; i += 2)
+    expander_append_text (expander, g_ptr_array_index (pending, i), g_ptr_array_index (pending, i + 1));
+  g_clear_pointer (&pending, g_ptr_array_unref);
+}
+
+void
+cs_result_expander_add_text (GtkWidget  *expander,
+                             const char *heading,
+                             const char *text)
+{
+  GPtrArray *pending;
+
+  g_return_if_fail (ADW_IS_EXPANDER_ROW (expander));
+
+  if (text == NULL || text[0] == '\0')
+    return;
+  if (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (expander)))
+    {
+      expander_append_text (expander, heading, text);
+      return;
+    }
+
+  pending = g_object_get_data (G_OBJECT (expander), "cs-pending-texts");
+  if (pending == NULL)
+    {
+      pending = g_ptr_array_new_with_free_func (g_free);
+      g_object_set_data_full (G_OBJECT (expander), "cs-pending-texts", pending, (GDestroyNotify) g_ptr_array_unref);
+      g_signal_connect (expander, "notify::expanded", G_CALLBACK (expander_expanded_cb), NULL);
+    }
+  g_ptr_array_add (pending, g_strdup (heading));
+  g_ptr_array_add (pending, g_strdup (text));
 }
 
 static void

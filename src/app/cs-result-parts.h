@@ -24,7 +24,8 @@ GtkWidget *cs_result_row               (const char   *title,
                                         const char   *subtitle);
 GtkWidget *cs_result_expander_row      (const char   *title,
                                         const char   *subtitle);
-/* Adds @heading and @text inside @expander (nothing when @text is empty). */
+/* Adds @heading and @text inside @expander (nothing when @text is empty),
+ * laid out when the row is first expanded. */
 void       cs_result_expander_add_text (GtkWidget    *expander,
                                         const char   *heading,
                                         const char   *text);
