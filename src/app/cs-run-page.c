@@ -17,6 +17,7 @@
 #include "cs-candidate-card.h"
 #include "cs-compose-page.h"
 #include "cs-run-page-private.h"
+#include "cs-vertical-viewport.h"
 
 G_DEFINE_FINAL_TYPE (CsRunPage, cs_run_page, ADW_TYPE_BIN)
 
@@ -336,6 +337,7 @@ cs_run_page_class_init (CsRunPageClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (CS_TYPE_RESULT_VIEW);
+  g_type_ensure (CS_TYPE_VERTICAL_VIEWPORT);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/consilium/Consilium/cs-run-page.ui");
   gtk_widget_class_bind_template_child (widget_class, CsRunPage, title_label);
