@@ -162,6 +162,13 @@ not_running (gpointer data)
   return !_cs_window_is_running (CS_WINDOW (data));
 }
 
+/* A result view on screen adds its rows over a few frames. */
+static gboolean
+result_built (gpointer data)
+{
+  return !cs_result_view_get_building (CS_RESULT_VIEW (data));
+}
+
 static gboolean
 store_has_runs (gpointer data)
 {
@@ -705,6 +712,7 @@ test_architect_run (void)
   cs_test_provider_set_delay_ms (provider, 5);
 
   g_assert_true (wait_for (not_running, win, 90000));
+  g_assert_true (wait_for (result_built, win->run_page->result_view, 30000));
   spin (200);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->run_button_stack), ==, "new");
   save_shot (GTK_WIDGET (win), "architect-result.png");
@@ -821,6 +829,7 @@ test_support_run (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (run)), ==, 2);
   g_assert_cmpstr (cs_run_get_judge (run), ==, "demo/demo-judge");
   g_assert_true (wait_for (not_running, win, 90000));
+  g_assert_true (wait_for (result_built, win->run_page->result_view, 30000));
   spin (200);
 
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
@@ -910,6 +919,7 @@ test_reopen (void)
   g_assert_nonnull (row);
   g_signal_emit_by_name (win->history_list, "row-activated", row);
   spin (200);
+  g_assert_true (wait_for (result_built, win->run_page->result_view, 30000));
 
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "run");
   g_assert_cmpstr (cs_run_get_id (_cs_window_get_run (win)), ==, support_run_id);
@@ -1337,6 +1347,9 @@ test_hostile_data (void)
   cs_result_view_set_run (CS_RESULT_VIEW (support_view), support);
   cs_candidate_card_set_critique (CS_CANDIDATE_CARD (card), 99, "<i>&", NULL);
   spin (3000);
+  /* every row of the bounded lists, a few a frame */
+  g_assert_true (wait_for (result_built, view, 60000));
+  g_assert_true (wait_for (result_built, support_view, 60000));
 
   g_assert_cmpstr (cs_result_view_get_kind (CS_RESULT_VIEW (view)), ==, "blueprint");
   diagram = find_named (view, "blueprint-diagram");

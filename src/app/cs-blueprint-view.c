@@ -1,7 +1,9 @@
 /* cs-blueprint-view.c: a synthesized blueprint, section by section
  *
  * The summary, the cost and the diagram, then the components, data
- * stores, decisions, trade-offs and risks, and why this design.
+ * stores, decisions, trade-offs and risks, and why this design, added a
+ * part at a time by cs_blueprint_view_build_step () (the result view
+ * calls it a few times a frame).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -20,6 +22,11 @@
 struct _CsBlueprintView
 {
   GtkBox         parent_instance;
+
+  CsResult      *result;
+  guint          stage;      /* the next step: the overview, the diagram, a section, the rationale */
+  guint          item;       /* the next item of that section */
+  GtkWidget     *rows;       /* where that section's rows go */
 
   GtkLabel      *summary_label;
   GtkLabel      *cost_label;
@@ -49,8 +56,6 @@ show_overview (CsBlueprintView *self,
       gtk_widget_set_visible (GTK_WIDGET (self->cost_label), TRUE);
     }
 
-  cs_diagram_set_blueprint (self->diagram, bp);
-
   if (mermaid != NULL && mermaid[0] != '\0')
     {
       gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->mermaid_view)), mermaid, -1);
@@ -59,154 +64,221 @@ show_overview (CsBlueprintView *self,
     }
 }
 
-static void
-add_components (CsBlueprintView *self,
-                GPtrArray       *components)
+static GtkWidget *
+component_row (gconstpointer item)
 {
-  GtkWidget *list = cs_result_boxed_list (GTK_BOX (cs_result_section (GTK_BOX (self), _("Components"))));
+  const CsComponent *c = item;
+  g_autofree char *label = NULL;
+  g_autofree char *subtitle = NULL;
+  GtkWidget *row;
 
-  for (guint i = 0; i < MIN (components->len, CS_RESULT_MAX_ITEMS); i++)
+  if (c->name == NULL)
+    return NULL;
+  /* the vote on the technology shown, else how many have the component */
+  label = cs_result_vote_text (&c->item, c->technology);
+  if (label == NULL)
+    label = cs_result_support_text (&c->item, CS_SUPPORT_COMPONENT);
+  subtitle = g_strdup_printf ("%s%s%s", c->technology ? c->technology : "",
+                              label ? " · " : "", label ? label : "");
+  row = cs_result_expander_row (c->name, subtitle);
+  cs_result_expander_add_text (row, _("Responsibility"), c->responsibility);
+  cs_result_expander_add_text (row, _("Scaling"), c->scaling);
+  return row;
+}
+
+static GtkWidget *
+data_store_row (gconstpointer item)
+{
+  const CsDataStore *d = item;
+  g_autofree char *title = NULL;
+  g_autofree char *subtitle = NULL;
+
+  if (d->name == NULL)
+    return NULL;
+  title = d->primary ? g_strdup_printf (_("%s (system of record)"), d->name) : g_strdup (d->name);
+  subtitle = g_strdup_printf ("%s — %s", d->technology ? d->technology : "", d->purpose ? d->purpose : "");
+  return cs_result_row (title, subtitle);
+}
+
+static GtkWidget *
+decision_row (gconstpointer item)
+{
+  const CsDecision *d = item;
+  g_autofree char *title = NULL;
+  g_autofree char *votes = NULL;
+  g_autofree char *rejected = NULL;
+  GtkWidget *row;
+
+  if (d->topic == NULL)
+    return NULL;
+  title = g_strdup_printf ("%s: %s", d->topic, d->choice ? d->choice : "");
+  votes = cs_result_vote_text (&d->item, d->choice);
+  if (votes == NULL)
+    votes = cs_result_support_text (&d->item, CS_SUPPORT_DECISION);
+  row = cs_result_expander_row (title, votes);
+  cs_result_expander_add_text (row, _("Rationale"), d->rationale);
+  if (d->rejected_alternatives != NULL)
     {
-      const CsComponent *c = g_ptr_array_index (components, i);
-      g_autofree char *label = NULL;
-      g_autofree char *subtitle = NULL;
-      GtkWidget *row;
+      rejected = g_strjoinv (", ", d->rejected_alternatives);
+      cs_result_expander_add_text (row, _("Rejected alternatives"), rejected);
+    }
+  return row;
+}
 
-      if (c->name == NULL)
-        continue;
-      /* the vote on the technology shown, else how many have the component */
-      label = cs_result_vote_text (&c->item, c->technology);
-      if (label == NULL)
-        label = cs_result_support_text (&c->item, CS_SUPPORT_COMPONENT);
-      subtitle = g_strdup_printf ("%s%s%s", c->technology ? c->technology : "",
-                                  label ? " · " : "", label ? label : "");
-      row = cs_result_expander_row (c->name, subtitle);
-      cs_result_expander_add_text (row, _("Responsibility"), c->responsibility);
-      cs_result_expander_add_text (row, _("Scaling"), c->scaling);
-      gtk_list_box_append (GTK_LIST_BOX (list), row);
+static GtkWidget *
+trade_off_line (gconstpointer item)
+{
+  const CsTradeOff *t = item;
+  g_autofree char *line = g_strconcat ("• ", t->text, NULL);
+
+  return cs_plain_label (line, TRUE, NULL);
+}
+
+static GtkWidget *
+risk_row (gconstpointer item)
+{
+  const CsRisk *r = item;
+
+  return r->risk != NULL ? cs_result_row (r->risk, r->mitigation) : NULL;
+}
+
+/* The sections after the overview, in order, each shown when its list is
+ * not empty: a row (or a line) per item, NULL for an item left out. */
+static const struct {
+  const char  *title;
+  GPtrArray *(*items) (CsBlueprint *bp);
+  GtkWidget *(*row)   (gconstpointer item);
+  gboolean     boxed;          /* the rows in a boxed list */
+} sections[] = {
+  { N_("Components"), cs_blueprint_get_components, component_row, TRUE },
+  { N_("Data stores"), cs_blueprint_get_data_stores, data_store_row, TRUE },
+  { N_("Decisions"), cs_blueprint_get_decisions, decision_row, TRUE },
+  { N_("Trade-offs"), cs_blueprint_get_trade_offs, trade_off_line, FALSE },
+  { N_("Risks"), cs_blueprint_get_risks, risk_row, TRUE },
+};
+
+enum {
+  STAGE_OVERVIEW,
+  STAGE_DIAGRAM,
+  STAGE_SECTIONS,
+  STAGE_RATIONALE = STAGE_SECTIONS + G_N_ELEMENTS (sections),
+  STAGE_DONE
+};
+
+/* The next item of section @s, the section's heading and list with its
+ * first item; FALSE when that added nothing. */
+static gboolean
+add_section_item (CsBlueprintView *self,
+                  guint            s)
+{
+  GPtrArray *items = sections[s].items (cs_result_get_blueprint (self->result));
+  gboolean added = FALSE;
+  GtkWidget *row;
+
+  if (self->item >= MIN (items->len, CS_RESULT_MAX_ITEMS))
+    {
+      self->stage++;
+      self->item = 0;
+      self->rows = NULL;
+      return FALSE;
+    }
+
+  if (self->item == 0)
+    {
+      self->rows = cs_result_section (GTK_BOX (self), _(sections[s].title));
+      if (sections[s].boxed)
+        self->rows = cs_result_boxed_list (GTK_BOX (self->rows));
+      added = TRUE;
+    }
+  row = sections[s].row (g_ptr_array_index (items, self->item++));
+  if (row == NULL)
+    return added;
+  if (sections[s].boxed)
+    gtk_list_box_append (GTK_LIST_BOX (self->rows), row);
+  else
+    gtk_box_append (GTK_BOX (self->rows), row);
+  return TRUE;
+}
+
+static gboolean
+add_rationale (CsBlueprintView *self)
+{
+  const char *rationale = cs_result_get_rationale (self->result);
+  GtkWidget *section;
+
+  if (rationale == NULL || rationale[0] == '\0')
+    return FALSE;
+  section = cs_result_section (GTK_BOX (self), _("Why this design"));
+  gtk_box_append (GTK_BOX (section), cs_plain_label (rationale, TRUE, NULL));
+  return TRUE;
+}
+
+/* The step of the current stage; FALSE when it added nothing. */
+static gboolean
+add_part (CsBlueprintView *self)
+{
+  CsBlueprint *bp = cs_result_get_blueprint (self->result);
+  guint stage = self->stage;
+
+  if (stage >= STAGE_SECTIONS && stage < STAGE_RATIONALE)
+    {
+      if (sections[stage - STAGE_SECTIONS].items (bp)->len > 0)
+        return add_section_item (self, stage - STAGE_SECTIONS);
+      self->stage++;
+      return FALSE;
+    }
+
+  self->stage++;
+  switch (stage)
+    {
+    case STAGE_OVERVIEW:
+      show_overview (self, bp);
+      return TRUE;
+
+    case STAGE_DIAGRAM:
+      cs_diagram_set_blueprint (self->diagram, bp);
+      gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (self->diagram)), TRUE);
+      return TRUE;
+
+    case STAGE_RATIONALE:
+      return add_rationale (self);
+
+    default:
+      return FALSE;
     }
 }
 
-static void
-add_data_stores (CsBlueprintView *self,
-                 GPtrArray       *stores)
+gboolean
+cs_blueprint_view_build_step (CsBlueprintView *self)
 {
-  GtkWidget *list = cs_result_boxed_list (GTK_BOX (cs_result_section (GTK_BOX (self), _("Data stores"))));
+  g_return_val_if_fail (CS_IS_BLUEPRINT_VIEW (self), FALSE);
 
-  for (guint i = 0; i < MIN (stores->len, CS_RESULT_MAX_ITEMS); i++)
-    {
-      const CsDataStore *d = g_ptr_array_index (stores, i);
-      g_autofree char *title = NULL;
-      g_autofree char *subtitle = NULL;
-
-      if (d->name == NULL)
-        continue;
-      title = d->primary ? g_strdup_printf (_("%s (system of record)"), d->name) : g_strdup (d->name);
-      subtitle = g_strdup_printf ("%s — %s", d->technology ? d->technology : "", d->purpose ? d->purpose : "");
-      gtk_list_box_append (GTK_LIST_BOX (list), cs_result_row (title, subtitle));
-    }
-}
-
-static void
-add_decisions (CsBlueprintView *self,
-               GPtrArray       *decisions)
-{
-  GtkWidget *list = cs_result_boxed_list (GTK_BOX (cs_result_section (GTK_BOX (self), _("Decisions"))));
-
-  for (guint i = 0; i < MIN (decisions->len, CS_RESULT_MAX_ITEMS); i++)
-    {
-      const CsDecision *d = g_ptr_array_index (decisions, i);
-      g_autofree char *title = NULL;
-      g_autofree char *votes = NULL;
-      g_autofree char *rejected = NULL;
-      GtkWidget *row;
-
-      if (d->topic == NULL)
-        continue;
-      title = g_strdup_printf ("%s: %s", d->topic, d->choice ? d->choice : "");
-      votes = cs_result_vote_text (&d->item, d->choice);
-      if (votes == NULL)
-        votes = cs_result_support_text (&d->item, CS_SUPPORT_DECISION);
-      row = cs_result_expander_row (title, votes);
-      cs_result_expander_add_text (row, _("Rationale"), d->rationale);
-      if (d->rejected_alternatives != NULL)
-        {
-          rejected = g_strjoinv (", ", d->rejected_alternatives);
-          cs_result_expander_add_text (row, _("Rejected alternatives"), rejected);
-        }
-      gtk_list_box_append (GTK_LIST_BOX (list), row);
-    }
-}
-
-static void
-add_trade_offs (CsBlueprintView *self,
-                GPtrArray       *trade_offs)
-{
-  GtkWidget *section = cs_result_section (GTK_BOX (self), _("Trade-offs"));
-
-  for (guint i = 0; i < MIN (trade_offs->len, CS_RESULT_MAX_ITEMS); i++)
-    {
-      const CsTradeOff *t = g_ptr_array_index (trade_offs, i);
-      g_autofree char *line = g_strconcat ("• ", t->text, NULL);
-
-      gtk_box_append (GTK_BOX (section), cs_plain_label (line, TRUE, NULL));
-    }
-}
-
-static void
-add_risks (CsBlueprintView *self,
-           GPtrArray       *risks)
-{
-  GtkWidget *list = cs_result_boxed_list (GTK_BOX (cs_result_section (GTK_BOX (self), _("Risks"))));
-
-  for (guint i = 0; i < MIN (risks->len, CS_RESULT_MAX_ITEMS); i++)
-    {
-      const CsRisk *r = g_ptr_array_index (risks, i);
-
-      if (r->risk != NULL)
-        gtk_list_box_append (GTK_LIST_BOX (list), cs_result_row (r->risk, r->mitigation));
-    }
+  while (self->stage != STAGE_DONE)
+    if (add_part (self))
+      return TRUE;
+  return FALSE;
 }
 
 GtkWidget *
 cs_blueprint_view_new (CsResult *result)
 {
   CsBlueprintView *self;
-  CsBlueprint *bp;
-  const char *rationale;
 
   g_return_val_if_fail (result != NULL && cs_result_get_blueprint (result) != NULL, NULL);
 
   self = g_object_new (CS_TYPE_BLUEPRINT_VIEW, NULL);
-  bp = cs_result_get_blueprint (result);
-  show_overview (self, bp);
-
-  if (cs_blueprint_get_components (bp)->len > 0)
-    add_components (self, cs_blueprint_get_components (bp));
-  if (cs_blueprint_get_data_stores (bp)->len > 0)
-    add_data_stores (self, cs_blueprint_get_data_stores (bp));
-  if (cs_blueprint_get_decisions (bp)->len > 0)
-    add_decisions (self, cs_blueprint_get_decisions (bp));
-  if (cs_blueprint_get_trade_offs (bp)->len > 0)
-    add_trade_offs (self, cs_blueprint_get_trade_offs (bp));
-  if (cs_blueprint_get_risks (bp)->len > 0)
-    add_risks (self, cs_blueprint_get_risks (bp));
-
-  rationale = cs_result_get_rationale (result);
-  if (rationale != NULL && rationale[0] != '\0')
-    {
-      GtkWidget *section = cs_result_section (GTK_BOX (self), _("Why this design"));
-
-      gtk_box_append (GTK_BOX (section), cs_plain_label (rationale, TRUE, NULL));
-    }
-
+  self->result = cs_result_ref (result);
   return GTK_WIDGET (self);
 }
 
 static void
 cs_blueprint_view_dispose (GObject *object)
 {
+  CsBlueprintView *self = CS_BLUEPRINT_VIEW (object);
+
   gtk_widget_dispose_template (GTK_WIDGET (object), CS_TYPE_BLUEPRINT_VIEW);
+  self->rows = NULL;
+  g_clear_pointer (&self->result, cs_result_unref);
 
   G_OBJECT_CLASS (cs_blueprint_view_parent_class)->dispose (object);
 }
@@ -235,4 +307,6 @@ static void
 cs_blueprint_view_init (CsBlueprintView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* its frame, until the diagram is laid out */
+  gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (self->diagram)), FALSE);
 }

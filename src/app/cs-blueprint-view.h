@@ -15,6 +15,10 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (CsBlueprintView, cs_blueprint_view, CS, BLUEPRINT_VIEW, GtkBox)
 
 /* @result holds a blueprint. */
-GtkWidget *cs_blueprint_view_new (CsResult *result);
+/* An empty view of @result: cs_blueprint_view_build_step () fills it. */
+GtkWidget *cs_blueprint_view_new        (CsResult        *result);
+/* Adds the next part (the overview, the diagram, a row of a section, the
+ * rationale); FALSE, adding nothing, when the view is complete. */
+gboolean   cs_blueprint_view_build_step (CsBlueprintView *self);
 
 G_END_DECLS

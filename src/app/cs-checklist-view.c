@@ -2,7 +2,8 @@
  *
  * The summary, the likely causes and the steps (ticked steps are saved
  * with the run), what to try if that did not work, when to escalate and
- * why this order.
+ * why this order, added a part at a time by cs_checklist_view_build_step ()
+ * (the result view calls it a few times a frame).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -22,6 +23,9 @@ struct _CsChecklistView
   GtkBox      parent_instance;
 
   CsRun      *run;
+  CsResult   *result;
+  guint       stage;           /* the next step: the summary, a step, an alternative, ... */
+  guint       item;            /* the next item of that stage */
   GPtrArray  *checks;          /* of GtkCheckButton, in step order */
 
   GtkLabel   *summary_label;
@@ -65,23 +69,20 @@ show_causes (CsChecklistView *self,
 }
 
 static void
-show_steps (CsChecklistView *self,
-            GPtrArray       *steps)
+add_step (CsChecklistView *self,
+          guint            i,
+          const CsStep    *step)
 {
-  for (guint i = 0; i < MIN (steps->len, CS_RESULT_MAX_ITEMS); i++)
-    {
-      const CsStep *step = g_ptr_array_index (steps, i);
-      g_autofree char *prefix = g_strdup_printf ("%u. ", i + 1);
-      g_autofree char *support = cs_result_support_text (&step->item, CS_SUPPORT_STEP);
-      CsStepRow *row = cs_step_row_new (step, prefix, support);
-      GtkCheckButton *check;
+  g_autofree char *prefix = g_strdup_printf ("%u. ", i + 1);
+  g_autofree char *support = cs_result_support_text (&step->item, CS_SUPPORT_STEP);
+  CsStepRow *row = cs_step_row_new (step, prefix, support);
+  GtkCheckButton *check;
 
-      check = cs_step_row_add_check (row, self->run != NULL && cs_run_get_step_checked (self->run, i));
-      g_object_set_data (G_OBJECT (check), "cs-step", GUINT_TO_POINTER (i));
-      g_signal_connect_object (check, "toggled", G_CALLBACK (step_toggled_cb), self, 0);
-      g_ptr_array_add (self->checks, check);
-      gtk_list_box_append (self->steps_list, GTK_WIDGET (row));
-    }
+  check = cs_step_row_add_check (row, self->run != NULL && cs_run_get_step_checked (self->run, i));
+  g_object_set_data (G_OBJECT (check), "cs-step", GUINT_TO_POINTER (i));
+  g_signal_connect_object (check, "toggled", G_CALLBACK (step_toggled_cb), self, 0);
+  g_ptr_array_add (self->checks, check);
+  gtk_list_box_append (self->steps_list, GTK_WIDGET (row));
   gtk_widget_set_visible (GTK_WIDGET (self->steps_list), TRUE);
 }
 
@@ -100,30 +101,104 @@ add_alternative (CsChecklistView     *self,
                                                  : g_strdup ("");
   g_autofree char *support = cs_result_support_text (&alt->item, CS_SUPPORT_STEP);
 
-  gtk_list_box_append (self->alternatives_list, GTK_WIDGET (cs_step_row_new (&step, prefix, support)));
-}
-
-static void
-show_alternatives (CsChecklistView *self,
-                   GPtrArray       *alternatives)
-{
-  for (guint i = 0; i < MIN (alternatives->len, CS_RESULT_MAX_ITEMS); i++)
-    {
-      const CsAlternative *alt = g_ptr_array_index (alternatives, i);
-
-      if (alt->title != NULL)
-        add_alternative (self, alt);
-    }
   gtk_widget_set_visible (self->alternatives_expander, TRUE);
+  if (alt->title != NULL)
+    gtk_list_box_append (self->alternatives_list, GTK_WIDGET (cs_step_row_new (&step, prefix, support)));
 }
 
-static void
+static gboolean
 add_text_section (CsChecklistView *self,
                   const char      *title,
                   const char      *text)
 {
-  if (text != NULL && text[0] != '\0')
-    gtk_box_append (GTK_BOX (cs_result_section (GTK_BOX (self), title)), cs_plain_label (text, TRUE, NULL));
+  if (text == NULL || text[0] == '\0')
+    return FALSE;
+  gtk_box_append (GTK_BOX (cs_result_section (GTK_BOX (self), title)), cs_plain_label (text, TRUE, NULL));
+  return TRUE;
+}
+
+static void
+show_summary (CsChecklistView *self,
+              CsChecklist     *checklist)
+{
+  const char *summary = cs_checklist_get_summary (checklist);
+
+  gtk_label_set_text (self->summary_label, summary != NULL ? summary : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->summary_label), summary != NULL);
+  if (cs_checklist_get_likely_causes (checklist)->len > 0)
+    show_causes (self, cs_checklist_get_likely_causes (checklist));
+}
+
+enum {
+  STAGE_SUMMARY,
+  STAGE_STEPS,
+  STAGE_ALTERNATIVES,
+  STAGE_ESCALATE,
+  STAGE_RATIONALE,
+  STAGE_DONE
+};
+
+/* The next item of @items (at most CS_RESULT_MAX_ITEMS), or NULL and on
+ * to the next stage. */
+static gconstpointer
+next_item (CsChecklistView *self,
+           GPtrArray       *items)
+{
+  if (self->item < MIN (items->len, CS_RESULT_MAX_ITEMS))
+    return g_ptr_array_index (items, self->item++);
+  self->stage++;
+  self->item = 0;
+  return NULL;
+}
+
+/* The step of the current stage; FALSE when it added nothing. */
+static gboolean
+add_part (CsChecklistView *self)
+{
+  CsChecklist *checklist = cs_result_get_checklist (self->result);
+  gconstpointer item;
+
+  switch (self->stage)
+    {
+    case STAGE_SUMMARY:
+      show_summary (self, checklist);
+      self->stage++;
+      return TRUE;
+
+    case STAGE_STEPS:
+      if ((item = next_item (self, cs_checklist_get_steps (checklist))) == NULL)
+        return FALSE;
+      add_step (self, self->item - 1, item);
+      return TRUE;
+
+    case STAGE_ALTERNATIVES:
+      if ((item = next_item (self, cs_result_get_alternatives (self->result))) == NULL)
+        return FALSE;
+      add_alternative (self, item);
+      return TRUE;
+
+    case STAGE_ESCALATE:
+      self->stage++;
+      return add_text_section (self, _("Escalate when"), cs_checklist_get_escalate_when (checklist));
+
+    case STAGE_RATIONALE:
+      self->stage++;
+      return add_text_section (self, _("Why this order"), cs_result_get_rationale (self->result));
+
+    default:
+      return FALSE;
+    }
+}
+
+gboolean
+cs_checklist_view_build_step (CsChecklistView *self)
+{
+  g_return_val_if_fail (CS_IS_CHECKLIST_VIEW (self), FALSE);
+
+  while (self->stage < STAGE_DONE)
+    if (add_part (self))
+      return TRUE;
+  return FALSE;
 }
 
 GtkWidget *
@@ -131,28 +206,12 @@ cs_checklist_view_new (CsRun    *run,
                        CsResult *result)
 {
   CsChecklistView *self;
-  CsChecklist *checklist;
-  const char *summary;
 
   g_return_val_if_fail (result != NULL && cs_result_get_checklist (result) != NULL, NULL);
 
   self = g_object_new (CS_TYPE_CHECKLIST_VIEW, NULL);
   g_set_object (&self->run, run);
-  checklist = cs_result_get_checklist (result);
-
-  summary = cs_checklist_get_summary (checklist);
-  gtk_label_set_text (self->summary_label, summary != NULL ? summary : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->summary_label), summary != NULL);
-  if (cs_checklist_get_likely_causes (checklist)->len > 0)
-    show_causes (self, cs_checklist_get_likely_causes (checklist));
-  if (cs_checklist_get_steps (checklist)->len > 0)
-    show_steps (self, cs_checklist_get_steps (checklist));
-  if (cs_result_get_alternatives (result)->len > 0)
-    show_alternatives (self, cs_result_get_alternatives (result));
-
-  add_text_section (self, _("Escalate when"), cs_checklist_get_escalate_when (checklist));
-  add_text_section (self, _("Why this order"), cs_result_get_rationale (result));
-
+  self->result = cs_result_ref (result);
   return GTK_WIDGET (self);
 }
 
@@ -171,6 +230,7 @@ cs_checklist_view_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CS_TYPE_CHECKLIST_VIEW);
   g_clear_object (&self->run);
+  g_clear_pointer (&self->result, cs_result_unref);
   g_clear_pointer (&self->checks, g_ptr_array_unref);
 
   G_OBJECT_CLASS (cs_checklist_view_parent_class)->dispose (object);

@@ -20,6 +20,9 @@ void       cs_result_view_set_run (CsResultView *self,
 CsRun     *cs_result_view_get_run (CsResultView *self);
 /* For tests: the checklist's check buttons, in step order (transfer container). */
 GPtrArray *cs_result_view_get_step_checks (CsResultView *self);
+/* Whether the view is still adding the result's rows: in a window on
+ * screen it adds them over a few frames ("notify::building"). */
+gboolean   cs_result_view_get_building    (CsResultView *self);
 /* "blueprint", "checklist" or "none" */
 const char *cs_result_view_get_kind (CsResultView *self);
 

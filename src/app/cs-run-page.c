@@ -171,7 +171,6 @@ cs_run_page_update (CsRunPage *self)
   gtk_widget_set_visible (GTK_WIDGET (self->message_label), message != NULL && message[0] != '\0');
   gtk_label_set_text (self->message_label, message != NULL ? message : "");
 
-  gtk_widget_set_visible (GTK_WIDGET (self->result_view), cs_run_get_synthesis (run) != NULL);
   apply_critiques (self);
 }
 
