@@ -29,6 +29,14 @@ typedef struct
   gboolean   list_models;
   char      *store_key;
   gboolean   version;
+  /* --serve (cli-serve*.c) */
+  gboolean   serve;
+  int        port;            /* -1: the default port */
+  char      *listen;
+  char      *token_file;
+  char      *allow_origin;
+  int        max_runs;        /* 0: the default */
+  int        max_queued;      /* -1: the default */
 } CliOptions;
 
 /* A run in progress: what the progress display and Ctrl+C need. */

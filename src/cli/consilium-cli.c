@@ -7,6 +7,7 @@
  *                 [--format=markdown|json] [--output=FILE] [--quiet] PROBLEM_FILE|-
  *   consilium-cli --list-models [--config=FILE]
  *   consilium-cli --store-key=PROVIDER            (key on standard input, into the keyring)
+ *   consilium-cli --serve [--port=PORT] [--listen=ADDR] [--token-file=FILE] [--allow-origin=ORIGIN]
  *
  * Exit status: 0 when a synthesized result was written, 1 when no candidate
  * succeeded (or the result could not be written), 2 for bad usage or
@@ -32,6 +33,7 @@
 #include <unistd.h>
 
 #include "cli-private.h"
+#include "cli-serve-private.h"
 #include "cs-terminal-text.h"
 
 #define MAX_KEY_BYTES     (64 * 1024)
@@ -63,6 +65,20 @@ static const GOptionEntry entries[] = {
     "List the configured models and exit", NULL },
   { "store-key", 0, 0, G_OPTION_ARG_STRING, &options.store_key,
     "Read an API key from standard input and store it in the keyring for PROVIDER", "PROVIDER" },
+  { "serve", 0, 0, G_OPTION_ARG_NONE, &options.serve,
+    "Serve the local HTTP API (see the README) until SIGTERM", NULL },
+  { "port", 0, 0, G_OPTION_ARG_INT, &options.port,
+    "With --serve: the port (default 8731; 0 picks a free one)", "PORT" },
+  { "listen", 0, 0, G_OPTION_ARG_STRING, &options.listen,
+    "With --serve: listen on ADDR instead of loopback (the token is still required)", "ADDR" },
+  { "token-file", 0, 0, G_OPTION_ARG_FILENAME, &options.token_file,
+    "With --serve: the bearer token from FILE (default: a new one in $XDG_RUNTIME_DIR/consilium/api-token)", "FILE" },
+  { "allow-origin", 0, 0, G_OPTION_ARG_STRING, &options.allow_origin,
+    "With --serve: allow browser requests (CORS) from ORIGIN", "ORIGIN" },
+  { "max-runs", 0, 0, G_OPTION_ARG_INT, &options.max_runs,
+    "With --serve: runs at once (default 4)", "N" },
+  { "max-queued", 0, 0, G_OPTION_ARG_INT, &options.max_queued,
+    "With --serve: runs waiting for a slot before 429 (default 16)", "N" },
   { "version", 0, 0, G_OPTION_ARG_NONE, &options.version,
     "Print the version and exit", NULL },
   { NULL }
@@ -394,6 +410,8 @@ main (int argc, char *argv[])
   g_log_writer_default_set_use_stderr (TRUE);
   g_log_set_writer_func (log_writer, NULL, NULL);
 
+  options.port = -1;
+  options.max_queued = -1;
   if (!parse_options (&argc, &argv, &error))
     {
       cli_print_err ("%s (see --help)", error->message);
@@ -424,6 +442,16 @@ main (int argc, char *argv[])
           return EXIT_USAGE;
         }
       return do_list_models (config);
+    }
+
+  if (options.serve)
+    {
+      if (argc > 1)
+        {
+          cli_print_err ("--serve takes no problem file");
+          return EXIT_USAGE;
+        }
+      return cli_serve (&options, config);
     }
 
   return cli_run (&options, config, argc, argv);
