@@ -1,0 +1,464 @@
+#!/usr/bin/env python3
+# test-serve.py: consilium-cli --serve over real HTTP with Python's
+# http.client (not the project's own client), against the standalone test
+# provider: auth, Host and Origin checks, limits, both modes streamed to
+# "done", the CLI's JSON, resuming with Last-Event-ID, 20 concurrent
+# submissions, a client that goes away, cancelling, the OpenAPI document
+# against the routes, SIGTERM in the middle of a run.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+import concurrent.futures
+import http.client
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+CLI = os.environ["CONSILIUM_CLI"]
+PROVIDER = os.environ["CONSILIUM_TEST_PROVIDER"]
+SLOW = 4 if os.environ.get("CONSILIUM_TEST_SLOW") else 1
+SECRET = "sk-serve-test-%d-do-not-leak" % os.getpid()
+
+n_pass = 0
+
+
+def ok(name):
+    global n_pass
+    n_pass += 1
+    print("ok %d - %s" % (n_pass, name), flush=True)
+
+
+def fail(message):
+    print("not ok - %s" % message, flush=True)
+    sys.exit(1)
+
+
+def check(cond, message):
+    if not cond:
+        fail(message)
+
+
+TMP = tempfile.mkdtemp(prefix="cs-test-serve-")
+ENV = dict(os.environ)
+ENV.update({
+    "XDG_DATA_HOME": os.path.join(TMP, "data"),
+    "XDG_CONFIG_HOME": os.path.join(TMP, "config"),
+    "XDG_STATE_HOME": os.path.join(TMP, "state"),
+    "XDG_RUNTIME_DIR": os.path.join(TMP, "runtime"),
+    "CS_SERVE_TEST_KEY": SECRET,
+})
+os.makedirs(ENV["XDG_RUNTIME_DIR"], mode=0o700)
+RUNS = os.path.join(ENV["XDG_DATA_HOME"], "consilium", "runs")
+CHILDREN = []
+
+
+def cleanup():
+    for p in CHILDREN:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    if not os.environ.get("KEEP_TMP"):
+        shutil.rmtree(TMP, ignore_errors=True)
+
+
+def wait_for(cond, what, timeout=30):
+    deadline = time.time() + timeout * SLOW
+    while time.time() < deadline:
+        value = cond()
+        if value:
+            return value
+        time.sleep(0.05)
+    fail("timed out waiting for " + what)
+
+
+# --- the provider and the providers file --------------------------------------
+port_file = os.path.join(TMP, "provider.port")
+provider = subprocess.Popen([PROVIDER, "--port-file=" + port_file, "--require-key=" + SECRET],
+                            stdout=subprocess.DEVNULL, stderr=open(os.path.join(TMP, "provider.log"), "w"))
+CHILDREN.append(provider)
+wait_for(lambda: os.path.exists(port_file) and open(port_file).read().strip(), "the test provider")
+PROVIDER_PORT = int(open(port_file).read())
+
+CONFIG = os.path.join(TMP, "providers.ini")
+with open(CONFIG, "w") as f:
+    f.write("""[provider demo]
+name=Demo
+base-url=http://127.0.0.1:%d/v1
+api=openai-chat
+api-key-env=CS_SERVE_TEST_KEY
+models=demo-alpha;demo-beta;demo-gamma;demo-judge;demo-thinking;demo-alpha+slow=100;demo-beta+slow=400;demo-gamma+400
+max-concurrent=16
+requests-per-minute=0
+max-retries=1
+
+[model demo/demo-alpha]
+price-input=0.60
+price-output=2.50
+""" % PROVIDER_PORT)
+
+PROBLEM = "Design a URL shortener for 10 million new links a day, with analytics."
+SUPPORT = "After upgrading nginx, every request returns 502 Bad Gateway."
+
+
+class Server:
+    def __init__(self, *args):
+        self.out = open(os.path.join(TMP, "serve-%d.out" % len(CHILDREN)), "w+")
+        self.err = open(os.path.join(TMP, "serve-%d.err" % len(CHILDREN)), "w+")
+        self.proc = subprocess.Popen([CLI, "--serve", "--port=0", "--config=" + CONFIG] + list(args),
+                                     env=ENV, stdout=self.out, stderr=self.err)
+        CHILDREN.append(self.proc)
+
+        def started():
+            self.out.seek(0)
+            text = self.out.read()
+            if self.proc.poll() is not None:
+                self.err.seek(0)
+                fail("the server exited: " + self.err.read())
+            return text if "Token file:" in text else None
+        text = wait_for(started, "the server to start")
+        line = [l for l in text.splitlines() if l.startswith("Consilium API at ")][0]
+        url = line.split()[-1]
+        self.port = int(url.rsplit(":", 1)[1].split("/")[0])
+        self.token_path = [l for l in text.splitlines() if l.startswith("Token file:")][0].split(": ", 1)[1]
+        self.token = open(self.token_path).read().strip()
+
+    def conn(self):
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=60 * SLOW)
+
+    def request(self, method, path, body=None, headers=None, token=True):
+        h = {"Host": "127.0.0.1:%d" % self.port}
+        if token is True:
+            h["Authorization"] = "Bearer " + self.token
+        elif token:
+            h["Authorization"] = "Bearer " + token
+        if body is not None and not isinstance(body, (bytes, str)):
+            body = json.dumps(body)
+            h["Content-Type"] = "application/json"
+        h.update(headers or {})
+        c = self.conn()
+        c.request(method, path, body=body, headers=h)
+        r = c.getresponse()
+        data = r.read()
+        c.close()
+        return r.status, dict((k.lower(), v) for k, v in r.getheaders()), data
+
+    def json(self, method, path, body=None, want=200, **kw):
+        status, headers, data = self.request(method, path, body, **kw)
+        check(status == want, "%s %s: HTTP %d, expected %d: %s" % (method, path, status, want, data[:500]))
+        return json.loads(data) if data else None
+
+    def events(self, run_id, last_id=None, stop_after=None):
+        """The run's events until done (or stop_after events), as dicts."""
+        c = self.conn()
+        h = {"Host": "127.0.0.1:%d" % self.port, "Authorization": "Bearer " + self.token}
+        if last_id is not None:
+            h["Last-Event-ID"] = str(last_id)
+        c.request("GET", "/v1/runs/%s/events" % run_id, headers=h)
+        r = c.getresponse()
+        check(r.status == 200, "events: HTTP %d" % r.status)
+        check(r.getheader("Content-Type").startswith("text/event-stream"), "events: content type")
+        out, ev, comments = [], {}, 0
+        while True:
+            line = r.readline()
+            if not line:
+                break
+            line = line.decode().rstrip("\n")
+            if line == "":
+                if "event" in ev:
+                    ev["data"] = json.loads(ev["data"])
+                    out.append(ev)
+                    if ev["event"] == "done" or (stop_after and len(out) >= stop_after):
+                        break
+                ev = {}
+            elif line.startswith(":"):
+                comments += 1
+            else:
+                k, _, v = line.partition(": ")
+                ev[k] = int(v) if k == "id" else v
+        c.close()
+        return out, comments
+
+    def stop(self, sig=signal.SIGTERM):
+        self.proc.send_signal(sig)
+        return self.proc.wait(timeout=60 * SLOW)
+
+
+def texts_from(events):
+    """Each candidate's text as the deltas (and snapshots) built it."""
+    texts = {}
+    for e in events:
+        d = e["data"]
+        if e["event"] == "snapshot":
+            for c in d["candidates"]:
+                texts[c["candidate"]] = c["text"]
+        elif e["event"] == "delta" and d["kind"] == "text":
+            if d.get("replace"):
+                texts[d["candidate"]] = ""
+            texts[d["candidate"]] = texts.get(d["candidate"], "") + d["text"]
+    return texts
+
+
+VOLATILE = {"id", "created", "updated", "ttft_ms", "duration_ms", "tokens_per_second", "queued_ms"}
+
+
+def strip(node):
+    if isinstance(node, dict):
+        return {k: strip(v) for k, v in node.items() if k not in VOLATILE}
+    if isinstance(node, list):
+        return [strip(v) for v in node]
+    return node
+
+
+try:
+    server = Server("--max-runs=3", "--max-queued=5")
+    S = server
+    st = os.stat(S.token_path)
+    check(st.st_mode & 0o777 == 0o600, "token file mode %o" % (st.st_mode & 0o777))
+    check(len(S.token) >= 32, "the token is long")
+    ok("the server listens on a free port and writes its token (mode 0600)")
+
+    # --- auth, Host, Origin, limits -------------------------------------------
+    for token in (None, "wrong-token-0123456789", S.token + "x"):
+        status, headers, data = S.request("GET", "/v1/models", token=token or None)
+        check(status == 401, "token %r: HTTP %d" % (token, status))
+        check(json.loads(data)["error"]["code"] == "unauthorized", "401 body")
+        check(b"demo" not in data, "a 401 says nothing else")
+    status, _, _ = S.request("POST", "/v1/runs", {"problem": PROBLEM, "models": ["demo/demo-alpha"]}, token=None)
+    check(status == 401, "POST without token: %d" % status)
+    ok("401 without a token or with a wrong one")
+
+    for host in ("evil.example", "evil.example:%d" % S.port, "127.0.0.1.evil.example", ""):
+        status, _, data = S.request("GET", "/v1/models", headers={"Host": host})
+        check(status in (400, 403), "Host %r: HTTP %d" % (host, status))
+    for host in ("localhost:%d" % S.port, "[::1]:%d" % S.port):
+        status, _, _ = S.request("GET", "/v1/models", headers={"Host": host})
+        check(status == 200, "Host %r: HTTP %d" % (host, status))
+    ok("a foreign Host is refused (DNS rebinding); loopback names are accepted")
+
+    status, headers, _ = S.request("GET", "/v1/models", headers={"Origin": "https://evil.example"})
+    check(status == 403 and "access-control-allow-origin" not in headers, "Origin: HTTP %d" % status)
+    ok("no CORS: a browser's request from any origin is refused")
+
+    c = S.conn()
+    c.putrequest("POST", "/v1/runs", skip_host=True)
+    c.putheader("Host", "127.0.0.1:%d" % S.port)
+    c.putheader("Authorization", "Bearer " + S.token)
+    c.putheader("Content-Type", "application/json")
+    c.putheader("Content-Length", str(10 * 1024 * 1024))
+    c.endheaders()
+    try:
+        chunk = b" " * 65536
+        for _ in range(160):
+            c.send(chunk)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    r = c.getresponse()
+    body = r.read()
+    check(r.status == 413, "10 MB body: HTTP %d" % r.status)
+    check(json.loads(body)["error"]["code"] == "body_too_large", "413 body")
+    c.close()
+    ok("a 10 MB body is refused with 413")
+
+    for body, what in (({"problem": "", "models": ["demo/demo-alpha"]}, "empty problem"),
+                       ({"problem": "x" * (1024 * 1024 + 1), "models": ["demo/demo-alpha"]}, "problem too large"),
+                       ({"problem": PROBLEM, "models": ["demo/nope"]}, "unknown model"),
+                       ({"problem": PROBLEM, "models": []}, "no model"),
+                       ({"problem": PROBLEM, "models": ["demo/demo-alpha"], "mode": "poetry"}, "unknown mode"),
+                       ({"problem": PROBLEM, "models": ["demo/demo-alpha"], "judge": "x/y"}, "unknown judge"),
+                       ({"problem": PROBLEM, "models": ["demo/demo-alpha"], "colour": 1}, "unknown member"),
+                       ("[1,2", "broken JSON"), ("[]", "not an object")):
+        status, _, data = S.request("POST", "/v1/runs", body)
+        check(status == 400, "%s: HTTP %d %s" % (what, status, data[:200]))
+        err = json.loads(data)["error"]
+        check(err["code"] == "bad_request" and err["message"], "%s: error body %r" % (what, err))
+    status, _, data = S.request("GET", "/v1/nothing")
+    check(status == 404 and json.loads(data)["error"]["code"] == "no_route", "unknown route")
+    status, _, data = S.request("PUT", "/v1/models")
+    check(status == 405 and "error" in json.loads(data), "PUT /v1/models: %d" % status)
+    status, _, data = S.request("GET", "/v1/runs/no-such-run")
+    check(status == 404 and json.loads(data)["error"]["code"] == "not_found", "unknown run")
+    ok("bad submissions get 400, unknown routes 404, wrong methods 405, all as {error: {code, message}}")
+
+    # --- both modes, streamed to done; the CLI's JSON --------------------------
+    models = ["demo/demo-alpha", "demo/demo-beta", "demo/demo-thinking"]
+    for mode, problem in (("architect", PROBLEM), ("support", SUPPORT)):
+        t0 = time.time()
+        created = S.json("POST", "/v1/runs", {"mode": mode, "problem": problem, "models": models,
+                                              "judge": "demo/demo-judge",
+                                              "constraints": {"budget": "500 USD"}}, want=201)
+        check(time.time() - t0 < 5 * SLOW, "POST answers at once")
+        check(created["events"] == "/v1/runs/%s/events" % created["id"], "events URL")
+        evs, comments = S.events(created["id"])
+        check(comments >= 1, "a comment opens the stream")
+        ids = [e["id"] for e in evs]
+        check(ids == list(range(1, len(ids) + 1)), "event ids 1, 2, 3…: %s" % ids[:20])
+        kinds = {e["event"] for e in evs}
+        check({"candidate", "delta", "synthesis", "done"} <= kinds, "%s: event kinds %s" % (mode, kinds))
+        check(any(e["event"] == "delta" and e["data"]["kind"] == "reasoning" for e in evs), "reasoning deltas")
+        check(evs[-1]["event"] == "done" and evs[-1]["data"]["state"] == "done", "%s: done %r" % (mode, evs[-1]))
+        run = S.json("GET", "/v1/runs/%s" % created["id"])
+        check(run["mode"] == mode and run["synthesis"] is not None, "the run's JSON")
+        texts = texts_from(evs)
+        for c in run["candidates"]:
+            check(texts.get(c["id"]) == c["text"], "%s: the deltas of %s add up to its text" % (mode, c["id"]))
+            check(c["status"] == "ok", "%s: candidate %s %s" % (mode, c["id"], c["status"]))
+        check(os.path.exists(os.path.join(RUNS, created["id"] + ".json")), "the run is saved in the store")
+
+        cli = subprocess.run([CLI, "--config=" + CONFIG, "--format=json", "--quiet", "--mode=" + mode,
+                              "--judge=demo/demo-judge", "--constraint=budget=500 USD"]
+                             + ["--model=" + m for m in models] + ["-"],
+                             input=problem.encode(), env=ENV, capture_output=True, timeout=120 * SLOW)
+        check(cli.returncode == 0, "the CLI: %s" % cli.stderr.decode()[-2000:])
+        want = strip(json.loads(cli.stdout))
+        got = strip(run)
+        if want != got:
+            for k in sorted(set(want) | set(got)):
+                if want.get(k) != got.get(k):
+                    print("# differs: %s\n#  cli: %s\n#  api: %s" % (k, json.dumps(want.get(k))[:300],
+                                                                    json.dumps(got.get(k))[:300]))
+            fail("%s: the API's run differs from the CLI's JSON" % mode)
+        md_status, md_headers, md = S.request("GET", "/v1/runs/%s/markdown" % created["id"])
+        check(md_status == 200 and md_headers["content-type"].startswith("text/markdown"), "markdown")
+        check((b"## Blueprint" if mode == "architect" else b"## Checklist") in md, "the Markdown export")
+        ok("%s: submitted, streamed to done (ids, deltas, reasoning, synthesis), equal to the CLI's JSON, "
+           "Markdown, saved" % mode)
+
+    # --- resume with Last-Event-ID ----------------------------------------------
+    created = S.json("POST", "/v1/runs", {"problem": PROBLEM, "models": ["demo/demo-alpha+slow=100"]}, want=201)
+    first, _ = S.events(created["id"], stop_after=8)
+    check(first[-1]["event"] != "done", "the first part stops before done")
+    rest, _ = S.events(created["id"], last_id=first[-1]["id"])
+    check(rest[0]["id"] == first[-1]["id"] + 1, "resumed at %d after %d" % (rest[0]["id"], first[-1]["id"]))
+    both = first + rest
+    check([e["id"] for e in both] == list(range(1, len(both) + 1)), "no event lost or repeated")
+    run = S.json("GET", "/v1/runs/%s" % created["id"])
+    check(texts_from(both)["c1"] == run["candidates"][0]["text"], "the resumed stream adds up to the text")
+    again, _ = S.events(created["id"], last_id=len(both) - 1)
+    check(len(again) == 1 and again[0]["event"] == "done", "resuming after the end: the last event")
+    ok("Last-Event-ID resumes a dropped stream without loss")
+
+    # --- a client that goes away ------------------------------------------------
+    created = S.json("POST", "/v1/runs", {"problem": PROBLEM, "models": ["demo/demo-alpha+slow=100",
+                                                                         "demo/demo-beta"]}, want=201)
+    c = S.conn()
+    c.request("GET", created["events"], headers={"Host": "127.0.0.1:%d" % S.port,
+                                                 "Authorization": "Bearer " + S.token})
+    r = c.getresponse()
+    r.readline()
+    c.sock.shutdown(2)
+    c.close()
+    rid = created["id"]
+    wait_for(lambda: S.json("GET", "/v1/runs/" + rid)["state"] == "done", "the run to finish")
+    saved = json.load(open(os.path.join(RUNS, rid + ".json")))
+    check(saved["state"] == "done" and all(c["status"] == "ok" for c in saved["candidates"]),
+          "the saved run after the client left")
+    ok("a client that disconnects mid-stream leaves the run running, and it is saved")
+
+    # --- cancel ---------------------------------------------------------------------
+    created = S.json("POST", "/v1/runs", {"problem": PROBLEM, "models": ["demo/demo-beta+slow=400"]}, want=201)
+    S.events(created["id"], stop_after=3)
+    cancelled = S.json("DELETE", "/v1/runs/" + created["id"], want=202)
+    check(cancelled["id"] == created["id"], "DELETE answers with the id")
+    evs, _ = S.events(created["id"])
+    check(evs[-1]["data"]["state"] == "cancelled", "cancelled: %r" % evs[-1])
+    S.json("DELETE", "/v1/runs/" + created["id"], want=409)
+    S.json("DELETE", "/v1/runs/no-such-run", want=404)
+    ok("DELETE cancels a running run (saved as cancelled); a finished one is kept (409)")
+
+    # --- the list and the models ----------------------------------------------------
+    listed = S.json("GET", "/v1/runs")["runs"]
+    check(created["id"] in [r["id"] for r in listed], "the list holds the runs")
+    check(len(S.json("GET", "/v1/runs?limit=2")["runs"]) == 2, "?limit")
+    models_doc = S.json("GET", "/v1/models")
+    status, _, raw = S.request("GET", "/v1/models")
+    check(SECRET.encode() not in raw and b"CS_SERVE_TEST_KEY" not in raw, "no key in /v1/models")
+    alpha = [m for p in models_doc["providers"] for m in p["models"] if m["id"] == "demo/demo-alpha"][0]
+    check(alpha["price_input"] == 0.6 and alpha["price_output"] == 2.5, "prices")
+    ok("GET /v1/runs lists the saved runs; GET /v1/models has prices and no key")
+
+    # --- 20 concurrent submissions --------------------------------------------------
+    def submit(i):
+        return S.request("POST", "/v1/runs", {"problem": "%s (%d)" % (PROBLEM, i),
+                                              "models": ["demo/demo-alpha+slow=100"]})
+    with concurrent.futures.ThreadPoolExecutor(max_workers=20) as pool:
+        results = list(pool.map(submit, range(20)))
+    accepted = [json.loads(d)["id"] for s, h, d in results if s == 201]
+    refused = [(s, h, d) for s, h, d in results if s != 201]
+    for s, h, d in refused:
+        check(s == 429, "a refused submission: HTTP %d" % s)
+        check(int(h["retry-after"]) >= 1, "Retry-After")
+        check(json.loads(d)["error"]["code"] == "too_many_runs", "429 body")
+    check(len(accepted) == 8 and len(refused) == 12,
+          "3 running + 5 queued accepted, the rest 429: %d accepted" % len(accepted))
+    for rid in accepted:
+        evs, _ = S.events(rid)
+        check(evs[-1]["data"]["state"] == "done", "run %s: %r" % (rid, evs[-1]))
+    ok("20 concurrent submissions: %d finished, %d got 429 with Retry-After" % (len(accepted), len(refused)))
+
+    # --- the OpenAPI document against the routes ------------------------------------
+    doc = S.json("GET", "/v1/openapi.json")
+    check(doc["openapi"].startswith("3.1"), "OpenAPI 3.1")
+    expected = {("post", "/v1/runs"), ("get", "/v1/runs"), ("get", "/v1/runs/{id}"),
+                ("delete", "/v1/runs/{id}"), ("get", "/v1/runs/{id}/events"),
+                ("get", "/v1/runs/{id}/markdown"), ("get", "/v1/models"), ("get", "/v1/openapi.json")}
+    documented = {(m, p) for p, item in doc["paths"].items() for m in item}
+    check(documented == expected, "documented routes: %s" % sorted(documented ^ expected))
+    finished = accepted[0]
+    for method, path in sorted(documented):
+        real = path.replace("{id}", finished)
+        body = {"problem": PROBLEM, "models": ["demo/demo-alpha"]} if method == "post" else None
+        status, headers, data = S.request(method.upper(), real, body)
+        op = doc["paths"][path][method]
+        check(str(status) in op["responses"], "%s %s: HTTP %d not documented" % (method, path, status))
+        check(status not in (404, 405), "%s %s: HTTP %d" % (method, path, status))
+        if path.endswith("/events"):
+            check(b"event: done" in data, "the events of a finished run end with done")
+        for code in op["responses"]:
+            check(code == "default" or 100 <= int(code) < 600, "status code %s" % code)
+        # and a route the document does not have is not served
+        status, _, _ = S.request(method.upper(), real + "/extra", body)
+        check(status in (404, 405), "%s %s/extra: HTTP %d" % (method, real, status))
+    ok("the OpenAPI document lists exactly the routes served, each answering a documented status")
+
+    # --- SIGTERM mid-run --------------------------------------------------------------
+    created = S.json("POST", "/v1/runs", {"problem": PROBLEM, "models": ["demo/demo-alpha",
+                                                                         "demo/demo-beta+slow=400"]}, want=201)
+    rid = created["id"]
+
+    def alpha_ok():
+        return S.json("GET", "/v1/runs/" + rid)["candidates"][0]["status"] == "ok"
+    wait_for(alpha_ok, "the first candidate")
+    status = S.stop()
+    check(status == 0, "SIGTERM: exit status %d" % status)
+    saved = json.load(open(os.path.join(RUNS, rid + ".json")))
+    check(saved["state"] == "cancelled", "saved as %s" % saved["state"])
+    c1, c2 = saved["candidates"]
+    check(c1["status"] == "ok" and c1["data"] is not None and c1["text"], "the finished candidate kept")
+    check(c2["status"] == "cancelled", "the streaming one cancelled: %s" % c2["status"])
+    check(not os.path.exists(S.token_path), "the token file removed at exit")
+    ok("SIGTERM mid-run: exit 0, the run saved as cancelled with its finished candidate")
+
+    # --- --token-file, the default port in --help ---------------------------------------
+    token_file = os.path.join(TMP, "token")
+    with open(token_file, "w") as f:
+        f.write("my-own-token-0123456789abcdef\n")
+    os.chmod(token_file, 0o644)
+    bad = subprocess.run([CLI, "--serve", "--port=0", "--config=" + CONFIG, "--token-file=" + token_file],
+                         env=ENV, capture_output=True, timeout=30 * SLOW)
+    check(bad.returncode == 2 and b"chmod 600" in bad.stderr, "a readable token file is refused")
+    os.chmod(token_file, 0o600)
+    S2 = Server("--token-file=" + token_file)
+    check(S2.token == "my-own-token-0123456789abcdef", "the token from --token-file")
+    S2.json("GET", "/v1/models")
+    check(S2.stop() == 0 and os.path.exists(token_file), "a given token file is kept")
+    helptext = subprocess.run([CLI, "--help"], capture_output=True).stdout.decode()
+    check("--serve" in helptext and "8731" in helptext and "--port" in helptext, "--help")
+    ok("--token-file (only its owner may read it); --help documents --serve and the default port")
+
+    print("1..%d" % n_pass)
+finally:
+    cleanup()
