@@ -60,6 +60,7 @@
  *                   "user:key" (three alignments)
  *   echokeyreply    a valid reply whose summary and reasoning echo the key the same ways
  *   thinktag        the reasoning inline, as a <think>…</think> block opening the content
+ *   position        a pairwise verdict (cs-test-provider-compare.c) always prefers answer A
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -76,6 +77,7 @@
 #include <libsoup/soup.h>
 
 #include "cs-test-provider.h"
+#include "cs-test-provider-compare.h"
 
 #define DEFAULT_DELAY_MS     5
 #define SLOW_DELAY_MS        100
@@ -120,7 +122,8 @@ static const char fault_help[] =
   "                  (raw, percent-encoded, JSON-escaped, base64 of the key and of user:key)\n"
   "  echokeyreply    a valid reply whose summary and reasoning echo the API key likewise\n"
   "  thinktag        the reasoning inline, a <think>…</think> block opening the content\n"
-  "                  (as DeepSeek-R1 or Qwen3 send it through Ollama or vLLM)\n";
+  "                  (as DeepSeek-R1 or Qwen3 send it through Ollama or vLLM)\n"
+  "  position        pairwise verdicts (bench-quality): answer A always wins\n";
 
 static const char * const demo_models[] = {
   "demo-alpha",
@@ -142,6 +145,7 @@ typedef enum {
   KIND_ARCHITECT,
   KIND_SUPPORT,
   KIND_JUDGE,
+  KIND_COMPARE,   /* a pairwise verdict: cs-test-provider-compare.c */
 } Kind;
 
 typedef struct {
@@ -1489,6 +1493,11 @@ detect_kind (Request *req)
   g_autofree char *lower = NULL;
   Kind k;
 
+  if (cs_test_provider_compare_detect (req->schema, req->system_text))
+    {
+      req->kind = KIND_COMPARE;
+      return;
+    }
   if (req->schema != NULL)
     {
       req->kind = kind_from_schema (req->schema, &req->judge_mode);
@@ -1756,6 +1765,9 @@ generate_reply (Request *req,
     {
     case KIND_JUDGE:
       data = gen_judge (r, req->judge_mode, req->user_text);
+      break;
+    case KIND_COMPARE:
+      data = cs_test_provider_compare_reply (req->model, req->system_text, req->user_text);
       break;
     case KIND_SUPPORT:
       data = gen_support (r, req->user_text);

@@ -1,0 +1,290 @@
+#!/bin/sh
+# test-quality.sh: bench-quality (the quality harness) against the standalone
+# test provider, over HTTP: the runs go through the engine, the blind
+# pairwise judge answers from the request (tests/provider/
+# cs-test-provider-compare.c: the longer answer wins; with the token
+# "position", answer A always wins). Checks that the printed figures are
+# well-formed and add up, per problem and overall, in JSON and in text.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+set -eu
+
+HARNESS=${CONSILIUM_BENCH_QUALITY:?CONSILIUM_BENCH_QUALITY must point at bench-quality}
+PROVIDER=${CONSILIUM_TEST_PROVIDER:?CONSILIUM_TEST_PROVIDER must point at consilium-test-provider}
+PROBLEMS=${CONSILIUM_PROBLEMS:?CONSILIUM_PROBLEMS must point at data/problems}
+# sanitizer builds run several times slower: wait longer, measure fewer problems
+SLOW=${CONSILIUM_TEST_SLOW:-1}
+case $SLOW in ''|*[!0-9]*) SLOW=1 ;; esac
+[ "$SLOW" -ge 1 ] || SLOW=1
+LIMIT=2
+[ "$SLOW" -eq 1 ] || LIMIT=1
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/cs-test-quality-XXXXXX")
+PROVIDER_PID=
+cleanup () {
+  if [ -n "$PROVIDER_PID" ]; then
+    kill "$PROVIDER_PID" 2>/dev/null || true
+    wait "$PROVIDER_PID" 2>/dev/null || true
+  fi
+  rm -rf "$TMP"
+}
+trap cleanup EXIT INT TERM
+
+export XDG_DATA_HOME="$TMP/data"
+export XDG_CONFIG_HOME="$TMP/config"
+
+n_pass=0
+fail () {
+  echo "not ok - $*" >&2
+  exit 1
+}
+pass () {
+  n_pass=$((n_pass + 1))
+  echo "ok $n_pass - $*"
+}
+
+# --- the provider -----------------------------------------------------------
+"$PROVIDER" --port-file="$TMP/port" >"$TMP/provider.log" 2>&1 &
+PROVIDER_PID=$!
+i=0
+while [ ! -s "$TMP/port" ]; do
+  i=$((i + 1))
+  [ $i -lt $((100 * SLOW)) ] || fail "the test provider did not start: $(cat "$TMP/provider.log")"
+  kill -0 "$PROVIDER_PID" 2>/dev/null || fail "the test provider exited: $(cat "$TMP/provider.log")"
+  sleep 0.1
+done
+PORT=$(cat "$TMP/port")
+pass "test provider listening on port $PORT"
+
+# demo-gamma has no price: its cost must say "price unknown", never $0.
+CONFIG="$TMP/providers.ini"
+cat >"$CONFIG" <<EOF
+[provider demo]
+base-url=http://127.0.0.1:$PORT/v1
+api=openai-chat
+models=demo-alpha;demo-beta;demo-gamma;demo-judge;demo-judge+position;demo-judge+invalid;demo-judge+invalidonce;demo-beta+400
+max-concurrent=8
+requests-per-minute=0
+max-retries=0
+
+[model demo/demo-alpha]
+price-input=0.60
+price-output=2.50
+
+[model demo/demo-beta]
+price-input=0.60
+price-output=2.50
+
+[model demo/demo-judge]
+price-input=1.25
+price-output=10.00
+
+[model demo/demo-judge+position]
+price-input=1.25
+price-output=10.00
+
+[model demo/demo-judge+invalid]
+price-input=1.25
+price-output=10.00
+
+[model demo/demo-judge+invalidonce]
+price-input=1.25
+price-output=10.00
+EOF
+
+# The shipped problem sets: at least 20 of each mode, each well-formed.
+python3 - "$PROBLEMS" <<'EOF' || fail "the shipped problem sets"
+import json, os, sys
+d = sys.argv[1]
+counts = {}
+for name in sorted(os.listdir(d)):
+    if not name.endswith(".json"):
+        continue
+    s = json.load(open(os.path.join(d, name)))
+    assert s["mode"] in ("architect", "support"), name
+    ids = set()
+    for p in s["problems"]:
+        assert p["id"] and p["id"] not in ids, (name, p["id"])
+        ids.add(p["id"])
+        assert len(p["problem"]) >= 80, (name, p["id"], "too short to be specific")
+        assert all(isinstance(v, str) and v for v in p.get("constraints", {}).values()), (name, p["id"])
+        # the blind judge's test provider flags a request that says "synthesis"
+        assert "synthes" not in json.dumps(p).lower(), (name, p["id"])
+    counts[s["mode"]] = counts.get(s["mode"], 0) + len(s["problems"])
+assert counts.get("architect", 0) >= 20 and counts.get("support", 0) >= 20, counts
+EOF
+pass "the shipped problem sets: >= 20 architect and >= 20 support problems"
+
+# --- the figures add up (JSON) ----------------------------------------------
+# Checks one bench-quality JSON report: $1 the file, $2 the expected
+# consistency ("one", "zero" or "none").
+check_json () {
+  python3 - "$1" "$2" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+want = sys.argv[2]
+h = d["harness"]
+assert h["blind"] is True and h["orders"] == 2, h
+
+def check_figures(f, where):
+    assert f["judgements"] == 2 * f["pairs"], (where, f)
+    assert f["wins"] + f["ties"] + f["losses"] + f["failed"] == f["judgements"], (where, f)
+    assert f["consistent_pairs"] <= f["decided_pairs"] <= f["pairs"], (where, f)
+    assert f["pair_wins"] + f["pair_ties"] + f["pair_losses"] == f["decided_pairs"], (where, f)
+    decided = f["wins"] + f["ties"] + f["losses"]
+    if decided:
+        assert abs(f["win_rate"] - f["wins"] / decided) < 1e-9, (where, f)
+    else:
+        assert f["win_rate"] is None, (where, f)
+    if f["decided_pairs"]:
+        assert 0.0 <= f["consistency"] <= 1.0, (where, f)
+        assert abs(f["consistency"] - f["consistent_pairs"] / f["decided_pairs"]) < 1e-9, (where, f)
+    else:
+        assert f["consistency"] is None, (where, f)
+    if want == "one":
+        assert f["failed"] == 0 and f["consistency"] == 1.0, (where, f)
+    elif want == "zero":
+        # answer A always wins: every pair is one win and one loss
+        assert f["failed"] == 0 and f["ties"] == 0 and f["consistency"] == 0.0, (where, f)
+        assert f["wins"] == f["losses"] == f["pairs"] and f["pair_ties"] == f["pairs"], (where, f)
+    elif want == "none":
+        assert f["failed"] == f["judgements"] and f["consistency"] is None, (where, f)
+
+def check_cost(c, where):
+    for part in ("run", "judging"):
+        x = c[part]
+        assert x["input_tokens"] > 0 and x["output_tokens"] > 0, (where, part, x)
+        assert x["usd"] is None or x["usd"] > 0, (where, part, x)
+
+sums = {k: 0 for k in ("judgements", "wins", "ties", "losses", "failed", "pairs",
+                       "decided_pairs", "consistent_pairs", "pair_wins", "pair_ties", "pair_losses")}
+tokens = {"run": 0, "judging": 0}
+for p in d["problems"]:
+    where = p["set"] + "/" + p["id"]
+    assert p["ran"] and p["error"] is None, (where, p["error"])
+    assert "judge" in p["methods"].split("+"), (where, p["methods"])
+    assert p["valid"] <= p["candidates"] and len(p["comparisons"]) == p["valid"] >= 1, where
+    check_figures(p["figures"], where)
+    check_cost(p["cost"], where)
+    for c in p["comparisons"]:
+        for order in ("synthesis_as_a", "synthesis_as_b"):
+            j = c[order]
+            if j["verdict"] is None:
+                assert j["outcome"] == "failed" and j["error"], (where, j)
+                continue
+            assert j["verdict"] in ("A", "B", "tie"), (where, j)
+            assert j["reason"] and "\n" not in j["reason"], (where, j)
+            # blind: the request named no model and no synthesis
+            assert not j["reason"].startswith("LEAK"), (where, j["reason"])
+            a_wins = {"A": "win", "B": "loss", "tie": "tie"}[j["verdict"]]
+            expect = a_wins if order == "synthesis_as_a" else {"win": "loss", "loss": "win", "tie": "tie"}[a_wins]
+            assert j["outcome"] == expect, (where, order, j)
+        if c["agree"] is not None:
+            assert c["agree"] == (c["synthesis_as_a"]["outcome"] == c["synthesis_as_b"]["outcome"]), (where, c)
+    for k in sums:
+        sums[k] += p["figures"][k]
+    for part in tokens:
+        tokens[part] += p["cost"][part]["input_tokens"] + p["cost"][part]["output_tokens"]
+
+o = d["overall"]
+assert o["problems"] == len(d["problems"]) == o["with_result"], o
+check_figures(o["figures"], "overall")
+for k in sums:
+    assert o["figures"][k] == sums[k], ("overall", k, o["figures"][k], sums[k])
+for part in tokens:
+    assert o["cost"][part]["input_tokens"] + o["cost"][part]["output_tokens"] == tokens[part], ("overall cost", part)
+assert o["wall_s"]["run"] > 0 and o["wall_s"]["judging"] > 0, o["wall_s"]
+print("problems %d, judgements %d (%d wins, %d ties, %d losses, %d failed), consistency %s" % (
+    o["problems"], o["figures"]["judgements"], o["figures"]["wins"], o["figures"]["ties"],
+    o["figures"]["losses"], o["figures"]["failed"], o["figures"]["consistency"]))
+EOF
+}
+
+"$HARNESS" --config="$CONFIG" --problems="$PROBLEMS" --limit=$LIMIT \
+  --model=demo/demo-alpha --model=demo/demo-beta --model=demo/demo-gamma \
+  --judge=demo/demo-judge --format=json >"$TMP/consistent.json" 2>"$TMP/err" \
+  || fail "bench-quality failed: $(cat "$TMP/err")"
+out=$(check_json "$TMP/consistent.json" one) || fail "the JSON figures of a consistent judge: $out"
+python3 - "$TMP/consistent.json" "$LIMIT" <<'EOF' || fail "problems, prices, order"
+import json, sys
+d = json.load(open(sys.argv[1])); limit = int(sys.argv[2])
+modes = [p["mode"] for p in d["problems"]]
+assert modes.count("architect") == limit and modes.count("support") == limit, modes
+# demo-gamma has no price: named, the known part still counted
+run = d["overall"]["cost"]["run"]
+assert run["price_unknown"] == ["demo/demo-gamma"] and run["usd"] > 0, run
+assert d["overall"]["cost"]["judging"]["price_unknown"] == [], d["overall"]["cost"]["judging"]
+EOF
+pass "a consistent judge: $out"
+
+# --- text, and a judge with a position bias ---------------------------------
+"$HARNESS" --config="$CONFIG" --problems="$PROBLEMS" --limit=1 \
+  --model=demo/demo-alpha --model=demo/demo-beta --run-judge=demo/demo-judge \
+  --judge=demo/demo-judge+position >"$TMP/position.txt" 2>"$TMP/err" \
+  || fail "bench-quality (position) failed: $(cat "$TMP/err")"
+python3 - "$TMP/position.txt" <<'EOF' || fail "the text figures of a position-biased judge: $(cat "$TMP/position.txt")"
+import re, sys
+text = open(sys.argv[1]).read()
+blocks = re.findall(r"judgements: (\d+): (\d+) wins, (\d+) ties, (\d+) losses, (\d+) failed; win rate (\S+)\n"
+                    r"  order consistency: (\S+) \((\d+) of (\d+) pairs agree in both orders; (\d+) pairs\)\n"
+                    r"  pairs, both orders: (\d+) wins, (\d+) ties, (\d+) losses\n"
+                    r"  cost: run (\d+) in \+ (\d+) out tokens, \$(\d+\.\d+); judging (\d+) in \+ (\d+) out tokens, \$(\d+\.\d+)\n"
+                    r"  wall: run (\d+\.\d+) s, judging (\d+\.\d+) s\n", text)
+assert len(blocks) == 3, (len(blocks), text)   # two problems and overall
+assert text.count("\noverall: 2 problems, 2 with a result\n") == 1, text
+tot = [0] * 4
+for i, b in enumerate(blocks):
+    n, w, t, l, f = map(int, b[:5])
+    assert w + t + l + f == n and f == 0 and t == 0 and w == l, b
+    assert b[5] == "%.2f" % (w / (w + t + l)), b
+    assert b[6] == "0.00" and int(b[7]) == 0 and int(b[8]) == int(b[9]) == n // 2, b
+    assert int(b[10]) == 0 and int(b[11]) == n // 2 and int(b[12]) == 0, b
+    if i < 2:
+        tot = [x + y for x, y in zip(tot, (n, w, t, l))]
+    else:
+        assert tot == [n, w, t, l], (tot, b)
+EOF
+pass "a position-biased judge: consistency 0.00, as many wins as losses (text)"
+
+# --- a failed candidate, a repaired verdict, verdicts that never fit --------
+"$HARNESS" --config="$CONFIG" --problems="$PROBLEMS/support.json" --limit=1 --quiet \
+  --model=demo/demo-alpha --model=demo/demo-beta+400 --model=demo/demo-beta \
+  --judge=demo/demo-judge+invalidonce --run-judge=none --format=json >"$TMP/repair.json" 2>"$TMP/err" \
+  || fail "bench-quality (repair) failed: $(cat "$TMP/err")"
+[ ! -s "$TMP/err" ] || fail "--quiet wrote to standard error: $(cat "$TMP/err")"
+python3 - "$TMP/repair.json" <<'EOF' || fail "a failed candidate and a repaired verdict"
+import json, sys
+d = json.load(open(sys.argv[1]))
+p, = d["problems"]
+assert d["harness"]["run_judge"] is None and "judge" not in p["methods"].split("+"), p["methods"]
+assert p["candidates"] == 3 and p["valid"] == 2 and len(p["comparisons"]) == 2, p
+assert p["figures"]["failed"] == 0 and p["figures"]["judgements"] == 4, p["figures"]
+assert {c["candidate"] for c in p["comparisons"]} == {"c1", "c3"}, p["comparisons"]
+EOF
+pass "a failed candidate is not compared; an invalid verdict is repaired"
+
+"$HARNESS" --config="$CONFIG" --problems="$PROBLEMS/architect.json" --limit=1 --quiet \
+  --model=demo/demo-alpha --model=demo/demo-beta --run-judge=demo/demo-judge \
+  --judge=demo/demo-judge+invalid --format=json >"$TMP/invalid.json" 2>"$TMP/err" \
+  || fail "bench-quality (invalid) failed: $(cat "$TMP/err")"
+out=$(check_json "$TMP/invalid.json" none) || fail "the JSON figures of a judge that never fits: $out"
+grep -q '"error" : "the verdict did not fit its schema after a repair request' "$TMP/invalid.json" \
+  || fail "no reason given for the failed verdicts: $(head -c 3000 "$TMP/invalid.json")"
+pass "verdicts that never fit count as failed, consistency null"
+
+# --- usage ------------------------------------------------------------------
+set +e
+"$HARNESS" --config="$CONFIG" --model=demo/demo-alpha >/dev/null 2>"$TMP/err"; st=$?
+set -e
+[ $st -eq 2 ] && grep -q -- "--judge" "$TMP/err" || fail "no judge: exit $st, $(cat "$TMP/err")"
+set +e
+"$HARNESS" --config="$CONFIG" --model=demo/nope --judge=demo/demo-judge >/dev/null 2>"$TMP/err"; st=$?
+set -e
+[ $st -eq 2 ] && grep -q "nope" "$TMP/err" || fail "unknown model: exit $st, $(cat "$TMP/err")"
+set +e
+"$HARNESS" --config="$CONFIG" --model=demo/demo-alpha --judge=demo/demo-judge --problems="$TMP/none.json" >/dev/null 2>"$TMP/err"; st=$?
+set -e
+[ $st -eq 2 ] || fail "missing problem set: exit $st, $(cat "$TMP/err")"
+pass "usage errors exit 2 before any request"
+
+echo "1..$n_pass"
