@@ -304,7 +304,8 @@ main (int   argc,
   g_autofree char *config_path = NULL;
   g_autofree char *judge = NULL;
   g_autofree char *run_judge = NULL;
-  g_autofree char *format = g_strdup ("text");
+  g_autofree char *format_arg = NULL;  /* GOption does not free a default */
+  const char *format;
   g_auto(GStrv) models = NULL;
   g_auto(GStrv) problem_paths = NULL;
   int limit = 0;
@@ -317,7 +318,7 @@ main (int   argc,
     { "problems", 'p', 0, G_OPTION_ARG_FILENAME_ARRAY, &problem_paths, "A problem set, or a folder of them (repeatable; default: " CS_PROBLEMS_DIR ")", "PATH" },
     { "limit", 'n', 0, G_OPTION_ARG_INT, &limit, "The first N problems of each set (default: all)", "N" },
     { "deadline", 0, 0, G_OPTION_ARG_INT, &h.deadline, "Synthesize each run after S seconds at most (default: wait for all)", "S" },
-    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "text or json", "FORMAT" },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format_arg, "text or json", "FORMAT" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &h.quiet, "No progress on standard error", NULL },
     { NULL }
   };
@@ -337,6 +338,7 @@ main (int   argc,
       g_printerr ("%s\n", error->message);
       return 2;
     }
+  format = format_arg != NULL ? format_arg : "text";
   if (config_path == NULL)
     config_path = cs_config_get_default_path ();
   config = cs_config_new_from_file (config_path, &error);
