@@ -2,7 +2,7 @@
 # test-secrets-scan.sh: a recognisable API key goes through a full flow of
 # consilium-cli (both modes, a judge, faults, Markdown and JSON exports, a
 # cancelled run, a killed run, a crashed run, a wrong key) and is then
-# searched for in every file the program wrote and in everything it
+# searched for in every file the program wrote (the request log too) and in everything it
 # printed: zero hits. The key is sent only to its own provider: a second
 # server that would accept the same key never receives it.
 #
@@ -323,6 +323,14 @@ EOF2
       fail "a locked keyring: exit status $got: $(cat "$SCAN/captures/locked.err" "$TMP/private-keyring.log" 2>/dev/null | tail -c 2000)";;
   esac
 fi
+
+# the request log: every attempt above is a line of it, and --log prints them
+[ -s "$XDG_STATE_HOME/consilium/requests.log" ] || fail "no request log to scan"
+n_attempts=$(wc -l <"$XDG_STATE_HOME/consilium/requests.log")
+[ "$n_attempts" -ge 20 ] || fail "only $n_attempts lines in the request log"
+run log 0 -- "$CLI" --log
+contains "$SCAN/captures/log.out" "HTTP 401" "--log"
+pass "the request log holds $n_attempts attempts (scanned below, with what --log printed)"
 
 # --- the scan ------------------------------------------------------------------------
 n_files=$(find "$SCAN" -type f | wc -l)

@@ -90,10 +90,16 @@ name=Demo
 base-url=http://127.0.0.1:%d/v1
 api=openai-chat
 api-key-env=CS_SERVE_TEST_KEY
-models=demo-alpha;demo-beta;demo-gamma;demo-judge;demo-thinking;demo-alpha+slow=100;demo-beta+slow=400;demo-gamma+400
+models=demo-alpha;demo-beta;demo-gamma;demo-judge;demo-thinking;demo-alpha+slow=100;demo-beta+slow=400;demo-gamma+400;demo-alpha+429once;demo-beta+500;demo-gamma+escapes
 max-concurrent=16
 requests-per-minute=0
 max-retries=1
+
+[provider gone]
+base-url=http://127.0.0.1:1/v1
+api=openai-chat
+models=demo-alpha
+max-retries=0
 
 [model demo/demo-alpha]
 price-input=0.60
@@ -458,6 +464,54 @@ try:
     helptext = subprocess.run([CLI, "--help"], capture_output=True).stdout.decode()
     check("--serve" in helptext and "8731" in helptext and "--port" in helptext, "--help")
     ok("--token-file (only its owner may read it); --help documents --serve and the default port")
+
+    # --- the request log ----------------------------------------------------------------
+    log_path = os.path.join(ENV["XDG_STATE_HOME"], "consilium", "requests.log")
+    cli = subprocess.run([CLI, "--config=" + CONFIG, "--format=json", "--quiet",
+                          "--model=demo/demo-alpha+429once", "--model=demo/demo-beta+500",
+                          "--model=gone/demo-alpha", "--model=demo/demo-gamma+escapes",
+                          "--model=demo/demo-alpha", "-"],
+                         input=PROBLEM.encode(), env=ENV, capture_output=True, timeout=120 * SLOW)
+    check(cli.returncode == 0, "the CLI run with faults: %s" % cli.stderr.decode()[-2000:])
+    rid = json.loads(cli.stdout)["id"]
+    lines = [json.loads(l) for l in open(log_path)]
+    mine = [l for l in lines if l["run"] == rid]
+    by = {}
+    for l in mine:
+        by.setdefault(l["candidates"], []).append(l)
+    for l in mine:
+        for key in ("time", "provider", "model", "dialect", "run", "candidates", "attempt", "status",
+                    "error_kind", "error", "retry_delay_ms", "ttfb_ms", "duration_ms", "input_tokens",
+                    "output_tokens", "bytes"):
+            check(key in l, "log line without %s: %r" % (key, l))
+    c1 = by["c1"]
+    check([a["attempt"] for a in c1] == [1, 2], "c1 attempts %r" % c1)
+    check(c1[0]["status"] == 429 and c1[0]["error_kind"] == "rate-limited" and c1[0]["retry_delay_ms"] >= 900,
+          "429 first: %r" % c1[0])
+    check(c1[1]["status"] == 200 and c1[1]["error_kind"] is None and c1[1]["output_tokens"] > 0
+          and c1[1]["bytes"] > 0 and c1[1]["ttfb_ms"] is not None, "then success: %r" % c1[1])
+    c2 = by["c2"]
+    check([(a["attempt"], a["status"], a["error_kind"]) for a in c2] == [(1, 500, "server"), (2, 500, "server")],
+          "500 twice: %r" % c2)
+    check(c2[0]["retry_delay_ms"] is not None and c2[1]["retry_delay_ms"] is None and c2[1]["error"],
+          "retried, then failed with a message: %r" % c2)
+    c3 = by["c3"]
+    check(len(c3) == 1 and c3[0]["status"] is None and c3[0]["error_kind"] == "connect"
+          and c3[0]["provider"] == "gone", "the provider that is gone: %r" % c3)
+    check(len(by["c5"]) == 1 and by["c5"][0]["dialect"] == "openai-chat", "one attempt of c5")
+    check(len(mine) == 7, "one line per attempt: %d lines" % len(mine))
+    raw = open(log_path, "rb").read()
+    check(SECRET.encode() not in raw and PROBLEM.encode() not in raw, "no key and no prompt in the log")
+    check(any(l["run"] == accepted[0] for l in lines), "the API's runs are in the log too")
+    shown = subprocess.run([CLI, "--log=" + rid], env=ENV, capture_output=True, timeout=30 * SLOW)
+    check(shown.returncode == 0, "--log")
+    out = shown.stdout.decode()
+    check(out.count("attempt ") == 7 and "HTTP 429  rate-limited" in out and "connect" in out, "--log: " + out)
+    check(not any(ord(ch) < 32 and ch != "\n" for ch in out) and "\u009b" not in out and "\u202e" not in out,
+          "--log prints no control character")
+    check("\\x1b" in out, "an escape sequence is shown escaped")
+    ok("the request log: one line per attempt (429 then success, 500 twice, a provider that is gone), "
+       "no key, no prompt; --log=RUN_ID prints them inert")
 
     print("1..%d" % n_pass)
 finally:

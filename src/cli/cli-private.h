@@ -37,6 +37,9 @@ typedef struct
   char      *allow_origin;
   int        max_runs;        /* 0: the default */
   int        max_queued;      /* -1: the default */
+  /* --log[=RUN_ID] (cli-log.c) */
+  gboolean   log;
+  char      *log_run;
 } CliOptions;
 
 /* A run in progress: what the progress display and Ctrl+C need. */
@@ -72,6 +75,9 @@ int    cli_run                (const CliOptions *options,
                                CsConfig         *config,
                                int               argc,
                                char            **argv);
+
+/* cli-log.c: --log[=RUN_ID], the request log; returns the exit status */
+int    cli_print_log          (const char  *run_id);
 
 /* cli-progress.c: the progress on standard error */
 /* Decides between a live display and a line per event, and connects to

@@ -443,6 +443,7 @@ execute (Cli      *cli,
 
   /* the run file is complete before we say anything final */
   cs_run_store_flush (cli->store);
+  cs_request_log_flush (2000);
 }
 
 /* The result as Markdown or JSON, to --output or standard output. */

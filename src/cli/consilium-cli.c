@@ -7,6 +7,7 @@
  *                 [--format=markdown|json] [--output=FILE] [--quiet] PROBLEM_FILE|-
  *   consilium-cli --list-models [--config=FILE]
  *   consilium-cli --store-key=PROVIDER            (key on standard input, into the keyring)
+ *   consilium-cli --log[=RUN_ID]                  (the request log)
  *   consilium-cli --serve [--port=PORT] [--listen=ADDR] [--token-file=FILE] [--allow-origin=ORIGIN]
  *
  * Exit status: 0 when a synthesized result was written, 1 when no candidate
@@ -39,6 +40,18 @@
 #define MAX_KEY_BYTES     (64 * 1024)
 
 static CliOptions options;
+
+static gboolean
+log_option_cb (const char  *name,
+               const char  *value,
+               gpointer     data,
+               GError     **error)
+{
+  options.log = TRUE;
+  g_free (options.log_run);
+  options.log_run = g_strdup (value);
+  return TRUE;
+}
 
 static const GOptionEntry entries[] = {
   { "mode", 0, 0, G_OPTION_ARG_STRING, &options.mode,
@@ -79,6 +92,8 @@ static const GOptionEntry entries[] = {
     "With --serve: runs at once (default 4)", "N" },
   { "max-queued", 0, 0, G_OPTION_ARG_INT, &options.max_queued,
     "With --serve: runs waiting for a slot before 429 (default 16)", "N" },
+  { "log", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, log_option_cb,
+    "Print the request log: every HTTP attempt to a provider (of run RUN_ID only)", "RUN_ID" },
   { "version", 0, 0, G_OPTION_ARG_NONE, &options.version,
     "Print the version and exit", NULL },
   { NULL }
@@ -426,6 +441,16 @@ main (int argc, char *argv[])
 
   if (options.store_key != NULL)
     return store_key_command (argc);
+
+  if (options.log)
+    {
+      if (argc > 1)
+        {
+          cli_print_err ("--log takes no problem file (--log=RUN_ID for one run)");
+          return EXIT_USAGE;
+        }
+      return cli_print_log (options.log_run);
+    }
 
   config = load_config (TRUE, &error);
   if (config == NULL)

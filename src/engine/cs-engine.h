@@ -20,3 +20,4 @@
 #include "cs-safe-file.h"
 #include "cs-vote-choice.h"
 #include "cs-run-manager.h"
+#include "cs-request-log.h"

@@ -362,6 +362,11 @@ on_decoder_event (const CsStreamEvent *event,
       return;
     }
 
+  if (event->type == CS_STREAM_EVENT_USAGE)
+    {
+      req->attempt_input_tokens = event->input_tokens;
+      req->attempt_output_tokens = event->output_tokens;
+    }
   if (req->stats.ttft_ms < 0 &&
       (event->type == CS_STREAM_EVENT_TEXT ||
        event->type == CS_STREAM_EVENT_REASONING ||
@@ -604,6 +609,7 @@ on_sent (GObject      *object,
     }
 
   req->stream = g_steal_pointer (&stream);
+  req->attempt_headers_at = g_get_monotonic_time ();
   status = soup_message_get_status (req->msg);
   req->stats.http_status = status;
   headers = soup_message_get_response_headers (req->msg);
@@ -658,6 +664,7 @@ _cs_client_start_attempt (GTask *task)
   req->stats.attempts++;
   if (req->first_sent_at == 0)
     req->first_sent_at = now;
+  _cs_client_log_begin (req);
 
   req->msg = soup_message_new (SOUP_METHOD_POST, req->url);
   g_assert (req->msg != NULL);  /* checked in stream_async */

@@ -97,6 +97,17 @@ typedef struct {
   CsScrubber        *scrubber;
   GHashTable        *scrub_streams;
 
+  /* The request log (cs-provider-client-log.c) */
+  char              *log_model;
+  char              *log_run_id;
+  char              *log_candidates;
+  gint64             attempt_sent_at;     /* monotonic µs, 0 before the first attempt */
+  gint64             attempt_sent_real;   /* real time µs */
+  gint64             attempt_headers_at;  /* monotonic µs, 0 before the headers */
+  gint64             attempt_input_tokens;
+  gint64             attempt_output_tokens;
+  gboolean           attempt_logged;
+
   gint64             queued_at;       /* monotonic µs, 0 when not queued */
   gint64             first_sent_at;   /* monotonic µs, 0 before the first send */
   CsChatStats        stats;
@@ -132,6 +143,16 @@ void        _cs_client_start_attempt     (GTask            *task);
 void        _cs_client_clear_attempt     (CsClientRequest  *req);
 /* Passes on the text held back by the key scrubbing, at the end. */
 void        _cs_client_flush_scrubbed    (CsClientRequest  *req);
+
+/* cs-provider-client-log.c */
+/* A new attempt is sent. */
+void        _cs_client_log_begin         (CsClientRequest  *req);
+/* The current attempt ended: one line in the request log (once per
+ * attempt). @status 0: taken from the message; @retry_delay_ms -1: none. */
+void        _cs_client_log_attempt       (CsClientRequest  *req,
+                                          guint             status,
+                                          const GError     *error,
+                                          gint64            retry_delay_ms);
 
 /* cs-provider-client-errors.c */
 char       *_cs_client_scrub_key         (CsProviderClient *self,

@@ -160,6 +160,9 @@ request_free (gpointer data)
   g_clear_object (&req->cancellable);
   g_clear_pointer (&req->url, g_free);
   g_clear_pointer (&req->body, g_bytes_unref);
+  g_free (req->log_model);
+  g_free (req->log_run_id);
+  g_free (req->log_candidates);
   g_free (req);
 }
 
@@ -183,6 +186,7 @@ _cs_client_request_complete (GTask  *task,
       req->stats.queued_ms += (now - req->queued_at) / 1000;
     }
   req->state = CS_REQUEST_DONE;
+  _cs_client_log_attempt (req, 0, error, -1);
 
   /* the end of the text held back, before the caller hears of the end */
   _cs_client_flush_scrubbed (req);
@@ -379,6 +383,9 @@ cs_provider_client_stream_async (CsProviderClient    *self,
   req->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
   req->url = _cs_client_join_url (self->provider->base_url, cs_request_body_path (req->dialect));
   req->body = cs_request_body_build (req->dialect, request);
+  req->log_model = g_strdup (request->model);
+  req->log_run_id = g_strdup (request->run_id);
+  req->log_candidates = g_strdup (request->candidates);
   req->stats.ttft_ms = -1;
   req->state = CS_REQUEST_QUEUED;
   if (self->api_key != NULL)

@@ -27,6 +27,8 @@ typedef struct {
   CsStructuredOutput structured;   /* how to ask for JSON */
   JsonNode   *schema;              /* the JSON Schema when structured is JSON_SCHEMA */
   const char *schema_name;
+  const char *run_id;              /* for the request log only: NULL outside a run */
+  const char *candidates;          /* for the request log only: "c1,c2", "judge" */
 } CsChatRequest;
 
 /* The path of the streaming endpoint below the base URL ("/chat/completions",

@@ -263,6 +263,7 @@ _cs_request_queue_retry_or_fail (GTask      *task,
       return;
     }
 
+  _cs_client_log_attempt (req, status, error, delay);
   g_debug ("%s: attempt %u failed (%s), retrying in %" G_GINT64_FORMAT " ms",
            _cs_client_provider_name (self), req->stats.attempts,
            error != NULL ? error->message : "HTTP error", delay);

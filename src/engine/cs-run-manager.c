@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "cs-run-manager.h"
+#include "cs-request-log.h"
 
 struct _CsRunManager
 {
@@ -370,6 +371,7 @@ cs_run_manager_shutdown (CsRunManager *self,
   g_source_remove (wake);
 
   cs_run_store_flush (self->store);
+  cs_request_log_flush (2000);
   g_object_unref (self);
 }
 

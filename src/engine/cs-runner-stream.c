@@ -514,11 +514,34 @@ stream_cb (GObject      *object,
 
 /* Sending */
 
+/* "c1,c2" for the request log; "judge" for the judge's. */
+static char *
+request_candidates (CsRunnerRequest *request)
+{
+  GString *ids;
+
+  if (request->is_judge)
+    return g_strdup ("judge");
+  ids = g_string_new (NULL);
+  for (guint i = 0; i < request->slots->len; i++)
+    {
+      CsRunnerSlot *slot = g_ptr_array_index (request->slots, i);
+
+      if (slot == NULL || slot->candidate == NULL)
+        continue;
+      if (ids->len > 0)
+        g_string_append_c (ids, ',');
+      g_string_append (ids, cs_candidate_get_id (slot->candidate));
+    }
+  return g_string_free (ids, FALSE);
+}
+
 void
 _cs_runner_send_request (CsRunner        *self,
                          CsRunnerRequest *request)
 {
   CsChatRequest chat = { 0 };
+  g_autofree char *candidates = request_candidates (request);
 
   chat.model = request->model->name;
   chat.messages = request->messages;
@@ -529,6 +552,8 @@ _cs_runner_send_request (CsRunner        *self,
   chat.structured = request->structured;
   chat.schema = request->schema;
   chat.schema_name = request->schema_name;
+  chat.run_id = cs_run_get_id (self->run);
+  chat.candidates = candidates;
 
   request->start_us = g_get_monotonic_time ();
   g_ptr_array_add (self->requests, request);
