@@ -62,6 +62,7 @@ typedef struct {
   GStrv       values;
 
   /* what happened */
+  char       *run_id;         /* the run's id (in the history with --keep-runs) */
   gboolean    ran;
   char       *error;          /* the run gave no result */
   guint       n_candidates;

@@ -103,6 +103,7 @@ bq_problem_free (BqProblem *problem)
   g_free (problem->problem);
   g_strfreev (problem->keys);
   g_strfreev (problem->values);
+  g_free (problem->run_id);
   g_free (problem->error);
   g_free (problem->methods);
   g_clear_pointer (&problem->pairs, g_ptr_array_unref);

@@ -200,8 +200,8 @@ bq_report_text (GPtrArray *problems)
         }
       else
         {
-          printf (" %u candidates, %u valid; synthesis by %s%s\n", p->n_candidates, p->n_valid,
-                  p->methods, p->degraded ? " (degraded)" : "");
+          printf (" %u candidates, %u valid; synthesis by %s%s; run %s\n", p->n_candidates, p->n_valid,
+                  p->methods, p->degraded ? " (degraded)" : "", p->run_id);
           with_result++;
         }
       for (guint j = 0; j < p->pairs->len; j++)
@@ -346,6 +346,7 @@ add_problem (JsonBuilder     *b,
   json_builder_begin_object (b);
   ADD_STRING (b, "set", p->set);
   ADD_STRING (b, "id", p->id);
+  ADD_STRING (b, "run_id", p->run_id);
   ADD_STRING (b, "mode", cs_mode_to_string (p->mode));
   json_builder_set_member_name (b, "ran");
   json_builder_add_boolean_value (b, p->ran);

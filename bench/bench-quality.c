@@ -17,7 +17,7 @@
  *
  * Usage: bench-quality --model=P/M [--model=…] --judge=P/M [--run-judge=P/M|none]
  *                      [--config=FILE] [--problems=PATH]… [--limit=N]
- *                      [--deadline=S] [--format=text|json] [--quiet]
+ *                      [--deadline=S] [--keep-runs] [--format=text|json] [--quiet]
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -35,6 +35,7 @@ typedef struct {
   char      **models;
   const char *run_judge;     /* NULL: none */
   BqJudge    *judge;
+  CsRunStore *store;         /* --keep-runs: the history of the app and the CLI */
   int         deadline;
   gboolean    quiet;
 
@@ -114,6 +115,8 @@ run_problem (Harness   *h,
       p->error = g_strdup (error->message);
       return FALSE;
     }
+  if (h->store != NULL)
+    cs_runner_set_store (runner, h->store);
   cs_runner_set_deadline (runner, (guint) h->deadline);
   cs_runner_set_cancel_late (runner, TRUE);
 
@@ -123,6 +126,8 @@ run_problem (Harness   *h,
   while (!h->done)
     g_main_context_iteration (NULL, TRUE);
   p->run_s = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+  if (h->store != NULL)
+    cs_run_store_flush (h->store);
   p->n_candidates = g_list_model_get_n_items (G_LIST_MODEL (run));
   account_run (h, p, run);
   if (!h->ok)
@@ -205,6 +210,8 @@ measure (Harness   *h,
 {
   g_autoptr(CsRun) run = build_run (h, p);
 
+  p->run_id = g_strdup (cs_run_get_id (run));
+
   if (!h->quiet)
     fprintf (stderr, "[%u/%u] %s/%s: running…\n", index + 1, total, p->set, p->id);
   p->ran = run_problem (h, p, run);
@@ -252,6 +259,8 @@ build_header (Harness            *h,
   for (guint i = 0; paths[i] != NULL; i++)
     json_builder_add_string_value (b, paths[i]);
   json_builder_end_array (b);
+  json_builder_set_member_name (b, "runs_kept");
+  json_builder_add_boolean_value (b, h->store != NULL);
   json_builder_set_member_name (b, "limit");
   json_builder_add_int_value (b, limit);
   json_builder_end_object (b);
@@ -309,6 +318,7 @@ main (int   argc,
   g_auto(GStrv) models = NULL;
   g_auto(GStrv) problem_paths = NULL;
   int limit = 0;
+  gboolean keep_runs = FALSE;
   Harness h = { 0 };
   const GOptionEntry entries[] = {
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path, "The providers file (default: the user's)", "FILE" },
@@ -319,6 +329,7 @@ main (int   argc,
     { "limit", 'n', 0, G_OPTION_ARG_INT, &limit, "The first N problems of each set (default: all)", "N" },
     { "deadline", 0, 0, G_OPTION_ARG_INT, &h.deadline, "Synthesize each run after S seconds at most (default: wait for all)", "S" },
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format_arg, "text or json", "FORMAT" },
+    { "keep-runs", 0, 0, G_OPTION_ARG_NONE, &keep_runs, "Save the runs in the history, to open them in the app", NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &h.quiet, "No progress on standard error", NULL },
     { NULL }
   };
@@ -366,6 +377,8 @@ main (int   argc,
       return 2;
     }
 
+  if (keep_runs)
+    h.store = cs_run_store_new (NULL);
   header = build_header (&h, paths, limit);
   if (g_str_equal (format, "text"))
     {
@@ -391,6 +404,7 @@ main (int   argc,
     bq_report_text (problems);
 
   g_clear_error (&h.error);
+  g_clear_object (&h.store);
   bq_judge_free (h.judge);
   return with_result > 0 ? 0 : 1;
 }

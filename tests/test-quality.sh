@@ -215,6 +215,7 @@ run = d["overall"]["cost"]["run"]
 assert run["price_unknown"] == ["demo/demo-gamma"] and run["usd"] > 0, run
 assert d["overall"]["cost"]["judging"]["price_unknown"] == [], d["overall"]["cost"]["judging"]
 EOF
+[ ! -e "$XDG_DATA_HOME/consilium/runs" ] || fail "runs were saved without --keep-runs"
 pass "a consistent judge: $out"
 
 # --- text, and a judge with a position bias ---------------------------------
@@ -249,19 +250,26 @@ pass "a position-biased judge: consistency 0.00, as many wins as losses (text)"
 # --- a failed candidate, a repaired verdict, verdicts that never fit --------
 "$HARNESS" --config="$CONFIG" --problems="$PROBLEMS/support.json" --limit=1 --quiet \
   --model=demo/demo-alpha --model=demo/demo-beta+400 --model=demo/demo-beta \
-  --judge=demo/demo-judge+invalidonce --run-judge=none --format=json >"$TMP/repair.json" 2>"$TMP/err" \
+  --judge=demo/demo-judge+invalidonce --run-judge=none --keep-runs --format=json >"$TMP/repair.json" 2>"$TMP/err" \
   || fail "bench-quality (repair) failed: $(cat "$TMP/err")"
 [ ! -s "$TMP/err" ] || fail "--quiet wrote to standard error: $(cat "$TMP/err")"
-python3 - "$TMP/repair.json" <<'EOF' || fail "a failed candidate and a repaired verdict"
-import json, sys
+python3 - "$TMP/repair.json" "$XDG_DATA_HOME/consilium/runs" <<'EOF' || fail "a failed candidate and a repaired verdict"
+import json, os, sys
 d = json.load(open(sys.argv[1]))
 p, = d["problems"]
+# --keep-runs: the run is in the history, complete
+assert d["harness"]["runs_kept"] is True, d["harness"]
+run = json.load(open(os.path.join(sys.argv[2], p["run_id"] + ".json")))
+assert run["id"] == p["run_id"] and len(run["candidates"]) == 3, run["id"]
 assert d["harness"]["run_judge"] is None and "judge" not in p["methods"].split("+"), p["methods"]
 assert p["candidates"] == 3 and p["valid"] == 2 and len(p["comparisons"]) == 2, p
 assert p["figures"]["failed"] == 0 and p["figures"]["judgements"] == 4, p["figures"]
 assert {c["candidate"] for c in p["comparisons"]} == {"c1", "c3"}, p["comparisons"]
+# the first verdict was invalid: its repair request sent the conversation again
+tokens = sorted(c[o]["input_tokens"] for c in p["comparisons"] for o in ("synthesis_as_a", "synthesis_as_b"))
+assert tokens[-1] > 1.5 * tokens[0] and tokens[-2] < 1.5 * tokens[0], tokens
 EOF
-pass "a failed candidate is not compared; an invalid verdict is repaired"
+pass "a failed candidate is not compared; an invalid verdict is repaired; --keep-runs saves the run"
 
 "$HARNESS" --config="$CONFIG" --problems="$PROBLEMS/architect.json" --limit=1 --quiet \
   --model=demo/demo-alpha --model=demo/demo-beta --run-judge=demo/demo-judge \
