@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cs-requests-window.h"
 #include "cs-window-private.h"
 
 /* The one place that says which actions are enabled, and which button
@@ -36,6 +37,7 @@ _cs_window_actions_update (CsWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", on_run);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-json", on_run);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.copy-markdown", on_run);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-requests", on_run);
 
   if (on_run && cs_run_manager_is_running (self->manager, _cs_window_get_run (self)))
     gtk_stack_set_visible_child_name (self->run_button_stack, "cancel");
@@ -415,6 +417,22 @@ export_json_action (GtkWidget  *widget,
   export_with_chooser (CS_WINDOW (widget), TRUE);
 }
 
+/* The run's HTTP attempts, from the request log (cs-requests-window.c). */
+static void
+show_requests_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *param)
+{
+  CsRun *run = _cs_window_get_run (CS_WINDOW (widget));
+  GtkWindow *window;
+
+  if (run == NULL)
+    return;
+  window = GTK_WINDOW (cs_requests_window_new (run));
+  gtk_window_set_transient_for (window, GTK_WINDOW (widget));
+  gtk_window_present (window);
+}
+
 static void
 copy_markdown_action (GtkWidget  *widget,
                       const char *action_name,
@@ -466,6 +484,7 @@ _cs_window_class_actions_init (CsWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.export-json", NULL, export_json_action);
   gtk_widget_class_install_action (widget_class, "win.copy-markdown", NULL, copy_markdown_action);
   gtk_widget_class_install_action (widget_class, "win.copied", NULL, copied_action);
+  gtk_widget_class_install_action (widget_class, "win.show-requests", NULL, show_requests_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "win.run", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK, "win.run", NULL);

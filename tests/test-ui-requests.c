@@ -1,0 +1,215 @@
+/* test-ui-requests.c: the Requests window (cs-requests-window.c) over a
+ * request log the engine wrote for a real run against the in-process test
+ * provider: a 429 then a success, a 500 twice, a provider that is gone, an
+ * error message with markup and control characters. One row per attempt,
+ * failed ones first, plain text.
+ *
+ * Runs under Xvfb (tools/test.sh, GDK_BACKEND=x11, GSK_RENDERER=cairo);
+ * CS_TEST_UI_SHOTS=DIR saves a screenshot as DIR/requests.png.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "cs-requests-window.h"
+#include "cs-test-provider.h"
+
+static gboolean
+wake_up_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+wait_for (gboolean (*cond) (gpointer), gpointer data, guint timeout_ms)
+{
+  guint slack = g_getenv ("CONSILIUM_TEST_SLOW") != NULL ? 6 : 1;
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * slack * 1000;
+  guint wake = g_timeout_add (20, wake_up_cb, NULL);
+  gboolean ok;
+
+  while (!(ok = cond (data)) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (wake);
+  return ok;
+}
+
+static gboolean
+never (gpointer data)
+{
+  return FALSE;
+}
+
+static void
+save_shot (GtkWidget  *widget,
+           const char *name)
+{
+  const char *dir = g_getenv ("CS_TEST_UI_SHOTS");
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  int w, h;
+
+  if (dir == NULL)
+    return;
+  wait_for (never, NULL, 300);
+  w = gtk_widget_get_width (widget);
+  h = gtk_widget_get_height (widget);
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), w, h);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, w, h));
+  path = g_build_filename (dir, name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+}
+
+typedef struct {
+  gboolean done;
+  gboolean ok;
+} Execute;
+
+static void
+execute_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Execute *e = user_data;
+
+  e->ok = cs_runner_execute_finish (CS_RUNNER (object), result, NULL);
+  e->done = TRUE;
+}
+
+static gboolean
+execute_done (gpointer data)
+{
+  return ((Execute *) data)->done;
+}
+
+static gboolean
+window_loaded (gpointer data)
+{
+  return !cs_requests_window_is_loading (data);
+}
+
+/* A real run: c1 429 then OK, c2 500 twice, c3 a provider that is gone,
+ * c4 a 400 whose message holds escapes, c5 OK. */
+static CsRun *
+make_run (CsTestProvider *provider)
+{
+  g_autofree char *base = cs_test_provider_dup_base_url (provider);
+  g_autofree char *ini = g_strdup_printf ("[provider demo]\n"
+                                          "base-url=%s\n"
+                                          "api=openai-chat\n"
+                                          "models=demo-alpha+429once;demo-beta+500;demo-gamma+escapes;demo-alpha\n"
+                                          "max-concurrent=8\nrequests-per-minute=0\nmax-retries=1\n\n"
+                                          "[provider gone]\n"
+                                          "base-url=http://127.0.0.1:1/v1\n"
+                                          "api=openai-chat\nmodels=demo-alpha\nmax-retries=0\n", base);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsConfig) config = cs_config_new_from_data (ini, "test", &error);
+  g_autoptr(CsRunner) runner = NULL;
+  CsRun *run = cs_run_new (CS_MODE_ARCHITECT, "Design a URL shortener <b>bold</b>");
+  static const char * const models[] = { "demo/demo-alpha+429once", "demo/demo-beta+500", "gone/demo-alpha",
+                                         "demo/demo-gamma+escapes", "demo/demo-alpha", NULL };
+  Execute e = { 0 };
+
+  g_assert_no_error (error);
+  runner = cs_runner_new (config, run);
+  g_assert_true (cs_runner_plan (runner, models, &error));
+  g_assert_no_error (error);
+  cs_runner_execute_async (runner, NULL, execute_cb, &e);
+  g_assert_true (wait_for (execute_done, &e, 60000));
+  g_assert_true (e.ok);
+  cs_request_log_flush (5000);
+  return run;
+}
+
+static void
+test_requests_window (void)
+{
+  g_autoptr(CsTestProvider) provider = cs_test_provider_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsRun) run = NULL;
+  CsRequestsWindow *window;
+  GtkListBox *list;
+  GtkWidget *child;
+  guint n_rows = 0, n_failed_first = 0;
+  gboolean seen_ok = FALSE;
+
+  g_assert_true (cs_test_provider_start (provider, 0, &error));
+  g_assert_no_error (error);
+  run = make_run (provider);
+
+  window = cs_requests_window_new (run);
+  gtk_window_set_default_size (GTK_WINDOW (window), 760, 720);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (wait_for (window_loaded, window, 10000));
+  wait_for (never, NULL, 200);
+
+  list = GTK_LIST_BOX (gtk_widget_get_template_child (GTK_WIDGET (window), CS_TYPE_REQUESTS_WINDOW, "list_box"));
+  for (child = gtk_widget_get_first_child (GTK_WIDGET (list)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      AdwActionRow *row = ADW_ACTION_ROW (child);
+      const char *title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row));
+      const char *subtitle = adw_action_row_get_subtitle (row);
+      gboolean failed = strstr (subtitle, "Succeeded") == NULL;
+
+      n_rows++;
+      g_assert_false (adw_preferences_row_get_use_markup (ADW_PREFERENCES_ROW (row)));
+      g_assert_true (g_utf8_validate (subtitle, -1, NULL));
+      for (const char *p = subtitle; *p != '\0'; p++)
+        g_assert_true (*p == '\n' || (guchar) *p >= 0x20);
+      if (failed)
+        {
+          g_assert_false (seen_ok);  /* failed ones first */
+          n_failed_first++;
+        }
+      else
+        seen_ok = TRUE;
+      if (strstr (title, "c1 ") == title && strstr (title, "attempt 1") != NULL)
+        g_assert_nonnull (strstr (subtitle, "HTTP 429 · Rate limited · retried after"));
+      if (strstr (title, "c3 ") == title)
+        g_assert_nonnull (strstr (subtitle, "No HTTP status · Could not connect"));
+    }
+  /* c1 twice, c2 twice, c3, c4 (a 400 is not retried), c5; no judge */
+  g_assert_cmpuint (n_rows, ==, 7);
+  g_assert_cmpuint (n_failed_first, ==, 5);
+
+  save_shot (GTK_WIDGET (window), "requests.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_autofree char *tmp = g_dir_make_tmp ("cs-test-ui-requests-XXXXXX", NULL);
+  int status;
+
+  /* before GLib reads them: the log and the runs go to a fresh place */
+  g_setenv ("XDG_STATE_HOME", tmp, TRUE);
+  g_setenv ("XDG_DATA_HOME", tmp, TRUE);
+  g_setenv ("LANGUAGE", "en", TRUE);
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  g_test_add_func ("/ui/requests-window", test_requests_window);
+  status = g_test_run ();
+
+  {
+    g_autofree char *log = g_build_filename (tmp, "consilium", "requests.log", NULL);
+    g_autofree char *dir = g_build_filename (tmp, "consilium", NULL);
+    g_unlink (log);
+    g_rmdir (dir);
+    g_rmdir (tmp);
+  }
+  return status;
+}
