@@ -149,7 +149,7 @@ print_figures (const BqTally *t,
   printf ("  pairs, both orders: %u wins, %u ties, %u losses\n",
           t->pair_wins, t->pair_ties, t->pair_losses);
   printf ("  cost: run %s; judging %s\n", run, judging);
-  printf ("  wall: run %.1f s, judging %.1f s\n", run_s, judge_s);
+  printf ("  wall: run %.2f s, judging %.2f s\n", run_s, judge_s);
 }
 
 static void
