@@ -327,7 +327,10 @@ test_judged (void)
   g_assert_cmpuint (own->item.support, ==, 0);
   g_assert_cmpuint (own->item.total, ==, 3);
   g_assert_cmpint (own->item.origin.judge, ==, CS_JUDGE_ADDED);
-  g_assert_cmpint (((CsStep *)g_ptr_array_index (steps, 0))->item.origin.judge, ==, CS_JUDGE_KEPT);
+  /* the first all three proposed, its action shortened by the judge */
+  g_assert_cmpint (((CsStep *)g_ptr_array_index (steps, 0))->item.origin.judge, ==, CS_JUDGE_CHANGED);
+  g_assert_cmpuint (g_strv_length (((CsStep *)g_ptr_array_index (steps, 0))->item.origin.sources), ==, 3);
+  g_assert_cmpuint (g_strv_length (own->item.origin.sources), ==, 0);
   g_assert_cmpuint (((CsStep *)g_ptr_array_index (steps, 0))->item.support, ==, 3);
 
   degraded = cs_synthesis_mark_degraded (judged, NULL);

@@ -834,10 +834,11 @@ test_judge_apply (void)
 
   /* the input was not modified */
   before = to_string (fused);
-  g_assert_null (strstr (before, "\"judge\""));
+  g_assert_null (strstr (before, "\"kept\""));
   g_assert_null (strstr (before, "judge_model"));
+  g_assert_cmpuint (json_array_get_length (member_array (json_node_get_object (fused), "methods")), ==, 2);
   after = to_string (judged);
-  g_assert_nonnull (strstr (after, "\"judge\""));
+  g_assert_nonnull (strstr (after, "\"kept\""));
 }
 
 static void

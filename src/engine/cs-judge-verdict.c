@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include "cs-judge.h"
+#include "cs-judge-origin.h"
 #include "cs-mode.h"
 #include "cs-similarity.h"
 #include "cs-synthesis-private.h"
@@ -397,6 +398,7 @@ judged_result (Verdict    *v,
   cs_result_set_degraded (out, FALSE);
   cs_result_set_note (out, NULL);
   cs_result_link_items (out);
+  cs_judge_mark_origins (fused, out);
   return out;
 }
 

@@ -183,6 +183,19 @@ struct _CsResult {
   gboolean         degraded;
   char            *note;
   char            *judge_model;
+  gboolean         has_origins;
+  CsOrigin         summary_origin;
 };
+
+/* cs-result-origin.c: the items' origins in the envelope's JSON. */
+/* The envelope's "provenance": the summary's and every item's origin. */
+JsonNode    *cs_result_origins_write (CsResult            *self);
+/* Reads every origin of @synthesis (an object) into @self's items, when it
+ * has "provenance". */
+void         cs_result_origins_read  (CsResult            *self,
+                                      JsonObject          *synthesis);
+/* Copies each origin in @synthesis's "provenance" into its item object of
+ * "data" (the CLI's JSON contract). */
+void         cs_result_origins_complete (JsonObject       *synthesis);
 
 G_END_DECLS

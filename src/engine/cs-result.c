@@ -16,7 +16,8 @@
 
 enum {
   RESULT_METHODS, RESULT_DATA, RESULT_RATIONALE, RESULT_TOTAL, RESULT_VOTES, RESULT_CONSENSUS,
-  RESULT_ALTERNATIVES, RESULT_CRITIQUES, RESULT_DEGRADED, RESULT_NOTE, RESULT_JUDGE_MODEL
+  RESULT_ALTERNATIVES, RESULT_CRITIQUES, RESULT_DEGRADED, RESULT_NOTE, RESULT_JUDGE_MODEL,
+  RESULT_PROVENANCE
 };
 static const CsField result_fields[] = {
   CS_FIELD ("methods", CS_FIELD_STRV, CsResult, methods),
@@ -30,6 +31,7 @@ static const CsField result_fields[] = {
   CS_FIELD ("degraded", CS_FIELD_BOOL, CsResult, degraded),
   CS_FIELD ("note", CS_FIELD_STRING, CsResult, note),
   CS_FIELD ("judge_model", CS_FIELD_STRING, CsResult, judge_model),
+  CS_FIELD ("provenance", CS_FIELD_CUSTOM, CsResult, has_origins),
 };
 
 /* The names of the methods, by CsMethod bit. */
@@ -54,6 +56,7 @@ result_finalize (gpointer object)
 
   g_clear_pointer (&self->blueprint, cs_blueprint_unref);
   g_clear_pointer (&self->checklist, cs_checklist_unref);
+  g_clear_pointer (&self->summary_origin.sources, g_strfreev);
 }
 
 static void
@@ -66,6 +69,9 @@ result_copy (gpointer      dest,
   g_atomic_ref_count_init (&to->ref_count);
   to->blueprint = from->blueprint != NULL ? cs_blueprint_copy (from->blueprint) : NULL;
   to->checklist = from->checklist != NULL ? cs_checklist_copy (from->checklist) : NULL;
+  to->has_origins = from->has_origins;
+  to->summary_origin.sources = g_strdupv (from->summary_origin.sources);
+  to->summary_origin.judge = from->summary_origin.judge;
 }
 
 static void
@@ -75,6 +81,12 @@ result_read_custom (gpointer  object,
 {
   CsResult *self = object;
 
+  if (field == RESULT_PROVENANCE)
+    {
+      /* read with the items' own, by cs_result_origins_read () */
+      self->has_origins = TRUE;
+      return;
+    }
   g_assert (field == RESULT_DATA);
   g_clear_pointer (&self->blueprint, cs_blueprint_unref);
   g_clear_pointer (&self->checklist, cs_checklist_unref);
@@ -92,6 +104,8 @@ result_write_custom (gpointer object,
 {
   CsResult *self = object;
 
+  if (field == RESULT_PROVENANCE)
+    return cs_result_origins_write (self);
   g_assert (field == RESULT_DATA);
   if (self->blueprint != NULL)
     return cs_blueprint_to_json (self->blueprint);
@@ -145,6 +159,7 @@ cs_result_new_from_json (CsMode     mode,
   cs_object_read (&result_class, self, json_node_get_object (synthesis));
   for (guint i = 0; i < self->alternatives->len; i++)
     cs_alternative_update (g_ptr_array_index (self->alternatives, i), mode);
+  cs_result_origins_read (self, json_node_get_object (synthesis));
   cs_result_link_items (self);
   return self;
 }
@@ -523,13 +538,17 @@ link_agreement (CsResult   *self,
     return;
   item->support = agreement->item.support;
   item->total = agreement->item.total;
+  /* a result that records its items' origins has them already */
+  if (self->has_origins)
+    return;
   item->origin.sources = g_strdupv (agreement->item.origin.sources);
   if (cs_result_has_method (self, CS_METHOD_JUDGE) && agreement->item.total > 0)
     item->origin.judge = agreement->item.support == 0 ? CS_JUDGE_ADDED : CS_JUDGE_KEPT;
 }
 
 static void
-unlink_all (GPtrArray *items)
+unlink_all (CsResult  *self,
+            GPtrArray *items)
 {
   for (guint i = 0; i < items->len; i++)
     {
@@ -538,6 +557,8 @@ unlink_all (GPtrArray *items)
       item->vote = NULL;
       item->vote_casefold = FALSE;
       item->support = item->total = 0;
+      if (self->has_origins)
+        continue;
       item->origin.judge = CS_JUDGE_NONE;
       g_clear_pointer (&item->origin.sources, g_strfreev);
     }
@@ -550,7 +571,7 @@ link_blueprint (CsResult    *self,
   GPtrArray *lists[] = { bp->components, bp->data_stores, bp->apis, bp->decisions };
 
   for (guint l = 0; l < G_N_ELEMENTS (lists); l++)
-    unlink_all (lists[l]);
+    unlink_all (self, lists[l]);
   for (guint i = 0; i < bp->components->len; i++)
     {
       CsComponent *c = g_ptr_array_index (bp->components, i);
@@ -584,8 +605,8 @@ static void
 link_checklist (CsResult    *self,
                 CsChecklist *cl)
 {
-  unlink_all (cl->likely_causes);
-  unlink_all (cl->steps);
+  unlink_all (self, cl->likely_causes);
+  unlink_all (self, cl->steps);
   for (guint i = 0; i < cl->likely_causes->len; i++)
     {
       CsCause *c = g_ptr_array_index (cl->likely_causes, i);
@@ -610,6 +631,18 @@ cs_result_link_items (CsResult *self)
     link_blueprint (self, self->blueprint);
   if (self->checklist != NULL)
     link_checklist (self, self->checklist);
+}
+
+void
+cs_result_set_has_origins (CsResult *self,
+                           gboolean  has_origins)
+{
+  g_return_if_fail (self != NULL);
+
+  self->has_origins = has_origins;
+  /* once written, "provenance" stays: a result never loses it */
+  if (has_origins)
+    cs_object_mark (&result_class, self, RESULT_PROVENANCE, FALSE);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -639,5 +672,6 @@ cs_result_json_complete (JsonNode *synthesis)
       json_object_set_null_member (obj, result_fields[nullable[i]].name);
   if (!json_object_has_member (obj, result_fields[RESULT_DEGRADED].name))
     json_object_set_boolean_member (obj, result_fields[RESULT_DEGRADED].name, FALSE);
+  cs_result_origins_complete (obj);
   return copy;
 }

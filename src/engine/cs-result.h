@@ -28,9 +28,11 @@ G_BEGIN_DECLS
 /* Items                                                                    */
 /* ------------------------------------------------------------------------ */
 
-/* What the judge did to an item. Parsing a judged result sets ADDED for an
- * item no candidate proposed (consensus support 0) and KEPT for one that some
- * did; the provenance work fills CHANGED. */
+/* What the judge did to an item: NONE when no judge merged the result;
+ * else KEPT (the merged result had the same item), CHANGED (it had a
+ * matching item that said something else) or ADDED (it had none). Results
+ * saved before provenance was recorded read ADDED for an item no candidate
+ * proposed (consensus support 0) and KEPT for one that some did. */
 typedef enum {
   CS_JUDGE_NONE,
   CS_JUDGE_KEPT,
@@ -43,6 +45,14 @@ typedef struct {
   GStrv        sources;       /* candidate ids that proposed it; NULL when unknown */
   CsJudgeMark  judge;
 } CsOrigin;
+
+/* "kept", "changed", "added"; NULL for CS_JUDGE_NONE. */
+const char    *cs_judge_mark_to_string       (CsJudgeMark   mark);
+/* CS_JUDGE_NONE for NULL or a name it does not know. */
+CsJudgeMark    cs_judge_mark_from_string     (const char   *name);
+/* Replaces @origin's sources with a copy of @sources (NULL: unknown). */
+void           cs_origin_set_sources         (CsOrigin     *origin,
+                                              const char * const *sources);
 
 /* Private: how an object was written (which members, in which order, which
  * were null, which numbers were written with a fraction), so that it is
@@ -504,11 +514,53 @@ void           cs_result_clear_critiques     (CsResult     *self);
  * Done by cs_result_new_from_json(); call it after building. */
 void           cs_result_link_items          (CsResult     *self);
 
+/* ------------------------------------------------------------------------ */
+/* Provenance (cs-result-origin.c)                                          */
+/* ------------------------------------------------------------------------ */
+
+/* The lists of items of both answers, to walk them alike. */
+typedef enum {
+  CS_LIST_COMPONENTS,
+  CS_LIST_DATA_STORES,
+  CS_LIST_APIS,
+  CS_LIST_CONNECTIONS,
+  CS_LIST_DECISIONS,
+  CS_LIST_TRADE_OFFS,
+  CS_LIST_RISKS,
+  CS_LIST_CAUSES,        /* support: likely_causes */
+  CS_LIST_STEPS,         /* support */
+  CS_N_LISTS
+} CsItemList;
+
+/* The list's JSON member name ("components", "likely_causes"...). */
+const char    *cs_item_list_name             (CsItemList    list);
+/* The items of @list in @self's data (CsComponent*... as for the getters
+ * above); NULL when the data has no such list (the other mode, no data). */
+GPtrArray     *cs_result_get_list            (CsResult     *self,
+                                              CsItemList    list);
+/* Whether two items of @list say the same: every member of the mode's
+ * schema equal (strings compared with blanks at their ends ignored). */
+gboolean       cs_item_list_items_same       (CsItemList    list,
+                                              gconstpointer a,
+                                              gconstpointer b);
+/* Whether @self records where each item came from (the envelope's
+ * "provenance": the summary's and each item's sources and judge mark).
+ * FALSE for a result saved before provenance was recorded: only the
+ * consensus entries then say who proposed a component or a step. */
+gboolean       cs_result_has_origins         (CsResult     *self);
+/* Records (or stops recording) the items' origins when @self is written. */
+void           cs_result_set_has_origins     (CsResult     *self,
+                                              gboolean      has_origins);
+/* The summary's origin, owned by @self, never NULL. */
+CsOrigin      *cs_result_get_summary_origin  (CsResult     *self);
+
 /* A deep copy of the envelope @synthesis with every member a script may
  * read present (the CLI's JSON contract): "methods" and "votes" [] when they
  * are not lists; "data", "rationale", "consensus", "alternatives",
  * "critiques" and "note" null when absent; "degraded" false when absent;
- * other members kept as they are. {} and those when @synthesis is NULL or
+ * each item object of "data" with its "sources" and "judge" from
+ * "provenance" (when the result has it); other members kept as they are.
+ * {} and those when @synthesis is NULL or
  * not an object. Owned. */
 JsonNode      *cs_result_json_complete       (JsonNode     *synthesis);
 

@@ -27,6 +27,7 @@ typedef struct {
   guint  support;
   guint  first;
   guint  last_candidate;
+  GPtrArray *sources;     /* the ids of the candidates that have it (borrowed) */
 } Edge;
 
 static void
@@ -34,6 +35,7 @@ edge_free (gpointer data)
 {
   Edge *e = data;
 
+  g_ptr_array_unref (e->sources);
   g_free (e->description);
   g_free (e);
 }
@@ -422,7 +424,10 @@ add_edge (Architect  *a,
       if (edge->from == from && edge->to == to)
         {
           if (edge->last_candidate != c)
-            edge->support++;
+            {
+              edge->support++;
+              g_ptr_array_add (edge->sources, (gpointer)cs_fuse_candidate_id (a->f, c));
+            }
           edge->last_candidate = c;
           return;
         }
@@ -434,6 +439,8 @@ add_edge (Architect  *a,
   edge->support = 1;
   edge->first = a->edges->len;
   edge->last_candidate = c;
+  edge->sources = g_ptr_array_new ();
+  g_ptr_array_add (edge->sources, (gpointer)cs_fuse_candidate_id (a->f, c));
   g_ptr_array_add (a->edges, edge);
 }
 
@@ -462,9 +469,15 @@ fuse_connections (Architect *a)
   for (guint e = 0; e < a->edges->len; e++)
     {
       Edge *edge = g_ptr_array_index (a->edges, e);
+      CsConnection *connection;
 
-      cs_blueprint_add_connection (a->out, g_ptr_array_index (a->names, edge->from),
-                                   g_ptr_array_index (a->names, edge->to), edge->description);
+      connection = cs_blueprint_add_connection (a->out, g_ptr_array_index (a->names, edge->from),
+                                                g_ptr_array_index (a->names, edge->to),
+                                                edge->description);
+      g_ptr_array_add (edge->sources, NULL);
+      cs_origin_set_sources (&connection->item.origin, (const char * const *)edge->sources->pdata);
+      connection->item.support = edge->support;
+      connection->item.total = a->f->total;
     }
 }
 

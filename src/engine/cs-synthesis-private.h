@@ -108,6 +108,8 @@ void           cs_fuse_count_joined         (CsFuse             *f,
 GPtrArray     *cs_fuse_primary_clusters     (GPtrArray          *clusters);
 guint          cs_fuse_lead_candidate       (CsFuse             *f,
                                              gboolean            by_votes);
+/* The fused summary: candidate @lead's, said to be; @lead becomes the
+ * summary's source. */
 char          *cs_fuse_summary              (CsFuse             *f,
                                              guint               lead);
 /* Support alternatives in the order of the checklist they follow. */

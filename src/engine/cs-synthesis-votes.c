@@ -284,7 +284,9 @@ cs_fuse_summary (CsFuse *f,
   /* the model's name as people know it, without the provider's id */
   const char *model = snap->model != NULL && strchr (snap->model, '/') != NULL
                       ? strchr (snap->model, '/') + 1 : snap->model;
+  const char *sources[] = { cs_fuse_candidate_id (f, lead), NULL };
 
+  cs_origin_set_sources (cs_result_get_summary_origin (f->result), sources);
   if (summary == NULL)
     summary = "";
   if (f->total == 1)

@@ -114,6 +114,7 @@ fuse_init (CsFuse    *f,
   f->joined = g_new0 (guint, f->total + 1);
 
   f->result = cs_result_new (f->mode);
+  cs_result_set_has_origins (f->result, TRUE);
   cs_result_add_methods (f->result, CS_METHOD_ENSEMBLE | CS_METHOD_CONSENSUS);
   if (f->mode == CS_MODE_ARCHITECT)
     {
