@@ -191,7 +191,7 @@ test_golden_architect (void)
   g_assert_cmpstr (markdown, ==, again);
   g_assert_true (g_str_has_prefix (markdown, "# Order system\n"));
   g_assert_nonnull (strstr (markdown, "## Blueprint"));
-  g_assert_nonnull (strstr (markdown, "| API gateway | Kong 3.4 | 2 of 3 |"));
+  g_assert_nonnull (strstr (markdown, "| API gateway (c1, c2, c3) | Kong 3.4 | 2 of 3 |"));
   g_assert_nonnull (strstr (markdown, "```mermaid\nflowchart LR\n"));
   g_assert_nonnull (strstr (markdown, "(chosen by 2 of 3)"));
   g_assert_nonnull (strstr (markdown, "$2,000/month (median of 3 estimates)"));
@@ -436,7 +436,7 @@ test_cost_and_votes (void)
   g_assert_null (strstr (judged, "median of 3 estimates"));
   g_assert_nonnull (strstr (judged, "$2,440/month (the judge's figure; the median of 3 candidate estimates is $2,000/month)"));
   /* the judge went against the vote: said, with what the candidates chose */
-  g_assert_nonnull (strstr (judged, "| API gateway | Traefik | judge; the candidates voted Kong 3.4, 2 of 3 |"));
+  g_assert_nonnull (strstr (judged, "| API gateway (c1, c2, c3) | Traefik | judge; the candidates voted Kong 3.4, 2 of 3 |"));
   g_assert_nonnull (strstr (judged, "- **Primary database:** CockroachDB (the judge's choice; the candidates voted PostgreSQL, 3 of 3)"));
   g_assert_nonnull (strstr (judged, "- **API gateway product:** kong (chosen by 2 of 3)"));
   /* the judge's pick of a minority option: its own count, and that the
@@ -456,7 +456,7 @@ test_cost_and_votes (void)
   cs_run_set_synthesis (run, synthesis);
   g_clear_pointer (&judged, g_free);
   judged = cs_export_markdown (run);
-  g_assert_nonnull (strstr (judged, "| API gateway | Envoy | judge, also chosen by 1 of 3; the candidates voted Kong 3.4, 2 of 3 |"));
+  g_assert_nonnull (strstr (judged, "| API gateway (c1, c2, c3) | Envoy | judge, also chosen by 1 of 3; the candidates voted Kong 3.4, 2 of 3 |"));
 
   json_object_set_double_member (data, "monthly_cost_usd", 1e300);
   cs_run_set_synthesis (run, synthesis);

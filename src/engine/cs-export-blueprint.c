@@ -61,7 +61,7 @@ append_components (GString     *out,
   for (guint i = 0; i < components->len; i++)
     {
       CsComponent *comp = g_ptr_array_index (components, i);
-      g_autofree char *name = cs_export_cell (comp->name);
+      g_autofree char *name = cs_export_origin_cell (comp->name, &comp->item.origin);
       g_autofree char *tech = cs_export_cell (comp->technology);
       g_autofree char *resp = cs_export_cell (comp->responsibility);
       g_autofree char *scaling = cs_export_cell (comp->scaling);
@@ -110,6 +110,7 @@ append_data_stores (GString     *out,
           g_string_append (out, ": ");
           cs_export_append_inline (out, store->purpose);
         }
+      cs_export_append_origin (out, &store->item.origin);
       g_string_append_c (out, '\n');
     }
   g_string_append_c (out, '\n');
@@ -134,6 +135,7 @@ append_apis (GString     *out,
       cs_export_append_inline (out, cs_export_api_style_words (api->style));
       g_string_append (out, "): ");
       cs_export_append_inline (out, api->description);
+      cs_export_append_origin (out, &api->item.origin);
       g_string_append_c (out, '\n');
     }
   g_string_append_c (out, '\n');
@@ -152,6 +154,7 @@ append_decision (GString    *out,
   cs_export_append_inline (out, decision->choice);
   append_vote_count (votes, &decision->item, decision->choice, FALSE);
   g_string_append (out, votes->str);
+  cs_export_append_origin (out, &decision->item.origin);
   g_string_append_c (out, '\n');
   if (decision->rationale != NULL && *decision->rationale)
     {
@@ -195,8 +198,11 @@ append_trade_offs_and_risks (GString     *out,
     g_string_append (out, "None recorded.\n");
   for (guint i = 0; i < tradeoffs->len; i++)
     {
+      CsTradeOff *tradeoff = g_ptr_array_index (tradeoffs, i);
+
       g_string_append (out, "- ");
-      cs_export_append_inline (out, ((CsTradeOff *)g_ptr_array_index (tradeoffs, i))->text);
+      cs_export_append_inline (out, tradeoff->text);
+      cs_export_append_origin (out, &tradeoff->item.origin);
       g_string_append_c (out, '\n');
     }
   g_string_append_c (out, '\n');
@@ -216,6 +222,7 @@ append_trade_offs_and_risks (GString     *out,
           g_string_append (out, " — mitigation: ");
           cs_export_append_inline (out, risk->mitigation);
         }
+      cs_export_append_origin (out, &risk->item.origin);
       g_string_append_c (out, '\n');
     }
   g_string_append_c (out, '\n');
@@ -301,7 +308,9 @@ cs_export_append_blueprint (GString  *out,
     {
       cs_export_append_paragraphs (out, cs_blueprint_get_summary (bp), "");
       g_string_append_c (out, '\n');
+      cs_export_append_summary_origin (out, result);
     }
+  cs_export_append_origin_legend (out, run, result);
   append_components (out, bp);
   append_data_stores (out, bp);
   append_apis (out, bp);

@@ -55,9 +55,10 @@ append_step_details (GString      *out,
 
 /* "**title** — action" */
 static void
-append_step_head (GString    *out,
-                  const char *title,
-                  const char *action)
+append_step_head (GString        *out,
+                  const char     *title,
+                  const char     *action,
+                  const CsOrigin *origin)
 {
   cs_export_append_inline (out, title);
   g_string_append (out, "**");
@@ -66,6 +67,8 @@ append_step_head (GString    *out,
       g_string_append (out, " — ");
       cs_export_append_inline (out, action);
     }
+  if (origin != NULL)
+    cs_export_append_origin (out, origin);
   g_string_append_c (out, '\n');
 }
 
@@ -90,6 +93,7 @@ append_causes (GString     *out,
           cs_export_append_inline (out, cs_export_likelihood_words (cause->likelihood));
           g_string_append (out, ")");
         }
+      cs_export_append_origin (out, &cause->item.origin);
       g_string_append_c (out, '\n');
     }
   g_string_append_c (out, '\n');
@@ -108,7 +112,7 @@ append_steps (GString     *out,
       CsStep *step = g_ptr_array_index (steps, i);
 
       g_string_append_printf (out, "- [%c] **%u. ", cs_run_get_step_checked (run, i) ? 'x' : ' ', i + 1);
-      append_step_head (out, step->title, step->action);
+      append_step_head (out, step->title, step->action, &step->item.origin);
       append_step_details (out, run, step, "agreed");
       g_string_append_c (out, '\n');
     }
@@ -154,7 +158,8 @@ append_alternatives (GString     *out,
       if (alt->after_step >= 0 && (guint)alt->after_step < n_steps)
         g_string_append_printf (out, "After step %d: ", alt->after_step + 1);
       g_string_append (out, "**");
-      append_step_head (out, alt->title, alt->action);
+      /* (an alternative's candidates are in its details) */
+      append_step_head (out, alt->title, alt->action, NULL);
       append_step_details (out, run, &step, "proposed");
       g_string_append_c (out, '\n');
     }
@@ -173,7 +178,9 @@ cs_export_append_checklist (GString  *out,
     {
       cs_export_append_paragraphs (out, cs_checklist_get_summary (checklist), "");
       g_string_append_c (out, '\n');
+      cs_export_append_summary_origin (out, result);
     }
+  cs_export_append_origin_legend (out, run, result);
   append_causes (out, checklist);
   append_steps (out, run, checklist);
   append_alternatives (out, run, result, checklist);

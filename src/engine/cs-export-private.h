@@ -10,6 +10,22 @@
 
 G_BEGIN_DECLS
 
+/* cs-export-origin.c: where each item came from. */
+
+/* " (c1, c3; judge: changed)" after an item; nothing when unknown. */
+void     cs_export_append_origin      (GString        *out,
+                                       const CsOrigin *origin);
+/* A table cell of @text followed by its origin. */
+char    *cs_export_origin_cell        (const char     *text,
+                                       const CsOrigin *origin);
+/* "Summary from: c1; judge: changed", a paragraph. */
+void     cs_export_append_summary_origin (GString     *out,
+                                       CsResult       *result);
+/* Once per export: each candidate id, its model and angle. */
+void     cs_export_append_origin_legend (GString      *out,
+                                       CsRun          *run,
+                                       CsResult       *result);
+
 /* cs-export-text.c: untrusted text as Markdown, and figures. */
 
 /* @text as inline Markdown: on one line, every character with a Markdown
