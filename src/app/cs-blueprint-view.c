@@ -16,6 +16,7 @@
 
 #include "cs-blueprint-view.h"
 #include "cs-diagram.h"
+#include "cs-origin-chips.h"
 #include "cs-result-parts.h"
 #include "cs-ui-util.h"
 
@@ -48,6 +49,7 @@ show_overview (CsBlueprintView *self,
 
   gtk_label_set_text (self->summary_label, summary != NULL ? summary : "");
   gtk_widget_set_visible (GTK_WIDGET (self->summary_label), summary != NULL);
+  cs_origin_chips_add_after (GTK_WIDGET (self->summary_label), cs_result_get_summary_origin (self->result));
   if (cs_blueprint_get_monthly_cost (bp, &cost) && cost >= 0)
     {
       g_autofree char *text = g_strdup_printf (_("Estimated running cost: $%.0f per month"), cost);
@@ -83,6 +85,7 @@ component_row (gconstpointer item)
   row = cs_result_expander_row (c->name, subtitle);
   cs_result_expander_add_text (row, _("Responsibility"), c->responsibility);
   cs_result_expander_add_text (row, _("Scaling"), c->scaling);
+  cs_origin_chips_add_to_row (row, &c->item.origin);
   return row;
 }
 
@@ -92,12 +95,15 @@ data_store_row (gconstpointer item)
   const CsDataStore *d = item;
   g_autofree char *title = NULL;
   g_autofree char *subtitle = NULL;
+  GtkWidget *row;
 
   if (d->name == NULL)
     return NULL;
   title = d->primary ? g_strdup_printf (_("%s (system of record)"), d->name) : g_strdup (d->name);
   subtitle = g_strdup_printf ("%s — %s", d->technology ? d->technology : "", d->purpose ? d->purpose : "");
-  return cs_result_row (title, subtitle);
+  row = cs_result_row (title, subtitle);
+  cs_origin_chips_add_to_row (row, &d->item.origin);
+  return row;
 }
 
 static GtkWidget *
@@ -122,6 +128,7 @@ decision_row (gconstpointer item)
       rejected = g_strjoinv (", ", d->rejected_alternatives);
       cs_result_expander_add_text (row, _("Rejected alternatives"), rejected);
     }
+  cs_origin_chips_add_to_row (row, &d->item.origin);
   return row;
 }
 
@@ -131,15 +138,20 @@ trade_off_line (gconstpointer item)
   const CsTradeOff *t = item;
   g_autofree char *line = g_strconcat ("• ", t->text, NULL);
 
-  return cs_plain_label (line, TRUE, NULL);
+  return cs_origin_chips_line (cs_plain_label (line, TRUE, NULL), &t->item.origin);
 }
 
 static GtkWidget *
 risk_row (gconstpointer item)
 {
   const CsRisk *r = item;
+  GtkWidget *row;
 
-  return r->risk != NULL ? cs_result_row (r->risk, r->mitigation) : NULL;
+  if (r->risk == NULL)
+    return NULL;
+  row = cs_result_row (r->risk, r->mitigation);
+  cs_origin_chips_add_to_row (row, &r->item.origin);
+  return row;
 }
 
 /* The sections after the overview, in order, each shown when its list is

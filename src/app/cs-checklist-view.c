@@ -15,6 +15,7 @@
 
 #include "cs-checklist-view.h"
 #include "cs-result-parts.h"
+#include "cs-origin-chips.h"
 #include "cs-step-row.h"
 #include "cs-ui-util.h"
 
@@ -49,23 +50,27 @@ step_toggled_cb (GtkCheckButton  *check,
     cs_run_set_step_checked (self->run, index, active);
 }
 
+/* A line per cause (with who proposed it), after the causes' label. */
 static void
 show_causes (CsChecklistView *self,
              GPtrArray       *causes)
 {
-  g_autoptr(GString) text = g_string_new (NULL);
+  GtkWidget *previous = GTK_WIDGET (self->causes_label);
 
   for (guint i = 0; i < MIN (causes->len, CS_RESULT_MAX_ITEMS); i++)
     {
       const CsCause *c = g_ptr_array_index (causes, i);
+      g_autofree char *text = NULL;
+      GtkWidget *line;
 
-      if (c->cause != NULL)
-        g_string_append_printf (text, "%s• %s (%s)", text->len ? "\n" : "",
-                                c->cause, c->likelihood ? cs_result_likelihood_text (c->likelihood) : "?");
+      if (c->cause == NULL)
+        continue;
+      text = g_strdup_printf ("• %s (%s)", c->cause, c->likelihood ? cs_result_likelihood_text (c->likelihood) : "?");
+      line = cs_origin_chips_line (cs_plain_label (text, TRUE, NULL), &c->item.origin);
+      gtk_box_insert_child_after (GTK_BOX (gtk_widget_get_parent (previous)), line, previous);
+      previous = line;
     }
-  gtk_label_set_text (self->causes_label, text->str);
   gtk_widget_set_visible (self->causes_heading, TRUE);
-  gtk_widget_set_visible (GTK_WIDGET (self->causes_label), TRUE);
 }
 
 static void
@@ -125,6 +130,7 @@ show_summary (CsChecklistView *self,
 
   gtk_label_set_text (self->summary_label, summary != NULL ? summary : "");
   gtk_widget_set_visible (GTK_WIDGET (self->summary_label), summary != NULL);
+  cs_origin_chips_add_after (GTK_WIDGET (self->summary_label), cs_result_get_summary_origin (self->result));
   if (cs_checklist_get_likely_causes (checklist)->len > 0)
     show_causes (self, cs_checklist_get_likely_causes (checklist));
 }

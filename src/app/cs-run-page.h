@@ -27,5 +27,9 @@ void        cs_run_page_set_run     (CsRunPage    *self,
 void        cs_run_page_update      (CsRunPage    *self);
 /* Scrolls back to the title. */
 void        cs_run_page_scroll_to_top (CsRunPage  *self);
+/* Scrolls to candidate @candidate_id's card and highlights it a moment
+ * (cs-run-page-show.c); FALSE when the run has no such card. */
+gboolean    cs_run_page_show_candidate (CsRunPage *self,
+                                        const char *candidate_id);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cs-origin-chips.h"
 #include "cs-result-parts.h"
 #include "cs-step-row.h"
 #include "cs-ui-util.h"
@@ -86,6 +87,7 @@ cs_step_row_new (const CsStep *step,
   meta = format_meta (step, support);
   gtk_label_set_text (self->meta_label, meta);
   gtk_widget_set_visible (GTK_WIDGET (self->meta_label), meta[0] != '\0');
+  cs_origin_chips_add_after (GTK_WIDGET (self->meta_label), &step->item.origin);
 
   if (step->command != NULL && step->command[0] != '\0')
     {
