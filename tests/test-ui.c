@@ -29,9 +29,11 @@
 #include "cs-application.h"
 #include "cs-candidate-card.h"
 #include "cs-candidate-outline.h"
+#include "cs-candidate-view.h"
 #include "cs-candidate-window.h"
 #include "cs-diagram.h"
 #include "cs-history-row.h"
+#include "cs-origin-chips.h"
 #include "cs-preferences-window.h"
 #include "cs-preferences-window-private.h"
 #include "cs-provider-row-private.h"
@@ -862,6 +864,117 @@ test_support_run (void)
   g_assert_nonnull (cs_run_get_synthesis (loaded));
 
   support_run_id = g_strdup (cs_run_get_id (run));
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  cs_run_store_flush (cs_application_get_store (app));
+  spin (100);
+}
+
+/* Provenance on screen: each item's candidate ids as chips (tooltip: the
+ * model and angle, no internal id), the judge's marks, and a chip that
+ * shows its candidate's card. */
+static void
+collect_chips (GtkWidget *w,
+               GPtrArray *chips,
+               GPtrArray *marks)
+{
+  if (gtk_widget_has_css_class (w, "origin-chip"))
+    g_ptr_array_add (chips, w);
+  if (gtk_widget_has_css_class (w, "origin-judge"))
+    g_ptr_array_add (marks, w);
+  for (GtkWidget *child = gtk_widget_get_first_child (w); child != NULL; child = gtk_widget_get_next_sibling (child))
+    collect_chips (child, chips, marks);
+}
+
+static GtkWidget *
+card_of (CsWindow   *win,
+         const char *id)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (win->run_page->candidates_flow));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *card = gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (child));
+
+      if (g_strcmp0 (cs_candidate_get_id (cs_candidate_card_get_candidate (CS_CANDIDATE_CARD (card))), id) == 0)
+        return card;
+    }
+  return NULL;
+}
+
+static gboolean
+not_highlighted (gpointer data)
+{
+  return !gtk_widget_has_css_class (data, "candidate-highlight");
+}
+
+static void
+test_origin_chips (void)
+{
+  g_autoptr(CsApplication) app = start_app ();
+  CsWindow *win = cs_window_new (app);
+  const char *models[] = { "demo/demo-alpha:3", NULL };
+  g_autoptr(GPtrArray) chips = g_ptr_array_new ();
+  g_autoptr(GPtrArray) marks = g_ptr_array_new ();
+  GtkAdjustment *adjustment;
+  GtkWidget *chip, *card;
+  guint judge_pos = 0;
+  CsRun *run;
+
+  gtk_window_set_default_size (GTK_WINDOW (win), 1100, 700);
+  gtk_window_present (GTK_WINDOW (win));
+  spin (200);
+  _cs_window_set_mode (win, "architect");
+  set_problem (win, "A photo sharing service with search for a million users");
+  _cs_window_select_models (win, models);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (win->compose_page->judge_ids)); i++)
+    if (g_strcmp0 (gtk_string_list_get_string (win->compose_page->judge_ids, i), "demo/demo-judge") == 0)
+      judge_pos = i;
+  adw_combo_row_set_selected (win->compose_page->judge_row, judge_pos);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
+  run = _cs_window_get_run (win);
+  g_assert_true (wait_for (not_running, win, 90000));
+  g_assert_true (wait_for (result_built, win->run_page->result_view, 30000));
+  spin (300);
+  g_assert_true (cs_result_has_method (cs_run_get_result (run), CS_METHOD_JUDGE));
+
+  collect_chips (GTK_WIDGET (win->run_page->result_view), chips, marks);
+  g_assert_cmpuint (chips->len, >, 3);
+  for (guint i = 0; i < chips->len; i++)
+    {
+      GtkWidget *c = g_ptr_array_index (chips, i);
+      const char *id = cs_origin_chip_get_candidate (c);
+      const char *tooltip = gtk_widget_get_tooltip_text (c);
+      CsCandidate *candidate = cs_run_find_candidate (run, id);
+
+      g_assert_nonnull (candidate);
+      g_assert_nonnull (tooltip);
+      g_assert_true (g_str_has_prefix (tooltip, "Proposed by "));
+      g_assert_nonnull (strstr (tooltip, id));
+      g_assert_nonnull (strstr (tooltip, "demo-alpha"));
+      g_assert_nonnull (strstr (tooltip, cs_candidate_angle_label (candidate)));
+      g_assert_null (strstr (tooltip, "demo/"));
+    }
+  /* the demo judge rewrites or adds some items */
+  g_assert_cmpuint (marks->len, >, 0);
+  for (guint i = 0; i < marks->len; i++)
+    {
+      const char *text = gtk_label_get_text (g_ptr_array_index (marks, i));
+
+      g_assert_true (g_str_equal (text, "judge added") || g_str_equal (text, "judge changed"));
+    }
+  save_shot (GTK_WIDGET (win->run_page->result_view), "origin-chips.png");
+
+  /* a chip shows its candidate's card: scrolled to, highlighted a moment */
+  chip = g_ptr_array_index (chips, chips->len - 1);
+  card = card_of (win, cs_origin_chip_get_candidate (chip));
+  g_assert_nonnull (card);
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (adw_bin_get_child (ADW_BIN (win->run_page))));
+  gtk_adjustment_set_value (adjustment, 0);
+  g_signal_emit_by_name (chip, "clicked");
+  g_assert_true (gtk_widget_has_css_class (card, "candidate-highlight"));
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), >, 0);
+  g_assert_true (wait_for (not_highlighted, card, 10000));
+  g_assert_false (cs_run_page_show_candidate (win->run_page, "c99"));
 
   gtk_window_destroy (GTK_WINDOW (win));
   cs_run_store_flush (cs_application_get_store (app));
@@ -3312,6 +3425,7 @@ main (int   argc,
   g_test_add_func ("/ui/card-outline", test_card_outline);
   g_test_add_func ("/ui/architect-run", test_architect_run);
   g_test_add_func ("/ui/support-run", test_support_run);
+  g_test_add_func ("/ui/origin-chips", test_origin_chips);
   g_test_add_func ("/ui/reopen", test_reopen);
   g_test_add_func ("/ui/cancel", test_cancel);
 #ifdef CS_TEST_UI_X11
