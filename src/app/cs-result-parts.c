@@ -163,7 +163,11 @@ cs_result_support_text (const CsItem  *item,
 {
   if (item == NULL)
     return NULL;
-  if (item->origin.judge == CS_JUDGE_ADDED || (item->total > 0 && item->support == 0))
+  /* (an item the judge took from a minority keeps its support: its chips
+   * say the judge added it) */
+  if ((item->origin.judge == CS_JUDGE_ADDED &&
+       (item->origin.sources == NULL || item->origin.sources[0] == NULL)) ||
+      (item->total > 0 && item->support == 0))
     return g_strdup (_("added by the judge"));
   if (item->total == 0)
     return NULL;
