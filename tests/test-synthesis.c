@@ -17,6 +17,9 @@
 #include "cs-ensemble.h"
 #include "cs-json-schema.h"
 #include "cs-mode.h"
+#include "cs-json-util.h"
+#include "cs-judge.h"
+#include "cs-ranking.h"
 #include "cs-result.h"
 #include "cs-similarity.h"
 #include "cs-synthesis.h"
@@ -740,7 +743,7 @@ test_judge_messages (void)
   json_object_set_double_member (json_node_get_object (cs_candidate_get_data (g_ptr_array_index (candidates, 0))),
                                  "x_probe", 1e22);
   messages = cs_synthesis_build_judge_messages (CS_MODE_SUPPORT, "The site is down ``` and logs say ENOSPC",
-                                                keys, values, candidates, fused);
+                                                keys, values, candidates, fused, 0, NULL);
   array = json_node_get_array (messages);
   g_assert_cmpuint (json_array_get_length (array), ==, 2);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 0), "role"), ==, "system");
@@ -755,8 +758,12 @@ test_judge_messages (void)
   g_assert_nonnull (strstr (user, "````\nThe site is down"));
   g_assert_nonnull (strstr (user, "- os: Debian 12"));
   g_assert_nonnull (strstr (user, "- tried: rebooting"));
-  g_assert_nonnull (strstr (user, "### Candidate c1 (kimi/kimi-k2)"));
-  g_assert_nonnull (strstr (user, "### Candidate c3 (ollama/qwen3)"));
+  /* blind: ids, never a model or a provider name */
+  g_assert_nonnull (strstr (user, "### Candidate c1 (angle: default)\n"));
+  g_assert_nonnull (strstr (user, "### Candidate c3 (angle: default)\n"));
+  g_assert_null (strstr (user, "kimi"));
+  g_assert_null (strstr (user, "qwen3"));
+  g_assert_null (strstr (user, "ollama"));
   /* the failed candidate is left out */
   g_assert_null (strstr (user, "### Candidate c2"));
   g_assert_nonnull (strstr (user, "Votes"));
@@ -766,6 +773,182 @@ test_judge_messages (void)
   g_assert_null (strstr (user, "1e+22.0"));
 }
 
+
+/* The judge's parts checked on their own: a score of 15 on 1-10, an id no
+ * candidate has and a repeat lose their critiques with notes, the verdict
+ * stands; a result that does not fit is an error. */
+static void
+test_judge_check (void)
+{
+  const char *ids[] = { "c1", "c2", "c3", NULL };
+  g_autoptr(JsonNode) reply = parse (judge_reply);
+  g_autoptr(JsonNode) checked = NULL;
+  g_autoptr(JsonNode) bad = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *notes = NULL;
+  g_autofree char *no_notes = NULL;
+  JsonArray *critiques = json_object_get_array_member (json_node_get_object (reply), "critiques");
+  JsonObject *extra = json_object_new ();
+  JsonArray *kept;
+
+  json_object_set_string_member (extra, "candidate", "c7");
+  json_object_set_string_member (extra, "strengths", "s");
+  json_object_set_string_member (extra, "weaknesses", "w");
+  json_object_set_int_member (extra, "score", 5);
+  json_array_add_object_element (critiques, extra);
+  json_array_add_element (critiques, json_node_copy (json_array_get_element (critiques, 0)));
+
+  checked = cs_judge_check_reply (CS_MODE_SUPPORT, reply, ids, &notes, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (checked);
+  kept = json_object_get_array_member (json_node_get_object (checked), "critiques");
+  g_assert_cmpuint (json_array_get_length (kept), ==, 2);
+  g_assert_nonnull (notes);
+  g_assert_nonnull (strstr (notes, "critique of c3 was left out"));
+  g_assert_nonnull (strstr (notes, "15"));
+  g_assert_nonnull (strstr (notes, "critique of c7 was left out: no candidate has that id"));
+  g_assert_nonnull (strstr (notes, "second critique of c1"));
+  g_assert_true (cs_json_schema_validate (cs_synthesis_get_judge_schema (CS_MODE_SUPPORT), checked, NULL));
+
+  /* all fine: no notes */
+  json_array_remove_element (kept, 1);
+  g_clear_pointer (&checked, json_node_unref);
+  checked = cs_judge_check_reply (CS_MODE_SUPPORT, reply, ids, &no_notes, &error);
+  g_assert_nonnull (checked);
+  g_clear_pointer (&checked, json_node_unref);
+
+  /* a result without steps: the whole reply is unusable, the error says where */
+  bad = parse (judge_reply);
+  json_object_remove_member (json_object_get_object_member (json_node_get_object (bad), "result"), "steps");
+  checked = cs_judge_check_reply (CS_MODE_SUPPORT, bad, ids, NULL, &error);
+  g_assert_null (checked);
+  g_assert_error (error, CS_SCHEMA_ERROR, CS_SCHEMA_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "result"));
+  g_assert_nonnull (strstr (error->message, "steps"));
+}
+
+/* The order the candidates appear in a judge request's user message. */
+static char *
+candidate_order (JsonNode *messages)
+{
+  JsonArray *array = json_node_get_array (messages);
+  const char *user = json_object_get_string_member (json_array_get_object_element (array, 1), "content");
+  GString *order = g_string_new (NULL);
+
+  for (const char *p = strstr (user, "### Candidate "); p != NULL; p = strstr (p + 1, "### Candidate "))
+    g_string_append_len (order, p + strlen ("### Candidate "), 2);
+  return g_string_free (order, FALSE);
+}
+
+/* Blind and shuffled: the same seed gives the same order, other seeds
+ * other orders, and every order names no model. */
+static void
+test_judge_shuffle (void)
+{
+  g_autoptr(GPtrArray) candidates = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(JsonNode) fused = NULL;
+  g_autoptr(GHashTable) orders = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  const char *models[] = { "kimi/kimi-k2", "openai/gpt-4.1", "ollama/qwen3", "openrouter/deepseek-r1" };
+  const char *data[] = { support_a, support_b, support_c, support_b };
+
+  for (guint i = 0; i < G_N_ELEMENTS (models); i++)
+    {
+      g_autofree char *id = g_strdup_printf ("c%u", i + 1);
+
+      g_ptr_array_add (candidates, make_candidate (id, models[i], data[i]));
+    }
+  fused = cs_synthesis_fuse (CS_MODE_SUPPORT, candidates, NULL);
+  for (guint32 seed = 1; seed <= 12; seed++)
+    {
+      g_autoptr(JsonNode) a = cs_synthesis_build_judge_messages (CS_MODE_SUPPORT, "p", NULL, NULL, candidates, fused, seed, NULL);
+      g_autoptr(JsonNode) b = cs_synthesis_build_judge_messages (CS_MODE_SUPPORT, "p", NULL, NULL, candidates, fused, seed, NULL);
+      g_autofree char *order_a = candidate_order (a);
+      g_autofree char *order_b = candidate_order (b);
+      g_autofree char *text = cs_json_to_string (a, FALSE);
+
+      g_assert_cmpstr (order_a, ==, order_b);
+      g_assert_cmpuint (strlen (order_a), ==, 8);
+      for (guint i = 0; i < G_N_ELEMENTS (models); i++)
+        {
+          g_auto(GStrv) parts = g_strsplit (models[i], "/", 2);
+
+          g_assert_null (strstr (text, parts[0]));
+          g_assert_null (strstr (text, parts[1]));
+        }
+      g_hash_table_add (orders, g_steal_pointer (&order_a));
+    }
+  /* 12 seeds over 24 orders: several different ones */
+  g_assert_cmpuint (g_hash_table_size (orders), >=, 4);
+}
+
+/* Borda count on a hand-made set: self-votes (the ranker's own candidate
+ * or its model's other one), unknown ids and repeats are ignored. */
+static void
+test_ranking_aggregate (void)
+{
+  const char *ids[] = { "c1", "c2", "c3", "c4", NULL };
+  const char *models[] = { "p/a", "p/b", "p/c", "p/a", NULL };
+  g_autoptr(GPtrArray) ballots = g_ptr_array_new_with_free_func ((GDestroyNotify)cs_ballot_free);
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(JsonNode) json = NULL;
+  g_autoptr(GPtrArray) back = NULL;
+  CsBallot *b;
+  guint self_votes = 0;
+  const CsRankRow *row;
+
+  /* c1 (model a): votes for c4 (model a too) and itself are self-votes */
+  b = cs_ballot_new ("c1", "p/a");
+  cs_ballot_add (b, "c4", "mine");
+  cs_ballot_add (b, "c1", "me");
+  cs_ballot_add (b, "c3", "good");
+  cs_ballot_add (b, "c2", "fine");
+  g_ptr_array_add (ballots, b);
+  /* c2 (model b): c3 > c1 > c4; an unknown id and a repeat */
+  b = cs_ballot_new ("c2", "p/b");
+  cs_ballot_add (b, "c3", "best");
+  cs_ballot_add (b, "c9", "unknown");
+  cs_ballot_add (b, "c1", "next");
+  cs_ballot_add (b, "c3", "again");
+  cs_ballot_add (b, "c4", "last");
+  g_ptr_array_add (ballots, b);
+  /* c3 (model c): c1 > c2 > c4 */
+  b = cs_ballot_new ("c3", "p/c");
+  cs_ballot_add (b, "c1", "best");
+  cs_ballot_add (b, "c2", "next");
+  cs_ballot_add (b, "c4", "last");
+  g_ptr_array_add (ballots, b);
+
+  /* points: ballot 1 (k=2): c3 1, c2 0; ballot 2 (k=3): c3 2, c1 1, c4 0;
+   * ballot 3 (k=3): c1 2, c2 1, c4 0 → c3 3 (mean 1), c1 3 (mean 1.5),
+   * c2 1, c4 0 */
+  rows = cs_ranking_aggregate (ballots, ids, models, &self_votes);
+  g_assert_cmpuint (self_votes, ==, 2);
+  g_assert_cmpuint (rows->len, ==, 4);
+  row = g_ptr_array_index (rows, 0);
+  g_assert_cmpstr (row->candidate, ==, "c3");
+  g_assert_cmpfloat (row->points, ==, 3);
+  g_assert_cmpfloat (row->mean_rank, ==, 1);
+  g_assert_cmpuint (row->votes, ==, 2);
+  row = g_ptr_array_index (rows, 1);
+  g_assert_cmpstr (row->candidate, ==, "c1");
+  g_assert_cmpfloat (row->points, ==, 3);
+  g_assert_cmpfloat (row->mean_rank, ==, 1.5);
+  row = g_ptr_array_index (rows, 2);
+  g_assert_cmpstr (row->candidate, ==, "c2");
+  g_assert_cmpfloat (row->points, ==, 1);
+  row = g_ptr_array_index (rows, 3);
+  g_assert_cmpstr (row->candidate, ==, "c4");
+  g_assert_cmpfloat (row->points, ==, 0);
+  g_assert_cmpuint (row->votes, ==, 2);
+  g_assert_cmpuint (row->place, ==, 4);
+
+  /* the run's form round-trips */
+  json = cs_ranking_to_json (rows, ballots, NULL, self_votes);
+  back = cs_ranking_rows_from_json (json);
+  g_assert_cmpuint (back->len, ==, 4);
+  g_assert_cmpuint (cs_ranking_place_of (json, "c1"), ==, 2);
+  g_assert_cmpuint (cs_ranking_place_of (json, "c7"), ==, 0);
+}
 
 static void
 test_judge_apply (void)
@@ -1340,6 +1523,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/judge/schema", test_judge_schema);
   g_test_add_func ("/judge/messages", test_judge_messages);
   g_test_add_func ("/judge/apply", test_judge_apply);
+  g_test_add_func ("/judge/check", test_judge_check);
+  g_test_add_func ("/judge/shuffle", test_judge_shuffle);
+  g_test_add_func ("/ranking/aggregate", test_ranking_aggregate);
   g_test_add_func ("/judge/invalid", test_judge_invalid);
   g_test_add_func ("/judge/architect", test_judge_architect);
   g_test_add_func ("/judge/alternatives", test_judge_alternatives);

@@ -8,6 +8,8 @@
 #include "cs-result.h"
 #include "cs-candidate.h"
 #include "cs-run.h"
+#include "cs-run-ranking.h"
+#include "cs-ranking.h"
 #include "cs-config.h"
 #include "cs-secrets.h"
 #include "cs-mode.h"

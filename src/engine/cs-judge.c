@@ -11,11 +11,14 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "cs-candidate.h"
 #include "cs-engine-resources.h"
 #include "cs-json-util.h"
 #include "cs-judge.h"
 #include "cs-mode.h"
+#include "cs-ranking.h"
 #include "cs-synthesis-private.h"
 
 const char *
@@ -137,15 +140,40 @@ append_problem (GString            *user,
     g_string_append (user, "(none given)\n");
 }
 
-/* Every valid candidate: its id, model, angle and JSON. */
+GPtrArray *
+cs_judge_shuffle (GPtrArray *items,
+                  guint32    seed)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  GPtrArray *out = g_ptr_array_new ();
+
+  for (guint i = 0; items != NULL && i < items->len; i++)
+    g_ptr_array_add (out, g_ptr_array_index (items, i));
+  /* Fisher-Yates; GRand's sequence for a seed is stable across GLib versions */
+  for (guint i = out->len; i > 1; i--)
+    {
+      guint j = (guint)g_rand_int_range (rand, 0, (gint32)i);
+      gpointer t = out->pdata[i - 1];
+
+      out->pdata[i - 1] = out->pdata[j];
+      out->pdata[j] = t;
+    }
+  return out;
+}
+
+/* Every valid candidate, blind: its id, angle and JSON, never its model or
+ * provider, in the order @seed shuffles them into. */
 static void
 append_candidates (GString   *user,
-                   GPtrArray *candidates)
+                   GPtrArray *candidates,
+                   guint32    seed)
 {
+  g_autoptr(GPtrArray) order = cs_judge_shuffle (candidates, seed);
+
   g_string_append (user, "\n## Candidates\n\n");
-  for (guint i = 0; candidates != NULL && i < candidates->len; i++)
+  for (guint i = 0; i < order->len; i++)
     {
-      CsCandidate *candidate = g_ptr_array_index (candidates, i);
+      CsCandidate *candidate = g_ptr_array_index (order, i);
       g_autofree char *json = NULL;
       g_autofree char *cfence = NULL;
 
@@ -154,13 +182,38 @@ append_candidates (GString   *user,
         continue;
       json = cs_json_to_string (cs_candidate_get_data (candidate), FALSE);
       cfence = cs_markdown_fence (json);
-      g_string_append_printf (user, "### Candidate %s (%s)%s%s\n\n%sjson\n%s\n%s\n\n",
+      g_string_append_printf (user, "### Candidate %s%s%s%s\n\n%sjson\n%s\n%s\n\n",
                               cs_candidate_get_id (candidate),
-                              cs_candidate_get_model (candidate) ? cs_candidate_get_model (candidate) : "unknown model",
-                              cs_candidate_get_angle (candidate) ? ", angle: " : "",
+                              cs_candidate_get_angle (candidate) ? " (angle: " : "",
                               cs_candidate_get_angle (candidate) ? cs_candidate_get_angle (candidate) : "",
+                              cs_candidate_get_angle (candidate) ? ")" : "",
                               cfence, json, cfence);
     }
+}
+
+/* The peer ranking, as evidence: each candidate's place and points. */
+static void
+append_ranking (GString  *user,
+                JsonNode *ranking)
+{
+  g_autoptr(GPtrArray) rows = cs_ranking_rows_from_json (ranking);
+  gboolean any = FALSE;
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const CsRankRow *row = g_ptr_array_index (rows, i);
+
+      if (row->votes == 0)
+        continue;
+      if (!any)
+        g_string_append (user, "Peer ranking (each candidate's model ranked the others, anonymized; "
+                               "Borda points, more is better):\n");
+      any = TRUE;
+      g_string_append_printf (user, "- %s: place %u, %g points, mean rank %.1f over %u ballots\n",
+                              row->candidate, row->place, row->points, row->mean_rank, row->votes);
+    }
+  if (any)
+    g_string_append (user, "\n");
 }
 
 /* "; a 2, b 1" when the vote had more than one option. */
@@ -254,9 +307,35 @@ append_consensus (GString  *user,
     }
 }
 
+/* @text with every "(model)" / "(model, " attribution of @candidates taken
+ * out (the merge's summary names the model it came from): the judge is blind. */
+static char *
+blind_text (const char *text,
+            GPtrArray  *candidates)
+{
+  g_autoptr(GString) out = g_string_new (text);
+
+  for (guint i = 0; candidates != NULL && i < candidates->len; i++)
+    {
+      const char *model = cs_candidate_get_model (g_ptr_array_index (candidates, i));
+      const char *name = model != NULL && strchr (model, '/') != NULL ? strchr (model, '/') + 1 : model;
+      g_autofree char *alone = NULL;
+      g_autofree char *first = NULL;
+
+      if (name == NULL || name[0] == '\0')
+        continue;
+      alone = g_strdup_printf (" (%s)", name);
+      first = g_strdup_printf ("(%s, ", name);
+      g_string_replace (out, alone, "", 0);
+      g_string_replace (out, first, "(", 0);
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
 static void
-append_merge (GString  *user,
-              CsResult *fused)
+append_merge (GString   *user,
+              CsResult  *fused,
+              GPtrArray *candidates)
 {
   g_autoptr(JsonNode) data = NULL;
   g_autofree char *json = NULL;
@@ -268,7 +347,11 @@ append_merge (GString  *user,
     data = cs_checklist_to_json (cs_result_get_checklist (fused));
   else
     return;
-  json = cs_json_to_string (data, FALSE);
+  {
+    g_autofree char *named = cs_json_to_string (data, FALSE);
+
+    json = blind_text (named, candidates);
+  }
   fence = cs_markdown_fence (json);
   g_string_append_printf (user, "The mechanical merge of the candidates, as a starting point "
                                 "(not a verdict):\n\n%sjson\n%s\n%s\n\n", fence, json, fence);
@@ -293,7 +376,9 @@ cs_synthesis_build_judge_messages (CsMode              mode,
                                    const char * const *constraint_keys,
                                    const char * const *constraint_values,
                                    GPtrArray          *candidates,
-                                   JsonNode           *fused)
+                                   JsonNode           *fused,
+                                   guint32             seed,
+                                   JsonNode           *ranking)
 {
   g_autoptr(GString) user = g_string_new (NULL);
   g_autoptr(JsonBuilder) b = json_builder_new ();
@@ -301,15 +386,16 @@ cs_synthesis_build_judge_messages (CsMode              mode,
   g_autoptr(CsResult) merge = fused != NULL ? cs_result_new_from_json (mode, fused, NULL) : NULL;
 
   append_problem (user, problem, constraint_keys, constraint_values);
-  append_candidates (user, candidates);
+  append_candidates (user, candidates, seed);
 
   g_string_append (user, "## Ensemble and consensus summary\n\n");
   if (merge != NULL)
     {
       append_votes (user, merge);
       append_consensus (user, mode, merge);
-      append_merge (user, merge);
+      append_merge (user, merge, candidates);
     }
+  append_ranking (user, ranking);
 
   g_string_append (user, "Critique every candidate above, then give the final answer in the schema.");
 

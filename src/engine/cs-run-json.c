@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cs-run-private.h"
+#include "cs-run-ranking.h"
 #include "cs-json-util.h"
 
 static void
@@ -56,6 +57,7 @@ cs_run_to_json (CsRun *self)
   json_builder_set_member_name (b, "updated");
   json_builder_add_int_value (b, self->updated);
   add_str (b, "judge", self->judge);
+  _cs_run_ranking_to_json (self, b);
 
   json_builder_set_member_name (b, "candidates");
   json_builder_begin_array (b);
@@ -156,6 +158,7 @@ cs_run_to_json_complete (CsRun *self)
   /* the synthesis is always an object; a deep copy, as the run's own is
    * shared by cs_run_to_json () */
   json_object_set_member (obj, "synthesis", cs_result_json_complete (json_object_get_member (obj, "synthesis")));
+  ensure_member (obj, "ranking");
 
   if (cs_json_get_object (obj, "totals") == NULL)
     json_object_set_object_member (obj, "totals", json_object_new ());
@@ -337,6 +340,7 @@ cs_run_new_from_json (JsonNode  *node,
     self->synthesis = json_node_copy (member);
   read_checked_steps (self, json_object_get_member (obj, "checked_steps"));
   read_judge_usage (self, json_object_get_member (obj, "judge_usage"));
+  _cs_run_ranking_from_json (self, obj);
 
   return g_steal_pointer (&self);
 }

@@ -34,6 +34,17 @@ struct _CsRun
   gint64      judge_output_tokens;
   double      judge_cost_usd;
   gint64      judge_duration_ms;
+
+  /* cs-run-ranking.c */
+  char       *fallback_judge;
+  guint32     seed;
+  gboolean    has_seed;
+  gboolean    rank;
+  JsonNode   *ranking;
+  gint64      rank_input_tokens;
+  gint64      rank_output_tokens;
+  double      rank_cost_usd;
+  gboolean    has_rank_usage;
 };
 
 G_END_DECLS

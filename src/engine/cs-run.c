@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cs-run-private.h"
+#include "cs-run-ranking.h"
 #include "cs-json-util.h"
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -128,6 +129,7 @@ cs_run_finalize (GObject *object)
   g_clear_pointer (&self->synthesis, json_node_unref);
   clear_result (self);
   g_clear_pointer (&self->checked, g_hash_table_unref);
+  _cs_run_ranking_clear (self);
 
   G_OBJECT_CLASS (cs_run_parent_class)->finalize (object);
 }
@@ -623,7 +625,7 @@ cs_run_get_total_cost_usd (CsRun *self)
 
   g_return_val_if_fail (CS_IS_RUN (self), 0);
 
-  total = self->judge_cost_usd;
+  total = self->judge_cost_usd + self->rank_cost_usd;
   for (guint i = 0; i < self->candidates->len; i++)
     total += cs_candidate_get_cost_usd (g_ptr_array_index (self->candidates, i));
   return total;
@@ -647,7 +649,7 @@ cs_run_get_total_input_tokens (CsRun *self)
 
   g_return_val_if_fail (CS_IS_RUN (self), 0);
 
-  total = MAX (self->judge_input_tokens, 0);
+  total = MAX (self->judge_input_tokens, 0) + self->rank_input_tokens;
   for (guint i = 0; i < self->candidates->len; i++)
     total = add_saturated (total, cs_candidate_get_input_tokens (g_ptr_array_index (self->candidates, i)));
   return total;
@@ -660,7 +662,7 @@ cs_run_get_total_output_tokens (CsRun *self)
 
   g_return_val_if_fail (CS_IS_RUN (self), 0);
 
-  total = MAX (self->judge_output_tokens, 0);
+  total = MAX (self->judge_output_tokens, 0) + self->rank_output_tokens;
   for (guint i = 0; i < self->candidates->len; i++)
     total = add_saturated (total, cs_candidate_get_output_tokens (g_ptr_array_index (self->candidates, i)));
   return total;

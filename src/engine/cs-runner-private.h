@@ -24,6 +24,9 @@ G_BEGIN_DECLS
 #define CS_RUNNER_MAX_REPAIRS      1
 
 typedef struct _CsRunnerProvider CsRunnerProvider;
+typedef struct _CsRunnerRanker CsRunnerRanker;
+typedef struct _CsRunnerJudge CsRunnerJudge;
+typedef struct _CsRunnerRanking CsRunnerRanking;
 
 typedef enum {
   CS_RUNNER_PHASE_IDLE,          /* planned, not executing */
@@ -70,6 +73,7 @@ struct _CsRunnerRequest
   GString             *judge_refusal;
   char                *judge_finish;
   GPtrArray           *think;       /* of CsThinkSplitter*, index = choice, or NULL */
+  CsRunnerRanker      *ranker;      /* a peer ranking request's (is_judge too), or NULL */
 };
 
 struct _CsRunner
@@ -102,6 +106,9 @@ struct _CsRunner
   gint64         judge_start_us;
   GCancellable  *fuse_cancellable;  /* the fusion in its worker thread, or NULL */
   guint          fuse_serial;       /* which fusion's result is awaited */
+  GPtrArray     *synth_valid;       /* of CsCandidate*: what the fusion, rankers and judge see */
+  CsRunnerJudge *judge;             /* the judge stage (cs-runner-synthesis.c), or NULL */
+  CsRunnerRanking *ranking;         /* the peer ranking stage (cs-runner-ranking.c), or NULL */
 };
 
 /* cs-runner.c */
@@ -159,5 +166,19 @@ void             _cs_runner_judge_done         (CsRunner            *self,
                                                 CsRunnerRequest     *request,
                                                 gboolean             ok,
                                                 const char          *why);
+void             _cs_runner_synthesis_continue (CsRunner            *self);
+void             _cs_runner_judge_free         (CsRunnerJudge       *judge);
+
+/* cs-runner-ranking.c: the optional peer ranking, while the fusion runs */
+void             _cs_runner_start_ranking      (CsRunner            *self,
+                                                GPtrArray           *valid);
+/* TRUE while rankers are still answering (the judge waits for them). */
+gboolean         _cs_runner_ranking_pending    (CsRunner            *self);
+void             _cs_runner_ranker_done        (CsRunner            *self,
+                                                CsRunnerRequest     *request,
+                                                gboolean             ok,
+                                                const char          *why);
+void             _cs_runner_ranker_free        (CsRunnerRanker      *ranker);
+void             _cs_runner_ranking_free       (CsRunnerRanking     *ranking);
 
 G_END_DECLS

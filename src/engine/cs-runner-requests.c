@@ -197,6 +197,7 @@ _cs_runner_request_free (CsRunnerRequest *request)
     g_string_free (request->judge_refusal, TRUE);
   g_clear_pointer (&request->judge_finish, g_free);
   g_clear_pointer (&request->think, g_ptr_array_unref);
+  g_clear_pointer (&request->ranker, _cs_runner_ranker_free);
   g_clear_object (&request->runner);
   g_free (request);
 }

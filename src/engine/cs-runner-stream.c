@@ -20,6 +20,7 @@
 
 #include "cs-mode.h"
 #include "cs-runner-private.h"
+#include "cs-run-ranking.h"
 #include "cs-think-splitter.h"
 
 static gint64
@@ -451,7 +452,12 @@ judge_stream_done (CsRunner        *self,
                    gboolean         ok,
                    const GError    *error)
 {
-  cs_run_set_judge_usage (self->run,
+  if (request->ranker != NULL)
+    {
+      _cs_runner_ranker_done (self, request, ok, ok ? NULL : error->message);
+      return;
+    }
+  cs_run_add_judge_usage (self->run,
                           request->input_tokens,
                           request->output_tokens,
                           cs_model_config_cost (request->model,

@@ -15,9 +15,11 @@
 #include <math.h>
 
 #include "cs-json-schema.h"
+#include "cs-judge.h"
 #include "cs-json-util.h"
 #include "cs-mode.h"
 #include "cs-result.h"
+#include "cs-run-ranking.h"
 #include "cs-runner-private.h"
 #include "cs-synthesis.h"
 
@@ -58,7 +60,168 @@ fallback_result (CsRunner   *self,
   return cs_result_to_json (result);
 }
 
-/* The judge */
+/* The judge
+ *
+ * The judge sees the candidates blind (ids and angles, no model names) in
+ * an order the run's seed shuffles. A reply that holds no JSON, or whose
+ * result or rationale does not fit, gets one repair request carrying the
+ * validation error; a critique that does not fit is left out with a note.
+ * When the judge still fails, the run's fallback judge (if any) gets the
+ * same request; when that fails too, the result is the merge alone,
+ * degraded, with every reason. */
+
+struct _CsRunnerJudge
+{
+  char     *model_id;      /* the judge being asked */
+  gboolean  on_fallback;
+  guint     repairs;       /* of this judge */
+  GString  *failures;      /* "The judge (x) failed: why." sentences so far */
+};
+
+void
+_cs_runner_judge_free (CsRunnerJudge *judge)
+{
+  if (judge == NULL)
+    return;
+  g_free (judge->model_id);
+  g_string_free (judge->failures, TRUE);
+  g_free (judge);
+}
+
+static void start_judge (CsRunner            *self,
+                         const CsModelConfig *judge,
+                         JsonNode            *messages);
+
+/* The ids of the candidates the judge saw, NULL-terminated. */
+static GStrv
+valid_ids (CsRunner *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; self->synth_valid != NULL && i < self->synth_valid->len; i++)
+    g_strv_builder_add (builder, cs_candidate_get_id (g_ptr_array_index (self->synth_valid, i)));
+  return g_strv_builder_end (builder);
+}
+
+/* "The judge (x) failed: why." added to the failures so far. */
+static void
+add_failure (CsRunner   *self,
+             const char *why)
+{
+  CsRunnerJudge *judge = self->judge;
+  g_autofree char *reason = g_strdup (why ? why : "unknown error");
+  /* the reason is often a whole sentence already */
+  gboolean full_stop = g_str_has_suffix (g_strchomp (reason), ".");
+
+  if (judge->failures->len > 0)
+    g_string_append_c (judge->failures, ' ');
+  g_string_append_printf (judge->failures, judge->on_fallback ? "The fallback judge (%s) failed: %s%s"
+                                                              : "The judge (%s) failed: %s%s",
+                          judge->model_id, reason, full_stop ? "" : ".");
+}
+
+/* The verdict of a reply that arrived, or NULL with @reason set; @repairable
+ * says whether a repair request may fix it. */
+static JsonNode *
+read_verdict (CsRunner         *self,
+              CsRunnerRequest  *request,
+              char            **reason,
+              gboolean         *repairable)
+{
+  CsMode mode = cs_run_get_mode (self->run);
+  g_autoptr(JsonNode) reply = NULL;
+  g_autoptr(JsonNode) checked = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *notes = NULL;
+  g_auto(GStrv) ids = NULL;
+  JsonNode *result;
+
+  *repairable = FALSE;
+  if (request->judge_refusal->len > 0 || g_strcmp0 (request->judge_finish, "content_filter") == 0)
+    {
+      g_autofree char *shown = request->judge_refusal->len > 0
+                               ? _cs_runner_short_text (request->judge_refusal->str, 300) : NULL;
+
+      *reason = shown != NULL ? g_strdup_printf ("it refused: %s", shown)
+                              : g_strdup ("it refused (content filter)");
+      return NULL;
+    }
+  if (g_strcmp0 (request->judge_finish, "length") == 0)
+    {
+      *reason = g_strdup ("its reply was cut off at the token limit");
+      return NULL;
+    }
+  *repairable = TRUE;
+  if ((reply = cs_mode_extract_json (request->judge_text->str, &error)) == NULL)
+    {
+      *reason = g_strdup_printf ("its reply held no JSON (%s)", error->message);
+      return NULL;
+    }
+  ids = valid_ids (self);
+  if ((checked = cs_judge_check_reply (mode, reply, (const char * const *)ids, &notes, &error)) == NULL)
+    {
+      *reason = g_strdup_printf ("its reply did not fit the schema (%s)", error->message);
+      return NULL;
+    }
+  *repairable = FALSE;
+  result = cs_synthesis_apply_judge (mode, self->fused, checked, self->judge->model_id, &error);
+  if (result == NULL)
+    {
+      *reason = g_strdup_printf ("its verdict could not be applied (%s)", error->message);
+      return NULL;
+    }
+  if (notes != NULL || self->judge->failures->len > 0)
+    {
+      g_autofree char *note = g_strjoin (" ", self->judge->failures->len > 0 ? self->judge->failures->str : "",
+                                         notes != NULL ? notes : "", NULL);
+
+      json_object_set_string_member (json_node_get_object (result), "note", g_strstrip (note));
+    }
+  return result;
+}
+
+/* A repair request to the same judge, once: the bad reply and why. */
+static gboolean
+try_repair (CsRunner        *self,
+            CsRunnerRequest *request,
+            const char      *reason)
+{
+  g_autoptr(JsonNode) messages = NULL;
+
+  if (self->judge->repairs >= CS_RUNNER_MAX_REPAIRS || request->messages == NULL)
+    return FALSE;
+  self->judge->repairs++;
+  g_debug ("The judge %s: repairing (%s)", self->judge->model_id, reason);
+  messages = cs_mode_build_repair_messages (request->messages, request->judge_text->str, reason);
+  if (messages == NULL)
+    return FALSE;
+  start_judge (self, request->model, messages);
+  return TRUE;
+}
+
+/* The fallback judge, once, when the run has one other than the first. */
+static gboolean
+try_fallback (CsRunner *self)
+{
+  const char *fallback = cs_run_get_fallback_judge (self->run);
+  const CsModelConfig *model;
+
+  if (self->judge->on_fallback || fallback == NULL || g_strcmp0 (fallback, self->judge->model_id) == 0)
+    return FALSE;
+  self->judge->on_fallback = TRUE;
+  self->judge->repairs = 0;
+  g_free (self->judge->model_id);
+  self->judge->model_id = g_strdup (fallback);
+  model = cs_config_find_model (self->config, fallback);
+  if (model == NULL)
+    {
+      add_failure (self, "it is not configured");
+      return FALSE;
+    }
+  g_debug ("Asking the fallback judge %s", fallback);
+  start_judge (self, model, NULL);
+  return TRUE;
+}
 
 void
 _cs_runner_judge_done (CsRunner        *self,
@@ -67,49 +230,32 @@ _cs_runner_judge_done (CsRunner        *self,
                        const char      *why)
 {
   g_autoptr(JsonNode) result = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *reason = NULL;
-  CsMode mode = cs_run_get_mode (self->run);
+  g_autofree char *note = NULL;
+  gboolean repairable = FALSE;
 
-  if (self->cancelled || self->fused == NULL)
+  if (self->cancelled || self->fused == NULL || self->judge == NULL)
     return;
 
   if (ok)
-    {
-      g_autoptr(JsonNode) reply = NULL;
-      JsonNode *schema = cs_synthesis_get_judge_schema (mode);
-
-      if (request->judge_refusal->len > 0 ||
-          g_strcmp0 (request->judge_finish, "content_filter") == 0)
-        {
-          g_autofree char *shown = request->judge_refusal->len > 0
-                                   ? _cs_runner_short_text (request->judge_refusal->str, 300) : NULL;
-
-          reason = shown != NULL ? g_strdup_printf ("it refused: %s", shown)
-                                 : g_strdup ("it refused (content filter)");
-        }
-      else if (g_strcmp0 (request->judge_finish, "length") == 0)
-        reason = g_strdup ("its reply was cut off at the token limit");
-      else if ((reply = cs_mode_extract_json (request->judge_text->str, &error)) == NULL)
-        reason = g_strdup_printf ("its reply held no JSON (%s)", error->message);
-      else if (!cs_json_schema_validate (schema, reply, &error))
-        reason = g_strdup_printf ("its reply did not fit the schema (%s)", error->message);
-      else if ((result = cs_synthesis_apply_judge (mode, self->fused, reply,
-                                                   cs_run_get_judge (self->run), &error)) == NULL)
-        reason = g_strdup_printf ("its verdict could not be applied (%s)", error->message);
-    }
+    result = read_verdict (self, request, &reason, &repairable);
   else
     reason = g_strdup (why ? why : "unknown error");
 
-  if (result == NULL)
+  if (result != NULL)
     {
-      /* the reason is often a whole sentence already */
-      gboolean full_stop = g_str_has_suffix (g_strchomp (reason), ".");
-      g_autofree char *note = g_strdup_printf ("The judge (%s) failed: %s%s The result combines votes and consensus only.",
-                                               cs_run_get_judge (self->run), reason, full_stop ? "" : ".");
-      g_debug ("%s", note);
-      result = cs_synthesis_mark_degraded (self->fused, note);
+      _cs_runner_finish_done (self, result);
+      return;
     }
+  if (repairable && try_repair (self, request, reason))
+    return;
+  add_failure (self, reason);
+  if (try_fallback (self))
+    return;
+
+  note = g_strdup_printf ("%s The result combines votes and consensus only.", self->judge->failures->str);
+  g_debug ("%s", note);
+  result = cs_synthesis_mark_degraded (self->fused, note);
   _cs_runner_finish_done (self, result);
 }
 
@@ -138,13 +284,13 @@ judge_provider_ready (CsRunner         *self,
   _cs_runner_send_request (self, request);
 }
 
-static void
-start_judge (CsRunner            *self,
-             const CsModelConfig *judge,
-             GPtrArray           *valid)
+/* The judge's messages: blind, in the seed's order, the peer ranking as
+ * evidence; the schema in the prompt for a model that takes none. */
+static JsonNode *
+judge_messages (CsRunner            *self,
+                const CsModelConfig *judge)
 {
   CsMode mode = cs_run_get_mode (self->run);
-  CsRunnerRequest *request = _cs_runner_request_new (self, judge);
   g_auto(GStrv) keys = NULL;
   g_auto(GStrv) values = NULL;
   JsonNode *messages;
@@ -154,15 +300,14 @@ start_judge (CsRunner            *self,
                                                 cs_run_get_problem (self->run),
                                                 (const char * const *)keys,
                                                 (const char * const *)values,
-                                                valid, self->fused);
+                                                self->synth_valid, self->fused,
+                                                cs_run_ensure_seed (self->run),
+                                                cs_run_get_ranking (self->run));
   if (messages == NULL || !JSON_NODE_HOLDS_ARRAY (messages))
     {
       g_clear_pointer (&messages, json_node_unref);
-      _cs_runner_judge_done (self, request, FALSE, "its request could not be built");
-      _cs_runner_request_free (request);
-      return;
+      return NULL;
     }
-
   if (judge->structured != CS_STRUCTURED_JSON_SCHEMA)
     {
       /* no schema on the wire: put it in the prompt */
@@ -177,12 +322,30 @@ start_judge (CsRunner            *self,
       json_object_set_string_member (msg, "content", content);
       json_array_add_object_element (json_node_get_array (messages), msg);
     }
+  return messages;
+}
+
+/* A request to @judge: @messages (a repair's), or the judge's own. */
+static void
+start_judge (CsRunner            *self,
+             const CsModelConfig *judge,
+             JsonNode            *messages)
+{
+  CsMode mode = cs_run_get_mode (self->run);
+  CsRunnerRequest *request = _cs_runner_request_new (self, judge);
 
   request->is_judge = TRUE;
+  request->is_repair = messages != NULL;
   request->judge_text = g_string_new (NULL);
   request->judge_refusal = g_string_new (NULL);
-  request->messages = messages;
-  request->temperature = isnan (judge->temperature) ? NAN : judge->temperature;
+  request->messages = messages != NULL ? json_node_ref (messages) : judge_messages (self, judge);
+  if (request->messages == NULL)
+    {
+      _cs_runner_judge_done (self, request, FALSE, "its request could not be built");
+      _cs_runner_request_free (request);
+      return;
+    }
+  request->temperature = judge->temperature;
   request->structured = judge->structured;
   if (judge->structured == CS_STRUCTURED_JSON_SCHEMA)
     {
@@ -243,8 +406,6 @@ fuse_cb (GObject      *object,
   g_autoptr(JsonNode) fused = NULL;
   g_autoptr(GError) error = NULL;
   GPtrArray *valid = data->valid;
-  const char *judge_id;
-  const CsModelConfig *judge;
 
   fused = cs_synthesis_fuse_finish (result, &error);
 
@@ -267,6 +428,21 @@ fuse_cb (GObject      *object,
       return;
     }
 
+  _cs_runner_synthesis_continue (self);
+}
+
+/* Once the fusion is done and the rankers (if any) have answered: the
+ * judge, or the merge alone. */
+void
+_cs_runner_synthesis_continue (CsRunner *self)
+{
+  const char *judge_id;
+  const CsModelConfig *judge;
+
+  if (self->fused == NULL || self->phase != CS_RUNNER_PHASE_SYNTHESIZING || self->cancelled ||
+      self->judge != NULL || _cs_runner_ranking_pending (self))
+    return;
+
   judge_id = cs_run_get_judge (self->run);
   if (judge_id == NULL)
     {
@@ -277,19 +453,27 @@ fuse_cb (GObject      *object,
       return;
     }
 
+  self->judge = g_new0 (CsRunnerJudge, 1);
+  self->judge->model_id = g_strdup (judge_id);
+  self->judge->failures = g_string_new (NULL);
+  save_fused (self, judge_id);
+  self->judge_start_us = g_get_monotonic_time ();
+
   judge = cs_config_find_model (self->config, judge_id);
   if (judge == NULL)
     {
-      g_autofree char *note = g_strdup_printf ("The judge model %s is not configured; "
-                                               "the result combines votes and consensus only.", judge_id);
-      g_autoptr(JsonNode) done = cs_synthesis_mark_degraded (self->fused, note);
+      g_autofree char *note = NULL;
+      g_autoptr(JsonNode) done = NULL;
+
+      add_failure (self, "it is not configured");
+      if (try_fallback (self))
+        return;
+      note = g_strdup_printf ("%s The result combines votes and consensus only.", self->judge->failures->str);
+      done = cs_synthesis_mark_degraded (self->fused, note);
       _cs_runner_finish_done (self, done);
       return;
     }
-
-  save_fused (self, judge_id);
-  self->judge_start_us = g_get_monotonic_time ();
-  start_judge (self, judge, valid);
+  start_judge (self, judge, NULL);
 }
 
 void
@@ -312,6 +496,10 @@ _cs_runner_start_synthesis (CsRunner *self)
   data->valid = valid_candidates (self);
   data->serial = ++self->fuse_serial;
   g_assert (data->valid->len > 0);
+  g_clear_pointer (&self->synth_valid, g_ptr_array_unref);
+  self->synth_valid = g_ptr_array_ref (data->valid);
+  g_clear_pointer (&self->judge, _cs_runner_judge_free);
+  g_clear_pointer (&self->ranking, _cs_runner_ranking_free);
 
   g_clear_pointer (&self->fused, json_node_unref);
   /* the fusion takes a snapshot of the candidates here and runs in a
@@ -321,6 +509,9 @@ _cs_runner_start_synthesis (CsRunner *self)
     g_cancellable_cancel (self->fuse_cancellable);
   g_clear_object (&self->fuse_cancellable);
   self->fuse_cancellable = g_cancellable_new ();
+  /* the rankers answer while the fusion works; the judge waits for both */
+  if (cs_run_get_rank (self->run))
+    _cs_runner_start_ranking (self, data->valid);
   cs_synthesis_fuse_async (cs_run_get_mode (self->run), data->valid,
                            self->fuse_cancellable, fuse_cb, data);
 }

@@ -103,6 +103,9 @@ cs_runner_finalize (GObject *object)
   g_clear_pointer (&self->slots, g_ptr_array_unref);
   g_clear_pointer (&self->providers, g_hash_table_unref);
   g_clear_pointer (&self->fused, json_node_unref);
+  g_clear_pointer (&self->synth_valid, g_ptr_array_unref);
+  g_clear_pointer (&self->judge, _cs_runner_judge_free);
+  g_clear_pointer (&self->ranking, _cs_runner_ranking_free);
   g_clear_object (&self->run);
   g_clear_object (&self->config);
 

@@ -61,6 +61,12 @@
  *   echokeyreply    a valid reply whose summary and reasoning echo the key the same ways
  *   thinktag        the reasoning inline, as a <think>…</think> block opening the content
  *   position        a pairwise verdict (cs-test-provider-compare.c) always prefers answer A
+ *   score85         a judge's first critique scores 85 (on 1-10)
+ *   invalidtwice    the first two requests invalid (a judge and its repair), later ones valid
+ *   badrank         a peer ranking answered out of shape (labels, not objects)
+ *
+ * Peer ranking requests (a "ranking" schema, or a system prompt to rank anonymous answers)
+ * are answered by cs-test-provider-judge.c, deterministically from the answers shown.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -78,6 +84,7 @@
 
 #include "cs-test-provider.h"
 #include "cs-test-provider-compare.h"
+#include "cs-test-provider-judge.h"
 
 #define DEFAULT_DELAY_MS     5
 #define SLOW_DELAY_MS        100
@@ -123,7 +130,10 @@ static const char fault_help[] =
   "  echokeyreply    a valid reply whose summary and reasoning echo the API key likewise\n"
   "  thinktag        the reasoning inline, a <think>…</think> block opening the content\n"
   "                  (as DeepSeek-R1 or Qwen3 send it through Ollama or vLLM)\n"
-  "  position        pairwise verdicts (bench-quality): answer A always wins\n";
+  "  position        pairwise verdicts (bench-quality): answer A always wins\n"
+  "  score85         a judge's first critique scores 85 on its 1-10 scale\n"
+  "  invalidtwice    the first two replies are invalid (a judge and its repair), later ones valid\n"
+  "  badrank         a peer ranking request is answered out of shape\n";
 
 static const char * const demo_models[] = {
   "demo-alpha",
@@ -146,6 +156,7 @@ typedef enum {
   KIND_SUPPORT,
   KIND_JUDGE,
   KIND_COMPARE,   /* a pairwise verdict: cs-test-provider-compare.c */
+  KIND_RANKING,   /* a peer ranking request (cs-test-provider-judge.c) */
 } Kind;
 
 typedef struct {
@@ -181,6 +192,9 @@ typedef struct {
   gboolean  echokey;
   gboolean  echokeyreply;
   gboolean  thinktag;
+  gboolean  score85;
+  gboolean  invalidtwice;
+  gboolean  badrank;
 } Faults;
 
 typedef enum {
@@ -1336,6 +1350,9 @@ faults_parse (Faults     *f,
       TOKEN ("echokeyreply", echokeyreply)
       TOKEN ("thinktag", thinktag)
       TOKEN ("echokey", echokey)
+      TOKEN ("score85", score85)
+      TOKEN ("invalidtwice", invalidtwice)
+      TOKEN ("badrank", badrank)
 #undef TOKEN
       else
         g_debug ("Ignoring unknown model token “%s”", t);
@@ -1496,6 +1513,11 @@ detect_kind (Request *req)
   if (cs_test_provider_compare_detect (req->schema, req->system_text))
     {
       req->kind = KIND_COMPARE;
+      return;
+    }
+  if (_cs_test_provider_is_ranking (req->schema, req->system_text))
+    {
+      req->kind = KIND_RANKING;
       return;
     }
   if (req->schema != NULL)
@@ -1765,6 +1787,11 @@ generate_reply (Request *req,
     {
     case KIND_JUDGE:
       data = gen_judge (r, req->judge_mode, req->user_text);
+      if (req->faults.score85)
+        _cs_test_provider_judge_score85 (data);
+      break;
+    case KIND_RANKING:
+      data = _cs_test_provider_gen_ranking (req->user_text, req->faults.badrank);
       break;
     case KIND_COMPARE:
       data = cs_test_provider_compare_reply (req->model, req->system_text, req->user_text);
@@ -2990,7 +3017,8 @@ handle_generate (CsTestProvider    *self,
       return;
     }
 
-  req->invalid = req->faults.invalid || (req->faults.invalidonce && fire_once (self, "invalidonce", req->model));
+  req->invalid = req->faults.invalid || (req->faults.invalidonce && fire_once (self, "invalidonce", req->model)) ||
+                 (req->faults.invalidtwice && GPOINTER_TO_UINT (g_hash_table_lookup (self->counts, req->model)) <= 2);
 
   replies = g_new0 (Reply, req->n);
   for (guint i = 0; i < req->n; i++)
