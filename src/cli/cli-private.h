@@ -20,6 +20,9 @@ typedef struct
   char      *config;
   char     **models;
   char      *judge;
+  char      *fallback_judge;  /* --fallback-judge */
+  gboolean   rank;            /* --rank: the peer ranking stage */
+  char      *seed;            /* --seed: the judge's candidate order */
   char     **constraints;
   int        quorum;
   int        deadline;

@@ -236,7 +236,13 @@ check_usage (const CliOptions *options,
                               : "only one problem file can be given");
       return FALSE;
     }
-  return check_judge (options->judge, config) && check_output_path (options->output, argv[1]);
+  if (options->seed != NULL && !g_ascii_string_to_unsigned (options->seed, 10, 0, G_MAXUINT32, NULL, NULL))
+    {
+      cli_print_err ("--seed must be a whole number from 0 to %u", G_MAXUINT32);
+      return FALSE;
+    }
+  return check_judge (options->judge, config) && check_judge (options->fallback_judge, config) &&
+         check_output_path (options->output, argv[1]);
 }
 
 
@@ -295,6 +301,15 @@ build_run (const CliOptions *options,
     }
   if (options->judge != NULL)
     cs_run_set_judge (run, options->judge);
+  cs_run_set_fallback_judge (run, options->fallback_judge);
+  cs_run_set_rank (run, options->rank);
+  if (options->seed != NULL)
+    {
+      guint64 seed = 0;
+
+      g_ascii_string_to_unsigned (options->seed, 10, 0, G_MAXUINT32, &seed, NULL);
+      cs_run_set_seed (run, (guint32)seed);
+    }
 
   return g_steal_pointer (&run);
 }

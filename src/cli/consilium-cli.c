@@ -3,7 +3,8 @@
  * The interface is a contract that scripts and tests rely on (issue 2, §7):
  *
  *   consilium-cli [--mode=architect|support] [--config=FILE] [--model=PROVIDER/MODEL[:COUNT]]...
- *                 [--judge=PROVIDER/MODEL] [--constraint=KEY=VALUE]... [--quorum=K] [--deadline=SECONDS]
+ *                 [--judge=PROVIDER/MODEL] [--fallback-judge=PROVIDER/MODEL] [--rank] [--seed=N]
+ *                 [--constraint=KEY=VALUE]... [--quorum=K] [--deadline=SECONDS]
  *                 [--format=markdown|json] [--output=FILE] [--quiet] PROBLEM_FILE|-
  *   consilium-cli --list-models [--config=FILE]
  *   consilium-cli --store-key=PROVIDER            (key on standard input, into the keyring)
@@ -62,6 +63,12 @@ static const GOptionEntry entries[] = {
     "A model to ask, COUNT candidates of it (default 1); repeatable", "PROVIDER/MODEL[:COUNT]" },
   { "judge", 0, 0, G_OPTION_ARG_STRING, &options.judge,
     "The model that critiques the candidates and writes the final result (default: none)", "PROVIDER/MODEL" },
+  { "fallback-judge", 0, 0, G_OPTION_ARG_STRING, &options.fallback_judge,
+    "The judge asked when the first one fails, after its repair (default: none)", "PROVIDER/MODEL" },
+  { "rank", 0, 0, G_OPTION_ARG_NONE, &options.rank,
+    "Peer ranking: each candidate's model ranks the others, anonymized; shown and given to the judge", NULL },
+  { "seed", 0, 0, G_OPTION_ARG_STRING, &options.seed,
+    "The seed of the order the judge and the rankers see the candidates in (default: from the question)", "N" },
   { "constraint", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.constraints,
     "A constraint put into every prompt (budget, technologies, scale, os…); repeatable", "KEY=VALUE" },
   { "quorum", 0, 0, G_OPTION_ARG_INT, &options.quorum,

@@ -311,5 +311,6 @@ cs_export_append_costs (GString *out,
       append_cost_row (out, candidate);
     }
   append_judge_row (out, run);
+  cs_export_append_ranking_cost_row (out, run);
   g_string_append_printf (out, "| **Total** | | %s | %s | %s | | | |\n\n", total_in, total_out, total_cost);
 }

@@ -101,4 +101,11 @@ void     cs_export_append_candidates  (GString     *out,
 void     cs_export_append_costs       (GString     *out,
                                        CsRun       *run);
 
+/* cs-export-ranking.c: the "Peer ranking" section (nothing without one)
+ * and its row in the cost table. */
+void     cs_export_append_ranking     (GString     *out,
+                                       CsRun       *run);
+void     cs_export_append_ranking_cost_row (GString *out,
+                                            CsRun   *run);
+
 G_END_DECLS

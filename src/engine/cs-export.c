@@ -159,6 +159,12 @@ append_method_notes (GString  *out,
                                                                 : "the judge did not contribute");
       g_string_append_c (out, '\n');
     }
+  else if (cs_result_get_note (result) != NULL && *cs_result_get_note (result) != '\0')
+    {
+      g_string_append (out, "- **Note:** ");
+      cs_export_append_inline (out, cs_result_get_note (result));
+      g_string_append_c (out, '\n');
+    }
   g_string_append_c (out, '\n');
 
   if (rationale != NULL && *rationale != '\0')
@@ -213,6 +219,7 @@ cs_export_markdown_with_names (CsRun    *run,
   append_head (out, run);
   append_problem (out, run);
   append_result (out, run, config);
+  cs_export_append_ranking (out, run);
   cs_export_append_candidates (out, run, config);
   cs_export_append_costs (out, run);
 

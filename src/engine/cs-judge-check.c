@@ -51,7 +51,10 @@ check_critique (CsMode              mode,
   g_autofree char *who = id != NULL ? g_strdup_printf ("of %s", id) : g_strdup_printf ("number %u", index + 1);
 
   if (!cs_json_schema_validate (critique_schema (mode), critique, &error))
-    g_ptr_array_add (notes, g_strdup_printf ("The judge's critique %s was left out: %s", who, error->message));
+    /* "$.score: 85 is greater than the maximum 10" → "score: 85 …" */
+    g_ptr_array_add (notes, g_strdup_printf ("The judge's critique %s was left out: %s", who,
+                                             g_str_has_prefix (error->message, "$.") ? error->message + 2
+                                                                                    : error->message));
   else if (!strv_has (ids, id))
     g_ptr_array_add (notes, g_strdup_printf ("The judge's critique %s was left out: no candidate has that id", who));
   else if (g_hash_table_contains (seen, id))

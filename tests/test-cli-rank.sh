@@ -1,0 +1,129 @@
+#!/bin/sh
+# test-cli-rank.sh: consilium-cli --rank, --fallback-judge and --seed end to
+# end, against the standalone test provider over HTTP
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+set -eu
+
+CLI=${CONSILIUM_CLI:?CONSILIUM_CLI must point at consilium-cli}
+PROVIDER=${CONSILIUM_TEST_PROVIDER:?CONSILIUM_TEST_PROVIDER must point at consilium-test-provider}
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/cs-test-cli-rank-XXXXXX")
+PROVIDER_PID=
+cleanup () {
+  if [ -n "$PROVIDER_PID" ]; then
+    kill "$PROVIDER_PID" 2>/dev/null || true
+    wait "$PROVIDER_PID" 2>/dev/null || true
+  fi
+  rm -rf "$TMP"
+}
+trap cleanup EXIT INT TERM
+
+export XDG_DATA_HOME="$TMP/data"
+export XDG_CONFIG_HOME="$TMP/config"
+
+n_pass=0
+fail () {
+  echo "not ok - $*" >&2
+  exit 1
+}
+pass () {
+  n_pass=$((n_pass + 1))
+  echo "ok $n_pass - $*"
+}
+contains () {
+  grep -q -F -e "$2" "$1" || fail "$3: “$2” not found in $1:
+$(head -c 3000 "$1")"
+}
+# json FILE EXPR: evaluates the Python expression EXPR over the file's JSON (as r)
+json () {
+  python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print($2)" "$1"
+}
+
+"$PROVIDER" --port-file="$TMP/port" >"$TMP/provider.log" 2>&1 &
+PROVIDER_PID=$!
+i=0
+while [ ! -s "$TMP/port" ]; do
+  i=$((i + 1))
+  [ $i -lt 100 ] || fail "the test provider did not start: $(cat "$TMP/provider.log")"
+  kill -0 "$PROVIDER_PID" 2>/dev/null || fail "the test provider exited: $(cat "$TMP/provider.log")"
+  sleep 0.1
+done
+PORT=$(cat "$TMP/port")
+
+CONFIG="$TMP/providers.ini"
+cat >"$CONFIG" <<EOF
+[provider demo]
+base-url=http://127.0.0.1:$PORT/v1
+api=openai-chat
+models=demo-alpha;demo-beta;demo-gamma;demo-thinking;demo-judge;demo-judge+invalid
+max-concurrent=8
+requests-per-minute=0
+max-retries=0
+
+[model demo/demo-beta]
+structured-output=json-object
+EOF
+PROBLEM="$TMP/problem.txt"
+echo "Design a URL shortener for 10 million new links a day." >"$PROBLEM"
+MODELS="--model=demo/demo-alpha --model=demo/demo-beta --model=demo/demo-gamma --model=demo/demo-thinking"
+
+"$CLI" --help >"$TMP/help.txt" 2>&1 || fail "--help failed"
+for opt in --rank --fallback-judge --seed; do
+  contains "$TMP/help.txt" "$opt" "--help"
+done
+pass "--help lists --rank, --fallback-judge and --seed"
+
+# --- --rank, JSON ---------------------------------------------------------------
+# shellcheck disable=SC2086
+"$CLI" --config="$CONFIG" --quiet --format=json --rank --seed=42 $MODELS \
+  --judge=demo/demo-judge+invalid --fallback-judge=demo/demo-judge "$PROBLEM" >"$TMP/run.json" 2>"$TMP/err" \
+  || fail "--rank run failed: $(cat "$TMP/err")"
+[ "$(json "$TMP/run.json" 'r["rank"]')" = "True" ] || fail "the run says rank"
+[ "$(json "$TMP/run.json" 'r["seed"]')" = "42" ] || fail "the seed is saved"
+[ "$(json "$TMP/run.json" 'r["fallback_judge"]')" = "demo/demo-judge" ] || fail "the fallback judge is saved"
+[ "$(json "$TMP/run.json" 'r["ranking"]["method"]')" = "borda" ] || fail "the ranking's method"
+[ "$(json "$TMP/run.json" 'len(r["ranking"]["ballots"])')" = "4" ] || fail "four ballots"
+[ "$(json "$TMP/run.json" 'sorted(x["place"] for x in r["ranking"]["rows"])')" = "[1, 2, 3, 4]" ] \
+  || fail "four places: $(json "$TMP/run.json" 'r["ranking"]["rows"]')"
+# each ballot holds the three other candidates, never the ranker's own
+[ "$(json "$TMP/run.json" 'all(len(b["order"]) == 3 and b["ranker"] not in [o["candidate"] for o in b["order"]] for b in r["ranking"]["ballots"])')" = "True" ] \
+  || fail "each ballot ranks the three others"
+# Borda: on ballots of 3, the points total 4 × (2 + 1 + 0)
+[ "$(json "$TMP/run.json" 'sum(x["points"] for x in r["ranking"]["rows"])')" = "12.0" ] || fail "Borda points add up"
+# the first judge failed twice (its reply and its repair), the fallback judged
+[ "$(json "$TMP/run.json" 'r["synthesis"]["judge_model"]')" = "demo/demo-judge" ] || fail "the fallback judge judged"
+[ "$(json "$TMP/run.json" '"judge" in r["synthesis"]["methods"]')" = "True" ] || fail "judged"
+[ "$(json "$TMP/run.json" '"demo/demo-judge+invalid) failed" in r["synthesis"]["note"]')" = "True" ] \
+  || fail "the note names the first judge's failure"
+pass "--rank --fallback-judge --seed: the ranking, seed and fallback judge in the run's JSON"
+
+# --- --rank, Markdown -----------------------------------------------------------
+# shellcheck disable=SC2086
+"$CLI" --config="$CONFIG" --quiet --rank $MODELS --judge=demo/demo-judge "$PROBLEM" >"$TMP/run.md" 2>"$TMP/err" \
+  || fail "--rank Markdown run failed: $(cat "$TMP/err")"
+contains "$TMP/run.md" "## Peer ranking" "Markdown"
+contains "$TMP/run.md" "| Place | Candidate | Points | Mean rank | Ballots |" "Markdown"
+contains "$TMP/run.md" "| peer ranking |" "Markdown cost table"
+pass "--rank: the ranking table in the Markdown"
+
+# --- without --rank, no ranking -------------------------------------------------
+"$CLI" --config="$CONFIG" --quiet --format=json --model=demo/demo-alpha --model=demo/demo-gamma \
+  --model=demo/demo-thinking "$PROBLEM" >"$TMP/plain.json" 2>"$TMP/err" || fail "plain run failed"
+[ "$(json "$TMP/plain.json" 'r["ranking"]')" = "None" ] || fail "no ranking without --rank"
+pass "no ranking without --rank"
+
+# --- usage ----------------------------------------------------------------------
+set +e
+"$CLI" --config="$CONFIG" --seed=minus-one "$PROBLEM" >/dev/null 2>"$TMP/err"; got=$?
+set -e
+[ "$got" -eq 2 ] || fail "a bad --seed: exit $got"
+contains "$TMP/err" "--seed" "bad --seed"
+set +e
+"$CLI" --config="$CONFIG" --fallback-judge=demo/nope "$PROBLEM" >/dev/null 2>"$TMP/err"; got=$?
+set -e
+[ "$got" -eq 2 ] || fail "an unknown fallback judge: exit $got"
+contains "$TMP/err" "demo/nope" "unknown fallback judge"
+pass "a bad --seed or an unknown --fallback-judge exits 2"
+
+echo "1..$n_pass"
