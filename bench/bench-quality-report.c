@@ -200,7 +200,8 @@ bq_report_text (GPtrArray *problems)
         }
       else
         {
-          printf (" %u candidates, %u valid; synthesis by %s%s; run %s\n", p->n_candidates, p->n_valid,
+          printf (" %u %s, %u valid; synthesis by %s%s; run %s\n", p->n_candidates,
+                  p->n_candidates == 1 ? "candidate" : "candidates", p->n_valid,
                   p->methods, p->degraded ? " (degraded)" : "", p->run_id);
           with_result++;
         }
@@ -220,7 +221,8 @@ bq_report_text (GPtrArray *problems)
       run_s += p->run_s;
       judge_s += p->judge_s;
     }
-  printf ("overall: %u problems, %u with a result\n", problems->len, with_result);
+  printf ("overall: %u %s, %u with a result\n", problems->len,
+          problems->len == 1 ? "problem" : "problems", with_result);
   print_figures (&all, &run_cost, &judge_cost, run_s, judge_s);
   bq_cost_clear (&run_cost);
   bq_cost_clear (&judge_cost);

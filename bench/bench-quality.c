@@ -384,8 +384,8 @@ main (int   argc,
     {
       g_autofree char *list = g_strjoinv (", ", models);
 
-      printf ("bench-quality: %u problems; candidates %s; run judge %s; pairwise judge %s (blind, both orders)\n",
-              problems->len, list, h.run_judge != NULL ? h.run_judge : "none", judge);
+      printf ("bench-quality: %u %s; candidates %s; run judge %s; pairwise judge %s (blind, both orders)\n",
+              problems->len, problems->len == 1 ? "problem" : "problems", list, h.run_judge != NULL ? h.run_judge : "none", judge);
       fflush (stdout);
     }
   for (guint i = 0; i < problems->len; i++)

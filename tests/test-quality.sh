@@ -280,6 +280,23 @@ grep -q '"error" : "the verdict did not fit its schema after a repair request' "
   || fail "no reason given for the failed verdicts: $(head -c 3000 "$TMP/invalid.json")"
 pass "verdicts that never fit count as failed, consistency null"
 
+# --- no result: every candidate fails ---------------------------------------
+set +e
+"$HARNESS" --config="$CONFIG" --problems="$PROBLEMS/support.json" --limit=1 --quiet \
+  --model=demo/demo-beta+400 --judge=demo/demo-judge --format=json >"$TMP/none.json" 2>"$TMP/err"; st=$?
+set -e
+[ $st -eq 1 ] || fail "no result: exit $st, expected 1 ($(cat "$TMP/err"))"
+python3 - "$TMP/none.json" <<'EOF' || fail "no result: $(head -c 3000 "$TMP/none.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+p, = d["problems"]
+assert not p["ran"] and "400" in p["error"] and p["comparisons"] == [], p
+o = d["overall"]
+assert o["with_result"] == 0 and o["figures"]["judgements"] == 0, o
+assert o["figures"]["win_rate"] is None and o["figures"]["consistency"] is None, o
+EOF
+pass "a problem without a result is reported, exit 1 when none has one"
+
 # --- usage ------------------------------------------------------------------
 set +e
 "$HARNESS" --config="$CONFIG" --model=demo/demo-alpha >/dev/null 2>"$TMP/err"; st=$?
