@@ -174,6 +174,16 @@ for key in ("methods", "data", "rationale", "votes"):
 assert set(s["methods"]) <= {"ensemble", "consensus", "judge"}, s["methods"]
 assert "judge" in s["methods"] and "ensemble" in s["methods"], s["methods"]
 assert isinstance(s["data"], dict) and isinstance(s["data"].get("steps"), list)
+# provenance: each item with the ids of the candidates that proposed it and the judge's mark
+ids = {c["id"] for c in cands}
+for key in ("likely_causes", "steps"):
+    for item in s["data"][key]:
+        assert set(item["sources"]) <= ids, item["sources"]
+        assert item["judge"] in ("kept", "changed", "added"), item["judge"]
+        assert item["sources"] or item["judge"] == "added", item
+for alt in s["alternatives"] or []:
+    assert alt["sources"] == alt["candidates"] and set(alt["sources"]) <= ids, alt
+assert set(s["provenance"]["summary"]["sources"]) <= ids
 EOF
 pass "support: JSON output has the contract's keys"
 

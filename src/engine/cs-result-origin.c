@@ -6,7 +6,8 @@
  * "judge": "kept", "changed", "added", or null when no judge merged the
  * result }. "data" itself stays the mode's schema object (what the judge
  * reads, what a script may validate); the CLI's JSON copies each object
- * item's origin into the item (cs_result_origins_complete ()). A result
+ * item's origin into the item, and gives each alternative its candidates as
+ * "sources" (cs_result_origins_complete ()). A result
  * without "provenance" (saved before provenance was recorded) reads as
  * before: the consensus entries alone say who proposed a component or a
  * step.
@@ -283,6 +284,19 @@ cs_result_origins_complete (JsonObject *synthesis)
 {
   JsonObject *provenance = cs_json_get_object (synthesis, "provenance");
   JsonObject *data = cs_json_get_object (synthesis, "data");
+  JsonArray *alternatives = cs_json_get_array (synthesis, "alternatives");
+
+  /* an alternative's candidates are its sources; the judge left it out */
+  for (guint i = 0; provenance != NULL && alternatives != NULL && i < json_array_get_length (alternatives); i++)
+    {
+      JsonObject *alt = cs_json_node_object (json_array_get_element (alternatives, i));
+      JsonNode *candidates = alt != NULL ? json_object_get_member (alt, "candidates") : NULL;
+
+      if (candidates == NULL || !JSON_NODE_HOLDS_ARRAY (candidates) || json_object_has_member (alt, "sources"))
+        continue;
+      json_object_set_member (alt, "sources", json_node_copy (candidates));
+      json_object_set_null_member (alt, "judge");
+    }
 
   for (guint l = 0; provenance != NULL && data != NULL && l < CS_N_LISTS; l++)
     {
