@@ -973,6 +973,8 @@ test_origin_chips (void)
   g_signal_emit_by_name (chip, "clicked");
   g_assert_true (gtk_widget_has_css_class (card, "candidate-highlight"));
   g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), >, 0);
+  spin (250);
+  save_shot (GTK_WIDGET (win), "origin-chip-card.png");
   g_assert_true (wait_for (not_highlighted, card, 10000));
   g_assert_false (cs_run_page_show_candidate (win->run_page, "c99"));
 
