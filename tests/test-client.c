@@ -1002,6 +1002,8 @@ test_connection_refused (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GError) list_error = NULL;
   g_autofree char *url = NULL;
+  g_autofree char *host = NULL;
+  gint64 start, elapsed_ms;
   guint port;
 
   /* a port that was free a moment ago and is closed now */
@@ -1016,14 +1018,23 @@ test_connection_refused (void)
 
   url = g_strdup_printf ("http://127.0.0.1:%u/v1", port);
   config = cs_provider_config_new ("closed", url, CS_API_OPENAI_CHAT);
-  config->max_retries = 2;
+  config->max_retries = 4;
   client = cs_provider_client_new (config);
   cs_provider_client_set_api_key (client, "sk-closed-port-key");
+  start = g_get_monotonic_time ();
   r = run_model (client, "demo-alpha");
+  elapsed_ms = (g_get_monotonic_time () - start) / 1000;
+  g_test_message ("refused after %" G_GINT64_FORMAT " ms", elapsed_ms);
   g_assert_error (r->error, CS_CLIENT_ERROR, CS_CLIENT_ERROR_CONNECT);
-  g_assert_cmpuint (r->stats.attempts, ==, 3);
+  /* nothing listens on a local port: one attempt, no retry ladder (four
+   * retries wait 0.5 + 1 + 2 + 4 s at most, ~3.7 s on average) */
+  g_assert_cmpuint (r->stats.attempts, ==, 1);
+  g_assert_cmpint (elapsed_ms, <, 3000);
   g_assert_cmpuint (r->stats.http_status, ==, 0);
   g_assert_nonnull (strstr (r->error->message, "refused"));
+  g_assert_nonnull (strstr (r->error->message, "nothing is listening there"));
+  host = g_strdup_printf ("(127.0.0.1:%u)", port);
+  g_assert_nonnull (strstr (r->error->message, host));
   g_assert_null (strstr (r->error->message, "sk-closed-port-key"));
 
   cs_provider_client_list_models_async (client, NULL, on_models_error, &list_error);

@@ -102,9 +102,14 @@ attempt_io_failed (GTask  *task,
   {
     GError *mapped = _cs_client_connect_error (req->client, req->url,
                                                req->stats.attempts, error);
+    /* a local server that refuses is not running: no retry ladder */
+    gboolean fast = _cs_client_connect_fails_fast (req->url, error);
 
     g_error_free (error);
-    _cs_request_queue_retry_or_fail (task, 0, NULL, NULL, NULL, mapped);
+    if (fast)
+      _cs_client_request_complete (task, mapped);
+    else
+      _cs_request_queue_retry_or_fail (task, 0, NULL, NULL, NULL, mapped);
   }
 }
 

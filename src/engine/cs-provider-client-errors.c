@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+#include "cs-config.h"
 #include "cs-json-schema.h"
 #include "cs-json-util.h"
 #include "cs-provider-client-private.h"
@@ -336,6 +337,15 @@ _cs_client_http_error (CsProviderClient *self,
                       what, name, status, detail, end, retried);
 }
 
+gboolean
+_cs_client_connect_fails_fast (const char   *url,
+                               const GError *error)
+{
+  return error != NULL && url != NULL &&
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED) &&
+         cs_config_url_is_local (url);
+}
+
 /* Builds the error for a request to @url that got no HTTP reply. */
 GError *
 _cs_client_connect_error (CsProviderClient *self,
@@ -368,6 +378,12 @@ _cs_client_connect_error (CsProviderClient *self,
     what = "TLS failure with";
   else
     what = "Could not connect to";
+
+  if (_cs_client_connect_fails_fast (url, error))
+    return g_error_new (CS_CLIENT_ERROR, CS_CLIENT_ERROR_CONNECT,
+                        "Connection refused by %s (%s): nothing is listening there. "
+                        "Start the server, or correct the provider's address.",
+                        _cs_client_provider_name (self), host);
 
   return g_error_new (CS_CLIENT_ERROR, CS_CLIENT_ERROR_CONNECT, "%s %s (%s): %s%s%s",
                       what, _cs_client_provider_name (self), host, message,

@@ -177,6 +177,11 @@ GError     *_cs_client_connect_error     (CsProviderClient *self,
                                           const char       *url,
                                           guint             attempts,
                                           const GError     *error);
+/* TRUE when a failed connection is not worth retrying: a server on this
+ * computer or the local network refused it (nothing listens on that port;
+ * waiting seconds between attempts only keeps the user waiting). */
+gboolean    _cs_client_connect_fails_fast (const char     *url,
+                                           const GError   *error);
 GError     *_cs_client_timeout_error     (CsProviderClient *self,
                                           guint             attempts,
                                           CsTimeoutKind     kind);
