@@ -470,15 +470,21 @@ test_fused_saved (Fixture       *f,
   g_assert_null (cs_run_get_synthesis (run));
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_SYNTHESIZING);
 
-  /* stopped: cancelled, as before, without the result the judge had not
-   * judged */
+  /* stopped: cancelled, keeping the votes and consensus, its note and the
+   * run's message saying the judge was cancelled */
   cs_run_manager_cancel (f->manager, run);
   g_assert_true (wait_for (ended, f, 30));
   g_clear_pointer (&obj, json_object_unref);
   cs_run_store_flush (f->store);
   obj = file_now (&w);
   g_assert_cmpstr (json_object_get_string_member (obj, "state"), ==, "cancelled");
-  g_assert_true (json_object_get_null_member (obj, "synthesis"));
+  synthesis = json_object_get_object_member (obj, "synthesis");
+  g_assert_nonnull (synthesis);
+  g_assert_true (json_object_get_boolean_member (synthesis, "degraded"));
+  g_assert_nonnull (strstr (json_object_get_string_member (synthesis, "note"), "cancelled"));
+  g_assert_nonnull (json_object_get_member (synthesis, "votes"));
+  g_assert_nonnull (strstr (json_object_get_string_member (obj, "message"), "judge"));
+  g_assert_nonnull (cs_run_get_synthesis (run));
 
   g_object_set_data (G_OBJECT (f->manager), "save-watch", NULL);
 }

@@ -19,7 +19,7 @@ static const char * const models[] = {
   "demo-alpha+429once", "demo-beta+quota", "demo-alpha+400", "demo-gamma+invalid",
   "demo-gamma+slow=400", "demo-alpha+slow=60", "demo-beta+slow=60",
   "demo-judge+malformed", "demo-judge+500",
-  "demo-alpha+thinktag", "demo-judge+thinktag",
+  "demo-alpha+thinktag", "demo-judge+thinktag", "demo-judge+slow=150",
   NULL
 };
 
@@ -649,6 +649,58 @@ test_cancel_during_synthesis (Fixture       *f,
   assert_saved (f, run, "cancelled");
 }
 
+/* Cancelled (or stopped by quitting) while the judge answers: the votes
+ * and consensus already computed stay the run's result, saved, the message
+ * saying the judge was cancelled. */
+static void
+test_cancel_during_judge (Fixture       *f,
+                          gconstpointer  data)
+{
+  const char *spec[] = { "demo/demo-alpha", "demo/demo-beta", NULL };
+  g_autoptr(CsRunner) runner = make_runner (f, CS_MODE_ARCHITECT, spec, "demo/demo-judge+slow=150");
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+  CsRun *run = cs_runner_get_run (runner);
+  CsResult *result;
+  Wait w = { 0 };
+
+  cs_runner_execute_async (runner, cancellable, execute_cb, &w);
+  /* the judge is asked, and streams slowly (150 ms a chunk) */
+  while (cs_test_provider_get_request_count (provider, "demo-judge+slow=150") == 0 && !w.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (w.done);
+  sleep_loop (200);
+  g_assert_false (w.done);
+  g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_SYNTHESIZING);
+
+  g_cancellable_cancel (cancellable);
+  iterate_until (&w.done, 10);
+  g_assert_error (w.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&w.error);
+  g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_CANCELLED);
+  g_assert_nonnull (strstr (cs_run_get_message (run), "judge"));
+  g_assert_nonnull (strstr (cs_run_get_message (run), "cancelled"));
+
+  /* the fused result is the run's */
+  g_assert_nonnull (cs_run_get_synthesis (run));
+  g_assert_true (has_method (run, "ensemble"));
+  g_assert_true (has_method (run, "consensus"));
+  g_assert_false (has_method (run, "judge"));
+  g_assert_true (is_degraded (run));
+  result = cs_run_get_result (run);
+  g_assert_nonnull (result);
+  g_assert_nonnull (cs_result_get_blueprint (result));
+  g_assert_nonnull (strstr (cs_result_get_note (result), "cancelled"));
+
+  /* and saved so */
+  assert_saved (f, run, "cancelled");
+  path = g_strdup_printf ("%s/%s.json", f->runs_dir, cs_run_get_id (run));
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "\"consensus\""));
+  g_assert_nonnull (strstr (contents, "was cancelled before it answered"));
+}
+
 static void
 test_cancel_and_retry (Fixture       *f,
                        gconstpointer  data)
@@ -952,6 +1004,7 @@ main (int argc, char *argv[])
   ADD ("/runner/deadline", NULL, test_deadline);
   ADD ("/runner/cancel", NULL, test_cancel);
   ADD ("/runner/cancel-during-synthesis", NULL, test_cancel_during_synthesis);
+  ADD ("/runner/cancel-during-judge", NULL, test_cancel_during_judge);
   ADD ("/runner/cancel-and-retry", NULL, test_cancel_and_retry);
   ADD ("/runner/grouping", NULL, test_grouping);
   ADD ("/runner/grouped-cancel-one", NULL, test_grouped_cancel_one);

@@ -17,6 +17,7 @@
 #include "config.h"
 
 #include "cs-runner-private.h"
+#include "cs-synthesis.h"
 
 /* Saving */
 
@@ -165,6 +166,29 @@ finish_failed (CsRunner *self)
   complete_waiters (self, error);
 }
 
+/* Cancelled (or stopped by quitting) while the judge answered: the votes
+ * and consensus are computed and stay the run's result, marked degraded,
+ * the message saying that the judge was cancelled. FALSE when there is no
+ * fused result yet (cancelled while candidates streamed or fusion ran). */
+static gboolean
+keep_fused_on_cancel (CsRunner *self)
+{
+  g_autoptr(JsonNode) result = NULL;
+  g_autofree char *note = NULL;
+  const char *judge = cs_run_get_judge (self->run);
+
+  if (self->fused == NULL)
+    return FALSE;
+  note = g_strdup_printf ("The judge (%s) was cancelled before it answered. "
+                          "The result combines votes and consensus only.",
+                          judge != NULL ? judge : "");
+  result = cs_synthesis_mark_degraded (self->fused, note);
+  cs_run_set_synthesis (self->run, result);
+  cs_run_set_message (self->run, "The run was cancelled while the judge answered: "
+                                 "the result combines votes and consensus only.");
+  return TRUE;
+}
+
 void
 _cs_runner_maybe_finish_cancelled (CsRunner *self)
 {
@@ -191,9 +215,10 @@ _cs_runner_maybe_finish_cancelled (CsRunner *self)
   if (self->fuse_cancellable != NULL)
     g_cancellable_cancel (self->fuse_cancellable);
   g_clear_object (&self->fuse_cancellable);
+  if (!keep_fused_on_cancel (self))
+    cs_run_set_message (self->run, "The run was cancelled.");
   g_clear_pointer (&self->fused, json_node_unref);
   drop_pending_result (self);
-  cs_run_set_message (self->run, "The run was cancelled.");
   _cs_runner_set_run_state (self, CS_RUN_CANCELLED);
   error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "The run was cancelled");
   complete_waiters (self, error);
