@@ -574,6 +574,49 @@ test_no_synthesis (void)
   g_assert_true (json_object_get_null_member (synthesis, "data"));
 }
 
+/* Where the result breaks the stated constraints: said under them in the
+ * Markdown, listed in the JSON; nothing when it keeps them. */
+static void
+test_constraint_breaches (void)
+{
+  g_autoptr(CsRun) run = make_architect_run ();
+  g_autofree char *md = NULL;
+  g_autofree char *kept = NULL;
+  g_autofree char *json = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  JsonArray *breaches;
+  JsonObject *budget;
+  const char *tech;
+
+  kept = cs_export_markdown (run);
+  g_assert_null (strstr (kept, "breaks"));
+
+  cs_run_set_constraint (run, "budget", "$1k/month");
+  cs_run_set_constraint (run, "technologies", "Go, PostgreSQL, Redis");
+  md = cs_export_markdown (run);
+  g_test_message ("%s", md);
+  g_assert_nonnull (strstr (md, "- **Budget:** \\$1k/month\n"));
+  g_assert_nonnull (strstr (md, "\n**Where the result breaks them:**\n\n"
+                                "- The estimated cost, \\$2,000 a month, is above the stated budget of \\$1,000 a month.\n"
+                                "- Not among the preferred technologies: Kong 3.4 (API gateway).\n"));
+  /* under the constraints, before the result */
+  g_assert_true (strstr (md, "Where the result breaks them") < strstr (md, "## Blueprint"));
+
+  json = cs_export_json (run);
+  root = json_from_string (json, NULL);
+  g_assert_nonnull (root);
+  breaches = json_object_get_array_member (json_node_get_object (root), "constraint_breaches");
+  g_assert_cmpuint (json_array_get_length (breaches), ==, 2);
+  budget = json_array_get_object_element (breaches, 0);
+  g_assert_cmpstr (json_object_get_string_member (budget, "constraint"), ==, "budget");
+  g_assert_cmpfloat (json_object_get_double_member (budget, "budget_usd"), ==, 1000);
+  g_assert_cmpfloat (json_object_get_double_member (budget, "estimate_usd"), ==, 2000);
+  tech = json_object_get_string_member (json_array_get_object_element (breaches, 1), "constraint");
+  g_assert_cmpstr (tech, ==, "technologies");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_array_get_object_element (breaches, 1),
+                                                                          "technologies")), >, 0);
+}
+
 static void
 test_json (void)
 {
@@ -876,6 +919,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/export/markdown/judge-note", test_judge_note);
   g_test_add_func ("/export/markdown/names", test_names);
   g_test_add_func ("/export/json/contract", test_json);
+  g_test_add_func ("/export/constraint-breaches", test_constraint_breaches);
   g_test_add_func ("/export/json/does-not-mutate", test_json_does_not_mutate);
   g_test_add_func ("/export/json/exponents", test_json_exponents);
   g_test_add_func ("/export/safe-file", test_safe_file);

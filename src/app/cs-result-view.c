@@ -21,6 +21,7 @@
 
 #include "cs-blueprint-view.h"
 #include "cs-checklist-view.h"
+#include "cs-constraint-check.h"
 #include "cs-result-parts.h"
 #include "cs-result-view.h"
 #include "cs-ui-util.h"
@@ -45,6 +46,8 @@ struct _CsResultView
 
   GtkLabel     *banner;
   GtkLabel     *note_label;
+  GtkWidget    *breaches_box;
+  GtkLabel     *breaches_label;
   GtkLabel     *methods_label;
   GtkWidget    *empty_label;
   GtkBox       *content_box;
@@ -88,6 +91,26 @@ no_judge_chosen (CsRun    *run,
   return cs_run_get_judge (run) == NULL &&
          !cs_result_has_method (result, CS_METHOD_JUDGE) &&
          (cs_result_has_method (result, CS_METHOD_ENSEMBLE) || cs_result_has_method (result, CS_METHOD_CONSENSUS));
+}
+
+/* Where the result breaks the run's stated constraints, a calm row of one
+ * sentence a breach (cs-constraint-check.h). */
+static void
+show_breaches (CsResultView *self)
+{
+  g_autoptr(GPtrArray) breaches = cs_constraint_check_run (self->run);
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < breaches->len; i++)
+    {
+      CsConstraintBreach *breach = g_ptr_array_index (breaches, i);
+
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      g_string_append (text, breach->message);
+    }
+  gtk_label_set_text (self->breaches_label, text->str);
+  gtk_widget_set_visible (self->breaches_box, breaches->len > 0);
 }
 
 /* Whether it is degraded, and which methods made it. No judge chosen is
@@ -189,6 +212,7 @@ clear (CsResultView *self)
     gtk_list_box_remove (self->critiques_list, child);
   gtk_widget_set_visible (GTK_WIDGET (self->banner), FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->note_label), FALSE);
+  gtk_widget_set_visible (self->breaches_box, FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->methods_label), FALSE);
   gtk_widget_set_visible (self->empty_label, FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->content_box), FALSE);
@@ -290,6 +314,7 @@ rebuild (CsResultView *self)
 
   self->result = cs_result_ref (result);
   show_header (self, result);
+  show_breaches (self);
 
   if (cs_result_get_checklist (result) != NULL)
     {
@@ -446,6 +471,8 @@ cs_result_view_class_init (CsResultViewClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/consilium/Consilium/cs-result-view.ui");
   gtk_widget_class_bind_template_child (widget_class, CsResultView, banner);
   gtk_widget_class_bind_template_child (widget_class, CsResultView, note_label);
+  gtk_widget_class_bind_template_child (widget_class, CsResultView, breaches_box);
+  gtk_widget_class_bind_template_child (widget_class, CsResultView, breaches_label);
   gtk_widget_class_bind_template_child (widget_class, CsResultView, methods_label);
   gtk_widget_class_bind_template_child (widget_class, CsResultView, empty_label);
   gtk_widget_class_bind_template_child (widget_class, CsResultView, content_box);

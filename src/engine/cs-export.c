@@ -13,6 +13,7 @@
 
 #include "config.h"
 
+#include "cs-constraint-check.h"
 #include "cs-export-private.h"
 #include "cs-json-util.h"
 #include "cs-mode.h"
@@ -41,6 +42,61 @@ append_head (GString *out,
     }
 }
 
+/* Where the result breaks the constraints just listed (cs-constraint-check.h). */
+static void
+append_breaches (GString *out,
+                 CsRun   *run)
+{
+  g_autoptr(GPtrArray) breaches = cs_constraint_check_run (run);
+
+  if (breaches->len == 0)
+    return;
+  g_string_append (out, "**Where the result breaks them:**\n\n");
+  for (guint i = 0; i < breaches->len; i++)
+    {
+      CsConstraintBreach *breach = g_ptr_array_index (breaches, i);
+
+      g_string_append (out, "- ");
+      cs_export_append_inline (out, breach->message);
+      g_string_append_c (out, '\n');
+    }
+  g_string_append_c (out, '\n');
+}
+
+/* The same, for the JSON export: "constraint_breaches": [{ constraint,
+ * message, and budget_usd + estimate_usd or technologies }]. */
+static void
+add_breaches_json (JsonObject *root,
+                   CsRun      *run)
+{
+  g_autoptr(GPtrArray) breaches = cs_constraint_check_run (run);
+  JsonArray *array = json_array_new ();
+
+  for (guint i = 0; i < breaches->len; i++)
+    {
+      CsConstraintBreach *breach = g_ptr_array_index (breaches, i);
+      JsonObject *obj = json_object_new ();
+
+      json_object_set_string_member (obj, "constraint", breach->key);
+      json_object_set_string_member (obj, "message", breach->message);
+      if (breach->kind == CS_CONSTRAINT_OVER_BUDGET)
+        {
+          json_object_set_double_member (obj, "budget_usd", breach->budget_usd);
+          json_object_set_double_member (obj, "estimate_usd", breach->estimate_usd);
+        }
+      else
+        {
+          JsonArray *list = json_array_new ();
+
+          for (guint j = 0; breach->technologies[j] != NULL; j++)
+            json_array_add_string_element (list, breach->technologies[j]);
+          json_object_set_array_member (obj, "technologies", list);
+        }
+      json_array_add_object_element (array, obj);
+    }
+  json_object_set_array_member (root, "constraint_breaches", array);
+}
+
 static void
 append_problem (GString *out,
                 CsRun   *run)
@@ -63,6 +119,7 @@ append_problem (GString *out,
   if (n == 0)
     g_string_append (out, "None given.\n");
   g_string_append_c (out, '\n');
+  append_breaches (out, run);
 }
 
 static void
@@ -238,6 +295,7 @@ cs_export_json (CsRun *run)
   g_return_val_if_fail (CS_IS_RUN (run), NULL);
 
   root = cs_run_to_json_complete (run);
+  add_breaches_json (json_node_get_object (root), run);
   /* Not json_generator_to_data (): json-glib 1.6 writes 1e22 as "1e+22.0". */
   return cs_json_to_string (root, TRUE);
 }
