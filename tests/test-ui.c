@@ -3356,6 +3356,142 @@ test_result_names (void)
   spin (100);
 }
 
+/* A card and a candidate window name the provider by its display name and
+ * the candidate by its id next to its model, never by the provider's id. */
+static void
+test_card_names (void)
+{
+  g_autoptr(CsApplication) app = start_app ();
+  g_autoptr(CsCandidate) candidate = cs_candidate_new ("c2", "demo/demo-alpha", "cost");
+  GtkWidget *window = gtk_application_window_new (GTK_APPLICATION (app));
+  CsCandidateCard *card = cs_candidate_card_new (candidate);
+  g_autoptr(GString) texts = g_string_new (NULL);
+  GtkWindow *full;
+
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (card));
+  gtk_window_present (GTK_WINDOW (window));
+  spin (100);
+  collect_texts (GTK_WIDGET (card), texts);
+  g_test_message ("%s", texts->str);
+  g_assert_nonnull (strstr (texts->str, "c2 (demo-alpha)\n"));
+  g_assert_nonnull (strstr (texts->str, "Demo & <Co> · angle: Cost first\n"));
+  g_assert_null (strstr (texts->str, "demo ·"));
+  g_assert_null (strstr (texts->str, "demo/"));
+
+  full = GTK_WINDOW (cs_candidate_window_new (candidate));
+  g_assert_cmpstr (gtk_window_get_title (full), ==, "Demo & <Co> · c2 (demo-alpha) · Cost first");
+
+  gtk_window_destroy (full);
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (100);
+}
+
+/* A result above the stated budget, with a technology outside the preferred
+ * ones, says so in one calm row; one that keeps them shows no row. */
+static void
+test_constraint_breaches (void)
+{
+  g_autoptr(CsRun) run = finished_run (CS_MODE_ARCHITECT, "A shop");
+  g_autoptr(JsonNode) synthesis = parse_quoted (
+    "{ 'methods': ['ensemble', 'consensus'], 'total': 2, 'degraded': false,"
+    "  'data': { 'summary': 'A shop on Go.',"
+    "    'components': ["
+    "      { 'name': 'Web', 'responsibility': 'Serves pages', 'technology': 'Go', 'scaling': 'Replicas' },"
+    "      { 'name': 'Cache', 'responsibility': 'Hot reads', 'technology': 'Redis', 'scaling': 'Replicas' } ],"
+    "    'data_stores': [ { 'name': 'Orders', 'technology': 'PostgreSQL 16', 'purpose': 'Orders', 'primary': true } ],"
+    "    'apis': [], 'connections': [], 'decisions': [], 'trade_offs': [], 'risks': [],"
+    "    'monthly_cost_usd': 2400, 'mermaid': '' } }");
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *view = cs_result_view_new ();
+  GtkWidget *row, *label;
+
+  cs_run_set_constraint (run, "budget", "$2k/month");
+  cs_run_set_constraint (run, "technologies", "Go, Postgres");
+  cs_run_set_synthesis (run, synthesis);
+  gtk_window_set_child (GTK_WINDOW (window), view);
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 700);
+  cs_result_view_set_run (CS_RESULT_VIEW (view), run);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (wait_for (result_built, view, 10000));
+  spin (200);
+  save_shot (window, "constraint-breaches.png");
+
+  row = find_named (view, "constraint-breaches");
+  g_assert_nonnull (row);
+  g_assert_true (gtk_widget_get_mapped (row));
+  label = find_type (row, GTK_TYPE_LABEL, NULL);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), ==,
+                   "The estimated cost, $2,400 a month, is above the stated budget of $2,000 a month.\n"
+                   "Not among the preferred technologies: Redis (Cache).");
+  /* the degraded banner stays for a failed judge or merge */
+  g_assert_false (gtk_widget_get_visible (find_named (view, "degraded-banner")));
+
+  /* within the budget, Redis preferred: no row */
+  cs_run_set_constraint (run, "budget", "$3k/month");
+  cs_run_set_constraint (run, "technologies", "Go, Postgres, Redis");
+  cs_result_view_set_run (CS_RESULT_VIEW (view), NULL);
+  cs_result_view_set_run (CS_RESULT_VIEW (view), run);
+  g_assert_true (wait_for (result_built, view, 10000));
+  g_assert_false (gtk_widget_get_visible (find_named (view, "constraint-breaches")));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (100);
+}
+
+static GtkWidget *
+find_action_button (GtkWidget  *root,
+                    const char *action)
+{
+  for (GtkWidget *w = gtk_widget_get_first_child (root); w != NULL; w = gtk_widget_get_next_sibling (w))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_BUTTON (w) && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (w)), action) == 0)
+        return w;
+      if ((found = find_action_button (w, action)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A candidate whose local server refused it offers Preferences on its card;
+ * one that answered, or failed after some text, does not. */
+static void
+test_card_offers_preferences (void)
+{
+  g_autoptr(CsApplication) app = start_app ();
+  g_autoptr(CsCandidate) candidate = cs_candidate_new ("c1", "demo/demo-alpha", NULL);
+  GtkWidget *window = gtk_application_window_new (GTK_APPLICATION (app));
+  CsCandidateCard *card = cs_candidate_card_new (candidate);
+  GtkWidget *button;
+
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (card));
+  gtk_window_present (GTK_WINDOW (window));
+  button = find_action_button (GTK_WIDGET (card), "app.preferences");
+  g_assert_nonnull (button);
+  g_assert_false (gtk_widget_get_visible (button));
+
+  cs_candidate_set_status (candidate, CS_CANDIDATE_STREAMING);
+  cs_candidate_set_error (candidate, "Connection refused by Demo (127.0.0.1:9): nothing is listening there.");
+  cs_candidate_set_status (candidate, CS_CANDIDATE_FAILED);
+  spin (100);
+  g_assert_true (gtk_widget_get_visible (button));
+  g_assert_true (gtk_widget_get_mapped (button));
+
+  /* Retry: it answers */
+  cs_candidate_reset_stream (candidate);
+  cs_candidate_set_status (candidate, CS_CANDIDATE_STREAMING);
+  cs_candidate_append (candidate, CS_STREAM_TEXT, "{", -1);
+  spin (50);
+  g_assert_false (gtk_widget_get_visible (button));
+  cs_candidate_set_status (candidate, CS_CANDIDATE_FAILED);
+  spin (50);
+  g_assert_false (gtk_widget_get_visible (button));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (100);
+}
+
 static void
 remove_tree (const char *path)
 {
@@ -3458,6 +3594,9 @@ main (int   argc,
   g_test_add_func ("/ui/vote-labels", test_vote_labels);
   g_test_add_func ("/ui/judge-note", test_judge_note);
   g_test_add_func ("/ui/result-names", test_result_names);
+  g_test_add_func ("/ui/card-names", test_card_names);
+  g_test_add_func ("/ui/card-offers-preferences", test_card_offers_preferences);
+  g_test_add_func ("/ui/constraint-breaches", test_constraint_breaches);
 
   ret = g_test_run ();
 

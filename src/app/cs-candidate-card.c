@@ -15,6 +15,7 @@
 #include "cs-candidate-card-private.h"
 #include "cs-candidate-view.h"
 #include "cs-candidate-window.h"
+#include "cs-ui-util.h"
 
 G_DEFINE_FINAL_TYPE (CsCandidateCard, cs_candidate_card, GTK_TYPE_BOX)
 
@@ -241,7 +242,8 @@ cs_candidate_card_new (CsCandidate *candidate)
   CsCandidateCard *self;
   g_autofree char *provider = NULL;
   g_autofree char *detail = NULL;
-  const char *model, *slash, *angle;
+  g_autofree char *title = NULL;
+  const char *model, *angle;
 
   g_return_val_if_fail (CS_IS_CANDIDATE (candidate), NULL);
 
@@ -249,9 +251,9 @@ cs_candidate_card_new (CsCandidate *candidate)
   self->candidate = g_object_ref (candidate);
 
   model = cs_candidate_get_model (candidate);
-  slash = model != NULL ? strchr (model, '/') : NULL;
-  provider = cs_candidate_dup_provider (candidate);
-  gtk_label_set_text (self->model_label, slash != NULL ? slash + 1 : (model ? model : ""));
+  title = cs_candidate_short_title (candidate);
+  provider = cs_candidate_provider_title (candidate);
+  gtk_label_set_text (self->model_label, title);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->model_label), model);
 
   angle = cs_candidate_angle_label (candidate);
@@ -259,6 +261,7 @@ cs_candidate_card_new (CsCandidate *candidate)
     detail = g_strdup_printf (_("%s · angle: %s"), provider ? provider : "", angle);
   gtk_label_set_text (self->detail_label, detail != NULL ? detail : provider ? provider : "");
 
+  gtk_box_append (GTK_BOX (self->error_box), cs_setup_button_new (candidate));
   gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->retry_button),
                                           g_variant_new_string (cs_candidate_get_id (candidate)));
   gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->stop_button),

@@ -11,6 +11,7 @@
 
 #include "cs-candidate-view.h"
 #include "cs-candidate-window.h"
+#include "cs-ui-util.h"
 
 struct _CsCandidateWindow
 {
@@ -116,6 +117,19 @@ update (CsCandidateWindow *self)
   gtk_label_set_text (self->reasoning_label, reasoning ? reasoning : "");
 }
 
+/* "Kimi (Moonshot) · c2 (kimi-k2) · Pragmatic": the provider's display
+ * name, never its id (the full model id stays in the tooltip) */
+static void
+set_titles (CsCandidateWindow *self)
+{
+  g_autofree char *title = cs_candidate_full_title (self->candidate);
+
+  gtk_window_set_title (GTK_WINDOW (self), title);
+  adw_window_title_set_title (self->window_title, title);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->window_title),
+                               cs_candidate_get_model (self->candidate));
+}
+
 CsCandidateWindow *
 cs_candidate_window_new (CsCandidate *candidate)
 {
@@ -127,8 +141,7 @@ cs_candidate_window_new (CsCandidate *candidate)
 
   self = g_object_new (CS_TYPE_CANDIDATE_WINDOW, NULL);
   self->candidate = g_object_ref (candidate);
-  gtk_window_set_title (GTK_WINDOW (self), cs_candidate_get_model (candidate));
-  adw_window_title_set_title (self->window_title, cs_candidate_get_model (candidate));
+  set_titles (self);
 
   text = cs_candidate_get_text (candidate);
   while (text != NULL && (*text == ' ' || *text == '\n'))

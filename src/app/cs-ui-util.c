@@ -6,6 +6,14 @@
 
 #include "config.h"
 
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#include "cs-application.h"
+#include "cs-candidate.h"
+#include "cs-candidate-view.h"
+#include "cs-config.h"
 #include "cs-ui-util.h"
 
 GtkWidget *
@@ -42,4 +50,123 @@ cs_box_remove_all (GtkBox *box)
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (box))) != NULL)
     gtk_box_remove (box, child);
+}
+
+/* The model's name without its provider ("kimi-k2" of "kimi/kimi-k2"). */
+static const char *
+model_name (CsCandidate *candidate)
+{
+  const char *model = cs_candidate_get_model (candidate);
+  const char *slash = model != NULL ? strchr (model, '/') : NULL;
+
+  if (model == NULL)
+    return "";
+  return slash != NULL && slash[1] != '\0' ? slash + 1 : model;
+}
+
+char *
+cs_candidate_provider_title (CsCandidate *candidate)
+{
+  GApplication *app = g_application_get_default ();
+  g_autofree char *id = NULL;
+  const CsProviderConfig *provider = NULL;
+
+  g_return_val_if_fail (CS_IS_CANDIDATE (candidate), NULL);
+
+  id = cs_candidate_dup_provider (candidate);
+  if (id == NULL)
+    return g_strdup ("");
+  if (CS_IS_APPLICATION (app))
+    provider = cs_config_find_provider (cs_application_get_config (CS_APPLICATION (app)), id);
+  if (provider != NULL && provider->name != NULL && provider->name[0] != '\0')
+    return g_strdup (provider->name);
+  return g_steal_pointer (&id);
+}
+
+char *
+cs_candidate_short_title (CsCandidate *candidate)
+{
+  const char *id;
+
+  g_return_val_if_fail (CS_IS_CANDIDATE (candidate), NULL);
+
+  id = cs_candidate_get_id (candidate);
+  if (id == NULL || id[0] == '\0')
+    return g_strdup (model_name (candidate));
+  /* TRANSLATORS: a candidate's id and its model, "c2 (kimi-k2)" */
+  return g_strdup_printf (_("%s (%s)"), id, model_name (candidate));
+}
+
+char *
+cs_candidate_full_title (CsCandidate *candidate)
+{
+  g_autofree char *provider = NULL;
+  g_autofree char *name = NULL;
+  const char *angle;
+
+  g_return_val_if_fail (CS_IS_CANDIDATE (candidate), NULL);
+
+  provider = cs_candidate_provider_title (candidate);
+  name = cs_candidate_short_title (candidate);
+  angle = cs_candidate_angle_label (candidate);
+  if (provider[0] == '\0')
+    return angle != NULL ? g_strdup_printf ("%s · %s", name, angle) : g_steal_pointer (&name);
+  if (angle != NULL)
+    /* TRANSLATORS: provider · candidate (model) · angle */
+    return g_strdup_printf (_("%s · %s · %s"), provider, name, angle);
+  return g_strdup_printf ("%s · %s", provider, name);
+}
+
+static const CsProviderConfig *
+find_provider (CsCandidate *candidate)
+{
+  GApplication *app = g_application_get_default ();
+  g_autofree char *id = cs_candidate_dup_provider (candidate);
+
+  if (id == NULL || !CS_IS_APPLICATION (app))
+    return NULL;
+  return cs_config_find_provider (cs_application_get_config (CS_APPLICATION (app)), id);
+}
+
+gboolean
+cs_candidate_needs_setup (CsCandidate *candidate)
+{
+  const CsProviderConfig *provider;
+  const char *text;
+
+  g_return_val_if_fail (CS_IS_CANDIDATE (candidate), FALSE);
+
+  if (cs_candidate_get_status (candidate) != CS_CANDIDATE_FAILED)
+    return FALSE;
+  text = cs_candidate_get_text (candidate);
+  if (text != NULL && text[0] != '\0')
+    return FALSE;
+  provider = find_provider (candidate);
+  return provider != NULL && provider->base_url != NULL &&
+         cs_config_url_is_local (provider->base_url);
+}
+
+static void
+update_setup_button (GtkWidget   *button,
+                     GParamSpec  *pspec,
+                     CsCandidate *candidate)
+{
+  gtk_widget_set_visible (button, cs_candidate_needs_setup (candidate));
+}
+
+GtkWidget *
+cs_setup_button_new (CsCandidate *candidate)
+{
+  GtkWidget *button;
+
+  g_return_val_if_fail (CS_IS_CANDIDATE (candidate), NULL);
+
+  button = gtk_button_new_with_mnemonic (_("_Preferences"));
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (button, _("Check the provider's address and models"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "app.preferences");
+  g_signal_connect_object (candidate, "notify::status", G_CALLBACK (update_setup_button),
+                           button, G_CONNECT_SWAPPED);
+  update_setup_button (button, NULL, candidate);
+  return button;
 }

@@ -6,6 +6,8 @@
 
 #include <gtk/gtk.h>
 
+#include "cs-types.h"
+
 G_BEGIN_DECLS
 
 /* A plain-text label (never markup), wrapping, left-aligned, selectable
@@ -15,5 +17,25 @@ GtkWidget   *cs_plain_label        (const char  *text,
                                     const char  *first_class,
                                     ...);
 void         cs_box_remove_all     (GtkBox      *box);
+
+/* What the app calls a candidate (never an internal id alone), with the
+ * provider's display name from the application's configuration (its id when
+ * the configuration no longer has it):
+ * - cs_candidate_provider_title (): "Kimi (Moonshot)"
+ * - cs_candidate_short_title ():    "c2 (kimi-k2)"
+ * - cs_candidate_full_title ():     "Kimi (Moonshot) · c2 (kimi-k2) · Pragmatic"
+ *   (the angle left out when the candidate has none) */
+char        *cs_candidate_provider_title (CsCandidate *candidate);
+char        *cs_candidate_short_title    (CsCandidate *candidate);
+char        *cs_candidate_full_title     (CsCandidate *candidate);
+
+/* TRUE when @candidate failed before any answer came, at a provider whose
+ * server is on this computer or the local network (in the application's
+ * configuration): a server not running, at another port, without that
+ * model: what Preferences fixes. */
+gboolean     cs_candidate_needs_setup    (CsCandidate *candidate);
+/* A "Preferences" button (app.preferences), visible while
+ * cs_candidate_needs_setup (@candidate); it follows the candidate. */
+GtkWidget   *cs_setup_button_new         (CsCandidate *candidate);
 
 G_END_DECLS
