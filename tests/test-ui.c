@@ -3371,6 +3371,7 @@ test_card_names (void)
   gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (card));
   gtk_window_present (GTK_WINDOW (window));
   spin (100);
+  save_shot (window, "card-names.png");
   collect_texts (GTK_WIDGET (card), texts);
   g_test_message ("%s", texts->str);
   g_assert_nonnull (strstr (texts->str, "c2 (demo-alpha)\n"));
@@ -3475,6 +3476,7 @@ test_card_offers_preferences (void)
   cs_candidate_set_error (candidate, "Connection refused by Demo (127.0.0.1:9): nothing is listening there.");
   cs_candidate_set_status (candidate, CS_CANDIDATE_FAILED);
   spin (100);
+  save_shot (window, "card-refused.png");
   g_assert_true (gtk_widget_get_visible (button));
   g_assert_true (gtk_widget_get_mapped (button));
 

@@ -261,7 +261,7 @@ cs_candidate_card_new (CsCandidate *candidate)
     detail = g_strdup_printf (_("%s · angle: %s"), provider ? provider : "", angle);
   gtk_label_set_text (self->detail_label, detail != NULL ? detail : provider ? provider : "");
 
-  gtk_box_append (GTK_BOX (self->error_box), cs_setup_button_new (candidate));
+  gtk_box_insert_child_after (GTK_BOX (self), cs_setup_button_new (candidate), self->error_box);
   gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->retry_button),
                                           g_variant_new_string (cs_candidate_get_id (candidate)));
   gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->stop_button),

@@ -162,7 +162,10 @@ cs_setup_button_new (CsCandidate *candidate)
   g_return_val_if_fail (CS_IS_CANDIDATE (candidate), NULL);
 
   button = gtk_button_new_with_mnemonic (_("_Preferences"));
-  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  /* a row of its own under the problem, which keeps its width */
+  gtk_widget_set_halign (button, GTK_ALIGN_END);
+  gtk_widget_set_margin_start (button, 12);
+  gtk_widget_set_margin_end (button, 12);
   gtk_widget_set_tooltip_text (button, _("Check the provider's address and models"));
   gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "app.preferences");
   g_signal_connect_object (candidate, "notify::status", G_CALLBACK (update_setup_button),

@@ -35,7 +35,8 @@ char        *cs_candidate_full_title     (CsCandidate *candidate);
  * model: what Preferences fixes. */
 gboolean     cs_candidate_needs_setup    (CsCandidate *candidate);
 /* A "Preferences" button (app.preferences), visible while
- * cs_candidate_needs_setup (@candidate); it follows the candidate. */
+ * cs_candidate_needs_setup (@candidate); it follows the candidate. Aligned
+ * to the end, for a row of its own (a card puts it under its problem). */
 GtkWidget   *cs_setup_button_new         (CsCandidate *candidate);
 
 G_END_DECLS
