@@ -16,6 +16,7 @@
 #include "cs-engine.h"
 #include "cs-export-private.h"
 #include "cs-json-util.h"
+#include "cs-judge-origin.h"
 #include "cs-similarity.h"
 #include "cs-synthesis.h"
 #include "cs-test-provider.h"
@@ -410,6 +411,48 @@ test_judge_marks (void)
                                                    "components", 0), "sources"));
 }
 
+/* Connections match by their two ends; past 100 items a list's origins
+ * are left unknown rather than compared on the main loop. */
+static void
+test_judge_marks_limits (void)
+{
+  g_autoptr(CsResult) fused = cs_result_new (CS_MODE_ARCHITECT);
+  g_autoptr(CsResult) judged = cs_result_new (CS_MODE_ARCHITECT);
+  g_autoptr(CsBlueprint) a = cs_blueprint_new ();
+  g_autoptr(CsBlueprint) b = cs_blueprint_new ();
+  const char *ab[] = { "c1", "c2", NULL };
+  CsConnection *conn;
+  GPtrArray *risks;
+
+  conn = cs_blueprint_add_connection (a, "Gateway", "Orders", "HTTP");
+  cs_origin_set_sources (&conn->item.origin, ab);
+  for (guint i = 0; i < 120; i++)
+    {
+      g_autofree char *risk = g_strdup_printf ("Queue %u fills up when traffic spikes", i);
+      CsRisk *r = cs_blueprint_add_risk (a, risk, "Scale out");
+
+      cs_origin_set_sources (&r->item.origin, ab);
+      cs_blueprint_add_risk (b, risk, "Scale out");
+    }
+  cs_blueprint_add_connection (b, "gateway", "orders", "gRPC");
+  cs_blueprint_add_connection (b, "Orders", "Gateway", "callbacks");
+  cs_result_set_blueprint (fused, a);
+  cs_result_set_blueprint (judged, b);
+
+  cs_judge_mark_origins (fused, judged);
+  g_assert_true (cs_result_has_origins (judged));
+  g_assert_cmpint (origin_at (judged, CS_LIST_CONNECTIONS, 0)->judge, ==, CS_JUDGE_CHANGED);
+  g_assert_cmpstrv (origin_at (judged, CS_LIST_CONNECTIONS, 0)->sources, ab);
+  g_assert_cmpint (origin_at (judged, CS_LIST_CONNECTIONS, 1)->judge, ==, CS_JUDGE_ADDED);
+  risks = cs_result_get_list (judged, CS_LIST_RISKS);
+  g_assert_cmpuint (risks->len, ==, 120);
+  g_assert_cmpint (origin_at (judged, CS_LIST_RISKS, 0)->judge, ==, CS_JUDGE_KEPT);
+  g_assert_cmpint (origin_at (judged, CS_LIST_RISKS, 99)->judge, ==, CS_JUDGE_KEPT);
+  g_assert_cmpstrv (origin_at (judged, CS_LIST_RISKS, 99)->sources, ab);
+  g_assert_cmpint (origin_at (judged, CS_LIST_RISKS, 100)->judge, ==, CS_JUDGE_NONE);
+  g_assert_null (origin_at (judged, CS_LIST_RISKS, 119)->sources);
+}
+
 /* A synthesis saved before provenance was recorded: loads, the components'
  * sources from the consensus entries, nothing else claimed; written back
  * the same. */
@@ -450,6 +493,7 @@ main (int argc, char *argv[])
   g_test_add_data_func ("/provenance/run/support", GINT_TO_POINTER (CS_MODE_SUPPORT), test_run_sources);
   g_test_add_func ("/provenance/run/judged", test_run_judged);
   g_test_add_func ("/provenance/judge-marks", test_judge_marks);
+  g_test_add_func ("/provenance/judge-marks-limits", test_judge_marks_limits);
   g_test_add_func ("/provenance/old-result", test_old_result);
 
   ret = g_test_run ();

@@ -19,6 +19,11 @@
 #include "cs-judge-origin.h"
 #include "cs-similarity.h"
 
+/* Items of one list compared at most: a hostile answer may list thousands,
+ * and the verdict is applied on the main loop. Past it an item's origin is
+ * left unknown (no sources, no mark). */
+#define MAX_COMPARED 100
+
 /* The clustering's kind of each list; -1: none (connections). */
 static int
 list_kind (CsItemList list)
@@ -39,40 +44,54 @@ list_kind (CsItemList list)
     }
 }
 
-static double
-similarity (CsItemList    list,
-            gconstpointer a,
-            gconstpointer b)
+/* The features of every item of @items (NULL for connections, which match
+ * by their ends), computed once for all the judge's items. */
+static GPtrArray *
+list_features (CsItemList  list,
+               GPtrArray  *items)
 {
-  int kind = list_kind (list);
+  GPtrArray *features;
 
-  if (kind < 0)
-    {
-      const CsConnection *x = a, *y = b;
+  if (list_kind (list) < 0 || items == NULL)
+    return NULL;
+  features = g_ptr_array_new_with_free_func ((GDestroyNotify)cs_item_features_free);
+  for (guint i = 0; i < MIN (items->len, MAX_COMPARED); i++)
+    g_ptr_array_add (features, cs_item_features_new ((CsItemKind)list_kind (list), g_ptr_array_index (items, i)));
+  return features;
+}
 
-      return g_ascii_strcasecmp (x->from != NULL ? x->from : "", y->from != NULL ? y->from : "") == 0 &&
-             g_ascii_strcasecmp (x->to != NULL ? x->to : "", y->to != NULL ? y->to : "") == 0
-             ? 1.0 : 0.0;
-    }
-  return cs_consensus_item_similarity ((CsItemKind)kind, a, b);
+static gboolean
+same_ends (const CsConnection *x,
+           const CsConnection *y)
+{
+  return g_ascii_strcasecmp (x->from != NULL ? x->from : "", y->from != NULL ? y->from : "") == 0 &&
+         g_ascii_strcasecmp (x->to != NULL ? x->to : "", y->to != NULL ? y->to : "") == 0;
 }
 
 /* The best of @items for @item (at least the threshold; ties: the first),
- * its score in *@score. */
+ * its score in *@score. @features: parallel to @items, or NULL. */
 static gpointer
 best_match (CsItemList     list,
             GPtrArray     *items,
+            GPtrArray     *features,
             gconstpointer  item,
             double        *score)
 {
+  g_autoptr(CsItemFeatures) mine = features != NULL ? cs_item_features_new ((CsItemKind)list_kind (list), item) : NULL;
   gpointer best = NULL;
 
   *score = 0;
-  for (guint i = 0; items != NULL && i < items->len; i++)
+  for (guint i = 0; items != NULL && i < MIN (items->len, MAX_COMPARED); i++)
     {
       gpointer other = g_ptr_array_index (items, i);
-      double s = cs_item_list_items_same (list, item, other) ? 1.0 : similarity (list, item, other);
+      double s;
 
+      if (cs_item_list_items_same (list, item, other))
+        s = 1.0;
+      else if (features != NULL)
+        s = cs_item_features_similarity (mine, g_ptr_array_index (features, i));
+      else
+        s = same_ends (item, other) ? 1.0 : 0.0;
       if (s >= CS_SIMILARITY_THRESHOLD && s > *score + 1e-12)
         {
           *score = s;
@@ -119,11 +138,12 @@ best_alternative (CsResult      *fused,
 static void
 mark_item (CsResult   *fused,
            CsItemList  list,
+           GPtrArray  *features,
            CsItem     *item)
 {
   static const char * const none[] = { NULL };
   double score = 0, alt_score = 0;
-  CsItem *match = best_match (list, cs_result_get_list (fused, list), item, &score);
+  CsItem *match = best_match (list, cs_result_get_list (fused, list), features, item, &score);
   CsAlternative *alt = NULL;
 
   if (list == CS_LIST_COMPONENTS || list == CS_LIST_STEPS)
@@ -169,9 +189,23 @@ cs_judge_mark_origins (CsResult *fused,
   for (guint l = 0; l < CS_N_LISTS; l++)
     {
       GPtrArray *items = cs_result_get_list (judged, l);
+      g_autoptr(GPtrArray) features = NULL;
 
-      for (guint i = 0; items != NULL && i < items->len; i++)
-        mark_item (fused, l, g_ptr_array_index (items, i));
+      if (items == NULL || items->len == 0)
+        continue;
+      features = list_features (l, cs_result_get_list (fused, l));
+      for (guint i = 0; i < items->len; i++)
+        {
+          CsItem *item = g_ptr_array_index (items, i);
+
+          if (i < MAX_COMPARED)
+            mark_item (fused, l, features, item);
+          else
+            {
+              g_clear_pointer (&item->origin.sources, g_strfreev);
+              item->origin.judge = CS_JUDGE_NONE;
+            }
+        }
     }
   cs_origin_set_sources (summary, (const char * const *)old_summary->sources);
   summary->judge = g_str_equal (a, b) ? CS_JUDGE_KEPT : CS_JUDGE_CHANGED;
