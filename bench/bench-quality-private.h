@@ -100,6 +100,13 @@ void        bq_cost_add          (BqCost             *cost,
                                   const char         *model_id,
                                   gint64              input_tokens,
                                   gint64              output_tokens);
+/* Usage the engine priced itself (the run's judge, a fallback judge, the
+ * peer ranking): @unknown_model names a model without a price, or NULL. */
+void        bq_cost_add_priced   (BqCost             *cost,
+                                  gint64              input_tokens,
+                                  gint64              output_tokens,
+                                  double              usd,
+                                  const char         *unknown_model);
 void        bq_cost_merge        (BqCost             *into,
                                   const BqCost       *from);
 

@@ -85,6 +85,21 @@ bq_cost_add (BqCost              *cost,
 }
 
 void
+bq_cost_add_priced (BqCost     *cost,
+                    gint64      input_tokens,
+                    gint64      output_tokens,
+                    double      usd,
+                    const char *unknown_model)
+{
+  cost->input_tokens += MAX (input_tokens, 0);
+  cost->output_tokens += MAX (output_tokens, 0);
+  if (isfinite (usd) && usd > 0)
+    cost->usd += usd;
+  if (unknown_model != NULL && (input_tokens > 0 || output_tokens > 0))
+    note_unknown (cost, unknown_model);
+}
+
+void
 bq_cost_merge (BqCost       *into,
                const BqCost *from)
 {

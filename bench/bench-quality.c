@@ -16,6 +16,7 @@
  * (docs/SYNTHESIS.md, "Measuring quality").
  *
  * Usage: bench-quality --model=P/M [--model=…] --judge=P/M [--run-judge=P/M|none]
+ *                      [--fallback-judge=P/M] [--rank]
  *                      [--config=FILE] [--problems=PATH]… [--limit=N]
  *                      [--deadline=S] [--keep-runs] [--format=text|json] [--quiet]
  *
@@ -34,6 +35,8 @@ typedef struct {
   CsConfig   *config;
   char      **models;
   const char *run_judge;     /* NULL: none */
+  const char *fallback_judge;
+  gboolean    rank;          /* peer ranking in each run */
   BqJudge    *judge;
   CsRunStore *store;         /* --keep-runs: the history of the app and the CLI */
   int         deadline;
@@ -77,16 +80,41 @@ build_run (Harness         *h,
     cs_run_set_constraint (run, p->keys[i], p->values[i]);
   if (h->run_judge != NULL)
     cs_run_set_judge (run, h->run_judge);
+  cs_run_set_fallback_judge (run, h->fallback_judge);
+  cs_run_set_rank (run, h->rank);
   return run;
 }
 
-/* The tokens of every candidate and of the run's judge. */
+/* A model of @models without a price, or NULL. */
+static const char *
+unpriced (Harness            *h,
+          const char * const *models)
+{
+  for (guint i = 0; models[i] != NULL; i++)
+    {
+      const CsModelConfig *m = cs_config_find_model (h->config, models[i]);
+      BqCost probe;
+      gboolean known;
+
+      bq_cost_init (&probe);
+      bq_cost_add (&probe, m, models[i], 1, 1);
+      known = probe.price_unknown->len == 0;
+      bq_cost_clear (&probe);
+      if (!known)
+        return models[i];
+    }
+  return NULL;
+}
+
+/* The tokens of every candidate, of the run's judge (a repair and a
+ * fallback judge included) and of the peer ranking. */
 static void
 account_run (Harness   *h,
              BqProblem *p,
              CsRun     *run)
 {
   gint64 in = -1, out = -1;
+  double usd = 0;
 
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (run)); i++)
     {
@@ -96,8 +124,14 @@ account_run (Harness   *h,
       bq_cost_add (&p->run_cost, cs_config_find_model (h->config, model), model,
                    cs_candidate_get_input_tokens (c), cs_candidate_get_output_tokens (c));
     }
-  if (h->run_judge != NULL && cs_run_get_judge_usage (run, &in, &out, NULL, NULL))
-    bq_cost_add (&p->run_cost, cs_config_find_model (h->config, h->run_judge), h->run_judge, in, out);
+  if (h->run_judge != NULL && cs_run_get_judge_usage (run, &in, &out, &usd, NULL))
+    {
+      const char * const judges[] = { h->run_judge, h->fallback_judge, NULL };
+
+      bq_cost_add_priced (&p->run_cost, in, out, usd, unpriced (h, judges));
+    }
+  if (cs_run_get_ranking_usage (run, &in, &out, &usd))
+    bq_cost_add_priced (&p->run_cost, in, out, usd, NULL);  /* the candidates' models, named above */
 }
 
 /* Runs the problem; FALSE when it gave no result (the reason in p->error). */
@@ -248,6 +282,13 @@ build_header (Harness            *h,
     json_builder_add_string_value (b, h->run_judge);
   else
     json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "fallback_judge");
+  if (h->fallback_judge != NULL)
+    json_builder_add_string_value (b, h->fallback_judge);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "rank");
+  json_builder_add_boolean_value (b, h->rank);
   json_builder_set_member_name (b, "judge");
   json_builder_add_string_value (b, bq_judge_get_model (h->judge)->id);
   json_builder_set_member_name (b, "blind");
@@ -299,6 +340,11 @@ check_setup (Harness     *h,
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "unknown run judge model %s", h->run_judge);
       return FALSE;
     }
+  if (h->fallback_judge != NULL && cs_config_find_model (h->config, h->fallback_judge) == NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "unknown fallback judge model %s", h->fallback_judge);
+      return FALSE;
+    }
   runner = cs_runner_new (h->config, probe);
   if (!cs_runner_plan (runner, (const char * const *) h->models, error))
     return FALSE;
@@ -313,6 +359,7 @@ main (int   argc,
   g_autofree char *config_path = NULL;
   g_autofree char *judge = NULL;
   g_autofree char *run_judge = NULL;
+  g_autofree char *fallback_judge = NULL;
   g_autofree char *format_arg = NULL;  /* GOption does not free a default */
   const char *format;
   g_auto(GStrv) models = NULL;
@@ -325,6 +372,8 @@ main (int   argc,
     { "model", 'm', 0, G_OPTION_ARG_STRING_ARRAY, &models, "A candidate model, as for consilium-cli (repeatable; PROVIDER/MODEL[:COUNT])", "P/M" },
     { "judge", 'j', 0, G_OPTION_ARG_STRING, &judge, "The blind pairwise judge", "P/M" },
     { "run-judge", 0, 0, G_OPTION_ARG_STRING, &run_judge, "The runs' own judge (default: the pairwise judge; none: no judge)", "P/M" },
+    { "fallback-judge", 0, 0, G_OPTION_ARG_STRING, &fallback_judge, "The runs' second judge, tried when the first fails", "P/M" },
+    { "rank", 0, 0, G_OPTION_ARG_NONE, &h.rank, "Peer ranking in each run (compare the figures with and without)", NULL },
     { "problems", 'p', 0, G_OPTION_ARG_FILENAME_ARRAY, &problem_paths, "A problem set, or a folder of them (repeatable; default: " CS_PROBLEMS_DIR ")", "PATH" },
     { "limit", 'n', 0, G_OPTION_ARG_INT, &limit, "The first N problems of each set (default: all)", "N" },
     { "deadline", 0, 0, G_OPTION_ARG_INT, &h.deadline, "Synthesize each run after S seconds at most (default: wait for all)", "S" },
@@ -361,6 +410,7 @@ main (int   argc,
   h.config = config;
   h.models = models;
   h.run_judge = run_judge == NULL ? judge : g_str_equal (run_judge, "none") ? NULL : run_judge;
+  h.fallback_judge = fallback_judge;
   if (!check_setup (&h, judge, format, limit, &error))
     {
       g_printerr ("%s\n", error->message);

@@ -272,13 +272,27 @@ EOF
 pass "a failed candidate is not compared; an invalid verdict is repaired; --keep-runs saves the run"
 
 "$HARNESS" --config="$CONFIG" --problems="$PROBLEMS/architect.json" --limit=1 --quiet \
-  --model=demo/demo-alpha --model=demo/demo-beta --run-judge=demo/demo-judge \
-  --judge=demo/demo-judge+invalid --format=json >"$TMP/invalid.json" 2>"$TMP/err" \
+  --model=demo/demo-alpha --model=demo/demo-beta --model=demo/demo-gamma --run-judge=demo/demo-judge \
+  --rank --keep-runs --judge=demo/demo-judge+invalid --format=json >"$TMP/invalid.json" 2>"$TMP/err" \
   || fail "bench-quality (invalid) failed: $(cat "$TMP/err")"
 out=$(check_json "$TMP/invalid.json" none) || fail "the JSON figures of a judge that never fits: $out"
 grep -q '"error" : "the verdict did not fit its schema after a repair request' "$TMP/invalid.json" \
   || fail "no reason given for the failed verdicts: $(head -c 3000 "$TMP/invalid.json")"
-pass "verdicts that never fit count as failed, consistency null"
+python3 - "$TMP/invalid.json" "$XDG_DATA_HOME/consilium/runs" <<'EOF' || fail "--rank and the run's cost"
+import json, os, sys
+d = json.load(open(sys.argv[1]))
+p, = d["problems"]
+run = json.load(open(os.path.join(sys.argv[2], p["run_id"] + ".json")))
+# --rank: the run has a peer ranking; the run's cost (candidates, judge,
+# ranking) is the engine's own total
+assert d["harness"]["rank"] is True and run["ranking"]["rows"], run.get("ranking")
+cost = p["cost"]["run"]
+assert cost["input_tokens"] == run["totals"]["input_tokens"], (cost, run["totals"])
+assert cost["output_tokens"] == run["totals"]["output_tokens"], (cost, run["totals"])
+assert abs(cost["usd"] - run["totals"]["cost_usd"]) < 1e-9, (cost, run["totals"])
+assert cost["price_unknown"] == ["demo/demo-gamma"], cost
+EOF
+pass "verdicts that never fit count as failed, consistency null; --rank; the run's cost is the engine's total"
 
 # --- no result: every candidate fails ---------------------------------------
 set +e
