@@ -53,6 +53,33 @@ JsonNode       *cs_mode_build_repair_messages (JsonNode         *messages,
                                                const char       *bad_reply,
                                                const char       *validation_error);
 
+/* The section a follow-up round adds to its prompts (cs-mode-follow-up.c):
+ * round @round_index after round @current_index, whose answer in the mode's
+ * schema is @current_data; the person's @follow_up (may be NULL); every step
+ * tried so far, of every round (@tried, of CsStepReport, may be NULL), of
+ * which @new_reports are this round's. Person's and models' text fenced as
+ * data. Returns a new string. */
+char           *cs_mode_build_follow_up_context  (CsMode              mode,
+                                                  guint               round_index,
+                                                  guint               current_index,
+                                                  JsonNode           *current_data,
+                                                  const char         *follow_up,
+                                                  GPtrArray          *tried,
+                                                  GPtrArray          *new_reports);
+/* A candidate's messages in a follow-up round: those of
+ * cs_mode_build_messages () with @context after the user message's text. */
+JsonNode       *cs_mode_build_follow_up_messages (CsMode              mode,
+                                                  const char         *problem,
+                                                  const char * const *constraint_keys,
+                                                  const char * const *constraint_values,
+                                                  const CsAngle      *angle,
+                                                  gboolean            with_schema_in_prompt,
+                                                  const char         *context);
+/* Appends to the judge's @messages a user message with @context and what
+ * the judge does with it. */
+void            cs_mode_add_follow_up_to_judge   (JsonNode           *messages,
+                                                  const char         *context);
+
 /* Finds the JSON object in a reply: the whole text, or a ```json fenced
  * block, or the first balanced {...}. Returns NULL with an error saying why. */
 JsonNode       *cs_mode_extract_json        (const char  *text,

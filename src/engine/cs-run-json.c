@@ -35,8 +35,9 @@ cs_run_to_json (CsRun *self)
   g_return_val_if_fail (CS_IS_RUN (self), NULL);
 
   json_builder_begin_object (b);
+  /* format 1 until a run has follow-up rounds (cs-round-json.c) */
   json_builder_set_member_name (b, "format");
-  json_builder_add_int_value (b, CS_RUN_FORMAT_VERSION);
+  json_builder_add_int_value (b, cs_run_get_n_rounds (self) > 1 ? CS_RUN_FORMAT_VERSION : 1);
   add_str (b, "id", self->id);
   add_str (b, "title", self->title);
   add_str (b, "mode", cs_mode_to_string (self->mode));
@@ -117,6 +118,12 @@ cs_run_to_json (CsRun *self)
   json_builder_add_int_value (b, cs_run_get_total_output_tokens (self));
   json_builder_end_object (b);
 
+  if (cs_run_get_n_rounds (self) > 1)
+    {
+      json_builder_set_member_name (b, "rounds");
+      json_builder_add_value (b, _cs_run_rounds_to_json (self, FALSE));
+    }
+
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }
@@ -140,20 +147,32 @@ cs_run_to_json_complete (CsRun *self)
   JsonObject *obj;
   JsonObject *totals;
   JsonArray *candidates;
+  JsonArray *rounds;
+  g_autoptr(GPtrArray) lists = g_ptr_array_new ();
 
   g_return_val_if_fail (CS_IS_RUN (self), NULL);
 
   root = cs_run_to_json (self);
   obj = json_node_get_object (root);
 
-  candidates = cs_json_get_array (obj, "candidates");
-  for (guint i = 0; i < cs_json_array_length (candidates); i++)
-    {
-      JsonObject *c = cs_json_array_object (candidates, i);
+  /* every round whole, the first one too (cs-round-json.c) */
+  json_object_set_member (obj, "rounds", _cs_run_rounds_to_json (self, TRUE));
+  json_object_set_member (obj, "resolution", _cs_resolution_to_json (cs_run_get_resolution (self)));
+  json_object_set_int_member (obj, "current_round", cs_round_get_index (cs_run_get_current_round (self)));
 
-      for (guint k = 0; c != NULL && k < G_N_ELEMENTS (candidate_keys); k++)
-        ensure_member (c, candidate_keys[k]);
-    }
+  candidates = cs_json_get_array (obj, "candidates");
+  rounds = cs_json_get_array (obj, "rounds");
+  g_ptr_array_add (lists, candidates);
+  for (guint i = 0; i < cs_json_array_length (rounds); i++)
+    g_ptr_array_add (lists, cs_json_get_array (cs_json_array_object (rounds, i), "candidates"));
+  for (guint l = 0; l < lists->len; l++)
+    for (guint i = 0; i < cs_json_array_length (g_ptr_array_index (lists, l)); i++)
+      {
+        JsonObject *c = cs_json_array_object (g_ptr_array_index (lists, l), i);
+
+        for (guint k = 0; c != NULL && k < G_N_ELEMENTS (candidate_keys); k++)
+          ensure_member (c, candidate_keys[k]);
+      }
 
   /* the synthesis is always an object; a deep copy, as the run's own is
    * shared by cs_run_to_json () */
@@ -341,6 +360,7 @@ cs_run_new_from_json (JsonNode  *node,
   read_checked_steps (self, json_object_get_member (obj, "checked_steps"));
   read_judge_usage (self, json_object_get_member (obj, "judge_usage"));
   _cs_run_ranking_from_json (self, obj);
+  _cs_run_rounds_read (self, obj);
 
   return g_steal_pointer (&self);
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "cs-run.h"
+#include "cs-round-private.h"
 
 G_BEGIN_DECLS
 
@@ -45,6 +46,14 @@ struct _CsRun
   gint64      rank_output_tokens;
   double      rank_cost_usd;
   gboolean    has_rank_usage;
+  GListStore *rounds;            /* of CsRound, never empty */
+  CsRound    *current;           /* the round whose result the run shows (in @rounds) */
 };
+
+/* cs-run.c, for cs-round.c */
+void _cs_run_emit_changed     (CsRun       *self);
+/* Adds @candidate to the list without notifying (the caller does). */
+void _cs_run_attach_candidate (CsRun       *self,
+                               CsCandidate *candidate);
 
 G_END_DECLS

@@ -81,6 +81,12 @@ emit_changed (CsRun *self)
   g_signal_emit (self, signals[CHANGED], 0);
 }
 
+void
+_cs_run_emit_changed (CsRun *self)
+{
+  emit_changed (self);
+}
+
 static gboolean
 set_str (char **dst, const char *src)
 {
@@ -130,6 +136,8 @@ cs_run_finalize (GObject *object)
   clear_result (self);
   g_clear_pointer (&self->checked, g_hash_table_unref);
   _cs_run_ranking_clear (self);
+  self->current = NULL;
+  g_clear_object (&self->rounds);
 
   G_OBJECT_CLASS (cs_run_parent_class)->finalize (object);
 }
@@ -237,6 +245,14 @@ cs_run_init (CsRun *self)
   self->judge_output_tokens = -1;
   self->judge_duration_ms = -1;
   self->problem = g_strdup ("");
+  self->rounds = g_list_store_new (CS_TYPE_ROUND);
+  {
+    g_autoptr(CsRound) first = _cs_round_new (1, CS_ROUND_SCOPE_FIRST, NULL);
+
+    first->created = self->created;
+    g_list_store_append (self->rounds, first);
+    self->current = first;
+  }
 }
 
 CsRun *
@@ -363,6 +379,7 @@ cs_run_set_state (CsRun      *self,
   if (self->state == state)
     return;
   self->state = state;
+  _cs_round_set_state (self->current, state);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
   emit_changed (self);
 }
@@ -498,14 +515,22 @@ candidate_notify_cb (CsCandidate *candidate,
 }
 
 void
+_cs_run_attach_candidate (CsRun       *self,
+                          CsCandidate *candidate)
+{
+  g_ptr_array_add (self->candidates, g_object_ref (candidate));
+  g_signal_connect (candidate, "notify", G_CALLBACK (candidate_notify_cb), self);
+}
+
+void
 cs_run_add_candidate (CsRun       *self,
                       CsCandidate *candidate)
 {
   g_return_if_fail (CS_IS_RUN (self));
   g_return_if_fail (CS_IS_CANDIDATE (candidate));
 
-  g_ptr_array_add (self->candidates, g_object_ref (candidate));
-  g_signal_connect (candidate, "notify", G_CALLBACK (candidate_notify_cb), self);
+  _cs_run_attach_candidate (self, candidate);
+  _cs_round_add_candidate (self->current, candidate);
   g_list_model_items_changed (G_LIST_MODEL (self), self->candidates->len - 1, 0, 1);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
   emit_changed (self);
@@ -566,6 +591,7 @@ cs_run_set_synthesis (CsRun    *self,
 
   /* read again even when the same node comes back: it may have changed */
   clear_result (self);
+  _cs_round_set_synthesis (self->current, synthesis);
   if (self->synthesis == synthesis)
     return;
   g_clear_pointer (&self->synthesis, json_node_unref);
@@ -625,7 +651,8 @@ cs_run_get_total_cost_usd (CsRun *self)
 
   g_return_val_if_fail (CS_IS_RUN (self), 0);
 
-  total = self->judge_cost_usd + self->rank_cost_usd;
+  _cs_run_other_rounds_totals (self, &total, &(gint64){ 0 }, &(gint64){ 0 });
+  total += self->judge_cost_usd + self->rank_cost_usd;
   for (guint i = 0; i < self->candidates->len; i++)
     total += cs_candidate_get_cost_usd (g_ptr_array_index (self->candidates, i));
   return total;
@@ -649,7 +676,9 @@ cs_run_get_total_input_tokens (CsRun *self)
 
   g_return_val_if_fail (CS_IS_RUN (self), 0);
 
-  total = MAX (self->judge_input_tokens, 0) + self->rank_input_tokens;
+  _cs_run_other_rounds_totals (self, &(double){ 0 }, &total, &(gint64){ 0 });
+  total = add_saturated (total, self->judge_input_tokens);
+  total = add_saturated (total, self->rank_input_tokens);
   for (guint i = 0; i < self->candidates->len; i++)
     total = add_saturated (total, cs_candidate_get_input_tokens (g_ptr_array_index (self->candidates, i)));
   return total;
@@ -662,7 +691,9 @@ cs_run_get_total_output_tokens (CsRun *self)
 
   g_return_val_if_fail (CS_IS_RUN (self), 0);
 
-  total = MAX (self->judge_output_tokens, 0) + self->rank_output_tokens;
+  _cs_run_other_rounds_totals (self, &(double){ 0 }, &(gint64){ 0 }, &total);
+  total = add_saturated (total, self->judge_output_tokens);
+  total = add_saturated (total, self->rank_output_tokens);
   for (guint i = 0; i < self->candidates->len; i++)
     total = add_saturated (total, cs_candidate_get_output_tokens (g_ptr_array_index (self->candidates, i)));
   return total;
@@ -681,6 +712,7 @@ cs_run_set_judge_usage (CsRun  *self,
   self->judge_output_tokens = output_tokens;
   self->judge_cost_usd = cost_usd;
   self->judge_duration_ms = duration_ms;
+  _cs_round_set_judge_usage (self->current, input_tokens, output_tokens, cost_usd, duration_ms);
   emit_changed (self);
 }
 

@@ -10,6 +10,7 @@
 #include "cs-types.h"
 #include "cs-candidate.h"
 #include "cs-result.h"
+#include "cs-round.h"
 
 G_BEGIN_DECLS
 
@@ -22,7 +23,10 @@ G_BEGIN_DECLS
  * a timer while candidates stream). */
 G_DECLARE_FINAL_TYPE (CsRun, cs_run, CS, RUN, GObject)
 
-#define CS_RUN_FORMAT_VERSION 1
+/* The newest run file format this version reads and writes. A run with a
+ * single round is still written as format 1, which older versions read; a
+ * run with follow-up rounds is format 2. */
+#define CS_RUN_FORMAT_VERSION 2
 
 CsRun         *cs_run_new                 (CsMode       mode,
                                            const char  *problem);
@@ -106,6 +110,20 @@ gboolean       cs_run_get_judge_usage     (CsRun       *self,
                                            gint64      *output_tokens,
                                            double      *cost_usd,
                                            gint64      *duration_ms);
+
+/* Rounds (cs-round.h): a GListModel of CsRound in order, never empty
+ * (round 1 is the run's first answer). cs_run_get_round () counts from 1
+ * and returns NULL past the last; the round is owned by the run. */
+GListModel    *cs_run_get_rounds          (CsRun       *self);
+guint          cs_run_get_n_rounds        (CsRun       *self);
+CsRound       *cs_run_get_round           (CsRun       *self,
+                                           guint        index);
+/* The round whose result the run shows: the last one that succeeded, or
+ * the one in progress. The run's candidates, synthesis and judge usage are
+ * this round's. */
+CsRound       *cs_run_get_current_round   (CsRun       *self);
+/* How a worked step closed the session (the current round's), or NULL. */
+const CsResolution *cs_run_get_resolution (CsRun       *self);
 
 /* The run file form. new_from_json refuses a newer format version. */
 JsonNode      *cs_run_to_json             (CsRun       *self);

@@ -27,6 +27,7 @@ typedef struct _CsRunnerProvider CsRunnerProvider;
 typedef struct _CsRunnerRanker CsRunnerRanker;
 typedef struct _CsRunnerJudge CsRunnerJudge;
 typedef struct _CsRunnerRanking CsRunnerRanking;
+typedef struct _CsRunnerFollowUp CsRunnerFollowUp;
 
 typedef enum {
   CS_RUNNER_PHASE_IDLE,          /* planned, not executing */
@@ -109,6 +110,7 @@ struct _CsRunner
   GPtrArray     *synth_valid;       /* of CsCandidate*: what the fusion, rankers and judge see */
   CsRunnerJudge *judge;             /* the judge stage (cs-runner-synthesis.c), or NULL */
   CsRunnerRanking *ranking;         /* the peer ranking stage (cs-runner-ranking.c), or NULL */
+  CsRunnerFollowUp *follow_up;      /* a follow-up round (cs-runner-follow-up.c), or NULL */
 };
 
 /* cs-runner.c */
@@ -159,6 +161,8 @@ void             _cs_runner_check_progress     (CsRunner            *self);
 void             _cs_runner_maybe_finish_cancelled (CsRunner        *self);
 void             _cs_runner_finish_done        (CsRunner            *self,
                                                 JsonNode            *result);
+void             _cs_runner_finish_round_failed (CsRunner           *self,
+                                                 const char         *why);
 
 /* cs-runner-synthesis.c */
 void             _cs_runner_start_synthesis    (CsRunner            *self);
@@ -180,5 +184,28 @@ void             _cs_runner_ranker_done        (CsRunner            *self,
                                                 const char          *why);
 void             _cs_runner_ranker_free        (CsRunnerRanker      *ranker);
 void             _cs_runner_ranking_free       (CsRunnerRanking     *ranking);
+
+/* cs-runner-follow-up.c */
+void             _cs_runner_follow_up_free     (CsRunnerFollowUp    *follow_up);
+/* Starts the round on the run (scope all: plans its candidates). */
+gboolean         _cs_runner_follow_up_begin    (CsRunner            *self,
+                                                GError             **error);
+gboolean         _cs_runner_follow_up_judge_only (CsRunner          *self);
+void             _cs_runner_follow_up_start_judge (CsRunner         *self);
+/* A candidate's messages in the round. */
+JsonNode        *_cs_runner_follow_up_messages (CsRunner            *self,
+                                                const CsAngle       *angle,
+                                                gboolean             schema_in_prompt);
+/* Adds the round's follow-up section to the judge's messages (nothing
+ * outside a follow-up). */
+void             _cs_runner_follow_up_extend_judge (CsRunner        *self,
+                                                    JsonNode        *messages);
+/* Ends the round as @state (done, failed, cancelled) with @message. TRUE
+ * when it has also set the run's state and message (a failed or cancelled
+ * round: the previous result stands), FALSE when the caller goes on as for
+ * a run (outside a follow-up, or a round done). */
+gboolean         _cs_runner_follow_up_end      (CsRunner            *self,
+                                                CsRunState           state,
+                                                const char          *message);
 
 G_END_DECLS

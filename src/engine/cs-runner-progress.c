@@ -161,8 +161,28 @@ finish_failed (CsRunner *self)
 
   self->phase = CS_RUNNER_PHASE_FINISHED;
   stop_timers (self);
-  cs_run_set_message (self->run, summary);
-  _cs_runner_set_run_state (self, CS_RUN_FAILED);
+  if (!_cs_runner_follow_up_end (self, CS_RUN_FAILED, summary))
+    {
+      cs_run_set_message (self->run, summary);
+      _cs_runner_set_run_state (self, CS_RUN_FAILED);
+    }
+  complete_waiters (self, error);
+}
+
+/* A follow-up round without a result (its judge failed): the result before
+ * it stands (cs-runner-follow-up.c). */
+void
+_cs_runner_finish_round_failed (CsRunner   *self,
+                                const char *why)
+{
+  g_autoptr(GError) error = g_error_new (CS_RUNNER_ERROR, CS_RUNNER_ERROR_ROUND_FAILED,
+                                         "The round got no result: %s", why);
+
+  self->phase = CS_RUNNER_PHASE_FINISHED;
+  stop_timers (self);
+  g_clear_pointer (&self->fused, json_node_unref);
+  drop_pending_result (self);
+  _cs_runner_follow_up_end (self, CS_RUN_FAILED, why);
   complete_waiters (self, error);
 }
 
@@ -215,11 +235,13 @@ _cs_runner_maybe_finish_cancelled (CsRunner *self)
   if (self->fuse_cancellable != NULL)
     g_cancellable_cancel (self->fuse_cancellable);
   g_clear_object (&self->fuse_cancellable);
-  if (!keep_fused_on_cancel (self))
+  /* a follow-up round cancelled leaves the result before it (cs-runner-follow-up.c) */
+  if (self->follow_up == NULL && !keep_fused_on_cancel (self))
     cs_run_set_message (self->run, "The run was cancelled.");
   g_clear_pointer (&self->fused, json_node_unref);
   drop_pending_result (self);
-  _cs_runner_set_run_state (self, CS_RUN_CANCELLED);
+  if (!_cs_runner_follow_up_end (self, CS_RUN_CANCELLED, "cancelled"))
+    _cs_runner_set_run_state (self, CS_RUN_CANCELLED);
   error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "The run was cancelled");
   complete_waiters (self, error);
 }
@@ -248,6 +270,7 @@ _cs_runner_finish_done (CsRunner *self,
           note != NULL && JSON_NODE_HOLDS_VALUE (note) && json_node_get_value_type (note) == G_TYPE_STRING)
         cs_run_set_message (self->run, json_node_get_string (note));
     }
+  _cs_runner_follow_up_end (self, CS_RUN_DONE, cs_run_get_message (self->run));
   _cs_runner_set_run_state (self, CS_RUN_DONE);
   complete_waiters (self, NULL);
 }

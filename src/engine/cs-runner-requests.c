@@ -293,6 +293,8 @@ build_messages (CsRunner      *self,
   g_auto(GStrv) keys = NULL;
   g_auto(GStrv) values = NULL;
 
+  if (self->follow_up != NULL)
+    return _cs_runner_follow_up_messages (self, angle, schema_in_prompt);
   _cs_runner_get_constraints (self->run, &keys, &values);
   return cs_mode_build_messages (cs_run_get_mode (self->run),
                                  cs_run_get_problem (self->run),

@@ -252,6 +252,13 @@ _cs_runner_judge_done (CsRunner        *self,
   add_failure (self, reason);
   if (try_fallback (self))
     return;
+  if (_cs_runner_follow_up_judge_only (self))
+    {
+      /* a follow-up the judge alone answers has no result without it
+       * (cs-runner-follow-up.c) */
+      _cs_runner_finish_round_failed (self, self->judge->failures->str);
+      return;
+    }
 
   note = g_strdup_printf ("%s The result combines votes and consensus only.", self->judge->failures->str);
   g_debug ("%s", note);
@@ -308,6 +315,7 @@ judge_messages (CsRunner            *self,
       g_clear_pointer (&messages, json_node_unref);
       return NULL;
     }
+  _cs_runner_follow_up_extend_judge (self, messages);
   if (judge->structured != CS_STRUCTURED_JSON_SCHEMA)
     {
       /* no schema on the wire: put it in the prompt */

@@ -106,6 +106,7 @@ cs_runner_finalize (GObject *object)
   g_clear_pointer (&self->synth_valid, g_ptr_array_unref);
   g_clear_pointer (&self->judge, _cs_runner_judge_free);
   g_clear_pointer (&self->ranking, _cs_runner_ranking_free);
+  g_clear_pointer (&self->follow_up, _cs_runner_follow_up_free);
   g_clear_object (&self->run);
   g_clear_object (&self->config);
 
@@ -264,7 +265,18 @@ cs_runner_execute_async (CsRunner            *self,
                                "The problem is empty");
       return;
     }
-  if (self->slots->len == 0)
+  if (self->follow_up != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      /* a follow-up round starts here (cs-runner-follow-up.c) */
+      if (!_cs_runner_follow_up_begin (self, &error))
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+    }
+  if (self->slots->len == 0 && !_cs_runner_follow_up_judge_only (self))
     {
       g_task_return_new_error (task, CS_RUNNER_ERROR, CS_RUNNER_ERROR_CONFIG,
                                "No candidate was planned: choose at least one model");
@@ -287,6 +299,12 @@ cs_runner_execute_async (CsRunner            *self,
     }
 
   _cs_runner_start_timers (self);
+
+  if (_cs_runner_follow_up_judge_only (self))
+    {
+      _cs_runner_follow_up_start_judge (self);
+      return;
+    }
 
   for (guint i = 0; i < self->groups->len; i++)
     _cs_runner_start_group (self, g_ptr_array_index (self->groups, i));

@@ -17,7 +17,8 @@ G_BEGIN_DECLS
 typedef enum {
   CS_RUNNER_ERROR_CONFIG,        /* unknown model, bad plan */
   CS_RUNNER_ERROR_NO_CANDIDATE,  /* every candidate failed */
-  CS_RUNNER_ERROR_INPUT,         /* empty or unusable problem */
+  CS_RUNNER_ERROR_INPUT,         /* empty or unusable problem (or follow-up) */
+  CS_RUNNER_ERROR_ROUND_FAILED,  /* a follow-up round got no result (its judge failed) */
 } CsRunnerError;
 GQuark cs_runner_error_quark (void);
 
@@ -26,6 +27,29 @@ G_DECLARE_FINAL_TYPE (CsRunner, cs_runner, CS, RUNNER, GObject)
 
 CsRunner   *cs_runner_new            (CsConfig     *config,
                                       CsRun        *run);
+/* A follow-up round (cs-round.h) on @run, which must be done with a result:
+ * scope judge (the run's judge revises the current result) or all (every
+ * model of the current round answers again, then votes, consensus and the
+ * judge). @follow_up is the question or change asked for (may be NULL or
+ * empty when @step_reports, of CsStepReport, are given: steps of the
+ * current checklist by number, with their outcome and output). The run's
+ * providers, models and judge are reused. Returns NULL with an error
+ * (CS_RUNNER_ERROR_INPUT: nothing to ask, a step the checklist does not
+ * have, an output too large; CS_RUNNER_ERROR_CONFIG: the judge or a model
+ * no longer configured) and leaves the run untouched. Otherwise drive it
+ * like any runner (set_store, set_quorum…, execute_async): the round starts
+ * when it executes, its candidates replace the run's items (scope all), and
+ * it ends with the run showing the round's result, or, when it fails or is
+ * cancelled, the previous result, the run's message saying why (execute
+ * then fails: CS_RUNNER_ERROR_NO_CANDIDATE, _ROUND_FAILED or
+ * G_IO_ERROR_CANCELLED). The run emits ::changed and its usual
+ * notifications all along. */
+CsRunner   *cs_runner_new_follow_up  (CsConfig     *config,
+                                      CsRun        *run,
+                                      CsRoundScope  scope,
+                                      const char   *follow_up,
+                                      GPtrArray    *step_reports,
+                                      GError      **error);
 CsRun      *cs_runner_get_run        (CsRunner     *self);
 /* Optional: save the run on every change through @store. */
 void        cs_runner_set_store      (CsRunner     *self,
