@@ -108,4 +108,17 @@ void     cs_export_append_ranking     (GString     *out,
 void     cs_export_append_ranking_cost_row (GString *out,
                                             CsRun   *run);
 
+/* cs-export-rounds.c: the rounds of a run. */
+/* "## Resolved" when a worked step closed the session, else nothing. */
+void     cs_export_append_resolution  (GString     *out,
+                                       CsRun       *run);
+/* Which round the current result is and what was asked for it (nothing
+ * for a run of one round). */
+void     cs_export_append_current_round (GString   *out,
+                                         CsRun     *run);
+/* "## Earlier rounds": every other round, readable (nothing for a run of
+ * one round). */
+void     cs_export_append_rounds      (GString     *out,
+                                       CsRun       *run);
+
 G_END_DECLS

@@ -274,9 +274,12 @@ cs_export_markdown_with_names (CsRun    *run,
 
   out = g_string_new (NULL);
   append_head (out, run);
+  cs_export_append_resolution (out, run);
   append_problem (out, run);
+  cs_export_append_current_round (out, run);
   append_result (out, run, config);
   cs_export_append_ranking (out, run);
+  cs_export_append_rounds (out, run);
   cs_export_append_candidates (out, run, config);
   cs_export_append_costs (out, run);
 

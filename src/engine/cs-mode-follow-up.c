@@ -115,8 +115,9 @@ append_task (GString    *out,
     }
   g_string_append (out,
                    "Give the next diagnostic steps as the complete JSON object described in your "
-                   "instructions. Never repeat a step listed above as tried: no step with the same "
-                   "check or the same command, reworded or not. Start the summary with what the "
+                   "instructions. Never repeat a step listed above that worked or did not work: no "
+                   "step with the same check or the same command, reworded or not (a skipped step "
+                   "may come back if it still matters). Start the summary with what the "
                    "reports ruled out (\"Ruled out: …\"), and list first the causes they leave most "
                    "likely.");
   if (any_outcome (new_reports, CS_STEP_WORKED))

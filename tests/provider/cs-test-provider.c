@@ -85,6 +85,7 @@
 #include "cs-test-provider.h"
 #include "cs-test-provider-compare.h"
 #include "cs-test-provider-judge.h"
+#include "cs-test-provider-rounds.h"
 
 #define DEFAULT_DELAY_MS     5
 #define SLOW_DELAY_MS        100
@@ -1039,6 +1040,12 @@ gen_architect (GRand      *r,
   g_string_truncate (mermaid, mermaid->len - 1);
   json_object_set_string_member (root, "mermaid", mermaid->str);
   g_string_free (mermaid, TRUE);
+  {
+    /* a follow-up round (cs-test-provider-rounds.c) */
+    g_autoptr(CsTestRounds) rounds = cs_test_rounds_parse (problem);
+
+    cs_test_rounds_adjust (rounds, root, NULL);
+  }
 
   node = json_node_new (JSON_NODE_OBJECT);
   json_node_set_object (node, root);
@@ -1074,12 +1081,44 @@ config_check_command (const char *svc)
   return "sudo systemd-analyze verify {svc}.service";
 }
 
+/* Whether a follow-up round's reports tried @s: any of its titles or
+ * commands (cs-test-provider-rounds.c). */
+static gboolean
+step_tried (CsTestRounds   *rounds,
+            const StepSpec *s,
+            const char     *svc,
+            const char     *host)
+{
+  const char *commands[2] = { s->commands[0], s->commands[1] };
+
+  if (rounds == NULL)
+    return FALSE;
+  if (commands[0] == NULL)
+    commands[0] = config_check_command (svc);
+  for (guint k = 0; k < G_N_ELEMENTS (commands); k++)
+    {
+      g_autofree char *text = commands[k] != NULL ? expand (commands[k], svc, host) : NULL;
+
+      if (cs_test_rounds_is_tried (rounds, text))
+        return TRUE;
+    }
+  for (guint k = 0; k < G_N_ELEMENTS (s->titles) && s->titles[k] != NULL; k++)
+    {
+      g_autofree char *text = expand (s->titles[k], svc, host);
+
+      if (cs_test_rounds_is_tried (rounds, text))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static JsonNode *
 gen_support (GRand      *r,
              const char *problem)
 {
   const char *svc = detect_service (problem);
   const char *host = "api.example.com";
+  g_autoptr(CsTestRounds) rounds = cs_test_rounds_parse (problem);
   g_autoptr(JsonObject) root = json_object_new ();
   JsonArray *causes = json_array_new ();
   JsonArray *steps = json_array_new ();
@@ -1093,7 +1132,8 @@ gen_support (GRand      *r,
   guint i;
 
   for (i = 0; i < N_STEPS; i++)
-    if (step_pool[i].probability >= 1.0 || chance (r, step_pool[i].probability))
+    if ((step_pool[i].probability >= 1.0 || chance (r, step_pool[i].probability)) &&
+        !step_tried (rounds, &step_pool[i], svc, host))
       order[n_order++] = i;
 
   /* Some diversity in the order: swap neighbours now and then, but keep
@@ -1162,6 +1202,7 @@ gen_support (GRand      *r,
   json_object_set_array_member (root, "likely_causes", causes);
   json_object_set_array_member (root, "steps", steps);
   json_object_set_string_member (root, "escalate_when", escalate_pool[g_rand_int_range (r, 0, G_N_ELEMENTS (escalate_pool))]);
+  cs_test_rounds_adjust (rounds, root, svc);
 
   node = json_node_new (JSON_NODE_OBJECT);
   json_node_set_object (node, root);

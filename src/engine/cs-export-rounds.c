@@ -1,0 +1,214 @@
+/* cs-export-rounds.c: a run's rounds in the Markdown export
+ *
+ * A closed troubleshooting session starts with its resolution; the current
+ * result says which round it is and what was asked for it; the earlier
+ * rounds follow it, each with its follow-up, scope, step reports (outputs
+ * verbatim in code blocks) and the gist of its result. Everything a person
+ * or a model wrote is escaped (cs-export-text.c).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "cs-export"
+
+#include "config.h"
+
+#include "cs-export-private.h"
+
+static const char *
+scope_words (CsRoundScope scope)
+{
+  switch (scope)
+    {
+    case CS_ROUND_SCOPE_JUDGE: return "the judge revised the result";
+    case CS_ROUND_SCOPE_ALL: return "every model answered again";
+    case CS_ROUND_SCOPE_FIRST:
+    default: return "the first answer";
+    }
+}
+
+static const char *
+outcome_words (CsStepOutcome outcome)
+{
+  switch (outcome)
+    {
+    case CS_STEP_WORKED: return "worked";
+    case CS_STEP_SKIPPED: return "skipped";
+    case CS_STEP_FAILED:
+    default: return "did not work";
+    }
+}
+
+void
+cs_export_append_resolution (GString *out,
+                             CsRun   *run)
+{
+  const CsResolution *resolution = cs_run_get_resolution (run);
+
+  if (resolution == NULL)
+    return;
+  g_string_append (out, "\n## Resolved\n\n");
+  g_string_append_printf (out, "- Fixed by: step %u, “", resolution->step);
+  cs_export_append_inline (out, resolution->step_title != NULL ? resolution->step_title : "untitled");
+  g_string_append_printf (out, "” (reported as worked; closed in round %u)\n", resolution->round);
+  if (resolution->cause != NULL && resolution->cause[0] != '\0')
+    {
+      g_string_append (out, "- Likely root cause: ");
+      cs_export_append_inline (out, resolution->cause);
+      g_string_append_c (out, '\n');
+    }
+  if (resolution->summary != NULL && resolution->summary[0] != '\0')
+    {
+      g_string_append (out, "- Summary: ");
+      cs_export_append_inline (out, resolution->summary);
+      g_string_append_c (out, '\n');
+    }
+}
+
+static void
+append_reports (GString *out,
+                CsRound *round)
+{
+  GPtrArray *reports = cs_round_get_step_reports (round);
+
+  if (reports->len == 0)
+    return;
+  g_string_append (out, "**Step reports:**\n\n");
+  for (guint i = 0; i < reports->len; i++)
+    {
+      const CsStepReport *r = g_ptr_array_index (reports, i);
+
+      g_string_append_printf (out, "- Step %u of round %u, “", r->step, r->round);
+      cs_export_append_inline (out, r->title != NULL ? r->title : "untitled");
+      g_string_append_printf (out, "”: **%s**", outcome_words (r->outcome));
+      if (r->command != NULL && r->command[0] != '\0')
+        {
+          g_string_append (out, " (command: ");
+          cs_export_append_inline (out, r->command);
+          g_string_append (out, ")");
+        }
+      g_string_append_c (out, '\n');
+      if (r->output != NULL && r->output[0] != '\0')
+        {
+          g_string_append_c (out, '\n');
+          cs_export_append_code_block (out, "text", r->output, "  ");
+          g_string_append_c (out, '\n');
+        }
+    }
+  g_string_append_c (out, '\n');
+}
+
+/* What was asked in @round: its scope, follow-up and step reports. */
+static void
+append_asked (GString *out,
+              CsRound *round)
+{
+  g_string_append_printf (out, "- How: %s\n", scope_words (cs_round_get_scope (round)));
+  if (cs_round_get_state (round) != CS_RUN_DONE)
+    g_string_append_printf (out, "- State: %s\n", cs_run_state_to_string (cs_round_get_state (round)));
+  if (cs_round_get_message (round) != NULL && cs_round_get_message (round)[0] != '\0')
+    {
+      g_string_append (out, "- Note: ");
+      cs_export_append_inline (out, cs_round_get_message (round));
+      g_string_append_c (out, '\n');
+    }
+  g_string_append_c (out, '\n');
+  if (cs_round_get_follow_up (round) != NULL)
+    {
+      g_string_append (out, "**Follow-up:**\n\n");
+      cs_export_append_code_block (out, "text", cs_round_get_follow_up (round), "");
+      g_string_append_c (out, '\n');
+    }
+  append_reports (out, round);
+}
+
+void
+cs_export_append_current_round (GString *out,
+                                CsRun   *run)
+{
+  CsRound *round = cs_run_get_current_round (run);
+
+  if (cs_run_get_n_rounds (run) < 2)
+    return;
+  g_string_append_printf (out, "## Round %u of %u (the current result)\n\n",
+                          cs_round_get_index (round), cs_run_get_n_rounds (run));
+  append_asked (out, round);
+}
+
+/* The gist of a round's result: its summary and the titles of its steps or
+ * components. */
+static void
+append_gist (GString *out,
+             CsRound *round)
+{
+  CsResult *result = cs_round_get_result (round);
+  CsChecklist *checklist = result != NULL ? cs_result_get_checklist (result) : NULL;
+  CsBlueprint *blueprint = result != NULL ? cs_result_get_blueprint (result) : NULL;
+  const char *summary = checklist != NULL ? cs_checklist_get_summary (checklist)
+                      : blueprint != NULL ? cs_blueprint_get_summary (blueprint) : NULL;
+
+  if (result == NULL)
+    {
+      g_string_append (out, "No result in this round.\n\n");
+      return;
+    }
+  if (summary != NULL && summary[0] != '\0')
+    {
+      g_string_append (out, "**Result:** ");
+      cs_export_append_inline (out, summary);
+      g_string_append (out, "\n\n");
+    }
+  if (checklist != NULL)
+    {
+      GPtrArray *steps = cs_checklist_get_steps (checklist);
+
+      for (guint i = 0; i < steps->len; i++)
+        {
+          const CsStep *step = g_ptr_array_index (steps, i);
+
+          g_string_append_printf (out, "%u. ", i + 1);
+          cs_export_append_inline (out, step->title != NULL ? step->title : "untitled");
+          g_string_append_c (out, '\n');
+        }
+    }
+  else if (blueprint != NULL)
+    {
+      GPtrArray *components = cs_blueprint_get_components (blueprint);
+
+      for (guint i = 0; i < components->len; i++)
+        {
+          const CsComponent *c = g_ptr_array_index (components, i);
+
+          g_string_append (out, "- ");
+          cs_export_append_inline (out, c->name != NULL ? c->name : "unnamed");
+          if (c->technology != NULL && c->technology[0] != '\0')
+            {
+              g_string_append (out, ": ");
+              cs_export_append_inline (out, c->technology);
+            }
+          g_string_append_c (out, '\n');
+        }
+    }
+  g_string_append_c (out, '\n');
+}
+
+void
+cs_export_append_rounds (GString *out,
+                         CsRun   *run)
+{
+  guint n = cs_run_get_n_rounds (run);
+  CsRound *current = cs_run_get_current_round (run);
+
+  if (n < 2)
+    return;
+  g_string_append (out, "## Earlier rounds\n\n");
+  for (guint i = 1; i <= n; i++)
+    {
+      CsRound *round = cs_run_get_round (run, i);
+
+      if (round == current)
+        continue;
+      g_string_append_printf (out, "### Round %u%s\n\n", i, i > cs_round_get_index (current) ? " (after the current result)" : "");
+      append_asked (out, round);
+      append_gist (out, round);
+    }
+}
