@@ -315,6 +315,19 @@ test_support_session (Fixture       *f,
               g_assert_cmpstr (command, !=, g_ptr_array_index (tried, t));
             }
         }
+      /* nor does an alternative step beside it */
+      for (guint i = 0; i < cs_result_get_alternatives (cs_run_get_result (run))->len; i++)
+        {
+          const CsAlternative *alt = g_ptr_array_index (cs_result_get_alternatives (cs_run_get_result (run)), i);
+          g_autofree char *title = normalize (alt->title);
+          g_autofree char *command = normalize (alt->command);
+
+          for (guint t = 0; t < tried->len; t++)
+            {
+              g_assert_cmpstr (title, !=, g_ptr_array_index (tried, t));
+              g_assert_cmpstr (command, !=, g_ptr_array_index (tried, t));
+            }
+        }
       if (outcomes[r] == CS_STEP_FAILED)
         {
           g_assert_null (cs_run_get_resolution (run));

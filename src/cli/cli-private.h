@@ -43,6 +43,12 @@ typedef struct
   /* --log[=RUN_ID] (cli-log.c) */
   gboolean   log;
   char      *log_run;
+  gboolean   runs;          /* --runs */
+  char      *show;          /* --show=RUN_ID */
+  char      *follow_up;     /* --follow-up=RUN_ID */
+  char      *scope;         /* --scope=judge|all */
+  char     **steps;         /* --step=N:OUTCOME */
+  char     **step_outputs;  /* --step-output=N:FILE */
 } CliOptions;
 
 /* A run in progress: what the progress display and Ctrl+C need. */
@@ -81,6 +87,43 @@ int    cli_run                (const CliOptions *options,
 
 /* cli-log.c: --log[=RUN_ID], the request log; returns the exit status */
 int    cli_print_log          (const char  *run_id);
+/* UTF-8 text without NUL bytes from @path ("-": standard input), at most
+ * @limit bytes. */
+char  *cli_read_text          (const char       *path,
+                               gsize             limit,
+                               GError          **error);
+/* --output: a new file or a writable regular one, not @input (the file read,
+ * or NULL); prints why and returns FALSE otherwise. */
+gboolean cli_check_output_path (const char      *output,
+                                const char      *input);
+/* Executes @runner with its progress on standard error until it ends (or
+ * Ctrl+C cancels it); the run file is complete when this returns. */
+void   cli_execute            (Cli              *cli,
+                               CsRunner         *runner);
+/* The run as Markdown or JSON, to @path or standard output; the exit status. */
+int    cli_write_result       (CsRun            *run,
+                               CsConfig         *config,
+                               const char       *path,
+                               const char       *input,
+                               gboolean          json);
+
+/* cli-history.c: --runs and --show */
+int    cli_list_runs          (const CliOptions *options,
+                               int               argc);
+int    cli_show_run           (const CliOptions *options,
+                               int               argc);
+/* The saved runs, loaded; NULL after printing why. */
+CsRunStore *cli_load_store    (void);
+/* markdown (or unset) → FALSE, json → TRUE; FALSE after printing why for
+ * anything else. */
+gboolean cli_parse_format     (const char       *format,
+                               gboolean         *json);
+
+/* cli-follow-up.c: --follow-up */
+int    cli_follow_up          (const CliOptions *options,
+                               CsConfig         *config,
+                               int               argc,
+                               char            **argv);
 
 /* cli-progress.c: the progress on standard error */
 /* Decides between a live display and a line per event, and connects to

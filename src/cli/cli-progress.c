@@ -256,6 +256,21 @@ save_failed_cb (CsRunStore *store,
     cli_print_err ("could not save the run: %s", message);
 }
 
+/* A follow-up round's candidates replace the run's: follow them too. */
+static void
+items_changed_cb (GListModel *candidates,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  Cli        *cli)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(CsCandidate) c = g_list_model_get_item (candidates, i);
+      g_signal_connect (c, "notify::status", G_CALLBACK (candidate_status_cb), cli);
+    }
+}
+
 void
 cli_progress_start (Cli *cli)
 {
@@ -276,6 +291,7 @@ cli_progress_start (Cli *cli)
 
   g_signal_connect (cli->store, "save-failed", G_CALLBACK (save_failed_cb), cli);
   g_signal_connect (cli->run, "notify::state", G_CALLBACK (run_state_cb), cli);
+  g_signal_connect (cli->run, "items-changed", G_CALLBACK (items_changed_cb), cli);
   for (guint i = 0; i < g_list_model_get_n_items (candidates); i++)
     {
       g_autoptr(CsCandidate) c = g_list_model_get_item (candidates, i);

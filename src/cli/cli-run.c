@@ -103,17 +103,18 @@ read_problem_file (const char  *path,
   return contents;
 }
 
-static char *
-read_problem (const char  *path,
-              GError     **error)
+char *
+cli_read_text (const char  *path,
+               gsize        limit,
+               GError     **error)
 {
   g_autofree char *contents = NULL;
   gsize len = 0;
 
   if (g_strcmp0 (path, "-") == 0)
-    contents = cli_read_all_stdin (MAX_PROBLEM_BYTES, &len, error);
+    contents = cli_read_all_stdin (limit, &len, error);
   else
-    contents = read_problem_file (path, MAX_PROBLEM_BYTES, &len, error);
+    contents = read_problem_file (path, limit, &len, error);
   if (contents == NULL)
     return NULL;
 
@@ -179,9 +180,9 @@ input_path (const char *problem)
 
 /* --output: a new file or a writable regular one, not the problem file
  * (cs-safe-file.h); fail before the run costs anything. */
-static gboolean
-check_output_path (const char *output,
-                   const char *problem)
+gboolean
+cli_check_output_path (const char *output,
+                       const char *problem)
 {
   g_autoptr(GError) error = NULL;
 
@@ -242,7 +243,7 @@ check_usage (const CliOptions *options,
       return FALSE;
     }
   return check_judge (options->judge, config) && check_judge (options->fallback_judge, config) &&
-         check_output_path (options->output, argv[1]);
+         cli_check_output_path (options->output, argv[1]);
 }
 
 
@@ -257,7 +258,7 @@ read_problem_text (const char *path)
   g_autofree char *problem = NULL;
   g_autofree char *stripped = NULL;
 
-  problem = read_problem (path, &error);
+  problem = cli_read_text (path, MAX_PROBLEM_BYTES, &error);
   if (problem == NULL)
     {
       cli_print_err ("%s", error->message);
@@ -437,9 +438,9 @@ execute_cb (GObject      *object,
 
 /* Runs the plan with its progress on standard error until it has a result,
  * fails or is cancelled (Ctrl+C or SIGTERM). */
-static void
-execute (Cli      *cli,
-         CsRunner *runner)
+void
+cli_execute (Cli      *cli,
+             CsRunner *runner)
 {
   guint sigint_id, sigterm_id;
 
@@ -462,8 +463,8 @@ execute (Cli      *cli,
 }
 
 /* The result as Markdown or JSON, to --output or standard output. */
-static int
-write_result (CsRun      *run,
+int
+cli_write_result (CsRun      *run,
               CsConfig   *config,
               const char *path,
               const char *problem,
@@ -495,7 +496,7 @@ finish (Cli              *cli,
         gboolean          json)
 {
   if (cli->ok)
-    return write_result (cli->run, config, options->output, problem, json);
+    return cli_write_result (cli->run, config, options->output, problem, json);
 
   if (g_error_matches (cli->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
@@ -556,7 +557,7 @@ cli_run (const CliOptions  *options,
   cli.cancellable = cancellable;
   cli.quiet = options->quiet;
 
-  execute (&cli, runner);
+  cli_execute (&cli, runner);
   status = finish (&cli, options, config, argv[1], json);
 
   g_clear_error (&cli.error);

@@ -10,6 +10,11 @@
  *   consilium-cli --store-key=PROVIDER            (key on standard input, into the keyring)
  *   consilium-cli --log[=RUN_ID]                  (the request log)
  *   consilium-cli --serve [--port=PORT] [--listen=ADDR] [--token-file=FILE] [--allow-origin=ORIGIN]
+ *   consilium-cli --runs [--format=json]          (the saved runs: cli-history.c)
+ *   consilium-cli --show=RUN_ID [--format=markdown|json] [--output=FILE]
+ *   consilium-cli --follow-up=RUN_ID [--scope=judge|all] [--step=N:worked|failed|skipped]...
+ *                 [--step-output=N:FILE]... [--format=…] [--output=FILE] [--quiet] [QUESTION_FILE|-]
+ *                                                 (a follow-up round: cli-follow-up.c)
  *
  * Exit status: 0 when a synthesized result was written, 1 when no candidate
  * succeeded (or the result could not be written), 2 for bad usage or
@@ -103,6 +108,20 @@ static const GOptionEntry entries[] = {
     "Print the request log: every HTTP attempt to a provider (of run RUN_ID only)", "RUN_ID" },
   { "version", 0, 0, G_OPTION_ARG_NONE, &options.version,
     "Print the version and exit", NULL },
+  { "runs", 0, 0, G_OPTION_ARG_NONE, &options.runs,
+    "List the saved runs (id, date, mode, state, title, rounds), newest first; --format=json for JSON", NULL },
+  { "show", 0, 0, G_OPTION_ARG_STRING, &options.show,
+    "Export the saved run RUN_ID (--format, --output)", "RUN_ID" },
+  { "follow-up", 0, 0, G_OPTION_ARG_STRING, &options.follow_up,
+    "Add a round to the saved run RUN_ID: the question in QUESTION_FILE (or - for standard input), "
+    "and/or step reports; writes the whole run", "RUN_ID" },
+  { "scope", 0, 0, G_OPTION_ARG_STRING, &options.scope,
+    "Who answers a follow-up: judge (the run's judge revises the result, the default) or all "
+    "(every model again, then votes, consensus and the judge)", "SCOPE" },
+  { "step", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.steps,
+    "With --follow-up: what step N of the current checklist did; repeatable", "N:worked|failed|skipped" },
+  { "step-output", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options.step_outputs,
+    "With --follow-up: what step N printed, kept verbatim (at most 32 KiB); repeatable", "N:FILE" },
   { NULL }
 };
 
@@ -114,6 +133,10 @@ static const char description[] =
   "Progress goes to standard error: a line per event, or a live display when\n"
   "standard error is a terminal. Every run is saved under\n"
   "$XDG_DATA_HOME/consilium/runs/, like the app's. Ctrl+C cancels the run.\n"
+  "\n"
+  "--runs lists the saved runs, --show=RUN_ID exports one, and\n"
+  "--follow-up=RUN_ID adds a round to one (a question, a change asked for, or\n"
+  "what the steps of its checklist did) and writes the whole run.\n"
   "\n"
   "Exit status: 0 when a synthesized result was written, 1 when no candidate\n"
   "succeeded, 2 for bad usage or configuration, 130 when interrupted.";
@@ -458,6 +481,22 @@ main (int argc, char *argv[])
         }
       return cli_print_log (options.log_run);
     }
+  if ((options.runs ? 1 : 0) + (options.show != NULL ? 1 : 0) + (options.follow_up != NULL ? 1 : 0) +
+      (options.list_models ? 1 : 0) + (options.serve ? 1 : 0) > 1)
+    {
+      cli_print_err ("--runs, --show, --follow-up, --list-models and --serve go alone");
+      return EXIT_USAGE;
+    }
+  if ((options.scope != NULL || options.steps != NULL || options.step_outputs != NULL) &&
+      options.follow_up == NULL)
+    {
+      cli_print_err ("--scope, --step and --step-output go with --follow-up=RUN_ID");
+      return EXIT_USAGE;
+    }
+  if (options.runs)
+    return cli_list_runs (&options, argc);
+  if (options.show != NULL)
+    return cli_show_run (&options, argc);
 
   config = load_config (TRUE, &error);
   if (config == NULL)
@@ -486,5 +525,7 @@ main (int argc, char *argv[])
       return cli_serve (&options, config);
     }
 
+  if (options.follow_up != NULL)
+    return cli_follow_up (&options, config, argc, argv);
   return cli_run (&options, config, argc, argv);
 }

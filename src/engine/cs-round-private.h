@@ -69,6 +69,12 @@ JsonNode *_cs_resolution_to_json       (const CsResolution *resolution);
 void      _cs_run_rounds_read          (CsRun         *run,
                                         JsonObject    *obj);
 
+/* cs-round-tried.c: @synthesis (support) without the steps and alternative
+ * steps that repeat a step of @tried (CsStepReport) reported as worked or
+ * failed; a new node, or NULL when none repeats one. */
+JsonNode *_cs_round_drop_tried_steps   (JsonNode      *synthesis,
+                                        GPtrArray     *tried);
+
 /* cs-round.c, on the run */
 /* Round @index + 1 becomes the current round: its candidates are the
  * previous round's (scope judge) or none yet (scope all: the run's list

@@ -449,6 +449,14 @@ _cs_runner_follow_up_end (CsRunner   *self,
 
   if (state == CS_RUN_DONE)
     {
+      if (cs_run_get_mode (self->run) == CS_MODE_SUPPORT)
+        {
+          g_autoptr(GPtrArray) tried = all_tried (self->run, NULL);
+          g_autoptr(JsonNode) kept = _cs_round_drop_tried_steps (cs_run_get_synthesis (self->run), tried);
+
+          if (kept != NULL)
+            cs_run_set_synthesis (self->run, kept);
+        }
       _cs_round_set_resolution (f->round, make_resolution (f->round, cs_run_get_result (self->run)));
       _cs_run_end_round (self->run, CS_RUN_DONE, message);
       /* the caller sets the run's state (done), which saves it */
