@@ -347,6 +347,22 @@ try:
     check(len(again) == 1 and again[0]["event"] == "done", "resuming after the end: the last event")
     ok("Last-Event-ID resumes a dropped stream without loss")
 
+    # --- more events than a run keeps: the older ones come back as a snapshot ----------
+    created = S.json("POST", "/v1/runs", {"problem": PROBLEM, "models": ["demo/demo-alpha:10",
+                                                                         "demo/demo-beta:10"]}, want=201)
+    live, _ = S.events(created["id"])
+    check([e["id"] for e in live] == list(range(1, len(live) + 1)) and len(live) > 4096,
+          "a live stream gets every event: %d" % len(live))
+    replay, _ = S.events(created["id"], last_id=0)
+    check(replay[0]["event"] == "snapshot" and len(replay) == 4097, "a snapshot, then the last 4096 events")
+    check([e["id"] for e in replay[1:]] == list(range(replay[0]["id"] + 1, live[-1]["id"] + 1)),
+          "the snapshot stands for every event up to its id")
+    run = S.json("GET", "/v1/runs/%s" % created["id"])
+    texts = texts_from(replay)
+    check(all(texts.get(c["id"]) == c["text"] for c in run["candidates"]) and len(run["candidates"]) == 20,
+          "the snapshot and the events after it add up to every candidate's text")
+    ok("a run keeps its last 4096 events; a client resuming from before them gets a snapshot, losing nothing")
+
     # --- a client that goes away ------------------------------------------------
     created = S.json("POST", "/v1/runs", {"problem": PROBLEM, "models": ["demo/demo-alpha+slow=100",
                                                                          "demo/demo-beta"]}, want=201)
@@ -461,6 +477,25 @@ try:
     check(S2.token == "my-own-token-0123456789abcdef", "the token from --token-file")
     S2.json("GET", "/v1/models")
     check(S2.stop() == 0 and os.path.exists(token_file), "a given token file is kept")
+    # --allow-origin: that origin's requests and preflights get CORS headers, others 403
+    S3 = Server("--allow-origin=https://editor.example", "--listen=127.0.0.1")
+    status, headers, _ = S3.request("OPTIONS", "/v1/runs", token=None,
+                                    headers={"Origin": "https://editor.example",
+                                             "Access-Control-Request-Method": "POST"})
+    check(status == 204 and headers.get("access-control-allow-origin") == "https://editor.example"
+          and "Authorization" in headers.get("access-control-allow-headers", ""), "preflight: %d" % status)
+    status, headers, _ = S3.request("GET", "/v1/models", headers={"Origin": "https://editor.example"})
+    check(status == 200 and headers.get("access-control-allow-origin") == "https://editor.example", "CORS GET")
+    status, headers, _ = S3.request("GET", "/v1/models", headers={"Origin": "https://other.example"})
+    check(status == 403 and "access-control-allow-origin" not in headers, "another origin: %d" % status)
+    status, _, _ = S3.request("GET", "/v1/models", token=None, headers={"Origin": "https://editor.example"})
+    check(status == 401, "CORS still needs the token")
+    check(S3.stop() == 0, "exit status")
+    bad = subprocess.run([CLI, "--serve", "--config=" + CONFIG, "--listen=example.com"],
+                         env=ENV, capture_output=True, timeout=30 * SLOW)
+    check(bad.returncode == 2 and b"not an IP address" in bad.stderr, "--listen=example.com refused")
+    ok("--allow-origin answers preflights and adds CORS headers for that origin only; --listen takes an address")
+
     helptext = subprocess.run([CLI, "--help"], capture_output=True).stdout.decode()
     check("--serve" in helptext and "8731" in helptext and "--port" in helptext, "--help")
     ok("--token-file (only its owner may read it); --help documents --serve and the default port")
