@@ -270,7 +270,6 @@ try:
     ok("a 10 MB body is refused with 413")
 
     for body, what in (({"problem": "", "models": ["demo/demo-alpha"]}, "empty problem"),
-                       ({"problem": "x" * (1024 * 1024 + 1), "models": ["demo/demo-alpha"]}, "problem too large"),
                        ({"problem": PROBLEM, "models": ["demo/nope"]}, "unknown model"),
                        ({"problem": PROBLEM, "models": []}, "no model"),
                        ({"problem": PROBLEM, "models": ["demo/demo-alpha"], "mode": "poetry"}, "unknown mode"),
@@ -281,13 +280,15 @@ try:
         check(status == 400, "%s: HTTP %d %s" % (what, status, data[:200]))
         err = json.loads(data)["error"]
         check(err["code"] == "bad_request" and err["message"], "%s: error body %r" % (what, err))
+    status, _, data = S.request("POST", "/v1/runs", {"problem": "x" * (1024 * 1024 + 1), "models": ["demo/demo-alpha"]})
+    check(status == 413 and json.loads(data)["error"]["code"] == "problem_too_large", "a problem over 1 MiB: %d" % status)
     status, _, data = S.request("GET", "/v1/nothing")
     check(status == 404 and json.loads(data)["error"]["code"] == "no_route", "unknown route")
     status, _, data = S.request("PUT", "/v1/models")
     check(status == 405 and "error" in json.loads(data), "PUT /v1/models: %d" % status)
     status, _, data = S.request("GET", "/v1/runs/no-such-run")
     check(status == 404 and json.loads(data)["error"]["code"] == "not_found", "unknown run")
-    ok("bad submissions get 400, unknown routes 404, wrong methods 405, all as {error: {code, message}}")
+    ok("bad submissions get 400, a problem over 1 MiB 413, unknown routes 404, wrong methods 405, all as {error: {code, message}}")
 
     # --- both modes, streamed to done; the CLI's JSON --------------------------
     models = ["demo/demo-alpha", "demo/demo-beta", "demo/demo-thinking"]

@@ -258,11 +258,15 @@ read_run (Serve       *serve,
                    "“mode” must be \"architect\" or \"support\"; “problem” and “judge” strings");
       return NULL;
     }
-  if (problem == NULL || strlen (problem) > SERVE_MAX_PROBLEM_BYTES ||
-      (stripped = g_strstrip (g_strdup (problem)))[0] == '\0')
+  if (problem != NULL && strlen (problem) > SERVE_MAX_PROBLEM_BYTES)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   "“problem” must be a non-empty string of at most %d bytes", SERVE_MAX_PROBLEM_BYTES);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+                   "“problem” is larger than %d bytes", SERVE_MAX_PROBLEM_BYTES);
+      return NULL;
+    }
+  if (problem == NULL || (stripped = g_strstrip (g_strdup (problem)))[0] == '\0')
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "“problem” must be a non-empty string");
       return NULL;
     }
   if (judge != NULL && cs_config_find_model (serve->config, judge) == NULL)
@@ -329,7 +333,10 @@ create_run (Serve             *serve,
     run = read_run (serve, json_node_get_object (body), &models, &quorum, &deadline, &error);
   if (run == NULL)
     {
-      serve_reply_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request", error->message);
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE))
+        serve_reply_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "problem_too_large", error->message);
+      else
+        serve_reply_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request", error->message);
       return;
     }
   if (!serve_submit (serve, run, models, quorum, deadline, &wait_s))

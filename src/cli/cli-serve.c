@@ -238,7 +238,7 @@ serve_listen (Serve   *serve,
 {
   const CliOptions *options = serve->options;
   guint port = options->port < 0 ? SERVE_DEFAULT_PORT : (guint) options->port;
-  g_autoptr(GSList) uris = NULL;
+  g_autoptr(GSList) listeners = NULL;
 
   if (options->listen != NULL)
     {
@@ -258,14 +258,21 @@ serve_listen (Serve   *serve,
   else if (!soup_server_listen_local (serve->server, port, 0, error))
     return FALSE;
 
-  uris = soup_server_get_uris (serve->server);
-  if (uris == NULL)
+  /* the port from a listening socket (soup_server_get_uris () leaks in
+   * libsoup 3.2) */
+  listeners = soup_server_get_listeners (serve->server);
+  if (listeners != NULL)
+    {
+      g_autoptr(GSocketAddress) local = g_socket_get_local_address (listeners->data, NULL);
+
+      if (G_IS_INET_SOCKET_ADDRESS (local))
+        serve->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
+    }
+  if (serve->port == 0)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "not listening");
       return FALSE;
     }
-  serve->port = (guint) g_uri_get_port (uris->data);
-  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
   return TRUE;
 }
 
