@@ -275,6 +275,9 @@ try:
                        ({"problem": PROBLEM, "models": ["demo/demo-alpha"], "mode": "poetry"}, "unknown mode"),
                        ({"problem": PROBLEM, "models": ["demo/demo-alpha"], "judge": "x/y"}, "unknown judge"),
                        ({"problem": PROBLEM, "models": ["demo/demo-alpha"], "colour": 1}, "unknown member"),
+                       ({"problem": PROBLEM, "models": ["demo/demo-alpha"], "rank": "yes"}, "rank not a boolean"),
+                       ({"problem": PROBLEM, "models": ["demo/demo-alpha"], "seed": -1}, "negative seed"),
+                       ({"problem": PROBLEM, "models": ["demo/demo-alpha"], "fallback_judge": "x/y"}, "unknown fallback"),
                        ("[1,2", "broken JSON"), ("[]", "not an object")):
         status, _, data = S.request("POST", "/v1/runs", body)
         check(status == 400, "%s: HTTP %d %s" % (what, status, data[:200]))
@@ -292,11 +295,12 @@ try:
 
     # --- both modes, streamed to done; the CLI's JSON --------------------------
     models = ["demo/demo-alpha", "demo/demo-beta", "demo/demo-thinking"]
-    for mode, problem in (("architect", PROBLEM), ("support", SUPPORT)):
+    for mode, problem, extra, flags in (("architect", PROBLEM, {"rank": True, "seed": 7}, ["--rank", "--seed=7"]),
+                                        ("support", SUPPORT, {}, [])):
         t0 = time.time()
-        created = S.json("POST", "/v1/runs", {"mode": mode, "problem": problem, "models": models,
-                                              "judge": "demo/demo-judge",
-                                              "constraints": {"budget": "500 USD"}}, want=201)
+        created = S.json("POST", "/v1/runs", dict({"mode": mode, "problem": problem, "models": models,
+                                                   "judge": "demo/demo-judge",
+                                                   "constraints": {"budget": "500 USD"}}, **extra), want=201)
         check(time.time() - t0 < 5 * SLOW, "POST answers at once")
         check(created["events"] == "/v1/runs/%s/events" % created["id"], "events URL")
         evs, comments = S.events(created["id"])
@@ -316,7 +320,7 @@ try:
         check(os.path.exists(os.path.join(RUNS, created["id"] + ".json")), "the run is saved in the store")
 
         cli = subprocess.run([CLI, "--config=" + CONFIG, "--format=json", "--quiet", "--mode=" + mode,
-                              "--judge=demo/demo-judge", "--constraint=budget=500 USD"]
+                              "--judge=demo/demo-judge", "--constraint=budget=500 USD"] + flags
                              + ["--model=" + m for m in models] + ["-"],
                              input=problem.encode(), env=ENV, capture_output=True, timeout=120 * SLOW)
         check(cli.returncode == 0, "the CLI: %s" % cli.stderr.decode()[-2000:])
@@ -328,6 +332,8 @@ try:
                     print("# differs: %s\n#  cli: %s\n#  api: %s" % (k, json.dumps(want.get(k))[:300],
                                                                     json.dumps(got.get(k))[:300]))
             fail("%s: the API's run differs from the CLI's JSON" % mode)
+        if extra:
+            check(run.get("ranking") is not None, "the peer ranking ran: %s" % sorted(run))
         md_status, md_headers, md = S.request("GET", "/v1/runs/%s/markdown" % created["id"])
         check(md_status == 200 and md_headers["content-type"].startswith("text/markdown"), "markdown")
         check((b"## Blueprint" if mode == "architect" else b"## Checklist") in md, "the Markdown export")

@@ -94,6 +94,8 @@ row_title (JsonObject *o)
 
   if (g_strcmp0 (candidates, "judge") == 0)
     who = g_strdup (_("Judge"));
+  else if (g_strcmp0 (candidates, "ranking") == 0)
+    who = g_strdup (_("Peer ranking"));
   else
     who = g_strdup (candidates != NULL ? candidates : "?");
   /* TRANSLATORS: "c1 · kimi/kimi-k2 · attempt 2" */

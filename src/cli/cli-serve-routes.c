@@ -203,6 +203,38 @@ read_count (JsonObject  *o,
   return TRUE;
 }
 
+/* "rank" (a boolean) and "seed" (0 to 2^32 - 1), as --rank and --seed. */
+static gboolean
+read_ranking (JsonObject  *o,
+              CsRun       *run,
+              GError     **error)
+{
+  JsonNode *rank = json_object_get_member (o, "rank");
+  JsonNode *seed = json_object_get_member (o, "seed");
+
+  if (rank != NULL && !JSON_NODE_HOLDS_NULL (rank))
+    {
+      if (!JSON_NODE_HOLDS_VALUE (rank) || json_node_get_value_type (rank) != G_TYPE_BOOLEAN)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "“rank” must be true or false");
+          return FALSE;
+        }
+      cs_run_set_rank (run, json_node_get_boolean (rank));
+    }
+  if (seed != NULL && !JSON_NODE_HOLDS_NULL (seed))
+    {
+      if (!JSON_NODE_HOLDS_VALUE (seed) || json_node_get_value_type (seed) != G_TYPE_INT64 ||
+          json_node_get_int (seed) < 0 || json_node_get_int (seed) > G_MAXUINT32)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                       "“seed” must be a whole number from 0 to %u", G_MAXUINT32);
+          return FALSE;
+        }
+      cs_run_set_seed (run, (guint32) json_node_get_int (seed));
+    }
+  return TRUE;
+}
+
 static const char *
 optional_string (JsonObject *o,
                  const char *name,
@@ -233,13 +265,13 @@ read_run (Serve       *serve,
   g_autoptr(CsRun) run = NULL;
   g_autoptr(CsRun) scratch = NULL;
   g_autoptr(CsRunner) planner = NULL;
-  const char *mode_name, *problem, *judge;
+  const char *mode_name, *problem, *judge, *fallback;
   g_autofree char *stripped = NULL;
   gboolean ok = TRUE;
   CsMode mode = CS_MODE_ARCHITECT;
 
   static const char * const known[] = { "mode", "problem", "constraints", "models", "judge",
-                                        "quorum", "deadline", NULL };
+                                        "fallback_judge", "quorum", "deadline", "rank", "seed", NULL };
   g_autoptr(GList) members = json_object_get_members (o);
 
   for (GList *l = members; l != NULL; l = l->next)
@@ -252,10 +284,11 @@ read_run (Serve       *serve,
   mode_name = optional_string (o, "mode", &ok);
   problem = optional_string (o, "problem", &ok);
   judge = optional_string (o, "judge", &ok);
+  fallback = optional_string (o, "fallback_judge", &ok);
   if (!ok || (mode_name != NULL && !cs_mode_from_string (mode_name, &mode)))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   "“mode” must be \"architect\" or \"support\"; “problem” and “judge” strings");
+                   "“mode” must be \"architect\" or \"support\"; “problem”, “judge” and “fallback_judge” strings");
       return NULL;
     }
   if (problem != NULL && strlen (problem) > SERVE_MAX_PROBLEM_BYTES)
@@ -269,9 +302,11 @@ read_run (Serve       *serve,
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "“problem” must be a non-empty string");
       return NULL;
     }
-  if (judge != NULL && cs_config_find_model (serve->config, judge) == NULL)
+  if ((judge != NULL && cs_config_find_model (serve->config, judge) == NULL) ||
+      (fallback != NULL && cs_config_find_model (serve->config, fallback) == NULL))
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "unknown judge model %s", judge);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "unknown judge model %s",
+                   judge != NULL && cs_config_find_model (serve->config, judge) == NULL ? judge : fallback);
       return NULL;
     }
   run = cs_run_new (mode, problem);
@@ -279,8 +314,11 @@ read_run (Serve       *serve,
       !read_count (o, "quorum", 1000, quorum, error) ||
       !read_count (o, "deadline", 24 * 3600, deadline, error))
     return NULL;
+  if (!read_ranking (o, run, error))
+    return NULL;
   if (judge != NULL)
     cs_run_set_judge (run, judge);
+  cs_run_set_fallback_judge (run, fallback);
 
   scratch = cs_run_new (mode, problem);
   planner = cs_runner_new (serve->config, scratch);

@@ -27,7 +27,7 @@ typedef struct {
   const char   *model;          /* without the provider */
   CsApiDialect  dialect;
   const char   *run_id;         /* NULL outside a run */
-  const char   *candidates;     /* "c1,c2", "judge", or NULL */
+  const char   *candidates;     /* "c1,c2", "judge", "ranking", or NULL */
   guint         attempt;        /* 1, 2, … */
   guint         status;         /* HTTP status, 0 when none came */
   const char   *error_kind;     /* NULL when it succeeded: "rate-limited", "server", … */

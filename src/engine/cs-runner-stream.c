@@ -520,12 +520,15 @@ stream_cb (GObject      *object,
 
 /* Sending */
 
-/* "c1,c2" for the request log; "judge" for the judge's. */
+/* "c1,c2" for the request log; "judge" for the judge's, "ranking" for a
+ * peer ranker's. */
 static char *
 request_candidates (CsRunnerRequest *request)
 {
   GString *ids;
 
+  if (request->ranker != NULL)
+    return g_strdup ("ranking");
   if (request->is_judge)
     return g_strdup ("judge");
   ids = g_string_new (NULL);
