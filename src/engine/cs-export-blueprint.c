@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 
 #include "cs-export-private.h"
@@ -26,22 +28,31 @@ append_vote_count (GString      *out,
   switch (cs_vote_choice_read (item, chosen, &vote))
     {
     case CS_VOTE_CHOICE_WINNER:
-      g_string_append_printf (out, in_table ? "%u of %u" : " (chosen by %u of %u)", vote.chosen_count, vote.total);
+      if (in_table)
+        g_string_append_printf (out, _("%u of %u"), vote.chosen_count, vote.total);
+      else
+        g_string_append_printf (out, _(" (chosen by %u of %u)"), vote.chosen_count, vote.total);
       return;
     case CS_VOTE_CHOICE_MINORITY:
-      g_string_append_printf (out, in_table ? "judge, also chosen by %u of %u; the candidates voted "
-                                            : " (the judge's choice, also chosen by %u of %u; the candidates voted ",
-                              vote.chosen_count, vote.total);
+      if (in_table)
+        g_string_append_printf (out, _("judge, also chosen by %u of %u; the candidates voted "),
+                                vote.chosen_count, vote.total);
+      else
+        g_string_append_printf (out, _(" (the judge's choice, also chosen by %u of %u; the candidates voted "),
+                                vote.chosen_count, vote.total);
       break;
     case CS_VOTE_CHOICE_UNVOTED:
-      g_string_append (out, in_table ? "judge; the candidates voted " : " (the judge's choice; the candidates voted ");
+      g_string_append (out, in_table ? _("judge; the candidates voted ") : _(" (the judge's choice; the candidates voted "));
       break;
     case CS_VOTE_CHOICE_NONE:
     default:
       return;
     }
   cs_export_append_inline (out, vote.winner);
-  g_string_append_printf (out, ", %u of %u%s", vote.winner_count, vote.total, in_table ? "" : ")");
+  g_string_append (out, ", ");
+  g_string_append_printf (out, _("%u of %u"), vote.winner_count, vote.total);
+  if (!in_table)
+    g_string_append (out, ")");
 }
 
 static void
@@ -50,14 +61,14 @@ append_components (GString     *out,
 {
   GPtrArray *components = cs_blueprint_get_components (bp);
 
-  g_string_append (out, "### Components\n\n");
+  g_string_append_printf (out, "### %s\n\n", _("Components"));
   if (components->len == 0)
     {
-      g_string_append (out, "None.\n\n");
+      g_string_append_printf (out, "%s\n\n", _("None."));
       return;
     }
-  g_string_append (out, "| Component | Technology | Votes | Responsibility | Scaling |\n"
-                        "| --- | --- | --- | --- | --- |\n");
+  g_string_append_printf (out, "| %s | %s | %s | %s | %s |\n| --- | --- | --- | --- | --- |\n",
+                          _("Component"), _("Technology"), _("Votes"), _("Responsibility"), _("Scaling"));
   for (guint i = 0; i < components->len; i++)
     {
       CsComponent *comp = g_ptr_array_index (components, i);
@@ -71,18 +82,19 @@ append_components (GString     *out,
       if (votes->len == 0 && comp->item.total > 0)
         {
           if (comp->item.support == 0)
-            g_string_append (votes, "added by the judge");
+            g_string_append (votes, _("added by the judge"));
           else
-            g_string_append_printf (votes, "component in %d of %d", (int)comp->item.support,
+            g_string_append_printf (votes, _("component in %d of %d"), (int)comp->item.support,
                                     (int)comp->item.total);
         }
       g_string_append_printf (out, "| %s | %s | %s | %s | %s |\n", name, tech,
                               votes->len ? votes->str : "—", resp, scaling);
     }
-  g_string_append (out, "\nVotes: how many of the candidates that have the component chose its "
-                        "technology (“judge” when the judge chose another one than their vote); "
-                        "“component in” counts the candidates that have the component at all, "
-                        "whatever its technology.\n\n");
+  g_string_append_printf (out, "\n%s\n\n",
+                          _("Votes: how many of the candidates that have the component chose its "
+                            "technology (“judge” when the judge chose another one than their vote); "
+                            "“component in” counts the candidates that have the component at all, "
+                            "whatever its technology."));
 }
 
 static void
@@ -93,7 +105,7 @@ append_data_stores (GString     *out,
 
   if (stores->len == 0)
     return;
-  g_string_append (out, "### Data stores\n\n");
+  g_string_append_printf (out, "### %s\n\n", _("Data stores"));
   for (guint i = 0; i < stores->len; i++)
     {
       CsDataStore *store = g_ptr_array_index (stores, i);
@@ -103,7 +115,7 @@ append_data_stores (GString     *out,
       g_string_append (out, "** (");
       cs_export_append_inline (out, store->technology);
       if (store->primary)
-        g_string_append (out, ", system of record");
+        g_string_append_printf (out, ", %s", _("system of record"));
       g_string_append (out, ")");
       if (store->purpose != NULL && *store->purpose)
         {
@@ -124,7 +136,7 @@ append_apis (GString     *out,
 
   if (apis->len == 0)
     return;
-  g_string_append (out, "### APIs\n\n");
+  g_string_append_printf (out, "### %s\n\n", _("APIs"));
   for (guint i = 0; i < apis->len; i++)
     {
       CsApi *api = g_ptr_array_index (apis, i);
@@ -158,13 +170,16 @@ append_decision (GString    *out,
   g_string_append_c (out, '\n');
   if (decision->rationale != NULL && *decision->rationale)
     {
-      g_string_append (out, "  - Why: ");
+      g_string_append_printf (out, "  - %s ", _("Why:"));
       cs_export_append_inline (out, decision->rationale);
       g_string_append_c (out, '\n');
     }
   for (guint r = 0; rejected != NULL && rejected[r] != NULL; r++)
     {
-      g_string_append (out, r == 0 ? "  - Rejected: " : ", ");
+      if (r == 0)
+        g_string_append_printf (out, "  - %s ", _("Rejected:"));
+      else
+        g_string_append (out, ", ");
       cs_export_append_inline (out, rejected[r]);
     }
   if (rejected != NULL && rejected[0] != NULL)
@@ -177,9 +192,9 @@ append_decisions (GString     *out,
 {
   GPtrArray *decisions = cs_blueprint_get_decisions (bp);
 
-  g_string_append (out, "### Decisions\n\n");
+  g_string_append_printf (out, "### %s\n\n", _("Decisions"));
   if (decisions->len == 0)
-    g_string_append (out, "None recorded.\n\n");
+    g_string_append_printf (out, "%s\n\n", _("None recorded."));
   for (guint i = 0; i < decisions->len; i++)
     append_decision (out, g_ptr_array_index (decisions, i));
   if (decisions->len > 0)
@@ -193,9 +208,9 @@ append_trade_offs_and_risks (GString     *out,
   GPtrArray *tradeoffs = cs_blueprint_get_trade_offs (bp);
   GPtrArray *risks = cs_blueprint_get_risks (bp);
 
-  g_string_append (out, "### Trade-offs\n\n");
+  g_string_append_printf (out, "### %s\n\n", _("Trade-offs"));
   if (tradeoffs->len == 0)
-    g_string_append (out, "None recorded.\n");
+    g_string_append_printf (out, "%s\n", _("None recorded."));
   for (guint i = 0; i < tradeoffs->len; i++)
     {
       CsTradeOff *tradeoff = g_ptr_array_index (tradeoffs, i);
@@ -207,9 +222,9 @@ append_trade_offs_and_risks (GString     *out,
     }
   g_string_append_c (out, '\n');
 
-  g_string_append (out, "### Risks\n\n");
+  g_string_append_printf (out, "### %s\n\n", _("Risks"));
   if (risks->len == 0)
-    g_string_append (out, "None recorded.\n");
+    g_string_append_printf (out, "%s\n", _("None recorded."));
   for (guint i = 0; i < risks->len; i++)
     {
       CsRisk *risk = g_ptr_array_index (risks, i);
@@ -219,7 +234,7 @@ append_trade_offs_and_risks (GString     *out,
       g_string_append (out, "**");
       if (risk->mitigation != NULL && *risk->mitigation)
         {
-          g_string_append (out, " — mitigation: ");
+          g_string_append_printf (out, " — %s ", _("mitigation:"));
           cs_export_append_inline (out, risk->mitigation);
         }
       cs_export_append_origin (out, &risk->item.origin);
@@ -240,17 +255,18 @@ append_cost (GString     *out,
   if (!cs_blueprint_get_monthly_cost (bp, &cost))
     return;
   amount = cs_export_format_dollars (cost);
-  g_string_append_printf (out, "### Estimated cost\n\n$%s/month", amount);
+  g_string_append_printf (out, "### %s\n\n", _("Estimated cost"));
+  g_string_append_printf (out, _("$%s/month"), amount);
   if (vote != NULL && vote->count > 1 && vote->has_median)
     {
       /* the judge may have set its own figure: only a median is called one */
       if (fabs (vote->median - cost) < 0.5)
-        g_string_append_printf (out, " (median of %d estimates)", (int)vote->count);
+        g_string_append_printf (out, _(" (median of %d estimates)"), (int)vote->count);
       else
         {
           g_autofree char *median_amount = cs_export_format_dollars (vote->median);
 
-          g_string_append_printf (out, " (the judge's figure; the median of %d candidate estimates is $%s/month)",
+          g_string_append_printf (out, _(" (the judge's figure; the median of %d candidate estimates is $%s/month)"),
                                   (int)vote->count, median_amount);
         }
     }
@@ -266,7 +282,7 @@ append_alternatives (GString  *out,
 
   if (alternatives->len == 0)
     return;
-  g_string_append (out, "### Alternatives (not in the blueprint)\n\n");
+  g_string_append_printf (out, "### %s\n\n", _("Alternatives (not in the blueprint)"));
   for (guint i = 0; i < alternatives->len; i++)
     {
       CsAlternative *alt = g_ptr_array_index (alternatives, i);
@@ -274,14 +290,14 @@ append_alternatives (GString  *out,
       g_string_append (out, "- ");
       if (alt->kind == CS_ALTERNATIVE_DECISION)
         {
-          g_string_append (out, "Decision **");
+          g_string_append_printf (out, "%s **", _("Decision"));
           cs_export_append_inline (out, alt->title);
           g_string_append (out, ":** ");
           cs_export_append_inline (out, alt->choice);
         }
       else
         {
-          g_string_append (out, "Component **");
+          g_string_append_printf (out, "%s **", _("Component"));
           cs_export_append_inline (out, alt->title);
           g_string_append (out, "** (");
           cs_export_append_inline (out, alt->technology);
@@ -303,7 +319,7 @@ cs_export_append_blueprint (GString  *out,
   CsBlueprint *bp = cs_result_get_blueprint (result);
   const char *mermaid = cs_blueprint_get_mermaid (bp);
 
-  g_string_append (out, "## Blueprint\n\n");
+  g_string_append_printf (out, "## %s\n\n", _("Blueprint"));
   if (cs_blueprint_get_summary (bp) != NULL)
     {
       cs_export_append_paragraphs (out, cs_blueprint_get_summary (bp), "");
@@ -316,7 +332,7 @@ cs_export_append_blueprint (GString  *out,
   append_apis (out, bp);
   if (mermaid != NULL && *mermaid != '\0')
     {
-      g_string_append (out, "### Diagram\n\n");
+      g_string_append_printf (out, "### %s\n\n", _("Diagram"));
       cs_export_append_code_block (out, "mermaid", mermaid, "");
       g_string_append_c (out, '\n');
     }

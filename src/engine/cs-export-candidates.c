@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -31,20 +33,23 @@ append_usage (GString     *out,
       g_autofree char *in_s = in >= 0 ? cs_export_format_thousands (in) : g_strdup ("?");
       g_autofree char *out_s = outt >= 0 ? cs_export_format_thousands (outt) : g_strdup ("?");
 
-      g_string_append_printf (out, " · %s in / %s out tokens", in_s, out_s);
+      g_string_append (out, " · ");
+      g_string_append_printf (out, _("%s in / %s out tokens"), in_s, out_s);
     }
   g_string_append_printf (out, " · $%s", cost);
   if (ttft >= 0)
     {
       g_autofree char *ttft_s = cs_export_format_thousands (ttft);
 
-      g_string_append_printf (out, " · first token after %s ms", ttft_s);
+      g_string_append (out, " · ");
+      g_string_append_printf (out, _("first token after %s ms"), ttft_s);
     }
   if (duration >= 0)
     {
       g_autofree char *total = cs_export_format_double ("%.1f", duration / 1000.0);
 
-      g_string_append_printf (out, " · %s s in total", total);
+      g_string_append (out, " · ");
+      g_string_append_printf (out, _("%s s in total"), total);
     }
 }
 
@@ -71,12 +76,12 @@ append_candidate_head (GString     *out,
 
   if (provider != NULL)
     {
-      g_string_append (meta, " · Provider: ");
+      g_string_append_printf (meta, " · %s ", _("Provider:"));
       cs_export_append_inline (meta, provider);
     }
   if (angle != NULL)
     {
-      g_string_append (meta, " · angle: ");
+      g_string_append_printf (meta, " · %s ", _("angle:"));
       cs_export_append_inline (meta, angle);
     }
   append_usage (meta, candidate);
@@ -86,7 +91,7 @@ append_candidate_head (GString     *out,
 
   if (error != NULL && *error != '\0')
     {
-      g_string_append (out, "**Error:** ");
+      g_string_append_printf (out, "**%s** ", _("Error:"));
       cs_export_append_inline (out, error);
       g_string_append (out, "\n\n");
     }
@@ -102,7 +107,7 @@ append_reply_start (GString     *out,
 
   if (cs_candidate_get_error (candidate) != NULL || text == NULL || *text == '\0')
     return;
-  g_string_append (out, "No structured answer; the reply began:\n\n");
+  g_string_append_printf (out, "%s\n\n", _("No structured answer; the reply began:"));
   head = g_utf8_substring (text, 0, MIN (g_utf8_strlen (text, -1), 400));
   cs_export_append_code_block (out, "text", head, "");
   g_string_append_c (out, '\n');
@@ -140,7 +145,9 @@ append_blueprint_points (GString     *out,
     {
       g_autofree char *amount = cs_export_format_dollars (cost);
 
-      g_string_append_printf (out, "- Estimated cost: $%s/month\n", amount);
+      g_string_append (out, "- ");
+      g_string_append_printf (out, _("Estimated cost: $%s/month"), amount);
+      g_string_append_c (out, '\n');
     }
 }
 
@@ -179,14 +186,14 @@ append_reasoning (GString     *out,
 
   chars = g_utf8_strlen (reasoning, -1);
   kept = g_utf8_substring (reasoning, 0, MIN (chars, REASONING_MAX_CHARS));
-  g_string_append (out, "<details><summary>Reasoning</summary>\n\n");
+  g_string_append_printf (out, "<details><summary>%s</summary>\n\n", _("Reasoning"));
   cs_export_append_paragraphs (out, kept, "");
   if (chars > REASONING_MAX_CHARS)
     {
       g_autofree char *shown = cs_export_format_thousands (REASONING_MAX_CHARS);
       g_autofree char *total = cs_export_format_thousands (chars);
 
-      g_string_append_printf (out, "\n*The reasoning is cut here: %s of its %s characters are shown.*\n",
+      g_string_append_printf (out, _("\n*The reasoning is cut here: %s of its %s characters are shown.*\n"),
                               shown, total);
     }
   g_string_append (out, "\n</details>\n\n");
@@ -220,9 +227,9 @@ cs_export_append_candidates (GString  *out,
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (run));
 
-  g_string_append (out, "## Candidates\n\n");
+  g_string_append_printf (out, "## %s\n\n", _("Candidates"));
   if (n == 0)
-    g_string_append (out, "None.\n\n");
+    g_string_append_printf (out, "%s\n\n", _("None."));
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(CsCandidate) candidate = g_list_model_get_item (G_LIST_MODEL (run), i);
@@ -281,8 +288,8 @@ append_judge_row (GString *out,
 
   if (!cs_run_get_judge_usage (run, &in_tokens, &out_tokens, &c, &ms) || file_count (in_tokens) < 0)
     return;
-  label = cs_run_get_judge (run) != NULL ? g_strdup_printf ("judge (%s)", cs_export_model_name (cs_run_get_judge (run)))
-                                          : g_strdup ("judge");
+  label = cs_run_get_judge (run) != NULL ? g_strdup_printf (_("judge (%s)"), cs_export_model_name (cs_run_get_judge (run)))
+                                          : g_strdup (_("judge"));
   model = cs_export_cell (label);
   in = cs_export_format_tokens (file_count (in_tokens));
   outt = cs_export_format_tokens (file_count (out_tokens));
@@ -301,9 +308,11 @@ cs_export_append_costs (GString *out,
   g_autofree char *total_out = cs_export_format_tokens (cs_run_get_total_output_tokens (run));
   g_autofree char *total_cost = cs_export_format_double ("%.4f", cs_run_get_total_cost_usd (run));
 
-  g_string_append (out, "## Cost and latency\n\n"
-                        "| Candidate | Status | Input tokens | Output tokens | Cost (USD) | TTFT (ms) | Total (s) | Tokens/s |\n"
-                        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+  g_string_append_printf (out, "## %s\n\n", _("Cost and latency"));
+  g_string_append_printf (out, "| %s | %s | %s | %s | %s | %s | %s | %s |\n",
+                          _("Candidate"), _("Status"), _("Input tokens"), _("Output tokens"), _("Cost (USD)"),
+                          _("TTFT (ms)"), _("Total (s)"), _("Tokens/s"));
+  g_string_append (out, "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(CsCandidate) candidate = g_list_model_get_item (G_LIST_MODEL (run), i);
@@ -312,5 +321,5 @@ cs_export_append_costs (GString *out,
     }
   append_judge_row (out, run);
   cs_export_append_ranking_cost_row (out, run);
-  g_string_append_printf (out, "| **Total** | | %s | %s | %s | | | |\n\n", total_in, total_out, total_cost);
+  g_string_append_printf (out, "| **%s** | | %s | %s | %s | | | |\n\n", _("Total"), total_in, total_out, total_cost);
 }

@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "cs-export-private.h"
 
 static void
@@ -18,6 +20,21 @@ append_labelled (GString    *out,
   g_string_append (out, label);
   cs_export_append_inline (out, text);
   g_string_append_c (out, '\n');
+}
+
+/* A step's risk in words of the user's language ("none", "low", …). */
+static const char *
+risk_words (const char *risk)
+{
+  if (g_strcmp0 (risk, "none") == 0)
+    return C_("risk", "none");
+  if (g_strcmp0 (risk, "low") == 0)
+    return C_("risk", "low");
+  if (g_strcmp0 (risk, "medium") == 0)
+    return C_("risk", "medium");
+  if (g_strcmp0 (risk, "high") == 0)
+    return C_("risk", "high");
+  return risk;
 }
 
 /* Under a step: its command, what to expect, what if it fails, then its
@@ -37,15 +54,24 @@ append_step_details (GString      *out,
       cs_export_append_code_block (out, "sh", step->command, "  ");
     }
   g_string_append_c (out, '\n');
-  append_labelled (out, "  - Expected: ", step->expected);
-  append_labelled (out, "  - If it fails: ", step->if_fails);
+  {
+    g_autofree char *expected = g_strdup_printf ("  - %s ", _("Expected:"));
+    g_autofree char *if_fails = g_strdup_printf ("  - %s ", _("If it fails:"));
+
+    append_labelled (out, expected, step->expected);
+    append_labelled (out, if_fails, step->if_fails);
+  }
   if (step->risk != NULL)
     {
-      g_string_append (meta, "Risk: ");
-      cs_export_append_inline (meta, step->risk);
+      g_string_append_printf (meta, "%s ", _("Risk:"));
+      cs_export_append_inline (meta, risk_words (step->risk));
     }
   if (step->has_effort)
-    g_string_append_printf (meta, "%seffort: %d min", meta->len ? " · " : "", step->effort_minutes);
+    {
+      if (meta->len > 0)
+        g_string_append (meta, " · ");
+      g_string_append_printf (meta, _("effort: %d min"), step->effort_minutes);
+    }
   cs_export_append_agreement (agreement, run, &step->item, verb);
   if (agreement->len > 0)
     g_string_append_printf (meta, "%s%s", meta->len ? " · " : "", agreement->str);
@@ -80,7 +106,7 @@ append_causes (GString     *out,
 
   if (causes->len == 0)
     return;
-  g_string_append (out, "### Likely causes\n\n");
+  g_string_append_printf (out, "### %s\n\n", _("Likely causes"));
   for (guint i = 0; i < causes->len; i++)
     {
       CsCause *cause = g_ptr_array_index (causes, i);
@@ -106,7 +132,7 @@ append_steps (GString     *out,
 {
   GPtrArray *steps = cs_checklist_get_steps (checklist);
 
-  g_string_append (out, "### Steps\n\n");
+  g_string_append_printf (out, "### %s\n\n", _("Steps"));
   for (guint i = 0; i < steps->len; i++)
     {
       CsStep *step = g_ptr_array_index (steps, i);
@@ -148,7 +174,7 @@ append_alternatives (GString     *out,
 
   if (alternatives->len == 0)
     return;
-  g_string_append (out, "### If that did not work, try…\n\n");
+  g_string_append_printf (out, "### %s\n\n", _("If that did not work, try…"));
   for (guint i = 0; i < alternatives->len; i++)
     {
       CsAlternative *alt = g_ptr_array_index (alternatives, i);
@@ -156,7 +182,7 @@ append_alternatives (GString     *out,
 
       g_string_append (out, "- ");
       if (alt->after_step >= 0 && (guint)alt->after_step < n_steps)
-        g_string_append_printf (out, "After step %d: ", alt->after_step + 1);
+        g_string_append_printf (out, _("After step %d: "), alt->after_step + 1);
       g_string_append (out, "**");
       /* (an alternative's candidates are in its details) */
       append_step_head (out, alt->title, alt->action, NULL);
@@ -173,7 +199,7 @@ cs_export_append_checklist (GString  *out,
   CsChecklist *checklist = cs_result_get_checklist (result);
   const char *escalate = cs_checklist_get_escalate_when (checklist);
 
-  g_string_append (out, "## Checklist\n\n");
+  g_string_append_printf (out, "## %s\n\n", _("Checklist"));
   if (cs_checklist_get_summary (checklist) != NULL)
     {
       cs_export_append_paragraphs (out, cs_checklist_get_summary (checklist), "");
@@ -186,7 +212,7 @@ cs_export_append_checklist (GString  *out,
   append_alternatives (out, run, result, checklist);
   if (escalate != NULL && *escalate)
     {
-      g_string_append (out, "### When to escalate\n\n");
+      g_string_append_printf (out, "### %s\n\n", _("When to escalate"));
       cs_export_append_paragraphs (out, escalate, "");
       g_string_append_c (out, '\n');
     }

@@ -11,6 +11,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "cs-export-private.h"
@@ -22,7 +24,7 @@ cs_export_model_name (const char *model_id)
   const char *slash = model_id != NULL ? strchr (model_id, '/') : NULL;
 
   if (model_id == NULL)
-    return "unknown model";
+    return _("unknown model");
   return slash != NULL && slash[1] != '\0' ? slash + 1 : model_id;
 }
 
@@ -53,7 +55,7 @@ cs_export_append_model (GString    *out,
   cs_export_append_inline (out, cs_export_model_name (model_id));
   if (provider != NULL)
     {
-      g_string_append (out, " from ");
+      g_string_append_printf (out, " %s ", _("from"));
       cs_export_append_inline (out, provider);
     }
 }
@@ -77,7 +79,19 @@ cs_export_append_candidate (GString    *out,
 const char *
 cs_export_status_words (CsCandidateStatus status)
 {
-  return status == CS_CANDIDATE_OK ? "done" : cs_candidate_status_to_string (status);
+  switch (status)
+    {
+    case CS_CANDIDATE_QUEUED: return C_("status", "queued");
+    case CS_CANDIDATE_THINKING: return C_("status", "thinking");
+    case CS_CANDIDATE_STREAMING: return C_("status", "streaming");
+    case CS_CANDIDATE_OK: return C_("status", "done");
+    case CS_CANDIDATE_FAILED: return C_("status", "failed");
+    case CS_CANDIDATE_REFUSED: return C_("status", "refused");
+    case CS_CANDIDATE_INVALID: return C_("status", "invalid");
+    case CS_CANDIDATE_TRUNCATED: return C_("status", "truncated");
+    case CS_CANDIDATE_CANCELLED: return C_("status", "cancelled");
+    default: return cs_candidate_status_to_string (status);
+    }
 }
 
 const char *
@@ -89,18 +103,18 @@ cs_export_angle_label (CsMode      mode,
   if (angle == NULL || *angle == '\0')
     return NULL;
   a = cs_mode_find_angle (mode, angle);
-  return a != NULL && a->label != NULL ? a->label : angle;
+  return a != NULL && a->label != NULL ? _(a->label) : angle;
 }
 
 const char *
 cs_export_likelihood_words (const char *likelihood)
 {
   if (g_strcmp0 (likelihood, "high") == 0)
-    return "likely";
+    return _("likely");
   if (g_strcmp0 (likelihood, "medium") == 0)
-    return "possible";
+    return _("possible");
   if (g_strcmp0 (likelihood, "low") == 0)
-    return "less likely";
+    return _("less likely");
   return likelihood;
 }
 
@@ -109,20 +123,26 @@ cs_export_api_style_words (const char *style)
 {
   static const char * const words[][2] = {
     { "rest", "REST" }, { "grpc", "gRPC" }, { "graphql", "GraphQL" },
-    { "websocket", "WebSocket" }, { "event", "events" }, { "batch", "batch" },
-    { "other", "other" },
+    { "websocket", "WebSocket" }, { "event", N_("events") }, { "batch", N_("batch") },
+    { "other", N_("other") },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (words); i++)
     if (g_strcmp0 (style, words[i][0]) == 0)
-      return words[i][1];
+      return _(words[i][1]);
   return style;
 }
 
 const char *
 cs_export_method_words (const char *method)
 {
-  return g_strcmp0 (method, "ensemble") == 0 ? "votes" : method;
+  if (g_strcmp0 (method, "ensemble") == 0)
+    return _("votes");
+  if (g_strcmp0 (method, "consensus") == 0)
+    return _("consensus");
+  if (g_strcmp0 (method, "judge") == 0)
+    return _("judge");
+  return method;
 }
 
 void
@@ -137,10 +157,13 @@ cs_export_append_agreement (GString      *out,
     return;
   if (item->support == 0)
     {
-      g_string_append (out, "added by the judge");
+      g_string_append (out, _("added by the judge"));
       return;
     }
-  g_string_append_printf (out, "%s by %d of %d", verb, (int)item->support, (int)item->total);
+  if (g_strcmp0 (verb, "agreed") == 0)
+    g_string_append_printf (out, _("agreed by %d of %d"), (int)item->support, (int)item->total);
+  else
+    g_string_append_printf (out, _("proposed by %d of %d"), (int)item->support, (int)item->total);
   if (ids != NULL && ids[0] != NULL)
     {
       g_string_append (out, ": ");

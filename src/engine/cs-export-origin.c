@@ -11,6 +11,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "cs-export-private.h"
 
 /* "c1, c3; judge: changed" (raw text), or NULL when there is nothing to say. */
@@ -26,8 +28,11 @@ origin_text (const CsOrigin *origin)
       g_string_append (text, origin->sources[i]);
     }
   if (origin->judge == CS_JUDGE_CHANGED || origin->judge == CS_JUDGE_ADDED)
-    g_string_append_printf (text, "%sjudge: %s", text->len > 0 ? "; " : "",
-                            cs_judge_mark_to_string (origin->judge));
+    {
+      if (text->len > 0)
+        g_string_append (text, "; ");
+      g_string_append (text, origin->judge == CS_JUDGE_CHANGED ? _("judge: changed") : _("judge: added"));
+    }
   return text->len > 0 ? g_string_free (g_steal_pointer (&text), FALSE) : NULL;
 }
 
@@ -66,7 +71,7 @@ cs_export_append_summary_origin (GString  *out,
 
   if (!cs_result_has_origins (result) || text == NULL)
     return;
-  g_string_append (out, "Summary from: ");
+  g_string_append_printf (out, "%s ", _("Summary from:"));
   cs_export_append_inline (out, text);
   g_string_append (out, "\n\n");
 }
@@ -80,9 +85,10 @@ cs_export_append_origin_legend (GString  *out,
 
   if (!cs_result_has_origins (result) || n == 0)
     return;
-  g_string_append (out, "Sources: the ids in parentheses after an item are the candidates whose "
-                        "answers had it; “judge: changed” or “judge: added” when the judge "
-                        "rewrote it or added it.\n\n");
+  g_string_append_printf (out, "%s\n\n",
+                          _("Sources: the ids in parentheses after an item are the candidates whose "
+                            "answers had it; “judge: changed” or “judge: added” when the judge "
+                            "rewrote it or added it."));
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(CsCandidate) candidate = g_list_model_get_item (G_LIST_MODEL (run), i);
@@ -94,7 +100,7 @@ cs_export_append_origin_legend (GString  *out,
       cs_export_append_inline (out, cs_export_model_name (cs_candidate_get_model (candidate)));
       if (angle != NULL)
         {
-          g_string_append (out, ", angle: ");
+          g_string_append_printf (out, ", %s ", _("angle:"));
           cs_export_append_inline (out, angle);
         }
       g_string_append_c (out, '\n');

@@ -13,10 +13,28 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "cs-constraint-check.h"
 #include "cs-export-private.h"
 #include "cs-json-util.h"
 #include "cs-mode.h"
+
+/* A run's state in words of the user's language. */
+static const char *
+state_words (CsRunState state)
+{
+  switch (state)
+    {
+    case CS_RUN_DRAFT: return C_("run state", "draft");
+    case CS_RUN_RUNNING: return C_("run state", "running");
+    case CS_RUN_SYNTHESIZING: return C_("run state", "synthesizing");
+    case CS_RUN_DONE: return C_("run state", "done");
+    case CS_RUN_FAILED: return C_("run state", "failed");
+    case CS_RUN_CANCELLED: return C_("run state", "cancelled");
+    default: return cs_run_state_to_string (state);
+    }
+}
 
 static void
 append_head (GString *out,
@@ -24,19 +42,20 @@ append_head (GString *out,
 {
   CsMode mode = cs_run_get_mode (run);
   g_autoptr(GDateTime) created = g_date_time_new_from_unix_utc (cs_run_get_created (run));
-  g_autofree char *date = created != NULL ? g_date_time_format (created, "%Y-%m-%d %H:%M UTC") : g_strdup ("unknown");
+  g_autofree char *date = created != NULL ? g_date_time_format (created, "%Y-%m-%d %H:%M UTC") : g_strdup (_("unknown"));
 
   g_string_append (out, "# ");
-  cs_export_append_inline (out, cs_run_get_title (run) && *cs_run_get_title (run) ? cs_run_get_title (run) : "Consilium run");
-  g_string_append_printf (out, "\n\n- Mode: %s\n- Date: %s\n- Run: ",
-                          mode == CS_MODE_SUPPORT ? "Tech Support (a troubleshooting checklist)"
-                                                  : "Systems Architect (a system blueprint)",
-                          date);
+  cs_export_append_inline (out, cs_run_get_title (run) && *cs_run_get_title (run) ? cs_run_get_title (run) : _("Consilium run"));
+  g_string_append_printf (out, "\n\n- %s %s\n- %s %s\n- %s ",
+                          _("Mode:"),
+                          mode == CS_MODE_SUPPORT ? _("Tech Support (a troubleshooting checklist)")
+                                                  : _("Systems Architect (a system blueprint)"),
+                          _("Date:"), date, _("Run:"));
   cs_export_append_inline (out, cs_run_get_id (run));
-  g_string_append_printf (out, "\n- State: %s\n", cs_run_state_to_string (cs_run_get_state (run)));
+  g_string_append_printf (out, "\n- %s %s\n", _("State:"), state_words (cs_run_get_state (run)));
   if (cs_run_get_message (run) != NULL && *cs_run_get_message (run))
     {
-      g_string_append (out, "- Note: ");
+      g_string_append_printf (out, "- %s ", _("Note:"));
       cs_export_append_inline (out, cs_run_get_message (run));
       g_string_append_c (out, '\n');
     }
@@ -51,7 +70,7 @@ append_breaches (GString *out,
 
   if (breaches->len == 0)
     return;
-  g_string_append (out, "**Where the result breaks them:**\n\n");
+  g_string_append_printf (out, "**%s**\n\n", _("Where the result breaks them:"));
   for (guint i = 0; i < breaches->len; i++)
     {
       CsConstraintBreach *breach = g_ptr_array_index (breaches, i);
@@ -104,20 +123,20 @@ append_problem (GString *out,
   const char * const *keys = cs_run_get_constraint_keys (run);
   guint n;
 
-  g_string_append (out, "\n## Problem\n\n");
+  g_string_append_printf (out, "\n## %s\n\n", _("Problem"));
   cs_export_append_code_block (out, "text", cs_run_get_problem (run), "");
 
-  g_string_append (out, "\n## Constraints\n\n");
+  g_string_append_printf (out, "\n## %s\n\n", _("Constraints"));
   for (n = 0; keys != NULL && keys[n] != NULL; n++)
     {
       g_string_append (out, "- **");
-      cs_export_append_inline (out, cs_mode_get_constraint_label (keys[n]));
+      cs_export_append_inline (out, _(cs_mode_get_constraint_label (keys[n])));
       g_string_append (out, ":** ");
       cs_export_append_inline (out, cs_run_get_constraint (run, keys[n]));
       g_string_append_c (out, '\n');
     }
   if (n == 0)
-    g_string_append (out, "None given.\n");
+    g_string_append_printf (out, "%s\n", _("None given."));
   g_string_append_c (out, '\n');
   append_breaches (out, run);
 }
@@ -131,7 +150,7 @@ append_critiques (GString  *out,
 
   if (critiques->len == 0)
     return;
-  g_string_append (out, "**Critiques:**\n\n");
+  g_string_append_printf (out, "**%s**\n\n", _("Critiques:"));
   for (guint i = 0; i < critiques->len; i++)
     {
       CsCritique *c = g_ptr_array_index (critiques, i);
@@ -150,17 +169,20 @@ append_critiques (GString  *out,
           g_string_append (out, ")");
         }
       if (c->has_score)
-        g_string_append_printf (out, " — score %d/10", c->score);
+        {
+          g_string_append (out, " — ");
+          g_string_append_printf (out, _("score %d/10"), c->score);
+        }
       g_string_append_c (out, '\n');
       if (c->strengths != NULL && *c->strengths)
         {
-          g_string_append (out, "  - Strengths: ");
+          g_string_append_printf (out, "  - %s ", _("Strengths:"));
           cs_export_append_inline (out, c->strengths);
           g_string_append_c (out, '\n');
         }
       if (c->weaknesses != NULL && *c->weaknesses)
         {
-          g_string_append (out, "  - Weaknesses: ");
+          g_string_append_printf (out, "  - %s ", _("Weaknesses:"));
           cs_export_append_inline (out, c->weaknesses);
           g_string_append_c (out, '\n');
         }
@@ -189,7 +211,7 @@ append_method_notes (GString  *out,
   const char * const *methods = cs_result_get_methods (result);
   const char *rationale = cs_result_get_rationale (result);
 
-  g_string_append (out, "### How this was synthesized\n\n- Methods: ");
+  g_string_append_printf (out, "### %s\n\n- %s ", _("How this was synthesized"), _("Methods:"));
   for (guint i = 0; methods[i] != NULL; i++)
     {
       if (i > 0)
@@ -197,23 +219,27 @@ append_method_notes (GString  *out,
       cs_export_append_inline (out, cs_export_method_words (methods[i]));
     }
   if (methods[0] == NULL)
-    g_string_append (out, "none");
+    g_string_append (out, C_("methods", "none"));
   if (cs_result_get_judge_model (result) != NULL)
     {
-      g_string_append (out, " (judge: ");
+      g_string_append_printf (out, " (%s ", _("judge:"));
       cs_export_append_model (out, config, cs_result_get_judge_model (result));
       g_string_append (out, ")");
     }
   g_string_append_c (out, '\n');
   if (cs_result_get_total (result) > 0)
-    g_string_append_printf (out, "- Valid candidates: %d\n", (int)cs_result_get_total (result));
+    {
+      g_string_append (out, "- ");
+      g_string_append_printf (out, _("Valid candidates: %d"), (int)cs_result_get_total (result));
+      g_string_append_c (out, '\n');
+    }
   if (no_judge_chosen (run, result))
-    g_string_append (out, "- Judge: none chosen; the result combines the candidates' votes and consensus.\n");
+    g_string_append_printf (out, "- %s\n", _("Judge: none chosen; the result combines the candidates' votes and consensus."));
   else if (cs_result_is_degraded (result))
     {
-      g_string_append (out, "- **Degraded:** ");
+      g_string_append_printf (out, "- **%s** ", _("Degraded:"));
       cs_export_append_inline (out, cs_result_get_note (result) ? cs_result_get_note (result)
-                                                                : "the judge did not contribute");
+                                                                : _("the judge did not contribute"));
       g_string_append_c (out, '\n');
     }
   else if (cs_result_get_note (result) != NULL && *cs_result_get_note (result) != '\0')
@@ -226,7 +252,7 @@ append_method_notes (GString  *out,
 
   if (rationale != NULL && *rationale != '\0')
     {
-      g_string_append (out, "**Judge's rationale:**\n\n");
+      g_string_append_printf (out, "**%s**\n\n", _("Judge's rationale:"));
       cs_export_append_paragraphs (out, rationale, "> ");
       g_string_append_c (out, '\n');
     }
@@ -244,10 +270,10 @@ append_result (GString  *out,
   if (result == NULL ||
       (mode == CS_MODE_SUPPORT ? cs_result_get_checklist (result) == NULL : cs_result_get_blueprint (result) == NULL))
     {
-      g_string_append_printf (out, "## %s\n\nNo synthesized result: %s\n\n",
-                              mode == CS_MODE_SUPPORT ? "Checklist" : "Blueprint",
-                              cs_run_get_state (run) == CS_RUN_FAILED ? "no candidate succeeded."
-                                                                      : "synthesis has not run.");
+      g_string_append_printf (out, "## %s\n\n%s\n\n",
+                              mode == CS_MODE_SUPPORT ? _("Checklist") : _("Blueprint"),
+                              cs_run_get_state (run) == CS_RUN_FAILED ? _("No synthesized result: no candidate succeeded.")
+                                                                      : _("No synthesized result: synthesis has not run."));
       return;
     }
   if (mode == CS_MODE_SUPPORT)

@@ -95,13 +95,13 @@ static const struct {
   const char *key;
   const char *label;
 } constraint_labels[] = {
-  { "budget", "Budget" },
-  { "technologies", "Preferred technologies" },
-  { "scale", "Expected scale" },
-  { "hosting", "Cloud or on-premises" },
-  { "os", "Operating system" },
-  { "stack", "Stack" },
-  { "tried", "Already tried" },
+  { "budget", N_("Budget") },
+  { "technologies", N_("Preferred technologies") },
+  { "scale", N_("Expected scale") },
+  { "hosting", N_("Cloud or on-premises") },
+  { "os", N_("Operating system") },
+  { "stack", N_("Stack") },
+  { "tried", N_("Already tried") },
 };
 
 /* ------------------------------------------------------------------------ */
