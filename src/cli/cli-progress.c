@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
@@ -32,7 +34,7 @@ print_note (CsRun *run)
 {
   g_autofree char *note = one_line (g_strdup (cs_run_get_message (run)));
 
-  fprintf (stderr, "synthesis: note: %s\n", note);
+  fprintf (stderr, _("synthesis: note: %s\n"), note);
 }
 
 static char *
@@ -53,9 +55,9 @@ format_candidate_line (CsCandidate *c)
       {
         gint64 tokens = cs_candidate_get_output_tokens (c);
         gint64 ms = cs_candidate_get_duration_ms (c);
-        g_autofree char *tok = tokens >= 0 ? g_strdup_printf ("%" G_GINT64_FORMAT " tokens", tokens)
-                                           : g_strdup ("? tokens");
-        return g_strdup_printf ("%s ok %s $%.4f %.1f s", id, tok,
+        g_autofree char *tok = tokens >= 0 ? g_strdup_printf (_("%lld tokens"), (long long) tokens)
+                                           : g_strdup (_("? tokens"));
+        return g_strdup_printf (_("%s ok %s $%.4f %.1f s"), id, tok,
                                 cs_candidate_get_cost_usd (c), ms >= 0 ? ms / 1000.0 : 0.0);
       }
 
@@ -84,7 +86,7 @@ methods_string (CsRun *run)
   g_autofree char *joined = NULL;
 
   if (methods == NULL || methods[0] == NULL)
-    return g_strdup ("none");
+    return g_strdup (_("none"));
   joined = g_strjoinv ("+", (char **)methods);
   return g_steal_pointer (&joined);
 }
@@ -98,22 +100,22 @@ format_run_line (Cli *cli)
   switch (cs_run_get_state (run))
     {
     case CS_RUN_SYNTHESIZING:
-      return g_strdup_printf ("synthesis: running (%u valid) %.1f s",
+      return g_strdup_printf (_("synthesis: running (%u valid) %.1f s"),
                               cs_run_count_status (run, CS_CANDIDATE_OK), elapsed);
     case CS_RUN_DONE:
       {
         g_autofree char *methods = methods_string (run);
-        return g_strdup_printf ("synthesis: %s, total $%.4f, %.1f s",
+        return g_strdup_printf (_("synthesis: %s, total $%.4f, %.1f s"),
                                 methods, cs_run_get_total_cost_usd (run), elapsed);
       }
     case CS_RUN_FAILED:
-      return g_strdup_printf ("run failed: %s", cs_run_get_message (run) ? cs_run_get_message (run) : "no candidate succeeded");
+      return g_strdup_printf (_("run failed: %s"), cs_run_get_message (run) ? cs_run_get_message (run) : _("no candidate succeeded"));
     case CS_RUN_CANCELLED:
-      return g_strdup ("run cancelled");
+      return g_strdup (_("run cancelled"));
     case CS_RUN_DRAFT:
     case CS_RUN_RUNNING:
     default:
-      return g_strdup_printf ("running %u candidates %.1f s",
+      return g_strdup_printf (_("running %u candidates %.1f s"),
                               g_list_model_get_n_items (G_LIST_MODEL (run)), elapsed);
     }
 }
@@ -161,7 +163,7 @@ redraw (Cli *cli)
           CsCandidateStatus status = cs_candidate_get_status (c);
 
           if (status == CS_CANDIDATE_STREAMING || status == CS_CANDIDATE_THINKING)
-            line = g_strdup_printf ("%s %s %s %zu chars", cs_candidate_get_id (c),
+            line = g_strdup_printf (_("%s %s %s %zu chars"), cs_candidate_get_id (c),
                                     cs_candidate_get_model (c),
                                     cs_candidate_status_to_string (status),
                                     (size_t)g_utf8_strlen (cs_candidate_get_text (c), -1) +
@@ -226,13 +228,13 @@ run_state_cb (CsRun      *run,
       {
         guint n_ok = cs_run_count_status (run, CS_CANDIDATE_OK);
 
-        fprintf (stderr, "synthesis: started with %u valid %s\n",
-                 n_ok, n_ok == 1 ? "candidate" : "candidates");
+        fprintf (stderr, ngettext ("synthesis: started with %u valid candidate\n",
+                                   "synthesis: started with %u valid candidates\n", n_ok), n_ok);
       }
       break;
     case CS_RUN_DONE:
       line = methods_string (run);
-      fprintf (stderr, "synthesis: %s\n", line);
+      fprintf (stderr, _("synthesis: %s\n"), line);
       if (cs_run_get_message (run) != NULL)
         print_note (run);
       break;
@@ -253,7 +255,7 @@ save_failed_cb (CsRunStore *store,
 {
   /* not fatal: the result is still written */
   if (!cli->quiet)
-    cli_print_err ("could not save the run: %s", message);
+    cli_print_err (_("could not save the run: %s"), message);
 }
 
 /* A follow-up round's candidates replace the run's: follow them too. */

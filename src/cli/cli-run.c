@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -49,7 +51,7 @@ read_fd_bounded (int          fd,
           int saved_errno = errno;
 
           g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                       "could not read %s: %s", path, g_strerror (saved_errno));
+                       _("could not read %s: %s"), path, g_strerror (saved_errno));
           return NULL;
         }
       if (n == 0)
@@ -58,7 +60,7 @@ read_fd_bounded (int          fd,
       if (buf->len > limit)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
-                       "%s is larger than %zu bytes", path, (size_t)limit);
+                       _("%s is larger than %zu bytes"), path, (size_t)limit);
           return NULL;
         }
     }
@@ -85,15 +87,15 @@ read_problem_file (const char  *path,
       int saved_errno = errno;
 
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   "could not open %s: %s", path, g_strerror (saved_errno));
+                   _("could not open %s: %s"), path, g_strerror (saved_errno));
       return NULL;
     }
   if (fstat (fd, &st) != 0 || S_ISDIR (st.st_mode) ||
       !(S_ISREG (st.st_mode) || S_ISFIFO (st.st_mode) || isatty (fd)))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE,
-                   S_ISDIR (st.st_mode) ? "%s is a directory, not a problem file"
-                                        : "%s is not a regular file, a pipe or a terminal",
+                   S_ISDIR (st.st_mode) ? _("%s is a directory, not a problem file")
+                                        : _("%s is not a regular file, a pipe or a terminal"),
                    path);
       close (fd);
       return NULL;
@@ -121,7 +123,7 @@ cli_read_text (const char  *path,
   if (!g_utf8_validate (contents, len, NULL) || memchr (contents, '\0', len) != NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   "%s is not UTF-8 text", g_strcmp0 (path, "-") == 0 ? "standard input" : path);
+                   _("%s is not UTF-8 text"), g_strcmp0 (path, "-") == 0 ? _("standard input") : path);
       return NULL;
     }
   return g_steal_pointer (&contents);
@@ -140,7 +142,7 @@ write_output (const char  *path,
       if (fwrite (text, 1, len, stdout) != len || fflush (stdout) != 0)
         {
           g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
-                       "could not write to standard output: %s", g_strerror (errno));
+                       _("could not write to standard output: %s"), g_strerror (errno));
           return FALSE;
         }
       return TRUE;
@@ -166,7 +168,7 @@ check_judge (const char *judge,
   known = g_string_new (NULL);
   for (guint i = 0; i < all->len; i++)
     g_string_append_printf (known, "%s%s", i ? ", " : "", ((const CsModelConfig *)g_ptr_array_index (all, i))->id);
-  cli_print_err ("unknown judge model %s (known: %s)", judge, known->len ? known->str : "none configured");
+  cli_print_err (_("unknown judge model %s (known: %s)"), judge, known->len ? known->str : _("none configured"));
   return FALSE;
 }
 
@@ -191,7 +193,7 @@ cli_check_output_path (const char *output,
 
   if (!cs_safe_file_check_destination (output, input_path (problem), &error))
     {
-      cli_print_err ("--output: %s", error->message);
+      cli_print_err (_("--output: %s"), error->message);
       return FALSE;
     }
   return TRUE;
@@ -209,7 +211,7 @@ check_usage (const CliOptions *options,
 {
   if (options->mode != NULL && !cs_mode_from_string (options->mode, mode))
     {
-      cli_print_err ("unknown mode %s (use architect or support)", options->mode);
+      cli_print_err (_("unknown mode %s (use architect or support)"), options->mode);
       return FALSE;
     }
   if (options->format == NULL || g_str_equal (options->format, "markdown") || g_str_equal (options->format, "md"))
@@ -218,28 +220,28 @@ check_usage (const CliOptions *options,
     *json = TRUE;
   else
     {
-      cli_print_err ("unknown format %s (use markdown or json)", options->format);
+      cli_print_err (_("unknown format %s (use markdown or json)"), options->format);
       return FALSE;
     }
   if (options->quorum < 0)
     {
-      cli_print_err ("--quorum must be 0 or more");
+      cli_print_err (_("--quorum must be 0 or more"));
       return FALSE;
     }
   if (options->deadline < 0)
     {
-      cli_print_err ("--deadline must be 0 or more seconds");
+      cli_print_err (_("--deadline must be 0 or more seconds"));
       return FALSE;
     }
   if (argc != 2)
     {
-      cli_print_err (argc < 2 ? "no problem file given (a path, or - for standard input; see --help)"
-                              : "only one problem file can be given");
+      cli_print_err (argc < 2 ? _("no problem file given (a path, or - for standard input; see --help)")
+                              : _("only one problem file can be given"));
       return FALSE;
     }
   if (options->seed != NULL && !g_ascii_string_to_unsigned (options->seed, 10, 0, G_MAXUINT32, NULL, NULL))
     {
-      cli_print_err ("--seed must be a whole number from 0 to %u", G_MAXUINT32);
+      cli_print_err (_("--seed must be a whole number from 0 to %u"), G_MAXUINT32);
       return FALSE;
     }
   return check_judge (options->judge, config) && check_judge (options->fallback_judge, config) &&
@@ -267,7 +269,7 @@ read_problem_text (const char *path)
   stripped = g_strstrip (g_strdup (problem));
   if (stripped[0] == '\0')
     {
-      cli_print_err ("the problem is empty");
+      cli_print_err (_("the problem is empty"));
       return NULL;
     }
   return g_steal_pointer (&problem);
@@ -289,13 +291,13 @@ build_run (const CliOptions *options,
 
       if (eq == NULL || eq == constraints[i])
         {
-          cli_print_err ("bad --constraint “%s”: expected KEY=VALUE", constraints[i]);
+          cli_print_err (_("bad --constraint “%s”: expected KEY=VALUE"), constraints[i]);
           return NULL;
         }
       key = g_strstrip (g_strndup (constraints[i], eq - constraints[i]));
       if (key[0] == '\0')
         {
-          cli_print_err ("bad --constraint “%s”: expected KEY=VALUE", constraints[i]);
+          cli_print_err (_("bad --constraint “%s”: expected KEY=VALUE"), constraints[i]);
           return NULL;
         }
       cs_run_set_constraint (run, key, eq + 1);
@@ -365,8 +367,8 @@ check_counts (char     **models,
       if (cs_config_find_model (config, id) == NULL ||
           (colon[1] != '\0' && strspn (colon + 1, "0123456789") == strlen (colon + 1)))
         continue;
-      cli_print_err ("--model=%s: the count “%s” is not a whole number of candidates "
-                     "(PROVIDER/MODEL:COUNT, COUNT from 1 up)", spec, colon + 1);
+      cli_print_err (_("--model=%s: the count “%s” is not a whole number of candidates "
+                       "(PROVIDER/MODEL:COUNT, COUNT from 1 up)"), spec, colon + 1);
       return FALSE;
     }
   return TRUE;
@@ -419,7 +421,7 @@ interrupt_cb (gpointer user_data)
       exit (EXIT_CANCELLED);
     }
   if (!cli->quiet && !cli->live)
-    fprintf (stderr, "cancelling (Ctrl+C again to quit at once)\n");
+    fprintf (stderr, "%s\n", _("cancelling (Ctrl+C again to quit at once)"));
   g_cancellable_cancel (cli->cancellable);
   return G_SOURCE_CONTINUE;
 }
@@ -476,7 +478,7 @@ cli_write_result (CsRun      *run,
   output = json ? cs_export_json (run) : cs_export_markdown_with_names (run, config);
   if (output == NULL)
     {
-      cli_print_err ("could not export the result");
+      cli_print_err (_("could not export the result"));
       return EXIT_NO_RESULT;
     }
   if (!write_output (path, input_path (problem), output, &error))
@@ -500,7 +502,7 @@ finish (Cli              *cli,
 
   if (g_error_matches (cli->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      cli_print_err ("cancelled; the run is saved as %s", cs_run_get_id (cli->run));
+      cli_print_err (_("cancelled; the run is saved as %s"), cs_run_get_id (cli->run));
       return EXIT_CANCELLED;
     }
   if (g_error_matches (cli->error, CS_RUNNER_ERROR, CS_RUNNER_ERROR_INPUT) ||
@@ -509,7 +511,7 @@ finish (Cli              *cli,
       cli_print_err ("%s", cli->error->message);
       return EXIT_USAGE;
     }
-  cli_print_err ("no candidate succeeded");
+  cli_print_err (_("no candidate succeeded"));
   cli_print_failures (cli->run);
   return EXIT_NO_RESULT;
 }

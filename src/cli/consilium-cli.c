@@ -31,6 +31,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include <errno.h>
 #include <locale.h>
 #include <stdio.h>
@@ -61,72 +63,72 @@ log_option_cb (const char  *name,
 
 static const GOptionEntry entries[] = {
   { "mode", 0, 0, G_OPTION_ARG_STRING, &options.mode,
-    "architect (candidate architectures → a blueprint, the default) or support (diagnostic paths → a checklist)", "MODE" },
+    N_("architect (candidate architectures → a blueprint, the default) or support (diagnostic paths → a checklist)"), N_("MODE") },
   { "config", 0, 0, G_OPTION_ARG_FILENAME, &options.config,
-    "The providers file (default: $XDG_CONFIG_HOME/consilium/providers.ini)", "FILE" },
+    N_("The providers file (default: $XDG_CONFIG_HOME/consilium/providers.ini)"), N_("FILE") },
   { "model", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.models,
-    "A model to ask, COUNT candidates of it (default 1); repeatable", "PROVIDER/MODEL[:COUNT]" },
+    N_("A model to ask, COUNT candidates of it (default 1); repeatable"), N_("PROVIDER/MODEL[:COUNT]") },
   { "judge", 0, 0, G_OPTION_ARG_STRING, &options.judge,
-    "The model that critiques the candidates and writes the final result (default: none)", "PROVIDER/MODEL" },
+    N_("The model that critiques the candidates and writes the final result (default: none)"), N_("PROVIDER/MODEL") },
   { "fallback-judge", 0, 0, G_OPTION_ARG_STRING, &options.fallback_judge,
-    "The judge asked when the first one fails, after its repair (default: none)", "PROVIDER/MODEL" },
+    N_("The judge asked when the first one fails, after its repair (default: none)"), N_("PROVIDER/MODEL") },
   { "rank", 0, 0, G_OPTION_ARG_NONE, &options.rank,
-    "Peer ranking: each candidate's model ranks the others, anonymized; shown and given to the judge", NULL },
+    N_("Peer ranking: each candidate's model ranks the others, anonymized; shown and given to the judge"), NULL },
   { "seed", 0, 0, G_OPTION_ARG_STRING, &options.seed,
-    "The seed of the order the judge and the rankers see the candidates in (default: from the question)", "N" },
+    N_("The seed of the order the judge and the rankers see the candidates in (default: from the question)"), N_("N") },
   { "constraint", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.constraints,
-    "A constraint put into every prompt (budget, technologies, scale, os…); repeatable", "KEY=VALUE" },
+    N_("A constraint put into every prompt (budget, technologies, scale, os…); repeatable"), N_("KEY=VALUE") },
   { "quorum", 0, 0, G_OPTION_ARG_INT, &options.quorum,
-    "Synthesize once K candidates are valid (default 0: wait for all); the others are cancelled", "K" },
+    N_("Synthesize once K candidates are valid (default 0: wait for all); the others are cancelled"), N_("K") },
   { "deadline", 0, 0, G_OPTION_ARG_INT, &options.deadline,
-    "Synthesize after SECONDS with the valid candidates so far (default 0: no deadline)", "SECONDS" },
+    N_("Synthesize after SECONDS with the valid candidates so far (default 0: no deadline)"), N_("SECONDS") },
   { "format", 0, 0, G_OPTION_ARG_STRING, &options.format,
-    "markdown (the default) or json", "FORMAT" },
+    N_("markdown (the default) or json"), N_("FORMAT") },
   { "output", 'o', 0, G_OPTION_ARG_FILENAME, &options.output,
-    "Write the result to FILE, atomically (default: standard output)", "FILE" },
+    N_("Write the result to FILE, atomically (default: standard output)"), N_("FILE") },
   { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options.quiet,
-    "No progress on standard error", NULL },
+    N_("No progress on standard error"), NULL },
   { "list-models", 0, 0, G_OPTION_ARG_NONE, &options.list_models,
-    "List the configured models and exit", NULL },
+    N_("List the configured models and exit"), NULL },
   { "store-key", 0, 0, G_OPTION_ARG_STRING, &options.store_key,
-    "Read an API key from standard input and store it in the keyring for PROVIDER", "PROVIDER" },
+    N_("Read an API key from standard input and store it in the keyring for PROVIDER"), N_("PROVIDER") },
   { "serve", 0, 0, G_OPTION_ARG_NONE, &options.serve,
-    "Serve the local HTTP API (see the README) until SIGTERM", NULL },
+    N_("Serve the local HTTP API (see the README) until SIGTERM"), NULL },
   { "port", 0, 0, G_OPTION_ARG_INT, &options.port,
-    "With --serve: the port (default 8731; 0 picks a free one)", "PORT" },
+    N_("With --serve: the port (default 8731; 0 picks a free one)"), N_("PORT") },
   { "listen", 0, 0, G_OPTION_ARG_STRING, &options.listen,
-    "With --serve: listen on ADDR instead of loopback (the token is still required)", "ADDR" },
+    N_("With --serve: listen on ADDR instead of loopback (the token is still required)"), N_("ADDR") },
   { "token-file", 0, 0, G_OPTION_ARG_FILENAME, &options.token_file,
-    "With --serve: the bearer token from FILE (default: a new one in $XDG_RUNTIME_DIR/consilium/api-token)", "FILE" },
+    N_("With --serve: the bearer token from FILE (default: a new one in $XDG_RUNTIME_DIR/consilium/api-token)"), N_("FILE") },
   { "allow-origin", 0, 0, G_OPTION_ARG_STRING, &options.allow_origin,
-    "With --serve: allow browser requests (CORS) from ORIGIN", "ORIGIN" },
+    N_("With --serve: allow browser requests (CORS) from ORIGIN"), N_("ORIGIN") },
   { "max-runs", 0, 0, G_OPTION_ARG_INT, &options.max_runs,
-    "With --serve: runs at once (default 4)", "N" },
+    N_("With --serve: runs at once (default 4)"), N_("N") },
   { "max-queued", 0, 0, G_OPTION_ARG_INT, &options.max_queued,
-    "With --serve: runs waiting for a slot before 429 (default 16)", "N" },
+    N_("With --serve: runs waiting for a slot before 429 (default 16)"), N_("N") },
   { "log", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, log_option_cb,
-    "Print the request log: every HTTP attempt to a provider (of run RUN_ID only)", "RUN_ID" },
+    N_("Print the request log: every HTTP attempt to a provider (of run RUN_ID only)"), N_("RUN_ID") },
   { "version", 0, 0, G_OPTION_ARG_NONE, &options.version,
-    "Print the version and exit", NULL },
+    N_("Print the version and exit"), NULL },
   { "runs", 0, 0, G_OPTION_ARG_NONE, &options.runs,
-    "List the saved runs (id, date, mode, state, title, rounds), newest first; --format=json for JSON", NULL },
+    N_("List the saved runs (id, date, mode, state, title, rounds), newest first; --format=json for JSON"), NULL },
   { "show", 0, 0, G_OPTION_ARG_STRING, &options.show,
-    "Export the saved run RUN_ID (--format, --output)", "RUN_ID" },
+    N_("Export the saved run RUN_ID (--format, --output)"), N_("RUN_ID") },
   { "follow-up", 0, 0, G_OPTION_ARG_STRING, &options.follow_up,
-    "Add a round to the saved run RUN_ID: the question in QUESTION_FILE (or - for standard input), "
-    "and/or step reports; writes the whole run", "RUN_ID" },
+    N_("Add a round to the saved run RUN_ID: the question in QUESTION_FILE (or - for standard input), "
+       "and/or step reports; writes the whole run"), N_("RUN_ID") },
   { "scope", 0, 0, G_OPTION_ARG_STRING, &options.scope,
-    "Who answers a follow-up: judge (the run's judge revises the result, the default) or all "
-    "(every model again, then votes, consensus and the judge)", "SCOPE" },
+    N_("Who answers a follow-up: judge (the run's judge revises the result, the default) or all "
+       "(every model again, then votes, consensus and the judge)"), N_("SCOPE") },
   { "step", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.steps,
-    "With --follow-up: what step N of the current checklist did; repeatable", "N:worked|failed|skipped" },
+    N_("With --follow-up: what step N of the current checklist did; repeatable"), N_("N:worked|failed|skipped") },
   { "step-output", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options.step_outputs,
-    "With --follow-up: what step N printed, kept verbatim (at most 32 KiB); repeatable", "N:FILE" },
+    N_("With --follow-up: what step N printed, kept verbatim (at most 32 KiB); repeatable"), N_("N:FILE") },
   { NULL }
 };
 
-static const char description[] =
-  "Without --model, the first three models of the providers file are asked,\n"
+static const char *description =
+  N_("Without --model, the first three models of the providers file are asked,\n"
   "taken in turn across providers (the first model of each provider, then the\n"
   "second, …), one candidate each.\n"
   "\n"
@@ -139,7 +141,7 @@ static const char description[] =
   "what the steps of its checklist did) and writes the whole run.\n"
   "\n"
   "Exit status: 0 when a synthesized result was written, 1 when no candidate\n"
-  "succeeded, 2 for bad usage or configuration, 130 when interrupted.";
+  "succeeded, 2 for bad usage or configuration, 130 when interrupted.");
 
 void
 cli_print_err (const char *format,
@@ -201,14 +203,14 @@ cli_read_all_stdin (gsize    limit,
       if (buf->len > limit)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
-                       "standard input is larger than %zu bytes", (size_t)limit);
+                       _("standard input is larger than %zu bytes"), (size_t)limit);
           return NULL;
         }
     }
   if (ferror (stdin))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   "could not read standard input: %s", g_strerror (errno));
+                   _("could not read standard input: %s"), g_strerror (errno));
       return NULL;
     }
   *len_out = buf->len;
@@ -224,7 +226,7 @@ warn_about (CsConfig *config)
   const char * const *warnings = config != NULL ? cs_config_get_warnings (config) : NULL;
 
   for (guint i = 0; warnings != NULL && warnings[i] != NULL; i++)
-    cli_print_err ("warning: %s", warnings[i]);
+    cli_print_err (_("warning: %s"), warnings[i]);
   return config;
 }
 
@@ -243,7 +245,7 @@ load_config (gboolean   required,
       if (!required)
         return NULL;
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   "no providers file at %s: create one (see the README) or pass --config=FILE", path);
+                   _("no providers file at %s: create one (see the README) or pass --config=FILE"), path);
       return NULL;
     }
   return warn_about (cs_config_new_from_file (path, error));
@@ -265,7 +267,7 @@ read_key (const char  *provider_id,
       g_autoptr(GString) line = g_string_new (NULL);
       int ch;
 
-      fprintf (stderr, "API key for %s: ", provider_id);
+      fprintf (stderr, _("API key for %s: "), provider_id);
       fflush (stderr);
       if (tcgetattr (STDIN_FILENO, &old) == 0)
         {
@@ -297,8 +299,8 @@ read_key (const char  *provider_id,
     {
       memset (key, 0, len);
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           key[0] == '\0' ? "no key on standard input"
-                                          : "the key must be one line of text");
+                           key[0] == '\0' ? _("no key on standard input")
+                                          : _("the key must be one line of text"));
       return NULL;
     }
   return g_steal_pointer (&key);
@@ -336,7 +338,7 @@ known_providers (CsConfig *config)
       g_string_append (str, p->id);
     }
   if (str->len == 0)
-    g_string_append (str, "none configured");
+    g_string_append (str, _("none configured"));
   return g_string_free (g_steal_pointer (&str), FALSE);
 }
 
@@ -351,7 +353,7 @@ do_store_key (CsConfig *config)
   if (config != NULL && cs_config_find_provider (config, options.store_key) == NULL)
     {
       g_autofree char *known = known_providers (config);
-      cli_print_err ("unknown provider %s (known: %s)", options.store_key, known);
+      cli_print_err (_("unknown provider %s (known: %s)"), options.store_key, known);
       return EXIT_USAGE;
     }
 
@@ -370,13 +372,13 @@ do_store_key (CsConfig *config)
 
   if (!sk.ok)
     {
-      cli_print_err ("could not store the key for %s: %s", options.store_key,
-                     sk.error ? sk.error->message : "unknown error");
+      cli_print_err (_("could not store the key for %s: %s"), options.store_key,
+                     sk.error ? sk.error->message : _("unknown error"));
       g_clear_error (&sk.error);
       return EXIT_NO_RESULT;
     }
   if (!options.quiet)
-    fprintf (stderr, "Stored the API key for %s in the keyring.\n", options.store_key);
+    fprintf (stderr, _("Stored the API key for %s in the keyring.\n"), options.store_key);
   return EXIT_OK;
 }
 
@@ -389,12 +391,12 @@ store_key_command (int argc)
 
   if (argc > 1 || options.list_models)
     {
-      cli_print_err ("--store-key takes no other argument");
+      cli_print_err (_("--store-key takes no other argument"));
       return EXIT_USAGE;
     }
   if (options.store_key[0] == '\0' || strchr (options.store_key, '/') != NULL)
     {
-      cli_print_err ("--store-key needs a provider id, e.g. --store-key=kimi");
+      cli_print_err (_("--store-key needs a provider id, e.g. --store-key=kimi"));
       return EXIT_USAGE;
     }
   maybe = load_config (options.config != NULL, &error);
@@ -417,7 +419,7 @@ do_list_models (CsConfig *config)
     {
       const CsModelConfig *m = g_ptr_array_index (models, i);
 
-      printf ("%s\tmax-n=%u\t%s\t$%.2f/$%.2f per million tokens in/out\n",
+      printf (_("%s\tmax-n=%u\t%s\t$%.2f/$%.2f per million tokens in/out\n"),
               m->id, MAX (m->max_n, 1),
               cs_structured_output_to_string (m->structured),
               m->price_input, m->price_output);
@@ -436,11 +438,12 @@ parse_options (int      *argc,
 {
   g_autoptr(GOptionContext) context = g_option_context_new ("PROBLEM_FILE|-");
 
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_set_summary (context,
-                                "Ask several language models at once and synthesize their answers.\n"
-                                "PROBLEM_FILE holds the problem in plain text; - reads it from standard input.");
-  g_option_context_set_description (context, description);
-  g_option_context_add_main_entries (context, entries, NULL);
+                                _("Ask several language models at once and synthesize their answers.\n"
+                                  "PROBLEM_FILE holds the problem in plain text; - reads it from standard input."));
+  g_option_context_set_description (context, _(description));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   return g_option_context_parse (context, argc, argv, error);
 }
 
@@ -452,6 +455,9 @@ main (int argc, char *argv[])
 
   setlocale (LC_ALL, "");
   setlocale (LC_NUMERIC, "C");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
   g_log_writer_default_set_use_stderr (TRUE);
   g_log_set_writer_func (log_writer, NULL, NULL);
 
@@ -459,7 +465,7 @@ main (int argc, char *argv[])
   options.max_queued = -1;
   if (!parse_options (&argc, &argv, &error))
     {
-      cli_print_err ("%s (see --help)", error->message);
+      cli_print_err (_("%s (see --help)"), error->message);
       return EXIT_USAGE;
     }
 
@@ -476,7 +482,7 @@ main (int argc, char *argv[])
     {
       if (argc > 1)
         {
-          cli_print_err ("--log takes no problem file (--log=RUN_ID for one run)");
+          cli_print_err (_("--log takes no problem file (--log=RUN_ID for one run)"));
           return EXIT_USAGE;
         }
       return cli_print_log (options.log_run);
@@ -484,7 +490,7 @@ main (int argc, char *argv[])
   if ((options.runs ? 1 : 0) + (options.show != NULL ? 1 : 0) + (options.follow_up != NULL ? 1 : 0) +
       (options.list_models ? 1 : 0) + (options.serve ? 1 : 0) > 1)
     {
-      cli_print_err ("--runs, --show, --follow-up, --list-models and --serve go alone");
+      cli_print_err (_("--runs, --show, --follow-up, --list-models and --serve go alone"));
       return EXIT_USAGE;
     }
   if ((options.scope != NULL || options.steps != NULL || options.step_outputs != NULL) &&
@@ -509,7 +515,7 @@ main (int argc, char *argv[])
     {
       if (argc > 1)
         {
-          cli_print_err ("--list-models takes no problem file");
+          cli_print_err (_("--list-models takes no problem file"));
           return EXIT_USAGE;
         }
       return do_list_models (config);
@@ -519,7 +525,7 @@ main (int argc, char *argv[])
     {
       if (argc > 1)
         {
-          cli_print_err ("--serve takes no problem file");
+          cli_print_err (_("--serve takes no problem file"));
           return EXIT_USAGE;
         }
       return cli_serve (&options, config);

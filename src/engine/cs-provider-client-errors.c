@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "cs-config.h"
@@ -244,8 +246,8 @@ retried_suffix (guint         attempts,
   if (attempts <= 1)
     return "";
   if (attempts == 2)
-    return " Retried once.";
-  g_snprintf (buf, len, " Retried %u times.", attempts - 1);
+    return _(" Retried once.");
+  g_snprintf (buf, len, _(" Retried %u times."), attempts - 1);
   return buf;
 }
 
@@ -277,60 +279,59 @@ _cs_client_http_error (CsProviderClient *self,
   if (status == 429 && cs_retry_is_quota_error (type, code))
     {
       kind = CS_CLIENT_ERROR_QUOTA;
-      what = "Quota exhausted at";
+      what = _("Quota exhausted at");
     }
   else if (cs_retry_is_quota_error (type, code) || status == 402)
     {
       kind = CS_CLIENT_ERROR_QUOTA;
-      what = "Quota or billing problem at";
+      what = _("Quota or billing problem at");
     }
   else if (status == 429)
     {
       kind = CS_CLIENT_ERROR_RATE_LIMITED;
-      what = "Rate limited by";
+      what = _("Rate limited by");
     }
   else if (status == 401 || status == 403)
     {
       kind = CS_CLIENT_ERROR_AUTH;
-      what = status == 401 ? "Authentication failed at" : "Access denied by";
+      what = status == 401 ? _("Authentication failed at") : _("Access denied by");
     }
   else if (status == 404)
     {
       kind = CS_CLIENT_ERROR_NOT_FOUND;
-      what = "Model or endpoint not found at";
+      what = _("Model or endpoint not found at");
     }
   else if (status == 408)
     {
       kind = CS_CLIENT_ERROR_TIMEOUT;
-      what = "Request timed out at";
+      what = _("Request timed out at");
     }
   else if (status >= 500)
     {
       kind = CS_CLIENT_ERROR_SERVER;
-      what = "Server error at";
+      what = _("Server error at");
     }
   else if (status >= 300 && status < 400)
     {
       kind = CS_CLIENT_ERROR_PROTOCOL;
-      what = "Redirect (not followed) from";
+      what = _("Redirect (not followed) from");
     }
   else
     {
       kind = CS_CLIENT_ERROR_BAD_REQUEST;
-      what = "Request rejected by";
+      what = _("Request rejected by");
     }
 
   if (refused_wait_ms > 0)
     return g_error_new (CS_CLIENT_ERROR, kind,
-                        "%s %s (HTTP %u)%s%s It asked to wait %" G_GINT64_FORMAT
-                        " s, longer than the %d s limit.%s",
-                        what, name, status, detail, end, (refused_wait_ms + 999) / 1000,
+                        _("%s %s (HTTP %u)%s%s It asked to wait %lld s, longer than the %d s limit.%s"),
+                        what, name, status, detail, end, (long long) ((refused_wait_ms + 999) / 1000),
                         CS_RETRY_MAX_WAIT_MS / 1000, retried);
 
   if (kind == CS_CLIENT_ERROR_AUTH && _cs_client_key_withheld (self))
-    return g_error_new (CS_CLIENT_ERROR, kind, "%s %s (HTTP %u)%s%s The API key was not sent: "
+    return g_error_new (CS_CLIENT_ERROR, kind, _("%s %s (HTTP %u)%s%s The API key was not sent: "
                         "the connection is plain http to a host that is not this computer "
-                        "(allow-insecure-key=true in the providers file sends it anyway).%s",
+                        "(allow-insecure-key=true in the providers file sends it anyway).%s"),
                         what, name, status, detail, end, retried);
 
   return g_error_new (CS_CLIENT_ERROR, kind, "%s %s (HTTP %u)%s%s%s",
@@ -371,18 +372,18 @@ _cs_client_connect_error (CsProviderClient *self,
     host = g_strdup (_cs_client_provider_name (self));
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
-    what = "Connection refused by";
+    what = _("Connection refused by");
   else if (error->domain == G_RESOLVER_ERROR)
-    what = "Could not resolve";
+    what = _("Could not resolve");
   else if (error->domain == G_TLS_ERROR)
-    what = "TLS failure with";
+    what = _("TLS failure with");
   else
-    what = "Could not connect to";
+    what = _("Could not connect to");
 
   if (_cs_client_connect_fails_fast (url, error))
     return g_error_new (CS_CLIENT_ERROR, CS_CLIENT_ERROR_CONNECT,
-                        "Connection refused by %s (%s): nothing is listening there. "
-                        "Start the server, or correct the provider's address.",
+                        _("Connection refused by %s (%s): nothing is listening there. "
+                          "Start the server, or correct the provider's address."),
                         _cs_client_provider_name (self), host);
 
   return g_error_new (CS_CLIENT_ERROR, CS_CLIENT_ERROR_CONNECT, "%s %s (%s): %s%s%s",
@@ -403,20 +404,20 @@ _cs_client_timeout_error (CsProviderClient *self,
     {
     case CS_TIMEOUT_CONNECT:
       return g_error_new (CS_CLIENT_ERROR, CS_CLIENT_ERROR_TIMEOUT,
-                          "Could not connect to %s within %u s.%s", name,
+                          _("Could not connect to %s within %u s.%s"), name,
                           self->provider->connect_timeout_s, retried);
     case CS_TIMEOUT_FIRST_BYTE:
       return g_error_new (CS_CLIENT_ERROR, CS_CLIENT_ERROR_TIMEOUT,
-                          "%s sent no answer within %u s (first-byte timeout).%s", name,
+                          _("%s sent no answer within %u s (first-byte timeout).%s"), name,
                           self->provider->first_byte_timeout_s, retried);
     case CS_TIMEOUT_IDLE:
       return g_error_new (CS_CLIENT_ERROR, CS_CLIENT_ERROR_TIMEOUT,
-                          "%s went silent for %u s in the middle of the reply (idle timeout).",
+                          _("%s went silent for %u s in the middle of the reply (idle timeout)."),
                           name, self->provider->idle_timeout_s);
     case CS_TIMEOUT_NONE:
     default:
       return g_error_new (CS_CLIENT_ERROR, CS_CLIENT_ERROR_TIMEOUT,
-                          "The request to %s timed out.%s", name, retried);
+                          _("The request to %s timed out.%s"), name, retried);
     }
 }
 
@@ -425,18 +426,18 @@ _cs_client_missing_key_error (CsProviderClient *self)
 {
   if (self->provider->api_key_env != NULL && self->provider->api_key_env[0] != '\0')
     return g_error_new (CS_CLIENT_ERROR, CS_CLIENT_ERROR_AUTH,
-                        "No API key for %s: set the environment variable %s or store a key "
-                        "in the keyring.", _cs_client_provider_name (self), self->provider->api_key_env);
+                        _("No API key for %s: set the environment variable %s or store a key "
+                          "in the keyring."), _cs_client_provider_name (self), self->provider->api_key_env);
 
   return g_error_new (CS_CLIENT_ERROR, CS_CLIENT_ERROR_AUTH,
-                      "No API key for %s: store one in the keyring "
-                      "(consilium-cli --store-key=%s) or name an environment variable "
-                      "with api-key-env.", _cs_client_provider_name (self),
+                      _("No API key for %s: store one in the keyring "
+                        "(consilium-cli --store-key=%s) or name an environment variable "
+                        "with api-key-env."), _cs_client_provider_name (self),
                       self->provider->id != NULL ? self->provider->id : "PROVIDER");
 }
 
 GError *
 _cs_client_cancelled_error (void)
 {
-  return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled");
+  return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Operation was cancelled"));
 }

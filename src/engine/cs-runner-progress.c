@@ -16,6 +16,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "cs-runner-private.h"
 #include "cs-synthesis.h"
 
@@ -130,7 +132,7 @@ stop_timers (CsRunner *self)
 static char *
 failure_summary (CsRunner *self)
 {
-  g_autoptr(GString) str = g_string_new ("No candidate succeeded");
+  g_autoptr(GString) str = g_string_new (_("No candidate succeeded"));
   guint shown = 0;
 
   for (guint i = 0; i < self->slots->len; i++)
@@ -199,13 +201,13 @@ keep_fused_on_cancel (CsRunner *self)
 
   if (self->fused == NULL)
     return FALSE;
-  note = g_strdup_printf ("The judge (%s) was cancelled before it answered. "
-                          "The result combines votes and consensus only.",
+  note = g_strdup_printf (_("The judge (%s) was cancelled before it answered. "
+                          "The result combines votes and consensus only."),
                           judge != NULL ? judge : "");
   result = cs_synthesis_mark_degraded (self->fused, note);
   cs_run_set_synthesis (self->run, result);
-  cs_run_set_message (self->run, "The run was cancelled while the judge answered: "
-                                 "the result combines votes and consensus only.");
+  cs_run_set_message (self->run, _("The run was cancelled while the judge answered: "
+                                 "the result combines votes and consensus only."));
   return TRUE;
 }
 
@@ -237,12 +239,12 @@ _cs_runner_maybe_finish_cancelled (CsRunner *self)
   g_clear_object (&self->fuse_cancellable);
   /* a follow-up round cancelled leaves the result before it (cs-runner-follow-up.c) */
   if (self->follow_up == NULL && !keep_fused_on_cancel (self))
-    cs_run_set_message (self->run, "The run was cancelled.");
+    cs_run_set_message (self->run, _("The run was cancelled."));
   g_clear_pointer (&self->fused, json_node_unref);
   drop_pending_result (self);
   if (!_cs_runner_follow_up_end (self, CS_RUN_CANCELLED, "cancelled"))
     _cs_runner_set_run_state (self, CS_RUN_CANCELLED);
-  error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "The run was cancelled");
+  error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The run was cancelled"));
   complete_waiters (self, error);
 }
 
@@ -316,7 +318,7 @@ static gboolean
 max_time_cb (gpointer user_data)
 {
   CsRunner *self = user_data;
-  g_autofree char *reason = g_strdup_printf ("Stopped: the run reached its time limit of %d minutes",
+  g_autofree char *reason = g_strdup_printf (_("Stopped: the run reached its time limit of %d minutes"),
                                              CS_RUNNER_MAX_RUN_S / 60);
 
   self->max_time_id = 0;

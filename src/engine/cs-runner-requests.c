@@ -12,6 +12,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -68,30 +70,30 @@ key_lookup_cb (GObject      *object,
     {
       if (provider->config->key_optional)
         g_debug ("No key for %s (%s); it does not need one", provider->config->id,
-                 error ? error->message : "none stored");
+                 error ? error->message : _("none stored"));
       else
         {
           g_autofree char *how = NULL;
 
           if (provider->config->api_key_env != NULL)
-            how = g_strdup_printf ("store one with `consilium-cli --store-key=%s` or set %s",
+            how = g_strdup_printf (_("store one with `consilium-cli --store-key=%s` or set %s"),
                                    provider->config->id, provider->config->api_key_env);
           else
-            how = g_strdup_printf ("store one with `consilium-cli --store-key=%s` or name an "
-                                   "environment variable with api-key-env in the providers file",
+            how = g_strdup_printf (_("store one with `consilium-cli --store-key=%s` or name an "
+                                   "environment variable with api-key-env in the providers file"),
                                    provider->config->id);
           if (g_error_matches (error, CS_SECRETS_ERROR, CS_SECRETS_ERROR_LOCKED) ||
               g_error_matches (error, CS_SECRETS_ERROR, CS_SECRETS_ERROR_UNAVAILABLE))
             /* the message already says what is wrong and what to do */
-            provider->key_error = g_strdup_printf ("No API key for %s could be read: %s "
-                                                   "(to store a new one: `consilium-cli --store-key=%s`)",
+            provider->key_error = g_strdup_printf (_("No API key for %s could be read: %s "
+                                                   "(to store a new one: `consilium-cli --store-key=%s`)"),
                                                    provider->config->id, error->message,
                                                    provider->config->id);
           else if (error != NULL)
-            provider->key_error = g_strdup_printf ("No API key for %s (the keyring said: %s): %s",
+            provider->key_error = g_strdup_printf (_("No API key for %s (the keyring said: %s): %s"),
                                                    provider->config->id, error->message, how);
           else
-            provider->key_error = g_strdup_printf ("No API key for %s: %s", provider->config->id, how);
+            provider->key_error = g_strdup_printf (_("No API key for %s: %s"), provider->config->id, how);
         }
     }
   else
@@ -127,7 +129,7 @@ _cs_runner_with_provider (CsRunner                  *self,
       if (config == NULL)
         {
           provider->key_looked_up = TRUE;
-          provider->key_error = g_strdup_printf ("The provider %s is not configured", provider_id);
+          provider->key_error = g_strdup_printf (_("The provider %s is not configured"), provider_id);
         }
       else
         {

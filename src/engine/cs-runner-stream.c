@@ -16,6 +16,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "cs-mode.h"
@@ -203,7 +205,7 @@ request_event_cb (const CsStreamEvent *event,
       if (g_strcmp0 (event->code, "malformed-chunk") == 0)
         return;
       if (request->stream_error == NULL)
-        request->stream_error = g_strdup (event->text ? event->text : "The provider reported an error");
+        request->stream_error = g_strdup (event->text ? event->text : _("The provider reported an error"));
       return;
     case CS_STREAM_EVENT_DONE:
       return;
@@ -318,21 +320,21 @@ finish_slot_reply (CsRunner        *self,
 
   if (g_strcmp0 (finish, "content_filter") == 0)
     {
-      cs_candidate_set_error (c, "The provider's content filter stopped the reply");
+      cs_candidate_set_error (c, _("The provider's content filter stopped the reply"));
       cs_candidate_set_status (c, CS_CANDIDATE_REFUSED);
       return;
     }
   if (refusal != NULL && refusal[0] != '\0')
     {
       g_autofree char *shown = _cs_runner_short_text (refusal, 300);
-      g_autofree char *message = g_strdup_printf ("The model refused: %s", shown);
+      g_autofree char *message = g_strdup_printf (_("The model refused: %s"), shown);
       cs_candidate_set_error (c, message);
       cs_candidate_set_status (c, CS_CANDIDATE_REFUSED);
       return;
     }
   if (g_strcmp0 (finish, "length") == 0)
     {
-      cs_candidate_set_error (c, "The reply was cut off at the token limit");
+      cs_candidate_set_error (c, _("The reply was cut off at the token limit"));
       cs_candidate_set_status (c, CS_CANDIDATE_TRUNCATED);
       return;
     }
@@ -348,7 +350,7 @@ finish_slot_reply (CsRunner        *self,
     }
 
   {
-    const char *why = error != NULL ? error->message : "The reply is not a JSON object";
+    const char *why = error != NULL ? error->message : _("The reply is not a JSON object");
 
     if (slot->repairs < CS_RUNNER_MAX_REPAIRS && !self->cancelled &&
         slot->group != NULL && slot->group->messages != NULL)
@@ -400,7 +402,7 @@ fail_slot_reply (CsRunnerSlot    *slot,
     }
   else if (g_strcmp0 (cs_candidate_get_finish_reason (c), "length") == 0)
     {
-      cs_candidate_set_error (c, "The reply was cut off at the token limit");
+      cs_candidate_set_error (c, _("The reply was cut off at the token limit"));
       cs_candidate_set_status (c, CS_CANDIDATE_TRUNCATED);
     }
   else

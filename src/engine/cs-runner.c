@@ -23,6 +23,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "cs-runner-private.h"
 
 G_DEFINE_QUARK (cs-runner-error-quark, cs_runner_error)
@@ -253,7 +255,7 @@ cs_runner_execute_async (CsRunner            *self,
   if (self->phase != CS_RUNNER_PHASE_IDLE || self->execute_task != NULL)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
-                               "The run is already executing");
+                               _("The run is already executing"));
       return;
     }
 
@@ -262,7 +264,7 @@ cs_runner_execute_async (CsRunner            *self,
   if (copy[0] == '\0')
     {
       g_task_return_new_error (task, CS_RUNNER_ERROR, CS_RUNNER_ERROR_INPUT,
-                               "The problem is empty");
+                               _("The problem is empty"));
       return;
     }
   if (self->follow_up != NULL)
@@ -279,7 +281,7 @@ cs_runner_execute_async (CsRunner            *self,
   if (self->slots->len == 0 && !_cs_runner_follow_up_judge_only (self))
     {
       g_task_return_new_error (task, CS_RUNNER_ERROR, CS_RUNNER_ERROR_CONFIG,
-                               "No candidate was planned: choose at least one model");
+                               _("No candidate was planned: choose at least one model"));
       return;
     }
 
@@ -379,19 +381,19 @@ cs_runner_retry_candidate_async (CsRunner            *self,
   if (slot == NULL)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                               "No candidate %s in this run", candidate_id);
+                               _("No candidate %s in this run"), candidate_id);
       return;
     }
   if (!_cs_runner_slot_is_final (slot) || slot->request != NULL || slot->retry_task != NULL)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_BUSY,
-                               "Candidate %s is still running", candidate_id);
+                               _("Candidate %s is still running"), candidate_id);
       return;
     }
   if (self->phase == CS_RUNNER_PHASE_IDLE || self->phase == CS_RUNNER_PHASE_SYNTHESIZING)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_BUSY,
-                               "The run is not ready for a retry");
+                               _("The run is not ready for a retry"));
       return;
     }
 
