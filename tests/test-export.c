@@ -9,6 +9,9 @@
  */
 #include "config.h"
 
+#include <libintl.h>
+#include <locale.h>
+
 #include <string.h>
 
 #include <unistd.h>
@@ -617,6 +620,45 @@ test_constraint_breaches (void)
                                                                           "technologies")), >, 0);
 }
 
+/* The export speaks the user's language: German headings, labels and
+ * words under LANGUAGE=de, from the translations this build made. */
+static void
+test_german (void)
+{
+  g_autoptr(CsRun) run = make_architect_run ();
+  g_autofree char *localedir = g_test_build_filename (G_TEST_BUILT, "..", "po", NULL);
+  g_autofree char *mo = g_build_filename (localedir, "de", "LC_MESSAGES", GETTEXT_PACKAGE ".mo", NULL);
+  g_autofree char *md = NULL;
+
+  if (!g_file_test (mo, G_FILE_TEST_IS_REGULAR))
+    {
+      g_test_skip ("the German translation is not built");
+      return;
+    }
+  bindtextdomain (GETTEXT_PACKAGE, localedir);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  g_setenv ("LANGUAGE", "de", TRUE);
+  /* any locale but C lets LANGUAGE choose; C.UTF-8 is always there */
+  g_assert_nonnull (setlocale (LC_ALL, "C.UTF-8"));
+  md = cs_export_markdown (run);
+  g_unsetenv ("LANGUAGE");
+  setlocale (LC_ALL, "C");
+  g_test_message ("%s", md);
+
+  g_assert_nonnull (strstr (md, "\n- Modus: Systemarchitektur (ein Bauplan des Systems)\n"));
+  g_assert_nonnull (strstr (md, "\n## Randbedingungen\n"));
+  g_assert_nonnull (strstr (md, "\n- **Budget:** 3000 USD/month\n"));
+  g_assert_nonnull (strstr (md, "\n## Bauplan\n"));
+  g_assert_nonnull (strstr (md, "\n### Komponenten\n"));
+  g_assert_nonnull (strstr (md, "| Komponente | Technologie | Stimmen |"));
+  g_assert_nonnull (strstr (md, "\n## Kandidaten\n"));
+  g_assert_nonnull (strstr (md, "\n## Kosten und Latenz\n"));
+  g_assert_nonnull (strstr (md, "\n- Status: fertig\n"));
+  g_assert_nonnull (strstr (md, "\n### Wie dies zusammengeführt wurde\n"));
+  g_assert_null (strstr (md, "## Candidates"));
+  g_assert_null (strstr (md, "### Components"));
+}
+
 static void
 test_json (void)
 {
@@ -920,6 +962,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/export/markdown/names", test_names);
   g_test_add_func ("/export/json/contract", test_json);
   g_test_add_func ("/export/constraint-breaches", test_constraint_breaches);
+  g_test_add_func ("/export/german", test_german);
   g_test_add_func ("/export/json/does-not-mutate", test_json_does_not_mutate);
   g_test_add_func ("/export/json/exponents", test_json_exponents);
   g_test_add_func ("/export/safe-file", test_safe_file);
