@@ -49,6 +49,12 @@ struct _CsComposePage
   AdwPreferencesGroup  *models_group;
   GtkListBox           *models_list;
   AdwComboRow          *judge_row;
+
+  /* cs-compose-page-synthesis.c */
+  AdwComboRow          *fallback_row;
+  GtkSwitch            *rank_switch;
+  guint                 synthesis_restored : 1;
+  guint                 synthesis_mirroring : 1;
 };
 
 /* cs-compose-page-models.c */
@@ -62,5 +68,11 @@ void   _cs_compose_page_update_models   (CsComposePage *self);
 void   _cs_compose_page_save_models     (CsComposePage *self);
 GStrv  _cs_compose_page_dup_models      (CsComposePage *self);
 char  *_cs_compose_page_dup_judge       (CsComposePage *self);
+
+/* cs-compose-page-synthesis.c: the fallback judge and peer ranking rows */
+void   _cs_compose_page_synthesis_init  (CsComposePage *self);
+/* Sets the run's fallback judge and peer ranking, remembers them. */
+void   _cs_compose_page_apply_synthesis (CsComposePage *self,
+                                         CsRun         *run);
 
 G_END_DECLS

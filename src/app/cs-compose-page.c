@@ -393,6 +393,7 @@ cs_compose_page_create_run (CsComposePage  *self,
   judge = _cs_compose_page_dup_judge (self);
   cs_run_set_judge (run, judge);
   g_settings_set_string (self->settings, "judge-model", judge != NULL ? judge : "");
+  _cs_compose_page_apply_synthesis (self, run);
 
   *models = g_steal_pointer (&chosen);
   return run;
@@ -553,6 +554,7 @@ cs_compose_page_init (CsComposePage *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   _cs_compose_page_models_init (self);
+  _cs_compose_page_synthesis_init (self);
 
   buffer = cs_compose_page_get_buffer (self);
   gtk_widget_add_tick_callback (GTK_WIDGET (self->problem_view), first_frame_tick_cb, self, NULL);

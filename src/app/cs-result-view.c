@@ -22,6 +22,7 @@
 #include "cs-blueprint-view.h"
 #include "cs-checklist-view.h"
 #include "cs-constraint-check.h"
+#include "cs-ranking-view.h"
 #include "cs-result-parts.h"
 #include "cs-result-view.h"
 #include "cs-ui-util.h"
@@ -53,6 +54,7 @@ struct _CsResultView
   GtkBox       *content_box;
   GtkWidget    *critiques_section;
   GtkListBox   *critiques_list;
+  GtkWidget    *ranking_view;  /* cs-ranking-view.c */
 };
 
 G_DEFINE_FINAL_TYPE (CsResultView, cs_result_view, GTK_TYPE_BOX)
@@ -217,6 +219,7 @@ clear (CsResultView *self)
   gtk_widget_set_visible (self->empty_label, FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->content_box), FALSE);
   gtk_widget_set_visible (self->critiques_section, FALSE);
+  cs_ranking_view_set_run (CS_RANKING_VIEW (self->ranking_view), NULL);
   self->kind = "none";
 }
 
@@ -315,6 +318,7 @@ rebuild (CsResultView *self)
   self->result = cs_result_ref (result);
   show_header (self, result);
   show_breaches (self);
+  cs_ranking_view_set_run (CS_RANKING_VIEW (self->ranking_view), self->run);
 
   if (cs_result_get_checklist (result) != NULL)
     {
@@ -486,6 +490,8 @@ cs_result_view_init (CsResultView *self)
 {
   self->kind = "none";
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->ranking_view = cs_ranking_view_new ();
+  gtk_widget_insert_after (self->ranking_view, GTK_WIDGET (self), GTK_WIDGET (self->content_box));
 
   self->run_signals = g_signal_group_new (CS_TYPE_RUN);
   g_signal_group_connect_swapped (self->run_signals, "notify::synthesis", G_CALLBACK (rebuild), self);

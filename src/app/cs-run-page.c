@@ -17,6 +17,7 @@
 #include "cs-candidate-card.h"
 #include "cs-compose-page.h"
 #include "cs-run-page-private.h"
+#include "cs-ranking-view.h"
 #include "cs-vertical-viewport.h"
 
 G_DEFINE_FINAL_TYPE (CsRunPage, cs_run_page, ADW_TYPE_BIN)
@@ -110,6 +111,7 @@ apply_critique (CsRun           *run,
   GPtrArray *critiques = result != NULL ? cs_result_get_critiques (result) : NULL;
   const char *id = cs_candidate_get_id (cs_candidate_card_get_candidate (card));
 
+  cs_ranking_badge_apply (card, run);
   for (guint i = 0; critiques != NULL && i < critiques->len; i++)
     {
       const CsCritique *c = g_ptr_array_index (critiques, i);
