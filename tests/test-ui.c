@@ -1243,7 +1243,7 @@ test_crash_recovery (void)
   CsRunStore *store;
   CsRun *run = NULL;
 
-  g_test_trap_subprocess ("/ui/crash-recovery/subprocess", (guint64) 120 * slack * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_subprocess ("/ui/crash-recovery/subprocess", (guint64) 120 * slack * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
   g_test_trap_assert_failed ();
   write_config ();   /* the child wrote its own provider's port */
 
