@@ -1,6 +1,6 @@
 /* bench-quality-report.c: the figures of bench-quality, as text or JSON
  *
- * Per problem and overall:
+ * Per problem, per problem set and overall:
  *  - judgements (two per pair, one per order): wins, ties, losses of the
  *    synthesis and failed verdicts, which add up to the judgements; the win
  *    rate is wins / (wins + ties + losses);
@@ -19,6 +19,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "bench-quality-private.h"
 
@@ -176,56 +177,124 @@ print_judgement (const char        *order,
   }
 }
 
-void
-bq_report_text (GPtrArray *problems)
-{
-  BqTally all = { 0 };
-  BqCost run_cost, judge_cost;
-  double run_s = 0, judge_s = 0;
-  guint with_result = 0;
+/* Sums over the problems of one set, or of all (@set NULL). */
+typedef struct {
+  guint   problems;
+  guint   with_result;
+  BqTally tally;
+  BqCost  run_cost;
+  BqCost  judge_cost;
+  double  run_s;
+  double  judge_s;
+} Summary;
 
-  bq_cost_init (&run_cost);
-  bq_cost_init (&judge_cost);
+static void
+summarize (Summary    *sum,
+           GPtrArray  *problems,
+           const char *set)
+{
+  memset (sum, 0, sizeof *sum);
+  bq_cost_init (&sum->run_cost);
+  bq_cost_init (&sum->judge_cost);
   for (guint i = 0; i < problems->len; i++)
     {
       const BqProblem *p = g_ptr_array_index (problems, i);
-      BqTally t = { 0 };
 
-      printf ("%s/%s (%s):", p->set, p->id, cs_mode_to_string (p->mode));
-      if (!p->ran)
-        {
-          g_autofree char *safe = cs_text_for_terminal (p->error, FALSE);
-
-          printf (" no result: %s\n", safe != NULL ? safe : "unknown error");
-        }
-      else
-        {
-          printf (" %u %s, %u valid; synthesis by %s%s; run %s\n", p->n_candidates,
-                  p->n_candidates == 1 ? "candidate" : "candidates", p->n_valid,
-                  p->methods, p->degraded ? " (degraded)" : "", p->run_id);
-          with_result++;
-        }
-      for (guint j = 0; j < p->pairs->len; j++)
-        {
-          const BqPair *pair = g_ptr_array_index (p->pairs, j);
-
-          printf ("    against %s (%s):\n", pair->candidate_id, pair->model);
-          print_judgement ("synthesis as A", &pair->first, TRUE);
-          print_judgement ("synthesis as B", &pair->second, FALSE);
-        }
-      bq_tally_add_problem (&t, p);
-      bq_tally_add_problem (&all, p);
-      print_figures (&t, &p->run_cost, &p->judge_cost, p->run_s, p->judge_s);
-      bq_cost_merge (&run_cost, &p->run_cost);
-      bq_cost_merge (&judge_cost, &p->judge_cost);
-      run_s += p->run_s;
-      judge_s += p->judge_s;
+      if (set != NULL && g_strcmp0 (p->set, set) != 0)
+        continue;
+      sum->problems++;
+      sum->with_result += p->ran ? 1 : 0;
+      bq_tally_add_problem (&sum->tally, p);
+      bq_cost_merge (&sum->run_cost, &p->run_cost);
+      bq_cost_merge (&sum->judge_cost, &p->judge_cost);
+      sum->run_s += p->run_s;
+      sum->judge_s += p->judge_s;
     }
-  printf ("overall: %u %s, %u with a result\n", problems->len,
-          problems->len == 1 ? "problem" : "problems", with_result);
-  print_figures (&all, &run_cost, &judge_cost, run_s, judge_s);
-  bq_cost_clear (&run_cost);
-  bq_cost_clear (&judge_cost);
+}
+
+static void
+summary_clear (Summary *sum)
+{
+  bq_cost_clear (&sum->run_cost);
+  bq_cost_clear (&sum->judge_cost);
+}
+
+/* The problem sets, each once, in order (borrowed names). */
+static GPtrArray *
+list_sets (GPtrArray *problems)
+{
+  GPtrArray *sets = g_ptr_array_new ();
+
+  for (guint i = 0; i < problems->len; i++)
+    {
+      const BqProblem *p = g_ptr_array_index (problems, i);
+      gboolean seen = FALSE;
+
+      for (guint j = 0; j < sets->len && !seen; j++)
+        seen = g_str_equal (g_ptr_array_index (sets, j), p->set);
+      if (!seen)
+        g_ptr_array_add (sets, p->set);
+    }
+  return sets;
+}
+
+static void
+print_summary (const char *label,
+               GPtrArray  *problems,
+               const char *set)
+{
+  Summary sum;
+
+  summarize (&sum, problems, set);
+  printf ("%s: %u %s, %u with a result\n", label, sum.problems,
+          sum.problems == 1 ? "problem" : "problems", sum.with_result);
+  print_figures (&sum.tally, &sum.run_cost, &sum.judge_cost, sum.run_s, sum.judge_s);
+  summary_clear (&sum);
+}
+
+static void
+print_problem (const BqProblem *p)
+{
+  BqTally t = { 0 };
+
+  printf ("%s/%s (%s):", p->set, p->id, cs_mode_to_string (p->mode));
+  if (!p->ran)
+    {
+      g_autofree char *safe = cs_text_for_terminal (p->error, FALSE);
+
+      printf (" no result: %s\n", safe != NULL ? safe : "unknown error");
+    }
+  else
+    printf (" %u %s, %u valid; synthesis by %s%s; run %s\n", p->n_candidates,
+            p->n_candidates == 1 ? "candidate" : "candidates", p->n_valid,
+            p->methods, p->degraded ? " (degraded)" : "", p->run_id);
+  for (guint j = 0; j < p->pairs->len; j++)
+    {
+      const BqPair *pair = g_ptr_array_index (p->pairs, j);
+
+      printf ("    against %s (%s):\n", pair->candidate_id, pair->model);
+      print_judgement ("synthesis as A", &pair->first, TRUE);
+      print_judgement ("synthesis as B", &pair->second, FALSE);
+    }
+  bq_tally_add_problem (&t, p);
+  print_figures (&t, &p->run_cost, &p->judge_cost, p->run_s, p->judge_s);
+}
+
+/* Every problem, then each set (when there are several), then overall. */
+void
+bq_report_text (GPtrArray *problems)
+{
+  g_autoptr(GPtrArray) sets = list_sets (problems);
+
+  for (guint i = 0; i < problems->len; i++)
+    print_problem (g_ptr_array_index (problems, i));
+  for (guint i = 0; sets->len > 1 && i < sets->len; i++)
+    {
+      g_autofree char *label = g_strdup_printf ("set %s", (const char *) g_ptr_array_index (sets, i));
+
+      print_summary (label, problems, g_ptr_array_index (sets, i));
+    }
+  print_summary ("overall", problems, NULL);
 }
 
 /* JSON */
@@ -394,6 +463,27 @@ add_problem (JsonBuilder     *b,
   json_builder_end_object (b);
 }
 
+/* The members of a summary, into the current object. */
+static void
+add_summary (JsonBuilder *b,
+             GPtrArray   *problems,
+             const char  *set)
+{
+  Summary sum;
+
+  summarize (&sum, problems, set);
+  ADD_INT (b, "problems", sum.problems);
+  ADD_INT (b, "with_result", sum.with_result);
+  add_tally (b, &sum.tally);
+  json_builder_set_member_name (b, "cost");
+  json_builder_begin_object (b);
+  add_cost (b, "run", &sum.run_cost);
+  add_cost (b, "judging", &sum.judge_cost);
+  json_builder_end_object (b);
+  add_wall (b, sum.run_s, sum.judge_s);
+  summary_clear (&sum);
+}
+
 char *
 bq_report_json (GPtrArray *problems,
                 JsonNode  *header)
@@ -401,48 +491,34 @@ bq_report_json (GPtrArray *problems,
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonGenerator) gen = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
-  BqTally all = { 0 };
-  BqCost run_cost, judge_cost;
-  double run_s = 0, judge_s = 0;
-  guint with_result = 0;
+  g_autoptr(GPtrArray) sets = list_sets (problems);
 
-  bq_cost_init (&run_cost);
-  bq_cost_init (&judge_cost);
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "harness");
   json_builder_add_value (b, json_node_copy (header));
   json_builder_set_member_name (b, "problems");
   json_builder_begin_array (b);
   for (guint i = 0; i < problems->len; i++)
-    {
-      const BqProblem *p = g_ptr_array_index (problems, i);
+    add_problem (b, g_ptr_array_index (problems, i));
+  json_builder_end_array (b);
 
-      add_problem (b, p);
-      bq_tally_add_problem (&all, p);
-      bq_cost_merge (&run_cost, &p->run_cost);
-      bq_cost_merge (&judge_cost, &p->judge_cost);
-      run_s += p->run_s;
-      judge_s += p->judge_s;
-      with_result += p->ran ? 1 : 0;
+  json_builder_set_member_name (b, "sets");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < sets->len; i++)
+    {
+      json_builder_begin_object (b);
+      ADD_STRING (b, "set", g_ptr_array_index (sets, i));
+      add_summary (b, problems, g_ptr_array_index (sets, i));
+      json_builder_end_object (b);
     }
   json_builder_end_array (b);
 
   json_builder_set_member_name (b, "overall");
   json_builder_begin_object (b);
-  ADD_INT (b, "problems", problems->len);
-  ADD_INT (b, "with_result", with_result);
-  add_tally (b, &all);
-  json_builder_set_member_name (b, "cost");
-  json_builder_begin_object (b);
-  add_cost (b, "run", &run_cost);
-  add_cost (b, "judging", &judge_cost);
-  json_builder_end_object (b);
-  add_wall (b, run_s, judge_s);
+  add_summary (b, problems, NULL);
   json_builder_end_object (b);
   json_builder_end_object (b);
 
-  bq_cost_clear (&run_cost);
-  bq_cost_clear (&judge_cost);
   root = json_builder_get_root (b);
   json_generator_set_root (gen, root);
   json_generator_set_pretty (gen, TRUE);

@@ -188,6 +188,15 @@ for p in d["problems"]:
 
 o = d["overall"]
 assert o["problems"] == len(d["problems"]) == o["with_result"], o
+# each set's figures are its problems', and the sets add up to the overall
+assert [s["set"] for s in d["sets"]] == sorted({p["set"] for p in d["problems"]}), d["sets"]
+for s in d["sets"]:
+    check_figures(s["figures"], "set " + s["set"])
+for k in sums:
+    assert sum(s["figures"][k] for s in d["sets"]) == o["figures"][k], ("sets", k)
+    assert all(s["figures"][k] == sum(p["figures"][k] for p in d["problems"] if p["set"] == s["set"])
+               for s in d["sets"]), ("set", k)
+assert sum(s["problems"] for s in d["sets"]) == o["problems"], d["sets"]
 check_figures(o["figures"], "overall")
 for k in sums:
     assert o["figures"][k] == sums[k], ("overall", k, o["figures"][k], sums[k])
@@ -231,8 +240,12 @@ blocks = re.findall(r"judgements: (\d+): (\d+) wins, (\d+) ties, (\d+) losses, (
                     r"  pairs, both orders: (\d+) wins, (\d+) ties, (\d+) losses\n"
                     r"  cost: run (\d+) in \+ (\d+) out tokens, \$(\d+\.\d+); judging (\d+) in \+ (\d+) out tokens, \$(\d+\.\d+)\n"
                     r"  wall: run (\d+\.\d+) s, judging (\d+\.\d+) s\n", text)
-assert len(blocks) == 3, (len(blocks), text)   # two problems and overall
+assert len(blocks) == 5, (len(blocks), text)   # two problems, their two sets, overall
 assert text.count("\noverall: 2 problems, 2 with a result\n") == 1, text
+assert text.count("\nset architect: 1 problem, 1 with a result\n") == 1, text
+assert text.count("\nset support: 1 problem, 1 with a result\n") == 1, text
+# a set of one problem has that problem's figures
+assert blocks[2] == blocks[0] and blocks[3] == blocks[1], blocks
 tot = [0] * 4
 for i, b in enumerate(blocks):
     n, w, t, l, f = map(int, b[:5])
@@ -242,6 +255,8 @@ for i, b in enumerate(blocks):
     assert int(b[10]) == 0 and int(b[11]) == n // 2 and int(b[12]) == 0, b
     if i < 2:
         tot = [x + y for x, y in zip(tot, (n, w, t, l))]
+    elif i < 4:
+        pass
     else:
         assert tot == [n, w, t, l], (tot, b)
 EOF
