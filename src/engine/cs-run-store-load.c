@@ -12,6 +12,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 #include <glib/gstdio.h>
 
@@ -66,7 +68,7 @@ mark_interrupted (CsRun      *run,
         {
           cs_candidate_set_status (c, CS_CANDIDATE_CANCELLED);
           if (cs_candidate_get_error (c) == NULL)
-            cs_candidate_set_error (c, "Interrupted: the program running it stopped before it finished");
+            cs_candidate_set_error (c, _("Interrupted: the program running it stopped before it finished"));
         }
     }
   if (cs_run_get_synthesis (run) != NULL)
@@ -74,7 +76,7 @@ mark_interrupted (CsRun      *run,
   else
     {
       cs_run_set_state (run, CS_RUN_CANCELLED);
-      cs_run_set_message (run, "Interrupted: the program running it stopped before it finished.");
+      cs_run_set_message (run, _("Interrupted: the program running it stopped before it finished."));
     }
 }
 
@@ -130,7 +132,7 @@ load_dir (const char  *dir,
         {
           g_ptr_array_add (result->failures, g_strdup (path));
           g_ptr_array_add (result->failures,
-                           g_strdup_printf ("The run file is not valid JSON: %s", file_error->message));
+                           g_strdup_printf (_("The run file is not valid JSON: %s"), file_error->message));
           continue;
         }
 
@@ -147,7 +149,7 @@ load_dir (const char  *dir,
         {
           g_ptr_array_add (result->failures, g_strdup (path));
           g_ptr_array_add (result->failures,
-                           g_strdup_printf ("The file name does not match the run id “%s”",
+                           g_strdup_printf (_("The file name does not match the run id “%s”"),
                                             cs_run_get_id (run)));
           continue;
         }

@@ -11,6 +11,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <glib/gstdio.h>
 
@@ -105,7 +107,7 @@ _cs_run_store_ensure_dir (const char  *dir,
     {
       int errsv = errno;
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-                   "Could not create the folder %s: %s", dir, g_strerror (errsv));
+                   _("Could not create the folder %s: %s"), dir, g_strerror (errsv));
       return FALSE;
     }
   return TRUE;
@@ -415,7 +417,7 @@ cs_run_store_delete (CsRunStore  *self,
     {
       int errsv = errno;
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-                   "Could not delete %s: %s", path, g_strerror (errsv));
+                   _("Could not delete %s: %s"), path, g_strerror (errsv));
       return FALSE;
     }
 

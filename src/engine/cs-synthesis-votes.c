@@ -11,6 +11,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "cs-synthesis-private.h"
@@ -290,11 +292,11 @@ cs_fuse_summary (CsFuse *f,
   if (summary == NULL)
     summary = "";
   if (f->total == 1)
-    return g_strdup_printf ("From a single candidate (%s, %s): %s",
-                            cs_fuse_candidate_id (f, lead), model ? model : "unknown model", summary);
-  return g_strdup_printf ("Consensus of %u candidates; summary from candidate %s (%s), "
-                          "which agrees most with the others: %s",
-                          f->total, cs_fuse_candidate_id (f, lead), model ? model : "unknown model", summary);
+    return g_strdup_printf (_("From a single candidate (%s, %s): %s"),
+                            cs_fuse_candidate_id (f, lead), model ? model : _("unknown model"), summary);
+  return g_strdup_printf (_("Consensus of %u candidates; summary from candidate %s (%s), "
+                            "which agrees most with the others: %s"),
+                          f->total, cs_fuse_candidate_id (f, lead), model ? model : _("unknown model"), summary);
 }
 
 typedef struct {

@@ -16,6 +16,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "cs-json-schema.h"
 #include "cs-json-util.h"
 #include "cs-mode.h"
@@ -168,7 +170,7 @@ fuse_run (FuseInput  *input,
   if (input->snapshots->len == 0)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                           "No candidate produced a valid answer to synthesize");
+                           _("No candidate produced a valid answer to synthesize"));
       return NULL;
     }
   fuse_init (&f, input);
@@ -258,5 +260,5 @@ cs_synthesis_mark_degraded (JsonNode   *fused,
   return cs_result_json_mark_degraded (fused,
                                        note != NULL && *note != '\0'
                                          ? note
-                                         : "No judge reviewed this result: it is the deterministic merge of the candidates (ensemble votes and consensus).");
+                                         : _("No judge reviewed this result: it is the deterministic merge of the candidates (ensemble votes and consensus)."));
 }
