@@ -114,6 +114,9 @@ make_blueprint (double cost)
   cs_blueprint_add_component (bp, "Second cache", "More hot reads", "redis", "cluster");
   cs_blueprint_add_data_store (bp, "Orders", "PostgreSQL 16", "orders", TRUE);
   cs_blueprint_add_data_store (bp, "Kafka", "Kafka", "log", FALSE);
+  /* no technology named: nothing to break */
+  cs_blueprint_add_component (bp, "Ops", "Runbooks", "N/A", "-");
+  cs_blueprint_add_component (bp, "Docs", "Manuals", " none ", "-");
   if (cost >= 0)
     cs_blueprint_set_monthly_cost (bp, cost);
   return bp;

@@ -592,6 +592,16 @@ check_budget (CsBlueprint *blueprint,
   return breach;
 }
 
+/* "none", "n/a", "TBD", "-": no technology named, nothing to break. */
+static gboolean
+is_no_technology (const char *technology)
+{
+  static const char * const nothing[] = { "none", "n/a", "na", "tbd", "unknown", "various", "any", "-", "—", NULL };
+  g_autofree char *lower = g_utf8_strdown (technology, -1);
+
+  return g_strv_contains (nothing, g_strstrip (lower));
+}
+
 static void
 add_outside (GPtrArray  *outside,
              GHashTable *seen,
@@ -601,7 +611,8 @@ add_outside (GPtrArray  *outside,
 {
   g_autofree char *key = NULL;
 
-  if (technology == NULL || technology[0] == '\0' || preferred_in (entries, technology))
+  if (technology == NULL || technology[0] == '\0' || is_no_technology (technology) ||
+      preferred_in (entries, technology))
     return;
   key = g_utf8_casefold (technology, -1);
   if (!g_hash_table_add (seen, g_steal_pointer (&key)))

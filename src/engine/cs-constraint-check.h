@@ -66,7 +66,8 @@ gboolean    cs_constraint_technology_preferred (const char  *technology,
 /* The breaches of @blueprint against @budget and @technologies (either may
  * be NULL): a GPtrArray of CsConstraintBreach, owned, never NULL; at most
  * one breach per constraint, the technologies in the blueprint's order
- * ("technology (component)"), each once. */
+ * ("technology (component)"), each once; a technology that names none
+ * ("none", "n/a", "TBD", "-") breaks nothing. */
 GPtrArray  *cs_constraint_check_blueprint      (CsBlueprint *blueprint,
                                                 const char  *budget,
                                                 const char  *technologies);
