@@ -99,9 +99,9 @@ row_title (JsonObject *o)
   else
     who = g_strdup (candidates != NULL ? candidates : "?");
   /* TRANSLATORS: "c1 · kimi/kimi-k2 · attempt 2" */
-  return g_strdup_printf (_("%s · %s/%s · attempt %" G_GINT64_FORMAT), who,
+  return g_strdup_printf (_("%s · %s/%s · attempt %lld"), who,
                           member_string (o, "provider") ?: "?", member_string (o, "model") ?: "?",
-                          member_int (o, "attempt"));
+                          (long long) member_int (o, "attempt"));
 }
 
 static char *
@@ -112,19 +112,20 @@ row_subtitle (JsonObject *o)
   gint64 v;
 
   if ((v = member_int (o, "status")) > 0)
-    g_string_append_printf (s, _("HTTP %" G_GINT64_FORMAT), v);
+    g_string_append_printf (s, _("HTTP %lld"), (long long) v);
   else
     g_string_append (s, _("No HTTP status"));
   g_string_append_printf (s, " · %s", kind_label (member_string (o, "error_kind")));
   if ((v = member_int (o, "retry_delay_ms")) >= 0)
     g_string_append_printf (s, _(" · retried after %.1f s"), v / 1000.0);
   if ((v = member_int (o, "ttfb_ms")) >= 0)
-    g_string_append_printf (s, _(" · first byte after %" G_GINT64_FORMAT " ms"), v);
+    g_string_append_printf (s, _(" · first byte after %lld ms"), (long long) v);
   if ((v = member_int (o, "duration_ms")) >= 0)
-    g_string_append_printf (s, _(" · %" G_GINT64_FORMAT " ms in all"), v);
+    g_string_append_printf (s, _(" · %lld ms in all"), (long long) v);
   if (member_int (o, "output_tokens") >= 0)
-    g_string_append_printf (s, _(" · %" G_GINT64_FORMAT " tokens in, %" G_GINT64_FORMAT " out"),
-                            MAX (member_int (o, "input_tokens"), 0), member_int (o, "output_tokens"));
+    g_string_append_printf (s, _(" · %lld tokens in, %lld out"),
+                            (long long) MAX (member_int (o, "input_tokens"), 0),
+                            (long long) member_int (o, "output_tokens"));
   if ((v = member_int (o, "bytes")) > 0)
     {
       g_autofree char *size = g_format_size ((guint64) v);
