@@ -295,6 +295,7 @@ try:
 
     # --- both modes, streamed to done; the CLI's JSON --------------------------
     models = ["demo/demo-alpha", "demo/demo-beta", "demo/demo-thinking"]
+    pairs = {}
     for mode, problem, extra, flags in (("architect", PROBLEM, {"rank": True, "seed": 7}, ["--rank", "--seed=7"]),
                                         ("support", SUPPORT, {}, [])):
         t0 = time.time()
@@ -325,6 +326,7 @@ try:
                              input=problem.encode(), env=ENV, capture_output=True, timeout=120 * SLOW)
         check(cli.returncode == 0, "the CLI: %s" % cli.stderr.decode()[-2000:])
         want = strip(json.loads(cli.stdout))
+        pairs[mode] = (created["id"], json.loads(cli.stdout)["id"])
         got = strip(run)
         if want != got:
             for k in sorted(set(want) | set(got)):
@@ -339,6 +341,55 @@ try:
         check((b"## Blueprint" if mode == "architect" else b"## Checklist") in md, "the Markdown export")
         ok("%s: submitted, streamed to done (ids, deltas, reasoning, synthesis), equal to the CLI's JSON, "
            "Markdown, saved" % mode)
+
+    # --- follow-up rounds ---------------------------------------------------------------
+    api_id, cli_id = pairs["architect"]
+    question = "What if we drop Kafka?"
+    started = S.json("POST", "/v1/runs/%s/follow-ups" % api_id, {"question": question}, want=201)
+    check(started["round"] == 2 and started["events"] == "/v1/runs/%s/events" % api_id, "follow-up: %r" % started)
+    evs, _ = S.events(api_id, last_id=started["last_event_id"])
+    check(evs[0]["event"] == "round" and evs[0]["data"] == {"round": 2, "scope": "judge"}, "round event %r" % evs[0])
+    check(evs[0]["id"] == started["last_event_id"] + 1, "the round's events follow the run's")
+    check(evs[-1]["event"] == "done" and evs[-1]["data"]["state"] == "done", "round done %r" % evs[-1])
+    check(any(e["event"] == "synthesis" for e in evs), "the judge's new result as an event")
+    run = S.json("GET", "/v1/runs/" + api_id)
+    check(len(run["rounds"]) == 2 and run["rounds"][1]["follow_up"] == question, "two rounds")
+    cli = subprocess.run([CLI, "--config=" + CONFIG, "--format=json", "--quiet", "--follow-up=" + cli_id, "-"],
+                         input=question.encode(), env=ENV, capture_output=True, timeout=120 * SLOW)
+    check(cli.returncode == 0, "the CLI's follow-up: %s" % cli.stderr.decode()[-2000:])
+    if strip(json.loads(cli.stdout)) != strip(run):
+        want, got = strip(json.loads(cli.stdout)), strip(run)
+        for k in sorted(set(want) | set(got)):
+            if want.get(k) != got.get(k):
+                print("# differs: %s\n#  cli: %s\n#  api: %s" % (k, json.dumps(want.get(k))[:300],
+                                                                json.dumps(got.get(k))[:300]))
+        fail("the API's follow-up differs from the CLI's")
+    started = S.json("POST", "/v1/runs/%s/follow-ups" % api_id, {"question": "Keep it under 200 USD a month",
+                                                                  "scope": "all"}, want=201)
+    evs, _ = S.events(api_id, last_id=started["last_event_id"])
+    check(evs[0]["data"]["scope"] == "all" and evs[-1]["data"]["state"] == "done", "scope all")
+    check(len({e["data"]["candidate"] for e in evs if e["event"] == "candidate" and e["data"]["status"] == "ok"}) == 3,
+          "every model answered again: %s" % [(e["event"], e["data"].get("candidate"), e["data"].get("status")) for e in evs if e["event"] != "delta"])
+    sup_id = pairs["support"][0]
+    started = S.json("POST", "/v1/runs/%s/follow-ups" % sup_id,
+                     {"steps": [{"step": 1, "outcome": "failed", "output": "still 502"}]}, want=201)
+    evs, _ = S.events(sup_id, last_id=started["last_event_id"])
+    check(evs[-1]["data"]["state"] == "done", "a troubleshooting round")
+    run = S.json("GET", "/v1/runs/" + sup_id)
+    check(run["rounds"][1]["step_reports"][0]["outcome"] == "failed", "the step report kept")
+    for body, want, what in (({"scope": "everyone", "question": "x"}, 400, "unknown scope"),
+                             ({"steps": [{"step": 99, "outcome": "failed"}]}, 400, "a step the checklist lacks"),
+                             ({"steps": [{"step": 1, "outcome": "maybe"}]}, 400, "unknown outcome"),
+                             ({}, 400, "nothing asked"),
+                             ({"question": "x", "colour": 1}, 400, "unknown member")):
+        status, _, data = S.request("POST", "/v1/runs/%s/follow-ups" % sup_id, body)
+        check(status == want and "error" in json.loads(data), "%s: HTTP %d %s" % (what, status, data[:200]))
+    S.json("POST", "/v1/runs/no-such-run/follow-ups", {"question": "x"}, want=404)
+    slow = S.json("POST", "/v1/runs", {"problem": PROBLEM, "models": ["demo/demo-alpha+slow=100"]}, want=201)
+    S.json("POST", "/v1/runs/%s/follow-ups" % slow["id"], {"question": "x"}, want=409)
+    S.events(slow["id"])
+    ok("follow-ups: judge and all scopes, step reports, on the run's event stream after a round event; "
+       "equal to the CLI's --follow-up; 400, 404 and 409 as documented")
 
     # --- resume with Last-Event-ID ----------------------------------------------
     created = S.json("POST", "/v1/runs", {"problem": PROBLEM, "models": ["demo/demo-alpha+slow=100"]}, want=201)
@@ -433,13 +484,17 @@ try:
     check(doc["openapi"].startswith("3.1"), "OpenAPI 3.1")
     expected = {("post", "/v1/runs"), ("get", "/v1/runs"), ("get", "/v1/runs/{id}"),
                 ("delete", "/v1/runs/{id}"), ("get", "/v1/runs/{id}/events"),
-                ("get", "/v1/runs/{id}/markdown"), ("get", "/v1/models"), ("get", "/v1/openapi.json")}
+                ("get", "/v1/runs/{id}/markdown"), ("get", "/v1/models"), ("get", "/v1/openapi.json"),
+                ("post", "/v1/runs/{id}/follow-ups")}
     documented = {(m, p) for p, item in doc["paths"].items() for m in item}
     check(documented == expected, "documented routes: %s" % sorted(documented ^ expected))
     finished = accepted[0]
     for method, path in sorted(documented):
         real = path.replace("{id}", finished)
-        body = {"problem": PROBLEM, "models": ["demo/demo-alpha"]} if method == "post" else None
+        body = None
+        if method == "post":
+            body = {"question": "And the costs?"} if path.endswith("follow-ups") else \
+                   {"problem": PROBLEM, "models": ["demo/demo-alpha"]}
         status, headers, data = S.request(method.upper(), real, body)
         op = doc["paths"][path][method]
         check(str(status) in op["responses"], "%s %s: HTTP %d not documented" % (method, path, status))

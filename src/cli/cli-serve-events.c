@@ -8,6 +8,7 @@
  *   synthesis  {stage: "started"} and {stage: "result", synthesis}
  *   error      {code, message}                     the run failed
  *   done       {state, message, run, markdown}     the last event; the stream ends
+ *   round      {round, scope}                      a follow-up round begins (after a done)
  *   snapshot   {candidates[], synthesis}           every event up to its id at once
  *
  * A run keeps its last SERVE_MAX_EVENTS events; older ones are folded into
@@ -315,6 +316,32 @@ synthesis_cb (CsRun      *run,
   emit (srun->events, "synthesis", b);
 }
 
+static void
+follow_candidate (ServeRun    *srun,
+                  CsCandidate *c)
+{
+  emit_candidate (srun->events, c);
+  g_signal_connect (c, "appended", G_CALLBACK (appended_cb), srun);
+  g_signal_connect (c, "notify::text", G_CALLBACK (text_replaced_cb), srun);
+  g_signal_connect (c, "notify::status", G_CALLBACK (status_cb), srun);
+}
+
+/* A follow-up round of every model brings new candidates. */
+static void
+items_changed_cb (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  gpointer    user_data)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(CsCandidate) c = g_list_model_get_item (model, i);
+
+      follow_candidate (user_data, c);
+    }
+}
+
 void
 serve_events_attach (ServeRun *srun)
 {
@@ -325,13 +352,35 @@ serve_events_attach (ServeRun *srun)
     {
       g_autoptr(CsCandidate) c = g_list_model_get_item (model, i);
 
-      emit_candidate (srun->events, c);
-      g_signal_connect (c, "appended", G_CALLBACK (appended_cb), srun);
-      g_signal_connect (c, "notify::text", G_CALLBACK (text_replaced_cb), srun);
-      g_signal_connect (c, "notify::status", G_CALLBACK (status_cb), srun);
+      follow_candidate (srun, c);
     }
+  g_signal_connect (srun->run, "items-changed", G_CALLBACK (items_changed_cb), srun);
   g_signal_connect (srun->run, "notify::state", G_CALLBACK (state_cb), srun);
   g_signal_connect (srun->run, "notify::synthesis", G_CALLBACK (synthesis_cb), srun);
+}
+
+void
+serve_events_reopen (ServeRun     *srun,
+                     guint         round,
+                     CsRoundScope  scope)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  srun->events->ended = FALSE;
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "round");
+  json_builder_add_int_value (b, round);
+  json_builder_set_member_name (b, "scope");
+  json_builder_add_string_value (b, cs_round_scope_to_string (scope));
+  json_builder_end_object (b);
+  emit (srun->events, "round", b);
+  serve_events_attach (srun);
+}
+
+guint64
+serve_events_last_id (ServeEvents *events)
+{
+  return events->next_id - 1;
 }
 
 static void

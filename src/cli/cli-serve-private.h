@@ -6,6 +6,7 @@
  * - cli-serve-routes.c: the routes and their JSON;
  * - cli-serve-events.c: a run's events, kept (bounded) and streamed as
  *   server-sent events;
+ * - cli-serve-follow-up.c: follow-up rounds on a finished run;
  * - cli-serve-openapi.c: the OpenAPI document of the routes.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -47,6 +48,8 @@ struct _ServeRun
   gboolean      started;
   gboolean      ended;
   gint64        started_us;
+  CsRunner     *follow_up;              /* a follow-up round in progress */
+  GCancellable *follow_up_cancellable;
 };
 
 struct _Serve
@@ -70,6 +73,7 @@ struct _Serve
   guint          max_queued;
   gint64         total_run_us;     /* of the runs that ended here */
   guint          n_ended;
+  guint          n_follow_ups;     /* rounds in progress (cli-serve-follow-up.c) */
   gboolean       stopping;
 };
 
@@ -84,6 +88,12 @@ gboolean    serve_submit            (Serve             *serve,
                                      guint              quorum,
                                      guint              deadline_s,
                                      guint             *retry_after_s);
+/* Runs and follow-up rounds in progress. */
+guint       serve_n_running         (Serve             *serve);
+/* The seconds a refused client should wait. */
+guint       serve_retry_after       (Serve             *serve);
+/* Starts queued runs while there are free slots. */
+void        serve_start_next        (Serve             *serve);
 /* Cancels a queued or running run; FALSE if it had already ended. */
 gboolean    serve_cancel            (Serve             *serve,
                                      ServeRun          *srun);
@@ -136,8 +146,22 @@ void         serve_events_stream    (ServeRun          *srun,
 /* A saved run not started here: its final state as a stream. */
 void         serve_events_stream_saved (CsRun          *run,
                                         SoupServerMessage *msg);
+/* A follow-up round begins: a "round" event, and the run followed again. */
+void         serve_events_reopen    (ServeRun          *srun,
+                                     guint              round,
+                                     CsRoundScope       scope);
+/* The id of the last event so far (0 for none). */
+guint64      serve_events_last_id   (ServeEvents       *events);
 /* Ends every stream (the server stops). */
 void         serve_events_close_all (ServeRun          *srun);
+
+/* cli-serve-follow-up.c */
+/* POST /v1/runs/{id}/follow-ups on @run with the parsed @body. */
+void         serve_follow_up        (Serve             *serve,
+                                     SoupServerMessage *msg,
+                                     CsRun             *run,
+                                     JsonObject        *body);
+void         serve_follow_ups_cancel (Serve            *serve);
 
 /* cli-serve-openapi.c */
 JsonNode    *serve_openapi_document (Serve             *serve);

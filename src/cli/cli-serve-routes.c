@@ -25,6 +25,7 @@ static const ServeRoute routes[] = {
   { "DELETE", "/v1/runs/{id}",           "cancelRun",   "Cancel a queued or running run (a finished one is kept)" },
   { "GET",    "/v1/runs/{id}/events",    "runEvents",   "The run's events as server-sent events" },
   { "GET",    "/v1/runs/{id}/markdown",  "getRunMarkdown", "The run's Markdown export" },
+  { "POST",   "/v1/runs/{id}/follow-ups", "createFollowUp", "A follow-up round on a finished run" },
   { "GET",    "/v1/models",              "listModels",  "The configured providers and models, with prices" },
   { "GET",    "/v1/openapi.json",        "openapi",     "This API's OpenAPI 3.1 document" },
 };
@@ -617,7 +618,19 @@ run_route (Serve             *serve,
         serve_events_stream_saved (run, msg);
       return;
     }
-  if (tail == NULL || g_str_equal (tail, "markdown") || g_str_equal (tail, "events"))
+  if (g_strcmp0 (tail, "follow-ups") == 0 && g_str_equal (method, "POST"))
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) body = parse_body (msg, &error);
+
+      if (body == NULL)
+        serve_reply_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request", error->message);
+      else
+        serve_follow_up (serve, msg, run, json_node_get_object (body));
+      return;
+    }
+  if (tail == NULL || g_str_equal (tail, "markdown") || g_str_equal (tail, "events") ||
+      g_str_equal (tail, "follow-ups"))
     serve_reply_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "method_not_allowed",
                        "This method is not allowed here.");
   else

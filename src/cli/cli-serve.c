@@ -25,7 +25,6 @@
 
 #include "cli-serve-private.h"
 
-static void start_next (Serve *serve);
 
 static void
 serve_run_free (gpointer data)
@@ -33,6 +32,8 @@ serve_run_free (gpointer data)
   ServeRun *srun = data;
 
   serve_events_free (srun->events);
+  g_clear_object (&srun->follow_up);
+  g_clear_object (&srun->follow_up_cancellable);
   g_clear_object (&srun->run);
   g_strfreev (srun->models);
   g_free (srun);
@@ -45,10 +46,16 @@ serve_find_run (Serve      *serve,
   return g_hash_table_lookup (serve->runs, id);
 }
 
+guint
+serve_n_running (Serve *serve)
+{
+  return cs_run_manager_get_n_running (serve->manager) + serve->n_follow_ups;
+}
+
 /* How long a client should wait before submitting again: the mean run
  * time so far, between 1 and 60 s (10 s before any run ended). */
-static guint
-retry_after (Serve *serve)
+guint
+serve_retry_after (Serve *serve)
 {
   gint64 mean_s;
 
@@ -91,11 +98,11 @@ serve_submit (Serve    *serve,
               guint    *retry_after_s)
 {
   ServeRun *srun;
-  guint n_running = cs_run_manager_get_n_running (serve->manager);
+  guint n_running = serve_n_running (serve);
 
   if (n_running >= serve->max_runs && serve->queued.length >= serve->max_queued)
     {
-      *retry_after_s = retry_after (serve);
+      *retry_after_s = serve_retry_after (serve);
       return FALSE;
     }
 
@@ -136,6 +143,11 @@ serve_cancel (Serve    *serve,
 {
   if (srun->ended)
     return FALSE;
+  if (srun->follow_up_cancellable != NULL)
+    {
+      g_cancellable_cancel (srun->follow_up_cancellable);
+      return TRUE;
+    }
   if (!srun->started)
     {
       drop_queued (serve, srun);
@@ -145,11 +157,11 @@ serve_cancel (Serve    *serve,
   return TRUE;
 }
 
-static void
-start_next (Serve *serve)
+void
+serve_start_next (Serve *serve)
 {
   while (!serve->stopping && serve->queued.length > 0 &&
-         cs_run_manager_get_n_running (serve->manager) < serve->max_runs)
+         serve_n_running (serve) < serve->max_runs)
     start_run (serve, g_queue_pop_head (&serve->queued));
 }
 
@@ -168,7 +180,7 @@ run_ended_cb (CsRunManager *manager,
   serve->total_run_us += g_get_monotonic_time () - srun->started_us;
   serve->n_ended++;
   serve_events_end (srun, failure);
-  start_next (serve);
+  serve_start_next (serve);
 }
 
 static void
@@ -299,6 +311,12 @@ stop_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+static gboolean
+wake_up_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
 /* Stop accepting, save the queued runs as cancelled, cancel the running
  * ones and wait for their saves; the streams get their last events. */
 static void
@@ -307,8 +325,17 @@ shutdown_runs (Serve *serve)
   GHashTableIter iter;
   gpointer value;
 
+  gint64 deadline = g_get_monotonic_time () + SERVE_SHUTDOWN_MS * 1000;
+  guint wake;
+
   while (serve->queued.length > 0)
     drop_queued (serve, g_queue_peek_head (&serve->queued));
+  /* follow-up rounds end as cancelled, the previous result in place */
+  serve_follow_ups_cancel (serve);
+  wake = g_timeout_add (20, wake_up_cb, NULL);
+  while (serve->n_follow_ups > 0 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (wake);
   cs_run_manager_shutdown (serve->manager, SERVE_SHUTDOWN_MS);
 
   g_hash_table_iter_init (&iter, serve->runs);
