@@ -433,7 +433,15 @@ try:
     c.close()
     rid = created["id"]
     wait_for(lambda: S.json("GET", "/v1/runs/" + rid)["state"] == "done", "the run to finish")
-    saved = json.load(open(os.path.join(RUNS, rid + ".json")))
+
+    def saved_done():
+        # the file is written in a worker thread just after the state changes
+        try:
+            d = json.load(open(os.path.join(RUNS, rid + ".json")))
+        except (OSError, ValueError):
+            return None
+        return d if d["state"] == "done" else None
+    saved = wait_for(saved_done, "the run file to say done")
     check(saved["state"] == "done" and all(c["status"] == "ok" for c in saved["candidates"]),
           "the saved run after the client left")
     ok("a client that disconnects mid-stream leaves the run running, and it is saved")
