@@ -64,7 +64,8 @@ typedef struct {
   /* what happened */
   char       *run_id;         /* the run's id (in the history with --keep-runs) */
   gboolean    ran;
-  char       *error;          /* the run gave no result */
+  gboolean    skipped;        /* not run: --max-usd was reached */
+  char       *error;          /* the run gave no result, or why it was skipped */
   guint       n_candidates;
   guint       n_valid;
   char       *methods;        /* "ensemble+consensus+judge" */

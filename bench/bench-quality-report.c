@@ -262,7 +262,7 @@ print_problem (const BqProblem *p)
     {
       g_autofree char *safe = cs_text_for_terminal (p->error, FALSE);
 
-      printf (" no result: %s\n", safe != NULL ? safe : "unknown error");
+      printf (" %s%s\n", p->skipped ? "" : "no result: ", safe != NULL ? safe : "unknown error");
     }
   else
     printf (" %u %s, %u valid; synthesis by %s%s; run %s\n", p->n_candidates,
@@ -421,6 +421,8 @@ add_problem (JsonBuilder     *b,
   ADD_STRING (b, "mode", cs_mode_to_string (p->mode));
   json_builder_set_member_name (b, "ran");
   json_builder_add_boolean_value (b, p->ran);
+  json_builder_set_member_name (b, "skipped");
+  json_builder_add_boolean_value (b, p->skipped);
   json_builder_set_member_name (b, "error");
   if (p->error != NULL)
     json_builder_add_string_value (b, p->error);

@@ -18,7 +18,8 @@
  * Usage: bench-quality --model=P/M [--model=…] --judge=P/M [--run-judge=P/M|none]
  *                      [--fallback-judge=P/M] [--rank]
  *                      [--config=FILE] [--problems=PATH]… [--limit=N]
- *                      [--deadline=S] [--keep-runs] [--format=text|json] [--quiet]
+ *                      [--deadline=S] [--max-usd=USD] [--keep-runs]
+ *                      [--format=text|json] [--quiet]
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -40,6 +41,8 @@ typedef struct {
   BqJudge    *judge;
   CsRunStore *store;         /* --keep-runs: the history of the app and the CLI */
   int         deadline;
+  double      max_usd;       /* 0: no limit */
+  double      spent_usd;     /* over the models with a price */
   gboolean    quiet;
 
   /* the run in progress */
@@ -300,12 +303,45 @@ build_header (Harness            *h,
   for (guint i = 0; paths[i] != NULL; i++)
     json_builder_add_string_value (b, paths[i]);
   json_builder_end_array (b);
+  json_builder_set_member_name (b, "max_usd");
+  if (h->max_usd > 0)
+    json_builder_add_double_value (b, h->max_usd);
+  else
+    json_builder_add_null_value (b);
   json_builder_set_member_name (b, "runs_kept");
   json_builder_add_boolean_value (b, h->store != NULL);
   json_builder_set_member_name (b, "limit");
   json_builder_add_int_value (b, limit);
   json_builder_end_object (b);
   return json_builder_get_root (b);
+}
+
+/* The order to run the problems in: one of each set in turn, so that a
+ * run stopped early (--max-usd, Ctrl+C) has measured every set alike. The
+ * report keeps the sets' order. */
+static GArray *
+run_order (GPtrArray *problems)
+{
+  GArray *order = g_array_sized_new (FALSE, FALSE, sizeof (guint), problems->len);
+  g_autoptr(GHashTable) taken = g_hash_table_new (NULL, NULL);
+
+  while (order->len < problems->len)
+    {
+      const char *last_set = NULL;
+
+      /* one pass: the first not yet taken problem of each set */
+      for (guint i = 0; i < problems->len; i++)
+        {
+          const BqProblem *p = g_ptr_array_index (problems, i);
+
+          if (g_hash_table_contains (taken, GUINT_TO_POINTER (i + 1)) || g_strcmp0 (p->set, last_set) == 0)
+            continue;
+          g_array_append_val (order, i);
+          g_hash_table_add (taken, GUINT_TO_POINTER (i + 1));
+          last_set = p->set;
+        }
+    }
+  return order;
 }
 
 /* The options that cost nothing to check, before any request. */
@@ -330,9 +366,9 @@ check_setup (Harness     *h,
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "unknown format %s (use text or json)", format);
       return FALSE;
     }
-  if (limit < 0 || h->deadline < 0)
+  if (limit < 0 || h->deadline < 0 || !(h->max_usd >= 0) || h->max_usd > 1e9)
     {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--limit and --deadline must be 0 or more");
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--limit, --deadline and --max-usd must be 0 or more");
       return FALSE;
     }
   if (h->run_judge != NULL && cs_config_find_model (h->config, h->run_judge) == NULL)
@@ -378,6 +414,7 @@ main (int   argc,
     { "limit", 'n', 0, G_OPTION_ARG_INT, &limit, "The first N problems of each set (default: all)", "N" },
     { "deadline", 0, 0, G_OPTION_ARG_INT, &h.deadline, "Synthesize each run after S seconds at most (default: wait for all)", "S" },
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format_arg, "text or json", "FORMAT" },
+    { "max-usd", 0, 0, G_OPTION_ARG_DOUBLE, &h.max_usd, "Start no new problem once this many dollars are spent (models with a price only)", "USD" },
     { "keep-runs", 0, 0, G_OPTION_ARG_NONE, &keep_runs, "Save the runs in the history, to open them in the app", NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &h.quiet, "No progress on standard error", NULL },
     { NULL }
@@ -389,7 +426,9 @@ main (int   argc,
   g_autoptr(GPtrArray) problems = NULL;
   g_autoptr(JsonNode) header = NULL;
   const char * const *paths;
+  g_autoptr(GArray) order = NULL;
   guint with_result = 0;
+  guint skipped = 0;
 
   context = g_option_context_new ("- the synthesis against each single answer, by a blind pairwise judge");
   g_option_context_add_main_entries (context, entries, NULL);
@@ -438,11 +477,26 @@ main (int   argc,
               problems->len, problems->len == 1 ? "problem" : "problems", list, h.run_judge != NULL ? h.run_judge : "none", judge);
       fflush (stdout);
     }
-  for (guint i = 0; i < problems->len; i++)
+  order = run_order (problems);
+  for (guint i = 0; i < order->len; i++)
     {
-      measure (&h, g_ptr_array_index (problems, i), i, problems->len);
-      with_result += ((BqProblem *) g_ptr_array_index (problems, i))->ran ? 1 : 0;
+      BqProblem *p = g_ptr_array_index (problems, g_array_index (order, guint, i));
+
+      /* --max-usd: no new problem once the spend reached it (one problem
+       * may go past it: the limit is checked between problems) */
+      if (h.max_usd > 0 && h.spent_usd >= h.max_usd)
+        {
+          p->skipped = TRUE;
+          p->error = g_strdup_printf ("skipped: %.4f USD spent, --max-usd is %.4f", h.spent_usd, h.max_usd);
+          skipped++;
+          continue;
+        }
+      measure (&h, p, i, problems->len);
+      h.spent_usd += p->run_cost.usd + p->judge_cost.usd;
+      with_result += p->ran ? 1 : 0;
     }
+  if (skipped > 0 && !h.quiet)
+    fprintf (stderr, "--max-usd: %.4f USD spent; %u of %u problems not run\n", h.spent_usd, skipped, problems->len);
 
   if (g_str_equal (format, "json"))
     {

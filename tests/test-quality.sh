@@ -326,6 +326,25 @@ assert o["figures"]["win_rate"] is None and o["figures"]["consistency"] is None,
 EOF
 pass "a problem without a result is reported, exit 1 when none has one"
 
+# --- --max-usd: no new problem once the spend reaches it ---------------------
+"$HARNESS" --config="$CONFIG" --problems="$PROBLEMS" --limit=2 \
+  --model=demo/demo-alpha --model=demo/demo-beta --judge=demo/demo-judge --max-usd=0.0001 \
+  --format=json >"$TMP/max.json" 2>"$TMP/err" || fail "--max-usd: $(cat "$TMP/err")"
+grep -q -- "--max-usd: .* USD spent; 3 of 4 problems not run" "$TMP/err" || fail "--max-usd said nothing: $(cat "$TMP/err")"
+python3 - "$TMP/max.json" <<'EOF' || fail "--max-usd: $(head -c 3000 "$TMP/max.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["harness"]["max_usd"] == 0.0001, d["harness"]
+# the first problem ran and spent more than that; the other three never started
+ran = [(p["set"], p["ran"], p["skipped"]) for p in d["problems"]]
+assert ran == [("architect", True, False), ("architect", False, True),
+               ("support", False, True), ("support", False, True)], ran
+assert all(p["error"].startswith("skipped: ") and p["cost"]["run"]["input_tokens"] == 0
+           for p in d["problems"][1:]), d["problems"]
+assert d["overall"]["with_result"] == 1 and d["problems"][0]["cost"]["run"]["usd"] > 0.0001, d["overall"]
+EOF
+pass "--max-usd: no new problem once the spend reached it"
+
 # --- usage ------------------------------------------------------------------
 set +e
 "$HARNESS" --config="$CONFIG" --model=demo/demo-alpha >/dev/null 2>"$TMP/err"; st=$?
