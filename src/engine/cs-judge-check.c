@@ -13,6 +13,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "cs-json-schema.h"
 #include "cs-json-util.h"
 #include "cs-judge.h"
@@ -48,17 +50,17 @@ check_critique (CsMode              mode,
 {
   g_autoptr(GError) error = NULL;
   const char *id = cs_json_get_string (cs_json_node_object (critique), "candidate");
-  g_autofree char *who = id != NULL ? g_strdup_printf ("of %s", id) : g_strdup_printf ("number %u", index + 1);
+  g_autofree char *who = id != NULL ? g_strdup_printf (_("of %s"), id) : g_strdup_printf (_("number %u"), index + 1);
 
   if (!cs_json_schema_validate (critique_schema (mode), critique, &error))
     /* "$.score: 85 is greater than the maximum 10" → "score: 85 …" */
-    g_ptr_array_add (notes, g_strdup_printf ("The judge's critique %s was left out: %s", who,
+    g_ptr_array_add (notes, g_strdup_printf (_("The judge's critique %s was left out: %s"), who,
                                              g_str_has_prefix (error->message, "$.") ? error->message + 2
                                                                                     : error->message));
   else if (!strv_has (ids, id))
-    g_ptr_array_add (notes, g_strdup_printf ("The judge's critique %s was left out: no candidate has that id", who));
+    g_ptr_array_add (notes, g_strdup_printf (_("The judge's critique %s was left out: no candidate has that id"), who));
   else if (g_hash_table_contains (seen, id))
-    g_ptr_array_add (notes, g_strdup_printf ("The judge's second critique %s was left out", who));
+    g_ptr_array_add (notes, g_strdup_printf (_("The judge's second critique %s was left out"), who));
   else
     {
       g_hash_table_add (seen, (gpointer)id);
@@ -110,7 +112,7 @@ cs_judge_check_reply (CsMode               mode,
 
   kept = json_array_new ();
   if (critiques == NULL)
-    g_ptr_array_add (notes, g_strdup ("The judge gave no critiques."));
+    g_ptr_array_add (notes, g_strdup (_("The judge gave no critiques.")));
   for (guint i = 0; critiques != NULL && i < json_array_get_length (critiques); i++)
     check_critique (mode, json_array_get_element (critiques, i), i, candidate_ids, seen, kept, notes);
 

@@ -13,6 +13,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "cs-judge.h"
 #include "cs-judge-origin.h"
 #include "cs-mode.h"
@@ -420,7 +422,7 @@ cs_synthesis_apply_judge (CsMode       mode,
   if (merge == NULL)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                           "There is no fused result to apply the judge to");
+                           _("There is no fused result to apply the judge to"));
       return NULL;
     }
   judged = cs_result_new_from_judge_reply (mode, judge_reply, error);

@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "cs-json-schema.h"
 #include "cs-json-util.h"
 #include "cs-mode.h"
@@ -106,25 +108,25 @@ judge_result (CsMode       mode,
   if (result == NULL || !JSON_NODE_HOLDS_OBJECT (result))
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           "The judge's reply has no \"result\" object");
+                           _("The judge's reply has no \"result\" object"));
       return NULL;
     }
   if (cs_json_get_string (reply, "rationale") == NULL)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           "The judge's reply has no \"rationale\" text");
+                           _("The judge's reply has no \"rationale\" text"));
       return NULL;
     }
   if (cs_json_get_array (reply, "critiques") == NULL)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           "The judge's reply has no \"critiques\" list");
+                           _("The judge's reply has no \"critiques\" list"));
       return NULL;
     }
   if (!cs_json_schema_validate (cs_mode_get_schema (mode), result, &local_error))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   "The judge's result does not fit the %s schema: %s",
+                   _("The judge's result does not fit the %s schema: %s"),
                    cs_mode_to_string (mode), local_error->message);
       return NULL;
     }
@@ -145,7 +147,7 @@ cs_result_new_from_judge_reply (CsMode     mode,
   if (obj == NULL)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           "The judge's reply is not a JSON object");
+                           _("The judge's reply is not a JSON object"));
       return NULL;
     }
   result = judge_result (mode, obj, error);

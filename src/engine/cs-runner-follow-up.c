@@ -25,6 +25,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "cs-mode.h"
@@ -82,17 +84,17 @@ check_judge (CsConfig      *config,
       if (scope == CS_ROUND_SCOPE_ALL)
         return TRUE;
       g_set_error_literal (error, CS_RUNNER_ERROR, CS_RUNNER_ERROR_CONFIG,
-                           "This run has no judge model to revise its result: ask every model "
-                           "again (scope all) instead");
+                           _("This run has no judge model to revise its result: ask every model "
+                           "again (scope all) instead"));
       return FALSE;
     }
   if (cs_config_find_model (config, judge) != NULL)
     return TRUE;
   known = known_models (config);
   g_set_error (error, CS_RUNNER_ERROR, CS_RUNNER_ERROR_CONFIG,
-               "The run's judge model %s is no longer in the configuration (known: %s); "
-               "add it back to follow up on this run",
-               judge, known != NULL ? known : "none configured");
+               _("The run's judge model %s is no longer in the configuration (known: %s); "
+               "add it back to follow up on this run"),
+               judge, known != NULL ? known : _("none configured"));
   return FALSE;
 }
 
@@ -124,9 +126,9 @@ current_models (CsConfig  *config,
               g_autofree char *known = known_models (config);
 
               g_set_error (error, CS_RUNNER_ERROR, CS_RUNNER_ERROR_CONFIG,
-                           "The run's model %s is no longer in the configuration (known: %s); "
-                           "add it back, or let the judge alone answer (scope judge)",
-                           model, known != NULL ? known : "none configured");
+                           _("The run's model %s is no longer in the configuration (known: %s); "
+                           "add it back, or let the judge alone answer (scope judge)"),
+                           model, known != NULL ? known : _("none configured"));
               return NULL;
             }
           g_ptr_array_add (names, (gpointer)model);
@@ -138,7 +140,7 @@ current_models (CsConfig  *config,
   if (names->len == 0)
     {
       g_set_error_literal (error, CS_RUNNER_ERROR, CS_RUNNER_ERROR_CONFIG,
-                           "The run has no candidates whose models could be asked again");
+                           _("The run has no candidates whose models could be asked again"));
       return NULL;
     }
   for (guint i = 0; i < names->len; i++)
@@ -172,7 +174,7 @@ resolve_reports (CsRun      *run,
       if (cs_run_get_mode (run) != CS_MODE_SUPPORT || steps == NULL)
         {
           g_set_error_literal (error, CS_RUNNER_ERROR, CS_RUNNER_ERROR_INPUT,
-                               "Step reports need a checklist: this run is not a Tech Support run");
+                               _("Step reports need a checklist: this run is not a Tech Support run"));
           return NULL;
         }
       if (!cs_step_report_check (r, error))
@@ -180,7 +182,7 @@ resolve_reports (CsRun      *run,
       if (r->step > steps->len)
         {
           g_set_error (error, CS_RUNNER_ERROR, CS_RUNNER_ERROR_INPUT,
-                       "The checklist of round %u has %u steps; there is no step %u",
+                       _("The checklist of round %u has %u steps; there is no step %u"),
                        round, steps->len, r->step);
           return NULL;
         }
@@ -188,7 +190,7 @@ resolve_reports (CsRun      *run,
         if (((CsStepReport *)g_ptr_array_index (out, j))->step == r->step)
           {
             g_set_error (error, CS_RUNNER_ERROR, CS_RUNNER_ERROR_INPUT,
-                         "Step %u is reported twice", r->step);
+                         _("Step %u is reported twice"), r->step);
             return NULL;
           }
       step = g_ptr_array_index (steps, r->step - 1);
@@ -223,13 +225,13 @@ cs_runner_new_follow_up (CsConfig      *config,
   if (scope != CS_ROUND_SCOPE_JUDGE && scope != CS_ROUND_SCOPE_ALL)
     {
       g_set_error_literal (error, CS_RUNNER_ERROR, CS_RUNNER_ERROR_INPUT,
-                           "A follow-up's scope is judge or all");
+                           _("A follow-up's scope is judge or all"));
       return NULL;
     }
   if (cs_run_get_state (run) != CS_RUN_DONE || cs_run_get_result (run) == NULL)
     {
       g_set_error (error, CS_RUNNER_ERROR, CS_RUNNER_ERROR_INPUT,
-                   "The run has no result to follow up on (it is %s)",
+                   _("The run has no result to follow up on (it is %s)"),
                    cs_run_state_to_string (cs_run_get_state (run)));
       return NULL;
     }
@@ -237,13 +239,13 @@ cs_runner_new_follow_up (CsConfig      *config,
   if (text[0] == '\0' && (step_reports == NULL || step_reports->len == 0))
     {
       g_set_error_literal (error, CS_RUNNER_ERROR, CS_RUNNER_ERROR_INPUT,
-                           "A follow-up needs a question or at least one step report");
+                           _("A follow-up needs a question or at least one step report"));
       return NULL;
     }
   if (!g_utf8_validate (text, -1, NULL))
     {
       g_set_error_literal (error, CS_RUNNER_ERROR, CS_RUNNER_ERROR_INPUT,
-                           "The follow-up is not UTF-8 text");
+                           _("The follow-up is not UTF-8 text"));
       return NULL;
     }
   reports = resolve_reports (run, step_reports, error);
@@ -308,14 +310,14 @@ _cs_runner_follow_up_begin (CsRunner  *self,
 
   if (f->round != NULL)
     {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PENDING, "The follow-up has already run");
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PENDING, _("The follow-up has already run"));
       return FALSE;
     }
   /* checked again: the run may have moved on since the runner was made */
   if (cs_run_get_state (self->run) != CS_RUN_DONE || data == NULL)
     {
       g_set_error_literal (error, CS_RUNNER_ERROR, CS_RUNNER_ERROR_INPUT,
-                           "The run has no result to follow up on");
+                           _("The run has no result to follow up on"));
       return FALSE;
     }
 

@@ -12,6 +12,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 
 #include "cs-json-schema.h"
@@ -47,7 +49,7 @@ fallback_result (CsRunner   *self,
 {
   g_autoptr(CsResult) result = cs_result_new (cs_run_get_mode (self->run));
   CsCandidate *c = g_ptr_array_index (valid, 0);
-  g_autofree char *note = g_strdup_printf ("The synthesis failed (%s); this is candidate %s's answer alone.",
+  g_autofree char *note = g_strdup_printf (_("The synthesis failed (%s); this is candidate %s's answer alone."),
                                            why, cs_candidate_get_id (c));
 
   if (cs_run_get_mode (self->run) == CS_MODE_ARCHITECT)
@@ -109,14 +111,14 @@ add_failure (CsRunner   *self,
              const char *why)
 {
   CsRunnerJudge *judge = self->judge;
-  g_autofree char *reason = g_strdup (why ? why : "unknown error");
+  g_autofree char *reason = g_strdup (why ? why : _("unknown error"));
   /* the reason is often a whole sentence already */
   gboolean full_stop = g_str_has_suffix (g_strchomp (reason), ".");
 
   if (judge->failures->len > 0)
     g_string_append_c (judge->failures, ' ');
-  g_string_append_printf (judge->failures, judge->on_fallback ? "The fallback judge (%s) failed: %s%s"
-                                                              : "The judge (%s) failed: %s%s",
+  g_string_append_printf (judge->failures, judge->on_fallback ? _("The fallback judge (%s) failed: %s%s")
+                                                              : _("The judge (%s) failed: %s%s"),
                           judge->model_id, reason, full_stop ? "" : ".");
 }
 
@@ -142,32 +144,32 @@ read_verdict (CsRunner         *self,
       g_autofree char *shown = request->judge_refusal->len > 0
                                ? _cs_runner_short_text (request->judge_refusal->str, 300) : NULL;
 
-      *reason = shown != NULL ? g_strdup_printf ("it refused: %s", shown)
-                              : g_strdup ("it refused (content filter)");
+      *reason = shown != NULL ? g_strdup_printf (_("it refused: %s"), shown)
+                              : g_strdup (_("it refused (content filter)"));
       return NULL;
     }
   if (g_strcmp0 (request->judge_finish, "length") == 0)
     {
-      *reason = g_strdup ("its reply was cut off at the token limit");
+      *reason = g_strdup (_("its reply was cut off at the token limit"));
       return NULL;
     }
   *repairable = TRUE;
   if ((reply = cs_mode_extract_json (request->judge_text->str, &error)) == NULL)
     {
-      *reason = g_strdup_printf ("its reply held no JSON (%s)", error->message);
+      *reason = g_strdup_printf (_("its reply held no JSON (%s)"), error->message);
       return NULL;
     }
   ids = valid_ids (self);
   if ((checked = cs_judge_check_reply (mode, reply, (const char * const *)ids, &notes, &error)) == NULL)
     {
-      *reason = g_strdup_printf ("its reply did not fit the schema (%s)", error->message);
+      *reason = g_strdup_printf (_("its reply did not fit the schema (%s)"), error->message);
       return NULL;
     }
   *repairable = FALSE;
   result = cs_synthesis_apply_judge (mode, self->fused, checked, self->judge->model_id, &error);
   if (result == NULL)
     {
-      *reason = g_strdup_printf ("its verdict could not be applied (%s)", error->message);
+      *reason = g_strdup_printf (_("its verdict could not be applied (%s)"), error->message);
       return NULL;
     }
   if (notes != NULL || self->judge->failures->len > 0)
@@ -215,7 +217,7 @@ try_fallback (CsRunner *self)
   model = cs_config_find_model (self->config, fallback);
   if (model == NULL)
     {
-      add_failure (self, "it is not configured");
+      add_failure (self, _("it is not configured"));
       return FALSE;
     }
   g_debug ("Asking the fallback judge %s", fallback);
@@ -240,7 +242,7 @@ _cs_runner_judge_done (CsRunner        *self,
   if (ok)
     result = read_verdict (self, request, &reason, &repairable);
   else
-    reason = g_strdup (why ? why : "unknown error");
+    reason = g_strdup (why ? why : _("unknown error"));
 
   if (result != NULL)
     {
@@ -260,7 +262,7 @@ _cs_runner_judge_done (CsRunner        *self,
       return;
     }
 
-  note = g_strdup_printf ("%s The result combines votes and consensus only.", self->judge->failures->str);
+  note = g_strdup_printf (_("%s The result combines votes and consensus only."), self->judge->failures->str);
   g_debug ("%s", note);
   result = cs_synthesis_mark_degraded (self->fused, note);
   _cs_runner_finish_done (self, result);
@@ -349,7 +351,7 @@ start_judge (CsRunner            *self,
   request->messages = messages != NULL ? json_node_ref (messages) : judge_messages (self, judge);
   if (request->messages == NULL)
     {
-      _cs_runner_judge_done (self, request, FALSE, "its request could not be built");
+      _cs_runner_judge_done (self, request, FALSE, _("its request could not be built"));
       _cs_runner_request_free (request);
       return;
     }
@@ -380,8 +382,8 @@ save_fused (CsRunner   *self,
 
   if (self->store == NULL)
     return;
-  note = g_strdup_printf ("The judge (%s) was interrupted before it answered. "
-                          "The result combines votes and consensus only.", judge_id);
+  note = g_strdup_printf (_("The judge (%s) was interrupted before it answered. "
+                          "The result combines votes and consensus only."), judge_id);
   pending = cs_synthesis_mark_degraded (self->fused, note);
   cs_run_store_set_pending_result (self->store, self->run, pending);
 }
@@ -431,7 +433,7 @@ fuse_cb (GObject      *object,
   self->fused = g_steal_pointer (&fused);
   if (self->fused == NULL)
     {
-      g_autoptr(JsonNode) fallback = fallback_result (self, valid, error ? error->message : "no result");
+      g_autoptr(JsonNode) fallback = fallback_result (self, valid, error ? error->message : _("no result"));
       _cs_runner_finish_done (self, fallback);
       return;
     }
@@ -456,7 +458,7 @@ _cs_runner_synthesis_continue (CsRunner *self)
     {
       g_autoptr(JsonNode) done =
         cs_synthesis_mark_degraded (self->fused,
-                                    "No judge model was chosen; the result combines votes and consensus only.");
+                                    _("No judge model was chosen; the result combines votes and consensus only."));
       _cs_runner_finish_done (self, done);
       return;
     }
@@ -473,10 +475,10 @@ _cs_runner_synthesis_continue (CsRunner *self)
       g_autofree char *note = NULL;
       g_autoptr(JsonNode) done = NULL;
 
-      add_failure (self, "it is not configured");
+      add_failure (self, _("it is not configured"));
       if (try_fallback (self))
         return;
-      note = g_strdup_printf ("%s The result combines votes and consensus only.", self->judge->failures->str);
+      note = g_strdup_printf (_("%s The result combines votes and consensus only."), self->judge->failures->str);
       done = cs_synthesis_mark_degraded (self->fused, note);
       _cs_runner_finish_done (self, done);
       return;
@@ -495,7 +497,7 @@ _cs_runner_start_synthesis (CsRunner *self)
   g_clear_handle_id (&self->deadline_id, g_source_remove);
 
   if (self->cancel_late)
-    _cs_runner_cancel_live (self, "Stopped: the synthesis started without it (quorum or deadline reached)");
+    _cs_runner_cancel_live (self, _("Stopped: the synthesis started without it (quorum or deadline reached)"));
 
   _cs_runner_set_run_state (self, CS_RUN_SYNTHESIZING);
 
