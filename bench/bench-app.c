@@ -29,7 +29,10 @@
  *     gap of a 1 ms GLib timeout and the longest interval between two
  *     painted frames while the 8 candidates stream (the main-loop stall),
  *     the same over the whole run and the second after it (synthesis, the
- *     result view built, the run saved), the frames painted
+ *     result view built, the run saved), and from the end of the streams
+ *     to that second's end, the longest of those stalls in the main
+ *     thread's CPU time too (what the machine's load does not inflate;
+ *     under X the drawing is partly the X server's), the frames painted
  *     per second while streaming, the streaming phase and its ratio to the
  *     engine alone's in the same round, and VmRSS and VmHWM 1 s after the
  *     run.
@@ -40,7 +43,11 @@
  *
  *   bench-app app [--run=URL] [--judge]
  *     The Consilium application itself (what main.c runs) with the probes;
- *     used by `bench-app run`.
+ *     used by `bench-app run`. The mode, question and models are chosen
+ *     before the probes start; the run's start is the Run action alone.
+ *     With BENCH_APP_FRAMES=1 in the environment, every stall over 16 ms
+ *     is written to stderr with its CPU time and the update, layout and
+ *     paint times of the frames in it.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -54,6 +61,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <X11/Xlib.h>
@@ -271,6 +279,25 @@ lookup (const char *text,
 /* bench-app app: the application with its probes                           */
 /* ------------------------------------------------------------------------ */
 
+/* When a frame's phases ended (BENCH_APP_FRAMES=1: stalls are logged with
+ * the frames in them, on stderr). */
+typedef struct {
+  gint64 before, update, layout, paint, end;
+} FramePhases;
+
+/* The main thread's CPU time in µs: unlike the wall clock, what the
+ * machine's load does not inflate. */
+static gint64
+thread_cpu_us (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+#define FRAME_RING 16
+
 typedef struct {
   CsApplication *app;
   CsWindow      *window;
@@ -290,19 +317,76 @@ typedef struct {
   gint64         gap_stream_us;
   gint64         gap_stream_at_us; /* when the longest streaming stall ended */
   gint64         gap_all_us;
+  gint64         gap_end_us;    /* after the streams ended */
+  gint64         last_tick_cpu_us;
+  gint64         cpu_stream_us; /* the most CPU time between two ticks */
+  gint64         cpu_end_us;
   gint64         frame_stream_us;
   gint64         frame_all_us;
   guint          frames_stream;
   gint64         stream_start_us;
   gint64         stream_end_us;
   gint64         end_us;
+
+  gboolean       log_frames;
+  FramePhases    frame;
+  FramePhases    frames[FRAME_RING];
+  guint          n_frames;
 } AppProbe;
+
+static void
+log_stall (AppProbe *p,
+           gint64    now,
+           gint64    cpu)
+{
+  g_printerr ("stall %.1f ms (CPU %.1f ms), %.0f ms into the run%s; its frames (update, layout, paint ms):",
+              (now - p->last_tick_us) / 1000.0, (cpu - p->last_tick_cpu_us) / 1000.0, (p->last_tick_us - p->stream_start_us) / 1000.0,
+              p->streaming ? " (streaming)" : "");
+  for (guint i = p->n_frames > FRAME_RING ? p->n_frames - FRAME_RING : 0; i < p->n_frames; i++)
+    {
+      const FramePhases *f = &p->frames[i % FRAME_RING];
+
+      if (f->end > p->last_tick_us)
+        g_printerr (" [%.1f %.1f %.1f]", (f->update - f->before) / 1000.0,
+                    (f->layout - f->update) / 1000.0, (f->paint - f->layout) / 1000.0);
+    }
+  g_printerr ("\n");
+}
+
+static void
+before_paint_cb (GdkFrameClock *clock,
+                 AppProbe      *p)
+{
+  p->frame.before = g_get_monotonic_time ();
+}
+
+static void
+update_cb (GdkFrameClock *clock,
+           AppProbe      *p)
+{
+  p->frame.update = g_get_monotonic_time ();
+}
+
+static void
+layout_cb (GdkFrameClock *clock,
+           AppProbe      *p)
+{
+  p->frame.layout = g_get_monotonic_time ();
+}
+
+static void
+paint_cb (GdkFrameClock *clock,
+          AppProbe      *p)
+{
+  p->frame.paint = g_get_monotonic_time ();
+}
 
 static gboolean
 probe_tick_cb (gpointer user_data)
 {
   AppProbe *p = user_data;
   gint64 now = g_get_monotonic_time ();
+  gint64 cpu = thread_cpu_us ();
 
   if (p->idle && p->last_tick_us > 0)
     p->gap_idle_us = MAX (p->gap_idle_us, now - p->last_tick_us);
@@ -314,8 +398,18 @@ probe_tick_cb (gpointer user_data)
           p->gap_stream_at_us = now;
         }
       p->gap_all_us = MAX (p->gap_all_us, now - p->last_tick_us);
+      if (p->streaming)
+        p->cpu_stream_us = MAX (p->cpu_stream_us, cpu - p->last_tick_cpu_us);
+      else
+        {
+          p->gap_end_us = MAX (p->gap_end_us, now - p->last_tick_us);
+          p->cpu_end_us = MAX (p->cpu_end_us, cpu - p->last_tick_cpu_us);
+        }
+      if (p->log_frames && now - p->last_tick_us > 16000)
+        log_stall (p, now, cpu);
     }
   p->last_tick_us = now;
+  p->last_tick_cpu_us = cpu;
   return G_SOURCE_CONTINUE;
 }
 
@@ -349,6 +443,9 @@ report_cb (gpointer user_data)
   printf ("stall-stream-ms=%.1f\n", p->gap_stream_us / 1000.0);
   printf ("stall-stream-start-ms=%.0f\n", (p->gap_stream_at_us - p->gap_stream_us - p->stream_start_us) / 1000.0);
   printf ("stall-all-ms=%.1f\n", p->gap_all_us / 1000.0);
+  printf ("stall-end-ms=%.1f\n", p->gap_end_us / 1000.0);
+  printf ("stall-stream-cpu-ms=%.1f\n", p->cpu_stream_us / 1000.0);
+  printf ("stall-end-cpu-ms=%.1f\n", p->cpu_end_us / 1000.0);
   printf ("stall-idle-ms=%.1f\n", p->gap_idle_us / 1000.0);
   printf ("frame-gap-stream-ms=%.1f\n", p->frame_stream_us / 1000.0);
   printf ("frame-gap-all-ms=%.1f\n", p->frame_all_us / 1000.0);
@@ -384,25 +481,12 @@ wait_run_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The run starts as the user starts one: the mode, question and models
+ * chosen before (not timed), then the Run action alone. */
 static gboolean
 start_run_cb (gpointer user_data)
 {
   AppProbe *p = user_data;
-  g_autoptr(GPtrArray) models = g_ptr_array_new_with_free_func (g_free);
-
-  for (guint i = 0; i < N_CANDIDATES; i++)
-    {
-      g_autofree char *id = model_id (i);
-
-      g_ptr_array_add (models, g_strdup_printf ("demo/%s", id));
-    }
-  g_ptr_array_add (models, NULL);
-
-  _cs_window_set_mode (p->window, "architect");
-  gtk_text_buffer_set_text (_cs_window_get_problem_buffer (p->window), bench_app_problem, -1);
-  _cs_window_select_models (p->window, (const char * const *) models->pdata);
-  if (p->judge)
-    _cs_window_select_judge (p->window, "demo/demo-judge");
 
   p->idle = FALSE;
   p->streaming = TRUE;
@@ -426,6 +510,26 @@ start_run_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static void
+compose_run (AppProbe *p)
+{
+  g_autoptr(GPtrArray) models = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < N_CANDIDATES; i++)
+    {
+      g_autofree char *id = model_id (i);
+
+      g_ptr_array_add (models, g_strdup_printf ("demo/%s", id));
+    }
+  g_ptr_array_add (models, NULL);
+
+  _cs_window_set_mode (p->window, "architect");
+  gtk_text_buffer_set_text (_cs_window_get_problem_buffer (p->window), bench_app_problem, -1);
+  _cs_window_select_models (p->window, (const char * const *) models->pdata);
+  if (p->judge)
+    _cs_window_select_judge (p->window, "demo/demo-judge");
+}
+
 /* The probe runs for 2 s with the window idle first: the longest gap then
  * is what the machine's load alone costs. */
 static gboolean
@@ -433,6 +537,7 @@ start_idle_cb (gpointer user_data)
 {
   AppProbe *p = user_data;
 
+  compose_run (p);
   p->idle = TRUE;
   g_timeout_add (1, probe_tick_cb, p);
   g_timeout_add (2000, start_run_cb, p);
@@ -464,6 +569,8 @@ after_paint_cb (GdkFrameClock *clock,
       p->frame_all_us = MAX (p->frame_all_us, now - p->last_frame_us);
     }
   p->last_frame_us = now;
+  p->frame.end = now;
+  p->frames[p->n_frames++ % FRAME_RING] = p->frame;
 }
 
 static void
@@ -472,8 +579,14 @@ window_realize_cb (GtkWidget *widget,
 {
   GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
 
-  if (clock != NULL)
-    g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), p);
+  if (clock == NULL)
+    return;
+  g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), p);
+  /* after GTK's own handlers: when each phase ended */
+  g_signal_connect_after (clock, "before-paint", G_CALLBACK (before_paint_cb), p);
+  g_signal_connect_after (clock, "update", G_CALLBACK (update_cb), p);
+  g_signal_connect_after (clock, "layout", G_CALLBACK (layout_cb), p);
+  g_signal_connect_after (clock, "paint", G_CALLBACK (paint_cb), p);
 }
 
 static void
@@ -518,6 +631,7 @@ app_main (int   argc,
   p.app = app;
   p.run_url = run_url;
   p.judge = judge;
+  p.log_frames = g_strcmp0 (g_getenv ("BENCH_APP_FRAMES"), "1") == 0;
   g_signal_connect (app, "window-added", G_CALLBACK (window_added_cb), &p);
   status = g_application_run (G_APPLICATION (app), 1, app_argv);
   g_clear_object (&p.run);
@@ -894,9 +1008,10 @@ typedef enum { VARIANT_ENGINE, VARIANT_APP, VARIANT_BEFORE, N_VARIANTS } Variant
 
 static const char * const run_keys[] = {
   "stall-stream-ms", "frame-gap-stream-ms", "fps-stream", "stall-all-ms", "frame-gap-all-ms",
-  "stream-ms", "synthesis-ms", "rss-after-run-mib", "hwm-mib", "stall-idle-ms",
+  "stream-ms", "synthesis-ms", "rss-after-run-mib", "hwm-mib", "stall-idle-ms", "stall-end-ms",
+  "stall-stream-cpu-ms", "stall-end-cpu-ms",
 };
-enum { K_STALL, K_FRAME, K_FPS, K_STALL_ALL, K_FRAME_ALL, K_STREAM, K_SYNTH, K_RSS, K_HWM, K_IDLE, N_KEYS };
+enum { K_STALL, K_FRAME, K_FPS, K_STALL_ALL, K_FRAME_ALL, K_STREAM, K_SYNTH, K_RSS, K_HWM, K_IDLE, K_END, K_CPU_STREAM, K_CPU_END, N_KEYS };
 
 typedef struct {
   GArray *values[N_VARIANTS][N_KEYS];
@@ -952,10 +1067,11 @@ print_round (int         round,
             round, lookup (out, "stream-ms"), lookup (out, "stall-stream-ms"));
   else
     printf ("  run %d, %s: streaming %.0f ms (%.2f x the engine's), stall %.1f ms (from %.0f ms into the run), "
-            "frame gap %.1f ms, %.0f fps while streaming; with synthesis %.1f ms; idle %.1f ms; RSS %.1f MiB\n",
+            "frame gap %.1f ms, %.0f fps while streaming; with synthesis %.1f ms; after the streams %.1f ms; CPU %.1f / %.1f ms; idle %.1f ms; RSS %.1f MiB\n",
             round, v == VARIANT_APP ? "app" : "app before", lookup (out, "stream-ms"), ratio,
             lookup (out, "stall-stream-ms"), lookup (out, "stall-stream-start-ms"), lookup (out, "frame-gap-stream-ms"),
-            lookup (out, "fps-stream"), lookup (out, "stall-all-ms"), lookup (out, "stall-idle-ms"),
+            lookup (out, "fps-stream"), lookup (out, "stall-all-ms"), lookup (out, "stall-end-ms"),
+            lookup (out, "stall-stream-cpu-ms"), lookup (out, "stall-end-cpu-ms"), lookup (out, "stall-idle-ms"),
             lookup (out, "rss-after-run-mib"));
   fflush (stdout);
 }
@@ -1020,6 +1136,10 @@ print_variant (RunTable *t,
           who, median (x[K_FRAME]), median (x[K_FPS]));
   printf ("%s: longest main-loop stall over the whole run and the second after it (synthesis, result view, save): %.1f ms (frames: %.1f ms)\n",
           who, median (x[K_STALL_ALL]), median (x[K_FRAME_ALL]));
+  printf ("%s: longest main-loop stall from the end of the streams to 1 s after the run (the last cards, result view, save): %.1f ms\n",
+          who, median (x[K_END]));
+  printf ("%s: the same two stalls in the main thread's CPU time (what the load does not inflate): %.1f ms while 8 stream, %.1f ms after\n",
+          who, median (x[K_CPU_STREAM]), median (x[K_CPU_END]));
   printf ("%s: longest gap of the same probe with the window idle for 2 s before the run: %.1f ms (the load alone)\n",
           who, median (x[K_IDLE]));
   printf ("%s: streaming phase %.0f ms, synthesis %.0f ms\n", who, median (x[K_STREAM]), median (x[K_SYNTH]));
