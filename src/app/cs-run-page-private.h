@@ -18,6 +18,8 @@ struct _CsRunPage
   GSignalGroup       *run_signals;
   guint               update_source;  /* throttles updates while candidates stream */
   guint               update_dirty : 1;
+  guint               n_cards;        /* the run's first candidates have cards */
+  guint               cards_tick;     /* adds the others, a few a frame */
 
   /* template children */
   GtkLabel           *title_label;

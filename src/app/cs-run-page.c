@@ -4,7 +4,10 @@
  * the run's message, the result view and one card per candidate (a flow
  * box bound to the run's candidates). The page follows the run's
  * properties at once and its ::changed (every token count and cost while
- * candidates stream) at most four times a second.
+ * candidates stream) at most four times a second. In a window on screen
+ * the cards come a few a frame, in the run's order: eight new cards built,
+ * styled, laid out and drawn in one frame stalled the window as a run
+ * started.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -31,6 +34,10 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 #define UPDATE_INTERVAL_MS 250
+
+/* New cards a frame adds (each costs about a millisecond to build and as
+ * much again to lay out and draw the first time). */
+#define CARDS_PER_FRAME 2
 
 static const char *
 run_state_text (CsRun *run)
@@ -217,6 +224,87 @@ create_card (gpointer item,
   return GTK_WIDGET (card);
 }
 
+/* Cards for up to @max more of the run's candidates; FALSE once every
+ * candidate has one. */
+static gboolean
+add_cards (CsRunPage *self,
+           guint      max)
+{
+  guint n = self->run != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->run)) : 0;
+
+  for (guint added = 0; self->n_cards < n && added < max; added++, self->n_cards++)
+    {
+      g_autoptr(CsCandidate) candidate = g_list_model_get_item (G_LIST_MODEL (self->run), self->n_cards);
+
+      gtk_flow_box_append (self->candidates_flow, create_card (candidate, self));
+    }
+  return self->n_cards < n;
+}
+
+/* The cards from @position on go (their candidates changed). */
+static void
+remove_cards (CsRunPage *self,
+              guint      position)
+{
+  GtkFlowBoxChild *child;
+
+  while ((child = gtk_flow_box_get_child_at_index (self->candidates_flow, position)) != NULL)
+    gtk_flow_box_remove (self->candidates_flow, GTK_WIDGET (child));
+  self->n_cards = MIN (self->n_cards, position);
+}
+
+static gboolean
+cards_tick_cb (GtkWidget     *widget,
+               GdkFrameClock *clock,
+               gpointer       user_data)
+{
+  CsRunPage *self = CS_RUN_PAGE (widget);
+
+  if (add_cards (self, CARDS_PER_FRAME))
+    return G_SOURCE_CONTINUE;
+  self->cards_tick = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* The missing cards: a few a frame in a window on screen, else (nothing
+ * to lay out or draw yet) at once. */
+static void
+schedule_cards (CsRunPage *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  if (self->cards_tick != 0)
+    return;
+  if (root == NULL || !gtk_widget_get_mapped (GTK_WIDGET (root)))
+    {
+      add_cards (self, G_MAXUINT);
+      return;
+    }
+  /* frame ticks even while the page is not the one shown yet */
+  gtk_widget_realize (GTK_WIDGET (self));
+  if (add_cards (self, 0))
+    self->cards_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), cards_tick_cb, NULL, NULL);
+}
+
+static void
+stop_cards (CsRunPage *self)
+{
+  if (self->cards_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->cards_tick);
+  self->cards_tick = 0;
+}
+
+static void
+candidates_changed_cb (CsRunPage *self,
+                       guint      position,
+                       guint      removed,
+                       guint      added)
+{
+  if (position < self->n_cards)
+    remove_cards (self, position);
+  schedule_cards (self);
+}
+
 CsRun *
 cs_run_page_get_run (CsRunPage *self)
 {
@@ -236,7 +324,9 @@ cs_run_page_set_run (CsRunPage *self,
     return;
 
   g_signal_group_set_target (self->run_signals, run);
-  gtk_flow_box_bind_model (self->candidates_flow, G_LIST_MODEL (run), create_card, self, NULL);
+  stop_cards (self);
+  remove_cards (self, 0);
+  schedule_cards (self);
   cs_result_view_set_run (self->result_view, run);
   cs_run_page_update (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUN]);
@@ -271,6 +361,7 @@ cs_run_page_dispose (GObject *object)
   CsRunPage *self = CS_RUN_PAGE (object);
 
   g_clear_handle_id (&self->update_source, g_source_remove);
+  stop_cards (self);
   if (self->run_signals != NULL)
     g_signal_group_set_target (self->run_signals, NULL);
 
@@ -361,4 +452,5 @@ cs_run_page_init (CsRunPage *self)
   g_signal_group_connect_swapped (self->run_signals, "notify::message", G_CALLBACK (cs_run_page_update), self);
   g_signal_group_connect_swapped (self->run_signals, "notify::synthesis", G_CALLBACK (cs_run_page_update), self);
   g_signal_group_connect_swapped (self->run_signals, "changed", G_CALLBACK (run_changed_cb), self);
+  g_signal_group_connect_swapped (self->run_signals, "items-changed", G_CALLBACK (candidates_changed_cb), self);
 }
