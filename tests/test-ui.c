@@ -3439,6 +3439,66 @@ test_constraint_breaches (void)
   spin (100);
 }
 
+static gboolean
+judge_asked (gpointer data)
+{
+  return cs_test_provider_get_request_count (provider, "demo-judge") > 0;
+}
+
+static gboolean
+synthesizing (gpointer data)
+{
+  return cs_run_get_state (CS_RUN (data)) == CS_RUN_SYNTHESIZING;
+}
+
+/* Cancel while the judge answers: the window shows the votes-and-consensus
+ * result it kept, the degraded note and a message saying the judge was
+ * cancelled. */
+static void
+test_cancel_in_judge (void)
+{
+  g_autoptr(CsApplication) app = start_app ();
+  CsWindow *win = cs_window_new (app);
+  const char *models[] = { "demo/demo-alpha", "demo/demo-beta+refuse", NULL };
+  g_autoptr(GString) texts = g_string_new (NULL);
+  CsRun *run;
+
+  gtk_window_present (GTK_WINDOW (win));
+  spin (200);
+  _cs_window_set_mode (win, "architect");
+  set_problem (win, "A queue for image thumbnails");
+  _cs_window_select_models (win, models);
+  _cs_window_select_judge (win, "demo/demo-judge");
+  cs_test_provider_reset (provider);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
+  run = g_object_ref (_cs_window_get_run (win));
+  g_assert_true (wait_for (synthesizing, run, 30000));
+  /* the judge's reply crawls */
+  cs_test_provider_set_delay_ms (provider, 300);
+  g_assert_true (wait_for (judge_asked, NULL, 30000));
+  spin (300);
+  g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_SYNTHESIZING);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.cancel", NULL));
+  g_assert_true (wait_for (not_running, win, 10000));
+  cs_test_provider_set_delay_ms (provider, 5);
+
+  g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_CANCELLED);
+  g_assert_nonnull (cs_run_get_result (run));
+  g_assert_true (wait_for (result_built, win->run_page->result_view, 30000));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (win->run_page->result_view)));
+  save_shot (GTK_WIDGET (win), "cancel-in-judge.png");
+  collect_texts (GTK_WIDGET (win->run_page), texts);
+  g_test_message ("%s", texts->str);
+  g_assert_nonnull (strstr (texts->str, "The run was cancelled while the judge answered"));
+  g_assert_nonnull (strstr (texts->str, "was cancelled before it answered"));
+  g_assert_nonnull (strstr (texts->str, "Blueprint"));
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  g_object_unref (run);
+  spin (100);
+}
+
 static GtkWidget *
 find_action_button (GtkWidget  *root,
                     const char *action)
@@ -3599,6 +3659,7 @@ main (int   argc,
   g_test_add_func ("/ui/card-names", test_card_names);
   g_test_add_func ("/ui/card-offers-preferences", test_card_offers_preferences);
   g_test_add_func ("/ui/constraint-breaches", test_constraint_breaches);
+  g_test_add_func ("/ui/cancel-in-judge", test_cancel_in_judge);
 
   ret = g_test_run ();
 

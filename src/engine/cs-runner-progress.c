@@ -206,8 +206,8 @@ keep_fused_on_cancel (CsRunner *self)
                           judge != NULL ? judge : "");
   result = cs_synthesis_mark_degraded (self->fused, note);
   cs_run_set_synthesis (self->run, result);
-  cs_run_set_message (self->run, _("The run was cancelled while the judge answered: "
-                                 "the result combines votes and consensus only."));
+  /* the result's own note says what it combines */
+  cs_run_set_message (self->run, _("The run was cancelled while the judge answered."));
   return TRUE;
 }
 
