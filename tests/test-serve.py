@@ -572,6 +572,10 @@ try:
 
     # --- the request log ----------------------------------------------------------------
     log_path = os.path.join(ENV["XDG_STATE_HOME"], "consilium", "requests.log")
+    # a log at its size limit: the next attempt's line ends it, and it becomes requests.log.1
+    filler = json.dumps({"time": "2026-01-01T00:00:00.000Z", "run": "filler", "note": "x" * 200}) + "\n"
+    with open(log_path, "a") as f:
+        f.write(filler * (4 * 1024 * 1024 // len(filler) + 1))
     cli = subprocess.run([CLI, "--config=" + CONFIG, "--format=json", "--quiet",
                           "--model=demo/demo-alpha+429once", "--model=demo/demo-beta+500",
                           "--model=gone/demo-alpha", "--model=demo/demo-gamma+escapes",
@@ -579,7 +583,9 @@ try:
                          input=PROBLEM.encode(), env=ENV, capture_output=True, timeout=120 * SLOW)
     check(cli.returncode == 0, "the CLI run with faults: %s" % cli.stderr.decode()[-2000:])
     rid = json.loads(cli.stdout)["id"]
-    lines = [json.loads(l) for l in open(log_path)]
+    check(os.path.exists(log_path + ".1") and os.path.getsize(log_path) < 1024 * 1024,
+          "the log was rotated past 4 MiB")
+    lines = [json.loads(l) for l in open(log_path + ".1")] + [json.loads(l) for l in open(log_path)]
     mine = [l for l in lines if l["run"] == rid]
     by = {}
     for l in mine:
@@ -605,7 +611,7 @@ try:
           and c3[0]["provider"] == "gone", "the provider that is gone: %r" % c3)
     check(len(by["c5"]) == 1 and by["c5"][0]["dialect"] == "openai-chat", "one attempt of c5")
     check(len(mine) == 7, "one line per attempt: %d lines" % len(mine))
-    raw = open(log_path, "rb").read()
+    raw = open(log_path, "rb").read() + open(log_path + ".1", "rb").read()
     check(SECRET.encode() not in raw and PROBLEM.encode() not in raw, "no key and no prompt in the log")
     check(any(l["run"] == accepted[0] for l in lines), "the API's runs are in the log too")
     shown = subprocess.run([CLI, "--log=" + rid], env=ENV, capture_output=True, timeout=30 * SLOW)
@@ -616,7 +622,7 @@ try:
           "--log prints no control character")
     check("\\x1b" in out, "an escape sequence is shown escaped")
     ok("the request log: one line per attempt (429 then success, 500 twice, a provider that is gone), "
-       "no key, no prompt; --log=RUN_ID prints them inert")
+       "no key, no prompt, rotated past 4 MiB; --log=RUN_ID prints them inert, from both files")
 
     print("1..%d" % n_pass)
 finally:

@@ -180,8 +180,17 @@ serve_auth_setup (Serve   *serve,
 void
 serve_auth_cleanup (Serve *serve)
 {
-  if (serve->own_token_file && serve->token_path != NULL)
-    g_unlink (serve->token_path);
+  if (serve->own_token_file && serve->token_path != NULL && serve->token != NULL)
+    {
+      g_autofree char *contents = NULL;
+
+      /* only our own: another server started since may have replaced it */
+      if (g_file_get_contents (serve->token_path, &contents, NULL, NULL) &&
+          g_str_equal (g_strstrip (contents), serve->token))
+        g_unlink (serve->token_path);
+      if (contents != NULL)
+        memset (contents, 0, strlen (contents));
+    }
   if (serve->token != NULL)
     memset (serve->token, 0, strlen (serve->token));
   g_clear_pointer (&serve->token, g_free);
