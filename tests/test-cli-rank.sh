@@ -113,6 +113,15 @@ pass "--rank: the ranking table in the Markdown"
 [ "$(json "$TMP/plain.json" 'r["ranking"]')" = "None" ] || fail "no ranking without --rank"
 pass "no ranking without --rank"
 
+# --- the providers file's [synthesis] fallback-judge, without the option ----------
+cp "$CONFIG" "$TMP/with-fallback.ini"
+printf '\n[synthesis]\nfallback-judge=demo/demo-judge\n' >>"$TMP/with-fallback.ini"
+"$CLI" --config="$TMP/with-fallback.ini" --quiet --format=json --model=demo/demo-alpha --model=demo/demo-gamma \
+  --judge=demo/demo-judge+invalid "$PROBLEM" >"$TMP/fb.json" 2>"$TMP/err" || fail "[synthesis] run failed: $(cat "$TMP/err")"
+[ "$(json "$TMP/fb.json" 'r["fallback_judge"]')" = "demo/demo-judge" ] || fail "the file's fallback judge"
+[ "$(json "$TMP/fb.json" 'r["synthesis"]["judge_model"]')" = "demo/demo-judge" ] || fail "the file's fallback judge judged"
+pass "[synthesis] fallback-judge in the providers file is the default"
+
 # --- usage ----------------------------------------------------------------------
 set +e
 "$CLI" --config="$CONFIG" --seed=minus-one "$PROBLEM" >/dev/null 2>"$TMP/err"; got=$?

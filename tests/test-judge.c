@@ -446,6 +446,53 @@ test_ranker_fails (void)
   g_assert_true (has_method (run, "judge"));
 }
 
+/* The providers file's [synthesis] fallback-judge: a configured model is
+ * the default, another is ignored with a warning; the group is no unknown
+ * one, and it survives a save. */
+static void
+test_config_fallback (void)
+{
+  static const char *base =
+    "[provider p]\nbase-url=http://127.0.0.1:9/v1\napi=openai-chat\nmodels=a;b\n\n";
+  g_autofree char *good = g_strconcat ("[synthesis]\nfallback-judge=p/b\n\n", base, NULL);
+  g_autofree char *bad = g_strconcat (base, "[synthesis]\nfallback-judge=p/zz\nfallback-jugde=p/a\n", NULL);
+  g_autofree char *saved_path = g_build_filename (g_get_tmp_dir (), "cs-test-judge-providers.ini", NULL);
+  g_autofree char *saved = NULL;
+  g_autofree char *fallback = NULL;
+  g_autoptr(CsConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+  const char * const *warnings;
+  gboolean warned_model = FALSE, warned_key = FALSE;
+
+  config = cs_config_new_from_data (good, "good.ini", &error);
+  g_assert_no_error (error);
+  fallback = cs_config_dup_fallback_judge (config);
+  g_assert_cmpstr (fallback, ==, "p/b");
+  warnings = cs_config_get_warnings (config);
+  g_assert_true (warnings == NULL || warnings[0] == NULL);
+  g_assert_true (cs_config_save (config, saved_path, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (saved_path, &saved, NULL, NULL));
+  g_assert_nonnull (strstr (saved, "[synthesis]"));
+  g_assert_nonnull (strstr (saved, "fallback-judge=p/b"));
+  g_unlink (saved_path);
+  g_clear_object (&config);
+  g_clear_pointer (&fallback, g_free);
+
+  config = cs_config_new_from_data (bad, "bad.ini", &error);
+  g_assert_no_error (error);
+  g_assert_null (cs_config_dup_fallback_judge (config));
+  warnings = cs_config_get_warnings (config);
+  for (guint i = 0; warnings != NULL && warnings[i] != NULL; i++)
+    {
+      g_assert_null (strstr (warnings[i], "unknown group"));
+      warned_model |= strstr (warnings[i], "p/zz is not configured") != NULL;
+      warned_key |= strstr (warnings[i], "fallback-jugde") != NULL;
+    }
+  g_assert_true (warned_model);
+  g_assert_true (warned_key);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -462,6 +509,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/judge/repair", test_repair);
   g_test_add_func ("/judge/fallback", test_fallback);
   g_test_add_func ("/judge/blind-and-seeded", test_blind_and_seeded);
+  g_test_add_func ("/judge/config-fallback", test_config_fallback);
   g_test_add_func ("/ranking/run", test_ranking);
   g_test_add_func ("/ranking/ranker-fails", test_ranker_fails);
 

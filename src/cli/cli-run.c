@@ -543,6 +543,13 @@ cli_run (const CliOptions  *options,
   run = build_run (options, mode, problem);
   if (run == NULL)
     return EXIT_USAGE;
+  if (options->fallback_judge == NULL && cs_run_get_judge (run) != NULL)
+    {
+      /* the providers file's [synthesis] fallback-judge, by default */
+      g_autofree char *fallback = cs_config_dup_fallback_judge (config);
+
+      cs_run_set_fallback_judge (run, fallback);
+    }
 
   runner = plan_runner (options, config, run);
   if (runner == NULL)

@@ -378,7 +378,7 @@ load_keyfile (CsConfig       *self,
     {
       CsConfigReader r = { name, kf, groups[i], lines, warnings };
 
-      if (g_str_has_prefix (groups[i], PROVIDER_PREFIX))
+      if (g_str_has_prefix (groups[i], PROVIDER_PREFIX) || _cs_config_is_synthesis_group (groups[i]))
         continue;
 
       if (!g_str_has_prefix (groups[i], MODEL_PREFIX))
@@ -391,12 +391,21 @@ load_keyfile (CsConfig       *self,
         return FALSE;
     }
 
+  for (guint i = 0; i < self->providers->len; i++)
+    _cs_config_sync_models (self, g_ptr_array_index (self->providers, i));
+
+  /* the models known: a fallback judge names one of them */
+  for (guint i = 0; groups[i] != NULL; i++)
+    {
+      CsConfigReader r = { name, kf, groups[i], lines, warnings };
+
+      if (_cs_config_is_synthesis_group (groups[i]))
+        _cs_config_check_synthesis (self, &r);
+    }
+
   g_strfreev (self->warnings);
   g_ptr_array_add (warnings, NULL);
   self->warnings = (char **) g_ptr_array_free (g_steal_pointer (&warnings), FALSE);
-
-  for (guint i = 0; i < self->providers->len; i++)
-    _cs_config_sync_models (self, g_ptr_array_index (self->providers, i));
 
   g_key_file_unref (self->keyfile);
   self->keyfile = g_key_file_ref (kf);

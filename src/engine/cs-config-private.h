@@ -14,6 +14,7 @@ G_BEGIN_DECLS
  *                        requests-per-minute, name, connect-timeout,
  *                        first-byte-timeout, idle-timeout, max-retries,
  *                        max-reply-bytes, key-optional, allow-insecure-key
+ *   [synthesis]          fallback-judge (cs-config-synthesis.c)
  *   [model PROVIDER/M]   price-input, price-output, max-n, structured-output,
  *                        temperature, supports-temperature, reasoning-effort,
  *                        max-output-tokens
@@ -25,6 +26,7 @@ G_BEGIN_DECLS
 
 #define PROVIDER_PREFIX "provider "
 #define MODEL_PREFIX    "model "
+#define SYNTHESIS_GROUP "synthesis"
 
 #define DEFAULT_MAX_CONCURRENT       4
 #define DEFAULT_REQUESTS_PER_MINUTE  60
@@ -199,5 +201,10 @@ void              _cs_config_write_bool             (GKeyFile               *kf,
                                                      const char             *key,
                                                      gboolean                value,
                                                      gboolean                default_value);
+
+/* cs-config-synthesis.c: the [synthesis] group */
+gboolean          _cs_config_is_synthesis_group     (const char             *group);
+void              _cs_config_check_synthesis        (CsConfig               *self,
+                                                     CsConfigReader         *r);
 
 G_END_DECLS

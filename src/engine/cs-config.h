@@ -84,6 +84,9 @@ const CsModelConfig    *cs_config_find_model       (CsConfig               *self
 /* of const CsModelConfig*, all models of all providers, config order; free
  * the array only */
 GPtrArray              *cs_config_list_models      (CsConfig               *self);
+/* The [synthesis] group's fallback-judge, when it names a configured
+ * model; NULL otherwise. Free with g_free (). */
+char                   *cs_config_dup_fallback_judge (CsConfig             *self);
 double                  cs_model_config_cost       (const CsModelConfig    *model,
                                                     gint64                  input_tokens,
                                                     gint64                  output_tokens);
