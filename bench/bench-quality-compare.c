@@ -254,6 +254,7 @@ typedef struct {
   BqJudgement *out;
   GFunc        done;
   gpointer     done_data;
+  GCancellable *cancellable;
   JsonNode    *messages;
   GString     *text;
   GString     *refusal;
@@ -271,6 +272,7 @@ compare_finish (Compare *c)
   c->out->duration_ms = (g_get_monotonic_time () - c->start_us) / 1000;
   c->done (c->out, c->done_data);
   g_clear_pointer (&c->messages, json_node_unref);
+  g_clear_object (&c->cancellable);
   g_string_free (c->text, TRUE);
   g_string_free (c->refusal, TRUE);
   g_free (c);
@@ -397,7 +399,7 @@ send_compare (Compare *c)
   chat.structured = model->structured;
   chat.schema = c->judge->strict;
   chat.schema_name = "pairwise_verdict";
-  cs_provider_client_stream_async (c->judge->client, &chat, event_cb, c, NULL, stream_cb, c);
+  cs_provider_client_stream_async (c->judge->client, &chat, event_cb, c, c->cancellable, stream_cb, c);
 }
 
 void
@@ -405,6 +407,7 @@ bq_judge_compare (BqJudge         *judge,
                   const BqProblem *problem,
                   const char      *answer_a,
                   const char      *answer_b,
+                  GCancellable    *cancellable,
                   BqJudgement     *out,
                   GFunc            done,
                   gpointer         done_data)
@@ -416,6 +419,7 @@ bq_judge_compare (BqJudge         *judge,
   c->out = out;
   c->done = done;
   c->done_data = done_data;
+  c->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
   c->messages = build_messages (problem, answer_a, answer_b);
   c->text = g_string_new (NULL);
   c->refusal = g_string_new (NULL);

@@ -135,6 +135,7 @@ void        bq_judge_compare     (BqJudge            *judge,
                                   const BqProblem    *problem,
                                   const char         *answer_a,
                                   const char         *answer_b,
+                                  GCancellable       *cancellable,
                                   BqJudgement        *out,
                                   GFunc               done,
                                   gpointer            done_data);

@@ -27,8 +27,12 @@
 
 #include "config.h"
 
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <glib-unix.h>
 
 #include "bench-quality-private.h"
 
@@ -44,6 +48,8 @@ typedef struct {
   double      max_usd;       /* 0: no limit */
   double      spent_usd;     /* over the models with a price */
   gboolean    quiet;
+  GCancellable *cancellable; /* Ctrl+C: the run and the comparisons in flight */
+  guint       interrupts;
 
   /* the run in progress */
   gboolean    done;
@@ -159,7 +165,7 @@ run_problem (Harness   *h,
 
   h->done = h->ok = FALSE;
   g_clear_error (&h->error);
-  cs_runner_execute_async (runner, NULL, execute_cb, h);
+  cs_runner_execute_async (runner, h->cancellable, execute_cb, h);
   while (!h->done)
     g_main_context_iteration (NULL, TRUE);
   p->run_s = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
@@ -222,8 +228,8 @@ judge_problem (Harness   *h,
       pair->model = g_strdup (cs_candidate_get_model (c));
       g_ptr_array_add (p->pairs, pair);
       h->pending += 2;
-      bq_judge_compare (h->judge, p, synthesized, answer, &pair->first, compare_done_cb, h);
-      bq_judge_compare (h->judge, p, answer, synthesized, &pair->second, compare_done_cb, h);
+      bq_judge_compare (h->judge, p, synthesized, answer, h->cancellable, &pair->first, compare_done_cb, h);
+      bq_judge_compare (h->judge, p, answer, synthesized, h->cancellable, &pair->second, compare_done_cb, h);
     }
   while (h->pending > 0)
     g_main_context_iteration (NULL, TRUE);
@@ -254,6 +260,16 @@ measure (Harness   *h,
   p->ran = run_problem (h, p, run);
   if (p->ran)
     judge_problem (h, p, run);
+  if (g_cancellable_is_cancelled (h->cancellable))
+    {
+      /* half a problem would skew the figures: its spend is kept, its
+       * verdicts are not */
+      p->ran = FALSE;
+      p->skipped = TRUE;
+      g_ptr_array_set_size (p->pairs, 0);
+      g_free (p->error);
+      p->error = g_strdup ("interrupted");
+    }
   if (!h->quiet)
     {
       g_autofree char *safe = cs_text_for_terminal (p->error, FALSE);
@@ -314,6 +330,21 @@ build_header (Harness            *h,
   json_builder_add_int_value (b, limit);
   json_builder_end_object (b);
   return json_builder_get_root (b);
+}
+
+/* Ctrl+C or SIGTERM: stop, and report what was measured; a second one
+ * quits at once. */
+static gboolean
+interrupt_cb (gpointer user_data)
+{
+  Harness *h = user_data;
+
+  if (++h->interrupts > 1)
+    exit (130);
+  if (!h->quiet)
+    fprintf (stderr, "interrupted: reporting what was measured (Ctrl+C again to quit at once)\n");
+  g_cancellable_cancel (h->cancellable);
+  return G_SOURCE_CONTINUE;
 }
 
 /* The order to run the problems in: one of each set in turn, so that a
@@ -429,6 +460,7 @@ main (int   argc,
   g_autoptr(GArray) order = NULL;
   guint with_result = 0;
   guint skipped = 0;
+  guint sigint_id, sigterm_id;
 
   context = g_option_context_new ("- the synthesis against each single answer, by a blind pairwise judge");
   g_option_context_add_main_entries (context, entries, NULL);
@@ -478,12 +510,21 @@ main (int   argc,
       fflush (stdout);
     }
   order = run_order (problems);
+  h.cancellable = g_cancellable_new ();
+  sigint_id = g_unix_signal_add (SIGINT, interrupt_cb, &h);
+  sigterm_id = g_unix_signal_add (SIGTERM, interrupt_cb, &h);
   for (guint i = 0; i < order->len; i++)
     {
       BqProblem *p = g_ptr_array_index (problems, g_array_index (order, guint, i));
 
       /* --max-usd: no new problem once the spend reached it (one problem
        * may go past it: the limit is checked between problems) */
+      if (g_cancellable_is_cancelled (h.cancellable))
+        {
+          p->skipped = TRUE;
+          p->error = g_strdup ("skipped: interrupted");
+          continue;
+        }
       if (h.max_usd > 0 && h.spent_usd >= h.max_usd)
         {
           p->skipped = TRUE;
@@ -495,6 +536,8 @@ main (int   argc,
       h.spent_usd += p->run_cost.usd + p->judge_cost.usd;
       with_result += p->ran ? 1 : 0;
     }
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
   if (skipped > 0 && !h.quiet)
     fprintf (stderr, "--max-usd: %.4f USD spent; %u of %u problems not run\n", h.spent_usd, skipped, problems->len);
 
@@ -509,6 +552,7 @@ main (int   argc,
 
   g_clear_error (&h.error);
   g_clear_object (&h.store);
+  g_clear_object (&h.cancellable);
   bq_judge_free (h.judge);
   return with_result > 0 ? 0 : 1;
 }

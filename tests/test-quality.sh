@@ -62,7 +62,7 @@ cat >"$CONFIG" <<EOF
 [provider demo]
 base-url=http://127.0.0.1:$PORT/v1
 api=openai-chat
-models=demo-alpha;demo-beta;demo-gamma;demo-judge;demo-judge+position;demo-judge+invalid;demo-judge+invalidonce;demo-beta+400
+models=demo-alpha;demo-beta;demo-gamma;demo-judge;demo-judge+position;demo-judge+invalid;demo-judge+invalidonce;demo-beta+400;demo-alpha+slow=100
 max-concurrent=8
 requests-per-minute=0
 max-retries=0
@@ -344,6 +344,35 @@ assert all(p["error"].startswith("skipped: ") and p["cost"]["run"]["input_tokens
 assert d["overall"]["with_result"] == 1 and d["problems"][0]["cost"]["run"]["usd"] > 0.0001, d["overall"]
 EOF
 pass "--max-usd: no new problem once the spend reached it"
+
+# --- Ctrl+C: the report of what was measured ---------------------------------
+"$HARNESS" --config="$CONFIG" --problems="$PROBLEMS" --limit=2 \
+  --model=demo/demo-alpha+slow=100 --judge=demo/demo-judge --format=json \
+  >"$TMP/int.json" 2>"$TMP/int.err" &
+HPID=$!
+i=0
+until grep -q "running…" "$TMP/int.err" 2>/dev/null; do
+  i=$((i + 1))
+  [ $i -lt $((300 * SLOW)) ] || { kill "$HPID" 2>/dev/null; fail "bench-quality did not start a run: $(cat "$TMP/int.err")"; }
+  sleep 0.1
+done
+sleep 0.5
+kill -INT "$HPID"
+set +e
+wait "$HPID"; st=$?
+set -e
+# the first candidate streams for about 10 s: the interrupt stops that run
+[ $st -eq 1 ] || fail "interrupted: exit $st, expected 1 ($(cat "$TMP/int.err"))"
+grep -q "interrupted: reporting what was measured" "$TMP/int.err" || fail "interrupted: $(cat "$TMP/int.err")"
+python3 - "$TMP/int.json" <<'EOF' || fail "interrupted: $(head -c 3000 "$TMP/int.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+errors = [p["error"] for p in d["problems"]]
+assert errors == ["interrupted", "skipped: interrupted", "skipped: interrupted", "skipped: interrupted"], errors
+assert all(p["skipped"] and not p["ran"] and p["comparisons"] == [] for p in d["problems"]), d["problems"]
+assert d["overall"]["with_result"] == 0 and d["overall"]["figures"]["judgements"] == 0, d["overall"]
+EOF
+pass "Ctrl+C stops the run in flight and reports what was measured"
 
 # --- usage ------------------------------------------------------------------
 set +e
