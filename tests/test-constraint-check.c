@@ -195,6 +195,14 @@ test_check_run (void)
   g_assert_cmpint (((CsConstraintBreach *) g_ptr_array_index (breaches, 0))->kind, ==, CS_CONSTRAINT_OVER_BUDGET);
   g_clear_pointer (&breaches, g_ptr_array_unref);
 
+  /* a key typed with capitals ("--constraint Budget=…") is the same */
+  cs_run_set_constraint (run, "budget", NULL);
+  cs_run_set_constraint (run, "Budget", "$1k/month");
+  breaches = cs_constraint_check_run (run);
+  g_assert_cmpuint (breaches->len, ==, 1);
+  g_assert_cmpfloat (((CsConstraintBreach *) g_ptr_array_index (breaches, 0))->budget_usd, ==, 1000);
+  g_clear_pointer (&breaches, g_ptr_array_unref);
+
   cs_run_set_constraint (support, "budget", "$1");
   breaches = cs_constraint_check_run (support);
   g_assert_cmpuint (breaches->len, ==, 0);

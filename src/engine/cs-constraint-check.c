@@ -686,6 +686,19 @@ cs_constraint_check_blueprint (CsBlueprint *blueprint,
   return breaches;
 }
 
+/* The constraint @key of @run, its case ignored ("--constraint Budget=…"). */
+static const char *
+find_constraint (CsRun      *run,
+                 const char *key)
+{
+  const char * const *keys = cs_run_get_constraint_keys (run);
+
+  for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
+    if (g_ascii_strcasecmp (keys[i], key) == 0)
+      return cs_run_get_constraint (run, keys[i]);
+  return NULL;
+}
+
 GPtrArray *
 cs_constraint_check_run (CsRun *run)
 {
@@ -695,6 +708,6 @@ cs_constraint_check_run (CsRun *run)
 
   result = cs_run_get_result (run);
   return cs_constraint_check_blueprint (result != NULL ? cs_result_get_blueprint (result) : NULL,
-                                        cs_run_get_constraint (run, "budget"),
-                                        cs_run_get_constraint (run, "technologies"));
+                                        find_constraint (run, "budget"),
+                                        find_constraint (run, "technologies"));
 }
