@@ -295,7 +295,7 @@ test_blind_and_seeded (void)
   g_autoptr(GPtrArray) probe = g_ptr_array_new ();
   g_autoptr(GPtrArray) o1 = NULL;
   guint32 s1 = 1, s2 = 2;
-  g_autofree char *orders[3] = { NULL };
+  char *orders[3] = { NULL };
   guint32 seeds[3];
 
   /* two seeds that shuffle six candidates differently */
@@ -349,6 +349,8 @@ test_blind_and_seeded (void)
     }
   g_assert_cmpstr (orders[0], !=, orders[1]);
   g_assert_cmpstr (orders[0], ==, orders[2]);
+  for (guint r = 0; r < 3; r++)
+    g_free (orders[r]);
 }
 
 /* Peer ranking end to end: every valid candidate's model ranks the others,
@@ -446,6 +448,63 @@ test_ranker_fails (void)
   g_assert_true (has_method (run, "judge"));
 }
 
+static gboolean
+cancel_cb (gpointer data)
+{
+  g_cancellable_cancel (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+slow_then_cancel (CsRun        *run,
+                  GParamSpec   *pspec,
+                  GCancellable *cancellable)
+{
+  if (cs_run_get_state (run) != CS_RUN_SYNTHESIZING)
+    return;
+  /* the rankers' replies crawl; they are cancelled half-way */
+  cs_test_provider_set_delay_ms (provider, 400);
+  g_timeout_add (300, cancel_cb, cancellable);
+}
+
+/* Cancelled while the rankers answer: the run ends cancelled, no ranking,
+ * no judge asked, nothing left in flight. */
+static void
+test_cancel_during_ranking (void)
+{
+  g_autoptr(CsConfig) config = make_config ();
+  g_autoptr(CsRun) run = cs_run_new (CS_MODE_ARCHITECT, "Design a URL shortener");
+  g_autoptr(CsRunner) runner = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  Wait w = { 0 };
+  gint64 end;
+  guint delay;
+
+  cs_test_provider_reset (provider);
+  delay = cs_test_provider_get_delay_ms (provider);
+  cs_run_set_judge (run, PROVIDER "/demo-judge");
+  cs_run_set_rank (run, TRUE);
+  runner = cs_runner_new (config, run);
+  g_assert_true (cs_runner_plan (runner, three, NULL));
+  g_signal_connect (run, "notify::state", G_CALLBACK (slow_then_cancel), cancellable);
+  cs_runner_execute_async (runner, cancellable, execute_cb, &w);
+  end = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while (!w.done)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  cs_test_provider_set_delay_ms (provider, delay);
+  g_assert_false (w.ok);
+  g_assert_error (w.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&w.error);
+  g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_CANCELLED);
+  g_assert_null (cs_run_get_ranking (run));
+  g_assert_cmpuint (cs_test_provider_get_request_count (provider, "demo-judge"), ==, 0);
+  /* at most its ranker besides its candidate (the cancel may come first) */
+  g_assert_cmpuint (cs_test_provider_get_request_count (provider, "demo-alpha"), <=, 2);
+}
+
 /* The providers file's [synthesis] fallback-judge: a configured model is
  * the default, another is ignored with a warning; the group is no unknown
  * one, and it survives a save. */
@@ -510,6 +569,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/judge/fallback", test_fallback);
   g_test_add_func ("/judge/blind-and-seeded", test_blind_and_seeded);
   g_test_add_func ("/judge/config-fallback", test_config_fallback);
+  g_test_add_func ("/ranking/cancel", test_cancel_during_ranking);
   g_test_add_func ("/ranking/run", test_ranking);
   g_test_add_func ("/ranking/ranker-fails", test_ranker_fails);
 
