@@ -15,6 +15,7 @@
 #include "cs-candidate-card-private.h"
 #include "cs-candidate-view.h"
 #include "cs-candidate-window.h"
+#include "cs-vertical-viewport.h"
 #include "cs-ui-util.h"
 
 G_DEFINE_FINAL_TYPE (CsCandidateCard, cs_candidate_card, GTK_TYPE_BOX)
@@ -369,6 +370,7 @@ cs_candidate_card_class_init (CsCandidateCardClass *klass)
   object_class->finalize = cs_candidate_card_finalize;
 
   g_type_ensure (CS_TYPE_CANDIDATE_OUTLINE);
+  g_type_ensure (CS_TYPE_VERTICAL_VIEWPORT);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/consilium/Consilium/cs-candidate-card.ui");
   gtk_widget_class_bind_template_child (widget_class, CsCandidateCard, model_label);

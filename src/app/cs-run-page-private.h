@@ -20,6 +20,7 @@ struct _CsRunPage
   guint               update_dirty : 1;
   guint               n_cards;        /* the run's first candidates have cards */
   guint               cards_tick;     /* adds the others, a few a frame */
+  guint               cards_wait : 1; /* the page's own first frame has none */
 
   /* template children */
   GtkLabel           *title_label;

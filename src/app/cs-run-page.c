@@ -260,6 +260,11 @@ cards_tick_cb (GtkWidget     *widget,
 {
   CsRunPage *self = CS_RUN_PAGE (widget);
 
+  if (self->cards_wait)
+    {
+      self->cards_wait = FALSE;
+      return G_SOURCE_CONTINUE;
+    }
   if (add_cards (self, CARDS_PER_FRAME))
     return G_SOURCE_CONTINUE;
   self->cards_tick = 0;
@@ -280,8 +285,10 @@ schedule_cards (CsRunPage *self)
       add_cards (self, G_MAXUINT);
       return;
     }
-  /* frame ticks even while the page is not the one shown yet */
+  /* frame ticks even while the page is not the one shown yet; the first
+   * frame draws the page that comes (a whole window) without cards */
   gtk_widget_realize (GTK_WIDGET (self));
+  self->cards_wait = !gtk_widget_get_mapped (GTK_WIDGET (self));
   if (add_cards (self, 0))
     self->cards_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), cards_tick_cb, NULL, NULL);
 }
