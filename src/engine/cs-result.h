@@ -548,7 +548,9 @@ gboolean       cs_item_list_items_same       (CsItemList    list,
  * FALSE for a result saved before provenance was recorded: only the
  * consensus entries then say who proposed a component or a step. */
 gboolean       cs_result_has_origins         (CsResult     *self);
-/* Records (or stops recording) the items' origins when @self is written. */
+/* Whether @self records its items' origins (synthesis sets TRUE). Once a
+ * result has "provenance" it keeps the member: FALSE only makes linking
+ * read a component's or step's sources from the consensus entries again. */
 void           cs_result_set_has_origins     (CsResult     *self,
                                               gboolean      has_origins);
 /* The summary's origin, owned by @self, never NULL. */
