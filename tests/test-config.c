@@ -84,7 +84,7 @@ test_issue_example (void)
   /* listed without a group: defaults */
   m = cs_config_find_model (config, "kimi/kimi-k2-0905-preview");
   g_assert_nonnull (m);
-  g_assert_cmpfloat (m->price_input, ==, 0);
+  g_assert_true (isnan (m->price_input)); /* no price: unknown, not free */
   g_assert_cmpuint (m->max_n, ==, 1);
 
   g_assert_null (cs_config_find_model (config, "kimi/nope"));
@@ -127,8 +127,9 @@ test_defaults (void)
   g_assert_cmpuint (g_strv_length (local->models), ==, 0);
 
   g_assert_nonnull (m);
-  g_assert_cmpfloat (m->price_input, ==, 0);
-  g_assert_cmpfloat (m->price_output, ==, 0);
+  g_assert_true (isnan (m->price_input));
+  g_assert_true (isnan (m->price_output));
+  g_assert_false (cs_model_config_has_price (m));
   g_assert_cmpuint (m->max_n, ==, 1);
   g_assert_cmpint (m->structured, ==, CS_STRUCTURED_JSON_SCHEMA);
   g_assert_true (isnan (m->temperature));
@@ -462,8 +463,9 @@ assert_configs_equal (CsConfig *a,
       g_assert_cmpstr (x->id, ==, y->id);
       g_assert_cmpstr (x->provider, ==, y->provider);
       g_assert_cmpstr (x->name, ==, y->name);
-      g_assert_cmpfloat (x->price_input, ==, y->price_input);
-      g_assert_cmpfloat (x->price_output, ==, y->price_output);
+      g_assert_true (x->price_input == y->price_input || (isnan (x->price_input) && isnan (y->price_input)));
+      g_assert_true (x->price_output == y->price_output || (isnan (x->price_output) && isnan (y->price_output)));
+      g_assert_cmpstr (x->verbosity, ==, y->verbosity);
       g_assert_cmpuint (x->max_n, ==, y->max_n);
       g_assert_cmpint (x->structured, ==, y->structured);
       g_assert_true ((isnan (x->temperature) && isnan (y->temperature)) || x->temperature == y->temperature);
@@ -889,6 +891,12 @@ test_presets (void)
   g_assert_cmpstr (p->models[0], ==, "gpt-5");
   g_assert_cmpstr (p->models[1], ==, "gpt-5-mini");
   g_assert_false (cs_config_find_model (config, "openai/gpt-5")->supports_temperature);
+  /* list prices ship with the presets (and survive the save below) */
+  g_assert_cmpfloat (cs_config_find_model (config, "openai/gpt-5")->price_input, ==, 1.25);
+  g_assert_cmpfloat (cs_config_find_model (config, "openai/gpt-5")->price_output, ==, 10.0);
+  g_assert_cmpfloat (cs_config_find_model (config, "kimi/kimi-k2-thinking")->price_input, ==, 0.60);
+  g_assert_cmpfloat (cs_config_find_model (config, "kimi/kimi-k2-thinking")->price_output, ==, 2.50);
+  g_assert_cmpuint (strlen (cs_config_get_preset_prices_date ()), ==, strlen ("2026-12-06"));
   p = cs_config_find_provider (config, "kimi");
   g_assert_cmpstr (p->base_url, ==, "https://api.moonshot.ai/v1");
   g_assert_cmpstr (p->api_key_env, ==, "MOONSHOT_API_KEY");

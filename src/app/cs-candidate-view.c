@@ -92,7 +92,9 @@ cs_candidate_format_footer (CsCandidate *candidate,
        * tokens (both numbers) */
       g_string_append_printf (str, _("%s in / %s out tokens"), in_str, out_str);
     }
-  if (cost > 0)
+  if (!cs_candidate_get_price_known (candidate) && (in > 0 || out > 0))
+    g_string_append_printf (str, "%s%s", str->len ? " · " : "", _("price unknown"));
+  else if (cost > 0)
     g_string_append_printf (str, "%s$%.4f", str->len ? " · " : "", cost);
   if (ttft >= 0)
     {
@@ -106,6 +108,13 @@ cs_candidate_format_footer (CsCandidate *candidate,
                                          : g_strdup_printf (_("%d s"), (int) (live_elapsed_ms / 1000));
       g_string_append_printf (str, "%s%s %s", str->len ? " · " : "", _("elapsed"), t);
     }
+  {
+    /* the settings its request went with (the run's knobs applied) */
+    g_autofree char *settings = cs_knobs_describe_candidate (candidate);
+
+    if (settings[0] != '\0')
+      g_string_append_printf (str, "%s%s", str->len ? " · " : "", settings);
+  }
   if (str->len == 0)
     g_string_append (str, " ");
 

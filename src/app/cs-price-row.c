@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <glib/gi18n.h>
 
 #include "cs-price-row.h"
@@ -20,6 +21,7 @@ struct _CsPriceRow
 
   GtkSpinButton *input_spin;
   GtkSpinButton *output_spin;
+  GtkButton     *clear_button;
 };
 
 G_DEFINE_FINAL_TYPE (CsPriceRow, cs_price_row, ADW_TYPE_ACTION_ROW)
@@ -56,11 +58,29 @@ price_changed_cb (GtkSpinButton *spin,
   if (self->updating || m == NULL)
     return;
   copy = cs_model_config_copy (m);
-  if (spin == self->input_spin)
-    copy->price_input = gtk_spin_button_get_value (spin);
-  else
-    copy->price_output = gtk_spin_button_get_value (spin);
+  /* a price typed makes both known: the other is what its spin shows */
+  copy->price_input = gtk_spin_button_get_value (self->input_spin);
+  copy->price_output = gtk_spin_button_get_value (self->output_spin);
   cs_config_file_edit (self->file, set_model_edit, copy);
+  cs_price_row_update (self);
+  g_signal_emit (self, signals[EDITED], 0);
+}
+
+/* Forgets the price: the model's cost is "price unknown" again, never $0. */
+static void
+clear_clicked_cb (GtkButton  *button,
+                  CsPriceRow *self)
+{
+  const CsModelConfig *m = find_model (self);
+  g_autoptr(CsModelConfig) copy = NULL;
+
+  if (m == NULL || !cs_model_config_has_price (m))
+    return;
+  copy = cs_model_config_copy (m);
+  copy->price_input = NAN;
+  copy->price_output = NAN;
+  cs_config_file_edit (self->file, set_model_edit, copy);
+  cs_price_row_update (self);
   g_signal_emit (self, signals[EDITED], 0);
 }
 
@@ -74,9 +94,14 @@ cs_price_row_update (CsPriceRow *self)
   if ((m = find_model (self)) == NULL)
     return;
   self->updating = TRUE;
-  gtk_spin_button_set_value (self->input_spin, m->price_input);
-  gtk_spin_button_set_value (self->output_spin, m->price_output);
+  gtk_spin_button_set_value (self->input_spin, isnan (m->price_input) ? 0 : m->price_input);
+  gtk_spin_button_set_value (self->output_spin, isnan (m->price_output) ? 0 : m->price_output);
   self->updating = FALSE;
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self),
+                               cs_model_config_has_price (m)
+                               ? _("input · output, USD per million tokens")
+                               : _("Price unknown: costs are not counted until both are set"));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->clear_button), cs_model_config_has_price (m));
 }
 
 CsPriceRow *
@@ -142,7 +167,9 @@ cs_price_row_class_init (CsPriceRowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/consilium/Consilium/cs-price-row.ui");
   gtk_widget_class_bind_template_child (widget_class, CsPriceRow, input_spin);
   gtk_widget_class_bind_template_child (widget_class, CsPriceRow, output_spin);
+  gtk_widget_class_bind_template_child (widget_class, CsPriceRow, clear_button);
   gtk_widget_class_bind_template_callback (widget_class, price_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, clear_clicked_cb);
 }
 
 static void

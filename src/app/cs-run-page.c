@@ -21,6 +21,7 @@
 #include "cs-compose-page.h"
 #include "cs-run-page-private.h"
 #include "cs-ranking-view.h"
+#include "cs-run-totals.h"
 #include "cs-vertical-viewport.h"
 
 G_DEFINE_FINAL_TYPE (CsRunPage, cs_run_page, ADW_TYPE_BIN)
@@ -78,9 +79,7 @@ format_state (CsRun    *run,
                                           "%s · %s · %u of %u candidate answered",
                                           "%s · %s · %u of %u candidates answered", n),
                              mode, run_state_text (run), n_ok, n);
-  if (cs_run_get_total_cost_usd (run) > 0)
-    return g_strdup_printf (_("%s · $%.4f"), state, cs_run_get_total_cost_usd (run));
-  return g_steal_pointer (&state);
+  return cs_run_page_append_totals (run, g_steal_pointer (&state));
 }
 
 /* The question, then its constraints named as the compose page names them. */

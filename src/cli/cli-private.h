@@ -49,6 +49,11 @@ typedef struct
   char      *scope;         /* --scope=judge|all */
   char     **steps;         /* --step=N:OUTCOME */
   char     **step_outputs;  /* --step-output=N:FILE */
+  /* --option, in order: "MODEL@KEY=VALUE" (the model named, or the
+   * --model given before it) or "KEY=VALUE" (every model) */
+  char     **knob_options;
+  gboolean   estimate;
+  double     budget;              /* --budget, NAN when not given */
 } CliOptions;
 
 /* A run in progress: what the progress display and Ctrl+C need. */
@@ -124,6 +129,26 @@ int    cli_follow_up          (const CliOptions *options,
                                CsConfig         *config,
                                int               argc,
                                char            **argv);
+
+/* cli-cost.c: --option, --estimate and --budget */
+/* Sets the run's knobs from --option; prints why and returns FALSE on a
+ * bad option. @models: the specs the run asks. */
+gboolean cli_apply_knobs      (const CliOptions *options,
+                               CsConfig         *config,
+                               CsRun            *run,
+                               char            **models);
+/* After planning: prints the estimate (--estimate: to standard output,
+ * then *exit_status 0) or refuses a run whose upper estimate passes
+ * --budget (the figures on standard error, *exit_status 2); TRUE when the
+ * run may go on. */
+gboolean cli_check_cost       (const CliOptions *options,
+                               CsRunner         *runner,
+                               CsRunStore       *history,
+                               int              *exit_status);
+/* "$0.0123", or "price unknown" (a lower bound "≥ $0.0123" when part of
+ * it is known) */
+char    *cli_format_cost      (double            usd,
+                               gboolean          known);
 
 /* cli-progress.c: the progress on standard error */
 /* Decides between a live display and a line per event, and connects to

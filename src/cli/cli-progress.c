@@ -57,8 +57,10 @@ format_candidate_line (CsCandidate *c)
         gint64 ms = cs_candidate_get_duration_ms (c);
         g_autofree char *tok = tokens >= 0 ? g_strdup_printf (_("%lld tokens"), (long long) tokens)
                                            : g_strdup (_("? tokens"));
-        return g_strdup_printf (_("%s ok %s $%.4f %.1f s"), id, tok,
-                                cs_candidate_get_cost_usd (c), ms >= 0 ? ms / 1000.0 : 0.0);
+        g_autofree char *cost = cli_format_cost (cs_candidate_get_cost_usd (c),
+                                                 cs_candidate_get_price_known (c));
+        /* Translators: a candidate's id, its tokens, its cost ("$0.0123" or "price unknown"), seconds */
+        return g_strdup_printf (_("%s ok %s %s %.1f s"), id, tok, cost, ms >= 0 ? ms / 1000.0 : 0.0);
       }
 
     case CS_CANDIDATE_FAILED:
@@ -105,8 +107,13 @@ format_run_line (Cli *cli)
     case CS_RUN_DONE:
       {
         g_autofree char *methods = methods_string (run);
-        return g_strdup_printf (_("synthesis: %s, total $%.4f, %.1f s"),
-                                methods, cs_run_get_total_cost_usd (run), elapsed);
+        g_autofree char *cost = cli_format_cost (cs_run_get_total_cost_usd (run),
+                                                 cs_run_get_cost_known (run));
+        /* Translators: the methods, the total cost ("$0.0123" or "price unknown"), the tokens, seconds */
+        return g_strdup_printf (_("synthesis: %s, total %s, %lld tokens, %.1f s"),
+                                methods, cost,
+                                (long long) (cs_run_get_total_input_tokens (run) + cs_run_get_total_output_tokens (run)),
+                                elapsed);
       }
     case CS_RUN_FAILED:
       return g_strdup_printf (_("run failed: %s"), cs_run_get_message (run) ? cs_run_get_message (run) : _("no candidate succeeded"));

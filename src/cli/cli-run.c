@@ -389,7 +389,7 @@ plan_runner (const CliOptions *options,
     models = g_strdupv (options->models);
   else
     models = default_models (config);
-  if (!check_counts (models, config))
+  if (!check_counts (models, config) || !cli_apply_knobs (options, config, run, models))
     return NULL;
 
   runner = cs_runner_new (config, run);
@@ -556,6 +556,8 @@ cli_run (const CliOptions  *options,
     return EXIT_USAGE;
 
   store = cs_run_store_new (NULL);
+  if (!cli_check_cost (options, runner, store, &status))
+    return status;
   cs_runner_set_store (runner, store);
 
   loop = g_main_loop_new (NULL, FALSE);

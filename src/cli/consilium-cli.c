@@ -3,6 +3,7 @@
  * The interface is a contract that scripts and tests rely on (issue 2, §7):
  *
  *   consilium-cli [--mode=architect|support] [--config=FILE] [--model=PROVIDER/MODEL[:COUNT]]...
+ *                 [--option=[MODEL@]KEY=VALUE]... [--estimate] [--budget=USD]
  *                 [--judge=PROVIDER/MODEL] [--fallback-judge=PROVIDER/MODEL] [--rank] [--seed=N]
  *                 [--constraint=KEY=VALUE]... [--quorum=K] [--deadline=SECONDS]
  *                 [--format=markdown|json] [--output=FILE] [--quiet] PROBLEM_FILE|-
@@ -18,7 +19,7 @@
  *
  * Exit status: 0 when a synthesized result was written, 1 when no candidate
  * succeeded (or the result could not be written), 2 for bad usage or
- * configuration, 130 when interrupted (Ctrl+C; the run is saved as
+ * configuration (or an estimate above --budget), 130 when interrupted (Ctrl+C; the run is saved as
  * cancelled).
  *
  * This file holds the options, main (), --store-key and --list-models; the
@@ -35,6 +36,7 @@
 
 #include <errno.h>
 #include <locale.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +50,41 @@
 #define MAX_KEY_BYTES     (64 * 1024)
 
 static CliOptions options;
+static GPtrArray *model_args;    /* --model, in order */
+static GPtrArray *option_args;   /* --option, resolved (see CliOptions) */
+
+static gboolean
+model_arg_cb (const char  *name,
+              const char  *value,
+              gpointer     data,
+              GError     **error)
+{
+  g_ptr_array_add (model_args, g_strdup (value));
+  return TRUE;
+}
+
+/* An --option without MODEL@ applies to the --model given just before it
+ * (every model when none was) */
+static gboolean
+option_arg_cb (const char  *name,
+               const char  *value,
+               gpointer     data,
+               GError     **error)
+{
+  g_autoptr(GError) local = NULL;
+  g_autofree char *model = NULL;
+
+  if (!cs_knobs_parse_option (value, &model, NULL, NULL, &local))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--option: %s", local->message);
+      return FALSE;
+    }
+  if (model == NULL && model_args->len > 0)
+    g_ptr_array_add (option_args, g_strdup_printf ("%s@%s", (char *) g_ptr_array_index (model_args, model_args->len - 1), value));
+  else
+    g_ptr_array_add (option_args, g_strdup (value));
+  return TRUE;
+}
 
 static gboolean
 log_option_cb (const char  *name,
@@ -66,8 +103,17 @@ static const GOptionEntry entries[] = {
     N_("architect (candidate architectures → a blueprint, the default) or support (diagnostic paths → a checklist)"), N_("MODE") },
   { "config", 0, 0, G_OPTION_ARG_FILENAME, &options.config,
     N_("The providers file (default: $XDG_CONFIG_HOME/consilium/providers.ini)"), N_("FILE") },
-  { "model", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.models,
+  { "model", 0, 0, G_OPTION_ARG_CALLBACK, model_arg_cb,
     N_("A model to ask, COUNT candidates of it (default 1); repeatable"), N_("PROVIDER/MODEL[:COUNT]") },
+  { "option", 0, 0, G_OPTION_ARG_CALLBACK, option_arg_cb,
+    N_("Set temperature, reasoning-effort, verbosity, max-output-tokens or n for this run: for the "
+       "--model given just before it, for MODEL (all before the last @), or for every model; repeatable"),
+    N_("[MODEL@]KEY=VALUE") },
+  { "estimate", 0, 0, G_OPTION_ARG_NONE, &options.estimate,
+    N_("Print what the run would cost (a range) and exit; nothing is sent"), NULL },
+  { "budget", 0, 0, G_OPTION_ARG_DOUBLE, &options.budget,
+    N_("A hard budget: do not start when the upper estimate passes USD (exit 2), stop the "
+       "candidates when the spending reaches it"), N_("USD") },
   { "judge", 0, 0, G_OPTION_ARG_STRING, &options.judge,
     N_("The model that critiques the candidates and writes the final result (default: none)"), N_("PROVIDER/MODEL") },
   { "fallback-judge", 0, 0, G_OPTION_ARG_STRING, &options.fallback_judge,
@@ -140,8 +186,15 @@ static const char *description =
   "--follow-up=RUN_ID adds a round to one (a question, a change asked for, or\n"
   "what the steps of its checklist did) and writes the whole run.\n"
   "\n"
-  "Exit status: 0 when a synthesized result was written, 1 when no candidate\n"
-  "succeeded, 2 for bad usage or configuration, 130 when interrupted.");
+  "--option examples: --model=ollama/qwen3:8b --option=temperature=0.2\n"
+  "  --option=openrouter/deepseek/deepseek-r1:free@max-output-tokens=4000\n"
+  "  --option=verbosity=low (before any --model: every model). Verbosity goes\n"
+  "to OpenAI's APIs only; temperature not to a model with\n"
+  "supports-temperature=false; n above 1 only to Chat Completions.\n"
+  "\n"
+  "Exit status: 0 when a synthesized result was written (or --estimate\n"
+  "printed), 1 when no candidate succeeded, 2 for bad usage or configuration\n"
+  "or an estimate above --budget, 130 when interrupted.");
 
 void
 cli_print_err (const char *format,
@@ -419,10 +472,15 @@ do_list_models (CsConfig *config)
     {
       const CsModelConfig *m = g_ptr_array_index (models, i);
 
-      printf (_("%s\tmax-n=%u\t%s\t$%.2f/$%.2f per million tokens in/out\n"),
-              m->id, MAX (m->max_n, 1),
-              cs_structured_output_to_string (m->structured),
-              m->price_input, m->price_output);
+      if (cs_model_config_has_price (m))
+        printf (_("%s\tmax-n=%u\t%s\t$%.2f/$%.2f per million tokens in/out\n"),
+                m->id, MAX (m->max_n, 1),
+                cs_structured_output_to_string (m->structured),
+                m->price_input, m->price_output);
+      else
+        printf (_("%s\tmax-n=%u\t%s\tprice unknown\n"),
+                m->id, MAX (m->max_n, 1),
+                cs_structured_output_to_string (m->structured));
     }
   if (fflush (stdout) != 0)
     return EXIT_NO_RESULT;
@@ -444,7 +502,18 @@ parse_options (int      *argc,
                                   "PROBLEM_FILE holds the problem in plain text; - reads it from standard input."));
   g_option_context_set_description (context, _(description));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  return g_option_context_parse (context, argc, argv, error);
+  model_args = g_ptr_array_new_with_free_func (g_free);
+  option_args = g_ptr_array_new_with_free_func (g_free);
+  if (!g_option_context_parse (context, argc, argv, error))
+    return FALSE;
+  if (model_args->len > 0)
+    {
+      g_ptr_array_add (model_args, NULL);
+      options.models = (char **) g_ptr_array_free (g_steal_pointer (&model_args), FALSE);
+    }
+  g_ptr_array_add (option_args, NULL);
+  options.knob_options = (char **) g_ptr_array_free (g_steal_pointer (&option_args), FALSE);
+  return TRUE;
 }
 
 int
@@ -458,6 +527,7 @@ main (int argc, char *argv[])
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+  options.budget = NAN;
   g_log_writer_default_set_use_stderr (TRUE);
   g_log_set_writer_func (log_writer, NULL, NULL);
 

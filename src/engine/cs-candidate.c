@@ -21,6 +21,10 @@ struct _CsCandidate
   char              *angle;
   double             temperature;
   char              *reasoning_effort;
+  char              *verbosity;        /* the knobs its request went with */
+  gint64             max_output_tokens;/* 0: not sent */
+  guint              request_n;        /* choices in its request, 0: unknown */
+  gboolean           price_known;      /* its model had a price */
 
   CsCandidateStatus  status;
   char              *error;
@@ -105,6 +109,7 @@ cs_candidate_finalize (GObject *object)
   g_clear_pointer (&self->model, g_free);
   g_clear_pointer (&self->angle, g_free);
   g_clear_pointer (&self->reasoning_effort, g_free);
+  g_clear_pointer (&self->verbosity, g_free);
   g_clear_pointer (&self->error, g_free);
   g_string_free (self->text, TRUE);
   g_string_free (self->reasoning, TRUE);
@@ -240,6 +245,7 @@ static void
 cs_candidate_init (CsCandidate *self)
 {
   self->temperature = NAN;
+  self->price_known = TRUE;
   self->status = CS_CANDIDATE_QUEUED;
   self->text = g_string_new (NULL);
   self->reasoning = g_string_new (NULL);
@@ -334,6 +340,66 @@ cs_candidate_set_reasoning_effort (CsCandidate *self,
   g_return_if_fail (CS_IS_CANDIDATE (self));
   if (set_str (&self->reasoning_effort, effort))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REASONING_EFFORT]);
+}
+
+const char *
+cs_candidate_get_verbosity (CsCandidate *self)
+{
+  g_return_val_if_fail (CS_IS_CANDIDATE (self), NULL);
+  return self->verbosity;
+}
+
+void
+cs_candidate_set_verbosity (CsCandidate *self,
+                            const char  *verbosity)
+{
+  g_return_if_fail (CS_IS_CANDIDATE (self));
+  set_str (&self->verbosity, verbosity);
+}
+
+gint64
+cs_candidate_get_max_output_tokens (CsCandidate *self)
+{
+  g_return_val_if_fail (CS_IS_CANDIDATE (self), 0);
+  return self->max_output_tokens;
+}
+
+void
+cs_candidate_set_max_output_tokens (CsCandidate *self,
+                                    gint64       max_output_tokens)
+{
+  g_return_if_fail (CS_IS_CANDIDATE (self));
+  self->max_output_tokens = MAX (max_output_tokens, 0);
+}
+
+guint
+cs_candidate_get_request_n (CsCandidate *self)
+{
+  g_return_val_if_fail (CS_IS_CANDIDATE (self), 0);
+  return self->request_n;
+}
+
+void
+cs_candidate_set_request_n (CsCandidate *self,
+                            guint        n)
+{
+  g_return_if_fail (CS_IS_CANDIDATE (self));
+  self->request_n = n;
+}
+
+gboolean
+cs_candidate_get_price_known (CsCandidate *self)
+{
+  g_return_val_if_fail (CS_IS_CANDIDATE (self), FALSE);
+  return self->price_known;
+}
+
+void
+cs_candidate_set_price_known (CsCandidate *self,
+                              gboolean     known)
+{
+  g_return_if_fail (CS_IS_CANDIDATE (self));
+  self->price_known = !!known;
 }
 
 CsCandidateStatus
@@ -741,6 +807,9 @@ cs_candidate_to_json (CsCandidate *self)
   else
     json_builder_add_double_value (b, self->temperature);
   add_opt_string (b, "reasoning_effort", self->reasoning_effort);
+  add_opt_string (b, "verbosity", self->verbosity);
+  add_opt_int (b, "max_output_tokens", self->max_output_tokens > 0 ? self->max_output_tokens : -1);
+  add_opt_int (b, "request_n", self->request_n > 0 ? (gint64) self->request_n : -1);
   add_opt_string (b, "status", cs_candidate_status_to_string (self->status));
   add_opt_string (b, "error", self->error);
   add_opt_string (b, "text", self->text->str);
@@ -761,6 +830,8 @@ cs_candidate_to_json (CsCandidate *self)
   json_builder_end_object (b);
   json_builder_set_member_name (b, "cost_usd");
   json_builder_add_double_value (b, self->cost_usd);
+  json_builder_set_member_name (b, "price_known");
+  json_builder_add_boolean_value (b, self->price_known);
   add_opt_int (b, "ttft_ms", self->ttft_ms);
   add_opt_int (b, "duration_ms", self->duration_ms);
   json_builder_set_member_name (b, "tokens_per_second");
@@ -815,6 +886,13 @@ cs_candidate_new_from_json (JsonNode  *node,
   if (cs_json_get_number (obj, "temperature", &v))
     self->temperature = v;
   self->reasoning_effort = g_strdup (cs_json_get_string (obj, "reasoning_effort"));
+  self->verbosity = g_strdup (cs_json_get_string (obj, "verbosity"));
+  self->max_output_tokens = get_int_or (obj, "max_output_tokens", 0);
+  self->request_n = (guint) CLAMP (get_int_or (obj, "request_n", 0), 0, 1024);
+  member = json_object_get_member (obj, "price_known");
+  if (member != NULL && JSON_NODE_HOLDS_VALUE (member) &&
+      json_node_get_value_type (member) == G_TYPE_BOOLEAN)
+    self->price_known = json_node_get_boolean (member);
   if (cs_candidate_status_from_string (cs_json_get_string (obj, "status"), &status))
     self->status = status;
   else

@@ -39,6 +39,24 @@ const char        *cs_candidate_get_reasoning_effort(CsCandidate       *self);
 void               cs_candidate_set_reasoning_effort(CsCandidate       *self,
                                                      const char        *effort);
 
+/* The other knobs its request went with (set when planned): verbosity
+ * (NULL: not sent), maximum output tokens (0: not sent) and the number of
+ * choices in its request (n; 0: unknown, e.g. an old run file). */
+const char        *cs_candidate_get_verbosity       (CsCandidate       *self);
+void               cs_candidate_set_verbosity       (CsCandidate       *self,
+                                                     const char        *verbosity);
+gint64             cs_candidate_get_max_output_tokens (CsCandidate     *self);
+void               cs_candidate_set_max_output_tokens (CsCandidate     *self,
+                                                     gint64             max_output_tokens);
+guint              cs_candidate_get_request_n       (CsCandidate       *self);
+void               cs_candidate_set_request_n       (CsCandidate       *self,
+                                                     guint              n);
+/* FALSE when its model has no price: its cost is unknown, not $0 (set
+ * before the cost; TRUE by default and in run files from before). */
+gboolean           cs_candidate_get_price_known     (CsCandidate       *self);
+void               cs_candidate_set_price_known     (CsCandidate       *self,
+                                                     gboolean           known);
+
 CsCandidateStatus  cs_candidate_get_status          (CsCandidate       *self);
 void               cs_candidate_set_status          (CsCandidate       *self,
                                                      CsCandidateStatus  status);

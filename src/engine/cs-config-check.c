@@ -17,6 +17,10 @@ static const char * const reasoning_efforts[] = {
   "minimal", "low", "medium", "high", NULL
 };
 
+static const char * const verbosities[] = {
+  "low", "medium", "high", NULL
+};
+
 /* ---------------------------------------------------------------------- */
 /* URLs */
 
@@ -340,6 +344,12 @@ gboolean
 _cs_config_is_reasoning_effort (const char *effort)
 {
   return effort != NULL && g_strv_contains (reasoning_efforts, effort);
+}
+
+gboolean
+_cs_config_is_verbosity (const char *verbosity)
+{
+  return verbosity != NULL && g_strv_contains (verbosities, verbosity);
 }
 
 gboolean

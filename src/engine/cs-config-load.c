@@ -22,7 +22,7 @@ static const char * const provider_keys[] = {
 
 static const char * const model_keys[] = {
   "price-input", "price-output", "max-n", "structured-output", "temperature",
-  "supports-temperature", "reasoning-effort", "max-output-tokens",
+  "supports-temperature", "reasoning-effort", "max-output-tokens", "verbosity",
   NULL
 };
 
@@ -229,6 +229,7 @@ parse_model (CsConfigReader  *r,
 {
   g_autofree char *structured = NULL;
   g_autofree char *effort = NULL;
+  g_autofree char *verbosity = NULL;
 
   if (!_cs_config_read_double (r, "price-input", 0, MAX_PRICE, &m->price_input, error) ||
       !_cs_config_read_double (r, "price-output", 0, MAX_PRICE, &m->price_output, error) ||
@@ -260,6 +261,20 @@ parse_model (CsConfigReader  *r,
         }
       g_free (m->reasoning_effort);
       m->reasoning_effort = g_steal_pointer (&effort);
+    }
+
+  if (!_cs_config_read_string (r, "verbosity", &verbosity, error))
+    return FALSE;
+  if (verbosity != NULL && *verbosity != '\0')
+    {
+      if (!_cs_config_is_verbosity (verbosity))
+        {
+          _cs_config_reader_error (r, "verbosity", error,
+                                   _("\"%s\" is not one of low, medium, high"), verbosity);
+          return FALSE;
+        }
+      g_free (m->verbosity);
+      m->verbosity = g_steal_pointer (&verbosity);
     }
 
   _cs_config_warn_unknown_keys (r, model_keys);

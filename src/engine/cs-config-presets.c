@@ -11,6 +11,29 @@
 
 #include "cs-config.h"
 
+/* The presets' list prices, USD per million tokens (standard tier, input
+ * without a cache hit), as the providers' price pages gave them on this
+ * day: OpenAI's model pages (gpt-5 $1.25 / $10.00, gpt-5-mini $0.25 /
+ * $2.00) and Moonshot's chat prices (Kimi K2: $0.60 / $2.50). They change:
+ * the person edits them in Preferences (or price-input= / price-output=),
+ * and a model without one says "price unknown", never $0. */
+#define PRESET_PRICES_DATE "2026-12-06"
+
+static void
+set_price (CsModelConfig *m,
+           double         input,
+           double         output)
+{
+  m->price_input = input;
+  m->price_output = output;
+}
+
+const char *
+cs_config_get_preset_prices_date (void)
+{
+  return PRESET_PRICES_DATE;
+}
+
 static CsProviderConfig *
 preset (const char   *id,
         const char   *name,
@@ -64,28 +87,31 @@ cs_config_get_preset_models (const char *preset_id)
 
   g_return_val_if_fail (preset_id != NULL, models);
 
-  /* What the models accept, not what they cost: prices change and belong
-   * in the person's configuration. */
+  /* What the models accept, and their list prices (see the top). */
   if (g_str_equal (preset_id, "openai"))
     {
       m = cs_model_config_new ("openai", "gpt-5");
       m->max_n = 1;
       m->supports_temperature = FALSE;
+      set_price (m, 1.25, 10.00);
       g_ptr_array_add (models, m);
 
       m = cs_model_config_new ("openai", "gpt-5-mini");
       m->max_n = 1;
       m->supports_temperature = FALSE;
+      set_price (m, 0.25, 2.00);
       g_ptr_array_add (models, m);
     }
   else if (g_str_equal (preset_id, "kimi"))
     {
       m = cs_model_config_new ("kimi", "kimi-k2-thinking");
       m->max_n = 5;
+      set_price (m, 0.60, 2.50);
       g_ptr_array_add (models, m);
 
       m = cs_model_config_new ("kimi", "kimi-k2-0905-preview");
       m->max_n = 5;
+      set_price (m, 0.60, 2.50);
       g_ptr_array_add (models, m);
     }
 

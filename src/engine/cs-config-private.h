@@ -17,7 +17,7 @@ G_BEGIN_DECLS
  *   [synthesis]          fallback-judge (cs-config-synthesis.c)
  *   [model PROVIDER/M]   price-input, price-output, max-n, structured-output,
  *                        temperature, supports-temperature, reasoning-effort,
- *                        max-output-tokens
+ *                        max-output-tokens, verbosity
  *
  * Values may carry an inline comment (` # …`) and may be put in double
  * quotes to keep a `#` or leading spaces. Unknown groups and keys are kept
@@ -89,6 +89,8 @@ gboolean          _cs_config_is_valid_provider_id   (const char             *id)
 gboolean          _cs_config_is_valid_model_name    (const char             *name);
 gboolean          _cs_config_is_valid_env_name      (const char             *name);
 gboolean          _cs_config_is_reasoning_effort    (const char             *effort);
+/* low, medium, high */
+gboolean          _cs_config_is_verbosity           (const char             *verbosity);
 /* @url without its trailing slashes, newly allocated */
 char             *_cs_config_normalize_base_url     (const char             *url);
 

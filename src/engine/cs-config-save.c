@@ -52,14 +52,15 @@ write_provider (GKeyFile               *kf,
 static gboolean
 model_is_default (const CsModelConfig *m)
 {
-  return m->price_input == 0 &&
-         m->price_output == 0 &&
+  return isnan (m->price_input) &&
+         isnan (m->price_output) &&
          m->max_n == DEFAULT_MAX_N &&
          m->structured == CS_STRUCTURED_JSON_SCHEMA &&
          isnan (m->temperature) &&
          m->supports_temperature &&
          m->reasoning_effort == NULL &&
-         m->max_output_tokens == 0;
+         m->max_output_tokens == 0 &&
+         m->verbosity == NULL;
 }
 
 static void
@@ -71,8 +72,9 @@ write_model (GKeyFile            *kf,
   if (!g_key_file_has_group (kf, group) && model_is_default (m))
     return;
 
-  _cs_config_write_double (kf, group, "price-input", m->price_input, 0);
-  _cs_config_write_double (kf, group, "price-output", m->price_output, 0);
+  /* NAN (unknown) removes the key; 0 (free) is written */
+  _cs_config_write_double (kf, group, "price-input", m->price_input, NAN);
+  _cs_config_write_double (kf, group, "price-output", m->price_output, NAN);
   _cs_config_write_uint (kf, group, "max-n", m->max_n, DEFAULT_MAX_N);
   _cs_config_write_key (kf, group, "structured-output", CS_CONFIG_VALUE_STRING,
                         cs_structured_output_to_string (m->structured), "json-schema");
@@ -81,6 +83,7 @@ write_model (GKeyFile            *kf,
   _cs_config_write_key (kf, group, "reasoning-effort", CS_CONFIG_VALUE_STRING,
                         m->reasoning_effort, NULL);
   _cs_config_write_uint (kf, group, "max-output-tokens", m->max_output_tokens, 0);
+  _cs_config_write_key (kf, group, "verbosity", CS_CONFIG_VALUE_STRING, m->verbosity, NULL);
 
   /* a group that says nothing is just noise */
   {

@@ -98,6 +98,8 @@ cs_model_config_new (const char *provider,
   m->structured = CS_STRUCTURED_JSON_SCHEMA;
   m->temperature = NAN;
   m->supports_temperature = TRUE;
+  m->price_input = NAN;
+  m->price_output = NAN;
 
   return m;
 }
@@ -117,6 +119,7 @@ cs_model_config_copy (const CsModelConfig *m)
   else
     copy->id = g_strdup (m->id);
   copy->reasoning_effort = g_strdup (m->reasoning_effort);
+  copy->verbosity = g_strdup (m->verbosity);
 
   return copy;
 }
@@ -131,7 +134,16 @@ cs_model_config_free (CsModelConfig *m)
   g_free (m->provider);
   g_free (m->name);
   g_free (m->reasoning_effort);
+  g_free (m->verbosity);
   g_free (m);
+}
+
+gboolean
+cs_model_config_has_price (const CsModelConfig *model)
+{
+  g_return_val_if_fail (model != NULL, FALSE);
+
+  return !isnan (model->price_input) && !isnan (model->price_output);
 }
 
 double
@@ -141,6 +153,8 @@ cs_model_config_cost (const CsModelConfig *model,
 {
   g_return_val_if_fail (model != NULL, 0.0);
 
+  if (!cs_model_config_has_price (model))
+    return 0.0;
   return ((double) MAX (input_tokens, 0) * model->price_input +
           (double) MAX (output_tokens, 0) * model->price_output) / 1e6;
 }
@@ -394,6 +408,8 @@ clamp_u64 (guint64 value,
 static double
 clamp_price (double price)
 {
+  if (isnan (price))
+    return NAN; /* unknown stays unknown */
   return isfinite (price) ? CLAMP (price, 0, MAX_PRICE) : 0;
 }
 
@@ -462,6 +478,11 @@ sanitize_model (CsModelConfig *m)
     {
       g_debug ("model %s: dropping reasoning-effort \"%s\"", m->id, m->reasoning_effort);
       g_clear_pointer (&m->reasoning_effort, g_free);
+    }
+  if (m->verbosity != NULL && !_cs_config_is_verbosity (m->verbosity))
+    {
+      g_debug ("model %s: dropping verbosity \"%s\"", m->id, m->verbosity);
+      g_clear_pointer (&m->verbosity, g_free);
     }
 }
 
@@ -543,6 +564,8 @@ cs_config_set_model (CsConfig            *self,
   copy = cs_model_config_copy (model);
   if (copy->reasoning_effort != NULL && *copy->reasoning_effort == '\0')
     g_clear_pointer (&copy->reasoning_effort, g_free);
+  if (copy->verbosity != NULL && *copy->verbosity == '\0')
+    g_clear_pointer (&copy->verbosity, g_free);
   sanitize_model (copy);
 
   if (!_cs_config_strv_contains (p->models, copy->name))

@@ -42,14 +42,15 @@ typedef struct {
   char               *id;                   /* "kimi/kimi-k2-thinking" */
   char               *provider;             /* "kimi" */
   char               *name;                 /* "kimi-k2-thinking" */
-  double              price_input;          /* USD per million tokens, 0 = free/unknown */
-  double              price_output;
+  double              price_input;          /* USD per million tokens, NAN = unknown (no price-input=) */
+  double              price_output;         /* likewise; see cs_model_config_has_price () */
   guint               max_n;                /* default 1 */
   CsStructuredOutput  structured;           /* structured-output=json-schema|json-object|none; default json-schema */
   double              temperature;          /* temperature=, NAN = provider default */
   gboolean            supports_temperature; /* supports-temperature=, default TRUE (GPT-5 reasoning models reject it) */
   char               *reasoning_effort;     /* reasoning-effort=minimal|low|medium|high, NULL = not sent */
   guint64             max_output_tokens;    /* max-output-tokens=, 0 = not sent */
+  char               *verbosity;            /* verbosity=low|medium|high (GPT-5), NULL = not sent */
 } CsModelConfig;
 
 #define CS_TYPE_CONFIG (cs_config_get_type ())
@@ -87,6 +88,10 @@ GPtrArray              *cs_config_list_models      (CsConfig               *self
 /* The [synthesis] group's fallback-judge, when it names a configured
  * model; NULL otherwise. Free with g_free (). */
 char                   *cs_config_dup_fallback_judge (CsConfig             *self);
+/* Both prices are known (a price of 0 is known: free). */
+gboolean                cs_model_config_has_price  (const CsModelConfig    *model);
+/* USD for the tokens; 0 when the model has no price (check
+ * cs_model_config_has_price () before calling that free). */
 double                  cs_model_config_cost       (const CsModelConfig    *model,
                                                     gint64                  input_tokens,
                                                     gint64                  output_tokens);
@@ -115,9 +120,12 @@ gboolean                cs_config_save             (CsConfig               *self
  * g_ptr_array_unref. */
 GPtrArray              *cs_config_get_presets      (void);
 /* of CsModelConfig*: the settings the preset's models need (e.g. GPT-5
- * rejects temperature, Kimi accepts n up to 5), without prices; empty for
- * presets without models. Free with g_ptr_array_unref. */
+ * rejects temperature, Kimi accepts n up to 5) and their list prices as
+ * checked on cs_config_get_preset_prices_date (); empty for presets
+ * without models. Free with g_ptr_array_unref. */
 GPtrArray              *cs_config_get_preset_models (const char            *preset_id);
+/* The day the presets' list prices were checked, "YYYY-MM-DD". */
+const char             *cs_config_get_preset_prices_date (void);
 
 /* A model's defaults (max-n 1, json-schema, temperature NAN, supports
  * temperature), for "provider/name". */

@@ -26,7 +26,8 @@ append_usage (GString     *out,
   gint64 outt = cs_candidate_get_output_tokens (candidate);
   gint64 ttft = cs_candidate_get_ttft_ms (candidate);
   gint64 duration = cs_candidate_get_duration_ms (candidate);
-  g_autofree char *cost = cs_export_format_double ("%.4f", cs_candidate_get_cost_usd (candidate));
+  g_autofree char *cost = cs_export_format_cost (cs_candidate_get_cost_usd (candidate),
+                                                 cs_candidate_get_price_known (candidate));
 
   if (in >= 0 || outt >= 0)
     {
@@ -36,7 +37,7 @@ append_usage (GString     *out,
       g_string_append (out, " · ");
       g_string_append_printf (out, _("%s in / %s out tokens"), in_s, out_s);
     }
-  g_string_append_printf (out, " · $%s", cost);
+  g_string_append_printf (out, " · %s", cost);
   if (ttft >= 0)
     {
       g_autofree char *ttft_s = cs_export_format_thousands (ttft);
@@ -84,6 +85,15 @@ append_candidate_head (GString     *out,
       g_string_append_printf (meta, " · %s ", _("angle:"));
       cs_export_append_inline (meta, angle);
     }
+  {
+    g_autofree char *settings = cs_knobs_describe_candidate (candidate);
+
+    if (settings[0] != '\0')
+      {
+        g_string_append_printf (meta, " · %s ", _("settings:"));
+        cs_export_append_inline (meta, settings);
+      }
+  }
   append_usage (meta, candidate);
   /* the pieces each start with " · " */
   g_string_append (out, g_str_has_prefix (meta->str, " · ") ? meta->str + strlen (" · ") : meta->str);
@@ -252,7 +262,9 @@ append_cost_row (GString     *out,
   g_autofree char *model = cs_export_cell (label);
   g_autofree char *in = cs_export_format_tokens (cs_candidate_get_input_tokens (candidate));
   g_autofree char *outt = cs_export_format_tokens (cs_candidate_get_output_tokens (candidate));
-  g_autofree char *cost = cs_export_format_double ("%.4f", cs_candidate_get_cost_usd (candidate));
+  g_autofree char *cost = cs_candidate_get_price_known (candidate)
+                            ? cs_export_format_double ("%.4f", cs_candidate_get_cost_usd (candidate))
+                            : g_strdup (_("price unknown"));
   g_autofree char *ttft = cs_candidate_get_ttft_ms (candidate) >= 0
                             ? cs_export_format_thousands (cs_candidate_get_ttft_ms (candidate)) : g_strdup ("—");
   g_autofree char *total = cs_candidate_get_duration_ms (candidate) >= 0
@@ -299,6 +311,32 @@ append_judge_row (GString *out,
                           model, in, outt, cost, total);
 }
 
+/* "The run: 42.0 s, 12,345 tokens, $0.0123 (budget $0.50)." when it ran */
+void
+cs_export_append_run_totals (GString *out,
+                             CsRun   *run)
+{
+  gint64 wall_ms = cs_run_get_wall_ms (run);
+  double budget = cs_run_get_budget_usd (run);
+  g_autofree char *wall = NULL;
+  g_autofree char *tokens = NULL;
+  g_autofree char *cost = NULL;
+
+  if (wall_ms < 0)
+    return;
+  wall = cs_export_format_double ("%.1f", wall_ms / 1000.0);
+  tokens = cs_export_format_thousands (cs_run_get_total_input_tokens (run) + cs_run_get_total_output_tokens (run));
+  cost = cs_export_format_cost (cs_run_get_total_cost_usd (run), cs_run_get_cost_known (run));
+  /* Translators: the run's wall time (seconds), its tokens and its cost */
+  g_string_append_printf (out, _("The run: %s s wall time, %s tokens, %s"), wall, tokens, cost);
+  if (!isnan (budget))
+    {
+      g_autofree char *b = cs_export_format_double ("%.4f", budget);
+      g_string_append_printf (out, _(" (budget $%s)"), b);
+    }
+  g_string_append (out, ".\n\n");
+}
+
 void
 cs_export_append_costs (GString *out,
                         CsRun   *run)
@@ -306,7 +344,12 @@ cs_export_append_costs (GString *out,
   guint n = g_list_model_get_n_items (G_LIST_MODEL (run));
   g_autofree char *total_in = cs_export_format_tokens (cs_run_get_total_input_tokens (run));
   g_autofree char *total_out = cs_export_format_tokens (cs_run_get_total_output_tokens (run));
-  g_autofree char *total_cost = cs_export_format_double ("%.4f", cs_run_get_total_cost_usd (run));
+  g_autofree char *total_cost = cs_run_get_cost_known (run)
+                                  ? cs_export_format_double ("%.4f", cs_run_get_total_cost_usd (run))
+                                  : cs_export_format_at_least (cs_run_get_total_cost_usd (run));
+  gint64 wall_ms = cs_run_get_wall_ms (run);
+  g_autofree char *wall_s = wall_ms >= 0 ? cs_export_format_double ("%.1f", wall_ms / 1000.0) : NULL;
+  g_autofree char *wall = wall_s != NULL ? g_strdup_printf (" %s ", wall_s) : g_strdup (" ");
 
   g_string_append_printf (out, "## %s\n\n", _("Cost and latency"));
   g_string_append_printf (out, "| %s | %s | %s | %s | %s | %s | %s | %s |\n",
@@ -321,5 +364,7 @@ cs_export_append_costs (GString *out,
     }
   append_judge_row (out, run);
   cs_export_append_ranking_cost_row (out, run);
-  g_string_append_printf (out, "| **%s** | | %s | %s | %s | | | |\n\n", _("Total"), total_in, total_out, total_cost);
+  /* the run's wall time beside the candidates' durations */
+  g_string_append_printf (out, "| **%s** | | %s | %s | %s | |%s| |\n\n", _("Total"), total_in, total_out, total_cost, wall);
+  cs_export_append_run_totals (out, run);
 }

@@ -43,6 +43,11 @@ void     cs_export_append_code_block  (GString     *out,
                                        const char  *info,
                                        const char  *text,
                                        const char  *indent);
+/* "$0.0123", or "price unknown" when @known is FALSE */
+char    *cs_export_format_cost        (double       usd,
+                                       gboolean     known);
+/* "≥ 0.0123 (price unknown)": a total of which a part has no price */
+char    *cs_export_format_at_least    (double       usd);
 char    *cs_export_format_double      (const char  *format,
                                        double       value);
 /* "12,345" */
@@ -98,6 +103,9 @@ void     cs_export_append_checklist   (GString     *out,
 void     cs_export_append_candidates  (GString     *out,
                                        CsRun       *run,
                                        CsConfig    *config);
+/* the run's wall time, tokens and cost (and budget), when it ran */
+void     cs_export_append_run_totals  (GString     *out,
+                                       CsRun       *run);
 void     cs_export_append_costs       (GString     *out,
                                        CsRun       *run);
 

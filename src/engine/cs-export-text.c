@@ -171,6 +171,27 @@ cs_export_format_double (const char *format,
   return g_strdup (g_ascii_formatd (buf, sizeof buf, format, value));
 }
 
+char *
+cs_export_format_cost (double   usd,
+                       gboolean known)
+{
+  g_autofree char *figure = NULL;
+
+  if (!known)
+    return usd > 0 ? cs_export_format_at_least (usd) : g_strdup (_("price unknown"));
+  figure = cs_export_format_double ("%.4f", usd);
+  return g_strdup_printf ("$%s", figure);
+}
+
+char *
+cs_export_format_at_least (double usd)
+{
+  g_autofree char *figure = cs_export_format_double ("%.4f", usd);
+
+  /* Translators: a total of which a part has no price */
+  return g_strdup_printf (_("≥ %s (price unknown)"), figure);
+}
+
 /* "12,345" */
 char *
 cs_export_format_thousands (gint64 value)

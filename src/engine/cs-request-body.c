@@ -46,6 +46,12 @@ wants_schema (const CsChatRequest *request)
          request->schema != NULL && JSON_NODE_HOLDS_OBJECT (request->schema);
 }
 
+static gboolean
+has_verbosity (const CsChatRequest *request)
+{
+  return request->verbosity != NULL && request->verbosity[0] != '\0';
+}
+
 static JsonNode *
 build_chat_body (const CsChatRequest *request)
 {
@@ -84,6 +90,11 @@ build_chat_body (const CsChatRequest *request)
       json_builder_set_member_name (builder, "reasoning_effort");
       json_builder_add_string_value (builder, request->reasoning_effort);
     }
+  if (has_verbosity (request))
+    {
+      json_builder_set_member_name (builder, "verbosity");
+      json_builder_add_string_value (builder, request->verbosity);
+    }
 
   if (wants_schema (request))
     {
@@ -115,6 +126,37 @@ build_chat_body (const CsChatRequest *request)
 
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
+}
+
+/* text.format of the Responses API, if any */
+static void
+add_responses_format (JsonBuilder         *builder,
+                      const CsChatRequest *request)
+{
+  if (wants_schema (request))
+    {
+      g_autofree char *name = sanitize_schema_name (request->schema_name);
+
+      json_builder_set_member_name (builder, "format");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "type");
+      json_builder_add_string_value (builder, "json_schema");
+      json_builder_set_member_name (builder, "name");
+      json_builder_add_string_value (builder, name);
+      json_builder_set_member_name (builder, "strict");
+      json_builder_add_boolean_value (builder, TRUE);
+      json_builder_set_member_name (builder, "schema");
+      json_builder_add_value (builder, json_node_copy (request->schema));
+      json_builder_end_object (builder);
+    }
+  else if (request->structured != CS_STRUCTURED_NONE)
+    {
+      json_builder_set_member_name (builder, "format");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "type");
+      json_builder_add_string_value (builder, "json_object");
+      json_builder_end_object (builder);
+    }
 }
 
 static JsonNode *
@@ -153,34 +195,17 @@ build_responses_body (const CsChatRequest *request)
       json_builder_end_object (builder);
     }
 
-  if (wants_schema (request))
-    {
-      g_autofree char *name = sanitize_schema_name (request->schema_name);
-
-      json_builder_set_member_name (builder, "text");
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "format");
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "type");
-      json_builder_add_string_value (builder, "json_schema");
-      json_builder_set_member_name (builder, "name");
-      json_builder_add_string_value (builder, name);
-      json_builder_set_member_name (builder, "strict");
-      json_builder_add_boolean_value (builder, TRUE);
-      json_builder_set_member_name (builder, "schema");
-      json_builder_add_value (builder, json_node_copy (request->schema));
-      json_builder_end_object (builder);
-      json_builder_end_object (builder);
-    }
-  else if (request->structured != CS_STRUCTURED_NONE)
+  if (wants_schema (request) || request->structured != CS_STRUCTURED_NONE ||
+      has_verbosity (request))
     {
       json_builder_set_member_name (builder, "text");
       json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "format");
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "type");
-      json_builder_add_string_value (builder, "json_object");
-      json_builder_end_object (builder);
+      add_responses_format (builder, request);
+      if (has_verbosity (request))
+        {
+          json_builder_set_member_name (builder, "verbosity");
+          json_builder_add_string_value (builder, request->verbosity);
+        }
       json_builder_end_object (builder);
     }
 

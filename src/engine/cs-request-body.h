@@ -3,7 +3,8 @@
  * Pure code, no I/O: the writing half of what cs-stream-decoder.h reads.
  * OpenAI Chat Completions, OpenAI Responses and Ollama each name the same
  * things differently (max_completion_tokens / max_output_tokens /
- * options.num_predict, response_format / text.format / format, …).
+ * options.num_predict, response_format / text.format / format, verbosity /
+ * text.verbosity / none, …).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -24,6 +25,7 @@ typedef struct {
   double      temperature;         /* NAN: not sent */
   const char *reasoning_effort;    /* NULL: not sent */
   guint64     max_output_tokens;   /* 0: not sent */
+  const char *verbosity;           /* NULL: not sent; never to Ollama */
   CsStructuredOutput structured;   /* how to ask for JSON */
   JsonNode   *schema;              /* the JSON Schema when structured is JSON_SCHEMA */
   const char *schema_name;

@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <math.h>
+
 #include <string.h>
 
 #include "cs-run-private.h"
@@ -106,6 +108,8 @@ cs_run_to_json (CsRun *self)
   json_builder_add_double_value (b, self->judge_cost_usd);
   json_builder_set_member_name (b, "duration_ms");
   json_builder_add_int_value (b, self->judge_duration_ms);
+  json_builder_set_member_name (b, "price_known");
+  json_builder_add_boolean_value (b, self->judge_price_known);
   json_builder_end_object (b);
 
   json_builder_set_member_name (b, "totals");
@@ -116,6 +120,18 @@ cs_run_to_json (CsRun *self)
   json_builder_add_int_value (b, cs_run_get_total_input_tokens (self));
   json_builder_set_member_name (b, "output_tokens");
   json_builder_add_int_value (b, cs_run_get_total_output_tokens (self));
+  json_builder_set_member_name (b, "cost_known");
+  json_builder_add_boolean_value (b, cs_run_get_cost_known (self));
+  json_builder_set_member_name (b, "wall_ms");
+  if (self->wall_ms >= 0)
+    json_builder_add_int_value (b, self->wall_ms);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "budget_usd");
+  if (!isnan (self->budget_usd))
+    json_builder_add_double_value (b, self->budget_usd);
+  else
+    json_builder_add_null_value (b);
   json_builder_end_object (b);
 
   if (cs_run_get_n_rounds (self) > 1)
@@ -312,6 +328,28 @@ read_judge_usage (CsRun    *self,
   if (cost != NULL && JSON_NODE_HOLDS_VALUE (cost) &&
       (json_node_get_value_type (cost) == G_TYPE_DOUBLE || json_node_get_value_type (cost) == G_TYPE_INT64))
     self->judge_cost_usd = json_node_get_double (cost);
+  cost = json_object_get_member (ju, "price_known");
+  if (cost != NULL && JSON_NODE_HOLDS_VALUE (cost) && json_node_get_value_type (cost) == G_TYPE_BOOLEAN)
+    self->judge_price_known = json_node_get_boolean (cost);
+}
+
+static void
+read_totals (CsRun    *self,
+             JsonNode *member)
+{
+  JsonObject *totals;
+  JsonNode *budget;
+  gint64 v;
+
+  if (member == NULL || !JSON_NODE_HOLDS_OBJECT (member))
+    return;
+  totals = json_node_get_object (member);
+  if (cs_json_get_int (totals, "wall_ms", &v) && v >= 0)
+    self->wall_ms = v;
+  budget = json_object_get_member (totals, "budget_usd");
+  if (budget != NULL && JSON_NODE_HOLDS_VALUE (budget) &&
+      (json_node_get_value_type (budget) == G_TYPE_DOUBLE || json_node_get_value_type (budget) == G_TYPE_INT64))
+    cs_run_set_budget_usd (self, json_node_get_double (budget));
 }
 
 CsRun *
@@ -361,6 +399,7 @@ cs_run_new_from_json (JsonNode  *node,
   read_judge_usage (self, json_object_get_member (obj, "judge_usage"));
   _cs_run_ranking_from_json (self, obj);
   _cs_run_rounds_read (self, obj);
+  read_totals (self, json_object_get_member (obj, "totals"));
 
   return g_steal_pointer (&self);
 }

@@ -13,7 +13,10 @@
  * temperature: the model's configured temperature if it has one; otherwise,
  * when the model takes a temperature and sends more than one request, the
  * requests get 0.4, 0.7, 1.0, 0.4, … in turn (one request alone is left to
- * the provider's default). Reasoning effort comes from the model config.
+ * the provider's default). Reasoning effort, verbosity and the maximum
+ * output tokens come from the model config. The run's knobs (cs-knobs.h)
+ * override all of these, and n (the model's max-n), for a model: those set
+ * for its id, then those set for the spec as written.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -37,6 +40,7 @@ _cs_runner_group_free (CsRunnerGroup *group)
 {
   g_clear_pointer (&group->slots, g_ptr_array_unref);
   g_clear_pointer (&group->messages, json_node_unref);
+  g_clear_pointer (&group->own_model, cs_model_config_free);
   g_free (group);
 }
 
@@ -141,7 +145,8 @@ group_for (const CsModelConfig *model,
     }
 
   group = g_new0 (CsRunnerGroup, 1);
-  group->model = model;
+  group->own_model = cs_model_config_copy (model);
+  group->model = group->own_model;
   group->angle = angle;
   group->temperature = NAN;
   group->slots = g_ptr_array_new ();
@@ -150,7 +155,8 @@ group_for (const CsModelConfig *model,
   return group;
 }
 
-/* Temperatures per request (see the top comment). */
+/* Temperatures per request (see the top comment); each candidate records
+ * the knobs its request goes with. */
 static void
 spread_temperatures (const CsModelConfig *model,
                      GPtrArray           *model_groups)
@@ -174,6 +180,10 @@ spread_temperatures (const CsModelConfig *model,
           if (model->supports_temperature)
             cs_candidate_set_temperature (slot->candidate, group->temperature);
           cs_candidate_set_reasoning_effort (slot->candidate, model->reasoning_effort);
+          cs_candidate_set_verbosity (slot->candidate, model->verbosity);
+          cs_candidate_set_max_output_tokens (slot->candidate, (gint64) MIN (model->max_output_tokens, G_MAXINT64));
+          cs_candidate_set_request_n (slot->candidate, group->slots->len);
+          cs_candidate_set_price_known (slot->candidate, cs_model_config_has_price (model));
         }
     }
 }
@@ -209,6 +219,22 @@ plan_model (const CsModelConfig *model,
   spread_temperatures (model, model_groups);
 }
 
+/* @model as this run uses it: its knobs applied (a copy). */
+static CsModelConfig *
+effective_model (CsConfig            *config,
+                 CsRun               *run,
+                 const char          *spec,
+                 const CsModelConfig *model)
+{
+  g_autoptr(CsKnobs) knobs = cs_knobs_new ();
+  const CsProviderConfig *provider = cs_config_find_provider (config, model->provider);
+
+  cs_knobs_merge (knobs, cs_run_get_knobs (run, model->id));
+  if (g_strcmp0 (spec, model->id) != 0)
+    cs_knobs_merge (knobs, cs_run_get_knobs (run, spec));
+  return cs_knobs_apply (knobs, model, provider != NULL ? provider->api : CS_API_OPENAI_CHAT);
+}
+
 gboolean
 _cs_run_plan_add (CsConfig           *config,
                   CsRun              *run,
@@ -217,7 +243,7 @@ _cs_run_plan_add (CsConfig           *config,
                   GPtrArray          *slots,
                   GError            **error)
 {
-  g_autoptr(GPtrArray) chosen = g_ptr_array_new ();
+  g_autoptr(GPtrArray) chosen = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_model_config_free);
   g_autoptr(GArray) counts = g_array_new (FALSE, FALSE, sizeof (guint));
   const CsAngle *angles;
   guint n_angles = 0;
@@ -239,7 +265,7 @@ _cs_run_plan_add (CsConfig           *config,
 
       if (model == NULL)
         return FALSE;
-      g_ptr_array_add (chosen, (gpointer)model);
+      g_ptr_array_add (chosen, effective_model (config, run, models[i], model));
       g_array_append_val (counts, count);
       total += count;
     }

@@ -26,7 +26,8 @@ typedef struct _CsRunnerRequest CsRunnerRequest;   /* the runner's, in flight */
 /* Candidates of one model and one angle: one request with n = their number. */
 struct _CsRunnerGroup
 {
-  const CsModelConfig *model;       /* owned by the config */
+  const CsModelConfig *model;       /* = own_model */
+  CsModelConfig       *own_model;   /* the config's, with the run's knobs applied */
   const CsAngle       *angle;
   double               temperature;
   GPtrArray           *slots;       /* of CsRunnerSlot*, unowned */

@@ -48,6 +48,11 @@ struct _CsRun
   gboolean    has_rank_usage;
   GListStore *rounds;            /* of CsRound, never empty */
   CsRound    *current;           /* the round whose result the run shows (in @rounds) */
+  /* cs-run-cost.c */
+  gboolean    judge_price_known; /* the judge's model had a price */
+  gint64      wall_ms;           /* the run's wall time, -1 unknown */
+  double      budget_usd;        /* NAN: none */
+  GHashTable *knobs;             /* model → CsKnobs*, this run's overrides (not saved) */
 };
 
 /* cs-run.c, for cs-round.c */

@@ -10,6 +10,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "cs-run-private.h"
@@ -138,6 +139,7 @@ cs_run_finalize (GObject *object)
   _cs_run_ranking_clear (self);
   self->current = NULL;
   g_clear_object (&self->rounds);
+  g_clear_pointer (&self->knobs, g_hash_table_unref);
 
   G_OBJECT_CLASS (cs_run_parent_class)->finalize (object);
 }
@@ -244,6 +246,9 @@ cs_run_init (CsRun *self)
   self->judge_input_tokens = -1;
   self->judge_output_tokens = -1;
   self->judge_duration_ms = -1;
+  self->judge_price_known = TRUE;
+  self->wall_ms = -1;
+  self->budget_usd = NAN;
   self->problem = g_strdup ("");
   self->rounds = g_list_store_new (CS_TYPE_ROUND);
   {

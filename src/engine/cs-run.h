@@ -11,6 +11,7 @@
 #include "cs-candidate.h"
 #include "cs-result.h"
 #include "cs-round.h"
+#include "cs-knobs.h"
 
 G_BEGIN_DECLS
 
@@ -125,6 +126,30 @@ CsRound       *cs_run_get_current_round   (CsRun       *self);
 /* How a worked step closed the session (the current round's), or NULL. */
 const CsResolution *cs_run_get_resolution (CsRun       *self);
 
+/* cs-run-cost.c: what the run costs and the settings it ran with */
+/* Every candidate with usage (and the judge) had a priced model: the total
+ * cost is known; otherwise it is a lower bound ("price unknown"). */
+gboolean       cs_run_get_cost_known      (CsRun       *self);
+void           cs_run_set_judge_price_known (CsRun     *self,
+                                           gboolean     known);
+/* The run's wall time from the start to its end, -1 unknown. Saved. */
+gint64         cs_run_get_wall_ms         (CsRun       *self);
+void           cs_run_set_wall_ms         (CsRun       *self,
+                                           gint64       wall_ms);
+/* The hard budget the run ran under, USD; NAN none. Saved. */
+double         cs_run_get_budget_usd      (CsRun       *self);
+void           cs_run_set_budget_usd      (CsRun       *self,
+                                           double       budget_usd);
+/* Per-model overrides of the providers file for this run (see cs-knobs.h),
+ * by "provider/model" (or the spec as planned, "provider/model:COUNT");
+ * NULL or empty knobs remove them. Read when the run is planned; not saved
+ * (each candidate saves the values its request went with). */
+void           cs_run_set_knobs           (CsRun       *self,
+                                           const char  *model,
+                                           const CsKnobs *knobs);
+/* NULL when none were set for @model */
+const CsKnobs *cs_run_get_knobs           (CsRun       *self,
+                                           const char  *model);
 /* The run file form. new_from_json refuses a newer format version. */
 JsonNode      *cs_run_to_json             (CsRun       *self);
 /* The run file form with every member a script may read present, so that

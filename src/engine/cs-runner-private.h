@@ -111,6 +111,11 @@ struct _CsRunner
   CsRunnerJudge *judge;             /* the judge stage (cs-runner-synthesis.c), or NULL */
   CsRunnerRanking *ranking;         /* the peer ranking stage (cs-runner-ranking.c), or NULL */
   CsRunnerFollowUp *follow_up;      /* a follow-up round (cs-runner-follow-up.c), or NULL */
+
+  /* cs-runner-budget.c */
+  gint64         execute_start_us;  /* when execution started, 0 before */
+  guint          budget_id;         /* the spending check while a budget is set */
+  gboolean       budget_reached;    /* the candidates were stopped at the budget */
 };
 
 /* cs-runner.c */
@@ -163,6 +168,18 @@ void             _cs_runner_finish_done        (CsRunner            *self,
                                                 JsonNode            *result);
 void             _cs_runner_finish_round_failed (CsRunner           *self,
                                                  const char         *why);
+
+/* cs-runner-budget.c: the run's budget and wall time */
+/* Starts checking the spending when the run has a budget. */
+void             _cs_runner_budget_start       (CsRunner            *self);
+void             _cs_runner_budget_stop        (CsRunner            *self);
+/* What the run has spent so far: the cost of the usage reported, and for
+ * requests still streaming without usage an estimate from their prompt
+ * and the text streamed so far (4 characters a token). */
+double           _cs_runner_spent_usd          (CsRunner            *self);
+/* Records the wall time when the run ends; adds why the candidates were
+ * stopped to the run's message when the budget stopped them. */
+void             _cs_runner_budget_finished    (CsRunner            *self);
 
 /* cs-runner-synthesis.c */
 void             _cs_runner_start_synthesis    (CsRunner            *self);

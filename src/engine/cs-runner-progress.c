@@ -45,6 +45,8 @@ _cs_runner_set_run_state (CsRunner   *self,
 {
   if (cs_run_get_state (self->run) == state)
     return;
+  if (state == CS_RUN_DONE || state == CS_RUN_FAILED || state == CS_RUN_CANCELLED)
+    _cs_runner_budget_finished (self);
   cs_run_set_state (self->run, state);
   save_now (self);
 }
@@ -127,6 +129,7 @@ stop_timers (CsRunner *self)
 {
   g_clear_handle_id (&self->deadline_id, g_source_remove);
   g_clear_handle_id (&self->max_time_id, g_source_remove);
+  _cs_runner_budget_stop (self);
 }
 
 static char *
@@ -296,7 +299,7 @@ _cs_runner_check_progress (CsRunner *self)
 
   if (n_ok > 0 && (all_final ||
                    (self->quorum > 0 && n_ok >= self->quorum) ||
-                   self->deadline_passed || self->timed_out))
+                   self->deadline_passed || self->timed_out || self->budget_reached))
     _cs_runner_start_synthesis (self);
   else if (all_final && n_ok == 0)
     finish_failed (self);
@@ -335,4 +338,5 @@ _cs_runner_start_timers (CsRunner *self)
   if (self->deadline_s > 0)
     self->deadline_id = g_timeout_add (MIN (self->deadline_s, CS_RUNNER_MAX_RUN_S) * 1000, deadline_cb, self);
   self->max_time_id = g_timeout_add_seconds (CS_RUNNER_MAX_RUN_S, max_time_cb, self);
+  _cs_runner_budget_start (self);
 }

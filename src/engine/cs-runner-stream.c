@@ -459,6 +459,9 @@ judge_stream_done (CsRunner        *self,
       _cs_runner_ranker_done (self, request, ok, ok ? NULL : error->message);
       return;
     }
+  /* a judge (or a fallback judge) without a price leaves the cost unknown */
+  if (!cs_model_config_has_price (request->model))
+    cs_run_set_judge_price_known (self->run, FALSE);
   cs_run_add_judge_usage (self->run,
                           request->input_tokens,
                           request->output_tokens,
@@ -560,6 +563,7 @@ _cs_runner_send_request (CsRunner        *self,
   chat.temperature = request->temperature;
   chat.reasoning_effort = request->model->reasoning_effort;
   chat.max_output_tokens = request->model->max_output_tokens;
+  chat.verbosity = request->model->verbosity;
   chat.structured = request->structured;
   chat.schema = request->schema;
   chat.schema_name = request->schema_name;

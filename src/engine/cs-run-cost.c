@@ -1,0 +1,98 @@
+/* cs-run-cost.c: what a run costs, and the settings it ran with
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "cs-run"
+
+#include "config.h"
+
+#include <math.h>
+
+#include "cs-run-private.h"
+
+gboolean
+cs_run_get_cost_known (CsRun *self)
+{
+  g_return_val_if_fail (CS_IS_RUN (self), FALSE);
+
+  if (!self->judge_price_known && self->judge_input_tokens > 0)
+    return FALSE;
+  for (guint i = 0; i < self->candidates->len; i++)
+    {
+      CsCandidate *c = g_ptr_array_index (self->candidates, i);
+
+      if (!cs_candidate_get_price_known (c) &&
+          (cs_candidate_get_input_tokens (c) > 0 || cs_candidate_get_output_tokens (c) > 0))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+void
+cs_run_set_judge_price_known (CsRun    *self,
+                              gboolean  known)
+{
+  g_return_if_fail (CS_IS_RUN (self));
+  self->judge_price_known = !!known;
+}
+
+gint64
+cs_run_get_wall_ms (CsRun *self)
+{
+  g_return_val_if_fail (CS_IS_RUN (self), -1);
+  return self->wall_ms;
+}
+
+void
+cs_run_set_wall_ms (CsRun  *self,
+                    gint64  wall_ms)
+{
+  g_return_if_fail (CS_IS_RUN (self));
+  self->wall_ms = wall_ms >= 0 ? wall_ms : -1;
+}
+
+double
+cs_run_get_budget_usd (CsRun *self)
+{
+  g_return_val_if_fail (CS_IS_RUN (self), NAN);
+  return self->budget_usd;
+}
+
+void
+cs_run_set_budget_usd (CsRun  *self,
+                       double  budget_usd)
+{
+  g_return_if_fail (CS_IS_RUN (self));
+  self->budget_usd = isfinite (budget_usd) && budget_usd >= 0 ? budget_usd : NAN;
+}
+
+void
+cs_run_set_knobs (CsRun         *self,
+                  const char    *model,
+                  const CsKnobs *knobs)
+{
+  g_return_if_fail (CS_IS_RUN (self));
+  g_return_if_fail (model != NULL);
+
+  if (cs_knobs_is_empty (knobs))
+    {
+      if (self->knobs != NULL)
+        g_hash_table_remove (self->knobs, model);
+      return;
+    }
+  if (self->knobs == NULL)
+    self->knobs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                         (GDestroyNotify) cs_knobs_free);
+  g_hash_table_replace (self->knobs, g_strdup (model), cs_knobs_copy (knobs));
+}
+
+const CsKnobs *
+cs_run_get_knobs (CsRun      *self,
+                  const char *model)
+{
+  g_return_val_if_fail (CS_IS_RUN (self), NULL);
+
+  if (self->knobs == NULL || model == NULL)
+    return NULL;
+  return g_hash_table_lookup (self->knobs, model);
+}

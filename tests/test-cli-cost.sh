@@ -1,0 +1,150 @@
+#!/bin/sh
+# test-cli-cost.sh: consilium-cli's --option, --estimate and --budget, and
+# "price unknown", against the standalone test provider over HTTP; the
+# provider logs every request it gets, so "nothing was sent" is counted
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+set -eu
+
+CLI=${CONSILIUM_CLI:?CONSILIUM_CLI must point at consilium-cli}
+PROVIDER=${CONSILIUM_TEST_PROVIDER:?CONSILIUM_TEST_PROVIDER must point at consilium-test-provider}
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/cs-test-cli-cost-XXXXXX")
+PROVIDER_PID=
+cleanup () {
+  if [ -n "$PROVIDER_PID" ]; then
+    kill "$PROVIDER_PID" 2>/dev/null || true
+    wait "$PROVIDER_PID" 2>/dev/null || true
+  fi
+  rm -rf "$TMP"
+}
+trap cleanup EXIT INT TERM
+
+export XDG_DATA_HOME="$TMP/data"
+export XDG_CONFIG_HOME="$TMP/config"
+
+n_pass=0
+fail () {
+  echo "not ok - $*" >&2
+  exit 1
+}
+pass () {
+  n_pass=$((n_pass + 1))
+  echo "ok $n_pass - $*"
+}
+expect_exit () {
+  want=$1; name=$2; shift 3
+  set +e
+  "$@"
+  got=$?
+  set -e
+  [ "$got" -eq "$want" ] || fail "$name: exit status $got, expected $want (stderr: $(cat "$TMP/err" 2>/dev/null))"
+}
+contains () {
+  grep -q -F -e "$2" "$1" || fail "$3: “$2” not found in $1:
+$(head -c 3000 "$1")"
+}
+# the requests the provider has received so far
+requests () {
+  grep -c "POST /" "$TMP/provider.log" || true
+}
+
+G_MESSAGES_DEBUG=cs-test-provider "$PROVIDER" --port-file="$TMP/port" >"$TMP/provider.log" 2>&1 &
+PROVIDER_PID=$!
+i=0
+while [ ! -s "$TMP/port" ]; do
+  i=$((i + 1))
+  [ $i -lt 100 ] || fail "the test provider did not start: $(cat "$TMP/provider.log")"
+  sleep 0.1
+done
+PORT=$(cat "$TMP/port")
+
+CONFIG="$TMP/providers.ini"
+cat >"$CONFIG" <<EOF
+[provider demo]
+base-url=http://127.0.0.1:$PORT/v1
+api=openai-chat
+models=demo-alpha;demo-beta;demo-judge
+requests-per-minute=0
+
+[model demo/demo-alpha]
+price-input=0.60
+price-output=2.50
+max-n=4
+max-output-tokens=2000
+
+[model demo/demo-judge]
+price-input=1.25
+price-output=10.00
+EOF
+
+PROBLEM="$TMP/problem.txt"
+echo "Design a URL shortener for 10 million new links a day." >"$PROBLEM"
+
+"$CLI" --help >"$TMP/help.txt" 2>&1 || fail "--help failed"
+for opt in --option --estimate --budget "[MODEL@]KEY=VALUE"; do
+  contains "$TMP/help.txt" "$opt" "--help"
+done
+pass "--help documents --option, --estimate and --budget"
+
+"$CLI" --config="$CONFIG" --list-models >"$TMP/models.txt" 2>"$TMP/err"
+contains "$TMP/models.txt" "demo/demo-beta	max-n=1	json-schema	price unknown" "--list-models"
+pass "--list-models says price unknown, not \$0.00"
+
+# --- --estimate sends nothing -------------------------------------------------
+before=$(requests)
+"$CLI" --config="$CONFIG" --model=demo/demo-alpha:3 --option=n=1 --judge=demo/demo-judge \
+  --estimate "$PROBLEM" >"$TMP/estimate.txt" 2>"$TMP/err" || fail "--estimate failed: $(cat "$TMP/err")"
+[ "$(requests)" -eq "$before" ] || fail "--estimate sent $(( $(requests) - before )) requests"
+contains "$TMP/estimate.txt" "Estimate (nothing was sent):" "--estimate"
+contains "$TMP/estimate.txt" "demo/demo-alpha: 3 candidates in 3 requests" "--estimate: one line a model"
+contains "$TMP/estimate.txt" "output 0–6000 tokens" "--estimate: max-output-tokens × candidates"
+contains "$TMP/estimate.txt" "demo/demo-judge (judge)" "--estimate: the judge"
+contains "$TMP/estimate.txt" "total: 4 requests" "--estimate: the total"
+pass "--estimate prints the range and sends no request"
+
+"$CLI" --config="$CONFIG" --model=demo/demo-beta --estimate "$PROBLEM" >"$TMP/estimate2.txt" 2>"$TMP/err"
+contains "$TMP/estimate2.txt" "price unknown (demo/demo-beta)" "--estimate, unpriced"
+pass "--estimate of a model without a price says price unknown"
+
+# --- --budget below the estimate: exit 2 with the figures, nothing sent -------
+before=$(requests)
+expect_exit 2 "budget below the estimate" -- \
+  "$CLI" --config="$CONFIG" --model=demo/demo-alpha:2 --budget=0.001 "$PROBLEM" 2>"$TMP/err" >"$TMP/out"
+contains "$TMP/err" "not started: the upper estimate \$" "budget"
+contains "$TMP/err" "is above the budget of \$0.0010" "budget"
+contains "$TMP/err" "demo/demo-alpha: 2 candidates" "budget: the figures"
+[ "$(requests)" -eq "$before" ] || fail "a run over its budget sent requests"
+expect_exit 2 "budget with a model without a price" -- \
+  "$CLI" --config="$CONFIG" --model=demo/demo-beta --budget=100 "$PROBLEM" 2>"$TMP/err" >"$TMP/out"
+contains "$TMP/err" "no budget can be kept" "budget, unpriced"
+expect_exit 2 "bad budget" -- "$CLI" --config="$CONFIG" --budget=-1 "$PROBLEM" 2>"$TMP/err"
+pass "--budget below the upper estimate exits 2 with the figures and sends nothing"
+
+# --- --option: to the --model before it, or MODEL@ --------------------------
+before=$(requests)
+"$CLI" --config="$CONFIG" --model=demo/demo-alpha --option=temperature=0.2 --option=max-output-tokens=900 \
+  --model=demo/demo-beta --option=demo/demo-beta@verbosity=low \
+  --output="$TMP/run.md" "$PROBLEM" 2>"$TMP/run.err" || fail "run with --option failed: $(cat "$TMP/run.err")"
+[ "$(requests)" -eq $((before + 2)) ] || fail "expected 2 requests, got $(( $(requests) - before ))"
+contains "$TMP/run.md" "settings: temperature=0.2, max-output-tokens=900" "--option in the export"
+contains "$TMP/run.md" "settings: verbosity=low" "MODEL@ --option in the export"
+contains "$TMP/run.md" "| price unknown |" "an unpriced candidate's cost"
+contains "$TMP/run.md" "(price unknown) |" "the total of a run with an unpriced model"
+contains "$TMP/run.md" "The run: " "the run's wall time, tokens and cost"
+contains "$TMP/run.err" "price unknown" "progress: price unknown"
+pass "--option applies to the --model before it, or to MODEL@; the export shows the settings and costs"
+
+"$CLI" --config="$CONFIG" --model=demo/demo-alpha --budget=5 --output="$TMP/budget.md" "$PROBLEM" \
+  2>"$TMP/err" || fail "run within its budget failed: $(cat "$TMP/err")"
+contains "$TMP/budget.md" "(budget \$5.0000)" "the budget in the export"
+pass "a run within its budget runs, and its export names the budget"
+
+expect_exit 2 "unknown option key" -- "$CLI" --config="$CONFIG" --model=demo/demo-alpha --option=top_p=1 "$PROBLEM" 2>"$TMP/err"
+contains "$TMP/err" "unknown option" "bad --option"
+expect_exit 2 "option for a model not asked" -- \
+  "$CLI" --config="$CONFIG" --model=demo/demo-alpha --option=demo/demo-judge@n=2 "$PROBLEM" 2>"$TMP/err"
+contains "$TMP/err" "is not among the models asked" "--option for another model"
+pass "a bad --option is a usage error"
+
+echo "1..$n_pass"

@@ -1,0 +1,534 @@
+/* test-cost.c: per-run knobs in the request bodies of each API, prices
+ * ("price unknown", never $0), the estimate before a run and the hard
+ * budget during one, against the in-process test provider over HTTP
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "cs-engine.h"
+#include "cs-test-provider.h"
+
+static CsTestProvider *provider;
+static char *data_dir;
+
+typedef struct {
+  CsConfig   *config;
+  CsRunStore *store;
+  char       *runs_dir;
+} Fixture;
+
+/* The same server behind the three APIs; chat models priced, except
+ * demo-beta (no price); demo-gamma+slow=300 expensive and slow. */
+static char *
+build_config (void)
+{
+  g_autofree char *base = cs_test_provider_dup_base_url (provider);
+  g_autofree char *root = cs_test_provider_dup_root_url (provider);
+
+  return g_strdup_printf ("[provider chat]\n"
+                          "base-url=%s\n"
+                          "api=openai-chat\n"
+                          "models=demo-alpha;demo-beta;demo-gamma+slow=300;demo-judge\n"
+                          "requests-per-minute=0\n\n"
+                          "[provider resp]\n"
+                          "base-url=%s\n"
+                          "api=openai-responses\n"
+                          "models=demo-alpha\n"
+                          "requests-per-minute=0\n\n"
+                          "[provider olla]\n"
+                          "base-url=%s\n"
+                          "api=ollama\n"
+                          "models=demo-alpha\n"
+                          "requests-per-minute=0\n\n"
+                          "[model chat/demo-alpha]\n"
+                          "price-input=1.00\n"
+                          "price-output=2.00\n"
+                          "max-n=4\n"
+                          "max-output-tokens=1000\n\n"
+                          "[model chat/demo-judge]\n"
+                          "price-input=1.00\n"
+                          "price-output=2.00\n\n"
+                          "[model chat/demo-gamma+slow=300]\n"
+                          "price-input=1.00\n"
+                          "price-output=2000.00\n\n"
+                          "[model resp/demo-alpha]\n"
+                          "price-input=0\n"
+                          "price-output=0\n\n"
+                          "[model olla/demo-alpha]\n"
+                          "price-input=0\n"
+                          "price-output=0\n",
+                          base, base, root);
+}
+
+static void
+rm_rf (const char *path)
+{
+  GDir *d = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (d == NULL)
+    {
+      g_unlink (path);
+      return;
+    }
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      rm_rf (child);
+    }
+  g_dir_close (d);
+  g_rmdir (path);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = build_config ();
+  g_autofree char *name = g_strdup_printf ("runs-%u", g_random_int ());
+
+  f->config = cs_config_new_from_data (text, "test-cost.ini", &error);
+  g_assert_no_error (error);
+  f->runs_dir = g_build_filename (data_dir, name, NULL);
+  f->store = cs_run_store_new (f->runs_dir);
+  cs_test_provider_reset (provider);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  cs_run_store_flush (f->store);
+  g_clear_object (&f->store);
+  g_clear_object (&f->config);
+  g_free (f->runs_dir);
+}
+
+typedef struct {
+  gboolean done;
+  gboolean ok;
+  GError  *error;
+} Wait;
+
+static void
+execute_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Wait *w = user_data;
+
+  w->ok = cs_runner_execute_finish (CS_RUNNER (object), result, &w->error);
+  w->done = TRUE;
+}
+
+static void
+run_to_end (CsRunner *runner,
+            Wait     *w)
+{
+  gint64 end = g_get_monotonic_time () + 90 * G_USEC_PER_SEC;
+
+  cs_runner_execute_async (runner, NULL, execute_cb, w);
+  while (!w->done)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+static CsRun *
+make_run (const char *judge)
+{
+  CsRun *run = cs_run_new (CS_MODE_ARCHITECT, "Design a URL shortener for 10M links a day");
+
+  cs_run_set_judge (run, judge);
+  return run;
+}
+
+static CsRunner *
+plan (Fixture            *f,
+      CsRun              *run,
+      const char * const *spec)
+{
+  g_autoptr(GError) error = NULL;
+  CsRunner *runner = cs_runner_new (f->config, run);
+
+  cs_runner_set_store (runner, f->store);
+  g_assert_true (cs_runner_plan (runner, spec, &error));
+  g_assert_no_error (error);
+  return runner;
+}
+
+static CsCandidate *
+candidate (CsRun *run,
+           guint  i)
+{
+  CsCandidate *c = g_list_model_get_item (G_LIST_MODEL (run), i);
+
+  g_object_unref (c); /* the run keeps it */
+  return c;
+}
+
+/* The body of a request the provider got on @path: the one with "n" when
+ * @with_n, else the first. */
+static JsonObject *
+body_on (const char *path,
+         gboolean    with_n)
+{
+  g_autoptr(GPtrArray) requests = cs_test_provider_get_requests (provider);
+
+  for (guint i = 0; i < requests->len; i++)
+    {
+      JsonObject *r = json_node_get_object (g_ptr_array_index (requests, i));
+      JsonObject *body = json_object_get_object_member (r, "body");
+
+      if (g_str_has_suffix (json_object_get_string_member_with_default (r, "path", ""), path) &&
+          (!with_n || json_object_has_member (body, "n")))
+        return json_object_ref (body);
+    }
+  g_error ("no request on %s", path);
+  return NULL;
+}
+
+static CsKnobs *
+knobs (const char *first_key,
+       ...)
+{
+  CsKnobs *k = cs_knobs_new ();
+  va_list args;
+
+  va_start (args, first_key);
+  for (const char *key = first_key; key != NULL; key = va_arg (args, const char *))
+    {
+      g_autoptr(GError) error = NULL;
+      const char *value = va_arg (args, const char *);
+
+      g_assert_true (cs_knobs_set (k, key, value, &error));
+      g_assert_no_error (error);
+    }
+  va_end (args);
+  return k;
+}
+
+/* Knobs */
+
+static void
+test_knobs_parse (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsKnobs) k = cs_knobs_new ();
+  struct { const char *option, *model, *key, *value; } ok[] = {
+    { "temperature=0.2", NULL, "temperature", "0.2" },
+    { "ollama/qwen3:8b@temperature=0.2", "ollama/qwen3:8b", "temperature", "0.2" },
+    { "openrouter/deepseek/deepseek-r1:free@max-output-tokens=4000",
+      "openrouter/deepseek/deepseek-r1:free", "max-output-tokens", "4000" },
+    { "local/odd@name:2@n=3", "local/odd@name:2", "n", "3" },
+    { "verbosity=", NULL, "verbosity", "" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (ok); i++)
+    {
+      g_autofree char *model = NULL, *key = NULL, *value = NULL;
+
+      g_assert_true (cs_knobs_parse_option (ok[i].option, &model, &key, &value, &error));
+      g_assert_no_error (error);
+      g_assert_cmpstr (model, ==, ok[i].model);
+      g_assert_cmpstr (key, ==, ok[i].key);
+      g_assert_cmpstr (value, ==, ok[i].value);
+    }
+  g_assert_false (cs_knobs_parse_option ("temperature", NULL, NULL, NULL, &error));
+  g_clear_error (&error);
+  g_assert_false (cs_knobs_parse_option ("@n=2", NULL, NULL, NULL, &error));
+  g_clear_error (&error);
+  g_assert_false (cs_knobs_parse_option ("m@te mp=1", NULL, NULL, NULL, &error));
+  g_clear_error (&error);
+
+  g_assert_false (cs_knobs_set (k, "temperature", "3", &error));
+  g_assert_nonnull (strstr (error->message, "0 to 2"));
+  g_clear_error (&error);
+  g_assert_false (cs_knobs_set (k, "verbosity", "loud", &error));
+  g_clear_error (&error);
+  g_assert_false (cs_knobs_set (k, "n", "0", &error));
+  g_clear_error (&error);
+  g_assert_false (cs_knobs_set (k, "top_p", "0.5", &error));
+  g_assert_nonnull (strstr (error->message, "unknown option"));
+  g_clear_error (&error);
+  g_assert_true (cs_knobs_is_empty (k));
+  g_assert_true (cs_knobs_set (k, "reasoning_effort", "low", &error));
+  g_assert_true (cs_knobs_set (k, "max_tokens", "123", &error));
+  g_assert_no_error (error);
+  {
+    g_autofree char *s = cs_knobs_to_string (k);
+    g_assert_cmpstr (s, ==, "reasoning-effort=low, max-output-tokens=123");
+  }
+}
+
+/* Knobs set for the run reach the body of each API's request, and each
+ * candidate records them. */
+static void
+test_knobs_bodies (Fixture       *f,
+                   gconstpointer  data)
+{
+  /* four angles: c1 and c5 share the first, so one request carries both */
+  const char *spec[] = { "chat/demo-alpha:5", "resp/demo-alpha", "olla/demo-alpha", NULL };
+  g_autoptr(CsRun) run = make_run (NULL);
+  g_autoptr(CsRunner) runner = NULL;
+  g_autoptr(CsKnobs) all = knobs ("temperature", "0.3", "reasoning-effort", "low",
+                                  "verbosity", "high", "max-output-tokens", "777", NULL);
+  g_autoptr(CsKnobs) chat = knobs ("n", "2", "verbosity", "low", NULL);
+  g_autoptr(JsonObject) b_chat = NULL;
+  g_autoptr(JsonObject) b_resp = NULL;
+  g_autoptr(JsonObject) b_olla = NULL;
+  JsonObject *text;
+  JsonObject *options;
+  Wait w = { 0 };
+
+  cs_run_set_knobs (run, "chat/demo-alpha", all);
+  cs_run_set_knobs (run, "chat/demo-alpha:5", chat);   /* the spec as written wins */
+  cs_run_set_knobs (run, "resp/demo-alpha", all);
+  cs_run_set_knobs (run, "olla/demo-alpha", all);
+  runner = plan (f, run, spec);
+  run_to_end (runner, &w);
+  g_assert_no_error (w.error);
+  g_assert_true (w.ok);
+
+  /* Chat Completions: c1 and c5 in one request, n=2; four chat requests */
+  g_assert_cmpuint (cs_test_provider_get_request_count (provider, "demo-alpha"), ==, 4 + 2);
+  b_chat = body_on ("/chat/completions", TRUE);
+  g_assert_cmpint (json_object_get_int_member (b_chat, "n"), ==, 2);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (b_chat, "temperature"), 0.3, 1e-9);
+  g_assert_cmpstr (json_object_get_string_member (b_chat, "reasoning_effort"), ==, "low");
+  g_assert_cmpstr (json_object_get_string_member (b_chat, "verbosity"), ==, "low");
+  g_assert_cmpint (json_object_get_int_member (b_chat, "max_completion_tokens"), ==, 777);
+
+  /* Responses: text.verbosity beside text.format, reasoning.effort */
+  b_resp = body_on ("/responses", FALSE);
+  text = json_object_get_object_member (b_resp, "text");
+  g_assert_cmpstr (json_object_get_string_member (text, "verbosity"), ==, "high");
+  g_assert_true (json_object_has_member (text, "format"));
+  g_assert_false (json_object_has_member (b_resp, "verbosity"));
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (b_resp, "reasoning"), "effort"),
+                   ==, "low");
+  g_assert_cmpint (json_object_get_int_member (b_resp, "max_output_tokens"), ==, 777);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (b_resp, "temperature"), 0.3, 1e-9);
+
+  /* Ollama: options.temperature and num_predict, no verbosity anywhere */
+  b_olla = body_on ("/api/chat", FALSE);
+  options = json_object_get_object_member (b_olla, "options");
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (options, "temperature"), 0.3, 1e-9);
+  g_assert_cmpint (json_object_get_int_member (options, "num_predict"), ==, 777);
+  g_assert_false (json_object_has_member (b_olla, "verbosity"));
+  g_assert_false (json_object_has_member (options, "verbosity"));
+
+  /* the effective values, per candidate, survive the run file */
+  for (guint i = 0; i < 7; i++)
+    {
+      CsCandidate *c = candidate (run, i);
+      g_autoptr(JsonNode) node = cs_candidate_to_json (c);
+      g_autoptr(CsCandidate) back = cs_candidate_new_from_json (node, NULL);
+      const char *model = cs_candidate_get_model (c);
+
+      g_assert_cmpint (cs_candidate_get_status (c), ==, CS_CANDIDATE_OK);
+      g_assert_cmpfloat_with_epsilon (cs_candidate_get_temperature (back), 0.3, 1e-9);
+      g_assert_cmpstr (cs_candidate_get_reasoning_effort (back), ==, "low");
+      g_assert_cmpint (cs_candidate_get_max_output_tokens (back), ==, 777);
+      if (g_str_has_prefix (model, "chat/"))
+        {
+          g_assert_cmpstr (cs_candidate_get_verbosity (back), ==, "low");
+          g_assert_cmpuint (cs_candidate_get_request_n (back), ==, i == 0 || i == 4 ? 2 : 1);
+        }
+      else if (g_str_has_prefix (model, "resp/"))
+        g_assert_cmpstr (cs_candidate_get_verbosity (back), ==, "high");
+      else
+        g_assert_null (cs_candidate_get_verbosity (back));
+    }
+}
+
+/* Prices */
+
+static void
+test_price_unknown (Fixture       *f,
+                    gconstpointer  data)
+{
+  const char *spec[] = { "chat/demo-alpha", "chat/demo-beta", NULL };
+  g_autoptr(CsRun) run = make_run (NULL);
+  g_autoptr(CsRunner) runner = plan (f, run, spec);
+  g_autofree char *markdown = NULL;
+  Wait w = { 0 };
+
+  run_to_end (runner, &w);
+  g_assert_true (w.ok);
+  g_assert_true (cs_candidate_get_price_known (candidate (run, 0)));
+  g_assert_cmpfloat (cs_candidate_get_cost_usd (candidate (run, 0)), >, 0);
+  g_assert_false (cs_candidate_get_price_known (candidate (run, 1)));
+  g_assert_cmpint (cs_candidate_get_output_tokens (candidate (run, 1)), >, 0);
+  g_assert_false (cs_run_get_cost_known (run));
+  g_assert_cmpint (cs_run_get_wall_ms (run), >=, 0);
+
+  markdown = cs_export_markdown (run);
+  g_assert_nonnull (strstr (markdown, "price unknown"));
+  g_assert_null (strstr (markdown, "$0.0000"));
+}
+
+/* The estimate */
+
+static void
+test_estimate (Fixture       *f,
+               gconstpointer  data)
+{
+  const char *spec[] = { "chat/demo-alpha:3", NULL };
+  const char *unpriced[] = { "chat/demo-alpha", "chat/demo-beta", NULL };
+  g_autoptr(CsRun) run = make_run ("chat/demo-judge");
+  g_autoptr(CsRunner) runner = NULL;
+  g_autoptr(CsEstimate) e = NULL;
+  g_autoptr(CsEstimate) e2 = NULL;
+  g_autoptr(CsKnobs) n1 = knobs ("n", "1", NULL);
+  g_autofree char *text = NULL;
+  const CsEstimateLine *line;
+  const CsEstimateLine *judge;
+
+  cs_run_set_knobs (run, "chat/demo-alpha", n1);
+  runner = plan (f, run, spec);
+  e = cs_estimate_new (runner, NULL);
+
+  /* nothing was sent */
+  g_assert_cmpuint (cs_test_provider_get_request_count (provider, "demo-alpha"), ==, 0);
+  g_assert_cmpuint (e->lines->len, ==, 2);
+  line = g_ptr_array_index (e->lines, 0);
+  judge = g_ptr_array_index (e->lines, 1);
+  g_assert_cmpstr (line->model, ==, "chat/demo-alpha");
+  g_assert_cmpuint (line->candidates, ==, 3);
+  g_assert_cmpuint (line->requests, ==, 3);                 /* n=1 */
+  g_assert_cmpint (line->input_tokens, >, 3 * 50);           /* the prompt, thrice */
+  g_assert_cmpint (line->output_high, ==, 3 * 1000);         /* max-output-tokens */
+  g_assert_cmpint (line->output_low, ==, 0);                 /* no past runs */
+  g_assert_true (judge->is_judge);
+  g_assert_cmpint (judge->output_high, ==, CS_ESTIMATE_ASSUMED_MAX_OUTPUT);
+  g_assert_cmpint (judge->input_tokens, >, line->output_high);
+  g_assert_true (e->priced);
+  g_assert_cmpfloat_with_epsilon (line->usd_high,
+                                  (line->input_tokens * 1.0 + line->output_high * 2.0) / 1e6, 1e-12);
+  g_assert_cmpfloat (e->usd_high, >, e->usd_low);
+  g_assert_true (cs_estimate_exceeds (e, e->usd_high / 2));
+  g_assert_false (cs_estimate_exceeds (e, e->usd_high * 2));
+  text = cs_estimate_to_text (e);
+  g_assert_nonnull (strstr (text, "chat/demo-alpha: 3 candidates in 3 requests"));
+
+  /* a past run gives the low figure: the median output */
+  {
+    g_autoptr(CsRun) past = make_run (NULL);
+    gint64 outputs[] = { 100, 300, 200 };
+
+    for (guint i = 0; i < G_N_ELEMENTS (outputs); i++)
+      {
+        g_autofree char *id = g_strdup_printf ("c%u", i + 1);
+        g_autoptr(CsCandidate) c = cs_candidate_new (id, "chat/demo-alpha", NULL);
+
+        cs_candidate_set_usage (c, 10, outputs[i], 0);
+        cs_candidate_set_status (c, CS_CANDIDATE_OK);
+        cs_run_add_candidate (past, c);
+      }
+    g_assert_true (cs_run_store_save_sync (f->store, past, NULL));
+    cs_run_store_watch (f->store, past);
+    e2 = cs_estimate_new (runner, G_LIST_MODEL (f->store));
+    line = g_ptr_array_index (e2->lines, 0);
+    g_assert_cmpuint (line->past_samples, ==, 3);
+    g_assert_cmpint (line->output_low, ==, 3 * 200);
+  }
+
+  /* a model without a price: the range is unknown, never $0 */
+  {
+    g_autoptr(CsRun) run2 = make_run (NULL);
+    g_autoptr(CsRunner) runner2 = plan (f, run2, unpriced);
+    g_autoptr(CsEstimate) e3 = cs_estimate_new (runner2, NULL);
+    g_autofree char *s = cs_estimate_to_short (e3);
+
+    g_assert_false (e3->priced);
+    g_assert_cmpstr (s, ==, "price unknown (chat/demo-beta)");
+    g_assert_true (cs_estimate_exceeds (e3, 1000000));
+  }
+}
+
+/* The budget */
+
+/* A budget reached while a candidate streams stops it (its text so far
+ * kept), and the run synthesizes from the valid ones, saying why. */
+static void
+test_budget_mid_run (Fixture       *f,
+                     gconstpointer  data)
+{
+  const char *spec[] = { "chat/demo-alpha", "chat/demo-gamma+slow=300", NULL };
+  g_autoptr(CsRun) run = make_run (NULL);
+  g_autoptr(CsRunner) runner = NULL;
+  CsCandidate *slow;
+  Wait w = { 0 };
+
+  /* demo-gamma's output costs $0.002 a token: some 250 tokens pass $0.50,
+   * seconds after demo-alpha has answered */
+  cs_run_set_budget_usd (run, 0.50);
+  runner = plan (f, run, spec);
+  run_to_end (runner, &w);
+  g_assert_no_error (w.error);
+  g_assert_true (w.ok);
+
+  g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
+  g_assert_cmpint (cs_candidate_get_status (candidate (run, 0)), ==, CS_CANDIDATE_OK);
+  slow = candidate (run, 1);
+  g_assert_cmpint (cs_candidate_get_status (slow), ==, CS_CANDIDATE_CANCELLED);
+  g_assert_cmpuint (strlen (cs_candidate_get_text (slow)), >, 0);       /* partial text kept */
+  g_assert_nonnull (strstr (cs_candidate_get_error (slow), "budget"));
+  g_assert_nonnull (cs_run_get_synthesis (run));
+  g_assert_nonnull (strstr (cs_run_get_message (run), "reached its budget"));
+  g_assert_cmpfloat (cs_run_get_budget_usd (run), ==, 0.50);
+
+  /* saved with the run */
+  {
+    g_autoptr(JsonNode) node = cs_run_to_json (run);
+    g_autoptr(CsRun) back = cs_run_new_from_json (node, NULL);
+
+    g_assert_cmpfloat (cs_run_get_budget_usd (back), ==, 0.50);
+    g_assert_cmpint (cs_run_get_wall_ms (back), ==, cs_run_get_wall_ms (run));
+  }
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tmp = NULL;
+  int ret;
+
+  tmp = g_dir_make_tmp ("cs-test-cost-XXXXXX", &error);
+  g_assert_no_error (error);
+  data_dir = g_build_filename (tmp, "data", NULL);
+  g_setenv ("XDG_DATA_HOME", data_dir, TRUE);
+
+  g_test_init (&argc, &argv, NULL);
+
+  provider = cs_test_provider_new ();
+  g_assert_true (cs_test_provider_start (provider, 0, &error));
+  g_assert_no_error (error);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  g_test_add_func ("/cost/knobs/parse", test_knobs_parse);
+  ADD ("/cost/knobs/bodies", test_knobs_bodies);
+  ADD ("/cost/price-unknown", test_price_unknown);
+  ADD ("/cost/estimate", test_estimate);
+  ADD ("/cost/budget/mid-run", test_budget_mid_run);
+
+#undef ADD
+
+  ret = g_test_run ();
+
+  g_clear_object (&provider);
+  rm_rf (tmp);
+  g_free (data_dir);
+  return ret;
+}
