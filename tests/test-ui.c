@@ -3573,6 +3573,84 @@ remove_tree (const char *path)
   g_rmdir (path);
 }
 
+static const char *
+estimate_text (CsWindow *win)
+{
+  spin (500); /* the estimate follows a change after a moment */
+  return adw_action_row_get_subtitle (win->compose_page->estimate_row);
+}
+
+/* The estimate beside the models ("price unknown" for a model without a
+ * price), a model's settings popover into the run and onto the card, and
+ * the budget question before a run whose estimate is above it. */
+static void
+test_knobs_estimate_budget (void)
+{
+  g_autoptr(CsApplication) app = start_app ();
+  CsWindow *win = cs_window_new (app);
+  const char *priced[] = { "demo/demo-alpha", NULL };
+  const char *both[] = { "demo/demo-alpha", "demo/demo-beta+refuse", NULL };
+  g_autoptr(CsKnobs) knobs = cs_knobs_new ();
+  g_autofree char *footer = NULL;
+  CsModelRow *row = NULL;
+  CsRun *run;
+
+  gtk_window_present (GTK_WINDOW (win));
+  spin (200);
+  _cs_window_set_mode (win, "architect");
+  set_problem (win, "A cache in front of a slow inventory service");
+  _cs_window_select_models (win, priced);
+  _cs_window_select_judge (win, NULL);
+  g_assert_true (g_str_has_prefix (estimate_text (win), "$"));
+  _cs_window_select_models (win, both);
+  g_assert_nonnull (strstr (estimate_text (win), "demo/demo-beta+refuse: price unknown"));
+  _cs_window_select_models (win, priced);
+
+  /* the first model's popover: temperature 0.4, 500 output tokens */
+  for (guint i = 0; i < win->compose_page->model_rows->len; i++)
+    if (g_str_equal (((CsModelRow *) g_ptr_array_index (win->compose_page->model_rows, i))->id, "demo/demo-alpha"))
+      row = g_ptr_array_index (win->compose_page->model_rows, i);
+  g_assert_nonnull (row);
+  g_assert_true (cs_knobs_set (knobs, "temperature", "0.4", NULL));
+  g_assert_true (cs_knobs_set (knobs, "max-output-tokens", "500", NULL));
+  cs_knobs_popover_set_knobs (row->knobs, knobs);
+  g_assert_true (cs_knobs_equal (cs_knobs_popover_get_knobs (row->knobs), knobs));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row->knobs_button), "accent"));
+  gtk_menu_button_popup (row->knobs_button);
+  spin (200);
+  assert_accessible (GTK_WIDGET (row->knobs), "model settings popover");
+  gtk_menu_button_popdown (row->knobs_button);
+
+  /* a budget below the estimate: the app asks; Cancel starts nothing */
+  g_settings_set_double (win->settings, "run-budget", 0.000001);
+  g_assert_nonnull (strstr (estimate_text (win), "above the budget"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
+  spin (200);
+  g_assert_true (answer_dialog ("cancel"));
+  g_assert_false (_cs_window_is_running (win));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "compose");
+
+  /* without a budget the run goes, with the popover's settings */
+  g_settings_set_double (win->settings, "run-budget", 0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
+  run = g_object_ref (_cs_window_get_run (win));
+  g_assert_true (wait_for (not_running, win, 60000));
+  {
+    g_autoptr(CsCandidate) c = g_list_model_get_item (G_LIST_MODEL (run), 0);
+
+    g_assert_cmpfloat_with_epsilon (cs_candidate_get_temperature (c), 0.4, 1e-9);
+    g_assert_cmpint (cs_candidate_get_max_output_tokens (c), ==, 500);
+    footer = cs_candidate_format_footer (c, -1);
+    g_assert_nonnull (strstr (footer, "temperature=0.4, max-output-tokens=500"));
+  }
+  g_assert_cmpint (cs_run_get_wall_ms (run), >=, 0);
+  g_assert_nonnull (strstr (gtk_label_get_text (win->run_page->state_label), " tokens · "));
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  g_object_unref (run);
+  spin (100);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -3660,6 +3738,7 @@ main (int   argc,
   g_test_add_func ("/ui/card-offers-preferences", test_card_offers_preferences);
   g_test_add_func ("/ui/constraint-breaches", test_constraint_breaches);
   g_test_add_func ("/ui/cancel-in-judge", test_cancel_in_judge);
+  g_test_add_func ("/ui/knobs-estimate-budget", test_knobs_estimate_budget);
 
   ret = g_test_run ();
 

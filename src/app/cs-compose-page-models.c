@@ -26,6 +26,33 @@ cs_model_row_free (CsModelRow *row)
   g_free (row);
 }
 
+void
+_cs_compose_page_apply_knobs (CsComposePage *self,
+                              CsRun         *run)
+{
+  for (guint i = 0; i < self->model_rows->len; i++)
+    {
+      CsModelRow *row = g_ptr_array_index (self->model_rows, i);
+
+      if (gtk_check_button_get_active (row->check))
+        cs_run_set_knobs (run, row->id, cs_knobs_popover_get_knobs (row->knobs));
+    }
+}
+
+/* The settings button says when a model runs with settings of its own. */
+static void
+knobs_changed_cb (CsKnobsPopover *popover,
+                  GtkMenuButton  *button)
+{
+  g_autofree char *text = cs_knobs_to_string (cs_knobs_popover_get_knobs (popover));
+
+  if (text[0] != '\0')
+    gtk_widget_add_css_class (GTK_WIDGET (button), "accent");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (button), "accent");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (button), text[0] != '\0' ? text : _("Settings for This Run"));
+}
+
 static char *
 models_key (CsComposePage *self)
 {
@@ -180,12 +207,37 @@ create_model_row (CsComposePage       *self,
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, label,
                                   -1);
 
+  {
+    const CsProviderConfig *provider = cs_config_find_provider (self->config, model->provider);
+
+    row->knobs = cs_knobs_popover_new (model, provider != NULL ? provider->api : CS_API_OPENAI_CHAT);
+  }
+  row->knobs_button = GTK_MENU_BUTTON (gtk_menu_button_new ());
+  gtk_menu_button_set_icon_name (row->knobs_button, "document-properties-symbolic");
+  gtk_menu_button_set_popover (row->knobs_button, GTK_WIDGET (row->knobs));
+  gtk_widget_set_valign (GTK_WIDGET (row->knobs_button), GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (GTK_WIDGET (row->knobs_button), "flat");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (row->knobs_button), _("Settings for This Run"));
+  g_free (label);
+  label = g_strdup_printf (_("Settings of %s for this run"), model->id);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row->knobs_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label,
+                                  -1);
+  g_signal_connect_object (row->knobs, "changed", G_CALLBACK (knobs_changed_cb), row->knobs_button, 0);
+  g_signal_connect_object (row->knobs, "changed", G_CALLBACK (_cs_compose_page_queue_estimate),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (row->check, "toggled", G_CALLBACK (_cs_compose_page_queue_estimate),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (row->spin, "value-changed", G_CALLBACK (_cs_compose_page_queue_estimate),
+                           self, G_CONNECT_SWAPPED);
+
   action_row = adw_action_row_new ();
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (action_row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (action_row), model->name);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (action_row), provider_label (self, model));
   adw_action_row_add_prefix (ADW_ACTION_ROW (action_row), GTK_WIDGET (row->check));
   adw_action_row_add_suffix (ADW_ACTION_ROW (action_row), GTK_WIDGET (row->spin));
+  adw_action_row_add_suffix (ADW_ACTION_ROW (action_row), GTK_WIDGET (row->knobs_button));
   adw_action_row_set_activatable_widget (ADW_ACTION_ROW (action_row), GTK_WIDGET (row->check));
 
   row->row = action_row;
@@ -361,6 +413,7 @@ _cs_compose_page_rebuild_models (CsComposePage *self)
   judge = g_settings_get_string (self->settings, "judge-model");
   fill_judges (self, models, judge);
   restore_selection (self, models);
+  _cs_compose_page_queue_estimate (self);
 }
 
 void
@@ -394,6 +447,8 @@ _cs_compose_page_update_models (CsComposePage *self)
 
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row->row), provider_label (self, model));
     }
+  /* prices may have changed */
+  _cs_compose_page_queue_estimate (self);
 }
 
 void
@@ -401,4 +456,6 @@ _cs_compose_page_models_init (CsComposePage *self)
 {
   self->model_rows = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_model_row_free);
   self->judge_ids = gtk_string_list_new (NULL);
+  g_signal_connect_object (self->judge_row, "notify::selected",
+                           G_CALLBACK (_cs_compose_page_queue_estimate), self, G_CONNECT_SWAPPED);
 }

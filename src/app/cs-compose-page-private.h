@@ -7,6 +7,7 @@
 #include <gtksourceview/gtksource.h>
 
 #include "cs-compose-page.h"
+#include "cs-knobs-popover.h"
 
 G_BEGIN_DECLS
 
@@ -16,6 +17,8 @@ typedef struct
   GtkWidget      *row;          /* in models_list */
   GtkCheckButton *check;
   GtkSpinButton  *spin;
+  GtkMenuButton  *knobs_button;
+  CsKnobsPopover *knobs;        /* this model's settings for the run */
 } CsModelRow;
 
 struct _CsComposePage
@@ -55,6 +58,8 @@ struct _CsComposePage
   GtkSwitch            *rank_switch;
   guint                 synthesis_restored : 1;
   guint                 synthesis_mirroring : 1;
+  AdwActionRow         *estimate_row;
+  guint                 estimate_source;
 };
 
 /* cs-compose-page-models.c */
@@ -68,6 +73,17 @@ void   _cs_compose_page_update_models   (CsComposePage *self);
 void   _cs_compose_page_save_models     (CsComposePage *self);
 GStrv  _cs_compose_page_dup_models      (CsComposePage *self);
 char  *_cs_compose_page_dup_judge       (CsComposePage *self);
+/* The settings of the ticked models' popovers into @run. */
+void   _cs_compose_page_apply_knobs     (CsComposePage *self,
+                                         CsRun         *run);
+
+/* cs-compose-page-cost.c: the estimate beside the models */
+/* Estimates again a moment after the last change. */
+void   _cs_compose_page_queue_estimate  (CsComposePage *self);
+void   _cs_compose_page_cost_dispose    (CsComposePage *self);
+/* The estimate of what the page says now, for the tests and the budget
+ * question; NULL without models. */
+CsEstimate *_cs_compose_page_estimate   (CsComposePage *self);
 
 /* cs-compose-page-synthesis.c: the fallback judge and peer ranking rows */
 void   _cs_compose_page_synthesis_init  (CsComposePage *self);

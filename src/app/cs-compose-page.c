@@ -145,6 +145,7 @@ edited (CsComposePage *self)
   self->sent = FALSE;
   g_clear_handle_id (&self->draft_source, g_source_remove);
   self->draft_source = g_timeout_add (DRAFT_SAVE_DELAY_MS, save_draft_cb, self);
+  _cs_compose_page_queue_estimate (self);
 }
 
 void
@@ -220,6 +221,8 @@ cs_compose_page_set_settings (CsComposePage *self,
 
   if (!g_set_object (&self->settings, settings))
     return;
+  g_signal_connect_object (settings, "changed::run-budget",
+                           G_CALLBACK (_cs_compose_page_queue_estimate), self, G_CONNECT_SWAPPED);
 
   problem = g_settings_get_string (settings, "draft-problem");
   constraints = g_settings_get_value (settings, "draft-constraints");
@@ -392,6 +395,7 @@ cs_compose_page_create_run (CsComposePage  *self,
 
   judge = _cs_compose_page_dup_judge (self);
   cs_run_set_judge (run, judge);
+  _cs_compose_page_apply_knobs (self, run);
   g_settings_set_string (self->settings, "judge-model", judge != NULL ? judge : "");
   _cs_compose_page_apply_synthesis (self, run);
 
@@ -412,6 +416,7 @@ cs_compose_page_dispose (GObject *object)
     cs_compose_page_flush_draft (self);
   g_clear_handle_id (&self->language_source, g_source_remove);
 
+  _cs_compose_page_cost_dispose (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), CS_TYPE_COMPOSE_PAGE);
 
   g_clear_pointer (&self->model_rows, g_ptr_array_unref);
@@ -501,6 +506,7 @@ cs_compose_page_class_init (CsComposePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CsComposePage, models_group);
   gtk_widget_class_bind_template_child (widget_class, CsComposePage, models_list);
   gtk_widget_class_bind_template_child (widget_class, CsComposePage, judge_row);
+  gtk_widget_class_bind_template_child (widget_class, CsComposePage, estimate_row);
 }
 
 /* Ctrl+Enter runs, also from inside the editor (before it can take the

@@ -45,6 +45,9 @@ void           cs_compose_page_select_judge    (CsComposePage      *self,
 CsRun         *cs_compose_page_create_run      (CsComposePage      *self,
                                                 GStrv              *models,
                                                 GError            **error);
+/* What the run on the page would cost (nothing sent); NULL without a
+ * model. Free with cs_estimate_free (). */
+CsEstimate    *cs_compose_page_estimate        (CsComposePage      *self);
 /* The question on the page was sent as a run (and not edited since). */
 void           cs_compose_page_mark_sent       (CsComposePage      *self);
 gboolean       cs_compose_page_get_sent        (CsComposePage      *self);

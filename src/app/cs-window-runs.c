@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cs-budget-dialog.h"
 #include "cs-window-private.h"
 
 /* -------------------------------------------------------------------------
@@ -75,13 +76,23 @@ show_new_run (CsWindow *self,
   gtk_stack_set_transition_type (self->main_stack, transition);
 }
 
+static void start_run (CsWindow *self);
+
+static void
+budget_checked_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(CsWindow) self = user_data;
+
+  if (cs_budget_check_finish (result, NULL) && !_cs_window_is_running (self))
+    start_run (self);
+}
+
 void
 _cs_window_start_run (CsWindow *self)
 {
-  g_auto(GStrv) models = NULL;
-  g_autoptr(CsRun) run = NULL;
-  g_autoptr(GError) error = NULL;
-  CsConfig *config;
+  double budget;
 
   g_return_if_fail (CS_IS_WINDOW (self));
 
@@ -89,12 +100,35 @@ _cs_window_start_run (CsWindow *self)
   if (_cs_window_is_running (self))
     return;
 
+  /* a run whose upper estimate passes the budget asks first */
+  budget = g_settings_get_double (self->settings, "run-budget");
+  if (budget > 0)
+    {
+      cs_budget_check_async (GTK_WINDOW (self), cs_compose_page_estimate (self->compose_page), budget,
+                             NULL, budget_checked_cb, g_object_ref (self));
+      return;
+    }
+  start_run (self);
+}
+
+static void
+start_run (CsWindow *self)
+{
+  g_auto(GStrv) models = NULL;
+  g_autoptr(CsRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  CsConfig *config;
+  double budget = g_settings_get_double (self->settings, "run-budget");
+
   run = cs_compose_page_create_run (self->compose_page, &models, &error);
   if (run == NULL)
     {
       _cs_window_toast (self, error->message);
       return;
     }
+
+  if (budget > 0)
+    cs_run_set_budget_usd (run, budget);
 
   config = _cs_window_get_config (self);
   if (config == NULL)

@@ -290,6 +290,9 @@ cs_estimate_to_short (const CsEstimate *self)
     /* Translators: an estimated cost range, "$0.0123 – $0.4567" */
     return g_strdup_printf (_("$%.4f – $%.4f"), self->usd_low, self->usd_high);
   unpriced = unpriced_models (self);
+  if (self->usd_high > 0)
+    /* Translators: the priced models' range, then the models without a price */
+    return g_strdup_printf (_("$%.4f – $%.4f, plus %s: price unknown"), self->usd_low, self->usd_high, unpriced);
   /* Translators: %s lists models, "kimi/kimi-k2, ollama/qwen3:8b" */
   return g_strdup_printf (_("price unknown (%s)"), unpriced);
 }

@@ -60,8 +60,9 @@ void        cs_estimate_free     (CsEstimate       *self);
  * can be kept then). */
 gboolean    cs_estimate_exceeds  (const CsEstimate *self,
                                   double            budget_usd);
-/* "$0.0123 – $0.4567", or "price unknown (…)" naming the models without a
- * price: for a label. */
+/* "$0.0123 – $0.4567"; with models without a price, the priced models'
+ * range "plus MODELS: price unknown", or "price unknown (MODELS)": for a
+ * label. */
 char       *cs_estimate_to_short (const CsEstimate *self);
 /* A few lines, one a model and the total, for the CLI. */
 char       *cs_estimate_to_text  (const CsEstimate *self);
