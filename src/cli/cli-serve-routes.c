@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 #include "cs-json-parse.h"
@@ -518,10 +519,17 @@ list_models (Serve             *serve,
           json_builder_set_member_name (b, "structured_output");
           json_builder_add_string_value (b, cs_structured_output_to_string (m != NULL ? m->structured
                                                                                    : CS_STRUCTURED_JSON_SCHEMA));
+          /* null: the price is unknown (never 0, which means free) */
           json_builder_set_member_name (b, "price_input");
-          json_builder_add_double_value (b, m != NULL ? m->price_input : 0);
+          if (m != NULL && !isnan (m->price_input))
+            json_builder_add_double_value (b, m->price_input);
+          else
+            json_builder_add_null_value (b);
           json_builder_set_member_name (b, "price_output");
-          json_builder_add_double_value (b, m != NULL ? m->price_output : 0);
+          if (m != NULL && !isnan (m->price_output))
+            json_builder_add_double_value (b, m->price_output);
+          else
+            json_builder_add_null_value (b);
           json_builder_end_object (b);
         }
       json_builder_end_array (b);
