@@ -208,7 +208,7 @@ def texts_from(events):
     return texts
 
 
-VOLATILE = {"id", "created", "updated", "ttft_ms", "duration_ms", "tokens_per_second", "queued_ms"}
+VOLATILE = {"id", "created", "updated", "ttft_ms", "duration_ms", "tokens_per_second", "queued_ms", "wall_ms"}
 
 
 def strip(node):
