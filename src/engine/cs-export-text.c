@@ -17,6 +17,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "cs-export-private.h"
 #include "cs-json-util.h"
 #include "cs-terminal-text.h"
