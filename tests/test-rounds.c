@@ -462,6 +462,66 @@ test_refused (Fixture       *f,
   g_assert_cmpuint (cs_run_get_n_rounds (architect), ==, 1);
 }
 
+static void
+run_ended_cb (CsRunManager *manager,
+              CsRun        *run,
+              const char   *failure,
+              gpointer      user_data)
+{
+  *(gboolean *)user_data = TRUE;
+}
+
+/* The run manager (the app's owner of runs) starts and cancels follow-ups
+ * like runs. */
+static void
+test_manager (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(CsRun) run = first_round (f, CS_MODE_ARCHITECT);
+  g_autoptr(CsRunManager) manager = cs_run_manager_new (f->store);
+  g_autoptr(GError) error = NULL;
+  gboolean ended = FALSE;
+  gint64 end;
+
+  g_signal_connect (manager, "run-ended", G_CALLBACK (run_ended_cb), &ended);
+  g_assert_true (cs_run_manager_follow_up (manager, f->config, run, CS_ROUND_SCOPE_ALL,
+                                           "Two regions, please", NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (cs_run_manager_is_running (manager, run));
+  /* one at a time */
+  g_assert_false (cs_run_manager_follow_up (manager, f->config, run, CS_ROUND_SCOPE_JUDGE, "And?", NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
+  g_clear_error (&error);
+  end = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+  while (!ended)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_cmpuint (cs_run_get_n_rounds (run), ==, 2);
+  g_assert_cmpuint (cs_round_get_index (cs_run_get_current_round (run)), ==, 2);
+  g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
+
+  /* cancelled at once: the round is kept as cancelled, round 2 stays current */
+  ended = FALSE;
+  g_assert_true (cs_run_manager_follow_up (manager, f->config, run, CS_ROUND_SCOPE_ALL,
+                                           "Three regions?", NULL, &error));
+  cs_run_manager_cancel (manager, run);
+  while (!ended)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_cmpuint (cs_run_get_n_rounds (run), ==, 3);
+  g_assert_cmpint (cs_round_get_state (cs_run_get_round (run, 3)), ==, CS_RUN_CANCELLED);
+  g_assert_cmpuint (cs_round_get_index (cs_run_get_current_round (run)), ==, 2);
+  g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (run)), ==, 3);
+  g_assert_true (g_ptr_array_index (cs_round_get_candidates (cs_run_get_round (run, 2)), 0) ==
+                 g_list_model_get_item (G_LIST_MODEL (run), 0));
+  g_object_unref (g_ptr_array_index (cs_round_get_candidates (cs_run_get_round (run, 2)), 0));
+}
+
 /* A run file of format 1 is round 1; a run of one round is still written
  * as format 1. */
 static void
@@ -550,6 +610,7 @@ main (int argc, char *argv[])
   ADD ("/rounds/judge-missing", NULL, test_judge_missing);
   ADD ("/rounds/failed-round", NULL, test_failed_round);
   ADD ("/rounds/refused", NULL, test_refused);
+  ADD ("/rounds/manager", NULL, test_manager);
   g_test_add_func ("/rounds/old-file", test_old_file);
   g_test_add_func ("/rounds/context-fences", test_context_fences);
 

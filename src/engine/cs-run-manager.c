@@ -275,11 +275,19 @@ execute_cb (GObject      *object,
     }
 
   g_hash_table_remove (self->running, cs_run_get_id (run));
+  /* a follow-up round that got no result keeps its candidates to itself:
+   * the run shows the round before it, which this runner does not drive */
+  if (error != NULL && cs_round_get_index (cs_run_get_current_round (run)) < cs_run_get_n_rounds (run))
+    g_hash_table_remove (self->runners, cs_run_get_id (run));
   cs_run_store_save (self->store, run);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_RUNNING]);
   g_signal_emit (self, signals[RUN_ENDED], 0, run, failure);
 }
+
+static void start_runner (CsRunManager *self,
+                          CsRunner     *runner,
+                          CsRun        *run);
 
 gboolean
 cs_run_manager_start (CsRunManager        *self,
@@ -289,7 +297,6 @@ cs_run_manager_start (CsRunManager        *self,
                       GError             **error)
 {
   CsRunner *runner;
-  GCancellable *cancellable;
 
   g_return_val_if_fail (CS_IS_RUN_MANAGER (self), FALSE);
   g_return_val_if_fail (CS_IS_CONFIG (config), FALSE);
@@ -304,6 +311,48 @@ cs_run_manager_start (CsRunManager        *self,
       g_object_unref (runner);
       return FALSE;
     }
+  start_runner (self, runner, run);
+  return TRUE;
+}
+
+gboolean
+cs_run_manager_follow_up (CsRunManager  *self,
+                          CsConfig      *config,
+                          CsRun         *run,
+                          CsRoundScope   scope,
+                          const char    *follow_up,
+                          GPtrArray     *step_reports,
+                          GError       **error)
+{
+  CsRunner *runner;
+
+  g_return_val_if_fail (CS_IS_RUN_MANAGER (self), FALSE);
+  g_return_val_if_fail (CS_IS_CONFIG (config), FALSE);
+  g_return_val_if_fail (CS_IS_RUN (run), FALSE);
+
+  if (cs_run_manager_is_running (self, run))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_BUSY, "The run is still in progress");
+      return FALSE;
+    }
+  /* every check first: a follow-up that cannot go changes nothing */
+  runner = cs_runner_new_follow_up (config, run, scope, follow_up, step_reports, error);
+  if (runner == NULL)
+    return FALSE;
+  cs_runner_set_quorum (runner, self->quorum);
+  cs_runner_set_deadline (runner, self->deadline_s);
+  start_runner (self, runner, run);
+  return TRUE;
+}
+
+/* Takes @runner, which drives @run from now on, and executes it. */
+static void
+start_runner (CsRunManager *self,
+              CsRunner     *runner,
+              CsRun        *run)
+{
+  GCancellable *cancellable;
+
   cs_runner_set_store (runner, self->store);
   g_hash_table_replace (self->runners, g_strdup (cs_run_get_id (run)), runner);
 
@@ -313,8 +362,6 @@ cs_run_manager_start (CsRunManager        *self,
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_RUNNING]);
   g_signal_emit (self, signals[RUN_STARTED], 0, run);
-
-  return TRUE;
 }
 
 void

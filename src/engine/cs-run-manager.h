@@ -47,6 +47,19 @@ gboolean      cs_run_manager_start           (CsRunManager        *self,
                                               CsRun               *run,
                                               const char * const  *models,
                                               GError             **error);
+/* A follow-up round on @run (see cs_runner_new_follow_up ()): checked
+ * first (FALSE with the error, nothing changed, nothing started; also when
+ * @run is still in progress), then executed like a run started here, with
+ * ::run-started and ::run-ended (failure set when the round got no result:
+ * the run then shows its previous result, its message saying why), and
+ * cancelled with cs_run_manager_cancel (). */
+gboolean      cs_run_manager_follow_up       (CsRunManager        *self,
+                                              CsConfig            *config,
+                                              CsRun               *run,
+                                              CsRoundScope         scope,
+                                              const char          *follow_up,
+                                              GPtrArray           *step_reports,
+                                              GError             **error);
 /* Stops a run started here (it ends as cancelled); nothing otherwise. */
 void          cs_run_manager_cancel          (CsRunManager        *self,
                                               CsRun               *run);
