@@ -218,6 +218,9 @@ import sys
 md = open(sys.argv[1]).read()
 assert md.index("## Resolved") < md.index("## Problem") < md.index("## Checklist") < md.index("## Earlier rounds"), md[:2000]
 assert "**did not work**" in md and "**worked**" in md
+# what the reports ruled out, with the current result
+ruled = md[md.index("**Ruled out so far**"):md.index("## Checklist")]
+assert ruled.count("\n- “") == 2, ruled
 # the pasted output is verbatim, in a fence its backticks cannot close
 assert "connect() failed (111: Connection refused)" in md and "````text" in md
 EOF

@@ -121,6 +121,40 @@ append_asked (GString *out,
   append_reports (out, round);
 }
 
+/* Every step reported as not working, in any round up to the current
+ * one: what the reports ruled out, said by the reports themselves. */
+static void
+append_ruled_out (GString *out,
+                  CsRun   *run)
+{
+  guint current = cs_round_get_index (cs_run_get_current_round (run));
+  gboolean any = FALSE;
+
+  for (guint i = 1; i <= current; i++)
+    {
+      CsRound *round = cs_run_get_round (run, i);
+      GPtrArray *reports = cs_round_get_step_reports (round);
+
+      if (cs_round_get_state (round) != CS_RUN_DONE)
+        continue;
+      for (guint j = 0; j < reports->len; j++)
+        {
+          const CsStepReport *r = g_ptr_array_index (reports, j);
+
+          if (r->outcome != CS_STEP_FAILED)
+            continue;
+          if (!any)
+            g_string_append (out, "**Ruled out so far** (steps reported as not working):\n\n");
+          any = TRUE;
+          g_string_append (out, "- “");
+          cs_export_append_inline (out, r->title != NULL ? r->title : "untitled");
+          g_string_append_printf (out, "” (step %u of round %u)\n", r->step, r->round);
+        }
+    }
+  if (any)
+    g_string_append_c (out, '\n');
+}
+
 void
 cs_export_append_current_round (GString *out,
                                 CsRun   *run)
@@ -132,6 +166,7 @@ cs_export_append_current_round (GString *out,
   g_string_append_printf (out, "## Round %u of %u (the current result)\n\n",
                           cs_round_get_index (round), cs_run_get_n_rounds (run));
   append_asked (out, round);
+  append_ruled_out (out, run);
 }
 
 /* The gist of a round's result: its summary and the titles of its steps or
