@@ -10,6 +10,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <math.h>
 
 #include <string.h>
@@ -217,14 +218,14 @@ check_run_head (JsonObject  *obj,
   if (!cs_json_get_int (obj, "format", &format) || format < 1)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           "The run has no format version");
+                           _("The run has no format version"));
       return FALSE;
     }
   if (format > CS_RUN_FORMAT_VERSION)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                   "The run was saved by a newer Consilium (format %" G_GINT64_FORMAT ", this version reads %d)",
-                   format, CS_RUN_FORMAT_VERSION);
+                   _("The run was saved by a newer Consilium (format %lld, this version reads %d)"),
+                   (long long) format, CS_RUN_FORMAT_VERSION);
       return FALSE;
     }
 
@@ -232,13 +233,13 @@ check_run_head (JsonObject  *obj,
   if (*id == NULL || (*id)[0] == '\0' || strchr (*id, '/') != NULL || strstr (*id, "..") != NULL)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           "The run has no valid id");
+                           _("The run has no valid id"));
       return FALSE;
     }
   if (!cs_mode_from_string (cs_json_get_string (obj, "mode"), mode))
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           "The run has an unknown mode");
+                           _("The run has an unknown mode"));
       return FALSE;
     }
   return TRUE;
@@ -367,7 +368,7 @@ cs_run_new_from_json (JsonNode  *node,
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           "The run is not a JSON object");
+                           _("The run is not a JSON object"));
       return NULL;
     }
   obj = json_node_get_object (node);
