@@ -306,9 +306,9 @@ append_line (GString              *s,
     g_string_append_printf (s, ngettext ("%u candidate in ", "%u candidates in ", line->candidates),
                             line->candidates);
   g_string_append_printf (s, ngettext ("%u request", "%u requests", line->requests), line->requests);
-  g_string_append_printf (s, _(", input ~%" G_GINT64_FORMAT " tokens, output %" G_GINT64_FORMAT
-                               "–%" G_GINT64_FORMAT " tokens"),
-                          line->input_tokens, line->output_low, line->output_high);
+  g_string_append_printf (s, _(", input ~%lld tokens, output %lld–%lld tokens"),
+                          (long long) line->input_tokens, (long long) line->output_low,
+                          (long long) line->output_high);
   if (!line->output_capped)
     g_string_append_printf (s, _(" (no max-output-tokens: %d a request assumed)"),
                             CS_ESTIMATE_ASSUMED_MAX_OUTPUT);
@@ -334,9 +334,8 @@ cs_estimate_to_text (const CsEstimate *self)
   for (guint i = 0; i < self->lines->len; i++)
     append_line (s, g_ptr_array_index (self->lines, i));
   total = cs_estimate_to_short (self);
-  g_string_append_printf (s, _("  total: %u requests, input ~%" G_GINT64_FORMAT " tokens, output %"
-                               G_GINT64_FORMAT "–%" G_GINT64_FORMAT " tokens, %s\n"),
-                          self->requests, self->input_tokens, self->output_low, self->output_high,
-                          total);
+  g_string_append_printf (s, _("  total: %u requests, input ~%lld tokens, output %lld–%lld tokens, %s\n"),
+                          self->requests, (long long) self->input_tokens, (long long) self->output_low,
+                          (long long) self->output_high, total);
   return g_string_free (g_steal_pointer (&s), FALSE);
 }
