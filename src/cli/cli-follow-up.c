@@ -22,6 +22,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -43,8 +45,8 @@ split_step (const char  *option,
   if (number == NULL || number[0] == '\0' || strspn (number, "0123456789") != strlen (number) ||
       (n = g_ascii_strtoull (number, NULL, 10)) < 1 || n > 10000)
     {
-      cli_print_err ("bad %s=%s: expected a step number from 1, a colon and %s", option, value,
-                     g_str_equal (option, "--step") ? "worked, failed or skipped" : "a file");
+      cli_print_err (_("bad %s=%s: expected a step number from 1, a colon and %s"), option, value,
+                     g_str_equal (option, "--step") ? _("worked, failed or skipped") : _("a file"));
       return FALSE;
     }
   *step = (guint)n;
@@ -72,11 +74,11 @@ read_step_output (CsStepReport *report,
   if (text == NULL)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE))
-        cli_print_err ("--step-output=%u:%s: a step's output is kept verbatim up to %d bytes, "
+        cli_print_err (_("--step-output=%u:%s: a step's output is kept verbatim up to %d bytes, "
                        "and this one is larger: keep the part that matters (the error and the "
-                       "lines around it)", report->step, path, CS_STEP_OUTPUT_MAX_BYTES);
+                       "lines around it)"), report->step, path, CS_STEP_OUTPUT_MAX_BYTES);
       else
-        cli_print_err ("--step-output=%u:%s: %s", report->step, path, error->message);
+        cli_print_err (_("--step-output=%u:%s: %s"), report->step, path, error->message);
       return FALSE;
     }
   g_free (report->output);
@@ -101,12 +103,12 @@ parse_reports (const CliOptions *options,
         return NULL;
       if (!cs_step_outcome_from_string (rest, &outcome))
         {
-          cli_print_err ("bad --step=%s: the outcome is worked, failed or skipped", options->steps[i]);
+          cli_print_err (_("bad --step=%s: the outcome is worked, failed or skipped"), options->steps[i]);
           return NULL;
         }
       if (find_report (reports, step) != NULL)
         {
-          cli_print_err ("--step=%u is given twice", step);
+          cli_print_err (_("--step=%u is given twice"), step);
           return NULL;
         }
       g_ptr_array_add (reports, cs_step_report_new (step, outcome, NULL));
@@ -122,19 +124,19 @@ parse_reports (const CliOptions *options,
       report = find_report (reports, step);
       if (report == NULL)
         {
-          cli_print_err ("--step-output=%u: report step %u with --step=%u:worked|failed|skipped too",
+          cli_print_err (_("--step-output=%u: report step %u with --step=%u:worked|failed|skipped too"),
                          step, step, step);
           return NULL;
         }
       if (g_str_equal (path, "-") && g_strcmp0 (question_path, "-") == 0)
         {
-          cli_print_err ("--step-output=%u:-: standard input already holds the question", step);
+          cli_print_err (_("--step-output=%u:-: standard input already holds the question"), step);
           return NULL;
         }
       if (report->output != NULL || !read_step_output (report, path))
         {
           if (report->output != NULL)
-            cli_print_err ("--step-output=%u is given twice", step);
+            cli_print_err (_("--step-output=%u is given twice"), step);
           return NULL;
         }
     }
@@ -151,7 +153,7 @@ read_question (const char *path)
     return g_strdup ("");
   text = cli_read_text (path, MAX_QUESTION_BYTES, &error);
   if (text == NULL)
-    cli_print_err ("%s", error->message);
+    cli_print_err (_("%s"), error->message);
   return text;
 }
 
@@ -168,19 +170,19 @@ finish (Cli              *cli,
 
   if (g_error_matches (cli->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      cli_print_err ("cancelled; the run %s keeps its previous result", cs_run_get_id (cli->run));
+      cli_print_err (_("cancelled; the run %s keeps its previous result"), cs_run_get_id (cli->run));
       return EXIT_CANCELLED;
     }
   if (g_error_matches (cli->error, CS_RUNNER_ERROR, CS_RUNNER_ERROR_INPUT) ||
       g_error_matches (cli->error, CS_RUNNER_ERROR, CS_RUNNER_ERROR_CONFIG))
     {
-      cli_print_err ("%s", cli->error->message);
+      cli_print_err (_("%s"), cli->error->message);
       return EXIT_USAGE;
     }
-  cli_print_err ("the follow-up got no result: %s", cli->error->message);
+  cli_print_err (_("the follow-up got no result: %s"), cli->error->message);
   if (g_error_matches (cli->error, CS_RUNNER_ERROR, CS_RUNNER_ERROR_NO_CANDIDATE))
     cli_print_failures (cli->run);
-  cli_print_err ("the run %s keeps its previous result", cs_run_get_id (cli->run));
+  cli_print_err (_("the run %s keeps its previous result"), cs_run_get_id (cli->run));
   return EXIT_NO_RESULT;
 }
 
@@ -207,24 +209,24 @@ cli_follow_up (const CliOptions  *options,
   if (options->scope != NULL &&
       (!cs_round_scope_from_string (options->scope, &scope) || scope == CS_ROUND_SCOPE_FIRST))
     {
-      cli_print_err ("unknown scope %s (use judge or all)", options->scope);
+      cli_print_err (_("unknown scope %s (use judge or all)"), options->scope);
       return EXIT_USAGE;
     }
   if (argc > 2)
     {
-      cli_print_err ("only one question file can be given");
+      cli_print_err (_("only one question file can be given"));
       return EXIT_USAGE;
     }
   if (options->models != NULL || options->judge != NULL || options->constraints != NULL || options->mode != NULL ||
       options->fallback_judge != NULL || options->rank || options->seed != NULL)
     {
-      cli_print_err ("--follow-up reuses the run's own mode, models, judges, constraints and settings: "
-                     "--mode, --model, --judge, --fallback-judge, --rank, --seed and --constraint do not apply");
+      cli_print_err (_("--follow-up reuses the run's own mode, models, judges, constraints and settings: "
+                     "--mode, --model, --judge, --fallback-judge, --rank, --seed and --constraint do not apply"));
       return EXIT_USAGE;
     }
   if (options->quorum < 0 || options->deadline < 0)
     {
-      cli_print_err ("--quorum and --deadline must be 0 or more");
+      cli_print_err (_("--quorum and --deadline must be 0 or more"));
       return EXIT_USAGE;
     }
   if (!cli_parse_format (options->format, &json) ||
@@ -243,7 +245,7 @@ cli_follow_up (const CliOptions  *options,
   run = cs_run_store_find (store, options->follow_up);
   if (run == NULL)
     {
-      cli_print_err ("no saved run %s (see --runs)", options->follow_up);
+      cli_print_err (_("no saved run %s (see --runs)"), options->follow_up);
       return EXIT_USAGE;
     }
 
@@ -251,7 +253,7 @@ cli_follow_up (const CliOptions  *options,
   runner = cs_runner_new_follow_up (config, run, scope, question, reports, &error);
   if (runner == NULL)
     {
-      cli_print_err ("%s", error->message);
+      cli_print_err (_("%s"), error->message);
       return EXIT_USAGE;
     }
   cs_runner_set_store (runner, store);

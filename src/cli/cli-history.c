@@ -17,6 +17,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,7 +37,7 @@ cli_parse_format (const char *format,
     *json = TRUE;
   else
     {
-      cli_print_err ("unknown format %s (use markdown or json)", format);
+      cli_print_err (_("unknown format %s (use markdown or json)"), format);
       return FALSE;
     }
   return TRUE;
@@ -47,7 +49,7 @@ load_failed_cb (CsRunStore *store,
                 const char *message,
                 gpointer    user_data)
 {
-  cli_print_err ("warning: skipped %s: %s", path, message);
+  cli_print_err (_("warning: skipped %s: %s"), path, message);
 }
 
 CsRunStore *
@@ -59,7 +61,7 @@ cli_load_store (void)
   g_signal_connect (store, "load-failed", G_CALLBACK (load_failed_cb), NULL);
   if (!cs_run_store_load_sync (store, &error))
     {
-      cli_print_err ("could not read the saved runs in %s: %s", cs_run_store_get_dir (store), error->message);
+      cli_print_err (_("could not read the saved runs in %s: %s"), cs_run_store_get_dir (store), error->message);
       return NULL;
     }
   return g_steal_pointer (&store);
@@ -152,7 +154,7 @@ write_stdout (const char *text)
 
   if (fwrite (text, 1, len, stdout) != len || fflush (stdout) != 0)
     {
-      cli_print_err ("could not write to standard output: %s", g_strerror (errno));
+      cli_print_err (_("could not write to standard output: %s"), g_strerror (errno));
       return EXIT_NO_RESULT;
     }
   return EXIT_OK;
@@ -168,13 +170,13 @@ cli_list_runs (const CliOptions *options,
 
   if (argc > 1)
     {
-      cli_print_err ("--runs takes no file");
+      cli_print_err (_("--runs takes no file"));
       return EXIT_USAGE;
     }
   if (options->format != NULL && !g_str_equal (options->format, "json") &&
       !g_str_equal (options->format, "text"))
     {
-      cli_print_err ("--runs writes text or json, not %s", options->format);
+      cli_print_err (_("--runs writes text or json, not %s"), options->format);
       return EXIT_USAGE;
     }
   json = options->format != NULL && g_str_equal (options->format, "json");
@@ -221,7 +223,7 @@ cli_show_run (const CliOptions *options,
 
   if (argc > 1)
     {
-      cli_print_err ("--show takes no file (the run is named by its id)");
+      cli_print_err (_("--show takes no file (the run is named by its id)"));
       return EXIT_USAGE;
     }
   if (!cli_parse_format (options->format, &json) || !cli_check_output_path (options->output, NULL))
@@ -233,7 +235,7 @@ cli_show_run (const CliOptions *options,
   run = cs_run_store_find (store, options->show);
   if (run == NULL)
     {
-      cli_print_err ("no saved run %s (see --runs)", options->show);
+      cli_print_err (_("no saved run %s (see --runs)"), options->show);
       return EXIT_USAGE;
     }
   config = json ? NULL : optional_config (options);

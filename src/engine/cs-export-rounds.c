@@ -12,6 +12,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "cs-export-private.h"
 
 static const char *
@@ -19,10 +21,26 @@ scope_words (CsRoundScope scope)
 {
   switch (scope)
     {
-    case CS_ROUND_SCOPE_JUDGE: return "the judge revised the result";
-    case CS_ROUND_SCOPE_ALL: return "every model answered again";
+    case CS_ROUND_SCOPE_JUDGE: return _("the judge revised the result");
+    case CS_ROUND_SCOPE_ALL: return _("every model answered again");
     case CS_ROUND_SCOPE_FIRST:
-    default: return "the first answer";
+    default: return _("the first answer");
+    }
+}
+
+/* The same words as the export's head, for a round's state. */
+static const char *
+round_state_words (CsRunState state)
+{
+  switch (state)
+    {
+    case CS_RUN_RUNNING: return C_("run state", "running");
+    case CS_RUN_SYNTHESIZING: return C_("run state", "synthesizing");
+    case CS_RUN_DONE: return C_("run state", "done");
+    case CS_RUN_FAILED: return C_("run state", "failed");
+    case CS_RUN_CANCELLED: return C_("run state", "cancelled");
+    case CS_RUN_DRAFT:
+    default: return C_("run state", "draft");
     }
 }
 
@@ -31,10 +49,10 @@ outcome_words (CsStepOutcome outcome)
 {
   switch (outcome)
     {
-    case CS_STEP_WORKED: return "worked";
-    case CS_STEP_SKIPPED: return "skipped";
+    case CS_STEP_WORKED: return C_("step outcome", "worked");
+    case CS_STEP_SKIPPED: return C_("step outcome", "skipped");
     case CS_STEP_FAILED:
-    default: return "did not work";
+    default: return C_("step outcome", "did not work");
     }
 }
 
@@ -46,19 +64,21 @@ cs_export_append_resolution (GString *out,
 
   if (resolution == NULL)
     return;
-  g_string_append (out, "\n## Resolved\n\n");
-  g_string_append_printf (out, "- Fixed by: step %u, “", resolution->step);
-  cs_export_append_inline (out, resolution->step_title != NULL ? resolution->step_title : "untitled");
-  g_string_append_printf (out, "” (reported as worked; closed in round %u)\n", resolution->round);
+  g_string_append_printf (out, "\n## %s\n\n", _("Resolved"));
+  g_string_append (out, "- ");
+  g_string_append_printf (out, _("Fixed by: step %u, “"), resolution->step);
+  cs_export_append_inline (out, resolution->step_title != NULL ? resolution->step_title : _("untitled"));
+  g_string_append_printf (out, _("” (reported as worked; closed in round %u)"), resolution->round);
+  g_string_append_c (out, '\n');
   if (resolution->cause != NULL && resolution->cause[0] != '\0')
     {
-      g_string_append (out, "- Likely root cause: ");
+      g_string_append_printf (out, "- %s ", _("Likely root cause:"));
       cs_export_append_inline (out, resolution->cause);
       g_string_append_c (out, '\n');
     }
   if (resolution->summary != NULL && resolution->summary[0] != '\0')
     {
-      g_string_append (out, "- Summary: ");
+      g_string_append_printf (out, "- %s ", _("Summary:"));
       cs_export_append_inline (out, resolution->summary);
       g_string_append_c (out, '\n');
     }
@@ -72,17 +92,18 @@ append_reports (GString *out,
 
   if (reports->len == 0)
     return;
-  g_string_append (out, "**Step reports:**\n\n");
+  g_string_append_printf (out, "**%s**\n\n", _("Step reports:"));
   for (guint i = 0; i < reports->len; i++)
     {
       const CsStepReport *r = g_ptr_array_index (reports, i);
 
-      g_string_append_printf (out, "- Step %u of round %u, “", r->step, r->round);
-      cs_export_append_inline (out, r->title != NULL ? r->title : "untitled");
+      g_string_append (out, "- ");
+      g_string_append_printf (out, _("Step %u of round %u, “"), r->step, r->round);
+      cs_export_append_inline (out, r->title != NULL ? r->title : _("untitled"));
       g_string_append_printf (out, "”: **%s**", outcome_words (r->outcome));
       if (r->command != NULL && r->command[0] != '\0')
         {
-          g_string_append (out, " (command: ");
+          g_string_append_printf (out, " (%s ", _("command:"));
           cs_export_append_inline (out, r->command);
           g_string_append (out, ")");
         }
@@ -102,19 +123,19 @@ static void
 append_asked (GString *out,
               CsRound *round)
 {
-  g_string_append_printf (out, "- How: %s\n", scope_words (cs_round_get_scope (round)));
+  g_string_append_printf (out, "- %s %s\n", _("How:"), scope_words (cs_round_get_scope (round)));
   if (cs_round_get_state (round) != CS_RUN_DONE)
-    g_string_append_printf (out, "- State: %s\n", cs_run_state_to_string (cs_round_get_state (round)));
+    g_string_append_printf (out, "- %s %s\n", _("State:"), round_state_words (cs_round_get_state (round)));
   if (cs_round_get_message (round) != NULL && cs_round_get_message (round)[0] != '\0')
     {
-      g_string_append (out, "- Note: ");
+      g_string_append_printf (out, "- %s ", _("Note:"));
       cs_export_append_inline (out, cs_round_get_message (round));
       g_string_append_c (out, '\n');
     }
   g_string_append_c (out, '\n');
   if (cs_round_get_follow_up (round) != NULL)
     {
-      g_string_append (out, "**Follow-up:**\n\n");
+      g_string_append_printf (out, "**%s**\n\n", _("Follow-up:"));
       cs_export_append_code_block (out, "text", cs_round_get_follow_up (round), "");
       g_string_append_c (out, '\n');
     }
@@ -144,11 +165,12 @@ append_ruled_out (GString *out,
           if (r->outcome != CS_STEP_FAILED)
             continue;
           if (!any)
-            g_string_append (out, "**Ruled out so far** (steps reported as not working):\n\n");
+            g_string_append_printf (out, "**%s** %s\n\n", _("Ruled out so far"), _("(steps reported as not working):"));
           any = TRUE;
           g_string_append (out, "- “");
-          cs_export_append_inline (out, r->title != NULL ? r->title : "untitled");
-          g_string_append_printf (out, "” (step %u of round %u)\n", r->step, r->round);
+          cs_export_append_inline (out, r->title != NULL ? r->title : _("untitled"));
+          g_string_append_printf (out, _("” (step %u of round %u)"), r->step, r->round);
+          g_string_append_c (out, '\n');
         }
     }
   if (any)
@@ -163,8 +185,10 @@ cs_export_append_current_round (GString *out,
 
   if (cs_run_get_n_rounds (run) < 2)
     return;
-  g_string_append_printf (out, "## Round %u of %u (the current result)\n\n",
+  g_string_append (out, "## ");
+  g_string_append_printf (out, _("Round %u of %u (the current result)"),
                           cs_round_get_index (round), cs_run_get_n_rounds (run));
+  g_string_append (out, "\n\n");
   append_asked (out, round);
   append_ruled_out (out, run);
 }
@@ -183,12 +207,12 @@ append_gist (GString *out,
 
   if (result == NULL)
     {
-      g_string_append (out, "No result in this round.\n\n");
+      g_string_append_printf (out, "%s\n\n", _("No result in this round."));
       return;
     }
   if (summary != NULL && summary[0] != '\0')
     {
-      g_string_append (out, "**Result:** ");
+      g_string_append_printf (out, "**%s** ", _("Result:"));
       cs_export_append_inline (out, summary);
       g_string_append (out, "\n\n");
     }
@@ -201,7 +225,7 @@ append_gist (GString *out,
           const CsStep *step = g_ptr_array_index (steps, i);
 
           g_string_append_printf (out, "%u. ", i + 1);
-          cs_export_append_inline (out, step->title != NULL ? step->title : "untitled");
+          cs_export_append_inline (out, step->title != NULL ? step->title : _("untitled"));
           g_string_append_c (out, '\n');
         }
     }
@@ -214,7 +238,7 @@ append_gist (GString *out,
           const CsComponent *c = g_ptr_array_index (components, i);
 
           g_string_append (out, "- ");
-          cs_export_append_inline (out, c->name != NULL ? c->name : "unnamed");
+          cs_export_append_inline (out, c->name != NULL ? c->name : _("unnamed"));
           if (c->technology != NULL && c->technology[0] != '\0')
             {
               g_string_append (out, ": ");
@@ -235,14 +259,16 @@ cs_export_append_rounds (GString *out,
 
   if (n < 2)
     return;
-  g_string_append (out, "## Earlier rounds\n\n");
+  g_string_append_printf (out, "## %s\n\n", _("Earlier rounds"));
   for (guint i = 1; i <= n; i++)
     {
       CsRound *round = cs_run_get_round (run, i);
 
       if (round == current)
         continue;
-      g_string_append_printf (out, "### Round %u%s\n\n", i, i > cs_round_get_index (current) ? " (after the current result)" : "");
+      g_string_append (out, "### ");
+      g_string_append_printf (out, i > cs_round_get_index (current) ? _("Round %u (after the current result)") : _("Round %u"), i);
+      g_string_append (out, "\n\n");
       append_asked (out, round);
       append_gist (out, round);
     }

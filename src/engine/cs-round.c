@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "cs-round-private.h"
@@ -73,7 +75,7 @@ cs_step_report_check (const CsStepReport  *report,
   if (report->step == 0)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                           "Steps are numbered from 1");
+                           _("Steps are numbered from 1"));
       return FALSE;
     }
   if (report->output == NULL)
@@ -82,15 +84,15 @@ cs_step_report_check (const CsStepReport  *report,
   if (len > CS_STEP_OUTPUT_MAX_BYTES)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
-                   "The output of step %u is %zu bytes; at most %d bytes are kept, verbatim: "
-                   "keep the part that matters (the error and the lines around it)",
+                   _("The output of step %u is %zu bytes; at most %d bytes are kept, verbatim: "
+                   "keep the part that matters (the error and the lines around it)"),
                    report->step, (size_t)len, CS_STEP_OUTPUT_MAX_BYTES);
       return FALSE;
     }
   if (!g_utf8_validate (report->output, len, NULL))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   "The output of step %u is not UTF-8 text", report->step);
+                   _("The output of step %u is not UTF-8 text"), report->step);
       return FALSE;
     }
   return TRUE;
@@ -545,11 +547,11 @@ _cs_run_end_round (CsRun      *run,
     cs_run_set_synthesis (run, back->synthesis);
 
   if (state == CS_RUN_CANCELLED)
-    why = g_strdup_printf ("Round %u was cancelled; the result is still round %u's.",
+    why = g_strdup_printf (_("Round %u was cancelled; the result is still round %u's."),
                            round->index, back->index);
   else
-    why = g_strdup_printf ("Round %u failed (%s); the result is still round %u's.",
-                           round->index, message != NULL ? message : "no reason given", back->index);
+    why = g_strdup_printf (_("Round %u failed (%s); the result is still round %u's."),
+                           round->index, message != NULL ? message : _("no reason given"), back->index);
   cs_run_set_message (run, why);
   cs_run_set_state (run, CS_RUN_DONE);
   _cs_run_emit_changed (run);
