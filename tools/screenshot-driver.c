@@ -12,6 +12,11 @@
  *   checklist.png   a support run's checklist with the first step ticked
  *   composing.png   architect mode, a problem and constraints typed, models
  *                   chosen, the two runs before in the history
+ *   followup.png    the architect run after a follow-up the judge answered:
+ *                   round 2 of 2 above the revised blueprint
+ *   troubleshooting.png  the support run after step 1 was reported as not
+ *                   working with its output: round 2's new steps, one of
+ *                   them being reported
  * Run it under an X server with tools/screenshots.sh.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -30,6 +35,7 @@
 #include "cs-application.h"
 #include "cs-candidate-card.h"
 #include "cs-result-view.h"
+#include "cs-run-page-rounds.h"
 #include "cs-test-provider.h"
 #include "cs-window-private.h"
 
@@ -214,6 +220,48 @@ scroll_to_top (CsWindow *win)
   cs_run_page_scroll_to_top (win->run_page);
 }
 
+static GtkWidget *
+find_named (GtkWidget  *root,
+            const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_named (child, name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A follow-up round through the bar under the result, and its end. */
+static void
+follow_up (CsWindow   *win,
+           const char *action)
+{
+  if (!gtk_widget_activate_action (GTK_WIDGET (cs_run_page_get_follow_up_bar (win->run_page)), action, NULL) ||
+      !wait_for (not_running, win, 120000))
+    {
+      g_printerr ("screenshot-driver: the follow-up round did not run\n");
+      exit (1);
+    }
+  spin (800);
+}
+
+/* The first step's report toggle @name (or output) in the result shown. */
+static GtkWidget *
+first_step_part (CsWindow   *win,
+                 const char *name)
+{
+  GtkWidget *expander = find_named (GTK_WIDGET (win->run_page->result_view), "step-output-expander");
+
+  if (expander != NULL && g_str_equal (name, "step-output"))
+    gtk_expander_set_expanded (GTK_EXPANDER (expander), TRUE);
+  return find_named (GTK_WIDGET (win->run_page->result_view), name);
+}
+
 static void
 remove_tree (const char *path)
 {
@@ -245,6 +293,9 @@ main (int   argc,
   g_autofree char *config_home = NULL;
   g_autofree char *base = NULL;
   g_autoptr(GPtrArray) checks = NULL;
+  g_autoptr(CsRun) architect_run = NULL;
+  g_autoptr(CsRun) support_run = NULL;
+  GtkWidget *part;
   CsWindow *win;
   int width = 1280, height = 800;
 
@@ -325,6 +376,7 @@ main (int   argc,
   spin (500);
   scroll_to_top (win);
   save_shot (win, "blueprint.png");
+  architect_run = g_object_ref (_cs_window_get_run (win));
 
   /* 3. a support run's checklist, its first step ticked */
   _cs_window_show_compose (win);
@@ -347,11 +399,40 @@ main (int   argc,
     gtk_check_button_set_active (g_ptr_array_index (checks, 0), TRUE);
   scroll_to_top (win);
   save_shot (win, "checklist.png");
+  support_run = g_object_ref (_cs_window_get_run (win));
 
   /* 4. composing the next question, the history beside it */
   compose_architect (win);
   gtk_widget_grab_focus (GTK_WIDGET (win->compose_page->problem_view));
   save_shot (win, "composing.png");
+
+  /* 5. a follow-up the judge answered: round 2 of 2 */
+  _cs_window_show_run (win, architect_run);
+  spin (500);
+  gtk_text_buffer_set_text (cs_follow_up_bar_get_buffer (cs_run_page_get_follow_up_bar (win->run_page)),
+                            "What if we drop the stream processor and keep the live map on PostgreSQL "
+                            "with LISTEN/NOTIFY? We are three developers.", -1);
+  follow_up (win, "follow-up.ask");
+  scroll_to_top (win);
+  save_shot (win, "followup.png");
+
+  /* 6. the troubleshooting loop: step 1 did not work, the next steps */
+  _cs_window_show_run (win, support_run);
+  spin (500);
+  if ((part = first_step_part (win, "step-failed")) != NULL)
+    gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (part), TRUE);
+  if ((part = first_step_part (win, "step-output")) != NULL)
+    gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (part)),
+                              "× php8.2-fpm.service - The PHP 8.2 FastCGI Process Manager\n"
+                              "     Active: failed (Result: exit-code) since Sun 2026-12-06 09:12:03 UTC", -1);
+  follow_up (win, "follow-up.next-steps");
+  /* what was pasted, as the round keeps it */
+  if ((part = find_named (GTK_WIDGET (cs_run_page_get_round_switcher (win->run_page)), "round-step-output")) != NULL)
+    gtk_expander_set_expanded (GTK_EXPANDER (part), TRUE);
+  if ((part = first_step_part (win, "step-worked")) != NULL)
+    gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (part), TRUE);
+  scroll_to_top (win);
+  save_shot (win, "troubleshooting.png");
 
   gtk_window_destroy (GTK_WINDOW (win));
   spin (200);

@@ -36,7 +36,7 @@ export ADW_DEBUG_COLOR_SCHEME=prefer-light
 
 # flat UI PNGs: strip metadata, keep them small
 if command -v convert >/dev/null 2>&1; then
-  for f in composing streaming blueprint checklist; do
+  for f in composing streaming blueprint checklist followup troubleshooting; do
     [ -f "$out/$f.png" ] && convert "$out/$f.png" -strip "$out/$f.png"
   done
 fi

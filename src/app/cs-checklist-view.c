@@ -16,6 +16,7 @@
 #include "cs-checklist-view.h"
 #include "cs-result-parts.h"
 #include "cs-origin-chips.h"
+#include "cs-step-report-box.h"
 #include "cs-step-row.h"
 #include "cs-ui-util.h"
 
@@ -87,6 +88,8 @@ add_step (CsChecklistView *self,
   g_object_set_data (G_OBJECT (check), "cs-step", GUINT_TO_POINTER (i));
   g_signal_connect_object (check, "toggled", G_CALLBACK (step_toggled_cb), self, 0);
   g_ptr_array_add (self->checks, check);
+  if (self->run != NULL)
+    cs_step_row_add_report (row, cs_step_report_box_new (self->run, i + 1));
   gtk_list_box_append (self->steps_list, GTK_WIDGET (row));
   gtk_widget_set_visible (GTK_WIDGET (self->steps_list), TRUE);
 }

@@ -92,12 +92,19 @@ cs_history_row_update_date (CsHistoryRow *self)
   g_autofree char *date = NULL;
   g_autofree char *subtitle = NULL;
   const char *mode;
+  guint n_rounds;
 
   g_return_if_fail (CS_IS_HISTORY_ROW (self));
 
   date = cs_format_relative_date (cs_run_get_created (self->run));
   mode = cs_run_get_mode (self->run) == CS_MODE_ARCHITECT ? _("Architect") : _("Support");
-  subtitle = g_strdup_printf ("%s · %s", mode, date);
+  n_rounds = cs_run_get_n_rounds (self->run);
+  if (n_rounds > 1)
+    /* Translators: "Architect · yesterday · 3 rounds" */
+    subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · %s · %u round", "%s · %s · %u rounds", n_rounds),
+                                mode, date, n_rounds);
+  else
+    subtitle = g_strdup_printf ("%s · %s", mode, date);
   gtk_label_set_text (self->subtitle_label, subtitle);
 }
 
@@ -154,6 +161,8 @@ cs_history_row_constructed (GObject *object)
   g_signal_connect_object (self->run, "notify::title",
                            G_CALLBACK (title_changed_cb), self, G_CONNECT_SWAPPED);
   title_changed_cb (self);
+  g_signal_connect_object (cs_run_get_rounds (self->run), "items-changed",
+                           G_CALLBACK (cs_history_row_update_date), self, G_CONNECT_SWAPPED);
   cs_history_row_update_date (self);
 }
 

@@ -20,6 +20,7 @@
 #include "cs-candidate-card.h"
 #include "cs-compose-page.h"
 #include "cs-run-page-private.h"
+#include "cs-run-page-rounds.h"
 #include "cs-ranking-view.h"
 #include "cs-run-totals.h"
 #include "cs-vertical-viewport.h"
@@ -451,6 +452,7 @@ static void
 cs_run_page_init (CsRunPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  cs_run_page_rounds_attach (self);
 
   self->run_signals = g_signal_group_new (CS_TYPE_RUN);
   g_signal_group_connect_swapped (self->run_signals, "notify::state", G_CALLBACK (cs_run_page_update), self);

@@ -119,6 +119,17 @@ cs_step_row_add_check (CsStepRow *self,
   return self->check;
 }
 
+void
+cs_step_row_add_report (CsStepRow *self,
+                        GtkWidget *report)
+{
+  g_return_if_fail (CS_IS_STEP_ROW (self));
+
+  gtk_widget_set_margin_start (report, gtk_widget_get_visible (GTK_WIDGET (self->check)) ? 30 : 0);
+  gtk_widget_set_margin_top (report, 4);
+  gtk_box_append (GTK_BOX (self), report);
+}
+
 static void
 cs_step_row_dispose (GObject *object)
 {

@@ -22,5 +22,8 @@ CsStepRow      *cs_step_row_new       (const CsStep *step,
 /* Gives the row a check box (a step of the checklist, not an alternative). */
 GtkCheckButton *cs_step_row_add_check (CsStepRow    *self,
                                        gboolean      checked);
+/* Adds the step's report (Worked / Did not work and the output) below it. */
+void            cs_step_row_add_report (CsStepRow   *self,
+                                        GtkWidget   *report);
 
 G_END_DECLS
