@@ -310,6 +310,43 @@ test_follow_up (void)
   g_assert_nonnull (history_subtitle (win, architect_id));
   g_assert_nonnull (strstr (history_subtitle (win, architect_id), "2 rounds"));
 
+  /* a round that fails (the provider now refuses every request): the
+   * previous result stays, the reason is shown, the text comes back */
+  cs_test_provider_set_required_key (provider, "a-key-the-config-lacks");
+  gtk_text_buffer_set_text (cs_follow_up_bar_get_buffer (bar), "And with two regions?", -1);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (bar), "follow-up.ask", NULL));
+  g_assert_true (wait_for (not_running, win, 90000));
+  spin (200);
+  cs_test_provider_set_required_key (provider, NULL);
+  g_assert_cmpuint (cs_run_get_n_rounds (run), ==, 3);
+  g_assert_cmpint (cs_round_get_state (cs_run_get_round (run, 3)), ==, CS_RUN_FAILED);
+  g_assert_true (cs_run_get_current_round (run) == cs_run_get_round (run, 2));
+  g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
+  {
+    g_autofree char *after = synthesis_text (cs_run_get_synthesis (run));
+
+    g_assert_cmpstr (after, ==, second);
+  }
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (find_named (GTK_WIDGET (switcher), "round-label"))), ==, "Round 3 of 3");
+  label = find_named (GTK_WIDGET (switcher), "round-state");
+  g_assert_nonnull (label);
+  g_assert_true (visible_in (label));
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (label)), "This round got no result"));
+  /* why, in the run's message above */
+  g_assert_nonnull (strstr (cs_run_get_message (run), "401"));
+  g_assert_true (visible_in (GTK_WIDGET (win->run_page->result_view)));   /* round 2's, still */
+  g_assert_nonnull (cs_follow_up_bar_get_error (bar));
+  {
+    GtkTextIter start, end;
+    g_autofree char *text = NULL;
+
+    gtk_text_buffer_get_bounds (cs_follow_up_bar_get_buffer (bar), &start, &end);
+    text = gtk_text_buffer_get_text (cs_follow_up_bar_get_buffer (bar), &start, &end, FALSE);
+    g_assert_cmpstr (text, ==, "And with two regions?");
+  }
+  g_assert_true (gtk_widget_is_sensitive (find_named (GTK_WIDGET (bar), "follow-up-ask")));
+  save_shot (GTK_WIDGET (win), "rounds-failed.png");
+
   cs_run_store_flush (cs_application_get_store (app));
   gtk_window_destroy (GTK_WINDOW (win));
   spin (100);
@@ -468,10 +505,13 @@ test_reopen (void)
 
   run = cs_run_store_find (store, architect_id);
   g_assert_nonnull (run);
-  g_assert_cmpuint (cs_run_get_n_rounds (run), ==, 2);
+  g_assert_cmpuint (cs_run_get_n_rounds (run), ==, 3);   /* the last one failed */
+  g_assert_cmpint (cs_round_get_state (cs_run_get_round (run, 3)), ==, CS_RUN_FAILED);
+  g_assert_true (cs_run_get_current_round (run) == cs_run_get_round (run, 2));
   _cs_window_show_run (win, run);
   g_assert_true (wait_for (result_built, win->run_page->result_view, 30000));
-  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (find_named (GTK_WIDGET (switcher), "round-label"))), ==, "Round 2 of 2");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (find_named (GTK_WIDGET (switcher), "round-label"))), ==, "Round 3 of 3");
+  g_assert_true (visible_in (find_named (GTK_WIDGET (switcher), "round-state")));
   g_assert_cmpstr (cs_round_get_follow_up (cs_run_get_round (run, 2)), ==, "What if we drop Kafka and use <b>Postgres</b>?");
   /* a follow-up on a reopened run is possible */
   g_assert_true (gtk_widget_is_sensitive (find_named (GTK_WIDGET (cs_run_page_get_follow_up_bar (win->run_page)), "follow-up-ask")));

@@ -108,10 +108,10 @@ show_info (CsRoundSwitcher *self,
       scope = _("The first answer");
       break;
     case CS_ROUND_SCOPE_JUDGE:
-      scope = _("The judge revised the result");
+      scope = _("Asked of the judge, who revises the result");
       break;
     case CS_ROUND_SCOPE_ALL:
-      scope = _("Every model answered again");
+      scope = _("Asked of every model of the run");
       break;
     }
   if (follow_up != NULL && follow_up[0] != '\0')
@@ -132,6 +132,15 @@ show_info (CsRoundSwitcher *self,
     label = cs_plain_label (_("This round is in progress; the result below is the previous one."), FALSE, "dim-label", NULL);
   else if (state == CS_RUN_CANCELLED)
     label = cs_plain_label (_("This round was cancelled; the result below is the previous one."), FALSE, "run-banner", NULL);
+  else if (state == CS_RUN_FAILED && cs_round_get_index (round) == self->n_rounds &&
+           cs_run_get_message (self->run) != NULL && current != NULL)
+    {
+      /* the run's message above says why */
+      g_autofree char *text = g_strdup_printf (_("This round got no result; the result below is round %u’s."),
+                                               cs_round_get_index (current));
+
+      label = cs_plain_label (text, FALSE, "dim-label", NULL);
+    }
   else if (state == CS_RUN_FAILED)
     {
       g_autofree char *text = g_strdup_printf (_("This round got no result: %s"),
