@@ -22,9 +22,8 @@ gboolean    cs_run_get_seed           (CsRun      *self,
                                        guint32    *seed);
 void        cs_run_set_seed           (CsRun      *self,
                                        guint32     seed);
-/* The seed; when none is set, one is set first from a hash of the mode,
- * problem, constraints and candidates (the same question to the same
- * models, the same order). */
+/* The seed; when none is set, a random one is set first (each run its own
+ * order; saved with the run, so a replay uses the same). */
 guint32     cs_run_ensure_seed        (CsRun      *self);
 
 /* Whether the peer ranking stage runs (off by default). */
