@@ -5,7 +5,7 @@
  * box bound to the run's candidates). The page follows the run's
  * properties at once and its ::changed (every token count and cost while
  * candidates stream) at most four times a second. In a window on screen
- * the cards come a few a frame, in the run's order: eight new cards built,
+ * the cards come one a frame, in the run's order: eight new cards built,
  * styled, laid out and drawn in one frame stalled the window as a run
  * started.
  *
@@ -37,9 +37,10 @@ static GParamSpec *properties[N_PROPS];
 
 #define UPDATE_INTERVAL_MS 250
 
-/* New cards a frame adds (each costs about a millisecond to build and as
- * much again to lay out and draw the first time). */
-#define CARDS_PER_FRAME 2
+/* New cards a frame adds: a card's first frame (built, styled, laid out
+ * and drawn) costs several milliseconds; with two a frame, the frames
+ * took 12-17 ms of CPU on a loaded machine. */
+#define CARDS_PER_FRAME 1
 
 static const char *
 run_state_text (CsRun *run)
