@@ -175,6 +175,10 @@ test_requests_window (void)
         }
       else
         seen_ok = TRUE;
+      /* the model as people know it, never "provider-id/model" */
+      g_assert_null (strstr (title, "demo/"));
+      g_assert_null (strstr (title, "gone/"));
+      g_assert_nonnull (strstr (title, " from "));
       if (strstr (title, "c1 ") == title && strstr (title, "attempt 1") != NULL)
         g_assert_nonnull (strstr (subtitle, "HTTP 429 · Rate limited · retried after"));
       if (strstr (title, "c3 ") == title)

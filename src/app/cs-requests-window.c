@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 
 #include "cs-requests-window.h"
+#include "cs-result-parts.h"
 #include "cs-terminal-text.h"
 
 struct _CsRequestsWindow
@@ -91,6 +92,8 @@ row_title (JsonObject *o)
 {
   const char *candidates = member_string (o, "candidates");
   g_autofree char *who = NULL;
+  g_autofree char *model_id = NULL;
+  g_autofree char *model = NULL;
 
   if (g_strcmp0 (candidates, "judge") == 0)
     who = g_strdup (_("Judge"));
@@ -98,9 +101,10 @@ row_title (JsonObject *o)
     who = g_strdup (_("Peer ranking"));
   else
     who = g_strdup (candidates != NULL ? candidates : "?");
-  /* TRANSLATORS: "c1 · kimi/kimi-k2 · attempt 2" */
-  return g_strdup_printf (_("%s · %s/%s · attempt %lld"), who,
-                          member_string (o, "provider") ?: "?", member_string (o, "model") ?: "?",
+  model_id = g_strdup_printf ("%s/%s", member_string (o, "provider") ?: "?", member_string (o, "model") ?: "?");
+  model = cs_result_model_text (NULL, model_id);
+  /* TRANSLATORS: "c1 · kimi-k2 from Moonshot · attempt 2" */
+  return g_strdup_printf (_("%s · %s · attempt %lld"), who, model,
                           (long long) member_int (o, "attempt"));
 }
 
