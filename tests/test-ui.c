@@ -823,6 +823,13 @@ test_support_run (void)
     if (g_strcmp0 (gtk_string_list_get_string (win->compose_page->judge_ids, i), "demo/demo-judge") == 0)
       judge_pos = i;
   g_assert_cmpuint (judge_pos, >, 0);
+  /* the judge combo names the model and its provider, not their ids */
+  {
+    GListModel *labels = adw_combo_row_get_model (win->compose_page->judge_row);
+
+    g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (labels), judge_pos), ==,
+                     "demo-judge from Demo & <Co>");
+  }
   adw_combo_row_set_selected (win->compose_page->judge_row, judge_pos);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));

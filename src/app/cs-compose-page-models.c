@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 
 #include "cs-compose-page-private.h"
+#include "cs-result-parts.h"
 
 #define MAX_PER_MODEL 8
 
@@ -273,8 +274,10 @@ fill_judges (CsComposePage *self,
     {
       const CsModelConfig *model = g_ptr_array_index (models, i);
 
+      g_autofree char *label = cs_result_model_text (GTK_WIDGET (self), model->id);
+
       gtk_string_list_append (self->judge_ids, model->id);
-      gtk_string_list_append (labels, model->id);
+      gtk_string_list_append (labels, label);
     }
   adw_combo_row_set_model (self->judge_row, G_LIST_MODEL (labels));
   cs_compose_page_select_judge (self, judge);
