@@ -950,6 +950,35 @@ test_ranking_aggregate (void)
   g_assert_cmpuint (cs_ranking_place_of (json, "c7"), ==, 0);
 }
 
+/* The critiques follow the candidates' order, whatever order the judge
+ * wrote them in. */
+static void
+test_judge_critique_order (void)
+{
+  g_autoptr(GPtrArray) candidates = support_candidates ();
+  g_autoptr(JsonNode) fused = cs_synthesis_fuse (CS_MODE_SUPPORT, candidates, NULL);
+  g_autoptr(JsonNode) reply = parse (judge_reply);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) judged = NULL;
+  JsonArray *given = json_object_get_array_member (json_node_get_object (reply), "critiques");
+  g_autoptr(JsonArray) reversed = json_array_new ();
+  JsonArray *critiques;
+
+  for (guint i = json_array_get_length (given); i > 0; i--)
+    json_array_add_element (reversed, json_node_copy (json_array_get_element (given, i - 1)));
+  json_object_set_array_member (json_node_get_object (reply), "critiques", json_array_ref (reversed));
+  judged = cs_synthesis_apply_judge (CS_MODE_SUPPORT, fused, reply, "openai/o3", &error);
+  g_assert_no_error (error);
+  critiques = member_array (json_node_get_object (judged), "critiques");
+  g_assert_cmpuint (json_array_get_length (critiques), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("c%u", i + 1);
+
+      g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (critiques, i), "candidate"), ==, id);
+    }
+}
+
 static void
 test_judge_apply (void)
 {
@@ -1523,6 +1552,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/judge/schema", test_judge_schema);
   g_test_add_func ("/judge/messages", test_judge_messages);
   g_test_add_func ("/judge/apply", test_judge_apply);
+  g_test_add_func ("/judge/critique-order", test_judge_critique_order);
   g_test_add_func ("/judge/check", test_judge_check);
   g_test_add_func ("/judge/shuffle", test_judge_shuffle);
   g_test_add_func ("/ranking/aggregate", test_ranking_aggregate);

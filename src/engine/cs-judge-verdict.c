@@ -334,13 +334,33 @@ add_dropped_alternatives (Verdict  *v,
     }
 }
 
-/* The judge's critiques: those naming a candidate, scores within 1..10. */
+/* "c2" before "c10": the candidates' order, whatever the judge's. */
+static int
+compare_critiques (gconstpointer a,
+                   gconstpointer b)
+{
+  const CsCritique *ca = *(const CsCritique * const *) a;
+  const CsCritique *cb = *(const CsCritique * const *) b;
+  gsize la = strlen (ca->candidate), lb = strlen (cb->candidate);
+
+  if (la != lb)
+    return la < lb ? -1 : 1;
+  return strcmp (ca->candidate, cb->candidate);
+}
+
+/* The judge's critiques: those naming a candidate, scores within 1..10, in
+ * the candidates' order (a judge lists them in any order). */
 static void
 add_critiques (CsResult *out,
                CsResult *judged)
 {
-  GPtrArray *critiques = cs_result_get_critiques (judged);
+  GPtrArray *all = cs_result_get_critiques (judged);
+  g_autoptr(GPtrArray) critiques = g_ptr_array_new ();
 
+  for (guint i = 0; i < all->len; i++)
+    if (((const CsCritique *) g_ptr_array_index (all, i))->candidate != NULL)
+      g_ptr_array_add (critiques, g_ptr_array_index (all, i));
+  g_ptr_array_sort (critiques, compare_critiques);
   for (guint i = 0; i < critiques->len; i++)
     {
       const CsCritique *c = g_ptr_array_index (critiques, i);
