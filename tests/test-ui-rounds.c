@@ -17,6 +17,12 @@
 #include <adwaita.h>
 #include <glib/gstdio.h>
 
+#ifdef CS_TEST_UI_X11
+# include <dlfcn.h>
+# include <gdk/x11/gdkx.h>
+# include <X11/keysym.h>
+#endif
+
 #include "cs-application.h"
 #include "cs-history-row.h"
 #include "cs-result-view.h"
@@ -520,6 +526,93 @@ test_reopen (void)
   spin (100);
 }
 
+#ifdef CS_TEST_UI_X11
+typedef int (*FakeKeyFunc) (Display *, unsigned int, int, unsigned long);
+
+/* Presses @keysym with @modifier held on the X server, as a person would;
+ * FALSE when XTest is not there. */
+static gboolean
+press_key (GtkWidget *window,
+           KeySym     modifier,
+           KeySym     keysym)
+{
+  GdkDisplay *display = gtk_widget_get_display (window);
+  static FakeKeyFunc fake;
+  Display *x;
+
+  if (!GDK_IS_X11_DISPLAY (display))
+    return FALSE;
+  if (fake == NULL)
+    {
+      void *lib = dlopen ("libXtst.so.6", RTLD_NOW);
+
+      if (lib == NULL || (fake = (FakeKeyFunc) dlsym (lib, "XTestFakeKeyEvent")) == NULL)
+        return FALSE;
+    }
+  x = gdk_x11_display_get_xdisplay (display);
+  XSetInputFocus (x, gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (window))),
+                  RevertToParent, CurrentTime);
+  fake (x, XKeysymToKeycode (x, modifier), True, 0);
+  fake (x, XKeysymToKeycode (x, keysym), True, 0);
+  fake (x, XKeysymToKeycode (x, keysym), False, 0);
+  fake (x, XKeysymToKeycode (x, modifier), False, 0);
+  XFlush (x);
+  return TRUE;
+}
+
+static gboolean
+is_running (gpointer data)
+{
+  return _cs_window_is_running (CS_WINDOW (data));
+}
+
+/* A real Ctrl+Enter in the follow-up field asks; it types no new line. */
+static void
+test_keyboard (void)
+{
+  g_autoptr(CsApplication) app = start_app ();
+  CsWindow *win;
+  CsFollowUpBar *bar;
+  CsRun *run;
+  GtkTextIter start, end;
+  g_autofree char *text = NULL;
+  guint n;
+
+  g_assert_true (wait_for (store_has_runs, cs_application_get_store (app), 10000));
+  win = cs_window_new (app);
+  gtk_window_present (GTK_WINDOW (win));
+  spin (300);
+  run = cs_run_store_find (cs_application_get_store (app), architect_id);
+  g_assert_nonnull (run);
+  n = cs_run_get_n_rounds (run);
+  _cs_window_show_run (win, run);
+  g_assert_true (wait_for (result_built, win->run_page->result_view, 30000));
+  bar = cs_run_page_get_follow_up_bar (win->run_page);
+  gtk_text_buffer_set_text (cs_follow_up_bar_get_buffer (bar), "Keyboard: and with a CDN?", -1);
+  gtk_widget_grab_focus (find_named (GTK_WIDGET (bar), "follow-up-text"));
+  spin (100);
+  if (!press_key (GTK_WIDGET (win), XK_Control_L, XK_Return))
+    {
+      g_test_skip ("no XTest");
+      gtk_window_destroy (GTK_WINDOW (win));
+      return;
+    }
+  g_assert_true (wait_for (is_running, win, 5000));
+  g_assert_true (wait_for (not_running, win, 90000));
+  spin (100);
+  g_assert_cmpuint (cs_run_get_n_rounds (run), ==, n + 1);
+  g_assert_cmpstr (cs_round_get_follow_up (cs_run_get_round (run, n + 1)), ==, "Keyboard: and with a CDN?");
+  g_assert_cmpint (cs_round_get_state (cs_run_get_round (run, n + 1)), ==, CS_RUN_DONE);
+  gtk_text_buffer_get_bounds (cs_follow_up_bar_get_buffer (bar), &start, &end);
+  text = gtk_text_buffer_get_text (cs_follow_up_bar_get_buffer (bar), &start, &end, FALSE);
+  g_assert_cmpstr (text, ==, "");
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  cs_run_store_flush (cs_application_get_store (app));
+  spin (100);
+}
+#endif
+
 int
 main (int   argc,
       char *argv[])
@@ -551,6 +644,9 @@ main (int   argc,
   g_test_add_func ("/ui-rounds/follow-up", test_follow_up);
   g_test_add_func ("/ui-rounds/troubleshooting", test_troubleshooting);
   g_test_add_func ("/ui-rounds/reopen", test_reopen);
+#ifdef CS_TEST_UI_X11
+  g_test_add_func ("/ui-rounds/keyboard", test_keyboard);
+#endif
   ret = g_test_run ();
 
   g_object_unref (provider);
