@@ -352,6 +352,18 @@ test_follow_up (void)
   }
   g_assert_true (gtk_widget_is_sensitive (find_named (GTK_WIDGET (bar), "follow-up-ask")));
   save_shot (GTK_WIDGET (win), "rounds-failed.png");
+  if (g_getenv ("CS_TEST_UI_SHOTS") != NULL)
+    {
+      /* the bar in view, the toast gone */
+      GtkWidget *scroller = adw_bin_get_child (ADW_BIN (win->run_page));
+      GtkWidget *content = gtk_widget_get_first_child (gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scroller)));
+      double x = 0, y = 0;
+
+      spin (6000);
+      if (gtk_widget_translate_coordinates (GTK_WIDGET (bar), content, 0, 0, &x, &y))
+        gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller)), MAX (0, y - 300));
+      save_shot (GTK_WIDGET (win), "rounds-bar.png");
+    }
 
   cs_run_store_flush (cs_application_get_store (app));
   gtk_window_destroy (GTK_WINDOW (win));

@@ -103,8 +103,10 @@ update (CsFollowUpBar *self)
   take_back_pending (self);
   if (!self->scope_defaulted && cs_run_get_result (self->run) != NULL)
     {
-      /* next steps need every model to see the steps tried */
-      cs_follow_up_bar_set_scope (self, checklist ? CS_ROUND_SCOPE_ALL : CS_ROUND_SCOPE_JUDGE);
+      /* next steps need every model to see the steps tried; without a
+       * judge only every model can answer */
+      cs_follow_up_bar_set_scope (self, checklist || cs_run_get_judge (self->run) == NULL
+                                        ? CS_ROUND_SCOPE_ALL : CS_ROUND_SCOPE_JUDGE);
       self->scope_defaulted = TRUE;
     }
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "follow-up.ask", ready);
