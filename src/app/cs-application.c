@@ -232,7 +232,7 @@ about_action (GSimpleAction *action,
               gpointer       user_data)
 {
   CsApplication *self = user_data;
-  static const char *developers[] = { "The Consilium authors", NULL };
+  const char *developers[] = { _("The Consilium authors"), NULL };
 
   adw_show_about_window (gtk_application_get_active_window (GTK_APPLICATION (self)),
                          "application-name", _("Consilium"),
