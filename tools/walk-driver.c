@@ -8,7 +8,8 @@
  *   walk      an architect run with peer ranking (the compose page scrolled,
  *             the cards streaming, the result scrolled top to bottom, the
  *             Requests window, export.md), a support run (its checklist
- *             scrolled), the Preferences window
+ *             scrolled), the Preferences window (a provider expanded, each
+ *             page)
  *   error     a run with one model at a port nothing listens on: the
  *             failed card and the Requests window
  * Run it with tools/walk.sh (Xvfb, a session bus, the language asked for).
@@ -227,6 +228,49 @@ remove_tree (const char *path)
   g_rmdir (path);
 }
 
+/* Every descendant of @widget of @type, depth first. */
+static void
+collect (GtkWidget *widget,
+         GType      type,
+         GPtrArray *out)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      if (g_type_is_a (G_OBJECT_TYPE (c), type))
+        g_ptr_array_add (out, c);
+      collect (c, type, out);
+    }
+}
+
+static void
+shot_preferences (CsApplication *app,
+                  CsWindow      *win)
+{
+  GtkWindow *pw = GTK_WINDOW (cs_preferences_window_new (app));
+  g_autoptr(GPtrArray) pages = g_ptr_array_new ();
+  g_autoptr(GPtrArray) expanders = g_ptr_array_new ();
+
+  gtk_window_set_transient_for (pw, GTK_WINDOW (win));
+  gtk_window_present (pw);
+  spin (1500);
+  save_widget (GTK_WIDGET (pw), GTK_NATIVE (pw), "preferences.png");
+  collect (GTK_WIDGET (pw), ADW_TYPE_EXPANDER_ROW, expanders);
+  if (expanders->len > 0)
+    {
+      adw_expander_row_set_expanded (g_ptr_array_index (expanders, 0), TRUE);
+      save_widget (GTK_WIDGET (pw), GTK_NATIVE (pw), "preferences-provider.png");
+    }
+  collect (GTK_WIDGET (pw), ADW_TYPE_PREFERENCES_PAGE, pages);
+  for (guint i = 1; i < pages->len; i++)
+    {
+      g_autofree char *n = g_strdup_printf ("preferences-page-%u.png", i);
+
+      adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (pw), g_ptr_array_index (pages, i));
+      save_widget (GTK_WIDGET (pw), GTK_NATIVE (pw), n);
+    }
+  gtk_window_destroy (pw);
+}
+
 static int
 walk (int argc, char *argv[], char **tmp_out)
 {
@@ -373,13 +417,7 @@ walk (int argc, char *argv[], char **tmp_out)
   shot_scrolled (win, "support-done");
 
   /* preferences */
-  {
-    GtkWindow *pw = GTK_WINDOW (cs_preferences_window_new (app));
-    gtk_window_set_transient_for (pw, GTK_WINDOW (win));
-    gtk_window_present (pw);
-    spin (1500);
-    save_widget (GTK_WIDGET (pw), GTK_NATIVE (pw), "preferences.png");
-  }
+  shot_preferences (app, win);
   return 0;
 }
 
