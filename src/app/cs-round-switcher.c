@@ -32,6 +32,7 @@ struct _CsRoundSwitcher
   GtkWidget    *result_view;   /* not owned: a sibling */
   guint         shown;         /* 0: none */
   guint         n_rounds;      /* when last refreshed */
+  gboolean      hid_result;    /* the result view is hidden for an earlier round */
 
   GtkWidget    *nav_box;
   GtkLabel     *round_label;
@@ -254,8 +255,18 @@ refresh (CsRoundSwitcher *self)
   /* one round: only a resolution, if any */
   gtk_widget_set_visible (GTK_WIDGET (self), cs_run_get_synthesis (self->run) != NULL &&
                           (self->n_rounds > 1 || gtk_widget_get_visible (GTK_WIDGET (self->resolution_box))));
-  if (self->result_view != NULL)
-    gtk_widget_set_visible (self->result_view, !earlier && cs_run_get_synthesis (self->run) != NULL);
+  /* touched only to show an earlier round: otherwise the result view shows
+   * itself when its first part is built (a frame after the run's end) */
+  if (self->result_view != NULL && earlier && !self->hid_result)
+    {
+      gtk_widget_set_visible (self->result_view, FALSE);
+      self->hid_result = TRUE;
+    }
+  else if (self->result_view != NULL && !earlier && self->hid_result)
+    {
+      gtk_widget_set_visible (self->result_view, cs_run_get_synthesis (self->run) != NULL);
+      self->hid_result = FALSE;
+    }
 }
 
 /* A round started or ended: show the last. */
