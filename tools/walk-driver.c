@@ -7,7 +7,8 @@
  *   welcome   the first start (no providers.ini, a demo provider offered)
  *   walk      an architect run with peer ranking (the compose page scrolled,
  *             the cards streaming, the result scrolled top to bottom, the
- *             Requests window, export.md), a support run (its checklist
+ *             Requests window, export.md, the first candidate's window and
+ *             its card's Raw view), a support run (its checklist
  *             scrolled), the Preferences window (a provider expanded, each
  *             page)
  *   error     a run with one model at a port nothing listens on: the
@@ -35,6 +36,8 @@
 #include "cs-window-private.h"
 #include "cs-preferences-window.h"
 #include "cs-requests-window.h"
+#include "cs-candidate-card-private.h"
+#include "cs-candidate-window.h"
 
 static const char *architect_problem =
   "Design the backend for a food-delivery app: customers order from local "
@@ -271,6 +274,31 @@ shot_preferences (CsApplication *app,
   gtk_window_destroy (pw);
 }
 
+/* The first candidate in its own window, and the first card's Raw view. */
+static void
+shot_candidate (CsWindow *win)
+{
+  g_autoptr(CsCandidate) c = g_list_model_get_item (G_LIST_MODEL (_cs_window_get_run (win)), 0);
+  GtkWindow *cw = GTK_WINDOW (cs_candidate_window_new (c));
+  g_autoptr(GPtrArray) cards = g_ptr_array_new ();
+
+  gtk_window_set_transient_for (cw, GTK_WINDOW (win));
+  gtk_window_present (cw);
+  spin (1000);
+  save_widget (GTK_WIDGET (cw), GTK_NATIVE (cw), "candidate-window.png");
+  gtk_window_destroy (cw);
+  collect (GTK_WIDGET (win->run_page), CS_TYPE_CANDIDATE_CARD, cards);
+  if (cards->len > 0)
+    {
+      CsCandidateCard *card = g_ptr_array_index (cards, 0);
+
+      gtk_toggle_button_set_active (card->raw_button, TRUE);
+      gtk_widget_grab_focus (GTK_WIDGET (card->raw_button));
+      save_shot (win, "card-raw.png");
+      gtk_toggle_button_set_active (card->raw_button, FALSE);
+    }
+}
+
 static int
 walk (int argc, char *argv[], char **tmp_out)
 {
@@ -401,6 +429,7 @@ walk (int argc, char *argv[], char **tmp_out)
     save_widget (GTK_WIDGET (rw), GTK_NATIVE (rw), "requests.png");
     gtk_window_destroy (rw);
   }
+  shot_candidate (win);
 
   /* support */
   _cs_window_show_compose (win);
