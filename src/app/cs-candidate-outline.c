@@ -26,6 +26,7 @@
 
 #include "cs-candidate-outline.h"
 #include "cs-partial-answer.h"
+#include "cs-result-parts.h"
 #include "cs-stream-layout.h"
 
 /* Only this much of a JSON answer is read (a runaway reply must not cost
@@ -154,7 +155,7 @@ item_text (SectionId  id,
         g_autofree char *likelihood = NULL;
 
         if (cause->likelihood != NULL && cause->likelihood[0] != '\0')
-          likelihood = g_strdup_printf ("(%s)", cause->likelihood);
+          likelihood = g_strdup_printf ("(%s)", cs_result_likelihood_text (cause->likelihood));
         return row_text (cause->cause, " ", likelihood);
       }
     case STEPS:
