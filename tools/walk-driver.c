@@ -440,7 +440,13 @@ walk (int argc, char *argv[], char **tmp_out)
   gtk_editable_set_text (GTK_EDITABLE (win->compose_page->tried_row), "Restarted nginx");
   _cs_window_select_models (win, models);
   save_shot (win, "support-compose.png");
+  cs_test_provider_set_delay_ms (provider, 40);
   run_and_wait (win);
+  spin (400);
+  save_shot (win, "support-stream-early.png");
+  spin (1200);
+  save_shot (win, "support-stream-mid.png");
+  cs_test_provider_set_delay_ms (provider, 3);
   wait_for (not_running, win, 120000);
   spin (800);
   shot_scrolled (win, "support-done");
