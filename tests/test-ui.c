@@ -1101,6 +1101,15 @@ test_reopen (void)
     spin (100);
   }
 
+  /* the header's mode switcher follows the run shown: the architect run
+   * reopened says Systems Architect, the support run Tech Support */
+  g_assert_cmpstr (win->mode, ==, "support");
+  _cs_window_show_run (win, cs_run_store_find (store, architect_run_id));
+  g_assert_cmpstr (win->mode, ==, "architect");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "run");
+  _cs_window_show_run (win, cs_run_store_find (store, support_run_id));
+  g_assert_cmpstr (win->mode, ==, "support");
+
   /* delete the architect run: gone from the sidebar at once (the undo
    * toast waits), gone from the disk when the window goes */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.delete-run", "s", architect_run_id));

@@ -116,6 +116,9 @@ config_changed_cb (CsWindow      *self,
   _cs_window_actions_update (self);
 }
 
+static void apply_mode (CsWindow   *self,
+                        const char *mode);
+
 void
 _cs_window_show_run (CsWindow *self,
                      CsRun    *run)
@@ -127,6 +130,8 @@ _cs_window_show_run (CsWindow *self,
     cs_run_page_update (self->run_page);
   else
     cs_run_page_set_run (self->run_page, run);
+  /* the switcher says which mode the run shown is in */
+  apply_mode (self, cs_mode_to_string (cs_run_get_mode (run)));
   gtk_stack_set_visible_child_name (self->main_stack, "run");
   _cs_window_history_select (self, run);
   _cs_window_actions_update (self);
@@ -145,13 +150,12 @@ _cs_window_show_compose (CsWindow *self)
   cs_compose_page_focus_problem (self->compose_page);
 }
 
-void
-_cs_window_set_mode (CsWindow   *self,
-                     const char *mode)
+/* The header's mode switcher and the compose page show @mode. */
+static void
+apply_mode (CsWindow   *self,
+            const char *mode)
 {
   CsMode parsed;
-
-  g_return_if_fail (CS_IS_WINDOW (self));
 
   if (mode == NULL || !cs_mode_from_string (mode, &parsed))
     {
@@ -168,6 +172,15 @@ _cs_window_set_mode (CsWindow   *self,
       cs_compose_page_set_mode (self->compose_page, parsed);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODE]);
     }
+}
+
+void
+_cs_window_set_mode (CsWindow   *self,
+                     const char *mode)
+{
+  g_return_if_fail (CS_IS_WINDOW (self));
+
+  apply_mode (self, mode);
 
   /* Choosing a mode means writing a new question. */
   if (self->settings != NULL &&
