@@ -3399,6 +3399,10 @@ test_card_names (void)
 
   full = GTK_WINDOW (cs_candidate_window_new (candidate));
   g_assert_cmpstr (gtk_window_get_title (full), ==, "Demo & <Co> · c2 (demo-alpha) · Cost first");
+  /* the angle once, in the title, not again under it */
+  g_string_truncate (texts, 0);
+  collect_texts (GTK_WIDGET (full), texts);
+  g_assert_null (strstr (texts->str, "angle: Cost first"));
 
   gtk_window_destroy (full);
   gtk_window_destroy (GTK_WINDOW (window));

@@ -93,16 +93,14 @@ update (CsCandidateWindow *self)
 {
   CsCandidate *c = self->candidate;
   const char *label = cs_candidate_status_label (cs_candidate_get_status (c));
-  const char *angle = cs_candidate_angle_label (c);
   const char *error = problem (c);
   const char *reasoning = cs_candidate_get_reasoning (c);
   /* NULL unless the answer is a structured one */
   CsBlueprint *answer = cs_candidate_get_blueprint (c);
   g_autofree char *footer = cs_candidate_format_footer (c, -1);
-  g_autofree char *status = angle != NULL ? g_strdup_printf (_("%s · angle: %s"), label, angle)
-                                          : g_strdup (label);
 
-  gtk_label_set_text (self->status_label, status);
+  /* the window's title already names the angle */
+  gtk_label_set_text (self->status_label, label);
   gtk_label_set_text (self->footer_label, footer);
 
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), error != NULL);
