@@ -1250,6 +1250,13 @@ store_has_crash_run (gpointer data)
   return find_crash_run (CS_RUN_STORE (data)) != NULL;
 }
 
+static gboolean
+both_cards_shown (gpointer data)
+{
+  return badge_of (data, "demo/demo-alpha") != NULL &&
+         badge_of (data, "demo/demo-delta+slow") != NULL;
+}
+
 /* Killed mid-run, started again: the run is there with its problem, its
  * constraints and the candidate that had finished, and nothing pretends to
  * be still running. */
@@ -1275,7 +1282,8 @@ test_crash_recovery (void)
   win = cs_window_new (app);
   gtk_window_present (GTK_WINDOW (win));
   _cs_window_show_run (win, run);
-  spin (200);
+  /* the page adds a run's cards one a frame */
+  g_assert_true (wait_for (both_cards_shown, win, 10000));
   g_assert_cmpstr (badge_of (win, "demo/demo-alpha"), ==, "done");
   g_assert_nonnull (badge_of (win, "demo/demo-delta+slow"));
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (win->run_page->spinner)));
