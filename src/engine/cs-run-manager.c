@@ -18,7 +18,6 @@ struct _CsRunManager
   GHashTable   *running;        /* run id → GCancellable of its execution */
   GCancellable *cancellable;    /* the manager's lifetime: retries */
   GHashTable   *save_failures;  /* run id → time of the last failure (µs) */
-  guint         save_check_source;
   guint         quorum;
   guint         deadline_s;
 };
@@ -105,42 +104,14 @@ cs_run_manager_set_deadline (CsRunManager *self,
  * Save failures
  */
 
-/* When a run's file was written after its last failed save, the store
- * saved it since: the next failure is news again. */
-static gboolean
-check_saves_cb (gpointer user_data)
+/* A save succeeded: the next failure of that run is news again. */
+static void
+store_saved_cb (CsRunManager *self,
+                CsRun        *run,
+                CsRunStore   *store)
 {
-  CsRunManager *self = user_data;
-  GHashTableIter iter;
-  gpointer key, value;
-
-  g_hash_table_iter_init (&iter, self->save_failures);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      g_autofree char *name = g_strconcat ((const char *) key, ".json", NULL);
-      g_autoptr(GFile) file = g_file_new_build_filename (cs_run_store_get_dir (self->store), name, NULL);
-      g_autoptr(GFileInfo) info = NULL;
-      gint64 failed_at = *(gint64 *) value;
-      gint64 modified;
-
-      info = g_file_query_info (file,
-                                G_FILE_ATTRIBUTE_TIME_MODIFIED "," G_FILE_ATTRIBUTE_TIME_MODIFIED_USEC,
-                                G_FILE_QUERY_INFO_NONE, NULL, NULL);
-      if (info == NULL)
-        continue;
-      modified = (gint64) g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED) * G_USEC_PER_SEC +
-                 g_file_info_get_attribute_uint32 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED_USEC);
-      if (modified > failed_at)
-        {
-          g_debug ("Run %s saved again", (const char *) key);
-          g_hash_table_iter_remove (&iter);
-        }
-    }
-
-  if (g_hash_table_size (self->save_failures) > 0)
-    return G_SOURCE_CONTINUE;
-  self->save_check_source = 0;
-  return G_SOURCE_REMOVE;
+  if (g_hash_table_remove (self->save_failures, cs_run_get_id (run)))
+    g_debug ("Run %s saved again", cs_run_get_id (run));
 }
 
 static void
@@ -159,9 +130,6 @@ store_save_failed_cb (CsRunManager *self,
   failed_at = g_new (gint64, 1);
   *failed_at = g_get_real_time ();
   g_hash_table_insert (self->save_failures, g_strdup (cs_run_get_id (run)), failed_at);
-
-  if (self->save_check_source == 0)
-    self->save_check_source = g_timeout_add_seconds (1, check_saves_cb, self);
 
   if (!known)
     g_signal_emit (self, signals[SAVE_FAILED], 0, run, reason);
@@ -500,6 +468,8 @@ cs_run_manager_constructed (GObject *object)
   g_assert (CS_IS_RUN_STORE (self->store));
   g_signal_connect_object (self->store, "save-failed",
                            G_CALLBACK (store_save_failed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->store, "saved",
+                           G_CALLBACK (store_saved_cb), self, G_CONNECT_SWAPPED);
 }
 
 static void
@@ -510,7 +480,6 @@ cs_run_manager_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   if (self->running != NULL)
     cs_run_manager_cancel_all (self);
-  g_clear_handle_id (&self->save_check_source, g_source_remove);
 
   G_OBJECT_CLASS (cs_run_manager_parent_class)->dispose (object);
 }

@@ -36,6 +36,8 @@ struct _CsRunStore
 void             _cs_run_store_emit_save_failed (CsRunStore      *self,
                                                  CsRun           *run,
                                                  const char      *message);
+void             _cs_run_store_emit_saved       (CsRunStore      *self,
+                                                 CsRun           *run);
 void             _cs_run_store_emit_load_failed (CsRunStore      *self,
                                                  const char      *path,
                                                  const char      *message);

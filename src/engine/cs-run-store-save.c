@@ -315,6 +315,8 @@ write_done_cb (GObject      *object,
     {
       self->n_writes++;
       g_debug ("Saved run %s (write %u of this store)", cs_run_get_id (watch->run), self->n_writes);
+      if (!watch->removed)
+        _cs_run_store_emit_saved (self, watch->run);
     }
 
   if (watch->removed)

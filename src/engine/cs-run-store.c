@@ -33,6 +33,7 @@ enum {
 enum {
   LOAD_FAILED,
   SAVE_FAILED,
+  SAVED,
   N_SIGNALS
 };
 
@@ -80,6 +81,13 @@ _cs_run_store_emit_save_failed (CsRunStore *self,
                                 const char *message)
 {
   g_signal_emit (self, signals[SAVE_FAILED], 0, run, message);
+}
+
+void
+_cs_run_store_emit_saved (CsRunStore *self,
+                          CsRun      *run)
+{
+  g_signal_emit (self, signals[SAVED], 0, run);
 }
 
 void
@@ -264,6 +272,20 @@ cs_run_store_class_init (CsRunStoreClass *klass)
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 2, CS_TYPE_RUN, G_TYPE_STRING);
+
+  /**
+   * CsRunStore::saved:
+   * @run: the run whose file was just written
+   *
+   * Emitted on the main thread after a write succeeded, so that a
+   * failure reported earlier can be taken back.
+   */
+  signals[SAVED] =
+    g_signal_new ("saved",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, CS_TYPE_RUN);
 }
 
 static void
@@ -365,7 +387,10 @@ cs_run_store_save_sync (CsRunStore  *self,
 
   path = _cs_run_store_path (self, run);
   bytes = _cs_run_store_serialize (run, NULL);
-  return _cs_run_store_write_file (path, bytes, error);
+  if (!_cs_run_store_write_file (path, bytes, error))
+    return FALSE;
+  _cs_run_store_emit_saved (self, run);
+  return TRUE;
 }
 
 void
