@@ -4,6 +4,10 @@
  * error message with markup and control characters. One row per attempt,
  * failed ones first, plain text.
  *
+ * /ui/requests-menu opens it the way a person does: the main menu's
+ * Requests entry, its action activated as the popover's item activates it,
+ * in a window showing the run.
+ *
  * Runs under Xvfb (tools/test.sh, GDK_BACKEND=x11, GSK_RENDERER=cairo);
  * CS_TEST_UI_SHOTS=DIR saves a screenshot as DIR/requests.png.
  *
@@ -14,8 +18,10 @@
 #include <adwaita.h>
 #include <glib/gstdio.h>
 
+#include "cs-application.h"
 #include "cs-requests-window.h"
 #include "cs-test-provider.h"
+#include "cs-window-private.h"
 
 static gboolean
 wake_up_cb (gpointer data)
@@ -192,6 +198,127 @@ test_requests_window (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The main menu: the model of the header's menu button that offers
+ * win.show-requests. */
+static GMenuModel *
+find_main_menu (GtkWidget *root)
+{
+  if (GTK_IS_MENU_BUTTON (root) && gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (root)) != NULL)
+    return gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (root));
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GMenuModel *found = find_main_menu (child);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The item of @menu (or of its sections) whose action is @action: its
+ * label and target, TRUE when there is one. */
+static gboolean
+find_menu_item (GMenuModel  *menu,
+                const char  *action,
+                char       **label,
+                GVariant   **target)
+{
+  for (int i = 0; i < g_menu_model_get_n_items (menu); i++)
+    {
+      g_autofree char *name = NULL;
+      g_autoptr(GMenuModel) section = g_menu_model_get_item_link (menu, i, G_MENU_LINK_SECTION);
+
+      if (section != NULL && find_menu_item (section, action, label, target))
+        return TRUE;
+      if (g_menu_model_get_item_attribute (menu, i, G_MENU_ATTRIBUTE_ACTION, "s", &name) &&
+          g_strcmp0 (name, action) == 0)
+        {
+          g_menu_model_get_item_attribute (menu, i, G_MENU_ATTRIBUTE_LABEL, "s", label);
+          *target = g_menu_model_get_item_attribute_value (menu, i, G_MENU_ATTRIBUTE_TARGET, NULL);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* The Requests windows open now. */
+static GList *
+requests_windows (void)
+{
+  g_autoptr(GList) all = gtk_window_list_toplevels ();
+  GList *found = NULL;
+
+  for (GList *l = all; l != NULL; l = l->next)
+    if (CS_IS_REQUESTS_WINDOW (l->data))
+      found = g_list_prepend (found, l->data);
+  return found;
+}
+
+static gboolean
+one_requests_window (gpointer data)
+{
+  g_autoptr(GList) open = requests_windows ();
+
+  return g_list_length (open) == 1 && !cs_requests_window_is_loading (open->data);
+}
+
+static void
+test_requests_menu (void)
+{
+  g_autoptr(CsTestProvider) provider = cs_test_provider_new ();
+  g_autoptr(CsApplication) app = cs_application_new (G_APPLICATION_NON_UNIQUE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsRun) run = NULL;
+  g_autoptr(GList) before = NULL;
+  g_autoptr(GList) after = NULL;
+  g_autoptr(GVariant) target = NULL;
+  g_autofree char *label = NULL;
+  CsRequestsWindow *requests;
+  GMenuModel *menu;
+  CsWindow *win;
+  GtkListBox *list;
+  guint n_rows = 0;
+
+  g_assert_true (cs_test_provider_start (provider, 0, &error));
+  g_assert_no_error (error);
+  run = make_run (provider);
+
+  g_application_set_application_id (G_APPLICATION (app), APP_ID ".TestRequestsMenu");
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+  win = cs_window_new (app);
+  gtk_window_present (GTK_WINDOW (win));
+  _cs_window_show_run (win, run);
+  g_assert_true (_cs_window_get_run (win) == run);
+
+  /* the entry is in the main menu, under its name */
+  menu = find_main_menu (GTK_WIDGET (win));
+  g_assert_nonnull (menu);
+  g_assert_true (find_menu_item (menu, "win.show-requests", &label, &target));
+  g_assert_cmpstr (label, ==, "_Requests");
+
+  /* activated as the menu's item does: the action by name, with its target */
+  before = requests_windows ();
+  g_assert_null (before);
+  g_assert_true (gtk_widget_activate_action_variant (GTK_WIDGET (win), "win.show-requests", target));
+  g_assert_true (wait_for (one_requests_window, NULL, 10000));
+  after = requests_windows ();
+  requests = after->data;
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (requests)) == GTK_WINDOW (win));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (requests)));
+  g_assert_true (cs_requests_window_get_run (requests) == run);
+
+  /* the run's attempts, as /ui/requests-window counts them */
+  list = GTK_LIST_BOX (gtk_widget_get_template_child (GTK_WIDGET (requests), CS_TYPE_REQUESTS_WINDOW, "list_box"));
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (list)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n_rows++;
+  g_assert_cmpuint (n_rows, ==, 7);
+
+  gtk_window_destroy (GTK_WINDOW (requests));
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -201,11 +328,14 @@ main (int argc, char *argv[])
   /* before GLib reads them: the log and the runs go to a fresh place */
   g_setenv ("XDG_STATE_HOME", tmp, TRUE);
   g_setenv ("XDG_DATA_HOME", tmp, TRUE);
+  g_setenv ("XDG_CONFIG_HOME", tmp, TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   g_setenv ("LANGUAGE", "en", TRUE);
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
   g_test_add_func ("/ui/requests-window", test_requests_window);
+  g_test_add_func ("/ui/requests-menu", test_requests_menu);
   status = g_test_run ();
 
   {
