@@ -391,6 +391,37 @@ try:
     ok("follow-ups: judge and all scopes, step reports, on the run's event stream after a round event; "
        "equal to the CLI's --follow-up; 400, 404 and 409 as documented")
 
+    # --- the store as it is on disk at request time ----------------------------
+    # the CLI's runs were saved by another process after the server started
+    def listed():
+        return {r["id"]: r for r in S.json("GET", "/v1/runs?limit=1000")["runs"]}
+    runs = listed()
+    for mode in pairs:
+        check(pairs[mode][1] in runs, "%s: a run another process saved is listed: %s" % (mode, sorted(runs)))
+    check(runs[cli_id]["rounds"] == 2 and runs[cli_id]["state"] == "done", "its rounds: %r" % runs[cli_id])
+    check(runs[api_id]["rounds"] == 3, "the server's own run: %r" % runs[api_id])
+    # changed by another process: a third round
+    cli = subprocess.run([CLI, "--config=" + CONFIG, "--format=json", "--quiet", "--follow-up=" + cli_id, "-"],
+                         input=b"And without Redis?", env=ENV, capture_output=True, timeout=120 * SLOW)
+    check(cli.returncode == 0, "the CLI's second follow-up: %s" % cli.stderr.decode()[-2000:])
+    check(listed()[cli_id]["rounds"] == 3, "the list follows a change on disk")
+    run = S.json("GET", "/v1/runs/" + cli_id)
+    check(len(run["rounds"]) == 3 and run["rounds"][2]["follow_up"] == "And without Redis?", "GET follows it too")
+    # a new run saved by another process, found by id before any listing
+    cli = subprocess.run([CLI, "--config=" + CONFIG, "--format=json", "--quiet", "--model=demo/demo-alpha", "-"],
+                         input=PROBLEM.encode(), env=ENV, capture_output=True, timeout=120 * SLOW)
+    check(cli.returncode == 0, "another CLI run: %s" % cli.stderr.decode()[-2000:])
+    other_id = json.loads(cli.stdout)["id"]
+    check(S.json("GET", "/v1/runs/" + other_id)["id"] == other_id, "a run saved meanwhile, by id")
+    check(other_id in listed(), "and in the list")
+    # removed by another process (the app's Delete): gone from the list
+    os.unlink(os.path.join(RUNS, other_id + ".json"))
+    check(other_id not in listed(), "a deleted run leaves the list")
+    S.json("GET", "/v1/runs/" + other_id, want=404)
+    check(api_id in listed(), "the server's own runs stay")
+    ok("GET /v1/runs and /v1/runs/{id} follow the store on disk: runs saved, changed and deleted "
+       "by other processes after the server started")
+
     # --- resume with Last-Event-ID ----------------------------------------------
     created = S.json("POST", "/v1/runs", {"problem": PROBLEM, "models": ["demo/demo-alpha+slow=100"]}, want=201)
     first, _ = S.events(created["id"], stop_after=8)

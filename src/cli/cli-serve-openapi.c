@@ -52,7 +52,7 @@ static const char spec[] =
 "     \"id\": {\"type\": \"string\"}, \"events\": {\"type\": \"string\"}, \"state\": {\"type\": \"string\"}}},"
 "   \"RunSummary\": {\"type\": \"object\", \"properties\": {\"id\": {\"type\": \"string\"}, \"title\": {\"type\": [\"string\", \"null\"]},"
 "     \"mode\": {\"type\": \"string\"}, \"state\": {\"type\": \"string\"}, \"created\": {\"type\": \"integer\"},"
-"     \"updated\": {\"type\": \"integer\"}, \"candidates\": {\"type\": \"integer\"}}},"
+"     \"updated\": {\"type\": \"integer\"}, \"candidates\": {\"type\": \"integer\"}, \"rounds\": {\"type\": \"integer\"}}},"
 "   \"Run\": {\"type\": \"object\", \"description\": \"The run as consilium-cli --format=json writes it\"},"
 "   \"Models\": {\"type\": \"object\", \"properties\": {\"providers\": {\"type\": \"array\", \"items\": {\"type\": \"object\","
 "     \"properties\": {\"id\": {\"type\": \"string\"}, \"name\": {\"type\": \"string\"}, \"base_url\": {\"type\": \"string\"},"

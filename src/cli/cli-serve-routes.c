@@ -87,6 +87,29 @@ reply_text (SoupServerMessage *msg,
   soup_server_message_set_response (msg, content_type, SOUP_MEMORY_TAKE, text, strlen (text));
 }
 
+/* Runs this server started, adopted or drives stay as they are in memory:
+ * they are newer than their files. */
+static gboolean
+keep_run (CsRun    *run,
+          gpointer  user_data)
+{
+  Serve *serve = user_data;
+
+  return serve_find_run (serve, cs_run_get_id (run)) != NULL ||
+         cs_run_manager_drives (serve->manager, run);
+}
+
+/* The store as it is on disk now: runs the app or another CLI saved since
+ * the server started, or changed (a follow-up round), or deleted. */
+static void
+refresh_store (Serve *serve)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!cs_run_store_refresh_sync (serve->store, keep_run, serve, &error))
+    g_debug ("Could not refresh the runs: %s", error->message);
+}
+
 /* A run by id: one started here, else a saved one. */
 static CsRun *
 find_run (Serve      *serve,
@@ -96,6 +119,7 @@ find_run (Serve      *serve,
 
   if (srun != NULL)
     return srun->run;
+  refresh_store (serve);
   return cs_run_store_find (serve->store, id);
 }
 
@@ -426,6 +450,8 @@ add_run_summary (JsonBuilder *b,
   json_builder_add_int_value (b, cs_run_get_updated (run));
   json_builder_set_member_name (b, "candidates");
   json_builder_add_int_value (b, g_list_model_get_n_items (G_LIST_MODEL (run)));
+  json_builder_set_member_name (b, "rounds");
+  json_builder_add_int_value (b, cs_run_get_n_rounds (run));
   json_builder_end_object (b);
 }
 
@@ -452,6 +478,7 @@ list_runs (Serve             *serve,
       return;
     }
   g_clear_pointer (&query, g_hash_table_unref);
+  refresh_store (serve);
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "runs");

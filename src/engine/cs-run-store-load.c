@@ -30,6 +30,7 @@ typedef struct
 {
   GPtrArray *runs;      /* of CsRun */
   GPtrArray *failures;  /* path, message, path, message, … */
+  GPtrArray *stamps;    /* file name, stamp, file name, stamp, … (cs-run-store-refresh.c) */
 } LoadResult;
 
 static void
@@ -37,6 +38,7 @@ load_result_free (LoadResult *result)
 {
   g_ptr_array_unref (result->runs);
   g_ptr_array_unref (result->failures);
+  g_ptr_array_unref (result->stamps);
   g_free (result);
 }
 
@@ -80,6 +82,59 @@ mark_interrupted (CsRun      *run,
     }
 }
 
+/* Reads one run file: the run, or NULL with the reason in @failure. Runs
+ * in a worker thread as well as on the main thread (a refresh). */
+CsRun *
+_cs_run_store_load_file (const char  *path,
+                         const char  *name,
+                         char       **failure)
+{
+  g_autofree char *contents = NULL;
+  g_autofree char *expected_id = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) file_error = NULL;
+  g_autoptr(CsRun) run = NULL;
+  gsize len = 0;
+
+  if (!g_file_get_contents (path, &contents, &len, &file_error))
+    {
+      *failure = g_strdup (file_error->message);
+      return NULL;
+    }
+
+  root = cs_json_parse_bounded (contents, (gssize) len, RUN_FILE_MAX_DEPTH, &file_error);
+  if (root == NULL)
+    {
+      *failure = g_strdup_printf (_("The run file is not valid JSON: %s"), file_error->message);
+      return NULL;
+    }
+
+  run = cs_run_new_from_json (root, &file_error);
+  if (run == NULL)
+    {
+      *failure = g_strdup (file_error->message);
+      return NULL;
+    }
+
+  expected_id = g_strndup (name, strlen (name) - strlen (".json"));
+  if (g_strcmp0 (expected_id, cs_run_get_id (run)) != 0)
+    {
+      *failure = g_strdup_printf (_("The file name does not match the run id “%s”"),
+                                  cs_run_get_id (run));
+      return NULL;
+    }
+
+  mark_interrupted (run, path);
+  return g_steal_pointer (&run);
+}
+
+gboolean
+_cs_run_store_is_run_file (const char *name)
+{
+  /* Temporary files of writes in progress start with a dot. */
+  return name[0] != '.' && g_str_has_suffix (name, ".json") && strlen (name) > strlen (".json");
+}
+
 /* Runs in a worker thread: touches nothing of the store but the path. */
 static LoadResult *
 load_dir (const char  *dir,
@@ -92,6 +147,7 @@ load_dir (const char  *dir,
 
   result->runs = g_ptr_array_new_with_free_func (g_object_unref);
   result->failures = g_ptr_array_new_with_free_func (g_free);
+  result->stamps = g_ptr_array_new_with_free_func (g_free);
 
   d = g_dir_open (dir, 0, &local_error);
   if (d == NULL)
@@ -105,57 +161,29 @@ load_dir (const char  *dir,
   while ((name = g_dir_read_name (d)) != NULL)
     {
       g_autofree char *path = NULL;
-      g_autofree char *contents = NULL;
-      g_autofree char *expected_id = NULL;
-      g_autoptr(JsonNode) root = NULL;
-      g_autoptr(GError) file_error = NULL;
-      g_autoptr(CsRun) run = NULL;
-      gsize len = 0;
+      char *stamp;
+      char *failure = NULL;
+      CsRun *run;
 
-      /* Temporary files of writes in progress start with a dot. */
-      if (name[0] == '.' || !g_str_has_suffix (name, ".json"))
+      if (!_cs_run_store_is_run_file (name))
         continue;
 
       path = g_build_filename (dir, name, NULL);
-      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+      /* taken before the read: a later write changes it again */
+      stamp = _cs_run_store_file_stamp (path);
+      if (stamp == NULL)
         continue;
+      g_ptr_array_add (result->stamps, g_strdup (name));
+      g_ptr_array_add (result->stamps, stamp);
 
-      if (!g_file_get_contents (path, &contents, &len, &file_error))
-        {
-          g_ptr_array_add (result->failures, g_strdup (path));
-          g_ptr_array_add (result->failures, g_strdup (file_error->message));
-          continue;
-        }
-
-      root = cs_json_parse_bounded (contents, (gssize) len, RUN_FILE_MAX_DEPTH, &file_error);
-      if (root == NULL)
-        {
-          g_ptr_array_add (result->failures, g_strdup (path));
-          g_ptr_array_add (result->failures,
-                           g_strdup_printf (_("The run file is not valid JSON: %s"), file_error->message));
-          continue;
-        }
-
-      run = cs_run_new_from_json (root, &file_error);
+      run = _cs_run_store_load_file (path, name, &failure);
       if (run == NULL)
         {
-          g_ptr_array_add (result->failures, g_strdup (path));
-          g_ptr_array_add (result->failures, g_strdup (file_error->message));
+          g_ptr_array_add (result->failures, g_steal_pointer (&path));
+          g_ptr_array_add (result->failures, failure);
           continue;
         }
-
-      expected_id = g_strndup (name, strlen (name) - strlen (".json"));
-      if (g_strcmp0 (expected_id, cs_run_get_id (run)) != 0)
-        {
-          g_ptr_array_add (result->failures, g_strdup (path));
-          g_ptr_array_add (result->failures,
-                           g_strdup_printf (_("The file name does not match the run id “%s”"),
-                                            cs_run_get_id (run)));
-          continue;
-        }
-
-      mark_interrupted (run, path);
-      g_ptr_array_add (result->runs, g_steal_pointer (&run));
+      g_ptr_array_add (result->runs, run);
     }
 
   return g_steal_pointer (&result);
@@ -173,6 +201,10 @@ merge_load_result (CsRunStore *self,
       g_debug ("Skipping %s: %s", path, message);
       _cs_run_store_emit_load_failed (self, path, message);
     }
+
+  for (guint i = 0; i + 1 < result->stamps->len; i += 2)
+    _cs_run_store_set_stamp (self, g_ptr_array_index (result->stamps, i),
+                             g_ptr_array_index (result->stamps, i + 1));
 
   for (guint i = 0; i < result->runs->len; i++)
     {

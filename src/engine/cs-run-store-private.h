@@ -3,7 +3,8 @@
  * - cs-run-store.c: the object, its list of runs and its public API;
  * - cs-run-store-save.c: watching runs and writing their files (when, and
  *   how: at once for a final state, debounced for streamed text);
- * - cs-run-store-load.c: reading the run files in a worker thread.
+ * - cs-run-store-load.c: reading the run files in a worker thread;
+ * - cs-run-store-refresh.c: bringing the list up to date with the folder.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -30,6 +31,7 @@ struct _CsRunStore
   GHashTable *watches;     /* CsRun* → CsRunStoreWatch* */
   guint       n_in_flight;
   guint       n_writes;    /* completed writes, for the debug log */
+  GHashTable *stamps;      /* file name → its stamp when last read (cs-run-store-refresh.c) */
 };
 
 /* cs-run-store.c */
@@ -75,5 +77,21 @@ GBytes          *_cs_run_store_serialize        (CsRun           *run,
 gboolean         _cs_run_store_write_file       (const char      *path,
                                                  GBytes          *bytes,
                                                  GError         **error);
+
+/* cs-run-store-load.c */
+/* A run file's name ("<run-id>.json", not a temporary file). */
+gboolean         _cs_run_store_is_run_file      (const char      *name);
+/* Reads one run file; NULL with a reason a person understands in @failure. */
+CsRun           *_cs_run_store_load_file        (const char      *path,
+                                                 const char      *name,
+                                                 char           **failure);
+
+/* cs-run-store-refresh.c */
+/* "<modified µs>:<size>" of the regular file at @path, NULL if there is none. */
+char            *_cs_run_store_file_stamp       (const char      *path);
+/* Remembers @stamp (taken before the file was read) for @name. */
+void             _cs_run_store_set_stamp        (CsRunStore      *self,
+                                                 const char      *name,
+                                                 const char      *stamp);
 
 G_END_DECLS

@@ -187,6 +187,7 @@ cs_run_store_finalize (GObject *object)
 
   g_clear_pointer (&self->watches, g_hash_table_unref);
   g_clear_pointer (&self->runs, g_ptr_array_unref);
+  g_clear_pointer (&self->stamps, g_hash_table_unref);
   g_clear_pointer (&self->dir, g_free);
 
   G_OBJECT_CLASS (cs_run_store_parent_class)->finalize (object);

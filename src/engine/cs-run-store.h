@@ -33,6 +33,22 @@ gboolean    cs_run_store_load_finish   (CsRunStore          *self,
 gboolean    cs_run_store_load_sync     (CsRunStore          *self,
                                         GError             **error);
 
+/* Whether a refresh leaves @run as it is in memory (a run this process
+ * drives is newer than its file). */
+typedef gboolean (*CsRunStoreKeepFunc) (CsRun    *run,
+                                        gpointer  user_data);
+/* Brings the list up to date with the folder, on the calling thread, for a
+ * process that shares the folder with others (consilium-cli --serve beside
+ * the app): a file new or changed since it was last read (its modification
+ * time and size) is read and replaces the run in memory; a run whose file
+ * was removed leaves the list. Runs @keep (may be NULL) returns TRUE for
+ * stay as they are. Cheap when nothing changed: one listing of the folder.
+ * Unreadable files are skipped (read again once they change). */
+gboolean    cs_run_store_refresh_sync  (CsRunStore          *self,
+                                        CsRunStoreKeepFunc   keep,
+                                        gpointer             user_data,
+                                        GError             **error);
+
 /* Adds the run to the model (if new) and saves it whenever it emits
  * ::changed: at once (on the next main-loop iteration) when a final state
  * changed (a candidate's final status, the run's state or result), else
