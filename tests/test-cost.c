@@ -12,9 +12,9 @@
 
 #include "cs-engine.h"
 #include "cs-test-provider.h"
+#include "test-util.h"
 
 static CsTestProvider *provider;
-static char *data_dir;
 
 typedef struct {
   CsConfig   *config;
@@ -66,37 +66,13 @@ build_config (void)
 }
 
 static void
-rm_rf (const char *path)
-{
-  GDir *d = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (d == NULL)
-    {
-      g_unlink (path);
-      return;
-    }
-  while ((name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      rm_rf (child);
-    }
-  g_dir_close (d);
-  g_rmdir (path);
-}
-
-static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *text = build_config ();
-  g_autofree char *name = g_strdup_printf ("runs-%u", g_random_int ());
 
-  f->config = cs_config_new_from_data (text, "test-cost.ini", &error);
-  g_assert_no_error (error);
-  f->runs_dir = g_build_filename (data_dir, name, NULL);
-  f->store = cs_run_store_new (f->runs_dir);
+  cs_test_open_store (text, "test-cost.ini", &f->config, &f->store, &f->runs_dir);
   cs_test_provider_reset (provider);
 }
 
@@ -104,41 +80,16 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  cs_run_store_flush (f->store);
-  g_clear_object (&f->store);
-  g_clear_object (&f->config);
-  g_free (f->runs_dir);
+  cs_test_close_store (&f->config, &f->store, &f->runs_dir);
 }
 
-typedef struct {
-  gboolean done;
-  gboolean ok;
-  GError  *error;
-} Wait;
-
-static void
-execute_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  Wait *w = user_data;
-
-  w->ok = cs_runner_execute_finish (CS_RUNNER (object), result, &w->error);
-  w->done = TRUE;
-}
+typedef CsTestWait Wait;
 
 static void
 run_to_end (CsRunner *runner,
             Wait     *w)
 {
-  gint64 end = g_get_monotonic_time () + 90 * G_USEC_PER_SEC;
-
-  cs_runner_execute_async (runner, NULL, execute_cb, w);
-  while (!w->done)
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, end);
-      g_main_context_iteration (NULL, TRUE);
-    }
+  cs_test_execute (runner, NULL, w, 90);
 }
 
 static CsRun *
@@ -504,16 +455,11 @@ main (int argc, char *argv[])
   g_autofree char *tmp = NULL;
   int ret;
 
-  tmp = g_dir_make_tmp ("cs-test-cost-XXXXXX", &error);
-  g_assert_no_error (error);
-  data_dir = g_build_filename (tmp, "data", NULL);
-  g_setenv ("XDG_DATA_HOME", data_dir, TRUE);
+  tmp = cs_test_make_data_home ("cost");
 
   g_test_init (&argc, &argv, NULL);
 
-  provider = cs_test_provider_new ();
-  g_assert_true (cs_test_provider_start (provider, 0, &error));
-  g_assert_no_error (error);
+  provider = cs_test_provider_start_new ();
 
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
@@ -529,7 +475,6 @@ main (int argc, char *argv[])
   ret = g_test_run ();
 
   g_clear_object (&provider);
-  rm_rf (tmp);
-  g_free (data_dir);
+  cs_test_rm_rf (tmp);
   return ret;
 }

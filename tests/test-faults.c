@@ -29,6 +29,7 @@
 
 #include "cs-engine.h"
 #include "cs-test-provider.h"
+#include "test-util.h"
 
 #define KEY_A "sk-FAULTS-KEY-A-do-not-forward-0001"
 #define KEY_C "sk-FAULTS-KEY-C-do-not-forward-0003"
@@ -36,7 +37,6 @@
 static CsTestProvider *provider;    /* the main one (also "provider A") */
 static CsTestProvider *provider_b;  /* no key required */
 static CsTestProvider *provider_c;  /* requires KEY_C */
-static char *data_dir;
 static guint slack = 1; /* valgrind or CONSILIUM_TEST_SLOW: longer idle timeouts */
 
 /* ------------------------------------------------------------------------ */
@@ -151,26 +151,6 @@ closed_port (void)
 
 /* ------------------------------------------------------------------------ */
 /* helpers */
-
-static void
-rm_rf (const char *path)
-{
-  GDir *d = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (d != NULL)
-    {
-      while ((name = g_dir_read_name (d)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          rm_rf (child);
-        }
-      g_dir_close (d);
-      g_rmdir (path);
-    }
-  else
-    g_unlink (path);
-}
 
 static const char * const demo_models[] = {
   "demo-alpha", "demo-gamma", "demo-judge",
@@ -290,12 +270,8 @@ fixture_set_up (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *text = build_config ();
-  g_autofree char *name = g_strdup_printf ("runs-%08x", g_random_int ());
 
-  f->config = cs_config_new_from_data (text, "test-faults.ini", &error);
-  g_assert_no_error (error);
-  f->runs_dir = g_build_filename (data_dir, "consilium", name, NULL);
-  f->store = cs_run_store_new (f->runs_dir);
+  cs_test_open_store (text, "test-faults.ini", &f->config, &f->store, &f->runs_dir);
   cs_test_provider_reset (provider);
   cs_test_provider_reset (provider_b);
   cs_test_provider_reset (provider_c);
@@ -306,41 +282,10 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  cs_run_store_flush (f->store);
-  g_clear_object (&f->store);
-  g_clear_object (&f->config);
-  g_free (f->runs_dir);
+  cs_test_close_store (&f->config, &f->store, &f->runs_dir);
 }
 
-typedef struct {
-  gboolean  done;
-  gboolean  ok;
-  GError   *error;
-} Wait;
-
-static void
-execute_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  Wait *w = user_data;
-
-  w->ok = cs_runner_execute_finish (CS_RUNNER (object), result, &w->error);
-  w->done = TRUE;
-}
-
-static void
-iterate_until (gboolean *flag,
-               guint     timeout_s)
-{
-  gint64 end = g_get_monotonic_time () + timeout_s * G_USEC_PER_SEC;
-
-  while (!*flag)
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, end);
-      g_main_context_iteration (NULL, TRUE);
-    }
-}
+typedef CsTestWait Wait;
 
 static CsRunner *
 make_runner (Fixture            *f,
@@ -367,8 +312,7 @@ static void
 run_to_end (CsRunner *runner,
             Wait     *w)
 {
-  cs_runner_execute_async (runner, NULL, execute_cb, w);
-  iterate_until (&w->done, 90);
+  cs_test_execute (runner, NULL, w, 90);
 }
 
 static CsCandidate *
@@ -895,25 +839,15 @@ main (int argc, char *argv[])
   int ret;
 
   /* before anything reads the XDG directories */
-  tmp = g_dir_make_tmp ("cs-test-faults-XXXXXX", &error);
-  g_assert_no_error (error);
-  data_dir = g_build_filename (tmp, "data", NULL);
-  g_setenv ("XDG_DATA_HOME", data_dir, TRUE);
+  tmp = cs_test_make_data_home ("faults");
 
   g_test_init (&argc, &argv, NULL);
   signal (SIGPIPE, SIG_IGN);
-  if (g_getenv ("CONSILIUM_TEST_SLOW") != NULL)
-    slack = MAX (1, (guint) g_ascii_strtoull (g_getenv ("CONSILIUM_TEST_SLOW"), NULL, 10));
-  else if (g_getenv ("LD_PRELOAD") != NULL && strstr (g_getenv ("LD_PRELOAD"), "vgpreload") != NULL)
-    slack = 10;
+  slack = cs_test_slack ();
 
-  provider = cs_test_provider_new ();
-  provider_b = cs_test_provider_new ();
-  provider_c = cs_test_provider_new ();
-  g_assert_true (cs_test_provider_start (provider, 0, &error));
-  g_assert_true (cs_test_provider_start (provider_b, 0, &error));
-  g_assert_true (cs_test_provider_start (provider_c, 0, &error));
-  g_assert_no_error (error);
+  provider = cs_test_provider_start_new ();
+  provider_b = cs_test_provider_start_new ();
+  provider_c = cs_test_provider_start_new ();
 
   mini_counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   mini_server = soup_server_new (NULL, NULL);
@@ -966,7 +900,6 @@ main (int argc, char *argv[])
   g_clear_object (&provider);
   g_clear_object (&provider_b);
   g_clear_object (&provider_c);
-  rm_rf (tmp);
-  g_free (data_dir);
+  cs_test_rm_rf (tmp);
   return ret;
 }

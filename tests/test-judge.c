@@ -11,6 +11,7 @@
 #include "cs-engine.h"
 #include "cs-judge.h"
 #include "cs-test-provider.h"
+#include "test-util.h"
 
 /* A provider id no text would hold by chance: the judge must never see it. */
 #define PROVIDER "zetaprov"
@@ -53,23 +54,6 @@ make_config (void)
   return config;
 }
 
-typedef struct {
-  gboolean  done;
-  gboolean  ok;
-  GError   *error;
-} Wait;
-
-static void
-execute_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  Wait *w = user_data;
-
-  w->ok = cs_runner_execute_finish (CS_RUNNER (object), result, &w->error);
-  w->done = TRUE;
-}
-
 /* A whole run: @spec's candidates, @judge and @fallback (may be NULL), the
  * seed when not 0, peer ranking when @rank. */
 static CsRun *
@@ -83,8 +67,7 @@ run_with (const char * const *spec,
   CsRun *run = cs_run_new (CS_MODE_ARCHITECT, "Design a URL shortener for 10M links a day");
   g_autoptr(CsRunner) runner = NULL;
   g_autoptr(GError) error = NULL;
-  Wait w = { 0 };
-  gint64 end;
+  CsTestWait w = { 0 };
 
   cs_run_set_constraint (run, "budget", "500 USD a month");
   cs_run_set_judge (run, judge);
@@ -95,13 +78,7 @@ run_with (const char * const *spec,
   runner = cs_runner_new (config, run);
   g_assert_true (cs_runner_plan (runner, spec, &error));
   g_assert_no_error (error);
-  cs_runner_execute_async (runner, NULL, execute_cb, &w);
-  end = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
-  while (!w.done)
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, end);
-      g_main_context_iteration (NULL, TRUE);
-    }
+  cs_test_execute (runner, NULL, &w, 120);
   g_assert_no_error (w.error);
   g_assert_true (w.ok);
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
@@ -476,8 +453,7 @@ test_cancel_during_ranking (void)
   g_autoptr(CsRun) run = cs_run_new (CS_MODE_ARCHITECT, "Design a URL shortener");
   g_autoptr(CsRunner) runner = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  Wait w = { 0 };
-  gint64 end;
+  CsTestWait w = { 0 };
   guint delay;
 
   cs_test_provider_reset (provider);
@@ -487,13 +463,7 @@ test_cancel_during_ranking (void)
   runner = cs_runner_new (config, run);
   g_assert_true (cs_runner_plan (runner, three, NULL));
   g_signal_connect (run, "notify::state", G_CALLBACK (slow_then_cancel), cancellable);
-  cs_runner_execute_async (runner, cancellable, execute_cb, &w);
-  end = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-  while (!w.done)
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, end);
-      g_main_context_iteration (NULL, TRUE);
-    }
+  cs_test_execute (runner, cancellable, &w, 60);
   cs_test_provider_set_delay_ms (provider, delay);
   g_assert_false (w.ok);
   g_assert_error (w.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
@@ -560,9 +530,7 @@ main (int argc, char *argv[])
 
   g_test_init (&argc, &argv, NULL);
 
-  provider = cs_test_provider_new ();
-  g_assert_true (cs_test_provider_start (provider, 0, &error));
-  g_assert_no_error (error);
+  provider = cs_test_provider_start_new ();
 
   g_test_add_func ("/judge/score85", test_score85);
   g_test_add_func ("/judge/repair", test_repair);

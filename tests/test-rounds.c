@@ -10,9 +10,9 @@
 
 #include "cs-engine.h"
 #include "cs-test-provider.h"
+#include "test-util.h"
 
 static CsTestProvider *provider;
-static char *data_dir;
 
 static const char * const panel[] = { "demo/demo-alpha", "demo/demo-beta", "demo/demo-gamma", NULL };
 
@@ -45,12 +45,8 @@ fixture_set_up (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *text = build_config (TRUE);
-  g_autofree char *name = g_strdup_printf ("runs-%u", g_random_int ());
 
-  f->config = cs_config_new_from_data (text, "test-rounds.ini", &error);
-  g_assert_no_error (error);
-  f->runs_dir = g_build_filename (data_dir, "consilium", name, NULL);
-  f->store = cs_run_store_new (f->runs_dir);
+  cs_test_open_store (text, "test-rounds.ini", &f->config, &f->store, &f->runs_dir);
   cs_test_provider_reset (provider);
 }
 
@@ -58,41 +54,16 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  cs_run_store_flush (f->store);
-  g_clear_object (&f->store);
-  g_clear_object (&f->config);
-  g_free (f->runs_dir);
+  cs_test_close_store (&f->config, &f->store, &f->runs_dir);
 }
 
-typedef struct {
-  gboolean  done;
-  gboolean  ok;
-  GError   *error;
-} Wait;
-
-static void
-execute_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  Wait *w = user_data;
-
-  w->ok = cs_runner_execute_finish (CS_RUNNER (object), result, &w->error);
-  w->done = TRUE;
-}
+typedef CsTestWait Wait;
 
 static void
 execute (CsRunner *runner,
          Wait     *w)
 {
-  gint64 end = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
-
-  cs_runner_execute_async (runner, NULL, execute_cb, w);
-  while (!w->done)
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, end);
-      g_main_context_iteration (NULL, TRUE);
-    }
+  cs_test_execute (runner, NULL, w, 120);
 }
 
 /* A finished first round: three candidates and the judge. */
@@ -588,16 +559,11 @@ main (int argc, char *argv[])
   g_autofree char *tmp = NULL;
   int ret;
 
-  tmp = g_dir_make_tmp ("cs-test-rounds-XXXXXX", &error);
-  g_assert_no_error (error);
-  data_dir = g_build_filename (tmp, "data", NULL);
-  g_setenv ("XDG_DATA_HOME", data_dir, TRUE);
+  tmp = cs_test_make_data_home ("rounds");
 
   g_test_init (&argc, &argv, NULL);
 
-  provider = cs_test_provider_new ();
-  g_assert_true (cs_test_provider_start (provider, 0, &error));
-  g_assert_no_error (error);
+  provider = cs_test_provider_start_new ();
 
 #define ADD(path, data, func) \
   g_test_add (path, Fixture, data, fixture_set_up, func, fixture_tear_down)
@@ -619,6 +585,5 @@ main (int argc, char *argv[])
   ret = g_test_run ();
 
   g_clear_object (&provider);
-  g_free (data_dir);
   return ret;
 }

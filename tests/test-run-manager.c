@@ -9,9 +9,9 @@
 
 #include "cs-engine.h"
 #include "cs-test-provider.h"
+#include "test-util.h"
 
 static CsTestProvider *provider;
-static char *data_dir;
 
 typedef struct {
   CsConfig     *config;
@@ -23,26 +23,6 @@ typedef struct {
   guint         n_save_failed;
   char         *failure;
 } Fixture;
-
-static void
-rm_rf (const char *path)
-{
-  GDir *d = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (d != NULL)
-    {
-      while ((name = g_dir_read_name (d)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          rm_rf (child);
-        }
-      g_dir_close (d);
-      g_rmdir (path);
-    }
-  else
-    g_unlink (path);
-}
 
 static void
 started_cb (CsRunManager *manager,
@@ -81,7 +61,6 @@ fixture_set_up (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autofree char *base = cs_test_provider_dup_base_url (provider);
   g_autofree char *text = NULL;
-  g_autofree char *name = g_strdup_printf ("runs-%u", g_random_int ());
 
   text = g_strdup_printf ("[provider demo]\n"
                           "base-url=%s\n"
@@ -91,10 +70,7 @@ fixture_set_up (Fixture       *f,
                           "requests-per-minute=0\n"
                           "max-retries=0\n",
                           base);
-  f->config = cs_config_new_from_data (text, "test-run-manager.ini", &error);
-  g_assert_no_error (error);
-  f->runs_dir = g_build_filename (data_dir, "consilium", name, NULL);
-  f->store = cs_run_store_new (f->runs_dir);
+  cs_test_open_store (text, "test-run-manager.ini", &f->config, &f->store, &f->runs_dir);
   f->manager = cs_run_manager_new (f->store);
   g_signal_connect (f->manager, "run-started", G_CALLBACK (started_cb), f);
   g_signal_connect (f->manager, "run-ended", G_CALLBACK (ended_cb), f);
@@ -116,25 +92,13 @@ fixture_tear_down (Fixture       *f,
   g_free (f->failure);
 }
 
-static gboolean
-wake_up_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
+/* @cond (@f) within @timeout_s seconds times the slack. */
 static gboolean
 wait_for (gboolean (*cond) (Fixture *),
           Fixture  *f,
           guint     timeout_s)
 {
-  gint64 end = g_get_monotonic_time () + timeout_s * G_USEC_PER_SEC;
-  guint wake = g_timeout_add (20, wake_up_cb, NULL);
-  gboolean ok;
-
-  while (!(ok = cond (f)) && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (wake);
-  return ok;
+  return cs_test_wait_for ((CsTestCondition) cond, f, timeout_s * 1000);
 }
 
 static gboolean
@@ -272,16 +236,9 @@ retry_cb (GObject      *object,
 }
 
 static gboolean
-wait_for_result (GAsyncResult **result,
-                 guint          timeout_s)
+has_result (gpointer data)
 {
-  gint64 end = g_get_monotonic_time () + timeout_s * G_USEC_PER_SEC;
-  guint wake = g_timeout_add (20, wake_up_cb, NULL);
-
-  while (*result == NULL && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (wake);
-  return *result != NULL;
+  return *(GAsyncResult **) data != NULL;
 }
 
 /* A failed candidate is asked again through the manager. */
@@ -310,7 +267,7 @@ test_retry (Fixture       *f,
   before = cs_test_provider_get_request_count (provider, "demo-gamma+500");
   cs_run_manager_retry_candidate_async (f->manager, f->config, run, cs_candidate_get_id (failed),
                                         retry_cb, &result);
-  g_assert_true (wait_for_result (&result, 30));
+  g_assert_true (cs_test_wait_for (has_result, &result, 30 * 1000));
   /* asked again, and failed again (whether the retry reports that as its
    * error is the runner's business) */
   if (!cs_run_manager_retry_candidate_finish (f->manager, result, &error))
@@ -345,7 +302,7 @@ test_save_failed (Fixture       *f,
   cs_run_store_flush (f->store);
   g_assert_true (wait_for (no_save_failure, f, 10));
 
-  rm_rf (f->runs_dir);
+  cs_test_rm_rf (f->runs_dir);
   g_assert_true (g_file_set_contents (f->runs_dir, "not a directory", -1, NULL));
   cs_run_store_save (f->store, run);
   cs_run_store_flush (f->store);
@@ -416,14 +373,6 @@ fused_saved (Fixture *f)
   return synthesis != NULL && JSON_NODE_HOLDS_OBJECT (synthesis);
 }
 
-static gint64
-test_slack (void)
-{
-  const char *slow = g_getenv ("CONSILIUM_TEST_SLOW");
-
-  return slow != NULL ? MAX (1, g_ascii_strtoll (slow, NULL, 10)) : 1;
-}
-
 /* A run of the app (through the manager) saves a candidate's final state at
  * once, not after the 200 ms the store waits for more changes. */
 static void
@@ -445,7 +394,7 @@ test_final_at_once (Fixture       *f,
   /* Well before the store's 200 ms debounce; a sanitizer build
    * (CONSILIUM_TEST_SLOW=FACTOR) is slower at everything, the normal pass
    * keeps the bound tight. */
-  g_assert_cmpint (w.c1_saved_us - w.c1_ok_us, <, 150 * 1000 * test_slack ());
+  g_assert_cmpint (w.c1_saved_us - w.c1_ok_us, <, 150 * 1000 * (gint64) cs_test_slack ());
   /* the slow candidate still streams */
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_RUNNING);
 
@@ -525,16 +474,11 @@ main (int argc, char *argv[])
   g_autofree char *tmp = NULL;
   int ret;
 
-  tmp = g_dir_make_tmp ("cs-test-run-manager-XXXXXX", &error);
-  g_assert_no_error (error);
-  data_dir = g_build_filename (tmp, "data", NULL);
-  g_setenv ("XDG_DATA_HOME", data_dir, TRUE);
+  tmp = cs_test_make_data_home ("run-manager");
 
   g_test_init (&argc, &argv, NULL);
 
-  provider = cs_test_provider_new ();
-  g_assert_true (cs_test_provider_start (provider, 0, &error));
-  g_assert_no_error (error);
+  provider = cs_test_provider_start_new ();
 
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
@@ -554,7 +498,6 @@ main (int argc, char *argv[])
   ret = g_test_run ();
 
   g_clear_object (&provider);
-  rm_rf (tmp);
-  g_free (data_dir);
+  cs_test_rm_rf (tmp);
   return ret;
 }

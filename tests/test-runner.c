@@ -10,6 +10,7 @@
 
 #include "cs-engine.h"
 #include "cs-test-provider.h"
+#include "test-util.h"
 
 /* Every model the tests use, with its faults; max-n 1 unless named below. */
 static const char * const models[] = {
@@ -24,27 +25,6 @@ static const char * const models[] = {
 };
 
 static CsTestProvider *provider;
-
-static void
-rm_rf (const char *path)
-{
-  GDir *d = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (d != NULL)
-    {
-      while ((name = g_dir_read_name (d)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          rm_rf (child);
-        }
-      g_dir_close (d);
-      g_rmdir (path);
-    }
-  else
-    g_unlink (path);
-}
-static char *data_dir;
 
 typedef struct {
   CsConfig   *config;
@@ -106,12 +86,8 @@ fixture_set_up (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *text = build_config ();
-  g_autofree char *name = g_strdup_printf ("runs-%u", g_random_int ());
 
-  f->config = cs_config_new_from_data (text, "test-runner.ini", &error);
-  g_assert_no_error (error);
-  f->runs_dir = g_build_filename (data_dir, "consilium", name, NULL);
-  f->store = cs_run_store_new (f->runs_dir);
+  cs_test_open_store (text, "test-runner.ini", &f->config, &f->store, &f->runs_dir);
   cs_test_provider_reset (provider);
 }
 
@@ -119,30 +95,10 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  cs_run_store_flush (f->store);
-  g_clear_object (&f->store);
-  g_clear_object (&f->config);
-  g_free (f->runs_dir);
+  cs_test_close_store (&f->config, &f->store, &f->runs_dir);
 }
 
-typedef struct {
-  gboolean  done;
-  gboolean  ok;
-  GError   *error;
-  gint64    finished_us;
-} Wait;
-
-static void
-execute_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  Wait *w = user_data;
-
-  w->ok = cs_runner_execute_finish (CS_RUNNER (object), result, &w->error);
-  w->done = TRUE;
-  w->finished_us = g_get_monotonic_time ();
-}
+typedef CsTestWait Wait;
 
 static void
 retry_cb (GObject      *object,
@@ -153,19 +109,6 @@ retry_cb (GObject      *object,
 
   w->ok = cs_runner_retry_candidate_finish (CS_RUNNER (object), result, &w->error);
   w->done = TRUE;
-}
-
-static void
-iterate_until (gboolean *flag,
-               guint     timeout_s)
-{
-  gint64 end = g_get_monotonic_time () + timeout_s * G_USEC_PER_SEC;
-
-  while (!*flag)
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, end);
-      g_main_context_iteration (NULL, TRUE);
-    }
 }
 
 static void
@@ -205,8 +148,7 @@ static void
 run_to_end (CsRunner *runner,
             Wait     *w)
 {
-  cs_runner_execute_async (runner, NULL, execute_cb, w);
-  iterate_until (&w->done, 60);
+  cs_test_execute (runner, NULL, w, 60);
 }
 
 static JsonArray *
@@ -579,7 +521,7 @@ test_cancel (Fixture       *f,
   Wait w = { 0 };
   gint64 cancelled_at;
 
-  cs_runner_execute_async (runner, cancellable, execute_cb, &w);
+  cs_runner_execute_async (runner, cancellable, cs_test_execute_cb, &w);
   /* wait until text streams */
   while (g_utf8_strlen (cs_candidate_get_text (candidate (run, 0)), -1) < 10)
     g_main_context_iteration (NULL, TRUE);
@@ -588,7 +530,7 @@ test_cancel (Fixture       *f,
 
   cancelled_at = g_get_monotonic_time ();
   g_idle_add (cancel_cb, cancellable);
-  iterate_until (&w.done, 10);
+  cs_test_iterate_until (&w.done, 10);
   /* every request stopped at once */
   g_assert_cmpint (w.finished_us - cancelled_at, <, G_USEC_PER_SEC);
   g_assert_false (w.ok);
@@ -630,8 +572,8 @@ test_cancel_during_synthesis (Fixture       *f,
   gulong id;
 
   id = g_signal_connect (run, "notify::state", G_CALLBACK (cancel_on_synthesizing), cancellable);
-  cs_runner_execute_async (runner, cancellable, execute_cb, &w);
-  iterate_until (&w.done, 30);
+  cs_runner_execute_async (runner, cancellable, cs_test_execute_cb, &w);
+  cs_test_iterate_until (&w.done, 30);
   g_signal_handler_disconnect (run, id);
 
   g_assert_false (w.ok);
@@ -665,7 +607,7 @@ test_cancel_during_judge (Fixture       *f,
   CsResult *result;
   Wait w = { 0 };
 
-  cs_runner_execute_async (runner, cancellable, execute_cb, &w);
+  cs_runner_execute_async (runner, cancellable, cs_test_execute_cb, &w);
   /* the judge is asked, and streams slowly (150 ms a chunk) */
   while (cs_test_provider_get_request_count (provider, "demo-judge+slow=150") == 0 && !w.done)
     g_main_context_iteration (NULL, TRUE);
@@ -675,7 +617,7 @@ test_cancel_during_judge (Fixture       *f,
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_SYNTHESIZING);
 
   g_cancellable_cancel (cancellable);
-  iterate_until (&w.done, 10);
+  cs_test_iterate_until (&w.done, 10);
   g_assert_error (w.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&w.error);
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_CANCELLED);
@@ -713,13 +655,13 @@ test_cancel_and_retry (Fixture       *f,
   Wait r = { 0 };
   JsonNode *n;
 
-  cs_runner_execute_async (runner, NULL, execute_cb, &w);
+  cs_runner_execute_async (runner, NULL, cs_test_execute_cb, &w);
   slow = candidate (run, 1);
   while (g_utf8_strlen (cs_candidate_get_text (slow), -1) < 5)
     g_main_context_iteration (NULL, TRUE);
   cs_runner_cancel_candidate (runner, "c2");
   g_assert_cmpint (cs_candidate_get_status (slow), ==, CS_CANDIDATE_CANCELLED);
-  iterate_until (&w.done, 30);
+  cs_test_iterate_until (&w.done, 30);
   g_assert_true (w.ok);
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
   n = json_object_get_member (json_node_get_object (cs_run_get_synthesis (run)), "n_candidates");
@@ -728,7 +670,7 @@ test_cancel_and_retry (Fixture       *f,
 
   /* the retry streams again and synthesizes again, now with both */
   cs_runner_retry_candidate_async (runner, "c2", NULL, retry_cb, &r);
-  iterate_until (&r.done, 60);
+  cs_test_iterate_until (&r.done, 60);
   g_assert_no_error (r.error);
   g_assert_true (r.ok);
   g_assert_cmpint (cs_candidate_get_status (slow), ==, CS_CANDIDATE_OK);
@@ -741,7 +683,7 @@ test_cancel_and_retry (Fixture       *f,
   /* an unknown or running candidate cannot be retried */
   r.done = FALSE;
   cs_runner_retry_candidate_async (runner, "c9", NULL, retry_cb, &r);
-  iterate_until (&r.done, 5);
+  cs_test_iterate_until (&r.done, 5);
   g_assert_false (r.ok);
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_clear_error (&r.error);
@@ -821,12 +763,12 @@ test_grouped_cancel_one (Fixture       *f,
     }
   runner = make_runner (f, CS_MODE_SUPPORT, spec, NULL);
   run = cs_runner_get_run (runner);
-  cs_runner_execute_async (runner, NULL, execute_cb, &w);
+  cs_runner_execute_async (runner, NULL, cs_test_execute_cb, &w);
   while (g_utf8_strlen (cs_candidate_get_text (candidate (run, 0)), -1) < 5)
     g_main_context_iteration (NULL, TRUE);
   /* c1 shares its request with siblings: they go on */
   cs_runner_cancel_candidate (runner, "c1");
-  iterate_until (&w.done, 60);
+  cs_test_iterate_until (&w.done, 60);
   g_assert_true (w.ok);
   g_assert_cmpint (cs_candidate_get_status (candidate (run, 0)), ==, CS_CANDIDATE_CANCELLED);
   for (guint i = 1; i < g_list_model_get_n_items (G_LIST_MODEL (run)); i++)
@@ -962,8 +904,8 @@ test_plan_errors (Fixture       *f,
     Wait w = { 0 };
 
     g_assert_true (cs_runner_plan (runner, spec, NULL));
-    cs_runner_execute_async (runner, NULL, execute_cb, &w);
-    iterate_until (&w.done, 5);
+    cs_runner_execute_async (runner, NULL, cs_test_execute_cb, &w);
+    cs_test_iterate_until (&w.done, 5);
     g_assert_error (w.error, CS_RUNNER_ERROR, CS_RUNNER_ERROR_INPUT);
     g_clear_error (&w.error);
     g_assert_cmpuint (cs_test_provider_get_request_count (provider, NULL), ==, 0);
@@ -978,16 +920,11 @@ main (int argc, char *argv[])
   int ret;
 
   /* before anything reads the XDG directories */
-  tmp = g_dir_make_tmp ("cs-test-runner-XXXXXX", &error);
-  g_assert_no_error (error);
-  data_dir = g_build_filename (tmp, "data", NULL);
-  g_setenv ("XDG_DATA_HOME", data_dir, TRUE);
+  tmp = cs_test_make_data_home ("runner");
 
   g_test_init (&argc, &argv, NULL);
 
-  provider = cs_test_provider_new ();
-  g_assert_true (cs_test_provider_start (provider, 0, &error));
-  g_assert_no_error (error);
+  provider = cs_test_provider_start_new ();
 
 #define ADD(path, data, func) \
   g_test_add (path, Fixture, data, fixture_set_up, func, fixture_tear_down)
@@ -1016,7 +953,6 @@ main (int argc, char *argv[])
   ret = g_test_run ();
 
   g_clear_object (&provider);
-  rm_rf (tmp);
-  g_free (data_dir);
+  cs_test_rm_rf (tmp);
   return ret;
 }

@@ -18,67 +18,14 @@
 #include "cs-ranking-view.h"
 #include "cs-result-view.h"
 #include "cs-test-provider.h"
+#include "test-ui-util.h"
 
 static CsTestProvider *provider;
-
-static gboolean
-wake_up_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-wait_for (gboolean (*cond) (gpointer), gpointer data, guint timeout_ms)
-{
-  guint slack = g_getenv ("CONSILIUM_TEST_SLOW") != NULL ? 6 : 1;
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * slack * 1000;
-  guint wake = g_timeout_add (20, wake_up_cb, NULL);
-  gboolean ok;
-
-  while (!(ok = cond (data)) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (wake);
-  return ok;
-}
-
-static gboolean
-never (gpointer data)
-{
-  return FALSE;
-}
 
 static gboolean
 not_building (gpointer data)
 {
   return !cs_result_view_get_building (data);
-}
-
-static void
-save_shot (GtkWidget  *widget,
-           const char *name)
-{
-  const char *dir = g_getenv ("CS_TEST_UI_SHOTS");
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  int w, h;
-
-  if (dir == NULL)
-    return;
-  wait_for (never, NULL, 300);
-  w = gtk_widget_get_width (widget);
-  h = gtk_widget_get_height (widget);
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), w, h);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, w, h));
-  path = g_build_filename (dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
 }
 
 static CsConfig *
@@ -97,28 +44,6 @@ make_config (void)
   return config;
 }
 
-typedef struct {
-  gboolean done;
-  gboolean ok;
-} Execute;
-
-static void
-execute_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  Execute *e = user_data;
-
-  e->ok = cs_runner_execute_finish (CS_RUNNER (object), result, NULL);
-  e->done = TRUE;
-}
-
-static gboolean
-execute_done (gpointer data)
-{
-  return ((Execute *) data)->done;
-}
-
 static CsRun *
 make_run (gboolean rank)
 {
@@ -128,15 +53,14 @@ make_run (gboolean rank)
   CsRun *run = cs_run_new (CS_MODE_ARCHITECT, "Design a URL shortener <b>bold</b>");
   static const char * const models[] = { "demo/demo-alpha", "demo/demo-beta", "demo/demo-gamma",
                                          "demo/demo-thinking", NULL };
-  Execute e = { 0 };
+  CsTestWait e = { 0 };
 
   cs_run_set_judge (run, "demo/demo-judge");
   cs_run_set_rank (run, rank);
   runner = cs_runner_new (config, run);
   g_assert_true (cs_runner_plan (runner, models, &error));
   g_assert_no_error (error);
-  cs_runner_execute_async (runner, NULL, execute_cb, &e);
-  g_assert_true (wait_for (execute_done, &e, 60000));
+  cs_test_execute (runner, NULL, &e, 120);
   g_assert_true (e.ok);
   return run;
 }
@@ -175,7 +99,7 @@ test_ranking_view (void)
   gtk_window_present (GTK_WINDOW (window));
 
   cs_result_view_set_run (CS_RESULT_VIEW (view), run);
-  g_assert_true (wait_for (not_building, view, 20000));
+  g_assert_true (cs_test_wait_for (not_building, view, 40000));
   ranking = find_ranking_view (view);
   g_assert_nonnull (ranking);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (ranking)));
@@ -220,11 +144,11 @@ test_ranking_view (void)
           g_assert_cmpstr (cs_ranking_badge_get_text (card), ==, want);
         }
     }
-  save_shot (window, "ranking.png");
+  cs_test_ui_save_shot (window, "ranking.png");
 
   /* without a ranking: no table */
   cs_result_view_set_run (CS_RESULT_VIEW (view), plain);
-  g_assert_true (wait_for (not_building, view, 20000));
+  g_assert_true (cs_test_wait_for (not_building, view, 40000));
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (find_ranking_view (view))));
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -250,7 +174,7 @@ test_compose_rows (void)
   cs_compose_page_set_settings (page, settings);
   cs_compose_page_set_config (page, config);
   gtk_window_present (GTK_WINDOW (window));
-  wait_for (never, NULL, 100);
+  cs_test_ui_wait_frames (window, 1, 5000);
 
   /* off by default; the fallback combo offers the judge's models */
   g_assert_false (gtk_switch_get_active (page->rank_switch));
@@ -293,7 +217,6 @@ int
 main (int argc, char *argv[])
 {
   g_autofree char *tmp = g_dir_make_tmp ("cs-test-ui-ranking-XXXXXX", NULL);
-  g_autoptr(GError) error = NULL;
   int status;
 
   g_setenv ("XDG_DATA_HOME", tmp, TRUE);
@@ -302,9 +225,7 @@ main (int argc, char *argv[])
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
-  provider = cs_test_provider_new ();
-  g_assert_true (cs_test_provider_start (provider, 0, &error));
-  g_assert_no_error (error);
+  provider = cs_test_provider_start_new ();
 
   g_test_add_func ("/ui/ranking/view-and-badges", test_ranking_view);
   g_test_add_func ("/ui/ranking/compose-rows", test_compose_rows);

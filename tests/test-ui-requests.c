@@ -22,82 +22,7 @@
 #include "cs-requests-window.h"
 #include "cs-test-provider.h"
 #include "cs-window-private.h"
-
-static gboolean
-wake_up_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-wait_for (gboolean (*cond) (gpointer), gpointer data, guint timeout_ms)
-{
-  guint slack = g_getenv ("CONSILIUM_TEST_SLOW") != NULL ? 6 : 1;
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * slack * 1000;
-  guint wake = g_timeout_add (20, wake_up_cb, NULL);
-  gboolean ok;
-
-  while (!(ok = cond (data)) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (wake);
-  return ok;
-}
-
-static gboolean
-never (gpointer data)
-{
-  return FALSE;
-}
-
-static void
-save_shot (GtkWidget  *widget,
-           const char *name)
-{
-  const char *dir = g_getenv ("CS_TEST_UI_SHOTS");
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  int w, h;
-
-  if (dir == NULL)
-    return;
-  wait_for (never, NULL, 300);
-  w = gtk_widget_get_width (widget);
-  h = gtk_widget_get_height (widget);
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), w, h);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, w, h));
-  path = g_build_filename (dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-}
-
-typedef struct {
-  gboolean done;
-  gboolean ok;
-} Execute;
-
-static void
-execute_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  Execute *e = user_data;
-
-  e->ok = cs_runner_execute_finish (CS_RUNNER (object), result, NULL);
-  e->done = TRUE;
-}
-
-static gboolean
-execute_done (gpointer data)
-{
-  return ((Execute *) data)->done;
-}
+#include "test-ui-util.h"
 
 static gboolean
 window_loaded (gpointer data)
@@ -125,14 +50,13 @@ make_run (CsTestProvider *provider)
   CsRun *run = cs_run_new (CS_MODE_ARCHITECT, "Design a URL shortener <b>bold</b>");
   static const char * const models[] = { "demo/demo-alpha+429once", "demo/demo-beta+500", "gone/demo-alpha",
                                          "demo/demo-gamma+escapes", "demo/demo-alpha", NULL };
-  Execute e = { 0 };
+  CsTestWait e = { 0 };
 
   g_assert_no_error (error);
   runner = cs_runner_new (config, run);
   g_assert_true (cs_runner_plan (runner, models, &error));
   g_assert_no_error (error);
-  cs_runner_execute_async (runner, NULL, execute_cb, &e);
-  g_assert_true (wait_for (execute_done, &e, 60000));
+  cs_test_execute (runner, NULL, &e, 120);
   g_assert_true (e.ok);
   cs_request_log_flush (5000);
   return run;
@@ -141,8 +65,7 @@ make_run (CsTestProvider *provider)
 static void
 test_requests_window (void)
 {
-  g_autoptr(CsTestProvider) provider = cs_test_provider_new ();
-  g_autoptr(GError) error = NULL;
+  g_autoptr(CsTestProvider) provider = cs_test_provider_start_new ();
   g_autoptr(CsRun) run = NULL;
   CsRequestsWindow *window;
   GtkListBox *list;
@@ -150,15 +73,13 @@ test_requests_window (void)
   guint n_rows = 0, n_failed_first = 0;
   gboolean seen_ok = FALSE;
 
-  g_assert_true (cs_test_provider_start (provider, 0, &error));
-  g_assert_no_error (error);
   run = make_run (provider);
 
   window = cs_requests_window_new (run);
   gtk_window_set_default_size (GTK_WINDOW (window), 760, 720);
   gtk_window_present (GTK_WINDOW (window));
-  g_assert_true (wait_for (window_loaded, window, 10000));
-  wait_for (never, NULL, 200);
+  g_assert_true (cs_test_wait_for (window_loaded, window, 20000));
+  cs_test_ui_wait_frames (GTK_WIDGET (window), 2, 5000);
 
   list = GTK_LIST_BOX (gtk_widget_get_template_child (GTK_WIDGET (window), CS_TYPE_REQUESTS_WINDOW, "list_box"));
   for (child = gtk_widget_get_first_child (GTK_WIDGET (list)); child != NULL;
@@ -194,7 +115,7 @@ test_requests_window (void)
   g_assert_cmpuint (n_rows, ==, 7);
   g_assert_cmpuint (n_failed_first, ==, 5);
 
-  save_shot (GTK_WIDGET (window), "requests.png");
+  cs_test_ui_save_shot (GTK_WIDGET (window), "requests.png");
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -265,9 +186,8 @@ one_requests_window (gpointer data)
 static void
 test_requests_menu (void)
 {
-  g_autoptr(CsTestProvider) provider = cs_test_provider_new ();
-  g_autoptr(CsApplication) app = cs_application_new (G_APPLICATION_NON_UNIQUE);
-  g_autoptr(GError) error = NULL;
+  g_autoptr(CsTestProvider) provider = cs_test_provider_start_new ();
+  g_autoptr(CsApplication) app = NULL;
   g_autoptr(CsRun) run = NULL;
   g_autoptr(GList) before = NULL;
   g_autoptr(GList) after = NULL;
@@ -279,13 +199,9 @@ test_requests_menu (void)
   GtkListBox *list;
   guint n_rows = 0;
 
-  g_assert_true (cs_test_provider_start (provider, 0, &error));
-  g_assert_no_error (error);
   run = make_run (provider);
 
-  g_application_set_application_id (G_APPLICATION (app), APP_ID ".TestRequestsMenu");
-  g_application_register (G_APPLICATION (app), NULL, &error);
-  g_assert_no_error (error);
+  app = cs_test_ui_start_app ("TestRequestsMenu");
   win = cs_window_new (app);
   gtk_window_present (GTK_WINDOW (win));
   _cs_window_show_run (win, run);
@@ -301,7 +217,7 @@ test_requests_menu (void)
   before = requests_windows ();
   g_assert_null (before);
   g_assert_true (gtk_widget_activate_action_variant (GTK_WIDGET (win), "win.show-requests", target));
-  g_assert_true (wait_for (one_requests_window, NULL, 10000));
+  g_assert_true (cs_test_wait_for (one_requests_window, NULL, 20000));
   after = requests_windows ();
   requests = after->data;
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (requests)) == GTK_WINDOW (win));

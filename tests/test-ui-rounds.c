@@ -29,106 +29,43 @@
 #include "cs-run-page-rounds.h"
 #include "cs-step-reports.h"
 #include "cs-test-provider.h"
+#include "test-ui-util.h"
 #include "cs-window-private.h"
 
 static char *tmp_dir;
 static CsTestProvider *provider;
 static char *architect_id;
 static char *support_id;
-static guint slack = 1;
-
-static gboolean
-wake_up_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-wait_for (gboolean (*cond) (gpointer), gpointer data, guint timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * slack * 1000;
-  guint wake = g_timeout_add (20, wake_up_cb, NULL);
-  gboolean ok;
-
-  while (!(ok = cond (data)) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (wake);
-  return ok;
-}
-
-static gboolean
-never (gpointer data)
-{
-  return FALSE;
-}
 
 static void
-spin (guint ms)
+write_config (const char *config_home)
 {
-  wait_for (never, NULL, ms);
-}
-
-static void
-save_shot (GtkWidget  *widget,
-           const char *name)
-{
-  const char *dir = g_getenv ("CS_TEST_UI_SHOTS");
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  int w, h;
-
-  if (dir == NULL)
-    return;
-  spin (300);
-  w = gtk_widget_get_width (widget);
-  h = gtk_widget_get_height (widget);
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), w, h);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  if (node == NULL)
-    return;
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, w, h));
-  path = g_build_filename (dir, name, NULL);
-  gdk_texture_save_to_png (texture, path);
-}
-
-static void
-write_config (void)
-{
-  g_autofree char *dir = g_build_filename (tmp_dir, "config", "consilium", NULL);
-  g_autofree char *path = g_build_filename (dir, "providers.ini", NULL);
   g_autofree char *base = cs_test_provider_dup_base_url (provider);
-  g_autofree char *ini = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autofree char *ini = g_strdup_printf ("[provider demo]\n"
+                                          "base-url=%s\n"
+                                          "api=openai-chat\n"
+                                          "models=demo-alpha;demo-beta;demo-judge\n"
+                                          "max-concurrent=8\nrequests-per-minute=0\nmax-retries=0\n", base);
 
-  ini = g_strdup_printf ("[provider demo]\n"
-                         "base-url=%s\n"
-                         "api=openai-chat\n"
-                         "models=demo-alpha;demo-beta;demo-judge\n"
-                         "max-concurrent=8\nrequests-per-minute=0\nmax-retries=0\n", base);
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
-  g_file_set_contents (path, ini, -1, &error);
-  g_assert_no_error (error);
+  cs_test_ui_write_providers (config_home, ini);
 }
 
-static CsApplication *
-start_app (void)
-{
-  CsApplication *app = cs_application_new (G_APPLICATION_NON_UNIQUE);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *id = NULL;
-  static guint n_apps;
+/* The subtitle of @run_id's history row says @text. */
+typedef struct {
+  CsWindow   *win;
+  const char *run_id;
+  const char *text;
+} HistorySays;
 
-  id = g_strdup_printf ("%s.TestRounds%u", APP_ID, n_apps++);
-  g_application_set_application_id (G_APPLICATION (app), id);
-  g_application_register (G_APPLICATION (app), NULL, &error);
-  g_assert_no_error (error);
-  return app;
+static const char *history_subtitle (CsWindow *win, const char *run_id);
+
+static gboolean
+history_says (gpointer data)
+{
+  HistorySays *h = data;
+  const char *subtitle = history_subtitle (h->win, h->run_id);
+
+  return subtitle != NULL && strstr (subtitle, h->text) != NULL;
 }
 
 static gboolean
@@ -186,9 +123,9 @@ start_run (CsWindow   *win,
   _cs_window_select_judge (win, "demo/demo-judge");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
   g_assert_true (_cs_window_is_running (win));
-  g_assert_true (wait_for (not_running, win, 90000));
-  g_assert_true (wait_for (result_built, win->run_page->result_view, 30000));
-  spin (100);
+  g_assert_true (cs_test_wait_for (not_running, win, 90000));
+  g_assert_true (cs_test_wait_for (result_built, win->run_page->result_view, 30000));
+  cs_test_ui_settle (5000);
   g_assert_cmpint (cs_run_get_state (_cs_window_get_run (win)), ==, CS_RUN_DONE);
 }
 
@@ -221,9 +158,9 @@ ask (CsWindow   *win,
     g_assert_cmpuint (cs_run_get_n_rounds (run), ==, n);
     gtk_text_buffer_set_text (buffer, kept, -1);
   }
-  g_assert_true (wait_for (not_running, win, 90000));
-  g_assert_true (wait_for (result_built, win->run_page->result_view, 30000));
-  spin (100);
+  g_assert_true (cs_test_wait_for (not_running, win, 90000));
+  g_assert_true (cs_test_wait_for (result_built, win->run_page->result_view, 30000));
+  cs_test_ui_settle (5000);
 }
 
 static char *
@@ -252,7 +189,7 @@ history_subtitle (CsWindow   *win,
 static void
 test_follow_up (void)
 {
-  g_autoptr(CsApplication) app = start_app ();
+  g_autoptr(CsApplication) app = cs_test_ui_start_app ("TestRounds");
   CsWindow *win = cs_window_new (app);
   CsFollowUpBar *bar;
   CsRoundSwitcher *switcher;
@@ -264,7 +201,7 @@ test_follow_up (void)
 
   gtk_window_set_default_size (GTK_WINDOW (win), 1280, 900);
   gtk_window_present (GTK_WINDOW (win));
-  spin (200);
+  cs_test_ui_settle (5000);
   start_run (win, "architect", "Design a URL shortener for 10k writes a day");
   run = _cs_window_get_run (win);
   architect_id = g_strdup (cs_run_get_id (run));
@@ -309,7 +246,7 @@ test_follow_up (void)
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), ==, "What if we drop Kafka and use <b>Postgres</b>?");
   g_assert_true (visible_in (GTK_WIDGET (win->run_page->result_view)));
   g_assert_null (cs_round_switcher_get_earlier_view (switcher));
-  save_shot (GTK_WIDGET (win), "rounds-follow-up.png");
+  cs_test_ui_save_shot (GTK_WIDGET (win), "rounds-follow-up.png");
 
   /* round 1 stays readable: its result in place of the current one */
   g_signal_emit_by_name (find_named (GTK_WIDGET (switcher), "round-previous"), "clicked");
@@ -326,7 +263,11 @@ test_follow_up (void)
   g_assert_null (cs_round_switcher_get_earlier_view (switcher));
 
   /* the history row counts the rounds */
-  spin (200);
+  {
+    HistorySays says = { win, architect_id, "2 rounds" };
+
+    cs_test_wait_for (history_says, &says, 10000);
+  }
   g_assert_nonnull (history_subtitle (win, architect_id));
   g_assert_nonnull (strstr (history_subtitle (win, architect_id), "2 rounds"));
 
@@ -335,8 +276,8 @@ test_follow_up (void)
   cs_test_provider_set_required_key (provider, "a-key-the-config-lacks");
   gtk_text_buffer_set_text (cs_follow_up_bar_get_buffer (bar), "And with two regions?", -1);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (bar), "follow-up.ask", NULL));
-  g_assert_true (wait_for (not_running, win, 90000));
-  spin (200);
+  g_assert_true (cs_test_wait_for (not_running, win, 90000));
+  cs_test_ui_settle (5000);
   cs_test_provider_set_required_key (provider, NULL);
   g_assert_cmpuint (cs_run_get_n_rounds (run), ==, 3);
   g_assert_cmpint (cs_round_get_state (cs_run_get_round (run, 3)), ==, CS_RUN_FAILED);
@@ -365,7 +306,7 @@ test_follow_up (void)
     g_assert_cmpstr (text, ==, "And with two regions?");
   }
   g_assert_true (gtk_widget_is_sensitive (find_named (GTK_WIDGET (bar), "follow-up-ask")));
-  save_shot (GTK_WIDGET (win), "rounds-failed.png");
+  cs_test_ui_save_shot (GTK_WIDGET (win), "rounds-failed.png");
   if (g_getenv ("CS_TEST_UI_SHOTS") != NULL)
     {
       /* the bar in view, the toast gone */
@@ -373,15 +314,16 @@ test_follow_up (void)
       GtkWidget *content = gtk_widget_get_first_child (gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scroller)));
       double x = 0, y = 0;
 
-      spin (6000);
+      /* the toast's own timeout: no state to ask for */
+      cs_test_wait_for (cs_test_never, NULL, 6000);
       if (gtk_widget_translate_coordinates (GTK_WIDGET (bar), content, 0, 0, &x, &y))
         gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller)), MAX (0, y - 300));
-      save_shot (GTK_WIDGET (win), "rounds-bar.png");
+      cs_test_ui_save_shot (GTK_WIDGET (win), "rounds-bar.png");
     }
 
   cs_run_store_flush (cs_application_get_store (app));
   gtk_window_destroy (GTK_WINDOW (win));
-  spin (100);
+  cs_test_ui_settle (5000);
 }
 
 /* The first step report box under the step @index (from 0) of the shown checklist. */
@@ -419,7 +361,7 @@ has_step_titled (CsResult   *result,
 static void
 test_troubleshooting (void)
 {
-  g_autoptr(CsApplication) app = start_app ();
+  g_autoptr(CsApplication) app = cs_test_ui_start_app ("TestRounds");
   CsWindow *win = cs_window_new (app);
   CsFollowUpBar *bar;
   CsRoundSwitcher *switcher;
@@ -433,7 +375,7 @@ test_troubleshooting (void)
 
   gtk_window_set_default_size (GTK_WINDOW (win), 1280, 900);
   gtk_window_present (GTK_WINDOW (win));
-  spin (200);
+  cs_test_ui_settle (5000);
   start_run (win, "support", "nginx returns 502 Bad Gateway after the upgrade to PHP 8.2");
   run = _cs_window_get_run (win);
   support_id = g_strdup (cs_run_get_id (run));
@@ -459,7 +401,7 @@ test_troubleshooting (void)
   g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (step_part (win, 0, "step-failed"))));
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (step_part (win, 0, "step-failed")), TRUE);
   g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (step_part (win, 0, "step-worked"))));
-  save_shot (GTK_WIDGET (win), "rounds-report.png");
+  cs_test_ui_save_shot (GTK_WIDGET (win), "rounds-report.png");
 
   ask (win, "follow-up.next-steps");
   g_assert_cmpuint (cs_run_get_n_rounds (run), ==, 2);
@@ -489,7 +431,7 @@ test_troubleshooting (void)
   g_assert_true (visible_in (resolution));
   g_assert_false (visible_in (find_named (GTK_WIDGET (bar), "find-next-steps")));
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (find_named (GTK_WIDGET (switcher), "round-label"))), ==, "Round 3 of 3");
-  save_shot (GTK_WIDGET (win), "rounds-resolved.png");
+  cs_test_ui_save_shot (GTK_WIDGET (win), "rounds-resolved.png");
 
   /* round 2's steps stay readable, with the output as it was pasted */
   cs_round_switcher_show_round (switcher, 2);
@@ -497,10 +439,10 @@ test_troubleshooting (void)
   g_assert_false (visible_in (resolution));
 
   cs_run_store_flush (cs_application_get_store (app));
-  spin (400);
+  cs_test_ui_settle (5000);
   cs_run_store_flush (cs_application_get_store (app));
   gtk_window_destroy (GTK_WINDOW (win));
-  spin (100);
+  cs_test_ui_settle (5000);
 }
 
 /* After a restart the saved runs come back with all their rounds. */
@@ -515,12 +457,12 @@ test_reopen (void)
 
   g_assert_nonnull (architect_id);
   g_assert_nonnull (support_id);
-  app = start_app ();
+  app = cs_test_ui_start_app ("TestRounds");
   store = cs_application_get_store (app);
-  g_assert_true (wait_for (store_has_runs, store, 10000));
+  g_assert_true (cs_test_wait_for (store_has_runs, store, 10000));
   win = cs_window_new (app);
   gtk_window_present (GTK_WINDOW (win));
-  spin (300);
+  cs_test_ui_settle (5000);
 
   run = cs_run_store_find (store, support_id);
   g_assert_nonnull (run);
@@ -528,7 +470,7 @@ test_reopen (void)
   g_assert_nonnull (cs_run_get_resolution (run));
   g_assert_cmpuint (cs_round_get_step_reports (cs_run_get_round (run, 2))->len, ==, 1);
   _cs_window_show_run (win, run);
-  g_assert_true (wait_for (result_built, win->run_page->result_view, 30000));
+  g_assert_true (cs_test_wait_for (result_built, win->run_page->result_view, 30000));
   switcher = cs_run_page_get_round_switcher (win->run_page);
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (find_named (GTK_WIDGET (switcher), "round-label"))), ==, "Round 3 of 3");
   g_assert_true (visible_in (find_named (GTK_WIDGET (switcher), "resolution")));
@@ -541,7 +483,7 @@ test_reopen (void)
   g_assert_cmpint (cs_round_get_state (cs_run_get_round (run, 3)), ==, CS_RUN_FAILED);
   g_assert_true (cs_run_get_current_round (run) == cs_run_get_round (run, 2));
   _cs_window_show_run (win, run);
-  g_assert_true (wait_for (result_built, win->run_page->result_view, 30000));
+  g_assert_true (cs_test_wait_for (result_built, win->run_page->result_view, 30000));
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (find_named (GTK_WIDGET (switcher), "round-label"))), ==, "Round 3 of 3");
   g_assert_true (visible_in (find_named (GTK_WIDGET (switcher), "round-state")));
   g_assert_cmpstr (cs_round_get_follow_up (cs_run_get_round (run, 2)), ==, "What if we drop Kafka and use <b>Postgres</b>?");
@@ -549,7 +491,7 @@ test_reopen (void)
   g_assert_true (gtk_widget_is_sensitive (find_named (GTK_WIDGET (cs_run_page_get_follow_up_bar (win->run_page)), "follow-up-ask")));
 
   gtk_window_destroy (GTK_WINDOW (win));
-  spin (100);
+  cs_test_ui_settle (5000);
 }
 
 #ifdef CS_TEST_UI_X11
@@ -596,7 +538,7 @@ is_running (gpointer data)
 static void
 test_keyboard (void)
 {
-  g_autoptr(CsApplication) app = start_app ();
+  g_autoptr(CsApplication) app = cs_test_ui_start_app ("TestRounds");
   CsWindow *win;
   CsFollowUpBar *bar;
   CsRun *run;
@@ -604,28 +546,28 @@ test_keyboard (void)
   g_autofree char *text = NULL;
   guint n;
 
-  g_assert_true (wait_for (store_has_runs, cs_application_get_store (app), 10000));
+  g_assert_true (cs_test_wait_for (store_has_runs, cs_application_get_store (app), 10000));
   win = cs_window_new (app);
   gtk_window_present (GTK_WINDOW (win));
-  spin (300);
+  cs_test_ui_settle (5000);
   run = cs_run_store_find (cs_application_get_store (app), architect_id);
   g_assert_nonnull (run);
   n = cs_run_get_n_rounds (run);
   _cs_window_show_run (win, run);
-  g_assert_true (wait_for (result_built, win->run_page->result_view, 30000));
+  g_assert_true (cs_test_wait_for (result_built, win->run_page->result_view, 30000));
   bar = cs_run_page_get_follow_up_bar (win->run_page);
   gtk_text_buffer_set_text (cs_follow_up_bar_get_buffer (bar), "Keyboard: and with a CDN?", -1);
   gtk_widget_grab_focus (find_named (GTK_WIDGET (bar), "follow-up-text"));
-  spin (100);
+  cs_test_ui_settle (5000);
   if (!press_key (GTK_WIDGET (win), XK_Control_L, XK_Return))
     {
       g_test_skip ("no XTest");
       gtk_window_destroy (GTK_WINDOW (win));
       return;
     }
-  g_assert_true (wait_for (is_running, win, 5000));
-  g_assert_true (wait_for (not_running, win, 90000));
-  spin (100);
+  g_assert_true (cs_test_wait_for (is_running, win, 5000));
+  g_assert_true (cs_test_wait_for (not_running, win, 90000));
+  cs_test_ui_settle (5000);
   g_assert_cmpuint (cs_run_get_n_rounds (run), ==, n + 1);
   g_assert_cmpstr (cs_round_get_follow_up (cs_run_get_round (run, n + 1)), ==, "Keyboard: and with a CDN?");
   g_assert_cmpint (cs_round_get_state (cs_run_get_round (run, n + 1)), ==, CS_RUN_DONE);
@@ -635,7 +577,7 @@ test_keyboard (void)
 
   gtk_window_destroy (GTK_WINDOW (win));
   cs_run_store_flush (cs_application_get_store (app));
-  spin (100);
+  cs_test_ui_settle (5000);
 }
 #endif
 
@@ -643,18 +585,11 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *data = NULL;
   g_autofree char *conf = NULL;
   int ret;
 
-  if (g_getenv ("CONSILIUM_TEST_SLOW") != NULL)
-    slack = MAX (1, (guint) g_ascii_strtoull (g_getenv ("CONSILIUM_TEST_SLOW"), NULL, 10));
-  tmp_dir = g_dir_make_tmp ("cs-test-ui-rounds-XXXXXX", &error);
-  g_assert_no_error (error);
-  data = g_build_filename (tmp_dir, "data", NULL);
+  tmp_dir = cs_test_make_data_home ("ui-rounds");
   conf = g_build_filename (tmp_dir, "config", NULL);
-  g_setenv ("XDG_DATA_HOME", data, TRUE);
   g_setenv ("XDG_CONFIG_HOME", conf, TRUE);
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   g_unsetenv ("CONSILIUM_DEMO_URL");
@@ -662,10 +597,8 @@ main (int   argc,
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
-  provider = cs_test_provider_new ();
-  cs_test_provider_start (provider, 0, &error);
-  g_assert_no_error (error);
-  write_config ();
+  provider = cs_test_provider_start_new ();
+  write_config (conf);
 
   g_test_add_func ("/ui-rounds/follow-up", test_follow_up);
   g_test_add_func ("/ui-rounds/troubleshooting", test_troubleshooting);
@@ -676,6 +609,8 @@ main (int   argc,
   ret = g_test_run ();
 
   g_object_unref (provider);
+  cs_test_rm_rf (tmp_dir);
+  g_free (tmp_dir);
   g_free (architect_id);
   g_free (support_id);
   return ret;

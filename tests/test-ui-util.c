@@ -1,0 +1,184 @@
+/* test-ui-util.c: what the widget tests and the screenshot drivers share
+ * (test-ui-util.h)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "test-ui-util.h"
+
+void
+cs_test_ui_write_providers (const char *config_home,
+                            const char *ini)
+{
+  g_autofree char *dir = g_build_filename (config_home, "consilium", NULL);
+  g_autofree char *path = g_build_filename (dir, "providers.ini", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_file_set_contents (path, ini, -1, &error);
+  g_assert_no_error (error);
+}
+
+CsApplication *
+cs_test_ui_start_app (const char *tag)
+{
+  CsApplication *app = cs_application_new (G_APPLICATION_NON_UNIQUE);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  static guint n_apps;
+
+  id = g_strdup_printf ("%s.%s%u", APP_ID, tag, n_apps++);
+  g_application_set_application_id (G_APPLICATION (app), id);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+  return app;
+}
+
+typedef struct {
+  guint left;
+} Frames;
+
+static gboolean
+count_frame_cb (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       data)
+{
+  Frames *frames = data;
+
+  if (frames->left > 0)
+    frames->left--;
+  return frames->left > 0 ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+static gboolean
+frames_drawn (gpointer data)
+{
+  return ((Frames *) data)->left == 0;
+}
+
+gboolean
+cs_test_ui_wait_frames (GtkWidget *widget,
+                        guint      n_frames,
+                        guint      timeout_ms)
+{
+  Frames frames = { n_frames };
+  guint id;
+  gboolean ok;
+
+  if (n_frames == 0)
+    return TRUE;
+  id = gtk_widget_add_tick_callback (widget, count_frame_cb, &frames, NULL);
+  /* a tick callback runs only while frames are drawn: ask for one */
+  gtk_widget_queue_draw (widget);
+  ok = cs_test_wait_for (frames_drawn, &frames, timeout_ms);
+  if (!ok)
+    gtk_widget_remove_tick_callback (widget, id);
+  return ok;
+}
+
+static gboolean
+low_idle_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+is_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+gboolean
+cs_test_ui_settle (guint timeout_ms)
+{
+  g_autoptr(GListModel) toplevels = g_object_ref (gtk_window_get_toplevels ());
+  gboolean idled = FALSE;
+  gboolean ok = TRUE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (gtk_widget_get_mapped (window))
+        ok = cs_test_ui_wait_frames (window, 2, timeout_ms) && ok;
+    }
+  g_idle_add_full (G_PRIORITY_LOW, low_idle_cb, &idled, NULL);
+  if (!cs_test_wait_for (is_set, &idled, timeout_ms))
+    {
+      /* not to be called after this frame is gone */
+      g_idle_remove_by_data (&idled);
+      return FALSE;
+    }
+  return ok;
+}
+
+typedef struct {
+  GtkWidget     *widget;
+  GdkPaintable  *paintable;
+  GskRenderNode *node;
+  int            width;
+  int            height;
+} Drawing;
+
+static gboolean
+drawn (gpointer data)
+{
+  Drawing *d = data;
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+
+  d->width = gtk_widget_get_width (d->widget);
+  d->height = gtk_widget_get_height (d->widget);
+  gdk_paintable_snapshot (d->paintable, GDK_SNAPSHOT (snapshot), d->width, d->height);
+  g_clear_pointer (&d->node, gsk_render_node_unref);
+  d->node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  return d->node != NULL;
+}
+
+gboolean
+cs_test_ui_save_png (GtkWidget   *widget,
+                     const char  *path,
+                     guint        timeout_ms,
+                     GError     **error)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GdkTexture) texture = NULL;
+  Drawing d = { widget, paintable, NULL, 0, 0 };
+  GskRenderer *renderer;
+
+  /* what changed last is laid out and drawn */
+  cs_test_ui_settle (timeout_ms);
+  if (!cs_test_wait_for (drawn, &d, timeout_ms))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "nothing drawn for %s", path);
+      return FALSE;
+    }
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  texture = gsk_renderer_render_texture (renderer, d.node,
+                                         &GRAPHENE_RECT_INIT (0, 0, d.width, d.height));
+  gsk_render_node_unref (d.node);
+  if (!gdk_texture_save_to_png (texture, path))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "could not write %s", path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+cs_test_ui_save_shot (GtkWidget  *widget,
+                      const char *name)
+{
+  const char *dir = g_getenv ("CS_TEST_UI_SHOTS");
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (dir == NULL)
+    return;
+  path = g_build_filename (dir, name, NULL);
+  cs_test_ui_save_png (widget, path, 5000, &error);
+  g_assert_no_error (error);
+}

@@ -1,0 +1,177 @@
+/* test-util.c: what the engine and UI tests share (test-util.h)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "test-util.h"
+
+static char *data_home;
+
+guint
+cs_test_slack (void)
+{
+  static guint slack;
+
+  if (slack == 0)
+    {
+      const char *slow = g_getenv ("CONSILIUM_TEST_SLOW");
+      const char *preload = g_getenv ("LD_PRELOAD");
+
+      if (slow != NULL)
+        slack = MAX (1, (guint) g_ascii_strtoull (slow, NULL, 10));
+      else if (preload != NULL && strstr (preload, "vgpreload") != NULL)
+        slack = 10;
+      else
+        slack = 1;
+    }
+  return slack;
+}
+
+static gboolean
+wake_up_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+gboolean
+cs_test_wait_for (CsTestCondition cond,
+                  gpointer        data,
+                  guint           timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * cs_test_slack () * 1000;
+  guint wake = g_timeout_add (20, wake_up_cb, NULL);
+  gboolean ok;
+
+  while (!(ok = cond (data)) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (wake);
+  return ok;
+}
+
+gboolean
+cs_test_never (gpointer data)
+{
+  return FALSE;
+}
+
+void
+cs_test_iterate_until (const gboolean *flag,
+                       guint           timeout_s)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_s * cs_test_slack () * G_USEC_PER_SEC;
+  guint wake = g_timeout_add (20, wake_up_cb, NULL);
+
+  while (!*flag)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_source_remove (wake);
+}
+
+void
+cs_test_rm_rf (const char *path)
+{
+  GDir *d = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (d == NULL)
+    {
+      g_unlink (path);
+      return;
+    }
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      cs_test_rm_rf (child);
+    }
+  g_dir_close (d);
+  g_rmdir (path);
+}
+
+char *
+cs_test_make_data_home (const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *template = g_strdup_printf ("cs-test-%s-XXXXXX", name);
+  char *tmp = g_dir_make_tmp (template, &error);
+
+  g_assert_no_error (error);
+  g_free (data_home);
+  data_home = g_build_filename (tmp, "data", NULL);
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  return tmp;
+}
+
+const char *
+cs_test_get_data_home (void)
+{
+  g_assert_nonnull (data_home);
+  return data_home;
+}
+
+CsTestProvider *
+cs_test_provider_start_new (void)
+{
+  g_autoptr(GError) error = NULL;
+  CsTestProvider *provider = cs_test_provider_new ();
+
+  g_assert_true (cs_test_provider_start (provider, 0, &error));
+  g_assert_no_error (error);
+  return provider;
+}
+
+void
+cs_test_open_store (const char  *ini,
+                    const char  *ini_name,
+                    CsConfig   **config,
+                    CsRunStore **store,
+                    char       **runs_dir)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = g_strdup_printf ("runs-%08x", g_random_int ());
+
+  *config = cs_config_new_from_data (ini, ini_name, &error);
+  g_assert_no_error (error);
+  *runs_dir = g_build_filename (cs_test_get_data_home (), "consilium", name, NULL);
+  *store = cs_run_store_new (*runs_dir);
+}
+
+void
+cs_test_close_store (CsConfig   **config,
+                     CsRunStore **store,
+                     char       **runs_dir)
+{
+  if (*store != NULL)
+    cs_run_store_flush (*store);
+  g_clear_object (store);
+  g_clear_object (config);
+  g_clear_pointer (runs_dir, g_free);
+}
+
+void
+cs_test_execute_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  CsTestWait *w = user_data;
+
+  w->ok = cs_runner_execute_finish (CS_RUNNER (object), result, &w->error);
+  w->done = TRUE;
+  w->finished_us = g_get_monotonic_time ();
+}
+
+void
+cs_test_execute (CsRunner     *runner,
+                 GCancellable *cancellable,
+                 CsTestWait   *w,
+                 guint         timeout_s)
+{
+  cs_runner_execute_async (runner, cancellable, cs_test_execute_cb, w);
+  cs_test_iterate_until (&w->done, timeout_s);
+}

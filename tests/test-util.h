@@ -1,0 +1,79 @@
+/* test-util.h: what the engine and UI tests share: waits scaled by the
+ * slack, a temporary data home, the in-process test provider, a config and
+ * run store per test, and a whole run waited for
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "cs-engine.h"
+#include "cs-test-provider.h"
+
+G_BEGIN_DECLS
+
+typedef gboolean (*CsTestCondition) (gpointer data);
+
+/* How many times longer every wait may take: CONSILIUM_TEST_SLOW=N
+ * (sanitizer builds), 10 under valgrind, 1 otherwise. */
+guint           cs_test_slack              (void);
+
+/* Iterates the main context until @cond (@data) holds or @timeout_ms times
+ * the slack passed; returns whether it held. Never a fixed sleep: the
+ * context is woken every 20 ms to ask again. */
+gboolean        cs_test_wait_for           (CsTestCondition  cond,
+                                            gpointer         data,
+                                            guint            timeout_ms);
+/* A condition that never holds: cs_test_wait_for (cs_test_never, NULL, MS)
+ * lets time pass where time itself is what is waited for (a toast's
+ * timeout, streaming half-way for a picture), never before an assertion. */
+gboolean        cs_test_never              (gpointer         data);
+
+/* Iterates until *@flag is set, failing the test after @timeout_s times
+ * the slack. */
+void            cs_test_iterate_until      (const gboolean  *flag,
+                                            guint            timeout_s);
+
+void            cs_test_rm_rf              (const char      *path);
+
+/* A fresh temporary folder named after @name ("cs-test-NAME-XXXXXX") with
+ * XDG_DATA_HOME set to its "data" folder; call it before anything reads the
+ * XDG folders. Returns the folder (remove it with cs_test_rm_rf). */
+char           *cs_test_make_data_home     (const char      *name);
+/* The data home made above. */
+const char     *cs_test_get_data_home      (void);
+
+/* A started in-process test provider on a free loopback port. */
+CsTestProvider *cs_test_provider_start_new (void);
+
+/* A config parsed from @ini (@ini_name in its errors), a fresh runs folder
+ * below the data home and a store over it. */
+void            cs_test_open_store         (const char      *ini,
+                                            const char      *ini_name,
+                                            CsConfig       **config,
+                                            CsRunStore     **store,
+                                            char           **runs_dir);
+/* Flushes and frees what cs_test_open_store() gave. */
+void            cs_test_close_store        (CsConfig       **config,
+                                            CsRunStore     **store,
+                                            char           **runs_dir);
+
+/* A runner's execute (or another async call's) outcome. */
+typedef struct {
+  gboolean  done;
+  gboolean  ok;
+  GError   *error;
+  gint64    finished_us;   /* monotonic time of the callback */
+} CsTestWait;
+
+/* The GAsyncReadyCallback of cs_runner_execute_async() into a CsTestWait. */
+void            cs_test_execute_cb         (GObject         *object,
+                                            GAsyncResult    *result,
+                                            gpointer         user_data);
+/* Executes @runner and iterates until it ends, failing the test after
+ * @timeout_s times the slack. */
+void            cs_test_execute            (CsRunner        *runner,
+                                            GCancellable    *cancellable,
+                                            CsTestWait      *w,
+                                            guint            timeout_s);
+
+G_END_DECLS
