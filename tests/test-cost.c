@@ -11,6 +11,7 @@
 #include <glib/gstdio.h>
 
 #include "cs-engine.h"
+#include "cs-number-format.h"
 #include "cs-test-provider.h"
 #include "test-util.h"
 
@@ -448,6 +449,37 @@ test_budget_mid_run (Fixture       *f,
   }
 }
 
+/* Counts grouped by three, as the locale writes them; in C (the tests'
+ * locale) with "," as the Markdown export does. */
+static void
+test_format_count (void)
+{
+  static const struct { gint64 value; const char *text; } cases[] = {
+    { 0, "0" }, { 7, "7" }, { 999, "999" }, { 1000, "1,000" }, { 45179, "45,179" },
+    { 1234567, "1,234,567" }, { -1000, "-1,000" }, { -999, "-999" },
+    { G_MAXINT64, "9,223,372,036,854,775,807" }, { G_MININT64, "-9,223,372,036,854,775,808" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = cs_format_count (cases[i].value);
+      g_assert_cmpstr (text, ==, cases[i].text);
+    }
+  {
+    g_autofree char *de = cs_format_count_with (45179, ".");
+    g_autofree char *nnbsp = cs_format_count_with (1234567, "\u202f");
+    g_autofree char *dollars = cs_format_whole (2679.6);
+    g_autofree char *absurd = cs_format_whole (1e300);
+    g_autofree char *nan_text = cs_format_whole (NAN);
+
+    g_assert_cmpstr (de, ==, "45.179");
+    g_assert_cmpstr (nnbsp, ==, "1\u202f234\u202f567");
+    g_assert_cmpstr (dollars, ==, "2,680");
+    g_assert_cmpstr (absurd, ==, "1e+300");
+    g_assert_cmpstr (nan_text, ==, "nan");
+  }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -465,6 +497,7 @@ main (int argc, char *argv[])
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
   g_test_add_func ("/cost/knobs/parse", test_knobs_parse);
+  g_test_add_func ("/cost/format-count", test_format_count);
   ADD ("/cost/knobs/bodies", test_knobs_bodies);
   ADD ("/cost/price-unknown", test_price_unknown);
   ADD ("/cost/estimate", test_estimate);

@@ -33,6 +33,7 @@
 #include "cs-candidate-window.h"
 #include "cs-diagram.h"
 #include "cs-history-row.h"
+#include "cs-number-format.h"
 #include "cs-origin-chips.h"
 #include "cs-preferences-window.h"
 #include "cs-preferences-window-private.h"
@@ -3675,6 +3676,16 @@ test_knobs_estimate_budget (void)
   }
   g_assert_cmpint (cs_run_get_wall_ms (run), >=, 0);
   g_assert_nonnull (strstr (gtk_label_get_text (win->run_page->state_label), " tokens · "));
+  {
+    /* the total grouped as the export writes it ("45,179 tokens") */
+    gint64 total = cs_run_get_total_input_tokens (run) + cs_run_get_total_output_tokens (run);
+    g_autofree char *count = cs_format_count (total);
+    g_autofree char *words = g_strdup_printf (" · %s tokens · ", count);
+
+    g_assert_cmpint (total, >=, 1000);
+    g_assert_nonnull (strchr (count, ','));
+    g_assert_nonnull (strstr (gtk_label_get_text (win->run_page->state_label), words));
+  }
 
   gtk_window_destroy (GTK_WINDOW (win));
   g_object_unref (run);

@@ -16,6 +16,7 @@
 
 #include "cs-blueprint-view.h"
 #include "cs-diagram.h"
+#include "cs-number-format.h"
 #include "cs-origin-chips.h"
 #include "cs-result-parts.h"
 #include "cs-ui-util.h"
@@ -52,7 +53,9 @@ show_overview (CsBlueprintView *self,
   cs_origin_chips_add_after (GTK_WIDGET (self->summary_label), cs_result_get_summary_origin (self->result));
   if (cs_blueprint_get_monthly_cost (bp, &cost) && cost >= 0)
     {
-      g_autofree char *text = g_strdup_printf (_("Estimated running cost: $%.0f per month"), cost);
+      g_autofree char *figure = cs_format_whole (cost);
+      /* Translators: whole US dollars ("2,680") */
+      g_autofree char *text = g_strdup_printf (_("Estimated running cost: $%s per month"), figure);
 
       gtk_label_set_text (self->cost_label, text);
       gtk_widget_set_visible (GTK_WIDGET (self->cost_label), TRUE);

@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "cs-candidate-view.h"
+#include "cs-number-format.h"
 #include "cs-result-parts.h"
 #include "cs-ui-util.h"
 
@@ -85,8 +86,8 @@ cs_candidate_format_footer (CsCandidate *candidate,
   if (in >= 0 || out >= 0)
     {
       /* the numbers apart: xgettext cannot expand G_GINT64_FORMAT */
-      g_autofree char *in_str = g_strdup_printf ("%" G_GINT64_FORMAT, MAX (in, 0));
-      g_autofree char *out_str = g_strdup_printf ("%" G_GINT64_FORMAT, MAX (out, 0));
+      g_autofree char *in_str = cs_format_count (MAX (in, 0));
+      g_autofree char *out_str = cs_format_count (MAX (out, 0));
 
       /* Translators: a card's footer: the input tokens, then the output
        * tokens (both numbers) */
@@ -284,7 +285,9 @@ fill_blueprint (GtkBox      *box,
     fill_risks (box, cs_blueprint_get_risks (bp));
   if (cs_blueprint_get_monthly_cost (bp, &cost) && cost >= 0 && cs_blueprint_get_components (bp)->len > 0)
     {
-      g_autofree char *text = g_strdup_printf (_("Estimated cost: $%.0f per month"), cost);
+      g_autofree char *figure = cs_format_whole (cost);
+      /* Translators: whole US dollars ("2,680") */
+      g_autofree char *text = g_strdup_printf (_("Estimated cost: $%s per month"), figure);
       gtk_box_append (box, cs_plain_label (text, FALSE, "dim-label", NULL));
     }
 }

@@ -15,6 +15,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cs-number-format.h"
 #include "cs-requests-window.h"
 #include "cs-result-parts.h"
 #include "cs-terminal-text.h"
@@ -127,9 +128,13 @@ row_subtitle (JsonObject *o)
   if ((v = member_int (o, "duration_ms")) >= 0)
     g_string_append_printf (s, _(" · %lld ms in all"), (long long) v);
   if (member_int (o, "output_tokens") >= 0)
-    g_string_append_printf (s, _(" · %lld tokens in, %lld out"),
-                            (long long) MAX (member_int (o, "input_tokens"), 0),
-                            (long long) member_int (o, "output_tokens"));
+    {
+      g_autofree char *in = cs_format_count (MAX (member_int (o, "input_tokens"), 0));
+      g_autofree char *out = cs_format_count (member_int (o, "output_tokens"));
+
+      /* Translators: input tokens, then output tokens (numbers) */
+      g_string_append_printf (s, _(" · %s tokens in, %s out"), in, out);
+    }
   if ((v = member_int (o, "bytes")) > 0)
     {
       g_autofree char *size = g_format_size ((guint64) v);

@@ -144,7 +144,10 @@ show_header (CsResultView *self,
     {
       g_autofree char *judge_text = cs_result_model_text (GTK_WIDGET (self), judge);
 
-      line = g_strdup_printf (_("Methods: %s (judge: %s)"), text->str, judge_text);
+      /* Translators: the methods ("votes · consensus · judge"), then the
+       * judge model ("o3 from OpenAI"); two sentences, as a provider's
+       * name may have parentheses of its own */
+      line = g_strdup_printf (_("Methods: %s. Judge: %s."), text->str, judge_text);
     }
   else
     line = g_strdup_printf (_("Methods: %s"), text->str);

@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cs-number-format.h"
 #include "cs-run-totals.h"
 
 char *
@@ -33,7 +34,7 @@ cs_run_page_append_totals (CsRun *run,
 
   if (wall_ms >= 0 && tokens > 0)
     {
-      g_autofree char *count = g_strdup_printf ("%" G_GINT64_FORMAT, tokens);
+      g_autofree char *count = cs_format_count (tokens);
 
       /* Translators: the run's total tokens (a number), then its wall time in seconds */
       g_string_append_printf (s, _(" · %s tokens · %.1f s"), count, wall_ms / 1000.0);

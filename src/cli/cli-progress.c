@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli-private.h"
+#include "cs-number-format.h"
 #include "cs-terminal-text.h"
 
 /* A line for the terminal: whatever came from the network in it (a
@@ -55,7 +56,9 @@ format_candidate_line (CsCandidate *c)
       {
         gint64 tokens = cs_candidate_get_output_tokens (c);
         gint64 ms = cs_candidate_get_duration_ms (c);
-        g_autofree char *tok = tokens >= 0 ? g_strdup_printf (_("%lld tokens"), (long long) tokens)
+        g_autofree char *count = tokens >= 0 ? cs_format_count (tokens) : NULL;
+        /* Translators: a number of tokens ("1,785") */
+        g_autofree char *tok = tokens >= 0 ? g_strdup_printf (_("%s tokens"), count)
                                            : g_strdup (_("? tokens"));
         g_autofree char *cost = cli_format_cost (cs_candidate_get_cost_usd (c),
                                                  cs_candidate_get_price_known (c));
