@@ -27,6 +27,7 @@
 #endif
 
 #include "cs-application.h"
+#include "cs-blueprint-view.h"
 #include "cs-candidate-card.h"
 #include "cs-candidate-outline.h"
 #include "cs-candidate-view.h"
@@ -668,6 +669,57 @@ assert_cards_show_outlines (CsWindow *win)
 
 static char *architect_run_id;
 static char *support_run_id;
+
+/* The result view shows what the export does: a blueprint's APIs, and the
+ * minority's components and decisions it left out, from the typed result;
+ * the monthly cost grouped. */
+static void
+test_blueprint_sections (void)
+{
+  g_autoptr(CsResult) result = cs_result_new (CS_MODE_ARCHITECT);
+  CsBlueprint *bp = cs_blueprint_new ();
+  const char *sources[] = { "c2", "c3", NULL };
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *view;
+  g_autofree char *shown = NULL;
+  guint steps = 0;
+
+  cs_blueprint_set_summary (bp, "A modular monolith");
+  cs_blueprint_set_monthly_cost (bp, 12679.6);
+  cs_blueprint_add_component (bp, "Core API", "Orders and users", "Go", "Stateless replicas");
+  cs_blueprint_add_api (bp, "Public REST API", "REST", "Versioned JSON endpoints under /v1");
+  cs_blueprint_add_api (bp, "Live updates", "WebSocket", NULL);
+  cs_result_set_blueprint (result, bp);
+  cs_blueprint_unref (bp);
+  cs_result_add_component_alternative (result, "Observability", "Prometheus + Grafana",
+                                       "Metrics and alerts", 2, 4, sources);
+  cs_result_add_decision_alternative (result, "Messaging backbone", "Apache Kafka",
+                                      "Replayable events", 1, 4, sources + 1);
+
+  view = cs_blueprint_view_new (result);
+  gtk_window_set_default_size (GTK_WINDOW (window), 800, 600);
+  gtk_window_set_child (GTK_WINDOW (window), view);
+  gtk_window_present (GTK_WINDOW (window));
+  while (cs_blueprint_view_build_step (CS_BLUEPRINT_VIEW (view)))
+    g_assert_cmpuint (++steps, <, 100);
+  spin (100);
+  shown = labels_of (view);
+  g_assert_nonnull (strstr (shown, "Estimated running cost: $12,680 per month\n"));
+  g_assert_nonnull (strstr (shown, "\nAPIs\n"));
+  g_assert_nonnull (strstr (shown, "Public REST API\nREST — Versioned JSON endpoints under /v1\n"));
+  g_assert_nonnull (strstr (shown, "Live updates\nWebSocket\n"));
+  g_assert_nonnull (strstr (shown, "\nAlternatives (not in the blueprint)\n"));
+  g_assert_nonnull (strstr (shown, "Observability\nPrometheus + Grafana · component proposed by 2 of 4\n"));
+  g_assert_nonnull (strstr (shown, "Messaging backbone: Apache Kafka\ndecision proposed by 1 of 4\n"));
+  /* the APIs after the components, the alternatives last */
+  g_assert_true (strstr (shown, "Core API\n") < strstr (shown, "\nAPIs\n"));
+  g_assert_true (strstr (shown, "\nAPIs\n") < strstr (shown, "\nAlternatives (not in the blueprint)\n"));
+  g_assert_null (strchr (shown, '{'));
+  save_shot (view, "blueprint-sections.png");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (50);
+}
 
 static void
 test_architect_run (void)
@@ -3780,6 +3832,7 @@ main (int   argc,
   g_test_add_func ("/ui/constraint-breaches", test_constraint_breaches);
   g_test_add_func ("/ui/cancel-in-judge", test_cancel_in_judge);
   g_test_add_func ("/ui/knobs-estimate-budget", test_knobs_estimate_budget);
+  g_test_add_func ("/ui/blueprint-sections", test_blueprint_sections);
 
   ret = g_test_run ();
 

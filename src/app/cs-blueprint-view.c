@@ -92,6 +92,17 @@ component_row (gconstpointer item)
   return row;
 }
 
+/* "a — b", either left out when empty */
+static char *
+join_dash (const char *a,
+           const char *b)
+{
+  gboolean has_a = a != NULL && a[0] != '\0';
+  gboolean has_b = b != NULL && b[0] != '\0';
+
+  return g_strdup_printf ("%s%s%s", has_a ? a : "", has_a && has_b ? " — " : "", has_b ? b : "");
+}
+
 static GtkWidget *
 data_store_row (gconstpointer item)
 {
@@ -103,9 +114,59 @@ data_store_row (gconstpointer item)
   if (d->name == NULL)
     return NULL;
   title = d->primary ? g_strdup_printf (_("%s (system of record)"), d->name) : g_strdup (d->name);
-  subtitle = g_strdup_printf ("%s — %s", d->technology ? d->technology : "", d->purpose ? d->purpose : "");
+  subtitle = join_dash (d->technology, d->purpose);
   row = cs_result_row (title, subtitle);
   cs_origin_chips_add_to_row (row, &d->item.origin);
+  return row;
+}
+
+static GtkWidget *
+api_row (gconstpointer item)
+{
+  const CsApi *a = item;
+  g_autofree char *subtitle = NULL;
+  GtkWidget *row;
+
+  if (a->name == NULL)
+    return NULL;
+  subtitle = join_dash (a->style, a->description);
+  row = cs_result_row (a->name, subtitle);
+  cs_origin_chips_add_to_row (row, &a->item.origin);
+  return row;
+}
+
+/* A minority's component or decision the blueprint left out, with how
+ * many candidates proposed it and which (its chips). */
+static GtkWidget *
+alternative_row (gconstpointer item)
+{
+  const CsAlternative *alt = item;
+  g_autofree char *title = NULL;
+  g_autofree char *subtitle = NULL;
+  g_autofree char *support = NULL;
+  GtkWidget *row;
+
+  if (alt->title == NULL || alt->kind == CS_ALTERNATIVE_STEP)
+    return NULL;
+  if (alt->kind == CS_ALTERNATIVE_DECISION)
+    {
+      if (alt->item.total > 0)
+        /* Translators: how many candidates proposed an alternative decision */
+        support = g_strdup_printf (_("decision proposed by %d of %d"), (int) alt->item.support, (int) alt->item.total);
+      title = g_strdup_printf ("%s: %s", alt->title, alt->choice != NULL ? alt->choice : "");
+      row = cs_result_expander_row (title, support);
+      cs_result_expander_add_text (row, _("Rationale"), alt->rationale);
+    }
+  else
+    {
+      support = cs_result_support_text (&alt->item, CS_SUPPORT_COMPONENT);
+      subtitle = g_strdup_printf ("%s%s%s", alt->technology != NULL ? alt->technology : "",
+                                  alt->technology != NULL && support != NULL ? " · " : "",
+                                  support != NULL ? support : "");
+      row = cs_result_expander_row (alt->title, subtitle);
+      cs_result_expander_add_text (row, _("Responsibility"), alt->responsibility);
+    }
+  cs_origin_chips_add_to_row (row, &alt->item.origin);
   return row;
 }
 
@@ -157,19 +218,29 @@ risk_row (gconstpointer item)
   return row;
 }
 
-/* The sections after the overview, in order, each shown when its list is
- * not empty: a row (or a line) per item, NULL for an item left out. */
+static GPtrArray *components (CsResult *r) { return cs_blueprint_get_components (cs_result_get_blueprint (r)); }
+static GPtrArray *data_stores (CsResult *r) { return cs_blueprint_get_data_stores (cs_result_get_blueprint (r)); }
+static GPtrArray *apis (CsResult *r) { return cs_blueprint_get_apis (cs_result_get_blueprint (r)); }
+static GPtrArray *decisions (CsResult *r) { return cs_blueprint_get_decisions (cs_result_get_blueprint (r)); }
+static GPtrArray *trade_offs (CsResult *r) { return cs_blueprint_get_trade_offs (cs_result_get_blueprint (r)); }
+static GPtrArray *risks (CsResult *r) { return cs_blueprint_get_risks (cs_result_get_blueprint (r)); }
+
+/* The sections after the overview, in order (the Markdown export's), each
+ * shown when its list is not empty: a row (or a line) per item, NULL for
+ * an item left out. */
 static const struct {
   const char  *title;
-  GPtrArray *(*items) (CsBlueprint *bp);
+  GPtrArray *(*items) (CsResult *result);
   GtkWidget *(*row)   (gconstpointer item);
   gboolean     boxed;          /* the rows in a boxed list */
 } sections[] = {
-  { N_("Components"), cs_blueprint_get_components, component_row, TRUE },
-  { N_("Data stores"), cs_blueprint_get_data_stores, data_store_row, TRUE },
-  { N_("Decisions"), cs_blueprint_get_decisions, decision_row, TRUE },
-  { N_("Trade-offs"), cs_blueprint_get_trade_offs, trade_off_line, FALSE },
-  { N_("Risks"), cs_blueprint_get_risks, risk_row, TRUE },
+  { N_("Components"), components, component_row, TRUE },
+  { N_("Data stores"), data_stores, data_store_row, TRUE },
+  { N_("APIs"), apis, api_row, TRUE },
+  { N_("Decisions"), decisions, decision_row, TRUE },
+  { N_("Trade-offs"), trade_offs, trade_off_line, FALSE },
+  { N_("Risks"), risks, risk_row, TRUE },
+  { N_("Alternatives (not in the blueprint)"), cs_result_get_alternatives, alternative_row, TRUE },
 };
 
 enum {
@@ -186,7 +257,7 @@ static gboolean
 add_section_item (CsBlueprintView *self,
                   guint            s)
 {
-  GPtrArray *items = sections[s].items (cs_result_get_blueprint (self->result));
+  GPtrArray *items = sections[s].items (self->result);
   gboolean added = FALSE;
   GtkWidget *row;
 
@@ -237,7 +308,7 @@ add_part (CsBlueprintView *self)
 
   if (stage >= STAGE_SECTIONS && stage < STAGE_RATIONALE)
     {
-      if (sections[stage - STAGE_SECTIONS].items (bp)->len > 0)
+      if (sections[stage - STAGE_SECTIONS].items (self->result)->len > 0)
         return add_section_item (self, stage - STAGE_SECTIONS);
       self->stage++;
       return FALSE;
