@@ -40,6 +40,8 @@
 #include "cs-preferences-window-private.h"
 #include "cs-provider-row-private.h"
 #include "cs-result-view.h"
+#include "cs-step-report-box.h"
+#include "cs-step-row.h"
 #include "cs-test-provider.h"
 #include "cs-window-private.h"
 
@@ -669,6 +671,68 @@ assert_cards_show_outlines (CsWindow *win)
 
 static char *architect_run_id;
 static char *support_run_id;
+
+/* @w's left and right edge in @ancestor's coordinates. */
+static void
+edges_in (GtkWidget *w,
+          GtkWidget *ancestor,
+          double    *left,
+          double    *right)
+{
+  graphene_rect_t bounds;
+
+  g_assert_true (gtk_widget_compute_bounds (w, ancestor, &bounds));
+  *left = bounds.origin.x;
+  *right = bounds.origin.x + bounds.size.width;
+}
+
+/* A checklist step, wide and narrow: the check box in a column of its own, the title, the command
+ * and the report's toggles lined up to its right, never under it. */
+static void
+test_step_row_layout (void)
+{
+  g_autoptr(CsRun) run = cs_run_new (CS_MODE_SUPPORT, "nginx 502");
+  const char *sources[] = { "c1", "c2", NULL };
+  CsStep step = {
+    .item = { .origin = { .sources = (char **) sources }, .support = 2, .total = 4 },
+    .title = "1. Check that the disk holding the logs is not full before anything else",
+    .command = "df -h /var/log", .action = "Look at Use%.", .risk = "none",
+    .has_effort = TRUE, .effort_minutes = 2,
+  };
+  GtkWidget *window = gtk_window_new ();
+  CsStepRow *row = cs_step_row_new (&step, "", "agreed by 2 of 4");
+  GtkWidget *report = cs_step_report_box_new (run, 1);
+  GtkWidget *check = GTK_WIDGET (cs_step_row_add_check (row, FALSE));
+  const int widths[] = { 900, 360 };
+
+  cs_step_row_add_report (row, report);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (row));
+  gtk_window_present (GTK_WINDOW (window));
+  for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
+    {
+      GtkWidget *worked = find_named (report, "step-worked");
+      GtkWidget *title;
+      double check_l, check_r, worked_l, worked_r, title_l, title_r, command_l, command_r;
+
+      gtk_window_set_default_size (GTK_WINDOW (window), widths[i], -1);
+      spin (300);
+      g_assert_nonnull (worked);
+      title = find_named (GTK_WIDGET (row), "step-title");
+      g_assert_nonnull (title);
+      edges_in (check, GTK_WIDGET (row), &check_l, &check_r);
+      edges_in (worked, GTK_WIDGET (row), &worked_l, &worked_r);
+      edges_in (title, GTK_WIDGET (row), &title_l, &title_r);
+      edges_in (find_named (GTK_WIDGET (row), "step-command"), GTK_WIDGET (row), &command_l, &command_r);
+      g_assert_cmpfloat (check_r, <=, worked_l);
+      g_assert_cmpfloat (check_r, <=, title_l);
+      g_assert_cmpfloat_with_epsilon (title_l, worked_l, 0.5);
+      g_assert_cmpfloat_with_epsilon (title_l, command_l, 0.5);
+      save_shot (GTK_WIDGET (row), i == 0 ? "step-row-wide.png" : "step-row-narrow.png");
+    }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (50);
+}
 
 /* The result view shows what the export does: a blueprint's APIs, and the
  * minority's components and decisions it left out, from the typed result;
@@ -3833,6 +3897,7 @@ main (int   argc,
   g_test_add_func ("/ui/cancel-in-judge", test_cancel_in_judge);
   g_test_add_func ("/ui/knobs-estimate-budget", test_knobs_estimate_budget);
   g_test_add_func ("/ui/blueprint-sections", test_blueprint_sections);
+  g_test_add_func ("/ui/step-row-layout", test_step_row_layout);
 
   ret = g_test_run ();
 

@@ -11,6 +11,8 @@
  *             its card's Raw view), a support run (its checklist
  *             scrolled), the Preferences window (a provider expanded, each
  *             page)
+ *             the support run's first step reported as not working, its
+ *             output pasted; both results in a narrow window
  *   error     a run with one model at a port nothing listens on: the
  *             failed card and the Requests window
  * Run it with tools/walk.sh (Xvfb, a session bus, the language asked for).
@@ -450,6 +452,42 @@ walk (int argc, char *argv[], char **tmp_out)
   wait_for (not_running, win, 120000);
   spin (800);
   shot_scrolled (win, "support-done");
+
+  /* the troubleshooting loop: the first step did not work, its output */
+  {
+    g_autoptr(GPtrArray) toggles = g_ptr_array_new ();
+    g_autoptr(GPtrArray) expanders = g_ptr_array_new ();
+
+    collect (GTK_WIDGET (win->run_page), GTK_TYPE_TOGGLE_BUTTON, toggles);
+    for (guint i = 0; i < toggles->len; i++)
+      if (g_strcmp0 (gtk_widget_get_name (g_ptr_array_index (toggles, i)), "step-failed") == 0)
+        {
+          gtk_toggle_button_set_active (g_ptr_array_index (toggles, i), TRUE);
+          break;
+        }
+    collect (GTK_WIDGET (win->run_page), GTK_TYPE_EXPANDER, expanders);
+    for (guint i = 0; i < expanders->len; i++)
+      if (g_strcmp0 (gtk_widget_get_name (g_ptr_array_index (expanders, i)), "step-output-expander") == 0)
+        {
+          GtkWidget *e = g_ptr_array_index (expanders, i);
+          g_autoptr(GPtrArray) views = g_ptr_array_new ();
+
+          gtk_expander_set_expanded (GTK_EXPANDER (e), TRUE);
+          collect (e, GTK_TYPE_TEXT_VIEW, views);
+          if (views->len > 0)
+            gtk_text_buffer_set_text (gtk_text_view_get_buffer (g_ptr_array_index (views, 0)),
+                                      "Filesystem      Size  Used Avail Use% Mounted on\n"
+                                      "/dev/sda1        40G   12G   26G  32% /", -1);
+          break;
+        }
+    scroll_page (win, 0.0);
+    save_shot (win, "support-report.png");
+  }
+
+  /* a narrow window */
+  gtk_window_set_default_size (GTK_WINDOW (win), 560, height);
+  spin (800);
+  shot_scrolled (win, "support-narrow");
 
   /* preferences */
   shot_preferences (app, win);

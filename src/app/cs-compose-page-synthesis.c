@@ -16,6 +16,7 @@
 
 #include "cs-compose-page-private.h"
 #include "cs-run-ranking.h"
+#include "cs-ui-util.h"
 
 #define FALLBACK_ID "cs-fallback-id"
 
@@ -85,6 +86,8 @@ _cs_compose_page_synthesis_init (CsComposePage *self)
   GtkWidget *rank_row = adw_action_row_new ();
 
   self->fallback_row = ADW_COMBO_ROW (adw_combo_row_new ());
+  cs_combo_row_wrap_labels (self->judge_row);
+  cs_combo_row_wrap_labels (self->fallback_row);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->fallback_row), _("Fallback judge"));
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self->fallback_row),
                                _("Asked when the judge fails, after one repair"));

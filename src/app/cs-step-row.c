@@ -18,7 +18,9 @@ struct _CsStepRow
   GtkBox          parent_instance;
 
   GtkCheckButton *check;
+  GtkBox         *content;
   GtkLabel       *title_label;
+  GtkWidget      *meta_box;
   GtkLabel       *meta_label;
   GtkWidget      *command_box;
   GtkLabel       *command_label;
@@ -88,6 +90,8 @@ cs_step_row_new (const CsStep *step,
   gtk_label_set_text (self->meta_label, meta);
   gtk_widget_set_visible (GTK_WIDGET (self->meta_label), meta[0] != '\0');
   cs_origin_chips_add_after (GTK_WIDGET (self->meta_label), &step->item.origin);
+  gtk_widget_set_visible (self->meta_box, meta[0] != '\0' ||
+                          gtk_widget_get_next_sibling (GTK_WIDGET (self->meta_label)) != NULL);
 
   if (step->command != NULL && step->command[0] != '\0')
     {
@@ -113,9 +117,6 @@ cs_step_row_add_check (CsStepRow *self,
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, gtk_label_get_text (self->title_label),
                                   -1);
   gtk_widget_set_visible (GTK_WIDGET (self->check), TRUE);
-  /* the command and the details line up with the title */
-  gtk_widget_set_margin_start (self->command_box, 30);
-  gtk_widget_set_margin_start (self->details, 30);
   return self->check;
 }
 
@@ -125,9 +126,8 @@ cs_step_row_add_report (CsStepRow *self,
 {
   g_return_if_fail (CS_IS_STEP_ROW (self));
 
-  gtk_widget_set_margin_start (report, gtk_widget_get_visible (GTK_WIDGET (self->check)) ? 30 : 0);
   gtk_widget_set_margin_top (report, 4);
-  gtk_box_append (GTK_BOX (self), report);
+  gtk_box_append (self->content, report);
 }
 
 static void
@@ -148,7 +148,9 @@ cs_step_row_class_init (CsStepRowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/consilium/Consilium/cs-step-row.ui");
   gtk_widget_class_bind_template_child (widget_class, CsStepRow, check);
+  gtk_widget_class_bind_template_child (widget_class, CsStepRow, content);
   gtk_widget_class_bind_template_child (widget_class, CsStepRow, title_label);
+  gtk_widget_class_bind_template_child (widget_class, CsStepRow, meta_box);
   gtk_widget_class_bind_template_child (widget_class, CsStepRow, meta_label);
   gtk_widget_class_bind_template_child (widget_class, CsStepRow, command_box);
   gtk_widget_class_bind_template_child (widget_class, CsStepRow, command_label);

@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
 
 #include "cs-types.h"
 
@@ -17,6 +17,10 @@ GtkWidget   *cs_plain_label        (const char  *text,
                                     const char  *first_class,
                                     ...);
 void         cs_box_remove_all     (GtkBox      *box);
+/* Shows @row's items (GtkStringObjects) in labels that wrap instead of
+ * the default's cut at 20 characters: "o3 from OpenAI" and longer
+ * translations stay readable, beside the row's title or under it. */
+void         cs_combo_row_wrap_labels (AdwComboRow *row);
 
 /* What the app calls a candidate (never an internal id alone), with the
  * provider's display name from the application's configuration (its id when
