@@ -3486,7 +3486,8 @@ test_result_names (void)
   collect_texts (view, texts);
   g_test_message ("%s", texts->str);
 
-  g_assert_nonnull (strstr (texts->str, "(judge: demo-judge from Demo & <Co>)\n"));
+  g_assert_nonnull (strstr (texts->str, ". Judge: demo-judge from Demo & <Co>.\n"));
+  g_assert_null (strstr (texts->str, "(judge: "));
   g_assert_nonnull (strstr (texts->str, "\nc1 (demo-alpha)\n"));
   g_assert_nonnull (strstr (texts->str, "• Disk full (likely)\n• DNS (less likely)\n"));
   g_assert_nonnull (strstr (texts->str, "agreed by 2 of 2 · low risk · ~2 min\n"));
