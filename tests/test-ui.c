@@ -772,12 +772,12 @@ test_blueprint_sections (void)
   g_assert_nonnull (strstr (shown, "\nAPIs\n"));
   g_assert_nonnull (strstr (shown, "Public REST API\nREST — Versioned JSON endpoints under /v1\n"));
   g_assert_nonnull (strstr (shown, "Live updates\nWebSocket\n"));
-  g_assert_nonnull (strstr (shown, "\nAlternatives (not in the blueprint)\n"));
+  g_assert_nonnull (strstr (shown, "\nAlternatives (Not in the Blueprint)\n"));
   g_assert_nonnull (strstr (shown, "Observability\nPrometheus + Grafana · component proposed by 2 of 4\n"));
   g_assert_nonnull (strstr (shown, "Messaging backbone: Apache Kafka\ndecision proposed by 1 of 4\n"));
   /* the APIs after the components, the alternatives last */
   g_assert_true (strstr (shown, "Core API\n") < strstr (shown, "\nAPIs\n"));
-  g_assert_true (strstr (shown, "\nAPIs\n") < strstr (shown, "\nAlternatives (not in the blueprint)\n"));
+  g_assert_true (strstr (shown, "\nAPIs\n") < strstr (shown, "\nAlternatives (Not in the Blueprint)\n"));
   g_assert_null (strchr (shown, '{'));
   save_shot (view, "blueprint-sections.png");
 
@@ -2359,7 +2359,7 @@ test_welcome_starts_demo (void)
   gtk_window_present (GTK_WINDOW (win));
   spin (100);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "welcome");
-  g_assert_null (find_type (GTK_WIDGET (win->welcome_list), ADW_TYPE_ACTION_ROW, _("Demo provider (synthetic answers)")));
+  g_assert_null (find_type (GTK_WIDGET (win->welcome_list), ADW_TYPE_ACTION_ROW, _("Demo Provider (Synthetic Answers)")));
   gtk_window_destroy (GTK_WINDOW (win));
   g_object_unref (app);
 
@@ -2369,7 +2369,7 @@ test_welcome_starts_demo (void)
   win = cs_window_new (app);
   gtk_window_present (GTK_WINDOW (win));
   spin (200);
-  row = find_type (GTK_WIDGET (win->welcome_list), ADW_TYPE_ACTION_ROW, _("Demo provider (synthetic answers)"));
+  row = find_type (GTK_WIDGET (win->welcome_list), ADW_TYPE_ACTION_ROW, _("Demo Provider (Synthetic Answers)"));
   g_assert_nonnull (row);
   g_assert_true (gtk_widget_get_visible (row));
   button = find_button (row, _("_Use Demo"));

@@ -235,12 +235,12 @@ static const struct {
   gboolean     boxed;          /* the rows in a boxed list */
 } sections[] = {
   { N_("Components"), components, component_row, TRUE },
-  { N_("Data stores"), data_stores, data_store_row, TRUE },
+  { N_("Data Stores"), data_stores, data_store_row, TRUE },
   { N_("APIs"), apis, api_row, TRUE },
   { N_("Decisions"), decisions, decision_row, TRUE },
   { N_("Trade-offs"), trade_offs, trade_off_line, FALSE },
   { N_("Risks"), risks, risk_row, TRUE },
-  { N_("Alternatives (not in the blueprint)"), cs_result_get_alternatives, alternative_row, TRUE },
+  { N_("Alternatives (Not in the Blueprint)"), cs_result_get_alternatives, alternative_row, TRUE },
 };
 
 enum {
@@ -294,7 +294,7 @@ add_rationale (CsBlueprintView *self)
 
   if (rationale == NULL || rationale[0] == '\0')
     return FALSE;
-  section = cs_result_section (GTK_BOX (self), _("Why this design"));
+  section = cs_result_section (GTK_BOX (self), _("Why This Design"));
   gtk_box_append (GTK_BOX (section), cs_plain_label (rationale, TRUE, NULL));
   return TRUE;
 }

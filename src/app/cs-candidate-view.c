@@ -184,7 +184,7 @@ fill_decisions (GtkBox    *box,
                 guint      limit,
                 gboolean   full)
 {
-  add_heading (box, _("Key choices"));
+  add_heading (box, _("Key Choices"));
   for (guint i = 0; i < decisions->len && i < limit; i++)
     {
       const CsDecision *d = g_ptr_array_index (decisions, i);
@@ -229,7 +229,7 @@ static void
 fill_causes (GtkBox    *box,
              GPtrArray *causes)
 {
-  add_heading (box, _("Likely causes"));
+  add_heading (box, _("Likely Causes"));
   for (guint i = 0; i < causes->len; i++)
     {
       const CsCause *c = g_ptr_array_index (causes, i);
@@ -248,7 +248,7 @@ fill_steps (GtkBox    *box,
             guint      limit,
             gboolean   full)
 {
-  add_heading (box, full ? _("Steps") : _("First steps"));
+  add_heading (box, full ? _("Steps") : _("First Steps"));
   for (guint i = 0; i < steps->len && i < limit; i++)
     {
       const CsStep *s = g_ptr_array_index (steps, i);
@@ -308,7 +308,7 @@ fill_checklist (GtkBox      *box,
     fill_steps (box, cs_checklist_get_steps (checklist), limit, full);
   if (full && escalate != NULL)
     {
-      add_heading (box, _("Escalate when"));
+      add_heading (box, _("When to Escalate"));
       gtk_box_append (box, cs_plain_label (escalate, TRUE, NULL));
     }
 }

@@ -188,11 +188,11 @@ add_part (CsChecklistView *self)
 
     case STAGE_ESCALATE:
       self->stage++;
-      return add_text_section (self, _("Escalate when"), cs_checklist_get_escalate_when (checklist));
+      return add_text_section (self, _("When to Escalate"), cs_checklist_get_escalate_when (checklist));
 
     case STAGE_RATIONALE:
       self->stage++;
-      return add_text_section (self, _("Why this order"), cs_result_get_rationale (self->result));
+      return add_text_section (self, _("Why This Order"), cs_result_get_rationale (self->result));
 
     default:
       return FALSE;

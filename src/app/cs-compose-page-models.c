@@ -395,7 +395,7 @@ fill_rows (CsComposePage *self,
     {
       GtkWidget *empty = adw_action_row_new ();
 
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (empty), _("No models configured"));
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (empty), _("No Models Configured"));
       adw_action_row_set_subtitle (ADW_ACTION_ROW (empty), _("Add a provider in Preferences"));
       gtk_list_box_append (self->models_list, empty);
     }
@@ -427,7 +427,7 @@ _cs_compose_page_update_models (CsComposePage *self)
   if (self->settings == NULL || self->config == NULL)
     return;
 
-  /* nothing shown yet (or "No models configured"): as at the start */
+  /* nothing shown yet (or "No Models Configured"): as at the start */
   models = cs_config_list_models (self->config);
   if (self->model_rows->len == 0 || models->len == 0)
     {

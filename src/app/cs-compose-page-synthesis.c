@@ -88,14 +88,14 @@ _cs_compose_page_synthesis_init (CsComposePage *self)
   self->fallback_row = ADW_COMBO_ROW (adw_combo_row_new ());
   cs_combo_row_wrap_labels (self->judge_row);
   cs_combo_row_wrap_labels (self->fallback_row);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->fallback_row), _("Fallback judge"));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->fallback_row), _("Fallback Judge"));
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self->fallback_row),
                                _("Asked when the judge fails, after one repair"));
   set_chosen_id (self, NULL);
 
   self->rank_switch = GTK_SWITCH (gtk_switch_new ());
   gtk_widget_set_valign (GTK_WIDGET (self->rank_switch), GTK_ALIGN_CENTER);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (rank_row), _("Peer ranking"));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (rank_row), _("Peer Ranking"));
   adw_action_row_set_subtitle (ADW_ACTION_ROW (rank_row),
                                _("Each model ranks the other answers, anonymized; one request per candidate"));
   adw_action_row_add_suffix (ADW_ACTION_ROW (rank_row), GTK_WIDGET (self->rank_switch));

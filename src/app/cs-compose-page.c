@@ -38,12 +38,12 @@ typedef struct
 
 static const ConstraintRow constraint_rows[] = {
   { "budget", N_("Budget"), G_STRUCT_OFFSET (CsComposePage, budget_row) },
-  { "technologies", N_("Preferred technologies"), G_STRUCT_OFFSET (CsComposePage, technologies_row) },
-  { "scale", N_("Expected scale"), G_STRUCT_OFFSET (CsComposePage, scale_row) },
-  { "hosting", N_("Cloud or on-premises"), G_STRUCT_OFFSET (CsComposePage, hosting_row) },
-  { "os", N_("Operating system"), G_STRUCT_OFFSET (CsComposePage, os_row) },
+  { "technologies", N_("Preferred Technologies"), G_STRUCT_OFFSET (CsComposePage, technologies_row) },
+  { "scale", N_("Expected Scale"), G_STRUCT_OFFSET (CsComposePage, scale_row) },
+  { "hosting", N_("Cloud or On-Premises"), G_STRUCT_OFFSET (CsComposePage, hosting_row) },
+  { "os", N_("Operating System"), G_STRUCT_OFFSET (CsComposePage, os_row) },
   { "stack", N_("Stack"), G_STRUCT_OFFSET (CsComposePage, stack_row) },
-  { "tried", N_("Already tried"), G_STRUCT_OFFSET (CsComposePage, tried_row) },
+  { "tried", N_("Already Tried"), G_STRUCT_OFFSET (CsComposePage, tried_row) },
 };
 
 const char *

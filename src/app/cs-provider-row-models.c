@@ -101,7 +101,7 @@ refilter (CsProviderRow *self)
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->add_model_row), title);
     }
   else
-    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->add_model_row), _("Add a model by name"));
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->add_model_row), _("Add a Model by Name"));
 }
 
 void

@@ -125,7 +125,7 @@ show_info (CsRoundSwitcher *self,
   gtk_widget_set_name (label, "round-scope");
   gtk_box_append (self->info_box, label);
   if (reports->len > 0)
-    gtk_box_append (self->info_box, cs_plain_label (_("Steps tried"), FALSE, "caption-heading", "dim-label", NULL));
+    gtk_box_append (self->info_box, cs_plain_label (_("Steps Tried"), FALSE, "caption-heading", "dim-label", NULL));
   for (guint i = 0; i < reports->len; i++)
     add_report (self, g_ptr_array_index (reports, i));
 

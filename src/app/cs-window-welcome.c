@@ -404,7 +404,7 @@ add_demo_start_row (CsWindow *self)
 
   row = adw_action_row_new ();
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Demo provider (synthetic answers)"));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Demo Provider (Synthetic Answers)"));
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _("Synthetic answers from a program on this computer, no API key"));
   button = gtk_button_new_with_mnemonic (_("_Use Demo"));
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
@@ -472,7 +472,7 @@ _cs_window_fill_welcome (CsWindow *self)
     add_probe_row (self,
                    demo_config (demo_url, app != NULL &&
                                 g_strcmp0 (demo_url, cs_demo_provider_get_base_url (cs_application_get_demo_provider (app))) == 0),
-                   _("Demo provider (synthetic answers)"),
+                   _("Demo Provider (Synthetic Answers)"),
                    _("_Use Demo"));
   else
     {
