@@ -64,7 +64,7 @@ cat >"$CONFIG" <<EOF
 [provider demo]
 base-url=http://127.0.0.1:$PORT/v1
 api=openai-chat
-models=demo-alpha;demo-beta;demo-judge
+models=demo-alpha;demo-beta;demo-judge;demo-judge+slow=50
 requests-per-minute=0
 
 [model demo/demo-alpha]
@@ -76,6 +76,12 @@ max-output-tokens=2000
 [model demo/demo-judge]
 price-input=1.25
 price-output=10.00
+
+# a judge whose cap of 10 output tokens the server does not keep, at $0.002 a token
+[model demo/demo-judge+slow=50]
+price-input=1.00
+price-output=2000.00
+max-output-tokens=10
 EOF
 
 PROBLEM="$TMP/problem.txt"
@@ -97,14 +103,28 @@ before=$(requests)
   --estimate "$PROBLEM" >"$TMP/estimate.txt" 2>"$TMP/err" || fail "--estimate failed: $(cat "$TMP/err")"
 [ "$(requests)" -eq "$before" ] || fail "--estimate sent $(( $(requests) - before )) requests"
 contains "$TMP/estimate.txt" "Estimate (nothing was sent):" "--estimate"
-contains "$TMP/estimate.txt" "demo/demo-alpha: 3 candidates in 3 requests" "--estimate: one line a model"
-contains "$TMP/estimate.txt" "output 0–6000 tokens" "--estimate: max-output-tokens × candidates"
-contains "$TMP/estimate.txt" "demo/demo-judge (judge)" "--estimate: the judge"
+contains "$TMP/estimate.txt" "demo-alpha from demo: 3 candidates in 3 requests (+ up to 3 repairs)" "--estimate: one line a model"
+contains "$TMP/estimate.txt" "output 0–12000 tokens" "--estimate: max-output-tokens × candidates, and their repairs"
+contains "$TMP/estimate.txt" "demo-judge from demo (judge): 1 request (+ up to 1 repair)" "--estimate: the judge"
 contains "$TMP/estimate.txt" "total: 4 requests" "--estimate: the total"
+contains "$TMP/estimate.txt" "The upper figures count 4 requests" "--estimate: the repairs said"
+grep -q "demo/" "$TMP/estimate.txt" && fail "--estimate shows internal ids: $(cat "$TMP/estimate.txt")"
 pass "--estimate prints the range and sends no request"
 
+# --- --estimate with peer ranking and a fallback judge ------------------------
+before=$(requests)
+"$CLI" --config="$CONFIG" --model=demo/demo-alpha:3 --option=n=1 --judge=demo/demo-judge \
+  --fallback-judge=demo/demo-alpha --rank --estimate "$PROBLEM" >"$TMP/estimate3.txt" 2>"$TMP/err" \
+  || fail "--estimate --rank failed: $(cat "$TMP/err")"
+[ "$(requests)" -eq "$before" ] || fail "--estimate --rank sent requests"
+contains "$TMP/estimate3.txt" "demo-alpha from demo, peer ranking: 3 requests" "--estimate --rank: one ranker a candidate"
+contains "$TMP/estimate3.txt" "demo-alpha from demo (fallback judge, asked only if the judge fails): up to 2 requests" \
+  "--estimate: the fallback judge"
+contains "$TMP/estimate3.txt" "total: 7 requests" "--estimate --rank: the total"
+pass "--estimate counts peer ranking, and the fallback judge in the upper figure"
+
 "$CLI" --config="$CONFIG" --model=demo/demo-beta --estimate "$PROBLEM" >"$TMP/estimate2.txt" 2>"$TMP/err"
-contains "$TMP/estimate2.txt" "price unknown (demo/demo-beta)" "--estimate, unpriced"
+contains "$TMP/estimate2.txt" "price unknown (demo-beta)" "--estimate, unpriced"
 pass "--estimate of a model without a price says price unknown"
 
 # --- --budget below the estimate: exit 2 with the figures, nothing sent -------
@@ -113,7 +133,7 @@ expect_exit 2 "budget below the estimate" -- \
   "$CLI" --config="$CONFIG" --model=demo/demo-alpha:2 --budget=0.001 "$PROBLEM" 2>"$TMP/err" >"$TMP/out"
 contains "$TMP/err" "not started: the upper estimate \$" "budget"
 contains "$TMP/err" "is above the budget of \$0.0010" "budget"
-contains "$TMP/err" "demo/demo-alpha: 2 candidates" "budget: the figures"
+contains "$TMP/err" "demo-alpha from demo: 2 candidates" "budget: the figures"
 [ "$(requests)" -eq "$before" ] || fail "a run over its budget sent requests"
 expect_exit 2 "budget with a model without a price" -- \
   "$CLI" --config="$CONFIG" --model=demo/demo-beta --budget=100 "$PROBLEM" 2>"$TMP/err" >"$TMP/out"
@@ -139,6 +159,14 @@ pass "--option applies to the --model before it, or to MODEL@; the export shows 
   2>"$TMP/err" || fail "run within its budget failed: $(cat "$TMP/err")"
 contains "$TMP/budget.md" "(budget \$5.0000)" "the budget in the export"
 pass "a run within its budget runs, and its export names the budget"
+
+# --- the budget reached while the judge answers --------------------------------
+"$CLI" --config="$CONFIG" --model=demo/demo-alpha:2 --judge=demo/demo-judge+slow=50 --budget=0.10 \
+  --output="$TMP/judge-budget.md" "$PROBLEM" 2>"$TMP/err" || fail "run stopped in the judge failed: $(cat "$TMP/err")"
+contains "$TMP/judge-budget.md" "0.1000 during the synthesis: the requests still answering were stopped" "the budget in the judge stage"
+contains "$TMP/judge-budget.md" "votes and consensus only" "the result without the judge"
+contains "$TMP/judge-budget.md" "| judge (demo-judge+slow=50) |" "the judge's row"
+pass "a budget reached while the judge answers stops it; the run ends with votes and consensus, saying why"
 
 expect_exit 2 "unknown option key" -- "$CLI" --config="$CONFIG" --model=demo/demo-alpha --option=top_p=1 "$PROBLEM" 2>"$TMP/err"
 contains "$TMP/err" "unknown option" "bad --option"

@@ -24,7 +24,9 @@ typedef struct {
 } Fixture;
 
 /* The same server behind the three APIs; chat models priced, except
- * demo-beta (no price); demo-gamma+slow=300 expensive and slow. */
+ * demo-beta (no price); demo-gamma+slow=300 expensive and slow;
+ * demo-judge+slow=100 slow, expensive and capped at 10 output tokens (that
+ * the server does not keep); demo-judge+invalid never answers in shape. */
 static char *
 build_config (void)
 {
@@ -34,7 +36,8 @@ build_config (void)
   return g_strdup_printf ("[provider chat]\n"
                           "base-url=%s\n"
                           "api=openai-chat\n"
-                          "models=demo-alpha;demo-beta;demo-gamma+slow=300;demo-judge\n"
+                          "models=demo-alpha;demo-beta;demo-gamma+slow=300;demo-judge;"
+                          "demo-judge+slow=100;demo-judge+invalid\n"
                           "requests-per-minute=0\n\n"
                           "[provider resp]\n"
                           "base-url=%s\n"
@@ -52,6 +55,13 @@ build_config (void)
                           "max-n=4\n"
                           "max-output-tokens=1000\n\n"
                           "[model chat/demo-judge]\n"
+                          "price-input=1.00\n"
+                          "price-output=2.00\n\n"
+                          "[model chat/demo-judge+slow=100]\n"
+                          "price-input=1.00\n"
+                          "price-output=2000.00\n"
+                          "max-output-tokens=10\n\n"
+                          "[model chat/demo-judge+invalid]\n"
                           "price-input=1.00\n"
                           "price-output=2.00\n\n"
                           "[model chat/demo-gamma+slow=300]\n"
@@ -354,14 +364,24 @@ test_estimate (Fixture       *f,
   line = g_ptr_array_index (e->lines, 0);
   judge = g_ptr_array_index (e->lines, 1);
   g_assert_cmpstr (line->model, ==, "chat/demo-alpha");
+  g_assert_cmpstr (line->label, ==, "demo-alpha");
   g_assert_cmpuint (line->candidates, ==, 3);
   g_assert_cmpuint (line->requests, ==, 3);                 /* n=1 */
-  g_assert_cmpint (line->input_tokens, >, 3 * 50);           /* the prompt, thrice */
-  g_assert_cmpint (line->output_high, ==, 3 * 1000);         /* max-output-tokens */
+  g_assert_cmpuint (line->repairs, ==, 3);                  /* one a candidate, upper only */
+  g_assert_cmpint (line->input_low, >, 3 * 50);              /* the prompt, thrice */
+  /* a repair's input: the prompt, a bad answer and its errors */
+  g_assert_cmpint (line->input_tokens, ==, 2 * line->input_low + 3 * 1000);
+  g_assert_cmpint (line->output_high, ==, 2 * 3 * 1000);     /* max-output-tokens, and the repairs' */
   g_assert_cmpint (line->output_low, ==, 0);                 /* no past runs */
   g_assert_true (judge->is_judge);
-  g_assert_cmpint (judge->output_high, ==, CS_ESTIMATE_ASSUMED_MAX_OUTPUT);
-  g_assert_cmpint (judge->input_tokens, >, line->output_high);
+  g_assert_cmpint (judge->stage, ==, CS_ESTIMATE_JUDGE);
+  g_assert_cmpuint (judge->requests, ==, 1);
+  g_assert_cmpuint (judge->repairs, ==, 1);
+  g_assert_cmpint (judge->output_high, ==, 2 * CS_ESTIMATE_ASSUMED_MAX_OUTPUT);
+  g_assert_cmpint (judge->input_low, >, 0);
+  g_assert_cmpint (judge->input_tokens, >, 2 * 3 * 1000);   /* the candidates' answers, twice */
+  g_assert_cmpuint (e->requests, ==, 4);
+  g_assert_cmpuint (e->repairs, ==, 4);
   g_assert_true (e->priced);
   g_assert_cmpfloat_with_epsilon (line->usd_high,
                                   (line->input_tokens * 1.0 + line->output_high * 2.0) / 1e6, 1e-12);
@@ -369,7 +389,9 @@ test_estimate (Fixture       *f,
   g_assert_true (cs_estimate_exceeds (e, e->usd_high / 2));
   g_assert_false (cs_estimate_exceeds (e, e->usd_high * 2));
   text = cs_estimate_to_text (e);
-  g_assert_nonnull (strstr (text, "chat/demo-alpha: 3 candidates in 3 requests"));
+  g_assert_nonnull (strstr (text, "demo-alpha from chat: 3 candidates in 3 requests (+ up to 3 repairs)"));
+  g_assert_nonnull (strstr (text, "demo-judge from chat (judge): 1 request (+ up to 1 repair)"));
+  g_assert_null (strstr (text, "chat/"));
 
   /* a past run gives the low figure: the median output */
   {
@@ -402,8 +424,106 @@ test_estimate (Fixture       *f,
 
     g_assert_false (e3->priced);
     g_assert_true (g_str_has_prefix (s, "$"));   /* demo-alpha's part */
-    g_assert_true (g_str_has_suffix (s, "plus chat/demo-beta: price unknown"));
+    g_assert_true (g_str_has_suffix (s, "plus demo-beta: price unknown"));
     g_assert_true (cs_estimate_exceeds (e3, 1000000));
+    g_free (s);
+    s = cs_estimate_to_compact (e3);
+    g_assert_true (g_str_has_suffix (s, " + ?"));
+    g_assert_null (strstr (s, "0.00–0.00"));
+  }
+}
+
+/* Peer ranking: one request a candidate on its model, reading the other
+ * candidates' answers; the fallback judge and every repair in the upper
+ * figure only; models by their display names. */
+static void
+test_estimate_ranking (Fixture       *f,
+                       gconstpointer  data)
+{
+  const char *spec[] = { "chat/demo-alpha:2", "chat/demo-judge", NULL };
+  g_autoptr(CsRun) run = make_run ("chat/demo-judge");
+  g_autoptr(CsRun) plain = make_run ("chat/demo-judge");
+  g_autoptr(CsRunner) runner = NULL;
+  g_autoptr(CsRunner) plain_runner = NULL;
+  g_autoptr(CsEstimate) e = NULL;
+  g_autoptr(CsEstimate) without = NULL;
+  g_autoptr(CsKnobs) n1 = knobs ("n", "1", NULL);
+  g_autofree char *text = NULL;
+  const CsEstimateLine *alpha_rank = NULL, *judge_rank = NULL, *fallback = NULL, *alpha = NULL;
+  gint64 judge_cap = CS_ESTIMATE_ASSUMED_MAX_OUTPUT;
+
+  cs_run_set_knobs (run, "chat/demo-alpha", n1);
+  cs_run_set_knobs (plain, "chat/demo-alpha", n1);
+  cs_run_set_rank (run, TRUE);
+  cs_run_set_fallback_judge (run, "chat/demo-alpha");
+  runner = plan (f, run, spec);
+  plain_runner = plan (f, plain, spec);
+  e = cs_estimate_new (runner, NULL);
+  without = cs_estimate_new (plain_runner, NULL);
+
+  for (guint i = 0; i < e->lines->len; i++)
+    {
+      const CsEstimateLine *line = g_ptr_array_index (e->lines, i);
+
+      if (line->stage == CS_ESTIMATE_RANKING && g_str_equal (line->model, "chat/demo-alpha"))
+        alpha_rank = line;
+      else if (line->stage == CS_ESTIMATE_RANKING)
+        judge_rank = line;
+      else if (line->stage == CS_ESTIMATE_FALLBACK_JUDGE)
+        fallback = line;
+      else if (line->stage == CS_ESTIMATE_CANDIDATES && g_str_equal (line->model, "chat/demo-alpha"))
+        alpha = line;
+    }
+  g_assert_nonnull (alpha);
+  g_assert_nonnull (alpha_rank);
+  g_assert_nonnull (judge_rank);
+  g_assert_nonnull (fallback);
+
+  /* two rankers on demo-alpha, each reading the two others' answers at
+   * most: one demo-alpha's (1000) and demo-judge's (assumed) */
+  g_assert_cmpuint (alpha_rank->requests, ==, 2);
+  g_assert_cmpuint (alpha_rank->repairs, ==, 0);
+  g_assert_cmpint (alpha_rank->input_tokens, ==, alpha->input_low + 2 * (1000 + judge_cap));
+  g_assert_cmpint (alpha_rank->output_high, ==, 2 * 1000);
+  g_assert_cmpint (alpha_rank->output_low, ==, 0);
+  /* one ranker on demo-judge, reading both demo-alpha answers */
+  g_assert_cmpuint (judge_rank->requests, ==, 1);
+  g_assert_cmpint (judge_rank->input_tokens, >, 2 * 1000);
+  g_assert_true (alpha_rank->usd_high > 0 && judge_rank->usd_high > 0);
+
+  /* the fallback judge: nothing in the low figure, a request and its
+   * repair in the upper one */
+  g_assert_true (fallback->is_judge);
+  g_assert_cmpuint (fallback->requests, ==, 0);
+  g_assert_cmpuint (fallback->repairs, ==, 2);
+  g_assert_cmpfloat (fallback->usd_low, ==, 0);
+  g_assert_cmpint (fallback->output_high, ==, 2 * 1000);
+
+  /* the requests sent in any case: 3 candidates, 3 rankers, the judge */
+  g_assert_cmpuint (e->requests, ==, 7);
+  g_assert_cmpuint (without->requests, ==, 4);
+  g_assert_cmpfloat (e->usd_high, >, without->usd_high);
+  g_assert_cmpfloat (e->usd_low, >, without->usd_low);
+
+  text = cs_estimate_to_text (e);
+  g_assert_nonnull (strstr (text, "demo-alpha from chat, peer ranking: 2 requests"));
+  g_assert_nonnull (strstr (text, "demo-alpha from chat (fallback judge, asked only if the judge fails): up to 2 requests"));
+  g_assert_nonnull (strstr (text, "The upper figures count"));
+  g_assert_null (strstr (text, "chat/"));
+
+  /* fewer than three candidates: no ranking */
+  {
+    const char *two[] = { "chat/demo-alpha:2", NULL };
+    g_autoptr(CsRun) run2 = make_run (NULL);
+    g_autoptr(CsRunner) runner2 = NULL;
+    g_autoptr(CsEstimate) e2 = NULL;
+
+    cs_run_set_rank (run2, TRUE);
+    cs_run_set_knobs (run2, "chat/demo-alpha", n1);
+    runner2 = plan (f, run2, two);
+    e2 = cs_estimate_new (runner2, NULL);
+    g_assert_cmpuint (e2->lines->len, ==, 1);
+    g_assert_cmpuint (e2->requests, ==, 2);
   }
 }
 
@@ -480,6 +600,131 @@ test_format_count (void)
   }
 }
 
+/* The judge's upper cost (its prompt and its max output, 16,384 assumed)
+ * on top of what the candidates spent passes the budget: the judge is not
+ * asked, the result is votes and consensus, and the run says why. */
+static void
+test_budget_judge_not_asked (Fixture       *f,
+                             gconstpointer  data)
+{
+  const char *spec[] = { "chat/demo-alpha:2", NULL };
+  g_autoptr(CsRun) run = make_run ("chat/demo-judge");
+  g_autoptr(CsRunner) runner = NULL;
+  CsResult *result;
+  Wait w = { 0 };
+
+  /* the candidates spend under a cent; the judge could spend $0.03 */
+  cs_run_set_budget_usd (run, 0.02);
+  runner = plan (f, run, spec);
+  run_to_end (runner, &w);
+  g_assert_no_error (w.error);
+  g_assert_true (w.ok);
+
+  g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
+  g_assert_cmpint (cs_candidate_get_status (candidate (run, 0)), ==, CS_CANDIDATE_OK);
+  g_assert_cmpint (cs_candidate_get_status (candidate (run, 1)), ==, CS_CANDIDATE_OK);
+  g_assert_cmpfloat (cs_run_get_total_cost_usd (run), <, 0.02);
+  g_assert_cmpuint (cs_test_provider_get_request_count (provider, "demo-judge"), ==, 0);
+  result = cs_run_get_result (run);
+  g_assert_nonnull (result);
+  g_assert_true (cs_result_is_degraded (result));
+  g_assert_nonnull (strstr (cs_result_get_note (result), "not asked"));
+  g_assert_nonnull (strstr (cs_result_get_note (result), "votes and consensus only"));
+  g_assert_nonnull (strstr (cs_run_get_message (run), "kept its budget of $0.0200"));
+}
+
+/* The spending reaches the budget while the judge answers (its model's
+ * cap of 10 tokens is not kept by the server): the judge is stopped, its
+ * partial reply dropped, and the result is the votes and consensus of the
+ * valid candidates, saying why. */
+static void
+test_budget_during_judge (Fixture       *f,
+                          gconstpointer  data)
+{
+  const char *spec[] = { "chat/demo-alpha:2", NULL };
+  g_autoptr(CsRun) run = make_run ("chat/demo-judge+slow=100");
+  g_autoptr(CsRunner) runner = NULL;
+  CsResult *result;
+  g_autoptr(GPtrArray) judges = NULL;
+  Wait w = { 0 };
+
+  /* the judge's upper figure fits (about $0.03 with the candidates); its
+   * reply, at $0.002 a token, passes $0.10 within some 50 tokens, a few
+   * of its ticks out of more than a hundred */
+  cs_run_set_budget_usd (run, 0.10);
+  runner = plan (f, run, spec);
+  run_to_end (runner, &w);
+  g_assert_no_error (w.error);
+  g_assert_true (w.ok);
+
+  g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
+  g_assert_cmpuint (cs_test_provider_get_request_count (provider, "demo-judge+slow=100"), ==, 1);
+  result = cs_run_get_result (run);
+  g_assert_nonnull (result);
+  g_assert_true (cs_result_is_degraded (result));
+  g_assert_nonnull (strstr (cs_result_get_note (result), "Stopped: the run reached its budget of $0.1000"));
+  g_assert_nonnull (strstr (cs_result_get_note (result), "votes and consensus only"));
+  g_assert_cmpuint (cs_result_get_total (result), ==, 2);
+  g_assert_nonnull (strstr (cs_run_get_message (run), "reached its budget of $0.1000 during the synthesis"));
+  judges = cs_run_dup_judge_uses (run);
+  g_assert_cmpuint (judges->len, ==, 1);
+  g_assert_cmpuint (((CsJudgeUse *) g_ptr_array_index (judges, 0))->requests, ==, 1);
+}
+
+/* The export's cost table names each judge that ran: the judge (its
+ * request and its repair) and the fallback judge that did the judging,
+ * each with its own tokens and cost; saved with the run. */
+static void
+test_export_judges (Fixture       *f,
+                    gconstpointer  data)
+{
+  const char *spec[] = { "chat/demo-alpha:2", NULL };
+  g_autoptr(CsRun) run = make_run ("chat/demo-judge+invalid");
+  g_autoptr(CsRunner) runner = NULL;
+  g_autoptr(GPtrArray) judges = NULL;
+  g_autofree char *markdown = NULL;
+  CsJudgeUse *first, *fallback;
+  double cost;
+  Wait w = { 0 };
+
+  cs_run_set_fallback_judge (run, "chat/demo-judge");
+  runner = plan (f, run, spec);
+  run_to_end (runner, &w);
+  g_assert_no_error (w.error);
+  g_assert_true (w.ok);
+
+  judges = cs_run_dup_judge_uses (run);
+  g_assert_cmpuint (judges->len, ==, 2);
+  first = g_ptr_array_index (judges, 0);
+  fallback = g_ptr_array_index (judges, 1);
+  g_assert_cmpstr (first->model, ==, "chat/demo-judge+invalid");
+  g_assert_false (first->fallback);
+  g_assert_cmpuint (first->requests, ==, 2);            /* and its repair */
+  g_assert_cmpstr (fallback->model, ==, "chat/demo-judge");
+  g_assert_true (fallback->fallback);
+  g_assert_cmpuint (fallback->requests, ==, 1);
+  g_assert_cmpint (first->input_tokens, >, 0);
+  g_assert_cmpint (fallback->output_tokens, >, 0);
+  g_assert_true (cs_run_get_judge_usage (run, NULL, NULL, &cost, NULL));
+  g_assert_cmpfloat_with_epsilon (cost, first->cost_usd + fallback->cost_usd, 1e-9);
+
+  markdown = cs_export_markdown (run);
+  g_assert_nonnull (strstr (markdown, "| judge (demo-judge+invalid) |"));
+  g_assert_nonnull (strstr (markdown, "| fallback judge (demo-judge) |"));
+
+  /* saved with the run */
+  {
+    g_autoptr(JsonNode) node = cs_run_to_json (run);
+    g_autoptr(CsRun) back = cs_run_new_from_json (node, NULL);
+    g_autoptr(GPtrArray) back_judges = cs_run_dup_judge_uses (back);
+    g_autofree char *back_md = cs_export_markdown (back);
+
+    g_assert_cmpuint (back_judges->len, ==, 2);
+    g_assert_true (((CsJudgeUse *) g_ptr_array_index (back_judges, 1))->fallback);
+    g_assert_nonnull (strstr (back_md, "| fallback judge (demo-judge) |"));
+  }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -501,7 +746,11 @@ main (int argc, char *argv[])
   ADD ("/cost/knobs/bodies", test_knobs_bodies);
   ADD ("/cost/price-unknown", test_price_unknown);
   ADD ("/cost/estimate", test_estimate);
+  ADD ("/cost/estimate/ranking", test_estimate_ranking);
   ADD ("/cost/budget/mid-run", test_budget_mid_run);
+  ADD ("/cost/budget/judge-not-asked", test_budget_judge_not_asked);
+  ADD ("/cost/budget/during-judge", test_budget_during_judge);
+  ADD ("/cost/export/judges", test_export_judges);
 
 #undef ADD
 

@@ -8,6 +8,7 @@
 #include "cs-result.h"
 #include "cs-candidate.h"
 #include "cs-run.h"
+#include "cs-run-judges.h"
 #include "cs-run-ranking.h"
 #include "cs-ranking.h"
 #include "cs-knobs.h"

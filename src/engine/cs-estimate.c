@@ -8,10 +8,10 @@
 
 #include <math.h>
 #include <string.h>
-#include <glib/gi18n-lib.h>
 
 #include "cs-estimate.h"
 #include "cs-mode.h"
+#include "cs-run-ranking.h"
 #include "cs-runner-private.h"
 
 #define CHARS_PER_TOKEN   4
@@ -109,27 +109,9 @@ static void
 line_free (CsEstimateLine *line)
 {
   g_free (line->model);
+  g_free (line->label);
+  g_free (line->provider);
   g_free (line);
-}
-
-static CsEstimateLine *
-find_line (CsEstimate          *self,
-           const CsModelConfig *model)
-{
-  CsEstimateLine *line;
-
-  for (guint i = 0; i < self->lines->len; i++)
-    {
-      line = g_ptr_array_index (self->lines, i);
-      if (g_str_equal (line->model, model->id))
-        return line;
-    }
-  line = g_new0 (CsEstimateLine, 1);
-  line->model = g_strdup (model->id);
-  line->output_capped = model->max_output_tokens > 0;
-  line->priced = cs_model_config_has_price (model);
-  g_ptr_array_add (self->lines, line);
-  return line;
 }
 
 static gint64
@@ -139,65 +121,89 @@ output_cap (const CsModelConfig *model)
                                       : CS_ESTIMATE_ASSUMED_MAX_OUTPUT;
 }
 
-static void
-add_judge (CsEstimate *self,
-           CsRunner   *runner,
-           gint64      prompt_tokens)
+static CsEstimateLine *
+line_new (CsRunner            *runner,
+          const CsModelConfig *model,
+          CsEstimateStage      stage)
 {
-  const char *judge_id = cs_run_get_judge (runner->run);
-  const CsModelConfig *judge;
-  CsEstimateLine *line;
+  CsEstimateLine *line = g_new0 (CsEstimateLine, 1);
+  const CsProviderConfig *provider = cs_config_find_provider (runner->config, model->provider);
 
-  if (judge_id == NULL || judge_id[0] == '\0' ||
-      (judge = cs_config_find_model (runner->config, judge_id)) == NULL)
-    return;
-
-  line = g_new0 (CsEstimateLine, 1);
-  line->model = g_strdup (judge->id);
-  line->is_judge = TRUE;
-  line->requests = 1;
-  line->output_capped = judge->max_output_tokens > 0;
-  line->priced = cs_model_config_has_price (judge);
-  line->output_low = 0;
-  line->output_high = output_cap (judge);
-  line->input_tokens = prompt_tokens + self->output_high;
-  if (line->priced)
-    {
-      line->usd_low = cs_model_config_cost (judge, prompt_tokens + self->output_low, 0);
-      line->usd_high = cs_model_config_cost (judge, line->input_tokens, line->output_high);
-    }
-  g_ptr_array_add (self->lines, line);
+  line->model = g_strdup (model->id);
+  line->label = g_strdup (model->name != NULL && model->name[0] != '\0' ? model->name : model->id);
+  line->provider = g_strdup (provider != NULL && provider->name != NULL && provider->name[0] != '\0'
+                             ? provider->name : model->provider);
+  line->stage = stage;
+  line->is_judge = stage == CS_ESTIMATE_JUDGE || stage == CS_ESTIMATE_FALLBACK_JUDGE;
+  line->output_capped = model->max_output_tokens > 0;
+  line->priced = cs_model_config_has_price (model);
+  return line;
 }
 
-CsEstimate *
-cs_estimate_new (CsRunner   *runner,
-                 GListModel *history)
+static CsEstimateLine *
+find_line (CsEstimate          *self,
+           CsRunner            *runner,
+           const CsModelConfig *model,
+           CsEstimateStage      stage)
 {
-  CsEstimate *self;
-  gint64 prompt_tokens = 0;
-  guint n_lines;
+  CsEstimateLine *line;
 
-  g_return_val_if_fail (CS_IS_RUNNER (runner), NULL);
+  for (guint i = 0; i < self->lines->len; i++)
+    {
+      line = g_ptr_array_index (self->lines, i);
+      if (line->stage == stage && g_str_equal (line->model, model->id))
+        return line;
+    }
+  line = line_new (runner, model, stage);
+  g_ptr_array_add (self->lines, line);
+  return line;
+}
 
-  self = g_new0 (CsEstimate, 1);
-  self->lines = g_ptr_array_new_with_free_func ((GDestroyNotify) line_free);
-  self->priced = TRUE;
+static void
+price_line (CsEstimateLine      *line,
+            const CsModelConfig *model)
+{
+  if (!line->priced)
+    return;
+  line->usd_low = cs_model_config_cost (model, line->input_low, line->output_low);
+  line->usd_high = cs_model_config_cost (model, line->input_tokens, line->output_high);
+}
 
+/* The figures every later stage reads: the prompt, and the candidates'
+ * output low and high. */
+typedef struct {
+  gint64 prompt;
+  gint64 out_low;
+  gint64 out_high;
+} Totals;
+
+/* One line a model for the candidates; a repair a candidate in the upper
+ * figure. */
+static void
+add_candidates (CsEstimate *self,
+                CsRunner   *runner,
+                GListModel *history,
+                Totals     *totals)
+{
   for (guint g = 0; g < runner->groups->len; g++)
     {
       CsRunnerGroup *group = g_ptr_array_index (runner->groups, g);
-      CsEstimateLine *line = find_line (self, group->model);
+      CsEstimateLine *line = find_line (self, runner, group->model, CS_ESTIMATE_CANDIDATES);
       gint64 input = group_input_tokens (runner, group);
+      guint n = group->slots->len;
+      gint64 cap = output_cap (group->model);
 
       line->requests++;
-      line->candidates += group->slots->len;
-      line->input_tokens += input;
-      line->output_high += output_cap (group->model) * group->slots->len;
-      prompt_tokens = MAX (prompt_tokens, input);
+      line->candidates += n;
+      line->repairs += n;
+      line->input_low += input;
+      /* a repair: the prompt, a bad answer and its errors */
+      line->input_tokens += input + n * (input + cap);
+      line->output_high += 2 * cap * n;
+      totals->prompt = MAX (totals->prompt, input);
     }
 
-  n_lines = self->lines->len;
-  for (guint i = 0; i < n_lines; i++)
+  for (guint i = 0; i < self->lines->len; i++)
     {
       CsEstimateLine *line = g_ptr_array_index (self->lines, i);
       const CsModelConfig *model = NULL;
@@ -210,29 +216,128 @@ cs_estimate_new (CsRunner   *runner,
             model = group->model;
         }
       median = past_median (history, runner->run, line->model, &line->past_samples);
-      line->output_low = MIN (median * line->candidates, line->output_high);
-      if (line->priced)
-        {
-          line->usd_low = cs_model_config_cost (model, line->input_tokens, line->output_low);
-          line->usd_high = cs_model_config_cost (model, line->input_tokens, line->output_high);
-        }
-      self->output_low += line->output_low;
-      self->output_high += line->output_high;
+      line->output_low = MIN (median * line->candidates, line->output_high / 2);
+      price_line (line, model);
+      totals->out_low += line->output_low;
+      /* what the candidates answer, without their repairs */
+      totals->out_high += line->output_high / 2;
     }
+}
 
-  add_judge (self, runner, prompt_tokens);
+/* With peer ranking: each candidate's model ranks the others. */
+static void
+add_ranking (CsEstimate   *self,
+             CsRunner     *runner,
+             const Totals *totals)
+{
+  guint n_candidates = runner->slots->len;
+
+  if (!cs_run_get_rank (runner->run) || n_candidates < CS_RUNNER_RANK_MIN_CANDIDATES)
+    return;
+
+  for (guint g = 0; g < runner->groups->len; g++)
+    {
+      CsRunnerGroup *group = g_ptr_array_index (runner->groups, g);
+      CsEstimateLine *own = find_line (self, runner, group->model, CS_ESTIMATE_CANDIDATES);
+      CsEstimateLine *line = find_line (self, runner, group->model, CS_ESTIMATE_RANKING);
+      gint64 input = group_input_tokens (runner, group);
+      guint n = group->slots->len;
+      /* one of its own candidates' share of the output figures */
+      gint64 own_low = own->candidates > 0 ? own->output_low / own->candidates : 0;
+      gint64 own_high = output_cap (group->model);
+
+      line->candidates += n;
+      line->requests += n;
+      line->input_low += n * (input + MAX (totals->out_low - own_low, 0));
+      line->input_tokens += n * (input + MAX (totals->out_high - own_high, 0));
+      line->output_high += n * output_cap (group->model);
+    }
+  for (guint i = 0; i < self->lines->len; i++)
+    {
+      CsEstimateLine *line = g_ptr_array_index (self->lines, i);
+
+      if (line->stage == CS_ESTIMATE_RANKING)
+        for (guint g = 0; g < runner->groups->len; g++)
+          {
+            CsRunnerGroup *group = g_ptr_array_index (runner->groups, g);
+
+            if (g_str_equal (group->model->id, line->model))
+              {
+                price_line (line, group->model);
+                break;
+              }
+          }
+    }
+}
+
+/* The judge reads the prompt and every candidate's answer; a repair in
+ * the upper figure. The fallback judge, asked only when the judge fails,
+ * counts a request and its repair in the upper figure. */
+static void
+add_judge (CsEstimate      *self,
+           CsRunner        *runner,
+           const char      *judge_id,
+           CsEstimateStage  stage,
+           const Totals    *totals)
+{
+  const CsModelConfig *judge;
+  CsEstimateLine *line;
+  gint64 cap, input_high;
+
+  if (judge_id == NULL || judge_id[0] == '\0' ||
+      (judge = cs_config_find_model (runner->config, judge_id)) == NULL)
+    return;
+
+  line = line_new (runner, judge, stage);
+  cap = output_cap (judge);
+  input_high = totals->prompt + totals->out_high;
+  if (stage == CS_ESTIMATE_JUDGE)
+    {
+      line->requests = 1;
+      line->repairs = 1;
+      line->input_low = totals->prompt + totals->out_low;
+    }
+  else
+    line->repairs = 2;
+  /* a repair: the judge's prompt, a bad verdict and its errors */
+  line->input_tokens = input_high + (input_high + cap);
+  line->output_high = 2 * cap;
+  price_line (line, judge);
+  g_ptr_array_add (self->lines, line);
+}
+
+CsEstimate *
+cs_estimate_new (CsRunner   *runner,
+                 GListModel *history)
+{
+  CsEstimate *self;
+  Totals totals = { 0 };
+  const char *judge;
+  const char *fallback;
+
+  g_return_val_if_fail (CS_IS_RUNNER (runner), NULL);
+
+  self = g_new0 (CsEstimate, 1);
+  self->lines = g_ptr_array_new_with_free_func ((GDestroyNotify) line_free);
+  self->priced = TRUE;
+
+  add_candidates (self, runner, history, &totals);
+  add_ranking (self, runner, &totals);
+  judge = cs_run_get_judge (runner->run);
+  add_judge (self, runner, judge, CS_ESTIMATE_JUDGE, &totals);
+  fallback = cs_run_get_fallback_judge (runner->run);
+  if (judge != NULL && judge[0] != '\0' && g_strcmp0 (fallback, judge) != 0)
+    add_judge (self, runner, fallback, CS_ESTIMATE_FALLBACK_JUDGE, &totals);
 
   for (guint i = 0; i < self->lines->len; i++)
     {
       CsEstimateLine *line = g_ptr_array_index (self->lines, i);
 
       self->requests += line->requests;
+      self->repairs += line->repairs;
       self->input_tokens += line->input_tokens;
-      if (line->is_judge)
-        {
-          self->output_low += line->output_low;
-          self->output_high += line->output_high;
-        }
+      self->output_low += line->output_low;
+      self->output_high += line->output_high;
       self->priced = self->priced && line->priced;
       self->usd_low += line->usd_low;
       self->usd_high += line->usd_high;
@@ -261,81 +366,27 @@ cs_estimate_exceeds (const CsEstimate *self,
   return !self->priced || self->usd_high > budget_usd;
 }
 
-static char *
-unpriced_models (const CsEstimate *self)
+char *
+cs_estimate_dup_unpriced (const CsEstimate *self)
 {
-  g_autoptr(GString) s = g_string_new (NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+
+  g_return_val_if_fail (self != NULL, NULL);
 
   for (guint i = 0; i < self->lines->len; i++)
     {
       const CsEstimateLine *line = g_ptr_array_index (self->lines, i);
+      gboolean seen = FALSE;
 
-      if (line->priced || strstr (s->str, line->model) != NULL)
+      if (line->priced)
         continue;
-      if (s->len > 0)
-        g_string_append (s, ", ");
-      g_string_append (s, line->model);
+      for (guint k = 0; k < names->len && !seen; k++)
+        seen = g_str_equal (g_ptr_array_index (names, k), line->label);
+      if (!seen)
+        g_ptr_array_add (names, line->label);
     }
-  return g_string_free (g_steal_pointer (&s), FALSE);
-}
-
-char *
-cs_estimate_to_short (const CsEstimate *self)
-{
-  g_autofree char *unpriced = NULL;
-
-  g_return_val_if_fail (self != NULL, NULL);
-
-  if (self->priced)
-    /* Translators: an estimated cost range, "$0.0123 – $0.4567" */
-    return g_strdup_printf (_("$%.4f – $%.4f"), self->usd_low, self->usd_high);
-  unpriced = unpriced_models (self);
-  if (self->usd_high > 0)
-    /* Translators: the priced models' range, then the models without a price */
-    return g_strdup_printf (_("$%.4f – $%.4f, plus %s: price unknown"), self->usd_low, self->usd_high, unpriced);
-  /* Translators: %s lists models, "kimi/kimi-k2, ollama/qwen3:8b" */
-  return g_strdup_printf (_("price unknown (%s)"), unpriced);
-}
-
-static void
-append_line (GString              *s,
-             const CsEstimateLine *line)
-{
-  g_string_append_printf (s, "  %s%s: ", line->model, line->is_judge ? _(" (judge)") : "");
-  if (!line->is_judge)
-    g_string_append_printf (s, ngettext ("%u candidate in ", "%u candidates in ", line->candidates),
-                            line->candidates);
-  g_string_append_printf (s, ngettext ("%u request", "%u requests", line->requests), line->requests);
-  g_string_append_printf (s, _(", input ~%lld tokens, output %lld–%lld tokens"),
-                          (long long) line->input_tokens, (long long) line->output_low,
-                          (long long) line->output_high);
-  if (!line->output_capped)
-    g_string_append_printf (s, _(" (no max-output-tokens: %d a request assumed)"),
-                            CS_ESTIMATE_ASSUMED_MAX_OUTPUT);
-  if (line->past_samples > 0)
-    g_string_append_printf (s, ngettext (" (low: median of %u past answer)",
-                                         " (low: median of %u past answers)", line->past_samples),
-                            line->past_samples);
-  if (line->priced)
-    g_string_append_printf (s, ", $%.4f – $%.4f\n", line->usd_low, line->usd_high);
-  else
-    g_string_append_printf (s, ", %s\n", _("price unknown"));
-}
-
-char *
-cs_estimate_to_text (const CsEstimate *self)
-{
-  g_autoptr(GString) s = g_string_new (NULL);
-  g_autofree char *total = NULL;
-
-  g_return_val_if_fail (self != NULL, NULL);
-
-  g_string_append (s, _("Estimate (nothing was sent):\n"));
-  for (guint i = 0; i < self->lines->len; i++)
-    append_line (s, g_ptr_array_index (self->lines, i));
-  total = cs_estimate_to_short (self);
-  g_string_append_printf (s, _("  total: %u requests, input ~%lld tokens, output %lld–%lld tokens, %s\n"),
-                          self->requests, (long long) self->input_tokens, (long long) self->output_low,
-                          (long long) self->output_high, total);
-  return g_string_free (g_steal_pointer (&s), FALSE);
+  if (names->len == 0)
+    return NULL;
+  g_ptr_array_add (names, NULL);
+  return g_strjoinv (", ", (char **) names->pdata);
 }

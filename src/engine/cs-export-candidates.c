@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cs-export-private.h"
+#include "cs-run-judges.h"
 
 /* Reasoning kept in the export, in characters: a thinking model may write
  * 100 000 and more, which would bury the answers. */
@@ -285,6 +286,34 @@ file_count (gint64 value)
   return value > -1000000000000000 && value < 1000000000000000 ? value : -1;
 }
 
+/* One row a judge that ran (the fallback judge too), each with its own
+ * tokens and cost. */
+static gboolean
+append_judge_uses (GString *out,
+                   CsRun   *run)
+{
+  g_autoptr(GPtrArray) uses = cs_run_dup_judge_uses (run);
+
+  for (guint i = 0; i < uses->len; i++)
+    {
+      CsJudgeUse *use = g_ptr_array_index (uses, i);
+      /* Translators: a cost table's row, "judge (kimi-k2)", "fallback judge (kimi-k2)" */
+      g_autofree char *label = g_strdup_printf (use->fallback ? _("fallback judge (%s)") : _("judge (%s)"),
+                                                cs_export_model_name (use->model));
+      g_autofree char *model = cs_export_cell (label);
+      g_autofree char *in = cs_export_format_tokens (file_count (use->input_tokens));
+      g_autofree char *outt = cs_export_format_tokens (file_count (use->output_tokens));
+      g_autofree char *cost = use->price_known ? cs_export_format_double ("%.4f", use->cost_usd)
+                                               : g_strdup (_("price unknown"));
+      g_autofree char *total = use->duration_ms >= 0 ? cs_export_format_double ("%.1f", use->duration_ms / 1000.0)
+                                                     : g_strdup ("—");
+
+      g_string_append_printf (out, "| %s | — | %s | %s | %s | — | %s | — |\n",
+                              model, in, outt, cost, total);
+    }
+  return uses->len > 0;
+}
+
 static void
 append_judge_row (GString *out,
                   CsRun   *run)
@@ -298,6 +327,8 @@ append_judge_row (GString *out,
   g_autofree char *cost = NULL;
   g_autofree char *total = NULL;
 
+  if (append_judge_uses (out, run))
+    return;
   if (!cs_run_get_judge_usage (run, &in_tokens, &out_tokens, &c, &ms) || file_count (in_tokens) < 0)
     return;
   label = cs_run_get_judge (run) != NULL ? g_strdup_printf (_("judge (%s)"), cs_export_model_name (cs_run_get_judge (run)))

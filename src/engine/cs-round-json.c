@@ -19,6 +19,7 @@
 #include "config.h"
 
 #include "cs-json-util.h"
+#include "cs-run-judges.h"
 #include "cs-run-private.h"
 
 /* Writing */
@@ -117,6 +118,11 @@ round_to_json (CsRound  *round,
   json_builder_set_member_name (b, "candidates_of");
   json_builder_add_int_value (b, round->candidates_of);
   add_judge_usage (b, round);
+  if (_cs_round_get_judges_json (round) != NULL)
+    {
+      json_builder_set_member_name (b, "judges");
+      json_builder_add_value (b, json_node_copy (_cs_round_get_judges_json (round)));
+    }
   json_builder_set_member_name (b, "resolution");
   json_builder_add_value (b, _cs_resolution_to_json (round->resolution));
 
@@ -272,6 +278,7 @@ read_round (JsonObject *obj,
   if (round->scope != CS_ROUND_SCOPE_JUDGE)
     round->candidates_of = index;
   read_judge_usage (round, obj);
+  _cs_round_set_judges_json (round, json_object_get_member (obj, "judges"));
   round->resolution = read_resolution (obj);
   if (round->candidates_of == index)
     read_own_candidates (round, obj);
@@ -322,6 +329,7 @@ _cs_run_rounds_read (CsRun      *run,
       /* format 1: the run is its first round */
       run->current->created = run->created;
       adopt_run (run->current, run);
+      _cs_round_set_judges_json (run->current, json_object_get_member (obj, "judges"));
       return;
     }
   if (current == NULL)

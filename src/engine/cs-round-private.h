@@ -36,6 +36,7 @@ struct _CsRound
   gint64        judge_output_tokens;
   double        judge_cost_usd;
   gint64        judge_duration_ms;
+  JsonNode     *judges;         /* each judge's usage (cs-run-judges.c), or NULL */
 };
 
 CsRound  *_cs_round_new                (guint          index,

@@ -186,6 +186,7 @@ cs_round_finalize (GObject *object)
   g_clear_pointer (&self->synthesis, json_node_unref);
   clear_result (self);
   g_clear_pointer (&self->resolution, _cs_resolution_free);
+  g_clear_pointer (&self->judges, json_node_unref);
 
   G_OBJECT_CLASS (cs_round_parent_class)->finalize (object);
 }

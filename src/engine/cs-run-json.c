@@ -15,6 +15,7 @@
 
 #include <string.h>
 
+#include "cs-run-judges.h"
 #include "cs-run-private.h"
 #include "cs-run-ranking.h"
 #include "cs-json-util.h"
@@ -112,6 +113,7 @@ cs_run_to_json (CsRun *self)
   json_builder_set_member_name (b, "price_known");
   json_builder_add_boolean_value (b, self->judge_price_known);
   json_builder_end_object (b);
+  _cs_run_judges_to_json (self, b);
 
   json_builder_set_member_name (b, "totals");
   json_builder_begin_object (b);

@@ -22,6 +22,8 @@ G_BEGIN_DECLS
 
 #define CS_RUNNER_MAX_RUN_S       (30 * 60)
 #define CS_RUNNER_MAX_REPAIRS      1
+/* Fewer valid candidates than this: no peer ranking. */
+#define CS_RUNNER_RANK_MIN_CANDIDATES 3
 
 typedef struct _CsRunnerProvider CsRunnerProvider;
 typedef struct _CsRunnerRanker CsRunnerRanker;
@@ -115,7 +117,10 @@ struct _CsRunner
   /* cs-runner-budget.c */
   gint64         execute_start_us;  /* when execution started, 0 before */
   guint          budget_id;         /* the spending check while a budget is set */
-  gboolean       budget_reached;    /* the candidates were stopped at the budget */
+  gboolean       budget_reached;    /* the spending reached the budget: requests were stopped */
+  gboolean       budget_in_candidates; /* … while the candidates streamed */
+  double         budget_rankers;    /* the upper cost of the rankers sent */
+  GString       *budget_notes;      /* what the budget did in the synthesis, for the message */
 };
 
 /* cs-runner.c */
@@ -177,9 +182,17 @@ void             _cs_runner_budget_stop        (CsRunner            *self);
  * requests still streaming without usage an estimate from their prompt
  * and the text streamed so far (4 characters a token). */
 double           _cs_runner_spent_usd          (CsRunner            *self);
-/* Records the wall time when the run ends; adds why the candidates were
- * stopped to the run's message when the budget stopped them. */
+/* Records the wall time when the run ends; adds what the budget stopped
+ * or kept from being sent to the run's message. */
 void             _cs_runner_budget_finished    (CsRunner            *self);
+void             _cs_runner_budget_free        (CsRunner            *self);
+/* Whether @request (a ranker's, the judge's, a repair's) may be sent: its
+ * upper cost and the spending so far stay within the run's budget (a
+ * ranker also leaves room for the judge). FALSE with @why (for a note)
+ * when it may not; always TRUE without a budget. */
+gboolean         _cs_runner_budget_allows      (CsRunner            *self,
+                                                CsRunnerRequest     *request,
+                                                char               **why);
 
 /* cs-runner-synthesis.c */
 void             _cs_runner_start_synthesis    (CsRunner            *self);

@@ -26,7 +26,7 @@
 #include "cs-runner-private.h"
 
 /* Fewer candidates than this: nothing worth ranking. */
-#define MIN_CANDIDATES 3
+#define MIN_CANDIDATES CS_RUNNER_RANK_MIN_CANDIDATES
 
 struct _CsRunnerRanker
 {
@@ -302,6 +302,7 @@ start_ranker (CsRunner    *self,
   g_autoptr(GPtrArray) shown = NULL;
   CsRunnerRequest *request;
   CsRunnerRanker *ranker;
+  g_autofree char *why = NULL;
 
   if (model == NULL)
     {
@@ -333,6 +334,12 @@ start_ranker (CsRunner    *self,
     {
       request->schema = cs_mode_schema_for_strict (ranker->schema);
       request->schema_name = "peer_ranking";
+    }
+  if (!_cs_runner_budget_allows (self, request, &why))
+    {
+      note (self, ranker->candidate, ranker->model_id, why);
+      _cs_runner_request_free (request);
+      return;
     }
   self->ranking->pending++;
   g_ptr_array_add (self->requests, request);

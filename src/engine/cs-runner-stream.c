@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "cs-mode.h"
+#include "cs-run-judges.h"
 #include "cs-runner-private.h"
 #include "cs-run-ranking.h"
 #include "cs-think-splitter.h"
@@ -456,7 +457,7 @@ judge_stream_done (CsRunner        *self,
 {
   if (request->ranker != NULL)
     {
-      _cs_runner_ranker_done (self, request, ok, ok ? NULL : error->message);
+      _cs_runner_ranker_done (self, request, ok, ok ? NULL : request->cancel_reason ? request->cancel_reason : error->message);
       return;
     }
   /* a judge (or a fallback judge) without a price leaves the cost unknown */
@@ -469,8 +470,15 @@ judge_stream_done (CsRunner        *self,
                                                 MAX (request->input_tokens, 0),
                                                 MAX (request->output_tokens, 0)),
                           ms_since (request->start_us));
+  cs_run_add_judge_use (self->run, request->model->id,
+                        g_strcmp0 (request->model->id, cs_run_get_judge (self->run)) != 0 &&
+                        g_strcmp0 (request->model->id, cs_run_get_fallback_judge (self->run)) == 0,
+                        request->input_tokens, request->output_tokens,
+                        cs_model_config_cost (request->model, MAX (request->input_tokens, 0),
+                                              MAX (request->output_tokens, 0)),
+                        cs_model_config_has_price (request->model), ms_since (request->start_us));
   if (!ok)
-    _cs_runner_judge_done (self, request, FALSE, error->message);
+    _cs_runner_judge_done (self, request, FALSE, request->cancel_reason ? request->cancel_reason : error->message);
   else
     _cs_runner_judge_done (self, request, TRUE, NULL);
 }

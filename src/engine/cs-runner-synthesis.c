@@ -343,6 +343,7 @@ start_judge (CsRunner            *self,
 {
   CsMode mode = cs_run_get_mode (self->run);
   CsRunnerRequest *request = _cs_runner_request_new (self, judge);
+  g_autofree char *why = NULL;
 
   request->is_judge = TRUE;
   request->is_repair = messages != NULL;
@@ -357,6 +358,12 @@ start_judge (CsRunner            *self,
     }
   request->temperature = judge->temperature;
   request->structured = judge->structured;
+  if (!_cs_runner_budget_allows (self, request, &why))
+    {
+      _cs_runner_judge_done (self, request, FALSE, why);
+      _cs_runner_request_free (request);
+      return;
+    }
   if (judge->structured == CS_STRUCTURED_JSON_SCHEMA)
     {
       request->schema = cs_mode_schema_for_strict (cs_synthesis_get_judge_schema (mode));

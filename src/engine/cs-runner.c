@@ -81,7 +81,7 @@ cs_runner_dispose (GObject *object)
   /* Requests hold a reference on the runner: none is in flight here. */
   g_clear_handle_id (&self->deadline_id, g_source_remove);
   g_clear_handle_id (&self->max_time_id, g_source_remove);
-  g_clear_handle_id (&self->budget_id, g_source_remove);
+  _cs_runner_budget_free (self);
   if (self->execute_cancellable != NULL && self->cancelled_id != 0)
     g_cancellable_disconnect (self->execute_cancellable, self->cancelled_id);
   self->cancelled_id = 0;
