@@ -3751,7 +3751,7 @@ test_knobs_estimate_budget (void)
   _cs_window_select_judge (win, NULL);
   g_assert_true (g_str_has_prefix (estimate_text (win), "$"));
   _cs_window_select_models (win, both);
-  g_assert_nonnull (strstr (estimate_text (win), "demo/demo-beta+refuse: price unknown"));
+  g_assert_nonnull (strstr (estimate_text (win), "plus demo-beta+refuse: price unknown"));
   _cs_window_select_models (win, priced);
 
   /* the first model's popover: temperature 0.4, 500 output tokens */
