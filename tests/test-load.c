@@ -22,13 +22,15 @@
 #include <glib/gstdio.h>
 
 #include "cs-engine.h"
+#include "cs-test-cpu-wait.h"
 
 #define N_PROVIDERS     4
 #define MAX_RSS_KIB     (200 * 1024)
 /* The engine itself uses < 1 % of a core while candidates stream (perf);
  * gaps measured: 80-90 ms on a quiet machine, up to 320 ms when the shared
- * 2-core build machine was loaded (scheduling, not the engine). A blocking
- * synthesis or save shows as seconds. */
+ * 2-core build machine was loaded (scheduling, not the engine: the time
+ * the main thread waits for a CPU is left out of a gap where the kernel
+ * tells it). A blocking synthesis or save shows as seconds. */
 #define MAX_GAP_MS      500
 #define PROBE_MS        10
 #define MAX_RUN_S       60
@@ -121,7 +123,7 @@ start_servers (const char *dir)
       g_autofree char *name = g_strdup_printf ("port-%u", p);
       g_autofree char *path = g_build_filename (dir, name, NULL);
       g_autofree char *opt = g_strdup_printf ("--port-file=%s", path);
-      gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+      gint64 end = g_get_monotonic_time () + 30 * slack * G_USEC_PER_SEC;
       g_autofree char *text = NULL;
 
       g_autoptr(GSubprocessLauncher) launcher =
@@ -232,29 +234,44 @@ peak_rss_kib (void)
 typedef struct {
   gint64 start;
   gint64 last;
+  gint64 last_queued;      /* µs the main thread waited for a CPU, or -1 */
   gint64 max_gap;          /* over the whole run */
   gint64 max_gap_running;  /* while candidates stream (before the synthesis) */
+  gint64 max_raw_gap;      /* the same, CPU waits included */
   guint  ticks;
 } Probe;
 
+/* A gap is the time between two ticks of the probe less the time the main
+ * thread spent waiting for a CPU: on a loaded machine (two test programs
+ * and a compiler on two cores) the scheduler alone made gaps of several
+ * hundred ms. What is left is the engine's: work on the main loop, or a
+ * blocking call. */
 static gboolean
 probe_cb (gpointer user_data)
 {
   Probe *probe = user_data;
   gint64 now = g_get_monotonic_time ();
+  gint64 queued = cs_test_cpu_wait_us ();
+  gint64 raw_gap = now - probe->last;
+  gint64 gap = raw_gap;
 
-  if (probe->last != 0 && now - probe->last > MAX_GAP_MS * 1000 / 2)
-    g_test_message ("main loop blocked for %" G_GINT64_FORMAT " ms at %.2f s (run %s, %u candidates ok)",
-                    (now - probe->last) / 1000, (probe->last - probe->start) / 1e6,
+  if (probe->last != 0 && queued >= 0 && probe->last_queued >= 0)
+    gap -= MIN (queued - probe->last_queued, raw_gap);
+  if (probe->last != 0 && raw_gap > MAX_GAP_MS * 1000 / 2)
+    g_test_message ("main loop blocked for %" G_GINT64_FORMAT " ms (%" G_GINT64_FORMAT
+                    " ms waiting for a CPU) at %.2f s (run %s, %u candidates ok)",
+                    raw_gap / 1000, (raw_gap - gap) / 1000, (probe->last - probe->start) / 1e6,
                     cs_run_state_to_string (cs_run_get_state (probed_run)),
                     cs_run_count_status (probed_run, CS_CANDIDATE_OK));
   if (probe->last != 0)
     {
-      probe->max_gap = MAX (probe->max_gap, now - probe->last);
+      probe->max_gap = MAX (probe->max_gap, gap);
+      probe->max_raw_gap = MAX (probe->max_raw_gap, raw_gap);
       if (cs_run_get_state (probed_run) == CS_RUN_RUNNING)
-        probe->max_gap_running = MAX (probe->max_gap_running, now - probe->last);
+        probe->max_gap_running = MAX (probe->max_gap_running, gap);
     }
   probe->last = now;
+  probe->last_queued = queued;
   probe->ticks++;
   return G_SOURCE_CONTINUE;
 }
@@ -400,8 +417,9 @@ test_32_candidates (gconstpointer data)
               " KiB (%" G_GUINT64_FORMAT " KiB before the run), main loop max gap %" G_GINT64_FORMAT
               " ms over %u probes\n",
               n_failing, elapsed / 1e6, rss_after, rss_before, probe.max_gap / 1000, probe.ticks);
-  g_printerr ("# load: main loop max gap while streaming %" G_GINT64_FORMAT " ms\n",
-              probe.max_gap_running / 1000);
+  g_printerr ("# load: main loop max gap while streaming %" G_GINT64_FORMAT " ms; with the waits "
+              "for a CPU %" G_GINT64_FORMAT " ms\n",
+              probe.max_gap_running / 1000, probe.max_raw_gap / 1000);
   g_assert_cmpuint (rss_after, >, 0);
 #if !defined(__SANITIZE_ADDRESS__)
   /* AddressSanitizer's shadow memory and quarantine make RSS meaningless */

@@ -37,11 +37,13 @@
 #include "cs-number-format.h"
 #include "cs-origin-chips.h"
 #include "cs-preferences-window.h"
+#include "cs-candidate-card-private.h"
 #include "cs-preferences-window-private.h"
 #include "cs-provider-row-private.h"
 #include "cs-result-view.h"
 #include "cs-step-report-box.h"
 #include "cs-step-row.h"
+#include "cs-test-cpu-wait.h"
 #include "cs-test-provider.h"
 #include "cs-window-private.h"
 
@@ -58,17 +60,21 @@ wake_up_cb (gpointer data)
 static guint slack = 1;
 
 /* Iterates the main context until @cond is TRUE or @timeout_ms (times the
- * slack) passed. */
+ * slack) passed, not counting the time this thread waited for a CPU. */
 static gboolean
 wait_for (gboolean (*cond) (gpointer),
           gpointer   data,
           guint      timeout_ms)
 {
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * slack * 1000;
+  gint64 budget = (gint64) timeout_ms * slack * 1000;
+  gint64 start = g_get_monotonic_time ();
+  gint64 start_wait = cs_test_cpu_wait_us ();
   guint wake = g_timeout_add (20, wake_up_cb, NULL);
   gboolean ok;
 
-  while (!(ok = cond (data)) && g_get_monotonic_time () < deadline)
+  /* the time this thread waited for a CPU (a loaded machine) does not
+   * count */
+  while (!(ok = cond (data)) && cs_test_usable_us (start, start_wait) < budget)
     g_main_context_iteration (NULL, TRUE);
 
   g_source_remove (wake);
@@ -355,10 +361,17 @@ assert_accessible (GtkWidget  *root,
     g_error ("%s: interactive widgets without an accessible name: %s", where, unnamed->str);
 }
 
+/* The buffer holds a whole JSON document (it fills a piece a frame). */
 static gboolean
-buffer_not_empty (gpointer data)
+buffer_holds_json (gpointer data)
 {
-  return gtk_text_buffer_get_char_count (data) > 0;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  GtkTextIter start, end;
+  g_autofree char *text = NULL;
+
+  gtk_text_buffer_get_bounds (data, &start, &end);
+  text = gtk_text_buffer_get_text (data, &start, &end, FALSE);
+  return text[0] != '\0' && json_parser_load_from_data (parser, text, -1, NULL);
 }
 
 /* Turns the card's Raw toggle on: its text view fills only then. */
@@ -403,8 +416,7 @@ assert_card_text_reflowed (CsWindow   *win,
       view = find_type (card, GTK_SOURCE_TYPE_VIEW, NULL);
       g_assert_nonnull (view);
       buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
-      g_assert_true (wait_for (buffer_not_empty, buffer, 10000));
-      spin (200);
+      g_assert_true (wait_for (buffer_holds_json, buffer, 10000));
       gtk_text_buffer_get_bounds (buffer, &start, &end);
       text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
 
@@ -421,6 +433,16 @@ assert_card_text_reflowed (CsWindow   *win,
       return;
     }
   g_assert_not_reached ();
+}
+
+/* The card has laid out everything streamed so far (it does a piece a
+ * frame, from a tick callback). */
+static gboolean
+card_flushed (gpointer data)
+{
+  CsCandidateCard *card = data;
+
+  return card->tick_id == 0 && card->pending_text->len == 0;
 }
 
 /* The text a card shows after @chunks streamed in (the candidate ends
@@ -447,7 +469,8 @@ card_text_after (const char * const *chunks,
         spin (60);   /* some flushes in between */
     }
   cs_candidate_set_status (candidate, final_status);
-  spin (300);
+  g_assert_true (wait_for (card_flushed, card, 10000));
+  spin (100);
 
   buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (find_type (GTK_WIDGET (card), GTK_SOURCE_TYPE_VIEW, NULL)));
   gtk_text_buffer_get_bounds (buffer, &start, &end);

@@ -18,8 +18,9 @@ typedef gboolean (*CsTestCondition) (gpointer data);
 guint           cs_test_slack              (void);
 
 /* Iterates the main context until @cond (@data) holds or @timeout_ms times
- * the slack passed; returns whether it held. Never a fixed sleep: the
- * context is woken every 20 ms to ask again. */
+ * the slack passed (the time this thread waited for a CPU that other
+ * processes had not counted: cs-test-cpu-wait.h); returns whether it held.
+ * Never a fixed sleep: the context is woken every 20 ms to ask again. */
 gboolean        cs_test_wait_for           (CsTestCondition  cond,
                                             gpointer         data,
                                             guint            timeout_ms);
