@@ -13,6 +13,8 @@ set -u
 build=$1
 prefix=$2
 app_id=$3
+# CONSILIUM_TEST_SLOW=N (sanitizer builds): every wait gives up N times later
+SLOW=${CONSILIUM_TEST_SLOW:-1}
 
 fail () {
   echo "FAIL: $*" >&2
@@ -61,7 +63,7 @@ demo_pid=$!
 i=0
 until [ -s "$tmp/demo.port" ]; do
   i=$((i + 1))
-  [ $i -le 100 ] || { kill "$demo_pid" 2>/dev/null; fail "the installed demo provider did not write its port within 10 s"; }
+  [ $i -le $((100 * SLOW)) ] || { kill "$demo_pid" 2>/dev/null; fail "the installed demo provider did not write its port within $((10 * SLOW)) s"; }
   sleep 0.1
 done
 kill "$demo_pid" 2>/dev/null
@@ -108,7 +110,7 @@ G_DEBUG= NO_AT_BRIDGE=1 \
 i=0
 until owner | grep -q true; do
   i=$((i + 1))
-  [ $i -le 300 ] || { cat "$tmp/launch.log" >&2; fail "the app did not register $app_id on the bus within 30 s"; }
+  [ $i -le $((300 * SLOW)) ] || { cat "$tmp/launch.log" >&2; fail "the app did not register $app_id on the bus within $((30 * SLOW)) s"; }
   sleep 0.1
 done
 
@@ -125,7 +127,7 @@ if command -v xwininfo >/dev/null 2>&1; then
   i=0
   until xwininfo -root -tree 2>/dev/null | grep -qi '"consilium"'; do
     i=$((i + 1))
-    [ $i -le 150 ] || fail "no Consilium window appeared within 15 s"
+    [ $i -le $((150 * SLOW)) ] || fail "no Consilium window appeared within $((15 * SLOW)) s"
     sleep 0.1
   done
 fi
@@ -139,7 +141,7 @@ gdbus call --session --dest "$app_id" --object-path "/$(echo "$app_id" | tr . /)
 i=0
 while kill -0 "$pid" 2>/dev/null; do
   i=$((i + 1))
-  [ $i -le 100 ] || fail "the app did not quit through app.quit within 10 s"
+  [ $i -le $((100 * SLOW)) ] || fail "the app did not quit through app.quit within $((10 * SLOW)) s"
   sleep 0.1
 done
 pid=""

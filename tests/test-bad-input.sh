@@ -68,7 +68,7 @@ PROVIDER_PID=$!
 i=0
 while [ ! -s "$TMP/port" ]; do
   i=$((i + 1))
-  [ $i -lt 100 ] || fail "the test provider did not start: $(cat "$TMP/provider.log")"
+  [ $i -lt $((300 * ${CONSILIUM_TEST_SLOW:-1})) ] || fail "the test provider did not start: $(cat "$TMP/provider.log")"
   sleep 0.1
 done
 PORT=$(cat "$TMP/port")

@@ -45,7 +45,7 @@ PROVIDER_PID=$!
 i=0
 while [ ! -s "$TMP/port" ]; do
   i=$((i + 1))
-  [ $i -lt 100 ] || fail "the test provider did not start: $(cat "$TMP/provider.log")"
+  [ $i -lt $((300 * ${CONSILIUM_TEST_SLOW:-1})) ] || fail "the test provider did not start: $(cat "$TMP/provider.log")"
   kill -0 "$PROVIDER_PID" 2>/dev/null || fail "the test provider exited: $(cat "$TMP/provider.log")"
   sleep 0.1
 done

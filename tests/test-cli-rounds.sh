@@ -59,7 +59,7 @@ PROVIDER_PID=$!
 i=0
 while [ ! -s "$TMP/port" ]; do
   i=$((i + 1))
-  [ $i -lt 100 ] || fail "the test provider did not start: $(cat "$TMP/provider.log")"
+  [ $i -lt $((300 * ${CONSILIUM_TEST_SLOW:-1})) ] || fail "the test provider did not start: $(cat "$TMP/provider.log")"
   sleep 0.1
 done
 PORT=$(cat "$TMP/port")
@@ -262,7 +262,7 @@ CLI_PID=$!
 i=0
 until grep -q '"rounds"' "$RUNS/$SLOW.json" 2>/dev/null; do
   i=$((i + 1))
-  [ $i -lt 300 ] || fail "the follow-up did not start: $(cat "$TMP/cancel.err")"
+  [ $i -lt $((300 * ${CONSILIUM_TEST_SLOW:-1})) ] || fail "the follow-up did not start: $(cat "$TMP/cancel.err")"
   sleep 0.1
 done
 kill -INT "$CLI_PID"

@@ -55,7 +55,7 @@ PROVIDER_PID=$!
 i=0
 while [ ! -s "$TMP/port" ]; do
   i=$((i + 1))
-  [ $i -lt 100 ] || fail "the test provider did not start: $(cat "$TMP/provider.log")"
+  [ $i -lt $((300 * ${CONSILIUM_TEST_SLOW:-1})) ] || fail "the test provider did not start: $(cat "$TMP/provider.log")"
   kill -0 "$PROVIDER_PID" 2>/dev/null || fail "the test provider exited: $(cat "$TMP/provider.log")"
   sleep 0.1
 done
@@ -392,7 +392,7 @@ before=$(ls "$RUNS" | wc -l)
 CLI_PID=$!
 i=0
 while [ "$(ls "$RUNS" | wc -l)" -le "$before" ]; do
-  i=$((i + 1)); [ $i -lt 100 ] || fail "the cancelled run never saved"
+  i=$((i + 1)); [ $i -lt $((300 * ${CONSILIUM_TEST_SLOW:-1})) ] || fail "the cancelled run never saved"
   sleep 0.1
 done
 sleep 0.5

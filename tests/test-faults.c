@@ -127,26 +127,30 @@ garbage_incoming (GSocketService     *service,
   return TRUE;
 }
 
+/* A local port where nothing listens: bound (without address reuse) and
+ * never listening, for as long as the program runs, so a connection is
+ * refused and no other process (another test's server) can take the port
+ * meanwhile, as it could a port closed after it was found free. */
 static guint
 closed_port (void)
 {
-  g_autoptr(GSocket) sock = NULL;
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) addr = g_inet_socket_address_new (loopback, 0);
+  static GSocket *sock;
   g_autoptr(GSocketAddress) bound = NULL;
   g_autoptr(GError) error = NULL;
-  guint port;
 
-  /* a port that was free a moment ago and is closed now */
-  sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
-  g_assert_no_error (error);
-  g_socket_bind (sock, addr, TRUE, &error);
-  g_assert_no_error (error);
+  if (sock == NULL)
+    {
+      g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+      g_autoptr(GSocketAddress) addr = g_inet_socket_address_new (loopback, 0);
+
+      sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+      g_assert_no_error (error);
+      g_socket_bind (sock, addr, FALSE, &error);
+      g_assert_no_error (error);
+    }
   bound = g_socket_get_local_address (sock, &error);
   g_assert_no_error (error);
-  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-  g_socket_close (sock, NULL);
-  return port;
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
 }
 
 /* ------------------------------------------------------------------------ */

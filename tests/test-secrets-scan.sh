@@ -118,7 +118,7 @@ start_provider () {
   i=0
   while [ ! -s "$TMP/$name.port" ]; do
     i=$((i + 1))
-    [ $i -lt 100 ] || fail "the test provider $name did not start: $(cat "$TMP/$name.log")"
+    [ $i -lt $((300 * ${CONSILIUM_TEST_SLOW:-1})) ] || fail "the test provider $name did not start: $(cat "$TMP/$name.log")"
     sleep 0.1
   done
 }
@@ -268,7 +268,7 @@ for sig in INT KILL SEGV ABRT; do
   pid=$!
   i=0
   until grep -q "streaming" "$SCAN/captures/sig-$sig.err" 2>/dev/null; do
-    i=$((i + 1)); [ $i -lt 100 ] || fail "SIG$sig: the run never streamed"
+    i=$((i + 1)); [ $i -lt $((300 * ${CONSILIUM_TEST_SLOW:-1})) ] || fail "SIG$sig: the run never streamed"
     sleep 0.1
   done
   sleep 0.5
