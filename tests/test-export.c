@@ -21,6 +21,7 @@
 #include <json-glib/json-glib.h>
 
 #include "cs-export.h"
+#include "cs-export-private.h"
 #include "cs-json-schema.h"
 #include "cs-json-util.h"
 #include "cs-run.h"
@@ -598,9 +599,11 @@ test_constraint_breaches (void)
   cs_run_set_constraint (run, "technologies", "Go, PostgreSQL, Redis");
   md = cs_export_markdown (run);
   g_test_message ("%s", md);
-  g_assert_nonnull (strstr (md, "- **Budget:** \\$1k/month\n"));
+  /* amounts read the same in the person's text, our sentences and our
+   * figures (cs-export-text.c: a `$` that begins an amount stays) */
+  g_assert_nonnull (strstr (md, "- **Budget:** $1k/month\n"));
   g_assert_nonnull (strstr (md, "\n**Where the result breaks them:**\n\n"
-                                "- The estimated cost, \\$2,000 a month, is above the stated budget of \\$1,000 a month.\n"
+                                "- The estimated cost, $2,000 a month, is above the stated budget of $1,000 a month.\n"
                                 "- Not among the preferred technologies: Kong 3.4 (API gateway).\n"));
   /* under the constraints, before the result */
   g_assert_true (strstr (md, "Where the result breaks them") < strstr (md, "## Blueprint"));
@@ -618,6 +621,99 @@ test_constraint_breaches (void)
   g_assert_cmpstr (tech, ==, "technologies");
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_array_get_object_element (breaches, 1),
                                                                           "technologies")), >, 0);
+}
+
+/* Every `$` of @markdown outside fenced blocks is escaped, or begins an
+ * amount: after whitespace (or at a line's start) and before a digit. The
+ * first offending line, or NULL. */
+static char *
+stray_dollar (const char *markdown)
+{
+  g_auto(GStrv) lines = g_strsplit (markdown, "\n", -1);
+  char fence = 0;       /* '`' or '~' inside a fenced block */
+  gsize fence_len = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *line = lines[i];
+      const char *trimmed = line + strspn (line, " ");
+      gsize run = trimmed[0] == '`' || trimmed[0] == '~' ? strspn (trimmed, trimmed[0] == '`' ? "`" : "~") : 0;
+
+      if (fence != 0)
+        {
+          if (trimmed[0] == fence && run >= fence_len && trimmed[run] == '\0')
+            fence = 0;
+          continue;
+        }
+      if (run >= 3)
+        {
+          fence = trimmed[0];
+          fence_len = run;
+          continue;
+        }
+      for (const char *p = line; *p != '\0'; p++)
+        if (*p == '$' && !(p > line && p[-1] == '\\') &&
+            !((p == line || p[-1] == ' ') && g_ascii_isdigit (p[1])))
+          return g_strdup (line);
+    }
+  return NULL;
+}
+
+/* One rule for `$` (cs-export-text.c): a `$` that begins an amount stays,
+ * whoever wrote it; every other one is escaped, so no renderer with TeX
+ * math (`$…$`) finds a pair in it. */
+static void
+test_dollars (void)
+{
+  static const struct {
+    const char *text;
+    const char *markdown;
+  } cases[] = {
+    { "Costs $5 to $10 a month", "Costs $5 to $10 a month" },
+    { "$2,000/month", "$2,000/month" },
+    { "x$y$ and $$z$$", "x\\$y\\$ and \\$\\$z\\$\\$" },
+    { "neither $ 4 $ nor 2000$.", "neither \\$ 4 \\$ nor 2000\\$." },
+    { "US$30 ($5) $x", "US\\$30 (\\$5) \\$x" },
+    { "a\n$5\tthen\t$6", "a $5 then $6" },
+  };
+  g_autoptr(CsRun) run = make_architect_run ();
+  JsonNode *synthesis = json_node_copy (cs_run_get_synthesis (run));
+  JsonObject *data = json_object_get_object_member (json_node_get_object (synthesis), "data");
+  JsonObject *component = json_array_get_object_element (json_object_get_array_member (data, "components"), 0);
+  g_autofree char *md = NULL;
+  g_autofree char *stray = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GString) out = g_string_new (NULL);
+
+      cs_export_append_inline (out, cases[i].text);
+      g_assert_cmpstr (out->str, ==, cases[i].markdown);
+    }
+  /* after text of ours that ends without a space, an amount's `$` closes
+   * nothing either: escaped */
+  {
+    g_autoptr(GString) out = g_string_new ("**");
+
+    cs_export_append_inline (out, "$5 plan");
+    g_assert_cmpstr (out->str, ==, "**\\$5 plan");
+  }
+
+  /* a whole export: the model's text, the person's, our figures (costs,
+   * the estimate and its median, the breaches of a budget) */
+  json_object_set_string_member (component, "responsibility", "Routes $5 plans; math like $x$ or $$y$$ stays text");
+  json_object_set_double_member (data, "monthly_cost_usd", 2440);
+  cs_run_set_synthesis (run, synthesis);
+  cs_run_set_constraint (run, "budget", "$1k/month (or US$900)");
+  md = cs_export_markdown (run);
+  g_test_message ("%s", md);
+  stray = stray_dollar (md);
+  g_assert_cmpstr (stray, ==, NULL);
+  g_assert_nonnull (strstr (md, "Routes $5 plans; math like \\$x\\$ or \\$\\$y\\$\\$ stays text"));
+  g_assert_nonnull (strstr (md, "- **Budget:** $1k/month (or US\\$900)\n"));
+  g_assert_nonnull (strstr (md, "$2,440/month"));
+  g_assert_nonnull (strstr (md, "The estimated cost, $2,440 a month, is above the stated budget of $1,000 a month."));
+  json_node_unref (synthesis);
 }
 
 /* The export speaks the user's language: German headings, labels and
@@ -962,6 +1058,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/export/markdown/names", test_names);
   g_test_add_func ("/export/json/contract", test_json);
   g_test_add_func ("/export/constraint-breaches", test_constraint_breaches);
+  g_test_add_func ("/export/markdown/dollars", test_dollars);
   g_test_add_func ("/export/german", test_german);
   g_test_add_func ("/export/json/does-not-mutate", test_json_does_not_mutate);
   g_test_add_func ("/export/json/exponents", test_json_exponents);

@@ -8,6 +8,17 @@
  * escape sequence from a provider) and bidi controls (which reorder what a
  * reader sees) never reach the file.
  *
+ * Dollar signs: renderers with math (GitHub, GitLab, pandoc, markdown-it,
+ * Markdig) read `$…$` as TeX. Their rules agree that a closing `$` needs a
+ * non-space character on its left, and a `$ … $` span an opening `$`
+ * followed by a space. So one rule, here, for all text: a `$` stays as it
+ * is only where it begins an amount (at the start of the output or after
+ * whitespace, and before a digit: "$2,000", "$0.0123"); every other `$` is
+ * written `\$`. Such a `$` can neither close a span nor open one that
+ * anything closes, whoever wrote it. The export's own figures are written
+ * that way too (" $0.0123", "| $2,000/month"), so the same amount reads the
+ * same in a sentence of ours, a table or a model's text.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "cs-export"
@@ -23,8 +34,20 @@
 #include "cs-json-util.h"
 #include "cs-terminal-text.h"
 
+/* Whether the `$` at @p, to be appended to @out, begins an amount: after
+ * whitespace (or nothing) in @out, before a digit. */
+static gboolean
+dollar_begins_amount (GString    *out,
+                      const char *p)
+{
+  char before = out->len > 0 ? out->str[out->len - 1] : ' ';
+
+  return (before == ' ' || before == '\n' || before == '\t') && g_ascii_isdigit (p[1]);
+}
+
 /* Appends @text as inline Markdown: on one line (newlines and tabs become
- * spaces), every character with a Markdown meaning backslash-escaped. */
+ * spaces), every character with a Markdown meaning backslash-escaped (a `$`
+ * unless it begins an amount, see above). */
 void
 cs_export_append_inline (GString    *out,
                          const char *text)
@@ -56,10 +79,12 @@ cs_export_append_inline (GString    *out,
 
       if (c == '&')
         g_string_append (out, "&amp;");
+      else if (c == '$' && dollar_begins_amount (out, p))
+        g_string_append_c (out, '$');
       else if (c < 0x80 && strchr ("\\`*_[]<>#|~$", (int)c) != NULL)
         {
           /* emphasis, code, links, HTML, headings, tables, strikethrough,
-           * math (GitHub renders $…$) */
+           * math (a `$` that could open or close it) */
           g_string_append_c (out, '\\');
           g_string_append_c (out, (char)c);
         }
