@@ -655,6 +655,30 @@ try:
     ok("the request log: one line per attempt (429 then success, 500 twice, a provider that is gone), "
        "no key, no prompt, rotated past 4 MiB; --log=RUN_ID prints them inert, from both files")
 
+    # --- prompts in the request log: off by default, on with --log-prompts ------------
+    check(not any("request" in l for l in lines), "no request body in the log by default")
+    # long enough to be cut, in the middle of two-byte characters
+    told = PROBLEM + " Our key is " + SECRET + ", do not repeat it. Notes: " + "naïve café " * 1500
+    cli = subprocess.run([CLI, "--config=" + CONFIG, "--format=json", "--quiet", "--log-prompts",
+                          "--model=demo/demo-alpha", "--model=demo/demo-beta", "-"],
+                         input=told.encode(), env=ENV, capture_output=True, timeout=120 * SLOW)
+    check(cli.returncode == 0, "the CLI run with --log-prompts: %s" % cli.stderr.decode()[-2000:])
+    rid = json.loads(cli.stdout)["id"]
+    raw = open(log_path, "rb").read()
+    mine = [json.loads(l) for l in raw.decode().splitlines() if json.loads(l)["run"] == rid]
+    check(len(mine) == 2 and all("request" in l for l in mine), "a body on every attempt: %r" % mine)
+    for l in mine:
+        check(PROBLEM in l["request"] and "Our key is [redacted], do not repeat it." in l["request"],
+              "the prompt, the key scrubbed: %s" % l["request"][:3000])
+        check(l["request_truncated"] and l["request_bytes"] > 16 * 1024
+              and 16 * 1024 - 2 <= len(l["request"].encode()) <= 16 * 1024
+              and "\ufffd" not in l["request"],
+              "cut at 16 KiB on a character's boundary: %r" % {k: l[k] for k in ("request_bytes", "request_truncated")})
+        check(l["request"].startswith('{"model":"%s"' % l["model"]), "the body as sent")
+    check(SECRET.encode() not in raw, "no key in the log, even from the prompt")
+    ok("--log-prompts puts each attempt's request body in the log, the key scrubbed, cut at 16 KiB; "
+       "off by default")
+
     print("1..%d" % n_pass)
 finally:
     cleanup()

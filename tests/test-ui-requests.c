@@ -19,6 +19,8 @@
 #include <glib/gstdio.h>
 
 #include "cs-application.h"
+#include "cs-preferences-window.h"
+#include "cs-request-log.h"
 #include "cs-requests-window.h"
 #include "cs-test-provider.h"
 #include "cs-window-private.h"
@@ -235,6 +237,36 @@ test_requests_menu (void)
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
+/* The preference that puts prompts in the request log: off by default; the
+ * switch in Preferences sets the key, the key the log. */
+static void
+test_log_prompts_preference (void)
+{
+  g_autoptr(CsApplication) app = cs_application_new (G_APPLICATION_NON_UNIQUE);
+  g_autoptr(GError) error = NULL;
+  CsPreferencesWindow *prefs;
+  GSettings *settings;
+  GtkSwitch *toggle;
+
+  g_application_set_application_id (G_APPLICATION (app), APP_ID ".TestLogPrompts");
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+  settings = cs_application_get_settings (app);
+  g_assert_false (g_settings_get_boolean (settings, "log-prompts"));
+  g_assert_false (cs_request_log_get_log_prompts ());
+
+  prefs = cs_preferences_window_new (app);
+  toggle = GTK_SWITCH (gtk_widget_get_template_child (GTK_WIDGET (prefs), CS_TYPE_PREFERENCES_WINDOW,
+                                                      "log_prompts_switch"));
+  g_assert_false (gtk_switch_get_active (toggle));
+  gtk_switch_set_active (toggle, TRUE);
+  g_assert_true (g_settings_get_boolean (settings, "log-prompts"));
+  g_assert_true (cs_request_log_get_log_prompts ());
+  gtk_switch_set_active (toggle, FALSE);
+  g_assert_false (cs_request_log_get_log_prompts ());
+  gtk_window_destroy (GTK_WINDOW (prefs));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -252,6 +284,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/ui/requests-window", test_requests_window);
   g_test_add_func ("/ui/requests-menu", test_requests_menu);
+  g_test_add_func ("/ui/log-prompts-preference", test_log_prompts_preference);
   status = g_test_run ();
 
   {

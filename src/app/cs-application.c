@@ -11,6 +11,7 @@
 
 #include "cs-application.h"
 #include "cs-preferences-window.h"
+#include "cs-request-log.h"
 #include "cs-window-private.h"
 
 struct _CsApplication
@@ -123,13 +124,26 @@ cs_application_get_run_manager (CsApplication *self)
   return self->run_manager;
 }
 
+static void
+log_prompts_changed_cb (GSettings  *settings,
+                        const char *key,
+                        gpointer    user_data)
+{
+  cs_request_log_set_log_prompts (g_settings_get_boolean (settings, key));
+}
+
 GSettings *
 cs_application_get_settings (CsApplication *self)
 {
   g_return_val_if_fail (CS_IS_APPLICATION (self), NULL);
 
   if (self->settings == NULL)
-    self->settings = g_settings_new (APP_ID);
+    {
+      self->settings = g_settings_new (APP_ID);
+      /* the request log keeps prompts only when the person asked for it */
+      g_signal_connect (self->settings, "changed::log-prompts", G_CALLBACK (log_prompts_changed_cb), NULL);
+      log_prompts_changed_cb (self->settings, "log-prompts", NULL);
+    }
 
   return self->settings;
 }

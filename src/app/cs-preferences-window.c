@@ -45,6 +45,7 @@ struct _CsPreferencesWindow
   GtkAdjustment        *quorum_adjustment;
   GtkAdjustment        *deadline_adjustment;
   GtkAdjustment        *budget_adjustment;
+  GtkSwitch            *log_prompts_switch;
 };
 
 G_DEFINE_FINAL_TYPE (CsPreferencesWindow, cs_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -435,6 +436,7 @@ bind_run_settings (CsPreferencesWindow *self)
   g_settings_bind (settings, "quorum", self->quorum_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "deadline-seconds", self->deadline_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "run-budget", self->budget_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "log-prompts", self->log_prompts_switch, "active", G_SETTINGS_BIND_DEFAULT);
 }
 
 CsPreferencesWindow *
@@ -531,6 +533,7 @@ cs_preferences_window_class_init (CsPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CsPreferencesWindow, quorum_adjustment);
   gtk_widget_class_bind_template_child (widget_class, CsPreferencesWindow, deadline_adjustment);
   gtk_widget_class_bind_template_child (widget_class, CsPreferencesWindow, budget_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, CsPreferencesWindow, log_prompts_switch);
 
   gtk_widget_class_install_action (widget_class, "prefs.add-preset", "s", add_preset_action);
 }

@@ -43,6 +43,7 @@ typedef struct
   /* --log[=RUN_ID] (cli-log.c) */
   gboolean   log;
   char      *log_run;
+  gboolean   log_prompts;     /* --log-prompts: request bodies in the log */
   gboolean   runs;          /* --runs */
   char      *show;          /* --show=RUN_ID */
   char      *follow_up;     /* --follow-up=RUN_ID */

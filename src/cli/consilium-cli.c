@@ -45,6 +45,7 @@
 
 #include "cli-private.h"
 #include "cli-serve-private.h"
+#include "cs-request-log.h"
 #include "cs-terminal-text.h"
 
 #define MAX_KEY_BYTES     (64 * 1024)
@@ -154,6 +155,8 @@ static const GOptionEntry entries[] = {
     N_("With --serve: runs waiting for a slot before 429 (default 16)"), N_("N") },
   { "log", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, log_option_cb,
     N_("Print the request log: every HTTP attempt to a provider (of run RUN_ID only)"), N_("RUN_ID") },
+  { "log-prompts", 0, 0, G_OPTION_ARG_NONE, &options.log_prompts,
+    N_("Put each request's body (the prompt, the key scrubbed, cut at 16 KiB) in the request log; off by default"), NULL },
   { "version", 0, 0, G_OPTION_ARG_NONE, &options.version,
     N_("Print the version and exit"), NULL },
   { "runs", 0, 0, G_OPTION_ARG_NONE, &options.runs,
@@ -539,6 +542,7 @@ main (int argc, char *argv[])
       return EXIT_USAGE;
     }
 
+  cs_request_log_set_log_prompts (options.log_prompts);
   if (options.version)
     {
       printf ("consilium-cli %s\n", PACKAGE_VERSION);

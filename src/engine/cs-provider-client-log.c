@@ -67,6 +67,7 @@ _cs_client_log_attempt (CsClientRequest *req,
 {
   const CsProviderConfig *provider = req->client->provider;
   g_autofree char *message = NULL;
+  g_autofree char *request = NULL;
   CsRequestLogEntry entry = { 0 };
   gint64 now = g_get_monotonic_time ();
 
@@ -98,5 +99,16 @@ _cs_client_log_attempt (CsClientRequest *req,
   entry.input_tokens = req->attempt_input_tokens;
   entry.output_tokens = req->attempt_output_tokens;
   entry.bytes = req->error_body != NULL ? req->error_body->len : req->bytes_read;
+  if (cs_request_log_get_log_prompts () && req->body != NULL)
+    {
+      gsize len = 0;
+      const char *data = g_bytes_get_data (req->body, &len);
+      g_autofree char *text = g_utf8_make_valid (data != NULL ? data : "", len);
+
+      /* the key out before the line cuts it: no half key is left */
+      request = _cs_client_scrub_key (req->client, text);
+      entry.request = request;
+      entry.request_bytes = len;
+    }
   cs_request_log_append (&entry);
 }

@@ -20,12 +20,26 @@
 
 #include "cs-request-log.h"
 
-#define MAX_LINE_BYTES (16 * 1024)
+/* a body of CS_REQUEST_LOG_MAX_REQUEST_BYTES may double when escaped */
+#define MAX_LINE_BYTES (16 * 1024 + 3 * CS_REQUEST_LOG_MAX_REQUEST_BYTES)
 
+static gint log_prompts;   /* atomic */
 static GMutex lock;
 static GCond written;
 static GThreadPool *pool;
 static guint pending;
+
+void
+cs_request_log_set_log_prompts (gboolean on)
+{
+  g_atomic_int_set (&log_prompts, !!on);
+}
+
+gboolean
+cs_request_log_get_log_prompts (void)
+{
+  return g_atomic_int_get (&log_prompts);
+}
 
 char *
 cs_request_log_get_path (void)
@@ -134,6 +148,21 @@ entry_line (const CsRequestLogEntry *e)
   add_int (b, "input_tokens", e->input_tokens);
   add_int (b, "output_tokens", e->output_tokens);
   add_int (b, "bytes", (gint64) MIN (e->bytes, (guint64) G_MAXINT64));
+  if (e->request != NULL)
+    {
+      gsize len = strlen (e->request);
+      const char *end = e->request + MIN (len, CS_REQUEST_LOG_MAX_REQUEST_BYTES);
+      g_autofree char *cut = NULL;
+
+      /* cut on a character's boundary */
+      if (len > CS_REQUEST_LOG_MAX_REQUEST_BYTES)
+        end = g_utf8_find_prev_char (e->request, end + 1);
+      cut = g_utf8_make_valid (e->request, end - e->request);
+      add_string (b, "request", cut);
+      add_int (b, "request_bytes", (gint64) MIN (e->request_bytes, (guint64) G_MAXINT64));
+      json_builder_set_member_name (b, "request_truncated");
+      json_builder_add_boolean_value (b, (gsize) (end - e->request) < len);
+    }
   json_builder_end_object (b);
   root = json_builder_get_root (b);
   json_generator_set_root (gen, root);

@@ -4,9 +4,12 @@
  * the CLI and the local API. A line holds the time, provider, model,
  * dialect, run and candidate ids, attempt number, HTTP status, error kind
  * and message (the key redacted), retry delay, time to first byte,
- * duration, tokens and bytes; never a key, never the prompt. Lines are
- * written in a worker thread, in order; past 4 MiB the file becomes
- * requests.log.1 (the one before is dropped).
+ * duration, tokens and bytes; never a key. The prompt (the request's body)
+ * only when the person turned that on (cs_request_log_set_log_prompts ():
+ * `consilium-cli --log-prompts`, the app's preference), with the
+ * provider's key scrubbed out and cut at CS_REQUEST_LOG_MAX_REQUEST_BYTES.
+ * Lines are written in a worker thread, in order; past 4 MiB the file
+ * becomes requests.log.1 (the one before is dropped).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -20,6 +23,8 @@
 G_BEGIN_DECLS
 
 #define CS_REQUEST_LOG_MAX_BYTES (4 * 1024 * 1024)
+/* Of a request's body kept in its line when prompts are logged. */
+#define CS_REQUEST_LOG_MAX_REQUEST_BYTES (16 * 1024)
 
 typedef struct {
   gint64        time_us;        /* real time the attempt was sent */
@@ -38,7 +43,14 @@ typedef struct {
   gint64        input_tokens;   /* -1 when unknown */
   gint64        output_tokens;
   guint64       bytes;          /* of the response body */
+  const char   *request;        /* the request's body, scrubbed, when prompts are logged; else NULL */
+  guint64       request_bytes;  /* its whole size (it is cut in the line past the limit) */
 } CsRequestLogEntry;
+
+/* Whether lines carry the request's body (the prompt): off unless turned
+ * on, for the whole process. */
+void       cs_request_log_set_log_prompts (gboolean            log_prompts);
+gboolean   cs_request_log_get_log_prompts (void);
 
 /* $XDG_STATE_HOME/consilium/requests.log */
 char      *cs_request_log_get_path   (void);
