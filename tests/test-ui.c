@@ -3843,6 +3843,14 @@ main (int   argc,
 
   if (g_getenv ("CONSILIUM_TEST_SLOW") != NULL)
     slack = MAX (1, (guint) g_ascii_strtoull (g_getenv ("CONSILIUM_TEST_SLOW"), NULL, 10));
+  /* the app gives the demo provider 15 s to listen: a sanitizer build on a
+   * loaded machine can take longer to start it and read its port */
+  if (slack > 1)
+    {
+      g_autofree char *seconds = g_strdup_printf ("%u", 15 * slack);
+
+      g_setenv ("CONSILIUM_DEMO_START_TIMEOUT", seconds, TRUE);
+    }
 
   /* before anything asks GLib for the user directories; a test
    * subprocess works in its parent's directory */

@@ -29,7 +29,9 @@
 
 #include "cs-demo-provider.h"
 
-/* How long the program may take to listen, and how often its port file is read. */
+/* How long the program may take to listen, and how often its port file is
+ * read. CONSILIUM_DEMO_START_TIMEOUT (seconds) stretches the first for
+ * builds that start slowly (the sanitizer pass of the test suite). */
 #define START_TIMEOUT_S 15
 #define POLL_INTERVAL_MS 50
 
@@ -144,6 +146,17 @@ cs_demo_provider_stop (CsDemoProvider *self)
   finish_waiting (self, NULL, error);
 }
 
+static guint
+start_timeout_s (void)
+{
+  const char *env = g_getenv ("CONSILIUM_DEMO_START_TIMEOUT");
+  guint64 value;
+
+  if (env != NULL && g_ascii_string_to_unsigned (env, 10, 1, 3600, &value, NULL))
+    return (guint) value;
+  return START_TIMEOUT_S;
+}
+
 /* The port the program wrote, or 0 while it has not. */
 static guint
 read_port (const char *path)
@@ -187,8 +200,8 @@ poll_port_cb (gpointer user_data)
                g_dngettext (GETTEXT_PACKAGE,
                             "The demo provider did not start within %u second",
                             "The demo provider did not start within %u seconds",
-                            START_TIMEOUT_S),
-               START_TIMEOUT_S);
+                            start_timeout_s ()),
+               start_timeout_s ());
   finish_waiting (self, NULL, error);
 
   return G_SOURCE_REMOVE;
@@ -196,6 +209,7 @@ poll_port_cb (gpointer user_data)
 
 static gboolean spawn (CsDemoProvider  *self,
                        GError         **error);
+
 
 static void
 process_exited_cb (GObject      *object,
@@ -272,7 +286,7 @@ spawn (CsDemoProvider  *self,
 
   self->wait_cancel = g_cancellable_new ();
   g_subprocess_wait_async (self->process, self->wait_cancel, process_exited_cb, g_object_ref (self));
-  self->deadline = g_get_monotonic_time () + START_TIMEOUT_S * G_USEC_PER_SEC;
+  self->deadline = g_get_monotonic_time () + (gint64) start_timeout_s () * G_USEC_PER_SEC;
   self->poll_id = g_timeout_add (POLL_INTERVAL_MS, poll_port_cb, self);
 
   return TRUE;
