@@ -21,6 +21,7 @@
 #include "cs-compose-page.h"
 #include "cs-run-page-private.h"
 #include "cs-run-page-rounds.h"
+#include "cs-run-page-slot.h"
 #include "cs-ranking-view.h"
 #include "cs-run-totals.h"
 #include "cs-vertical-viewport.h"
@@ -237,7 +238,7 @@ add_cards (CsRunPage *self,
     {
       g_autoptr(CsCandidate) candidate = g_list_model_get_item (G_LIST_MODEL (self->run), self->n_cards);
 
-      gtk_flow_box_append (self->candidates_flow, create_card (candidate, self));
+      gtk_flow_box_append (self->candidates_flow, cs_run_page_slot_new (create_card (candidate, self)));
     }
   return self->n_cards < n;
 }
