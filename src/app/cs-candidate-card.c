@@ -255,7 +255,11 @@ cs_candidate_card_new (CsCandidate *candidate)
   title = cs_candidate_short_title (candidate);
   provider = cs_candidate_provider_title (candidate);
   gtk_label_set_text (self->model_label, title);
+  /* hidden meanwhile: a tooltip set on a visible widget makes GTK ask
+   * where the pointer is (on X11 a round trip to the server) */
+  gtk_widget_set_visible (GTK_WIDGET (self->model_label), FALSE);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->model_label), model);
+  gtk_widget_set_visible (GTK_WIDGET (self->model_label), TRUE);
 
   angle = cs_candidate_angle_label (candidate);
   if (angle != NULL)

@@ -1,7 +1,7 @@
 /* cs-origin-chips.c: which candidates proposed an item, as small chips
  *
  * One flat pill per candidate id, its tooltip the candidate's model and
- * angle in words, read from the run shown when the chip is first mapped;
+ * angle in words, read from the run shown when the chips are first mapped;
  * clicking it scrolls to that candidate's card and highlights it. An item
  * the judge added or changed gets a small mark saying so.
  *
@@ -61,15 +61,26 @@ chip_tooltip (GtkWidget  *chip,
   return g_strdup_printf (_("Proposed by %s: %s, %s"), id, model, angle);
 }
 
-/* The run is known once the chip is in the run page. */
+/* The run is known once the chips are in the run page: each chip gets its
+ * tooltip as the box is first mapped, while the chip is still hidden.
+ * Setting a tooltip on a visible widget makes GTK query the pointer's
+ * position (on X11 a round trip to the server per chip: dozens of them
+ * in the frame that adds a result's rows). */
 static void
-chip_map_cb (GtkWidget *chip,
-             gpointer   user_data)
+chips_map_cb (GtkWidget *box,
+              gpointer   user_data)
 {
-  g_autofree char *tooltip = chip_tooltip (chip, cs_origin_chip_get_candidate (chip));
+  for (GtkWidget *chip = gtk_widget_get_first_child (box); chip != NULL; chip = gtk_widget_get_next_sibling (chip))
+    {
+      g_autofree char *tooltip = NULL;
 
-  gtk_widget_set_tooltip_text (chip, tooltip);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (chip), GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip, -1);
+      if (gtk_widget_get_visible (chip) || cs_origin_chip_get_candidate (chip) == NULL)
+        continue;
+      tooltip = chip_tooltip (chip, cs_origin_chip_get_candidate (chip));
+      gtk_widget_set_tooltip_text (chip, tooltip);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (chip), GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip, -1);
+      gtk_widget_set_visible (chip, TRUE);
+    }
 }
 
 static void
@@ -93,7 +104,8 @@ chip_new (const char *id)
   gtk_widget_add_css_class (button, "origin-chip");
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
   g_object_set_data_full (G_OBJECT (button), CHIP_ID, g_strdup (id), g_free);
-  g_signal_connect (button, "map", G_CALLBACK (chip_map_cb), NULL);
+  /* shown with its tooltip (chips_map_cb) */
+  gtk_widget_set_visible (button, FALSE);
   g_signal_connect (button, "clicked", G_CALLBACK (chip_clicked_cb), NULL);
   return button;
 }
@@ -117,6 +129,7 @@ cs_origin_chips_new (const CsOrigin *origin)
   gtk_widget_add_css_class (box, "origin-chips");
   gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
   gtk_widget_set_halign (box, GTK_ALIGN_START);
+  g_signal_connect (box, "map", G_CALLBACK (chips_map_cb), NULL);
   for (guint i = 0; origin->sources != NULL && origin->sources[i] != NULL && i < 16; i++)
     gtk_box_append (GTK_BOX (box), chip_new (origin->sources[i]));
   if (mark != NULL)

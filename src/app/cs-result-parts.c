@@ -148,7 +148,11 @@ cs_result_copy_button (const char *text,
 
   gtk_widget_add_css_class (button, "flat");
   gtk_widget_set_valign (button, GTK_ALIGN_START);
+  /* a tooltip set on a visible widget makes GTK ask where the pointer is
+   * (on X11 a round trip to the server) */
+  gtk_widget_set_visible (button, FALSE);
   gtk_widget_set_tooltip_text (button, label);
+  gtk_widget_set_visible (button, TRUE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, label,
                                   -1);
