@@ -1182,6 +1182,9 @@ test_reopen (void)
     }
   g_assert_nonnull (row);
   g_signal_emit_by_name (win->history_list, "row-activated", row);
+  /* at once: no crossfade drawing both pages for a fifth of a second */
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "run");
+  g_assert_false (gtk_stack_get_transition_running (win->main_stack));
   spin (200);
   g_assert_true (wait_for (result_built, win->run_page->result_view, 30000));
 

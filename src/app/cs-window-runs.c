@@ -62,20 +62,6 @@ run_ended_cb (CsWindow     *self,
  * Running
  */
 
-/* The run page comes at once: a crossfade would draw the compose page and
- * the new page with its cards into offscreen surfaces, both, for every
- * frame of a fifth of a second, just as the cards start streaming. */
-static void
-show_new_run (CsWindow *self,
-              CsRun    *run)
-{
-  GtkStackTransitionType transition = gtk_stack_get_transition_type (self->main_stack);
-
-  gtk_stack_set_transition_type (self->main_stack, GTK_STACK_TRANSITION_TYPE_NONE);
-  _cs_window_show_run (self, run);
-  gtk_stack_set_transition_type (self->main_stack, transition);
-}
-
 static void start_run (CsWindow *self);
 
 static void
@@ -145,7 +131,7 @@ start_run (CsWindow *self)
   cs_compose_page_mark_sent (self->compose_page);
   g_free (self->started_id);
   self->started_id = g_strdup (cs_run_get_id (run));
-  show_new_run (self, run);
+  _cs_window_show_run (self, run);
 }
 
 /* One run at a time: the one in progress, wherever it was started. */
