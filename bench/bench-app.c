@@ -46,8 +46,12 @@
  *     used by `bench-app run`. The mode, question and models are chosen
  *     before the probes start; the run's start is the Run action alone.
  *     With BENCH_APP_FRAMES=1 in the environment, every stall over 16 ms
- *     is written to stderr with its CPU time and the update, layout and
- *     paint times of the frames in it.
+ *     is written to stderr with its CPU time, the update, layout and
+ *     paint times of the frames in it (wall, then the main thread's CPU),
+ *     and the CPU time spent measuring labels in it, by the nearest
+ *     Consilium widget around them (with BENCH_APP_LABELS=1, by label
+ *     text too); so are the run's states and each change of the cards'
+ *     width or number a row (with their natural widths).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -73,6 +77,7 @@
 
 #include "cs-application.h"
 #include "cs-window-private.h"
+#include "cs-run-page-private.h"
 #include "bench-app-private.h"
 
 #define N_CANDIDATES BENCH_APP_N_CANDIDATES
@@ -283,6 +288,7 @@ lookup (const char *text,
  * the frames in them, on stderr). */
 typedef struct {
   gint64 before, update, layout, paint, end;
+  gint64 cpu_before, cpu_update, cpu_layout, cpu_paint;
 } FramePhases;
 
 /* The main thread's CPU time in µs: unlike the wall clock, what the
@@ -334,21 +340,103 @@ typedef struct {
   guint          n_frames;
 } AppProbe;
 
+/* BENCH_APP_FRAMES=1: where labels are measured. GtkLabel's measure is
+ * wrapped, its main-thread CPU time added up by the nearest Consilium
+ * widget around the label, and a stall's log line names the most costly. */
+typedef struct {
+  guint  calls;
+  gint64 cpu_us;
+} MeasureCost;
+
+static void (*label_measure_orig) (GtkWidget *, GtkOrientation, int, int *, int *, int *, int *);
+static GHashTable *measure_costs;   /* owner type name → MeasureCost */
+static guint measure_depth;
+
+static void
+label_measure_probe (GtkWidget      *widget,
+                     GtkOrientation  orientation,
+                     int             for_size,
+                     int            *minimum,
+                     int            *natural,
+                     int            *minimum_baseline,
+                     int            *natural_baseline)
+{
+  gint64 start = thread_cpu_us ();
+  const char *owner = "other";
+  MeasureCost *cost;
+
+  measure_depth++;
+  label_measure_orig (widget, orientation, for_size, minimum, natural, minimum_baseline, natural_baseline);
+  measure_depth--;
+  if (measure_depth > 0)
+    return;
+  for (GtkWidget *w = gtk_widget_get_parent (widget); w != NULL; w = gtk_widget_get_parent (w))
+    if (g_str_has_prefix (G_OBJECT_TYPE_NAME (w), "Cs"))
+      {
+        owner = G_OBJECT_TYPE_NAME (w);
+        break;
+      }
+  if (g_getenv ("BENCH_APP_LABELS") != NULL)
+    {
+      g_autofree char *key = g_strdup_printf ("%s \"%.24s\"", owner, gtk_label_get_text (GTK_LABEL (widget)));
+
+      owner = g_intern_string (key);
+    }
+  if ((cost = g_hash_table_lookup (measure_costs, owner)) == NULL)
+    g_hash_table_insert (measure_costs, (gpointer) owner, (cost = g_new0 (MeasureCost, 1)));
+  cost->calls++;
+  cost->cpu_us += thread_cpu_us () - start;
+}
+
+static void
+measure_probe_install (void)
+{
+  GtkWidgetClass *klass = g_type_class_ref (GTK_TYPE_LABEL);
+
+  measure_costs = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  label_measure_orig = klass->measure;
+  klass->measure = label_measure_probe;
+}
+
+static void
+measure_probe_log (void)
+{
+  GHashTableIter iter;
+  const char *owner;
+  MeasureCost *cost;
+
+  if (measure_costs == NULL)
+    return;
+  g_hash_table_iter_init (&iter, measure_costs);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &owner, (gpointer *) &cost))
+    if (cost->cpu_us >= 500)
+      g_printerr ("    labels measured in %s: %u calls, %.1f ms CPU\n", owner, cost->calls, cost->cpu_us / 1000.0);
+}
+
+static void
+measure_probe_reset (void)
+{
+  if (measure_costs != NULL)
+    g_hash_table_remove_all (measure_costs);
+}
+
 static void
 log_stall (AppProbe *p,
            gint64    now,
            gint64    cpu)
 {
-  g_printerr ("stall %.1f ms (CPU %.1f ms), %.0f ms into the run%s; its frames (update, layout, paint ms):",
-              (now - p->last_tick_us) / 1000.0, (cpu - p->last_tick_cpu_us) / 1000.0, (p->last_tick_us - p->stream_start_us) / 1000.0,
+  g_printerr ("stall %.1f ms (CPU %.1f ms) at %.3f s, %.0f ms into the run%s; its frames (update, layout, paint ms; CPU):",
+              (now - p->last_tick_us) / 1000.0, (cpu - p->last_tick_cpu_us) / 1000.0, p->last_tick_us / 1e6, (p->last_tick_us - p->stream_start_us) / 1000.0,
               p->streaming ? " (streaming)" : "");
   for (guint i = p->n_frames > FRAME_RING ? p->n_frames - FRAME_RING : 0; i < p->n_frames; i++)
     {
       const FramePhases *f = &p->frames[i % FRAME_RING];
 
       if (f->end > p->last_tick_us)
-        g_printerr (" [%.1f %.1f %.1f]", (f->update - f->before) / 1000.0,
-                    (f->layout - f->update) / 1000.0, (f->paint - f->layout) / 1000.0);
+        g_printerr (" [%.1f %.1f %.1f; %.1f %.1f %.1f]", (f->update - f->before) / 1000.0,
+                    (f->layout - f->update) / 1000.0, (f->paint - f->layout) / 1000.0,
+                    (f->cpu_update - f->cpu_before) / 1000.0,
+                    (f->cpu_layout - f->cpu_update) / 1000.0, (f->cpu_paint - f->cpu_layout) / 1000.0);
     }
   g_printerr ("\n");
 }
@@ -358,6 +446,7 @@ before_paint_cb (GdkFrameClock *clock,
                  AppProbe      *p)
 {
   p->frame.before = g_get_monotonic_time ();
+  p->frame.cpu_before = thread_cpu_us ();
 }
 
 static void
@@ -365,6 +454,7 @@ update_cb (GdkFrameClock *clock,
            AppProbe      *p)
 {
   p->frame.update = g_get_monotonic_time ();
+  p->frame.cpu_update = thread_cpu_us ();
 }
 
 static void
@@ -372,6 +462,7 @@ layout_cb (GdkFrameClock *clock,
            AppProbe      *p)
 {
   p->frame.layout = g_get_monotonic_time ();
+  p->frame.cpu_layout = thread_cpu_us ();
 }
 
 static void
@@ -379,6 +470,7 @@ paint_cb (GdkFrameClock *clock,
           AppProbe      *p)
 {
   p->frame.paint = g_get_monotonic_time ();
+  p->frame.cpu_paint = thread_cpu_us ();
 }
 
 static gboolean
@@ -406,8 +498,12 @@ probe_tick_cb (gpointer user_data)
           p->cpu_end_us = MAX (p->cpu_end_us, cpu - p->last_tick_cpu_us);
         }
       if (p->log_frames && now - p->last_tick_us > 16000)
-        log_stall (p, now, cpu);
+        {
+          log_stall (p, now, cpu);
+          measure_probe_log ();
+        }
     }
+  measure_probe_reset ();
   p->last_tick_us = now;
   p->last_tick_cpu_us = cpu;
   return G_SOURCE_CONTINUE;
@@ -420,6 +516,9 @@ run_state_cb (CsRun      *run,
 {
   CsRunState state = cs_run_get_state (run);
 
+  if (p->log_frames)
+    g_printerr ("run %s, %.0f ms into the run\n", cs_run_state_to_string (state),
+                (g_get_monotonic_time () - p->stream_start_us) / 1000.0);
   if (p->streaming && state != CS_RUN_RUNNING)
     {
       p->streaming = FALSE;
@@ -544,6 +643,42 @@ start_idle_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* BENCH_APP_FRAMES=1: the cards' width and number a row when they change
+ * (the page laid out again), with their natural widths. */
+static void
+log_card_columns (AppProbe *p,
+                  gint64    now)
+{
+  static int last_width = -1, last_columns = -1;
+  GtkWidget *flow = GTK_WIDGET (p->window->run_page->candidates_flow);
+  GtkWidget *first = gtk_widget_get_first_child (flow);
+  int columns = 0, width = first != NULL ? gtk_widget_get_width (first) : -1;
+
+  for (GtkWidget *c = first; c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      graphene_rect_t bounds;
+
+      if (gtk_widget_compute_bounds (c, flow, &bounds) && bounds.origin.y < 1)
+        columns++;
+    }
+  if (width == last_width && columns == last_columns)
+    return;
+  last_width = width;
+  last_columns = columns;
+  if (first == NULL)
+    return;
+  g_printerr ("cards %d px wide, %d a row (flow box %d px), %.0f ms into the run; natural widths",
+              width, columns, gtk_widget_get_width (flow), (now - p->stream_start_us) / 1000.0);
+  for (GtkWidget *c = first; c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      int min, nat;
+
+      gtk_widget_measure (c, GTK_ORIENTATION_HORIZONTAL, -1, &min, &nat, NULL, NULL);
+      g_printerr (" %d", nat);
+    }
+  g_printerr ("\n");
+}
+
 static void
 after_paint_cb (GdkFrameClock *clock,
                 AppProbe      *p)
@@ -568,6 +703,8 @@ after_paint_cb (GdkFrameClock *clock,
         }
       p->frame_all_us = MAX (p->frame_all_us, now - p->last_frame_us);
     }
+  if (p->log_frames && p->window != NULL)
+    log_card_columns (p, now);
   p->last_frame_us = now;
   p->frame.end = now;
   p->frames[p->n_frames++ % FRAME_RING] = p->frame;
@@ -633,6 +770,8 @@ app_main (int   argc,
   p.judge = judge;
   p.log_frames = g_strcmp0 (g_getenv ("BENCH_APP_FRAMES"), "1") == 0;
   g_signal_connect (app, "window-added", G_CALLBACK (window_added_cb), &p);
+  if (p.log_frames)
+    g_signal_connect_swapped (app, "startup", G_CALLBACK (measure_probe_install), NULL);
   status = g_application_run (G_APPLICATION (app), 1, app_argv);
   g_clear_object (&p.run);
   return status;
