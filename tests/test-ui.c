@@ -774,8 +774,9 @@ test_blueprint_sections (void)
   cs_blueprint_set_summary (bp, "A modular monolith");
   cs_blueprint_set_monthly_cost (bp, 12679.6);
   cs_blueprint_add_component (bp, "Core API", "Orders and users", "Go", "Stateless replicas");
-  cs_blueprint_add_api (bp, "Public REST API", "REST", "Versioned JSON endpoints under /v1");
-  cs_blueprint_add_api (bp, "Live updates", "WebSocket", NULL);
+  cs_blueprint_add_api (bp, "Public REST API", "rest", "Versioned JSON endpoints under /v1");
+  cs_blueprint_add_api (bp, "Live updates", "websocket", NULL);
+  cs_blueprint_add_api (bp, "Feeds", "Atom", "Read-only");
   cs_result_set_blueprint (result, bp);
   cs_blueprint_unref (bp);
   cs_result_add_component_alternative (result, "Observability", "Prometheus + Grafana",
@@ -795,6 +796,8 @@ test_blueprint_sections (void)
   g_assert_nonnull (strstr (shown, "\nAPIs\n"));
   g_assert_nonnull (strstr (shown, "Public REST API\nREST — Versioned JSON endpoints under /v1\n"));
   g_assert_nonnull (strstr (shown, "Live updates\nWebSocket\n"));
+  /* a style the schema does not know, as it is */
+  g_assert_nonnull (strstr (shown, "Feeds\nAtom — Read-only\n"));
   g_assert_nonnull (strstr (shown, "\nAlternatives (Not in the Blueprint)\n"));
   g_assert_nonnull (strstr (shown, "Observability\nPrometheus + Grafana · component proposed by 2 of 4\n"));
   g_assert_nonnull (strstr (shown, "Messaging backbone: Apache Kafka\ndecision proposed by 1 of 4\n"));

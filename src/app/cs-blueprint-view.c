@@ -120,6 +120,23 @@ data_store_row (gconstpointer item)
   return row;
 }
 
+/* An API's style as people write it: the schema's "grpc" is "gRPC" (the
+ * Markdown export's words); a style the schema does not know as it is. */
+static const char *
+api_style_text (const char *style)
+{
+  static const char * const words[][2] = {
+    { "rest", "REST" }, { "grpc", "gRPC" }, { "graphql", "GraphQL" },
+    { "websocket", "WebSocket" }, { "event", N_("events") }, { "batch", N_("batch") },
+    { "other", N_("other") },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (words); i++)
+    if (g_strcmp0 (style, words[i][0]) == 0)
+      return _(words[i][1]);
+  return style;
+}
+
 static GtkWidget *
 api_row (gconstpointer item)
 {
@@ -129,7 +146,7 @@ api_row (gconstpointer item)
 
   if (a->name == NULL)
     return NULL;
-  subtitle = join_dash (a->style, a->description);
+  subtitle = join_dash (api_style_text (a->style), a->description);
   row = cs_result_row (a->name, subtitle);
   cs_origin_chips_add_to_row (row, &a->item.origin);
   return row;
