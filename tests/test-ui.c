@@ -695,6 +695,56 @@ assert_cards_show_outlines (CsWindow *win)
 static char *architect_run_id;
 static char *support_run_id;
 
+static void
+collect_cards (GtkWidget *w,
+               GPtrArray *out)
+{
+  if (CS_IS_CANDIDATE_CARD (w))
+    g_ptr_array_add (out, w);
+  else
+    for (GtkWidget *child = gtk_widget_get_first_child (w); child != NULL; child = gtk_widget_get_next_sibling (child))
+      collect_cards (child, out);
+}
+
+/* The wheel over a card's answer (streaming or done) scrolls the page: the
+ * widget under the pointer has the page's scroller as its nearest, never
+ * a card's own. */
+static void
+assert_cards_leave_scroll_to_page (CsWindow *win)
+{
+  GtkWidget *page_scroller = adw_bin_get_child (ADW_BIN (win->run_page));
+  g_autoptr(GPtrArray) cards = g_ptr_array_new ();
+  int window_height = gtk_widget_get_height (GTK_WIDGET (win));
+  guint checked = 0;
+
+  g_assert_true (GTK_IS_SCROLLED_WINDOW (page_scroller));
+  collect_cards (GTK_WIDGET (win->run_page), cards);
+  g_assert_cmpuint (cards->len, >, 0);
+  for (guint i = 0; i < cards->len; i++)
+    {
+      GtkWidget *card = g_ptr_array_index (cards, i);
+      graphene_rect_t bounds;
+
+      if (!gtk_widget_get_mapped (card) || !gtk_widget_compute_bounds (card, GTK_WIDGET (win), &bounds))
+        continue;
+      for (double f = 0.4; f < 0.9; f += 0.15)
+        {
+          double x = bounds.origin.x + bounds.size.width / 3;
+          double y = bounds.origin.y + bounds.size.height * f;
+          GtkWidget *picked;
+
+          if (y <= 60 || y >= window_height - 1)
+            continue;
+          picked = gtk_widget_pick (GTK_WIDGET (win), x, y, GTK_PICK_DEFAULT);
+          if (picked == NULL || !gtk_widget_is_ancestor (picked, card))
+            continue;
+          g_assert_true (gtk_widget_get_ancestor (picked, GTK_TYPE_SCROLLED_WINDOW) == page_scroller);
+          checked++;
+        }
+    }
+  g_assert_cmpuint (checked, >, 0);
+}
+
 /* @w's left and right edge in @ancestor's coordinates. */
 static void
 edges_in (GtkWidget *w,
@@ -853,6 +903,7 @@ test_architect_run (void)
   g_assert_true (wait_for (some_card_streaming, win, 30000));
   assert_cards_show_outlines (win);
   spin (600);
+  assert_cards_leave_scroll_to_page (win);
   save_shot (GTK_WIDGET (win), "streaming.png");
   /* the run page while it streams: stop buttons, cards, Cancel */
   assert_accessible (GTK_WIDGET (win), "run page, streaming");
@@ -870,6 +921,16 @@ test_architect_run (void)
   g_assert_cmpstr (badge_of (win, "demo/demo-alpha"), ==, "done");
   g_assert_cmpstr (badge_of (win, "demo/demo-beta+refuse"), ==, "refused");
   g_assert_cmpstr (badge_of (win, "demo/demo-gamma+500"), ==, "failed");
+  {
+    /* the finished cards' previews too (not Raw, which is asked for), the
+     * page scrolled to them */
+    GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (adw_bin_get_child (ADW_BIN (win->run_page))));
+
+    gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj));
+    spin (200);
+    assert_cards_leave_scroll_to_page (win);
+    gtk_adjustment_set_value (adj, 0);
+  }
   assert_card_text_reflowed (win, "demo/demo-alpha");
 
   /* model text is never markup */
