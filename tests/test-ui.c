@@ -706,6 +706,82 @@ collect_cards (GtkWidget *w,
       collect_cards (child, out);
 }
 
+/* The card of @model's candidate. */
+static GtkWidget *
+card_of_model (CsWindow   *win,
+               const char *model)
+{
+  g_autoptr(GPtrArray) cards = g_ptr_array_new ();
+
+  collect_cards (GTK_WIDGET (win->run_page), cards);
+  for (guint i = 0; i < cards->len; i++)
+    {
+      CsCandidate *c = cs_candidate_card_get_candidate (g_ptr_array_index (cards, i));
+
+      if (g_strcmp0 (cs_candidate_get_model (c), model) == 0)
+        return g_ptr_array_index (cards, i);
+    }
+  return NULL;
+}
+
+/* A finished card's preview longer than its room ends in a fade, not a
+ * line cut in half: drawn as the page draws it, the rows at the preview's
+ * bottom edge are the card's background, nearly (the text fades in over
+ * 48 px, so a row k px up may differ by k/48 of the range, and a little
+ * for antialiasing). */
+static void
+assert_card_preview_fades (GtkWidget *card)
+{
+  GtkWidget *stack = find_type (card, GTK_TYPE_STACK, NULL);
+  GtkWidget *scroller;
+  GtkAdjustment *adj;
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree guchar *pixels = NULL;
+  graphene_rect_t b;
+  int w = gtk_widget_get_width (card), h = gtk_widget_get_height (card);
+  int left, bottom, right;
+  const guchar *bg;
+
+  g_assert_nonnull (stack);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "structured");
+  scroller = gtk_stack_get_visible_child (GTK_STACK (stack));
+  g_assert_true (GTK_IS_SCROLLED_WINDOW (scroller));
+  adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+  /* the answer is longer than the preview: it is cut */
+  g_assert_cmpfloat (gtk_adjustment_get_upper (adj), >, gtk_adjustment_get_page_size (adj) + 40);
+  g_assert_true (gtk_widget_compute_bounds (scroller, card, &b));
+
+  paintable = gtk_widget_paintable_new (card);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), w, h);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (card)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, w, h));
+  pixels = g_malloc ((gsize) w * h * 4);
+  gdk_texture_download (texture, pixels, (gsize) w * 4);
+
+  left = (int) b.origin.x;
+  right = (int) (b.origin.x + b.size.width);
+  bottom = (int) (b.origin.y + b.size.height) - 1;
+  /* the background: the preview's left margin, above its last row */
+  bg = pixels + ((gsize) (bottom - 2) * w + left + 3) * 4;
+  for (int k = 0; k < 12; k++)
+    for (int x = left + 3; x < right - 3; x++)
+      {
+        const guchar *px = pixels + ((gsize) (bottom - k) * w + x) * 4;
+        int tolerance = (k + 1) * 255 / 48 + 10;
+
+        for (int ch = 0; ch < 3; ch++)
+          if (ABS ((int) px[ch] - (int) bg[ch]) > tolerance)
+            g_error ("the preview's row %d px above its bottom, x %d: channel %d is %d, the background %d",
+                     k, x - left, ch, px[ch], bg[ch]);
+      }
+}
+
 /* The wheel over a card's answer (streaming or done) scrolls the page: the
  * widget under the pointer has the page's scroller as its nearest, never
  * a card's own. */
@@ -929,6 +1005,7 @@ test_architect_run (void)
     gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj));
     spin (200);
     assert_cards_leave_scroll_to_page (win);
+    assert_card_preview_fades (card_of_model (win, "demo/demo-alpha"));
     gtk_adjustment_set_value (adj, 0);
   }
   assert_card_text_reflowed (win, "demo/demo-alpha");
