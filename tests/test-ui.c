@@ -2257,6 +2257,20 @@ count_cb (guint *count)
   (*count)++;
 }
 
+/* A window's toast count reached @n. */
+typedef struct {
+  CsWindow *win;
+  guint     n;
+} ToastWait;
+
+static gboolean
+toasts_reached (gpointer data)
+{
+  ToastWait *wait = data;
+
+  return wait->win->n_toasts >= wait->n;
+}
+
 static gboolean
 save_failure_cleared (gpointer data)
 {
@@ -2300,7 +2314,11 @@ test_save_failed (void)
   cs_test_provider_set_delay_ms (provider, 5);
   cs_run_store_save (store, run);
   cs_run_store_save (store, run);
-  spin (300);
+  /* the writes fail in a worker thread: wait for all of them, then for
+   * the toast (a fixed 300 ms was not always enough under load) */
+  cs_run_store_flush (store);
+  g_assert_true (wait_for (toasts_reached, &(ToastWait) { win, toasts + 1 }, 10000));
+  spin (100);
 
   g_assert_cmpuint (n_failed, >=, 3);
   g_assert_cmpuint (win->n_toasts, ==, toasts + 1);
@@ -2318,6 +2336,8 @@ test_save_failed (void)
   g_assert_cmpint (g_rename (dir, away), ==, 0);
   g_assert_true (g_file_set_contents (dir, "not a directory", -1, NULL));
   cs_run_store_save (store, run);
+  cs_run_store_flush (store);
+  g_assert_true (wait_for (toasts_reached, &(ToastWait) { win, toasts + 2 }, 10000));
   spin (100);
   g_assert_cmpuint (win->n_toasts, ==, toasts + 2);
   g_assert_cmpuint (cs_run_manager_get_n_save_failures (win->manager), ==, 1);
@@ -3024,7 +3044,8 @@ test_use_provider_keeps_file (void)
 
   toasts = win->n_toasts;
   g_signal_emit_by_name (button, "clicked");
-  spin (200);
+  g_assert_true (wait_for (toasts_reached, &(ToastWait) { win, toasts + 1 }, 10000));
+  spin (100);
   g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
   g_assert_cmpmem (contents, len, broken, strlen (broken));
   g_assert_cmpuint (win->n_toasts, ==, toasts + 1);
