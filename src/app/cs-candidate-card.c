@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "cs-candidate-card-private.h"
+#include "cs-candidate-card-footer.h"
 #include "cs-candidate-view.h"
 #include "cs-candidate-window.h"
 #include "cs-vertical-viewport.h"
@@ -373,6 +374,7 @@ cs_candidate_card_class_init (CsCandidateCardClass *klass)
   object_class->dispose = cs_candidate_card_dispose;
   object_class->finalize = cs_candidate_card_finalize;
 
+  g_type_ensure (CS_TYPE_CANDIDATE_CARD_FOOTER);
   g_type_ensure (CS_TYPE_CANDIDATE_OUTLINE);
   g_type_ensure (CS_TYPE_VERTICAL_VIEWPORT);
 
