@@ -45,6 +45,7 @@
 #include "cs-step-row.h"
 #include "cs-test-cpu-wait.h"
 #include "cs-test-provider.h"
+#include "cs-ui-util.h"
 #include "cs-window-private.h"
 
 static char *tmp_dir;
@@ -694,6 +695,65 @@ assert_cards_show_outlines (CsWindow *win)
 
 static char *architect_run_id;
 static char *support_run_id;
+
+static GtkWidget *
+find_label_with_text (GtkWidget  *root,
+                      const char *text)
+{
+  if (GTK_IS_LABEL (root) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (root)), text) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label_with_text (child, text);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A combo row's choice, long as a German judge's name, is shown whole
+ * (wrapped) beside the row's title, not cut to 20 characters. */
+static void
+test_combo_wrap (void)
+{
+  const char *choice = "demo-judge von Demo (synthetische Antworten)";
+  const char *items[] = { "Keiner (nur Abstimmung und Konsens)", choice, NULL };
+  g_autoptr(GtkStringList) list = gtk_string_list_new (items);
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *group = adw_preferences_group_new ();
+  AdwComboRow *row = ADW_COMBO_ROW (adw_combo_row_new ());
+  GtkWidget *label;
+  PangoLayout *layout;
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), "Richter");
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), "Ein Modell, das die Kandidaten vergleicht und die endgültige Antwort schreibt");
+  cs_combo_row_wrap_labels (row);
+  adw_combo_row_set_model (row, G_LIST_MODEL (list));
+  adw_combo_row_set_selected (row, 1);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (row));
+  gtk_window_set_child (GTK_WINDOW (window), group);
+  gtk_window_set_default_size (GTK_WINDOW (window), 520, -1);
+  gtk_window_present (GTK_WINDOW (window));
+  spin (300);
+
+  label = find_label_with_text (GTK_WIDGET (row), choice);
+  g_assert_nonnull (label);
+  g_assert_true (gtk_widget_get_mapped (label));
+  g_assert_cmpint (gtk_label_get_ellipsize (GTK_LABEL (label)), ==, PANGO_ELLIPSIZE_NONE);
+  layout = gtk_label_get_layout (GTK_LABEL (label));
+  g_assert_false (pango_layout_is_ellipsized (layout));
+  /* it fits: wrapped, not wider than the room the row gives it */
+  g_assert_cmpint (pango_layout_get_line_count (layout), >=, 1);
+  {
+    int lw;
+    pango_layout_get_pixel_size (layout, &lw, NULL);
+    g_assert_cmpint (lw, <=, gtk_widget_get_width (label));
+  }
+  save_shot (window, "combo-wrap.png");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (50);
+}
 
 static void
 collect_cards (GtkWidget *w,
@@ -4095,6 +4155,7 @@ main (int   argc,
   g_test_add_func ("/ui/knobs-estimate-budget", test_knobs_estimate_budget);
   g_test_add_func ("/ui/blueprint-sections", test_blueprint_sections);
   g_test_add_func ("/ui/step-row-layout", test_step_row_layout);
+  g_test_add_func ("/ui/combo-wrap", test_combo_wrap);
 
   ret = g_test_run ();
 

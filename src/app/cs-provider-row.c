@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 
 #include "cs-provider-row-private.h"
+#include "cs-ui-util.h"
 
 G_DEFINE_FINAL_TYPE (CsProviderRow, cs_provider_row, ADW_TYPE_EXPANDER_ROW)
 
@@ -207,11 +208,11 @@ has_key_cb (GObject      *object,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   if (error != NULL)
-    title = _("API key (keyring unavailable)");
+    title = _("API Key (keyring unavailable)");
   else if (has)
-    title = _("API key (stored in the keyring; type to replace)");
+    title = _("API Key (stored in the keyring; type to replace)");
   else
-    title = _("API key (none stored)");
+    title = _("API Key (none stored)");
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->key_row), title);
 }
 
@@ -480,5 +481,6 @@ cs_provider_row_init (CsProviderRow *self)
   /* until cs_provider_row_update() shows the provider */
   self->updating = TRUE;
   gtk_widget_init_template (GTK_WIDGET (self));
+  cs_combo_row_wrap_labels (self->api_row);
   _cs_provider_row_models_init (self);
 }
