@@ -66,7 +66,8 @@ fixture_set_up (Fixture       *f,
   text = g_strdup_printf ("[provider demo]\n"
                           "base-url=%s\n"
                           "api=openai-chat\n"
-                          "models=demo-alpha;demo-beta;demo-alpha+slow=200;demo-gamma+500;demo-judge+silence\n"
+                          "models=demo-alpha;demo-beta;demo-alpha+slow=200;demo-gamma+500;demo-judge+silence;"
+                          "demo-judge;demo-beta+429once\n"
                           "max-concurrent=8\n"
                           "requests-per-minute=0\n"
                           "max-retries=0\n",
@@ -275,6 +276,122 @@ test_retry (Fixture       *f,
     g_assert_false (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED));
   g_assert_cmpuint (cs_test_provider_get_request_count (provider, "demo-gamma+500"), >, before);
   g_assert_cmpint (cs_candidate_get_status (failed), ==, CS_CANDIDATE_FAILED);
+}
+
+static gboolean
+ended_twice (Fixture *f)
+{
+  return f->n_ended >= 2;
+}
+
+/* A support run with a judge whose c2 failed (a 429, no retries), done. */
+static CsRun *
+run_with_failed_c2 (Fixture *f)
+{
+  const char *models[] = { "demo/demo-alpha", "demo/demo-beta+429once", NULL };
+  CsRun *run = new_run ();
+
+  cs_run_set_judge (run, "demo/demo-judge");
+  g_assert_true (cs_run_manager_start (f->manager, f->config, run, models, NULL));
+  g_assert_true (wait_for (ended, f, 60));
+  g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
+  g_assert_cmpint (cs_candidate_get_status (cs_run_find_candidate (run, "c2")), ==, CS_CANDIDATE_FAILED);
+  return run;
+}
+
+/* Retrying c2 through @manager answers, and synthesizes again. */
+static void
+retry_c2 (CsRunManager *manager,
+          CsConfig     *config,
+          CsRun        *run)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  CsCandidate *c2 = cs_run_find_candidate (run, "c2");
+
+  cs_run_manager_retry_candidate_async (manager, config, run, "c2", retry_cb, &result);
+  g_assert_true (cs_test_wait_for (has_result, &result, 60 * 1000));
+  g_assert_true (cs_run_manager_retry_candidate_finish (manager, result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (cs_candidate_get_status (c2), ==, CS_CANDIDATE_OK);
+  g_assert_cmpuint (cs_candidate_get_attempts (c2), ==, 2);
+  g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
+}
+
+/* After a follow-up round the judge alone answered, the card's retry finds
+ * the candidate in the round it belongs to (round 1's, which round 2 was
+ * made from): asked again, round 2's result is made again from both
+ * candidates with its follow-up; round 1 stays as it was. */
+static void
+test_retry_after_judge_round (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(CsRun) run = run_with_failed_c2 (f);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *text = NULL;
+  CsRound *round;
+
+  first = json_to_string (cs_round_get_synthesis (cs_run_get_round (run, 1)), FALSE);
+  g_assert_true (cs_run_manager_follow_up (f->manager, f->config, run, CS_ROUND_SCOPE_JUDGE,
+                                           "Could it be the upstream's keep-alive?", NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_for (ended_twice, f, 60));
+  g_assert_cmpuint (cs_run_get_n_rounds (run), ==, 2);
+  round = cs_run_get_round (run, 2);
+  g_assert_cmpint (cs_round_get_state (round), ==, CS_RUN_DONE);
+  g_assert_cmpuint (cs_round_get_candidates_of (round), ==, 1);
+  before = json_to_string (cs_run_get_synthesis (run), FALSE);
+
+  retry_c2 (f->manager, f->config, run);
+  g_assert_cmpuint (cs_run_get_n_rounds (run), ==, 2);
+  g_assert_true (cs_run_get_current_round (run) == round);
+  g_assert_cmpint (cs_round_get_state (round), ==, CS_RUN_DONE);
+  g_assert_cmpstr (cs_round_get_follow_up (round), ==, "Could it be the upstream's keep-alive?");
+  after = json_to_string (cs_run_get_synthesis (run), FALSE);
+  g_assert_cmpstr (after, !=, before);
+  /* the candidate belongs to round 1 too; its result is history */
+  g_assert_true (cs_run_find_candidate (run, "c2") ==
+                 g_ptr_array_index (cs_round_get_candidates (cs_run_get_round (run, 1)), 1));
+  {
+    g_autofree char *still = json_to_string (cs_round_get_synthesis (cs_run_get_round (run, 1)), FALSE);
+    g_assert_cmpstr (still, ==, first);
+  }
+  g_assert_true (wait_for (no_save_failure, f, 10));
+  text = saved_text (f, run);
+  g_assert_nonnull (strstr (text, "\"state\" : \"done\""));
+  g_assert_nonnull (strstr (text, "Could it be the upstream"));
+}
+
+/* A run reopened from the history (another store and manager, as after a
+ * restart) retries its failed candidate: the runner takes the saved
+ * candidates as its plan. */
+static void
+test_retry_reopened (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(CsRun) run = run_with_failed_c2 (f);
+  g_autoptr(CsRunStore) store = NULL;
+  g_autoptr(CsRunManager) manager = NULL;
+  g_autoptr(GError) error = NULL;
+  CsRun *reopened;
+
+  cs_run_store_flush (f->store);
+  store = cs_run_store_new (f->runs_dir);
+  g_assert_true (cs_run_store_load_sync (store, &error));
+  g_assert_no_error (error);
+  reopened = cs_run_store_find (store, cs_run_get_id (run));
+  g_assert_nonnull (reopened);
+  g_assert_true (reopened != run);
+  manager = cs_run_manager_new (store);
+  g_assert_false (cs_run_manager_drives (manager, reopened));
+
+  retry_c2 (manager, f->config, reopened);
+  g_assert_cmpint (cs_candidate_get_status (cs_run_find_candidate (reopened, "c1")), ==, CS_CANDIDATE_OK);
+  cs_run_manager_shutdown (manager, 5000);
+  cs_run_store_flush (store);
 }
 
 /* The runs directory cannot be written: one signal per run, however many
@@ -497,6 +614,8 @@ main (int argc, char *argv[])
   ADD ("/run-manager/cancel", test_cancel);
   ADD ("/run-manager/shutdown", test_shutdown);
   ADD ("/run-manager/retry", test_retry);
+  ADD ("/run-manager/retry-after-judge-round", test_retry_after_judge_round);
+  ADD ("/run-manager/retry-reopened", test_retry_reopened);
   ADD ("/run-manager/save-failed", test_save_failed);
   ADD ("/run-manager/limits", test_limits);
   ADD ("/run-manager/final-at-once", test_final_at_once);

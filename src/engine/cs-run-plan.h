@@ -60,4 +60,14 @@ gboolean _cs_run_plan_add      (CsConfig           *config,
                                 GPtrArray          *slots,
                                 GError            **error);
 
+/* cs-run-plan-adopt.c: a slot of its own group for each of the run's
+ * current candidates that @slots lacks (a runner that did not plan them:
+ * a reopened run, a round the judge alone answered). A candidate whose
+ * model is no longer configured gets a group whose model is NULL. Returns
+ * how many were adopted. */
+guint    _cs_run_plan_adopt    (CsConfig           *config,
+                                CsRun              *run,
+                                GPtrArray          *groups,
+                                GPtrArray          *slots);
+
 G_END_DECLS

@@ -362,6 +362,14 @@ cs_runner_cancel_candidate (CsRunner   *self,
   _cs_runner_check_progress (self);
 }
 
+static gboolean
+run_is_over (CsRun *run)
+{
+  CsRunState state = cs_run_get_state (run);
+
+  return state == CS_RUN_DONE || state == CS_RUN_FAILED || state == CS_RUN_CANCELLED;
+}
+
 void
 cs_runner_retry_candidate_async (CsRunner            *self,
                                  const char          *candidate_id,
@@ -379,10 +387,28 @@ cs_runner_retry_candidate_async (CsRunner            *self,
   g_task_set_source_tag (task, cs_runner_retry_candidate_async);
 
   slot = find_slot (self, candidate_id);
+  if (slot == NULL && cs_run_find_candidate (self->run, candidate_id) != NULL &&
+      (self->phase == CS_RUNNER_PHASE_FINISHED ||
+       (self->phase == CS_RUNNER_PHASE_IDLE && run_is_over (self->run))))
+    {
+      /* a run this runner did not plan: reopened from the history, or
+       * after a round the judge alone answered (its candidates are the
+       * round's before); cs-run-plan-adopt.c */
+      if (_cs_run_plan_adopt (self->config, self->run, self->groups, self->slots) > 0)
+        self->phase = CS_RUNNER_PHASE_FINISHED;
+      slot = find_slot (self, candidate_id);
+    }
   if (slot == NULL)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                                _("No candidate %s in this run"), candidate_id);
+      return;
+    }
+  if (slot->group == NULL || slot->group->model == NULL)
+    {
+      g_task_return_new_error (task, CS_RUNNER_ERROR, CS_RUNNER_ERROR_CONFIG,
+                               _("Candidate %s cannot be asked again: its model %s is no longer configured"),
+                               candidate_id, cs_candidate_get_model (slot->candidate));
       return;
     }
   if (!_cs_runner_slot_is_final (slot) || slot->request != NULL || slot->retry_task != NULL)

@@ -86,7 +86,12 @@ gboolean    cs_runner_execute_finish (CsRunner            *self,
 /* Stops one candidate's request at once (status cancelled). */
 void        cs_runner_cancel_candidate (CsRunner   *self,
                                         const char *candidate_id);
-/* Streams one finished (failed, …) candidate again, then synthesizes again. */
+/* Streams one finished (failed, …) candidate again, then synthesizes again.
+ * A candidate this runner did not plan (a run reopened from the history, a
+ * round the judge alone answered) is found among the run's current
+ * candidates, those its current round was made from; the synthesis made
+ * again is the current round's (with its follow-up), earlier rounds stay
+ * as they were. */
 void        cs_runner_retry_candidate_async  (CsRunner            *self,
                                               const char          *candidate_id,
                                               GCancellable        *cancellable,
