@@ -39,6 +39,7 @@
 #include "cs-preferences-window.h"
 #include "cs-candidate-card-private.h"
 #include "cs-preferences-window-private.h"
+#include "cs-price-row.h"
 #include "cs-provider-row-private.h"
 #include "cs-result-view.h"
 #include "cs-step-report-box.h"
@@ -3969,16 +3970,55 @@ remove_tree (const char *path)
   g_rmdir (path);
 }
 
-static const char *
-estimate_text (CsWindow *win)
+typedef struct {
+  CsWindow   *win;
+  const char *want;      /* in the button's label or its breakdown */
+  gboolean    over;      /* and the budget warning as asked */
+} EstimateWait;
+
+static gboolean
+estimate_says (gpointer data)
 {
-  spin (500); /* the estimate follows a change after a moment */
-  return adw_action_row_get_subtitle (win->compose_page->estimate_row);
+  EstimateWait *w = data;
+  const char *text = cs_estimate_button_get_text (w->win->estimate_button);
+  const char *details = cs_estimate_button_get_details (w->win->estimate_button);
+
+  return text != NULL && (strstr (text, w->want) != NULL || strstr (details, w->want) != NULL) &&
+         cs_estimate_button_get_over_budget (w->win->estimate_button) == w->over;
 }
 
-/* The estimate beside the models ("price unknown" for a model without a
- * price), a model's settings popover into the run and onto the card, and
- * the budget question before a run whose estimate is above it. */
+typedef struct {
+  CsWindow   *win;
+  const char *before;
+} DetailsWait;
+
+static gboolean
+details_changed (gpointer data)
+{
+  DetailsWait *w = data;
+
+  return g_strcmp0 (w->before, cs_estimate_button_get_details (w->win->estimate_button)) != 0;
+}
+
+/* The estimate follows a change after a moment: waits until it says @want. */
+static void
+assert_estimate (CsWindow   *win,
+                 const char *want,
+                 gboolean    over)
+{
+  EstimateWait w = { win, want, over };
+
+  if (!wait_for (estimate_says, &w, 10000))
+    g_error ("the estimate did not come to say “%s”%s: “%s”\n%s", want, over ? " (over the budget)" : "",
+             cs_estimate_button_get_text (win->estimate_button),
+             cs_estimate_button_get_details (win->estimate_button));
+}
+
+/* The estimate beside Run ("price unknown" for a model without a price,
+ * models by their display names, the breakdown in its popover, following
+ * the models, the judge and the question), a model's settings popover into
+ * the run and onto the card, and the budget: the button warns and the app
+ * asks before a run whose estimate is above it. */
 static void
 test_knobs_estimate_budget (void)
 {
@@ -3988,6 +4028,7 @@ test_knobs_estimate_budget (void)
   const char *both[] = { "demo/demo-alpha", "demo/demo-beta+refuse", NULL };
   g_autoptr(CsKnobs) knobs = cs_knobs_new ();
   g_autofree char *footer = NULL;
+  g_autofree char *before = NULL;
   CsModelRow *row = NULL;
   CsRun *run;
 
@@ -3997,10 +4038,35 @@ test_knobs_estimate_budget (void)
   set_problem (win, "A cache in front of a slow inventory service");
   _cs_window_select_models (win, priced);
   _cs_window_select_judge (win, NULL);
-  g_assert_true (g_str_has_prefix (estimate_text (win), "$"));
+  assert_estimate (win, "≈ $", FALSE);
+  /* beside Run, in the header */
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (win->estimate_button)));
+  g_assert_true (gtk_widget_get_ancestor (GTK_WIDGET (win->estimate_button), GTK_TYPE_STACK) ==
+                 GTK_WIDGET (win->run_button_stack));
+  g_assert_null (strstr (cs_estimate_button_get_details (win->estimate_button), "(judge)"));
   _cs_window_select_models (win, both);
-  g_assert_nonnull (strstr (estimate_text (win), "plus demo-beta+refuse: price unknown"));
+  assert_estimate (win, " + ?", FALSE);
+  assert_estimate (win, "plus demo-beta+refuse: price unknown", FALSE);
+  g_assert_null (strstr (cs_estimate_button_get_details (win->estimate_button), "demo/"));
+  /* the judge, then a longer question: the breakdown follows */
   _cs_window_select_models (win, priced);
+  _cs_window_select_judge (win, "demo/demo-alpha");
+  assert_estimate (win, "demo-alpha from Demo & <Co> (judge)", FALSE);
+  before = g_strdup (cs_estimate_button_get_details (win->estimate_button));
+  set_problem (win, "A cache in front of a slow inventory service, read 50,000 times a second from "
+                    "three regions, written a hundred times a second, with stale reads allowed for "
+                    "at most two seconds and a hard memory limit of 64 GiB a node.");
+  {
+    DetailsWait w = { win, before };
+
+    g_assert_true (wait_for (details_changed, &w, 10000));
+  }
+  _cs_window_select_judge (win, NULL);
+  /* the popover: the breakdown a person reads */
+  gtk_popover_popup (cs_estimate_button_get_popover (win->estimate_button));
+  spin (200);
+  assert_accessible (GTK_WIDGET (cs_estimate_button_get_popover (win->estimate_button)), "estimate popover");
+  gtk_popover_popdown (cs_estimate_button_get_popover (win->estimate_button));
 
   /* the first model's popover: temperature 0.4, 500 output tokens */
   for (guint i = 0; i < win->compose_page->model_rows->len; i++)
@@ -4019,7 +4085,8 @@ test_knobs_estimate_budget (void)
 
   /* a budget below the estimate: the app asks; Cancel starts nothing */
   g_settings_set_double (win->settings, "run-budget", 0.000001);
-  g_assert_nonnull (strstr (estimate_text (win), "above the budget"));
+  assert_estimate (win, "≈ $", TRUE);
+  g_assert_true (gtk_widget_has_css_class (gtk_widget_get_first_child (GTK_WIDGET (win->estimate_button)), "warning"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
   spin (200);
   g_assert_true (answer_dialog ("cancel"));
@@ -4028,6 +4095,7 @@ test_knobs_estimate_budget (void)
 
   /* without a budget the run goes, with the popover's settings */
   g_settings_set_double (win->settings, "run-budget", 0);
+  assert_estimate (win, "≈ $", FALSE);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
   run = g_object_ref (_cs_window_get_run (win));
   g_assert_true (wait_for (not_running, win, 60000));
@@ -4055,6 +4123,84 @@ test_knobs_estimate_budget (void)
   gtk_window_destroy (GTK_WINDOW (win));
   g_object_unref (run);
   spin (100);
+}
+
+static void
+collect_spins (GtkWidget *widget,
+               GPtrArray *spins)
+{
+  if (GTK_IS_SPIN_BUTTON (widget))
+    {
+      g_ptr_array_add (spins, widget);
+      return;
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    collect_spins (c, spins);
+}
+
+static GtkSpinButton *
+price_spin (CsPriceRow *row,
+            guint       nth)
+{
+  g_autoptr(GPtrArray) spins = g_ptr_array_new ();
+
+  collect_spins (GTK_WIDGET (row), spins);
+  g_assert_cmpuint (spins->len, >, nth);
+  return g_ptr_array_index (spins, nth);
+}
+
+/* A model without a price shows its price fields empty with a "price
+ * unknown" placeholder, never 0.00; a price typed sets that one alone (0
+ * included), the other stays unknown. */
+static void
+test_price_row_unknown (void)
+{
+  g_autoptr(CsApplication) app = start_app ();
+  CsConfigFile *file = cs_application_get_config_file (app);
+  GtkWidget *window = gtk_window_new ();
+  CsPriceRow *row = cs_price_row_new (file, "demo/demo-judge");
+  GtkSpinButton *input = price_spin (row, 0);
+  GtkSpinButton *output = price_spin (row, 1);
+  GtkEditable *text = gtk_editable_get_delegate (GTK_EDITABLE (input));
+  const CsModelConfig *beta;
+  GtkWidget *list = gtk_list_box_new ();
+
+  gtk_list_box_append (GTK_LIST_BOX (list), GTK_WIDGET (row));
+  gtk_window_set_child (GTK_WINDOW (window), list);
+  gtk_window_present (GTK_WINDOW (window));
+  spin (200);
+  beta = cs_config_find_model (cs_config_file_get_config (file), "demo/demo-judge");
+  g_assert_true (isnan (beta->price_input) && isnan (beta->price_output));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (input)), ==, "");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (output)), ==, "");
+  g_assert_cmpstr (gtk_text_get_placeholder_text (GTK_TEXT (text)), ==, "price unknown");
+  /* focus in and out: still empty */
+  gtk_widget_grab_focus (GTK_WIDGET (input));
+  gtk_widget_grab_focus (GTK_WIDGET (output));
+  gtk_spin_button_update (input);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (input)), ==, "");
+
+  /* 0 typed is a price: the input price alone is set */
+  gtk_editable_set_text (GTK_EDITABLE (input), "0");
+  gtk_spin_button_update (input);
+  beta = cs_config_find_model (cs_config_file_get_config (file), "demo/demo-judge");
+  g_assert_cmpfloat (beta->price_input, ==, 0);
+  g_assert_true (isnan (beta->price_output));
+  g_assert_false (cs_model_config_has_price (beta));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (input)), ==, "0.00");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (output)), ==, "");
+
+  /* the output typed: both known */
+  gtk_editable_set_text (GTK_EDITABLE (output), "2.5");
+  gtk_spin_button_update (output);
+  beta = cs_config_find_model (cs_config_file_get_config (file), "demo/demo-judge");
+  g_assert_cmpfloat (beta->price_output, ==, 2.5);
+  g_assert_true (cs_model_config_has_price (beta));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (output)), ==, "2.50");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (100);
+  write_config ();
 }
 
 int
@@ -4153,6 +4299,7 @@ main (int   argc,
   g_test_add_func ("/ui/constraint-breaches", test_constraint_breaches);
   g_test_add_func ("/ui/cancel-in-judge", test_cancel_in_judge);
   g_test_add_func ("/ui/knobs-estimate-budget", test_knobs_estimate_budget);
+  g_test_add_func ("/ui/price-row-unknown", test_price_row_unknown);
   g_test_add_func ("/ui/blueprint-sections", test_blueprint_sections);
   g_test_add_func ("/ui/step-row-layout", test_step_row_layout);
   g_test_add_func ("/ui/combo-wrap", test_combo_wrap);

@@ -1,11 +1,12 @@
 /* cs-compose-page-cost.c: what the run on the page would cost
  *
  * A moment after each change (the problem, a constraint, a model ticked,
- * its count or settings, the judge, the configuration) the page plans the
- * run it would make, on a scratch run, and shows the estimate's range
- * (cs-estimate.h) with the past runs of the application's store; nothing
- * is sent. With a budget set in the preferences it says whether the upper
- * figure is above it.
+ * its count or settings, the judge, the fallback judge, peer ranking, the
+ * configuration, the budget) the page plans the run it would make, on a
+ * scratch run, and hands the estimate (cs-estimate.h, with the past runs
+ * of the application's store) to the button beside Run in the window's
+ * header (cs-estimate-button.c); nothing is sent. With a budget set in the
+ * preferences the button says whether the upper figure is above it.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -53,6 +54,7 @@ _cs_compose_page_estimate (CsComposePage *self)
   judge = _cs_compose_page_dup_judge (self);
   cs_run_set_judge (run, judge);
   _cs_compose_page_apply_knobs (self, run);
+  _cs_compose_page_estimate_synthesis (self, run);
 
   runner = cs_runner_new (self->config, run);
   if (!cs_runner_plan (runner, (const char * const *) models, NULL))
@@ -65,32 +67,14 @@ estimate_cb (gpointer user_data)
 {
   CsComposePage *self = user_data;
   g_autoptr(CsEstimate) estimate = NULL;
-  g_autofree char *range = NULL;
-  g_autofree char *text = NULL;
-  g_autofree char *subtitle = NULL;
   double budget;
 
   self->estimate_source = 0;
+  if (self->estimate_button == NULL)
+    return G_SOURCE_REMOVE;
   estimate = _cs_compose_page_estimate (self);
-  if (estimate == NULL)
-    {
-      adw_action_row_set_subtitle (self->estimate_row, _("Choose a model to see what a run costs"));
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->estimate_row), NULL);
-      return G_SOURCE_REMOVE;
-    }
-
-  range = cs_estimate_to_short (estimate);
   budget = self->settings != NULL ? g_settings_get_double (self->settings, "run-budget") : 0;
-  if (budget > 0 && cs_estimate_exceeds (estimate, budget))
-    /* Translators: the estimate, then the budget set in the preferences */
-    subtitle = g_strdup_printf (_("%s · above the budget of $%.2f"), range, budget);
-  else if (budget > 0)
-    subtitle = g_strdup_printf (_("%s · within the budget of $%.2f"), range, budget);
-  else
-    subtitle = g_steal_pointer (&range);
-  adw_action_row_set_subtitle (self->estimate_row, subtitle);
-  text = cs_estimate_to_text (estimate);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->estimate_row), text);
+  cs_estimate_button_update (self->estimate_button, estimate, budget);
   return G_SOURCE_REMOVE;
 }
 
@@ -102,9 +86,24 @@ cs_compose_page_estimate (CsComposePage *self)
 }
 
 void
+_cs_compose_page_set_estimate_button (CsComposePage    *self,
+                                      CsEstimateButton *button)
+{
+  g_return_if_fail (CS_IS_COMPOSE_PAGE (self));
+  g_return_if_fail (CS_IS_ESTIMATE_BUTTON (button));
+
+  g_set_object (&self->estimate_button, button);
+  g_signal_connect_object (self->rank_switch, "notify::active",
+                           G_CALLBACK (_cs_compose_page_queue_estimate), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->fallback_row, "notify::selected",
+                           G_CALLBACK (_cs_compose_page_queue_estimate), self, G_CONNECT_SWAPPED);
+  _cs_compose_page_queue_estimate (self);
+}
+
+void
 _cs_compose_page_queue_estimate (CsComposePage *self)
 {
-  if (self->estimate_row == NULL)
+  if (self->estimate_button == NULL)
     return;
   g_clear_handle_id (&self->estimate_source, g_source_remove);
   self->estimate_source = g_timeout_add (ESTIMATE_DELAY_MS, estimate_cb, self);
@@ -114,4 +113,5 @@ void
 _cs_compose_page_cost_dispose (CsComposePage *self)
 {
   g_clear_handle_id (&self->estimate_source, g_source_remove);
+  g_clear_object (&self->estimate_button);
 }

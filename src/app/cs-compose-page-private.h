@@ -7,6 +7,7 @@
 #include <gtksourceview/gtksource.h>
 
 #include "cs-compose-page.h"
+#include "cs-estimate-button.h"
 #include "cs-knobs-popover.h"
 
 G_BEGIN_DECLS
@@ -58,7 +59,7 @@ struct _CsComposePage
   GtkSwitch            *rank_switch;
   guint                 synthesis_restored : 1;
   guint                 synthesis_mirroring : 1;
-  AdwActionRow         *estimate_row;
+  CsEstimateButton     *estimate_button; /* beside Run, in the window's header */
   guint                 estimate_source;
 };
 
@@ -77,7 +78,10 @@ char  *_cs_compose_page_dup_judge       (CsComposePage *self);
 void   _cs_compose_page_apply_knobs     (CsComposePage *self,
                                          CsRun         *run);
 
-/* cs-compose-page-cost.c: the estimate beside the models */
+/* cs-compose-page-cost.c: the estimate beside Run */
+/* The window's button that shows the estimate; estimates at once. */
+void   _cs_compose_page_set_estimate_button (CsComposePage    *self,
+                                             CsEstimateButton *button);
 /* Estimates again a moment after the last change. */
 void   _cs_compose_page_queue_estimate  (CsComposePage *self);
 void   _cs_compose_page_cost_dispose    (CsComposePage *self);
@@ -87,6 +91,10 @@ CsEstimate *_cs_compose_page_estimate   (CsComposePage *self);
 
 /* cs-compose-page-synthesis.c: the fallback judge and peer ranking rows */
 void   _cs_compose_page_synthesis_init  (CsComposePage *self);
+/* The fallback judge and peer ranking chosen, into a scratch run for the
+ * estimate (nothing remembered). */
+void   _cs_compose_page_estimate_synthesis (CsComposePage *self,
+                                            CsRun         *run);
 /* Sets the run's fallback judge and peer ranking, remembers them. */
 void   _cs_compose_page_apply_synthesis (CsComposePage *self,
                                          CsRun         *run);

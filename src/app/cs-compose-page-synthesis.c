@@ -112,6 +112,14 @@ _cs_compose_page_synthesis_init (CsComposePage *self)
 }
 
 void
+_cs_compose_page_estimate_synthesis (CsComposePage *self,
+                                     CsRun         *run)
+{
+  cs_run_set_fallback_judge (run, chosen_id (self));
+  cs_run_set_rank (run, gtk_switch_get_active (self->rank_switch));
+}
+
+void
 _cs_compose_page_apply_synthesis (CsComposePage *self,
                                   CsRun         *run)
 {

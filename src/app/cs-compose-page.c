@@ -506,7 +506,6 @@ cs_compose_page_class_init (CsComposePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CsComposePage, models_group);
   gtk_widget_class_bind_template_child (widget_class, CsComposePage, models_list);
   gtk_widget_class_bind_template_child (widget_class, CsComposePage, judge_row);
-  gtk_widget_class_bind_template_child (widget_class, CsComposePage, estimate_row);
 }
 
 /* Ctrl+Enter runs, also from inside the editor (before it can take the

@@ -1,5 +1,9 @@
 /* cs-price-row.c: one model's prices in the preferences
  *
+ * A price not set is shown empty, "price unknown" in grey, never 0.00; a
+ * price typed sets that price alone (the model's costs count once both
+ * are set), 0 included.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "cs-price-row"
@@ -18,6 +22,8 @@ struct _CsPriceRow
   CsConfigFile  *file;
   char          *model_id;     /* "provider/model" */
   gboolean       updating;     /* the spins are being set, not edited */
+  gboolean       typed_input;  /* typed into since the last commit */
+  gboolean       typed_output;
 
   GtkSpinButton *input_spin;
   GtkSpinButton *output_spin;
@@ -48,9 +54,18 @@ set_model_edit (CsConfig *config,
   cs_config_set_model (config, model);
 }
 
+static double
+known_price (const CsModelConfig *m,
+             CsPriceRow          *self,
+             GtkSpinButton       *spin)
+{
+  return spin == self->input_spin ? m->price_input : m->price_output;
+}
+
+/* Sets the price of @spin (input or output) to its value. */
 static void
-price_changed_cb (GtkSpinButton *spin,
-                  CsPriceRow    *self)
+commit_price (CsPriceRow    *self,
+              GtkSpinButton *spin)
 {
   const CsModelConfig *m = find_model (self);
   g_autoptr(CsModelConfig) copy = NULL;
@@ -58,12 +73,63 @@ price_changed_cb (GtkSpinButton *spin,
   if (self->updating || m == NULL)
     return;
   copy = cs_model_config_copy (m);
-  /* a price typed makes both known: the other is what its spin shows */
-  copy->price_input = gtk_spin_button_get_value (self->input_spin);
-  copy->price_output = gtk_spin_button_get_value (self->output_spin);
+  if (spin == self->input_spin)
+    copy->price_input = gtk_spin_button_get_value (spin);
+  else
+    copy->price_output = gtk_spin_button_get_value (spin);
+  self->typed_input = self->typed_output = FALSE;
   cs_config_file_edit (self->file, set_model_edit, copy);
   cs_price_row_update (self);
   g_signal_emit (self, signals[EDITED], 0);
+}
+
+static void
+price_changed_cb (GtkSpinButton *spin,
+                  CsPriceRow    *self)
+{
+  commit_price (self, spin);
+}
+
+static void
+text_changed_cb (GtkEditable *editable,
+                 CsPriceRow  *self)
+{
+  if (self->updating)
+    return;
+  if (GTK_SPIN_BUTTON (editable) == self->input_spin)
+    self->typed_input = TRUE;
+  else
+    self->typed_output = TRUE;
+}
+
+/* An unknown price shows empty (its placeholder says so), never 0.00; a 0
+ * typed into it (no change of value, so no ::value-changed) is a price. */
+static gboolean
+spin_output_cb (GtkSpinButton *spin,
+                CsPriceRow    *self)
+{
+  const CsModelConfig *m = find_model (self);
+  gboolean typed = spin == self->input_spin ? self->typed_input : self->typed_output;
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (spin));
+
+  if (m == NULL || !isnan (known_price (m, self, spin)))
+    return FALSE;
+  if (gtk_spin_button_get_value (spin) != 0)
+    return FALSE; /* being set: ::value-changed follows */
+  if (typed && text[0] != '\0' && !self->updating)
+    {
+      commit_price (self, spin);
+      return FALSE;
+    }
+  if (text[0] != '\0')
+    {
+      gboolean was = self->updating;
+
+      self->updating = TRUE;
+      gtk_editable_set_text (GTK_EDITABLE (spin), "");
+      self->updating = was;
+    }
+  return TRUE;
 }
 
 /* Forgets the price: the model's cost is "price unknown" again, never $0. */
@@ -96,6 +162,9 @@ cs_price_row_update (CsPriceRow *self)
   self->updating = TRUE;
   gtk_spin_button_set_value (self->input_spin, isnan (m->price_input) ? 0 : m->price_input);
   gtk_spin_button_set_value (self->output_spin, isnan (m->price_output) ? 0 : m->price_output);
+  /* the same value emits no ::output: an unknown price is shown empty here */
+  spin_output_cb (self->input_spin, self);
+  spin_output_cb (self->output_spin, self);
   self->updating = FALSE;
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self),
                                cs_model_config_has_price (m)
@@ -170,6 +239,8 @@ cs_price_row_class_init (CsPriceRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CsPriceRow, clear_button);
   gtk_widget_class_bind_template_callback (widget_class, price_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, clear_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, spin_output_cb);
+  gtk_widget_class_bind_template_callback (widget_class, text_changed_cb);
 }
 
 static void
@@ -177,5 +248,10 @@ cs_price_row_init (CsPriceRow *self)
 {
   self->updating = TRUE;
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* Translators: the placeholder of a price field without a price */
+  gtk_text_set_placeholder_text (GTK_TEXT (gtk_editable_get_delegate (GTK_EDITABLE (self->input_spin))),
+                                 _("price unknown"));
+  gtk_text_set_placeholder_text (GTK_TEXT (gtk_editable_get_delegate (GTK_EDITABLE (self->output_spin))),
+                                 _("price unknown"));
   self->updating = FALSE;
 }

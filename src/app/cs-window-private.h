@@ -6,6 +6,7 @@
 
 #include "cs-window.h"
 #include "cs-compose-page-private.h"
+#include "cs-estimate-button.h"
 #include "cs-run-page-private.h"
 
 G_BEGIN_DECLS
@@ -39,6 +40,7 @@ struct _CsWindow
   GtkListBox           *history_list;
   GtkWidget            *main_box;
   GtkStack             *run_button_stack;
+  CsEstimateButton     *estimate_button;
   GtkStack             *main_stack;
   AdwStatusPage        *welcome_page;
   GtkListBox           *welcome_list;

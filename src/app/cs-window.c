@@ -417,6 +417,7 @@ cs_window_class_init (CsWindowClass *klass)
 
   g_type_ensure (CS_TYPE_COMPOSE_PAGE);
   g_type_ensure (CS_TYPE_RUN_PAGE);
+  g_type_ensure (CS_TYPE_ESTIMATE_BUTTON);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/consilium/Consilium/cs-window.ui");
   gtk_widget_class_bind_template_child (widget_class, CsWindow, toast_overlay);
@@ -427,6 +428,7 @@ cs_window_class_init (CsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CsWindow, history_list);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, main_box);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, run_button_stack);
+  gtk_widget_class_bind_template_child (widget_class, CsWindow, estimate_button);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, welcome_page);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, welcome_list);
@@ -449,6 +451,8 @@ cs_window_init (CsWindow *self)
 
   g_signal_connect_object (self->compose_page, "notify::has-problem",
                            G_CALLBACK (_cs_window_actions_update), self, G_CONNECT_SWAPPED);
+  /* the estimate of the run the page would make, beside Run */
+  _cs_compose_page_set_estimate_button (self->compose_page, self->estimate_button);
 }
 
 CsWindow *

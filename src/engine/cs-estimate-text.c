@@ -57,6 +57,18 @@ cs_estimate_to_compact (const CsEstimate *self)
   return g_strdup_printf (_("%s + ?"), range);
 }
 
+char *
+cs_estimate_to_narrow (const CsEstimate *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (!self->priced && self->usd_high <= 0)
+    /* Translators: an unknown cost, on a button in a narrow window */
+    return g_strdup (_("$ ?"));
+  /* Translators: the upper estimated cost on a button in a narrow window, "≤ $0.09"; "+ ?" when a part has no price */
+  return g_strdup_printf (self->priced ? _("≤ $%.*f") : _("≤ $%.*f + ?"), decimals (self->usd_high), self->usd_high);
+}
+
 static const char *
 stage_words (CsEstimateStage stage)
 {

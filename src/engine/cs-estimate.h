@@ -94,6 +94,9 @@ char       *cs_estimate_to_short (const CsEstimate *self);
 /* "≈ $0.02–0.09", "≈ $0.02–0.09 + ?" (some price unknown), "price
  * unknown": a few characters, for a button. */
 char       *cs_estimate_to_compact (const CsEstimate *self);
+/* "≤ $0.09", "≤ $0.09 + ?", "$ ?": the upper figure alone, for a narrow
+ * window. */
+char       *cs_estimate_to_narrow (const CsEstimate *self);
 /* A few lines, one a model and stage and the total, for the CLI and a
  * tooltip. */
 char       *cs_estimate_to_text  (const CsEstimate *self);

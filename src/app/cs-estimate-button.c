@@ -1,0 +1,268 @@
+/* cs-estimate-button.c: the run's estimated cost beside *Run*
+ *
+ * A flat menu button in the header, "≈ $0.02–0.09", its popover giving the
+ * range, the budget and the estimate per model and stage (cs-estimate.h,
+ * models by their display names). With a budget whose upper figure the
+ * estimate passes, it turns to a warning (an icon, the warning colour, the
+ * tooltip and the popover say so); the window still asks before such a
+ * run starts (cs-budget-dialog.c). In a narrow window (the window binds
+ * :narrow to its leaflet's folding) it says the upper figure alone,
+ * "≤ $0.09", so that it stays whole beside Run. The compose page computes the estimate
+ * a moment after each change and hands it here (cs-compose-page-cost.c).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "cs-estimate-button"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "cs-estimate-button.h"
+
+struct _CsEstimateButton
+{
+  AdwBin          parent_instance;
+
+  GtkMenuButton  *button;
+  GtkImage       *warning_icon;
+  GtkLabel       *label;
+  GtkPopover     *popover;
+  GtkLabel       *range_label;
+  GtkLabel       *budget_label;
+  GtkLabel       *details_label;
+
+  gboolean        over_budget;
+  gboolean        narrow;
+  char           *wide_text;    /* "≈ $0.02–0.09" */
+  char           *narrow_text;  /* "≤ $0.09" */
+};
+
+G_DEFINE_FINAL_TYPE (CsEstimateButton, cs_estimate_button, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_NARROW,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+show_text (CsEstimateButton *self)
+{
+  const char *text = self->narrow ? self->narrow_text : self->wide_text;
+
+  gtk_label_set_text (self->label, text != NULL ? text : "");
+}
+
+void
+cs_estimate_button_set_narrow (CsEstimateButton *self,
+                               gboolean          narrow)
+{
+  g_return_if_fail (CS_IS_ESTIMATE_BUTTON (self));
+
+  narrow = !!narrow;
+  if (self->narrow == narrow)
+    return;
+  self->narrow = narrow;
+  show_text (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NARROW]);
+}
+
+/* The budget sentence, or NULL without a budget. */
+static char *
+budget_text (const CsEstimate *estimate,
+             double            budget_usd,
+             gboolean         *over)
+{
+  *over = FALSE;
+  if (budget_usd <= 0)
+    return NULL;
+  *over = cs_estimate_exceeds (estimate, budget_usd);
+  if (*over && !estimate->priced)
+    /* Translators: a model has no price, so the budget (dollars) cannot be checked */
+    return g_strdup_printf (_("A model has no price, so the budget of $%.2f cannot be checked: "
+                              "Run asks first."), budget_usd);
+  if (*over)
+    /* Translators: the upper estimate is above the budget (dollars) set in the preferences */
+    return g_strdup_printf (_("Above the budget of $%.2f: Run asks first, and a run stops at the budget."),
+                            budget_usd);
+  return g_strdup_printf (_("Within the budget of $%.2f."), budget_usd);
+}
+
+void
+cs_estimate_button_update (CsEstimateButton *self,
+                           const CsEstimate *estimate,
+                           double            budget_usd)
+{
+  g_autofree char *range = NULL;
+  g_autofree char *details = NULL;
+  g_autofree char *budget = NULL;
+  g_autofree char *tooltip = NULL;
+  gboolean over = FALSE;
+
+  g_return_if_fail (CS_IS_ESTIMATE_BUTTON (self));
+
+  if (estimate == NULL)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
+      gtk_popover_popdown (self->popover);
+      self->over_budget = FALSE;
+      return;
+    }
+
+  g_free (self->wide_text);
+  self->wide_text = cs_estimate_to_compact (estimate);
+  g_free (self->narrow_text);
+  self->narrow_text = cs_estimate_to_narrow (estimate);
+  range = cs_estimate_to_short (estimate);
+  details = cs_estimate_to_text (estimate);
+  budget = budget_text (estimate, budget_usd, &over);
+  self->over_budget = over;
+
+  show_text (self);
+  gtk_label_set_text (self->range_label, range);
+  gtk_label_set_text (self->details_label, details);
+  gtk_label_set_text (self->budget_label, budget != NULL ? budget : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->budget_label), budget != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->warning_icon), over);
+  if (over)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->button), "warning");
+      gtk_widget_add_css_class (GTK_WIDGET (self->budget_label), "warning");
+    }
+  else
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->button), "warning");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->budget_label), "warning");
+    }
+
+  /* Translators: the button's tooltip: the estimated range, then the budget sentence if any */
+  tooltip = g_strdup_printf (_("Estimated cost of this run: %s%s%s"), range,
+                             budget != NULL ? "\n" : "", budget != NULL ? budget : "");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->button), tooltip);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip,
+                                  -1);
+  gtk_widget_set_visible (GTK_WIDGET (self), TRUE);
+}
+
+const char *
+cs_estimate_button_get_text (CsEstimateButton *self)
+{
+  g_return_val_if_fail (CS_IS_ESTIMATE_BUTTON (self), NULL);
+  return gtk_widget_get_visible (GTK_WIDGET (self)) ? gtk_label_get_text (self->label) : NULL;
+}
+
+const char *
+cs_estimate_button_get_details (CsEstimateButton *self)
+{
+  g_return_val_if_fail (CS_IS_ESTIMATE_BUTTON (self), NULL);
+  return gtk_label_get_text (self->details_label);
+}
+
+gboolean
+cs_estimate_button_get_over_budget (CsEstimateButton *self)
+{
+  g_return_val_if_fail (CS_IS_ESTIMATE_BUTTON (self), FALSE);
+  return self->over_budget;
+}
+
+GtkPopover *
+cs_estimate_button_get_popover (CsEstimateButton *self)
+{
+  g_return_val_if_fail (CS_IS_ESTIMATE_BUTTON (self), NULL);
+  return self->popover;
+}
+
+static void
+cs_estimate_button_dispose (GObject *object)
+{
+  /* the bin lets its child go first: the template would unparent it
+   * behind the bin's back */
+  adw_bin_set_child (ADW_BIN (object), NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (object), CS_TYPE_ESTIMATE_BUTTON);
+
+  G_OBJECT_CLASS (cs_estimate_button_parent_class)->dispose (object);
+}
+
+static void
+cs_estimate_button_finalize (GObject *object)
+{
+  CsEstimateButton *self = CS_ESTIMATE_BUTTON (object);
+
+  g_free (self->wide_text);
+  g_free (self->narrow_text);
+
+  G_OBJECT_CLASS (cs_estimate_button_parent_class)->finalize (object);
+}
+
+static void
+cs_estimate_button_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  CsEstimateButton *self = CS_ESTIMATE_BUTTON (object);
+
+  switch (prop_id)
+    {
+    case PROP_NARROW:
+      g_value_set_boolean (value, self->narrow);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cs_estimate_button_set_property (GObject      *object,
+                                 guint         prop_id,
+                                 const GValue *value,
+                                 GParamSpec   *pspec)
+{
+  CsEstimateButton *self = CS_ESTIMATE_BUTTON (object);
+
+  switch (prop_id)
+    {
+    case PROP_NARROW:
+      cs_estimate_button_set_narrow (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cs_estimate_button_class_init (CsEstimateButtonClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cs_estimate_button_dispose;
+  object_class->finalize = cs_estimate_button_finalize;
+  object_class->get_property = cs_estimate_button_get_property;
+  object_class->set_property = cs_estimate_button_set_property;
+
+  /* the window is narrow: the upper figure alone */
+  properties[PROP_NARROW] =
+    g_param_spec_boolean ("narrow", NULL, NULL, FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/consilium/Consilium/cs-estimate-button.ui");
+  gtk_widget_class_bind_template_child (widget_class, CsEstimateButton, button);
+  gtk_widget_class_bind_template_child (widget_class, CsEstimateButton, warning_icon);
+  gtk_widget_class_bind_template_child (widget_class, CsEstimateButton, label);
+  gtk_widget_class_bind_template_child (widget_class, CsEstimateButton, popover);
+  gtk_widget_class_bind_template_child (widget_class, CsEstimateButton, range_label);
+  gtk_widget_class_bind_template_child (widget_class, CsEstimateButton, budget_label);
+  gtk_widget_class_bind_template_child (widget_class, CsEstimateButton, details_label);
+}
+
+static void
+cs_estimate_button_init (CsEstimateButton *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
