@@ -80,7 +80,6 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *text = build_config ();
 
   cs_test_open_store (text, "test-cost.ini", &f->config, &f->store, &f->runs_dir);
@@ -728,7 +727,6 @@ test_export_judges (Fixture       *f,
 int
 main (int argc, char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *tmp = NULL;
   int ret;
 

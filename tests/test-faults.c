@@ -272,7 +272,6 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *text = build_config ();
 
   cs_test_open_store (text, "test-faults.ini", &f->config, &f->store, &f->runs_dir);

@@ -25,25 +25,17 @@ typedef struct {
 static char *
 build_config (gboolean with_judge)
 {
-  g_autofree char *base = cs_test_provider_dup_base_url (provider);
+  g_autofree char *models = g_strconcat ("demo-alpha;demo-beta;demo-gamma",
+                                         with_judge ? ";demo-judge;demo-judge+500" : "", NULL);
+  g_autofree char *demo = cs_test_demo_ini (provider, models);
 
-  return g_strdup_printf ("[provider demo]\n"
-                          "base-url=%s\n"
-                          "api=openai-chat\n"
-                          "models=demo-alpha;demo-beta;demo-gamma%s\n"
-                          "max-concurrent=8\n"
-                          "requests-per-minute=0\n"
-                          "max-retries=0\n\n"
-                          "[model demo/demo-beta]\n"
-                          "structured-output=json-object\n",
-                          base, with_judge ? ";demo-judge;demo-judge+500" : "");
+  return g_strconcat (demo, "\n[model demo/demo-beta]\nstructured-output=json-object\n", NULL);
 }
 
 static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *text = build_config (TRUE);
 
   cs_test_open_store (text, "test-rounds.ini", &f->config, &f->store, &f->runs_dir);
@@ -452,7 +444,6 @@ test_manager (Fixture       *f,
   g_autoptr(CsRunManager) manager = cs_run_manager_new (f->store);
   g_autoptr(GError) error = NULL;
   gboolean ended = FALSE;
-  gint64 end;
 
   g_signal_connect (manager, "run-ended", G_CALLBACK (run_ended_cb), &ended);
   g_assert_true (cs_run_manager_follow_up (manager, f->config, run, CS_ROUND_SCOPE_ALL,
@@ -463,12 +454,7 @@ test_manager (Fixture       *f,
   g_assert_false (cs_run_manager_follow_up (manager, f->config, run, CS_ROUND_SCOPE_JUDGE, "And?", NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
   g_clear_error (&error);
-  end = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
-  while (!ended)
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, end);
-      g_main_context_iteration (NULL, TRUE);
-    }
+  cs_test_iterate_until (&ended, 120);
   g_assert_cmpuint (cs_run_get_n_rounds (run), ==, 2);
   g_assert_cmpuint (cs_round_get_index (cs_run_get_current_round (run)), ==, 2);
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
@@ -478,11 +464,7 @@ test_manager (Fixture       *f,
   g_assert_true (cs_run_manager_follow_up (manager, f->config, run, CS_ROUND_SCOPE_ALL,
                                            "Three regions?", NULL, &error));
   cs_run_manager_cancel (manager, run);
-  while (!ended)
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, end);
-      g_main_context_iteration (NULL, TRUE);
-    }
+  cs_test_iterate_until (&ended, 120);
   g_assert_cmpuint (cs_run_get_n_rounds (run), ==, 3);
   g_assert_cmpint (cs_round_get_state (cs_run_get_round (run, 3)), ==, CS_RUN_CANCELLED);
   g_assert_cmpuint (cs_round_get_index (cs_run_get_current_round (run)), ==, 2);
@@ -555,7 +537,6 @@ test_context_fences (void)
 int
 main (int argc, char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *tmp = NULL;
   int ret;
 

@@ -59,19 +59,9 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *base = cs_test_provider_dup_base_url (provider);
-  g_autofree char *text = NULL;
+  g_autofree char *text = cs_test_demo_ini (provider, "demo-alpha;demo-beta;demo-alpha+slow=200;demo-gamma+500;demo-judge+silence;"
+                                                    "demo-judge;demo-beta+429once");
 
-  text = g_strdup_printf ("[provider demo]\n"
-                          "base-url=%s\n"
-                          "api=openai-chat\n"
-                          "models=demo-alpha;demo-beta;demo-alpha+slow=200;demo-gamma+500;demo-judge+silence;"
-                          "demo-judge;demo-beta+429once\n"
-                          "max-concurrent=8\n"
-                          "requests-per-minute=0\n"
-                          "max-retries=0\n",
-                          base);
   cs_test_open_store (text, "test-run-manager.ini", &f->config, &f->store, &f->runs_dir);
   f->manager = cs_run_manager_new (f->store);
   g_signal_connect (f->manager, "run-started", G_CALLBACK (started_cb), f);

@@ -84,7 +84,6 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *text = build_config ();
 
   cs_test_open_store (text, "test-runner.ini", &f->config, &f->store, &f->runs_dir);
@@ -109,18 +108,6 @@ retry_cb (GObject      *object,
 
   w->ok = cs_runner_retry_candidate_finish (CS_RUNNER (object), result, &w->error);
   w->done = TRUE;
-}
-
-static void
-sleep_loop (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (2000);
-    }
 }
 
 static CsRunner *
@@ -149,6 +136,29 @@ run_to_end (CsRunner *runner,
             Wait     *w)
 {
   cs_test_execute (runner, NULL, w, 60);
+}
+
+typedef struct {
+  CsCandidate *candidate;
+  glong        chars;
+} Streamed;
+
+static gboolean
+streamed (gpointer data)
+{
+  Streamed *want = data;
+
+  return g_utf8_strlen (cs_candidate_get_text (want->candidate), -1) >= want->chars;
+}
+
+/* Until @candidate has streamed @chars characters of text. */
+static void
+wait_streamed (CsCandidate *candidate,
+               glong        chars)
+{
+  Streamed want = { candidate, chars };
+
+  g_assert_true (cs_test_wait_for (streamed, &want, 30000));
 }
 
 static JsonArray *
@@ -480,7 +490,7 @@ test_quorum (Fixture       *f,
       g_assert_cmpint (cs_candidate_get_status (slow), ==, CS_CANDIDATE_CANCELLED);
     }
   /* let the cancelled request wind down */
-  sleep_loop (100);
+  cs_test_wait_for (cs_test_never, NULL, 100);
 }
 
 static void
@@ -500,7 +510,8 @@ test_deadline (Fixture       *f,
   g_assert_cmpint (w.finished_us - start, <, 5 * (gint64) cs_test_slack () * G_USEC_PER_SEC);
   g_assert_cmpint (w.finished_us - start, >=, 900 * 1000);
   g_assert_cmpint (cs_candidate_get_status (candidate (run, 1)), ==, CS_CANDIDATE_CANCELLED);
-  sleep_loop (100);
+  /* let the cancelled request wind down */
+  cs_test_wait_for (cs_test_never, NULL, 100);
 }
 
 static gboolean
@@ -523,8 +534,7 @@ test_cancel (Fixture       *f,
 
   cs_runner_execute_async (runner, cancellable, cs_test_execute_cb, &w);
   /* wait until text streams */
-  while (g_utf8_strlen (cs_candidate_get_text (candidate (run, 0)), -1) < 10)
-    g_main_context_iteration (NULL, TRUE);
+  wait_streamed (candidate (run, 0), 10);
   g_assert_cmpint (cs_candidate_get_status (candidate (run, 0)), ==, CS_CANDIDATE_STREAMING);
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_RUNNING);
 
@@ -584,11 +594,19 @@ test_cancel_during_synthesis (Fixture       *f,
   for (guint i = 0; i < 3; i++)
     g_assert_cmpint (cs_candidate_get_status (candidate (run, i)), ==, CS_CANDIDATE_OK);
 
-  /* the fusion's late result changes nothing */
-  sleep_loop (300);
+  /* the fusion's late result changes nothing (what must not happen: no
+   * state to wait for) */
+  cs_test_wait_for (cs_test_never, NULL, 300);
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_CANCELLED);
   g_assert_null (cs_run_get_synthesis (run));
   assert_saved (f, run, "cancelled");
+}
+
+static gboolean
+judge_asked_or_done (gpointer data)
+{
+  return cs_test_provider_get_request_count (provider, "demo-judge+slow=150") > 0 ||
+         ((Wait *) data)->done;
 }
 
 /* Cancelled (or stopped by quitting) while the judge answers: the votes
@@ -609,10 +627,9 @@ test_cancel_during_judge (Fixture       *f,
 
   cs_runner_execute_async (runner, cancellable, cs_test_execute_cb, &w);
   /* the judge is asked, and streams slowly (150 ms a chunk) */
-  while (cs_test_provider_get_request_count (provider, "demo-judge+slow=150") == 0 && !w.done)
-    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (cs_test_wait_for (judge_asked_or_done, &w, 30000));
   g_assert_false (w.done);
-  sleep_loop (200);
+  cs_test_wait_for (cs_test_never, NULL, 200);
   g_assert_false (w.done);
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_SYNTHESIZING);
 
@@ -657,8 +674,7 @@ test_cancel_and_retry (Fixture       *f,
 
   cs_runner_execute_async (runner, NULL, cs_test_execute_cb, &w);
   slow = candidate (run, 1);
-  while (g_utf8_strlen (cs_candidate_get_text (slow), -1) < 5)
-    g_main_context_iteration (NULL, TRUE);
+  wait_streamed (slow, 5);
   cs_runner_cancel_candidate (runner, "c2");
   g_assert_cmpint (cs_candidate_get_status (slow), ==, CS_CANDIDATE_CANCELLED);
   cs_test_iterate_until (&w.done, 30);
@@ -764,8 +780,7 @@ test_grouped_cancel_one (Fixture       *f,
   runner = make_runner (f, CS_MODE_SUPPORT, spec, NULL);
   run = cs_runner_get_run (runner);
   cs_runner_execute_async (runner, NULL, cs_test_execute_cb, &w);
-  while (g_utf8_strlen (cs_candidate_get_text (candidate (run, 0)), -1) < 5)
-    g_main_context_iteration (NULL, TRUE);
+  wait_streamed (candidate (run, 0), 5);
   /* c1 shares its request with siblings: they go on */
   cs_runner_cancel_candidate (runner, "c1");
   cs_test_iterate_until (&w.done, 60);

@@ -31,12 +31,7 @@ not_building (gpointer data)
 static CsConfig *
 make_config (void)
 {
-  g_autofree char *base = cs_test_provider_dup_base_url (provider);
-  g_autofree char *ini = g_strdup_printf ("[provider demo]\n"
-                                          "base-url=%s\n"
-                                          "api=openai-chat\n"
-                                          "models=demo-alpha;demo-beta;demo-gamma;demo-thinking;demo-judge\n"
-                                          "max-concurrent=8\nrequests-per-minute=0\nmax-retries=0\n", base);
+  g_autofree char *ini = cs_test_demo_ini (provider, "demo-alpha;demo-beta;demo-gamma;demo-thinking;demo-judge");
   g_autoptr(GError) error = NULL;
   CsConfig *config = cs_config_new_from_data (ini, "test", &error);
 

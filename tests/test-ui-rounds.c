@@ -40,12 +40,7 @@ static char *support_id;
 static void
 write_config (const char *config_home)
 {
-  g_autofree char *base = cs_test_provider_dup_base_url (provider);
-  g_autofree char *ini = g_strdup_printf ("[provider demo]\n"
-                                          "base-url=%s\n"
-                                          "api=openai-chat\n"
-                                          "models=demo-alpha;demo-beta;demo-judge\n"
-                                          "max-concurrent=8\nrequests-per-minute=0\nmax-retries=0\n", base);
+  g_autofree char *ini = cs_test_demo_ini (provider, "demo-alpha;demo-beta;demo-judge");
 
   cs_test_ui_write_providers (config_home, ini);
 }
@@ -86,21 +81,6 @@ store_has_runs (gpointer data)
   return g_list_model_get_n_items (G_LIST_MODEL (data)) >= 2;
 }
 
-static GtkWidget *
-find_named (GtkWidget  *root,
-            const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_named (child, name);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static gboolean
 visible_in (GtkWidget *widget)
 {
@@ -136,7 +116,7 @@ ask (CsWindow   *win,
 {
   CsFollowUpBar *bar = cs_run_page_get_follow_up_bar (win->run_page);
 
-  g_assert_true (gtk_widget_is_sensitive (find_named (GTK_WIDGET (bar),
+  g_assert_true (gtk_widget_is_sensitive (cs_test_ui_find_named (GTK_WIDGET (bar),
                                                       g_str_equal (action, "follow-up.ask") ? "follow-up-ask" : "find-next-steps")));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (bar), action, NULL));
   g_assert_cmpstr (cs_follow_up_bar_get_error (bar), ==, NULL);
@@ -152,7 +132,7 @@ ask (CsWindow   *win,
 
     gtk_text_buffer_get_bounds (buffer, &start, &end);
     kept = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
-    g_assert_false (gtk_widget_is_sensitive (find_named (GTK_WIDGET (bar), "follow-up-ask")));
+    g_assert_false (gtk_widget_is_sensitive (cs_test_ui_find_named (GTK_WIDGET (bar), "follow-up-ask")));
     gtk_text_buffer_set_text (buffer, "A second question while the first runs", -1);
     gtk_widget_activate_action (GTK_WIDGET (bar), "follow-up.ask", NULL);
     g_assert_cmpuint (cs_run_get_n_rounds (run), ==, n);
@@ -210,9 +190,9 @@ test_follow_up (void)
   g_assert_true (visible_in (GTK_WIDGET (bar)));
   g_assert_cmpint (cs_follow_up_bar_get_scope (bar), ==, CS_ROUND_SCOPE_JUDGE);
   /* one round: no switcher */
-  g_assert_false (visible_in (find_named (GTK_WIDGET (switcher), "round-label")));
+  g_assert_false (visible_in (cs_test_ui_find_named (GTK_WIDGET (switcher), "round-label")));
   /* no Find Next Steps under a blueprint */
-  g_assert_false (visible_in (find_named (GTK_WIDGET (bar), "find-next-steps")));
+  g_assert_false (visible_in (cs_test_ui_find_named (GTK_WIDGET (bar), "find-next-steps")));
 
   /* nothing typed: said, nothing started */
   g_assert_false (cs_follow_up_bar_ask (bar, FALSE));
@@ -233,14 +213,14 @@ test_follow_up (void)
   g_assert_cmpstr (first, !=, second);
   /* the field is empty again, the bar ready for the next */
   g_assert_cmpint (gtk_text_buffer_get_char_count (cs_follow_up_bar_get_buffer (bar)), ==, 0);
-  g_assert_true (gtk_widget_is_sensitive (find_named (GTK_WIDGET (bar), "follow-up-ask")));
+  g_assert_true (gtk_widget_is_sensitive (cs_test_ui_find_named (GTK_WIDGET (bar), "follow-up-ask")));
 
   /* the switcher: round 2 of 2 with its follow-up as plain text */
   g_assert_cmpuint (cs_round_switcher_get_shown (switcher), ==, 2);
-  label = find_named (GTK_WIDGET (switcher), "round-label");
+  label = cs_test_ui_find_named (GTK_WIDGET (switcher), "round-label");
   g_assert_true (visible_in (label));
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), ==, "Round 2 of 2");
-  label = find_named (GTK_WIDGET (switcher), "round-follow-up");
+  label = cs_test_ui_find_named (GTK_WIDGET (switcher), "round-follow-up");
   g_assert_nonnull (label);
   g_assert_false (gtk_label_get_use_markup (GTK_LABEL (label)));
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), ==, "What if we drop Kafka and use <b>Postgres</b>?");
@@ -249,15 +229,15 @@ test_follow_up (void)
   cs_test_ui_save_shot (GTK_WIDGET (win), "rounds-follow-up.png");
 
   /* round 1 stays readable: its result in place of the current one */
-  g_signal_emit_by_name (find_named (GTK_WIDGET (switcher), "round-previous"), "clicked");
+  g_signal_emit_by_name (cs_test_ui_find_named (GTK_WIDGET (switcher), "round-previous"), "clicked");
   g_assert_cmpuint (cs_round_switcher_get_shown (switcher), ==, 1);
-  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (find_named (GTK_WIDGET (switcher), "round-label"))), ==, "Round 1 of 2");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (cs_test_ui_find_named (GTK_WIDGET (switcher), "round-label"))), ==, "Round 1 of 2");
   g_assert_nonnull (cs_round_switcher_get_earlier_view (switcher));
   g_assert_true (visible_in (cs_round_switcher_get_earlier_view (switcher)));
   g_assert_false (visible_in (GTK_WIDGET (win->run_page->result_view)));
-  g_assert_null (find_named (GTK_WIDGET (switcher), "round-follow-up"));
-  g_assert_false (gtk_widget_is_sensitive (find_named (GTK_WIDGET (switcher), "round-previous")));
-  g_signal_emit_by_name (find_named (GTK_WIDGET (switcher), "round-next"), "clicked");
+  g_assert_null (cs_test_ui_find_named (GTK_WIDGET (switcher), "round-follow-up"));
+  g_assert_false (gtk_widget_is_sensitive (cs_test_ui_find_named (GTK_WIDGET (switcher), "round-previous")));
+  g_signal_emit_by_name (cs_test_ui_find_named (GTK_WIDGET (switcher), "round-next"), "clicked");
   g_assert_cmpuint (cs_round_switcher_get_shown (switcher), ==, 2);
   g_assert_true (visible_in (GTK_WIDGET (win->run_page->result_view)));
   g_assert_null (cs_round_switcher_get_earlier_view (switcher));
@@ -288,8 +268,8 @@ test_follow_up (void)
 
     g_assert_cmpstr (after, ==, second);
   }
-  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (find_named (GTK_WIDGET (switcher), "round-label"))), ==, "Round 3 of 3");
-  label = find_named (GTK_WIDGET (switcher), "round-state");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (cs_test_ui_find_named (GTK_WIDGET (switcher), "round-label"))), ==, "Round 3 of 3");
+  label = cs_test_ui_find_named (GTK_WIDGET (switcher), "round-state");
   g_assert_nonnull (label);
   g_assert_true (visible_in (label));
   g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (label)), "This round got no result"));
@@ -305,7 +285,7 @@ test_follow_up (void)
     text = gtk_text_buffer_get_text (cs_follow_up_bar_get_buffer (bar), &start, &end, FALSE);
     g_assert_cmpstr (text, ==, "And with two regions?");
   }
-  g_assert_true (gtk_widget_is_sensitive (find_named (GTK_WIDGET (bar), "follow-up-ask")));
+  g_assert_true (gtk_widget_is_sensitive (cs_test_ui_find_named (GTK_WIDGET (bar), "follow-up-ask")));
   cs_test_ui_save_shot (GTK_WIDGET (win), "rounds-failed.png");
   if (g_getenv ("CS_TEST_UI_SHOTS") != NULL)
     {
@@ -340,8 +320,8 @@ step_part (CsWindow   *win,
   row = gtk_widget_get_parent (gtk_widget_get_parent (g_ptr_array_index (checks, index)));
   /* a collapsed expander keeps its child out of the tree */
   if (g_str_has_prefix (name, "step-output"))
-    gtk_expander_set_expanded (GTK_EXPANDER (find_named (row, "step-output-expander")), TRUE);
-  return find_named (row, name);
+    gtk_expander_set_expanded (GTK_EXPANDER (cs_test_ui_find_named (row, "step-output-expander")), TRUE);
+  return cs_test_ui_find_named (row, name);
 }
 
 static gboolean
@@ -382,14 +362,14 @@ test_troubleshooting (void)
   bar = cs_run_page_get_follow_up_bar (win->run_page);
   switcher = cs_run_page_get_round_switcher (win->run_page);
   g_assert_cmpint (cs_follow_up_bar_get_scope (bar), ==, CS_ROUND_SCOPE_ALL);
-  g_assert_true (visible_in (find_named (GTK_WIDGET (bar), "find-next-steps")));
+  g_assert_true (visible_in (cs_test_ui_find_named (GTK_WIDGET (bar), "find-next-steps")));
   /* nothing reported yet */
-  g_assert_false (gtk_widget_is_sensitive (find_named (GTK_WIDGET (bar), "find-next-steps")));
+  g_assert_false (gtk_widget_is_sensitive (cs_test_ui_find_named (GTK_WIDGET (bar), "find-next-steps")));
   tried = g_strdup (((CsStep *) g_ptr_array_index (cs_checklist_get_steps (cs_result_get_checklist (cs_run_get_result (run))), 0))->title);
 
   /* step 1 did not work; an output too large is refused with the engine's message */
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (step_part (win, 0, "step-failed")), TRUE);
-  g_assert_true (gtk_widget_is_sensitive (find_named (GTK_WIDGET (bar), "find-next-steps")));
+  g_assert_true (gtk_widget_is_sensitive (cs_test_ui_find_named (GTK_WIDGET (bar), "find-next-steps")));
   big = g_strnfill (CS_STEP_OUTPUT_MAX_BYTES + 10, 'x');
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (step_part (win, 0, "step-output"))), big, -1);
   g_assert_true (gtk_widget_get_visible (step_part (win, 0, "step-output-error")));
@@ -419,7 +399,7 @@ test_troubleshooting (void)
   g_assert_cmpuint (cs_step_reports_get_n (cs_step_reports_for_run (run)), ==, 0);
   g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (step_part (win, 0, "step-failed"))));
   g_assert_null (cs_run_get_resolution (run));
-  g_assert_false (visible_in (find_named (GTK_WIDGET (switcher), "resolution")));
+  g_assert_false (visible_in (cs_test_ui_find_named (GTK_WIDGET (switcher), "resolution")));
 
   /* step 1 of the new checklist worked: the session is closed */
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (step_part (win, 0, "step-worked")), TRUE);
@@ -427,10 +407,10 @@ test_troubleshooting (void)
   g_assert_cmpuint (cs_run_get_n_rounds (run), ==, 3);
   g_assert_nonnull (cs_run_get_resolution (run));
   g_assert_cmpuint (cs_run_get_resolution (run)->step, ==, 1);
-  resolution = find_named (GTK_WIDGET (switcher), "resolution");
+  resolution = cs_test_ui_find_named (GTK_WIDGET (switcher), "resolution");
   g_assert_true (visible_in (resolution));
-  g_assert_false (visible_in (find_named (GTK_WIDGET (bar), "find-next-steps")));
-  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (find_named (GTK_WIDGET (switcher), "round-label"))), ==, "Round 3 of 3");
+  g_assert_false (visible_in (cs_test_ui_find_named (GTK_WIDGET (bar), "find-next-steps")));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (cs_test_ui_find_named (GTK_WIDGET (switcher), "round-label"))), ==, "Round 3 of 3");
   cs_test_ui_save_shot (GTK_WIDGET (win), "rounds-resolved.png");
 
   /* round 2's steps stay readable, with the output as it was pasted */
@@ -472,8 +452,8 @@ test_reopen (void)
   _cs_window_show_run (win, run);
   g_assert_true (cs_test_wait_for (result_built, win->run_page->result_view, 30000));
   switcher = cs_run_page_get_round_switcher (win->run_page);
-  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (find_named (GTK_WIDGET (switcher), "round-label"))), ==, "Round 3 of 3");
-  g_assert_true (visible_in (find_named (GTK_WIDGET (switcher), "resolution")));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (cs_test_ui_find_named (GTK_WIDGET (switcher), "round-label"))), ==, "Round 3 of 3");
+  g_assert_true (visible_in (cs_test_ui_find_named (GTK_WIDGET (switcher), "resolution")));
   cs_round_switcher_show_round (switcher, 1);
   g_assert_nonnull (cs_round_switcher_get_earlier_view (switcher));
 
@@ -484,11 +464,11 @@ test_reopen (void)
   g_assert_true (cs_run_get_current_round (run) == cs_run_get_round (run, 2));
   _cs_window_show_run (win, run);
   g_assert_true (cs_test_wait_for (result_built, win->run_page->result_view, 30000));
-  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (find_named (GTK_WIDGET (switcher), "round-label"))), ==, "Round 3 of 3");
-  g_assert_true (visible_in (find_named (GTK_WIDGET (switcher), "round-state")));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (cs_test_ui_find_named (GTK_WIDGET (switcher), "round-label"))), ==, "Round 3 of 3");
+  g_assert_true (visible_in (cs_test_ui_find_named (GTK_WIDGET (switcher), "round-state")));
   g_assert_cmpstr (cs_round_get_follow_up (cs_run_get_round (run, 2)), ==, "What if we drop Kafka and use <b>Postgres</b>?");
   /* a follow-up on a reopened run is possible */
-  g_assert_true (gtk_widget_is_sensitive (find_named (GTK_WIDGET (cs_run_page_get_follow_up_bar (win->run_page)), "follow-up-ask")));
+  g_assert_true (gtk_widget_is_sensitive (cs_test_ui_find_named (GTK_WIDGET (cs_run_page_get_follow_up_bar (win->run_page)), "follow-up-ask")));
 
   gtk_window_destroy (GTK_WINDOW (win));
   cs_test_ui_settle (5000);
@@ -557,7 +537,7 @@ test_keyboard (void)
   g_assert_true (cs_test_wait_for (result_built, win->run_page->result_view, 30000));
   bar = cs_run_page_get_follow_up_bar (win->run_page);
   gtk_text_buffer_set_text (cs_follow_up_bar_get_buffer (bar), "Keyboard: and with a CDN?", -1);
-  gtk_widget_grab_focus (find_named (GTK_WIDGET (bar), "follow-up-text"));
+  gtk_widget_grab_focus (cs_test_ui_find_named (GTK_WIDGET (bar), "follow-up-text"));
   cs_test_ui_settle (5000);
   if (!press_key (GTK_WIDGET (win), XK_Control_L, XK_Return))
     {

@@ -37,6 +37,22 @@ cs_test_ui_start_app (const char *tag)
   return app;
 }
 
+GtkWidget *
+cs_test_ui_find_named (GtkWidget  *root,
+                       const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = cs_test_ui_find_named (child, name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 typedef struct {
   guint left;
 } Frames;

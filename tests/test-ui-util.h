@@ -22,6 +22,10 @@ void            cs_test_ui_write_providers (const char  *config_home,
  * still hold the last). */
 CsApplication  *cs_test_ui_start_app       (const char  *tag);
 
+/* @root or the first of its descendants (depth first) named @name. */
+GtkWidget      *cs_test_ui_find_named      (GtkWidget   *root,
+                                            const char  *name);
+
 /* Waits until @widget's frame clock has drawn @n_frames more frames, at
  * most @timeout_ms times the slack; FALSE when it did not (an unmapped
  * widget draws none). */

@@ -44,95 +44,20 @@
 #include "cs-result-view.h"
 #include "cs-step-report-box.h"
 #include "cs-step-row.h"
-#include "cs-test-cpu-wait.h"
 #include "cs-test-provider.h"
 #include "cs-ui-util.h"
+#include "test-ui-util.h"
 #include "cs-window-private.h"
 
 static char *tmp_dir;
 static CsTestProvider *provider;
 
-static gboolean
-wake_up_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* CONSILIUM_TEST_SLOW=N (sanitizer builds) stretches every wait N times. */
-static guint slack = 1;
-
-/* Iterates the main context until @cond is TRUE or @timeout_ms (times the
- * slack) passed, not counting the time this thread waited for a CPU. */
-static gboolean
-wait_for (gboolean (*cond) (gpointer),
-          gpointer   data,
-          guint      timeout_ms)
-{
-  gint64 budget = (gint64) timeout_ms * slack * 1000;
-  gint64 start = g_get_monotonic_time ();
-  gint64 start_wait = cs_test_cpu_wait_us ();
-  guint wake = g_timeout_add (20, wake_up_cb, NULL);
-  gboolean ok;
-
-  /* the time this thread waited for a CPU (a loaded machine) does not
-   * count */
-  while (!(ok = cond (data)) && cs_test_usable_us (start, start_wait) < budget)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_source_remove (wake);
-  return ok;
-}
-
-static gboolean
-always_false (gpointer data)
-{
-  return FALSE;
-}
-
-static void
-spin (guint ms)
-{
-  wait_for (always_false, NULL, ms);
-}
-
-static void
-save_shot (GtkWidget  *widget,
-           const char *name)
-{
-  const char *dir = g_getenv ("CS_TEST_UI_SHOTS");
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  int w, h;
-
-  if (dir == NULL)
-    return;
-
-  spin (300);
-  w = gtk_widget_get_width (widget);
-  h = gtk_widget_get_height (widget);
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), w, h);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  if (node == NULL)
-    return;
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, w, h));
-  path = g_build_filename (dir, name, NULL);
-  gdk_texture_save_to_png (texture, path);
-}
-
 static void
 write_config (void)
 {
-  g_autofree char *dir = g_build_filename (tmp_dir, "config", "consilium", NULL);
-  g_autofree char *path = g_build_filename (dir, "providers.ini", NULL);
+  g_autofree char *config_home = g_build_filename (tmp_dir, "config", NULL);
   g_autofree char *base = cs_test_provider_dup_base_url (provider);
   g_autofree char *ini = NULL;
-  g_autoptr(GError) error = NULL;
 
   ini = g_strdup_printf ("[provider demo]\n"
                          "name=Demo & <Co>\n"  /* markup characters: shown as text */
@@ -148,26 +73,7 @@ write_config (void)
                          "price-output=2\n"
                          "max-n=4\n",
                          base);
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
-  g_file_set_contents (path, ini, -1, &error);
-  g_assert_no_error (error);
-}
-
-static CsApplication *
-start_app (void)
-{
-  CsApplication *app = cs_application_new (G_APPLICATION_NON_UNIQUE);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *id = NULL;
-  static guint n_apps;
-
-  /* a new id for each "restart": the bus may still hold the last one */
-  id = g_strdup_printf ("%s.Test%u", APP_ID, n_apps++);
-  g_application_set_application_id (G_APPLICATION (app), id);
-
-  g_application_register (G_APPLICATION (app), NULL, &error);
-  g_assert_no_error (error);
-  return app;
+  cs_test_ui_write_providers (config_home, ini);
 }
 
 static gboolean
@@ -225,21 +131,6 @@ find_type (GtkWidget *root,
   for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
     {
       GtkWidget *found = find_type (child, type, title);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
-find_named (GtkWidget  *root,
-            const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_named (child, name);
       if (found != NULL)
         return found;
     }
@@ -380,7 +271,7 @@ buffer_holds_json (gpointer data)
 static void
 show_raw (GtkWidget *card)
 {
-  GtkWidget *toggle = find_named (card, "raw-toggle");
+  GtkWidget *toggle = cs_test_ui_find_named (card, "raw-toggle");
 
   g_assert_true (GTK_IS_TOGGLE_BUTTON (toggle));
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (toggle), TRUE);
@@ -418,7 +309,7 @@ assert_card_text_reflowed (CsWindow   *win,
       view = find_type (card, GTK_SOURCE_TYPE_VIEW, NULL);
       g_assert_nonnull (view);
       buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
-      g_assert_true (wait_for (buffer_holds_json, buffer, 10000));
+      g_assert_true (cs_test_wait_for (buffer_holds_json, buffer, 10000));
       gtk_text_buffer_get_bounds (buffer, &start, &end);
       text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
 
@@ -468,11 +359,11 @@ card_text_after (const char * const *chunks,
     {
       cs_candidate_append (candidate, CS_STREAM_TEXT, chunks[i], -1);
       if (i % 3 == 0)
-        spin (60);   /* some flushes in between */
+        cs_test_ui_settle (5000);   /* some flushes in between */
     }
   cs_candidate_set_status (candidate, final_status);
-  g_assert_true (wait_for (card_flushed, card, 10000));
-  spin (100);
+  g_assert_true (cs_test_wait_for (card_flushed, card, 10000));
+  cs_test_ui_settle (5000);
 
   buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (find_type (GTK_WIDGET (card), GTK_SOURCE_TYPE_VIEW, NULL)));
   gtk_text_buffer_get_bounds (buffer, &start, &end);
@@ -685,7 +576,7 @@ assert_cards_show_outlines (CsWindow *win)
 {
   g_autoptr(GString) shown = g_string_new (NULL);
 
-  g_assert_true (wait_for (some_outline_has_rows, win, 30000));
+  g_assert_true (cs_test_wait_for (some_outline_has_rows, win, 30000));
   g_assert_true (_cs_window_is_running (win));
   collect_card_labels (GTK_WIDGET (win), shown);
   g_assert_cmpuint (shown->len, >, 0);
@@ -735,7 +626,7 @@ test_combo_wrap (void)
   gtk_window_set_child (GTK_WINDOW (window), group);
   gtk_window_set_default_size (GTK_WINDOW (window), 520, -1);
   gtk_window_present (GTK_WINDOW (window));
-  spin (300);
+  cs_test_ui_settle (5000);
 
   label = find_label_with_text (GTK_WIDGET (row), choice);
   g_assert_nonnull (label);
@@ -750,10 +641,10 @@ test_combo_wrap (void)
     pango_layout_get_pixel_size (layout, &lw, NULL);
     g_assert_cmpint (lw, <=, gtk_widget_get_width (label));
   }
-  save_shot (window, "combo-wrap.png");
+  cs_test_ui_save_shot (window, "combo-wrap.png");
 
   gtk_window_destroy (GTK_WINDOW (window));
-  spin (50);
+  cs_test_ui_settle (5000);
 }
 
 static void
@@ -898,6 +789,20 @@ edges_in (GtkWidget *w,
 
 /* A checklist step, wide and narrow: the check box in a column of its own, the title, the command
  * and the report's toggles lined up to its right, never under it. */
+typedef struct {
+  GtkWidget *widget;
+  int        before;
+} WidthChange;
+
+/* The window took a new width (a resize is a round trip to the X server). */
+static gboolean
+width_changed (gpointer data)
+{
+  WidthChange *change = data;
+
+  return gtk_widget_get_width (change->widget) != change->before;
+}
+
 static void
 test_step_row_layout (void)
 {
@@ -920,28 +825,30 @@ test_step_row_layout (void)
   gtk_window_present (GTK_WINDOW (window));
   for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
     {
-      GtkWidget *worked = find_named (report, "step-worked");
+      GtkWidget *worked = cs_test_ui_find_named (report, "step-worked");
       GtkWidget *title;
       double check_l, check_r, worked_l, worked_r, title_l, title_r, command_l, command_r;
+      WidthChange change = { window, gtk_widget_get_width (window) };
 
       gtk_window_set_default_size (GTK_WINDOW (window), widths[i], -1);
-      spin (300);
+      cs_test_wait_for (width_changed, &change, 5000);
+      cs_test_ui_settle (5000);
       g_assert_nonnull (worked);
-      title = find_named (GTK_WIDGET (row), "step-title");
+      title = cs_test_ui_find_named (GTK_WIDGET (row), "step-title");
       g_assert_nonnull (title);
       edges_in (check, GTK_WIDGET (row), &check_l, &check_r);
       edges_in (worked, GTK_WIDGET (row), &worked_l, &worked_r);
       edges_in (title, GTK_WIDGET (row), &title_l, &title_r);
-      edges_in (find_named (GTK_WIDGET (row), "step-command"), GTK_WIDGET (row), &command_l, &command_r);
+      edges_in (cs_test_ui_find_named (GTK_WIDGET (row), "step-command"), GTK_WIDGET (row), &command_l, &command_r);
       g_assert_cmpfloat (check_r, <=, worked_l);
       g_assert_cmpfloat (check_r, <=, title_l);
       g_assert_cmpfloat_with_epsilon (title_l, worked_l, 0.5);
       g_assert_cmpfloat_with_epsilon (title_l, command_l, 0.5);
-      save_shot (GTK_WIDGET (row), i == 0 ? "step-row-wide.png" : "step-row-narrow.png");
+      cs_test_ui_save_shot (GTK_WIDGET (row), i == 0 ? "step-row-wide.png" : "step-row-narrow.png");
     }
 
   gtk_window_destroy (GTK_WINDOW (window));
-  spin (50);
+  cs_test_ui_settle (5000);
 }
 
 /* The result view shows what the export does: a blueprint's APIs, and the
@@ -977,7 +884,7 @@ test_blueprint_sections (void)
   gtk_window_present (GTK_WINDOW (window));
   while (cs_blueprint_view_build_step (CS_BLUEPRINT_VIEW (view)))
     g_assert_cmpuint (++steps, <, 100);
-  spin (100);
+  cs_test_ui_settle (5000);
   shown = labels_of (view);
   g_assert_nonnull (strstr (shown, "Estimated running cost: $12,680 per month\n"));
   g_assert_nonnull (strstr (shown, "\nAPIs\n"));
@@ -992,16 +899,16 @@ test_blueprint_sections (void)
   g_assert_true (strstr (shown, "Core API\n") < strstr (shown, "\nAPIs\n"));
   g_assert_true (strstr (shown, "\nAPIs\n") < strstr (shown, "\nAlternatives (Not in the Blueprint)\n"));
   g_assert_null (strchr (shown, '{'));
-  save_shot (view, "blueprint-sections.png");
+  cs_test_ui_save_shot (view, "blueprint-sections.png");
 
   gtk_window_destroy (GTK_WINDOW (window));
-  spin (50);
+  cs_test_ui_settle (5000);
 }
 
 static void
 test_architect_run (void)
 {
-  g_autoptr(CsApplication) app = start_app ();
+  g_autoptr(CsApplication) app = cs_test_ui_start_app ("Test");
   CsWindow *win = cs_window_new (app);
   const char *models[] = { "demo/demo-alpha", "demo/demo-beta+refuse", "demo/demo-gamma+500", NULL };
   CsRun *run;
@@ -1013,7 +920,7 @@ test_architect_run (void)
   g_autofree char *markdown = NULL;
 
   gtk_window_present (GTK_WINDOW (win));
-  spin (200);
+  cs_test_ui_settle (5000);
 
   /* the models of the providers file are offered */
   g_assert_cmpuint (win->compose_page->model_rows->len, ==, 5);
@@ -1022,7 +929,7 @@ test_architect_run (void)
   set_problem (win, "A <b>URL shortener</b> for 10k requests per second\n\nIt must never lose a link.");
   gtk_editable_set_text (GTK_EDITABLE (win->compose_page->budget_row), "$2000 per month");
   _cs_window_select_models (win, models);
-  save_shot (GTK_WIDGET (win), "compose.png");
+  cs_test_ui_save_shot (GTK_WIDGET (win), "compose.png");
   assert_accessible (GTK_WIDGET (win), "compose page");
 
   /* slow enough to see the cards stream */
@@ -1037,21 +944,21 @@ test_architect_run (void)
   g_assert_cmpstr (cs_run_get_constraint (run, "budget"), ==, "$2000 per month");
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "run");
 
-  g_assert_true (wait_for (some_card_streaming, win, 30000));
+  g_assert_true (cs_test_wait_for (some_card_streaming, win, 30000));
   assert_cards_show_outlines (win);
-  spin (600);
+  cs_test_ui_settle (5000);
   assert_cards_leave_scroll_to_page (win);
-  save_shot (GTK_WIDGET (win), "streaming.png");
+  cs_test_ui_save_shot (GTK_WIDGET (win), "streaming.png");
   /* the run page while it streams: stop buttons, cards, Cancel */
   assert_accessible (GTK_WIDGET (win), "run page, streaming");
   cs_test_provider_set_delay_ms (provider, 5);
 
-  g_assert_true (wait_for (not_running, win, 90000));
-  g_assert_true (wait_for (result_built, win->run_page->result_view, 30000));
-  spin (200);
+  g_assert_true (cs_test_wait_for (not_running, win, 90000));
+  g_assert_true (cs_test_wait_for (result_built, win->run_page->result_view, 30000));
+  cs_test_ui_settle (5000);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->run_button_stack), ==, "new");
-  save_shot (GTK_WIDGET (win), "architect-result.png");
-  save_shot (GTK_WIDGET (win->run_page->result_view), "architect-result-full.png");
+  cs_test_ui_save_shot (GTK_WIDGET (win), "architect-result.png");
+  cs_test_ui_save_shot (GTK_WIDGET (win->run_page->result_view), "architect-result-full.png");
   assert_accessible (GTK_WIDGET (win), "architect result");
 
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
@@ -1064,7 +971,7 @@ test_architect_run (void)
     GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (adw_bin_get_child (ADW_BIN (win->run_page))));
 
     gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj));
-    spin (200);
+    cs_test_ui_settle (5000);
     assert_cards_leave_scroll_to_page (win);
     assert_card_preview_fades (card_of_model (win, "demo/demo-alpha"));
     gtk_adjustment_set_value (adj, 0);
@@ -1078,18 +985,18 @@ test_architect_run (void)
   /* the blueprint, with a diagram of the components */
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (win->run_page->result_view)));
   g_assert_cmpstr (cs_result_view_get_kind (win->run_page->result_view), ==, "blueprint");
-  diagram = find_named (GTK_WIDGET (win->run_page->result_view), "blueprint-diagram");
+  diagram = cs_test_ui_find_named (GTK_WIDGET (win->run_page->result_view), "blueprint-diagram");
   g_assert_nonnull (diagram);
   g_assert_cmpuint (cs_diagram_get_n_nodes (CS_DIAGRAM (diagram)), >, 1);
   g_assert_cmpuint (cs_diagram_get_n_edges (CS_DIAGRAM (diagram)), >, 0);
   /* no judge was chosen: a neutral note says so, not the degraded banner */
-  g_assert_nonnull (find_named (GTK_WIDGET (win->run_page->result_view), "degraded-banner"));
-  g_assert_false (gtk_widget_get_visible (find_named (GTK_WIDGET (win->run_page->result_view), "degraded-banner")));
-  g_assert_true (gtk_widget_get_visible (find_named (GTK_WIDGET (win->run_page->result_view), "result-note")));
+  g_assert_nonnull (cs_test_ui_find_named (GTK_WIDGET (win->run_page->result_view), "degraded-banner"));
+  g_assert_false (gtk_widget_get_visible (cs_test_ui_find_named (GTK_WIDGET (win->run_page->result_view), "degraded-banner")));
+  g_assert_true (gtk_widget_get_visible (cs_test_ui_find_named (GTK_WIDGET (win->run_page->result_view), "result-note")));
 
   /* export, without the file chooser */
   _cs_window_export_async (win, export_file, FALSE, NULL, export_cb, &result);
-  g_assert_true (wait_for (export_done, &result, 10000));
+  g_assert_true (cs_test_wait_for (export_done, &result, 10000));
   g_assert_true (_cs_window_export_finish (win, result, &error));
   g_assert_no_error (error);
   g_file_get_contents (export_path, &markdown, NULL, &error);
@@ -1106,7 +1013,7 @@ test_architect_run (void)
     JsonNode *root;
 
     _cs_window_export_async (win, json_file, TRUE, NULL, export_cb, &json_result);
-    g_assert_true (wait_for (export_done, &json_result, 10000));
+    g_assert_true (cs_test_wait_for (export_done, &json_result, 10000));
     g_assert_true (_cs_window_export_finish (win, json_result, &error));
     g_assert_no_error (error);
     json_parser_load_from_file (parser, json_path, &error);
@@ -1131,7 +1038,7 @@ test_architect_run (void)
     g_assert_nonnull (failed);
     retry_target = failed;
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.retry-candidate", "s", cs_candidate_get_id (failed)));
-    g_assert_true (wait_for (retried, NULL, 30000));
+    g_assert_true (cs_test_wait_for (retried, NULL, 30000));
     g_assert_cmpuint (cs_test_provider_get_request_count (provider, "demo-gamma+500"), >, before);
     g_assert_cmpstr (badge_of (win, "demo/demo-gamma+500"), ==, "failed");
   }
@@ -1140,13 +1047,13 @@ test_architect_run (void)
 
   gtk_window_destroy (GTK_WINDOW (win));
   cs_run_store_flush (cs_application_get_store (app));
-  spin (100);
+  cs_test_ui_settle (5000);
 }
 
 static void
 test_support_run (void)
 {
-  g_autoptr(CsApplication) app = start_app ();
+  g_autoptr(CsApplication) app = cs_test_ui_start_app ("Test");
   CsWindow *win = cs_window_new (app);
   const char *models[] = { "demo/demo-alpha:2", NULL };
   g_autoptr(GPtrArray) checks = NULL;
@@ -1156,7 +1063,7 @@ test_support_run (void)
   guint judge_pos = 0;
 
   gtk_window_present (GTK_WINDOW (win));
-  spin (200);
+  cs_test_ui_settle (5000);
 
   _cs_window_set_mode (win, "support");
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (win->compose_page->architect_group)));
@@ -1181,16 +1088,16 @@ test_support_run (void)
   g_assert_nonnull (run);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (run)), ==, 2);
   g_assert_cmpstr (cs_run_get_judge (run), ==, "demo/demo-judge");
-  g_assert_true (wait_for (not_running, win, 90000));
-  g_assert_true (wait_for (result_built, win->run_page->result_view, 30000));
-  spin (200);
+  g_assert_true (cs_test_wait_for (not_running, win, 90000));
+  g_assert_true (cs_test_wait_for (result_built, win->run_page->result_view, 30000));
+  cs_test_ui_settle (5000);
 
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
   g_assert_cmpstr (badge_of (win, "demo/demo-alpha"), ==, "done");
   g_assert_cmpstr (cs_result_view_get_kind (win->run_page->result_view), ==, "checklist");
-  g_assert_nonnull (find_named (GTK_WIDGET (win->run_page->result_view), "checklist"));
+  g_assert_nonnull (cs_test_ui_find_named (GTK_WIDGET (win->run_page->result_view), "checklist"));
   /* the judge scored the candidates: shown on their cards */
-  g_assert_true (gtk_widget_get_visible (find_named (GTK_WIDGET (win->run_page->candidates_flow), "judge-score")));
+  g_assert_true (gtk_widget_get_visible (cs_test_ui_find_named (GTK_WIDGET (win->run_page->candidates_flow), "judge-score")));
 
   /* tick the first step: saved with the run */
   checks = cs_result_view_get_step_checks (win->run_page->result_view);
@@ -1198,12 +1105,12 @@ test_support_run (void)
   g_assert_false (gtk_check_button_get_active (g_ptr_array_index (checks, 0)));
   gtk_check_button_set_active (g_ptr_array_index (checks, 0), TRUE);
   g_assert_true (cs_run_get_step_checked (run, 0));
-  save_shot (GTK_WIDGET (win), "support-checklist.png");
-  save_shot (GTK_WIDGET (win->run_page->candidates_flow), "support-cards.png");
+  cs_test_ui_save_shot (GTK_WIDGET (win), "support-checklist.png");
+  cs_test_ui_save_shot (GTK_WIDGET (win->run_page->candidates_flow), "support-cards.png");
   assert_accessible (GTK_WIDGET (win), "support checklist");
 
   cs_run_store_flush (cs_application_get_store (app));
-  spin (400);
+  cs_test_ui_settle (5000);
   cs_run_store_flush (cs_application_get_store (app));
 
   disk = cs_run_store_new (NULL);
@@ -1218,7 +1125,7 @@ test_support_run (void)
 
   gtk_window_destroy (GTK_WINDOW (win));
   cs_run_store_flush (cs_application_get_store (app));
-  spin (100);
+  cs_test_ui_settle (5000);
 }
 
 /* Provenance on screen: each item's candidate ids as chips (tooltip: the
@@ -1261,7 +1168,7 @@ not_highlighted (gpointer data)
 static void
 test_origin_chips (void)
 {
-  g_autoptr(CsApplication) app = start_app ();
+  g_autoptr(CsApplication) app = cs_test_ui_start_app ("Test");
   CsWindow *win = cs_window_new (app);
   const char *models[] = { "demo/demo-alpha:3", NULL };
   g_autoptr(GPtrArray) chips = g_ptr_array_new ();
@@ -1273,7 +1180,7 @@ test_origin_chips (void)
 
   gtk_window_set_default_size (GTK_WINDOW (win), 1100, 700);
   gtk_window_present (GTK_WINDOW (win));
-  spin (200);
+  cs_test_ui_settle (5000);
   _cs_window_set_mode (win, "architect");
   set_problem (win, "A photo sharing service with search for a million users");
   _cs_window_select_models (win, models);
@@ -1283,9 +1190,9 @@ test_origin_chips (void)
   adw_combo_row_set_selected (win->compose_page->judge_row, judge_pos);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
   run = _cs_window_get_run (win);
-  g_assert_true (wait_for (not_running, win, 90000));
-  g_assert_true (wait_for (result_built, win->run_page->result_view, 30000));
-  spin (300);
+  g_assert_true (cs_test_wait_for (not_running, win, 90000));
+  g_assert_true (cs_test_wait_for (result_built, win->run_page->result_view, 30000));
+  cs_test_ui_settle (5000);
   g_assert_true (cs_result_has_method (cs_run_get_result (run), CS_METHOD_JUDGE));
 
   collect_chips (GTK_WIDGET (win->run_page->result_view), chips, marks);
@@ -1313,7 +1220,7 @@ test_origin_chips (void)
 
       g_assert_true (g_str_equal (text, "judge added") || g_str_equal (text, "judge changed"));
     }
-  save_shot (GTK_WIDGET (win->run_page->result_view), "origin-chips.png");
+  cs_test_ui_save_shot (GTK_WIDGET (win->run_page->result_view), "origin-chips.png");
 
   /* a chip shows its candidate's card: scrolled to, highlighted a moment */
   chip = g_ptr_array_index (chips, chips->len - 1);
@@ -1324,14 +1231,14 @@ test_origin_chips (void)
   g_signal_emit_by_name (chip, "clicked");
   g_assert_true (gtk_widget_has_css_class (card, "candidate-highlight"));
   g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), >, 0);
-  spin (250);
-  save_shot (GTK_WIDGET (win), "origin-chip-card.png");
-  g_assert_true (wait_for (not_highlighted, card, 10000));
+  cs_test_ui_settle (5000);
+  cs_test_ui_save_shot (GTK_WIDGET (win), "origin-chip-card.png");
+  g_assert_true (cs_test_wait_for (not_highlighted, card, 10000));
   g_assert_false (cs_run_page_show_candidate (win->run_page, "c99"));
 
   gtk_window_destroy (GTK_WINDOW (win));
   cs_run_store_flush (cs_application_get_store (app));
-  spin (100);
+  cs_test_ui_settle (5000);
 }
 
 static gboolean
@@ -1357,15 +1264,15 @@ test_reopen (void)
       return;
     }
 
-  app = start_app ();
+  app = cs_test_ui_start_app ("Test");
   store = cs_application_get_store (app);
-  g_assert_true (wait_for (store_has_runs, store, 10000));
+  g_assert_true (cs_test_wait_for (store_has_runs, store, 10000));
   g_assert_nonnull (cs_run_store_find (store, architect_run_id));
   g_assert_nonnull (cs_run_store_find (store, support_run_id));
 
   win = cs_window_new (app);
   gtk_window_present (GTK_WINDOW (win));
-  spin (200);
+  cs_test_ui_settle (5000);
 
   /* the draft came back */
   gtk_text_buffer_get_bounds (_cs_window_get_problem_buffer (win), &start, &end);
@@ -1387,8 +1294,8 @@ test_reopen (void)
   /* at once: no crossfade drawing both pages for a fifth of a second */
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "run");
   g_assert_false (gtk_stack_get_transition_running (win->main_stack));
-  spin (200);
-  g_assert_true (wait_for (result_built, win->run_page->result_view, 30000));
+  cs_test_ui_settle (5000);
+  g_assert_true (cs_test_wait_for (result_built, win->run_page->result_view, 30000));
 
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "run");
   g_assert_cmpstr (cs_run_get_id (_cs_window_get_run (win)), ==, support_run_id);
@@ -1405,7 +1312,7 @@ test_reopen (void)
     GtkEditable *entry;
 
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.rename-run", "s", support_run_id));
-    spin (200);
+    cs_test_ui_settle (5000);
     windows = gtk_window_list_toplevels ();
     for (GList *l = windows; l != NULL; l = l->next)
       if (ADW_IS_MESSAGE_DIALOG (l->data))
@@ -1415,7 +1322,7 @@ test_reopen (void)
     entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
     gtk_editable_set_text (entry, "Renamed <i>run</i>");
     adw_message_dialog_response (dialog, "rename");
-    spin (200);
+    cs_test_ui_settle (5000);
     g_assert_cmpstr (cs_run_get_title (_cs_window_get_run (win)), ==, "Renamed <i>run</i>");
     g_assert_cmpstr (gtk_label_get_text (win->run_page->title_label), ==, "Renamed <i>run</i>");
   }
@@ -1427,8 +1334,8 @@ test_reopen (void)
 
     g_object_unref (cs_candidate_window_get_candidate (CS_CANDIDATE_WINDOW (full)));
     gtk_window_present (GTK_WINDOW (full));
-    spin (200);
-    save_shot (full, "candidate.png");
+    cs_test_ui_settle (5000);
+    cs_test_ui_save_shot (full, "candidate.png");
     assert_accessible (full, "full answer");
     gtk_window_destroy (GTK_WINDOW (full));
 
@@ -1436,14 +1343,14 @@ test_reopen (void)
     g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
     g_action_group_activate_action (G_ACTION_GROUP (app), "shortcuts", NULL);
     g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
-    spin (300);
+    cs_test_ui_settle (5000);
     windows = gtk_window_list_toplevels ();
     g_assert_cmpuint (g_list_length (windows), >=, 4);
     for (GList *l = windows; l != NULL; l = l->next)
       if (l->data != (gpointer) win && GTK_IS_WINDOW (l->data) && gtk_widget_get_visible (l->data))
         gtk_window_close (l->data);
     g_list_free (windows);
-    spin (100);
+    cs_test_ui_settle (5000);
   }
 
   /* the header's mode switcher follows the run shown: the architect run
@@ -1458,7 +1365,7 @@ test_reopen (void)
   /* delete the architect run: gone from the sidebar at once (the undo
    * toast waits), gone from the disk when the window goes */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.delete-run", "s", architect_run_id));
-  spin (100);
+  cs_test_ui_settle (5000);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (win->history_model)), ==,
                     g_list_model_get_n_items (G_LIST_MODEL (store)) - 1);
   g_assert_nonnull (cs_run_store_find (store, architect_run_id));
@@ -1466,7 +1373,7 @@ test_reopen (void)
   /* The window is disposed, and the run deleted, once the last reference
    * to it goes: give slow builds (sanitizers) time for that. */
   gtk_window_destroy (GTK_WINDOW (win));
-  g_assert_true (wait_for (architect_run_gone, store, 5000));
+  g_assert_true (cs_test_wait_for (architect_run_gone, store, 5000));
   g_assert_nonnull (cs_run_store_find (store, support_run_id));
 }
 
@@ -1482,13 +1389,13 @@ all_streaming (gpointer data)
 static void
 test_cancel (void)
 {
-  g_autoptr(CsApplication) app = start_app ();
+  g_autoptr(CsApplication) app = cs_test_ui_start_app ("Test");
   CsWindow *win = cs_window_new (app);
   const char *models[] = { "demo/demo-alpha", NULL };
   CsRun *run;
 
   gtk_window_present (GTK_WINDOW (win));
-  spin (200);
+  cs_test_ui_settle (5000);
   _cs_window_set_mode (win, "architect");
   set_problem (win, "A queue for image thumbnails");
   _cs_window_select_models (win, models);
@@ -1496,9 +1403,9 @@ test_cancel (void)
   cs_test_provider_set_delay_ms (provider, 200);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
   run = g_object_ref (_cs_window_get_run (win));
-  g_assert_true (wait_for (all_streaming, win, 30000));
+  g_assert_true (cs_test_wait_for (all_streaming, win, 30000));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.cancel", NULL));
-  g_assert_true (wait_for (not_running, win, 10000));
+  g_assert_true (cs_test_wait_for (not_running, win, 10000));
   cs_test_provider_set_delay_ms (provider, 5);
 
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_CANCELLED);
@@ -1518,7 +1425,7 @@ test_cancel (void)
 
   gtk_window_destroy (GTK_WINDOW (win));
   g_object_unref (run);
-  spin (100);
+  cs_test_ui_settle (5000);
 }
 
 static gboolean
@@ -1562,7 +1469,7 @@ test_crash_child (void)
       return;
     }
 
-  app = start_app ();
+  app = cs_test_ui_start_app ("Test");
   win = cs_window_new (app);
   gtk_window_present (GTK_WINDOW (win));
   _cs_window_set_mode (win, "support");
@@ -1570,7 +1477,7 @@ test_crash_child (void)
   gtk_editable_set_text (GTK_EDITABLE (win->compose_page->os_row), "Debian 12");
   _cs_window_select_models (win, models);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
-  g_assert_true (wait_for (alpha_saved, win, 60000));
+  g_assert_true (cs_test_wait_for (alpha_saved, win, 60000));
   g_assert_true (_cs_window_is_running (win));
 
   kill (getpid (), SIGKILL);
@@ -1613,13 +1520,13 @@ test_crash_recovery (void)
   CsRunStore *store;
   CsRun *run = NULL;
 
-  g_test_trap_subprocess ("/ui/crash-recovery/subprocess", (guint64) 120 * slack * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_subprocess ("/ui/crash-recovery/subprocess", (guint64) 120 * cs_test_slack () * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
   g_test_trap_assert_failed ();
   write_config ();   /* the child wrote its own provider's port */
 
-  app = start_app ();
+  app = cs_test_ui_start_app ("Test");
   store = cs_application_get_store (app);
-  g_assert_true (wait_for (store_has_crash_run, store, 10000));
+  g_assert_true (cs_test_wait_for (store_has_crash_run, store, 10000));
   run = find_crash_run (store);
   g_assert_nonnull (run);
   g_assert_cmpstr (cs_run_get_constraint (run, "os"), ==, "Debian 12");
@@ -1628,14 +1535,14 @@ test_crash_recovery (void)
   gtk_window_present (GTK_WINDOW (win));
   _cs_window_show_run (win, run);
   /* the page adds a run's cards one a frame */
-  g_assert_true (wait_for (both_cards_shown, win, 10000));
+  g_assert_true (cs_test_wait_for (both_cards_shown, win, 10000));
   g_assert_cmpstr (badge_of (win, "demo/demo-alpha"), ==, "done");
   g_assert_nonnull (badge_of (win, "demo/demo-delta+slow"));
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (win->run_page->spinner)));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->run_button_stack), ==, "new");
 
   gtk_window_destroy (GTK_WINDOW (win));
-  spin (100);
+  cs_test_ui_settle (5000);
 }
 
 static gboolean
@@ -1664,7 +1571,7 @@ run_final (gpointer data)
 static void
 test_close_while_running (void)
 {
-  g_autoptr(CsApplication) app = start_app ();
+  g_autoptr(CsApplication) app = cs_test_ui_start_app ("Test");
   CsWindow *win = cs_window_new (app);
   const char *models[] = { "demo/demo-alpha", "demo/demo-gamma+500", NULL };
   g_autoptr(CsRun) run = NULL;
@@ -1675,21 +1582,21 @@ test_close_while_running (void)
   cs_test_provider_set_delay_ms (provider, 100);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
   run = g_object_ref (_cs_window_get_run (win));
-  g_assert_true (wait_for (all_streaming, win, 30000));
+  g_assert_true (cs_test_wait_for (all_streaming, win, 30000));
 
   gtk_window_destroy (GTK_WINDOW (win));
   g_assert_true (cs_run_manager_is_running (cs_application_get_run_manager (app), run));
   cs_test_provider_set_delay_ms (provider, 5);
-  g_assert_true (wait_for (run_final, run, 30000));
+  g_assert_true (cs_test_wait_for (run_final, run, 30000));
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
-  spin (300);
+  cs_test_ui_settle (5000);
 
   win = cs_window_new (app);
   gtk_window_present (GTK_WINDOW (win));
-  spin (100);
+  cs_test_ui_settle (5000);
   g_assert_true (history_has (win, run));
   gtk_window_destroy (GTK_WINDOW (win));
-  spin (100);
+  cs_test_ui_settle (5000);
 }
 
 static gboolean
@@ -1718,7 +1625,7 @@ answer_dialog (const char *response)
   adw_message_dialog_response (dialog, response);
   gtk_window_destroy (GTK_WINDOW (dialog));
   g_object_unref (dialog);
-  spin (100);
+  cs_test_ui_settle (5000);
   return TRUE;
 }
 
@@ -1728,7 +1635,7 @@ answer_dialog (const char *response)
 static void
 test_close_asks (void)
 {
-  g_autoptr(CsApplication) app = start_app ();
+  g_autoptr(CsApplication) app = cs_test_ui_start_app ("Test");
   CsWindow *win = cs_window_new (app);
   CsWindow *other;
   const char *models[] = { "demo/demo-alpha", NULL };
@@ -1740,32 +1647,32 @@ test_close_asks (void)
   cs_test_provider_set_delay_ms (provider, 100);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
   run = g_object_ref (_cs_window_get_run (win));
-  g_assert_true (wait_for (all_streaming, win, 30000));
+  g_assert_true (cs_test_wait_for (all_streaming, win, 30000));
 
   other = cs_window_new (app);
   gtk_window_present (GTK_WINDOW (other));
-  spin (100);
+  cs_test_ui_settle (5000);
   gtk_window_close (GTK_WINDOW (other));
-  spin (100);
+  cs_test_ui_settle (5000);
   g_assert_false (has_window (app, other));
   g_assert_false (answer_dialog ("keep"));
   g_assert_true (_cs_window_is_running (win));
 
   gtk_window_close (GTK_WINDOW (win));
-  spin (100);
+  cs_test_ui_settle (5000);
   g_assert_true (answer_dialog ("keep"));
   g_assert_true (has_window (app, win));
   g_assert_true (_cs_window_is_running (win));
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_RUNNING);
 
   gtk_window_close (GTK_WINDOW (win));
-  spin (100);
+  cs_test_ui_settle (5000);
   g_assert_true (answer_dialog ("stop"));
-  g_assert_true (wait_for (run_final, run, 10000));
+  g_assert_true (cs_test_wait_for (run_final, run, 10000));
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_CANCELLED);
   g_assert_false (has_window (app, win));
   cs_test_provider_set_delay_ms (provider, 5);
-  spin (100);
+  cs_test_ui_settle (5000);
 }
 
 /* Hostile results: wrong types everywhere, thousands of items, markup,
@@ -1832,13 +1739,13 @@ test_hostile_data (void)
   cs_result_view_set_run (CS_RESULT_VIEW (view), run);
   cs_result_view_set_run (CS_RESULT_VIEW (support_view), support);
   cs_candidate_card_set_critique (CS_CANDIDATE_CARD (card), 99, "<i>&", NULL);
-  spin (3000);
+  cs_test_ui_settle (5000);
   /* every row of the bounded lists, a few a frame */
-  g_assert_true (wait_for (result_built, view, 60000));
-  g_assert_true (wait_for (result_built, support_view, 60000));
+  g_assert_true (cs_test_wait_for (result_built, view, 60000));
+  g_assert_true (cs_test_wait_for (result_built, support_view, 60000));
 
   g_assert_cmpstr (cs_result_view_get_kind (CS_RESULT_VIEW (view)), ==, "blueprint");
-  diagram = find_named (view, "blueprint-diagram");
+  diagram = cs_test_ui_find_named (view, "blueprint-diagram");
   g_assert_nonnull (diagram);
   g_assert_cmpuint (cs_diagram_get_n_nodes (CS_DIAGRAM (diagram)), <=, 80);
   g_assert_cmpuint (cs_diagram_get_n_nodes (CS_DIAGRAM (diagram)), >, 1);
@@ -1851,7 +1758,7 @@ test_hostile_data (void)
   g_assert_nonnull (text);
   buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (text));
   /* filled on an idle: slow builds (sanitizers) take longer */
-  wait_for (buffer_filled, buffer, 20000);
+  cs_test_wait_for (buffer_filled, buffer, 20000);
   g_assert_cmpint (gtk_text_buffer_get_char_count (buffer), >, 1000);
   g_assert_cmpint (gtk_text_buffer_get_char_count (buffer), <, 70 * 1024);
 
@@ -1860,12 +1767,12 @@ test_hostile_data (void)
     GtkWidget *full = GTK_WIDGET (cs_candidate_window_new (candidate));
 
     gtk_window_present (GTK_WINDOW (full));
-    spin (1000);
+    cs_test_ui_settle (5000);
     gtk_window_destroy (GTK_WINDOW (full));
   }
 
   gtk_window_destroy (GTK_WINDOW (window));
-  spin (100);
+  cs_test_ui_settle (5000);
 }
 
 /* Bad input: nothing to ask, blanks only, no model: no run, the page
@@ -1873,7 +1780,7 @@ test_hostile_data (void)
 static void
 test_bad_input (void)
 {
-  g_autoptr(CsApplication) app = start_app ();
+  g_autoptr(CsApplication) app = cs_test_ui_start_app ("Test");
   CsWindow *win = cs_window_new (app);
   const char *none[] = { NULL };
   const char *models[] = { "demo/demo-alpha", NULL };
@@ -1881,7 +1788,7 @@ test_bad_input (void)
   CsRun *run;
 
   gtk_window_present (GTK_WINDOW (win));
-  spin (100);
+  cs_test_ui_settle (5000);
 
   set_problem (win, "");
   g_assert_false (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL) && _cs_window_is_running (win));
@@ -1908,14 +1815,14 @@ test_bad_input (void)
     {
       g_assert_cmpint (g_utf8_strlen (cs_run_get_title (run), -1), <=, 80);
       gtk_widget_activate_action (GTK_WIDGET (win), "win.cancel", NULL);
-      g_assert_true (wait_for (not_running, win, 30000));
+      g_assert_true (cs_test_wait_for (not_running, win, 30000));
     }
   else
     /* refused by the engine: said in a toast, the draft is kept */
     g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "compose");
 
   gtk_window_destroy (GTK_WINDOW (win));
-  spin (100);
+  cs_test_ui_settle (5000);
 }
 
 #ifdef CS_TEST_UI_X11
@@ -1965,7 +1872,7 @@ is_running (gpointer data)
 static void
 test_keyboard (void)
 {
-  g_autoptr(CsApplication) app = start_app ();
+  g_autoptr(CsApplication) app = cs_test_ui_start_app ("Test");
   CsWindow *win = cs_window_new (app);
   const char *models[] = { "demo/demo-alpha", NULL };
   g_autofree char *text = NULL;
@@ -1973,12 +1880,12 @@ test_keyboard (void)
   g_autoptr(CsRun) run = NULL;
 
   gtk_window_present (GTK_WINDOW (win));
-  spin (300);
+  cs_test_ui_settle (5000);
   _cs_window_set_mode (win, "support");
   set_problem (win, "Keyboard: the printer queue is stuck");
   _cs_window_select_models (win, models);
   gtk_widget_grab_focus (GTK_WIDGET (win->compose_page->problem_view));
-  spin (100);
+  cs_test_ui_settle (5000);
 
   cs_test_provider_set_delay_ms (provider, 100);
   if (!press_key (GTK_WIDGET (win), XK_Control_L, XK_Return))
@@ -1987,21 +1894,21 @@ test_keyboard (void)
       gtk_window_destroy (GTK_WINDOW (win));
       return;
     }
-  g_assert_true (wait_for (is_running, win, 5000));
+  g_assert_true (cs_test_wait_for (is_running, win, 5000));
   run = g_object_ref (_cs_window_get_run (win));
   /* the key ran the run; it did not type a new line */
   gtk_text_buffer_get_bounds (_cs_window_get_problem_buffer (win), &start, &end);
   text = gtk_text_buffer_get_text (_cs_window_get_problem_buffer (win), &start, &end, FALSE);
   g_assert_cmpstr (text, ==, "Keyboard: the printer queue is stuck");
 
-  spin (300);
+  cs_test_ui_settle (5000);
   g_assert_true (press_key (GTK_WIDGET (win), 0, XK_Escape));
-  g_assert_true (wait_for (not_running, win, 10000));
+  g_assert_true (cs_test_wait_for (not_running, win, 10000));
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_CANCELLED);
   cs_test_provider_set_delay_ms (provider, 5);
 
   gtk_window_destroy (GTK_WINDOW (win));
-  spin (100);
+  cs_test_ui_settle (5000);
 }
 
 static char *
@@ -2011,6 +1918,12 @@ problem_text (CsWindow *win)
 
   gtk_text_buffer_get_bounds (_cs_window_get_problem_buffer (win), &start, &end);
   return gtk_text_buffer_get_text (_cs_window_get_problem_buffer (win), &start, &end, FALSE);
+}
+
+static gboolean
+shows_compose (gpointer data)
+{
+  return g_strcmp0 (gtk_stack_get_visible_child_name (CS_WINDOW (data)->main_stack), "compose") == 0;
 }
 
 static gboolean
@@ -2028,7 +1941,7 @@ problem_is (gpointer data)
 static void
 test_new_run_keys (void)
 {
-  g_autoptr(CsApplication) app = start_app ();
+  g_autoptr(CsApplication) app = cs_test_ui_start_app ("Test");
   CsWindow *win = cs_window_new (app);
   const char *models[] = { "demo/demo-alpha", NULL };
   struct { CsWindow *win; const char *text; } want = { win, NULL };
@@ -2036,16 +1949,16 @@ test_new_run_keys (void)
   g_autofree char *text = NULL;
 
   gtk_window_present (GTK_WINDOW (win));
-  spin (300);
+  cs_test_ui_settle (5000);
   _cs_window_set_mode (win, "support");
   set_problem (win, "New Run: the mail queue grows");
   _cs_window_select_models (win, models);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
   run = g_object_ref (_cs_window_get_run (win));
-  g_assert_true (wait_for (not_running, win, 90000));
+  g_assert_true (cs_test_wait_for (not_running, win, 90000));
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "run");
-  spin (200);
+  cs_test_ui_settle (5000);
 
   /* Ctrl+N after the sent run: an empty composer */
   if (!press_key (GTK_WIDGET (win), XK_Control_L, XK_n))
@@ -2055,33 +1968,33 @@ test_new_run_keys (void)
       return;
     }
   want.text = "";
-  g_assert_true (wait_for (problem_is, &want, 5000));
+  g_assert_true (cs_test_wait_for (problem_is, &want, 5000));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "compose");
-  spin (200);
+  cs_test_ui_settle (5000);
 
   /* what is typed next is the whole new question */
   g_assert_true (press_key (GTK_WIDGET (win), 0, XK_o));
   g_assert_true (press_key (GTK_WIDGET (win), 0, XK_k));
   want.text = "ok";
-  g_assert_true (wait_for (problem_is, &want, 5000));
+  g_assert_true (cs_test_wait_for (problem_is, &want, 5000));
 
   /* not sent: back to the run and Ctrl+N again keeps it */
   _cs_window_show_run (win, run);
-  spin (200);
+  cs_test_ui_settle (5000);
   g_assert_true (press_key (GTK_WIDGET (win), XK_Control_L, XK_n));
-  spin (500);
+  cs_test_wait_for (shows_compose, win, 5000);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "compose");
   text = problem_text (win);
   g_assert_cmpstr (text, ==, "ok");
   /* and Ctrl+N on the composer itself keeps it too */
   g_assert_true (press_key (GTK_WIDGET (win), XK_Control_L, XK_n));
-  spin (300);
+  cs_test_ui_settle (5000);
   g_clear_pointer (&text, g_free);
   text = problem_text (win);
   g_assert_cmpstr (text, ==, "ok");
 
   gtk_window_destroy (GTK_WINDOW (win));
-  spin (100);
+  cs_test_ui_settle (5000);
 }
 #endif
 
@@ -2100,15 +2013,15 @@ problem_is_markdown (gpointer data)
 static void
 test_problem_highlighting (void)
 {
-  g_autoptr(CsApplication) app = start_app ();
+  g_autoptr(CsApplication) app = cs_test_ui_start_app ("Test");
   CsWindow *win = cs_window_new (app);
 
   g_assert_false (problem_is_markdown (win));
   gtk_window_present (GTK_WINDOW (win));
-  g_assert_true (wait_for (problem_is_markdown, win, 10000));
+  g_assert_true (cs_test_wait_for (problem_is_markdown, win, 10000));
 
   gtk_window_destroy (GTK_WINDOW (win));
-  spin (100);
+  cs_test_ui_settle (5000);
 }
 
 static gboolean
@@ -2165,7 +2078,7 @@ keyring_works (void)
   int state = 0;
 
   cs_secrets_store_async ("test-ui-probe", "probe", NULL, stored_cb, &state);
-  wait_for (state_set, &state, 10000);
+  cs_test_wait_for (state_set, &state, 10000);
   return state == 1;
 }
 
@@ -2189,7 +2102,7 @@ expand_all (GtkWidget *root)
 static void
 test_preferences (void)
 {
-  g_autoptr(CsApplication) app = start_app ();
+  g_autoptr(CsApplication) app = cs_test_ui_start_app ("Test");
   CsWindow *win = cs_window_new (app);
   CsPreferencesWindow *prefs;
   g_autofree char *path = cs_config_get_default_path ();
@@ -2201,22 +2114,22 @@ test_preferences (void)
   prefs = cs_preferences_window_new (app);
   gtk_window_set_transient_for (GTK_WINDOW (prefs), GTK_WINDOW (win));
   gtk_window_present (GTK_WINDOW (prefs));
-  spin (300);
+  cs_test_ui_settle (5000);
 
   /* add the OpenAI preset: written to providers.ini, offered in the window */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (prefs), "prefs.add-preset", "s", "openai"));
-  g_assert_true (wait_for (file_has_openai, path, 5000));
+  g_assert_true (cs_test_wait_for (file_has_openai, path, 5000));
   g_assert_true (config_has_openai (app));
   g_file_get_contents (path, &ini, NULL, NULL);
   g_assert_nonnull (strstr (ini, "[provider openai]"));
   g_assert_nonnull (strstr (ini, "[provider demo]"));
-  spin (200);
+  cs_test_ui_settle (5000);
   g_assert_cmpuint (win->compose_page->model_rows->len, >, 5);
-  save_shot (GTK_WIDGET (prefs), "preferences.png");
+  cs_test_ui_save_shot (GTK_WIDGET (prefs), "preferences.png");
   assert_accessible (GTK_WIDGET (prefs), "preferences");
   /* and every provider's rows: key, Test, models, limits, prices */
   g_assert_cmpuint (expand_all (GTK_WIDGET (prefs)), >, 0);
-  spin (400);
+  cs_test_ui_settle (5000);
   assert_accessible (GTK_WIDGET (prefs), "preferences, providers expanded");
 
   /* a key typed in the password row goes to the keyring, never the file */
@@ -2225,12 +2138,13 @@ test_preferences (void)
   gtk_editable_set_text (GTK_EDITABLE (key_row), "sk-test-not-a-real-key");
   g_signal_emit_by_name (key_row, "apply");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (key_row)), ==, "");
-  spin (1000);
+  /* what must not happen: a save would have written it by now */
+  cs_test_wait_for (cs_test_never, NULL, 1000);
   g_clear_pointer (&ini, g_free);
   g_file_get_contents (path, &ini, NULL, NULL);
   g_assert_null (strstr (ini, "sk-test-not-a-real-key"));
   cs_secrets_has_key_async ("demo", NULL, has_key_cb, &state);
-  g_assert_true (wait_for (state_set, &state, 10000));
+  g_assert_true (cs_test_wait_for (state_set, &state, 10000));
   if (state != 1 && !keyring_works ())
     g_test_message ("the keyring does not work here: the stored key could not be checked");
   else
@@ -2238,7 +2152,7 @@ test_preferences (void)
 
   gtk_window_destroy (GTK_WINDOW (prefs));
   gtk_window_destroy (GTK_WINDOW (win));
-  spin (100);
+  cs_test_ui_settle (5000);
 }
 
 static void
@@ -2268,7 +2182,7 @@ test_preferences_keep_file (void)
 {
   static const char broken[] = "[provider demo]\nbase-url=http://127.0.0.1:1/v1\nmax-concurrent=many\n";
   g_autofree char *path = cs_config_get_default_path ();
-  g_autoptr(CsApplication) app = start_app ();
+  g_autoptr(CsApplication) app = cs_test_ui_start_app ("Test");
   CsPreferencesWindow *prefs;
   const char *last;
 
@@ -2276,29 +2190,30 @@ test_preferences_keep_file (void)
   g_assert_true (g_file_set_contents (path, broken, -1, NULL));
   prefs = cs_preferences_window_new (app);
   gtk_window_present (GTK_WINDOW (prefs));
-  spin (100);
+  cs_test_ui_settle (5000);
   last = _cs_preferences_window_get_last_toast (prefs);
   g_assert_nonnull (last);
   g_assert_nonnull (strstr (last, path));
   g_assert_nonnull (strstr (last, "max-concurrent"));
   gtk_widget_activate_action (GTK_WIDGET (prefs), "prefs.add-preset", "s", "openai");
-  spin (1000);
+  /* what must not happen: a save would have written it by now */
+  cs_test_wait_for (cs_test_never, NULL, 1000);
   assert_file_is (path, broken);
   /* closing writes pending edits: there are none to write here */
   gtk_window_destroy (GTK_WINDOW (prefs));
-  spin (100);
+  cs_test_ui_settle (5000);
   assert_file_is (path, broken);
 
   /* readable as they open, broken by hand before the edit is saved */
   write_config ();
   prefs = cs_preferences_window_new (app);
   gtk_window_present (GTK_WINDOW (prefs));
-  spin (100);
+  cs_test_ui_settle (5000);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (prefs), "prefs.add-preset", "s", "openai"));
   g_assert_true (g_file_set_contents (path, broken, -1, NULL));
   /* the save is due 500 ms after the edit; building the rows takes longer
    * in slow builds (sanitizers) */
-  wait_for (toast_says_not_saved, prefs, 10000);
+  cs_test_wait_for (toast_says_not_saved, prefs, 10000);
   assert_file_is (path, broken);
   last = _cs_preferences_window_get_last_toast (prefs);
   g_assert_nonnull (last);
@@ -2306,7 +2221,7 @@ test_preferences_keep_file (void)
   g_assert_nonnull (strstr (last, "Not saved"));
   g_assert_nonnull (strstr (last, path));
   gtk_window_destroy (GTK_WINDOW (prefs));
-  spin (100);
+  cs_test_ui_settle (5000);
   assert_file_is (path, broken);
 
   write_config ();
@@ -2346,7 +2261,7 @@ save_failure_cleared (gpointer data)
 static void
 test_save_failed (void)
 {
-  g_autoptr(CsApplication) app = start_app ();
+  g_autoptr(CsApplication) app = cs_test_ui_start_app ("Test");
   CsWindow *win = cs_window_new (app);
   CsRunStore *store = cs_application_get_store (app);
   const char *models[] = { "demo/demo-alpha", "demo/demo-delta+slow", NULL };
@@ -2357,8 +2272,8 @@ test_save_failed (void)
   CsRun *run;
 
   gtk_window_present (GTK_WINDOW (win));
-  g_assert_true (wait_for (store_has_runs, store, 10000));
-  spin (200);
+  g_assert_true (cs_test_wait_for (store_has_runs, store, 10000));
+  cs_test_ui_settle (5000);
 
   g_assert_cmpint (g_rename (dir, away), ==, 0);
   g_assert_true (g_file_set_contents (dir, "not a directory", -1, NULL));
@@ -2371,15 +2286,15 @@ test_save_failed (void)
   cs_test_provider_set_delay_ms (provider, 20);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
   run = _cs_window_get_run (win);
-  g_assert_true (wait_for (not_running, win, 90000));
+  g_assert_true (cs_test_wait_for (not_running, win, 90000));
   cs_test_provider_set_delay_ms (provider, 5);
   cs_run_store_save (store, run);
   cs_run_store_save (store, run);
   /* the writes fail in a worker thread: wait for all of them, then for
    * the toast (a fixed 300 ms was not always enough under load) */
   cs_run_store_flush (store);
-  g_assert_true (wait_for (toasts_reached, &(ToastWait) { win, toasts + 1 }, 10000));
-  spin (100);
+  g_assert_true (cs_test_wait_for (toasts_reached, &(ToastWait) { win, toasts + 1 }, 10000));
+  cs_test_ui_settle (5000);
 
   g_assert_cmpuint (n_failed, >=, 3);
   g_assert_cmpuint (win->n_toasts, ==, toasts + 1);
@@ -2390,7 +2305,7 @@ test_save_failed (void)
   g_assert_cmpint (g_unlink (dir), ==, 0);
   g_assert_cmpint (g_rename (away, dir), ==, 0);
   cs_run_store_save (store, run);
-  g_assert_true (wait_for (save_failure_cleared, win, 10000));
+  g_assert_true (cs_test_wait_for (save_failure_cleared, win, 10000));
   cs_run_store_flush (store);
 
   /* and a new failure is news */
@@ -2398,8 +2313,8 @@ test_save_failed (void)
   g_assert_true (g_file_set_contents (dir, "not a directory", -1, NULL));
   cs_run_store_save (store, run);
   cs_run_store_flush (store);
-  g_assert_true (wait_for (toasts_reached, &(ToastWait) { win, toasts + 2 }, 10000));
-  spin (100);
+  g_assert_true (cs_test_wait_for (toasts_reached, &(ToastWait) { win, toasts + 2 }, 10000));
+  cs_test_ui_settle (5000);
   g_assert_cmpuint (win->n_toasts, ==, toasts + 2);
   g_assert_cmpuint (cs_run_manager_get_n_save_failures (win->manager), ==, 1);
 
@@ -2407,7 +2322,7 @@ test_save_failed (void)
   g_assert_cmpint (g_rename (away, dir), ==, 0);
   g_signal_handlers_disconnect_by_data (store, &n_failed);
   gtk_window_destroy (GTK_WINDOW (win));
-  spin (100);
+  cs_test_ui_settle (5000);
 }
 
 static gboolean
@@ -2431,19 +2346,19 @@ test_load_failed (void)
   g_assert_true (g_file_set_contents (bad1, "{\"version\": 1, \"id\": ", -1, NULL));
   g_assert_true (g_file_set_contents (bad2, "[1, 2, 3]", -1, NULL));
 
-  app = start_app ();
+  app = cs_test_ui_start_app ("Test");
   win = cs_window_new (app);
   gtk_window_present (GTK_WINDOW (win));
-  g_assert_true (wait_for (has_toasts, win, 10000));
+  g_assert_true (cs_test_wait_for (has_toasts, win, 10000));
   g_assert_cmpstr (win->last_toast, ==, "2 saved runs could not be read");
   g_assert_cmpuint (win->n_toasts, ==, 1);
-  g_assert_true (wait_for (store_has_runs, cs_application_get_store (app), 10000));
+  g_assert_true (cs_test_wait_for (store_has_runs, cs_application_get_store (app), 10000));
   /* reported once */
-  spin (300);
+  cs_test_ui_settle (5000);
   g_assert_cmpuint (win->n_toasts, ==, 1);
 
   gtk_window_destroy (GTK_WINDOW (win));
-  spin (100);
+  cs_test_ui_settle (5000);
   g_unlink (bad1);
   g_unlink (bad2);
 }
@@ -2464,11 +2379,25 @@ find_button (GtkWidget  *root,
 }
 
 static gboolean
-button_sensitive (gpointer data)
+use_demo_sensitive (gpointer data)
 {
-  GtkWidget **button = data;
+  CsWindow *win = data;
+  GtkWidget *button = find_button (GTK_WIDGET (win->welcome_list), _("_Use Demo"));
 
-  return *button != NULL && gtk_widget_get_sensitive (*button);
+  return button != NULL && gtk_widget_get_sensitive (button);
+}
+
+/* The welcome page's "Use Demo", once the demo provider answered. */
+static GtkWidget *
+wait_for_use_demo (CsWindow *win)
+{
+  GtkWidget *button;
+
+  cs_test_wait_for (use_demo_sensitive, win, 10000);
+  button = find_button (GTK_WIDGET (win->welcome_list), _("_Use Demo"));
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_get_sensitive (button));
+  return button;
 }
 
 static gboolean
@@ -2486,32 +2415,31 @@ test_welcome (void)
   g_autofree char *base = cs_test_provider_dup_base_url (provider);
   g_autoptr(CsApplication) app = NULL;
   CsWindow *win;
-  GtkWidget *button = NULL;
-  gint64 deadline;
+  GtkWidget *button;
 
   /* a broken providers file: said on the welcome page, nothing crashes */
   g_assert_true (g_file_set_contents (path, "[provider broken\nbase-url=<&>\n", -1, NULL));
   {
-    g_autoptr(CsApplication) broken_app = start_app ();
+    g_autoptr(CsApplication) broken_app = cs_test_ui_start_app ("Test");
     CsWindow *broken = cs_window_new (broken_app);
 
     gtk_window_present (GTK_WINDOW (broken));
-    spin (100);
+    cs_test_ui_settle (5000);
     g_assert_cmpstr (gtk_stack_get_visible_child_name (broken->main_stack), ==, "welcome");
     g_assert_nonnull (cs_application_get_config_error (broken_app));
     g_assert_nonnull (strstr (adw_status_page_get_description (broken->welcome_page), "providers"));
     gtk_window_destroy (GTK_WINDOW (broken));
-    spin (100);
+    cs_test_ui_settle (5000);
   }
 
   g_assert_cmpint (g_unlink (path), ==, 0);
   g_setenv ("CONSILIUM_DEMO_URL", base, TRUE);
 
-  app = start_app ();
+  app = cs_test_ui_start_app ("Test");
   win = cs_window_new (app);
   gtk_window_present (GTK_WINDOW (win));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "welcome");
-  save_shot (GTK_WIDGET (win), "welcome.png");
+  cs_test_ui_save_shot (GTK_WIDGET (win), "welcome.png");
   assert_accessible (GTK_WIDGET (win), "welcome page");
 
   /* the Ollama preset is offered even with no server answering */
@@ -2524,30 +2452,23 @@ test_welcome (void)
     g_assert_nonnull (find_button (ollama, _("_Set Up…")));
   }
 
-  deadline = g_get_monotonic_time () + 10 * slack * G_USEC_PER_SEC;
-  while (!button_sensitive (&button) && g_get_monotonic_time () < deadline)
-    {
-      spin (50);
-      button = find_button (GTK_WIDGET (win->welcome_list), _("_Use Demo"));
-    }
-  g_assert_nonnull (button);
-  g_assert_true (gtk_widget_get_sensitive (button));
+  button = wait_for_use_demo (win);
   g_signal_emit_by_name (button, "clicked");
 
-  g_assert_true (wait_for (config_has_demo, app, 5000));
+  g_assert_true (cs_test_wait_for (config_has_demo, app, 5000));
   g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "compose");
   g_assert_cmpuint (win->compose_page->model_rows->len, >, 0);
 
   /* narrow: the sidebar folds away, the compose page stays */
   gtk_window_set_default_size (GTK_WINDOW (win), 420, 760);
-  spin (500);
-  save_shot (GTK_WIDGET (win), "narrow.png");
+  cs_test_ui_settle (5000);
+  cs_test_ui_save_shot (GTK_WIDGET (win), "narrow.png");
   if (adw_leaflet_get_folded (win->leaflet))
     g_assert_true (adw_leaflet_get_visible_child (win->leaflet) == win->main_box);
 
   gtk_window_destroy (GTK_WINDOW (win));
-  spin (100);
+  cs_test_ui_settle (5000);
 
   /* back to the providers the other tests use */
   g_unsetenv ("CONSILIUM_DEMO_URL");
@@ -2602,10 +2523,10 @@ test_welcome_starts_demo (void)
 
   /* none installed: not offered */
   g_setenv ("CONSILIUM_DEMO_PROVIDER", "/nonexistent/consilium-test-provider", TRUE);
-  app = start_app ();
+  app = cs_test_ui_start_app ("Test");
   win = cs_window_new (app);
   gtk_window_present (GTK_WINDOW (win));
-  spin (100);
+  cs_test_ui_settle (5000);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "welcome");
   g_assert_null (find_type (GTK_WIDGET (win->welcome_list), ADW_TYPE_ACTION_ROW, _("Demo Provider (Synthetic Answers)")));
   gtk_window_destroy (GTK_WINDOW (win));
@@ -2613,10 +2534,10 @@ test_welcome_starts_demo (void)
 
   /* installed: offered at once, labelled as a demo */
   g_setenv ("CONSILIUM_DEMO_PROVIDER", program, TRUE);
-  app = start_app ();
+  app = cs_test_ui_start_app ("Test");
   win = cs_window_new (app);
   gtk_window_present (GTK_WINDOW (win));
-  spin (200);
+  cs_test_ui_settle (5000);
   row = find_type (GTK_WIDGET (win->welcome_list), ADW_TYPE_ACTION_ROW, _("Demo Provider (Synthetic Answers)"));
   g_assert_nonnull (row);
   g_assert_true (gtk_widget_get_visible (row));
@@ -2624,10 +2545,10 @@ test_welcome_starts_demo (void)
   g_assert_nonnull (button);
   g_assert_true (gtk_widget_get_sensitive (button));
   g_assert_null (cs_demo_provider_get_base_url (cs_application_get_demo_provider (app)));
-  save_shot (GTK_WIDGET (win), "welcome-installed.png");
+  cs_test_ui_save_shot (GTK_WIDGET (win), "welcome-installed.png");
 
   g_signal_emit_by_name (button, "clicked");
-  g_assert_true (wait_for (config_has_demo, app, 20000));
+  g_assert_true (cs_test_wait_for (config_has_demo, app, 20000));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "compose");
   demo = cs_config_find_provider (cs_application_get_config (app), "demo");
   g_assert_cmpstr (demo->base_url, ==, cs_demo_provider_get_base_url (cs_application_get_demo_provider (app)));
@@ -2646,17 +2567,17 @@ test_welcome_starts_demo (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
   run = _cs_window_get_run (win);
   g_assert_nonnull (run);
-  g_assert_true (wait_for (not_running, win, 90000));
-  spin (200);
+  g_assert_true (cs_test_wait_for (not_running, win, 90000));
+  cs_test_ui_settle (5000);
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
   g_assert_cmpstr (badge_of (win, "demo/demo-alpha"), ==, "done");
-  save_shot (GTK_WIDGET (win), "installed-demo-result.png");
+  cs_test_ui_save_shot (GTK_WIDGET (win), "installed-demo-result.png");
 
   /* the application's: Quit stops it */
   g_idle_add (quit_app_cb, app);
   g_assert_cmpint (g_application_run (G_APPLICATION (app), 0, NULL), ==, 0);
   g_assert_null (cs_demo_provider_get_base_url (cs_application_get_demo_provider (app)));
-  g_assert_true (wait_for (port_closed, GUINT_TO_POINTER (port), 5000));
+  g_assert_true (cs_test_wait_for (port_closed, GUINT_TO_POINTER (port), 5000));
   g_object_unref (app);
 
   g_unsetenv ("CONSILIUM_DEMO_PROVIDER");
@@ -2735,42 +2656,42 @@ test_welcome_demo_restarts (void)
   g_setenv ("CONSILIUM_DEMO_PROVIDER", program, TRUE);
 
   /* set up from the welcome page, marked as the app's own */
-  app = start_app ();
+  app = cs_test_ui_start_app ("Test");
   win = cs_window_new (app);
   gtk_window_present (GTK_WINDOW (win));
-  spin (200);
+  cs_test_ui_settle (5000);
   button = find_button (GTK_WIDGET (win->welcome_list), _("_Use Demo"));
   g_assert_nonnull (button);
   g_signal_emit_by_name (button, "clicked");
-  g_assert_true (wait_for (config_has_demo, app, 20000));
+  g_assert_true (cs_test_wait_for (config_has_demo, app, 20000));
   g_assert_true (cs_config_find_provider (cs_application_get_config (app), "demo")->demo);
   port = demo_port (app);
   g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
   g_assert_nonnull (strstr (contents, "demo=true"));
   g_assert_null (cs_config_get_warnings (cs_application_get_config (app))[0]);
   quit_app (app);
-  g_assert_true (wait_for (port_closed, GUINT_TO_POINTER (port), 5000));
+  g_assert_true (cs_test_wait_for (port_closed, GUINT_TO_POINTER (port), 5000));
 
   /* restarted: the demo listens on its port again, a run succeeds */
-  app = start_app ();
-  g_assert_true (wait_for (demo_listens, app, 20000));
+  app = cs_test_ui_start_app ("Test");
+  g_assert_true (cs_test_wait_for (demo_listens, app, 20000));
   g_assert_cmpuint (demo_port (app), ==, port);
   g_assert_null (cs_config_get_warnings (cs_application_get_config (app))[0]);
   win = cs_window_new (app);
   gtk_window_present (GTK_WINDOW (win));
-  spin (200);
+  cs_test_ui_settle (5000);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "compose");
   _cs_window_set_mode (win, "architect");
   set_problem (win, "A URL shortener for 10k requests per second");
   _cs_window_select_models (win, models);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
   g_assert_nonnull (_cs_window_get_run (win));
-  g_assert_true (wait_for (not_running, win, 90000));
-  spin (200);
+  g_assert_true (cs_test_wait_for (not_running, win, 90000));
+  cs_test_ui_settle (5000);
   g_assert_cmpint (cs_run_get_state (_cs_window_get_run (win)), ==, CS_RUN_DONE);
   g_assert_cmpstr (badge_of (win, "demo/demo-alpha"), ==, "done");
   quit_app (app);
-  g_assert_true (wait_for (port_closed, GUINT_TO_POINTER (port), 5000));
+  g_assert_true (cs_test_wait_for (port_closed, GUINT_TO_POINTER (port), 5000));
 
   /* its port taken by another program: it moves, and the file with it */
   squatter = g_socket_listener_new ();
@@ -2778,10 +2699,10 @@ test_welcome_demo_restarts (void)
   g_assert_true (g_socket_listener_add_address (squatter, address, G_SOCKET_TYPE_STREAM,
                                                 G_SOCKET_PROTOCOL_TCP, NULL, NULL, &error));
   g_assert_no_error (error);
-  app = start_app ();
+  app = cs_test_ui_start_app ("Test");
   moved.app = app;
   moved.old_port = port;
-  g_assert_true (wait_for (demo_moved, &moved, 20000));
+  g_assert_true (cs_test_wait_for (demo_moved, &moved, 20000));
   g_assert_false (port_closed (GUINT_TO_POINTER (demo_port (app))));
   g_assert_cmpstr (cs_config_find_provider (cs_application_get_config (app), "demo")->base_url, ==,
                    cs_demo_provider_get_base_url (cs_application_get_demo_provider (app)));
@@ -2847,10 +2768,11 @@ demo_has_model (CsApplication *app,
 static void
 test_provider_setup (void)
 {
-  g_autoptr(CsApplication) app = start_app ();
+  g_autoptr(CsApplication) app = cs_test_ui_start_app ("Test");
   g_autofree char *path = cs_config_get_default_path ();
   g_autofree char *base = cs_test_provider_dup_base_url (provider);
   const char *thinking_in_file[] = { path, "demo-thinking", NULL };
+  const char *concurrent_in_file[] = { path, "max-concurrent=3", NULL };
   CsPreferencesWindow *prefs;
   CsProviderRow *row;
   GtkCheckButton *check;
@@ -2860,7 +2782,7 @@ test_provider_setup (void)
 
   prefs = cs_preferences_window_new (app);
   gtk_window_present (GTK_WINDOW (prefs));
-  spin (200);
+  cs_test_ui_settle (5000);
   row = find_provider_row (GTK_WIDGET (prefs), "demo");
   g_assert_nonnull (row);
   adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
@@ -2883,7 +2805,7 @@ test_provider_setup (void)
   g_assert_nonnull (test_button);
   g_signal_emit_by_name (test_button, "clicked");
   g_assert_cmpint (_cs_provider_row_get_status (row, NULL), ==, CS_PROVIDER_ROW_STATUS_TESTING);
-  g_assert_true (wait_for (row_tested, row, 10000));
+  g_assert_true (cs_test_wait_for (row_tested, row, 10000));
   g_assert_cmpint (_cs_provider_row_get_status (row, &message), ==, CS_PROVIDER_ROW_STATUS_OK);
   g_test_message ("status: %s", message);
   g_assert_nonnull (strstr (message, "6 models"));
@@ -2900,13 +2822,13 @@ test_provider_setup (void)
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (gtk_widget_get_ancestor (GTK_WIDGET (_cs_provider_row_get_model_check (row, "demo-beta+refuse")),
                                                                                           ADW_TYPE_ACTION_ROW))),
                    ==, "Not listed by the server");
-  save_shot (GTK_WIDGET (prefs), "preferences-provider-test.png");
+  cs_test_ui_save_shot (GTK_WIDGET (prefs), "preferences-provider-test.png");
   assert_accessible (GTK_WIDGET (prefs), "preferences, a provider tested");
 
   /* ticking adds the model to the configuration, and the file */
   gtk_check_button_set_active (check, TRUE);
   g_assert_true (demo_has_model (app, "demo-thinking"));
-  g_assert_true (wait_for (file_has, thinking_in_file, 5000));
+  g_assert_true (cs_test_wait_for (file_has, thinking_in_file, 5000));
   g_assert_true (find_provider_row (GTK_WIDGET (prefs), "demo") == row);
   g_assert_true (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (row)));
   /* unticking removes it; its row stays, to tick again */
@@ -2925,7 +2847,9 @@ test_provider_setup (void)
   gtk_editable_set_text (GTK_EDITABLE (row->name_row), "Demo renamed");
   g_signal_emit_by_name (row->name_row, "apply");
   gtk_spin_button_set_value (row->concurrent_spin, 3);
-  spin (700);
+  /* saved: a reload after the save would have rebuilt the rows by now */
+  g_assert_true (cs_test_wait_for (file_has, concurrent_in_file, 5000));
+  cs_test_ui_settle (5000);
   g_assert_true (find_provider_row (GTK_WIDGET (prefs), "demo") == row);
   g_assert_true (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (row)));
   g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Demo renamed");
@@ -2942,7 +2866,7 @@ test_provider_setup (void)
   /* a failed test: the URL typed is applied and tested, the reason shown in the row */
   gtk_editable_set_text (GTK_EDITABLE (row->url_row), "http://127.0.0.1:2/v1");
   g_signal_emit_by_name (test_button, "clicked");
-  g_assert_true (wait_for (row_tested, row, 10000));
+  g_assert_true (cs_test_wait_for (row_tested, row, 10000));
   g_assert_cmpint (_cs_provider_row_get_status (row, &message), ==, CS_PROVIDER_ROW_STATUS_FAILED);
   g_test_message ("status: %s", message);
   g_assert_true (g_str_has_prefix (message, "Test failed: "));
@@ -2955,7 +2879,7 @@ test_provider_setup (void)
   g_assert_null (_cs_preferences_window_get_last_toast (prefs));
 
   gtk_window_destroy (GTK_WINDOW (prefs));
-  spin (100);
+  cs_test_ui_settle (5000);
   write_config ();
 }
 
@@ -2993,10 +2917,10 @@ test_preferences_warnings (void)
   GtkWidget *warning;
 
   g_assert_true (g_file_set_contents (path, ini, -1, NULL));
-  app = start_app ();
+  app = cs_test_ui_start_app ("Test");
   prefs = cs_preferences_window_new (app);
   gtk_window_present (GTK_WINDOW (prefs));
-  spin (200);
+  cs_test_ui_settle (5000);
 
   /* the unknown key, said at the top of the page, naming the line */
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (_cs_preferences_window_get_warnings_group (prefs))));
@@ -3021,7 +2945,7 @@ test_preferences_warnings (void)
   adw_expander_row_set_expanded (ADW_EXPANDER_ROW (lan), TRUE);
   gtk_switch_set_active (lan->insecure_switch, TRUE);
   g_assert_true (cs_config_find_provider (cs_application_get_config (app), "lan")->allow_insecure_key);
-  g_assert_true (wait_for (file_says_insecure, path, 5000));
+  g_assert_true (cs_test_wait_for (file_says_insecure, path, 5000));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (lan->warning_icon)));
   g_assert_nonnull (gtk_widget_get_tooltip_text (GTK_WIDGET (lan->warning_icon)));
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (lan->insecure_row), "key-in-clear"));
@@ -3031,7 +2955,7 @@ test_preferences_warnings (void)
   g_assert_true (g_file_get_contents (path, &ini, NULL, NULL));
   g_assert_nonnull (strstr (ini, "max-concurent=1"));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (_cs_preferences_window_get_warnings_group (prefs))));
-  save_shot (GTK_WIDGET (prefs), "preferences-warnings.png");
+  cs_test_ui_save_shot (GTK_WIDGET (prefs), "preferences-warnings.png");
   assert_accessible (GTK_WIDGET (prefs), "preferences, warnings");
 
   /* and out again */
@@ -3041,7 +2965,7 @@ test_preferences_warnings (void)
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (lan->insecure_row), "key-in-clear"));
 
   gtk_window_destroy (GTK_WINDOW (prefs));
-  spin (100);
+  cs_test_ui_settle (5000);
   g_clear_pointer (&ini, g_free);
   g_assert_true (g_file_get_contents (path, &ini, NULL, NULL));
   g_assert_null (strstr (ini, "allow-insecure-key=true"));
@@ -3049,31 +2973,15 @@ test_preferences_warnings (void)
   /* a file without problems: no warnings group */
   write_config ();
   {
-    g_autoptr(CsApplication) clean_app = start_app ();
+    g_autoptr(CsApplication) clean_app = cs_test_ui_start_app ("Test");
 
     prefs = cs_preferences_window_new (clean_app);
     gtk_window_present (GTK_WINDOW (prefs));
-    spin (100);
+    cs_test_ui_settle (5000);
     g_assert_false (gtk_widget_get_visible (GTK_WIDGET (_cs_preferences_window_get_warnings_group (prefs))));
     gtk_window_destroy (GTK_WINDOW (prefs));
-    spin (100);
+    cs_test_ui_settle (5000);
   }
-}
-
-static GtkWidget *
-wait_for_use_demo (CsWindow *win)
-{
-  GtkWidget *button = NULL;
-  gint64 deadline = g_get_monotonic_time () + 10 * slack * G_USEC_PER_SEC;
-
-  while (!button_sensitive (&button) && g_get_monotonic_time () < deadline)
-    {
-      spin (50);
-      button = find_button (GTK_WIDGET (win->welcome_list), _("_Use Demo"));
-    }
-  g_assert_nonnull (button);
-  g_assert_true (gtk_widget_get_sensitive (button));
-  return button;
 }
 
 /* "Use Demo" never replaces a providers file it cannot read (it says so,
@@ -3097,7 +3005,7 @@ test_use_provider_keeps_file (void)
   g_assert_true (g_file_set_contents (path, broken, -1, NULL));
   g_setenv ("CONSILIUM_DEMO_URL", base, TRUE);
 
-  app = start_app ();
+  app = cs_test_ui_start_app ("Test");
   win = cs_window_new (app);
   gtk_window_present (GTK_WINDOW (win));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "welcome");
@@ -3105,8 +3013,8 @@ test_use_provider_keeps_file (void)
 
   toasts = win->n_toasts;
   g_signal_emit_by_name (button, "clicked");
-  g_assert_true (wait_for (toasts_reached, &(ToastWait) { win, toasts + 1 }, 10000));
-  spin (100);
+  g_assert_true (cs_test_wait_for (toasts_reached, &(ToastWait) { win, toasts + 1 }, 10000));
+  cs_test_ui_settle (5000);
   g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
   g_assert_cmpmem (contents, len, broken, strlen (broken));
   g_assert_cmpuint (win->n_toasts, ==, toasts + 1);
@@ -3119,7 +3027,7 @@ test_use_provider_keeps_file (void)
    * demo's models: the click adds the server's models and keeps them */
   write_config ();
   g_signal_emit_by_name (button, "clicked");
-  g_assert_true (wait_for (config_has_demo, app, 5000));
+  g_assert_true (cs_test_wait_for (config_has_demo, app, 5000));
   alpha = cs_config_find_model (cs_application_get_config (app), "demo/demo-alpha");
   g_assert_nonnull (alpha);
   g_assert_cmpfloat (alpha->price_input, ==, 1);
@@ -3134,7 +3042,7 @@ test_use_provider_keeps_file (void)
   g_assert_nonnull (strstr (contents, "price-output=2"));
 
   gtk_window_destroy (GTK_WINDOW (win));
-  spin (100);
+  cs_test_ui_settle (5000);
 
   g_unsetenv ("CONSILIUM_DEMO_URL");
   write_config ();
@@ -3157,7 +3065,7 @@ test_welcome_keeps_edits (void)
 
   g_assert_cmpint (g_unlink (path), ==, 0);
   g_setenv ("CONSILIUM_DEMO_URL", base, TRUE);
-  app = start_app ();
+  app = cs_test_ui_start_app ("Test");
   win = cs_window_new (app);
   gtk_window_present (GTK_WINDOW (win));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "welcome");
@@ -3174,16 +3082,16 @@ test_welcome_keeps_edits (void)
   g_object_unref (button);
   g_assert_true (config_has_demo (app));
   g_assert_true (config_has_openai (app));
-  g_assert_true (wait_for (file_has, demo_in_file, 5000));
+  g_assert_true (cs_test_wait_for (file_has, demo_in_file, 5000));
   g_assert_true (file_has_openai (path));
   g_assert_nonnull (strstr (win->last_toast, "added with 6 models"));
 
   gtk_window_destroy (GTK_WINDOW (prefs));
-  spin (100);
+  cs_test_ui_settle (5000);
   g_assert_true (file_has_openai (path));
   g_assert_true (file_has (demo_in_file));
   gtk_window_destroy (GTK_WINDOW (win));
-  spin (100);
+  cs_test_ui_settle (5000);
 
   g_unsetenv ("CONSILIUM_DEMO_URL");
   write_config ();
@@ -3228,7 +3136,7 @@ compose_selection (CsWindow *win)
 static void
 test_config_edits_cheap (void)
 {
-  g_autoptr(CsApplication) app = start_app ();
+  g_autoptr(CsApplication) app = cs_test_ui_start_app ("Test");
   g_autofree char *path = cs_config_get_default_path ();
   const char *written[] = { path, "max-concurrent=13", NULL };
   CsWindow *win = cs_window_new (app);
@@ -3241,7 +3149,7 @@ test_config_edits_cheap (void)
   guint built, changes = 0;
 
   gtk_window_present (GTK_WINDOW (win));
-  spin (200);
+  cs_test_ui_settle (5000);
   g_assert_cmpuint (win->compose_page->model_rows->len, ==, 5);
   built = win->compose_page->n_model_rows_built;
 
@@ -3261,14 +3169,14 @@ test_config_edits_cheap (void)
   g_signal_connect_swapped (app, "config-changed", G_CALLBACK (count_cb), &changes);
   prefs = cs_preferences_window_new (app);
   gtk_window_present (GTK_WINDOW (prefs));
-  spin (100);
+  cs_test_ui_settle (5000);
   row = find_provider_row (GTK_WIDGET (prefs), "demo");
 
   /* five clicks on a spin button: five edits, one write */
   for (guint i = 0; i < 5; i++)
     gtk_spin_button_spin (row->concurrent_spin, GTK_SPIN_STEP_FORWARD, 1);
-  g_assert_true (wait_for (file_has, written, 5000));
-  spin (100);
+  g_assert_true (cs_test_wait_for (file_has, written, 5000));
+  cs_test_ui_settle (5000);
   g_assert_cmpuint (changes, ==, 5);
   g_assert_cmpuint (win->compose_page->n_model_rows_built, ==, built);
   g_assert_true (compose_row (win, "demo/demo-alpha") == alpha);
@@ -3308,7 +3216,7 @@ test_config_edits_cheap (void)
   g_signal_handlers_disconnect_by_data (app, &changes);
   gtk_window_destroy (GTK_WINDOW (prefs));
   gtk_window_destroy (GTK_WINDOW (win));
-  spin (100);
+  cs_test_ui_settle (5000);
   write_config ();
 }
 
@@ -3365,7 +3273,7 @@ skip_file_chooser (void)
 static void
 test_export_name (void)
 {
-  g_autoptr(CsApplication) app = start_app ();
+  g_autoptr(CsApplication) app = cs_test_ui_start_app ("Test");
   CsWindow *win = cs_window_new (app);
   g_autoptr(GString) problem = g_string_new ("A");
   g_autoptr(CsRun) run = NULL;
@@ -3383,20 +3291,20 @@ test_export_name (void)
   g_assert_true (g_str_has_suffix (cs_run_get_title (run), "…"));
 
   gtk_window_present (GTK_WINDOW (win));
-  spin (200);
+  cs_test_ui_settle (5000);
   _cs_window_show_run (win, run);
   if (skip_file_chooser ())
     {
       gtk_window_destroy (GTK_WINDOW (win));
-      spin (100);
+      cs_test_ui_settle (5000);
       g_test_skip ("the file chooser under LeakSanitizer (see skip_file_chooser)");
       return;
     }
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.export", NULL));
-  g_assert_true (wait_for (file_chooser_shown, NULL, 5000));
+  g_assert_true (cs_test_wait_for (file_chooser_shown, NULL, 5000));
   chooser = find_file_chooser ();
-  spin (300);
-  save_shot (GTK_WIDGET (chooser), "export-dialog.png");
+  cs_test_ui_settle (5000);
+  cs_test_ui_save_shot (GTK_WIDGET (chooser), "export-dialog.png");
 
   name = gtk_file_chooser_get_current_name (chooser);
   g_assert_nonnull (name);
@@ -3413,10 +3321,10 @@ test_export_name (void)
   g_assert_cmpstr (folder_path, ==, documents);
 
   gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_CANCEL);
-  g_assert_true (wait_for (file_chooser_gone, NULL, 5000));
+  g_assert_true (cs_test_wait_for (file_chooser_gone, NULL, 5000));
 
   gtk_window_destroy (GTK_WINDOW (win));
-  spin (100);
+  cs_test_ui_settle (5000);
 }
 
 static gboolean
@@ -3435,7 +3343,7 @@ export_to (CsWindow *win,
   struct { CsWindow *win; guint n; } wait = { win, win->n_toasts };
 
   _cs_window_export_to_file (win, file, FALSE);
-  g_assert_true (wait_for (toast_after, &wait, 10000));
+  g_assert_true (cs_test_wait_for (toast_after, &wait, 10000));
   return g_strdup (win->last_toast);
 }
 
@@ -3445,7 +3353,7 @@ export_to (CsWindow *win,
 static void
 test_export_refused (void)
 {
-  g_autoptr(CsApplication) app = start_app ();
+  g_autoptr(CsApplication) app = cs_test_ui_start_app ("Test");
   CsWindow *win = cs_window_new (app);
   g_autoptr(CsRun) run = finished_run (CS_MODE_SUPPORT, "Export me");
   g_autofree char *dir = g_build_filename (tmp_dir, "exports", NULL);
@@ -3471,12 +3379,12 @@ test_export_refused (void)
   g_assert_cmpint (g_chmod (readonly, 0444), ==, 0);
 
   gtk_window_present (GTK_WINDOW (win));
-  spin (200);
+  cs_test_ui_settle (5000);
   _cs_window_show_run (win, run);
 
   /* onto a symbolic link: refused, the link and its target untouched */
   _cs_window_export_async (win, link_file, FALSE, NULL, export_cb, &result);
-  g_assert_true (wait_for (export_done, &result, 10000));
+  g_assert_true (cs_test_wait_for (export_done, &result, 10000));
   g_assert_false (_cs_window_export_finish (win, result, &error));
   g_assert_nonnull (error);
   g_clear_error (&error);
@@ -3488,7 +3396,7 @@ test_export_refused (void)
 
   /* onto a read-only file: refused, untouched */
   _cs_window_export_async (win, readonly_file, FALSE, NULL, export_cb, &result);
-  g_assert_true (wait_for (export_done, &result, 10000));
+  g_assert_true (cs_test_wait_for (export_done, &result, 10000));
   g_assert_false (_cs_window_export_finish (win, result, &error));
   g_assert_nonnull (error);
   g_clear_error (&error);
@@ -3521,22 +3429,22 @@ test_export_refused (void)
   if (skip_file_chooser ())
     {
       gtk_window_destroy (GTK_WINDOW (win));
-      spin (100);
+      cs_test_ui_settle (5000);
       return;
     }
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.export", NULL));
-  g_assert_true (wait_for (file_chooser_shown, NULL, 5000));
+  g_assert_true (cs_test_wait_for (file_chooser_shown, NULL, 5000));
   chooser = find_file_chooser ();
-  spin (300);
+  cs_test_ui_settle (5000);
   folder = gtk_file_chooser_get_current_folder (chooser);
   g_assert_nonnull (folder);
   folder_path = g_file_get_path (folder);
   g_assert_cmpstr (folder_path, ==, dir);
   gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_CANCEL);
-  g_assert_true (wait_for (file_chooser_gone, NULL, 5000));
+  g_assert_true (cs_test_wait_for (file_chooser_gone, NULL, 5000));
 
   gtk_window_destroy (GTK_WINDOW (win));
-  spin (100);
+  cs_test_ui_settle (5000);
 }
 
 /* Every label text under @root, one a line: labels, and the titles and
@@ -3611,8 +3519,8 @@ test_vote_labels (void)
   cs_result_view_set_run (CS_RESULT_VIEW (view), run);
   expand_all (view);
   gtk_window_present (GTK_WINDOW (window));
-  spin (300);
-  save_shot (window, "vote-labels.png");
+  cs_test_ui_settle (5000);
+  cs_test_ui_save_shot (window, "vote-labels.png");
   collect_texts (view, texts);
   g_test_message ("%s", texts->str);
 
@@ -3627,7 +3535,7 @@ test_vote_labels (void)
   g_assert_nonnull (strstr (texts->str, "Kafka · added by the judge\n"));
 
   gtk_window_destroy (GTK_WINDOW (window));
-  spin (100);
+  cs_test_ui_settle (5000);
 }
 
 /* The result view of @run in a window: which of the note and the banner
@@ -3645,9 +3553,9 @@ result_header (CsRun      *run,
   gtk_window_set_child (GTK_WINDOW (window), view);
   cs_result_view_set_run (CS_RESULT_VIEW (view), run);
   gtk_window_present (GTK_WINDOW (window));
-  spin (100);
-  *note = gtk_widget_get_visible (find_named (view, "result-note"));
-  label = find_named (view, "degraded-banner");
+  cs_test_ui_settle (5000);
+  *note = gtk_widget_get_visible (cs_test_ui_find_named (view, "result-note"));
+  label = cs_test_ui_find_named (view, "degraded-banner");
   *banner = gtk_widget_get_visible (label);
   *banner_text = g_strdup (gtk_label_get_text (GTK_LABEL (label)));
   gtk_window_destroy (GTK_WINDOW (window));
@@ -3690,7 +3598,7 @@ test_judge_note (void)
   g_assert_false (note);
   g_assert_true (banner);
   g_assert_cmpstr (text, ==, "The synthesis failed (boom).");
-  spin (100);
+  cs_test_ui_settle (5000);
 }
 
 /* A judged checklist from the configured provider "demo" ("Demo & <Co>"):
@@ -3714,7 +3622,7 @@ static const char judged_checklist[] =
 static void
 test_result_names (void)
 {
-  g_autoptr(CsApplication) app = start_app ();
+  g_autoptr(CsApplication) app = cs_test_ui_start_app ("Test");
   g_autoptr(CsRun) run = finished_run (CS_MODE_SUPPORT, "Names, not ids");
   g_autoptr(JsonNode) synthesis = parse_quoted (judged_checklist);
   g_autoptr(CsCandidate) c1 = cs_candidate_new ("c1", "demo/demo-alpha", "likely-cause");
@@ -3731,7 +3639,7 @@ test_result_names (void)
   cs_result_view_set_run (CS_RESULT_VIEW (view), run);
   expand_all (view);
   gtk_window_present (GTK_WINDOW (window));
-  spin (200);
+  cs_test_ui_settle (5000);
   collect_texts (view, texts);
   g_test_message ("%s", texts->str);
 
@@ -3746,7 +3654,7 @@ test_result_names (void)
   g_assert_null (strstr (texts->str, "likely-cause"));
 
   gtk_window_destroy (GTK_WINDOW (window));
-  spin (100);
+  cs_test_ui_settle (5000);
 }
 
 /* A card and a candidate window name the provider by its display name and
@@ -3754,7 +3662,7 @@ test_result_names (void)
 static void
 test_card_names (void)
 {
-  g_autoptr(CsApplication) app = start_app ();
+  g_autoptr(CsApplication) app = cs_test_ui_start_app ("Test");
   g_autoptr(CsCandidate) candidate = cs_candidate_new ("c2", "demo/demo-alpha", "cost");
   GtkWidget *window = gtk_application_window_new (GTK_APPLICATION (app));
   CsCandidateCard *card = cs_candidate_card_new (candidate);
@@ -3763,8 +3671,8 @@ test_card_names (void)
 
   gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (card));
   gtk_window_present (GTK_WINDOW (window));
-  spin (100);
-  save_shot (window, "card-names.png");
+  cs_test_ui_settle (5000);
+  cs_test_ui_save_shot (window, "card-names.png");
   collect_texts (GTK_WIDGET (card), texts);
   g_test_message ("%s", texts->str);
   g_assert_nonnull (strstr (texts->str, "c2 (demo-alpha)\n"));
@@ -3781,7 +3689,7 @@ test_card_names (void)
 
   gtk_window_destroy (full);
   gtk_window_destroy (GTK_WINDOW (window));
-  spin (100);
+  cs_test_ui_settle (5000);
 }
 
 /* A result above the stated budget, with a technology outside the preferred
@@ -3810,11 +3718,11 @@ test_constraint_breaches (void)
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 700);
   cs_result_view_set_run (CS_RESULT_VIEW (view), run);
   gtk_window_present (GTK_WINDOW (window));
-  g_assert_true (wait_for (result_built, view, 10000));
-  spin (200);
-  save_shot (window, "constraint-breaches.png");
+  g_assert_true (cs_test_wait_for (result_built, view, 10000));
+  cs_test_ui_settle (5000);
+  cs_test_ui_save_shot (window, "constraint-breaches.png");
 
-  row = find_named (view, "constraint-breaches");
+  row = cs_test_ui_find_named (view, "constraint-breaches");
   g_assert_nonnull (row);
   g_assert_true (gtk_widget_get_mapped (row));
   label = find_type (row, GTK_TYPE_LABEL, NULL);
@@ -3822,18 +3730,18 @@ test_constraint_breaches (void)
                    "The estimated cost, $2,400 a month, is above the stated budget of $2,000 a month.\n"
                    "Not among the preferred technologies: Redis (Cache).");
   /* the degraded banner stays for a failed judge or merge */
-  g_assert_false (gtk_widget_get_visible (find_named (view, "degraded-banner")));
+  g_assert_false (gtk_widget_get_visible (cs_test_ui_find_named (view, "degraded-banner")));
 
   /* within the budget, Redis preferred: no row */
   cs_run_set_constraint (run, "budget", "$3k/month");
   cs_run_set_constraint (run, "technologies", "Go, Postgres, Redis");
   cs_result_view_set_run (CS_RESULT_VIEW (view), NULL);
   cs_result_view_set_run (CS_RESULT_VIEW (view), run);
-  g_assert_true (wait_for (result_built, view, 10000));
-  g_assert_false (gtk_widget_get_visible (find_named (view, "constraint-breaches")));
+  g_assert_true (cs_test_wait_for (result_built, view, 10000));
+  g_assert_false (gtk_widget_get_visible (cs_test_ui_find_named (view, "constraint-breaches")));
 
   gtk_window_destroy (GTK_WINDOW (window));
-  spin (100);
+  cs_test_ui_settle (5000);
 }
 
 static gboolean
@@ -3854,14 +3762,14 @@ synthesizing (gpointer data)
 static void
 test_cancel_in_judge (void)
 {
-  g_autoptr(CsApplication) app = start_app ();
+  g_autoptr(CsApplication) app = cs_test_ui_start_app ("Test");
   CsWindow *win = cs_window_new (app);
   const char *models[] = { "demo/demo-alpha", "demo/demo-beta+refuse", NULL };
   g_autoptr(GString) texts = g_string_new (NULL);
   CsRun *run;
 
   gtk_window_present (GTK_WINDOW (win));
-  spin (200);
+  cs_test_ui_settle (5000);
   _cs_window_set_mode (win, "architect");
   set_problem (win, "A queue for image thumbnails");
   _cs_window_select_models (win, models);
@@ -3870,21 +3778,21 @@ test_cancel_in_judge (void)
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
   run = g_object_ref (_cs_window_get_run (win));
-  g_assert_true (wait_for (synthesizing, run, 30000));
+  g_assert_true (cs_test_wait_for (synthesizing, run, 30000));
   /* the judge's reply crawls */
   cs_test_provider_set_delay_ms (provider, 300);
-  g_assert_true (wait_for (judge_asked, NULL, 30000));
-  spin (300);
+  g_assert_true (cs_test_wait_for (judge_asked, NULL, 30000));
+  cs_test_ui_settle (5000);
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_SYNTHESIZING);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.cancel", NULL));
-  g_assert_true (wait_for (not_running, win, 10000));
+  g_assert_true (cs_test_wait_for (not_running, win, 10000));
   cs_test_provider_set_delay_ms (provider, 5);
 
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_CANCELLED);
   g_assert_nonnull (cs_run_get_result (run));
-  g_assert_true (wait_for (result_built, win->run_page->result_view, 30000));
+  g_assert_true (cs_test_wait_for (result_built, win->run_page->result_view, 30000));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (win->run_page->result_view)));
-  save_shot (GTK_WIDGET (win), "cancel-in-judge.png");
+  cs_test_ui_save_shot (GTK_WIDGET (win), "cancel-in-judge.png");
   collect_texts (GTK_WIDGET (win->run_page), texts);
   g_test_message ("%s", texts->str);
   g_assert_nonnull (strstr (texts->str, "The run was cancelled while the judge answered"));
@@ -3893,7 +3801,7 @@ test_cancel_in_judge (void)
 
   gtk_window_destroy (GTK_WINDOW (win));
   g_object_unref (run);
-  spin (100);
+  cs_test_ui_settle (5000);
 }
 
 static GtkWidget *
@@ -3917,7 +3825,7 @@ find_action_button (GtkWidget  *root,
 static void
 test_card_offers_preferences (void)
 {
-  g_autoptr(CsApplication) app = start_app ();
+  g_autoptr(CsApplication) app = cs_test_ui_start_app ("Test");
   g_autoptr(CsCandidate) candidate = cs_candidate_new ("c1", "demo/demo-alpha", NULL);
   GtkWidget *window = gtk_application_window_new (GTK_APPLICATION (app));
   CsCandidateCard *card = cs_candidate_card_new (candidate);
@@ -3932,8 +3840,8 @@ test_card_offers_preferences (void)
   cs_candidate_set_status (candidate, CS_CANDIDATE_STREAMING);
   cs_candidate_set_error (candidate, "Connection refused by Demo (127.0.0.1:9): nothing is listening there.");
   cs_candidate_set_status (candidate, CS_CANDIDATE_FAILED);
-  spin (100);
-  save_shot (window, "card-refused.png");
+  cs_test_ui_settle (5000);
+  cs_test_ui_save_shot (window, "card-refused.png");
   g_assert_true (gtk_widget_get_visible (button));
   g_assert_true (gtk_widget_get_mapped (button));
 
@@ -3941,33 +3849,14 @@ test_card_offers_preferences (void)
   cs_candidate_reset_stream (candidate);
   cs_candidate_set_status (candidate, CS_CANDIDATE_STREAMING);
   cs_candidate_append (candidate, CS_STREAM_TEXT, "{", -1);
-  spin (50);
+  cs_test_ui_settle (5000);
   g_assert_false (gtk_widget_get_visible (button));
   cs_candidate_set_status (candidate, CS_CANDIDATE_FAILED);
-  spin (50);
+  cs_test_ui_settle (5000);
   g_assert_false (gtk_widget_get_visible (button));
 
   gtk_window_destroy (GTK_WINDOW (window));
-  spin (100);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-
-        if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-          remove_tree (child);
-        else
-          g_unlink (child);
-      }
-  g_rmdir (path);
+  cs_test_ui_settle (5000);
 }
 
 typedef struct {
@@ -4010,7 +3899,7 @@ assert_estimate (CsWindow   *win,
 {
   EstimateWait w = { win, want, over, NULL };
 
-  if (!wait_for (estimate_says, &w, 10000))
+  if (!cs_test_wait_for (estimate_says, &w, 10000))
     g_error ("the estimate did not come to say “%s”%s: “%s”\n%s", want, over ? " (over the budget)" : "",
              cs_estimate_button_get_text (win->estimate_button),
              cs_estimate_button_get_details (win->estimate_button));
@@ -4024,7 +3913,7 @@ assert_estimate (CsWindow   *win,
 static void
 test_knobs_estimate_budget (void)
 {
-  g_autoptr(CsApplication) app = start_app ();
+  g_autoptr(CsApplication) app = cs_test_ui_start_app ("Test");
   CsWindow *win = cs_window_new (app);
   const char *priced[] = { "demo/demo-alpha", NULL };
   const char *both[] = { "demo/demo-alpha", "demo/demo-beta+refuse", NULL };
@@ -4035,7 +3924,7 @@ test_knobs_estimate_budget (void)
   CsRun *run;
 
   gtk_window_present (GTK_WINDOW (win));
-  spin (200);
+  cs_test_ui_settle (5000);
   _cs_window_set_mode (win, "architect");
   set_problem (win, "A cache in front of a slow inventory service");
   _cs_window_select_models (win, priced);
@@ -4049,7 +3938,7 @@ test_knobs_estimate_budget (void)
     /* no judge chosen: none in the breakdown */
     EstimateWait w = { win, "≈ $", FALSE, "(judge)" };
 
-    g_assert_true (wait_for (estimate_says, &w, 10000));
+    g_assert_true (cs_test_wait_for (estimate_says, &w, 10000));
   }
   _cs_window_select_models (win, both);
   assert_estimate (win, " + ?", FALSE);
@@ -4066,12 +3955,12 @@ test_knobs_estimate_budget (void)
   {
     DetailsWait w = { win, before };
 
-    g_assert_true (wait_for (details_changed, &w, 10000));
+    g_assert_true (cs_test_wait_for (details_changed, &w, 10000));
   }
   _cs_window_select_judge (win, NULL);
   /* the popover: the breakdown a person reads */
   gtk_popover_popup (cs_estimate_button_get_popover (win->estimate_button));
-  spin (200);
+  cs_test_ui_settle (5000);
   assert_accessible (GTK_WIDGET (cs_estimate_button_get_popover (win->estimate_button)), "estimate popover");
   gtk_popover_popdown (cs_estimate_button_get_popover (win->estimate_button));
 
@@ -4086,7 +3975,7 @@ test_knobs_estimate_budget (void)
   g_assert_true (cs_knobs_equal (cs_knobs_popover_get_knobs (row->knobs), knobs));
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row->knobs_button), "accent"));
   gtk_menu_button_popup (row->knobs_button);
-  spin (200);
+  cs_test_ui_settle (5000);
   assert_accessible (GTK_WIDGET (row->knobs), "model settings popover");
   gtk_menu_button_popdown (row->knobs_button);
 
@@ -4095,7 +3984,7 @@ test_knobs_estimate_budget (void)
   assert_estimate (win, "≈ $", TRUE);
   g_assert_true (gtk_widget_has_css_class (gtk_widget_get_first_child (GTK_WIDGET (win->estimate_button)), "warning"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
-  spin (200);
+  cs_test_ui_settle (5000);
   g_assert_true (answer_dialog ("cancel"));
   g_assert_false (_cs_window_is_running (win));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "compose");
@@ -4105,7 +3994,7 @@ test_knobs_estimate_budget (void)
   assert_estimate (win, "≈ $", FALSE);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
   run = g_object_ref (_cs_window_get_run (win));
-  g_assert_true (wait_for (not_running, win, 60000));
+  g_assert_true (cs_test_wait_for (not_running, win, 60000));
   {
     g_autoptr(CsCandidate) c = g_list_model_get_item (G_LIST_MODEL (run), 0);
 
@@ -4129,7 +4018,7 @@ test_knobs_estimate_budget (void)
 
   gtk_window_destroy (GTK_WINDOW (win));
   g_object_unref (run);
-  spin (100);
+  cs_test_ui_settle (5000);
 }
 
 static void
@@ -4162,7 +4051,7 @@ price_spin (CsPriceRow *row,
 static void
 test_price_row_unknown (void)
 {
-  g_autoptr(CsApplication) app = start_app ();
+  g_autoptr(CsApplication) app = cs_test_ui_start_app ("Test");
   CsConfigFile *file = cs_application_get_config_file (app);
   GtkWidget *window = gtk_window_new ();
   CsPriceRow *row = cs_price_row_new (file, "demo/demo-judge");
@@ -4175,7 +4064,7 @@ test_price_row_unknown (void)
   gtk_list_box_append (GTK_LIST_BOX (list), GTK_WIDGET (row));
   gtk_window_set_child (GTK_WINDOW (window), list);
   gtk_window_present (GTK_WINDOW (window));
-  spin (200);
+  cs_test_ui_settle (5000);
   beta = cs_config_find_model (cs_config_file_get_config (file), "demo/demo-judge");
   g_assert_true (isnan (beta->price_input) && isnan (beta->price_output));
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (input)), ==, "");
@@ -4206,7 +4095,7 @@ test_price_row_unknown (void)
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (output)), ==, "2.50");
 
   gtk_window_destroy (GTK_WINDOW (window));
-  spin (100);
+  cs_test_ui_settle (5000);
   write_config ();
 }
 
@@ -4219,13 +4108,11 @@ main (int   argc,
   g_autofree char *conf = NULL;
   int ret;
 
-  if (g_getenv ("CONSILIUM_TEST_SLOW") != NULL)
-    slack = MAX (1, (guint) g_ascii_strtoull (g_getenv ("CONSILIUM_TEST_SLOW"), NULL, 10));
   /* the app gives the demo provider 15 s to listen: a sanitizer build on a
    * loaded machine can take longer to start it and read its port */
-  if (slack > 1)
+  if (cs_test_slack () > 1)
     {
-      g_autofree char *seconds = g_strdup_printf ("%u", 15 * slack);
+      g_autofree char *seconds = g_strdup_printf ("%u", 15 * cs_test_slack ());
 
       g_setenv ("CONSILIUM_DEMO_START_TIMEOUT", seconds, TRUE);
     }
@@ -4260,9 +4147,7 @@ main (int   argc,
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
-  provider = cs_test_provider_new ();
-  cs_test_provider_start (provider, 0, &error);
-  g_assert_no_error (error);
+  provider = cs_test_provider_start_new ();
   write_config ();
 
   g_test_add_func ("/ui/problem-highlighting", test_problem_highlighting);
@@ -4315,7 +4200,7 @@ main (int   argc,
 
   g_clear_object (&provider);
   if (!g_test_subprocess ())
-    remove_tree (tmp_dir);
+    cs_test_rm_rf (tmp_dir);
   g_free (tmp_dir);
   g_free (architect_run_id);
   g_free (support_run_id);

@@ -81,10 +81,11 @@ cs_test_iterate_until (const gboolean *flag,
 void
 cs_test_rm_rf (const char *path)
 {
-  GDir *d = g_dir_open (path, 0, NULL);
+  GDir *d;
   const char *name;
 
-  if (d == NULL)
+  /* a link is removed, never followed */
+  if (g_file_test (path, G_FILE_TEST_IS_SYMLINK) || (d = g_dir_open (path, 0, NULL)) == NULL)
     {
       g_unlink (path);
       return;
@@ -129,6 +130,22 @@ cs_test_provider_start_new (void)
   g_assert_true (cs_test_provider_start (provider, 0, &error));
   g_assert_no_error (error);
   return provider;
+}
+
+char *
+cs_test_demo_ini (CsTestProvider *provider,
+                  const char     *models)
+{
+  g_autofree char *base = cs_test_provider_dup_base_url (provider);
+
+  return g_strdup_printf ("[provider demo]\n"
+                          "base-url=%s\n"
+                          "api=openai-chat\n"
+                          "models=%s\n"
+                          "max-concurrent=8\n"
+                          "requests-per-minute=0\n"
+                          "max-retries=0\n",
+                          base, models);
 }
 
 void

@@ -34,6 +34,8 @@ gboolean        cs_test_never              (gpointer         data);
 void            cs_test_iterate_until      (const gboolean  *flag,
                                             guint            timeout_s);
 
+/* Removes @path and, for a folder, all below it (links are removed, not
+ * followed). */
 void            cs_test_rm_rf              (const char      *path);
 
 /* A fresh temporary folder named after @name ("cs-test-NAME-XXXXXX") with
@@ -45,6 +47,11 @@ const char     *cs_test_get_data_home      (void);
 
 /* A started in-process test provider on a free loopback port. */
 CsTestProvider *cs_test_provider_start_new (void);
+
+/* A providers file with one provider, "demo", at @provider: @models (";"
+ * between them), 8 at a time, no rate limit, no retries. */
+char           *cs_test_demo_ini           (CsTestProvider  *provider,
+                                            const char      *models);
 
 /* A config parsed from @ini (@ini_name in its errors), a fresh runs folder
  * below the data home and a store over it. */
