@@ -16,62 +16,21 @@ CLI=${CONSILIUM_CLI:?CONSILIUM_CLI must point at consilium-cli}
 PROVIDER=${CONSILIUM_TEST_PROVIDER:?CONSILIUM_TEST_PROVIDER must point at consilium-test-provider}
 KNOWN_BUGS=${CONSILIUM_TEST_KNOWN_BUGS:-}
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/cs-test-bad-input-XXXXXX")
-PROVIDER_PID=
-cleanup () {
-  if [ -n "$PROVIDER_PID" ]; then
-    kill "$PROVIDER_PID" 2>/dev/null || true
-    wait "$PROVIDER_PID" 2>/dev/null || true
-  fi
-  rm -rf "$TMP"
-}
-trap cleanup EXIT INT TERM
+. "$(dirname "$0")/cli-lib.sh"
+cs_setup bad-input
 
-export XDG_DATA_HOME="$TMP/data"
-export XDG_CONFIG_HOME="$TMP/config"
 export LC_ALL=C.UTF-8
-RUNS="$XDG_DATA_HOME/consilium/runs"
 
-n_pass=0
-fail () {
-  echo "not ok - $*" >&2
-  exit 1
-}
-pass () {
-  n_pass=$((n_pass + 1))
-  echo "ok $n_pass - $*"
-}
 skip_known_bug () {
   n_pass=$((n_pass + 1))
   echo "ok $n_pass - $1 # SKIP known bug: $2"
-}
-# expect_exit CODE NAME -- command...
-expect_exit () {
-  want=$1; name=$2; shift 3
-  set +e
-  "$@"
-  got=$?
-  set -e
-  [ "$got" -eq "$want" ] || fail "$name: exit status $got, expected $want (stderr: $(head -c 2000 "$TMP/err" 2>/dev/null))"
-}
-contains () {
-  grep -q -F -e "$2" "$1" || fail "$3: “$2” not found in $1:
-$(head -c 3000 "$1")"
 }
 n_runs () {
   if [ -d "$RUNS" ]; then ls "$RUNS" | wc -l; else echo 0; fi
 }
 
 # --- the provider -----------------------------------------------------------
-"$PROVIDER" --port-file="$TMP/port" >"$TMP/provider.log" 2>&1 &
-PROVIDER_PID=$!
-i=0
-while [ ! -s "$TMP/port" ]; do
-  i=$((i + 1))
-  [ $i -lt $((300 * ${CONSILIUM_TEST_SLOW:-1})) ] || fail "the test provider did not start: $(cat "$TMP/provider.log")"
-  sleep 0.1
-done
-PORT=$(cat "$TMP/port")
+start_provider provider
 
 CONFIG="$TMP/providers.ini"
 cat >"$CONFIG" <<EOF

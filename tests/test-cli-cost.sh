@@ -9,55 +9,19 @@ set -eu
 CLI=${CONSILIUM_CLI:?CONSILIUM_CLI must point at consilium-cli}
 PROVIDER=${CONSILIUM_TEST_PROVIDER:?CONSILIUM_TEST_PROVIDER must point at consilium-test-provider}
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/cs-test-cli-cost-XXXXXX")
-PROVIDER_PID=
-cleanup () {
-  if [ -n "$PROVIDER_PID" ]; then
-    kill "$PROVIDER_PID" 2>/dev/null || true
-    wait "$PROVIDER_PID" 2>/dev/null || true
-  fi
-  rm -rf "$TMP"
-}
-trap cleanup EXIT INT TERM
+. "$(dirname "$0")/cli-lib.sh"
+cs_setup cli-cost
 
-export XDG_DATA_HOME="$TMP/data"
-export XDG_CONFIG_HOME="$TMP/config"
-
-n_pass=0
-fail () {
-  echo "not ok - $*" >&2
-  exit 1
-}
-pass () {
-  n_pass=$((n_pass + 1))
-  echo "ok $n_pass - $*"
-}
-expect_exit () {
-  want=$1; name=$2; shift 3
-  set +e
-  "$@"
-  got=$?
-  set -e
-  [ "$got" -eq "$want" ] || fail "$name: exit status $got, expected $want (stderr: $(cat "$TMP/err" 2>/dev/null))"
-}
-contains () {
-  grep -q -F -e "$2" "$1" || fail "$3: “$2” not found in $1:
-$(head -c 3000 "$1")"
-}
 # the requests the provider has received so far
 requests () {
   grep -c "POST /" "$TMP/provider.log" || true
 }
 
-G_MESSAGES_DEBUG=cs-test-provider "$PROVIDER" --port-file="$TMP/port" >"$TMP/provider.log" 2>&1 &
-PROVIDER_PID=$!
-i=0
-while [ ! -s "$TMP/port" ]; do
-  i=$((i + 1))
-  [ $i -lt $((300 * ${CONSILIUM_TEST_SLOW:-1})) ] || fail "the test provider did not start: $(cat "$TMP/provider.log")"
-  sleep 0.1
-done
-PORT=$(cat "$TMP/port")
+# the provider logs every request (counted by requests)
+G_MESSAGES_DEBUG=cs-test-provider
+export G_MESSAGES_DEBUG
+start_provider provider
+unset G_MESSAGES_DEBUG
 
 CONFIG="$TMP/providers.ini"
 cat >"$CONFIG" <<EOF

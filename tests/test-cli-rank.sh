@@ -8,48 +8,15 @@ set -eu
 CLI=${CONSILIUM_CLI:?CONSILIUM_CLI must point at consilium-cli}
 PROVIDER=${CONSILIUM_TEST_PROVIDER:?CONSILIUM_TEST_PROVIDER must point at consilium-test-provider}
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/cs-test-cli-rank-XXXXXX")
-PROVIDER_PID=
-cleanup () {
-  if [ -n "$PROVIDER_PID" ]; then
-    kill "$PROVIDER_PID" 2>/dev/null || true
-    wait "$PROVIDER_PID" 2>/dev/null || true
-  fi
-  rm -rf "$TMP"
-}
-trap cleanup EXIT INT TERM
+. "$(dirname "$0")/cli-lib.sh"
+cs_setup cli-rank
 
-export XDG_DATA_HOME="$TMP/data"
-export XDG_CONFIG_HOME="$TMP/config"
-
-n_pass=0
-fail () {
-  echo "not ok - $*" >&2
-  exit 1
-}
-pass () {
-  n_pass=$((n_pass + 1))
-  echo "ok $n_pass - $*"
-}
-contains () {
-  grep -q -F -e "$2" "$1" || fail "$3: “$2” not found in $1:
-$(head -c 3000 "$1")"
-}
 # json FILE EXPR: evaluates the Python expression EXPR over the file's JSON (as r)
 json () {
   python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print($2)" "$1"
 }
 
-"$PROVIDER" --port-file="$TMP/port" >"$TMP/provider.log" 2>&1 &
-PROVIDER_PID=$!
-i=0
-while [ ! -s "$TMP/port" ]; do
-  i=$((i + 1))
-  [ $i -lt $((300 * ${CONSILIUM_TEST_SLOW:-1})) ] || fail "the test provider did not start: $(cat "$TMP/provider.log")"
-  kill -0 "$PROVIDER_PID" 2>/dev/null || fail "the test provider exited: $(cat "$TMP/provider.log")"
-  sleep 0.1
-done
-PORT=$(cat "$TMP/port")
+start_provider provider
 
 CONFIG="$TMP/providers.ini"
 cat >"$CONFIG" <<EOF

@@ -8,61 +8,10 @@ set -eu
 CLI=${CONSILIUM_CLI:?CONSILIUM_CLI must point at consilium-cli}
 PROVIDER=${CONSILIUM_TEST_PROVIDER:?CONSILIUM_TEST_PROVIDER must point at consilium-test-provider}
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/cs-test-cli-rounds-XXXXXX")
-PROVIDER_PID=
-cleanup () {
-  if [ -n "$PROVIDER_PID" ]; then
-    kill "$PROVIDER_PID" 2>/dev/null || true
-    wait "$PROVIDER_PID" 2>/dev/null || true
-  fi
-  rm -rf "$TMP"
-}
-trap cleanup EXIT INT TERM
+. "$(dirname "$0")/cli-lib.sh"
+cs_setup cli-rounds
 
-export XDG_DATA_HOME="$TMP/data"
-export XDG_CONFIG_HOME="$TMP/config"
-RUNS="$XDG_DATA_HOME/consilium/runs"
-
-n_pass=0
-fail () {
-  echo "not ok - $*" >&2
-  exit 1
-}
-pass () {
-  n_pass=$((n_pass + 1))
-  echo "ok $n_pass - $*"
-}
-# expect_exit CODE NAME -- command...
-expect_exit () {
-  want=$1; name=$2; shift 3
-  set +e
-  "$@"
-  got=$?
-  set -e
-  [ "$got" -eq "$want" ] || fail "$name: exit status $got, expected $want (stderr: $(cat "$TMP/err" 2>/dev/null))"
-}
-contains () {
-  grep -q -F -e "$2" "$1" || fail "$3: “$2” not found in $1:
-$(head -c 3000 "$1")"
-}
-# check FILE NAME PYTHON: runs PYTHON with the JSON of FILE as `d`
-check () {
-  python3 - "$1" "$3" <<'EOF' || fail "$2"
-import json, sys
-d = json.load(open(sys.argv[1]))
-exec(sys.argv[2])
-EOF
-}
-
-"$PROVIDER" --port-file="$TMP/port" >"$TMP/provider.log" 2>&1 &
-PROVIDER_PID=$!
-i=0
-while [ ! -s "$TMP/port" ]; do
-  i=$((i + 1))
-  [ $i -lt $((300 * ${CONSILIUM_TEST_SLOW:-1})) ] || fail "the test provider did not start: $(cat "$TMP/provider.log")"
-  sleep 0.1
-done
-PORT=$(cat "$TMP/port")
+start_provider provider
 
 write_config () {
   cat >"$1" <<EOF
@@ -259,12 +208,8 @@ SLOW=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "
 "$CLI" --config="$CONFIG" --follow-up="$SLOW" --quiet --output="$TMP/c2.md" "$TMP/q1.txt" 2>"$TMP/cancel.err" &
 CLI_PID=$!
 # once the round has begun (saved with its rounds), while the judge answers
-i=0
-until grep -q '"rounds"' "$RUNS/$SLOW.json" 2>/dev/null; do
-  i=$((i + 1))
-  [ $i -lt $((300 * ${CONSILIUM_TEST_SLOW:-1})) ] || fail "the follow-up did not start: $(cat "$TMP/cancel.err")"
-  sleep 0.1
-done
+wait_until 30 grep -q -s '"rounds"' "$RUNS/$SLOW.json" ||
+  fail "the follow-up did not start: $(cat "$TMP/cancel.err")"
 kill -INT "$CLI_PID"
 set +e
 wait "$CLI_PID"

@@ -10,56 +10,11 @@ PROVIDER=${CONSILIUM_TEST_PROVIDER:?CONSILIUM_TEST_PROVIDER must point at consil
 # A key that must never show up anywhere but in the environment.
 SECRET="sk-cli-test-$$-do-not-leak"
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/cs-test-cli-XXXXXX")
-PROVIDER_PID=
-cleanup () {
-  if [ -n "$PROVIDER_PID" ]; then
-    kill "$PROVIDER_PID" 2>/dev/null || true
-    wait "$PROVIDER_PID" 2>/dev/null || true
-  fi
-  rm -rf "$TMP"
-}
-trap cleanup EXIT INT TERM
-
-export XDG_DATA_HOME="$TMP/data"
-export XDG_CONFIG_HOME="$TMP/config"
-RUNS="$XDG_DATA_HOME/consilium/runs"
-
-n_pass=0
-fail () {
-  echo "not ok - $*" >&2
-  exit 1
-}
-pass () {
-  n_pass=$((n_pass + 1))
-  echo "ok $n_pass - $*"
-}
-# expect_exit CODE NAME -- command...
-expect_exit () {
-  want=$1; name=$2; shift 3
-  set +e
-  "$@"
-  got=$?
-  set -e
-  [ "$got" -eq "$want" ] || fail "$name: exit status $got, expected $want (stderr: $(cat "$TMP/err" 2>/dev/null))"
-}
-contains () {
-  grep -q -F -e "$2" "$1" || fail "$3: “$2” not found in $1:
-$(head -c 3000 "$1")"
-}
+. "$(dirname "$0")/cli-lib.sh"
+cs_setup cli
 
 # --- the provider -----------------------------------------------------------
-"$PROVIDER" --port-file="$TMP/port" --write-config="$TMP/written.ini" \
-  --require-key="$SECRET" >"$TMP/provider.log" 2>&1 &
-PROVIDER_PID=$!
-i=0
-while [ ! -s "$TMP/port" ]; do
-  i=$((i + 1))
-  [ $i -lt $((300 * ${CONSILIUM_TEST_SLOW:-1})) ] || fail "the test provider did not start: $(cat "$TMP/provider.log")"
-  kill -0 "$PROVIDER_PID" 2>/dev/null || fail "the test provider exited: $(cat "$TMP/provider.log")"
-  sleep 0.1
-done
-PORT=$(cat "$TMP/port")
+start_provider provider --write-config="$TMP/written.ini" --require-key="$SECRET"
 [ -s "$TMP/written.ini" ] || fail "--write-config wrote nothing"
 pass "test provider listening on port $PORT"
 
@@ -390,12 +345,11 @@ before=$(ls "$RUNS" | wc -l)
 "$CLI" --config="$CONFIG" --quiet --model=demo/demo-alpha+slow=300 --output="$TMP/cancel.md" \
   "$PROBLEM" 2>"$TMP/cancel.err" &
 CLI_PID=$!
-i=0
-while [ "$(ls "$RUNS" | wc -l)" -le "$before" ]; do
-  i=$((i + 1)); [ $i -lt $((300 * ${CONSILIUM_TEST_SLOW:-1})) ] || fail "the cancelled run never saved"
-  sleep 0.1
-done
-sleep 0.5
+# saved while its candidate streams
+streaming_saved () {
+  grep -q -s '"status" : "streaming"' "$RUNS"/*.json
+}
+wait_until 30 streaming_saved || fail "the cancelled run never saved while streaming"
 kill -INT "$CLI_PID"
 set +e
 wait "$CLI_PID"

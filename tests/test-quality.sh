@@ -12,48 +12,15 @@ set -eu
 HARNESS=${CONSILIUM_BENCH_QUALITY:?CONSILIUM_BENCH_QUALITY must point at bench-quality}
 PROVIDER=${CONSILIUM_TEST_PROVIDER:?CONSILIUM_TEST_PROVIDER must point at consilium-test-provider}
 PROBLEMS=${CONSILIUM_PROBLEMS:?CONSILIUM_PROBLEMS must point at data/problems}
+. "$(dirname "$0")/cli-lib.sh"
+cs_setup quality
+
 # sanitizer builds run several times slower: wait longer, measure fewer problems
-SLOW=${CONSILIUM_TEST_SLOW:-1}
-case $SLOW in ''|*[!0-9]*) SLOW=1 ;; esac
-[ "$SLOW" -ge 1 ] || SLOW=1
 LIMIT=2
-[ "$SLOW" -eq 1 ] || LIMIT=1
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/cs-test-quality-XXXXXX")
-PROVIDER_PID=
-cleanup () {
-  if [ -n "$PROVIDER_PID" ]; then
-    kill "$PROVIDER_PID" 2>/dev/null || true
-    wait "$PROVIDER_PID" 2>/dev/null || true
-  fi
-  rm -rf "$TMP"
-}
-trap cleanup EXIT INT TERM
-
-export XDG_DATA_HOME="$TMP/data"
-export XDG_CONFIG_HOME="$TMP/config"
-
-n_pass=0
-fail () {
-  echo "not ok - $*" >&2
-  exit 1
-}
-pass () {
-  n_pass=$((n_pass + 1))
-  echo "ok $n_pass - $*"
-}
+[ "$CS_SLOW" -eq 1 ] || LIMIT=1
 
 # --- the provider -----------------------------------------------------------
-"$PROVIDER" --port-file="$TMP/port" >"$TMP/provider.log" 2>&1 &
-PROVIDER_PID=$!
-i=0
-while [ ! -s "$TMP/port" ]; do
-  i=$((i + 1))
-  [ $i -lt $((100 * SLOW)) ] || fail "the test provider did not start: $(cat "$TMP/provider.log")"
-  kill -0 "$PROVIDER_PID" 2>/dev/null || fail "the test provider exited: $(cat "$TMP/provider.log")"
-  sleep 0.1
-done
-PORT=$(cat "$TMP/port")
+start_provider provider
 pass "test provider listening on port $PORT"
 
 # demo-gamma has no price: its cost must say "price unknown", never $0.
@@ -350,12 +317,9 @@ pass "--max-usd: no new problem once the spend reached it"
   --model=demo/demo-alpha+slow=100 --judge=demo/demo-judge --format=json \
   >"$TMP/int.json" 2>"$TMP/int.err" &
 HPID=$!
-i=0
-until grep -q "running…" "$TMP/int.err" 2>/dev/null; do
-  i=$((i + 1))
-  [ $i -lt $((300 * SLOW)) ] || { kill "$HPID" 2>/dev/null; fail "bench-quality did not start a run: $(cat "$TMP/int.err")"; }
-  sleep 0.1
-done
+CS_PIDS="$CS_PIDS $HPID"
+wait_until 30 grep -q -s "running…" "$TMP/int.err" ||
+  fail "bench-quality did not start a run: $(cat "$TMP/int.err")"
 sleep 0.5
 kill -INT "$HPID"
 set +e

@@ -54,18 +54,14 @@ EOF
 )
 NEEDLES="$NEEDLES $ENCODED"
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/cs-test-secrets-scan-XXXXXX")
+. "$(dirname "$0")/cli-lib.sh"
+cs_setup secrets-scan
 # Everything the program can write goes under $SCAN; the servers' own logs
 # and this script's bookkeeping stay outside it.
 SCAN="$TMP/scan"
 mkdir -p "$SCAN/work" "$SCAN/out" "$SCAN/captures"
-PIDS=
 KEYRING_ID=
-cleanup () {
-  for pid in $PIDS; do
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
+cs_cleanup_hook () {
   if [ -n "$KEYRING_ID" ]; then
     # never leave the test key in the session's keyring
     if command -v secret-tool >/dev/null 2>&1; then
@@ -74,9 +70,7 @@ cleanup () {
       printf 'cleared\n' | "$CLI" --config="$CONFIG" --store-key="$KEYRING_ID" >/dev/null 2>&1 || true
     fi
   fi
-  [ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"
 }
-trap cleanup EXIT INT TERM
 
 export XDG_DATA_HOME="$SCAN/data"
 export XDG_CONFIG_HOME="$SCAN/config"
@@ -89,19 +83,6 @@ export G_MESSAGES_DEBUG=all
 ulimit -c 0 2>/dev/null || true
 cd "$SCAN/work"
 
-n_pass=0
-fail () {
-  echo "not ok - $*" >&2
-  exit 1
-}
-pass () {
-  n_pass=$((n_pass + 1))
-  echo "ok $n_pass - $*"
-}
-contains () {
-  grep -q -F -e "$2" "$1" || fail "$3: “$2” not found in $1:
-$(head -c 3000 "$1")"
-}
 # run NAME EXPECTED_STATUS -- command... (stdout and stderr captured in $SCAN)
 run () {
   name=$1; want=$2; shift 3
@@ -110,17 +91,6 @@ run () {
   got=$?
   set -e
   [ "$got" -eq "$want" ] || fail "$name: exit status $got, expected $want: $(tail -c 2000 "$SCAN/captures/$name.err")"
-}
-start_provider () {
-  name=$1; shift
-  "$PROVIDER" --port-file="$TMP/$name.port" "$@" >"$TMP/$name.log" 2>&1 &
-  PIDS="$PIDS $!"
-  i=0
-  while [ ! -s "$TMP/$name.port" ]; do
-    i=$((i + 1))
-    [ $i -lt $((300 * ${CONSILIUM_TEST_SLOW:-1})) ] || fail "the test provider $name did not start: $(cat "$TMP/$name.log")"
-    sleep 0.1
-  done
 }
 
 # --- two servers --------------------------------------------------------------
@@ -266,11 +236,8 @@ for sig in INT KILL SEGV ABRT; do
   "$CLI" --model="$ID_A/demo-alpha+slow=200" --model="$ID_A/demo-beta+silence" \
     --output="$SCAN/out/$sig.md" problem.txt >"$SCAN/captures/sig-$sig.out" 2>"$SCAN/captures/sig-$sig.err" &
   pid=$!
-  i=0
-  until grep -q "streaming" "$SCAN/captures/sig-$sig.err" 2>/dev/null; do
-    i=$((i + 1)); [ $i -lt $((300 * ${CONSILIUM_TEST_SLOW:-1})) ] || fail "SIG$sig: the run never streamed"
-    sleep 0.1
-  done
+  wait_until 30 grep -q -s "streaming" "$SCAN/captures/sig-$sig.err" || fail "SIG$sig: the run never streamed"
+  # mid-stream: some of the answer has come (and may be written somewhere)
   sleep 0.5
   kill -s "$sig" "$pid"
   set +e
