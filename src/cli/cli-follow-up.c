@@ -165,19 +165,14 @@ finish (Cli              *cli,
         const char       *question_path,
         gboolean          json)
 {
-  if (cli->ok)
-    return cli_write_result (cli->run, config, options->output, question_path, json);
+  int status = cli_finish_alike (cli, options, config, question_path, json);
 
+  if (status >= 0)
+    return status;
   if (g_error_matches (cli->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       cli_print_err (_("cancelled; the run %s keeps its previous result"), cs_run_get_id (cli->run));
       return EXIT_CANCELLED;
-    }
-  if (g_error_matches (cli->error, CS_RUNNER_ERROR, CS_RUNNER_ERROR_INPUT) ||
-      g_error_matches (cli->error, CS_RUNNER_ERROR, CS_RUNNER_ERROR_CONFIG))
-    {
-      cli_print_err (_("%s"), cli->error->message);
-      return EXIT_USAGE;
     }
   cli_print_err (_("the follow-up got no result: %s"), cli->error->message);
   if (g_error_matches (cli->error, CS_RUNNER_ERROR, CS_RUNNER_ERROR_NO_CANDIDATE))

@@ -112,6 +112,14 @@ int    cli_write_result       (CsRun            *run,
                                const char       *path,
                                const char       *input,
                                gboolean          json);
+/* How @cli's run ended, where every command says it alike: its result
+ * written (the exit status of that), or the input or configuration refused
+ * (the message, EXIT_USAGE); -1 for the other ends, which the caller says. */
+int    cli_finish_alike       (Cli              *cli,
+                               const CliOptions *options,
+                               CsConfig         *config,
+                               const char       *input,
+                               gboolean          json);
 
 /* cli-history.c: --runs and --show */
 int    cli_list_runs          (const CliOptions *options,

@@ -489,6 +489,24 @@ cli_write_result (CsRun      *run,
   return EXIT_OK;
 }
 
+int
+cli_finish_alike (Cli              *cli,
+                  const CliOptions *options,
+                  CsConfig         *config,
+                  const char       *input,
+                  gboolean          json)
+{
+  if (cli->ok)
+    return cli_write_result (cli->run, config, options->output, input, json);
+  if (g_error_matches (cli->error, CS_RUNNER_ERROR, CS_RUNNER_ERROR_INPUT) ||
+      g_error_matches (cli->error, CS_RUNNER_ERROR, CS_RUNNER_ERROR_CONFIG))
+    {
+      cli_print_err ("%s", cli->error->message);
+      return EXIT_USAGE;
+    }
+  return -1;
+}
+
 /* Writes the result, or says why there is none; returns the exit status. */
 static int
 finish (Cli              *cli,
@@ -497,19 +515,14 @@ finish (Cli              *cli,
         const char       *problem,
         gboolean          json)
 {
-  if (cli->ok)
-    return cli_write_result (cli->run, config, options->output, problem, json);
+  int status = cli_finish_alike (cli, options, config, problem, json);
 
+  if (status >= 0)
+    return status;
   if (g_error_matches (cli->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       cli_print_err (_("cancelled; the run is saved as %s"), cs_run_get_id (cli->run));
       return EXIT_CANCELLED;
-    }
-  if (g_error_matches (cli->error, CS_RUNNER_ERROR, CS_RUNNER_ERROR_INPUT) ||
-      g_error_matches (cli->error, CS_RUNNER_ERROR, CS_RUNNER_ERROR_CONFIG))
-    {
-      cli_print_err ("%s", cli->error->message);
-      return EXIT_USAGE;
     }
   cli_print_err (_("no candidate succeeded"));
   cli_print_failures (cli->run);
