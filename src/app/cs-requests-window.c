@@ -18,6 +18,7 @@
 #include "cs-number-format.h"
 #include "cs-requests-window.h"
 #include "cs-result-parts.h"
+#include "cs-json-util.h"
 #include "cs-terminal-text.h"
 
 struct _CsRequestsWindow
@@ -37,28 +38,6 @@ struct _CsRequestsWindow
 G_DEFINE_FINAL_TYPE (CsRequestsWindow, cs_requests_window, ADW_TYPE_WINDOW)
 
 static void reload (CsRequestsWindow *self);
-
-static const char *
-member_string (JsonObject *o,
-               const char *name)
-{
-  JsonNode *node = json_object_get_member (o, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static gint64
-member_int (JsonObject *o,
-            const char *name)
-{
-  JsonNode *node = json_object_get_member (o, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
-    return -1;
-  return json_node_get_int (node);
-}
 
 /* The error kind in words. */
 static const char *
@@ -91,7 +70,7 @@ kind_label (const char *kind)
 static char *
 row_title (JsonObject *o)
 {
-  const char *candidates = member_string (o, "candidates");
+  const char *candidates = cs_json_get_string (o, "candidates");
   g_autofree char *who = NULL;
   g_autofree char *model_id = NULL;
   g_autofree char *model = NULL;
@@ -102,40 +81,40 @@ row_title (JsonObject *o)
     who = g_strdup (_("Peer ranking"));
   else
     who = g_strdup (candidates != NULL ? candidates : "?");
-  model_id = g_strdup_printf ("%s/%s", member_string (o, "provider") ?: "?", member_string (o, "model") ?: "?");
+  model_id = g_strdup_printf ("%s/%s", cs_json_get_string (o, "provider") ?: "?", cs_json_get_string (o, "model") ?: "?");
   model = cs_result_model_text (NULL, model_id);
   /* TRANSLATORS: "c1 · kimi-k2 from Moonshot · attempt 2" */
   return g_strdup_printf (_("%s · %s · attempt %lld"), who, model,
-                          (long long) member_int (o, "attempt"));
+                          (long long) cs_json_get_int_or (o, "attempt", -1));
 }
 
 static char *
 row_subtitle (JsonObject *o)
 {
   g_autoptr(GString) s = g_string_new (NULL);
-  const char *error = member_string (o, "error");
+  const char *error = cs_json_get_string (o, "error");
   gint64 v;
 
-  if ((v = member_int (o, "status")) > 0)
+  if ((v = cs_json_get_int_or (o, "status", -1)) > 0)
     g_string_append_printf (s, _("HTTP %lld"), (long long) v);
   else
     g_string_append (s, _("No HTTP status"));
-  g_string_append_printf (s, " · %s", kind_label (member_string (o, "error_kind")));
-  if ((v = member_int (o, "retry_delay_ms")) >= 0)
+  g_string_append_printf (s, " · %s", kind_label (cs_json_get_string (o, "error_kind")));
+  if ((v = cs_json_get_int_or (o, "retry_delay_ms", -1)) >= 0)
     g_string_append_printf (s, _(" · retried after %.1f s"), v / 1000.0);
-  if ((v = member_int (o, "ttfb_ms")) >= 0)
+  if ((v = cs_json_get_int_or (o, "ttfb_ms", -1)) >= 0)
     g_string_append_printf (s, _(" · first byte after %lld ms"), (long long) v);
-  if ((v = member_int (o, "duration_ms")) >= 0)
+  if ((v = cs_json_get_int_or (o, "duration_ms", -1)) >= 0)
     g_string_append_printf (s, _(" · %lld ms in all"), (long long) v);
-  if (member_int (o, "output_tokens") >= 0)
+  if (cs_json_get_int_or (o, "output_tokens", -1) >= 0)
     {
-      g_autofree char *in = cs_format_count (MAX (member_int (o, "input_tokens"), 0));
-      g_autofree char *out = cs_format_count (member_int (o, "output_tokens"));
+      g_autofree char *in = cs_format_count (MAX (cs_json_get_int_or (o, "input_tokens", -1), 0));
+      g_autofree char *out = cs_format_count (cs_json_get_int_or (o, "output_tokens", -1));
 
       /* Translators: input tokens, then output tokens (numbers) */
       g_string_append_printf (s, _(" · %s tokens in, %s out"), in, out);
     }
-  if ((v = member_int (o, "bytes")) > 0)
+  if ((v = cs_json_get_int_or (o, "bytes", -1)) > 0)
     {
       g_autofree char *size = g_format_size ((guint64) v);
       g_string_append_printf (s, " · %s", size);

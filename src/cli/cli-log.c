@@ -13,62 +13,40 @@
 #include <stdio.h>
 
 #include "cli-private.h"
+#include "cs-json-util.h"
 #include "cs-terminal-text.h"
-
-static const char *
-member_string (JsonObject *o,
-               const char *name)
-{
-  JsonNode *node = json_object_get_member (o, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-/* -1 when absent, null or not a whole number */
-static gint64
-member_int (JsonObject *o,
-            const char *name)
-{
-  JsonNode *node = json_object_get_member (o, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
-    return -1;
-  return json_node_get_int (node);
-}
 
 static char *
 format_entry (JsonObject *o)
 {
   GString *line = g_string_new (NULL);
-  const char *kind = member_string (o, "error_kind");
-  const char *error = member_string (o, "error");
-  gint64 status = member_int (o, "status");
+  const char *kind = cs_json_get_string (o, "error_kind");
+  const char *error = cs_json_get_string (o, "error");
+  gint64 status = cs_json_get_int_or (o, "status", -1);
   gint64 v;
 
   g_string_append_printf (line, "%s  %s  %s  %s/%s  attempt %" G_GINT64_FORMAT "  ",
-                          member_string (o, "time") ?: "?",
-                          member_string (o, "run") ?: "-",
-                          member_string (o, "candidates") ?: "-",
-                          member_string (o, "provider") ?: "?",
-                          member_string (o, "model") ?: "?",
-                          member_int (o, "attempt"));
+                          cs_json_get_string (o, "time") ?: "?",
+                          cs_json_get_string (o, "run") ?: "-",
+                          cs_json_get_string (o, "candidates") ?: "-",
+                          cs_json_get_string (o, "provider") ?: "?",
+                          cs_json_get_string (o, "model") ?: "?",
+                          cs_json_get_int_or (o, "attempt", -1));
   if (status > 0)
     g_string_append_printf (line, "HTTP %" G_GINT64_FORMAT "  ", status);
   else
     g_string_append (line, "no HTTP status  ");
   g_string_append (line, kind != NULL ? kind : "ok");
-  if ((v = member_int (o, "retry_delay_ms")) >= 0)
+  if ((v = cs_json_get_int_or (o, "retry_delay_ms", -1)) >= 0)
     g_string_append_printf (line, "  retry in %" G_GINT64_FORMAT " ms", v);
-  if ((v = member_int (o, "ttfb_ms")) >= 0)
+  if ((v = cs_json_get_int_or (o, "ttfb_ms", -1)) >= 0)
     g_string_append_printf (line, "  first byte %" G_GINT64_FORMAT " ms", v);
-  if ((v = member_int (o, "duration_ms")) >= 0)
+  if ((v = cs_json_get_int_or (o, "duration_ms", -1)) >= 0)
     g_string_append_printf (line, "  %" G_GINT64_FORMAT " ms", v);
-  if (member_int (o, "input_tokens") >= 0 || member_int (o, "output_tokens") >= 0)
+  if (cs_json_get_int_or (o, "input_tokens", -1) >= 0 || cs_json_get_int_or (o, "output_tokens", -1) >= 0)
     g_string_append_printf (line, "  tokens %" G_GINT64_FORMAT " in, %" G_GINT64_FORMAT " out",
-                            MAX (member_int (o, "input_tokens"), 0), MAX (member_int (o, "output_tokens"), 0));
-  if ((v = member_int (o, "bytes")) >= 0)
+                            MAX (cs_json_get_int_or (o, "input_tokens", -1), 0), MAX (cs_json_get_int_or (o, "output_tokens", -1), 0));
+  if ((v = cs_json_get_int_or (o, "bytes", -1)) >= 0)
     g_string_append_printf (line, "  %" G_GINT64_FORMAT " bytes", v);
   if (error != NULL)
     g_string_append_printf (line, "\n    %s", error);

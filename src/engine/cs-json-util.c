@@ -186,6 +186,16 @@ cs_json_get_int (JsonObject *obj,
   return TRUE;
 }
 
+gint64
+cs_json_get_int_or (JsonObject *obj,
+                    const char *key,
+                    gint64      fallback)
+{
+  gint64 v;
+
+  return cs_json_get_int (obj, key, &v) ? v : fallback;
+}
+
 gboolean
 cs_json_get_bool (JsonObject *obj,
                   const char *key)

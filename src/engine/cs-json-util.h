@@ -46,6 +46,10 @@ gboolean    cs_json_get_number       (JsonObject  *obj,
 gboolean    cs_json_get_int          (JsonObject  *obj,
                                       const char  *key,
                                       gint64      *out);
+/* A whole-number member (as cs_json_get_int()), or @fallback. */
+gint64      cs_json_get_int_or       (JsonObject  *obj,
+                                      const char  *key,
+                                      gint64       fallback);
 /* TRUE only for a boolean member that is true. */
 gboolean    cs_json_get_bool         (JsonObject  *obj,
                                       const char  *key);
