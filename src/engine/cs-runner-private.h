@@ -158,6 +158,17 @@ void             _cs_runner_cancel_live        (CsRunner            *self,
 /* cs-runner-stream.c */
 void             _cs_runner_send_request       (CsRunner            *self,
                                                 CsRunnerRequest     *request);
+/* How a request of its own (a judge's, a ranker's) ends without an answer. */
+typedef void (*CsRunnerRequestDoneFunc) (CsRunner            *self,
+                                         CsRunnerRequest     *request,
+                                         gboolean             ok,
+                                         const char          *why);
+/* Once @provider is ready for such a @request: freed when the run was
+ * cancelled, ended by @done when the provider has no key, sent otherwise. */
+void             _cs_runner_send_when_ready    (CsRunner                *self,
+                                                CsRunnerProvider        *provider,
+                                                CsRunnerRequest         *request,
+                                                CsRunnerRequestDoneFunc  done);
 char            *_cs_runner_short_text         (const char          *text,
                                                 guint                max_chars);
 

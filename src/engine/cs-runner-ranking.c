@@ -272,23 +272,7 @@ ranker_provider_ready (CsRunner         *self,
                        CsRunnerProvider *provider,
                        gpointer          data)
 {
-  CsRunnerRequest *request = data;
-
-  request->provider = provider;
-  _cs_runner_remove_request (self, request);
-  if (self->cancelled)
-    {
-      _cs_runner_request_free (request);
-      _cs_runner_maybe_finish_cancelled (self);
-      return;
-    }
-  if (provider->key_error != NULL)
-    {
-      _cs_runner_ranker_done (self, request, FALSE, provider->key_error);
-      _cs_runner_request_free (request);
-      return;
-    }
-  _cs_runner_send_request (self, request);
+  _cs_runner_send_when_ready (self, provider, data, _cs_runner_ranker_done);
 }
 
 /* One ranker: the candidate's model gets the others, anonymized. */

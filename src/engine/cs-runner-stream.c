@@ -585,3 +585,26 @@ _cs_runner_send_request (CsRunner        *self,
                                    request->cancellable,
                                    stream_cb, request);
 }
+
+void
+_cs_runner_send_when_ready (CsRunner                *self,
+                            CsRunnerProvider        *provider,
+                            CsRunnerRequest         *request,
+                            CsRunnerRequestDoneFunc  done)
+{
+  request->provider = provider;
+  _cs_runner_remove_request (self, request);
+  if (self->cancelled)
+    {
+      _cs_runner_request_free (request);
+      _cs_runner_maybe_finish_cancelled (self);
+      return;
+    }
+  if (provider->key_error != NULL)
+    {
+      done (self, request, FALSE, provider->key_error);
+      _cs_runner_request_free (request);
+      return;
+    }
+  _cs_runner_send_request (self, request);
+}

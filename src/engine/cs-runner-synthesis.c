@@ -273,24 +273,7 @@ judge_provider_ready (CsRunner         *self,
                       CsRunnerProvider *provider,
                       gpointer          data)
 {
-  CsRunnerRequest *request = data;
-
-  request->provider = provider;
-  _cs_runner_remove_request (self, request);
-
-  if (self->cancelled)
-    {
-      _cs_runner_request_free (request);
-      _cs_runner_maybe_finish_cancelled (self);
-      return;
-    }
-  if (provider->key_error != NULL)
-    {
-      _cs_runner_judge_done (self, request, FALSE, provider->key_error);
-      _cs_runner_request_free (request);
-      return;
-    }
-  _cs_runner_send_request (self, request);
+  _cs_runner_send_when_ready (self, provider, data, _cs_runner_judge_done);
 }
 
 /* The judge's messages: blind, in the seed's order, the peer ranking as
