@@ -116,19 +116,7 @@ make_runner (Fixture            *f,
              const char * const *spec,
              const char         *judge)
 {
-  g_autoptr(CsRun) run = cs_run_new (mode, mode == CS_MODE_ARCHITECT
-                                     ? "Design a URL shortener for 10M links a day"
-                                     : "nginx returns 502 Bad Gateway after an upgrade");
-  g_autoptr(GError) error = NULL;
-  CsRunner *runner;
-
-  cs_run_set_constraint (run, "budget", "500 USD a month");
-  cs_run_set_judge (run, judge);
-  runner = cs_runner_new (f->config, run);
-  cs_runner_set_store (runner, f->store);
-  g_assert_true (cs_runner_plan (runner, spec, &error));
-  g_assert_no_error (error);
-  return runner;
+  return cs_test_new_runner (f->config, f->store, mode, spec, judge);
 }
 
 static void

@@ -18,8 +18,6 @@
 #include <glib/gstdio.h>
 
 #ifdef CS_TEST_UI_X11
-# include <dlfcn.h>
-# include <gdk/x11/gdkx.h>
 # include <X11/keysym.h>
 #endif
 
@@ -475,39 +473,6 @@ test_reopen (void)
 }
 
 #ifdef CS_TEST_UI_X11
-typedef int (*FakeKeyFunc) (Display *, unsigned int, int, unsigned long);
-
-/* Presses @keysym with @modifier held on the X server, as a person would;
- * FALSE when XTest is not there. */
-static gboolean
-press_key (GtkWidget *window,
-           KeySym     modifier,
-           KeySym     keysym)
-{
-  GdkDisplay *display = gtk_widget_get_display (window);
-  static FakeKeyFunc fake;
-  Display *x;
-
-  if (!GDK_IS_X11_DISPLAY (display))
-    return FALSE;
-  if (fake == NULL)
-    {
-      void *lib = dlopen ("libXtst.so.6", RTLD_NOW);
-
-      if (lib == NULL || (fake = (FakeKeyFunc) dlsym (lib, "XTestFakeKeyEvent")) == NULL)
-        return FALSE;
-    }
-  x = gdk_x11_display_get_xdisplay (display);
-  XSetInputFocus (x, gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (window))),
-                  RevertToParent, CurrentTime);
-  fake (x, XKeysymToKeycode (x, modifier), True, 0);
-  fake (x, XKeysymToKeycode (x, keysym), True, 0);
-  fake (x, XKeysymToKeycode (x, keysym), False, 0);
-  fake (x, XKeysymToKeycode (x, modifier), False, 0);
-  XFlush (x);
-  return TRUE;
-}
-
 static gboolean
 is_running (gpointer data)
 {
@@ -539,7 +504,7 @@ test_keyboard (void)
   gtk_text_buffer_set_text (cs_follow_up_bar_get_buffer (bar), "Keyboard: and with a CDN?", -1);
   gtk_widget_grab_focus (cs_test_ui_find_named (GTK_WIDGET (bar), "follow-up-text"));
   cs_test_ui_settle (5000);
-  if (!press_key (GTK_WIDGET (win), XK_Control_L, XK_Return))
+  if (!cs_test_ui_press_key (GTK_WIDGET (win), XK_Control_L, XK_Return))
     {
       g_test_skip ("no XTest");
       gtk_window_destroy (GTK_WINDOW (win));

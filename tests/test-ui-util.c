@@ -7,6 +7,11 @@
 
 #include <glib/gstdio.h>
 
+#ifdef CS_TEST_UI_X11
+# include <dlfcn.h>
+# include <gdk/x11/gdkx.h>
+#endif
+
 #include "test-ui-util.h"
 
 void
@@ -198,3 +203,39 @@ cs_test_ui_save_shot (GtkWidget  *widget,
   cs_test_ui_save_png (widget, path, 5000, &error);
   g_assert_no_error (error);
 }
+
+#ifdef CS_TEST_UI_X11
+typedef int (*FakeKeyFunc) (Display *, unsigned int, int, unsigned long);
+
+gboolean
+cs_test_ui_press_key (GtkWidget *window,
+                      gulong     modifier,
+                      gulong     keysym)
+{
+  GdkDisplay *display = gtk_widget_get_display (window);
+  static FakeKeyFunc fake;
+  Display *x;
+
+  if (!GDK_IS_X11_DISPLAY (display))
+    return FALSE;
+  if (fake == NULL)
+    {
+      void *lib = dlopen ("libXtst.so.6", RTLD_NOW);
+
+      if (lib == NULL || (fake = (FakeKeyFunc) dlsym (lib, "XTestFakeKeyEvent")) == NULL)
+        return FALSE;
+    }
+
+  x = gdk_x11_display_get_xdisplay (display);
+  XSetInputFocus (x, gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (window))),
+                  RevertToParent, CurrentTime);
+  if (modifier != 0)
+    fake (x, XKeysymToKeycode (x, modifier), True, 0);
+  fake (x, XKeysymToKeycode (x, keysym), True, 0);
+  fake (x, XKeysymToKeycode (x, keysym), False, 0);
+  if (modifier != 0)
+    fake (x, XKeysymToKeycode (x, modifier), False, 0);
+  XFlush (x);
+  return TRUE;
+}
+#endif

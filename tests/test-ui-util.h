@@ -53,4 +53,12 @@ gboolean        cs_test_ui_save_png        (GtkWidget   *widget,
 void            cs_test_ui_save_shot       (GtkWidget   *widget,
                                             const char  *name);
 
+#ifdef CS_TEST_UI_X11
+/* Presses @keysym (with @modifier held, if not 0) on the X server, as a
+ * person would; FALSE when XTest is not there. */
+gboolean        cs_test_ui_press_key       (GtkWidget   *window,
+                                            gulong       modifier,
+                                            gulong       keysym);
+#endif
+
 G_END_DECLS

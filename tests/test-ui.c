@@ -21,8 +21,6 @@
 #include <unistd.h>
 
 #ifdef CS_TEST_UI_X11
-# include <dlfcn.h>
-# include <gdk/x11/gdkx.h>
 # include <X11/keysym.h>
 #endif
 
@@ -1826,42 +1824,6 @@ test_bad_input (void)
 }
 
 #ifdef CS_TEST_UI_X11
-typedef int (*FakeKeyFunc) (Display *, unsigned int, int, unsigned long);
-
-/* Presses @keysym (with @modifier held, if not 0) on the X server, as a
- * person would; FALSE when XTest is not there. */
-static gboolean
-press_key (GtkWidget *window,
-           KeySym     modifier,
-           KeySym     keysym)
-{
-  GdkDisplay *display = gtk_widget_get_display (window);
-  static FakeKeyFunc fake;
-  Display *x;
-
-  if (!GDK_IS_X11_DISPLAY (display))
-    return FALSE;
-  if (fake == NULL)
-    {
-      void *lib = dlopen ("libXtst.so.6", RTLD_NOW);
-
-      if (lib == NULL || (fake = (FakeKeyFunc) dlsym (lib, "XTestFakeKeyEvent")) == NULL)
-        return FALSE;
-    }
-
-  x = gdk_x11_display_get_xdisplay (display);
-  XSetInputFocus (x, gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (window))),
-                  RevertToParent, CurrentTime);
-  if (modifier != 0)
-    fake (x, XKeysymToKeycode (x, modifier), True, 0);
-  fake (x, XKeysymToKeycode (x, keysym), True, 0);
-  fake (x, XKeysymToKeycode (x, keysym), False, 0);
-  if (modifier != 0)
-    fake (x, XKeysymToKeycode (x, modifier), False, 0);
-  XFlush (x);
-  return TRUE;
-}
-
 static gboolean
 is_running (gpointer data)
 {
@@ -1888,7 +1850,7 @@ test_keyboard (void)
   cs_test_ui_settle (5000);
 
   cs_test_provider_set_delay_ms (provider, 100);
-  if (!press_key (GTK_WIDGET (win), XK_Control_L, XK_Return))
+  if (!cs_test_ui_press_key (GTK_WIDGET (win), XK_Control_L, XK_Return))
     {
       g_test_skip ("no XTest");
       gtk_window_destroy (GTK_WINDOW (win));
@@ -1902,7 +1864,7 @@ test_keyboard (void)
   g_assert_cmpstr (text, ==, "Keyboard: the printer queue is stuck");
 
   cs_test_ui_settle (5000);
-  g_assert_true (press_key (GTK_WIDGET (win), 0, XK_Escape));
+  g_assert_true (cs_test_ui_press_key (GTK_WIDGET (win), 0, XK_Escape));
   g_assert_true (cs_test_wait_for (not_running, win, 10000));
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_CANCELLED);
   cs_test_provider_set_delay_ms (provider, 5);
@@ -1961,7 +1923,7 @@ test_new_run_keys (void)
   cs_test_ui_settle (5000);
 
   /* Ctrl+N after the sent run: an empty composer */
-  if (!press_key (GTK_WIDGET (win), XK_Control_L, XK_n))
+  if (!cs_test_ui_press_key (GTK_WIDGET (win), XK_Control_L, XK_n))
     {
       g_test_skip ("no XTest");
       gtk_window_destroy (GTK_WINDOW (win));
@@ -1973,21 +1935,21 @@ test_new_run_keys (void)
   cs_test_ui_settle (5000);
 
   /* what is typed next is the whole new question */
-  g_assert_true (press_key (GTK_WIDGET (win), 0, XK_o));
-  g_assert_true (press_key (GTK_WIDGET (win), 0, XK_k));
+  g_assert_true (cs_test_ui_press_key (GTK_WIDGET (win), 0, XK_o));
+  g_assert_true (cs_test_ui_press_key (GTK_WIDGET (win), 0, XK_k));
   want.text = "ok";
   g_assert_true (cs_test_wait_for (problem_is, &want, 5000));
 
   /* not sent: back to the run and Ctrl+N again keeps it */
   _cs_window_show_run (win, run);
   cs_test_ui_settle (5000);
-  g_assert_true (press_key (GTK_WIDGET (win), XK_Control_L, XK_n));
+  g_assert_true (cs_test_ui_press_key (GTK_WIDGET (win), XK_Control_L, XK_n));
   cs_test_wait_for (shows_compose, win, 5000);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "compose");
   text = problem_text (win);
   g_assert_cmpstr (text, ==, "ok");
   /* and Ctrl+N on the composer itself keeps it too */
-  g_assert_true (press_key (GTK_WIDGET (win), XK_Control_L, XK_n));
+  g_assert_true (cs_test_ui_press_key (GTK_WIDGET (win), XK_Control_L, XK_n));
   cs_test_ui_settle (5000);
   g_clear_pointer (&text, g_free);
   text = problem_text (win);

@@ -65,6 +65,14 @@ void            cs_test_close_store        (CsConfig       **config,
                                             CsRunStore     **store,
                                             char           **runs_dir);
 
+/* A runner for a new run in @mode (a URL shortener, or nginx's 502), a
+ * budget constraint, @judge (or NULL) and @spec planned, saving to @store. */
+CsRunner       *cs_test_new_runner         (CsConfig        *config,
+                                            CsRunStore      *store,
+                                            CsMode           mode,
+                                            const char * const *spec,
+                                            const char      *judge);
+
 /* A runner's execute (or another async call's) outcome. */
 typedef struct {
   gboolean  done;
