@@ -23,6 +23,7 @@
 
 #include "cs-engine.h"
 #include "cs-test-cpu-wait.h"
+#include "test-util.h"
 
 #define N_PROVIDERS     4
 #define MAX_RSS_KIB     (200 * 1024)
@@ -79,26 +80,6 @@ static const Planned *plans[N_PROVIDERS] = { plan_p1, plan_p2, plan_p3, plan_p4 
 static const guint plan_len[N_PROVIDERS] = {
   G_N_ELEMENTS (plan_p1), G_N_ELEMENTS (plan_p2), G_N_ELEMENTS (plan_p3), G_N_ELEMENTS (plan_p4),
 };
-
-static void
-rm_rf (const char *path)
-{
-  GDir *d = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (d != NULL)
-    {
-      while ((name = g_dir_read_name (d)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          rm_rf (child);
-        }
-      g_dir_close (d);
-      g_rmdir (path);
-    }
-  else
-    g_unlink (path);
-}
 
 /* The providers run as four consilium-test-provider processes, so that the
  * probe and the peak RSS measure the engine alone, as in the app. */
@@ -323,7 +304,7 @@ test_32_candidates (gconstpointer data)
     {
       /* the figures mean nothing there, and the run would take minutes */
       g_test_skip ("a load test under valgrind");
-      rm_rf (tmp);
+      cs_test_rm_rf (tmp);
       return;
     }
   text = build_config ();
@@ -434,32 +415,26 @@ test_32_candidates (gconstpointer data)
   if (whole_run)
     g_assert_cmpint (probe.max_gap, <, (gint64) MAX_GAP_MS * slack * 1000);
 
-  rm_rf (tmp);
+  cs_test_rm_rf (tmp);
 }
 
 int
 main (int argc, char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *tmp = NULL;
-  g_autofree char *data_dir = NULL;
   int ret;
 
-  tmp = g_dir_make_tmp ("cs-test-load-data-XXXXXX", &error);
-  g_assert_no_error (error);
-  data_dir = g_build_filename (tmp, "data", NULL);
-  g_setenv ("XDG_DATA_HOME", data_dir, TRUE);
+  tmp = cs_test_make_data_home ("load-data");
 
   g_test_init (&argc, &argv, NULL);
   signal (SIGPIPE, SIG_IGN);
-  if (g_getenv ("CONSILIUM_TEST_SLOW") != NULL)
-    slack = MAX (1, (guint) g_ascii_strtoull (g_getenv ("CONSILIUM_TEST_SLOW"), NULL, 10));
+  slack = cs_test_slack ();
 
   start_servers (tmp);
   g_test_add_data_func ("/load/32-candidates-4-providers", GINT_TO_POINTER (FALSE), test_32_candidates);
   g_test_add_data_func ("/load/responsive-during-synthesis", GINT_TO_POINTER (TRUE), test_32_candidates);
   ret = g_test_run ();
   stop_servers ();
-  rm_rf (tmp);
+  cs_test_rm_rf (tmp);
   return ret;
 }

@@ -36,6 +36,7 @@
 
 #include "cs-engine.h"
 #include "cs-test-provider.h"
+#include "test-util.h"
 
 #define N_FAST 3
 /* A kill this long after the moment under test (scaled by the slack): the
@@ -44,26 +45,6 @@
 
 static CsTestProvider *provider;
 static gint64 slack = 1; /* CONSILIUM_TEST_SLOW: valgrind, sanitizers */
-
-static void
-rm_rf (const char *path)
-{
-  GDir *d = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (d != NULL)
-    {
-      while ((name = g_dir_read_name (d)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          rm_rf (child);
-        }
-      g_dir_close (d);
-      g_rmdir (path);
-    }
-  else
-    g_unlink (path);
-}
 
 /* The one *.json file in @dir, or NULL. */
 static char *
@@ -285,7 +266,7 @@ cli_finish (Cli *cli)
     }
   g_assert_cmpuint (n, ==, 1);
   g_clear_object (&cli->process);
-  rm_rf (cli->tmp);
+  cs_test_rm_rf (cli->tmp);
   g_free (cli->tmp);
   g_free (cli->runs);
   g_free (cli->stderr_path);
@@ -618,17 +599,13 @@ test_kill_in_judge (void)
 int
 main (int argc, char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   int ret;
 
   g_test_init (&argc, &argv, NULL);
   signal (SIGPIPE, SIG_IGN);
-  if (g_getenv ("CONSILIUM_TEST_SLOW") != NULL)
-    slack = MAX (1, g_ascii_strtoll (g_getenv ("CONSILIUM_TEST_SLOW"), NULL, 10));
+  slack = cs_test_slack ();
 
-  provider = cs_test_provider_new ();
-  g_assert_true (cs_test_provider_start (provider, 0, &error));
-  g_assert_no_error (error);
+  provider = cs_test_provider_start_new ();
 
   g_test_add_data_func ("/recovery/cli-sigkill", GINT_TO_POINTER (FALSE), test_sigkill);
   /* the same run, and every read of the file while it runs must parse */

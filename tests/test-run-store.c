@@ -13,6 +13,7 @@
 
 #include "cs-json-schema.h"
 #include "cs-run-store.h"
+#include "test-util.h"
 
 /* CONSILIUM_TEST_SLOW=N (sanitizer builds): every wait for a condition
  * gives up N times later. */
@@ -35,30 +36,10 @@ fixture_set_up (Fixture       *f,
 }
 
 static void
-rm_rf (const char *path)
-{
-  GDir *d = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (d != NULL)
-    {
-      while ((name = g_dir_read_name (d)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          rm_rf (child);
-        }
-      g_dir_close (d);
-      g_rmdir (path);
-    }
-  else
-    g_unlink (path);
-}
-
-static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  rm_rf (f->dir);
+  cs_test_rm_rf (f->dir);
   g_free (f->dir);
   g_free (f->runs_dir);
 }
