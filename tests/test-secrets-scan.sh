@@ -264,12 +264,18 @@ if [ "$MODE" = keyring ] && command -v secret-tool >/dev/null 2>&1 && command -v
       >/dev/null 2>&1 <<EOF2
 pw
 EOF2
-    printf "%s\n" "$2" | "$3" --config="$4" --store-key="$5" >/dev/null 2>&1 || exit 3
+    # the daemon just started may not answer yet: ask until it takes the key
+    i=0
+    until printf "%s\n" "$2" | "$3" --config="$4" --store-key="$5" >/dev/null 2>&1; do
+      i=$((i + 1))
+      [ "$i" -lt $((40 * $8)) ] || exit 3
+      sleep 0.25
+    done
     # secret-tool may crash after locking: what counts is the lookup below
     secret-tool lock --collection=login >/dev/null 2>&1
     G_DEBUG="$7" timeout 60 "$3" --config="$4" --model="$5/demo-alpha" problem.txt \
       >"$6/locked.out" 2>"$6/locked.err"
-  ' sh "$PRIV" "$SECRET" "$CLI" "$CONFIG" "$ID_A" "$SCAN/captures" "${G_DEBUG:-}" 2>"$TMP/private-keyring.log"
+  ' sh "$PRIV" "$SECRET" "$CLI" "$CONFIG" "$ID_A" "$SCAN/captures" "${G_DEBUG:-}" "$CS_SLOW" 2>"$TMP/private-keyring.log"
   got=$?
   set -e
   case $got in
