@@ -894,14 +894,19 @@ test_presets (void)
   /* list prices ship with the presets (and survive the save below) */
   g_assert_cmpfloat (cs_config_find_model (config, "openai/gpt-5")->price_input, ==, 1.25);
   g_assert_cmpfloat (cs_config_find_model (config, "openai/gpt-5")->price_output, ==, 10.0);
-  g_assert_cmpfloat (cs_config_find_model (config, "kimi/kimi-k2-thinking")->price_input, ==, 0.60);
-  g_assert_cmpfloat (cs_config_find_model (config, "kimi/kimi-k2-thinking")->price_output, ==, 2.50);
-  g_assert_cmpuint (strlen (cs_config_get_preset_prices_date ()), ==, strlen ("2026-12-06"));
+  g_assert_cmpstr (p->models[2], ==, "gpt-5-nano");
+  g_assert_cmpfloat (cs_config_find_model (config, "openai/gpt-5-nano")->price_output, ==, 0.40);
+  /* the first Kimi K2 ids were retired (2026-05-25): the current ones */
+  g_assert_cmpfloat (cs_config_find_model (config, "kimi/kimi-k2.6")->price_input, ==, 0.95);
+  g_assert_cmpfloat (cs_config_find_model (config, "kimi/kimi-k2.6")->price_output, ==, 4.00);
+  g_assert_false (cs_config_find_model (config, "kimi/kimi-k2.6")->supports_temperature);
+  g_assert_cmpuint (cs_config_find_model (config, "kimi/kimi-k3")->max_n, ==, 1);
+  g_assert_cmpuint (strlen (cs_config_get_preset_prices_date ()), ==, strlen ("2026-12-07"));
   p = cs_config_find_provider (config, "kimi");
   g_assert_cmpstr (p->base_url, ==, "https://api.moonshot.ai/v1");
   g_assert_cmpstr (p->api_key_env, ==, "MOONSHOT_API_KEY");
-  g_assert_cmpstr (p->models[0], ==, "kimi-k2-thinking");
-  g_assert_cmpstr (p->models[1], ==, "kimi-k2-0905-preview");
+  g_assert_cmpstr (p->models[0], ==, "kimi-k2.6");
+  g_assert_cmpstr (p->models[1], ==, "kimi-k3");
   p = cs_config_find_provider (config, "openrouter");
   g_assert_cmpstr (p->base_url, ==, "https://openrouter.ai/api/v1");
   g_assert_cmpstr (p->api_key_env, ==, "OPENROUTER_API_KEY");

@@ -12,12 +12,21 @@
 #include "cs-config.h"
 
 /* The presets' list prices, USD per million tokens (standard tier, input
- * without a cache hit), as the providers' price pages gave them on this
- * day: OpenAI's model pages (gpt-5 $1.25 / $10.00, gpt-5-mini $0.25 /
- * $2.00) and Moonshot's chat prices (Kimi K2: $0.60 / $2.50). They change:
- * the person edits them in Preferences (or price-input= / price-output=),
- * and a model without one says "price unknown", never $0. */
-#define PRESET_PRICES_DATE "2026-12-06"
+ * without a cache hit), as checked on this day:
+ * - OpenAI: gpt-5 $1.25 / $10.00, gpt-5-mini $0.25 / $2.00, gpt-5-nano
+ *   $0.05 / $0.40, as pricing tables quoting OpenAI's price page gave them
+ *   in 2026 (unchanged since the models came out).
+ * - Moonshot: the first Kimi K2 ids (kimi-k2-0905-preview,
+ *   kimi-k2-thinking, kimi-k2-turbo-preview, …) were retired on
+ *   2026-05-25; the current ones are kimi-k2.6 ($0.95 / $4.00, $0.16 with
+ *   a cache hit) and kimi-k3 ($3.00 / $15.00). These come from pages that
+ *   quote Moonshot's price pages (platform.kimi.ai/docs/pricing/chat-k26,
+ *   chat-k3), which could not be read in full here: check them.
+ * Both Kimi models are sent no temperature and one answer per request
+ * (their thinking mode fixes the sampling). Prices change: the person
+ * edits them in Preferences (or price-input= / price-output=), and a model
+ * without one says "price unknown", never $0. */
+#define PRESET_PRICES_DATE "2026-12-07"
 
 static void
 set_price (CsModelConfig *m,
@@ -65,10 +74,10 @@ cs_config_get_presets (void)
 
   g_ptr_array_add (presets, preset ("openai", "OpenAI", "https://api.openai.com/v1",
                                     CS_API_OPENAI_CHAT, "OPENAI_API_KEY",
-                                    "gpt-5;gpt-5-mini"));
+                                    "gpt-5;gpt-5-mini;gpt-5-nano"));
   g_ptr_array_add (presets, preset ("kimi", "Kimi (Moonshot AI)", "https://api.moonshot.ai/v1",
                                     CS_API_OPENAI_CHAT, "MOONSHOT_API_KEY",
-                                    "kimi-k2-thinking;kimi-k2-0905-preview"));
+                                    "kimi-k2.6;kimi-k3"));
   g_ptr_array_add (presets, preset ("openrouter", "OpenRouter", "https://openrouter.ai/api/v1",
                                     CS_API_OPENAI_CHAT, "OPENROUTER_API_KEY", ""));
   g_ptr_array_add (presets, preset ("ollama", "Ollama", "http://127.0.0.1:11434",
@@ -101,17 +110,25 @@ cs_config_get_preset_models (const char *preset_id)
       m->supports_temperature = FALSE;
       set_price (m, 0.25, 2.00);
       g_ptr_array_add (models, m);
+
+      m = cs_model_config_new ("openai", "gpt-5-nano");
+      m->max_n = 1;
+      m->supports_temperature = FALSE;
+      set_price (m, 0.05, 0.40);
+      g_ptr_array_add (models, m);
     }
   else if (g_str_equal (preset_id, "kimi"))
     {
-      m = cs_model_config_new ("kimi", "kimi-k2-thinking");
-      m->max_n = 5;
-      set_price (m, 0.60, 2.50);
+      m = cs_model_config_new ("kimi", "kimi-k2.6");
+      m->max_n = 1;
+      m->supports_temperature = FALSE;
+      set_price (m, 0.95, 4.00);
       g_ptr_array_add (models, m);
 
-      m = cs_model_config_new ("kimi", "kimi-k2-0905-preview");
-      m->max_n = 5;
-      set_price (m, 0.60, 2.50);
+      m = cs_model_config_new ("kimi", "kimi-k3");
+      m->max_n = 1;
+      m->supports_temperature = FALSE;
+      set_price (m, 3.00, 15.00);
       g_ptr_array_add (models, m);
     }
 
