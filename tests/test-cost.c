@@ -11,6 +11,7 @@
 #include <glib/gstdio.h>
 
 #include "cs-engine.h"
+#include "cs-json-util.h"
 #include "cs-number-format.h"
 #include "cs-test-provider.h"
 #include "test-util.h"
@@ -670,6 +671,40 @@ test_budget_during_judge (Fixture       *f,
   g_assert_cmpuint (((CsJudgeUse *) g_ptr_array_index (judges, 0))->requests, ==, 1);
 }
 
+/* Rankers are requests of the synthesis too: once the spending has reached
+ * the budget (while the candidates streamed) none is sent, each left out
+ * of the ranking with a note, and the run still synthesizes. */
+static void
+test_budget_rankers (Fixture       *f,
+                     gconstpointer  data)
+{
+  const char *spec[] = { "chat/demo-alpha:3", "chat/demo-gamma+slow=300", NULL };
+  g_autoptr(CsRun) run = make_run (NULL);
+  g_autoptr(CsRunner) runner = NULL;
+  g_autoptr(CsKnobs) n1 = knobs ("n", "1", NULL);
+  g_autofree char *notes = NULL;
+  JsonNode *ranking;
+  Wait w = { 0 };
+
+  cs_run_set_knobs (run, "chat/demo-alpha", n1);
+  cs_run_set_rank (run, TRUE);
+  cs_run_set_budget_usd (run, 0.50);
+  runner = plan (f, run, spec);
+  run_to_end (runner, &w);
+  g_assert_no_error (w.error);
+  g_assert_true (w.ok);
+
+  g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
+  g_assert_cmpint (cs_candidate_get_status (candidate (run, 3)), ==, CS_CANDIDATE_CANCELLED);
+  g_assert_nonnull (cs_run_get_synthesis (run));
+  /* the three candidates' requests, no ranker's */
+  g_assert_cmpuint (cs_test_provider_get_request_count (provider, "demo-alpha"), ==, 3);
+  ranking = cs_run_get_ranking (run);
+  g_assert_nonnull (ranking);
+  notes = cs_json_to_string (ranking, FALSE);
+  g_assert_nonnull (strstr (notes, "not asked: the run had reached its budget of $0.5000"));
+}
+
 /* The export's cost table names each judge that ran: the judge (its
  * request and its repair) and the fallback judge that did the judging,
  * each with its own tokens and cost; saved with the run. */
@@ -748,6 +783,7 @@ main (int argc, char *argv[])
   ADD ("/cost/budget/mid-run", test_budget_mid_run);
   ADD ("/cost/budget/judge-not-asked", test_budget_judge_not_asked);
   ADD ("/cost/budget/during-judge", test_budget_during_judge);
+  ADD ("/cost/budget/rankers", test_budget_rankers);
   ADD ("/cost/export/judges", test_export_judges);
 
 #undef ADD

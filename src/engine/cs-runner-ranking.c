@@ -336,6 +336,7 @@ _cs_runner_start_ranking (CsRunner  *self,
 {
   guint32 seed = cs_run_ensure_seed (self->run);
 
+  self->budget_rankers = 0;   /* what this stage's rankers may cost (cs-runner-budget.c) */
   self->ranking = g_new0 (CsRunnerRanking, 1);
   self->ranking->ballots = g_ptr_array_new_with_free_func ((GDestroyNotify)cs_ballot_free);
   self->ranking->notes = g_ptr_array_new_with_free_func (g_free);
