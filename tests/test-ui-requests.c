@@ -6,7 +6,9 @@
  *
  * /ui/requests-menu opens it the way a person does: the main menu's
  * Requests entry, its action activated as the popover's item activates it,
- * in a window showing the run.
+ * in a window showing the run. /ui/log-prompts-preference: the switch that
+ * puts prompts in the request log. /ui/retry-after-judge-round: the card's
+ * retry (win.retry-candidate) after a round the judge alone answered.
  *
  * Runs under Xvfb (tools/test.sh, GDK_BACKEND=x11, GSK_RENDERER=cairo);
  * CS_TEST_UI_SHOTS=DIR saves a screenshot as DIR/requests.png.
@@ -237,6 +239,93 @@ test_requests_menu (void)
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
+static gboolean
+window_idle (gpointer data)
+{
+  return !_cs_window_is_running (CS_WINDOW (data));
+}
+
+static gboolean
+c2_answered (gpointer data)
+{
+  CsRun *run = data;
+  CsCandidate *c2 = cs_run_find_candidate (run, "c2");
+
+  return c2 != NULL && cs_candidate_get_status (c2) == CS_CANDIDATE_OK && cs_run_get_state (run) == CS_RUN_DONE;
+}
+
+static gboolean
+ended_rounds (gpointer data)
+{
+  CsRun *run = data;
+
+  return cs_run_get_n_rounds (run) == 2 && cs_round_get_state (cs_run_get_round (run, 2)) == CS_RUN_DONE &&
+         cs_run_get_state (run) == CS_RUN_DONE;
+}
+
+/* The card's retry after a round the judge alone answered: the window's
+ * win.retry-candidate (what the card's button activates) asks c2 again,
+ * found in the round it belongs to, and round 2's result is made again. */
+static void
+test_retry_after_judge_round (void)
+{
+  g_autoptr(CsTestProvider) provider = cs_test_provider_new ();
+  g_autoptr(CsApplication) app = cs_application_new (G_APPLICATION_NON_UNIQUE);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *dir = g_build_filename (g_get_user_config_dir (), "consilium", NULL);
+  g_autofree char *path = g_build_filename (dir, "providers.ini", NULL);
+  g_autofree char *ini = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  static const char * const models[] = { "demo/demo-alpha", "demo/demo-beta+429once", NULL };
+  CsWindow *win;
+  CsRun *run;
+
+  g_assert_true (cs_test_provider_start (provider, 0, &error));
+  g_assert_no_error (error);
+  base = cs_test_provider_dup_base_url (provider);
+  ini = g_strdup_printf ("[provider demo]\nbase-url=%s\napi=openai-chat\n"
+                         "models=demo-alpha;demo-beta+429once;demo-judge\n"
+                         "max-concurrent=8\nrequests-per-minute=0\nmax-retries=0\n", base);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_file_set_contents (path, ini, -1, &error);
+  g_assert_no_error (error);
+
+  g_application_set_application_id (G_APPLICATION (app), APP_ID ".TestRetryRound");
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+  win = cs_window_new (app);
+  gtk_window_present (GTK_WINDOW (win));
+  _cs_window_set_mode (win, "support");
+  gtk_text_buffer_set_text (_cs_window_get_problem_buffer (win), "nginx returns 502 after an upgrade", -1);
+  _cs_window_select_models (win, models);
+  _cs_window_select_judge (win, "demo/demo-judge");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
+  g_assert_true (cs_test_wait_for (window_idle, win, 90000));
+  run = _cs_window_get_run (win);
+  g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
+  g_assert_cmpint (cs_candidate_get_status (cs_run_find_candidate (run, "c2")), ==, CS_CANDIDATE_FAILED);
+
+  /* a round the judge alone answers */
+  g_assert_true (cs_run_manager_follow_up (cs_application_get_run_manager (app), cs_application_get_config (app),
+                                           run, CS_ROUND_SCOPE_JUDGE, "Is it the upstream's keep-alive?",
+                                           NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (cs_test_wait_for (ended_rounds, run, 90000));
+  before = json_to_string (cs_run_get_synthesis (run), FALSE);
+
+  /* the card's Retry */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.retry-candidate", "s", "c2"));
+  g_assert_true (cs_test_wait_for (c2_answered, run, 90000));
+  g_assert_cmpuint (cs_run_get_n_rounds (run), ==, 2);
+  g_assert_cmpint (cs_round_get_state (cs_run_get_round (run, 2)), ==, CS_RUN_DONE);
+  after = json_to_string (cs_run_get_synthesis (run), FALSE);
+  g_assert_cmpstr (after, !=, before);
+  gtk_window_destroy (GTK_WINDOW (win));
+  g_unlink (path);
+}
+
 /* The preference that puts prompts in the request log: off by default; the
  * switch in Preferences sets the key, the key the log. */
 static void
@@ -285,6 +374,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/ui/requests-window", test_requests_window);
   g_test_add_func ("/ui/requests-menu", test_requests_menu);
   g_test_add_func ("/ui/log-prompts-preference", test_log_prompts_preference);
+  g_test_add_func ("/ui/retry-after-judge-round", test_retry_after_judge_round);
   status = g_test_run ();
 
   {
