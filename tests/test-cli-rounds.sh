@@ -11,7 +11,7 @@ PROVIDER=${CONSILIUM_TEST_PROVIDER:?CONSILIUM_TEST_PROVIDER must point at consil
 . "$(dirname "$0")/cli-lib.sh"
 cs_setup cli-rounds
 
-start_provider provider
+start_provider provider --record="$TMP/requests.jsonl"
 
 write_config () {
   cat >"$1" <<EOF
@@ -223,6 +223,63 @@ r = d["rounds"]
 assert len(r) == 2 and r[1]["state"] == "cancelled" and d["current_round"] == 1 and d["state"] == "done"
 assert d["synthesis"] == r[0]["synthesis"]'
 pass "Ctrl+C during a follow-up: exit 130, the round saved as cancelled, the result kept"
+
+# --- a follow-up asks with the settings the run used ----------------------------
+KNOBS="$TMP/knobs.ini"
+write_config "$KNOBS" ";demo-judge"
+cat >>"$KNOBS" <<EOF
+
+[model demo/demo-alpha]
+temperature=0.9
+max-output-tokens=3000
+
+[model demo/demo-judge]
+temperature=0.8
+EOF
+# bodies MODEL FROM PYTHON: runs PYTHON with `b`, the bodies of the requests
+# to MODEL recorded after line FROM of the provider's record
+bodies () {
+  python3 - "$TMP/requests.jsonl" "$1" "$2" "$3" <<'EOF' || fail "request bodies of $1: $3"
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()[int(sys.argv[3]):]
+b = [r["body"] for r in map(json.loads, lines) if r["model"] == sys.argv[2]]
+exec(sys.argv[4])
+EOF
+}
+recorded () {
+  wc -l <"$TMP/requests.jsonl"
+}
+"$CLI" --config="$KNOBS" --mode=architect --model=demo/demo-alpha --option=temperature=0.3 \
+  --option=max-output-tokens=700 --model=demo/demo-gamma --option=verbosity=low \
+  --judge=demo/demo-judge --option=demo/demo-judge@temperature=0.1 --quiet \
+  --output="$TMP/k1.md" "$TMP/architect.txt" 2>"$TMP/err" || fail "run with --option: $(cat "$TMP/err")"
+KN=$("$CLI" --runs | head -n 1 | cut -f1)
+start=$(recorded)
+"$CLI" --config="$KNOBS" --follow-up="$KN" --scope=all --quiet --format=json \
+  --output="$TMP/k2.json" "$TMP/q1.txt" 2>"$TMP/err" || fail "follow-up (all) of a run with settings: $(cat "$TMP/err")"
+bodies demo-alpha "$start" 'assert len(b) == 1 and b[0]["temperature"] == 0.3 and b[0]["max_completion_tokens"] == 700, b'
+bodies demo-gamma "$start" 'assert len(b) == 1 and b[0]["verbosity"] == "low" and "temperature" not in b[0], b'
+bodies demo-judge "$start" 'assert len(b) == 1 and b[0]["temperature"] == 0.1, b'
+check "$TMP/k2.json" "the follow-up's candidates and judge record their settings" '
+r = d["rounds"][1]
+assert r["candidates"][0]["temperature"] == 0.3 and r["candidates"][0]["max_output_tokens"] == 700, r["candidates"][0]
+assert r["candidates"][1]["verbosity"] == "low"
+assert r["judge_settings"]["model"] == "demo/demo-judge" and r["judge_settings"]["temperature"] == 0.1, r["judge_settings"]'
+start=$(recorded)
+"$CLI" --config="$KNOBS" --follow-up="$KN" --scope=all --option=demo/demo-alpha@temperature=1.1 --quiet \
+  --output="$TMP/k3.md" "$TMP/q1.txt" 2>"$TMP/err" || fail "follow-up with --option: $(cat "$TMP/err")"
+bodies demo-alpha "$start" 'assert len(b) == 1 and b[0]["temperature"] == 1.1 and b[0]["max_completion_tokens"] == 700, b'
+bodies demo-judge "$start" 'assert len(b) == 1 and b[0]["temperature"] == 0.1, b'
+contains "$TMP/k3.md" "settings: temperature=1.1, max-output-tokens=700" "the follow-up's own setting in the export"
+start=$(recorded)
+"$CLI" --config="$KNOBS" --follow-up="$KN" --option=temperature=0.4 --quiet \
+  --output="$TMP/k4.md" "$TMP/q1.txt" 2>"$TMP/err" || fail "follow-up (judge) with --option: $(cat "$TMP/err")"
+bodies demo-judge "$start" 'assert len(b) == 1 and b[0]["temperature"] == 0.4, b'
+bodies demo-alpha "$start" 'assert len(b) == 0, b'
+expect_exit 2 "--option for a model the run does not ask" -- \
+  "$CLI" --config="$KNOBS" --follow-up="$KN" --option=demo/demo-beta@temperature=1 "$TMP/q1.txt" 2>"$TMP/err"
+contains "$TMP/err" "is neither a model nor the judge of this run" "--option for another model"
+pass "follow-ups ask with the run's settings, not the providers file's; --option sets a round's own on top"
 
 echo "1..$n_pass"
 echo "$n_pass passed, 0 failed"

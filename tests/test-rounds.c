@@ -534,6 +534,240 @@ test_context_fences (void)
   g_assert_true (strstr (context, "\n### What to do now") > strstr (context, "rm -rf /"));
 }
 
+/* Knobs: a follow-up asks with the settings the run used */
+
+static CsConfig *
+knobs_config (void)
+{
+  g_autofree char *base = cs_test_provider_dup_base_url (provider);
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  CsConfig *config;
+
+  /* defaults in the providers file that the run overrides */
+  text = g_strdup_printf ("[provider demo]\n"
+                          "base-url=%s\n"
+                          "api=openai-chat\n"
+                          "models=demo-alpha;demo-gamma;demo-judge\n"
+                          "max-concurrent=8\n"
+                          "requests-per-minute=0\n"
+                          "max-retries=0\n\n"
+                          "[model demo/demo-alpha]\n"
+                          "temperature=0.9\n"
+                          "reasoning-effort=high\n"
+                          "max-output-tokens=3000\n\n"
+                          "[model demo/demo-judge]\n"
+                          "temperature=0.8\n"
+                          "max-output-tokens=5000\n",
+                          base);
+  config = cs_config_new_from_data (text, "test-rounds-knobs.ini", &error);
+  g_assert_no_error (error);
+  return config;
+}
+
+static CsKnobs *
+knobs_of (const char * const *settings)
+{
+  CsKnobs *knobs = cs_knobs_new ();
+
+  for (guint i = 0; settings[i] != NULL; i += 2)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (cs_knobs_set (knobs, settings[i], settings[i + 1], &error));
+      g_assert_no_error (error);
+    }
+  return knobs;
+}
+
+/* The bodies of the requests the provider got for @model since its reset. */
+static GPtrArray *
+bodies_for (const char *model)
+{
+  g_autoptr(GPtrArray) requests = cs_test_provider_get_requests (provider);
+  GPtrArray *bodies = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+
+  for (guint i = 0; i < requests->len; i++)
+    {
+      JsonObject *r = json_node_get_object (g_ptr_array_index (requests, i));
+      JsonNode *body = json_object_get_member (r, "body");
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (r, "model", ""), model) == 0 &&
+          body != NULL && JSON_NODE_HOLDS_OBJECT (body))
+        g_ptr_array_add (bodies, json_object_ref (json_node_get_object (body)));
+    }
+  return bodies;
+}
+
+static double
+body_double (JsonObject *body,
+             const char *member)
+{
+  g_assert_true (json_object_has_member (body, member));
+  return json_object_get_double_member (body, member);
+}
+
+/* demo-alpha: five candidates over four angles, n=2: c1 and c5 (the same
+ * angle) share a request. Each body carries the run's knobs, never the
+ * providers file's. */
+static void
+assert_alpha_bodies (double temperature)
+{
+  g_autoptr(GPtrArray) alpha = bodies_for ("demo-alpha");
+  g_autoptr(GPtrArray) gamma = bodies_for ("demo-gamma");
+  gint64 choices = 0;
+
+  g_assert_cmpuint (alpha->len, ==, 4);
+  for (guint i = 0; i < alpha->len; i++)
+    {
+      JsonObject *body = g_ptr_array_index (alpha, i);
+
+      g_assert_cmpfloat_with_epsilon (body_double (body, "temperature"), temperature, 1e-9);
+      g_assert_cmpstr (json_object_get_string_member (body, "reasoning_effort"), ==, "low");
+      g_assert_cmpint (json_object_get_int_member (body, "max_completion_tokens"), ==, 700);
+      choices += json_object_get_int_member_with_default (body, "n", 1);
+    }
+  g_assert_cmpint (choices, ==, 5);
+  g_assert_cmpuint (gamma->len, ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (g_ptr_array_index (gamma, 0), "verbosity"), ==, "low");
+  g_assert_false (json_object_has_member (g_ptr_array_index (gamma, 0), "temperature"));
+}
+
+static void
+assert_judge_body (double temperature)
+{
+  g_autoptr(GPtrArray) judge = bodies_for ("demo-judge");
+  JsonObject *body;
+
+  g_assert_cmpuint (judge->len, ==, 1);
+  body = g_ptr_array_index (judge, 0);
+  g_assert_cmpfloat_with_epsilon (body_double (body, "temperature"), temperature, 1e-9);
+  g_assert_cmpstr (json_object_get_string_member (body, "verbosity"), ==, "low");
+  /* the judge's default maximum, which the run did not override */
+  g_assert_cmpint (json_object_get_int_member (body, "max_completion_tokens"), ==, 5000);
+  g_assert_false (json_object_has_member (body, "n"));
+}
+
+static gboolean
+follow_up_with (CsConfig            *config,
+                CsRun               *run,
+                CsRoundScope         scope,
+                const char          *model,
+                const char * const  *settings,
+                GError             **error)
+{
+  g_autoptr(CsRunner) runner = cs_runner_new_follow_up (config, run, scope, "And with two regions?", NULL, error);
+  Wait w = { 0 };
+
+  if (runner == NULL)
+    return FALSE;
+  if (model != NULL)
+    {
+      g_autoptr(CsKnobs) knobs = knobs_of (settings);
+
+      cs_runner_set_round_knobs (runner, model, knobs);
+    }
+  cs_test_provider_reset (provider);
+  execute (runner, &w);
+  if (w.error != NULL)
+    g_propagate_error (error, w.error);
+  return w.ok;
+}
+
+static void
+test_knobs (Fixture       *f,
+            gconstpointer  data)
+{
+  static const char * const alpha_knobs[] = { "temperature", "0.3", "reasoning-effort", "low",
+                                              "max-output-tokens", "700", "n", "2", NULL };
+  static const char * const gamma_knobs[] = { "verbosity", "low", NULL };
+  static const char * const judge_knobs[] = { "temperature", "0.1", "verbosity", "low", NULL };
+  static const char * const models[] = { "demo/demo-alpha:5", "demo/demo-gamma", NULL };
+  g_autoptr(CsConfig) config = knobs_config ();
+  g_autoptr(CsRun) run = cs_run_new (CS_MODE_ARCHITECT, "Design a URL shortener for 10M links a day");
+  g_autoptr(CsRun) again = NULL;
+  g_autoptr(CsRun) copy = NULL;
+  g_autoptr(CsRunner) runner = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) saved = NULL;
+  const CsKnobs *recorded;
+  const char *judge_model = NULL;
+  Wait w = { 0 };
+
+  cs_run_set_judge (run, "demo/demo-judge");
+  {
+    g_autoptr(CsKnobs) a = knobs_of (alpha_knobs);
+    g_autoptr(CsKnobs) g = knobs_of (gamma_knobs);
+    g_autoptr(CsKnobs) j = knobs_of (judge_knobs);
+
+    cs_run_set_knobs (run, "demo/demo-alpha", a);
+    cs_run_set_knobs (run, "demo/demo-gamma", g);
+    cs_run_set_knobs (run, "demo/demo-judge", j);
+  }
+  runner = cs_runner_new (config, run);
+  cs_runner_set_store (runner, f->store);
+  g_assert_true (cs_runner_plan (runner, models, &error));
+  g_assert_no_error (error);
+  execute (runner, &w);
+  g_assert_no_error (w.error);
+  g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
+  assert_alpha_bodies (0.3);
+  assert_judge_body (0.1);
+  recorded = cs_round_get_judge_knobs (cs_run_get_current_round (run), &judge_model);
+  g_assert_nonnull (recorded);
+  g_assert_cmpstr (judge_model, ==, "demo/demo-judge");
+  g_assert_cmpfloat_with_epsilon (recorded->temperature, 0.1, 1e-9);
+
+  /* after a restart: the knobs come back from the run file alone */
+  again = reload (f, run);
+  g_assert_null (cs_run_get_knobs (again, "demo/demo-alpha"));
+  g_assert_true (follow_up_with (config, again, CS_ROUND_SCOPE_ALL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (cs_round_get_index (cs_run_get_current_round (again)), ==, 2);
+  assert_alpha_bodies (0.3);
+  assert_judge_body (0.1);
+  {
+    g_autoptr(CsCandidate) c5 = g_list_model_get_item (G_LIST_MODEL (again), 4);
+    g_autofree char *shown = cs_knobs_describe_candidate (c5);
+
+    g_assert_cmpstr (shown, ==, "temperature=0.3, reasoning-effort=low, max-output-tokens=700, n=2");
+  }
+
+  /* the judge alone, with the round's own temperature on top */
+  g_assert_true (follow_up_with (config, again, CS_ROUND_SCOPE_JUDGE, "demo/demo-judge",
+                                 (const char * const[]) { "temperature", "0.5", NULL }, &error));
+  g_assert_no_error (error);
+  assert_judge_body (0.5);
+  g_assert_cmpuint (bodies_for ("demo-alpha")->len, ==, 0);
+
+  /* every model again, with a round's own knob for one of them: the rest
+   * as the run used them */
+  g_assert_true (follow_up_with (config, again, CS_ROUND_SCOPE_ALL, "demo/demo-alpha",
+                                 (const char * const[]) { "temperature", "1.2", NULL }, &error));
+  g_assert_no_error (error);
+  assert_alpha_bodies (1.2);
+  assert_judge_body (0.5);
+
+  /* the rounds' settings are in the run file */
+  saved = cs_run_to_json (again);
+  copy = cs_run_new_from_json (saved, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (cs_run_get_n_rounds (copy), ==, 4);
+  recorded = cs_round_get_judge_knobs (cs_run_get_round (copy, 3), &judge_model);
+  g_assert_nonnull (recorded);
+  g_assert_cmpstr (judge_model, ==, "demo/demo-judge");
+  g_assert_cmpfloat_with_epsilon (recorded->temperature, 0.5, 1e-9);
+  g_assert_cmpstr (recorded->verbosity, ==, "low");
+  g_assert_cmpuint (recorded->max_output_tokens, ==, 5000);
+  {
+    CsCandidate *c1 = g_ptr_array_index (cs_round_get_candidates (cs_run_get_round (copy, 4)), 0);
+
+    g_assert_cmpfloat_with_epsilon (cs_candidate_get_temperature (c1), 1.2, 1e-9);
+    g_assert_cmpstr (cs_candidate_get_reasoning_effort (c1), ==, "low");
+    g_assert_cmpint (cs_candidate_get_max_output_tokens (c1), ==, 700);
+  }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -558,6 +792,7 @@ main (int argc, char *argv[])
   ADD ("/rounds/failed-round", NULL, test_failed_round);
   ADD ("/rounds/refused", NULL, test_refused);
   ADD ("/rounds/manager", NULL, test_manager);
+  ADD ("/rounds/knobs", NULL, test_knobs);
   g_test_add_func ("/rounds/old-file", test_old_file);
   g_test_add_func ("/rounds/context-fences", test_context_fences);
 

@@ -88,7 +88,8 @@ cli_apply_knobs (const CliOptions *options,
           cli_print_err ("--option: %s", error->message);
           return FALSE;
         }
-      if (model != NULL && !model_is_asked (model, config, models))
+      if (model != NULL && !model_is_asked (model, config, models) &&
+          g_strcmp0 (model, options->judge) != 0 && g_strcmp0 (model, options->fallback_judge) != 0)
         {
           cli_print_err (_("--option=%s: %s is not among the models asked (--model)"), option, model);
           return FALSE;

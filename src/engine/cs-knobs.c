@@ -262,23 +262,133 @@ cs_knobs_to_string (const CsKnobs *self)
   return g_string_free (g_steal_pointer (&s), FALSE);
 }
 
-char *
-cs_knobs_describe_candidate (CsCandidate *candidate)
+CsKnobs *
+cs_knobs_new_from_candidate (CsCandidate *candidate)
 {
-  g_autoptr(CsKnobs) k = cs_knobs_new ();
-  const char *effort;
-  const char *verbosity;
+  CsKnobs *k;
 
   g_return_val_if_fail (CS_IS_CANDIDATE (candidate), NULL);
 
-  effort = cs_candidate_get_reasoning_effort (candidate);
-  verbosity = cs_candidate_get_verbosity (candidate);
+  k = cs_knobs_new ();
   k->temperature = cs_candidate_get_temperature (candidate);
-  k->reasoning_effort = g_strdup (effort);
-  k->verbosity = g_strdup (verbosity);
+  k->reasoning_effort = g_strdup (cs_candidate_get_reasoning_effort (candidate));
+  k->verbosity = g_strdup (cs_candidate_get_verbosity (candidate));
   k->max_output_tokens = (guint64) MAX (cs_candidate_get_max_output_tokens (candidate), 0);
-  k->n = cs_candidate_get_request_n (candidate) > 1 ? cs_candidate_get_request_n (candidate) : 0;
+  k->n = cs_candidate_get_request_n (candidate);
+  return k;
+}
+
+char *
+cs_knobs_describe_candidate (CsCandidate *candidate)
+{
+  g_autoptr(CsKnobs) k = NULL;
+
+  g_return_val_if_fail (CS_IS_CANDIDATE (candidate), NULL);
+
+  k = cs_knobs_new_from_candidate (candidate);
+  if (k->n <= 1)
+    k->n = 0;
   return cs_knobs_to_string (k);
+}
+
+JsonNode *
+cs_knobs_to_json (const CsKnobs *self)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "temperature");
+  if (isnan (self->temperature))
+    json_builder_add_null_value (b);
+  else
+    json_builder_add_double_value (b, self->temperature);
+  json_builder_set_member_name (b, "reasoning_effort");
+  if (self->reasoning_effort != NULL)
+    json_builder_add_string_value (b, self->reasoning_effort);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "verbosity");
+  if (self->verbosity != NULL)
+    json_builder_add_string_value (b, self->verbosity);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "max_output_tokens");
+  if (self->max_output_tokens > 0)
+    json_builder_add_int_value (b, (gint64) MIN (self->max_output_tokens, G_MAXINT64));
+  else
+    json_builder_add_null_value (b);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+/* A string member only if it is one of @allowed: the file may be hostile. */
+static char *
+read_choice (JsonObject         *obj,
+             const char         *member,
+             const char * const *allowed)
+{
+  JsonNode *node = json_object_get_member (obj, member);
+  const char *value;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  value = json_node_get_string (node);
+  return g_strv_contains (allowed, value) ? g_strdup (value) : NULL;
+}
+
+CsKnobs *
+cs_knobs_new_from_json (JsonNode *node)
+{
+  static const char * const efforts[] = { "minimal", "low", "medium", "high", NULL };
+  static const char * const verbosities[] = { "low", "medium", "high", NULL };
+  CsKnobs *k;
+  JsonObject *obj;
+  JsonNode *member;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  obj = json_node_get_object (node);
+  k = cs_knobs_new ();
+  member = json_object_get_member (obj, "temperature");
+  if (member != NULL && JSON_NODE_HOLDS_VALUE (member) &&
+      (json_node_get_value_type (member) == G_TYPE_DOUBLE || json_node_get_value_type (member) == G_TYPE_INT64))
+    {
+      double t = json_node_get_double (member);
+
+      if (isfinite (t) && t >= 0 && t <= 2)
+        k->temperature = t;
+    }
+  k->reasoning_effort = read_choice (obj, "reasoning_effort", efforts);
+  k->verbosity = read_choice (obj, "verbosity", verbosities);
+  member = json_object_get_member (obj, "max_output_tokens");
+  if (member != NULL && JSON_NODE_HOLDS_VALUE (member) && json_node_get_value_type (member) == G_TYPE_INT64 &&
+      json_node_get_int (member) > 0)
+    k->max_output_tokens = (guint64) json_node_get_int (member);
+  return k;
+}
+
+CsModelConfig *
+cs_knobs_apply_exact (const CsKnobs       *recorded,
+                      const CsModelConfig *model,
+                      CsApiDialect         dialect)
+{
+  g_autoptr(CsModelConfig) m = NULL;
+
+  g_return_val_if_fail (recorded != NULL, NULL);
+  g_return_val_if_fail (model != NULL, NULL);
+
+  m = cs_model_config_copy (model);
+  m->temperature = recorded->temperature;
+  g_free (m->reasoning_effort);
+  m->reasoning_effort = g_strdup (recorded->reasoning_effort);
+  g_free (m->verbosity);
+  m->verbosity = g_strdup (recorded->verbosity);
+  m->max_output_tokens = recorded->max_output_tokens;
+  if (recorded->n > 0)
+    m->max_n = recorded->n;
+  return cs_knobs_apply (NULL, m, dialect);
 }
 
 CsModelConfig *

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 #include "cs-config.h"
 #include "cs-candidate.h"
@@ -56,11 +57,27 @@ char          *cs_knobs_to_string    (const CsKnobs        *self);
  * ("temperature=0.3, verbosity=low, n=2"; n only above 1): for its card
  * and the export. Empty when none was sent. */
 char          *cs_knobs_describe_candidate (CsCandidate    *candidate);
+/* The settings @candidate's request went with (n: its request's n, 0
+ * when unknown): what a follow-up asks it with again. */
+CsKnobs       *cs_knobs_new_from_candidate (CsCandidate    *candidate);
+/* The "settings" object of the run file: {"temperature", "reasoning_effort",
+ * "verbosity", "max_output_tokens"} (null when not set), and back (NULL
+ * when @node is no object). */
+JsonNode      *cs_knobs_to_json      (const CsKnobs        *self);
+CsKnobs       *cs_knobs_new_from_json (JsonNode            *node);
 /* A copy of @model with @self applied (@self may be NULL). Temperature is
  * dropped for a model that does not take one, verbosity for an API that
  * has none (@dialect Ollama), n above 1 for an API that returns one choice
  * per request (Responses, Ollama). */
 CsModelConfig *cs_knobs_apply        (const CsKnobs        *self,
+                                      const CsModelConfig  *model,
+                                      CsApiDialect          dialect);
+
+/* A copy of @model set to exactly what @recorded holds (a request's
+ * settings, not overrides: what @recorded leaves unset is not sent; n
+ * unset keeps the model's max-n), restricted for @dialect as
+ * cs_knobs_apply () does. */
+CsModelConfig *cs_knobs_apply_exact  (const CsKnobs        *recorded,
                                       const CsModelConfig  *model,
                                       CsApiDialect          dialect);
 

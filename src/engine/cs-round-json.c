@@ -123,6 +123,7 @@ round_to_json (CsRound  *round,
       json_builder_set_member_name (b, "judges");
       json_builder_add_value (b, json_node_copy (_cs_round_get_judges_json (round)));
     }
+  _cs_round_judge_knobs_to_json (round, b);
   json_builder_set_member_name (b, "resolution");
   json_builder_add_value (b, _cs_resolution_to_json (round->resolution));
 
@@ -279,6 +280,7 @@ read_round (JsonObject *obj,
     round->candidates_of = index;
   read_judge_usage (round, obj);
   _cs_round_set_judges_json (round, json_object_get_member (obj, "judges"));
+  _cs_round_judge_knobs_read (round, obj);
   round->resolution = read_resolution (obj);
   if (round->candidates_of == index)
     read_own_candidates (round, obj);
@@ -330,6 +332,7 @@ _cs_run_rounds_read (CsRun      *run,
       run->current->created = run->created;
       adopt_run (run->current, run);
       _cs_round_set_judges_json (run->current, json_object_get_member (obj, "judges"));
+      _cs_round_judge_knobs_read (run->current, obj);
       return;
     }
   if (current == NULL)

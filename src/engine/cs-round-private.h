@@ -37,6 +37,8 @@ struct _CsRound
   double        judge_cost_usd;
   gint64        judge_duration_ms;
   JsonNode     *judges;         /* each judge's usage (cs-run-judges.c), or NULL */
+  char         *judge_knobs_model; /* the judge whose request went with judge_knobs */
+  CsKnobs      *judge_knobs;       /* its settings, or NULL (cs-round-knobs.c) */
 };
 
 CsRound  *_cs_round_new                (guint          index,
@@ -58,6 +60,15 @@ void      _cs_round_set_judge_usage    (CsRound       *self,
 void      _cs_round_set_resolution     (CsRound       *self,
                                         CsResolution  *resolution);
 void      _cs_resolution_free          (CsResolution  *resolution);
+/* cs-round-knobs.c: the judge's settings, kept (NULL @knobs: none) and in
+ * the round's JSON ("judge_settings": {"model", "temperature", …}). */
+void      _cs_round_set_judge_knobs    (CsRound       *self,
+                                        const char    *model,
+                                        const CsKnobs *knobs);
+void      _cs_round_judge_knobs_to_json (CsRound      *self,
+                                        JsonBuilder   *builder);
+void      _cs_round_judge_knobs_read   (CsRound       *self,
+                                        JsonObject    *obj);
 
 /* cs-round-json.c: the rounds of a run in the run file (@complete FALSE:
  * the current round's candidates and synthesis are the run's own, at the

@@ -187,6 +187,7 @@ cs_round_finalize (GObject *object)
   clear_result (self);
   g_clear_pointer (&self->resolution, _cs_resolution_free);
   g_clear_pointer (&self->judges, json_node_unref);
+  _cs_round_set_judge_knobs (self, NULL, NULL);
 
   G_OBJECT_CLASS (cs_round_parent_class)->finalize (object);
 }

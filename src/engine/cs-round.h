@@ -17,6 +17,7 @@
 
 #include "cs-types.h"
 #include "cs-result.h"
+#include "cs-knobs.h"
 
 G_BEGIN_DECLS
 
@@ -115,5 +116,13 @@ gboolean            cs_round_get_judge_usage    (CsRound  *self,
                                                  gint64   *output_tokens,
                                                  double   *cost_usd,
                                                  gint64   *duration_ms);
+
+/* The settings the round's judge request went with (temperature, reasoning
+ * effort, verbosity, maximum output tokens) and, in @model, which judge
+ * (the fallback when it answered); NULL when none were recorded (no judge
+ * was asked, or a run file from before they were kept). A follow-up asks
+ * the same judge with the same settings. */
+const CsKnobs      *cs_round_get_judge_knobs    (CsRound     *self,
+                                                 const char **model);
 
 G_END_DECLS

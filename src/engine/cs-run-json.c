@@ -114,6 +114,8 @@ cs_run_to_json (CsRun *self)
   json_builder_add_boolean_value (b, self->judge_price_known);
   json_builder_end_object (b);
   _cs_run_judges_to_json (self, b);
+  /* the current round's, as the judge usage */
+  _cs_round_judge_knobs_to_json (self->current, b);
 
   json_builder_set_member_name (b, "totals");
   json_builder_begin_object (b);

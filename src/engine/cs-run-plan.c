@@ -155,8 +155,26 @@ group_for (const CsModelConfig *model,
   return group;
 }
 
-/* Temperatures per request (see the top comment); each candidate records
- * the knobs its request goes with. */
+/* Each candidate of @group records the knobs its request goes with. */
+static void
+record_knobs (CsRunnerGroup *group)
+{
+  const CsModelConfig *model = group->model;
+
+  for (guint s = 0; s < group->slots->len; s++)
+    {
+      CsRunnerSlot *slot = g_ptr_array_index (group->slots, s);
+      if (model->supports_temperature)
+        cs_candidate_set_temperature (slot->candidate, group->temperature);
+      cs_candidate_set_reasoning_effort (slot->candidate, model->reasoning_effort);
+      cs_candidate_set_verbosity (slot->candidate, model->verbosity);
+      cs_candidate_set_max_output_tokens (slot->candidate, (gint64) MIN (model->max_output_tokens, G_MAXINT64));
+      cs_candidate_set_request_n (slot->candidate, group->slots->len);
+      cs_candidate_set_price_known (slot->candidate, cs_model_config_has_price (model));
+    }
+}
+
+/* Temperatures per request (see the top comment). */
 static void
 spread_temperatures (const CsModelConfig *model,
                      GPtrArray           *model_groups)
@@ -173,18 +191,7 @@ spread_temperatures (const CsModelConfig *model,
         group->temperature = temperature_spread[g % G_N_ELEMENTS (temperature_spread)];
       else
         group->temperature = NAN;
-
-      for (guint s = 0; s < group->slots->len; s++)
-        {
-          CsRunnerSlot *slot = g_ptr_array_index (group->slots, s);
-          if (model->supports_temperature)
-            cs_candidate_set_temperature (slot->candidate, group->temperature);
-          cs_candidate_set_reasoning_effort (slot->candidate, model->reasoning_effort);
-          cs_candidate_set_verbosity (slot->candidate, model->verbosity);
-          cs_candidate_set_max_output_tokens (slot->candidate, (gint64) MIN (model->max_output_tokens, G_MAXINT64));
-          cs_candidate_set_request_n (slot->candidate, group->slots->len);
-          cs_candidate_set_price_known (slot->candidate, cs_model_config_has_price (model));
-        }
+      record_knobs (group);
     }
 }
 
@@ -294,5 +301,128 @@ _cs_run_plan_add (CsConfig           *config,
         cs_run_add_candidate (run, slot->candidate);
     }
 
+  return TRUE;
+}
+
+/* Follow-ups (scope all) */
+
+static const CsAngle *
+find_angle (CsRun      *run,
+            const char *id)
+{
+  guint n_angles = 0;
+  const CsAngle *angles = cs_mode_get_angles (cs_run_get_mode (run), &n_angles);
+
+  for (guint i = 0; id != NULL && i < n_angles; i++)
+    if (g_strcmp0 (angles[i].id, id) == 0)
+      return &angles[i];
+  return NULL;
+}
+
+static gboolean
+same_knobs (const CsModelConfig *a,
+            const CsModelConfig *b)
+{
+  return g_str_equal (a->id, b->id) &&
+         (a->temperature == b->temperature || (isnan (a->temperature) && isnan (b->temperature))) &&
+         g_strcmp0 (a->reasoning_effort, b->reasoning_effort) == 0 &&
+         g_strcmp0 (a->verbosity, b->verbosity) == 0 &&
+         a->max_output_tokens == b->max_output_tokens &&
+         a->max_n == b->max_n;
+}
+
+/* @previous as a follow-up asks it: the knobs its request went with (a run
+ * file from before they were kept: the model's defaults), then @overrides'
+ * for its model. */
+static CsModelConfig *
+asked_again (CsConfig            *config,
+             CsCandidate         *previous,
+             const CsModelConfig *model,
+             GHashTable          *overrides)
+{
+  const CsProviderConfig *provider = cs_config_find_provider (config, model->provider);
+  CsApiDialect dialect = provider != NULL ? provider->api : CS_API_OPENAI_CHAT;
+  g_autoptr(CsKnobs) recorded = cs_knobs_new_from_candidate (previous);
+  g_autoptr(CsModelConfig) base = NULL;
+  const CsKnobs *over = overrides != NULL ? g_hash_table_lookup (overrides, model->id) : NULL;
+
+  if (recorded->n > 0)
+    base = cs_knobs_apply_exact (recorded, model, dialect);
+  else
+    base = cs_model_config_copy (model);
+  return cs_knobs_apply (over, base, dialect);
+}
+
+gboolean
+_cs_run_plan_again (CsConfig   *config,
+                    CsRun      *run,
+                    GPtrArray  *previous,
+                    GHashTable *overrides,
+                    GPtrArray  *groups,
+                    GPtrArray  *slots,
+                    GError    **error)
+{
+  g_autoptr(GPtrArray) mine = g_ptr_array_new ();
+
+  if (previous == NULL || previous->len == 0 || previous->len + slots->len > CS_RUNNER_MAX_CANDIDATES)
+    {
+      g_set_error_literal (error, CS_RUNNER_ERROR, CS_RUNNER_ERROR_CONFIG,
+                           "the run has no candidates to ask again");
+      return FALSE;
+    }
+
+  for (guint i = 0; i < previous->len; i++)
+    {
+      CsCandidate *before = g_ptr_array_index (previous, i);
+      const CsModelConfig *model = cs_config_find_model (config, cs_candidate_get_model (before));
+      const CsAngle *angle = find_angle (run, cs_candidate_get_angle (before));
+      g_autoptr(CsModelConfig) asked = NULL;
+      g_autofree char *id = g_strdup_printf ("c%u", slots->len + 1);
+      CsRunnerGroup *group = NULL;
+      CsRunnerSlot *slot;
+
+      if (model == NULL)
+        {
+          g_set_error (error, CS_RUNNER_ERROR, CS_RUNNER_ERROR_CONFIG,
+                       "unknown model %s", cs_candidate_get_model (before));
+          return FALSE;
+        }
+      asked = asked_again (config, before, model, overrides);
+      /* the same model, angle and knobs share a request, as they did */
+      for (guint g = 0; g < mine->len && group == NULL; g++)
+        {
+          CsRunnerGroup *candidate_group = g_ptr_array_index (mine, g);
+
+          if (candidate_group->angle == angle && same_knobs (candidate_group->model, asked) &&
+              candidate_group->slots->len < MAX (asked->max_n, 1))
+            group = candidate_group;
+        }
+      if (group == NULL)
+        {
+          group = g_new0 (CsRunnerGroup, 1);
+          group->own_model = g_steal_pointer (&asked);
+          group->model = group->own_model;
+          group->angle = angle;
+          group->temperature = group->model->supports_temperature ? group->model->temperature : NAN;
+          group->slots = g_ptr_array_new ();
+          g_ptr_array_add (mine, group);
+          g_ptr_array_add (groups, group);
+        }
+
+      slot = g_new0 (CsRunnerSlot, 1);
+      slot->candidate = cs_candidate_new (id, model->id, angle != NULL ? angle->id : cs_candidate_get_angle (before));
+      slot->group = group;
+      g_ptr_array_add (group->slots, slot);
+      g_ptr_array_add (slots, slot);
+    }
+
+  for (guint g = 0; g < mine->len; g++)
+    record_knobs (g_ptr_array_index (mine, g));
+  for (guint i = 0; i < slots->len; i++)
+    {
+      CsRunnerSlot *slot = g_ptr_array_index (slots, i);
+      if (cs_run_find_candidate (run, cs_candidate_get_id (slot->candidate)) == NULL)
+        cs_run_add_candidate (run, slot->candidate);
+    }
   return TRUE;
 }

@@ -70,4 +70,20 @@ guint    _cs_run_plan_adopt    (CsConfig           *config,
                                 GPtrArray          *groups,
                                 GPtrArray          *slots);
 
+/* A follow-up's plan (scope all): the candidates of @previous (of
+ * CsCandidate, the round followed up on) asked again in their order, each
+ * with its model, its angle and the knobs its request went with (what the
+ * run file keeps per candidate; a file from before they were kept: the
+ * model's defaults), then the knobs @overrides (model id → CsKnobs, may be
+ * NULL) sets for its model on top; the same model, angle and knobs share a
+ * request up to their n, as they did. No temperature spread: each request
+ * gets the temperature it had. */
+gboolean _cs_run_plan_again    (CsConfig           *config,
+                                CsRun              *run,
+                                GPtrArray          *previous,
+                                GHashTable         *overrides,
+                                GPtrArray          *groups,
+                                GPtrArray          *slots,
+                                GError            **error);
+
 G_END_DECLS

@@ -10,9 +10,16 @@
  *   current result, given the problem, the candidates it was made from,
  *   the follow-up and every step tried so far (the runner's judge request,
  *   with the current result in place of the fusion);
- * - scope all: every model of the current round is asked again (the same
- *   models and counts, the prompts with the follow-up section), then
- *   votes, consensus and the judge run as in the first round.
+ * - scope all: every candidate of the current round is asked again (the
+ *   same models, angles and counts, the prompts with the follow-up
+ *   section), then votes, consensus and the judge run as in the first
+ *   round.
+ *
+ * Both ask with the settings the run used, not the providers file's: each
+ * candidate's request goes with the knobs its predecessor's went with (the
+ * run file keeps them per candidate), the judge's with those the current
+ * round's judge request went with (cs_round_get_judge_knobs ()); knobs set
+ * for the round (cs_runner_set_round_knobs ()) go on top.
  *
  * How it ends is the runner's (cs-runner-progress.c), which hands it here
  * (_cs_runner_follow_up_end ()): a result makes the round current (and a
@@ -27,6 +34,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include <math.h>
 #include <string.h>
 
 #include "cs-mode.h"
@@ -38,7 +46,9 @@ struct _CsRunnerFollowUp
   CsRoundScope  scope;
   char         *text;
   GPtrArray    *reports;    /* of CsStepReport*, titles filled in */
-  GStrv         models;     /* scope all: "provider/model:COUNT" of the current round */
+  GHashTable   *overrides;  /* model → CsKnobs*: this round's own, or NULL */
+  char         *judge_model_before;  /* the judge the current round asked, once begun */
+  CsKnobs      *judge_knobs_before;  /* with these settings, or NULL */
   char         *context;    /* the prompts' follow-up section, once begun */
   CsRound      *round;      /* once begun; the run's */
 };
@@ -50,7 +60,9 @@ _cs_runner_follow_up_free (CsRunnerFollowUp *follow_up)
     return;
   g_free (follow_up->text);
   g_clear_pointer (&follow_up->reports, g_ptr_array_unref);
-  g_strfreev (follow_up->models);
+  g_clear_pointer (&follow_up->overrides, g_hash_table_unref);
+  g_free (follow_up->judge_model_before);
+  g_clear_pointer (&follow_up->judge_knobs_before, cs_knobs_free);
   g_free (follow_up->context);
   g_free (follow_up);
 }
@@ -216,7 +228,7 @@ cs_runner_new_follow_up (CsConfig      *config,
   g_autoptr(CsRunner) self = NULL;
   g_autoptr(GPtrArray) reports = NULL;
   g_autofree char *text = NULL;
-  g_auto(GStrv) models = NULL;
+  g_auto(GStrv) models = NULL;  /* checked only: every model still configured */
 
   g_return_val_if_fail (CS_IS_CONFIG (config), NULL);
   g_return_val_if_fail (CS_IS_RUN (run), NULL);
@@ -259,8 +271,72 @@ cs_runner_new_follow_up (CsConfig      *config,
   self->follow_up->scope = scope;
   self->follow_up->text = text[0] != '\0' ? g_steal_pointer (&text) : NULL;
   self->follow_up->reports = g_steal_pointer (&reports);
-  self->follow_up->models = g_steal_pointer (&models);
   return g_steal_pointer (&self);
+}
+
+void
+cs_runner_set_round_knobs (CsRunner      *self,
+                           const char    *model,
+                           const CsKnobs *knobs)
+{
+  CsRunnerFollowUp *f;
+
+  g_return_if_fail (CS_IS_RUNNER (self));
+  g_return_if_fail (self->follow_up != NULL && self->follow_up->round == NULL);
+  g_return_if_fail (model != NULL);
+
+  f = self->follow_up;
+  if (knobs == NULL || cs_knobs_is_empty (knobs))
+    {
+      if (f->overrides != NULL)
+        g_hash_table_remove (f->overrides, model);
+      return;
+    }
+  if (f->overrides == NULL)
+    f->overrides = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) cs_knobs_free);
+  g_hash_table_replace (f->overrides, g_strdup (model), cs_knobs_copy (knobs));
+}
+
+CsModelConfig *
+_cs_runner_judge_model (CsRunner            *self,
+                        const CsModelConfig *judge)
+{
+  const CsProviderConfig *provider = cs_config_find_provider (self->config, judge->provider);
+  CsApiDialect dialect = provider != NULL ? provider->api : CS_API_OPENAI_CHAT;
+  CsRunnerFollowUp *f = self->follow_up;
+  g_autoptr(CsModelConfig) base = NULL;
+  const CsKnobs *over;
+  CsModelConfig *model;
+
+  if (f == NULL)
+    {
+      base = cs_model_config_copy (judge);
+      over = cs_run_get_knobs (self->run, judge->id);
+    }
+  else
+    {
+      if (f->judge_knobs_before != NULL && g_strcmp0 (f->judge_model_before, judge->id) == 0)
+        base = cs_knobs_apply_exact (f->judge_knobs_before, judge, dialect);
+      else
+        base = cs_model_config_copy (judge);
+      over = f->overrides != NULL ? g_hash_table_lookup (f->overrides, judge->id) : NULL;
+    }
+  model = cs_knobs_apply (over, base, dialect);
+  model->max_n = 1;
+  return model;
+}
+
+void
+_cs_runner_record_judge_knobs (CsRunner            *self,
+                               const CsModelConfig *asked)
+{
+  g_autoptr(CsKnobs) knobs = cs_knobs_new ();
+
+  knobs->temperature = asked->supports_temperature ? asked->temperature : NAN;
+  knobs->reasoning_effort = g_strdup (asked->reasoning_effort);
+  knobs->verbosity = g_strdup (asked->verbosity);
+  knobs->max_output_tokens = asked->max_output_tokens;
+  _cs_round_set_judge_knobs (cs_run_get_current_round (self->run), asked->id, knobs);
 }
 
 /* Every step reported so far, in every round, then this round's. */
@@ -306,6 +382,7 @@ _cs_runner_follow_up_begin (CsRunner  *self,
   CsRunnerFollowUp *f = self->follow_up;
   g_autoptr(JsonNode) data = current_data (self->run);
   g_autoptr(GPtrArray) tried = NULL;
+  g_autoptr(GPtrArray) previous = NULL;
   guint current_index = cs_round_get_index (cs_run_get_current_round (self->run));
 
   if (f->round != NULL)
@@ -321,6 +398,19 @@ _cs_runner_follow_up_begin (CsRunner  *self,
       return FALSE;
     }
 
+  {
+    CsRound *before = cs_run_get_current_round (self->run);
+    const char *judge_model = NULL;
+    const CsKnobs *judge_knobs = cs_round_get_judge_knobs (before, &judge_model);
+
+    GPtrArray *asked = cs_round_get_candidates (before);
+
+    previous = g_ptr_array_new_with_free_func (g_object_unref);
+    for (guint i = 0; i < asked->len; i++)
+      g_ptr_array_add (previous, g_object_ref (g_ptr_array_index (asked, i)));
+    f->judge_model_before = g_strdup (judge_model);
+    f->judge_knobs_before = judge_knobs != NULL ? cs_knobs_copy (judge_knobs) : NULL;
+  }
   tried = all_tried (self->run, f->reports);
   f->context = cs_mode_build_follow_up_context (cs_run_get_mode (self->run),
                                                 cs_run_get_n_rounds (self->run) + 1, current_index,
@@ -329,8 +419,8 @@ _cs_runner_follow_up_begin (CsRunner  *self,
   cs_run_set_message (self->run, NULL);
 
   if (f->scope == CS_ROUND_SCOPE_ALL &&
-      !_cs_run_plan_add (self->config, self->run, (const char * const *)f->models,
-                         self->groups, self->slots, error))
+      !_cs_run_plan_again (self->config, self->run, previous, f->overrides,
+                           self->groups, self->slots, error))
     {
       _cs_run_end_round (self->run, CS_RUN_FAILED, (*error)->message);
       return FALSE;

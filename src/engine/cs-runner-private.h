@@ -232,6 +232,15 @@ void             _cs_runner_follow_up_free     (CsRunnerFollowUp    *follow_up);
 gboolean         _cs_runner_follow_up_begin    (CsRunner            *self,
                                                 GError             **error);
 gboolean         _cs_runner_follow_up_judge_only (CsRunner          *self);
+/* The judge @judge as this runner asks it, a copy: in a follow-up with the
+ * settings the round before recorded for it (else its defaults) and the
+ * round's own knobs on top; in a first round with the run's knobs for it.
+ * n is 1. */
+CsModelConfig   *_cs_runner_judge_model        (CsRunner            *self,
+                                                const CsModelConfig *judge);
+/* The current round records the settings @asked (a judge as asked) goes with. */
+void             _cs_runner_record_judge_knobs (CsRunner            *self,
+                                                const CsModelConfig *asked);
 void             _cs_runner_follow_up_start_judge (CsRunner         *self);
 /* A candidate's messages in the round. */
 JsonNode        *_cs_runner_follow_up_messages (CsRunner            *self,

@@ -78,6 +78,7 @@ struct _CsRunnerJudge
   gboolean  on_fallback;
   guint     repairs;       /* of this judge */
   GString  *failures;      /* "The judge (x) failed: why." sentences so far */
+  GPtrArray *models;       /* of CsModelConfig*: the judges as asked (knobs applied) */
 };
 
 void
@@ -87,6 +88,7 @@ _cs_runner_judge_free (CsRunnerJudge *judge)
     return;
   g_free (judge->model_id);
   g_string_free (judge->failures, TRUE);
+  g_clear_pointer (&judge->models, g_ptr_array_unref);
   g_free (judge);
 }
 
@@ -325,8 +327,19 @@ start_judge (CsRunner            *self,
              JsonNode            *messages)
 {
   CsMode mode = cs_run_get_mode (self->run);
-  CsRunnerRequest *request = _cs_runner_request_new (self, judge);
+  CsRunnerRequest *request;
   g_autofree char *why = NULL;
+
+  /* the judge with the knobs this run asks it with (a repair's is already) */
+  if (!g_ptr_array_find (self->judge->models, judge, NULL))
+    {
+      CsModelConfig *asked = _cs_runner_judge_model (self, judge);
+
+      g_ptr_array_add (self->judge->models, asked);
+      _cs_runner_record_judge_knobs (self, asked);
+      judge = asked;
+    }
+  request = _cs_runner_request_new (self, judge);
 
   request->is_judge = TRUE;
   request->is_repair = messages != NULL;
@@ -456,6 +469,7 @@ _cs_runner_synthesis_continue (CsRunner *self)
   self->judge = g_new0 (CsRunnerJudge, 1);
   self->judge->model_id = g_strdup (judge_id);
   self->judge->failures = g_string_new (NULL);
+  self->judge->models = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_model_config_free);
   save_fused (self, judge_id);
   self->judge_start_us = g_get_monotonic_time ();
 

@@ -63,6 +63,14 @@ void        cs_runner_set_deadline   (CsRunner     *self,
                                       guint         deadline_s);
 void        cs_runner_set_cancel_late (CsRunner    *self,
                                        gboolean     cancel_late);
+/* A follow-up round's own knobs for @model ("provider/model", a candidate
+ * model's or the judge's), on top of those the run used: for this round
+ * only, recorded by its candidates and its judge (and so by the rounds
+ * that follow it). Before the runner executes; NULL or empty knobs remove
+ * them. */
+void        cs_runner_set_round_knobs (CsRunner    *self,
+                                       const char  *model,
+                                       const CsKnobs *knobs);
 
 /* Creates the run's candidates from @models ("provider/model" or
  * "provider/model:COUNT"), spreading angles and temperatures for diversity

@@ -38,6 +38,7 @@ main (int   argc,
   g_autofree char *port_file = NULL;
   g_autofree char *config_file = NULL;
   g_autofree char *required_key = NULL;
+  g_autofree char *record_file = NULL;
   g_autofree char *base_url = NULL;
   g_autofree char *description = NULL;
   int port = 0;
@@ -50,6 +51,7 @@ main (int   argc,
     { "write-config", 0, 0, G_OPTION_ARG_FILENAME, &config_file, "Write a providers.ini for this server to FILE", "FILE" },
     { "require-key", 0, 0, G_OPTION_ARG_STRING, &required_key, "Answer 401 on the /v1 routes unless requests carry \"Authorization: Bearer KEY\"", "KEY" },
     { "delay-ms", 0, 0, G_OPTION_ARG_INT, &delay_ms, "Milliseconds between two stream chunks (default: 5)", "N" },
+    { "record", 0, 0, G_OPTION_ARG_FILENAME, &record_file, "Append every request ({\"path\", \"model\", \"body\"}) to FILE, a JSON line each", "FILE" },
     { NULL }
   };
 
@@ -94,6 +96,11 @@ main (int   argc,
     cs_test_provider_set_required_key (provider, required_key);
   if (delay_ms >= 0)
     cs_test_provider_set_delay_ms (provider, (guint) delay_ms);
+  if (record_file != NULL && !cs_test_provider_record_to (provider, record_file, &error))
+    {
+      g_printerr ("--record: %s\n", error->message);
+      return 2;
+    }
 
   if (!cs_test_provider_start (provider, (guint) port, &error))
     {

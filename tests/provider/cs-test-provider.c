@@ -76,6 +76,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -234,6 +235,7 @@ struct _CsTestProvider
   GArray     *recent;      /* gint64 monotonic times of the requests of the last minute */
   GList      *streams;     /* Stream* in flight */
   guint       serial;
+  FILE       *record;      /* every request as a JSON line, or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (CsTestProvider, cs_test_provider, G_TYPE_OBJECT)
@@ -2880,6 +2882,13 @@ note_request (CsTestProvider    *self,
     g_ptr_array_remove_index (self->requests, 0);
   g_ptr_array_add (self->requests, node);
   self->n_requests++;
+  if (self->record != NULL)
+    {
+      g_autofree char *line = json_to_string (node, FALSE);
+
+      fprintf (self->record, "%s\n", line);
+      fflush (self->record);
+    }
 
   if (model)
     {
@@ -3275,6 +3284,7 @@ cs_test_provider_finalize (GObject *object)
   CsTestProvider *self = (CsTestProvider *) object;
 
   g_clear_pointer (&self->required_key, g_free);
+  g_clear_pointer (&self->record, fclose);
   g_clear_pointer (&self->requests, g_ptr_array_unref);
   g_clear_pointer (&self->counts, g_hash_table_unref);
   g_clear_pointer (&self->fired, g_hash_table_unref);
@@ -3460,6 +3470,35 @@ cs_test_provider_get_requests (CsTestProvider *self)
   for (guint i = 0; i < self->requests->len; i++)
     g_ptr_array_add (copy, json_node_ref (g_ptr_array_index (self->requests, i)));
   return copy;
+}
+
+/**
+ * cs_test_provider_record_to:
+ *
+ * Appends every request from now on to @path, one JSON object a line (as
+ * cs_test_provider_get_requests () gives them): for tests that run the
+ * provider as a program.
+ */
+gboolean
+cs_test_provider_record_to (CsTestProvider  *self,
+                            const char      *path,
+                            GError         **error)
+{
+  FILE *f;
+
+  g_return_val_if_fail (CS_IS_TEST_PROVIDER (self), FALSE);
+
+  f = fopen (path, "a");
+  if (f == NULL)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "%s: %s", path, g_strerror (saved));
+      return FALSE;
+    }
+  g_clear_pointer (&self->record, fclose);
+  self->record = f;
+  return TRUE;
 }
 
 /**

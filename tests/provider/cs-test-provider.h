@@ -37,6 +37,9 @@ guint           cs_test_provider_get_request_count  (CsTestProvider  *self,
                                                      const char      *model);
 GPtrArray      *cs_test_provider_get_requests       (CsTestProvider  *self);
 void            cs_test_provider_reset              (CsTestProvider  *self);
+gboolean        cs_test_provider_record_to          (CsTestProvider  *self,
+                                                     const char      *path,
+                                                     GError         **error);
 
 /* The fault tokens, one per line ("token  description"), for --help. */
 const char     *cs_test_provider_get_fault_help     (void);
