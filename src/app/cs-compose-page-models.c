@@ -133,6 +133,9 @@ count_for (const char *spec,
   const char *colon = strrchr (spec, ':');
   gsize len = colon != NULL ? (gsize) (colon - spec) : strlen (spec);
 
+  /* a whole name that holds a colon (Ollama's "qwen3:8b") */
+  if (g_str_equal (spec, id))
+    return fallback;
   if (strlen (id) != len || strncmp (id, spec, len) != 0)
     return 0;
   if (colon == NULL)
@@ -231,6 +234,9 @@ create_model_row (CsComposePage       *self,
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (row->spin, "value-changed", G_CALLBACK (_cs_compose_page_queue_estimate),
                            self, G_CONNECT_SWAPPED);
+  /* the settings a model had when the app last ran */
+  if (self->settings != NULL)
+    cs_knobs_popover_remember (row->knobs, self->settings, model->id);
 
   action_row = adw_action_row_new ();
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (action_row), FALSE);

@@ -4,7 +4,10 @@
  * (-0.1 for the temperature, 0 for the counts) and the drop-downs' first
  * item stand for "what the providers file says", which the caption below
  * names. The compose page hands the settings to the run it makes
- * (cs_run_set_knobs ()).
+ * (cs_run_set_knobs ()). With cs_knobs_popover_remember () they outlive the
+ * app: the "model-knobs" setting keeps each model's as "key=value, …" (the
+ * CLI's --option words), written on each change (GSettings writes in the
+ * background); Use the Defaults forgets a model's.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -23,6 +26,9 @@ struct _CsKnobsPopover
 
   CsKnobs        *knobs;
   gboolean        updating;
+  GSettings      *settings;     /* where they are remembered, or NULL */
+  char           *model_id;
+  gboolean        remembering;  /* the caption says so */
 
   GtkLabel       *title_label;
   GtkSpinButton  *temperature_spin;
@@ -124,12 +130,15 @@ read_widgets (CsKnobsPopover *self)
   self->knobs->n = n > 0 && gtk_widget_get_visible (GTK_WIDGET (self->n_spin)) ? (guint) n : 0;
 }
 
+static void save (CsKnobsPopover *self);
+
 static void
 edited_cb (CsKnobsPopover *self)
 {
   if (self->updating)
     return;
   read_widgets (self);
+  save (self);
   gtk_widget_set_sensitive (GTK_WIDGET (self->reset_button), !cs_knobs_is_empty (self->knobs));
   g_signal_emit (self, signals[CHANGED], 0);
 }
@@ -174,6 +183,106 @@ cs_knobs_popover_get_knobs (CsKnobsPopover *self)
   return self->knobs;
 }
 
+/* Remembering */
+
+#define SETTINGS_KEY "model-knobs"
+
+/* "temperature=0.3, verbosity=low" → knobs; what does not read (a hand
+ * edit, a key of a later version) is left out. */
+static CsKnobs *
+knobs_from_string (const char *text)
+{
+  g_auto(GStrv) parts = g_strsplit (text, ",", -1);
+  CsKnobs *knobs = cs_knobs_new ();
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_auto(GStrv) kv = g_strsplit (g_strstrip (parts[i]), "=", 2);
+
+      if (kv[0] == NULL || kv[0][0] == '\0' || kv[1] == NULL)
+        continue;
+      if (!cs_knobs_set (knobs, g_strstrip (kv[0]), g_strstrip (kv[1]), &error))
+        g_debug ("Ignoring a remembered setting: %s", error->message);
+    }
+  return knobs;
+}
+
+/* @settings' dictionary with @model_id's entry set to @value (NULL: removed). */
+static GVariant *
+dictionary_with (GSettings  *settings,
+                 const char *model_id,
+                 const char *value)
+{
+  g_autoptr(GVariant) old = g_settings_get_value (settings, SETTINGS_KEY);
+  GVariantBuilder builder;
+  GVariantIter iter;
+  const char *key, *text;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{ss}"));
+  g_variant_iter_init (&iter, old);
+  while (g_variant_iter_next (&iter, "{&s&s}", &key, &text))
+    if (!g_str_equal (key, model_id))
+      g_variant_builder_add (&builder, "{ss}", key, text);
+  if (value != NULL)
+    g_variant_builder_add (&builder, "{ss}", model_id, value);
+  return g_variant_builder_end (&builder);
+}
+
+static void
+save (CsKnobsPopover *self)
+{
+  g_autofree char *value = NULL;
+  g_autofree char *before = NULL;
+
+  if (self->settings == NULL)
+    return;
+  value = cs_knobs_to_string (self->knobs);
+  {
+    g_autoptr(GVariant) old = g_settings_get_value (self->settings, SETTINGS_KEY);
+
+    g_variant_lookup (old, self->model_id, "s", &before);
+  }
+  /* nothing set is nothing remembered */
+  if (g_strcmp0 (before, value[0] != '\0' ? value : NULL) == 0)
+    return;
+  g_settings_set_value (self->settings, SETTINGS_KEY,
+                        dictionary_with (self->settings, self->model_id, value[0] != '\0' ? value : NULL));
+}
+
+void
+cs_knobs_popover_remember (CsKnobsPopover *self,
+                           GSettings      *settings,
+                           const char     *model_id)
+{
+  g_autoptr(GVariant) saved = NULL;
+  g_autofree char *text = NULL;
+
+  g_return_if_fail (CS_IS_KNOBS_POPOVER (self));
+  g_return_if_fail (G_IS_SETTINGS (settings));
+  g_return_if_fail (model_id != NULL);
+
+  g_set_object (&self->settings, settings);
+  g_free (self->model_id);
+  self->model_id = g_strdup (model_id);
+  if (!self->remembering)
+    {
+      g_autofree char *caption = g_strconcat (gtk_label_get_text (self->defaults_label), " ",
+                                              _("What you set here is kept for the next runs until "
+                                                "you choose Use the Defaults."), NULL);
+
+      gtk_label_set_text (self->defaults_label, caption);
+      self->remembering = TRUE;
+    }
+  saved = g_settings_get_value (settings, SETTINGS_KEY);
+  if (g_variant_lookup (saved, model_id, "s", &text))
+    {
+      g_autoptr(CsKnobs) knobs = knobs_from_string (text);
+
+      cs_knobs_popover_set_knobs (self, knobs);
+    }
+}
+
 static GListModel *
 drop_model (const char * const *values)
 {
@@ -201,7 +310,9 @@ describe_defaults (const CsModelConfig *model)
                           model->reasoning_effort != NULL ? model->reasoning_effort : _("not sent"));
   if (model->max_output_tokens > 0)
     g_string_append_printf (s, _(", at most %u output tokens"), (guint) MIN (model->max_output_tokens, G_MAXUINT));
-  g_string_append_printf (s, _(", up to %u answers per request."), MAX (model->max_n, 1));
+  g_string_append_printf (s, ngettext (", up to %u answer per request.", ", up to %u answers per request.",
+                                       MAX (model->max_n, 1)),
+                          MAX (model->max_n, 1));
   return g_string_free (g_steal_pointer (&s), FALSE);
 }
 
@@ -216,8 +327,8 @@ cs_knobs_popover_new (const CsModelConfig *model,
   g_return_val_if_fail (model != NULL, NULL);
 
   self = g_object_new (CS_TYPE_KNOBS_POPOVER, NULL);
-  /* Translators: the heading of a model's settings, "Settings of gpt-5 for This Run" */
-  title = g_strdup_printf (_("%s for This Run"), model->id);
+  /* Translators: the heading of a model's settings popover, "Settings of openai/gpt-5" */
+  title = g_strdup_printf (_("Settings of %s"), model->id);
   gtk_label_set_text (self->title_label, title);
   defaults = describe_defaults (model);
   gtk_label_set_text (self->defaults_label, defaults);
@@ -245,6 +356,8 @@ cs_knobs_popover_finalize (GObject *object)
   CsKnobsPopover *self = CS_KNOBS_POPOVER (object);
 
   g_clear_pointer (&self->knobs, cs_knobs_free);
+  g_clear_object (&self->settings);
+  g_free (self->model_id);
 
   G_OBJECT_CLASS (cs_knobs_popover_parent_class)->finalize (object);
 }

@@ -25,5 +25,11 @@ const CsKnobs  *cs_knobs_popover_get_knobs  (CsKnobsPopover      *self);
 /* Sets the widgets from @knobs (NULL: all Default). */
 void            cs_knobs_popover_set_knobs  (CsKnobsPopover      *self,
                                              const CsKnobs       *knobs);
+/* Remembers the settings across restarts in @settings' "model-knobs"
+ * under @model_id ("provider/model"): restores them now, and keeps every
+ * change (Use the Defaults forgets them). */
+void            cs_knobs_popover_remember   (CsKnobsPopover      *self,
+                                             GSettings           *settings,
+                                             const char          *model_id);
 
 G_END_DECLS
