@@ -77,7 +77,8 @@ def wait_for(cond, what, timeout=30):
 
 # --- the provider and the providers file --------------------------------------
 port_file = os.path.join(TMP, "provider.port")
-provider = subprocess.Popen([PROVIDER, "--port-file=" + port_file, "--require-key=" + SECRET],
+RECORD = os.path.join(TMP, "requests.jsonl")
+provider = subprocess.Popen([PROVIDER, "--port-file=" + port_file, "--require-key=" + SECRET, "--record=" + RECORD],
                             stdout=subprocess.DEVNULL, stderr=open(os.path.join(TMP, "provider.log"), "w"))
 CHILDREN.append(provider)
 wait_for(lambda: os.path.exists(port_file) and open(port_file).read().strip(), "the test provider")
@@ -390,6 +391,27 @@ try:
     S.events(slow["id"])
     ok("follow-ups: judge and all scopes, step reports, on the run's event stream after a round event; "
        "equal to the CLI's --follow-up; 400, 404 and 409 as documented")
+
+    # --- a follow-up asks with the settings the run used ------------------------
+    # a run another process made with settings of its own (--option)
+    made = subprocess.run([CLI, "--config=" + CONFIG, "--format=json", "--quiet", "--model=demo/demo-alpha",
+                           "--option=temperature=0.3", "--option=max-output-tokens=700", "--judge=demo/demo-judge",
+                           "--option=demo/demo-judge@temperature=0.1", "-"],
+                          input=PROBLEM.encode(), env=ENV, capture_output=True, timeout=120 * SLOW)
+    check(made.returncode == 0, "a run with --option: %s" % made.stderr.decode()[-2000:])
+    knobbed = json.loads(made.stdout)["id"]
+    start = len(open(RECORD).read().splitlines())
+    started = S.json("POST", "/v1/runs/%s/follow-ups" % knobbed, {"question": "And with two regions?",
+                                                                  "scope": "all"}, want=201)
+    evs, _ = S.events(knobbed, last_id=started["last_event_id"])
+    check(evs[-1]["event"] == "done" and evs[-1]["data"]["state"] == "done", "the follow-up: %r" % evs[-1])
+    asked = [json.loads(line) for line in open(RECORD).read().splitlines()[start:]]
+    alpha = [r["body"] for r in asked if r["model"] == "demo-alpha"]
+    judge = [r["body"] for r in asked if r["model"] == "demo-judge"]
+    check(len(alpha) == 1 and alpha[0].get("temperature") == 0.3 and alpha[0].get("max_completion_tokens") == 700,
+          "the candidate asked with the run's settings: %r" % alpha)
+    check(len(judge) == 1 and judge[0].get("temperature") == 0.1, "the judge asked with the run's: %r" % judge)
+    ok("a follow-up through the API asks every model and the judge with the settings the run used")
 
     # --- the store as it is on disk at request time ----------------------------
     # the CLI's runs were saved by another process after the server started

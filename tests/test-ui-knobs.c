@@ -1,10 +1,15 @@
-/* test-ui-knobs.c: a model's settings popover on the compose page
- * remembered across restarts: set in the popover, kept in the settings
- * (a keyfile backend standing in for dconf), restored by a new page over a
- * new backend reading the same file, and forgotten by Use the Defaults.
+/* test-ui-knobs.c: a model's settings in the app
+ *
+ * - /ui/knobs/remembered: the compose page's popover remembered across
+ *   restarts: set in the popover, kept in the settings (a keyfile backend
+ *   standing in for dconf), restored by a new page over a new backend
+ *   reading the same file, and forgotten by Use the Defaults;
+ * - /ui/knobs/follow-up: a run made with a popover's settings, then a
+ *   follow-up from the bar under its result (every model again): the
+ *   round's requests carry the run's settings, and its cards show them.
  *
  * Runs under Xvfb (GDK_BACKEND=x11, GSK_RENDERER=cairo); CS_TEST_UI_SHOTS=DIR
- * saves DIR/knobs-popover.png.
+ * saves DIR/knobs-popover.png and DIR/knobs-follow-up.png.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -17,36 +22,23 @@
 #include <math.h>
 #include <glib/gstdio.h>
 
+#include "cs-candidate-card-private.h"
+#include "cs-candidate-view.h"
 #include "cs-compose-page-private.h"
+#include "cs-follow-up-bar.h"
+#include "cs-run-page-rounds.h"
+#include "cs-result-view.h"
 #include "cs-test-provider.h"
+#include "cs-window-private.h"
+#include "test-ui-util.h"
 
 static CsTestProvider *provider;
 static char *tmp_dir;
 
 static gboolean
-wake_up_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
 wait_for (gboolean (*cond) (gpointer), gpointer data, guint timeout_ms)
 {
-  guint slack = g_getenv ("CONSILIUM_TEST_SLOW") != NULL ? 6 : 1;
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * slack * 1000;
-  guint wake = g_timeout_add (20, wake_up_cb, NULL);
-  gboolean ok;
-
-  while (!(ok = cond (data)) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (wake);
-  return ok;
-}
-
-static gboolean
-never (gpointer data)
-{
-  return FALSE;
+  return cs_test_wait_for (cond, data, timeout_ms);
 }
 
 static CsConfig *
@@ -130,34 +122,6 @@ knobs_empty (gpointer popover)
 }
 
 static void
-save_shot (GtkWidget  *widget,
-           const char *name)
-{
-  const char *dir = g_getenv ("CS_TEST_UI_SHOTS");
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  int w, h;
-
-  if (dir == NULL)
-    return;
-  wait_for (never, NULL, 300);
-  w = gtk_widget_get_width (widget);
-  h = gtk_widget_get_height (widget);
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), w, h);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, w, h));
-  path = g_build_filename (dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-}
-
-static void
 test_remembered (void)
 {
   g_autoptr(CsConfig) config = make_config ();
@@ -175,7 +139,7 @@ test_remembered (void)
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 800);
   page = new_page (GTK_WINDOW (window), settings, config);
   gtk_window_present (GTK_WINDOW (window));
-  wait_for (never, NULL, 100);
+  cs_test_ui_settle (5000);
 
   /* nothing remembered: every value Default */
   row = find_row (page, "demo/demo-alpha");
@@ -186,7 +150,8 @@ test_remembered (void)
   gtk_spin_button_set_value (child (row->knobs, "temperature_spin"), 0.3);
   gtk_drop_down_set_selected (child (row->knobs, "verbosity_drop"), 1); /* low */
   gtk_spin_button_set_value (child (row->knobs, "max_tokens_spin"), 700);
-  save_shot (GTK_WIDGET (row->knobs), "knobs-popover.png");
+  cs_test_ui_settle (5000);
+  cs_test_ui_save_shot (GTK_WIDGET (row->knobs), "knobs-popover.png");
   gtk_menu_button_popdown (row->knobs_button);
   gtk_spin_button_set_value (child (find_row (page, "demo/qwen3:8b")->knobs, "n_spin"), 2);
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row->knobs_button), "accent"));
@@ -201,13 +166,13 @@ test_remembered (void)
   gtk_window_destroy (GTK_WINDOW (window));
   g_clear_object (&settings);
   g_clear_object (&backend);
-  wait_for (never, NULL, 100);
+  cs_test_ui_settle (5000);
   backend = g_keyfile_settings_backend_new (settings_path, "/io/github/consilium/Consilium/", "consilium");
   settings = g_settings_new_with_backend (APP_ID, backend);
   window = gtk_window_new ();
   page = new_page (GTK_WINDOW (window), settings, config);
   gtk_window_present (GTK_WINDOW (window));
-  wait_for (never, NULL, 100);
+  cs_test_ui_settle (5000);
 
   row = find_row (page, "demo/demo-alpha");
   knobs = cs_knobs_popover_get_knobs (row->knobs);
@@ -240,33 +205,171 @@ test_remembered (void)
   g_assert_true (file_holds ("'demo/qwen3:8b': 'n=2'"));
 
   gtk_window_destroy (GTK_WINDOW (window));
-  wait_for (never, NULL, 50);
+  cs_test_ui_settle (5000);
+}
+
+/* The app: a run with a popover's settings, a follow-up from the bar */
+
+static gboolean
+not_running (gpointer data)
+{
+  return !_cs_window_is_running (CS_WINDOW (data));
+}
+
+static gboolean
+result_built (gpointer data)
+{
+  return !cs_result_view_get_building (CS_RESULT_VIEW (data));
+}
+
+/* The bodies of the requests to @model since the provider's reset. */
+static GPtrArray *
+bodies_for (const char *model)
+{
+  g_autoptr(GPtrArray) requests = cs_test_provider_get_requests (provider);
+  GPtrArray *bodies = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+
+  for (guint i = 0; i < requests->len; i++)
+    {
+      JsonObject *r = json_node_get_object (g_ptr_array_index (requests, i));
+      JsonNode *body = json_object_get_member (r, "body");
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (r, "model", ""), model) == 0 &&
+          body != NULL && JSON_NODE_HOLDS_OBJECT (body))
+        g_ptr_array_add (bodies, json_object_ref (json_node_get_object (body)));
+    }
+  return bodies;
+}
+
+static void
+assert_alpha_asked (void)
+{
+  g_autoptr(GPtrArray) alpha = bodies_for ("demo-alpha");
+  JsonObject *body;
+
+  g_assert_cmpuint (alpha->len, ==, 1);
+  body = g_ptr_array_index (alpha, 0);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (body, "temperature"), 0.3, 1e-9);
+  g_assert_cmpint (json_object_get_int_member (body, "max_completion_tokens"), ==, 600);
+}
+
+/* The card of @candidate under @widget, or NULL. */
+static CsCandidateCard *
+find_card (GtkWidget   *widget,
+           CsCandidate *candidate)
+{
+  if (CS_IS_CANDIDATE_CARD (widget) && cs_candidate_card_get_candidate (CS_CANDIDATE_CARD (widget)) == candidate)
+    return CS_CANDIDATE_CARD (widget);
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      CsCandidateCard *card = find_card (c, candidate);
+
+      if (card != NULL)
+        return card;
+    }
+  return NULL;
+}
+
+static void
+test_follow_up (void)
+{
+  static const char * const models[] = { "demo/demo-alpha", "demo/demo-beta", NULL };
+  g_autoptr(CsApplication) app = cs_test_ui_start_app ("TestKnobs");
+  CsWindow *win = cs_window_new (app);
+  CsFollowUpBar *bar;
+  CsModelRow *row;
+  CsRun *run;
+
+  gtk_window_set_default_size (GTK_WINDOW (win), 1400, 900);
+  gtk_window_present (GTK_WINDOW (win));
+  cs_test_ui_settle (5000);
+  _cs_window_set_mode (win, "architect");
+  gtk_text_buffer_set_text (_cs_window_get_problem_buffer (win), "A cache in front of a slow inventory service", -1);
+  _cs_window_select_models (win, models);
+  _cs_window_select_judge (win, "demo/demo-judge");
+  row = find_row (win->compose_page, "demo/demo-alpha");
+  gtk_spin_button_set_value (child (row->knobs, "temperature_spin"), 0.3);
+  gtk_spin_button_set_value (child (row->knobs, "max_tokens_spin"), 600);
+
+  cs_test_provider_reset (provider);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
+  g_assert_true (wait_for (not_running, win, 90000));
+  g_assert_true (wait_for (result_built, win->run_page->result_view, 30000));
+  run = _cs_window_get_run (win);
+  g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
+  assert_alpha_asked ();
+
+  /* every model again, from the bar under the result */
+  bar = cs_run_page_get_follow_up_bar (win->run_page);
+  cs_follow_up_bar_set_scope (bar, CS_ROUND_SCOPE_ALL);
+  gtk_text_buffer_set_text (cs_follow_up_bar_get_buffer (bar), "And with two regions?", -1);
+  cs_test_provider_reset (provider);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (bar), "follow-up.ask", NULL));
+  g_assert_cmpstr (cs_follow_up_bar_get_error (bar), ==, NULL);
+  g_assert_true (wait_for (not_running, win, 90000));
+  g_assert_true (wait_for (result_built, win->run_page->result_view, 30000));
+  g_assert_cmpuint (cs_run_get_n_rounds (run), ==, 2);
+  g_assert_cmpint (cs_round_get_state (cs_run_get_round (run, 2)), ==, CS_RUN_DONE);
+  assert_alpha_asked ();
+  {
+    g_autoptr(CsCandidate) c1 = g_list_model_get_item (G_LIST_MODEL (run), 0);
+    g_autofree char *footer = cs_candidate_format_footer (c1, -1);
+    CsCandidateCard *card;
+
+    g_assert_true (c1 != g_ptr_array_index (cs_round_get_candidates (cs_run_get_round (run, 1)), 0));
+    g_assert_nonnull (strstr (footer, "temperature=0.3, max-output-tokens=600"));
+    /* the round's card on the run page says so */
+    cs_test_ui_settle (5000);
+    card = find_card (GTK_WIDGET (win), c1);
+    g_assert_nonnull (card);
+    g_assert_nonnull (strstr (gtk_label_get_text (card->footer_label), "temperature=0.3, max-output-tokens=600"));
+    cs_test_ui_save_shot (GTK_WIDGET (card), "knobs-follow-up-card.png");
+  }
+  cs_test_ui_save_shot (GTK_WIDGET (win), "knobs-follow-up.png");
+
+  /* the popover's settings stay for the next run (in the app's settings) */
+  cs_knobs_popover_set_knobs (row->knobs, NULL);
+  gtk_window_destroy (GTK_WINDOW (win));
+  cs_test_ui_settle (5000);
 }
 
 int
 main (int argc, char *argv[])
 {
-  g_autoptr(GError) error = NULL;
+  g_autofree char *conf = NULL;
   int status;
 
-  tmp_dir = g_dir_make_tmp ("cs-test-ui-knobs-XXXXXX", NULL);
-  g_setenv ("XDG_DATA_HOME", tmp_dir, TRUE);
-  g_setenv ("XDG_STATE_HOME", tmp_dir, TRUE);
+  tmp_dir = cs_test_make_data_home ("ui-knobs");
+  conf = g_build_filename (tmp_dir, "config", NULL);
+  g_setenv ("XDG_CONFIG_HOME", conf, TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   g_setenv ("LANGUAGE", "en", TRUE);
+  g_unsetenv ("CONSILIUM_DEMO_URL");
   settings_path = g_build_filename (tmp_dir, "settings.ini", NULL);
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
-  provider = cs_test_provider_new ();
-  g_assert_true (cs_test_provider_start (provider, 0, &error));
-  g_assert_no_error (error);
+  provider = cs_test_provider_start_new ();
+  {
+    g_autofree char *base = cs_test_provider_dup_base_url (provider);
+    g_autofree char *ini = g_strdup_printf ("[provider demo]\n"
+                                            "base-url=%s\n"
+                                            "api=openai-chat\n"
+                                            "models=demo-alpha;demo-beta;demo-judge\n"
+                                            "max-concurrent=8\nrequests-per-minute=0\nmax-retries=0\n\n"
+                                            "[model demo/demo-alpha]\n"
+                                            "temperature=0.9\n"
+                                            "max-output-tokens=3000\n", base);
+
+    cs_test_ui_write_providers (conf, ini);
+  }
 
   g_test_add_func ("/ui/knobs/remembered", test_remembered);
+  g_test_add_func ("/ui/knobs/follow-up", test_follow_up);
   status = g_test_run ();
 
   g_clear_object (&provider);
-  g_unlink (settings_path);
-  g_rmdir (tmp_dir);
+  cs_test_rm_rf (tmp_dir);
   g_free (settings_path);
   g_free (tmp_dir);
   return status;

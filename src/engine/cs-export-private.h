@@ -120,6 +120,9 @@ void     cs_export_append_ranking_cost_row (GString *out,
 /* "## Resolved" when a worked step closed the session, else nothing. */
 void     cs_export_append_resolution  (GString     *out,
                                        CsRun       *run);
+/* ", settings: temperature=0.1, …" when @round recorded its judge's. */
+void     cs_export_append_judge_settings (GString  *out,
+                                          CsRound  *round);
 /* Which round the current result is and what was asked for it (nothing
  * for a run of one round). */
 void     cs_export_append_current_round (GString   *out,

@@ -142,6 +142,19 @@ append_asked (GString *out,
   append_reports (out, round);
 }
 
+void
+cs_export_append_judge_settings (GString *out,
+                                 CsRound *round)
+{
+  const CsKnobs *knobs = cs_round_get_judge_knobs (round, NULL);
+  g_autofree char *text = knobs != NULL ? cs_knobs_to_string (knobs) : NULL;
+
+  if (text == NULL || text[0] == '\0')
+    return;
+  g_string_append_printf (out, ", %s ", _("settings:"));
+  cs_export_append_inline (out, text);
+}
+
 /* Every step reported as not working, in any round up to the current
  * one: what the reports ruled out, said by the reports themselves. */
 static void

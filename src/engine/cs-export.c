@@ -224,6 +224,7 @@ append_method_notes (GString  *out,
     {
       g_string_append_printf (out, " (%s ", _("judge:"));
       cs_export_append_model (out, config, cs_result_get_judge_model (result));
+      cs_export_append_judge_settings (out, cs_run_get_current_round (run));
       g_string_append (out, ")");
     }
   g_string_append_c (out, '\n');
