@@ -738,7 +738,11 @@ test_knobs (Fixture       *f,
                                  (const char * const[]) { "temperature", "0.5", NULL }, &error));
   g_assert_no_error (error);
   assert_judge_body (0.5);
-  g_assert_cmpuint (bodies_for ("demo-alpha")->len, ==, 0);
+  {
+    g_autoptr(GPtrArray) none = bodies_for ("demo-alpha");
+
+    g_assert_cmpuint (none->len, ==, 0);
+  }
 
   /* every model again, with a round's own knob for one of them: the rest
    * as the run used them */
