@@ -896,17 +896,20 @@ test_presets (void)
   g_assert_cmpfloat (cs_config_find_model (config, "openai/gpt-5")->price_output, ==, 10.0);
   g_assert_cmpstr (p->models[2], ==, "gpt-5-nano");
   g_assert_cmpfloat (cs_config_find_model (config, "openai/gpt-5-nano")->price_output, ==, 0.40);
-  /* the first Kimi K2 ids were retired (2026-05-25): the current ones */
+  /* Kimi K2.6 (no temperature, one answer a request) and K2 Thinking */
   g_assert_cmpfloat (cs_config_find_model (config, "kimi/kimi-k2.6")->price_input, ==, 0.95);
   g_assert_cmpfloat (cs_config_find_model (config, "kimi/kimi-k2.6")->price_output, ==, 4.00);
   g_assert_false (cs_config_find_model (config, "kimi/kimi-k2.6")->supports_temperature);
-  g_assert_cmpuint (cs_config_find_model (config, "kimi/kimi-k3")->max_n, ==, 1);
+  g_assert_cmpuint (cs_config_find_model (config, "kimi/kimi-k2.6")->max_n, ==, 1);
+  g_assert_cmpfloat (cs_config_find_model (config, "kimi/kimi-k2-thinking")->price_input, ==, 0.60);
+  g_assert_cmpfloat (cs_config_find_model (config, "kimi/kimi-k2-thinking")->price_output, ==, 2.50);
+  g_assert_cmpuint (cs_config_find_model (config, "kimi/kimi-k2-thinking")->max_n, ==, 5);
   g_assert_cmpuint (strlen (cs_config_get_preset_prices_date ()), ==, strlen ("2026-12-07"));
   p = cs_config_find_provider (config, "kimi");
   g_assert_cmpstr (p->base_url, ==, "https://api.moonshot.ai/v1");
   g_assert_cmpstr (p->api_key_env, ==, "MOONSHOT_API_KEY");
   g_assert_cmpstr (p->models[0], ==, "kimi-k2.6");
-  g_assert_cmpstr (p->models[1], ==, "kimi-k3");
+  g_assert_cmpstr (p->models[1], ==, "kimi-k2-thinking");
   p = cs_config_find_provider (config, "openrouter");
   g_assert_cmpstr (p->base_url, ==, "https://openrouter.ai/api/v1");
   g_assert_cmpstr (p->api_key_env, ==, "OPENROUTER_API_KEY");

@@ -16,14 +16,13 @@
  * - OpenAI: gpt-5 $1.25 / $10.00, gpt-5-mini $0.25 / $2.00, gpt-5-nano
  *   $0.05 / $0.40, as pricing tables quoting OpenAI's price page gave them
  *   in 2026 (unchanged since the models came out).
- * - Moonshot: the first Kimi K2 ids (kimi-k2-0905-preview,
- *   kimi-k2-thinking, kimi-k2-turbo-preview, …) were retired on
- *   2026-05-25; the current ones are kimi-k2.6 ($0.95 / $4.00, $0.16 with
- *   a cache hit) and kimi-k3 ($3.00 / $15.00). These come from pages that
- *   quote Moonshot's price pages (platform.kimi.ai/docs/pricing/chat-k26,
- *   chat-k3), which could not be read in full here: check them.
- * Both Kimi models are sent no temperature and one answer per request
- * (their thinking mode fixes the sampling). Prices change: the person
+ * - Moonshot: kimi-k2.6, the current flagship ($0.95 / $4.00, $0.16 with a
+ *   cache hit), sent no temperature and one answer per request (its
+ *   thinking mode fixes the sampling), and kimi-k2-thinking, Kimi K2
+ *   Thinking, still a model id of its own ($0.60 / $2.50), up to 5 answers
+ *   per request. The figures come from pages that quote Moonshot's price
+ *   pages, which could not be read in full here: check them.
+ * Prices change: the person
  * edits them in Preferences (or price-input= / price-output=), and a model
  * without one says "price unknown", never $0. */
 #define PRESET_PRICES_DATE "2026-12-07"
@@ -77,7 +76,7 @@ cs_config_get_presets (void)
                                     "gpt-5;gpt-5-mini;gpt-5-nano"));
   g_ptr_array_add (presets, preset ("kimi", "Kimi (Moonshot AI)", "https://api.moonshot.ai/v1",
                                     CS_API_OPENAI_CHAT, "MOONSHOT_API_KEY",
-                                    "kimi-k2.6;kimi-k3"));
+                                    "kimi-k2.6;kimi-k2-thinking"));
   g_ptr_array_add (presets, preset ("openrouter", "OpenRouter", "https://openrouter.ai/api/v1",
                                     CS_API_OPENAI_CHAT, "OPENROUTER_API_KEY", ""));
   g_ptr_array_add (presets, preset ("ollama", "Ollama", "http://127.0.0.1:11434",
@@ -125,10 +124,9 @@ cs_config_get_preset_models (const char *preset_id)
       set_price (m, 0.95, 4.00);
       g_ptr_array_add (models, m);
 
-      m = cs_model_config_new ("kimi", "kimi-k3");
-      m->max_n = 1;
-      m->supports_temperature = FALSE;
-      set_price (m, 3.00, 15.00);
+      m = cs_model_config_new ("kimi", "kimi-k2-thinking");
+      m->max_n = 5;
+      set_price (m, 0.60, 2.50);
       g_ptr_array_add (models, m);
     }
 
