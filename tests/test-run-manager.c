@@ -276,17 +276,26 @@ ended_twice (Fixture *f)
 
 /* A support run with a judge whose c2 failed (a 429, no retries), done. */
 static CsRun *
-run_with_failed_c2 (Fixture *f)
+run_with_failed_c2_knobs (Fixture       *f,
+                          const CsKnobs *c2_knobs)
 {
   const char *models[] = { "demo/demo-alpha", "demo/demo-beta+429once", NULL };
   CsRun *run = new_run ();
 
   cs_run_set_judge (run, "demo/demo-judge");
+  if (c2_knobs != NULL)
+    cs_run_set_knobs (run, "demo/demo-beta+429once", c2_knobs);
   g_assert_true (cs_run_manager_start (f->manager, f->config, run, models, NULL));
   g_assert_true (wait_for (ended, f, 60));
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
   g_assert_cmpint (cs_candidate_get_status (cs_run_find_candidate (run, "c2")), ==, CS_CANDIDATE_FAILED);
   return run;
+}
+
+static CsRun *
+run_with_failed_c2 (Fixture *f)
+{
+  return run_with_failed_c2_knobs (f, NULL);
 }
 
 /* Retrying c2 through @manager answers, and synthesizes again. */
@@ -362,11 +371,21 @@ static void
 test_retry_reopened (Fixture       *f,
                      gconstpointer  data)
 {
-  g_autoptr(CsRun) run = run_with_failed_c2 (f);
+  g_autoptr(CsKnobs) knobs = cs_knobs_new ();
+  g_autoptr(CsRun) run = NULL;
   g_autoptr(CsRunStore) store = NULL;
   g_autoptr(CsRunManager) manager = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) requests = NULL;
+  JsonObject *last = NULL;
   CsRun *reopened;
+
+  /* c2 was asked with settings of this run's own (kept in the run file,
+   * not in the providers file): the retry of the reopened run uses them */
+  g_assert_true (cs_knobs_set (knobs, "temperature", "0.35", &error));
+  g_assert_true (cs_knobs_set (knobs, "max-output-tokens", "777", &error));
+  g_assert_no_error (error);
+  run = run_with_failed_c2_knobs (f, knobs);
 
   cs_run_store_flush (f->store);
   store = cs_run_store_new (f->runs_dir);
@@ -380,6 +399,19 @@ test_retry_reopened (Fixture       *f,
 
   retry_c2 (manager, f->config, reopened);
   g_assert_cmpint (cs_candidate_get_status (cs_run_find_candidate (reopened, "c1")), ==, CS_CANDIDATE_OK);
+  requests = cs_test_provider_get_requests (provider);
+  for (guint i = 0; i < requests->len; i++)
+    {
+      JsonObject *r = json_node_get_object (g_ptr_array_index (requests, i));
+      JsonNode *body = json_object_get_member (r, "body");
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (r, "model", ""), "demo-beta+429once") == 0 &&
+          body != NULL && JSON_NODE_HOLDS_OBJECT (body))
+        last = json_node_get_object (body); /* the retry's, the last one */
+    }
+  g_assert_nonnull (last);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (last, "temperature"), 0.35, 1e-9);
+  g_assert_cmpint (json_object_get_int_member (last, "max_completion_tokens"), ==, 777);
   cs_run_manager_shutdown (manager, 5000);
   cs_run_store_flush (store);
 }

@@ -5,8 +5,8 @@
  * judge alone answered) takes the run's candidates as they are: those of
  * its current round, which for a round the judge alone answered are the
  * ones of the round before (cs-round.h). Each becomes a slot of its own
- * group, with its model as the configuration now has it (the run's knobs
- * applied), its angle and its temperature; a candidate whose model is no
+ * group, with its model as the configuration now has it (asked with the
+ * settings its request went with), its angle and its temperature; a candidate whose model is no
  * longer configured gets a group without a model, and cannot be asked
  * again (the retry says why).
  *
@@ -20,21 +20,32 @@
 #include "cs-mode.h"
 #include "cs-run-plan.h"
 
+/* @candidate's model as the configuration now has it, asked with the
+ * settings @candidate's request went with (kept in the run file, so a run
+ * reopened from the history keeps them); a candidate saved before they
+ * were kept takes the run's knobs over the model's defaults. */
 static CsModelConfig *
-model_now (CsConfig *config,
-           CsRun    *run,
-           const char *model_id)
+model_now (CsConfig    *config,
+           CsRun       *run,
+           CsCandidate *candidate)
 {
+  const char *model_id = cs_candidate_get_model (candidate);
   const CsModelConfig *model = model_id != NULL ? cs_config_find_model (config, model_id) : NULL;
   const CsProviderConfig *provider;
+  CsApiDialect dialect;
+  g_autoptr(CsKnobs) recorded = NULL;
   g_autoptr(CsKnobs) knobs = NULL;
 
   if (model == NULL)
     return NULL;
   provider = cs_config_find_provider (config, model->provider);
+  dialect = provider != NULL ? provider->api : CS_API_OPENAI_CHAT;
+  recorded = cs_knobs_new_from_candidate (candidate);
+  if (recorded->n > 0)
+    return cs_knobs_apply_exact (recorded, model, dialect);
   knobs = cs_knobs_new ();
   cs_knobs_merge (knobs, cs_run_get_knobs (run, model->id));
-  return cs_knobs_apply (knobs, model, provider != NULL ? provider->api : CS_API_OPENAI_CHAT);
+  return cs_knobs_apply (knobs, model, dialect);
 }
 
 guint
@@ -59,7 +70,7 @@ _cs_run_plan_adopt (CsConfig  *config,
         continue;
 
       group = g_new0 (CsRunnerGroup, 1);
-      group->own_model = model_now (config, run, cs_candidate_get_model (candidate));
+      group->own_model = model_now (config, run, candidate);
       group->model = group->own_model;
       group->angle = cs_mode_find_angle (cs_run_get_mode (run), cs_candidate_get_angle (candidate));
       group->temperature = cs_candidate_get_temperature (candidate);
