@@ -74,10 +74,19 @@ find_row (CsComposePage *page,
 }
 
 static gpointer
-child (CsKnobsPopover *popover,
-       const char     *name)
+child (CsModelRow *row,
+       const char *name)
 {
-  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (popover), CS_TYPE_KNOBS_POPOVER, name);
+  GObject *object;
+
+  /* built when first opened, as a person would */
+  if (gtk_menu_button_get_popover (row->knobs_button) == NULL)
+    {
+      gtk_menu_button_popup (row->knobs_button);
+      gtk_menu_button_popdown (row->knobs_button);
+    }
+  g_assert_true (cs_knobs_popover_get_model (CS_KNOBS_POPOVER (gtk_menu_button_get_popover (row->knobs_button))) == row->knobs);
+  object = gtk_widget_get_template_child (GTK_WIDGET (gtk_menu_button_get_popover (row->knobs_button)), CS_TYPE_KNOBS_POPOVER, name);
 
   g_assert_nonnull (object);
   return object;
@@ -118,7 +127,7 @@ file_lacks (gpointer needle)
 static gboolean
 knobs_empty (gpointer popover)
 {
-  return cs_knobs_is_empty (cs_knobs_popover_get_knobs (popover));
+  return cs_knobs_is_empty (cs_model_knobs_get_knobs (popover));
 }
 
 static void
@@ -141,19 +150,23 @@ test_remembered (void)
   gtk_window_present (GTK_WINDOW (window));
   cs_test_ui_settle (5000);
 
+  /* no popover built before one is opened (they were a tenth of the launch) */
+  for (guint i = 0; i < page->model_rows->len; i++)
+    g_assert_null (gtk_menu_button_get_popover (((CsModelRow *) g_ptr_array_index (page->model_rows, i))->knobs_button));
+
   /* nothing remembered: every value Default */
   row = find_row (page, "demo/demo-alpha");
-  g_assert_true (cs_knobs_is_empty (cs_knobs_popover_get_knobs (row->knobs)));
+  g_assert_true (cs_knobs_is_empty (cs_model_knobs_get_knobs (row->knobs)));
 
   /* set as a person would, in the popover's widgets */
   gtk_menu_button_popup (row->knobs_button);
-  gtk_spin_button_set_value (child (row->knobs, "temperature_spin"), 0.3);
-  gtk_drop_down_set_selected (child (row->knobs, "verbosity_drop"), 1); /* low */
-  gtk_spin_button_set_value (child (row->knobs, "max_tokens_spin"), 700);
+  gtk_spin_button_set_value (child (row, "temperature_spin"), 0.3);
+  gtk_drop_down_set_selected (child (row, "verbosity_drop"), 1); /* low */
+  gtk_spin_button_set_value (child (row, "max_tokens_spin"), 700);
   cs_test_ui_settle (5000);
-  cs_test_ui_save_shot (GTK_WIDGET (row->knobs), "knobs-popover.png");
+  cs_test_ui_save_shot (GTK_WIDGET (gtk_menu_button_get_popover (row->knobs_button)), "knobs-popover.png");
   gtk_menu_button_popdown (row->knobs_button);
-  gtk_spin_button_set_value (child (find_row (page, "demo/qwen3:8b")->knobs, "n_spin"), 2);
+  gtk_spin_button_set_value (child (find_row (page, "demo/qwen3:8b"), "n_spin"), 2);
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row->knobs_button), "accent"));
 
   /* written to the backend's file (a new process would read it) */
@@ -175,16 +188,16 @@ test_remembered (void)
   cs_test_ui_settle (5000);
 
   row = find_row (page, "demo/demo-alpha");
-  knobs = cs_knobs_popover_get_knobs (row->knobs);
+  knobs = cs_model_knobs_get_knobs (row->knobs);
   g_assert_cmpfloat_with_epsilon (knobs->temperature, 0.3, 1e-9);
   g_assert_cmpstr (knobs->verbosity, ==, "low");
   g_assert_cmpuint (knobs->max_output_tokens, ==, 700);
   g_assert_null (knobs->reasoning_effort);
-  g_assert_cmpfloat_with_epsilon (gtk_spin_button_get_value (child (row->knobs, "temperature_spin")), 0.3, 1e-9);
+  g_assert_cmpfloat_with_epsilon (gtk_spin_button_get_value (child (row, "temperature_spin")), 0.3, 1e-9);
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row->knobs_button), "accent"));
-  g_assert_true (gtk_widget_get_sensitive (child (row->knobs, "reset_button")));
-  g_assert_cmpuint (cs_knobs_popover_get_knobs (find_row (page, "demo/qwen3:8b")->knobs)->n, ==, 2);
-  g_assert_true (cs_knobs_is_empty (cs_knobs_popover_get_knobs (find_row (page, "demo/demo-beta")->knobs)));
+  g_assert_true (gtk_widget_get_sensitive (child (row, "reset_button")));
+  g_assert_cmpuint (cs_model_knobs_get_knobs (find_row (page, "demo/qwen3:8b")->knobs)->n, ==, 2);
+  g_assert_true (cs_knobs_is_empty (cs_model_knobs_get_knobs (find_row (page, "demo/demo-beta")->knobs)));
 
   /* the run made on the page goes with them */
   gtk_text_buffer_set_text (cs_compose_page_get_buffer (page), "Design a queue", -1);
@@ -196,7 +209,7 @@ test_remembered (void)
 
   /* Use the Defaults forgets the model's, and only its */
   gtk_menu_button_popup (row->knobs_button);
-  g_assert_true (gtk_widget_activate (child (row->knobs, "reset_button")));
+  g_assert_true (gtk_widget_activate (child (row, "reset_button")));
   g_assert_true (wait_for (knobs_empty, row->knobs, 5000));
   gtk_menu_button_popdown (row->knobs_button);
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (row->knobs_button), "accent"));
@@ -288,8 +301,8 @@ test_follow_up (void)
   _cs_window_select_models (win, models);
   _cs_window_select_judge (win, "demo/demo-judge");
   row = find_row (win->compose_page, "demo/demo-alpha");
-  gtk_spin_button_set_value (child (row->knobs, "temperature_spin"), 0.3);
-  gtk_spin_button_set_value (child (row->knobs, "max_tokens_spin"), 600);
+  gtk_spin_button_set_value (child (row, "temperature_spin"), 0.3);
+  gtk_spin_button_set_value (child (row, "max_tokens_spin"), 600);
 
   cs_test_provider_reset (provider);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
@@ -328,7 +341,7 @@ test_follow_up (void)
   cs_test_ui_save_shot (GTK_WIDGET (win), "knobs-follow-up.png");
 
   /* the popover's settings stay for the next run (in the app's settings) */
-  cs_knobs_popover_set_knobs (row->knobs, NULL);
+  cs_model_knobs_set_knobs (row->knobs, NULL);
   gtk_window_destroy (GTK_WINDOW (win));
   cs_test_ui_settle (5000);
 }

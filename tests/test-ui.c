@@ -3935,12 +3935,12 @@ test_knobs_estimate_budget (void)
   g_assert_nonnull (row);
   g_assert_true (cs_knobs_set (knobs, "temperature", "0.4", NULL));
   g_assert_true (cs_knobs_set (knobs, "max-output-tokens", "500", NULL));
-  cs_knobs_popover_set_knobs (row->knobs, knobs);
-  g_assert_true (cs_knobs_equal (cs_knobs_popover_get_knobs (row->knobs), knobs));
+  cs_model_knobs_set_knobs (row->knobs, knobs);
+  g_assert_true (cs_knobs_equal (cs_model_knobs_get_knobs (row->knobs), knobs));
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row->knobs_button), "accent"));
   gtk_menu_button_popup (row->knobs_button);
   cs_test_ui_settle (5000);
-  assert_accessible (GTK_WIDGET (row->knobs), "model settings popover");
+  assert_accessible (GTK_WIDGET (gtk_menu_button_get_popover (row->knobs_button)), "model settings popover");
   gtk_menu_button_popdown (row->knobs_button);
 
   /* a budget below the estimate: the app asks; Cancel starts nothing */

@@ -23,6 +23,7 @@
 static void
 cs_model_row_free (CsModelRow *row)
 {
+  g_clear_object (&row->knobs);
   g_free (row->id);
   g_free (row);
 }
@@ -36,16 +37,16 @@ _cs_compose_page_apply_knobs (CsComposePage *self,
       CsModelRow *row = g_ptr_array_index (self->model_rows, i);
 
       if (gtk_check_button_get_active (row->check))
-        cs_run_set_knobs (run, row->id, cs_knobs_popover_get_knobs (row->knobs));
+        cs_run_set_knobs (run, row->id, cs_model_knobs_get_knobs (row->knobs));
     }
 }
 
 /* The settings button says when a model runs with settings of its own. */
 static void
-knobs_changed_cb (CsKnobsPopover *popover,
-                  GtkMenuButton  *button)
+knobs_changed_cb (CsModelKnobs  *knobs,
+                  GtkMenuButton *button)
 {
-  g_autofree char *text = cs_knobs_to_string (cs_knobs_popover_get_knobs (popover));
+  g_autofree char *text = cs_knobs_to_string (cs_model_knobs_get_knobs (knobs));
 
   if (text[0] != '\0')
     gtk_widget_add_css_class (GTK_WIDGET (button), "accent");
@@ -192,6 +193,14 @@ provider_label (CsComposePage       *self,
   return provider != NULL && provider->name != NULL ? provider->name : model->provider;
 }
 
+static void
+create_knobs_popover (GtkMenuButton *button,
+                      gpointer       user_data)
+{
+  if (gtk_menu_button_get_popover (button) == NULL)
+    gtk_menu_button_set_popover (button, GTK_WIDGET (cs_knobs_popover_new (user_data)));
+}
+
 static CsModelRow *
 create_model_row (CsComposePage       *self,
                   const CsModelConfig *model)
@@ -214,11 +223,13 @@ create_model_row (CsComposePage       *self,
   {
     const CsProviderConfig *provider = cs_config_find_provider (self->config, model->provider);
 
-    row->knobs = cs_knobs_popover_new (model, provider != NULL ? provider->api : CS_API_OPENAI_CHAT);
+    row->knobs = cs_model_knobs_new (model, provider != NULL ? provider->api : CS_API_OPENAI_CHAT);
   }
   row->knobs_button = GTK_MENU_BUTTON (gtk_menu_button_new ());
   gtk_menu_button_set_icon_name (row->knobs_button, "document-properties-symbolic");
-  gtk_menu_button_set_popover (row->knobs_button, GTK_WIDGET (row->knobs));
+  /* the popover is built when first opened */
+  gtk_menu_button_set_create_popup_func (row->knobs_button, create_knobs_popover,
+                                         g_object_ref (row->knobs), g_object_unref);
   gtk_widget_set_valign (GTK_WIDGET (row->knobs_button), GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (GTK_WIDGET (row->knobs_button), "flat");
   gtk_widget_set_tooltip_text (GTK_WIDGET (row->knobs_button), _("Settings for This Run"));
@@ -236,7 +247,7 @@ create_model_row (CsComposePage       *self,
                            self, G_CONNECT_SWAPPED);
   /* the settings a model had when the app last ran */
   if (self->settings != NULL)
-    cs_knobs_popover_remember (row->knobs, self->settings, model->id);
+    cs_model_knobs_remember (row->knobs, self->settings, model->id);
 
   action_row = adw_action_row_new ();
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (action_row), FALSE);

@@ -19,7 +19,7 @@ typedef struct
   GtkCheckButton *check;
   GtkSpinButton  *spin;
   GtkMenuButton  *knobs_button;
-  CsKnobsPopover *knobs;        /* this model's settings for the run */
+  CsModelKnobs   *knobs;        /* this model's settings for the run (the popover is built when opened) */
 } CsModelRow;
 
 struct _CsComposePage
