@@ -36,6 +36,7 @@ make_config (void)
 
   g_string_append_printf (s,
                           "[provider " PROVIDER "]\n"
+                          "name=Zeta Cloud\n"
                           "base-url=%s\n"
                           "api=openai-chat\n"
                           "models=%s;demo-grouped\n"
@@ -211,7 +212,7 @@ test_repair (void)
   g_assert_cmpuint (cs_test_provider_get_request_count (provider, judge), ==, 2);
   g_assert_true (is_degraded (run));
   g_assert_false (has_method (run, "judge"));
-  g_assert_nonnull (strstr (note_of (run), "The judge (" PROVIDER "/demo-judge+invalidtwice) failed"));
+  g_assert_nonnull (strstr (note_of (run), "The judge, demo-judge+invalidtwice from Zeta Cloud, failed"));
   g_assert_nonnull (strstr (note_of (run), "votes and consensus"));
   /* the repair carried the bad reply and what was wrong with it */
   sent = bodies (judge);
@@ -245,7 +246,7 @@ test_fallback (void)
   g_assert_false (is_degraded (run));
   obj = synthesis (run);
   g_assert_cmpstr (json_object_get_string_member (obj, "judge_model"), ==, PROVIDER "/demo-judge");
-  g_assert_nonnull (strstr (note_of (run), "The judge (" PROVIDER "/demo-judge+invalid) failed"));
+  g_assert_nonnull (strstr (note_of (run), "The judge, demo-judge+invalid from Zeta Cloud, failed"));
   g_clear_object (&run);
 
   cs_test_provider_reset (provider);
@@ -255,9 +256,10 @@ test_fallback (void)
   g_assert_false (has_method (run, "judge"));
   g_assert_true (has_method (run, "consensus"));
   g_assert_true (is_degraded (run));
-  g_assert_nonnull (strstr (note_of (run), "The judge (" PROVIDER "/demo-judge+invalid) failed"));
-  g_assert_nonnull (strstr (note_of (run), "The fallback judge (" PROVIDER "/demo-judge+500) failed"));
+  g_assert_nonnull (strstr (note_of (run), "The judge, demo-judge+invalid from Zeta Cloud, failed"));
+  g_assert_nonnull (strstr (note_of (run), "The fallback judge, demo-judge+500 from Zeta Cloud, failed"));
   g_assert_nonnull (strstr (note_of (run), "votes and consensus"));
+  g_assert_null (strstr (note_of (run), PROVIDER "/"));
   g_assert_nonnull (strstr (cs_run_get_message (run), "fallback judge"));
 }
 
@@ -411,8 +413,9 @@ test_ranker_fails (void)
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (obj, "ballots")), ==, 3);
   notes = cs_ranking_notes_from_json (cs_run_get_ranking (run));
   g_assert_cmpuint (g_strv_length (notes), ==, 1);
-  g_assert_nonnull (strstr (notes[0], "The ranking by " PROVIDER "/demo-thinking+badrank (candidate c3's model) was left out"));
+  g_assert_nonnull (strstr (notes[0], "The ranking by candidate c3's model, demo-thinking+badrank from Zeta Cloud, was left out"));
   g_assert_nonnull (strstr (notes[0], "out of shape"));
+  g_assert_null (strstr (notes[0], PROVIDER "/"));
   g_assert_true (has_method (run, "judge"));
   g_clear_object (&run);
   g_clear_pointer (&notes, g_strfreev);

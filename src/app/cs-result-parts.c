@@ -205,25 +205,11 @@ cs_result_model_text (GtkWidget  *widget,
 {
   GtkRoot *root = widget != NULL ? gtk_widget_get_root (widget) : NULL;
   GApplication *app = GTK_IS_WINDOW (root) ? G_APPLICATION (gtk_window_get_application (GTK_WINDOW (root))) : NULL;
-  CsConfig *config;
-  const char *slash;
-  g_autofree char *provider_id = NULL;
-  const CsProviderConfig *provider;
 
   if (app == NULL)
     app = g_application_get_default ();
-  config = CS_IS_APPLICATION (app) ? cs_application_get_config (CS_APPLICATION (app)) : NULL;
-  if (model_id == NULL)
-    return g_strdup (_("unknown model"));
-  if ((slash = strchr (model_id, '/')) == NULL || slash == model_id)
-    return g_strdup (model_id);
-  provider_id = g_strndup (model_id, slash - model_id);
-  provider = config != NULL ? cs_config_find_provider (config, provider_id) : NULL;
-  /* Translators: a model and the provider it runs at ("kimi-k2 from
-   * Moonshot") */
-  return g_strdup_printf (_("%s from %s"), model_name (model_id),
-                          provider != NULL && provider->name != NULL && provider->name[0] != '\0'
-                            ? provider->name : provider_id);
+  return cs_model_label (CS_IS_APPLICATION (app) ? cs_application_get_config (CS_APPLICATION (app)) : NULL,
+                         model_id);
 }
 
 char *

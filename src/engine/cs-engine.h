@@ -13,6 +13,7 @@
 #include "cs-ranking.h"
 #include "cs-knobs.h"
 #include "cs-config.h"
+#include "cs-model-label.h"
 #include "cs-secrets.h"
 #include "cs-mode.h"
 #include "cs-json-schema.h"

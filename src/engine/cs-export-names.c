@@ -17,6 +17,7 @@
 
 #include "cs-export-private.h"
 #include "cs-mode.h"
+#include "cs-model-label.h"
 
 const char *
 cs_export_model_name (const char *model_id)
@@ -50,14 +51,9 @@ cs_export_append_model (GString    *out,
                         CsConfig   *config,
                         const char *model_id)
 {
-  g_autofree char *provider = cs_export_provider_name (config, model_id);
+  g_autofree char *label = cs_model_label (config, model_id);
 
-  cs_export_append_inline (out, cs_export_model_name (model_id));
-  if (provider != NULL)
-    {
-      g_string_append_printf (out, " %s ", _("from"));
-      cs_export_append_inline (out, provider);
-    }
+  cs_export_append_inline (out, label);
 }
 
 void

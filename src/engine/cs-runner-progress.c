@@ -18,6 +18,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "cs-model-label.h"
 #include "cs-runner-private.h"
 #include "cs-synthesis.h"
 
@@ -204,9 +205,17 @@ keep_fused_on_cancel (CsRunner *self)
 
   if (self->fused == NULL)
     return FALSE;
-  note = g_strdup_printf (_("The judge (%s) was cancelled before it answered. "
-                          "The result combines votes and consensus only."),
-                          judge != NULL ? judge : "");
+  if (judge != NULL)
+    {
+      g_autofree char *label = cs_model_label (self->config, judge);
+
+      /* Translators: the judge's model ("o3 from OpenAI") */
+      note = g_strdup_printf (_("The judge, %s, was cancelled before it answered. "
+                                "The result combines votes and consensus only."), label);
+    }
+  else
+    note = g_strdup (_("The run was cancelled before its synthesis ended. "
+                       "The result combines votes and consensus only."));
   result = cs_synthesis_mark_degraded (self->fused, note);
   cs_run_set_synthesis (self->run, result);
   /* the result's own note says what it combines */

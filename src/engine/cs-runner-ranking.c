@@ -16,11 +16,13 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 #include "cs-json-schema.h"
 #include "cs-json-util.h"
 #include "cs-judge.h"
 #include "cs-mode.h"
+#include "cs-model-label.h"
 #include "cs-ranking.h"
 #include "cs-run-ranking.h"
 #include "cs-runner-private.h"
@@ -226,13 +228,16 @@ note (CsRunner   *self,
       const char *why)
 {
   g_autofree char *reason = g_strdup (why);
+  g_autofree char *label = cs_model_label (self->config, model);
 
   g_strchomp (reason);
   if (g_str_has_suffix (reason, "."))
     reason[strlen (reason) - 1] = '\0';
+  /* Translators: a peer ranking left out: the candidate's id ("c2"), its
+   * model ("kimi-k2 from Moonshot"), then why ("it refused") */
   g_ptr_array_add (self->ranking->notes,
-                   g_strdup_printf ("The ranking by %s (candidate %s's model) was left out: %s.",
-                                    model, candidate, reason));
+                   g_strdup_printf (_("The ranking by candidate %s's model, %s, was left out: %s."),
+                                    candidate, label, reason));
 }
 
 /* All rankers answered: the aggregate to the run, then the judge. */
@@ -290,7 +295,7 @@ start_ranker (CsRunner    *self,
 
   if (model == NULL)
     {
-      note (self, cs_candidate_get_id (own), cs_candidate_get_model (own), "the model is not configured");
+      note (self, cs_candidate_get_id (own), cs_candidate_get_model (own), _("the model is not configured"));
       return;
     }
   for (guint i = 0; i < self->ranking->valid->len; i++)
@@ -344,7 +349,9 @@ _cs_runner_start_ranking (CsRunner  *self,
 
   if (valid->len < MIN_CANDIDATES)
     {
-      g_autofree char *why = g_strdup_printf ("Peer ranking needs at least %u valid candidates; this run has %u.",
+      g_autofree char *why = g_strdup_printf (ngettext ("Peer ranking needs at least %u valid candidates; this run has %u.",
+                                                        "Peer ranking needs at least %u valid candidates; this run has %u.",
+                                                        valid->len),
                                               MIN_CANDIDATES, valid->len);
       g_ptr_array_add (self->ranking->notes, g_steal_pointer (&why));
       ranking_finish (self);
@@ -371,13 +378,13 @@ read_ballot (CsRunnerRequest  *request,
 
   if (request->judge_refusal->len > 0)
     {
-      *why = g_strdup ("it refused");
+      *why = g_strdup (_("it refused"));
       return NULL;
     }
   if ((reply = cs_mode_extract_json (request->judge_text->str, &error)) == NULL ||
       !cs_json_schema_validate (ranker->schema, reply, &error))
     {
-      *why = g_strdup_printf ("its answer was out of shape (%s)", error->message);
+      *why = g_strdup_printf (_("its answer was out of shape (%s)"), error->message);
       return NULL;
     }
   order = cs_json_get_array (cs_json_node_object (reply), "ranking");
@@ -397,7 +404,7 @@ read_ballot (CsRunnerRequest  *request,
     }
   if (ballot->order->len == 0)
     {
-      *why = g_strdup ("it ranked no answer");
+      *why = g_strdup (_("it ranked no answer"));
       return NULL;
     }
   return g_steal_pointer (&ballot);
@@ -421,7 +428,7 @@ _cs_runner_ranker_done (CsRunner        *self,
   if (ok)
     ballot = read_ballot (request, &reason);
   else
-    reason = g_strdup (why ? why : "unknown error");
+    reason = g_strdup (why ? why : _("unknown error"));
   if (ballot != NULL)
     g_ptr_array_add (self->ranking->ballots, ballot);
   else

@@ -20,6 +20,7 @@
 #include "cs-judge.h"
 #include "cs-json-util.h"
 #include "cs-mode.h"
+#include "cs-model-label.h"
 #include "cs-result.h"
 #include "cs-run-ranking.h"
 #include "cs-runner-private.h"
@@ -49,8 +50,12 @@ fallback_result (CsRunner   *self,
 {
   g_autoptr(CsResult) result = cs_result_new (cs_run_get_mode (self->run));
   CsCandidate *c = g_ptr_array_index (valid, 0);
-  g_autofree char *note = g_strdup_printf (_("The synthesis failed (%s); this is candidate %s's answer alone."),
-                                           why, cs_candidate_get_id (c));
+  g_autofree char *label = cs_model_label (self->config, cs_candidate_get_model (c));
+  /* Translators: why the synthesis failed, the candidate's id ("c1") and
+   * its model ("kimi-k2 from Moonshot") */
+  g_autofree char *note = g_strdup_printf (_("The synthesis failed (%s); this is the answer of candidate %s "
+                                             "alone, from %s."),
+                                           why, cs_candidate_get_id (c), label);
 
   if (cs_run_get_mode (self->run) == CS_MODE_ARCHITECT)
     cs_result_set_blueprint (result, cs_candidate_get_blueprint (c));
@@ -114,14 +119,17 @@ add_failure (CsRunner   *self,
 {
   CsRunnerJudge *judge = self->judge;
   g_autofree char *reason = g_strdup (why ? why : _("unknown error"));
+  g_autofree char *label = cs_model_label (self->config, judge->model_id);
   /* the reason is often a whole sentence already */
   gboolean full_stop = g_str_has_suffix (g_strchomp (reason), ".");
 
   if (judge->failures->len > 0)
     g_string_append_c (judge->failures, ' ');
-  g_string_append_printf (judge->failures, judge->on_fallback ? _("The fallback judge (%s) failed: %s%s")
-                                                              : _("The judge (%s) failed: %s%s"),
-                          judge->model_id, reason, full_stop ? "" : ".");
+  /* Translators: the judge's model ("o3 from OpenAI"), then why it
+   * failed, then "." unless the reason ends with one */
+  g_string_append_printf (judge->failures, judge->on_fallback ? _("The fallback judge, %s, failed: %s%s")
+                                                              : _("The judge, %s, failed: %s%s"),
+                          label, reason, full_stop ? "" : ".");
 }
 
 /* The verdict of a reply that arrived, or NULL with @reason set; @repairable
@@ -381,12 +389,15 @@ save_fused (CsRunner   *self,
             const char *judge_id)
 {
   g_autofree char *note = NULL;
+  g_autofree char *label = NULL;
   g_autoptr(JsonNode) pending = NULL;
 
   if (self->store == NULL)
     return;
-  note = g_strdup_printf (_("The judge (%s) was interrupted before it answered. "
-                          "The result combines votes and consensus only."), judge_id);
+  label = cs_model_label (self->config, judge_id);
+  /* Translators: the judge's model ("o3 from OpenAI") */
+  note = g_strdup_printf (_("The judge, %s, was interrupted before it answered. "
+                          "The result combines votes and consensus only."), label);
   pending = cs_synthesis_mark_degraded (self->fused, note);
   cs_run_store_set_pending_result (self->store, self->run, pending);
 }
