@@ -114,6 +114,7 @@ before=$(requests)
 contains "$TMP/run.md" "settings: temperature=0.2, max-output-tokens=900" "--option in the export"
 contains "$TMP/run.md" "settings: verbosity=low" "MODEL@ --option in the export"
 contains "$TMP/run.md" "| price unknown |" "an unpriced candidate's cost"
+contains "$TMP/run.md" "| ≥ \$0." "the total of a run with an unpriced model, in dollars"
 contains "$TMP/run.md" "(price unknown) |" "the total of a run with an unpriced model"
 contains "$TMP/run.md" "The run: " "the run's wall time, tokens and cost"
 contains "$TMP/run.err" "price unknown" "progress: price unknown"

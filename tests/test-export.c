@@ -225,7 +225,8 @@ test_golden_support (void)
   g_assert_nonnull (strstr (markdown, "### If that did not work, try…"));
   g_assert_nonnull (strstr (markdown, "After step 1: **Clean up old files to free disk space**"));
   g_assert_nonnull (strstr (markdown, "### When to escalate"));
-  g_assert_nonnull (strstr (markdown, "- Methods: votes, consensus, judge (judge: o3 from openai)"));
+  g_assert_nonnull (strstr (markdown, "- Methods: votes, consensus, judge. Judge: o3 from openai.\n"));
+  g_assert_null (strstr (markdown, "(judge: o3"));
   g_assert_nonnull (strstr (markdown, "> Disk first; DNS kept because the logs mention lookups."));
   g_assert_nonnull (strstr (markdown, "- **c1** (kimi-k2) — score 8/10"));
   g_assert_nonnull (strstr (markdown, "| judge (o3) |"));
@@ -529,7 +530,7 @@ test_names (void)
   g_assert_nonnull (strstr (a, "- **Budget:** 3000 USD/month"));
   g_assert_nonnull (strstr (a, "(REST)"));
   g_assert_nonnull (strstr (a, "- Methods: votes, consensus\n"));
-  g_assert_nonnull (strstr (s, "- Methods: votes, consensus, judge (judge: o3 from OpenAI)"));
+  g_assert_nonnull (strstr (s, "- Methods: votes, consensus, judge. Judge: o3 from OpenAI.\n"));
   g_assert_nonnull (strstr (s, "angle: Most likely cause first"));
   g_assert_nonnull (strstr (s, "- Disk full (likely)"));
   g_assert_nonnull (strstr (s, "agreed by 2 of 3: c1 (kimi-k2), c2 (gpt-4.1)"));
@@ -697,6 +698,17 @@ test_dollars (void)
 
     cs_export_append_inline (out, "$5 plan");
     g_assert_cmpstr (out->str, ==, "**\\$5 plan");
+  }
+
+  /* a total with a part unpriced is an amount as every other: `$`, read
+   * as no math */
+  {
+    g_autofree char *at_least = cs_export_format_at_least (0.0123);
+    g_autofree char *row = g_strdup_printf ("| **Total** | %s |", at_least);
+    g_autofree char *row_stray = stray_dollar (row);
+
+    g_assert_cmpstr (at_least, ==, "≥ $0.0123 (price unknown)");
+    g_assert_cmpstr (row_stray, ==, NULL);
   }
 
   /* a whole export: the model's text, the person's, our figures (costs,

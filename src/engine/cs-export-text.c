@@ -215,8 +215,9 @@ cs_export_format_at_least (double usd)
 {
   g_autofree char *figure = cs_export_format_double ("%.4f", usd);
 
-  /* Translators: a total of which a part has no price */
-  return g_strdup_printf (_("≥ %s (price unknown)"), figure);
+  /* Translators: a total of which a part has no price, "≥ $0.0123 (price
+   * unknown)"; keep the `$` right before the figure, after a space */
+  return g_strdup_printf (_("≥ $%s (price unknown)"), figure);
 }
 
 /* "12,345" */

@@ -222,10 +222,12 @@ append_method_notes (GString  *out,
     g_string_append (out, C_("methods", "none"));
   if (cs_result_get_judge_model (result) != NULL)
     {
-      g_string_append_printf (out, " (%s ", _("judge:"));
+      /* a sentence of its own, as the app's result view writes it: a
+       * provider's name may have parentheses of its own */
+      g_string_append_printf (out, ". %s ", _("Judge:"));
       cs_export_append_model (out, config, cs_result_get_judge_model (result));
       cs_export_append_judge_settings (out, cs_run_get_current_round (run));
-      g_string_append (out, ")");
+      g_string_append_c (out, '.');
     }
   g_string_append_c (out, '\n');
   if (cs_result_get_total (result) > 0)
@@ -245,7 +247,7 @@ append_method_notes (GString  *out,
     }
   else if (cs_result_get_note (result) != NULL && *cs_result_get_note (result) != '\0')
     {
-      g_string_append (out, "- **Note:** ");
+      g_string_append_printf (out, "- **%s** ", _("Note:"));
       cs_export_append_inline (out, cs_result_get_note (result));
       g_string_append_c (out, '\n');
     }
