@@ -650,7 +650,7 @@ log_card_columns (AppProbe *p,
                   gint64    now)
 {
   static int last_width = -1, last_columns = -1;
-  GtkWidget *flow = GTK_WIDGET (p->window->run_page->candidates_flow);
+  GtkWidget *flow = GTK_WIDGET (_cs_window_get_run_page (p->window)->candidates_flow);
   GtkWidget *first = gtk_widget_get_first_child (flow);
   int columns = 0, width = first != NULL ? gtk_widget_get_width (first) : -1;
 

@@ -307,20 +307,20 @@ test_follow_up (void)
   cs_test_provider_reset (provider);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
   g_assert_true (wait_for (not_running, win, 90000));
-  g_assert_true (wait_for (result_built, win->run_page->result_view, 30000));
+  g_assert_true (wait_for (result_built, _cs_window_get_run_page (win)->result_view, 30000));
   run = _cs_window_get_run (win);
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
   assert_alpha_asked ();
 
   /* every model again, from the bar under the result */
-  bar = cs_run_page_get_follow_up_bar (win->run_page);
+  bar = cs_run_page_get_follow_up_bar (_cs_window_get_run_page (win));
   cs_follow_up_bar_set_scope (bar, CS_ROUND_SCOPE_ALL);
   gtk_text_buffer_set_text (cs_follow_up_bar_get_buffer (bar), "And with two regions?", -1);
   cs_test_provider_reset (provider);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (bar), "follow-up.ask", NULL));
   g_assert_cmpstr (cs_follow_up_bar_get_error (bar), ==, NULL);
   g_assert_true (wait_for (not_running, win, 90000));
-  g_assert_true (wait_for (result_built, win->run_page->result_view, 30000));
+  g_assert_true (wait_for (result_built, _cs_window_get_run_page (win)->result_view, 30000));
   g_assert_cmpuint (cs_run_get_n_rounds (run), ==, 2);
   g_assert_cmpint (cs_round_get_state (cs_run_get_round (run, 2)), ==, CS_RUN_DONE);
   assert_alpha_asked ();

@@ -102,7 +102,7 @@ start_run (CsWindow   *win,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
   g_assert_true (_cs_window_is_running (win));
   g_assert_true (cs_test_wait_for (not_running, win, 90000));
-  g_assert_true (cs_test_wait_for (result_built, win->run_page->result_view, 30000));
+  g_assert_true (cs_test_wait_for (result_built, _cs_window_get_run_page (win)->result_view, 30000));
   cs_test_ui_settle (5000);
   g_assert_cmpint (cs_run_get_state (_cs_window_get_run (win)), ==, CS_RUN_DONE);
 }
@@ -112,7 +112,7 @@ static void
 ask (CsWindow   *win,
      const char *action)
 {
-  CsFollowUpBar *bar = cs_run_page_get_follow_up_bar (win->run_page);
+  CsFollowUpBar *bar = cs_run_page_get_follow_up_bar (_cs_window_get_run_page (win));
 
   g_assert_true (gtk_widget_is_sensitive (cs_test_ui_find_named (GTK_WIDGET (bar),
                                                       g_str_equal (action, "follow-up.ask") ? "follow-up-ask" : "find-next-steps")));
@@ -137,7 +137,7 @@ ask (CsWindow   *win,
     gtk_text_buffer_set_text (buffer, kept, -1);
   }
   g_assert_true (cs_test_wait_for (not_running, win, 90000));
-  g_assert_true (cs_test_wait_for (result_built, win->run_page->result_view, 30000));
+  g_assert_true (cs_test_wait_for (result_built, _cs_window_get_run_page (win)->result_view, 30000));
   cs_test_ui_settle (5000);
 }
 
@@ -183,8 +183,8 @@ test_follow_up (void)
   start_run (win, "architect", "Design a URL shortener for 10k writes a day");
   run = _cs_window_get_run (win);
   architect_id = g_strdup (cs_run_get_id (run));
-  bar = cs_run_page_get_follow_up_bar (win->run_page);
-  switcher = cs_run_page_get_round_switcher (win->run_page);
+  bar = cs_run_page_get_follow_up_bar (_cs_window_get_run_page (win));
+  switcher = cs_run_page_get_round_switcher (_cs_window_get_run_page (win));
   g_assert_true (visible_in (GTK_WIDGET (bar)));
   g_assert_cmpint (cs_follow_up_bar_get_scope (bar), ==, CS_ROUND_SCOPE_JUDGE);
   /* one round: no switcher */
@@ -222,7 +222,7 @@ test_follow_up (void)
   g_assert_nonnull (label);
   g_assert_false (gtk_label_get_use_markup (GTK_LABEL (label)));
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), ==, "What if we drop Kafka and use <b>Postgres</b>?");
-  g_assert_true (visible_in (GTK_WIDGET (win->run_page->result_view)));
+  g_assert_true (visible_in (GTK_WIDGET (_cs_window_get_run_page (win)->result_view)));
   g_assert_null (cs_round_switcher_get_earlier_view (switcher));
   cs_test_ui_save_shot (GTK_WIDGET (win), "rounds-follow-up.png");
 
@@ -232,12 +232,12 @@ test_follow_up (void)
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (cs_test_ui_find_named (GTK_WIDGET (switcher), "round-label"))), ==, "Round 1 of 2");
   g_assert_nonnull (cs_round_switcher_get_earlier_view (switcher));
   g_assert_true (visible_in (cs_round_switcher_get_earlier_view (switcher)));
-  g_assert_false (visible_in (GTK_WIDGET (win->run_page->result_view)));
+  g_assert_false (visible_in (GTK_WIDGET (_cs_window_get_run_page (win)->result_view)));
   g_assert_null (cs_test_ui_find_named (GTK_WIDGET (switcher), "round-follow-up"));
   g_assert_false (gtk_widget_is_sensitive (cs_test_ui_find_named (GTK_WIDGET (switcher), "round-previous")));
   g_signal_emit_by_name (cs_test_ui_find_named (GTK_WIDGET (switcher), "round-next"), "clicked");
   g_assert_cmpuint (cs_round_switcher_get_shown (switcher), ==, 2);
-  g_assert_true (visible_in (GTK_WIDGET (win->run_page->result_view)));
+  g_assert_true (visible_in (GTK_WIDGET (_cs_window_get_run_page (win)->result_view)));
   g_assert_null (cs_round_switcher_get_earlier_view (switcher));
 
   /* the history row counts the rounds */
@@ -273,7 +273,7 @@ test_follow_up (void)
   g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (label)), "This round got no result"));
   /* why, in the run's message above */
   g_assert_nonnull (strstr (cs_run_get_message (run), "401"));
-  g_assert_true (visible_in (GTK_WIDGET (win->run_page->result_view)));   /* round 2's, still */
+  g_assert_true (visible_in (GTK_WIDGET (_cs_window_get_run_page (win)->result_view)));   /* round 2's, still */
   g_assert_nonnull (cs_follow_up_bar_get_error (bar));
   {
     GtkTextIter start, end;
@@ -288,7 +288,7 @@ test_follow_up (void)
   if (g_getenv ("CS_TEST_UI_SHOTS") != NULL)
     {
       /* the bar in view, the toast gone */
-      GtkWidget *scroller = adw_bin_get_child (ADW_BIN (win->run_page));
+      GtkWidget *scroller = adw_bin_get_child (ADW_BIN (_cs_window_get_run_page (win)));
       GtkWidget *content = gtk_widget_get_first_child (gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scroller)));
       double x = 0, y = 0;
 
@@ -310,7 +310,7 @@ step_part (CsWindow   *win,
            guint       index,
            const char *name)
 {
-  g_autoptr(GPtrArray) checks = cs_result_view_get_step_checks (win->run_page->result_view);
+  g_autoptr(GPtrArray) checks = cs_result_view_get_step_checks (_cs_window_get_run_page (win)->result_view);
   GtkWidget *row;
 
   g_assert_cmpuint (checks->len, >, index);
@@ -357,8 +357,8 @@ test_troubleshooting (void)
   start_run (win, "support", "nginx returns 502 Bad Gateway after the upgrade to PHP 8.2");
   run = _cs_window_get_run (win);
   support_id = g_strdup (cs_run_get_id (run));
-  bar = cs_run_page_get_follow_up_bar (win->run_page);
-  switcher = cs_run_page_get_round_switcher (win->run_page);
+  bar = cs_run_page_get_follow_up_bar (_cs_window_get_run_page (win));
+  switcher = cs_run_page_get_round_switcher (_cs_window_get_run_page (win));
   g_assert_cmpint (cs_follow_up_bar_get_scope (bar), ==, CS_ROUND_SCOPE_ALL);
   g_assert_true (visible_in (cs_test_ui_find_named (GTK_WIDGET (bar), "find-next-steps")));
   /* nothing reported yet */
@@ -448,8 +448,8 @@ test_reopen (void)
   g_assert_nonnull (cs_run_get_resolution (run));
   g_assert_cmpuint (cs_round_get_step_reports (cs_run_get_round (run, 2))->len, ==, 1);
   _cs_window_show_run (win, run);
-  g_assert_true (cs_test_wait_for (result_built, win->run_page->result_view, 30000));
-  switcher = cs_run_page_get_round_switcher (win->run_page);
+  g_assert_true (cs_test_wait_for (result_built, _cs_window_get_run_page (win)->result_view, 30000));
+  switcher = cs_run_page_get_round_switcher (_cs_window_get_run_page (win));
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (cs_test_ui_find_named (GTK_WIDGET (switcher), "round-label"))), ==, "Round 3 of 3");
   g_assert_true (visible_in (cs_test_ui_find_named (GTK_WIDGET (switcher), "resolution")));
   cs_round_switcher_show_round (switcher, 1);
@@ -461,12 +461,12 @@ test_reopen (void)
   g_assert_cmpint (cs_round_get_state (cs_run_get_round (run, 3)), ==, CS_RUN_FAILED);
   g_assert_true (cs_run_get_current_round (run) == cs_run_get_round (run, 2));
   _cs_window_show_run (win, run);
-  g_assert_true (cs_test_wait_for (result_built, win->run_page->result_view, 30000));
+  g_assert_true (cs_test_wait_for (result_built, _cs_window_get_run_page (win)->result_view, 30000));
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (cs_test_ui_find_named (GTK_WIDGET (switcher), "round-label"))), ==, "Round 3 of 3");
   g_assert_true (visible_in (cs_test_ui_find_named (GTK_WIDGET (switcher), "round-state")));
   g_assert_cmpstr (cs_round_get_follow_up (cs_run_get_round (run, 2)), ==, "What if we drop Kafka and use <b>Postgres</b>?");
   /* a follow-up on a reopened run is possible */
-  g_assert_true (gtk_widget_is_sensitive (cs_test_ui_find_named (GTK_WIDGET (cs_run_page_get_follow_up_bar (win->run_page)), "follow-up-ask")));
+  g_assert_true (gtk_widget_is_sensitive (cs_test_ui_find_named (GTK_WIDGET (cs_run_page_get_follow_up_bar (_cs_window_get_run_page (win))), "follow-up-ask")));
 
   gtk_window_destroy (GTK_WINDOW (win));
   cs_test_ui_settle (5000);
@@ -499,8 +499,8 @@ test_keyboard (void)
   g_assert_nonnull (run);
   n = cs_run_get_n_rounds (run);
   _cs_window_show_run (win, run);
-  g_assert_true (cs_test_wait_for (result_built, win->run_page->result_view, 30000));
-  bar = cs_run_page_get_follow_up_bar (win->run_page);
+  g_assert_true (cs_test_wait_for (result_built, _cs_window_get_run_page (win)->result_view, 30000));
+  bar = cs_run_page_get_follow_up_bar (_cs_window_get_run_page (win));
   gtk_text_buffer_set_text (cs_follow_up_bar_get_buffer (bar), "Keyboard: and with a CDN?", -1);
   gtk_widget_grab_focus (cs_test_ui_find_named (GTK_WIDGET (bar), "follow-up-text"));
   cs_test_ui_settle (5000);

@@ -105,7 +105,7 @@ static const char *
 badge_of (CsWindow   *win,
           const char *model)
 {
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (win->run_page->candidates_flow));
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (_cs_window_get_run_page (win)->candidates_flow));
        child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
@@ -282,7 +282,7 @@ static void
 assert_card_text_reflowed (CsWindow   *win,
                            const char *model)
 {
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (win->run_page->candidates_flow));
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (_cs_window_get_run_page (win)->candidates_flow));
        child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
@@ -663,7 +663,7 @@ card_of_model (CsWindow   *win,
 {
   g_autoptr(GPtrArray) cards = g_ptr_array_new ();
 
-  collect_cards (GTK_WIDGET (win->run_page), cards);
+  collect_cards (GTK_WIDGET (_cs_window_get_run_page (win)), cards);
   for (guint i = 0; i < cards->len; i++)
     {
       CsCandidate *c = cs_candidate_card_get_candidate (g_ptr_array_index (cards, i));
@@ -738,13 +738,13 @@ assert_card_preview_fades (GtkWidget *card)
 static void
 assert_cards_leave_scroll_to_page (CsWindow *win)
 {
-  GtkWidget *page_scroller = adw_bin_get_child (ADW_BIN (win->run_page));
+  GtkWidget *page_scroller = adw_bin_get_child (ADW_BIN (_cs_window_get_run_page (win)));
   g_autoptr(GPtrArray) cards = g_ptr_array_new ();
   int window_height = gtk_widget_get_height (GTK_WIDGET (win));
   guint checked = 0;
 
   g_assert_true (GTK_IS_SCROLLED_WINDOW (page_scroller));
-  collect_cards (GTK_WIDGET (win->run_page), cards);
+  collect_cards (GTK_WIDGET (_cs_window_get_run_page (win)), cards);
   g_assert_cmpuint (cards->len, >, 0);
   for (guint i = 0; i < cards->len; i++)
     {
@@ -952,11 +952,11 @@ test_architect_run (void)
   cs_test_provider_set_delay_ms (provider, 5);
 
   g_assert_true (cs_test_wait_for (not_running, win, 90000));
-  g_assert_true (cs_test_wait_for (result_built, win->run_page->result_view, 30000));
+  g_assert_true (cs_test_wait_for (result_built, _cs_window_get_run_page (win)->result_view, 30000));
   cs_test_ui_settle (5000);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->run_button_stack), ==, "new");
   cs_test_ui_save_shot (GTK_WIDGET (win), "architect-result.png");
-  cs_test_ui_save_shot (GTK_WIDGET (win->run_page->result_view), "architect-result-full.png");
+  cs_test_ui_save_shot (GTK_WIDGET (_cs_window_get_run_page (win)->result_view), "architect-result-full.png");
   assert_accessible (GTK_WIDGET (win), "architect result");
 
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
@@ -966,7 +966,7 @@ test_architect_run (void)
   {
     /* the finished cards' previews too (not Raw, which is asked for), the
      * page scrolled to them */
-    GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (adw_bin_get_child (ADW_BIN (win->run_page))));
+    GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (adw_bin_get_child (ADW_BIN (_cs_window_get_run_page (win)))));
 
     gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj));
     cs_test_ui_settle (5000);
@@ -977,20 +977,20 @@ test_architect_run (void)
   assert_card_text_reflowed (win, "demo/demo-alpha");
 
   /* model text is never markup */
-  g_assert_false (gtk_label_get_use_markup (win->run_page->title_label));
-  g_assert_nonnull (strstr (gtk_label_get_text (win->run_page->title_label), "<b>URL shortener</b>"));
+  g_assert_false (gtk_label_get_use_markup (_cs_window_get_run_page (win)->title_label));
+  g_assert_nonnull (strstr (gtk_label_get_text (_cs_window_get_run_page (win)->title_label), "<b>URL shortener</b>"));
 
   /* the blueprint, with a diagram of the components */
-  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (win->run_page->result_view)));
-  g_assert_cmpstr (cs_result_view_get_kind (win->run_page->result_view), ==, "blueprint");
-  diagram = cs_test_ui_find_named (GTK_WIDGET (win->run_page->result_view), "blueprint-diagram");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (_cs_window_get_run_page (win)->result_view)));
+  g_assert_cmpstr (cs_result_view_get_kind (_cs_window_get_run_page (win)->result_view), ==, "blueprint");
+  diagram = cs_test_ui_find_named (GTK_WIDGET (_cs_window_get_run_page (win)->result_view), "blueprint-diagram");
   g_assert_nonnull (diagram);
   g_assert_cmpuint (cs_diagram_get_n_nodes (CS_DIAGRAM (diagram)), >, 1);
   g_assert_cmpuint (cs_diagram_get_n_edges (CS_DIAGRAM (diagram)), >, 0);
   /* no judge was chosen: a neutral note says so, not the degraded banner */
-  g_assert_nonnull (cs_test_ui_find_named (GTK_WIDGET (win->run_page->result_view), "degraded-banner"));
-  g_assert_false (gtk_widget_get_visible (cs_test_ui_find_named (GTK_WIDGET (win->run_page->result_view), "degraded-banner")));
-  g_assert_true (gtk_widget_get_visible (cs_test_ui_find_named (GTK_WIDGET (win->run_page->result_view), "result-note")));
+  g_assert_nonnull (cs_test_ui_find_named (GTK_WIDGET (_cs_window_get_run_page (win)->result_view), "degraded-banner"));
+  g_assert_false (gtk_widget_get_visible (cs_test_ui_find_named (GTK_WIDGET (_cs_window_get_run_page (win)->result_view), "degraded-banner")));
+  g_assert_true (gtk_widget_get_visible (cs_test_ui_find_named (GTK_WIDGET (_cs_window_get_run_page (win)->result_view), "result-note")));
 
   /* export, without the file chooser */
   _cs_window_export_async (win, export_file, FALSE, NULL, export_cb, &result);
@@ -1087,24 +1087,24 @@ test_support_run (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (run)), ==, 2);
   g_assert_cmpstr (cs_run_get_judge (run), ==, "demo/demo-judge");
   g_assert_true (cs_test_wait_for (not_running, win, 90000));
-  g_assert_true (cs_test_wait_for (result_built, win->run_page->result_view, 30000));
+  g_assert_true (cs_test_wait_for (result_built, _cs_window_get_run_page (win)->result_view, 30000));
   cs_test_ui_settle (5000);
 
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
   g_assert_cmpstr (badge_of (win, "demo/demo-alpha"), ==, "done");
-  g_assert_cmpstr (cs_result_view_get_kind (win->run_page->result_view), ==, "checklist");
-  g_assert_nonnull (cs_test_ui_find_named (GTK_WIDGET (win->run_page->result_view), "checklist"));
+  g_assert_cmpstr (cs_result_view_get_kind (_cs_window_get_run_page (win)->result_view), ==, "checklist");
+  g_assert_nonnull (cs_test_ui_find_named (GTK_WIDGET (_cs_window_get_run_page (win)->result_view), "checklist"));
   /* the judge scored the candidates: shown on their cards */
-  g_assert_true (gtk_widget_get_visible (cs_test_ui_find_named (GTK_WIDGET (win->run_page->candidates_flow), "judge-score")));
+  g_assert_true (gtk_widget_get_visible (cs_test_ui_find_named (GTK_WIDGET (_cs_window_get_run_page (win)->candidates_flow), "judge-score")));
 
   /* tick the first step: saved with the run */
-  checks = cs_result_view_get_step_checks (win->run_page->result_view);
+  checks = cs_result_view_get_step_checks (_cs_window_get_run_page (win)->result_view);
   g_assert_cmpuint (checks->len, >, 0);
   g_assert_false (gtk_check_button_get_active (g_ptr_array_index (checks, 0)));
   gtk_check_button_set_active (g_ptr_array_index (checks, 0), TRUE);
   g_assert_true (cs_run_get_step_checked (run, 0));
   cs_test_ui_save_shot (GTK_WIDGET (win), "support-checklist.png");
-  cs_test_ui_save_shot (GTK_WIDGET (win->run_page->candidates_flow), "support-cards.png");
+  cs_test_ui_save_shot (GTK_WIDGET (_cs_window_get_run_page (win)->candidates_flow), "support-cards.png");
   assert_accessible (GTK_WIDGET (win), "support checklist");
 
   cs_run_store_flush (cs_application_get_store (app));
@@ -1146,7 +1146,7 @@ static GtkWidget *
 card_of (CsWindow   *win,
          const char *id)
 {
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (win->run_page->candidates_flow));
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (_cs_window_get_run_page (win)->candidates_flow));
        child != NULL; child = gtk_widget_get_next_sibling (child))
     {
       GtkWidget *card = gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (child));
@@ -1189,11 +1189,11 @@ test_origin_chips (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.run", NULL));
   run = _cs_window_get_run (win);
   g_assert_true (cs_test_wait_for (not_running, win, 90000));
-  g_assert_true (cs_test_wait_for (result_built, win->run_page->result_view, 30000));
+  g_assert_true (cs_test_wait_for (result_built, _cs_window_get_run_page (win)->result_view, 30000));
   cs_test_ui_settle (5000);
   g_assert_true (cs_result_has_method (cs_run_get_result (run), CS_METHOD_JUDGE));
 
-  collect_chips (GTK_WIDGET (win->run_page->result_view), chips, marks);
+  collect_chips (GTK_WIDGET (_cs_window_get_run_page (win)->result_view), chips, marks);
   g_assert_cmpuint (chips->len, >, 3);
   for (guint i = 0; i < chips->len; i++)
     {
@@ -1218,13 +1218,13 @@ test_origin_chips (void)
 
       g_assert_true (g_str_equal (text, "judge added") || g_str_equal (text, "judge changed"));
     }
-  cs_test_ui_save_shot (GTK_WIDGET (win->run_page->result_view), "origin-chips.png");
+  cs_test_ui_save_shot (GTK_WIDGET (_cs_window_get_run_page (win)->result_view), "origin-chips.png");
 
   /* a chip shows its candidate's card: scrolled to, highlighted a moment */
   chip = g_ptr_array_index (chips, chips->len - 1);
   card = card_of (win, cs_origin_chip_get_candidate (chip));
   g_assert_nonnull (card);
-  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (adw_bin_get_child (ADW_BIN (win->run_page))));
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (adw_bin_get_child (ADW_BIN (_cs_window_get_run_page (win)))));
   gtk_adjustment_set_value (adjustment, 0);
   g_signal_emit_by_name (chip, "clicked");
   g_assert_true (gtk_widget_has_css_class (card, "candidate-highlight"));
@@ -1232,7 +1232,7 @@ test_origin_chips (void)
   cs_test_ui_settle (5000);
   cs_test_ui_save_shot (GTK_WIDGET (win), "origin-chip-card.png");
   g_assert_true (cs_test_wait_for (not_highlighted, card, 10000));
-  g_assert_false (cs_run_page_show_candidate (win->run_page, "c99"));
+  g_assert_false (cs_run_page_show_candidate (_cs_window_get_run_page (win), "c99"));
 
   gtk_window_destroy (GTK_WINDOW (win));
   cs_run_store_flush (cs_application_get_store (app));
@@ -1293,12 +1293,12 @@ test_reopen (void)
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "run");
   g_assert_false (gtk_stack_get_transition_running (win->main_stack));
   cs_test_ui_settle (5000);
-  g_assert_true (cs_test_wait_for (result_built, win->run_page->result_view, 30000));
+  g_assert_true (cs_test_wait_for (result_built, _cs_window_get_run_page (win)->result_view, 30000));
 
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "run");
   g_assert_cmpstr (cs_run_get_id (_cs_window_get_run (win)), ==, support_run_id);
-  g_assert_cmpstr (cs_result_view_get_kind (win->run_page->result_view), ==, "checklist");
-  checks = cs_result_view_get_step_checks (win->run_page->result_view);
+  g_assert_cmpstr (cs_result_view_get_kind (_cs_window_get_run_page (win)->result_view), ==, "checklist");
+  checks = cs_result_view_get_step_checks (_cs_window_get_run_page (win)->result_view);
   g_assert_cmpuint (checks->len, >, 0);
   g_assert_true (gtk_check_button_get_active (g_ptr_array_index (checks, 0)));
   g_assert_cmpstr (badge_of (win, "demo/demo-alpha"), ==, "done");
@@ -1322,7 +1322,7 @@ test_reopen (void)
     adw_message_dialog_response (dialog, "rename");
     cs_test_ui_settle (5000);
     g_assert_cmpstr (cs_run_get_title (_cs_window_get_run (win)), ==, "Renamed <i>run</i>");
-    g_assert_cmpstr (gtk_label_get_text (win->run_page->title_label), ==, "Renamed <i>run</i>");
+    g_assert_cmpstr (gtk_label_get_text (_cs_window_get_run_page (win)->title_label), ==, "Renamed <i>run</i>");
   }
 
   /* the other windows open without a warning */
@@ -1538,7 +1538,7 @@ test_crash_recovery (void)
   g_assert_true (cs_test_wait_for (both_cards_shown, win, 10000));
   g_assert_cmpstr (badge_of (win, "demo/demo-alpha"), ==, "done");
   g_assert_nonnull (badge_of (win, "demo/demo-delta+slow"));
-  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (win->run_page->spinner)));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (_cs_window_get_run_page (win)->spinner)));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->run_button_stack), ==, "new");
 
   gtk_window_destroy (GTK_WINDOW (win));
@@ -3754,10 +3754,10 @@ test_cancel_in_judge (void)
 
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_CANCELLED);
   g_assert_nonnull (cs_run_get_result (run));
-  g_assert_true (cs_test_wait_for (result_built, win->run_page->result_view, 30000));
-  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (win->run_page->result_view)));
+  g_assert_true (cs_test_wait_for (result_built, _cs_window_get_run_page (win)->result_view, 30000));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (_cs_window_get_run_page (win)->result_view)));
   cs_test_ui_save_shot (GTK_WIDGET (win), "cancel-in-judge.png");
-  collect_texts (GTK_WIDGET (win->run_page), texts);
+  collect_texts (GTK_WIDGET (_cs_window_get_run_page (win)), texts);
   g_test_message ("%s", texts->str);
   g_assert_nonnull (strstr (texts->str, "The run was cancelled while the judge answered"));
   g_assert_nonnull (strstr (texts->str, "was cancelled before it answered"));
@@ -3968,7 +3968,7 @@ test_knobs_estimate_budget (void)
     g_assert_nonnull (strstr (footer, "temperature=0.4, max-output-tokens=500"));
   }
   g_assert_cmpint (cs_run_get_wall_ms (run), >=, 0);
-  g_assert_nonnull (strstr (gtk_label_get_text (win->run_page->state_label), " tokens · "));
+  g_assert_nonnull (strstr (gtk_label_get_text (_cs_window_get_run_page (win)->state_label), " tokens · "));
   {
     /* the total grouped as the export writes it ("45,179 tokens") */
     gint64 total = cs_run_get_total_input_tokens (run) + cs_run_get_total_output_tokens (run);
@@ -3977,7 +3977,7 @@ test_knobs_estimate_budget (void)
 
     g_assert_cmpint (total, >=, 1000);
     g_assert_nonnull (strchr (count, ','));
-    g_assert_nonnull (strstr (gtk_label_get_text (win->run_page->state_label), words));
+    g_assert_nonnull (strstr (gtk_label_get_text (_cs_window_get_run_page (win)->state_label), words));
   }
 
   gtk_window_destroy (GTK_WINDOW (win));

@@ -237,7 +237,7 @@ run_ended (gpointer data)
   CsWindow *win = data;
 
   return !_cs_window_is_running (win) &&
-         !cs_result_view_get_building (win->run_page->result_view);
+         !cs_result_view_get_building (_cs_window_get_run_page (win)->result_view);
 }
 
 gboolean
@@ -254,7 +254,7 @@ void
 driver_follow_up (CsWindow   *win,
                   const char *action)
 {
-  if (!gtk_widget_activate_action (GTK_WIDGET (cs_run_page_get_follow_up_bar (win->run_page)), action, NULL) ||
+  if (!gtk_widget_activate_action (GTK_WIDGET (cs_run_page_get_follow_up_bar (_cs_window_get_run_page (win))), action, NULL) ||
       !driver_wait_run_end (win, 120000))
     driver_fail ("the follow-up round did not run");
 }

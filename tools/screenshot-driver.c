@@ -65,7 +65,7 @@ cards_streaming (gpointer data)
 static void
 scroll_to_top (CsWindow *win)
 {
-  cs_run_page_scroll_to_top (win->run_page);
+  cs_run_page_scroll_to_top (_cs_window_get_run_page (win));
 }
 
 /* The first step's report toggle @name (or output) in the result shown. */
@@ -73,11 +73,11 @@ static GtkWidget *
 first_step_part (CsWindow   *win,
                  const char *name)
 {
-  GtkWidget *expander = cs_test_ui_find_named (GTK_WIDGET (win->run_page->result_view), "step-output-expander");
+  GtkWidget *expander = cs_test_ui_find_named (GTK_WIDGET (_cs_window_get_run_page (win)->result_view), "step-output-expander");
 
   if (expander != NULL && g_str_equal (name, "step-output"))
     gtk_expander_set_expanded (GTK_EXPANDER (expander), TRUE);
-  return cs_test_ui_find_named (GTK_WIDGET (win->run_page->result_view), name);
+  return cs_test_ui_find_named (GTK_WIDGET (_cs_window_get_run_page (win)->result_view), name);
 }
 
 int
@@ -144,7 +144,7 @@ main (int   argc,
   driver_run (win);
   if (!driver_wait_run_end (win, 120000))
     driver_fail ("the support run did not end");
-  checks = cs_result_view_get_step_checks (win->run_page->result_view);
+  checks = cs_result_view_get_step_checks (_cs_window_get_run_page (win)->result_view);
   if (checks != NULL && checks->len > 0)
     gtk_check_button_set_active (g_ptr_array_index (checks, 0), TRUE);
   scroll_to_top (win);
@@ -159,7 +159,7 @@ main (int   argc,
   /* 5. a follow-up the judge answered: round 2 of 2 */
   _cs_window_show_run (win, architect_run);
   driver_wait_run_end (win, 30000);
-  gtk_text_buffer_set_text (cs_follow_up_bar_get_buffer (cs_run_page_get_follow_up_bar (win->run_page)),
+  gtk_text_buffer_set_text (cs_follow_up_bar_get_buffer (cs_run_page_get_follow_up_bar (_cs_window_get_run_page (win))),
                             "What if we drop the stream processor and keep the live map on PostgreSQL "
                             "with LISTEN/NOTIFY? We are three developers.", -1);
   driver_follow_up (win, "follow-up.ask");
@@ -177,7 +177,7 @@ main (int   argc,
                               "     Active: failed (Result: exit-code) since Sun 2026-12-06 09:12:03 UTC", -1);
   driver_follow_up (win, "follow-up.next-steps");
   /* what was pasted, as the round keeps it */
-  if ((part = cs_test_ui_find_named (GTK_WIDGET (cs_run_page_get_round_switcher (win->run_page)), "round-step-output")) != NULL)
+  if ((part = cs_test_ui_find_named (GTK_WIDGET (cs_run_page_get_round_switcher (_cs_window_get_run_page (win))), "round-step-output")) != NULL)
     gtk_expander_set_expanded (GTK_EXPANDER (part), TRUE);
   if ((part = first_step_part (win, "step-worked")) != NULL)
     gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (part), TRUE);

@@ -41,7 +41,7 @@
 static void
 scroll_page (CsWindow *win, double frac)
 {
-  GtkWidget *scroller = adw_bin_get_child (ADW_BIN (win->run_page));
+  GtkWidget *scroller = adw_bin_get_child (ADW_BIN (_cs_window_get_run_page (win)));
   GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
   double max = gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj);
   gtk_adjustment_set_value (adj, max * frac);
@@ -110,7 +110,7 @@ shot_candidate (CsWindow *win)
   driver_show_window (cw, GTK_WINDOW (win));
   driver_save_widget (GTK_WIDGET (cw), "candidate-window.png");
   gtk_window_destroy (cw);
-  collect (GTK_WIDGET (win->run_page), CS_TYPE_CANDIDATE_CARD, cards);
+  collect (GTK_WIDGET (_cs_window_get_run_page (win)), CS_TYPE_CANDIDATE_CARD, cards);
   if (cards->len > 0)
     {
       CsCandidateCard *card = g_ptr_array_index (cards, 0);
@@ -256,14 +256,14 @@ walk (int argc, char *argv[], char **tmp_out)
     g_autoptr(GPtrArray) toggles = g_ptr_array_new ();
     g_autoptr(GPtrArray) expanders = g_ptr_array_new ();
 
-    collect (GTK_WIDGET (win->run_page), GTK_TYPE_TOGGLE_BUTTON, toggles);
+    collect (GTK_WIDGET (_cs_window_get_run_page (win)), GTK_TYPE_TOGGLE_BUTTON, toggles);
     for (guint i = 0; i < toggles->len; i++)
       if (g_strcmp0 (gtk_widget_get_name (g_ptr_array_index (toggles, i)), "step-failed") == 0)
         {
           gtk_toggle_button_set_active (g_ptr_array_index (toggles, i), TRUE);
           break;
         }
-    collect (GTK_WIDGET (win->run_page), GTK_TYPE_EXPANDER, expanders);
+    collect (GTK_WIDGET (_cs_window_get_run_page (win)), GTK_TYPE_EXPANDER, expanders);
     for (guint i = 0; i < expanders->len; i++)
       if (g_strcmp0 (gtk_widget_get_name (g_ptr_array_index (expanders, i)), "step-output-expander") == 0)
         {

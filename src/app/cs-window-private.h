@@ -45,7 +45,7 @@ struct _CsWindow
   AdwStatusPage        *welcome_page;
   GtkListBox           *welcome_list;
   CsComposePage        *compose_page;
-  CsRunPage            *run_page;
+  CsRunPage            *run_page;          /* built on first use: _cs_window_get_run_page () */
 };
 
 /* cs-window.c */
@@ -67,6 +67,7 @@ void      _cs_window_select_judge       (CsWindow      *self,
                                          const char    *model_id);
 /* The run shown on the run page (NULL before the first). */
 CsRun    *_cs_window_get_run            (CsWindow      *self);
+CsRunPage *_cs_window_get_run_page      (CsWindow      *self);
 /* A run is in progress (in this window or another: one at a time). */
 gboolean  _cs_window_is_running         (CsWindow      *self);
 GtkTextBuffer *_cs_window_get_problem_buffer (CsWindow *self);

@@ -54,7 +54,8 @@ run_ended_cb (CsWindow     *self,
       (run == _cs_window_get_run (self) || g_strcmp0 (cs_run_get_id (run), self->started_id) == 0))
     _cs_window_toast (self, failure);
 
-  cs_run_page_update (self->run_page);
+  if (self->run_page != NULL)
+    cs_run_page_update (self->run_page);
   _cs_window_actions_update (self);
 }
 

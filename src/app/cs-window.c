@@ -126,7 +126,7 @@ _cs_window_show_run (CsWindow *self,
   g_return_if_fail (CS_IS_WINDOW (self));
   g_return_if_fail (CS_IS_RUN (run));
 
-  if (cs_run_page_get_run (self->run_page) == run)
+  if (cs_run_page_get_run (_cs_window_get_run_page (self)) == run)
     cs_run_page_update (self->run_page);
   else
     cs_run_page_set_run (self->run_page, run);
@@ -193,7 +193,25 @@ _cs_window_get_run (CsWindow *self)
 {
   g_return_val_if_fail (CS_IS_WINDOW (self), NULL);
 
-  return cs_run_page_get_run (self->run_page);
+  return self->run_page != NULL ? cs_run_page_get_run (self->run_page) : NULL;
+}
+
+/* The run page, built on first use: a window that shows no run at launch
+ * does not build it before its first frame (the window builds it half a
+ * second later, see prepare_cb, so that the first run does not wait for
+ * it either). NULL once the window is disposed. */
+CsRunPage *
+_cs_window_get_run_page (CsWindow *self)
+{
+  g_return_val_if_fail (CS_IS_WINDOW (self), NULL);
+
+  if (self->run_page == NULL && self->main_stack != NULL)
+    {
+      self->run_page = g_object_new (CS_TYPE_RUN_PAGE, NULL);
+      gtk_stack_add_named (self->main_stack, GTK_WIDGET (self->run_page), "run");
+      cs_run_page_set_manager (self->run_page, self->manager);
+    }
+  return self->run_page;
 }
 
 gboolean
@@ -261,10 +279,15 @@ cs_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (cs_window_parent_class)->close_request (window);
 }
 
+/* Once the window is up, before the first run needs them: the run page,
+ * and what the first card would otherwise load. */
 static gboolean
-prepare_cards_cb (gpointer user_data)
+prepare_cb (gpointer user_data)
 {
-  cs_candidate_card_prepare (GTK_WIDGET (user_data));
+  CsWindow *self = user_data;
+
+  _cs_window_get_run_page (self);
+  cs_candidate_card_prepare (GTK_WIDGET (self));
   return G_SOURCE_REMOVE;
 }
 
@@ -309,7 +332,6 @@ cs_window_setup (CsWindow *self)
     gtk_window_maximize (GTK_WINDOW (self));
 
   _cs_window_history_setup (self);
-  cs_run_page_set_manager (self->run_page, self->manager);
   cs_compose_page_set_settings (self->compose_page, self->settings);
   mode = g_settings_get_string (self->settings, "last-mode");
   _cs_window_set_mode (self, mode);
@@ -323,8 +345,7 @@ cs_window_setup (CsWindow *self)
   _cs_window_actions_update (self);
   /* the history may have loaded before this window opened */
   _cs_window_report_load_failures (self);
-  /* once the window is up, before the first run needs them */
-  g_timeout_add_full (G_PRIORITY_LOW, 500, prepare_cards_cb, g_object_ref (self), g_object_unref);
+  g_timeout_add_full (G_PRIORITY_LOW, 500, prepare_cb, g_object_ref (self), g_object_unref);
 }
 
 static void
@@ -337,6 +358,7 @@ cs_window_dispose (GObject *object)
   _cs_window_history_dispose (self);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CS_TYPE_WINDOW);
+  self->run_page = NULL;   /* went with the main stack */
 
   g_clear_object (&self->manager);
   g_clear_object (&self->store);
@@ -416,7 +438,6 @@ cs_window_class_init (CsWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (CS_TYPE_COMPOSE_PAGE);
-  g_type_ensure (CS_TYPE_RUN_PAGE);
   g_type_ensure (CS_TYPE_ESTIMATE_BUTTON);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/consilium/Consilium/cs-window.ui");
@@ -433,7 +454,6 @@ cs_window_class_init (CsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CsWindow, welcome_page);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, welcome_list);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, compose_page);
-  gtk_widget_class_bind_template_child (widget_class, CsWindow, run_page);
 
   gtk_widget_class_bind_template_callback (widget_class, invert_boolean);
 
