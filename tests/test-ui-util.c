@@ -42,6 +42,25 @@ cs_test_ui_start_app (const char *tag)
   return app;
 }
 
+GPtrArray *
+cs_test_ui_preferences_pages (AdwPreferencesWindow *window)
+{
+  GtkWidget *visible = GTK_WIDGET (adw_preferences_window_get_visible_page (window));
+  GtkWidget *stack = visible != NULL ? gtk_widget_get_parent (visible) : NULL;
+  g_autoptr(GtkSelectionModel) pages = NULL;
+  GPtrArray *out = g_ptr_array_new ();
+
+  g_assert_true (ADW_IS_VIEW_STACK (stack));
+  pages = adw_view_stack_get_pages (ADW_VIEW_STACK (stack));
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (pages)); i++)
+    {
+      g_autoptr(AdwViewStackPage) page = g_list_model_get_item (G_LIST_MODEL (pages), i);
+
+      g_ptr_array_add (out, adw_view_stack_page_get_child (page));
+    }
+  return out;
+}
+
 GtkWidget *
 cs_test_ui_find_named (GtkWidget  *root,
                        const char *name)
@@ -236,6 +255,52 @@ cs_test_ui_press_key (GtkWidget *window,
   if (modifier != 0)
     fake (x, XKeysymToKeycode (x, modifier), False, 0);
   XFlush (x);
+  return TRUE;
+}
+
+typedef int (*FakeMotionFunc) (Display *, int, int, int, unsigned long);
+typedef int (*FakeButtonFunc) (Display *, unsigned int, int, unsigned long);
+
+gboolean
+cs_test_ui_wheel (GtkWidget *widget,
+                  double     x,
+                  double     y,
+                  gboolean   down)
+{
+  GdkDisplay *display = gtk_widget_get_display (widget);
+  GtkNative *native = gtk_widget_get_native (widget);
+  static FakeMotionFunc motion;
+  static FakeButtonFunc button;
+  graphene_point_t p;
+  double sx = 0, sy = 0;
+  int root_x = 0, root_y = 0;
+  Window child;
+  Display *xd;
+
+  if (!GDK_IS_X11_DISPLAY (display))
+    return FALSE;
+  if (motion == NULL || button == NULL)
+    {
+      void *lib = dlopen ("libXtst.so.6", RTLD_NOW);
+
+      if (lib == NULL ||
+          (motion = (FakeMotionFunc) dlsym (lib, "XTestFakeMotionEvent")) == NULL ||
+          (button = (FakeButtonFunc) dlsym (lib, "XTestFakeButtonEvent")) == NULL)
+        return FALSE;
+    }
+
+  /* the widget's point on the surface, then on the screen */
+  g_assert_true (gtk_widget_compute_point (widget, GTK_WIDGET (native), &GRAPHENE_POINT_INIT (x, y), &p));
+  gtk_native_get_surface_transform (native, &sx, &sy);
+  xd = gdk_x11_display_get_xdisplay (display);
+  XTranslateCoordinates (xd, gdk_x11_surface_get_xid (gtk_native_get_surface (native)),
+                         DefaultRootWindow (xd), (int) (p.x + sx), (int) (p.y + sy),
+                         &root_x, &root_y, &child);
+  motion (xd, -1, root_x, root_y, 0);
+  /* X's buttons 4 and 5 are the wheel's notches up and down */
+  button (xd, down ? 5 : 4, True, 0);
+  button (xd, down ? 5 : 4, False, 0);
+  XFlush (xd);
   return TRUE;
 }
 #endif

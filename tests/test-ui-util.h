@@ -6,7 +6,7 @@
  */
 #pragma once
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
 
 #include "cs-application.h"
 #include "test-util.h"
@@ -53,12 +53,24 @@ gboolean        cs_test_ui_save_png        (GtkWidget   *widget,
 void            cs_test_ui_save_shot       (GtkWidget   *widget,
                                             const char  *name);
 
+/* The pages a person can pick in @window (its view switcher's), in order:
+ * not libadwaita's search-results page, an AdwPreferencesPage outside the
+ * view stack that set_visible_page () does not know. */
+GPtrArray      *cs_test_ui_preferences_pages (AdwPreferencesWindow *window);
+
 #ifdef CS_TEST_UI_X11
 /* Presses @keysym (with @modifier held, if not 0) on the X server, as a
  * person would; FALSE when XTest is not there. */
 gboolean        cs_test_ui_press_key       (GtkWidget   *window,
                                             gulong       modifier,
                                             gulong       keysym);
+/* Turns the mouse wheel one notch (down for @down, else up) with the
+ * pointer over @widget's point @x, @y, on the X server, as a person
+ * would; FALSE when XTest is not there. */
+gboolean        cs_test_ui_wheel           (GtkWidget   *widget,
+                                            double       x,
+                                            double       y,
+                                            gboolean     down);
 #endif
 
 G_END_DECLS

@@ -2091,6 +2091,24 @@ test_preferences (void)
   g_assert_cmpuint (win->compose_page->model_rows->len, >, 5);
   cs_test_ui_save_shot (GTK_WIDGET (prefs), "preferences.png");
   assert_accessible (GTK_WIDGET (prefs), "preferences");
+  {
+    /* each page a person can pick is shown when asked for (the window's
+     * search results, a page too, are not among them: asked for, libadwaita
+     * warns) */
+    g_autoptr(GPtrArray) pages = cs_test_ui_preferences_pages (ADW_PREFERENCES_WINDOW (prefs));
+    const char *titles[] = { "Providers", "Prices", "Runs" };
+
+    g_assert_cmpuint (pages->len, ==, G_N_ELEMENTS (titles));
+    for (guint i = 0; i < pages->len; i++)
+      {
+        AdwPreferencesPage *page = g_ptr_array_index (pages, i);
+
+        g_assert_cmpstr (adw_preferences_page_get_title (page), ==, titles[i]);
+        adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (prefs), page);
+        g_assert_true (adw_preferences_window_get_visible_page (ADW_PREFERENCES_WINDOW (prefs)) == page);
+      }
+    adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (prefs), g_ptr_array_index (pages, 0));
+  }
   /* and every provider's rows: key, Test, models, limits, prices */
   g_assert_cmpuint (expand_all (GTK_WIDGET (prefs)), >, 0);
   cs_test_ui_settle (5000);
