@@ -771,6 +771,53 @@ assert_cards_leave_scroll_to_page (CsWindow *win)
   g_assert_cmpuint (checked, >, 0);
 }
 
+#ifdef CS_TEST_UI_X11
+typedef struct {
+  GtkAdjustment *adjustment;
+  double         from;
+} MovedWait;
+
+static gboolean
+adjustment_moved (gpointer data)
+{
+  MovedWait *w = data;
+
+  return fabs (gtk_adjustment_get_value (w->adjustment) - w->from) > 0.5;
+}
+
+/* A notch of the wheel over @over (brought into view) scrolls the page,
+ * not a scroller inside it. */
+static void
+assert_wheel_scrolls_page (CsWindow  *win,
+                           GtkWidget *over)
+{
+  GtkWidget *page = adw_bin_get_child (ADW_BIN (win->run_page));
+  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (page));
+  MovedWait w = { adj, 0 };
+  graphene_rect_t b;
+  gboolean down;
+
+  g_assert_true (gtk_widget_compute_bounds (over, page, &b));
+  gtk_adjustment_set_value (adj, gtk_adjustment_get_value (adj) + b.origin.y - 100);
+  cs_test_ui_settle (5000);
+  g_assert_true (gtk_widget_compute_bounds (over, page, &b));
+  g_assert_cmpfloat (b.origin.y + 60, <, gtk_widget_get_height (page));
+  g_assert_cmpfloat (b.size.height, >, 60);
+  /* down where the page has room below, else up */
+  w.from = gtk_adjustment_get_value (adj);
+  down = w.from + gtk_adjustment_get_page_size (adj) + 10 < gtk_adjustment_get_upper (adj);
+  g_assert_true (down || w.from > 10);
+  if (!cs_test_ui_wheel (over, b.size.width / 2, 40, down))
+    {
+      g_test_message ("no XTest: the wheel over the card was not turned");
+      return;
+    }
+  if (!cs_test_wait_for (adjustment_moved, &w, 5000))
+    g_error ("the wheel over a %s did not scroll the page (still at %.0f)",
+             G_OBJECT_TYPE_NAME (over), gtk_adjustment_get_value (adj));
+}
+#endif
+
 /* @w's left and right edge in @ancestor's coordinates. */
 static void
 edges_in (GtkWidget *w,
@@ -975,6 +1022,15 @@ test_architect_run (void)
     gtk_adjustment_set_value (adj, 0);
   }
   assert_card_text_reflowed (win, "demo/demo-alpha");
+#ifdef CS_TEST_UI_X11
+  /* the finished card's Raw view (on now) leaves the wheel to the page, as
+   * its header does */
+  cs_test_ui_settle (5000);
+  assert_wheel_scrolls_page (win, card_of_model (win, "demo/demo-alpha"));
+  assert_wheel_scrolls_page (win, find_type (GTK_WIDGET (card_of_model (win, "demo/demo-alpha")),
+                                             GTK_SOURCE_TYPE_VIEW, NULL));
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (adw_bin_get_child (ADW_BIN (win->run_page)))), 0);
+#endif
 
   /* model text is never markup */
   g_assert_false (gtk_label_get_use_markup (_cs_window_get_run_page (win)->title_label));

@@ -24,7 +24,6 @@ struct _CsCandidateCard
   guint           capped : 1;
   guint           reasoning_dirty : 1;
   guint           language_set : 1;
-  guint           follow : 1;
   guint           outline_stale : 1;
   guint           footer_id;
   gsize           shown_bytes;      /* of the text streamed so far */
@@ -47,7 +46,6 @@ struct _CsCandidateCard
   GtkStack       *content_stack;
   GtkLabel       *waiting_label;
   CsCandidateOutline *outline;
-  GtkScrolledWindow *text_scroller;
   GtkSourceView  *text_view;
   GtkBox         *structured_box;
   GtkExpander    *reasoning_expander;

@@ -117,10 +117,11 @@ ensure_text_view (CsCandidateCard *self)
   if (self->text_view != NULL)
     return;
 
-  self->text_scroller = GTK_SCROLLED_WINDOW (gtk_scrolled_window_new ());
-  gtk_scrolled_window_set_policy (self->text_scroller, GTK_POLICY_NEVER, GTK_POLICY_EXTERNAL);
-  gtk_widget_set_size_request (GTK_WIDGET (self->text_scroller), -1, 220);
+  /* the whole text, as tall as it is, in no scrolled window of its own:
+   * the wheel over it scrolls the page (GTK 4.8's scrolled window takes
+   * every wheel event, even one it cannot scroll by) */
   self->text_view = GTK_SOURCE_VIEW (gtk_source_view_new ());
+  gtk_widget_set_size_request (GTK_WIDGET (self->text_view), -1, 220);
   g_object_set (self->text_view,
                 "editable", FALSE,
                 "cursor-visible", FALSE,
@@ -137,8 +138,7 @@ ensure_text_view (CsCandidateCard *self)
                                   -1);
   /* read-only text: no cursor, so no bracket pair lit up around it */
   gtk_source_buffer_set_highlight_matching_brackets (GTK_SOURCE_BUFFER (get_buffer (self)), FALSE);
-  gtk_scrolled_window_set_child (self->text_scroller, GTK_WIDGET (self->text_view));
-  gtk_stack_add_named (self->content_stack, GTK_WIDGET (self->text_scroller), "raw");
+  gtk_stack_add_named (self->content_stack, GTK_WIDGET (self->text_view), "raw");
 }
 
 static void
@@ -196,9 +196,6 @@ insert_text (CsCandidateCard *self,
       gtk_text_buffer_get_end_iter (buffer, &end);
       gtk_text_buffer_insert (buffer, &end, _("\n… (the rest is in the full answer)"), -1);
     }
-
-  /* scrolled to the end on the next frame */
-  self->follow = TRUE;
 }
 
 static void
@@ -240,20 +237,9 @@ tick_cb (GtkWidget     *widget,
     return G_SOURCE_CONTINUE;
   self->last_flush = now;
 
-  /* follow the stream: scroll to the end of what the last frame laid out
-   * (scrolling during layout upsets GTK 4.8's scrollbars) */
-  if (self->follow)
-    {
-      GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->text_scroller);
-
-      self->follow = FALSE;
-      gtk_adjustment_set_value (adjustment,
-                                gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment));
-    }
-
   flush_pending (self);
 
-  if (self->pending_text->len == 0 && !self->reasoning_dirty && !self->follow)
+  if (self->pending_text->len == 0 && !self->reasoning_dirty)
     {
       self->tick_id = 0;
       return G_SOURCE_REMOVE;
