@@ -280,14 +280,17 @@ cs_window_close_request (GtkWindow *window)
 }
 
 /* Once the window is up, before the first run needs them: the run page,
- * and what the first card would otherwise load. */
+ * what the first card would otherwise load, and the keyring's session. */
 static gboolean
 prepare_cb (gpointer user_data)
 {
   CsWindow *self = user_data;
+  CsConfig *config = _cs_window_get_config (self);
 
   _cs_window_get_run_page (self);
   cs_candidate_card_prepare (GTK_WIDGET (self));
+  if (config != NULL && cs_config_get_providers (config)->len > 0)
+    cs_secrets_prepare ();
   return G_SOURCE_REMOVE;
 }
 

@@ -282,6 +282,25 @@ cs_secrets_lookup_async (const CsProviderConfig *provider,
                           NULL);
 }
 
+static void
+prepare_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  /* libsecret keeps the service (and its session) for the process */
+  g_autoptr(SecretService) service = secret_service_get_finish (result, &error);
+
+  if (service == NULL)
+    g_debug ("The secret service is not there yet: %s", error->message);
+}
+
+void
+cs_secrets_prepare (void)
+{
+  secret_service_get (SECRET_SERVICE_OPEN_SESSION, NULL, prepare_cb, NULL);
+}
+
 char *
 cs_secrets_lookup_finish (GAsyncResult  *result,
                           GError       **error)

@@ -39,6 +39,13 @@ void               cs_secrets_lookup_async   (const CsProviderConfig *provider,
 char              *cs_secrets_lookup_finish  (GAsyncResult           *result,
                                               GError                **error);
 
+/* Opens the connection to the secret service and its encrypted session
+ * now, in the background: the session's key exchange costs a few
+ * milliseconds of the main thread, which the first lookup of a run would
+ * otherwise pay while its cards appear. Failures are left to the lookups
+ * to report. */
+void               cs_secrets_prepare        (void);
+
 /* Stores in the default collection, labelled "Consilium API key for <id>". */
 void               cs_secrets_store_async    (const char             *provider_id,
                                               const char             *key,
