@@ -61,7 +61,7 @@ pass "--help lists --rank, --fallback-judge and --seed"
 # the first judge failed twice (its reply and its repair), the fallback judged
 [ "$(json "$TMP/run.json" 'r["synthesis"]["judge_model"]')" = "demo/demo-judge" ] || fail "the fallback judge judged"
 [ "$(json "$TMP/run.json" '"judge" in r["synthesis"]["methods"]')" = "True" ] || fail "judged"
-[ "$(json "$TMP/run.json" '"demo/demo-judge+invalid) failed" in r["synthesis"]["note"]')" = "True" ] \
+[ "$(json "$TMP/run.json" '"The judge, demo-judge+invalid from demo, failed" in r["synthesis"]["note"]')" = "True" ] \
   || fail "the note names the first judge's failure"
 pass "--rank --fallback-judge --seed: the ranking, seed and fallback judge in the run's JSON"
 

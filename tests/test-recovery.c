@@ -567,7 +567,7 @@ test_kill_in_judge (void)
     g_assert_true (cs_result_is_degraded (result));
     note = g_strdup (cs_result_get_note (result));
     g_assert_nonnull (note);
-    g_assert_nonnull (strstr (note, "demo/demo-judge+silence"));
+    g_assert_nonnull (strstr (note, "The judge, demo-judge+silence from demo, was interrupted"));
     g_assert_nonnull (strstr (note, "interrupted"));
     g_test_message ("note: %s", note);
   }
