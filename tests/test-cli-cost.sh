@@ -28,7 +28,7 @@ cat >"$CONFIG" <<EOF
 [provider demo]
 base-url=http://127.0.0.1:$PORT/v1
 api=openai-chat
-models=demo-alpha;demo-beta;demo-judge;demo-judge+slow=50
+models=demo-alpha;demo-beta;demo-judge;demo-judge+slow=50;demo-gamma+slow=100
 requests-per-minute=0
 
 [model demo/demo-alpha]
@@ -43,6 +43,12 @@ price-output=10.00
 
 # a judge whose cap of 10 output tokens the server does not keep, at $0.002 a token
 [model demo/demo-judge+slow=50]
+price-input=1.00
+price-output=2000.00
+max-output-tokens=10
+
+# a candidate the same: stopped at a budget long before its usage comes
+[model demo/demo-gamma+slow=100]
 price-input=1.00
 price-output=2000.00
 max-output-tokens=10
@@ -132,6 +138,26 @@ contains "$TMP/judge-budget.md" "0.1000 during the synthesis: the requests still
 contains "$TMP/judge-budget.md" "votes and consensus only" "the result without the judge"
 contains "$TMP/judge-budget.md" "| judge (demo-judge+slow=50) |" "the judge's row"
 pass "a budget reached while the judge answers stops it; the run ends with votes and consensus, saying why"
+
+# --- what a request stopped at the budget used: counted, marked estimated -------
+"$CLI" --config="$CONFIG" --model=demo/demo-alpha --model=demo/demo-gamma+slow=100 --budget=0.50 \
+  --format=json --output="$TMP/stopped.json" "$PROBLEM" 2>"$TMP/err" || fail "run stopped at its budget failed: $(cat "$TMP/err")"
+contains "$TMP/err" "tokens (usage estimated in part)" "the summary of a run with estimated usage"
+python3 - "$TMP/stopped.json" <<'CS_EOF' || fail "the estimated usage in the run's JSON"
+import json, sys
+run = json.load(open(sys.argv[1]))
+slow = [c for c in run["candidates"] if c["model"].endswith("demo-gamma+slow=100")][0]
+alpha = [c for c in run["candidates"] if c["model"].endswith("demo-alpha")][0]
+assert slow["status"] == "cancelled", slow["status"]
+assert slow["usage"]["estimated"] is True, slow["usage"]
+assert slow["usage"]["input_tokens"] > 0 and slow["usage"]["output_tokens"] > 0, slow["usage"]
+assert slow["cost_usd"] > 0.4, slow["cost_usd"]
+assert "estimated" not in alpha["usage"], alpha["usage"]
+assert run["totals"]["usage_estimated"] is True, run["totals"]
+assert run["totals"]["cost_usd"] >= 0.5, run["totals"]
+CS_EOF
+contains "$TMP/judge-budget.md" "(usage estimated in part)" "the export of a run whose judge was stopped"
+pass "a request stopped at the budget before its usage counts its prompt and its text, marked estimated"
 
 expect_exit 2 "unknown option key" -- "$CLI" --config="$CONFIG" --model=demo/demo-alpha --option=top_p=1 "$PROBLEM" 2>"$TMP/err"
 contains "$TMP/err" "unknown option" "bad --option"

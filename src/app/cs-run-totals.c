@@ -39,5 +39,9 @@ cs_run_page_append_totals (CsRun *run,
       /* Translators: the run's total tokens (a number), then its wall time in seconds */
       g_string_append_printf (s, _(" · %s tokens · %.1f s"), count, wall_ms / 1000.0);
     }
+  if (cs_run_get_usage_estimated (run))
+    /* Translators: the budget stopped a request before its provider said
+     * what it used; Consilium counted it */
+    g_string_append_printf (s, " · %s", _("usage estimated in part"));
   return g_string_free (g_steal_pointer (&s), FALSE);
 }

@@ -112,11 +112,16 @@ format_run_line (Cli *cli)
         g_autofree char *methods = methods_string (run);
         g_autofree char *cost = cli_format_cost (cs_run_get_total_cost_usd (run),
                                                  cs_run_get_cost_known (run));
+        long long tokens = cs_run_get_total_input_tokens (run) + cs_run_get_total_output_tokens (run);
+
+        if (cs_run_get_usage_estimated (run))
+          /* Translators: as "synthesis: %s, total %s, %lld tokens, %.1f s", when the budget
+           * stopped a request before its provider said what it used (counted by Consilium) */
+          return g_strdup_printf (_("synthesis: %s, total %s, %lld tokens (usage estimated in part), %.1f s"),
+                                  methods, cost, tokens, elapsed);
         /* Translators: the methods, the total cost ("$0.0123" or "price unknown"), the tokens, seconds */
         return g_strdup_printf (_("synthesis: %s, total %s, %lld tokens, %.1f s"),
-                                methods, cost,
-                                (long long) (cs_run_get_total_input_tokens (run) + cs_run_get_total_output_tokens (run)),
-                                elapsed);
+                                methods, cost, tokens, elapsed);
       }
     case CS_RUN_FAILED:
       return g_strdup_printf (_("run failed: %s"), cs_run_get_message (run) ? cs_run_get_message (run) : _("no candidate succeeded"));
@@ -245,6 +250,16 @@ run_state_cb (CsRun      *run,
     case CS_RUN_DONE:
       line = methods_string (run);
       fprintf (stderr, _("synthesis: %s\n"), line);
+      if (cs_run_get_usage_estimated (run))
+        {
+          g_autofree char *cost = cli_format_cost (cs_run_get_total_cost_usd (run), cs_run_get_cost_known (run));
+          g_autofree char *tokens = cs_format_count (cs_run_get_total_input_tokens (run) +
+                                                     cs_run_get_total_output_tokens (run));
+
+          /* Translators: the run's total cost ("$0.0123") and tokens ("1,234"), when
+           * the budget stopped a request before its provider said what it used */
+          fprintf (stderr, _("synthesis: total %s, %s tokens (usage estimated in part)\n"), cost, tokens);
+        }
       if (cs_run_get_message (run) != NULL)
         print_note (run);
       break;

@@ -25,6 +25,7 @@ struct _CsCandidate
   gint64             max_output_tokens;/* 0: not sent */
   guint              request_n;        /* choices in its request, 0: unknown */
   gboolean           price_known;      /* its model had a price */
+  gboolean           usage_estimated;  /* some usage counted by the engine, not reported */
 
   CsCandidateStatus  status;
   char              *error;
@@ -400,6 +401,21 @@ cs_candidate_set_price_known (CsCandidate *self,
 {
   g_return_if_fail (CS_IS_CANDIDATE (self));
   self->price_known = !!known;
+}
+
+gboolean
+cs_candidate_get_usage_estimated (CsCandidate *self)
+{
+  g_return_val_if_fail (CS_IS_CANDIDATE (self), FALSE);
+  return self->usage_estimated;
+}
+
+void
+cs_candidate_set_usage_estimated (CsCandidate *self,
+                                  gboolean     estimated)
+{
+  g_return_if_fail (CS_IS_CANDIDATE (self));
+  self->usage_estimated = !!estimated;
 }
 
 CsCandidateStatus
@@ -827,6 +843,11 @@ cs_candidate_to_json (CsCandidate *self)
   add_opt_int (b, "input_tokens", self->input_tokens);
   add_opt_int (b, "output_tokens", self->output_tokens);
   add_opt_int (b, "reasoning_tokens", self->reasoning_tokens);
+  if (self->usage_estimated)
+    {
+      json_builder_set_member_name (b, "estimated");
+      json_builder_add_boolean_value (b, TRUE);
+    }
   json_builder_end_object (b);
   json_builder_set_member_name (b, "cost_usd");
   json_builder_add_double_value (b, self->cost_usd);
@@ -916,6 +937,8 @@ cs_candidate_new_from_json (JsonNode  *node,
   self->input_tokens = get_int_or (usage, "input_tokens", -1);
   self->output_tokens = get_int_or (usage, "output_tokens", -1);
   self->reasoning_tokens = get_int_or (usage, "reasoning_tokens", -1);
+  /* files before the member: all usage reported */
+  self->usage_estimated = usage != NULL && cs_json_get_bool (usage, "estimated");
   if (cs_json_get_number (obj, "cost_usd", &v) && v >= 0)
     self->cost_usd = v;
   self->ttft_ms = get_int_or (obj, "ttft_ms", -1);

@@ -112,6 +112,11 @@ void               cs_candidate_add_usage           (CsCandidate       *self,
                                                      gint64             input_tokens,
                                                      gint64             output_tokens,
                                                      gint64             reasoning_tokens);
+/* Whether some of the usage was counted by the engine (cs-token-count.h)
+ * because the budget stopped a request before its provider reported it. */
+gboolean           cs_candidate_get_usage_estimated (CsCandidate       *self);
+void               cs_candidate_set_usage_estimated (CsCandidate       *self,
+                                                     gboolean           estimated);
 double             cs_candidate_get_cost_usd        (CsCandidate       *self);
 void               cs_candidate_set_cost_usd        (CsCandidate       *self,
                                                      double             cost);

@@ -13,32 +13,9 @@
 #include "cs-mode.h"
 #include "cs-run-ranking.h"
 #include "cs-runner-private.h"
+#include "cs-token-count.h"
 
-#define CHARS_PER_TOKEN   4
 #define MAX_PAST_SAMPLES  200
-
-static gint64
-tokens_of_messages (JsonNode *messages)
-{
-  JsonArray *array;
-  gsize chars = 0;
-
-  if (messages == NULL || !JSON_NODE_HOLDS_ARRAY (messages))
-    return 0;
-  array = json_node_get_array (messages);
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonNode *e = json_array_get_element (array, i);
-      const char *content;
-
-      if (!JSON_NODE_HOLDS_OBJECT (e))
-        continue;
-      content = json_object_get_string_member_with_default (json_node_get_object (e), "content", NULL);
-      if (content != NULL)
-        chars += g_utf8_strlen (content, -1);
-    }
-  return (gint64) ((chars + CHARS_PER_TOKEN - 1) / CHARS_PER_TOKEN);
-}
 
 static gint64
 group_input_tokens (CsRunner      *runner,
@@ -55,7 +32,7 @@ group_input_tokens (CsRunner      *runner,
                                      (const char * const *) values,
                                      group->angle,
                                      group->model->structured != CS_STRUCTURED_JSON_SCHEMA);
-  return tokens_of_messages (messages);
+  return cs_token_count_messages (messages);
 }
 
 static int

@@ -1,7 +1,8 @@
 /* cs-estimate.h: what a planned run will cost, before it starts
  *
  * A range, per model and stage and in total. Input: the prompt of each
- * request the plan sends (its messages, 4 characters a token) times the
+ * request the plan sends (its messages, 4 bytes of UTF-8 a token,
+ * cs-token-count.h) times the
  * requests. Output, per candidate: at most the model's max-output-tokens
  * (16,384 assumed where none is set); at least the median output of the
  * model's candidates in past runs, where there are any (else nothing).

@@ -37,6 +37,11 @@ append_usage (GString     *out,
 
       g_string_append (out, " · ");
       g_string_append_printf (out, _("%s in / %s out tokens"), in_s, out_s);
+      if (cs_candidate_get_usage_estimated (candidate))
+        /* Translators: after "1,234 in / 567 out tokens": counted by
+         * Consilium, the budget stopped the request before its provider
+         * said */
+        g_string_append_printf (out, " (%s)", _("estimated"));
     }
   g_string_append_printf (out, " · %s", cost);
   if (ttft >= 0)
@@ -253,6 +258,21 @@ cs_export_append_candidates (GString  *out,
 /* Costs                                                                    */
 /* ------------------------------------------------------------------------ */
 
+/* A figure the engine counted rather than the provider reported: "≈ 1,234"
+ * (cs-token-count.h). Takes @text. */
+static char *
+approx (char     *text,
+        gboolean  estimated)
+{
+  char *marked;
+
+  if (!estimated)
+    return text;
+  marked = g_strdup_printf ("≈ %s", text);
+  g_free (text);
+  return marked;
+}
+
 static void
 append_cost_row (GString     *out,
                  CsCandidate *candidate)
@@ -261,10 +281,11 @@ append_cost_row (GString     *out,
   g_autofree char *label = g_strdup_printf ("%s (%s)", cs_candidate_get_id (candidate),
                                             cs_export_model_name (cs_candidate_get_model (candidate)));
   g_autofree char *model = cs_export_cell (label);
-  g_autofree char *in = cs_export_format_tokens (cs_candidate_get_input_tokens (candidate));
-  g_autofree char *outt = cs_export_format_tokens (cs_candidate_get_output_tokens (candidate));
+  gboolean estimated = cs_candidate_get_usage_estimated (candidate);
+  g_autofree char *in = approx (cs_export_format_tokens (cs_candidate_get_input_tokens (candidate)), estimated);
+  g_autofree char *outt = approx (cs_export_format_tokens (cs_candidate_get_output_tokens (candidate)), estimated);
   g_autofree char *cost = cs_candidate_get_price_known (candidate)
-                            ? cs_export_format_double ("%.4f", cs_candidate_get_cost_usd (candidate))
+                            ? approx (cs_export_format_double ("%.4f", cs_candidate_get_cost_usd (candidate)), estimated)
                             : g_strdup (_("price unknown"));
   g_autofree char *ttft = cs_candidate_get_ttft_ms (candidate) >= 0
                             ? cs_export_format_thousands (cs_candidate_get_ttft_ms (candidate)) : g_strdup ("—");
@@ -360,6 +381,8 @@ cs_export_append_run_totals (GString *out,
   cost = cs_export_format_cost (cs_run_get_total_cost_usd (run), cs_run_get_cost_known (run));
   /* Translators: the run's wall time (seconds), its tokens and its cost */
   g_string_append_printf (out, _("The run: %s s wall time, %s tokens, %s"), wall, tokens, cost);
+  if (cs_run_get_usage_estimated (run))
+    g_string_append_printf (out, " (%s)", _("usage estimated in part"));
   if (!isnan (budget))
     {
       g_autofree char *b = cs_export_format_double ("%.4f", budget);
@@ -373,10 +396,11 @@ cs_export_append_costs (GString *out,
                         CsRun   *run)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (run));
-  g_autofree char *total_in = cs_export_format_tokens (cs_run_get_total_input_tokens (run));
-  g_autofree char *total_out = cs_export_format_tokens (cs_run_get_total_output_tokens (run));
+  gboolean estimated = cs_run_get_usage_estimated (run);
+  g_autofree char *total_in = approx (cs_export_format_tokens (cs_run_get_total_input_tokens (run)), estimated);
+  g_autofree char *total_out = approx (cs_export_format_tokens (cs_run_get_total_output_tokens (run)), estimated);
   g_autofree char *total_cost = cs_run_get_cost_known (run)
-                                  ? cs_export_format_double ("%.4f", cs_run_get_total_cost_usd (run))
+                                  ? approx (cs_export_format_double ("%.4f", cs_run_get_total_cost_usd (run)), estimated)
                                   : cs_export_format_at_least (cs_run_get_total_cost_usd (run));
   gint64 wall_ms = cs_run_get_wall_ms (run);
   g_autofree char *wall_s = wall_ms >= 0 ? cs_export_format_double ("%.1f", wall_ms / 1000.0) : NULL;
@@ -397,5 +421,9 @@ cs_export_append_costs (GString *out,
   cs_export_append_ranking_cost_row (out, run);
   /* the run's wall time beside the candidates' durations */
   g_string_append_printf (out, "| **%s** | | %s | %s | %s | |%s| |\n\n", _("Total"), total_in, total_out, total_cost, wall);
+  if (estimated)
+    g_string_append_printf (out, "%s\n\n",
+                            _("≈ marks usage Consilium counted itself (4 bytes of text a token): requests the "
+                              "budget stopped before their provider reported their usage."));
   cs_export_append_run_totals (out, run);
 }

@@ -36,6 +36,26 @@ cs_run_set_judge_price_known (CsRun    *self,
   self->judge_price_known = !!known;
 }
 
+gboolean
+cs_run_get_usage_estimated (CsRun *self)
+{
+  g_return_val_if_fail (CS_IS_RUN (self), FALSE);
+
+  if (self->usage_estimated)
+    return TRUE;
+  for (guint i = 0; i < self->candidates->len; i++)
+    if (cs_candidate_get_usage_estimated (g_ptr_array_index (self->candidates, i)))
+      return TRUE;
+  return FALSE;
+}
+
+void
+cs_run_set_usage_estimated (CsRun *self)
+{
+  g_return_if_fail (CS_IS_RUN (self));
+  self->usage_estimated = TRUE;
+}
+
 gint64
 cs_run_get_wall_ms (CsRun *self)
 {

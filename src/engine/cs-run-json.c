@@ -127,6 +127,8 @@ cs_run_to_json (CsRun *self)
   json_builder_add_int_value (b, cs_run_get_total_output_tokens (self));
   json_builder_set_member_name (b, "cost_known");
   json_builder_add_boolean_value (b, cs_run_get_cost_known (self));
+  json_builder_set_member_name (b, "usage_estimated");
+  json_builder_add_boolean_value (b, cs_run_get_usage_estimated (self));
   json_builder_set_member_name (b, "wall_ms");
   if (self->wall_ms >= 0)
     json_builder_add_int_value (b, self->wall_ms);
@@ -351,6 +353,8 @@ read_totals (CsRun    *self,
   totals = json_node_get_object (member);
   if (cs_json_get_int (totals, "wall_ms", &v) && v >= 0)
     self->wall_ms = v;
+  /* files before the member: all usage reported */
+  self->usage_estimated = cs_json_get_bool (totals, "usage_estimated");
   budget = json_object_get_member (totals, "budget_usd");
   if (budget != NULL && JSON_NODE_HOLDS_VALUE (budget) &&
       (json_node_get_value_type (budget) == G_TYPE_DOUBLE || json_node_get_value_type (budget) == G_TYPE_INT64))

@@ -51,6 +51,7 @@ struct _CsRun
   /* cs-run-cost.c */
   gboolean    judge_price_known; /* the judge's model had a price */
   gint64      wall_ms;           /* the run's wall time, -1 unknown */
+  gboolean    usage_estimated;   /* some usage counted, not reported */
   double      budget_usd;        /* NAN: none */
   GHashTable *knobs;             /* model → CsKnobs*, this run's overrides (not saved) */
 };

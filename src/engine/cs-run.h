@@ -132,6 +132,11 @@ const CsResolution *cs_run_get_resolution (CsRun       *self);
 gboolean       cs_run_get_cost_known      (CsRun       *self);
 void           cs_run_set_judge_price_known (CsRun     *self,
                                            gboolean     known);
+/* Some of the totals are the engine's count (cs-token-count.h), not the
+ * providers': a request the budget stopped before its provider reported
+ * usage counts its prompt and the text it streamed. Saved. */
+gboolean       cs_run_get_usage_estimated (CsRun       *self);
+void           cs_run_set_usage_estimated (CsRun       *self);
 /* The run's wall time from the start to its end, -1 unknown. Saved. */
 gint64         cs_run_get_wall_ms         (CsRun       *self);
 void           cs_run_set_wall_ms         (CsRun       *self,

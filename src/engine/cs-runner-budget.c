@@ -4,7 +4,8 @@
  * five times a second from its start to its end: the cost of the usage the
  * providers reported (candidates, rankers, judges), plus, for each request
  * still streaming without usage, an estimate from its prompt and the text
- * streamed so far (4 characters a token, at the model's prices).
+ * streamed so far (4 bytes of UTF-8 a token, cs-token-count.h, at the
+ * model's prices).
  *
  * - While the candidates stream: when the spending reaches the budget, the
  *   candidates still streaming are stopped (their partial text kept,
@@ -22,6 +23,11 @@
  *   streaming is stopped; the result is made from what is valid (the
  *   rankings that arrived; votes and consensus without a judge) and the
  *   run's message says so.
+ * - A request stopped at the budget before its provider reported usage
+ *   counts its prompt and the text it streamed, by the same rule, marked
+ *   estimated (the candidate's and the run's totals).
+ * - A candidate retried after the run finished starts a new synthesis,
+ *   weighed afresh (_cs_runner_budget_retry ()).
  * A model without a price counts nothing: its spending cannot be known
  * (the run was started knowing that, cs-estimate.h).
  *
@@ -38,67 +44,75 @@
 #include "cs-estimate.h"
 #include "cs-json-util.h"
 #include "cs-runner-private.h"
+#include "cs-token-count.h"
 
 #define BUDGET_CHECK_MS     200
-#define CHARS_PER_TOKEN     4
 /* the judge's own instructions and the fused result, beyond the answers */
-#define JUDGE_PROMPT_CHARS  8000
+#define JUDGE_PROMPT_BYTES  8000
 
-static gint64
-chars_to_tokens (gsize chars)
+/* What @request has used by the counting rule: its prompt, and the text
+ * (and reasoning, and refusal) it streamed so far. */
+static void
+request_count (CsRunnerRequest *request,
+               gint64          *in,
+               gint64          *out)
 {
-  return (gint64) ((chars + CHARS_PER_TOKEN - 1) / CHARS_PER_TOKEN);
-}
+  gsize size = 0;
 
-static gsize
-messages_chars (JsonNode *messages)
-{
-  JsonArray *array;
-  gsize total = 0;
-
-  if (messages == NULL || !JSON_NODE_HOLDS_ARRAY (messages))
-    return 0;
-  array = json_node_get_array (messages);
-  for (guint i = 0; i < json_array_get_length (array); i++)
+  if (request->is_judge)
+    size = (request->judge_text != NULL ? request->judge_text->len : 0) +
+           (request->judge_refusal != NULL ? request->judge_refusal->len : 0);
+  for (guint i = 0; request->slots != NULL && i < request->slots->len; i++)
     {
-      JsonNode *e = json_array_get_element (array, i);
-      const char *content;
+      CsRunnerSlot *slot = g_ptr_array_index (request->slots, i);
 
-      if (!JSON_NODE_HOLDS_OBJECT (e))
+      if (slot == NULL || slot->candidate == NULL)
         continue;
-      content = json_object_get_string_member_with_default (json_node_get_object (e), "content", NULL);
-      if (content != NULL)
-        total += strlen (content);
+      size += strlen (cs_candidate_get_text (slot->candidate)) +
+              strlen (cs_candidate_get_reasoning (slot->candidate));
     }
-  return total;
+  *in = cs_token_count_messages (request->messages);
+  *out = cs_token_count (size);
 }
 
 /* A request still streaming: its usage if reported, else the estimate. */
 static double
 request_spent (CsRunnerRequest *request)
 {
-  gint64 in = request->input_tokens;
-  gint64 out = request->output_tokens;
+  gint64 in, out;
 
-  if (in < 0)
-    in = chars_to_tokens (messages_chars (request->messages));
-  if (out < 0)
-    {
-      gsize chars = 0;
-
-      if (request->is_judge)
-        chars = (request->judge_text != NULL ? request->judge_text->len : 0) +
-                (request->judge_refusal != NULL ? request->judge_refusal->len : 0);
-      for (guint i = 0; i < request->slots->len; i++)
-        {
-          CsRunnerSlot *slot = g_ptr_array_index (request->slots, i);
-
-          chars += strlen (cs_candidate_get_text (slot->candidate)) +
-                   strlen (cs_candidate_get_reasoning (slot->candidate));
-        }
-      out = chars_to_tokens (chars);
-    }
+  request_count (request, &in, &out);
+  if (request->input_tokens >= 0)
+    in = request->input_tokens;
+  if (request->output_tokens >= 0)
+    out = request->output_tokens;
   return cs_model_config_cost (request->model, in, out);
+}
+
+void
+_cs_runner_budget_estimate_usage (CsRunner        *self,
+                                  CsRunnerRequest *request)
+{
+  gint64 in, out;
+
+  if (!request->budget_stopped || request->start_us == 0 ||
+      (request->input_tokens >= 0 && request->output_tokens >= 0))
+    return;
+  request_count (request, &in, &out);
+  if (request->input_tokens < 0)
+    request->input_tokens = in;
+  if (request->output_tokens < 0)
+    request->output_tokens = out;
+  g_debug ("usage of a request stopped at the budget, estimated: %" G_GINT64_FORMAT " in, %"
+           G_GINT64_FORMAT " out", request->input_tokens, request->output_tokens);
+  cs_run_set_usage_estimated (self->run);
+  for (guint i = 0; request->slots != NULL && i < request->slots->len; i++)
+    {
+      CsRunnerSlot *slot = g_ptr_array_index (request->slots, i);
+
+      if (slot != NULL && slot->candidate != NULL)
+        cs_candidate_set_usage_estimated (slot->candidate, TRUE);
+    }
 }
 
 double
@@ -150,6 +164,19 @@ reach_budget (CsRunner *self,
 
   self->budget_reached = TRUE;
   g_clear_handle_id (&self->budget_id, g_source_remove);
+  for (guint i = 0; i < self->requests->len; i++)
+    {
+      CsRunnerRequest *request = g_ptr_array_index (self->requests, i);
+
+      request->budget_stopped = TRUE;
+      if (request->is_judge || request->start_us == 0 ||
+          (request->input_tokens >= 0 && request->output_tokens >= 0))
+        continue;
+      /* the synthesis may end the run before this stream ends */
+      _cs_runner_budget_estimate_usage (self, request);
+      _cs_runner_account_usage (request);
+      request->usage_accounted = TRUE;
+    }
   /* Translators: the error of a request stopped at the run's budget */
   reason = g_strdup_printf (_("Stopped: the run reached its budget of $%.4f (spent about $%.4f)"),
                             budget, spent);
@@ -196,12 +223,12 @@ budget_cb (gpointer user_data)
 
 static double
 upper_cost (const CsModelConfig *model,
-            gsize                prompt_chars)
+            gsize                prompt_size)
 {
   gint64 cap = model->max_output_tokens > 0 ? (gint64) MIN (model->max_output_tokens, G_MAXINT32)
                                             : CS_ESTIMATE_ASSUMED_MAX_OUTPUT;
 
-  return cs_model_config_cost (model, chars_to_tokens (prompt_chars), cap);
+  return cs_model_config_cost (model, cs_token_count (prompt_size), cap);
 }
 
 /* What the judge would cost at most, before its messages exist: the
@@ -211,7 +238,7 @@ judge_reserve (CsRunner *self)
 {
   const char *judge_id = cs_run_get_judge (self->run);
   const CsModelConfig *judge;
-  gsize chars = JUDGE_PROMPT_CHARS + strlen (cs_run_get_problem (self->run));
+  gsize size = JUDGE_PROMPT_BYTES + strlen (cs_run_get_problem (self->run));
 
   if (judge_id == NULL || (judge = cs_config_find_model (self->config, judge_id)) == NULL)
     return 0;
@@ -221,9 +248,9 @@ judge_reserve (CsRunner *self)
       JsonNode *data = cs_candidate_get_data (c);
       g_autofree char *json = data != NULL ? cs_json_to_string (data, FALSE) : NULL;
 
-      chars += json != NULL ? strlen (json) : strlen (cs_candidate_get_text (c));
+      size += json != NULL ? strlen (json) : strlen (cs_candidate_get_text (c));
     }
-  return upper_cost (judge, chars);
+  return upper_cost (judge, size);
 }
 
 gboolean
@@ -246,13 +273,15 @@ _cs_runner_budget_allows (CsRunner         *self,
     return TRUE;
 
   spent = _cs_runner_spent_usd (self);
-  upper = upper_cost (request->model, messages_chars (request->messages));
+  upper = upper_cost (request->model, cs_token_messages_size (request->messages));
   if (ranker)
     reserve = self->budget_rankers + judge_reserve (self);
   if (spent + reserve + upper <= budget)
     {
       if (ranker)
         self->budget_rankers += upper;
+      /* after a retry the spending is watched again from here */
+      _cs_runner_budget_start (self);
       return TRUE;
     }
 
@@ -282,6 +311,16 @@ _cs_runner_budget_start (CsRunner *self)
   if (isnan (cs_run_get_budget_usd (self->run)) || self->budget_id != 0)
     return;
   self->budget_id = g_timeout_add (BUDGET_CHECK_MS, budget_cb, self);
+}
+
+void
+_cs_runner_budget_retry (CsRunner *self)
+{
+  self->budget_reached = FALSE;
+  self->budget_in_candidates = FALSE;
+  self->budget_rankers = 0;
+  if (self->budget_notes != NULL)
+    g_string_truncate (self->budget_notes, 0);
 }
 
 void

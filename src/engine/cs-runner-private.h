@@ -77,6 +77,8 @@ struct _CsRunnerRequest
   char                *judge_finish;
   GPtrArray           *think;       /* of CsThinkSplitter*, index = choice, or NULL */
   CsRunnerRanker      *ranker;      /* a peer ranking request's (is_judge too), or NULL */
+  gboolean             budget_stopped; /* stopped at the run's budget (cs-runner-budget.c) */
+  gboolean             usage_accounted; /* its usage is its candidates' already */
 };
 
 struct _CsRunner
@@ -185,17 +187,37 @@ void             _cs_runner_finish_done        (CsRunner            *self,
 void             _cs_runner_finish_round_failed (CsRunner           *self,
                                                  const char         *why);
 
+/* cs-runner-stream.c: splits a candidates' request's usage over them */
+void             _cs_runner_account_usage      (CsRunnerRequest     *request);
+
 /* cs-runner-budget.c: the run's budget and wall time */
 /* Starts checking the spending when the run has a budget. */
 void             _cs_runner_budget_start       (CsRunner            *self);
 void             _cs_runner_budget_stop        (CsRunner            *self);
+/* A candidate asked again after the run finished: the synthesis it leads
+ * to is a new one. What the budget stopped or kept from the last is
+ * forgotten (the candidates' errors keep it), so each request of the new
+ * synthesis is weighed against the budget as in a first run: the judge is
+ * asked when the spending so far plus its upper cost fits, else the result
+ * is votes and consensus with the note a first run gets. The retried
+ * candidate itself is sent, as the person asked; the spending is watched
+ * again from the first request of the synthesis that is sent. */
+void             _cs_runner_budget_retry       (CsRunner            *self);
 /* What the run has spent so far: the cost of the usage reported, and for
  * requests still streaming without usage an estimate from their prompt
- * and the text streamed so far (4 characters a token). */
+ * and the text streamed so far (cs-token-count.h). */
 double           _cs_runner_spent_usd          (CsRunner            *self);
 /* Records the wall time when the run ends; adds what the budget stopped
  * or kept from being sent to the run's message. */
 void             _cs_runner_budget_finished    (CsRunner            *self);
+/* A request the budget stopped after it was sent, ending without the usage
+ * its provider would have reported: its prompt and the text it streamed,
+ * counted by the one rule (cs-token-count.h), become its usage, marked
+ * estimated on its candidates and the run. Called as its stream ends, and
+ * for the candidates' requests when the budget stops them (their usage is
+ * their candidates' at once, before the synthesis may end the run). */
+void             _cs_runner_budget_estimate_usage (CsRunner         *self,
+                                                   CsRunnerRequest  *request);
 void             _cs_runner_budget_free        (CsRunner            *self);
 /* Whether @request (a ranker's, the judge's, a repair's) may be sent: its
  * upper cost and the spending so far stay within the run's budget (a

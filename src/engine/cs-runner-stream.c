@@ -241,8 +241,8 @@ request_event_cb (const CsStreamEvent *event,
 /* The end of a request */
 
 /* Splits the request's usage over its candidates (see the top comment). */
-static void
-account_usage (CsRunnerRequest *request)
+void
+_cs_runner_account_usage (CsRunnerRequest *request)
 {
   guint n = request->slots->len;
   g_autofree gint64 *weights = NULL;
@@ -499,6 +499,7 @@ stream_cb (GObject      *object,
   _cs_runner_remove_request (self, request);
 
   flush_splitters (request);
+  _cs_runner_budget_estimate_usage (self, request);
 
   if (ok && request->stream_error != NULL)
     {
@@ -515,7 +516,9 @@ stream_cb (GObject      *object,
       return;
     }
 
-  account_usage (request);
+  /* a request the budget stopped was counted then (cs-runner-budget.c) */
+  if (!request->usage_accounted)
+    _cs_runner_account_usage (request);
 
   for (guint i = 0; i < request->slots->len; i++)
     {

@@ -428,6 +428,7 @@ cs_runner_retry_candidate_async (CsRunner            *self,
     {
       /* a fresh start after a cancelled run */
       self->cancelled = FALSE;
+      _cs_runner_budget_retry (self);
       _cs_runner_set_run_state (self, CS_RUN_RUNNING);
     }
 

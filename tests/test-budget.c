@@ -1,0 +1,361 @@
+/* test-budget.c: what the budget leaves behind, against the in-process
+ * test provider over HTTP
+ *
+ * - One rule counts tokens (cs-token-count.h): the estimate before a run
+ *   and the budget during it count a German and Japanese prompt alike.
+ * - A request the budget stopped before its provider reported usage counts
+ *   its prompt and the text it streamed, marked estimated in the run's
+ *   file, its totals and the export; files without the mark still load.
+ * - A candidate retried after the budget was reached leads to a synthesis
+ *   weighed afresh: the judge is asked when its upper cost fits the
+ *   budget, else the result is votes and consensus with a first run's note.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "cs-engine.h"
+#include "cs-json-util.h"
+#include "cs-test-provider.h"
+#include "cs-token-count.h"
+#include "test-util.h"
+
+static CsTestProvider *provider;
+
+/* German and Japanese: 2 and 3 bytes a character */
+#define PROBLEM "Entwirf einen URL-Kürzer für 10 Mio. Links am Tag, größtmöglich ausfallsicher. " \
+                "一日一千万件のリンクを扱うURL短縮サービスを設計してください。障害に強く、安価に。"
+
+#define SLOW "chat/demo-gamma+slow=100"
+
+typedef struct {
+  CsConfig   *config;
+  CsRunStore *store;
+  char       *runs_dir;
+} Fixture;
+
+/* demo-alpha cheap and quick (1 ms between chunks: done in a fraction of
+ * a second); demo-gamma+slow=100 slow and dear ($0.002 an output token:
+ * the budget of $0.50 is reached after some 250 tokens, a second or so in,
+ * long before its usage, which comes last, and some 8 s before its reply
+ * would end), its max-output-tokens small (its estimate fits any budget;
+ * the server does not keep it). */
+static char *
+build_config (void)
+{
+  g_autofree char *base = cs_test_provider_dup_base_url (provider);
+
+  return g_strdup_printf ("[provider chat]\n"
+                          "name=Chat Cloud\n"
+                          "base-url=%s\n"
+                          "api=openai-chat\n"
+                          "models=demo-alpha;demo-gamma+slow=100;demo-judge\n"
+                          "requests-per-minute=0\n"
+                          "max-retries=0\n\n"
+                          "[model chat/demo-alpha]\n"
+                          "price-input=1.00\n"
+                          "price-output=2.00\n\n"
+                          "[model " SLOW "]\n"
+                          "price-input=1.00\n"
+                          "price-output=2000.00\n"
+                          "max-output-tokens=10\n\n"
+                          "[model chat/demo-judge]\n"
+                          "price-input=1.00\n"
+                          "price-output=2.00\n",
+                          base);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *text = build_config ();
+
+  cs_test_open_store (text, "test-budget.ini", &f->config, &f->store, &f->runs_dir);
+  cs_test_provider_reset (provider);
+  cs_test_provider_set_delay_ms (provider, 1);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  cs_test_close_store (&f->config, &f->store, &f->runs_dir);
+}
+
+static CsRunner *
+plan (Fixture    *f,
+      CsRun      *run,
+      const char *judge)
+{
+  const char *spec[] = { "chat/demo-alpha", SLOW, NULL };
+  g_autoptr(GError) error = NULL;
+  CsRunner *runner = cs_runner_new (f->config, run);
+
+  cs_run_set_judge (run, judge);
+  cs_run_set_budget_usd (run, 0.50);
+  cs_runner_set_store (runner, f->store);
+  g_assert_true (cs_runner_plan (runner, spec, &error));
+  g_assert_no_error (error);
+  return runner;
+}
+
+static CsCandidate *
+candidate (CsRun *run,
+           guint  i)
+{
+  CsCandidate *c = g_list_model_get_item (G_LIST_MODEL (run), i);
+
+  g_object_unref (c); /* the run keeps it */
+  return c;
+}
+
+/* Runs until the slow candidate was stopped at the budget. */
+static void
+run_to_budget (CsRunner *runner)
+{
+  CsRun *run = cs_runner_get_run (runner);
+  CsTestWait w = { 0 };
+
+  cs_test_execute (runner, NULL, &w, 90);
+  g_assert_no_error (w.error);
+  g_assert_true (w.ok);
+  g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
+  g_assert_cmpint (cs_candidate_get_status (candidate (run, 0)), ==, CS_CANDIDATE_OK);
+  g_assert_cmpint (cs_candidate_get_status (candidate (run, 1)), ==, CS_CANDIDATE_CANCELLED);
+  g_assert_nonnull (strstr (cs_candidate_get_error (candidate (run, 1)), "budget"));
+}
+
+/* The counting rule itself: 4 bytes of UTF-8 a token, rounded up. */
+static void
+test_rule (void)
+{
+  g_autoptr(JsonNode) messages = json_from_string ("[{\"role\":\"system\",\"content\":\"abcd\"},"
+                                                   "{\"role\":\"user\",\"content\":\"日本\"},"
+                                                   "{\"role\":\"user\",\"content\":null},"
+                                                   "{\"role\":\"user\"}, 7]", NULL);
+
+  g_assert_cmpint (cs_token_count (0), ==, 0);
+  g_assert_cmpint (cs_token_count (1), ==, 1);
+  g_assert_cmpint (cs_token_count (4), ==, 1);
+  g_assert_cmpint (cs_token_count (5), ==, 2);
+  g_assert_cmpint (cs_token_count_text (NULL), ==, 0);
+  g_assert_cmpint (cs_token_count_text ("Größe"), ==, 2);      /* 7 bytes */
+  g_assert_cmpint (cs_token_count_text ("日本語のテキスト"), ==, 6); /* 24 bytes */
+  g_assert_cmpuint (cs_token_messages_size (messages), ==, 4 + 6);
+  g_assert_cmpint (cs_token_count_messages (messages), ==, 3);
+  g_assert_cmpint (cs_token_count_messages (NULL), ==, 0);
+}
+
+/* The estimate's input for the slow candidate: one request, its prompt. */
+static gint64
+estimated_input (CsRunner *runner)
+{
+  g_autoptr(CsEstimate) e = cs_estimate_new (runner, NULL);
+
+  for (guint i = 0; i < e->lines->len; i++)
+    {
+      const CsEstimateLine *line = g_ptr_array_index (e->lines, i);
+
+      if (line->stage == CS_ESTIMATE_CANDIDATES && g_str_equal (line->model, SLOW))
+        {
+          g_assert_cmpuint (line->requests, ==, 1);
+          return line->input_low;
+        }
+    }
+  g_assert_not_reached ();
+  return -1;
+}
+
+static gboolean
+has_usage (gpointer data)
+{
+  return cs_candidate_get_input_tokens (data) >= 0;
+}
+
+/* The slow candidate, stopped at the budget before its usage came, counts
+ * what it was sent (the estimate's own count of the same prompt) and what
+ * it streamed, by the one rule, marked estimated. */
+static void
+test_stopped_usage (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(CsRun) run = cs_run_new (CS_MODE_ARCHITECT, PROBLEM);
+  g_autoptr(CsRunner) runner = plan (f, run, NULL);
+  gint64 expected_in = estimated_input (runner);
+  CsCandidate *slow;
+  gsize streamed;
+
+  /* the prompt is not ASCII: counting characters would say less */
+  g_assert_cmpint (g_utf8_strlen (PROBLEM, -1), <, (glong) strlen (PROBLEM));
+  g_assert_cmpint (expected_in, >=, cs_token_count_text (PROBLEM));
+
+  run_to_budget (runner);
+  slow = candidate (run, 1);
+  g_assert_true (cs_test_wait_for (has_usage, slow, 10000));
+  streamed = strlen (cs_candidate_get_text (slow)) + strlen (cs_candidate_get_reasoning (slow));
+  g_assert_cmpuint (streamed, >, 0);
+
+  g_assert_true (cs_candidate_get_usage_estimated (slow));
+  g_assert_false (cs_candidate_get_usage_estimated (candidate (run, 0)));
+  g_assert_cmpint (cs_candidate_get_input_tokens (slow), ==, expected_in);
+  g_assert_cmpint (cs_candidate_get_output_tokens (slow), ==, cs_token_count (streamed));
+  g_assert_cmpfloat_with_epsilon (cs_candidate_get_cost_usd (slow),
+                                  (expected_in * 1.00 + cs_token_count (streamed) * 2000.00) / 1e6, 1e-9);
+  g_assert_true (cs_run_get_usage_estimated (run));
+  g_assert_cmpint (cs_run_get_total_input_tokens (run), >=, expected_in);
+  g_assert_cmpfloat (cs_run_get_total_cost_usd (run), >=, 0.50);
+}
+
+/* The mark in the run's file, the totals and the export; a file from
+ * before the mark loads as all reported. */
+static void
+test_stopped_saved (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(CsRun) run = cs_run_new (CS_MODE_ARCHITECT, PROBLEM);
+  g_autoptr(CsRunner) runner = plan (f, run, NULL);
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(CsRun) back = NULL;
+  g_autoptr(CsRun) old = NULL;
+  g_autofree char *markdown = NULL;
+  JsonObject *obj, *totals, *usage;
+
+  run_to_budget (runner);
+  g_assert_true (cs_test_wait_for (has_usage, candidate (run, 1), 10000));
+
+  node = cs_run_to_json (run);
+  obj = json_node_get_object (node);
+  totals = json_object_get_object_member (obj, "totals");
+  g_assert_true (json_object_get_boolean_member (totals, "usage_estimated"));
+  usage = json_object_get_object_member (json_array_get_object_element (json_object_get_array_member (obj, "candidates"), 1),
+                                         "usage");
+  g_assert_true (json_object_get_boolean_member (usage, "estimated"));
+  g_assert_false (json_object_has_member (json_object_get_object_member (json_array_get_object_element (json_object_get_array_member (obj, "candidates"), 0), "usage"),
+                                          "estimated"));
+
+  back = cs_run_new_from_json (node, NULL);
+  g_assert_nonnull (back);
+  g_assert_true (cs_run_get_usage_estimated (back));
+  g_assert_true (cs_candidate_get_usage_estimated (candidate (back, 1)));
+  g_assert_cmpint (cs_run_get_total_input_tokens (back), ==, cs_run_get_total_input_tokens (run));
+
+  markdown = cs_export_markdown (run);
+  g_assert_nonnull (strstr (markdown, "tokens (estimated)"));
+  g_assert_nonnull (strstr (markdown, "| ≈ "));
+  g_assert_nonnull (strstr (markdown, "(usage estimated in part)"));
+
+  /* as an older version wrote it */
+  json_object_remove_member (totals, "usage_estimated");
+  json_object_remove_member (usage, "estimated");
+  old = cs_run_new_from_json (node, NULL);
+  g_assert_nonnull (old);
+  g_assert_false (cs_run_get_usage_estimated (old));
+  g_assert_false (cs_candidate_get_usage_estimated (candidate (old, 1)));
+}
+
+static void
+retry_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  CsTestWait *w = user_data;
+
+  w->ok = cs_runner_retry_candidate_finish (CS_RUNNER (object), result, &w->error);
+  w->done = TRUE;
+}
+
+static void
+retry_slow (CsRunner *runner)
+{
+  CsRun *run = cs_runner_get_run (runner);
+  CsTestWait r = { 0 };
+
+  cs_runner_retry_candidate_async (runner, "c2", NULL, retry_cb, &r);
+  cs_test_iterate_until (&r.done, 90);
+  g_assert_no_error (r.error);
+  g_assert_true (r.ok);
+  g_assert_cmpint (cs_candidate_get_status (candidate (run, 1)), ==, CS_CANDIDATE_OK);
+  g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
+}
+
+/* Retried after the budget was reached, with no room left for the judge:
+ * the judge is not asked, and the result and the run say so as a first
+ * run's would, not what the budget stopped the last time. */
+static void
+test_retry_no_room (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(CsRun) run = cs_run_new (CS_MODE_ARCHITECT, PROBLEM);
+  g_autoptr(CsRunner) runner = plan (f, run, "chat/demo-judge");
+  CsResult *result;
+
+  run_to_budget (runner);
+  g_assert_nonnull (strstr (cs_run_get_message (run), "the candidates still streaming were stopped"));
+
+  retry_slow (runner);
+  g_assert_cmpuint (cs_test_provider_get_request_count (provider, "demo-judge"), ==, 0);
+  result = cs_run_get_result (run);
+  g_assert_true (cs_result_is_degraded (result));
+  g_assert_cmpuint (cs_result_get_total (result), ==, 2);
+  g_assert_nonnull (strstr (cs_result_get_note (result), "The judge, demo-judge from Chat Cloud, failed: not asked: with $"));
+  g_assert_nonnull (strstr (cs_result_get_note (result), "would pass the run's budget of $0.5000"));
+  g_assert_nonnull (strstr (cs_result_get_note (result), "votes and consensus only"));
+  g_assert_nonnull (strstr (cs_run_get_message (run), "The run kept its budget of $0.5000: some requests of the synthesis were not sent"));
+  g_assert_null (strstr (cs_run_get_message (run), "the candidates still streaming were stopped"));
+}
+
+/* Retried with room for the judge (the budget raised since): the judge is
+ * asked again and writes the result. */
+static void
+test_retry_room (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(CsRun) run = cs_run_new (CS_MODE_ARCHITECT, PROBLEM);
+  g_autoptr(CsRunner) runner = plan (f, run, "chat/demo-judge");
+  CsResult *result;
+
+  run_to_budget (runner);
+  g_assert_cmpuint (cs_test_provider_get_request_count (provider, "demo-judge"), ==, 0);
+
+  cs_run_set_budget_usd (run, 1000);
+  retry_slow (runner);
+  g_assert_cmpuint (cs_test_provider_get_request_count (provider, "demo-judge"), ==, 1);
+  result = cs_run_get_result (run);
+  g_assert_false (cs_result_is_degraded (result));
+  g_assert_true (cs_result_has_method (result, CS_METHOD_JUDGE));
+  g_assert_cmpuint (cs_result_get_total (result), ==, 2);
+  g_assert_null (cs_run_get_message (run));
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_autofree char *tmp = NULL;
+  int ret;
+
+  tmp = cs_test_make_data_home ("budget");
+
+  g_test_init (&argc, &argv, NULL);
+
+  provider = cs_test_provider_start_new ();
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  g_test_add_func ("/budget/token-rule", test_rule);
+  ADD ("/budget/stopped-usage", test_stopped_usage);
+  ADD ("/budget/stopped-saved", test_stopped_saved);
+  ADD ("/budget/retry/no-room", test_retry_no_room);
+  ADD ("/budget/retry/room", test_retry_room);
+
+#undef ADD
+
+  ret = g_test_run ();
+
+  g_clear_object (&provider);
+  cs_test_rm_rf (tmp);
+  return ret;
+}
