@@ -5,9 +5,10 @@
  * models by their display names). With a budget whose upper figure the
  * estimate passes, it turns to a warning (an icon, the warning colour, the
  * tooltip and the popover say so); the window still asks before such a
- * run starts (cs-budget-dialog.c). In a narrow window (the window binds
- * :narrow to its leaflet's folding) it says the upper figure alone,
- * "≤ $0.09", so that it stays whole beside Run. The compose page computes the estimate
+ * run starts (cs-budget-dialog.c). Where the header has no room for the
+ * range (a squeezer picks the first form whose natural width fits), it
+ * says the upper figure alone, "≤ $0.09", so that it stays whole beside
+ * Run and the header's minimum width is the short form's. The compose page computes the estimate
  * a moment after each change and hands it here (cs-compose-page-cost.c).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -26,49 +27,17 @@ struct _CsEstimateButton
 
   GtkMenuButton  *button;
   GtkImage       *warning_icon;
-  GtkLabel       *label;
+  GtkLabel       *label;        /* the range */
+  GtkLabel       *narrow_label; /* the upper figure */
   GtkPopover     *popover;
   GtkLabel       *range_label;
   GtkLabel       *budget_label;
   GtkLabel       *details_label;
 
   gboolean        over_budget;
-  gboolean        narrow;
-  char           *wide_text;    /* "≈ $0.02–0.09" */
-  char           *narrow_text;  /* "≤ $0.09" */
 };
 
 G_DEFINE_FINAL_TYPE (CsEstimateButton, cs_estimate_button, ADW_TYPE_BIN)
-
-enum {
-  PROP_0,
-  PROP_NARROW,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
-
-static void
-show_text (CsEstimateButton *self)
-{
-  const char *text = self->narrow ? self->narrow_text : self->wide_text;
-
-  gtk_label_set_text (self->label, text != NULL ? text : "");
-}
-
-void
-cs_estimate_button_set_narrow (CsEstimateButton *self,
-                               gboolean          narrow)
-{
-  g_return_if_fail (CS_IS_ESTIMATE_BUTTON (self));
-
-  narrow = !!narrow;
-  if (self->narrow == narrow)
-    return;
-  self->narrow = narrow;
-  show_text (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NARROW]);
-}
 
 /* The budget sentence, or NULL without a budget. */
 static char *
@@ -96,6 +65,8 @@ cs_estimate_button_update (CsEstimateButton *self,
                            const CsEstimate *estimate,
                            double            budget_usd)
 {
+  g_autofree char *wide = NULL;
+  g_autofree char *narrow = NULL;
   g_autofree char *range = NULL;
   g_autofree char *details = NULL;
   g_autofree char *budget = NULL;
@@ -112,16 +83,15 @@ cs_estimate_button_update (CsEstimateButton *self,
       return;
     }
 
-  g_free (self->wide_text);
-  self->wide_text = cs_estimate_to_compact (estimate);
-  g_free (self->narrow_text);
-  self->narrow_text = cs_estimate_to_narrow (estimate);
+  wide = cs_estimate_to_compact (estimate);
+  narrow = cs_estimate_to_narrow (estimate);
   range = cs_estimate_to_short (estimate);
   details = cs_estimate_to_text (estimate);
   budget = budget_text (estimate, budget_usd, &over);
   self->over_budget = over;
 
-  show_text (self);
+  gtk_label_set_text (self->label, wide);
+  gtk_label_set_text (self->narrow_label, narrow);
   gtk_label_set_text (self->range_label, range);
   gtk_label_set_text (self->details_label, details);
   gtk_label_set_text (self->budget_label, budget != NULL ? budget : "");
@@ -188,73 +158,18 @@ cs_estimate_button_dispose (GObject *object)
 }
 
 static void
-cs_estimate_button_finalize (GObject *object)
-{
-  CsEstimateButton *self = CS_ESTIMATE_BUTTON (object);
-
-  g_free (self->wide_text);
-  g_free (self->narrow_text);
-
-  G_OBJECT_CLASS (cs_estimate_button_parent_class)->finalize (object);
-}
-
-static void
-cs_estimate_button_get_property (GObject    *object,
-                                 guint       prop_id,
-                                 GValue     *value,
-                                 GParamSpec *pspec)
-{
-  CsEstimateButton *self = CS_ESTIMATE_BUTTON (object);
-
-  switch (prop_id)
-    {
-    case PROP_NARROW:
-      g_value_set_boolean (value, self->narrow);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-cs_estimate_button_set_property (GObject      *object,
-                                 guint         prop_id,
-                                 const GValue *value,
-                                 GParamSpec   *pspec)
-{
-  CsEstimateButton *self = CS_ESTIMATE_BUTTON (object);
-
-  switch (prop_id)
-    {
-    case PROP_NARROW:
-      cs_estimate_button_set_narrow (self, g_value_get_boolean (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 cs_estimate_button_class_init (CsEstimateButtonClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = cs_estimate_button_dispose;
-  object_class->finalize = cs_estimate_button_finalize;
-  object_class->get_property = cs_estimate_button_get_property;
-  object_class->set_property = cs_estimate_button_set_property;
-
-  /* the window is narrow: the upper figure alone */
-  properties[PROP_NARROW] =
-    g_param_spec_boolean ("narrow", NULL, NULL, FALSE,
-                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/consilium/Consilium/cs-estimate-button.ui");
   gtk_widget_class_bind_template_child (widget_class, CsEstimateButton, button);
   gtk_widget_class_bind_template_child (widget_class, CsEstimateButton, warning_icon);
   gtk_widget_class_bind_template_child (widget_class, CsEstimateButton, label);
+  gtk_widget_class_bind_template_child (widget_class, CsEstimateButton, narrow_label);
   gtk_widget_class_bind_template_child (widget_class, CsEstimateButton, popover);
   gtk_widget_class_bind_template_child (widget_class, CsEstimateButton, range_label);
   gtk_widget_class_bind_template_child (widget_class, CsEstimateButton, budget_label);

@@ -20,9 +20,6 @@ G_DECLARE_FINAL_TYPE (CsEstimateButton, cs_estimate_button, CS, ESTIMATE_BUTTON,
 void         cs_estimate_button_update        (CsEstimateButton *self,
                                                const CsEstimate *estimate,
                                                double            budget_usd);
-/* In a narrow window: the upper figure alone ("≤ $0.09"). */
-void         cs_estimate_button_set_narrow    (CsEstimateButton *self,
-                                               gboolean          narrow);
 /* What the button says, for tests: its label, and whether it warns of the
  * budget. */
 const char  *cs_estimate_button_get_text      (CsEstimateButton *self);

@@ -259,6 +259,15 @@ invert_boolean (gpointer instance,
   return !value;
 }
 
+/* The bar at the bottom has the mode switcher when the header's squeezer
+ * shows neither of its two (only the window's title, or nothing). */
+static gboolean
+mode_bar_wanted (gpointer   instance,
+                 GtkWidget *shown)
+{
+  return shown == NULL || ADW_IS_WINDOW_TITLE (shown);
+}
+
 /* Keeps the size and the draft; see _cs_window_may_close(). */
 static gboolean
 cs_window_close_request (GtkWindow *window)
@@ -459,6 +468,7 @@ cs_window_class_init (CsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CsWindow, compose_page);
 
   gtk_widget_class_bind_template_callback (widget_class, invert_boolean);
+  gtk_widget_class_bind_template_callback (widget_class, mode_bar_wanted);
 
   _cs_window_class_actions_init (klass);
   _cs_window_class_history_init (klass);

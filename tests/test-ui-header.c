@@ -1,0 +1,391 @@
+/* test-ui-header.c: the main header at any width, in English and German
+ *
+ * - /ui/header/en, /ui/header/de, with GNOME's window buttons (Close
+ *   alone), and /ui/header/three-buttons (English, Minimize, Maximize and
+ *   Close): the window at 360, 560 and 900 px wide
+ *   (the compose page, a priced model chosen so the estimate shows): the
+ *   window is as wide as asked (its minimum fits 360 px), the header's
+ *   parts (back or sidebar button, mode switcher, estimate, Run, menu,
+ *   window buttons) do not overlap and stay inside it, each label in them
+ *   gets its natural width (nothing cut), and a way to switch the mode is
+ *   on screen at each width (in the header, or in the bar at the bottom).
+ *   German under LANGUAGE=de from the translations this build made.
+ *
+ * Runs under Xvfb (GDK_BACKEND=x11, GSK_RENDERER=cairo); CS_TEST_UI_SHOTS=DIR
+ * saves DIR/header-LANG-BUTTONS-WIDTH.png.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <locale.h>
+#include <glib/gi18n.h>
+
+#include "cs-estimate-button.h"
+#include "cs-test-provider.h"
+#include "cs-window-private.h"
+#include "test-ui-util.h"
+
+/* A failure: fatal, or FALSE for a wait to try again. */
+#define FAIL(...) G_STMT_START { if (fatal) g_error (__VA_ARGS__); return FALSE; } G_STMT_END
+
+static CsTestProvider *provider;
+static char *tmp_dir;
+
+static gboolean
+estimate_shown (gpointer data)
+{
+  CsWindow *win = data;
+
+  return cs_estimate_button_get_text (win->estimate_button) != NULL;
+}
+
+/* The header's parts as a person sees them: the mapped children of its
+ * start and end boxes and its title, one level down where a box holds
+ * several (the linked mode buttons, the estimate beside Run). */
+static void
+collect_parts (GtkWidget *w,
+               int        depth,
+               GPtrArray *out)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      if (!gtk_widget_get_mapped (c) || gtk_widget_get_width (c) == 0)
+        continue;
+      if (GTK_IS_BUTTON (c) || GTK_IS_MENU_BUTTON (c) || CS_IS_ESTIMATE_BUTTON (c) ||
+          ADW_IS_WINDOW_TITLE (c) || GTK_IS_WINDOW_CONTROLS (c) || GTK_IS_LABEL (c))
+        g_ptr_array_add (out, c);
+      else if (depth < 8)
+        collect_parts (c, depth + 1, out);
+    }
+}
+
+static void
+collect_labels (GtkWidget *w,
+                GPtrArray *out)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      if (!gtk_widget_get_mapped (c))
+        continue;
+      if (GTK_IS_LABEL (c))
+        g_ptr_array_add (out, c);
+      collect_labels (c, out);
+    }
+}
+
+/* For messages: the type and text of @w (two buffers in turn, so two
+ * can be in one message). */
+static const char *
+describe (GtkWidget *w)
+{
+  static char bufs[2][256];
+  static guint n;
+  char *buf = bufs[n++ % 2];
+  const char *text = NULL;
+
+  if (GTK_IS_BUTTON (w))
+    text = gtk_button_get_label (GTK_BUTTON (w));
+  else if (GTK_IS_LABEL (w))
+    text = gtk_label_get_text (GTK_LABEL (w));
+  else if (CS_IS_ESTIMATE_BUTTON (w))
+    text = cs_estimate_button_get_text (CS_ESTIMATE_BUTTON (w));
+  g_snprintf (buf, sizeof bufs[0], "%s “%s”", G_OBJECT_TYPE_NAME (w), text != NULL ? text : "");
+  return buf;
+}
+
+static GtkWidget *
+find_header (GtkWidget *w)
+{
+  if (ADW_IS_HEADER_BAR (w) && gtk_widget_get_mapped (w) && gtk_widget_get_name (w) != NULL &&
+      g_str_equal (gtk_widget_get_name (w), "main-header"))
+    return w;
+  for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_header (c);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The parts of @header do not overlap, stay inside it and show each label
+ * whole. */
+static gboolean
+header_fits (GtkWidget  *header,
+             const char *where,
+             gboolean    fatal)
+{
+  g_autoptr(GPtrArray) parts = g_ptr_array_new ();
+  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+  int width = gtk_widget_get_width (header);
+
+  collect_parts (header, 0, parts);
+  g_assert_cmpuint (parts->len, >=, 3);
+  for (guint i = 0; i < parts->len; i++)
+    {
+      GtkWidget *a = g_ptr_array_index (parts, i);
+      graphene_rect_t ra;
+
+      g_assert_true (gtk_widget_compute_bounds (a, header, &ra));
+      if (fatal)
+        g_test_message ("%s: %s at %.0f, %.0f wide", where, describe (a), ra.origin.x, ra.size.width);
+      if (ra.origin.x < 0 || ra.origin.x + ra.size.width > width + 0.5)
+        FAIL ("%s: %s (%.0f to %.0f) is not inside the header (%d wide)", where, describe (a),
+                 ra.origin.x, ra.origin.x + ra.size.width, width);
+      for (guint j = i + 1; j < parts->len; j++)
+        {
+          GtkWidget *b = g_ptr_array_index (parts, j);
+          graphene_rect_t rb;
+          double slack;
+
+          g_assert_true (gtk_widget_compute_bounds (b, header, &rb));
+          /* linked buttons share their 1 px border */
+          slack = gtk_widget_get_parent (a) == gtk_widget_get_parent (b) &&
+                  gtk_widget_has_css_class (gtk_widget_get_parent (a), "linked") ? 1.5 : 0.5;
+          if (ra.origin.x < rb.origin.x + rb.size.width - slack && rb.origin.x < ra.origin.x + ra.size.width - slack)
+            FAIL ("%s: %s (%.0f to %.0f) overlaps %s (%.0f to %.0f)", where,
+                     describe (a), ra.origin.x, ra.origin.x + ra.size.width,
+                     describe (b), rb.origin.x, rb.origin.x + rb.size.width);
+        }
+    }
+
+  collect_labels (header, labels);
+  for (guint i = 0; i < labels->len; i++)
+    {
+      GtkWidget *label = g_ptr_array_index (labels, i);
+      int natural = 0;
+
+      if (gtk_label_get_text (GTK_LABEL (label))[0] == '\0')
+        continue;
+      gtk_widget_measure (label, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &natural, NULL, NULL);
+      if (natural > gtk_widget_get_width (label))
+        FAIL ("%s: %s is cut: %d px of %d", where, describe (label), gtk_widget_get_width (label), natural);
+    }
+  return TRUE;
+}
+
+/* A toggle for each mode is on screen (the header's or the bottom bar's). */
+static gboolean
+modes_reachable (CsWindow   *win,
+                 const char *where,
+                 gboolean    fatal)
+{
+  const char *modes[] = { "'architect'", "'support'" };
+
+  for (guint m = 0; m < G_N_ELEMENTS (modes); m++)
+    {
+      gboolean found = FALSE;
+
+      /* the toggles are found by their action target */
+      {
+        GPtrArray *stack = g_ptr_array_new ();
+
+        g_ptr_array_add (stack, win);
+        while (stack->len > 0 && !found)
+          {
+            GtkWidget *w = g_ptr_array_steal_index (stack, stack->len - 1);
+
+            if (GTK_IS_TOGGLE_BUTTON (w) && gtk_widget_get_mapped (w) &&
+                g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (w)), "win.mode") == 0)
+              {
+                g_autofree char *target = g_variant_print (gtk_actionable_get_action_target_value (GTK_ACTIONABLE (w)), FALSE);
+                graphene_rect_t b;
+
+                g_assert_true (gtk_widget_compute_bounds (w, GTK_WIDGET (win), &b));
+                if (g_str_equal (target, modes[m]) && b.origin.x >= 0 &&
+                    b.origin.x + b.size.width <= gtk_widget_get_width (GTK_WIDGET (win)) &&
+                    b.origin.y >= 0 && b.origin.y + b.size.height <= gtk_widget_get_height (GTK_WIDGET (win)))
+                  found = TRUE;
+              }
+            for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
+              g_ptr_array_add (stack, c);
+          }
+        g_ptr_array_unref (stack);
+      }
+      if (!found)
+        FAIL ("%s: no toggle for the %s mode on screen", where, modes[m]);
+    }
+  return TRUE;
+}
+
+typedef struct {
+  CsWindow   *win;
+  const char *where;
+} Laid;
+
+/* Both hold (once the leaflet's and the bar's animations are over). */
+static gboolean
+animating (GtkWidget *w)
+{
+  if (GTK_IS_REVEALER (w) && gtk_widget_get_mapped (w) &&
+      gtk_revealer_get_child_revealed (GTK_REVEALER (w)) != gtk_revealer_get_reveal_child (GTK_REVEALER (w)))
+    return TRUE;
+  if (ADW_IS_SQUEEZER (w) && adw_squeezer_get_transition_running (ADW_SQUEEZER (w)))
+    return TRUE;
+  if (ADW_IS_LEAFLET (w) && adw_leaflet_get_child_transition_running (ADW_LEAFLET (w)))
+    return TRUE;
+  for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
+    if (animating (c))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+laid_out (gpointer data)
+{
+  Laid *l = data;
+  GtkWidget *header = find_header (GTK_WIDGET (l->win));
+
+  return header != NULL && !animating (GTK_WIDGET (l->win)) &&
+         header_fits (header, l->where, FALSE) && modes_reachable (l->win, l->where, FALSE);
+}
+
+typedef struct {
+  GtkWidget *widget;
+  int        width;
+} WidthWait;
+
+static gboolean
+has_width (gpointer data)
+{
+  WidthWait *w = data;
+
+  return gtk_widget_get_width (w->widget) == w->width;
+}
+
+/* @layout: the window buttons' (GtkSettings:gtk-decoration-layout) */
+static void
+check_widths (const char *lang,
+              const char *layout)
+{
+  g_autoptr(CsApplication) app = cs_test_ui_start_app ("Header");
+  CsWindow *win = cs_window_new (app);
+  const char *priced[] = { "demo/demo-alpha", NULL };
+  const int widths[] = { 900, 560, 360 };
+  int frame;
+
+  g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", layout, NULL);
+  gtk_window_set_default_size (GTK_WINDOW (win), widths[0], 700);
+  gtk_window_present (GTK_WINDOW (win));
+  cs_test_ui_settle (5000);
+  _cs_window_set_mode (win, "architect");
+  gtk_text_buffer_set_text (_cs_window_get_problem_buffer (win), "A cache in front of a slow inventory service", -1);
+  _cs_window_select_models (win, priced);
+  g_assert_true (cs_test_wait_for (estimate_shown, win, 10000));
+  /* the window's frame (its shadow) around the content */
+  frame = widths[0] - gtk_widget_get_width (GTK_WIDGET (win->toast_overlay));
+  g_assert_cmpint (frame, >=, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
+    {
+      g_autofree char *where = g_strdup_printf ("%s, %s, %d px", lang, layout, widths[i]);
+      g_autofree char *shot = g_strdup_printf ("header-%s-%s-%d.png", lang, layout[0] == ':' ? "three" : "close", widths[i]);
+      WidthWait w = { GTK_WIDGET (win->toast_overlay), widths[i] };
+      Laid laid = { win, where };
+      GtkWidget *header;
+
+      gtk_window_set_default_size (GTK_WINDOW (win), widths[i] + frame, 700);
+      cs_test_ui_settle (5000);
+      if (!cs_test_wait_for (has_width, &w, 5000))
+        g_error ("%s: the window is %d px wide, not %d (its minimum is too wide)", where,
+                 gtk_widget_get_width (w.widget), widths[i]);
+      /* the leaflet folds and the bar slides in: the layout once they
+       * are done (a failure is told below) */
+      cs_test_wait_for (laid_out, &laid, 5000);
+      cs_test_ui_settle (5000);
+      cs_test_ui_save_shot (GTK_WIDGET (win), shot);
+      header = find_header (GTK_WIDGET (win));
+      g_assert_nonnull (header);
+      g_assert_true (estimate_shown (win));
+      header_fits (header, where, TRUE);
+      modes_reachable (win, where, TRUE);
+    }
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  cs_test_ui_settle (5000);
+}
+
+/* GNOME's window buttons: Close alone */
+#define GNOME_LAYOUT "appmenu:close"
+
+static void
+test_english (void)
+{
+  g_setenv ("LANGUAGE", "en", TRUE);
+  check_widths ("en", GNOME_LAYOUT);
+}
+
+/* Minimize, Maximize and Close, as other desktops have them */
+static void
+test_three_buttons (void)
+{
+  g_setenv ("LANGUAGE", "en", TRUE);
+  check_widths ("en", ":minimize,maximize,close");
+}
+
+static void
+test_german (void)
+{
+  g_autofree char *localedir = g_test_build_filename (G_TEST_BUILT, "..", "po", NULL);
+  g_autofree char *mo = g_build_filename (localedir, "de", "LC_MESSAGES", GETTEXT_PACKAGE ".mo", NULL);
+
+  /* built with the app (po/meson.build): missing, the build is broken */
+  g_assert_true (g_file_test (mo, G_FILE_TEST_IS_REGULAR));
+  bindtextdomain (GETTEXT_PACKAGE, localedir);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  /* the templates' domain, as the app's main () sets it */
+  textdomain (GETTEXT_PACKAGE);
+  g_setenv ("LANGUAGE", "de", TRUE);
+  /* any locale but C lets LANGUAGE choose (gtk_test_init () asks for
+   * en_US.UTF-8, which may not be there); C.UTF-8 is always there */
+  g_assert_nonnull (setlocale (LC_ALL, "C.UTF-8"));
+  g_assert_cmpstr (_("_Run"), !=, "_Run");
+  check_widths ("de", GNOME_LAYOUT);
+  /* English again: the C locale reads no translation */
+  setlocale (LC_ALL, "C");
+  g_setenv ("LANGUAGE", "en", TRUE);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_autofree char *conf = NULL;
+  int status;
+
+  tmp_dir = cs_test_make_data_home ("ui-header");
+  conf = g_build_filename (tmp_dir, "config", NULL);
+  g_setenv ("XDG_CONFIG_HOME", conf, TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_unsetenv ("CONSILIUM_DEMO_URL");
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  provider = cs_test_provider_start_new ();
+  {
+    g_autofree char *base = cs_test_provider_dup_base_url (provider);
+    g_autofree char *ini = g_strdup_printf ("[provider demo]\n"
+                                            "name=Demo\n"
+                                            "base-url=%s\n"
+                                            "api=openai-chat\n"
+                                            "models=demo-alpha;demo-beta\n"
+                                            "max-concurrent=8\nrequests-per-minute=0\nmax-retries=0\n\n"
+                                            "[model demo/demo-alpha]\n"
+                                            "price-input=1.25\n"
+                                            "price-output=10\n", base);
+
+    cs_test_ui_write_providers (conf, ini);
+  }
+
+  g_test_add_func ("/ui/header/en", test_english);
+  g_test_add_func ("/ui/header/de", test_german);
+  g_test_add_func ("/ui/header/three-buttons", test_three_buttons);
+  status = g_test_run ();
+
+  g_clear_object (&provider);
+  cs_test_rm_rf (tmp_dir);
+  g_free (tmp_dir);
+  return status;
+}
