@@ -3943,6 +3943,35 @@ assert_estimate (CsWindow   *win,
              cs_estimate_button_get_details (win->estimate_button));
 }
 
+/* The popover's breakdown is a table: a header row, a row a model and
+ * stage, the total; amounts (the last two columns) and requests are
+ * right-aligned in tabular figures, dollars each, plain text all. */
+static void
+assert_estimate_table (GtkWidget *popover)
+{
+  GtkWidget *grid = find_type (popover, GTK_TYPE_GRID, NULL);
+  guint amounts = 0;
+
+  g_assert_nonnull (grid);
+  g_assert_true (gtk_widget_get_mapped (grid));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (gtk_grid_get_child_at (GTK_GRID (grid), 0, 0))), ==, "Model");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (gtk_grid_get_child_at (GTK_GRID (grid), 2, 0))), ==, "Stage");
+  for (int row = 1; gtk_grid_get_child_at (GTK_GRID (grid), 0, row) != NULL; row++)
+    for (int column = 3; column < 6; column++)
+      {
+        GtkWidget *label = gtk_grid_get_child_at (GTK_GRID (grid), column, row);
+
+        g_assert_true (GTK_IS_LABEL (label));
+        g_assert_false (gtk_label_get_use_markup (GTK_LABEL (label)));
+        g_assert_cmpfloat (gtk_label_get_xalign (GTK_LABEL (label)), ==, 1.0);
+        g_assert_true (gtk_widget_has_css_class (label, "numeric"));
+        if (column > 3 && g_str_has_prefix (gtk_label_get_text (GTK_LABEL (label)), "$"))
+          amounts++;
+      }
+  /* a row and the total, low and high each */
+  g_assert_cmpuint (amounts, >=, 4);
+}
+
 /* The estimate beside Run ("price unknown" for a model without a price,
  * models by their display names, the breakdown in its popover, following
  * the models, the judge and the question), a model's settings popover into
@@ -3974,7 +4003,7 @@ test_knobs_estimate_budget (void)
                  GTK_WIDGET (win->run_button_stack));
   {
     /* no judge chosen: none in the breakdown */
-    EstimateWait w = { win, "≈ $", FALSE, "(judge)" };
+    EstimateWait w = { win, "≈ $", FALSE, "\tJudge\t" };
 
     g_assert_true (cs_test_wait_for (estimate_says, &w, 10000));
   }
@@ -3985,7 +4014,8 @@ test_knobs_estimate_budget (void)
   /* the judge, then a longer question: the breakdown follows */
   _cs_window_select_models (win, priced);
   _cs_window_select_judge (win, "demo/demo-alpha");
-  assert_estimate (win, "demo-alpha from Demo & <Co> (judge)", FALSE);
+  /* the judge's row: the model and its provider by their display names */
+  assert_estimate (win, "\ndemo-alpha\tDemo & <Co>\tJudge\t1 + ", FALSE);
   before = g_strdup (cs_estimate_button_get_details (win->estimate_button));
   set_problem (win, "A cache in front of a slow inventory service, read 50,000 times a second from "
                     "three regions, written a hundred times a second, with stale reads allowed for "
@@ -4000,6 +4030,8 @@ test_knobs_estimate_budget (void)
   gtk_popover_popup (cs_estimate_button_get_popover (win->estimate_button));
   cs_test_ui_settle (5000);
   assert_accessible (GTK_WIDGET (cs_estimate_button_get_popover (win->estimate_button)), "estimate popover");
+  assert_estimate_table (GTK_WIDGET (cs_estimate_button_get_popover (win->estimate_button)));
+  cs_test_ui_save_shot (GTK_WIDGET (cs_estimate_button_get_popover (win->estimate_button)), "estimate-popover.png");
   gtk_popover_popdown (cs_estimate_button_get_popover (win->estimate_button));
 
   /* the first model's popover: temperature 0.4, 500 output tokens */

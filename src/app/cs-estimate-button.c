@@ -1,8 +1,8 @@
 /* cs-estimate-button.c: the run's estimated cost beside *Run*
  *
  * A flat menu button in the header, "≈ $0.02–0.09", its popover giving the
- * range, the budget and the estimate per model and stage (cs-estimate.h,
- * models by their display names). With a budget whose upper figure the
+ * range and the budget above a small table of the estimate per model and
+ * stage (cs-estimate-table.c; models by their display names). With a budget whose upper figure the
  * estimate passes, it turns to a warning (an icon, the warning colour, the
  * tooltip and the popover say so); the window still asks before such a
  * run starts (cs-budget-dialog.c). Where the header has no room for the
@@ -20,6 +20,7 @@
 #include <glib/gi18n.h>
 
 #include "cs-estimate-button.h"
+#include "cs-estimate-table.h"
 
 struct _CsEstimateButton
 {
@@ -32,7 +33,9 @@ struct _CsEstimateButton
   GtkPopover     *popover;
   GtkLabel       *range_label;
   GtkLabel       *budget_label;
-  GtkLabel       *details_label;
+  GtkGrid        *table;
+  GtkLabel       *notes_label;
+  char           *details;      /* the popover as text, for tests */
 
   gboolean        over_budget;
 };
@@ -68,7 +71,6 @@ cs_estimate_button_update (CsEstimateButton *self,
   g_autofree char *wide = NULL;
   g_autofree char *narrow = NULL;
   g_autofree char *range = NULL;
-  g_autofree char *details = NULL;
   g_autofree char *budget = NULL;
   g_autofree char *tooltip = NULL;
   gboolean over = FALSE;
@@ -86,14 +88,19 @@ cs_estimate_button_update (CsEstimateButton *self,
   wide = cs_estimate_to_compact (estimate);
   narrow = cs_estimate_to_narrow (estimate);
   range = cs_estimate_to_short (estimate);
-  details = cs_estimate_to_text (estimate);
   budget = budget_text (estimate, budget_usd, &over);
   self->over_budget = over;
 
   gtk_label_set_text (self->label, wide);
   gtk_label_set_text (self->narrow_label, narrow);
   gtk_label_set_text (self->range_label, range);
-  gtk_label_set_text (self->details_label, details);
+  g_free (self->details);
+  {
+    g_autofree char *rows = cs_estimate_table_fill (self->table, self->notes_label, estimate);
+
+    self->details = g_strdup_printf ("%s\n%s%s%s", range, budget != NULL ? budget : "",
+                                     budget != NULL ? "\n" : "", rows);
+  }
   gtk_label_set_text (self->budget_label, budget != NULL ? budget : "");
   gtk_widget_set_visible (GTK_WIDGET (self->budget_label), budget != NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->warning_icon), over);
@@ -129,7 +136,7 @@ const char *
 cs_estimate_button_get_details (CsEstimateButton *self)
 {
   g_return_val_if_fail (CS_IS_ESTIMATE_BUTTON (self), NULL);
-  return gtk_label_get_text (self->details_label);
+  return self->details != NULL ? self->details : "";
 }
 
 gboolean
@@ -158,12 +165,21 @@ cs_estimate_button_dispose (GObject *object)
 }
 
 static void
+cs_estimate_button_finalize (GObject *object)
+{
+  g_free (CS_ESTIMATE_BUTTON (object)->details);
+
+  G_OBJECT_CLASS (cs_estimate_button_parent_class)->finalize (object);
+}
+
+static void
 cs_estimate_button_class_init (CsEstimateButtonClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = cs_estimate_button_dispose;
+  object_class->finalize = cs_estimate_button_finalize;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/consilium/Consilium/cs-estimate-button.ui");
   gtk_widget_class_bind_template_child (widget_class, CsEstimateButton, button);
@@ -173,7 +189,8 @@ cs_estimate_button_class_init (CsEstimateButtonClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CsEstimateButton, popover);
   gtk_widget_class_bind_template_child (widget_class, CsEstimateButton, range_label);
   gtk_widget_class_bind_template_child (widget_class, CsEstimateButton, budget_label);
-  gtk_widget_class_bind_template_child (widget_class, CsEstimateButton, details_label);
+  gtk_widget_class_bind_template_child (widget_class, CsEstimateButton, table);
+  gtk_widget_class_bind_template_child (widget_class, CsEstimateButton, notes_label);
 }
 
 static void

@@ -20,8 +20,10 @@ G_DECLARE_FINAL_TYPE (CsEstimateButton, cs_estimate_button, CS, ESTIMATE_BUTTON,
 void         cs_estimate_button_update        (CsEstimateButton *self,
                                                const CsEstimate *estimate,
                                                double            budget_usd);
-/* What the button says, for tests: its label, and whether it warns of the
- * budget. */
+/* What the button says, for tests: its range ("≈ $0.02–0.09"), its
+ * popover as text (the range, the budget sentence, then the table a row a
+ * line, cells tab-separated: "MODEL\tPROVIDER\tSTAGE\tREQUESTS\tLOW\tHIGH",
+ * then its notes), and whether it warns of the budget. */
 const char  *cs_estimate_button_get_text      (CsEstimateButton *self);
 const char  *cs_estimate_button_get_details   (CsEstimateButton *self);
 gboolean     cs_estimate_button_get_over_budget (CsEstimateButton *self);
