@@ -47,6 +47,7 @@ typedef struct
   gboolean   runs;          /* --runs */
   char      *show;          /* --show=RUN_ID */
   char      *follow_up;     /* --follow-up=RUN_ID */
+  char      *retry;         /* --retry=RUN_ID:CANDIDATE_ID */
   char      *scope;         /* --scope=judge|all */
   char     **steps;         /* --step=N:OUTCOME */
   char     **step_outputs;  /* --step-output=N:FILE */
@@ -106,6 +107,9 @@ gboolean cli_check_output_path (const char      *output,
  * Ctrl+C cancels it); the run file is complete when this returns. */
 void   cli_execute            (Cli              *cli,
                                CsRunner         *runner);
+/* SIGINT and SIGTERM while @cli (user_data) runs: the first cancels it,
+ * the second exits at once (the run file holds the last save). */
+gboolean cli_interrupt_cb     (gpointer          user_data);
 /* The run as Markdown or JSON, to @path or standard output; the exit status. */
 int    cli_write_result       (CsRun            *run,
                                CsConfig         *config,
@@ -138,6 +142,23 @@ int    cli_follow_up          (const CliOptions *options,
                                CsConfig         *config,
                                int               argc,
                                char            **argv);
+
+/* cli-retry.c: --retry=RUN_ID:CANDIDATE_ID */
+int    cli_retry              (const CliOptions *options,
+                               CsConfig         *config,
+                               int               argc);
+/* "RUN_ID:CANDIDATE_ID" split at its last colon; FALSE when either is empty. */
+gboolean cli_retry_split      (const char       *value,
+                               char            **run_id,
+                               char            **candidate_id);
+/* Whether @candidate_id of @run may be retried now: the run has ended
+ * (G_IO_ERROR_BUSY otherwise), the candidate is one of its current round
+ * (G_IO_ERROR_NOT_FOUND), did not succeed (G_IO_ERROR_INVALID_ARGUMENT)
+ * and its model is configured (CS_RUNNER_ERROR_CONFIG). */
+gboolean cli_retry_check      (CsConfig         *config,
+                               CsRun            *run,
+                               const char       *candidate_id,
+                               GError          **error);
 
 /* cli-cost.c: --option, --estimate and --budget */
 /* Sets the run's knobs from --option; prints why and returns FALSE on a

@@ -407,8 +407,8 @@ plan_runner (const CliOptions *options,
   return g_steal_pointer (&runner);
 }
 
-static gboolean
-interrupt_cb (gpointer user_data)
+gboolean
+cli_interrupt_cb (gpointer user_data)
 {
   Cli *cli = user_data;
 
@@ -448,8 +448,8 @@ cli_execute (Cli      *cli,
 
   cli_progress_start (cli);
 
-  sigint_id = g_unix_signal_add (SIGINT, interrupt_cb, cli);
-  sigterm_id = g_unix_signal_add (SIGTERM, interrupt_cb, cli);
+  sigint_id = g_unix_signal_add (SIGINT, cli_interrupt_cb, cli);
+  sigterm_id = g_unix_signal_add (SIGTERM, cli_interrupt_cb, cli);
 
   cs_runner_execute_async (runner, cli->cancellable, execute_cb, cli);
   if (!cli->finished)

@@ -16,6 +16,8 @@
  *   consilium-cli --follow-up=RUN_ID [--scope=judge|all] [--step=N:worked|failed|skipped]...
  *                 [--step-output=N:FILE]... [--format=…] [--output=FILE] [--quiet] [QUESTION_FILE|-]
  *                                                 (a follow-up round: cli-follow-up.c)
+ *   consilium-cli --retry=RUN_ID:CANDIDATE_ID [--format=…] [--output=FILE] [--quiet]
+ *                                                 (one candidate asked again: cli-retry.c)
  *
  * Exit status: 0 when a synthesized result was written, 1 when no candidate
  * succeeded (or the result could not be written), 2 for bad usage or
@@ -166,6 +168,10 @@ static const GOptionEntry entries[] = {
   { "follow-up", 0, 0, G_OPTION_ARG_STRING, &options.follow_up,
     N_("Add a round to the saved run RUN_ID: the question in QUESTION_FILE (or - for standard input), "
        "and/or step reports; writes the whole run"), N_("RUN_ID") },
+  { "retry", 0, 0, G_OPTION_ARG_STRING, &options.retry,
+    N_("Ask one candidate of the saved run RUN_ID that did not succeed again (CANDIDATE_ID as --show "
+       "prints it, e.g. c2), with the settings its request went with, then synthesize again; "
+       "writes the whole run"), N_("RUN_ID:CANDIDATE_ID") },
   { "scope", 0, 0, G_OPTION_ARG_STRING, &options.scope,
     N_("Who answers a follow-up: judge (the run's judge revises the result, the default) or all "
        "(every model again, then votes, consensus and the judge)"), N_("SCOPE") },
@@ -189,6 +195,9 @@ static const char *description =
   "--follow-up=RUN_ID adds a round to one (a question, a change asked for, or\n"
   "what the steps of its checklist did) and writes the whole run. It asks\n"
   "every model with the settings the run used; --option sets the round's own.\n"
+  "--retry=RUN_ID:c2 asks candidate c2 again (one that failed, was refused,\n"
+  "invalid, truncated or cancelled) with the settings its request went with,\n"
+  "synthesizes again and writes the whole run (exit 1 if it fails again).\n"
   "\n"
   "--option examples: --model=ollama/qwen3:8b --option=temperature=0.2\n"
   "  --option=openrouter/deepseek/deepseek-r1:free@max-output-tokens=4000\n"
@@ -563,9 +572,9 @@ main (int argc, char *argv[])
       return cli_print_log (options.log_run);
     }
   if ((options.runs ? 1 : 0) + (options.show != NULL ? 1 : 0) + (options.follow_up != NULL ? 1 : 0) +
-      (options.list_models ? 1 : 0) + (options.serve ? 1 : 0) > 1)
+      (options.retry != NULL ? 1 : 0) + (options.list_models ? 1 : 0) + (options.serve ? 1 : 0) > 1)
     {
-      cli_print_err (_("--runs, --show, --follow-up, --list-models and --serve go alone"));
+      cli_print_err (_("--runs, --show, --follow-up, --retry, --list-models and --serve go alone"));
       return EXIT_USAGE;
     }
   if ((options.scope != NULL || options.steps != NULL || options.step_outputs != NULL) &&
@@ -608,5 +617,7 @@ main (int argc, char *argv[])
 
   if (options.follow_up != NULL)
     return cli_follow_up (&options, config, argc, argv);
+  if (options.retry != NULL)
+    return cli_retry (&options, config, argc);
   return cli_run (&options, config, argc, argv);
 }

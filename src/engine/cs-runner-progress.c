@@ -67,28 +67,34 @@ _cs_runner_slot_finished (CsRunner     *self,
     }
   else if (slot->retry_task != NULL)
     {
-      /* the run had finished: synthesize again with this candidate */
+      /* the run had finished: synthesize again with this candidate (not
+       * when the retry was cancelled: the run keeps the result it had) */
       GTask *task = g_steal_pointer (&slot->retry_task);
+      GCancellable *cancellable = g_task_get_cancellable (task);
+      gboolean stopped = cancellable != NULL && g_cancellable_is_cancelled (cancellable);
 
-      g_ptr_array_add (self->synth_waiters, task);
-      if (cs_run_count_status (self->run, CS_CANDIDATE_OK) > 0 && !self->cancelled)
+      if (cs_run_count_status (self->run, CS_CANDIDATE_OK) > 0 && !self->cancelled && !stopped)
         {
+          g_ptr_array_add (self->synth_waiters, task);
           self->phase = CS_RUNNER_PHASE_RUNNING;
           _cs_runner_start_synthesis (self);
         }
       else
         {
-          /* nothing valid to synthesize: report and stay as we were */
-          g_ptr_array_remove (self->synth_waiters, task);
-          g_object_ref (task);
-          g_task_return_new_error (task, CS_RUNNER_ERROR, CS_RUNNER_ERROR_NO_CANDIDATE,
-                                   "%s: %s", cs_candidate_get_id (slot->candidate),
-                                   cs_candidate_get_error (slot->candidate)
-                                     ? cs_candidate_get_error (slot->candidate)
-                                     : cs_candidate_status_to_string (cs_candidate_get_status (slot->candidate)));
+          /* stopped, or nothing valid to synthesize: report and stay as
+           * we were */
+          if (stopped)
+            g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                     _("The retry of %s was cancelled"), cs_candidate_get_id (slot->candidate));
+          else
+            g_task_return_new_error (task, CS_RUNNER_ERROR, CS_RUNNER_ERROR_NO_CANDIDATE,
+                                     "%s: %s", cs_candidate_get_id (slot->candidate),
+                                     cs_candidate_get_error (slot->candidate)
+                                       ? cs_candidate_get_error (slot->candidate)
+                                       : cs_candidate_status_to_string (cs_candidate_get_status (slot->candidate)));
           g_object_unref (task);
           if (cs_run_count_status (self->run, CS_CANDIDATE_OK) == 0)
-            _cs_runner_set_run_state (self, self->cancelled ? CS_RUN_CANCELLED : CS_RUN_FAILED);
+            _cs_runner_set_run_state (self, self->cancelled || stopped ? CS_RUN_CANCELLED : CS_RUN_FAILED);
           else
             _cs_runner_set_run_state (self, CS_RUN_DONE);
         }

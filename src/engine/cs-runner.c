@@ -441,10 +441,14 @@ cs_runner_retry_candidate_async (CsRunner            *self,
 
   if (cancellable != NULL && slot->request != NULL)
     {
-      /* cancelling the retry stops its request */
+      /* cancelling the retry stops its request (the run keeps the result
+       * it had, cs-runner-progress.c), or, once the candidate has ended,
+       * the synthesis it started, as a run's is stopped */
       g_signal_connect_object (cancellable, "cancelled",
                                G_CALLBACK (g_cancellable_cancel),
                                slot->request->cancellable, G_CONNECT_SWAPPED);
+      g_signal_connect_object (cancellable, "cancelled",
+                               G_CALLBACK (run_cancelled_cb), self, 0);
     }
 }
 

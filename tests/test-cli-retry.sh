@@ -1,0 +1,183 @@
+#!/bin/sh
+# test-cli-retry.sh: --retry=RUN_ID:CANDIDATE_ID against the standalone test
+# provider, over HTTP: a candidate that failed asked again with the settings
+# its request went with, the synthesis made again; refusals leave the run
+# file as it was; a second failure exits 1; Ctrl+C exits 130
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+set -eu
+
+CLI=${CONSILIUM_CLI:?CONSILIUM_CLI must point at consilium-cli}
+PROVIDER=${CONSILIUM_TEST_PROVIDER:?CONSILIUM_TEST_PROVIDER must point at consilium-test-provider}
+
+. "$(dirname "$0")/cli-lib.sh"
+cs_setup cli-retry
+
+start_provider provider --record="$TMP/requests.jsonl"
+
+# write_config FILE MODELS [EXTRA]
+write_config () {
+  cat >"$1" <<EOF
+[provider demo]
+base-url=http://127.0.0.1:$PORT/v1
+api=openai-chat
+models=$2
+max-concurrent=8
+requests-per-minute=0
+max-retries=0
+${3:-}
+EOF
+}
+CONFIG="$TMP/providers.ini"
+write_config "$CONFIG" "demo-alpha;demo-beta+500once;demo-gamma+500;demo-delta+500once+slow=400;demo-judge"
+# the providers file's settings now differ from those the run went with
+PROVIDERS_NOW="$TMP/providers-now.ini"
+write_config "$PROVIDERS_NOW" "demo-alpha;demo-beta+500once;demo-gamma+500;demo-delta+500once+slow=400;demo-judge" "
+[model demo/demo-beta+500once]
+temperature=1.7
+max-output-tokens=9000"
+NO_BETA="$TMP/no-beta.ini"
+write_config "$NO_BETA" "demo-alpha;demo-judge"
+
+printf 'Design a URL shortener for 10 million new links a day.\n' >"$TMP/architect.txt"
+
+"$CLI" --help >"$TMP/help.txt" 2>&1 || fail "--help failed"
+contains "$TMP/help.txt" "--retry=RUN_ID:CANDIDATE_ID" "--help"
+
+# bodies MODEL FROM PYTHON: runs PYTHON with `b`, the bodies of the requests
+# to MODEL recorded after line FROM of the provider's record
+bodies () {
+  python3 - "$TMP/requests.jsonl" "$1" "$2" "$3" <<'EOF' || fail "request bodies of $1: $3"
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()[int(sys.argv[3]):]
+b = [r["body"] for r in map(json.loads, lines) if r["model"] == sys.argv[2]]
+exec(sys.argv[4])
+EOF
+}
+recorded () {
+  wc -l <"$TMP/requests.jsonl"
+}
+run_id () {
+  python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$1"
+}
+
+# --- a run whose second candidate fails (HTTP 500 the first time) ----------------
+"$CLI" --config="$CONFIG" --mode=architect --model=demo/demo-alpha \
+  --model=demo/demo-beta+500once --option=temperature=0.3 --option=max-output-tokens=700 \
+  --option=verbosity=low --judge=demo/demo-judge --quiet --format=json \
+  --output="$TMP/r1.json" "$TMP/architect.txt" 2>"$TMP/err" || fail "first run: $(cat "$TMP/err")"
+RUN=$(run_id "$TMP/r1.json")
+check "$TMP/r1.json" "the first run: c2 failed" '
+c = {x["id"]: x for x in d["candidates"]}
+assert c["c1"]["status"] == "ok" and c["c2"]["status"] == "failed", [(x["id"], x["status"]) for x in d["candidates"]]
+assert c["c2"]["model"] == "demo/demo-beta+500once"
+assert d["state"] == "done" and d["synthesis"]'
+pass "a run with a failed candidate"
+
+# --- refusals: exit 2, the run file untouched -------------------------------------
+cp "$RUNS/$RUN.json" "$TMP/before.json"
+expect_exit 2 "--retry of a candidate that succeeded" -- "$CLI" --config="$CONFIG" --retry="$RUN:c1" 2>"$TMP/err"
+contains "$TMP/err" "Candidate c1 is ok" "--retry of c1"
+expect_exit 2 "--retry of an unknown candidate" -- "$CLI" --config="$CONFIG" --retry="$RUN:c9" 2>"$TMP/err"
+contains "$TMP/err" "has no candidate c9" "--retry of c9"
+expect_exit 2 "--retry of an unknown run" -- "$CLI" --config="$CONFIG" --retry=20990101-000000-000000:c2 2>"$TMP/err"
+contains "$TMP/err" "no saved run" "--retry of an unknown run"
+expect_exit 2 "--retry without a candidate" -- "$CLI" --config="$CONFIG" --retry="$RUN" 2>"$TMP/err"
+contains "$TMP/err" "RUN_ID:CANDIDATE_ID" "--retry without a candidate"
+expect_exit 2 "--retry with --option" -- "$CLI" --config="$CONFIG" --retry="$RUN:c2" --option=temperature=1 2>"$TMP/err"
+expect_exit 2 "--retry with --follow-up" -- "$CLI" --config="$CONFIG" --retry="$RUN:c2" --follow-up="$RUN" 2>"$TMP/err"
+expect_exit 2 "--retry of a model no longer configured" -- "$CLI" --config="$NO_BETA" --retry="$RUN:c2" 2>"$TMP/err"
+contains "$TMP/err" "is no longer configured" "--retry of a model no longer configured"
+cmp -s "$RUNS/$RUN.json" "$TMP/before.json" || fail "a refused --retry changed the run file"
+pass "--retry refuses a candidate that succeeded, unknown ids, other options, a model gone (exit 2, file untouched)"
+
+# --- the retry: the saved settings, the synthesis made again ---------------------
+start=$(recorded)
+"$CLI" --config="$PROVIDERS_NOW" --retry="$RUN:c2" --quiet --format=json \
+  --output="$TMP/r2.json" 2>"$TMP/err" || fail "--retry: $(cat "$TMP/err")"
+bodies demo-beta+500once "$start" '
+assert len(b) == 1, len(b)
+assert b[0]["temperature"] == 0.3 and b[0]["max_completion_tokens"] == 700 and b[0]["verbosity"] == "low", b[0]'
+bodies demo-judge "$start" 'assert len(b) == 1, len(b)'
+bodies demo-alpha "$start" 'assert len(b) == 0, len(b)'
+"$CLI" --show="$RUN" --format=json >"$TMP/r2-show.json" 2>"$TMP/err" || fail "--show after --retry"
+for f in "$TMP/r2.json" "$TMP/r2-show.json"; do
+  check "$f" "the retried run" '
+before = json.load(open(sys.argv[1].replace("r2-show.json", "r1.json").replace("r2.json", "r1.json")))
+c = {x["id"]: x for x in d["candidates"]}
+assert c["c2"]["status"] == "ok" and c["c2"]["data"]["summary"], c["c2"]["status"]
+assert c["c2"]["temperature"] == 0.3 and c["c2"]["max_output_tokens"] == 700 and c["c2"]["verbosity"] == "low", c["c2"]
+assert c["c1"] == {x["id"]: x for x in before["candidates"]}["c1"]
+assert d["state"] == "done" and d["synthesis"] != before["synthesis"]
+def ids(node):
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k in ("sources", "candidates") and isinstance(v, list):
+                yield from (x for x in v if isinstance(x, str))
+            else:
+                yield from ids(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from ids(v)
+assert "c2" in set(ids(d["synthesis"])), "the synthesis does not use c2"
+assert "c2" not in set(ids(before["synthesis"]))'
+done
+pass "--retry asks with the settings the candidate's request went with and synthesizes again"
+
+# --- a retry that fails again: exit 1, the run saved with it -----------------------
+"$CLI" --config="$CONFIG" --mode=architect --model=demo/demo-alpha --model=demo/demo-gamma+500 \
+  --judge=demo/demo-judge --quiet --format=json --output="$TMP/f1.json" "$TMP/architect.txt" 2>"$TMP/err" ||
+  fail "run with an always failing model: $(cat "$TMP/err")"
+FAILING=$(run_id "$TMP/f1.json")
+start=$(recorded)
+expect_exit 1 "--retry that fails again" -- "$CLI" --config="$CONFIG" --retry="$FAILING:c2" --quiet \
+  --output="$TMP/f2.md" 2>"$TMP/err"
+contains "$TMP/err" "the retry of c2 failed" "--retry that fails again"
+[ ! -e "$TMP/f2.md" ] || fail "a failed --retry wrote a result"
+bodies demo-gamma+500 "$start" 'assert len(b) == 1, len(b)'
+"$CLI" --show="$FAILING" --format=json >"$TMP/f3.json"
+check "$TMP/f3.json" "the run after a failed retry" '
+c = {x["id"]: x for x in d["candidates"]}
+assert c["c2"]["status"] == "failed" and c["c1"]["status"] == "ok"
+assert d["state"] == "done" and d["synthesis"]'
+expect_exit 1 "a run whose only candidate fails" -- "$CLI" --config="$CONFIG" --mode=architect \
+  --model=demo/demo-gamma+500 --quiet --format=json --output="$TMP/g1.json" "$TMP/architect.txt" 2>"$TMP/err"
+ALONE=$("$CLI" --runs | head -n 1 | cut -f1)
+expect_exit 1 "--retry of the only candidate, failing again" -- "$CLI" --config="$CONFIG" --retry="$ALONE:c1" \
+  --quiet 2>"$TMP/err"
+contains "$TMP/err" "the retry of c1 failed" "--retry of the only candidate"
+"$CLI" --show="$ALONE" --format=json >"$TMP/g2.json"
+check "$TMP/g2.json" "the failed run after a failed retry" '
+assert d["state"] == "failed" and d["candidates"][0]["status"] == "failed", d["state"]'
+pass "a retry that fails again: exit 1, the run saved, its result kept"
+
+# --- Ctrl+C while the retry streams: exit 130, the run kept -----------------------
+"$CLI" --config="$CONFIG" --mode=architect --model=demo/demo-alpha --model=demo/demo-delta+500once+slow=400 \
+  --judge=demo/demo-judge --quiet --format=json --output="$TMP/s1.json" "$TMP/architect.txt" 2>"$TMP/err" ||
+  fail "run with a slow model: $(cat "$TMP/err")"
+SLOW=$(run_id "$TMP/s1.json")
+start=$(recorded)
+retry_sent () {
+  [ "$(tail -n +"$((start + 1))" "$TMP/requests.jsonl" | grep -c 'demo-delta')" -ge 1 ]
+}
+"$CLI" --config="$CONFIG" --retry="$SLOW:c2" --quiet --output="$TMP/s2.md" 2>"$TMP/cancel.err" &
+CLI_PID=$!
+wait_until 30 retry_sent || fail "the retry was not sent: $(cat "$TMP/cancel.err")"
+kill -INT "$CLI_PID"
+set +e
+wait "$CLI_PID"
+got=$?
+set -e
+[ "$got" -eq 130 ] || fail "SIGINT during --retry: exit $got, expected 130 ($(cat "$TMP/cancel.err"))"
+[ ! -e "$TMP/s2.md" ] || fail "SIGINT during --retry: a result was written"
+bodies demo-judge "$start" 'assert len(b) == 0, "the judge was asked after Ctrl+C"'
+"$CLI" --show="$SLOW" --format=json >"$TMP/s3.json"
+check "$TMP/s3.json" "the run after Ctrl+C" '
+before = json.load(open(sys.argv[1].replace("s3.json", "s1.json")))
+c = {x["id"]: x for x in d["candidates"]}
+assert c["c2"]["status"] == "cancelled", c["c2"]["status"]
+assert d["state"] == "done" and d["synthesis"] == before["synthesis"]'
+pass "Ctrl+C during --retry: exit 130, the run saved with its result"
+
+echo "1..$n_pass"
+echo "$n_pass passed, 0 failed"
