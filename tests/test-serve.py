@@ -96,6 +96,14 @@ max-concurrent=16
 requests-per-minute=0
 max-retries=1
 
+[provider flaky]
+base-url=http://127.0.0.1:%d/v1
+api=openai-chat
+api-key-env=CS_SERVE_TEST_KEY
+models=demo-beta+500once
+requests-per-minute=0
+max-retries=0
+
 [provider gone]
 base-url=http://127.0.0.1:1/v1
 api=openai-chat
@@ -105,7 +113,7 @@ max-retries=0
 [model demo/demo-alpha]
 price-input=0.60
 price-output=2.50
-""" % PROVIDER_PORT)
+""" % (PROVIDER_PORT, PROVIDER_PORT))
 
 PROBLEM = "Design a URL shortener for 10 million new links a day, with analytics."
 SUPPORT = "After upgrading nginx, every request returns 502 Bad Gateway."
@@ -411,7 +419,99 @@ try:
     check(len(alpha) == 1 and alpha[0].get("temperature") == 0.3 and alpha[0].get("max_completion_tokens") == 700,
           "the candidate asked with the run's settings: %r" % alpha)
     check(len(judge) == 1 and judge[0].get("temperature") == 0.1, "the judge asked with the run's: %r" % judge)
-    ok("a follow-up through the API asks every model and the judge with the settings the run used")
+    # a round's own settings: "options", as --option with --follow-up
+    start = len(open(RECORD).read().splitlines())
+    started = S.json("POST", "/v1/runs/%s/follow-ups" % knobbed, {"question": "And with three regions?", "scope": "all",
+                     "options": ["demo/demo-alpha@temperature=1.1", "verbosity=high"]}, want=201)
+    evs, _ = S.events(knobbed, last_id=started["last_event_id"])
+    check(evs[-1]["event"] == "done" and evs[-1]["data"]["state"] == "done", "the follow-up with options: %r" % evs[-1])
+    asked = [json.loads(line) for line in open(RECORD).read().splitlines()[start:]]
+    alpha = [r["body"] for r in asked if r["model"] == "demo-alpha"]
+    judge = [r["body"] for r in asked if r["model"] == "demo-judge"]
+    check(len(alpha) == 1 and alpha[0].get("temperature") == 1.1 and alpha[0].get("max_completion_tokens") == 700 and
+          alpha[0].get("verbosity") == "high", "the round's own settings on top of the run's: %r" % alpha)
+    check(len(judge) == 1 and judge[0].get("temperature") == 0.1 and "verbosity" not in judge[0],
+          "the judge keeps the run's (scope all: options without MODEL@ are the candidates'): %r" % judge)
+    run = S.json("GET", "/v1/runs/" + knobbed)
+    check(run["rounds"][-1]["candidates"][0]["temperature"] == 1.1, "the round records what it went with")
+    start = len(open(RECORD).read().splitlines())
+    started = S.json("POST", "/v1/runs/%s/follow-ups" % knobbed, {"question": "Cheaper?",
+                     "options": ["temperature=0.4"]}, want=201)
+    evs, _ = S.events(knobbed, last_id=started["last_event_id"])
+    asked = [json.loads(line) for line in open(RECORD).read().splitlines()[start:]]
+    judge = [r["body"] for r in asked if r["model"] == "demo-judge"]
+    check(len(judge) == 1 and judge[0].get("temperature") == 0.4, "scope judge: options for the judge: %r" % judge)
+    rounds = len(run["rounds"]) + 1
+    saved = S.json("GET", "/v1/runs/" + knobbed)
+    for options, what in ((["temperature=7"], "a value out of range"),
+                          (["colour=red"], "an unknown setting"),
+                          (["demo/demo-beta@temperature=1"], "a model the run does not ask"),
+                          (["temperature"], "not KEY=VALUE"),
+                          ("temperature=1", "not an array"),
+                          ([1], "not a string")):
+        status, _, data = S.request("POST", "/v1/runs/%s/follow-ups" % knobbed, {"question": "x", "options": options})
+        err = json.loads(data).get("error", {})
+        check(status == 400 and err.get("code") == "bad_request" and "options" in err.get("message", ""),
+              "%s: HTTP %d %s" % (what, status, data[:300]))
+    check(S.json("GET", "/v1/runs/" + knobbed) == saved and len(saved["rounds"]) == rounds,
+          "a refused follow-up changed the run")
+    ok("a follow-up through the API asks every model and the judge with the settings the run used; "
+       "\"options\" sets the round's own on top, checked as --option is (400 otherwise)")
+
+    # --- one candidate retried --------------------------------------------------
+    # a run another process made: its second candidate failed (HTTP 500 once, no retries)
+    made = subprocess.run([CLI, "--config=" + CONFIG, "--format=json", "--quiet", "--model=demo/demo-alpha",
+                           "--model=flaky/demo-beta+500once", "--option=temperature=0.3",
+                           "--option=max-output-tokens=700", "--judge=demo/demo-judge", "-"],
+                          input=PROBLEM.encode(), env=ENV, capture_output=True, timeout=120 * SLOW)
+    check(made.returncode == 0, "a run with a failing candidate: %s" % made.stderr.decode()[-2000:])
+    before = json.loads(made.stdout)
+    flaky = before["id"]
+    check([c["status"] for c in before["candidates"]] == ["ok", "failed"], "c2 failed first")
+    saved = open(os.path.join(RUNS, flaky + ".json"), "rb").read()
+    for method, path, body, want, code in (
+            ("POST", "/v1/runs/no-such-run/candidates/c2/retry", None, 404, "not_found"),
+            ("POST", "/v1/runs/%s/candidates/c9/retry" % flaky, None, 404, "not_found"),
+            ("POST", "/v1/runs/%s/candidates/c1/retry" % flaky, None, 409, "not_retryable"),
+            ("POST", "/v1/runs/%s/candidates/c2/retry" % flaky, {"temperature": 1}, 400, "bad_request"),
+            ("GET", "/v1/runs/%s/candidates/c2/retry" % flaky, None, 405, "method_not_allowed")):
+        status, _, data = S.request(method, path, body)
+        err = json.loads(data).get("error", {})
+        check(status == want and err.get("code") == code and err.get("message"),
+              "%s %s: HTTP %d %s" % (method, path, status, data[:300]))
+    check(open(os.path.join(RUNS, flaky + ".json"), "rb").read() == saved, "a refused retry changed the run file")
+    start = len(open(RECORD).read().splitlines())
+    started = S.json("POST", "/v1/runs/%s/candidates/c2/retry" % flaky, want=202)
+    check(started["candidate"] == "c2" and started["events"] == "/v1/runs/%s/events" % flaky, "retry: %r" % started)
+    evs, _ = S.events(flaky, last_id=started["last_event_id"])
+    check(evs[0]["event"] == "retry" and evs[0]["data"] == {"candidate": "c2", "model": "flaky/demo-beta+500once"},
+          "the retry event: %r" % evs[0])
+    check(any(e["event"] == "candidate" and e["data"]["candidate"] == "c2" and e["data"]["status"] == "ok"
+              for e in evs), "c2 answered on the stream")
+    check(any(e["event"] == "synthesis" and e["data"]["stage"] == "result" for e in evs), "a new synthesis event")
+    check(evs[-1]["event"] == "done" and evs[-1]["data"]["state"] == "done", "retry done: %r" % evs[-1])
+    asked = [json.loads(line) for line in open(RECORD).read().splitlines()[start:]]
+    beta = [r["body"] for r in asked if r["model"] == "demo-beta+500once"]
+    check(len(beta) == 1 and beta[0].get("temperature") == 0.3 and beta[0].get("max_completion_tokens") == 700,
+          "the retry asked with the candidate's saved settings: %r" % beta)
+    check(len([r for r in asked if r["model"] == "demo-judge"]) == 1, "the judge asked again")
+    check(not [r for r in asked if r["model"] == "demo-alpha"], "c1 not asked again")
+    run = S.json("GET", "/v1/runs/" + flaky)
+    check(run["candidates"][1]["status"] == "ok" and run["candidates"][0] == before["candidates"][0], "c2 done")
+    check(run["synthesis"] != before["synthesis"] and "c2" in json.dumps(run["synthesis"]["provenance"]),
+          "the synthesis made again with c2")
+    def saved_retry():
+        try:
+            on_disk = json.load(open(os.path.join(RUNS, flaky + ".json")))
+        except (OSError, ValueError):
+            return False
+        return [c["status"] for c in on_disk["candidates"]] == ["ok", "ok"] and \
+            '"c2"' in json.dumps(on_disk["synthesis"].get("provenance"))
+    wait_for(saved_retry, "the run file with c2 done and the new synthesis")
+    status, _, data = S.request("POST", "/v1/runs/%s/candidates/c2/retry" % flaky)
+    check(status == 409 and json.loads(data)["error"]["code"] == "not_retryable", "c2 now succeeded: %d" % status)
+    ok("a candidate retried through the API: 202, its events on the run's stream, the saved settings, "
+       "the synthesis made again; 400, 404, 405 and 409 as documented")
 
     # --- the store as it is on disk at request time ----------------------------
     # the CLI's runs were saved by another process after the server started
@@ -546,14 +646,14 @@ try:
     expected = {("post", "/v1/runs"), ("get", "/v1/runs"), ("get", "/v1/runs/{id}"),
                 ("delete", "/v1/runs/{id}"), ("get", "/v1/runs/{id}/events"),
                 ("get", "/v1/runs/{id}/markdown"), ("get", "/v1/models"), ("get", "/v1/openapi.json"),
-                ("post", "/v1/runs/{id}/follow-ups")}
+                ("post", "/v1/runs/{id}/follow-ups"), ("post", "/v1/runs/{id}/candidates/{cid}/retry")}
     documented = {(m, p) for p, item in doc["paths"].items() for m in item}
     check(documented == expected, "documented routes: %s" % sorted(documented ^ expected))
     finished = accepted[0]
     for method, path in sorted(documented):
-        real = path.replace("{id}", finished)
+        real = path.replace("{id}", finished).replace("{cid}", "c1")
         body = None
-        if method == "post":
+        if method == "post" and not path.endswith("/retry"):
             body = {"question": "And the costs?"} if path.endswith("follow-ups") else \
                    {"problem": PROBLEM, "models": ["demo/demo-alpha"]}
         status, headers, data = S.request(method.upper(), real, body)

@@ -164,106 +164,6 @@ read_question (const char *path)
   return text;
 }
 
-/* Writes the run, or says why the round has no result; the exit status. */
-/* TRUE when @model ("provider/model") answered in @run or judges it. */
-static gboolean
-run_asks (CsRun      *run,
-          const char *model)
-{
-  GPtrArray *candidates = cs_round_get_candidates (cs_run_get_current_round (run));
-
-  if (g_strcmp0 (model, cs_run_get_judge (run)) == 0 || g_strcmp0 (model, cs_run_get_fallback_judge (run)) == 0)
-    return TRUE;
-  for (guint i = 0; i < candidates->len; i++)
-    if (g_strcmp0 (model, cs_candidate_get_model (g_ptr_array_index (candidates, i))) == 0)
-      return TRUE;
-  return FALSE;
-}
-
-/* The models an --option without MODEL@ sets: those the round asks. */
-static GPtrArray *
-round_models (CsRun        *run,
-              CsRoundScope  scope)
-{
-  GPtrArray *models = g_ptr_array_new ();
-  GPtrArray *candidates = cs_round_get_candidates (cs_run_get_current_round (run));
-
-  if (scope == CS_ROUND_SCOPE_JUDGE)
-    {
-      if (cs_run_get_judge (run) != NULL)
-        g_ptr_array_add (models, (gpointer) cs_run_get_judge (run));
-      if (cs_run_get_fallback_judge (run) != NULL)
-        g_ptr_array_add (models, (gpointer) cs_run_get_fallback_judge (run));
-      return models;
-    }
-  for (guint i = 0; i < candidates->len; i++)
-    {
-      const char *model = cs_candidate_get_model (g_ptr_array_index (candidates, i));
-
-      if (model != NULL && !g_ptr_array_find_with_equal_func (models, model, g_str_equal, NULL))
-        g_ptr_array_add (models, (gpointer) model);
-    }
-  return models;
-}
-
-/* --option: this round's own knobs, on top of those the run used; FALSE
- * after printing why. */
-static gboolean
-apply_round_knobs (const CliOptions *options,
-                   CsRun            *run,
-                   CsRunner         *runner,
-                   CsRoundScope      scope)
-{
-  g_autoptr(GHashTable) table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                       (GDestroyNotify) cs_knobs_free);
-  g_autoptr(GPtrArray) every = round_models (run, scope);
-  GHashTableIter iter;
-  gpointer key, value;
-
-  for (guint i = 0; options->knob_options != NULL && options->knob_options[i] != NULL; i++)
-    {
-      const char *option = options->knob_options[i];
-      g_autoptr(GError) error = NULL;
-      g_autofree char *model = NULL;
-      g_autofree char *name = NULL;
-      g_autofree char *val = NULL;
-      g_autoptr(GPtrArray) targets = NULL;
-
-      if (!cs_knobs_parse_option (option, &model, &name, &val, &error))
-        {
-          cli_print_err ("--option: %s", error->message);
-          return FALSE;
-        }
-      if (model != NULL && !run_asks (run, model))
-        {
-          cli_print_err (_("--option=%s: %s is neither a model nor the judge of this run"), option, model);
-          return FALSE;
-        }
-      targets = g_ptr_array_new ();
-      if (model != NULL)
-        g_ptr_array_add (targets, model);
-      else
-        g_ptr_array_extend (targets, every, NULL, NULL);
-      for (guint m = 0; m < targets->len; m++)
-        {
-          const char *target = g_ptr_array_index (targets, m);
-          CsKnobs *knobs = g_hash_table_lookup (table, target);
-
-          if (knobs == NULL)
-            g_hash_table_insert (table, g_strdup (target), knobs = cs_knobs_new ());
-          if (!cs_knobs_set (knobs, name, val, &error))
-            {
-              cli_print_err ("--option=%s: %s", option, error->message);
-              return FALSE;
-            }
-        }
-    }
-  g_hash_table_iter_init (&iter, table);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    cs_runner_set_round_knobs (runner, key, value);
-  return TRUE;
-}
-
 static int
 finish (Cli              *cli,
         const CliOptions *options,
@@ -357,8 +257,11 @@ cli_follow_up (const CliOptions  *options,
       cli_print_err (_("%s"), error->message);
       return EXIT_USAGE;
     }
-  if (!apply_round_knobs (options, run, runner, scope))
-    return EXIT_USAGE;
+  if (!cli_round_knobs_set (run, runner, scope, (const char * const *) options->knob_options, &error))
+    {
+      cli_print_err ("--option: %s", error->message);
+      return EXIT_USAGE;
+    }
   cs_runner_set_store (runner, store);
   cs_runner_set_quorum (runner, (guint)options->quorum);
   cs_runner_set_deadline (runner, (guint)options->deadline);

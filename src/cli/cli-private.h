@@ -143,6 +143,16 @@ int    cli_follow_up          (const CliOptions *options,
                                int               argc,
                                char            **argv);
 
+/* cli-round-knobs.c: a follow-up round's own settings */
+/* @options ("[MODEL@]KEY=VALUE" each, may be NULL) as @runner's round
+ * knobs on top of those @run used; FALSE with why (the option named) and
+ * nothing set. */
+gboolean cli_round_knobs_set  (CsRun               *run,
+                               CsRunner            *runner,
+                               CsRoundScope         scope,
+                               const char * const  *options,
+                               GError             **error);
+
 /* cli-retry.c: --retry=RUN_ID:CANDIDATE_ID */
 int    cli_retry              (const CliOptions *options,
                                CsConfig         *config,

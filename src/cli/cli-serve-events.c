@@ -9,6 +9,7 @@
  *   error      {code, message}                     the run failed
  *   done       {state, message, run, markdown}     the last event; the stream ends
  *   round      {round, scope}                      a follow-up round begins (after a done)
+ *   retry      {candidate, model}                  a candidate is asked again (after a done)
  *   snapshot   {candidates[], synthesis}           every event up to its id at once
  *
  * A run keeps its last SERVE_MAX_EVENTS events; older ones are folded into
@@ -360,21 +361,29 @@ serve_events_attach (ServeRun *srun)
 }
 
 void
+serve_events_reopen_with (ServeRun    *srun,
+                          const char  *type,
+                          JsonBuilder *b)
+{
+  srun->events->ended = FALSE;
+  emit (srun->events, type, b);
+  serve_events_attach (srun);
+}
+
+void
 serve_events_reopen (ServeRun     *srun,
                      guint         round,
                      CsRoundScope  scope)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
 
-  srun->events->ended = FALSE;
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "round");
   json_builder_add_int_value (b, round);
   json_builder_set_member_name (b, "scope");
   json_builder_add_string_value (b, cs_round_scope_to_string (scope));
   json_builder_end_object (b);
-  emit (srun->events, "round", b);
-  serve_events_attach (srun);
+  serve_events_reopen_with (srun, "round", b);
 }
 
 guint64

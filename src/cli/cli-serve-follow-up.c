@@ -3,8 +3,10 @@
  * --follow-up does
  *
  * Body: {"question"?, "scope"?: "judge"|"all", "steps"?: [{"step", "outcome":
- * "worked"|"failed"|"skipped", "output"?}], "quorum"?, "deadline"?}. The
- * run keeps its mode, models, judges and constraints. Everything is checked
+ * "worked"|"failed"|"skipped", "output"?}], "options"?: ["[MODEL@]KEY=VALUE"],
+ * "quorum"?, "deadline"?}. The run keeps its mode, models, judges and
+ * constraints; each model is asked with the settings the run used, the
+ * options on top (as --option with --follow-up: cli-round-knobs.c). Everything is checked
  * before the run changes (400, or 409 while the run is running). The
  * round's events follow the run's earlier ones on the same stream: a
  * "round" event, then candidate, delta, synthesis … and a new "done". A
@@ -23,6 +25,7 @@
 
 #define MAX_QUESTION_BYTES (256 * 1024)
 #define MAX_STEPS          200
+#define MAX_OPTIONS        64
 
 static gboolean
 read_step (JsonNode   *node,
@@ -71,7 +74,7 @@ read_body (JsonObject    *o,
            GPtrArray     *reports,
            GError       **error)
 {
-  static const char * const known[] = { "question", "scope", "steps", "quorum", "deadline", NULL };
+  static const char * const known[] = { "question", "scope", "steps", "options", "quorum", "deadline", NULL };
   g_autoptr(GList) members = json_object_get_members (o);
   JsonNode *q = json_object_get_member (o, "question");
   JsonNode *s = json_object_get_member (o, "scope");
@@ -117,6 +120,38 @@ read_body (JsonObject    *o,
   return TRUE;
 }
 
+/* "options": the round's own settings, "[MODEL@]KEY=VALUE" each, as
+ * --option with --follow-up; NULL with why when it is not an array of
+ * strings. */
+static GStrv
+read_options (JsonObject  *o,
+              GError     **error)
+{
+  JsonNode *node = json_object_get_member (o, "options");
+  JsonArray *array = node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node) && (array == NULL || json_array_get_length (array) > MAX_OPTIONS))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "“options” must be an array of at most %d \"[MODEL@]KEY=VALUE\" strings", MAX_OPTIONS);
+      return NULL;
+    }
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      JsonNode *item = json_array_get_element (array, i);
+
+      if (!JSON_NODE_HOLDS_VALUE (item) || json_node_get_value_type (item) != G_TYPE_STRING)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                               "each of “options” must be a \"[MODEL@]KEY=VALUE\" string");
+          return NULL;
+        }
+      g_strv_builder_add (builder, json_node_get_string (item));
+    }
+  return g_strv_builder_end (builder);
+}
+
 static guint
 member_count (JsonObject *o,
               const char *name)
@@ -148,10 +183,9 @@ follow_up_cb (GObject      *object,
   serve_start_next (serve);
 }
 
-/* The ServeRun of a run this server did not start: made for its rounds. */
-static ServeRun *
-adopt (Serve *serve,
-       CsRun *run)
+ServeRun *
+serve_adopt_run (Serve *serve,
+                 CsRun *run)
 {
   ServeRun *srun = g_new0 (ServeRun, 1);
 
@@ -199,6 +233,7 @@ serve_follow_up (Serve             *serve,
   g_autoptr(GError) error = NULL;
   g_autofree char *question = NULL;
   g_autoptr(CsRunner) runner = NULL;
+  g_auto(GStrv) options = NULL;
   ServeRun *srun = serve_find_run (serve, cs_run_get_id (run));
   CsRoundScope scope;
   guint64 last_id;
@@ -209,7 +244,7 @@ serve_follow_up (Serve             *serve,
       serve_reply_error (msg, SOUP_STATUS_CONFLICT, "running", "The run is running: wait for its end.");
       return;
     }
-  if (!read_body (body, &question, &scope, reports, &error))
+  if (!read_body (body, &question, &scope, reports, &error) || (options = read_options (body, &error)) == NULL)
     {
       serve_reply_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request", error->message);
       return;
@@ -230,12 +265,19 @@ serve_follow_up (Serve             *serve,
       serve_reply_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request", error->message);
       return;
     }
+  if (!cli_round_knobs_set (run, runner, scope, (const char * const *) options, &error))
+    {
+      g_autofree char *message = g_strdup_printf ("“options”: %s", error->message);
+
+      serve_reply_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request", message);
+      return;
+    }
   cs_runner_set_store (runner, serve->store);
   cs_runner_set_quorum (runner, member_count (body, "quorum"));
   cs_runner_set_deadline (runner, member_count (body, "deadline"));
 
   if (srun == NULL)
-    srun = adopt (serve, run);
+    srun = serve_adopt_run (serve, run);
   last_id = serve_events_last_id (srun->events);
   round = cs_run_get_n_rounds (run) + 1;
   srun->follow_up = g_object_ref (runner);

@@ -7,6 +7,7 @@
  * - cli-serve-events.c: a run's events, kept (bounded) and streamed as
  *   server-sent events;
  * - cli-serve-follow-up.c: follow-up rounds on a finished run;
+ * - cli-serve-retry.c: one candidate of a finished run asked again;
  * - cli-serve-openapi.c: the OpenAPI document of the routes.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -48,7 +49,7 @@ struct _ServeRun
   gboolean      started;
   gboolean      ended;
   gint64        started_us;
-  CsRunner     *follow_up;              /* a follow-up round in progress */
+  CsRunner     *follow_up;              /* a follow-up round or a retry in progress */
   GCancellable *follow_up_cancellable;
 };
 
@@ -150,6 +151,10 @@ void         serve_events_stream_saved (CsRun          *run,
 void         serve_events_reopen    (ServeRun          *srun,
                                      guint              round,
                                      CsRoundScope       scope);
+/* The same after an event of @type with @b's object (a "retry"). */
+void         serve_events_reopen_with (ServeRun        *srun,
+                                       const char      *type,
+                                       JsonBuilder     *b);
 /* The id of the last event so far (0 for none). */
 guint64      serve_events_last_id   (ServeEvents       *events);
 /* Ends every stream (the server stops). */
@@ -162,6 +167,17 @@ void         serve_follow_up        (Serve             *serve,
                                      CsRun             *run,
                                      JsonObject        *body);
 void         serve_follow_ups_cancel (Serve            *serve);
+/* The ServeRun of a run this server did not start, made for its rounds
+ * and retries. */
+ServeRun    *serve_adopt_run        (Serve             *serve,
+                                     CsRun             *run);
+
+/* cli-serve-retry.c */
+/* POST /v1/runs/{id}/candidates/{cid}/retry on @run. */
+void         serve_retry            (Serve             *serve,
+                                     SoupServerMessage *msg,
+                                     CsRun             *run,
+                                     const char        *candidate_id);
 
 /* cli-serve-openapi.c */
 JsonNode    *serve_openapi_document (Serve             *serve);

@@ -27,6 +27,8 @@ static const ServeRoute routes[] = {
   { "GET",    "/v1/runs/{id}/events",    "runEvents",   "The run's events as server-sent events" },
   { "GET",    "/v1/runs/{id}/markdown",  "getRunMarkdown", "The run's Markdown export" },
   { "POST",   "/v1/runs/{id}/follow-ups", "createFollowUp", "A follow-up round on a finished run" },
+  { "POST",   "/v1/runs/{id}/candidates/{cid}/retry", "retryCandidate",
+    "Ask one candidate of a finished run that did not succeed again, then synthesize again" },
   { "GET",    "/v1/models",              "listModels",  "The configured providers and models, with prices" },
   { "GET",    "/v1/openapi.json",        "openapi",     "This API's OpenAPI 3.1 document" },
 };
@@ -672,6 +674,28 @@ run_route (Serve             *serve,
     serve_reply_error (msg, SOUP_STATUS_NOT_FOUND, "no_route", "No such route (see /v1/openapi.json).");
 }
 
+static void
+retry_route (Serve             *serve,
+             SoupServerMessage *msg,
+             const char        *method,
+             const char        *id_part,
+             const char        *cid_part)
+{
+  g_autofree char *id = g_uri_unescape_string (id_part, NULL);
+  g_autofree char *cid = g_uri_unescape_string (cid_part, NULL);
+  CsRun *run;
+
+  if (id == NULL || cid == NULL)
+    serve_reply_error (msg, SOUP_STATUS_NOT_FOUND, "no_route", "No such route (see /v1/openapi.json).");
+  else if (!g_str_equal (method, "POST"))
+    serve_reply_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "method_not_allowed",
+                       "This method is not allowed here.");
+  else if ((run = find_run (serve, id)) == NULL)
+    serve_reply_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", "No run has this id.");
+  else
+    serve_retry (serve, msg, run, cid);
+}
+
 void
 serve_routes_handle (Serve             *serve,
                      SoupServerMessage *msg,
@@ -708,6 +732,14 @@ serve_routes_handle (Serve             *serve,
     }
   parts = g_strsplit (path, "/", -1);
   n = g_strv_length (parts);
+  /* "", "v1", "runs", ID, "candidates", CID, "retry" */
+  if (n == 7 && g_str_equal (parts[1], "v1") && g_str_equal (parts[2], "runs") &&
+      g_str_equal (parts[4], "candidates") && g_str_equal (parts[6], "retry") &&
+      parts[3][0] != '\0' && parts[5][0] != '\0')
+    {
+      retry_route (serve, msg, method, parts[3], parts[5]);
+      return;
+    }
   /* "", "v1", "runs", ID[, TAIL] */
   if ((n == 4 || n == 5) && g_str_equal (parts[1], "v1") && g_str_equal (parts[2], "runs") &&
       parts[3][0] != '\0')
