@@ -16,7 +16,7 @@ json () {
   python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print($2)" "$1"
 }
 
-start_provider provider
+start_provider provider --record="$TMP/requests.jsonl"
 
 CONFIG="$TMP/providers.ini"
 cat >"$CONFIG" <<EOF
@@ -88,6 +88,51 @@ printf '\n[synthesis]\nfallback-judge=demo/demo-judge\n' >>"$TMP/with-fallback.i
 [ "$(json "$TMP/fb.json" 'r["fallback_judge"]')" = "demo/demo-judge" ] || fail "the file's fallback judge"
 [ "$(json "$TMP/fb.json" 'r["synthesis"]["judge_model"]')" = "demo/demo-judge" ] || fail "the file's fallback judge judged"
 pass "[synthesis] fallback-judge in the providers file is the default"
+
+# --- a ranker asks with the settings its candidate's request went with -----------
+# the providers file says otherwise for demo-alpha: --option wins, for the ranker too
+cp "$CONFIG" "$TMP/knobs.ini"
+printf '\n[model demo/demo-alpha]\ntemperature=1.5\nmax-output-tokens=9000\n' >>"$TMP/knobs.ini"
+"$CLI" --config="$TMP/knobs.ini" --quiet --format=json --rank --model=demo/demo-alpha --option=temperature=0.3 \
+  --option=max-output-tokens=700 --model=demo/demo-gamma --option=verbosity=low \
+  --model=demo/demo-thinking:2 --option=reasoning-effort=low \
+  --judge=demo/demo-judge "$PROBLEM" >"$TMP/knobs.json" 2>"$TMP/err" || fail "--rank with --option: $(cat "$TMP/err")"
+python3 - "$TMP/requests.jsonl" "$TMP/knobs.json" <<'EOF' || fail "the rankers' requests and their settings in the run"
+import json, sys
+run = json.load(open(sys.argv[2]))
+asked = [json.loads(l) for l in open(sys.argv[1]).read().splitlines()]
+run_models = {"demo-alpha", "demo-gamma", "demo-thinking"}
+# this run's requests: the last ones to its models (the judge's last)
+def requests_of(model):
+    return [r["body"] for r in asked if r["model"] == model]
+def is_ranking(body):
+    text = json.dumps(body.get("messages"))
+    return "peer_ranking" in json.dumps(body.get("response_format")) or "Answer A" in text
+cands = {c["id"]: c for c in run["candidates"]}
+assert [c["model"] for c in run["candidates"]] == ["demo/demo-alpha", "demo/demo-gamma", "demo/demo-thinking",
+                                                 "demo/demo-thinking"], [c["model"] for c in run["candidates"]]
+alpha = [b for b in requests_of("demo-alpha") if is_ranking(b)][-1:]
+gamma = [b for b in requests_of("demo-gamma") if is_ranking(b)][-1:]
+thinking = [b for b in requests_of("demo-thinking") if is_ranking(b)][-2:]
+assert alpha and alpha[0]["temperature"] == 0.3 and alpha[0]["max_completion_tokens"] == 700, alpha
+assert "verbosity" not in alpha[0], alpha
+assert gamma and gamma[0]["verbosity"] == "low" and gamma[0].get("temperature") == cands["c2"].get("temperature"), gamma
+# the two demo-thinking candidates went with temperatures of their own (the plan's spread):
+# each ranker with its candidate's
+assert len(thinking) == 2, len(thinking)
+for b in thinking:
+    assert b.get("n", 1) == 1 and b["reasoning_effort"] == "low", b
+assert sorted(b.get("temperature") for b in thinking) == \
+    sorted(cands[c]["temperature"] for c in ("c3", "c4")), [b.get("temperature") for b in thinking]
+assert cands["c3"]["temperature"] != cands["c4"]["temperature"]
+s = run["ranking"]["settings"]
+assert sorted(s) == ["c1", "c2", "c3", "c4"], sorted(s)
+assert s["c1"]["temperature"] == 0.3 and s["c1"]["max_output_tokens"] == 700, s["c1"]
+assert s["c2"]["verbosity"] == "low" and s["c3"]["reasoning_effort"] == "low", s
+for cid, c in cands.items():
+    assert s[cid]["temperature"] == c.get("temperature"), (cid, s[cid], c.get("temperature"))
+EOF
+pass "--rank: each ranker asks with its candidate's settings (one answer), recorded in the run's ranking"
 
 # --- usage ----------------------------------------------------------------------
 set +e

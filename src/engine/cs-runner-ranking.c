@@ -15,12 +15,14 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
 #include "cs-json-schema.h"
 #include "cs-json-util.h"
 #include "cs-judge.h"
+#include "cs-knobs.h"
 #include "cs-mode.h"
 #include "cs-model-label.h"
 #include "cs-ranking.h"
@@ -36,6 +38,7 @@ struct _CsRunnerRanker
   char      *model_id;    /* its "provider/model" */
   GPtrArray *shown;       /* char*: candidate ids, index = label (A, B, …) */
   JsonNode  *schema;      /* the reply's schema, labels as an enum */
+  CsModelConfig *model;   /* its model as asked: the candidate's settings */
 };
 
 struct _CsRunnerRanking
@@ -44,6 +47,7 @@ struct _CsRunnerRanking
   GPtrArray *ballots;     /* CsBallot* */
   GPtrArray *notes;       /* char* */
   GPtrArray *valid;       /* CsCandidate* */
+  JsonObject *settings;   /* ranker's candidate id → the settings its request went with */
 };
 
 void
@@ -55,6 +59,7 @@ _cs_runner_ranker_free (CsRunnerRanker *ranker)
   g_free (ranker->model_id);
   g_ptr_array_unref (ranker->shown);
   g_clear_pointer (&ranker->schema, json_node_unref);
+  g_clear_pointer (&ranker->model, cs_model_config_free);
   g_free (ranker);
 }
 
@@ -66,6 +71,7 @@ _cs_runner_ranking_free (CsRunnerRanking *ranking)
   g_ptr_array_unref (ranking->ballots);
   g_ptr_array_unref (ranking->notes);
   g_ptr_array_unref (ranking->valid);
+  g_clear_pointer (&ranking->settings, json_object_unref);
   g_free (ranking);
 }
 
@@ -268,6 +274,8 @@ ranking_finish (CsRunner *self)
   json = cs_ranking_to_json (ranking->ballots->len > 0 ? rows : NULL, ranking->ballots,
                              (const char * const *)ranking->notes->pdata, self_votes);
   g_ptr_array_remove_index (ranking->notes, ranking->notes->len - 1);
+  if (json_object_get_size (ranking->settings) > 0)
+    json_object_set_object_member (json_node_get_object (json), "settings", json_object_ref (ranking->settings));
   cs_run_set_ranking (self->run, json);
   _cs_runner_synthesis_continue (self);
 }
@@ -280,6 +288,42 @@ ranker_provider_ready (CsRunner         *self,
   _cs_runner_send_when_ready (self, provider, data, _cs_runner_ranker_done);
 }
 
+/* @own's model as its ranker asks it: with the settings @own's request
+ * went with (temperature, reasoning effort, verbosity, maximum output
+ * tokens; one answer), as a follow-up or a retry asks it again; a
+ * candidate saved before they were kept takes the run's knobs over the
+ * providers file's. */
+static CsModelConfig *
+ranker_model (CsRunner            *self,
+              CsCandidate         *own,
+              const CsModelConfig *model)
+{
+  const CsProviderConfig *provider = cs_config_find_provider (self->config, model->provider);
+  CsApiDialect dialect = provider != NULL ? provider->api : CS_API_OPENAI_CHAT;
+  g_autoptr(CsKnobs) recorded = cs_knobs_new_from_candidate (own);
+  CsModelConfig *asked;
+
+  if (recorded->n > 0)
+    asked = cs_knobs_apply_exact (recorded, model, dialect);
+  else
+    asked = cs_knobs_apply (cs_run_get_knobs (self->run, model->id), model, dialect);
+  asked->max_n = 1;
+  return asked;
+}
+
+/* What @asked goes with, as the run file keeps a request's settings. */
+static JsonNode *
+settings_json (const CsModelConfig *asked)
+{
+  g_autoptr(CsKnobs) knobs = cs_knobs_new ();
+
+  knobs->temperature = asked->supports_temperature ? asked->temperature : NAN;
+  knobs->reasoning_effort = g_strdup (asked->reasoning_effort);
+  knobs->verbosity = g_strdup (asked->verbosity);
+  knobs->max_output_tokens = asked->max_output_tokens;
+  return cs_knobs_to_json (knobs);
+}
+
 /* One ranker: the candidate's model gets the others, anonymized. */
 static void
 start_ranker (CsRunner    *self,
@@ -287,6 +331,7 @@ start_ranker (CsRunner    *self,
               guint32      seed)
 {
   const CsModelConfig *model = cs_config_find_model (self->config, cs_candidate_get_model (own));
+  const CsModelConfig *configured = model;
   g_autoptr(GPtrArray) others = g_ptr_array_new ();
   g_autoptr(GPtrArray) shown = NULL;
   CsRunnerRequest *request;
@@ -310,6 +355,8 @@ start_ranker (CsRunner    *self,
   for (guint i = 0; i < shown->len; i++)
     g_ptr_array_add (ranker->shown, g_strdup (cs_candidate_get_id (g_ptr_array_index (shown, i))));
   ranker->schema = ranking_schema (shown->len);
+  ranker->model = ranker_model (self, own, configured);
+  model = ranker->model;
 
   request = _cs_runner_request_new (self, model);
   request->is_judge = TRUE;
@@ -330,6 +377,7 @@ start_ranker (CsRunner    *self,
       _cs_runner_request_free (request);
       return;
     }
+  json_object_set_member (self->ranking->settings, ranker->candidate, settings_json (model));
   self->ranking->pending++;
   g_ptr_array_add (self->requests, request);
   _cs_runner_with_provider (self, model->provider, ranker_provider_ready, request);
@@ -346,6 +394,7 @@ _cs_runner_start_ranking (CsRunner  *self,
   self->ranking->ballots = g_ptr_array_new_with_free_func ((GDestroyNotify)cs_ballot_free);
   self->ranking->notes = g_ptr_array_new_with_free_func (g_free);
   self->ranking->valid = g_ptr_array_ref (valid);
+  self->ranking->settings = json_object_new ();
 
   if (valid->len < MIN_CANDIDATES)
     {
