@@ -1,6 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Installs the Debian 12 packages Consilium needs to build, run and test.
+# Installs the Debian 12 packages Consilium needs to build, run and test
+# (locales: the sources test-locale-de makes de_DE.UTF-8 from, with
+# localedef, where the system has not generated it).
 set -eu
 
 PACKAGES="meson ninja-build pkg-config gcc gettext python3
@@ -8,7 +10,8 @@ libglib2.0-dev libgtk-4-dev libadwaita-1-dev libgtksourceview-5-dev
 libsoup-3.0-dev libjson-glib-dev libsecret-1-dev libgraphviz-dev
 desktop-file-utils appstream
 xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools at-spi2-core
-clang libclang-rt-14-dev valgrind imagemagick x11-apps"
+clang libclang-rt-14-dev valgrind imagemagick x11-apps
+locales"
 
 missing=""
 for p in $PACKAGES; do

@@ -202,6 +202,8 @@ append_ranking (GString  *user,
   for (guint i = 0; i < rows->len; i++)
     {
       const CsRankRow *row = g_ptr_array_index (rows, i);
+      char points[G_ASCII_DTOSTR_BUF_SIZE];
+      char mean[G_ASCII_DTOSTR_BUF_SIZE];
 
       if (row->votes == 0)
         continue;
@@ -209,8 +211,11 @@ append_ranking (GString  *user,
         g_string_append (user, "Peer ranking (each candidate's model ranked the others, anonymized; "
                                "Borda points, more is better):\n");
       any = TRUE;
-      g_string_append_printf (user, "- %s: place %u, %g points, mean rank %.1f over %u ballots\n",
-                              row->candidate, row->place, row->points, row->mean_rank, row->votes);
+      /* a prompt for a model: a decimal point whatever the user's locale */
+      g_string_append_printf (user, "- %s: place %u, %s points, mean rank %s over %u ballots\n",
+                              row->candidate, row->place,
+                              g_ascii_formatd (points, sizeof points, "%g", row->points),
+                              g_ascii_formatd (mean, sizeof mean, "%.1f", row->mean_rank), row->votes);
     }
   if (any)
     g_string_append (user, "\n");

@@ -134,7 +134,12 @@ node_to_code (JsonNode *node)
     case G_TYPE_INT64:
       return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
     case G_TYPE_DOUBLE:
-      return g_strdup_printf ("%g", json_node_get_double (node));
+      {
+        char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+        /* the server's code as it sent it, not in the user's locale */
+        return g_strdup (g_ascii_formatd (buf, sizeof buf, "%g", json_node_get_double (node)));
+      }
     default:
       return NULL;
     }

@@ -199,7 +199,12 @@ get_code (JsonObject *object,
 
       if (isfinite (value) && value == floor (value) && fabs (value) < 1e15)
         return g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) value);
-      return g_strdup_printf ("%g", value);
+      {
+        char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+        /* the server's code as it sent it, not in the user's locale */
+        return g_strdup (g_ascii_formatd (buf, sizeof buf, "%g", value));
+      }
     }
 
   return NULL;
