@@ -9,7 +9,8 @@
  *   window buttons) do not overlap and stay inside it, each label in them
  *   gets its natural width (nothing cut), and a way to switch the mode is
  *   on screen at each width (in the header, or in the bar at the bottom).
- *   German under LANGUAGE=de from the translations this build made.
+ *   German under LANGUAGE=de from the translations this build made; in
+ *   German also the follow-up bar under a result fits a 360 px window.
  *
  * Runs under Xvfb (GDK_BACKEND=x11, GSK_RENDERER=cairo); CS_TEST_UI_SHOTS=DIR
  * saves DIR/header-LANG-BUTTONS-WIDTH.png.
@@ -23,6 +24,7 @@
 #include <glib/gi18n.h>
 
 #include "cs-estimate-button.h"
+#include "cs-follow-up-bar.h"
 #include "cs-test-provider.h"
 #include "cs-window-private.h"
 #include "test-ui-util.h"
@@ -326,6 +328,46 @@ test_three_buttons (void)
   check_widths ("en", ":minimize,maximize,close");
 }
 
+typedef struct {
+  GtkWidget *window;
+  int        width;
+} SizedWait;
+
+static gboolean
+window_sized (gpointer data)
+{
+  SizedWait *w = data;
+
+  return gtk_widget_get_mapped (w->window) && gtk_widget_get_width (w->window) > 0 &&
+         gtk_widget_get_width (w->window) <= w->width;
+}
+
+/* The follow-up bar under a result (German: its longest words) fits a
+ * 360 px window: the scope's drop-down gives way (its choice cut short,
+ * the whole of it in its list), not the window. */
+static void
+check_follow_up_bar (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *bar = cs_follow_up_bar_new ();
+  SizedWait w = { window, 360 };
+  int min = 0;
+
+  gtk_widget_set_visible (bar, TRUE);
+  gtk_window_set_child (GTK_WINDOW (window), bar);
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 300);
+  gtk_window_present (GTK_WINDOW (window));
+  cs_test_ui_settle (5000);
+  gtk_widget_measure (bar, GTK_ORIENTATION_HORIZONTAL, -1, &min, NULL, NULL, NULL);
+  g_test_message ("the follow-up bar needs %d px", min);
+  if (!cs_test_wait_for (window_sized, &w, 5000))
+    g_error ("a window with the follow-up bar is %d px wide, not 360 (the bar needs %d)",
+             gtk_widget_get_width (window), min);
+  cs_test_ui_save_shot (window, "follow-up-bar-narrow.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+  cs_test_ui_settle (5000);
+}
+
 static void
 test_german (void)
 {
@@ -344,6 +386,7 @@ test_german (void)
   g_assert_nonnull (setlocale (LC_ALL, "C.UTF-8"));
   g_assert_cmpstr (_("_Run"), !=, "_Run");
   check_widths ("de", GNOME_LAYOUT);
+  check_follow_up_bar ();
   /* English again: the C locale reads no translation */
   setlocale (LC_ALL, "C");
   g_setenv ("LANGUAGE", "en", TRUE);

@@ -353,12 +353,47 @@ make_field (CsFollowUpBar *self)
   return frame;
 }
 
+/* The drop-down's choice in a label that may be cut short ("Alle Modelle
+ * antw…"), so that the row fits a narrow window; its list shows each
+ * choice whole. */
+static void
+setup_choice (GtkSignalListItemFactory *factory,
+              GtkListItem              *item,
+              gpointer                  ellipsize)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  if (ellipsize != NULL)
+    gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+bind_choice (GtkSignalListItemFactory *factory,
+             GtkListItem              *item,
+             gpointer                  user_data)
+{
+  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)),
+                      gtk_string_object_get_string (gtk_list_item_get_item (item)));
+}
+
+static GtkListItemFactory *
+choice_factory (gboolean ellipsize)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_choice), ellipsize ? GINT_TO_POINTER (1) : NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_choice), NULL);
+  return factory;
+}
+
 static void
 cs_follow_up_bar_init (CsFollowUpBar *self)
 {
   static const char *scopes[] = { N_("Judge revises"), N_("All models answer again"), NULL };
   const char *translated[G_N_ELEMENTS (scopes)] = { _(scopes[0]), _(scopes[1]), NULL };
-  GtkWidget *heading, *row, *ask, *spacer;
+  GtkWidget *heading, *row, *buttons, *ask;
 
   gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
   gtk_box_set_spacing (GTK_BOX (self), 8);
@@ -376,28 +411,50 @@ cs_follow_up_bar_init (CsFollowUpBar *self)
   gtk_box_append (GTK_BOX (self), GTK_WIDGET (self->hint_label));
   gtk_box_append (GTK_BOX (self), make_field (self));
 
-  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  /* who answers, then the buttons at the end of the line, or on the next
+   * line where a narrow window has no room for both */
+  row = gtk_flow_box_new ();
+  gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (row), GTK_SELECTION_NONE);
+  gtk_flow_box_set_min_children_per_line (GTK_FLOW_BOX (row), 1);
+  gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (row), 2);
+  gtk_flow_box_set_column_spacing (GTK_FLOW_BOX (row), 8);
+  gtk_flow_box_set_row_spacing (GTK_FLOW_BOX (row), 8);
+  gtk_widget_add_css_class (row, "follow-up-row");
+  buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  gtk_widget_set_halign (buttons, GTK_ALIGN_END);
+  gtk_widget_set_hexpand (buttons, TRUE);
   self->scope_drop = GTK_DROP_DOWN (gtk_drop_down_new_from_strings (translated));
+  {
+    g_autoptr(GtkListItemFactory) button = choice_factory (TRUE);
+    g_autoptr(GtkListItemFactory) list = choice_factory (FALSE);
+
+    gtk_drop_down_set_factory (self->scope_drop, button);
+    gtk_drop_down_set_list_factory (self->scope_drop, list);
+  }
   gtk_widget_set_name (GTK_WIDGET (self->scope_drop), "follow-up-scope");
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->scope_drop),
                                _("Who answers: the judge revises the result (quick and cheap), or every model of the run answers again"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->scope_drop),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Who answers"), -1);
-  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->scope_drop));
-  spacer = gtk_label_new (NULL);
-  gtk_widget_set_hexpand (spacer, TRUE);
-  gtk_box_append (GTK_BOX (row), spacer);
+  gtk_widget_set_halign (GTK_WIDGET (self->scope_drop), GTK_ALIGN_START);
+  gtk_flow_box_append (GTK_FLOW_BOX (row), GTK_WIDGET (self->scope_drop));
   self->next_button = gtk_button_new_with_mnemonic (_("_Find Next Steps"));
   gtk_widget_set_name (self->next_button, "find-next-steps");
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->next_button), "follow-up.next-steps");
   gtk_widget_set_tooltip_text (self->next_button, _("Start a round with the steps you reported"));
-  gtk_box_append (GTK_BOX (row), self->next_button);
+  gtk_box_append (GTK_BOX (buttons), self->next_button);
   ask = gtk_button_new_with_mnemonic (_("_Ask"));
   gtk_widget_set_name (ask, "follow-up-ask");
   gtk_actionable_set_action_name (GTK_ACTIONABLE (ask), "follow-up.ask");
   gtk_widget_set_tooltip_text (ask, _("Ask the follow-up (Ctrl+Enter)"));
   gtk_widget_add_css_class (ask, "suggested-action");
-  gtk_box_append (GTK_BOX (row), ask);
+  gtk_box_append (GTK_BOX (buttons), ask);
+  gtk_flow_box_append (GTK_FLOW_BOX (row), buttons);
+  /* the flow box's own children are only a layout: focus and clicks are
+   * the drop-down's and the buttons' */
+  gtk_flow_box_set_activate_on_single_click (GTK_FLOW_BOX (row), FALSE);
+  for (GtkWidget *child = gtk_widget_get_first_child (row); child != NULL; child = gtk_widget_get_next_sibling (child))
+    gtk_widget_set_focusable (child, FALSE);
   gtk_box_append (GTK_BOX (self), row);
 
   self->error_label = GTK_LABEL (gtk_label_new (NULL));
