@@ -28,7 +28,11 @@ static CsTestProvider *provider;
 #define PROBLEM "Entwirf einen URL-Kürzer für 10 Mio. Links am Tag, größtmöglich ausfallsicher. " \
                 "一日一千万件のリンクを扱うURL短縮サービスを設計してください。障害に強く、安価に。"
 
-#define SLOW "chat/demo-gamma+slow=100"
+/* "demo-gamma+slow=100", the delay stretched as the tests' time bounds are
+ * (cs_test_slack ()): the budget is reached after the same number of its
+ * chunks, however slowly demo-alpha is processed */
+static char *slow_name;
+static char *slow_id;     /* "chat/" slow_name */
 
 typedef struct {
   CsConfig   *config;
@@ -37,7 +41,7 @@ typedef struct {
 } Fixture;
 
 /* demo-alpha cheap and quick (1 ms between chunks: done in a fraction of
- * a second); demo-gamma+slow=100 slow and dear ($0.002 an output token:
+ * a second); demo-gamma+slow=100 (slow_name) slow and dear ($0.002 an output token:
  * the budget of $0.50 is reached after some 250 tokens, a second or so in,
  * long before its usage, which comes last, and some 8 s before its reply
  * would end), its max-output-tokens small (its estimate fits any budget;
@@ -51,20 +55,20 @@ build_config (void)
                           "name=Chat Cloud\n"
                           "base-url=%s\n"
                           "api=openai-chat\n"
-                          "models=demo-alpha;demo-gamma+slow=100;demo-judge\n"
+                          "models=demo-alpha;%s;demo-judge\n"
                           "requests-per-minute=0\n"
                           "max-retries=0\n\n"
                           "[model chat/demo-alpha]\n"
                           "price-input=1.00\n"
                           "price-output=2.00\n\n"
-                          "[model " SLOW "]\n"
+                          "[model %s]\n"
                           "price-input=1.00\n"
                           "price-output=2000.00\n"
                           "max-output-tokens=10\n\n"
                           "[model chat/demo-judge]\n"
                           "price-input=1.00\n"
                           "price-output=2.00\n",
-                          base);
+                          base, slow_name, slow_id);
 }
 
 static void
@@ -90,7 +94,7 @@ plan (Fixture    *f,
       CsRun      *run,
       const char *judge)
 {
-  const char *spec[] = { "chat/demo-alpha", SLOW, NULL };
+  const char *spec[] = { "chat/demo-alpha", slow_id, NULL };
   g_autoptr(GError) error = NULL;
   CsRunner *runner = cs_runner_new (f->config, run);
 
@@ -159,7 +163,7 @@ estimated_input (CsRunner *runner)
     {
       const CsEstimateLine *line = g_ptr_array_index (e->lines, i);
 
-      if (line->stage == CS_ESTIMATE_CANDIDATES && g_str_equal (line->model, SLOW))
+      if (line->stage == CS_ESTIMATE_CANDIDATES && g_str_equal (line->model, slow_id))
         {
           g_assert_cmpuint (line->requests, ==, 1);
           return line->input_low;
@@ -341,6 +345,8 @@ main (int argc, char *argv[])
   g_test_init (&argc, &argv, NULL);
 
   provider = cs_test_provider_start_new ();
+  slow_name = g_strdup_printf ("demo-gamma+slow=%u", 100 * cs_test_slack ());
+  slow_id = g_strconcat ("chat/", slow_name, NULL);
 
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
@@ -356,6 +362,8 @@ main (int argc, char *argv[])
   ret = g_test_run ();
 
   g_clear_object (&provider);
+  g_free (slow_name);
+  g_free (slow_id);
   cs_test_rm_rf (tmp);
   return ret;
 }

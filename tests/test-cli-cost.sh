@@ -23,12 +23,17 @@ export G_MESSAGES_DEBUG
 start_provider provider
 unset G_MESSAGES_DEBUG
 
+# a slow candidate's delay between chunks, stretched as the tests' time
+# bounds are (CONSILIUM_TEST_SLOW): a budget passes after the same number of
+# its chunks, however slowly the others are processed
+GAMMA_MS=$((300 * ${CONSILIUM_TEST_SLOW:-1}))
+
 CONFIG="$TMP/providers.ini"
 cat >"$CONFIG" <<EOF
 [provider demo]
 base-url=http://127.0.0.1:$PORT/v1
 api=openai-chat
-models=demo-alpha;demo-beta;demo-judge;demo-judge+slow=50;demo-gamma+slow=100
+models=demo-alpha;demo-beta;demo-judge;demo-judge+slow=50;demo-gamma+slow=$GAMMA_MS
 requests-per-minute=0
 
 [model demo/demo-alpha]
@@ -48,7 +53,7 @@ price-output=2000.00
 max-output-tokens=10
 
 # a candidate the same: stopped at a budget long before its usage comes
-[model demo/demo-gamma+slow=100]
+[model demo/demo-gamma+slow=$GAMMA_MS]
 price-input=1.00
 price-output=2000.00
 max-output-tokens=10
@@ -140,13 +145,13 @@ contains "$TMP/judge-budget.md" "| judge (demo-judge+slow=50) |" "the judge's ro
 pass "a budget reached while the judge answers stops it; the run ends with votes and consensus, saying why"
 
 # --- what a request stopped at the budget used: counted, marked estimated -------
-"$CLI" --config="$CONFIG" --model=demo/demo-alpha --model=demo/demo-gamma+slow=100 --budget=0.50 \
+"$CLI" --config="$CONFIG" --model=demo/demo-alpha --model=demo/demo-gamma+slow=$GAMMA_MS --budget=0.50 \
   --format=json --output="$TMP/stopped.json" "$PROBLEM" 2>"$TMP/err" || fail "run stopped at its budget failed: $(cat "$TMP/err")"
 contains "$TMP/err" "tokens (usage estimated in part)" "the summary of a run with estimated usage"
 python3 - "$TMP/stopped.json" <<'CS_EOF' || fail "the estimated usage in the run's JSON"
 import json, sys
 run = json.load(open(sys.argv[1]))
-slow = [c for c in run["candidates"] if c["model"].endswith("demo-gamma+slow=100")][0]
+slow = [c for c in run["candidates"] if "demo-gamma+slow=" in c["model"]][0]
 alpha = [c for c in run["candidates"] if c["model"].endswith("demo-alpha")][0]
 assert slow["status"] == "cancelled", slow["status"]
 assert slow["usage"]["estimated"] is True, slow["usage"]
