@@ -435,6 +435,9 @@ test_all_fail (Fixture       *f,
   g_clear_error (&w.error);
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_FAILED);
   g_assert_nonnull (cs_run_get_message (run));
+  /* each model by its name and its provider's, not its provider/model id */
+  g_assert_nonnull (strstr (cs_run_get_message (run), "No candidate succeeded: c1 (demo-alpha+400 from demo): "));
+  g_assert_null (strstr (cs_run_get_message (run), "demo/"));
   g_assert_null (cs_run_get_synthesis (run));
   g_assert_cmpint (cs_candidate_get_status (candidate (run, 0)), ==, CS_CANDIDATE_FAILED);
   g_assert_cmpint (cs_candidate_get_status (candidate (run, 3)), ==, CS_CANDIDATE_INVALID);

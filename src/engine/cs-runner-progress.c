@@ -149,6 +149,7 @@ failure_summary (CsRunner *self)
     {
       CsRunnerSlot *slot = g_ptr_array_index (self->slots, i);
       const char *error = cs_candidate_get_error (slot->candidate);
+      g_autofree char *label = cs_model_label (self->config, cs_candidate_get_model (slot->candidate));
 
       if (shown == 3)
         {
@@ -158,7 +159,7 @@ failure_summary (CsRunner *self)
       g_string_append_printf (str, "%s %s (%s): %s",
                               shown == 0 ? ":" : ";",
                               cs_candidate_get_id (slot->candidate),
-                              cs_candidate_get_model (slot->candidate),
+                              label,
                               error ? error : cs_candidate_status_to_string (cs_candidate_get_status (slot->candidate)));
       shown++;
     }
