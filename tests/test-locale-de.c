@@ -146,6 +146,20 @@ test_totals (void)
   g_assert_nonnull (strstr (footer, " · $0,0123 · "));
   g_assert_nonnull (strstr (footer, " 850 ms"));
   g_assert_nonnull (strstr (footer, " 4,2 s"));
+
+  /* usage the budget's stop left Consilium to count: said beside the
+   * figures (in whatever words the translation has) */
+  cs_candidate_set_usage_estimated (c, TRUE);
+  {
+    g_autofree char *estimated_totals = cs_run_page_append_totals (run, g_strdup ("Fertig"));
+    g_autofree char *estimated_footer = cs_candidate_format_footer (c, -1);
+    g_autofree char *want_totals = g_strdup_printf ("Fertig · $0,0123 · 50.016 Tokens · 7,1 s · %s",
+                                                    _("usage estimated in part"));
+    g_autofree char *want_footer = g_strdup_printf (" (%s) · $0,0123", _("estimated"));
+
+    g_assert_cmpstr (estimated_totals, ==, want_totals);
+    g_assert_nonnull (strstr (estimated_footer, want_footer));
+  }
 }
 
 static void

@@ -92,6 +92,11 @@ cs_candidate_format_footer (CsCandidate *candidate,
       /* Translators: a card's footer: the input tokens, then the output
        * tokens (both numbers) */
       g_string_append_printf (str, _("%s in / %s out tokens"), in_str, out_str);
+      if (cs_candidate_get_usage_estimated (candidate))
+        /* Translators: after "1,234 in / 567 out tokens": counted by
+         * Consilium, the budget stopped the request before its provider
+         * said */
+        g_string_append_printf (str, " (%s)", _("estimated"));
     }
   if (!cs_candidate_get_price_known (candidate) && (in > 0 || out > 0))
     g_string_append_printf (str, "%s%s", str->len ? " · " : "", _("price unknown"));
