@@ -100,7 +100,7 @@ max-retries=1
 base-url=http://127.0.0.1:%d/v1
 api=openai-chat
 api-key-env=CS_SERVE_TEST_KEY
-models=demo-beta+500once
+models=demo-beta+500once;demo-gamma+500once+slow=400
 requests-per-minute=0
 max-retries=0
 
@@ -512,6 +512,30 @@ try:
     check(status == 409 and json.loads(data)["error"]["code"] == "not_retryable", "c2 now succeeded: %d" % status)
     ok("a candidate retried through the API: 202, its events on the run's stream, the saved settings, "
        "the synthesis made again; 400, 404, 405 and 409 as documented")
+
+    # DELETE while the retry streams: the candidate cancelled, the run's result as it was
+    made = subprocess.run([CLI, "--config=" + CONFIG, "--format=json", "--quiet", "--model=demo/demo-alpha",
+                           "--model=flaky/demo-gamma+500once+slow=400", "--judge=demo/demo-judge", "-"],
+                          input=PROBLEM.encode(), env=ENV, capture_output=True, timeout=120 * SLOW)
+    check(made.returncode == 0, "a run with a slow failing candidate: %s" % made.stderr.decode()[-2000:])
+    before = json.loads(made.stdout)
+    slow_id = before["id"]
+    start = len(open(RECORD).read().splitlines())
+    started = S.json("POST", "/v1/runs/%s/candidates/c2/retry" % slow_id, want=202)
+    wait_for(lambda: any(json.loads(line)["model"] == "demo-gamma+500once+slow=400"
+                         for line in open(RECORD).read().splitlines()[start:]), "the retry's request")
+    S.json("POST", "/v1/runs/%s/candidates/c2/retry" % slow_id, want=409)
+    cancelled = S.json("DELETE", "/v1/runs/" + slow_id, want=202)
+    check(cancelled["state"] == "cancelling", "DELETE during a retry: %r" % cancelled)
+    evs, _ = S.events(slow_id, last_id=started["last_event_id"])
+    check(evs[-1]["event"] == "done" and evs[-1]["data"]["state"] == "done", "the cancelled retry's end: %r" % evs[-1])
+    check(not any(e["event"] == "error" for e in evs), "no error event for a cancelled retry")
+    run = S.json("GET", "/v1/runs/" + slow_id)
+    check(run["candidates"][1]["status"] == "cancelled" and run["synthesis"] == before["synthesis"],
+          "the run keeps its result: %s" % run["candidates"][1]["status"])
+    asked = [json.loads(line) for line in open(RECORD).read().splitlines()[start:]]
+    check(not [r for r in asked if r["model"] == "demo-judge"], "no synthesis after the cancelled retry")
+    ok("DELETE during a retry: the candidate cancelled, the run's result kept, done on its stream")
 
     # --- the store as it is on disk at request time ----------------------------
     # the CLI's runs were saved by another process after the server started
