@@ -29,7 +29,7 @@ ${3:-}
 EOF
 }
 CONFIG="$TMP/providers.ini"
-write_config "$CONFIG" "demo-alpha;demo-beta+500once;demo-gamma+500;demo-delta+500once+slow=400;demo-judge"
+write_config "$CONFIG" "demo-alpha;demo-beta+500once;demo-gamma+500;demo-delta+500once+slow=400;demo-judge;demo-judge+silence;demo-gamma+500once"
 # the providers file's settings now differ from those the run went with
 PROVIDERS_NOW="$TMP/providers-now.ini"
 write_config "$PROVIDERS_NOW" "demo-alpha;demo-beta+500once;demo-gamma+500;demo-delta+500once+slow=400;demo-judge" "
@@ -178,6 +178,37 @@ c = {x["id"]: x for x in d["candidates"]}
 assert c["c2"]["status"] == "cancelled", c["c2"]["status"]
 assert d["state"] == "done" and d["synthesis"] == before["synthesis"]'
 pass "Ctrl+C during --retry: exit 130, the run saved with its result"
+
+# --- Ctrl+C while the judge answers the synthesis the retry started ------------------
+# the judge sends one delta, then nothing: the first run gives up on it after 1 s of
+# silence (votes and consensus), the retry's synthesis waits for it (the default timeout)
+SHORT="$TMP/short-idle.ini"
+write_config "$SHORT" "demo-alpha;demo-gamma+500once;demo-judge+silence" "idle-timeout=1"
+"$CLI" --config="$SHORT" --mode=architect --model=demo/demo-alpha --model=demo/demo-gamma+500once \
+  --judge=demo/demo-judge+silence --quiet --format=json --output="$TMP/j1.json" "$TMP/architect.txt" 2>"$TMP/err" ||
+  fail "run with a silent judge: $(cat "$TMP/err")"
+JUDGED=$(run_id "$TMP/j1.json")
+start=$(recorded)
+judge_asked () {
+  [ "$(tail -n +"$((start + 1))" "$TMP/requests.jsonl" | grep -c 'demo-judge+silence')" -ge 1 ]
+}
+"$CLI" --config="$CONFIG" --retry="$JUDGED:c2" --quiet --output="$TMP/j2.md" 2>"$TMP/cancel.err" &
+CLI_PID=$!
+wait_until 30 judge_asked || fail "the retry's synthesis did not ask the judge: $(cat "$TMP/cancel.err")"
+kill -INT "$CLI_PID"
+set +e
+wait "$CLI_PID"
+got=$?
+set -e
+[ "$got" -eq 130 ] || fail "SIGINT during the retry's judge: exit $got, expected 130 ($(cat "$TMP/cancel.err"))"
+[ ! -e "$TMP/j2.md" ] || fail "SIGINT during the retry's judge: a result was written"
+"$CLI" --show="$JUDGED" --format=json >"$TMP/j3.json"
+check "$TMP/j3.json" "the run after Ctrl+C in the judge" '
+c = {x["id"]: x for x in d["candidates"]}
+assert c["c2"]["status"] == "ok", c["c2"]["status"]
+assert d["state"] == "cancelled" and d["synthesis"]["degraded"] is True, (d["state"], d["synthesis"].get("degraded"))
+assert "c2" in json.dumps(d["synthesis"]["provenance"])'
+pass "Ctrl+C while the judge of the retry answers: exit 130, saved with the votes and consensus of both"
 
 echo "1..$n_pass"
 echo "$n_pass passed, 0 failed"
