@@ -99,7 +99,11 @@ void        cs_runner_cancel_candidate (CsRunner   *self,
  * round the judge alone answered) is found among the run's current
  * candidates, those its current round was made from; the synthesis made
  * again is the current round's (with its follow-up), earlier rounds stay
- * as they were. */
+ * as they were. Cancelling @cancellable while the candidate streams stops
+ * it (status cancelled) and the run keeps the result it had, nothing
+ * synthesized (G_IO_ERROR_CANCELLED); once the candidate has ended, it
+ * stops the synthesis as a run's cancel does (the run cancelled, the votes
+ * and consensus kept when the judge was answering). */
 void        cs_runner_retry_candidate_async  (CsRunner            *self,
                                               const char          *candidate_id,
                                               GCancellable        *cancellable,
