@@ -221,6 +221,16 @@ budget_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Checks the spending five times a second, when the run has a budget and
+ * nothing checks it yet. */
+static void
+watch_spending (CsRunner *self)
+{
+  if (isnan (cs_run_get_budget_usd (self->run)) || self->budget_id != 0)
+    return;
+  self->budget_id = g_timeout_add (BUDGET_CHECK_MS, budget_cb, self);
+}
+
 static double
 upper_cost (const CsModelConfig *model,
             gsize                prompt_size)
@@ -281,7 +291,7 @@ _cs_runner_budget_allows (CsRunner         *self,
       if (ranker)
         self->budget_rankers += upper;
       /* after a retry the spending is watched again from here */
-      _cs_runner_budget_start (self);
+      watch_spending (self);
       return TRUE;
     }
 
@@ -308,9 +318,7 @@ _cs_runner_budget_start (CsRunner *self)
 {
   if (self->execute_start_us == 0)
     self->execute_start_us = g_get_monotonic_time ();
-  if (isnan (cs_run_get_budget_usd (self->run)) || self->budget_id != 0)
-    return;
-  self->budget_id = g_timeout_add (BUDGET_CHECK_MS, budget_cb, self);
+  watch_spending (self);
 }
 
 void
