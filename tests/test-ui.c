@@ -1400,6 +1400,16 @@ test_reopen (void)
     cs_test_ui_settle (5000);
     windows = gtk_window_list_toplevels ();
     g_assert_cmpuint (g_list_length (windows), >=, 4);
+    {
+      gboolean shortcuts = FALSE;
+
+      /* built when asked for, not with every window */
+      for (GList *l = windows; l != NULL; l = l->next)
+        shortcuts |= GTK_IS_SHORTCUTS_WINDOW (l->data) && gtk_widget_get_visible (l->data) &&
+                     gtk_window_get_transient_for (l->data) == GTK_WINDOW (win);
+      g_assert_true (shortcuts);
+      g_assert_null (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (win)));
+    }
     for (GList *l = windows; l != NULL; l = l->next)
       if (l->data != (gpointer) win && GTK_IS_WINDOW (l->data) && gtk_widget_get_visible (l->data))
         gtk_window_close (l->data);

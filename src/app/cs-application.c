@@ -276,17 +276,23 @@ preferences_action (GSimpleAction *action,
   gtk_window_present (prefs);
 }
 
+/* The keyboard shortcuts window, built when asked for: GTK builds a
+ * "gtk/help-overlay.ui" for every new window, before its first frame. */
 static void
 shortcuts_action (GSimpleAction *action,
                   GVariant      *param,
                   gpointer       user_data)
 {
   CsApplication *self = user_data;
-  GtkWindow *window;
+  g_autoptr(GtkBuilder) builder = gtk_builder_new_from_resource ("/io/github/consilium/Consilium/help-overlay.ui");
+  GtkWindow *shortcuts = GTK_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
 
-  window = gtk_application_get_active_window (GTK_APPLICATION (self));
-  if (window != NULL)
-    gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL);
+  if (parent != NULL)
+    gtk_window_set_transient_for (shortcuts, parent);
+  /* a new one each time: closed is destroyed */
+  gtk_window_set_hide_on_close (shortcuts, FALSE);
+  gtk_window_present (shortcuts);
 }
 
 static const GActionEntry app_actions[] = {
@@ -313,7 +319,7 @@ cs_application_startup (GApplication *app)
                                    self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", prefs_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-help-overlay", shortcuts_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.shortcuts", shortcuts_accels);
 
   cs_application_get_settings (self);
   cs_config_file_load (cs_application_get_config_file (self));
