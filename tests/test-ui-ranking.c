@@ -170,6 +170,8 @@ test_compose_rows (void)
   cs_compose_page_set_config (page, config);
   gtk_window_present (GTK_WINDOW (window));
   cs_test_ui_wait_frames (window, 1, 5000);
+  /* the rows come in the frame after the first */
+  g_assert_true (cs_test_ui_wait_models (page, 5000));
 
   /* off by default; the fallback combo offers the judge's models */
   g_assert_false (gtk_switch_get_active (page->rank_switch));
@@ -194,13 +196,16 @@ test_compose_rows (void)
   saved = g_settings_get_string (settings, "fallback-judge-model");
   g_assert_cmpstr (saved, ==, "demo/demo-beta");
 
-  /* a new page remembers */
+  /* a new page remembers, once shown (its rows come after its first frame) */
   again = g_object_new (CS_TYPE_COMPOSE_PAGE, NULL);
   g_object_ref_sink (again);
   cs_compose_page_set_settings (again, settings);
   cs_compose_page_set_config (again, config);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (again));
+  g_assert_true (cs_test_ui_wait_models (again, 5000));
   g_assert_true (gtk_switch_get_active (again->rank_switch));
   g_assert_cmpuint (adw_combo_row_get_selected (again->fallback_row), ==, beta);
+  gtk_window_set_child (GTK_WINDOW (window), NULL);
   g_object_unref (again);
 
   g_settings_reset (settings, "peer-ranking");

@@ -12,6 +12,7 @@
 # include <gdk/x11/gdkx.h>
 #endif
 
+#include "cs-compose-page-private.h"
 #include "test-ui-util.h"
 
 void
@@ -304,3 +305,18 @@ cs_test_ui_wheel (GtkWidget *widget,
   return TRUE;
 }
 #endif
+
+static gboolean
+models_ready (gpointer page)
+{
+  return CS_COMPOSE_PAGE (page)->models_ready;
+}
+
+gboolean
+cs_test_ui_wait_models (gpointer page,
+                        guint    timeout_ms)
+{
+  g_return_val_if_fail (CS_IS_COMPOSE_PAGE (page), FALSE);
+
+  return cs_test_wait_for (models_ready, page, timeout_ms);
+}

@@ -38,6 +38,10 @@ gboolean        cs_test_ui_wait_frames     (GtkWidget   *widget,
  * the idles queued before it did), at most @timeout_ms times the slack;
  * FALSE when it did not. In place of a sleep before looking at widgets. */
 gboolean        cs_test_ui_settle          (guint        timeout_ms);
+/* Waits until @page (a CsComposePage) has made its model rows, which it
+ * does in the frame after its first one; FALSE after @timeout_ms. */
+gboolean        cs_test_ui_wait_models     (gpointer     page,
+                                            guint        timeout_ms);
 
 /* Renders @widget with its window's renderer into a PNG at @path, once it
  * has drawn something (a window just resized draws on its next frame);

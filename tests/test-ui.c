@@ -2506,6 +2506,8 @@ test_welcome (void)
   g_assert_true (cs_test_wait_for (config_has_demo, app, 5000));
   g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (win->main_stack), ==, "compose");
+  /* the rows come in the frame after the page's first */
+  g_assert_true (cs_test_ui_wait_models (win->compose_page, 5000));
   g_assert_cmpuint (win->compose_page->model_rows->len, >, 0);
 
   /* narrow: the sidebar folds away, the compose page stays */

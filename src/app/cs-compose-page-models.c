@@ -32,6 +32,7 @@ void
 _cs_compose_page_apply_knobs (CsComposePage *self,
                               CsRun         *run)
 {
+  _cs_compose_page_flush_models (self);
   for (guint i = 0; i < self->model_rows->len; i++)
     {
       CsModelRow *row = g_ptr_array_index (self->model_rows, i);
@@ -100,6 +101,7 @@ _cs_compose_page_dup_models (CsComposePage *self)
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
 
+  _cs_compose_page_flush_models (self);
   for (guint i = 0; i < self->model_rows->len; i++)
     {
       CsModelRow *row = g_ptr_array_index (self->model_rows, i);
@@ -117,8 +119,10 @@ _cs_compose_page_dup_models (CsComposePage *self)
 char *
 _cs_compose_page_dup_judge (CsComposePage *self)
 {
-  guint pos = adw_combo_row_get_selected (self->judge_row);
+  guint pos;
 
+  _cs_compose_page_flush_models (self);
+  pos = adw_combo_row_get_selected (self->judge_row);
   if (pos == GTK_INVALID_LIST_POSITION || pos == 0)
     return NULL;
   return g_strdup (gtk_string_list_get_string (self->judge_ids, pos));
@@ -152,6 +156,7 @@ cs_compose_page_select_models (CsComposePage      *self,
 
   g_return_if_fail (CS_IS_COMPOSE_PAGE (self));
 
+  _cs_compose_page_flush_models (self);
   count_default = per_model (self);
   for (guint i = 0; i < self->model_rows->len; i++)
     {
@@ -174,6 +179,7 @@ cs_compose_page_select_judge (CsComposePage *self,
 
   g_return_if_fail (CS_IS_COMPOSE_PAGE (self));
 
+  _cs_compose_page_flush_models (self);
   n = g_list_model_get_n_items (G_LIST_MODEL (self->judge_ids));
   for (guint i = 0; i < n; i++)
     if (g_strcmp0 (gtk_string_list_get_string (self->judge_ids, i), model_id != NULL ? model_id : "") == 0)
@@ -418,6 +424,72 @@ fill_rows (CsComposePage *self,
     }
 }
 
+/* Before the page's first frame: the model list (a row of a dozen widgets
+ * for every configured model, and the judges' lists) is at the bottom of
+ * the page, mostly under the fold, and building and measuring it was a
+ * fifth of the work of the window's first frame. The rows come in the
+ * frame after it; anything that reads them before that (a run started, a
+ * selection made) has them made at once. */
+static gboolean
+defer_models (CsComposePage *self)
+{
+  if (self->models_ready)
+    return FALSE;
+  self->models_pending = TRUE;
+  return TRUE;
+}
+
+static gboolean
+models_idle_cb (gpointer user_data)
+{
+  CsComposePage *self = user_data;
+
+  self->models_source = 0;
+  _cs_compose_page_flush_models (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The page's first frame is drawn: the rows are made right after it. */
+static void
+first_frame_cb (GdkFrameClock *clock,
+                CsComposePage *self)
+{
+  g_signal_handlers_disconnect_by_func (clock, first_frame_cb, self);
+  if (!self->models_ready && self->models_source == 0)
+    self->models_source = g_idle_add_full (G_PRIORITY_DEFAULT, models_idle_cb, g_object_ref (self), g_object_unref);
+}
+
+static void
+page_mapped_cb (CsComposePage *self)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+
+  if (self->models_ready || clock == NULL)
+    return;
+  g_signal_handlers_disconnect_by_func (clock, first_frame_cb, self);
+  g_signal_connect_object (clock, "after-paint", G_CALLBACK (first_frame_cb), self, 0);
+}
+
+void
+_cs_compose_page_flush_models (CsComposePage *self)
+{
+  if (self->models_ready)
+    return;
+  self->models_ready = TRUE;
+  g_clear_handle_id (&self->models_source, g_source_remove);
+  if (self->models_pending)
+    {
+      self->models_pending = FALSE;
+      _cs_compose_page_update_models (self);
+    }
+}
+
+void
+_cs_compose_page_models_dispose (CsComposePage *self)
+{
+  g_clear_handle_id (&self->models_source, g_source_remove);
+}
+
 void
 _cs_compose_page_rebuild_models (CsComposePage *self)
 {
@@ -425,6 +497,8 @@ _cs_compose_page_rebuild_models (CsComposePage *self)
   g_autofree char *judge = NULL;
 
   if (self->settings == NULL || self->config == NULL)
+    return;
+  if (defer_models (self))
     return;
 
   models = cs_config_list_models (self->config);
@@ -442,6 +516,8 @@ _cs_compose_page_update_models (CsComposePage *self)
   g_autoptr(GPtrArray) models = NULL;
 
   if (self->settings == NULL || self->config == NULL)
+    return;
+  if (defer_models (self))
     return;
 
   /* nothing shown yet (or "No Models Configured"): as at the start */
@@ -478,4 +554,5 @@ _cs_compose_page_models_init (CsComposePage *self)
   self->judge_ids = gtk_string_list_new (NULL);
   g_signal_connect_object (self->judge_row, "notify::selected",
                            G_CALLBACK (_cs_compose_page_queue_estimate), self, G_CONNECT_SWAPPED);
+  g_signal_connect (self, "map", G_CALLBACK (page_mapped_cb), NULL);
 }

@@ -57,6 +57,9 @@ struct _CsComposePage
   /* cs-compose-page-synthesis.c */
   AdwComboRow          *fallback_row;
   GtkSwitch            *rank_switch;
+  guint                 models_source;    /* the rows, after the first frame */
+  guint                 models_ready : 1;
+  guint                 models_pending : 1;
   guint                 synthesis_restored : 1;
   guint                 synthesis_mirroring : 1;
   CsEstimateButton     *estimate_button; /* beside Run, in the window's header */
@@ -71,6 +74,9 @@ void   _cs_compose_page_models_init     (CsComposePage *self);
 void   _cs_compose_page_rebuild_models  (CsComposePage *self);
 /* The rows for a new configuration: the selection as it is. */
 void   _cs_compose_page_update_models   (CsComposePage *self);
+/* The rows made now if they wait for the page's first frame. */
+void   _cs_compose_page_flush_models    (CsComposePage *self);
+void   _cs_compose_page_models_dispose  (CsComposePage *self);
 void   _cs_compose_page_save_models     (CsComposePage *self);
 GStrv  _cs_compose_page_dup_models      (CsComposePage *self);
 char  *_cs_compose_page_dup_judge       (CsComposePage *self);

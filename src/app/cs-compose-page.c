@@ -417,6 +417,7 @@ cs_compose_page_dispose (GObject *object)
   g_clear_handle_id (&self->language_source, g_source_remove);
 
   _cs_compose_page_cost_dispose (self);
+  _cs_compose_page_models_dispose (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), CS_TYPE_COMPOSE_PAGE);
 
   g_clear_pointer (&self->model_rows, g_ptr_array_unref);
