@@ -17,6 +17,19 @@
 #   start_provider NAME [ARGS...]
 #                       starts consilium-test-provider with ARGS, its log in
 #                       $TMP/NAME.log; once it listens, $PORT is its port
+#   write_demo_config FILE MODELS [EXTRA]
+#                       a providers file with the provider "demo" at $PORT
+#                       (OpenAI chat, the models MODELS, no rate limit, no
+#                       retries), then the lines EXTRA when given
+#   recorded            the number of requests in $TMP/requests.jsonl (the
+#                       record of a provider started with
+#                       --record="$TMP/requests.jsonl")
+#   bodies MODEL FROM PYTHON
+#                       PYTHON with `b`, the bodies of the requests to MODEL
+#                       recorded after line FROM of $TMP/requests.jsonl
+#   expect_sigint_exit PID NAME ERRFILE
+#                       sends SIGINT to PID, waits for it and fails unless
+#                       it exited 130 (ERRFILE, its stderr, in the message)
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
@@ -98,4 +111,38 @@ start_provider () {
   wait_until 30 cs_listening "$cs_name" "$cs_pid" ||
     fail "the test provider $cs_name did not start: $(cat "$TMP/$cs_name.log")"
   PORT=$(cat "$TMP/$cs_name.port")
+}
+# write_demo_config FILE MODELS [EXTRA]
+write_demo_config () {
+  cat >"$1" <<EOF
+[provider demo]
+base-url=http://127.0.0.1:$PORT/v1
+api=openai-chat
+models=$2
+max-concurrent=8
+requests-per-minute=0
+max-retries=0
+EOF
+  [ -z "${3:-}" ] || printf '%s\n' "$3" >>"$1"
+}
+recorded () {
+  wc -l <"$TMP/requests.jsonl"
+}
+# bodies MODEL FROM PYTHON
+bodies () {
+  python3 - "$TMP/requests.jsonl" "$1" "$2" "$3" <<'CS_EOF' || fail "request bodies of $1: $3"
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()[int(sys.argv[3]):]
+b = [r["body"] for r in map(json.loads, lines) if r["model"] == sys.argv[2]]
+exec(sys.argv[4])
+CS_EOF
+}
+# expect_sigint_exit PID NAME ERRFILE
+expect_sigint_exit () {
+  kill -INT "$1"
+  set +e
+  wait "$1"
+  cs_got=$?
+  set -e
+  [ "$cs_got" -eq 130 ] || fail "$2: exit $cs_got, expected 130 ($(cat "$3"))"
 }

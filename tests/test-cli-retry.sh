@@ -15,48 +15,22 @@ cs_setup cli-retry
 
 start_provider provider --record="$TMP/requests.jsonl"
 
-# write_config FILE MODELS [EXTRA]
-write_config () {
-  cat >"$1" <<EOF
-[provider demo]
-base-url=http://127.0.0.1:$PORT/v1
-api=openai-chat
-models=$2
-max-concurrent=8
-requests-per-minute=0
-max-retries=0
-${3:-}
-EOF
-}
 CONFIG="$TMP/providers.ini"
-write_config "$CONFIG" "demo-alpha;demo-beta+500once;demo-gamma+500;demo-delta+500once+slow=400;demo-judge;demo-judge+silence;demo-gamma+500once"
+write_demo_config "$CONFIG" "demo-alpha;demo-beta+500once;demo-gamma+500;demo-delta+500once+slow=400;demo-judge;demo-judge+silence;demo-gamma+500once"
 # the providers file's settings now differ from those the run went with
 PROVIDERS_NOW="$TMP/providers-now.ini"
-write_config "$PROVIDERS_NOW" "demo-alpha;demo-beta+500once;demo-gamma+500;demo-delta+500once+slow=400;demo-judge" "
+write_demo_config "$PROVIDERS_NOW" "demo-alpha;demo-beta+500once;demo-gamma+500;demo-delta+500once+slow=400;demo-judge" "
 [model demo/demo-beta+500once]
 temperature=1.7
 max-output-tokens=9000"
 NO_BETA="$TMP/no-beta.ini"
-write_config "$NO_BETA" "demo-alpha;demo-judge"
+write_demo_config "$NO_BETA" "demo-alpha;demo-judge"
 
 printf 'Design a URL shortener for 10 million new links a day.\n' >"$TMP/architect.txt"
 
 "$CLI" --help >"$TMP/help.txt" 2>&1 || fail "--help failed"
 contains "$TMP/help.txt" "--retry=RUN_ID:CANDIDATE_ID" "--help"
 
-# bodies MODEL FROM PYTHON: runs PYTHON with `b`, the bodies of the requests
-# to MODEL recorded after line FROM of the provider's record
-bodies () {
-  python3 - "$TMP/requests.jsonl" "$1" "$2" "$3" <<'EOF' || fail "request bodies of $1: $3"
-import json, sys
-lines = open(sys.argv[1]).read().splitlines()[int(sys.argv[3]):]
-b = [r["body"] for r in map(json.loads, lines) if r["model"] == sys.argv[2]]
-exec(sys.argv[4])
-EOF
-}
-recorded () {
-  wc -l <"$TMP/requests.jsonl"
-}
 run_id () {
   python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$1"
 }
@@ -163,12 +137,7 @@ retry_sent () {
 "$CLI" --config="$CONFIG" --retry="$SLOW:c2" --quiet --output="$TMP/s2.md" 2>"$TMP/cancel.err" &
 CLI_PID=$!
 wait_until 30 retry_sent || fail "the retry was not sent: $(cat "$TMP/cancel.err")"
-kill -INT "$CLI_PID"
-set +e
-wait "$CLI_PID"
-got=$?
-set -e
-[ "$got" -eq 130 ] || fail "SIGINT during --retry: exit $got, expected 130 ($(cat "$TMP/cancel.err"))"
+expect_sigint_exit "$CLI_PID" "SIGINT during --retry" "$TMP/cancel.err"
 [ ! -e "$TMP/s2.md" ] || fail "SIGINT during --retry: a result was written"
 bodies demo-judge "$start" 'assert len(b) == 0, "the judge was asked after Ctrl+C"'
 "$CLI" --show="$SLOW" --format=json >"$TMP/s3.json"
@@ -183,7 +152,7 @@ pass "Ctrl+C during --retry: exit 130, the run saved with its result"
 # the judge sends one delta, then nothing: the first run gives up on it after 1 s of
 # silence (votes and consensus), the retry's synthesis waits for it (the default timeout)
 SHORT="$TMP/short-idle.ini"
-write_config "$SHORT" "demo-alpha;demo-gamma+500once;demo-judge+silence" "idle-timeout=1"
+write_demo_config "$SHORT" "demo-alpha;demo-gamma+500once;demo-judge+silence" "idle-timeout=1"
 "$CLI" --config="$SHORT" --mode=architect --model=demo/demo-alpha --model=demo/demo-gamma+500once \
   --judge=demo/demo-judge+silence --quiet --format=json --output="$TMP/j1.json" "$TMP/architect.txt" 2>"$TMP/err" ||
   fail "run with a silent judge: $(cat "$TMP/err")"
@@ -195,12 +164,7 @@ judge_asked () {
 "$CLI" --config="$CONFIG" --retry="$JUDGED:c2" --quiet --output="$TMP/j2.md" 2>"$TMP/cancel.err" &
 CLI_PID=$!
 wait_until 30 judge_asked || fail "the retry's synthesis did not ask the judge: $(cat "$TMP/cancel.err")"
-kill -INT "$CLI_PID"
-set +e
-wait "$CLI_PID"
-got=$?
-set -e
-[ "$got" -eq 130 ] || fail "SIGINT during the retry's judge: exit $got, expected 130 ($(cat "$TMP/cancel.err"))"
+expect_sigint_exit "$CLI_PID" "SIGINT during the retry's judge" "$TMP/cancel.err"
 [ ! -e "$TMP/j2.md" ] || fail "SIGINT during the retry's judge: a result was written"
 "$CLI" --show="$JUDGED" --format=json >"$TMP/j3.json"
 check "$TMP/j3.json" "the run after Ctrl+C in the judge" '

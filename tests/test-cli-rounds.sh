@@ -13,21 +13,10 @@ cs_setup cli-rounds
 
 start_provider provider --record="$TMP/requests.jsonl"
 
-write_config () {
-  cat >"$1" <<EOF
-[provider demo]
-base-url=http://127.0.0.1:$PORT/v1
-api=openai-chat
-models=demo-alpha;demo-beta;demo-gamma$2
-max-concurrent=8
-requests-per-minute=0
-max-retries=0
-EOF
-}
 CONFIG="$TMP/providers.ini"
-write_config "$CONFIG" ";demo-judge;demo-judge+500;demo-judge+slow=100"
+write_demo_config "$CONFIG" "demo-alpha;demo-beta;demo-gamma;demo-judge;demo-judge+500;demo-judge+slow=100"
 NO_JUDGE="$TMP/no-judge.ini"
-write_config "$NO_JUDGE" ""
+write_demo_config "$NO_JUDGE" "demo-alpha;demo-beta;demo-gamma"
 PANEL="--model=demo/demo-alpha --model=demo/demo-beta --model=demo/demo-gamma"
 
 printf 'Design a URL shortener for 10 million new links a day.\n' >"$TMP/architect.txt"
@@ -210,12 +199,7 @@ CLI_PID=$!
 # once the round has begun (saved with its rounds), while the judge answers
 wait_until 30 grep -q -s '"rounds"' "$RUNS/$SLOW.json" ||
   fail "the follow-up did not start: $(cat "$TMP/cancel.err")"
-kill -INT "$CLI_PID"
-set +e
-wait "$CLI_PID"
-got=$?
-set -e
-[ "$got" -eq 130 ] || fail "SIGINT during a follow-up: exit $got, expected 130 ($(cat "$TMP/cancel.err"))"
+expect_sigint_exit "$CLI_PID" "SIGINT during a follow-up" "$TMP/cancel.err"
 [ ! -e "$TMP/c2.md" ] || fail "SIGINT during a follow-up: a result was written"
 "$CLI" --show="$SLOW" --format=json >"$TMP/c3.json"
 check "$TMP/c3.json" "a cancelled round" '
@@ -226,7 +210,7 @@ pass "Ctrl+C during a follow-up: exit 130, the round saved as cancelled, the res
 
 # --- a follow-up asks with the settings the run used ----------------------------
 KNOBS="$TMP/knobs.ini"
-write_config "$KNOBS" ";demo-judge"
+write_demo_config "$KNOBS" "demo-alpha;demo-beta;demo-gamma;demo-judge"
 cat >>"$KNOBS" <<EOF
 
 [model demo/demo-alpha]
@@ -236,19 +220,6 @@ max-output-tokens=3000
 [model demo/demo-judge]
 temperature=0.8
 EOF
-# bodies MODEL FROM PYTHON: runs PYTHON with `b`, the bodies of the requests
-# to MODEL recorded after line FROM of the provider's record
-bodies () {
-  python3 - "$TMP/requests.jsonl" "$1" "$2" "$3" <<'EOF' || fail "request bodies of $1: $3"
-import json, sys
-lines = open(sys.argv[1]).read().splitlines()[int(sys.argv[3]):]
-b = [r["body"] for r in map(json.loads, lines) if r["model"] == sys.argv[2]]
-exec(sys.argv[4])
-EOF
-}
-recorded () {
-  wc -l <"$TMP/requests.jsonl"
-}
 "$CLI" --config="$KNOBS" --mode=architect --model=demo/demo-alpha --option=temperature=0.3 \
   --option=max-output-tokens=700 --model=demo/demo-gamma --option=verbosity=low \
   --judge=demo/demo-judge --option=demo/demo-judge@temperature=0.1 --quiet \
