@@ -34,11 +34,7 @@ static CsTestProvider *provider;
 static char *slow_name;
 static char *slow_id;     /* "chat/" slow_name */
 
-typedef struct {
-  CsConfig   *config;
-  CsRunStore *store;
-  char       *runs_dir;
-} Fixture;
+typedef CsTestFixture Fixture;
 
 /* demo-alpha cheap and quick (1 ms between chunks: done in a fraction of
  * a second); demo-gamma+slow=100 (slow_name) slow and dear ($0.002 an output token:
@@ -77,16 +73,9 @@ fixture_set_up (Fixture       *f,
 {
   g_autofree char *text = build_config ();
 
-  cs_test_open_store (text, "test-budget.ini", &f->config, &f->store, &f->runs_dir);
+  cs_test_fixture_open (f, text, "test-budget.ini");
   cs_test_provider_reset (provider);
   cs_test_provider_set_delay_ms (provider, 1);
-}
-
-static void
-fixture_tear_down (Fixture       *f,
-                   gconstpointer  data)
-{
-  cs_test_close_store (&f->config, &f->store, &f->runs_dir);
 }
 
 static CsRunner *
@@ -95,25 +84,10 @@ plan (Fixture    *f,
       const char *judge)
 {
   const char *spec[] = { "chat/demo-alpha", slow_id, NULL };
-  g_autoptr(GError) error = NULL;
-  CsRunner *runner = cs_runner_new (f->config, run);
 
   cs_run_set_judge (run, judge);
   cs_run_set_budget_usd (run, 0.50);
-  cs_runner_set_store (runner, f->store);
-  g_assert_true (cs_runner_plan (runner, spec, &error));
-  g_assert_no_error (error);
-  return runner;
-}
-
-static CsCandidate *
-candidate (CsRun *run,
-           guint  i)
-{
-  CsCandidate *c = g_list_model_get_item (G_LIST_MODEL (run), i);
-
-  g_object_unref (c); /* the run keeps it */
-  return c;
+  return cs_test_plan_runner (f->config, f->store, run, spec);
 }
 
 /* Runs until the slow candidate was stopped at the budget. */
@@ -127,9 +101,9 @@ run_to_budget (CsRunner *runner)
   g_assert_no_error (w.error);
   g_assert_true (w.ok);
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
-  g_assert_cmpint (cs_candidate_get_status (candidate (run, 0)), ==, CS_CANDIDATE_OK);
-  g_assert_cmpint (cs_candidate_get_status (candidate (run, 1)), ==, CS_CANDIDATE_CANCELLED);
-  g_assert_nonnull (strstr (cs_candidate_get_error (candidate (run, 1)), "budget"));
+  g_assert_cmpint (cs_candidate_get_status (cs_test_candidate (run, 0)), ==, CS_CANDIDATE_OK);
+  g_assert_cmpint (cs_candidate_get_status (cs_test_candidate (run, 1)), ==, CS_CANDIDATE_CANCELLED);
+  g_assert_nonnull (strstr (cs_candidate_get_error (cs_test_candidate (run, 1)), "budget"));
 }
 
 /* The counting rule itself: 4 bytes of UTF-8 a token, rounded up. */
@@ -197,13 +171,13 @@ test_stopped_usage (Fixture       *f,
   g_assert_cmpint (expected_in, >=, cs_token_count_text (PROBLEM));
 
   run_to_budget (runner);
-  slow = candidate (run, 1);
+  slow = cs_test_candidate (run, 1);
   g_assert_true (cs_test_wait_for (has_usage, slow, 10000));
   streamed = strlen (cs_candidate_get_text (slow)) + strlen (cs_candidate_get_reasoning (slow));
   g_assert_cmpuint (streamed, >, 0);
 
   g_assert_true (cs_candidate_get_usage_estimated (slow));
-  g_assert_false (cs_candidate_get_usage_estimated (candidate (run, 0)));
+  g_assert_false (cs_candidate_get_usage_estimated (cs_test_candidate (run, 0)));
   g_assert_cmpint (cs_candidate_get_input_tokens (slow), ==, expected_in);
   g_assert_cmpint (cs_candidate_get_output_tokens (slow), ==, cs_token_count (streamed));
   g_assert_cmpfloat_with_epsilon (cs_candidate_get_cost_usd (slow),
@@ -228,7 +202,7 @@ test_stopped_saved (Fixture       *f,
   JsonObject *obj, *totals, *usage;
 
   run_to_budget (runner);
-  g_assert_true (cs_test_wait_for (has_usage, candidate (run, 1), 10000));
+  g_assert_true (cs_test_wait_for (has_usage, cs_test_candidate (run, 1), 10000));
 
   node = cs_run_to_json (run);
   obj = json_node_get_object (node);
@@ -243,7 +217,7 @@ test_stopped_saved (Fixture       *f,
   back = cs_run_new_from_json (node, NULL);
   g_assert_nonnull (back);
   g_assert_true (cs_run_get_usage_estimated (back));
-  g_assert_true (cs_candidate_get_usage_estimated (candidate (back, 1)));
+  g_assert_true (cs_candidate_get_usage_estimated (cs_test_candidate (back, 1)));
   g_assert_cmpint (cs_run_get_total_input_tokens (back), ==, cs_run_get_total_input_tokens (run));
 
   markdown = cs_export_markdown (run);
@@ -257,7 +231,7 @@ test_stopped_saved (Fixture       *f,
   old = cs_run_new_from_json (node, NULL);
   g_assert_nonnull (old);
   g_assert_false (cs_run_get_usage_estimated (old));
-  g_assert_false (cs_candidate_get_usage_estimated (candidate (old, 1)));
+  g_assert_false (cs_candidate_get_usage_estimated (cs_test_candidate (old, 1)));
 }
 
 static void
@@ -281,7 +255,7 @@ retry_slow (CsRunner *runner)
   cs_test_iterate_until (&r.done, 90);
   g_assert_no_error (r.error);
   g_assert_true (r.ok);
-  g_assert_cmpint (cs_candidate_get_status (candidate (run, 1)), ==, CS_CANDIDATE_OK);
+  g_assert_cmpint (cs_candidate_get_status (cs_test_candidate (run, 1)), ==, CS_CANDIDATE_OK);
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
 }
 
@@ -349,7 +323,7 @@ main (int argc, char *argv[])
   slow_id = g_strconcat ("chat/", slow_name, NULL);
 
 #define ADD(path, func) \
-  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, cs_test_fixture_tear_down)
 
   g_test_add_func ("/budget/token-rule", test_rule);
   ADD ("/budget/stopped-usage", test_stopped_usage);

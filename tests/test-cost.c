@@ -18,11 +18,7 @@
 
 static CsTestProvider *provider;
 
-typedef struct {
-  CsConfig   *config;
-  CsRunStore *store;
-  char       *runs_dir;
-} Fixture;
+typedef CsTestFixture Fixture;
 
 /* The same server behind the three APIs; chat models priced, except
  * demo-beta (no price); demo-gamma+slow=300 expensive and slow;
@@ -83,15 +79,8 @@ fixture_set_up (Fixture       *f,
 {
   g_autofree char *text = build_config ();
 
-  cs_test_open_store (text, "test-cost.ini", &f->config, &f->store, &f->runs_dir);
+  cs_test_fixture_open (f, text, "test-cost.ini");
   cs_test_provider_reset (provider);
-}
-
-static void
-fixture_tear_down (Fixture       *f,
-                   gconstpointer  data)
-{
-  cs_test_close_store (&f->config, &f->store, &f->runs_dir);
 }
 
 typedef CsTestWait Wait;
@@ -117,23 +106,7 @@ plan (Fixture            *f,
       CsRun              *run,
       const char * const *spec)
 {
-  g_autoptr(GError) error = NULL;
-  CsRunner *runner = cs_runner_new (f->config, run);
-
-  cs_runner_set_store (runner, f->store);
-  g_assert_true (cs_runner_plan (runner, spec, &error));
-  g_assert_no_error (error);
-  return runner;
-}
-
-static CsCandidate *
-candidate (CsRun *run,
-           guint  i)
-{
-  CsCandidate *c = g_list_model_get_item (G_LIST_MODEL (run), i);
-
-  g_object_unref (c); /* the run keeps it */
-  return c;
+  return cs_test_plan_runner (f->config, f->store, run, spec);
 }
 
 /* The body of a request the provider got on @path: the one with "n" when
@@ -290,7 +263,7 @@ test_knobs_bodies (Fixture       *f,
   /* the effective values, per candidate, survive the run file */
   for (guint i = 0; i < 7; i++)
     {
-      CsCandidate *c = candidate (run, i);
+      CsCandidate *c = cs_test_candidate (run, i);
       g_autoptr(JsonNode) node = cs_candidate_to_json (c);
       g_autoptr(CsCandidate) back = cs_candidate_new_from_json (node, NULL);
       const char *model = cs_candidate_get_model (c);
@@ -325,10 +298,10 @@ test_price_unknown (Fixture       *f,
 
   run_to_end (runner, &w);
   g_assert_true (w.ok);
-  g_assert_true (cs_candidate_get_price_known (candidate (run, 0)));
-  g_assert_cmpfloat (cs_candidate_get_cost_usd (candidate (run, 0)), >, 0);
-  g_assert_false (cs_candidate_get_price_known (candidate (run, 1)));
-  g_assert_cmpint (cs_candidate_get_output_tokens (candidate (run, 1)), >, 0);
+  g_assert_true (cs_candidate_get_price_known (cs_test_candidate (run, 0)));
+  g_assert_cmpfloat (cs_candidate_get_cost_usd (cs_test_candidate (run, 0)), >, 0);
+  g_assert_false (cs_candidate_get_price_known (cs_test_candidate (run, 1)));
+  g_assert_cmpint (cs_candidate_get_output_tokens (cs_test_candidate (run, 1)), >, 0);
   g_assert_false (cs_run_get_cost_known (run));
   g_assert_cmpint (cs_run_get_wall_ms (run), >=, 0);
 
@@ -550,8 +523,8 @@ test_budget_mid_run (Fixture       *f,
   g_assert_true (w.ok);
 
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
-  g_assert_cmpint (cs_candidate_get_status (candidate (run, 0)), ==, CS_CANDIDATE_OK);
-  slow = candidate (run, 1);
+  g_assert_cmpint (cs_candidate_get_status (cs_test_candidate (run, 0)), ==, CS_CANDIDATE_OK);
+  slow = cs_test_candidate (run, 1);
   g_assert_cmpint (cs_candidate_get_status (slow), ==, CS_CANDIDATE_CANCELLED);
   g_assert_cmpuint (strlen (cs_candidate_get_text (slow)), >, 0);       /* partial text kept */
   g_assert_nonnull (strstr (cs_candidate_get_error (slow), "budget"));
@@ -621,8 +594,8 @@ test_budget_judge_not_asked (Fixture       *f,
   g_assert_true (w.ok);
 
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
-  g_assert_cmpint (cs_candidate_get_status (candidate (run, 0)), ==, CS_CANDIDATE_OK);
-  g_assert_cmpint (cs_candidate_get_status (candidate (run, 1)), ==, CS_CANDIDATE_OK);
+  g_assert_cmpint (cs_candidate_get_status (cs_test_candidate (run, 0)), ==, CS_CANDIDATE_OK);
+  g_assert_cmpint (cs_candidate_get_status (cs_test_candidate (run, 1)), ==, CS_CANDIDATE_OK);
   g_assert_cmpfloat (cs_run_get_total_cost_usd (run), <, 0.02);
   g_assert_cmpuint (cs_test_provider_get_request_count (provider, "demo-judge"), ==, 0);
   result = cs_run_get_result (run);
@@ -695,7 +668,7 @@ test_budget_rankers (Fixture       *f,
   g_assert_true (w.ok);
 
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
-  g_assert_cmpint (cs_candidate_get_status (candidate (run, 3)), ==, CS_CANDIDATE_CANCELLED);
+  g_assert_cmpint (cs_candidate_get_status (cs_test_candidate (run, 3)), ==, CS_CANDIDATE_CANCELLED);
   g_assert_nonnull (cs_run_get_synthesis (run));
   /* the three candidates' requests, no ranker's */
   g_assert_cmpuint (cs_test_provider_get_request_count (provider, "demo-alpha"), ==, 3);
@@ -772,7 +745,7 @@ main (int argc, char *argv[])
   provider = cs_test_provider_start_new ();
 
 #define ADD(path, func) \
-  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, cs_test_fixture_tear_down)
 
   g_test_add_func ("/cost/knobs/parse", test_knobs_parse);
   g_test_add_func ("/cost/format-count", test_format_count);

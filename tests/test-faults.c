@@ -262,11 +262,7 @@ build_config (void)
   return g_string_free (g_steal_pointer (&s), FALSE);
 }
 
-typedef struct {
-  CsConfig   *config;
-  CsRunStore *store;
-  char       *runs_dir;
-} Fixture;
+typedef CsTestFixture Fixture;
 
 static void
 fixture_set_up (Fixture       *f,
@@ -274,18 +270,11 @@ fixture_set_up (Fixture       *f,
 {
   g_autofree char *text = build_config ();
 
-  cs_test_open_store (text, "test-faults.ini", &f->config, &f->store, &f->runs_dir);
+  cs_test_fixture_open (f, text, "test-faults.ini");
   cs_test_provider_reset (provider);
   cs_test_provider_reset (provider_b);
   cs_test_provider_reset (provider_c);
   g_hash_table_remove_all (mini_counts);
-}
-
-static void
-fixture_tear_down (Fixture       *f,
-                   gconstpointer  data)
-{
-  cs_test_close_store (&f->config, &f->store, &f->runs_dir);
 }
 
 typedef CsTestWait Wait;
@@ -304,16 +293,6 @@ run_to_end (CsRunner *runner,
             Wait     *w)
 {
   cs_test_execute (runner, NULL, w, 90);
-}
-
-static CsCandidate *
-candidate (CsRun *run,
-           guint  i)
-{
-  CsCandidate *c = g_list_model_get_item (G_LIST_MODEL (run), i);
-
-  g_object_unref (c); /* the run keeps it */
-  return c;
 }
 
 static gboolean
@@ -349,7 +328,7 @@ assert_failed (CsRun             *run,
                CsCandidateStatus  status,
                const char        *needle)
 {
-  CsCandidate *c = candidate (run, i);
+  CsCandidate *c = cs_test_candidate (run, i);
   const char *error = cs_candidate_get_error (c);
 
   g_test_message ("%s %s: %s", cs_candidate_get_id (c),
@@ -395,8 +374,8 @@ assert_kept (Fixture *f,
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (loaded)), ==, n);
   for (guint i = 0; i < n; i++)
     {
-      CsCandidate *a = candidate (run, i);
-      CsCandidate *b = candidate (loaded, i);
+      CsCandidate *a = cs_test_candidate (run, i);
+      CsCandidate *b = cs_test_candidate (loaded, i);
 
       g_assert_cmpstr (cs_candidate_get_id (b), ==, cs_candidate_get_id (a));
       g_assert_cmpint (cs_candidate_get_status (b), ==, cs_candidate_get_status (a));
@@ -433,13 +412,13 @@ test_connect (Fixture       *f,
   g_assert_true (w.ok);
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
   g_assert_true (is_degraded (run));
-  g_assert_cmpint (cs_candidate_get_status (candidate (run, 0)), ==, CS_CANDIDATE_OK);
+  g_assert_cmpint (cs_candidate_get_status (cs_test_candidate (run, 0)), ==, CS_CANDIDATE_OK);
 
   assert_failed (run, 1, CS_CANDIDATE_FAILED, "Connection refused by closed (127.0.0.1:");
   /* a resolver that answers says NXDOMAIN at once; one that cannot be
    * reached at all (a machine without any network) runs into the connect
    * timeout: either way the candidate fails and the run goes on */
-  if (strstr (cs_candidate_get_error (candidate (run, 2)), "within 10 s") != NULL)
+  if (strstr (cs_candidate_get_error (cs_test_candidate (run, 2)), "within 10 s") != NULL)
     assert_failed (run, 2, CS_CANDIDATE_FAILED, "Could not connect to nxdomain within 10 s");
   else
     assert_failed (run, 2, CS_CANDIDATE_FAILED, "Could not resolve nxdomain (consilium-test.invalid)");
@@ -477,7 +456,7 @@ test_http (Fixture       *f,
   g_assert_no_error (w.error);
   g_assert_true (w.ok);
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
-  g_assert_cmpint (cs_candidate_get_status (candidate (run, 0)), ==, CS_CANDIDATE_OK);
+  g_assert_cmpint (cs_candidate_get_status (cs_test_candidate (run, 0)), ==, CS_CANDIDATE_OK);
 
   assert_failed (run, 1, CS_CANDIDATE_FAILED, "Authentication failed at mini (HTTP 401): Invalid Authentication");
   g_assert_cmpuint (mini_count ("unauthorized"), ==, 1);
@@ -487,7 +466,7 @@ test_http (Fixture       *f,
   assert_failed (run, 3, CS_CANDIDATE_FAILED, "Retried 2 times.");
   g_assert_cmpuint (mini_count ("badgateway"), ==, 3);
   /* an HTML page is not quoted as if it were the provider's message */
-  g_assert_null (strstr (cs_candidate_get_error (candidate (run, 3)), "<html>"));
+  g_assert_null (strstr (cs_candidate_get_error (cs_test_candidate (run, 3)), "<html>"));
   assert_failed (run, 4, CS_CANDIDATE_FAILED, "Rate limited by mini (HTTP 429)");
   g_assert_cmpuint (mini_count ("ratelimit-nohint"), ==, 3);
   assert_failed (run, 5, CS_CANDIDATE_FAILED, "Model or endpoint not found at demo (HTTP 404)");
@@ -522,15 +501,15 @@ test_stream_limits (Fixture       *f,
   g_assert_true (w.ok);
   /* the silent stream did not hold the run for its ten minutes */
   g_assert_cmpint (g_get_monotonic_time () - start, <, 20 * slack * G_USEC_PER_SEC);
-  g_assert_cmpint (cs_candidate_get_status (candidate (run, 0)), ==, CS_CANDIDATE_OK);
+  g_assert_cmpint (cs_candidate_get_status (cs_test_candidate (run, 0)), ==, CS_CANDIDATE_OK);
 
   assert_failed (run, 1, CS_CANDIDATE_FAILED, "idle timeout");
   /* the delta that did arrive is kept */
-  g_assert_cmpstr (cs_candidate_get_text (candidate (run, 1)), !=, "");
+  g_assert_cmpstr (cs_candidate_get_text (cs_test_candidate (run, 1)), !=, "");
 
   assert_failed (run, 2, CS_CANDIDATE_FAILED, "passed the limit");
   /* memory stays bounded: what is kept is under the limit */
-  g_assert_cmpuint (strlen (cs_candidate_get_text (candidate (run, 2))), <=, 1048576);
+  g_assert_cmpuint (strlen (cs_candidate_get_text (cs_test_candidate (run, 2))), <=, 1048576);
   assert_kept (f, run);
 }
 
@@ -609,7 +588,7 @@ test_key_isolation (Fixture       *f,
   g_assert_true (w.ok);
   /* A and C accept only their own key: both got exactly theirs */
   for (guint i = 0; i < 3; i++)
-    g_assert_cmpint (cs_candidate_get_status (candidate (run, i)), ==, CS_CANDIDATE_OK);
+    g_assert_cmpint (cs_candidate_get_status (cs_test_candidate (run, i)), ==, CS_CANDIDATE_OK);
 
   /* B has no key: no Authorization header reached it at all */
   requests_b = cs_test_provider_get_requests (provider_b);
@@ -673,7 +652,7 @@ test_keyring_missing (Fixture       *f,
       g_assert_no_error (w.error);
       g_assert_true (w.ok);
       /* a local provider works without a key */
-      g_assert_cmpint (cs_candidate_get_status (candidate (run, 0)), ==, CS_CANDIDATE_OK);
+      g_assert_cmpint (cs_candidate_get_status (cs_test_candidate (run, 0)), ==, CS_CANDIDATE_OK);
       assert_failed (run, 1, CS_CANDIDATE_FAILED, "The system keyring is not available");
       /* no request went out without the key it needs */
       g_assert_cmpuint (cs_test_provider_get_request_count (provider, "demo-alpha"), ==, 1);
@@ -867,9 +846,9 @@ main (int argc, char *argv[])
   g_socket_service_start (garbage);
 
 #define ADD(path, func) \
-  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, cs_test_fixture_tear_down)
 #define ADD_DATA(path, data, func) \
-  g_test_add (path, Fixture, data, fixture_set_up, func, fixture_tear_down)
+  g_test_add (path, Fixture, data, fixture_set_up, func, cs_test_fixture_tear_down)
 
   ADD ("/faults/keyring-missing", test_keyring_missing);
   ADD ("/faults/connect", test_connect);

@@ -16,11 +16,7 @@ static CsTestProvider *provider;
 
 static const char * const panel[] = { "demo/demo-alpha", "demo/demo-beta", "demo/demo-gamma", NULL };
 
-typedef struct {
-  CsConfig   *config;
-  CsRunStore *store;
-  char       *runs_dir;
-} Fixture;
+typedef CsTestFixture Fixture;
 
 static char *
 build_config (gboolean with_judge)
@@ -38,15 +34,8 @@ fixture_set_up (Fixture       *f,
 {
   g_autofree char *text = build_config (TRUE);
 
-  cs_test_open_store (text, "test-rounds.ini", &f->config, &f->store, &f->runs_dir);
+  cs_test_fixture_open (f, text, "test-rounds.ini");
   cs_test_provider_reset (provider);
-}
-
-static void
-fixture_tear_down (Fixture       *f,
-                   gconstpointer  data)
-{
-  cs_test_close_store (&f->config, &f->store, &f->runs_dir);
 }
 
 typedef CsTestWait Wait;
@@ -785,7 +774,7 @@ main (int argc, char *argv[])
   provider = cs_test_provider_start_new ();
 
 #define ADD(path, data, func) \
-  g_test_add (path, Fixture, data, fixture_set_up, func, fixture_tear_down)
+  g_test_add (path, Fixture, data, fixture_set_up, func, cs_test_fixture_tear_down)
 
   ADD ("/rounds/judge/architect", GINT_TO_POINTER (CS_MODE_ARCHITECT), test_judge_scope);
   ADD ("/rounds/judge/support", GINT_TO_POINTER (CS_MODE_SUPPORT), test_judge_scope);

@@ -26,11 +26,7 @@ static const char * const models[] = {
 
 static CsTestProvider *provider;
 
-typedef struct {
-  CsConfig   *config;
-  CsRunStore *store;
-  char       *runs_dir;
-} Fixture;
+typedef CsTestFixture Fixture;
 
 static char *
 build_config (void)
@@ -86,15 +82,8 @@ fixture_set_up (Fixture       *f,
 {
   g_autofree char *text = build_config ();
 
-  cs_test_open_store (text, "test-runner.ini", &f->config, &f->store, &f->runs_dir);
+  cs_test_fixture_open (f, text, "test-runner.ini");
   cs_test_provider_reset (provider);
-}
-
-static void
-fixture_tear_down (Fixture       *f,
-                   gconstpointer  data)
-{
-  cs_test_close_store (&f->config, &f->store, &f->runs_dir);
 }
 
 typedef CsTestWait Wait;
@@ -179,16 +168,6 @@ is_degraded (CsRun *run)
   return json_object_has_member (obj, "degraded") && json_object_get_boolean_member (obj, "degraded");
 }
 
-static CsCandidate *
-candidate (CsRun *run,
-           guint  i)
-{
-  CsCandidate *c = g_list_model_get_item (G_LIST_MODEL (run), i);
-
-  g_object_unref (c); /* the run keeps it */
-  return c;
-}
-
 static void
 assert_saved (Fixture    *f,
               CsRun      *run,
@@ -224,7 +203,7 @@ test_full_run (Fixture       *f,
 
   for (guint i = 0; i < 3; i++)
     {
-      CsCandidate *c = candidate (run, i);
+      CsCandidate *c = cs_test_candidate (run, i);
       g_autofree char *id = g_strdup_printf ("c%u", i + 1);
 
       g_assert_cmpstr (cs_candidate_get_id (c), ==, id);
@@ -241,20 +220,20 @@ test_full_run (Fixture       *f,
   /* different models get different angles */
   if (n_angles >= 3)
     {
-      g_assert_cmpstr (cs_candidate_get_angle (candidate (run, 0)), !=, cs_candidate_get_angle (candidate (run, 1)));
-      g_assert_cmpstr (cs_candidate_get_angle (candidate (run, 1)), !=, cs_candidate_get_angle (candidate (run, 2)));
+      g_assert_cmpstr (cs_candidate_get_angle (cs_test_candidate (run, 0)), !=, cs_candidate_get_angle (cs_test_candidate (run, 1)));
+      g_assert_cmpstr (cs_candidate_get_angle (cs_test_candidate (run, 1)), !=, cs_candidate_get_angle (cs_test_candidate (run, 2)));
     }
   /* the thinking model streamed its reasoning */
-  g_assert_cmpstr (cs_candidate_get_reasoning (candidate (run, 2)), !=, "");
+  g_assert_cmpstr (cs_candidate_get_reasoning (cs_test_candidate (run, 2)), !=, "");
 
   g_assert_true (has_method (run, "judge"));
   g_assert_true (has_method (run, "ensemble"));
   g_assert_true (has_method (run, "consensus"));
   g_assert_false (is_degraded (run));
   g_assert_cmpfloat (cs_run_get_total_cost_usd (run), >,
-                     cs_candidate_get_cost_usd (candidate (run, 0)) +
-                     cs_candidate_get_cost_usd (candidate (run, 1)) +
-                     cs_candidate_get_cost_usd (candidate (run, 2)));
+                     cs_candidate_get_cost_usd (cs_test_candidate (run, 0)) +
+                     cs_candidate_get_cost_usd (cs_test_candidate (run, 1)) +
+                     cs_candidate_get_cost_usd (cs_test_candidate (run, 2)));
   g_assert_cmpuint (cs_test_provider_get_request_count (provider, "demo-judge"), ==, 1);
   assert_saved (f, run, "done");
 }
@@ -278,7 +257,7 @@ test_think_tags (Fixture       *f,
   g_assert_cmpuint (cs_test_provider_get_request_count (provider, "demo-grouped+thinktag"), <, 6);
   for (guint i = 0; i < 8; i++)
     {
-      CsCandidate *c = candidate (run, i);
+      CsCandidate *c = cs_test_candidate (run, i);
       const char *reasoning = cs_candidate_get_reasoning (c);
 
       g_test_message ("%s: reasoning “%.60s”, text “%.60s”",
@@ -371,28 +350,28 @@ test_faults (Fixture       *f,
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
   g_assert_true (has_method (run, "judge"));
 
-  g_assert_cmpint (cs_candidate_get_status (candidate (run, 0)), ==, CS_CANDIDATE_OK);
+  g_assert_cmpint (cs_candidate_get_status (cs_test_candidate (run, 0)), ==, CS_CANDIDATE_OK);
 
-  c = candidate (run, 1);
+  c = cs_test_candidate (run, 1);
   g_assert_cmpint (cs_candidate_get_status (c), ==, CS_CANDIDATE_REFUSED);
   g_assert_cmpstr (cs_candidate_get_refusal (c), !=, "");
   g_assert_nonnull (cs_candidate_get_error (c));
 
-  c = candidate (run, 2);
+  c = cs_test_candidate (run, 2);
   g_assert_cmpint (cs_candidate_get_status (c), ==, CS_CANDIDATE_FAILED);
   g_assert_nonnull (cs_candidate_get_error (c));
   g_assert_cmpstr (cs_candidate_get_error (c), !=, "");
 
-  c = candidate (run, 3);
+  c = cs_test_candidate (run, 3);
   g_assert_cmpint (cs_candidate_get_status (c), ==, CS_CANDIDATE_TRUNCATED);
   g_assert_nonnull (cs_candidate_get_error (c));
 
-  c = candidate (run, 4);
+  c = cs_test_candidate (run, 4);
   g_assert_cmpint (cs_candidate_get_status (c), ==, CS_CANDIDATE_TRUNCATED);
   g_assert_cmpstr (cs_candidate_get_error (c), ==, "The reply was cut off at the token limit");
   g_assert_cmpstr (cs_candidate_get_text (c), !=, "");
 
-  c = candidate (run, 5);
+  c = cs_test_candidate (run, 5);
   g_assert_cmpint (cs_candidate_get_status (c), ==, CS_CANDIDATE_INVALID);
   g_assert_nonnull (cs_candidate_get_validation_error (c));
   g_assert_cmpstr (cs_candidate_get_text (c), !=, "");
@@ -400,17 +379,17 @@ test_faults (Fixture       *f,
   g_assert_cmpuint (cs_test_provider_get_request_count (provider, "demo-beta+malformed"), ==, 2);
   g_assert_cmpuint (cs_candidate_get_attempts (c), ==, 2);
 
-  c = candidate (run, 6);
+  c = cs_test_candidate (run, 6);
   g_assert_cmpint (cs_candidate_get_status (c), ==, CS_CANDIDATE_OK);
   g_assert_nonnull (cs_candidate_get_data (c));
   g_assert_cmpuint (cs_test_provider_get_request_count (provider, "demo-gamma+invalidonce"), ==, 2);
   g_assert_cmpuint (cs_candidate_get_attempts (c), ==, 2);
 
-  c = candidate (run, 7);
+  c = cs_test_candidate (run, 7);
   g_assert_cmpint (cs_candidate_get_status (c), ==, CS_CANDIDATE_OK);
   g_assert_cmpuint (cs_test_provider_get_request_count (provider, "demo-alpha+429once"), ==, 2);
 
-  c = candidate (run, 8);
+  c = cs_test_candidate (run, 8);
   g_assert_cmpint (cs_candidate_get_status (c), ==, CS_CANDIDATE_FAILED);
   g_assert_nonnull (cs_candidate_get_error (c));
   g_assert_cmpuint (cs_test_provider_get_request_count (provider, "demo-beta+quota"), ==, 1);
@@ -439,8 +418,8 @@ test_all_fail (Fixture       *f,
   g_assert_nonnull (strstr (cs_run_get_message (run), "No candidate succeeded: c1 (demo-alpha+400 from demo): "));
   g_assert_null (strstr (cs_run_get_message (run), "demo/"));
   g_assert_null (cs_run_get_synthesis (run));
-  g_assert_cmpint (cs_candidate_get_status (candidate (run, 0)), ==, CS_CANDIDATE_FAILED);
-  g_assert_cmpint (cs_candidate_get_status (candidate (run, 3)), ==, CS_CANDIDATE_INVALID);
+  g_assert_cmpint (cs_candidate_get_status (cs_test_candidate (run, 0)), ==, CS_CANDIDATE_FAILED);
+  g_assert_cmpint (cs_candidate_get_status (cs_test_candidate (run, 3)), ==, CS_CANDIDATE_INVALID);
   /* no judge is asked without a candidate */
   g_assert_cmpuint (cs_test_provider_get_request_count (provider, "demo-judge"), ==, 0);
   assert_saved (f, run, "failed");
@@ -464,7 +443,7 @@ test_quorum (Fixture       *f,
   g_assert_true (w.ok);
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
 
-  slow = candidate (run, 2);
+  slow = cs_test_candidate (run, 2);
   g_assert_cmpint (cs_run_count_status (run, CS_CANDIDATE_OK), ==, 2);
   if (cancel_late)
     {
@@ -500,7 +479,7 @@ test_deadline (Fixture       *f,
   g_assert_true (w.ok);
   g_assert_cmpint (w.finished_us - start, <, 5 * (gint64) cs_test_slack () * G_USEC_PER_SEC);
   g_assert_cmpint (w.finished_us - start, >=, 900 * 1000);
-  g_assert_cmpint (cs_candidate_get_status (candidate (run, 1)), ==, CS_CANDIDATE_CANCELLED);
+  g_assert_cmpint (cs_candidate_get_status (cs_test_candidate (run, 1)), ==, CS_CANDIDATE_CANCELLED);
   /* let the cancelled request wind down */
   cs_test_wait_for (cs_test_never, NULL, 100);
 }
@@ -525,8 +504,8 @@ test_cancel (Fixture       *f,
 
   cs_runner_execute_async (runner, cancellable, cs_test_execute_cb, &w);
   /* wait until text streams */
-  wait_streamed (candidate (run, 0), 10);
-  g_assert_cmpint (cs_candidate_get_status (candidate (run, 0)), ==, CS_CANDIDATE_STREAMING);
+  wait_streamed (cs_test_candidate (run, 0), 10);
+  g_assert_cmpint (cs_candidate_get_status (cs_test_candidate (run, 0)), ==, CS_CANDIDATE_STREAMING);
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_RUNNING);
 
   cancelled_at = g_get_monotonic_time ();
@@ -540,10 +519,10 @@ test_cancel (Fixture       *f,
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_CANCELLED);
   for (guint i = 0; i < 2; i++)
     {
-      g_assert_cmpint (cs_candidate_get_status (candidate (run, i)), ==, CS_CANDIDATE_CANCELLED);
+      g_assert_cmpint (cs_candidate_get_status (cs_test_candidate (run, i)), ==, CS_CANDIDATE_CANCELLED);
       /* the partial text is kept */
     }
-  g_assert_cmpstr (cs_candidate_get_text (candidate (run, 0)), !=, "");
+  g_assert_cmpstr (cs_candidate_get_text (cs_test_candidate (run, 0)), !=, "");
   g_assert_cmpuint (cs_test_provider_get_request_count (provider, "demo-judge"), ==, 0);
   assert_saved (f, run, "cancelled");
 }
@@ -583,7 +562,7 @@ test_cancel_during_synthesis (Fixture       *f,
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_CANCELLED);
   /* the candidates had finished: they stay as they were */
   for (guint i = 0; i < 3; i++)
-    g_assert_cmpint (cs_candidate_get_status (candidate (run, i)), ==, CS_CANDIDATE_OK);
+    g_assert_cmpint (cs_candidate_get_status (cs_test_candidate (run, i)), ==, CS_CANDIDATE_OK);
 
   /* the fusion's late result changes nothing (what must not happen: no
    * state to wait for) */
@@ -664,7 +643,7 @@ test_cancel_and_retry (Fixture       *f,
   JsonNode *n;
 
   cs_runner_execute_async (runner, NULL, cs_test_execute_cb, &w);
-  slow = candidate (run, 1);
+  slow = cs_test_candidate (run, 1);
   wait_streamed (slow, 5);
   cs_runner_cancel_candidate (runner, "c2");
   g_assert_cmpint (cs_candidate_get_status (slow), ==, CS_CANDIDATE_CANCELLED);
@@ -718,7 +697,7 @@ test_grouping (Fixture       *f,
   /* the plan: angles dealt over all candidates; one request per (angle, ≤4) */
   for (guint i = 0; i < 6; i++)
     {
-      const char *angle = cs_candidate_get_angle (candidate (run, i));
+      const char *angle = cs_candidate_get_angle (cs_test_candidate (run, i));
       g_assert_nonnull (angle);
       g_hash_table_insert (per_angle, (gpointer)angle,
                            GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (per_angle, angle)) + 1));
@@ -727,12 +706,12 @@ test_grouping (Fixture       *f,
   while (g_hash_table_iter_next (&iter, NULL, &value))
     expected_requests += (GPOINTER_TO_UINT (value) + 3) / 4;
   for (guint i = 0; i < 8; i++)
-    g_hash_table_add (angles_seen, (gpointer)cs_candidate_get_angle (candidate (run, i)));
+    g_hash_table_add (angles_seen, (gpointer)cs_candidate_get_angle (cs_test_candidate (run, i)));
   g_assert_cmpuint (g_hash_table_size (angles_seen), ==, MIN (n_angles, 8));
 
   /* several requests of one model get different temperatures */
   if (expected_requests > 1)
-    g_assert_false (isnan (cs_candidate_get_temperature (candidate (run, 0))));
+    g_assert_false (isnan (cs_candidate_get_temperature (cs_test_candidate (run, 0))));
 
   run_to_end (runner, &w);
   g_assert_no_error (w.error);
@@ -743,12 +722,12 @@ test_grouping (Fixture       *f,
   g_assert_cmpuint (cs_test_provider_get_request_count (provider, "demo-alpha"), ==, 2);
   for (guint i = 0; i < 8; i++)
     {
-      CsCandidate *c = candidate (run, i);
+      CsCandidate *c = cs_test_candidate (run, i);
       g_assert_cmpint (cs_candidate_get_status (c), ==, CS_CANDIDATE_OK);
       g_assert_cmpint (cs_candidate_get_output_tokens (c), >, 0);
     }
   /* choices of one request differ */
-  g_assert_cmpstr (cs_candidate_get_text (candidate (run, 0)), !=, cs_candidate_get_text (candidate (run, 3)));
+  g_assert_cmpstr (cs_candidate_get_text (cs_test_candidate (run, 0)), !=, cs_candidate_get_text (cs_test_candidate (run, 3)));
 }
 
 static void
@@ -771,14 +750,14 @@ test_grouped_cancel_one (Fixture       *f,
   runner = make_runner (f, CS_MODE_SUPPORT, spec, NULL);
   run = cs_runner_get_run (runner);
   cs_runner_execute_async (runner, NULL, cs_test_execute_cb, &w);
-  wait_streamed (candidate (run, 0), 5);
+  wait_streamed (cs_test_candidate (run, 0), 5);
   /* c1 shares its request with siblings: they go on */
   cs_runner_cancel_candidate (runner, "c1");
   cs_test_iterate_until (&w.done, 60);
   g_assert_true (w.ok);
-  g_assert_cmpint (cs_candidate_get_status (candidate (run, 0)), ==, CS_CANDIDATE_CANCELLED);
+  g_assert_cmpint (cs_candidate_get_status (cs_test_candidate (run, 0)), ==, CS_CANDIDATE_CANCELLED);
   for (guint i = 1; i < g_list_model_get_n_items (G_LIST_MODEL (run)); i++)
-    g_assert_cmpint (cs_candidate_get_status (candidate (run, i)), ==, CS_CANDIDATE_OK);
+    g_assert_cmpint (cs_candidate_get_status (cs_test_candidate (run, i)), ==, CS_CANDIDATE_OK);
 }
 
 static void
@@ -801,10 +780,10 @@ test_keys (Fixture       *f,
     run_to_end (runner, &w);
     g_assert_false (w.ok);
     g_clear_error (&w.error);
-    g_assert_cmpint (cs_candidate_get_status (candidate (run, 0)), ==, CS_CANDIDATE_FAILED);
-    g_assert_nonnull (strstr (cs_candidate_get_error (candidate (run, 0)), "No API key for keyed"));
-    g_assert_nonnull (strstr (cs_candidate_get_error (candidate (run, 0)), "--store-key=keyed"));
-    g_assert_nonnull (strstr (cs_candidate_get_error (candidate (run, 0)), "CS_TEST_RUNNER_KEY"));
+    g_assert_cmpint (cs_candidate_get_status (cs_test_candidate (run, 0)), ==, CS_CANDIDATE_FAILED);
+    g_assert_nonnull (strstr (cs_candidate_get_error (cs_test_candidate (run, 0)), "No API key for keyed"));
+    g_assert_nonnull (strstr (cs_candidate_get_error (cs_test_candidate (run, 0)), "--store-key=keyed"));
+    g_assert_nonnull (strstr (cs_candidate_get_error (cs_test_candidate (run, 0)), "CS_TEST_RUNNER_KEY"));
   }
 
   /* the key from the environment works, and is nowhere in the run */
@@ -838,8 +817,8 @@ test_keys (Fixture       *f,
     run_to_end (runner, &w);
     g_assert_false (w.ok);
     g_clear_error (&w.error);
-    g_assert_cmpint (cs_candidate_get_status (candidate (run, 0)), ==, CS_CANDIDATE_FAILED);
-    g_assert_null (strstr (cs_candidate_get_error (candidate (run, 0)), "sk-wrong"));
+    g_assert_cmpint (cs_candidate_get_status (cs_test_candidate (run, 0)), ==, CS_CANDIDATE_FAILED);
+    g_assert_null (strstr (cs_candidate_get_error (cs_test_candidate (run, 0)), "sk-wrong"));
   }
 
   g_setenv ("CS_TEST_RUNNER_KEY", "", TRUE);
@@ -899,7 +878,7 @@ test_plan_errors (Fixture       *f,
     g_assert_true (cs_runner_plan (runner, ok, &error));
     g_assert_no_error (error);
     g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (run)), ==, 32);
-    g_assert_cmpstr (cs_candidate_get_id (candidate (run, 31)), ==, "c32");
+    g_assert_cmpstr (cs_candidate_get_id (cs_test_candidate (run, 31)), ==, "c32");
   }
 
   /* an empty problem */
@@ -933,7 +912,7 @@ main (int argc, char *argv[])
   provider = cs_test_provider_start_new ();
 
 #define ADD(path, data, func) \
-  g_test_add (path, Fixture, data, fixture_set_up, func, fixture_tear_down)
+  g_test_add (path, Fixture, data, fixture_set_up, func, cs_test_fixture_tear_down)
 
   ADD ("/runner/architect", GINT_TO_POINTER (CS_MODE_ARCHITECT), test_full_run);
   ADD ("/runner/support", GINT_TO_POINTER (CS_MODE_SUPPORT), test_full_run);

@@ -176,6 +176,46 @@ cs_test_close_store (CsConfig   **config,
   g_clear_pointer (runs_dir, g_free);
 }
 
+void
+cs_test_fixture_open (CsTestFixture *f,
+                      const char    *ini,
+                      const char    *ini_name)
+{
+  cs_test_open_store (ini, ini_name, &f->config, &f->store, &f->runs_dir);
+}
+
+void
+cs_test_fixture_tear_down (CsTestFixture *f,
+                           gconstpointer  data)
+{
+  cs_test_close_store (&f->config, &f->store, &f->runs_dir);
+}
+
+CsRunner *
+cs_test_plan_runner (CsConfig           *config,
+                     CsRunStore         *store,
+                     CsRun              *run,
+                     const char * const *spec)
+{
+  g_autoptr(GError) error = NULL;
+  CsRunner *runner = cs_runner_new (config, run);
+
+  cs_runner_set_store (runner, store);
+  g_assert_true (cs_runner_plan (runner, spec, &error));
+  g_assert_no_error (error);
+  return runner;
+}
+
+CsCandidate *
+cs_test_candidate (CsRun *run,
+                   guint  i)
+{
+  CsCandidate *c = g_list_model_get_item (G_LIST_MODEL (run), i);
+
+  g_object_unref (c); /* the run keeps it */
+  return c;
+}
+
 CsRunner *
 cs_test_new_runner (CsConfig           *config,
                     CsRunStore         *store,
@@ -186,16 +226,10 @@ cs_test_new_runner (CsConfig           *config,
   g_autoptr(CsRun) run = cs_run_new (mode, mode == CS_MODE_ARCHITECT
                                      ? "Design a URL shortener for 10M links a day"
                                      : "nginx returns 502 Bad Gateway after an upgrade");
-  g_autoptr(GError) error = NULL;
-  CsRunner *runner;
 
   cs_run_set_constraint (run, "budget", "500 USD a month");
   cs_run_set_judge (run, judge);
-  runner = cs_runner_new (config, run);
-  cs_runner_set_store (runner, store);
-  g_assert_true (cs_runner_plan (runner, spec, &error));
-  g_assert_no_error (error);
-  return runner;
+  return cs_test_plan_runner (config, store, run, spec);
 }
 
 void

@@ -65,6 +65,33 @@ void            cs_test_close_store        (CsConfig       **config,
                                             CsRunStore     **store,
                                             char           **runs_dir);
 
+/* What an engine test's fixture holds: cs_test_fixture_open() fills it,
+ * cs_test_fixture_tear_down() (a g_test_add() tear-down) empties it. */
+typedef struct {
+  CsConfig   *config;
+  CsRunStore *store;
+  char       *runs_dir;
+} CsTestFixture;
+
+/* cs_test_open_store() into @f. */
+void            cs_test_fixture_open       (CsTestFixture   *f,
+                                            const char      *ini,
+                                            const char      *ini_name);
+/* cs_test_close_store() of @f. */
+void            cs_test_fixture_tear_down  (CsTestFixture   *f,
+                                            gconstpointer    data);
+
+/* A runner for @run with @spec planned (asserted to plan), saving to
+ * @store. */
+CsRunner       *cs_test_plan_runner        (CsConfig        *config,
+                                            CsRunStore      *store,
+                                            CsRun           *run,
+                                            const char * const *spec);
+
+/* The candidate at @i of @run (the run keeps it: no reference). */
+CsCandidate    *cs_test_candidate          (CsRun           *run,
+                                            guint            i);
+
 /* A runner for a new run in @mode (a URL shortener, or nginx's 502), a
  * budget constraint, @judge (or NULL) and @spec planned, saving to @store. */
 CsRunner       *cs_test_new_runner         (CsConfig        *config,
