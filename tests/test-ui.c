@@ -3982,6 +3982,14 @@ assert_estimate_table (GtkWidget *popover)
       }
   /* a row and the total, low and high each */
   g_assert_cmpuint (amounts, >=, 4);
+  /* and the whole table shown: the scroller around it not shorter */
+  {
+    GtkWidget *scroller = gtk_widget_get_ancestor (grid, GTK_TYPE_SCROLLED_WINDOW);
+    int height;
+
+    gtk_widget_measure (grid, GTK_ORIENTATION_VERTICAL, -1, NULL, &height, NULL, NULL);
+    g_assert_cmpint (gtk_widget_get_height (scroller), >=, MIN (height, 420));
+  }
 }
 
 /* The estimate beside Run ("price unknown" for a model without a price,

@@ -97,6 +97,16 @@ cs_estimate_button_update (CsEstimateButton *self,
   g_free (self->details);
   {
     g_autofree char *rows = cs_estimate_table_fill (self->table, self->notes_label, estimate);
+    GtkWidget *scroller = gtk_widget_get_ancestor (GTK_WIDGET (self->table), GTK_TYPE_SCROLLED_WINDOW);
+    int height;
+
+    /* the table keeps its whole height up to the scroller's maximum: GTK
+     * 4.8's popover may size its height for a wider content than it then
+     * gets (a wrapped note one line taller), and the scroller gave up the
+     * difference, cutting the total off (seen in German) */
+    gtk_widget_measure (GTK_WIDGET (self->table), GTK_ORIENTATION_VERTICAL, -1, NULL, &height, NULL, NULL);
+    gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scroller),
+                                                MIN (height, gtk_scrolled_window_get_max_content_height (GTK_SCROLLED_WINDOW (scroller))));
 
     self->details = g_strdup_printf ("%s\n%s%s%s", range, budget != NULL ? budget : "",
                                      budget != NULL ? "\n" : "", rows);
