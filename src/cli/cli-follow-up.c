@@ -196,8 +196,6 @@ cli_follow_up (const CliOptions  *options,
   g_autoptr(CsRunStore) store = NULL;
   g_autoptr(CsRunner) runner = NULL;
   g_autoptr(GPtrArray) reports = NULL;
-  g_autoptr(GCancellable) cancellable = NULL;
-  g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *question = NULL;
   const char *question_path = argc > 1 ? argv[1] : NULL;
@@ -267,16 +265,9 @@ cli_follow_up (const CliOptions  *options,
   cs_runner_set_deadline (runner, (guint)options->deadline);
   cs_runner_set_cancel_late (runner, TRUE);
 
-  loop = g_main_loop_new (NULL, FALSE);
-  cancellable = g_cancellable_new ();
-  cli.run = run;
-  cli.store = store;
-  cli.loop = loop;
-  cli.cancellable = cancellable;
-  cli.quiet = options->quiet;
-
+  cli_init (&cli, run, store, options->quiet);
   cli_execute (&cli, runner);
   status = finish (&cli, options, config, question_path, json);
-  g_clear_error (&cli.error);
+  cli_clear (&cli);
   return status;
 }

@@ -103,13 +103,31 @@ char  *cli_read_text          (const char       *path,
  * or NULL); prints why and returns FALSE otherwise. */
 gboolean cli_check_output_path (const char      *output,
                                 const char      *input);
-/* Executes @runner with its progress on standard error until it ends (or
- * Ctrl+C cancels it); the run file is complete when this returns. */
+
+/* cli-execute.c: a command's run until it ends */
+/* @cli over @run, saved to @store, with a new loop and cancellable;
+ * cli_clear() frees them and the error. */
+void   cli_init               (Cli              *cli,
+                               CsRun            *run,
+                               CsRunStore       *store,
+                               gboolean          quiet);
+void   cli_clear              (Cli              *cli);
+/* Starts what cli_execute_with() waits for; its callback calls cli_done(). */
+typedef void (*CliStartFunc)  (Cli              *cli,
+                               gpointer          data);
+/* What @start started has ended, @ok or with cli->error set. */
+void   cli_done               (Cli              *cli,
+                               gboolean          ok);
+/* Calls @start with its progress on standard error and iterates until
+ * cli_done() (the first Ctrl+C or SIGTERM cancels cli->cancellable, the
+ * second exits); the run file is complete when this returns. */
+void   cli_execute_with       (Cli              *cli,
+                               CliStartFunc      start,
+                               gpointer          data);
+/* cli_execute_with() of @runner's execution. */
 void   cli_execute            (Cli              *cli,
                                CsRunner         *runner);
-/* SIGINT and SIGTERM while @cli (user_data) runs: the first cancels it,
- * the second exits at once (the run file holds the last save). */
-gboolean cli_interrupt_cb     (gpointer          user_data);
+
 /* The run as Markdown or JSON, to @path or standard output; the exit status. */
 int    cli_write_result       (CsRun            *run,
                                CsConfig         *config,

@@ -26,10 +26,8 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <glib-unix.h>
 
 #include <math.h>
-#include <signal.h>
 #include <string.h>
 
 #include "cli-private.h"
@@ -136,6 +134,11 @@ cli_retry_check (CsConfig    *config,
   return TRUE;
 }
 
+typedef struct {
+  CsRunner   *runner;
+  const char *candidate_id;
+} Retry;
+
 static void
 retry_cb (GObject      *object,
           GAsyncResult *result,
@@ -143,32 +146,16 @@ retry_cb (GObject      *object,
 {
   Cli *cli = user_data;
 
-  cli->ok = cs_runner_retry_candidate_finish (CS_RUNNER (object), result, &cli->error);
-  cli->finished = TRUE;
-  g_main_loop_quit (cli->loop);
+  cli_done (cli, cs_runner_retry_candidate_finish (CS_RUNNER (object), result, &cli->error));
 }
 
 static void
-execute (Cli        *cli,
-         CsRunner   *runner,
-         const char *candidate_id)
+start_retry (Cli      *cli,
+             gpointer  data)
 {
-  guint sigint_id, sigterm_id;
+  Retry *retry = data;
 
-  cli_progress_start (cli);
-  sigint_id = g_unix_signal_add (SIGINT, cli_interrupt_cb, cli);
-  sigterm_id = g_unix_signal_add (SIGTERM, cli_interrupt_cb, cli);
-
-  cs_runner_retry_candidate_async (runner, candidate_id, cli->cancellable, retry_cb, cli);
-  if (!cli->finished)
-    g_main_loop_run (cli->loop);
-
-  g_source_remove (sigint_id);
-  g_source_remove (sigterm_id);
-  cli_progress_finish (cli);
-  /* the run file is complete before we say anything final */
-  cs_run_store_flush (cli->store);
-  cs_request_log_flush (2000);
+  cs_runner_retry_candidate_async (retry->runner, retry->candidate_id, cli->cancellable, retry_cb, cli);
 }
 
 /* Writes the run, or says why the retry got no answer; the exit status. */
@@ -242,13 +229,12 @@ cli_retry (const CliOptions *options,
 {
   g_autoptr(CsRunStore) store = NULL;
   g_autoptr(CsRunner) runner = NULL;
-  g_autoptr(GCancellable) cancellable = NULL;
-  g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *run_id = NULL;
   g_autofree char *candidate_id = NULL;
   gboolean json = FALSE;
   Cli cli = { 0 };
+  Retry retry;
   CsRun *run;
   int status;
 
@@ -277,16 +263,10 @@ cli_retry (const CliOptions *options,
 
   runner = cs_runner_new (config, run);
   cs_runner_set_store (runner, store);
-  loop = g_main_loop_new (NULL, FALSE);
-  cancellable = g_cancellable_new ();
-  cli.run = run;
-  cli.store = store;
-  cli.loop = loop;
-  cli.cancellable = cancellable;
-  cli.quiet = options->quiet;
-
-  execute (&cli, runner, candidate_id);
+  retry = (Retry) { runner, candidate_id };
+  cli_init (&cli, run, store, options->quiet);
+  cli_execute_with (&cli, start_retry, &retry);
   status = finish (&cli, options, config, candidate_id, json);
-  g_clear_error (&cli.error);
+  cli_clear (&cli);
   return status;
 }

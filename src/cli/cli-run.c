@@ -11,14 +11,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <glib-unix.h>
 #include <glib/gstdio.h>
 
 #include "cli-private.h"
@@ -407,63 +405,6 @@ plan_runner (const CliOptions *options,
   return g_steal_pointer (&runner);
 }
 
-gboolean
-cli_interrupt_cb (gpointer user_data)
-{
-  Cli *cli = user_data;
-
-  cli->n_interrupts++;
-  if (cli->n_interrupts > 1)
-    {
-      /* a second Ctrl+C: leave now, the run file holds the last save */
-      cs_run_store_flush (cli->store);
-      fprintf (stderr, "\n");
-      exit (EXIT_CANCELLED);
-    }
-  if (!cli->quiet && !cli->live)
-    fprintf (stderr, "%s\n", _("cancelling (Ctrl+C again to quit at once)"));
-  g_cancellable_cancel (cli->cancellable);
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-execute_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  Cli *cli = user_data;
-
-  cli->ok = cs_runner_execute_finish (CS_RUNNER (object), result, &cli->error);
-  cli->finished = TRUE;
-  g_main_loop_quit (cli->loop);
-}
-
-/* Runs the plan with its progress on standard error until it has a result,
- * fails or is cancelled (Ctrl+C or SIGTERM). */
-void
-cli_execute (Cli      *cli,
-             CsRunner *runner)
-{
-  guint sigint_id, sigterm_id;
-
-  cli_progress_start (cli);
-
-  sigint_id = g_unix_signal_add (SIGINT, cli_interrupt_cb, cli);
-  sigterm_id = g_unix_signal_add (SIGTERM, cli_interrupt_cb, cli);
-
-  cs_runner_execute_async (runner, cli->cancellable, execute_cb, cli);
-  if (!cli->finished)
-    g_main_loop_run (cli->loop);
-
-  g_source_remove (sigint_id);
-  g_source_remove (sigterm_id);
-  cli_progress_finish (cli);
-
-  /* the run file is complete before we say anything final */
-  cs_run_store_flush (cli->store);
-  cs_request_log_flush (2000);
-}
-
 /* The result as Markdown or JSON, to --output or standard output. */
 int
 cli_write_result (CsRun      *run,
@@ -538,8 +479,6 @@ cli_run (const CliOptions  *options,
   g_autoptr(CsRun) run = NULL;
   g_autoptr(CsRunner) runner = NULL;
   g_autoptr(CsRunStore) store = NULL;
-  g_autoptr(GCancellable) cancellable = NULL;
-  g_autoptr(GMainLoop) loop = NULL;
   g_autofree char *problem = NULL;
   CsMode mode = CS_MODE_ARCHITECT;
   gboolean json = FALSE;
@@ -573,17 +512,9 @@ cli_run (const CliOptions  *options,
     return status;
   cs_runner_set_store (runner, store);
 
-  loop = g_main_loop_new (NULL, FALSE);
-  cancellable = g_cancellable_new ();
-  cli.run = run;
-  cli.store = store;
-  cli.loop = loop;
-  cli.cancellable = cancellable;
-  cli.quiet = options->quiet;
-
+  cli_init (&cli, run, store, options->quiet);
   cli_execute (&cli, runner);
   status = finish (&cli, options, config, argv[1], json);
-
-  g_clear_error (&cli.error);
+  cli_clear (&cli);
   return status;
 }
