@@ -164,25 +164,6 @@ member_count (JsonObject *o,
   return (guint) MIN (json_node_get_int (node), 24 * 3600);
 }
 
-static void
-follow_up_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  ServeRun *srun = user_data;
-  Serve *serve = srun->serve;
-  g_autoptr(GError) error = NULL;
-  gboolean ok = cs_runner_execute_finish (CS_RUNNER (object), result, &error);
-
-  g_clear_object (&srun->follow_up);
-  g_clear_object (&srun->follow_up_cancellable);
-  serve->n_follow_ups--;
-  srun->ended = TRUE;
-  cs_run_store_save (serve->store, srun->run);
-  serve_events_end (srun, ok || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ? NULL : error->message);
-  serve_start_next (serve);
-}
-
 ServeRun *
 serve_adopt_run (Serve *serve,
                  CsRun *run)
@@ -198,11 +179,62 @@ serve_adopt_run (Serve *serve,
   return srun;
 }
 
-static void
-reply_created (SoupServerMessage *msg,
-               ServeRun          *srun,
-               guint              round,
-               guint64            last_id)
+gboolean
+serve_refuse_too_many (Serve             *serve,
+                       SoupServerMessage *msg)
+{
+  g_autofree char *seconds = NULL;
+
+  if (serve_n_running (serve) < serve->max_runs)
+    return FALSE;
+  seconds = g_strdup_printf ("%u", serve_retry_after (serve));
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", seconds);
+  serve_reply_error (msg, SERVE_STATUS_TOO_MANY_REQUESTS, "too_many_runs",
+                     "Too many runs are running; try again later.");
+  return TRUE;
+}
+
+ServeRun *
+serve_reopen_begin (Serve    *serve,
+                    CsRun    *run,
+                    CsRunner *runner,
+                    guint64  *last_id)
+{
+  ServeRun *srun = serve_find_run (serve, cs_run_get_id (run));
+
+  if (srun == NULL)
+    srun = serve_adopt_run (serve, run);
+  *last_id = serve_events_last_id (srun->events);
+  srun->follow_up = g_object_ref (runner);
+  srun->follow_up_cancellable = g_cancellable_new ();
+  srun->ended = FALSE;
+  srun->started_us = g_get_monotonic_time ();
+  serve->n_follow_ups++;
+  return srun;
+}
+
+void
+serve_reopen_end (ServeRun   *srun,
+                  const char *failure)
+{
+  Serve *serve = srun->serve;
+
+  g_clear_object (&srun->follow_up);
+  g_clear_object (&srun->follow_up_cancellable);
+  serve->n_follow_ups--;
+  srun->ended = TRUE;
+  cs_run_store_save (serve->store, srun->run);
+  serve_events_end (srun, failure);
+  serve_start_next (serve);
+}
+
+void
+serve_reply_reopened (SoupServerMessage *msg,
+                      guint              status,
+                      ServeRun          *srun,
+                      const char        *member,
+                      JsonNode          *value,
+                      guint64            last_id)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonNode) reply = NULL;
@@ -214,13 +246,25 @@ reply_created (SoupServerMessage *msg,
   json_builder_add_string_value (b, cs_run_get_id (srun->run));
   json_builder_set_member_name (b, "events");
   json_builder_add_string_value (b, events);
-  json_builder_set_member_name (b, "round");
-  json_builder_add_int_value (b, round);
+  json_builder_set_member_name (b, member);
+  json_builder_add_value (b, value);
   json_builder_set_member_name (b, "last_event_id");
   json_builder_add_int_value (b, (gint64) last_id);
   json_builder_end_object (b);
   reply = json_builder_get_root (b);
-  serve_reply_json (msg, SOUP_STATUS_CREATED, reply);
+  serve_reply_json (msg, status, reply);
+}
+
+static void
+follow_up_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  ServeRun *srun = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = cs_runner_execute_finish (CS_RUNNER (object), result, &error);
+
+  serve_reopen_end (srun, ok || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ? NULL : error->message);
 }
 
 void
@@ -249,15 +293,8 @@ serve_follow_up (Serve             *serve,
       serve_reply_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request", error->message);
       return;
     }
-  if (serve_n_running (serve) >= serve->max_runs)
-    {
-      g_autofree char *seconds = g_strdup_printf ("%u", serve_retry_after (serve));
-
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", seconds);
-      serve_reply_error (msg, SERVE_STATUS_TOO_MANY_REQUESTS, "too_many_runs",
-                         "Too many runs are running; try again later.");
-      return;
-    }
+  if (serve_refuse_too_many (serve, msg))
+    return;
   /* every check before the run changes: a refusal leaves it as it was */
   runner = cs_runner_new_follow_up (serve->config, run, scope, question, reports, &error);
   if (runner == NULL)
@@ -276,18 +313,12 @@ serve_follow_up (Serve             *serve,
   cs_runner_set_quorum (runner, member_count (body, "quorum"));
   cs_runner_set_deadline (runner, member_count (body, "deadline"));
 
-  if (srun == NULL)
-    srun = serve_adopt_run (serve, run);
-  last_id = serve_events_last_id (srun->events);
   round = cs_run_get_n_rounds (run) + 1;
-  srun->follow_up = g_object_ref (runner);
-  srun->follow_up_cancellable = g_cancellable_new ();
-  srun->ended = FALSE;
-  srun->started_us = g_get_monotonic_time ();
-  serve->n_follow_ups++;
+  srun = serve_reopen_begin (serve, run, runner, &last_id);
   serve_events_reopen (srun, round, scope);
   cs_runner_execute_async (runner, srun->follow_up_cancellable, follow_up_cb, srun);
-  reply_created (msg, srun, round, last_id);
+  serve_reply_reopened (msg, SOUP_STATUS_CREATED, srun, "round", json_node_init_int (json_node_alloc (), round),
+                        last_id);
 }
 
 void

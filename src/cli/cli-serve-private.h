@@ -171,6 +171,28 @@ void         serve_follow_ups_cancel (Serve            *serve);
  * and retries. */
 ServeRun    *serve_adopt_run        (Serve             *serve,
                                      CsRun             *run);
+/* What a follow-up round and a retry share. Over --max-runs: 429 with
+ * Retry-After, and TRUE. */
+gboolean     serve_refuse_too_many  (Serve             *serve,
+                                     SoupServerMessage *msg);
+/* @run runs again with @runner: its ServeRun (adopted when this server did
+ * not start it) holds the runner and a new cancellable; *@last_id, the id
+ * of its last event before. */
+ServeRun    *serve_reopen_begin     (Serve             *serve,
+                                     CsRun             *run,
+                                     CsRunner          *runner,
+                                     guint64           *last_id);
+/* It ended: the run saved, @failure (or NULL) and "done" on its stream,
+ * the next waiting run started. */
+void         serve_reopen_end       (ServeRun          *srun,
+                                     const char        *failure);
+/* The reply @status: {id, events, @member: @value (taken), last_event_id}. */
+void         serve_reply_reopened   (SoupServerMessage *msg,
+                                     guint              status,
+                                     ServeRun          *srun,
+                                     const char        *member,
+                                     JsonNode          *value,
+                                     guint64            last_id);
 
 /* cli-serve-retry.c */
 /* POST /v1/runs/{id}/candidates/{cid}/retry on @run. */

@@ -35,7 +35,6 @@ retry_cb (GObject      *object,
 {
   Retry *retry = user_data;
   ServeRun *srun = retry->srun;
-  Serve *serve = srun->serve;
   g_autoptr(GError) error = NULL;
   gboolean ok = cs_runner_retry_candidate_finish (CS_RUNNER (object), result, &error);
   CsCandidate *candidate = cs_run_find_candidate (srun->run, retry->candidate_id);
@@ -48,13 +47,7 @@ retry_cb (GObject      *object,
   else if (!ok && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     failure = g_strdup_printf ("The retry of %s failed: %s", retry->candidate_id, error->message);
 
-  g_clear_object (&srun->follow_up);
-  g_clear_object (&srun->follow_up_cancellable);
-  serve->n_follow_ups--;
-  srun->ended = TRUE;
-  cs_run_store_save (serve->store, srun->run);
-  serve_events_end (srun, failure);
-  serve_start_next (serve);
+  serve_reopen_end (srun, failure);
   g_free (retry->candidate_id);
   g_free (retry);
 }
@@ -81,31 +74,6 @@ check_body (SoupServerMessage  *msg,
       return FALSE;
     }
   return TRUE;
-}
-
-static void
-reply_accepted (SoupServerMessage *msg,
-                ServeRun          *srun,
-                const char        *candidate_id,
-                guint64            last_id)
-{
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) reply = NULL;
-  g_autofree char *escaped = g_uri_escape_string (cs_run_get_id (srun->run), NULL, FALSE);
-  g_autofree char *events = g_strconcat ("/v1/runs/", escaped, "/events", NULL);
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "id");
-  json_builder_add_string_value (b, cs_run_get_id (srun->run));
-  json_builder_set_member_name (b, "candidate");
-  json_builder_add_string_value (b, candidate_id);
-  json_builder_set_member_name (b, "events");
-  json_builder_add_string_value (b, events);
-  json_builder_set_member_name (b, "last_event_id");
-  json_builder_add_int_value (b, (gint64) last_id);
-  json_builder_end_object (b);
-  reply = json_builder_get_root (b);
-  serve_reply_json (msg, SOUP_STATUS_ACCEPTED, reply);
 }
 
 static void
@@ -166,31 +134,18 @@ serve_retry (Serve             *serve,
       reply_refused (msg, error);
       return;
     }
-  if (serve_n_running (serve) >= serve->max_runs)
-    {
-      g_autofree char *seconds = g_strdup_printf ("%u", serve_retry_after (serve));
-
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", seconds);
-      serve_reply_error (msg, SERVE_STATUS_TOO_MANY_REQUESTS, "too_many_runs",
-                         "Too many runs are running; try again later.");
-      return;
-    }
+  if (serve_refuse_too_many (serve, msg))
+    return;
 
   runner = cs_runner_new (serve->config, run);
   cs_runner_set_store (runner, serve->store);
-  if (srun == NULL)
-    srun = serve_adopt_run (serve, run);
-  last_id = serve_events_last_id (srun->events);
-  srun->follow_up = g_object_ref (runner);
-  srun->follow_up_cancellable = g_cancellable_new ();
-  srun->ended = FALSE;
-  srun->started_us = g_get_monotonic_time ();
-  serve->n_follow_ups++;
+  srun = serve_reopen_begin (serve, run, runner, &last_id);
   emit_retry (srun, candidate_id);
 
   retry = g_new0 (Retry, 1);
   retry->srun = srun;
   retry->candidate_id = g_strdup (candidate_id);
   cs_runner_retry_candidate_async (runner, candidate_id, srun->follow_up_cancellable, retry_cb, retry);
-  reply_accepted (msg, srun, candidate_id, last_id);
+  serve_reply_reopened (msg, SOUP_STATUS_ACCEPTED, srun, "candidate",
+                        json_node_init_string (json_node_alloc (), candidate_id), last_id);
 }
