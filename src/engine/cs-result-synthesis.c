@@ -169,3 +169,101 @@ cs_result_new_from_judge_reply (CsMode     mode,
     }
   return self;
 }
+
+static gboolean
+step_dropped (JsonObject         *step,
+              CsResultStepFilter  drop,
+              gpointer            user_data)
+{
+  return step != NULL &&
+         drop (cs_json_get_string (step, "title"), cs_json_get_string (step, "command"), user_data);
+}
+
+/* Where an alternative that followed step @after goes once the steps in
+ * @dropped (TRUE per old index) are gone. */
+static gint64
+new_after (gint64    after,
+           gboolean *dropped,
+           guint     n_steps)
+{
+  gint64 out = -1;
+
+  if (after < 0 || after >= n_steps)
+    return after;
+  for (gint64 i = after; i >= 0 && out < 0; i--)
+    if (!dropped[i])
+      out = i;
+  if (out < 0)
+    return -1;
+  for (gint64 i = 0, before = out; i < before; i++)
+    if (dropped[i])
+      out--;
+  return out;
+}
+
+JsonNode *
+cs_result_json_drop_steps (JsonNode           *synthesis,
+                           CsResultStepFilter  drop,
+                           gpointer            user_data,
+                           guint              *n_dropped)
+{
+  g_autoptr(JsonNode) copy = NULL;
+  g_autofree gboolean *dropped = NULL;
+  JsonObject *obj, *data;
+  JsonArray *steps, *consensus, *alternatives;
+  guint n_steps, n = 0;
+  gboolean aligned;
+
+  g_return_val_if_fail (drop != NULL, NULL);
+
+  if (n_dropped != NULL)
+    *n_dropped = 0;
+  if (cs_json_node_object (synthesis) == NULL)
+    return NULL;
+  copy = cs_json_deep_copy (synthesis);
+  obj = json_node_get_object (copy);
+  data = cs_json_get_object (obj, "data");
+  steps = cs_json_get_array (data, "steps");
+  consensus = cs_json_get_array (obj, "consensus");
+  alternatives = cs_json_get_array (obj, "alternatives");
+  n_steps = cs_json_array_length (steps);
+  aligned = consensus != NULL && json_array_get_length (consensus) == n_steps;
+
+  dropped = g_new0 (gboolean, MAX (n_steps, 1));
+  for (guint i = n_steps; i > 0; i--)
+    if (step_dropped (cs_json_array_object (steps, i - 1), drop, user_data))
+      {
+        dropped[i - 1] = TRUE;
+        json_array_remove_element (steps, i - 1);
+        if (aligned)
+          json_array_remove_element (consensus, i - 1);
+        n++;
+      }
+  for (guint i = cs_json_array_length (alternatives); i > 0; i--)
+    {
+      JsonObject *alt = cs_json_array_object (alternatives, i - 1);
+      gint64 after = -1;
+
+      if (step_dropped (alt, drop, user_data))
+        {
+          json_array_remove_element (alternatives, i - 1);
+          n++;
+        }
+      else if (alt != NULL && cs_json_get_int (alt, "after_step", &after) && n_steps > 0)
+        json_object_set_int_member (alt, "after_step", new_after (after, dropped, n_steps));
+    }
+
+  if (n_dropped != NULL)
+    *n_dropped = n;
+  if (n == 0)
+    return NULL;
+  return g_steal_pointer (&copy);
+}
+
+CsMode
+cs_result_json_guess_mode (JsonNode *synthesis)
+{
+  JsonObject *data = cs_json_get_object (cs_json_node_object (synthesis), "data");
+
+  return data != NULL && json_object_has_member (data, "steps") ? CS_MODE_SUPPORT : CS_MODE_ARCHITECT;
+}

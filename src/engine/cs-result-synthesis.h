@@ -52,4 +52,24 @@ CsResult    *cs_result_new_from_judge_reply     (CsMode        mode,
                                                  JsonNode     *reply,
                                                  GError      **error);
 
+/* Whether a checklist's step, or an alternative step, whose title and
+ * command are @title and @command (either may be NULL) is to go. */
+typedef gboolean (*CsResultStepFilter) (const char *title,
+                                        const char *command,
+                                        gpointer    user_data);
+
+/* A copy of the checklist synthesis @synthesis without the steps and the
+ * alternative steps @drop says go: the consensus entry at a dropped step's
+ * index goes with it, and an alternative that followed a dropped step
+ * follows the step before it. NULL when none goes; @n_dropped (may be NULL)
+ * is set to how many went. */
+JsonNode    *cs_result_json_drop_steps          (JsonNode           *synthesis,
+                                                 CsResultStepFilter  drop,
+                                                 gpointer            user_data,
+                                                 guint              *n_dropped);
+
+/* The mode a synthesis envelope answers by its data (a checklist has
+ * steps); CS_MODE_ARCHITECT for anything else. */
+CsMode       cs_result_json_guess_mode          (JsonNode     *synthesis);
+
 G_END_DECLS

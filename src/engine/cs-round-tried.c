@@ -7,9 +7,8 @@
  * entry at its index; alternatives that followed a dropped step follow the
  * step before it. A skipped step was not tried, and may come back.
  *
- * It works on the synthesis as the run file keeps it (cs-result.h): the
- * members it reads are data.steps, consensus, alternatives and their
- * title, command and after_step, as cs-result-entries.c writes them.
+ * The steps are found and dropped by the result model
+ * (cs_result_json_drop_steps ()); this file only says which match.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -17,7 +16,7 @@
 
 #include "config.h"
 
-#include "cs-json-util.h"
+#include "cs-result-synthesis.h"
 #include "cs-round-private.h"
 
 static char *
@@ -54,15 +53,16 @@ tried_keys (GPtrArray *tried)
 }
 
 static gboolean
-is_tried (GHashTable *keys,
-          JsonObject *step)
+is_tried (const char *title,
+          const char *command,
+          gpointer    user_data)
 {
-  const char *fields[] = { "title", "command" };
+  GHashTable *keys = user_data;
+  const char *fields[] = { title, command };
 
-  for (guint i = 0; step != NULL && i < G_N_ELEMENTS (fields); i++)
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
     {
-      const char *text = cs_json_get_string (step, fields[i]);
-      g_autofree char *key = text != NULL ? normalize (text) : NULL;
+      g_autofree char *key = fields[i] != NULL ? normalize (fields[i]) : NULL;
 
       if (key != NULL && g_hash_table_contains (keys, key))
         return TRUE;
@@ -70,76 +70,18 @@ is_tried (GHashTable *keys,
   return FALSE;
 }
 
-/* Where an alternative that followed step @after goes once the steps in
- * @dropped (TRUE per old index) are gone. */
-static gint64
-new_after (gint64    after,
-           gboolean *dropped,
-           guint     n_steps)
-{
-  gint64 out = -1;
-
-  if (after < 0 || after >= n_steps)
-    return after;
-  for (gint64 i = after; i >= 0 && out < 0; i--)
-    if (!dropped[i])
-      out = i;
-  if (out < 0)
-    return -1;
-  for (gint64 i = 0, before = out; i < before; i++)
-    if (dropped[i])
-      out--;
-  return out;
-}
-
 JsonNode *
 _cs_round_drop_tried_steps (JsonNode  *synthesis,
                             GPtrArray *tried)
 {
   g_autoptr(GHashTable) keys = tried_keys (tried);
-  g_autoptr(JsonNode) copy = NULL;
-  g_autofree gboolean *dropped = NULL;
-  JsonObject *obj, *data;
-  JsonArray *steps, *consensus, *alternatives;
-  guint n_steps, n_dropped = 0;
-  gboolean aligned;
+  JsonNode *kept;
+  guint n_dropped = 0;
 
-  if (g_hash_table_size (keys) == 0 || cs_json_node_object (synthesis) == NULL)
+  if (g_hash_table_size (keys) == 0)
     return NULL;
-  copy = cs_json_deep_copy (synthesis);
-  obj = json_node_get_object (copy);
-  data = cs_json_get_object (obj, "data");
-  steps = cs_json_get_array (data, "steps");
-  consensus = cs_json_get_array (obj, "consensus");
-  alternatives = cs_json_get_array (obj, "alternatives");
-  n_steps = cs_json_array_length (steps);
-  aligned = consensus != NULL && json_array_get_length (consensus) == n_steps;
-
-  dropped = g_new0 (gboolean, MAX (n_steps, 1));
-  for (guint i = n_steps; i > 0; i--)
-    if (is_tried (keys, cs_json_array_object (steps, i - 1)))
-      {
-        dropped[i - 1] = TRUE;
-        json_array_remove_element (steps, i - 1);
-        if (aligned)
-          json_array_remove_element (consensus, i - 1);
-        n_dropped++;
-      }
-  for (guint i = cs_json_array_length (alternatives); i > 0; i--)
-    {
-      JsonObject *alt = cs_json_array_object (alternatives, i - 1);
-      gint64 after = -1;
-
-      if (is_tried (keys, alt))
-        {
-          json_array_remove_element (alternatives, i - 1);
-          n_dropped++;
-        }
-      else if (alt != NULL && cs_json_get_int (alt, "after_step", &after) && n_steps > 0)
-        json_object_set_int_member (alt, "after_step", new_after (after, dropped, n_steps));
-    }
-  if (n_dropped == 0)
-    return NULL;
-  g_debug ("Dropped %u repeated steps from the result", n_dropped);
-  return g_steal_pointer (&copy);
+  kept = cs_result_json_drop_steps (synthesis, is_tried, keys, &n_dropped);
+  if (kept != NULL)
+    g_debug ("Dropped %u repeated steps from the result", n_dropped);
+  return kept;
 }

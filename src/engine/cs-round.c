@@ -14,6 +14,7 @@
 
 #include <string.h>
 
+#include "cs-result-synthesis.h"
 #include "cs-round-private.h"
 #include "cs-run-private.h"
 
@@ -303,15 +304,9 @@ cs_round_get_result (CsRound *self)
       clear_result (self);
       if (self->synthesis != NULL)
         {
-          CsMode mode = CS_MODE_ARCHITECT;
-          JsonObject *obj = JSON_NODE_HOLDS_OBJECT (self->synthesis) ? json_node_get_object (self->synthesis) : NULL;
-          JsonObject *data = obj != NULL && json_object_has_member (obj, "data") &&
-                             JSON_NODE_HOLDS_OBJECT (json_object_get_member (obj, "data"))
-                             ? json_object_get_object_member (obj, "data") : NULL;
-
           /* the mode is the run's; a checklist has steps */
-          if (data != NULL && json_object_has_member (data, "steps"))
-            mode = CS_MODE_SUPPORT;
+          CsMode mode = cs_result_json_guess_mode (self->synthesis);
+
           self->result_from = json_node_ref (self->synthesis);
           self->result = cs_result_new_from_json (mode, self->synthesis, NULL);
         }
