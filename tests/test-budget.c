@@ -18,6 +18,8 @@
 
 #include "cs-engine.h"
 #include "cs-json-util.h"
+#include "cs-run-judges.h"
+#include "cs-run-ranking.h"
 #include "cs-test-provider.h"
 #include "cs-token-count.h"
 #include "test-util.h"
@@ -33,6 +35,10 @@ static CsTestProvider *provider;
  * chunks, however slowly demo-alpha is processed */
 static char *slow_name;
 static char *slow_id;     /* "chat/" slow_name */
+/* "demo-judge+slow=100", stretched alike: a judge as dear, stopped at a
+ * budget while it answers */
+static char *judge_name;
+static char *judge_id;    /* "chat/" judge_name */
 
 typedef CsTestFixture Fixture;
 
@@ -51,7 +57,7 @@ build_config (void)
                           "name=Chat Cloud\n"
                           "base-url=%s\n"
                           "api=openai-chat\n"
-                          "models=demo-alpha;%s;demo-judge\n"
+                          "models=demo-alpha;%s;demo-judge;%s;demo-beta\n"
                           "requests-per-minute=0\n"
                           "max-retries=0\n\n"
                           "[model chat/demo-alpha]\n"
@@ -63,8 +69,12 @@ build_config (void)
                           "max-output-tokens=10\n\n"
                           "[model chat/demo-judge]\n"
                           "price-input=1.00\n"
-                          "price-output=2.00\n",
-                          base, slow_name, slow_id);
+                          "price-output=2.00\n\n"
+                          "[model %s]\n"
+                          "price-input=1.00\n"
+                          "price-output=2000.00\n"
+                          "max-output-tokens=10\n",
+                          base, slow_name, judge_name, slow_id, judge_id);
 }
 
 static void
@@ -308,6 +318,134 @@ test_retry_room (Fixture       *f,
   g_assert_null (cs_run_get_message (run));
 }
 
+/* The line of @text that starts with @prefix, or NULL. */
+static char *
+line_of (const char *text,
+         const char *prefix)
+{
+  const char *at = strstr (text, prefix);
+  const char *end;
+
+  if (at == NULL)
+    return NULL;
+  end = strchr (at, '\n');
+  return end != NULL ? g_strndup (at, end - at) : g_strdup (at);
+}
+
+static guint
+count_of (const char *text,
+          const char *needle)
+{
+  guint n = 0;
+
+  for (const char *at = strstr (text, needle); at != NULL; at = strstr (at + 1, needle))
+    n++;
+  return n;
+}
+
+/* A judge the budget stopped while it answered, before its provider said
+ * what it used: its row in the export's cost table is marked as a
+ * candidate's would be (≈ on its tokens and cost), beside the run's
+ * totals, and the mark is kept in the run's file. */
+static void
+test_judge_stopped_marked (Fixture       *f,
+                           gconstpointer  data)
+{
+  const char *spec[] = { "chat/demo-alpha:2", NULL };
+  g_autoptr(CsRun) run = cs_run_new (CS_MODE_ARCHITECT, PROBLEM);
+  g_autoptr(CsRunner) runner = NULL;
+  g_autoptr(GPtrArray) uses = NULL;
+  g_autoptr(GPtrArray) uses_back = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(CsRun) back = NULL;
+  g_autofree char *markdown = NULL;
+  g_autofree char *prefix = NULL;
+  g_autofree char *row = NULL;
+  g_autofree char *alpha = NULL;
+  g_autofree char *total = NULL;
+  const CsJudgeUse *use;
+  CsTestWait w = { 0 };
+
+  /* the judge's upper figure fits; its reply, at $0.002 a token, passes
+   * $0.10 within some 50 tokens, long before its usage would come */
+  cs_run_set_judge (run, judge_id);
+  cs_run_set_budget_usd (run, 0.10);
+  runner = cs_test_plan_runner (f->config, f->store, run, spec);
+  cs_test_execute (runner, NULL, &w, 90);
+  g_assert_no_error (w.error);
+  g_assert_true (w.ok);
+  g_assert_cmpuint (cs_test_provider_get_request_count (provider, judge_name), ==, 1);
+  g_assert_nonnull (strstr (cs_run_get_message (run), "during the synthesis"));
+
+  uses = cs_run_dup_judge_uses (run);
+  g_assert_cmpuint (uses->len, ==, 1);
+  use = g_ptr_array_index (uses, 0);
+  g_assert_true (use->estimated);
+  g_assert_cmpint (use->output_tokens, >, 0);
+  g_assert_false (cs_candidate_get_usage_estimated (cs_test_candidate (run, 0)));
+  g_assert_true (cs_run_get_usage_estimated (run));
+
+  markdown = cs_export_markdown (run);
+  prefix = g_strdup_printf ("| judge (%s) |", judge_name);
+  row = line_of (markdown, prefix);
+  g_assert_nonnull (row);
+  /* input, output and cost */
+  g_assert_cmpuint (count_of (row, "| ≈ "), ==, 3);
+  alpha = line_of (markdown, "| c1 (demo-alpha) |");
+  g_assert_nonnull (alpha);
+  g_assert_cmpuint (count_of (alpha, "≈"), ==, 0);
+  total = line_of (markdown, "| **Total** |");
+  g_assert_cmpuint (count_of (total, "| ≈ "), ==, 3);
+  g_assert_nonnull (strstr (markdown, "≈ marks usage Consilium counted itself"));
+
+  node = cs_run_to_json (run);
+  back = cs_run_new_from_json (node, NULL);
+  g_assert_nonnull (back);
+  uses_back = cs_run_dup_judge_uses (back);
+  g_assert_cmpuint (uses_back->len, ==, 1);
+  g_assert_true (((CsJudgeUse *) g_ptr_array_index (uses_back, 0))->estimated);
+}
+
+/* Peer ranking by a model without a price: the ranking's row in the cost
+ * table says so instead of $0.0000, the run's total is not exact, and the
+ * mark is kept in the run's file. */
+static void
+test_ranking_unpriced (Fixture       *f,
+                       gconstpointer  data)
+{
+  const char *spec[] = { "chat/demo-beta:3", NULL };
+  g_autoptr(CsRun) run = cs_run_new (CS_MODE_ARCHITECT, PROBLEM);
+  g_autoptr(CsRunner) runner = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(CsRun) back = NULL;
+  g_autofree char *markdown = NULL;
+  g_autofree char *row = NULL;
+  gboolean known = TRUE, estimated = TRUE;
+  CsTestWait w = { 0 };
+
+  cs_run_set_rank (run, TRUE);
+  runner = cs_test_plan_runner (f->config, f->store, run, spec);
+  cs_test_execute (runner, NULL, &w, 90);
+  g_assert_no_error (w.error);
+  g_assert_true (w.ok);
+  g_assert_true (cs_run_get_ranking_usage (run, NULL, NULL, NULL));
+  cs_run_get_ranking_marks (run, &known, &estimated);
+  g_assert_false (known);
+  g_assert_false (estimated);
+  g_assert_false (cs_run_get_cost_known (run));
+
+  markdown = cs_export_markdown (run);
+  row = line_of (markdown, "| peer ranking |");
+  g_assert_nonnull (row);
+  g_assert_true (g_str_has_suffix (row, "| price unknown | — | — | — |"));
+
+  node = cs_run_to_json (run);
+  back = cs_run_new_from_json (node, NULL);
+  g_assert_nonnull (back);
+  cs_run_get_ranking_marks (back, &known, NULL);
+  g_assert_false (known);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -321,6 +459,8 @@ main (int argc, char *argv[])
   provider = cs_test_provider_start_new ();
   slow_name = g_strdup_printf ("demo-gamma+slow=%u", 100 * cs_test_slack ());
   slow_id = g_strconcat ("chat/", slow_name, NULL);
+  judge_name = g_strdup_printf ("demo-judge+slow=%u", 100 * cs_test_slack ());
+  judge_id = g_strconcat ("chat/", judge_name, NULL);
 
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, cs_test_fixture_tear_down)
@@ -330,6 +470,8 @@ main (int argc, char *argv[])
   ADD ("/budget/stopped-saved", test_stopped_saved);
   ADD ("/budget/retry/no-room", test_retry_no_room);
   ADD ("/budget/retry/room", test_retry_room);
+  ADD ("/budget/judge-stopped-marked", test_judge_stopped_marked);
+  ADD ("/budget/ranking-unpriced", test_ranking_unpriced);
 
 #undef ADD
 
@@ -338,6 +480,8 @@ main (int argc, char *argv[])
   g_clear_object (&provider);
   g_free (slow_name);
   g_free (slow_id);
+  g_free (judge_name);
+  g_free (judge_id);
   cs_test_rm_rf (tmp);
   return ret;
 }

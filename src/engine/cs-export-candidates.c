@@ -258,21 +258,6 @@ cs_export_append_candidates (GString  *out,
 /* Costs                                                                    */
 /* ------------------------------------------------------------------------ */
 
-/* A figure the engine counted rather than the provider reported: "≈ 1,234"
- * (cs-token-count.h). Takes @text. */
-static char *
-approx (char     *text,
-        gboolean  estimated)
-{
-  char *marked;
-
-  if (!estimated)
-    return text;
-  marked = g_strdup_printf ("≈ %s", text);
-  g_free (text);
-  return marked;
-}
-
 static void
 append_cost_row (GString     *out,
                  CsCandidate *candidate)
@@ -282,11 +267,10 @@ append_cost_row (GString     *out,
                                             cs_export_model_name (cs_candidate_get_model (candidate)));
   g_autofree char *model = cs_export_cell (label);
   gboolean estimated = cs_candidate_get_usage_estimated (candidate);
-  g_autofree char *in = approx (cs_export_format_tokens (cs_candidate_get_input_tokens (candidate)), estimated);
-  g_autofree char *outt = approx (cs_export_format_tokens (cs_candidate_get_output_tokens (candidate)), estimated);
-  g_autofree char *cost = cs_candidate_get_price_known (candidate)
-                            ? approx (cs_export_format_double ("%.4f", cs_candidate_get_cost_usd (candidate)), estimated)
-                            : g_strdup (_("price unknown"));
+  g_autofree char *in = cs_export_approx (cs_export_format_tokens (cs_candidate_get_input_tokens (candidate)), estimated);
+  g_autofree char *outt = cs_export_approx (cs_export_format_tokens (cs_candidate_get_output_tokens (candidate)), estimated);
+  g_autofree char *cost = cs_export_cost_cell (cs_candidate_get_cost_usd (candidate),
+                                               cs_candidate_get_price_known (candidate), estimated);
   g_autofree char *ttft = cs_candidate_get_ttft_ms (candidate) >= 0
                             ? cs_export_format_thousands (cs_candidate_get_ttft_ms (candidate)) : g_strdup ("—");
   g_autofree char *total = cs_candidate_get_duration_ms (candidate) >= 0
@@ -322,10 +306,12 @@ append_judge_uses (GString *out,
       g_autofree char *label = g_strdup_printf (use->fallback ? _("fallback judge (%s)") : _("judge (%s)"),
                                                 cs_export_model_name (use->model));
       g_autofree char *model = cs_export_cell (label);
-      g_autofree char *in = cs_export_format_tokens (file_count (use->input_tokens));
-      g_autofree char *outt = cs_export_format_tokens (file_count (use->output_tokens));
-      g_autofree char *cost = use->price_known ? cs_export_format_double ("%.4f", use->cost_usd)
-                                               : g_strdup (_("price unknown"));
+      /* ≈ as a candidate's row when the budget stopped it before its usage */
+      g_autofree char *in = cs_export_approx (cs_export_format_tokens (file_count (use->input_tokens)),
+                                              use->estimated && file_count (use->input_tokens) >= 0);
+      g_autofree char *outt = cs_export_approx (cs_export_format_tokens (file_count (use->output_tokens)),
+                                                use->estimated && file_count (use->output_tokens) >= 0);
+      g_autofree char *cost = cs_export_cost_cell (use->cost_usd, use->price_known, use->estimated);
       g_autofree char *total = use->duration_ms >= 0 ? cs_export_format_double ("%.1f", use->duration_ms / 1000.0)
                                                      : g_strdup ("—");
 
@@ -397,10 +383,10 @@ cs_export_append_costs (GString *out,
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (run));
   gboolean estimated = cs_run_get_usage_estimated (run);
-  g_autofree char *total_in = approx (cs_export_format_tokens (cs_run_get_total_input_tokens (run)), estimated);
-  g_autofree char *total_out = approx (cs_export_format_tokens (cs_run_get_total_output_tokens (run)), estimated);
+  g_autofree char *total_in = cs_export_approx (cs_export_format_tokens (cs_run_get_total_input_tokens (run)), estimated);
+  g_autofree char *total_out = cs_export_approx (cs_export_format_tokens (cs_run_get_total_output_tokens (run)), estimated);
   g_autofree char *total_cost = cs_run_get_cost_known (run)
-                                  ? approx (cs_export_format_double ("%.4f", cs_run_get_total_cost_usd (run)), estimated)
+                                  ? cs_export_approx (cs_export_format_double ("%.4f", cs_run_get_total_cost_usd (run)), estimated)
                                   : cs_export_format_at_least (cs_run_get_total_cost_usd (run));
   gint64 wall_ms = cs_run_get_wall_ms (run);
   g_autofree char *wall_s = wall_ms >= 0 ? cs_export_format_double ("%.1f", wall_ms / 1000.0) : NULL;

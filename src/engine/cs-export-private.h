@@ -56,6 +56,15 @@ char    *cs_export_format_thousands   (gint64       value);
 char    *cs_export_format_dollars     (double       value);
 /* Tokens with separators, "—" when unknown (< 0). */
 char    *cs_export_format_tokens      (gint64       tokens);
+/* A figure Consilium counted rather than the provider reported: "≈ 1,234"
+ * when @estimated (cs-token-count.h), else @text itself. Takes @text. */
+char    *cs_export_approx             (char        *text,
+                                       gboolean     estimated);
+/* A cost table's cell: "0.0123", "≈ 0.0123" when @estimated, "price
+ * unknown" when @known is FALSE. */
+char    *cs_export_cost_cell          (double       usd,
+                                       gboolean     known,
+                                       gboolean     estimated);
 
 /* cs-export-names.c: what the export calls things, never internal names. */
 

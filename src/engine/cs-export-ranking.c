@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <glib/gi18n-lib.h>
 
 #include "cs-export-private.h"
 #include "cs-json-util.h"
@@ -78,14 +79,19 @@ cs_export_append_ranking_cost_row (GString *out,
 {
   gint64 in_tokens = 0, out_tokens = 0;
   double cost = 0;
+  gboolean known = TRUE, estimated = FALSE;
+  g_autofree char *label = NULL;
   g_autofree char *in = NULL;
   g_autofree char *outt = NULL;
   g_autofree char *dollars = NULL;
 
   if (!cs_run_get_ranking_usage (run, &in_tokens, &out_tokens, &cost))
     return;
-  in = cs_export_format_tokens (in_tokens);
-  outt = cs_export_format_tokens (out_tokens);
-  dollars = cs_export_format_double ("%.4f", isfinite (cost) ? cost : 0);
-  g_string_append_printf (out, "| peer ranking | — | %s | %s | %s | — | — | — |\n", in, outt, dollars);
+  cs_run_get_ranking_marks (run, &known, &estimated);
+  /* Translators: the cost table's row of the peer ranking requests */
+  label = cs_export_cell (_("peer ranking"));
+  in = cs_export_approx (cs_export_format_tokens (in_tokens), estimated);
+  outt = cs_export_approx (cs_export_format_tokens (out_tokens), estimated);
+  dollars = cs_export_cost_cell (cost, known, estimated);
+  g_string_append_printf (out, "| %s | — | %s | %s | %s | — | — | — |\n", label, in, outt, dollars);
 }

@@ -220,6 +220,29 @@ cs_export_format_at_least (double usd)
   return g_strdup_printf (_("≥ $%s (price unknown)"), figure);
 }
 
+char *
+cs_export_approx (char     *text,
+                  gboolean  estimated)
+{
+  char *marked;
+
+  if (!estimated)
+    return text;
+  marked = g_strdup_printf ("≈ %s", text);
+  g_free (text);
+  return marked;
+}
+
+char *
+cs_export_cost_cell (double   usd,
+                     gboolean known,
+                     gboolean estimated)
+{
+  if (!known)
+    return g_strdup (_("price unknown"));
+  return cs_export_approx (cs_export_format_double ("%.4f", isfinite (usd) ? usd : 0), estimated);
+}
+
 /* "12,345" */
 char *
 cs_export_format_thousands (gint64 value)

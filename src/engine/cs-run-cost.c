@@ -8,21 +8,66 @@
 
 #include <math.h>
 
+#include "cs-json-util.h"
+#include "cs-round.h"
+#include "cs-run-judges.h"
 #include "cs-run-private.h"
 
-gboolean
-cs_run_get_cost_known (CsRun *self)
+static gboolean
+candidates_priced (GPtrArray *candidates)
 {
-  g_return_val_if_fail (CS_IS_RUN (self), FALSE);
-
-  if (!self->judge_price_known && self->judge_input_tokens > 0)
-    return FALSE;
-  for (guint i = 0; i < self->candidates->len; i++)
+  for (guint i = 0; i < candidates->len; i++)
     {
-      CsCandidate *c = g_ptr_array_index (self->candidates, i);
+      CsCandidate *c = g_ptr_array_index (candidates, i);
 
       if (!cs_candidate_get_price_known (c) &&
           (cs_candidate_get_input_tokens (c) > 0 || cs_candidate_get_output_tokens (c) > 0))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Every judge that answered @round had a price (or used nothing). */
+static gboolean
+judges_priced (CsRound *round)
+{
+  JsonNode *judges = _cs_round_get_judges_json (round);
+  JsonArray *array = judges != NULL ? json_node_get_array (judges) : NULL;
+
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      JsonObject *r = cs_json_array_object (array, i);
+      gint64 in = 0, out = 0;
+
+      if (r == NULL || !json_object_has_member (r, "price_known") || cs_json_get_bool (r, "price_known"))
+        continue;
+      cs_json_get_int (r, "input_tokens", &in);
+      cs_json_get_int (r, "output_tokens", &out);
+      if (in > 0 || out > 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Whether the run's total is exact: every request of every round (the
+ * candidates, the rankers, the judges) went to a model with a price. */
+gboolean
+cs_run_get_cost_known (CsRun *self)
+{
+  guint n;
+
+  g_return_val_if_fail (CS_IS_RUN (self), FALSE);
+
+  if (!self->judge_price_known && (self->judge_input_tokens > 0 || self->judge_output_tokens > 0))
+    return FALSE;
+  if (self->rank_price_unknown || !candidates_priced (self->candidates))
+    return FALSE;
+  n = cs_run_get_n_rounds (self);
+  for (guint i = 1; i <= n; i++)
+    {
+      CsRound *round = cs_run_get_round (self, i);
+
+      if (!candidates_priced (cs_round_get_candidates (round)) || !judges_priced (round))
         return FALSE;
     }
   return TRUE;

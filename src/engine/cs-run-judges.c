@@ -53,14 +53,8 @@ find_record (JsonArray  *array,
 }
 
 void
-cs_run_add_judge_use (CsRun      *self,
-                      const char *model,
-                      gboolean    fallback,
-                      gint64      input_tokens,
-                      gint64      output_tokens,
-                      double      cost_usd,
-                      gboolean    price_known,
-                      gint64      duration_ms)
+cs_run_add_judge_use (CsRun            *self,
+                      const CsJudgeUse *use)
 {
   CsRound *round;
   JsonNode *judges;
@@ -69,7 +63,7 @@ cs_run_add_judge_use (CsRun      *self,
   double c = 0;
 
   g_return_if_fail (CS_IS_RUN (self));
-  g_return_if_fail (model != NULL);
+  g_return_if_fail (use != NULL && use->model != NULL);
 
   round = self->current;
   g_return_if_fail (round != NULL);
@@ -82,12 +76,12 @@ cs_run_add_judge_use (CsRun      *self,
       _cs_round_set_judges_json (round, empty);
       judges = _cs_round_get_judges_json (round);
     }
-  r = find_record (json_node_get_array (judges), model, fallback);
+  r = find_record (json_node_get_array (judges), use->model, use->fallback);
   if (r == NULL)
     {
       r = json_object_new ();
-      json_object_set_string_member (r, "model", model);
-      json_object_set_boolean_member (r, "fallback", fallback);
+      json_object_set_string_member (r, "model", use->model);
+      json_object_set_boolean_member (r, "fallback", use->fallback);
       json_object_set_int_member (r, "requests", 0);
       json_object_set_int_member (r, "input_tokens", -1);
       json_object_set_int_member (r, "output_tokens", -1);
@@ -101,16 +95,20 @@ cs_run_add_judge_use (CsRun      *self,
   json_object_set_int_member (r, "requests", v + 1);
   v = -1;
   cs_json_get_int (r, "input_tokens", &v);
-  json_object_set_int_member (r, "input_tokens", add_count (v, input_tokens));
+  json_object_set_int_member (r, "input_tokens", add_count (v, use->input_tokens));
   v = -1;
   cs_json_get_int (r, "output_tokens", &v);
-  json_object_set_int_member (r, "output_tokens", add_count (v, output_tokens));
+  json_object_set_int_member (r, "output_tokens", add_count (v, use->output_tokens));
   v = -1;
   cs_json_get_int (r, "duration_ms", &v);
-  json_object_set_int_member (r, "duration_ms", add_count (v, duration_ms));
+  json_object_set_int_member (r, "duration_ms", add_count (v, use->duration_ms));
   cs_json_get_number (r, "cost_usd", &c);
-  json_object_set_double_member (r, "cost_usd", c + (isfinite (cost_usd) && cost_usd > 0 ? cost_usd : 0));
-  json_object_set_boolean_member (r, "price_known", cs_json_get_bool (r, "price_known") && price_known);
+  json_object_set_double_member (r, "cost_usd",
+                                 c + (isfinite (use->cost_usd) && use->cost_usd > 0 ? use->cost_usd : 0));
+  json_object_set_boolean_member (r, "price_known", cs_json_get_bool (r, "price_known") && use->price_known);
+  /* only when so: a record without it (and every older file) is as reported */
+  if (use->estimated)
+    json_object_set_boolean_member (r, "estimated", TRUE);
   _cs_run_emit_changed (self);
 }
 
@@ -140,6 +138,7 @@ cs_run_dup_judge_uses (CsRun *self)
       use->input_tokens = use->output_tokens = use->duration_ms = -1;
       use->fallback = cs_json_get_bool (r, "fallback");
       use->price_known = cs_json_get_bool (r, "price_known");
+      use->estimated = cs_json_get_bool (r, "estimated");
       if (cs_json_get_int (r, "requests", &v) && v >= 0 && v <= G_MAXUINT)
         use->requests = (guint) v;
       if (cs_json_get_int (r, "input_tokens", &v))

@@ -23,21 +23,19 @@ typedef struct {
   double    cost_usd;
   gboolean  price_known;
   gint64    duration_ms;
+  gboolean  estimated;      /* some of its usage counted by Consilium (a request the
+                             * budget stopped before its provider said) */
 } CsJudgeUse;
 
 void        cs_judge_use_free      (CsJudgeUse *use);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsJudgeUse, cs_judge_use_free)
 
-/* Adds one judge request's usage to the record of @model in @fallback's
- * role (a new record for the first). Negative counts are unknown. */
-void        cs_run_add_judge_use   (CsRun      *self,
-                                    const char *model,
-                                    gboolean    fallback,
-                                    gint64      input_tokens,
-                                    gint64      output_tokens,
-                                    double      cost_usd,
-                                    gboolean    price_known,
-                                    gint64      duration_ms);
+/* Adds one judge request's usage (@use->requests is not read: one) to the
+ * record of @use->model in @use->fallback's role (a new record for the
+ * first). Negative counts are unknown; a record is estimated once one of
+ * its requests was. */
+void        cs_run_add_judge_use   (CsRun            *self,
+                                    const CsJudgeUse *use);
 /* The current round's records in the order the judges ran, of
  * CsJudgeUse*: empty when none was recorded (a run saved before they
  * existed, or no judge). */

@@ -46,6 +46,8 @@ struct _CsRun
   gint64      rank_output_tokens;
   double      rank_cost_usd;
   gboolean    has_rank_usage;
+  gboolean    rank_price_unknown; /* a ranker's model had no price */
+  gboolean    rank_estimated;    /* some ranking usage counted, not reported */
   GListStore *rounds;            /* of CsRound, never empty */
   CsRound    *current;           /* the round whose result the run shows (in @rounds) */
   /* cs-run-cost.c */

@@ -140,18 +140,37 @@ cs_run_add_judge_usage (CsRun  *self,
 }
 
 void
-cs_run_add_ranking_usage (CsRun  *self,
-                          gint64  input_tokens,
-                          gint64  output_tokens,
-                          double  cost_usd)
+cs_run_add_ranking_usage (CsRun    *self,
+                          gint64    input_tokens,
+                          gint64    output_tokens,
+                          double    cost_usd,
+                          gboolean  price_known,
+                          gboolean  estimated)
 {
   g_return_if_fail (CS_IS_RUN (self));
 
+  if (!price_known && (input_tokens > 0 || output_tokens > 0))
+    self->rank_price_unknown = TRUE;
+  if (estimated)
+    self->rank_estimated = TRUE;
   self->rank_input_tokens += MAX (input_tokens, 0);
   self->rank_output_tokens += MAX (output_tokens, 0);
   self->rank_cost_usd += MAX (cost_usd, 0);
   self->has_rank_usage = TRUE;
   changed (self);
+}
+
+void
+cs_run_get_ranking_marks (CsRun    *self,
+                          gboolean *price_known,
+                          gboolean *estimated)
+{
+  g_return_if_fail (CS_IS_RUN (self));
+
+  if (price_known != NULL)
+    *price_known = !self->rank_price_unknown;
+  if (estimated != NULL)
+    *estimated = self->rank_estimated;
 }
 
 gboolean
@@ -212,6 +231,17 @@ _cs_run_ranking_to_json (CsRun       *self,
       json_builder_add_int_value (b, self->rank_output_tokens);
       json_builder_set_member_name (b, "cost_usd");
       json_builder_add_double_value (b, self->rank_cost_usd);
+      /* only when so: older files read as priced and reported */
+      if (self->rank_price_unknown)
+        {
+          json_builder_set_member_name (b, "price_known");
+          json_builder_add_boolean_value (b, FALSE);
+        }
+      if (self->rank_estimated)
+        {
+          json_builder_set_member_name (b, "estimated");
+          json_builder_add_boolean_value (b, TRUE);
+        }
       json_builder_end_object (b);
     }
 }
@@ -244,5 +274,8 @@ _cs_run_ranking_from_json (CsRun      *self,
         self->rank_output_tokens = v;
       if (!cs_json_get_number (usage, "cost_usd", &self->rank_cost_usd) || !(self->rank_cost_usd >= 0))
         self->rank_cost_usd = 0;
+      self->rank_price_unknown = json_object_has_member (usage, "price_known") &&
+                                 !cs_json_get_bool (usage, "price_known");
+      self->rank_estimated = cs_json_get_bool (usage, "estimated");
     }
 }

@@ -44,16 +44,27 @@ void        cs_run_add_judge_usage    (CsRun      *self,
                                        double      cost_usd,
                                        gint64      duration_ms);
 
-/* Adds a peer ranking request's usage (part of the run's totals). */
+/* Adds a peer ranking request's usage (part of the run's totals): a
+ * ranker's model without a price leaves the ranking's cost (and the run's)
+ * unknown; @estimated: its usage counted by Consilium (a request the
+ * budget stopped before its provider said). */
 void        cs_run_add_ranking_usage  (CsRun      *self,
                                        gint64      input_tokens,
                                        gint64      output_tokens,
-                                       double      cost_usd);
+                                       double      cost_usd,
+                                       gboolean    price_known,
+                                       gboolean    estimated);
 /* The peer ranking's usage; FALSE when none was recorded. */
 gboolean    cs_run_get_ranking_usage  (CsRun      *self,
                                        gint64     *input_tokens,
                                        gint64     *output_tokens,
                                        double     *cost_usd);
+
+/* Whether every ranker's model had a price, and whether some ranking
+ * usage was counted by Consilium rather than reported. */
+void        cs_run_get_ranking_marks  (CsRun      *self,
+                                       gboolean   *price_known,
+                                       gboolean   *estimated);
 
 /* For cs-run.c and cs-run-json.c. */
 void        _cs_run_ranking_clear     (CsRun       *self);

@@ -103,6 +103,7 @@ _cs_runner_budget_estimate_usage (CsRunner        *self,
     request->input_tokens = in;
   if (request->output_tokens < 0)
     request->output_tokens = out;
+  request->usage_estimated = TRUE;
   g_debug ("usage of a request stopped at the budget, estimated: %" G_GINT64_FORMAT " in, %"
            G_GINT64_FORMAT " out", request->input_tokens, request->output_tokens);
   cs_run_set_usage_estimated (self->run);

@@ -79,6 +79,7 @@ struct _CsRunnerRequest
   CsRunnerRanker      *ranker;      /* a peer ranking request's (is_judge too), or NULL */
   gboolean             budget_stopped; /* stopped at the run's budget (cs-runner-budget.c) */
   gboolean             usage_accounted; /* its usage is its candidates' already */
+  gboolean             usage_estimated; /* its usage counted by the engine (cs-token-count.h) */
 };
 
 struct _CsRunner

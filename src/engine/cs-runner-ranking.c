@@ -469,11 +469,13 @@ _cs_runner_ranker_done (CsRunner        *self,
   g_autofree char *reason = NULL;
   CsBallot *ballot = NULL;
 
-  if (self->ranking == NULL || self->cancelled || self->phase != CS_RUNNER_PHASE_SYNTHESIZING)
-    return;
+  /* what it used was spent, whether or not its ballot is still awaited */
   cs_run_add_ranking_usage (self->run, request->input_tokens, request->output_tokens,
                             cs_model_config_cost (request->model, MAX (request->input_tokens, 0),
-                                                  MAX (request->output_tokens, 0)));
+                                                  MAX (request->output_tokens, 0)),
+                            cs_model_config_has_price (request->model), request->usage_estimated);
+  if (self->ranking == NULL || self->cancelled || self->phase != CS_RUNNER_PHASE_SYNTHESIZING)
+    return;
   if (ok)
     ballot = read_ballot (request, &reason);
   else

@@ -470,13 +470,22 @@ judge_stream_done (CsRunner        *self,
                                                 MAX (request->input_tokens, 0),
                                                 MAX (request->output_tokens, 0)),
                           ms_since (request->start_us));
-  cs_run_add_judge_use (self->run, request->model->id,
-                        g_strcmp0 (request->model->id, cs_run_get_judge (self->run)) != 0 &&
-                        g_strcmp0 (request->model->id, cs_run_get_fallback_judge (self->run)) == 0,
-                        request->input_tokens, request->output_tokens,
-                        cs_model_config_cost (request->model, MAX (request->input_tokens, 0),
-                                              MAX (request->output_tokens, 0)),
-                        cs_model_config_has_price (request->model), ms_since (request->start_us));
+  {
+    CsJudgeUse use = {
+      .model = request->model->id,
+      .fallback = g_strcmp0 (request->model->id, cs_run_get_judge (self->run)) != 0 &&
+                  g_strcmp0 (request->model->id, cs_run_get_fallback_judge (self->run)) == 0,
+      .input_tokens = request->input_tokens,
+      .output_tokens = request->output_tokens,
+      .cost_usd = cs_model_config_cost (request->model, MAX (request->input_tokens, 0),
+                                        MAX (request->output_tokens, 0)),
+      .price_known = cs_model_config_has_price (request->model),
+      .duration_ms = ms_since (request->start_us),
+      .estimated = request->usage_estimated,
+    };
+
+    cs_run_add_judge_use (self->run, &use);
+  }
   if (!ok)
     _cs_runner_judge_done (self, request, FALSE, request->cancel_reason ? request->cancel_reason : error->message);
   else
