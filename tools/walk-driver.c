@@ -1,6 +1,6 @@
 /* walk-driver.c: a picture of every screen, for a person to look at
  *
- * Usage: walk-driver OUTDIR [walk|welcome|error]
+ * Usage: walk-driver OUTDIR [walk|welcome|error|narrow|faults|rounds|chooser]
  *
  * Drives the real CsWindow against the test provider in this process, the
  * way a newcomer walks the app, and saves a PNG of each screen:
@@ -15,6 +15,7 @@
  *             output pasted; both results in a narrow window
  *   error     a run with one model at a port nothing listens on: the
  *             failed card and the Requests window
+ *   narrow, faults, rounds, chooser: see walk-more.c
  * Run it with tools/walk.sh (Xvfb, a session bus, the language asked for).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -37,6 +38,7 @@
 #include "cs-candidate-card-private.h"
 #include "cs-candidate-window.h"
 #include "driver-common.h"
+#include "walk-more.h"
 
 static void
 scroll_page (CsWindow *win, double frac)
@@ -153,7 +155,7 @@ walk (int argc, char *argv[], char **tmp_out)
 
   if (argc < 2)
     {
-      g_printerr ("Usage: %s OUTDIR [walk|welcome|error]\n", argv[0]);
+      g_printerr ("Usage: %s OUTDIR [walk|welcome|error|narrow|faults|rounds|chooser]\n", argv[0]);
       return 2;
     }
   driver_init ("walk-driver", argv[1]);
@@ -172,24 +174,41 @@ walk (int argc, char *argv[], char **tmp_out)
 
   provider = driver_start_provider ();
   base = cs_test_provider_dup_base_url (provider);
-  if (g_str_equal (what, "welcome"))
+  if (g_str_equal (what, "welcome") || g_str_equal (what, "narrow"))
     g_setenv ("CONSILIUM_DEMO_URL", base, TRUE);
   else
     {
+      g_autofree char *faults = walk_faults_config (base);
+
       g_unsetenv ("CONSILIUM_DEMO_URL");
       driver_write_config (config_home, base,
                            g_str_equal (what, "error")
                            ? "[provider custom]\nname=My server\nbase-url=http://127.0.0.1:9/v1\n"
                              "api=openai-chat\nmodels=llama3\nmax-retries=1\n"
-                           : NULL);
+                           : g_str_equal (what, "faults") ? faults : NULL);
     }
 
   app = cs_test_ui_start_app ("Walk");
+  if (g_str_equal (what, "narrow"))
+    {
+      walk_narrow (app);
+      return 0;
+    }
   win = driver_open_window (app, 1280, 800);
 
   if (g_str_equal (what, "welcome"))
     {
       driver_save_shot (win, "welcome.png");
+      return 0;
+    }
+  if (g_str_equal (what, "faults") || g_str_equal (what, "rounds") || g_str_equal (what, "chooser"))
+    {
+      if (g_str_equal (what, "faults"))
+        walk_faults (win);
+      else if (g_str_equal (what, "rounds"))
+        walk_rounds (win);
+      else
+        walk_chooser (win);
       return 0;
     }
   if (g_str_equal (what, "error"))

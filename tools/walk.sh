@@ -29,7 +29,7 @@ export ADW_DEBUG_COLOR_SCHEME=prefer-light
 # any locale but C lets LANGUAGE choose; C.UTF-8 is always there
 export LC_ALL=C.UTF-8 LANGUAGE="$lang" WALK_LOCALEDIR="$PWD/$build/po"
 
-for what in welcome walk error; do
+for what in ${WALKS:-welcome walk error narrow faults rounds chooser}; do
   "$build/src/app/walk-driver" "$out/$what" "$what"
 done
 ls "$out"/*/*.png
