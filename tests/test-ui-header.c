@@ -21,6 +21,7 @@
 
 #include <adwaita.h>
 #include <locale.h>
+#include <string.h>
 #include <glib/gi18n.h>
 
 #include "cs-estimate-button.h"
@@ -258,15 +259,34 @@ has_width (gpointer data)
   return gtk_widget_get_width (w->widget) == w->width;
 }
 
-/* @layout: the window buttons' (GtkSettings:gtk-decoration-layout) */
+/* What the estimate shows can be read: an amount (a digit) or words (a
+ * letter), never bare signs such as "$ ?". */
 static void
-check_widths (const char *lang,
-              const char *layout)
+estimate_readable (CsWindow   *win,
+                   const char *where)
+{
+  const char *shown = cs_estimate_button_get_shown_text (win->estimate_button);
+  gboolean readable = FALSE;
+
+  g_assert_nonnull (shown);
+  g_test_message ("%s: the estimate shows “%s”", where, shown);
+  for (const char *p = shown; *p != '\0'; p = g_utf8_next_char (p))
+    if (g_unichar_isalnum (g_utf8_get_char (p)))
+      readable = TRUE;
+  if (!readable)
+    g_error ("%s: the estimate shows “%s”, which says nothing", where, shown);
+}
+
+/* @layout: the window buttons' (GtkSettings:gtk-decoration-layout);
+ * @models: those chosen; @widths: the window's, -1 ended */
+static void
+check_widths_of (const char  *lang,
+                 const char  *layout,
+                 const char **models,
+                 const int   *widths)
 {
   g_autoptr(CsApplication) app = cs_test_ui_start_app ("Header");
   CsWindow *win = cs_window_new (app);
-  const char *priced[] = { "demo/demo-alpha", NULL };
-  const int widths[] = { 900, 560, 360 };
   int frame;
 
   g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", layout, NULL);
@@ -275,16 +295,17 @@ check_widths (const char *lang,
   cs_test_ui_settle (5000);
   _cs_window_set_mode (win, "architect");
   gtk_text_buffer_set_text (_cs_window_get_problem_buffer (win), "A cache in front of a slow inventory service", -1);
-  _cs_window_select_models (win, priced);
+  _cs_window_select_models (win, models);
   g_assert_true (cs_test_wait_for (estimate_shown, win, 10000));
   /* the window's frame (its shadow) around the content */
   frame = widths[0] - gtk_widget_get_width (GTK_WIDGET (win->toast_overlay));
   g_assert_cmpint (frame, >=, 0);
 
-  for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
+  for (guint i = 0; widths[i] > 0; i++)
     {
-      g_autofree char *where = g_strdup_printf ("%s, %s, %d px", lang, layout, widths[i]);
-      g_autofree char *shot = g_strdup_printf ("header-%s-%s-%d.png", lang, layout[0] == ':' ? "three" : "close", widths[i]);
+      g_autofree char *where = g_strdup_printf ("%s, %s, %s, %d px", lang, layout, models[0], widths[i]);
+      g_autofree char *shot = g_strdup_printf ("header-%s-%s-%s-%d.png", lang, layout[0] == ':' ? "three" : "close",
+                                               strchr (models[0], '/') + 1, widths[i]);
       WidthWait w = { GTK_WIDGET (win->toast_overlay), widths[i] };
       Laid laid = { win, where };
       GtkWidget *header;
@@ -304,10 +325,21 @@ check_widths (const char *lang,
       g_assert_true (estimate_shown (win));
       header_fits (header, where, TRUE);
       modes_reachable (win, where, TRUE);
+      estimate_readable (win, where);
     }
 
   gtk_window_destroy (GTK_WINDOW (win));
   cs_test_ui_settle (5000);
+}
+
+static void
+check_widths (const char *lang,
+              const char *layout)
+{
+  const char *priced[] = { "demo/demo-alpha", NULL };
+  const int widths[] = { 900, 560, 360, -1 };
+
+  check_widths_of (lang, layout, priced, widths);
 }
 
 /* GNOME's window buttons: Close alone */
@@ -326,6 +358,87 @@ test_three_buttons (void)
 {
   g_setenv ("LANGUAGE", "en", TRUE);
   check_widths ("en", ":minimize,maximize,close");
+}
+
+static gboolean
+estimate_priced (gpointer data)
+{
+  CsWindow *win = data;
+
+  return estimate_shown (win) &&
+         g_str_has_prefix (cs_estimate_button_get_text (win->estimate_button), "≈");
+}
+
+static gboolean
+prices_shown (gpointer data)
+{
+  GListModel *tops = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (tops); i++)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (tops, i);
+      AdwPreferencesPage *page;
+
+      if (!ADW_IS_PREFERENCES_WINDOW (w) || !gtk_widget_get_mapped (GTK_WIDGET (w)))
+        continue;
+      page = adw_preferences_window_get_visible_page (ADW_PREFERENCES_WINDOW (w));
+      if (page != NULL && g_strcmp0 (adw_preferences_page_get_title (page), "Prices") == 0)
+        {
+          *(GtkWindow **) data = w;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* A model without a price (Minimize, Maximize and Close): the estimate
+ * says so in words from 1200 px down to 360 px, and its popover leads to
+ * the prices. */
+static void
+test_unpriced (void)
+{
+  const char *unpriced[] = { "demo/demo-beta", NULL };
+  const int widths[] = { 1200, 900, 560, 360, -1 };
+  g_autoptr(CsApplication) app = NULL;
+  GtkWidget *set_prices;
+  GtkWindow *prefs = NULL;
+  CsWindow *win;
+
+  g_setenv ("LANGUAGE", "en", TRUE);
+  check_widths_of ("en", ":minimize,maximize,close", unpriced, widths);
+
+  app = cs_test_ui_start_app ("Header");
+  win = cs_window_new (app);
+  gtk_window_present (GTK_WINDOW (win));
+  cs_test_ui_settle (5000);
+  _cs_window_set_mode (win, "architect");
+  gtk_text_buffer_set_text (_cs_window_get_problem_buffer (win), "A cache in front of a slow inventory service", -1);
+  _cs_window_select_models (win, unpriced);
+  g_assert_true (cs_test_wait_for (estimate_shown, win, 10000));
+  g_assert_cmpstr (cs_estimate_button_get_text (win->estimate_button), ==, "Price unknown");
+  gtk_popover_popup (cs_estimate_button_get_popover (win->estimate_button));
+  cs_test_ui_settle (5000);
+  set_prices = cs_test_ui_find_named (GTK_WIDGET (win->estimate_button), "set-prices");
+  g_assert_nonnull (set_prices);
+  g_assert_true (gtk_widget_get_mapped (set_prices));
+  g_assert_true (gtk_widget_activate (set_prices));
+  g_assert_true (cs_test_wait_for (prices_shown, &prefs, 10000));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (cs_estimate_button_get_popover (win->estimate_button))));
+  gtk_window_destroy (prefs);
+
+  /* a priced model: no such button */
+  {
+    const char *priced[] = { "demo/demo-alpha", NULL };
+
+    _cs_window_select_models (win, priced);
+    g_assert_true (cs_test_wait_for (estimate_priced, win, 10000));
+    gtk_popover_popup (cs_estimate_button_get_popover (win->estimate_button));
+    cs_test_ui_settle (5000);
+    g_assert_false (gtk_widget_get_visible (set_prices));
+    gtk_popover_popdown (cs_estimate_button_get_popover (win->estimate_button));
+  }
+  gtk_window_destroy (GTK_WINDOW (win));
+  cs_test_ui_settle (5000);
 }
 
 typedef struct {
@@ -425,6 +538,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/ui/header/en", test_english);
   g_test_add_func ("/ui/header/de", test_german);
   g_test_add_func ("/ui/header/three-buttons", test_three_buttons);
+  g_test_add_func ("/ui/header/unpriced", test_unpriced);
   status = g_test_run ();
 
   g_clear_object (&provider);

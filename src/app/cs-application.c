@@ -260,12 +260,9 @@ about_action (GSimpleAction *action,
                          NULL);
 }
 
-static void
-preferences_action (GSimpleAction *action,
-                    GVariant      *param,
-                    gpointer       user_data)
+static CsPreferencesWindow *
+show_preferences (CsApplication *self)
 {
-  CsApplication *self = user_data;
   GtkWindow *parent;
   GtkWindow *prefs;
 
@@ -274,6 +271,24 @@ preferences_action (GSimpleAction *action,
   if (parent != NULL)
     gtk_window_set_transient_for (prefs, parent);
   gtk_window_present (prefs);
+  return CS_PREFERENCES_WINDOW (prefs);
+}
+
+static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *param,
+                    gpointer       user_data)
+{
+  show_preferences (user_data);
+}
+
+/* The preferences at the models' prices (the estimate's Set Prices…). */
+static void
+prices_action (GSimpleAction *action,
+               GVariant      *param,
+               gpointer       user_data)
+{
+  cs_preferences_window_show_prices (show_preferences (user_data));
 }
 
 /* The keyboard shortcuts window, built when asked for: GTK builds a
@@ -299,6 +314,7 @@ static const GActionEntry app_actions[] = {
   { "quit", quit_action },
   { "about", about_action },
   { "preferences", preferences_action },
+  { "prices", prices_action },
   { "shortcuts", shortcuts_action },
 };
 

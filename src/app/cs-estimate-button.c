@@ -7,9 +7,12 @@
  * tooltip and the popover say so); the window still asks before such a
  * run starts (cs-budget-dialog.c). Where the header has no room for the
  * range (a squeezer picks the first form whose natural width fits), it
- * says the upper figure alone, "≤ $0.09", so that it stays whole beside
- * Run and the header's minimum width is the short form's. The compose page computes the estimate
- * a moment after each change and hands it here (cs-compose-page-cost.c).
+ * says the upper figure alone, "≤ $0.09", or "No price" when no model has
+ * one (words, never "$ ?"), so that it stays whole beside Run and the
+ * header's minimum width is the short form's. A model without a price puts
+ * *Set Prices…* in the popover (app.prices). The compose page
+ * computes the estimate a moment after each change and hands it here
+ * (cs-compose-page-cost.c).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -30,6 +33,7 @@ struct _CsEstimateButton
   GtkImage       *warning_icon;
   GtkLabel       *label;        /* the range */
   GtkLabel       *narrow_label; /* the upper figure */
+  GtkWidget      *prices_button;
   GtkPopover     *popover;
   GtkLabel       *range_label;
   GtkLabel       *budget_label;
@@ -63,6 +67,26 @@ budget_text (const CsEstimate *estimate,
   return g_strdup_printf (_("Within the budget of $%.2f."), budget_usd);
 }
 
+/* The upper figure alone, for a narrow header: "≤ $0.09", "≤ $0.09 + ?";
+ * words, not "$ ?", when no model has a price. */
+static char *
+narrow_text (const CsEstimate *estimate)
+{
+  if (!estimate->priced && estimate->usd_high <= 0)
+    /* Translators: on the estimate button in a narrow window: no chosen
+     * model has a price, so the run's cost is unknown. Keep it as short as
+     * the English: it must fit a 360 px window's header beside Run */
+    return g_strdup (_("No price"));
+  return cs_estimate_to_narrow (estimate);
+}
+
+static void
+prices_clicked_cb (GtkButton        *button,
+                   CsEstimateButton *self)
+{
+  gtk_popover_popdown (self->popover);
+}
+
 void
 cs_estimate_button_update (CsEstimateButton *self,
                            const CsEstimate *estimate,
@@ -86,7 +110,7 @@ cs_estimate_button_update (CsEstimateButton *self,
     }
 
   wide = cs_estimate_to_compact (estimate);
-  narrow = cs_estimate_to_narrow (estimate);
+  narrow = narrow_text (estimate);
   range = cs_estimate_to_short (estimate);
   budget = budget_text (estimate, budget_usd, &over);
   self->over_budget = over;
@@ -113,6 +137,7 @@ cs_estimate_button_update (CsEstimateButton *self,
   }
   gtk_label_set_text (self->budget_label, budget != NULL ? budget : "");
   gtk_widget_set_visible (GTK_WIDGET (self->budget_label), budget != NULL);
+  gtk_widget_set_visible (self->prices_button, !estimate->priced);
   gtk_widget_set_visible (GTK_WIDGET (self->warning_icon), over);
   if (over)
     {
@@ -140,6 +165,19 @@ cs_estimate_button_get_text (CsEstimateButton *self)
 {
   g_return_val_if_fail (CS_IS_ESTIMATE_BUTTON (self), NULL);
   return gtk_widget_get_visible (GTK_WIDGET (self)) ? gtk_label_get_text (self->label) : NULL;
+}
+
+const char *
+cs_estimate_button_get_shown_text (CsEstimateButton *self)
+{
+  GtkWidget *shown;
+
+  g_return_val_if_fail (CS_IS_ESTIMATE_BUTTON (self), NULL);
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self)))
+    return NULL;
+  shown = adw_squeezer_get_visible_child (ADW_SQUEEZER (gtk_widget_get_parent (GTK_WIDGET (self->label))));
+  return GTK_IS_LABEL (shown) ? gtk_label_get_text (GTK_LABEL (shown)) : NULL;
 }
 
 const char *
@@ -196,6 +234,8 @@ cs_estimate_button_class_init (CsEstimateButtonClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CsEstimateButton, warning_icon);
   gtk_widget_class_bind_template_child (widget_class, CsEstimateButton, label);
   gtk_widget_class_bind_template_child (widget_class, CsEstimateButton, narrow_label);
+  gtk_widget_class_bind_template_child (widget_class, CsEstimateButton, prices_button);
+  gtk_widget_class_bind_template_callback (widget_class, prices_clicked_cb);
   gtk_widget_class_bind_template_child (widget_class, CsEstimateButton, popover);
   gtk_widget_class_bind_template_child (widget_class, CsEstimateButton, range_label);
   gtk_widget_class_bind_template_child (widget_class, CsEstimateButton, budget_label);

@@ -26,6 +26,9 @@ void         cs_estimate_button_update        (CsEstimateButton *self,
  * then its notes), and whether it warns of the budget. */
 const char  *cs_estimate_button_get_text      (CsEstimateButton *self);
 const char  *cs_estimate_button_get_details   (CsEstimateButton *self);
+/* What the header shows of it at its width: the range or the upper figure
+ * ("No price" without any); NULL while hidden. */
+const char  *cs_estimate_button_get_shown_text (CsEstimateButton *self);
 gboolean     cs_estimate_button_get_over_budget (CsEstimateButton *self);
 GtkPopover  *cs_estimate_button_get_popover   (CsEstimateButton *self);
 

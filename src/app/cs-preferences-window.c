@@ -474,6 +474,13 @@ cs_preferences_window_new (CsApplication *app)
   return self;
 }
 
+void
+cs_preferences_window_show_prices (CsPreferencesWindow *self)
+{
+  g_return_if_fail (CS_IS_PREFERENCES_WINDOW (self));
+  adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (self), ADW_PREFERENCES_PAGE (self->prices_page));
+}
+
 static void
 cs_preferences_window_dispose (GObject *object)
 {

@@ -15,5 +15,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (CsPreferencesWindow, cs_preferences_window, CS, PREFERENCES_WINDOW, AdwPreferencesWindow)
 
 CsPreferencesWindow *cs_preferences_window_new (CsApplication *app);
+/* Shows the Prices page. */
+void                 cs_preferences_window_show_prices (CsPreferencesWindow *self);
 
 G_END_DECLS
