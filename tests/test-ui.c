@@ -4135,9 +4135,10 @@ price_spin (CsPriceRow *row,
   return g_ptr_array_index (spins, nth);
 }
 
-/* A model without a price shows its price fields empty with a "price
- * unknown" placeholder, never 0.00; a price typed sets that one alone (0
- * included), the other stays unknown. */
+/* A model without a price shows its price fields empty, never 0.00, each
+ * saying which price it is ("input", "output") and the row that the price
+ * is unknown; a price typed sets that one alone (0 included), the other
+ * stays unknown. */
 static void
 test_price_row_unknown (void)
 {
@@ -4159,7 +4160,9 @@ test_price_row_unknown (void)
   g_assert_true (isnan (beta->price_input) && isnan (beta->price_output));
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (input)), ==, "");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (output)), ==, "");
-  g_assert_cmpstr (gtk_text_get_placeholder_text (GTK_TEXT (text)), ==, "price unknown");
+  g_assert_cmpstr (gtk_text_get_placeholder_text (GTK_TEXT (text)), ==, "input");
+  g_assert_cmpstr (gtk_text_get_placeholder_text (GTK_TEXT (gtk_editable_get_delegate (GTK_EDITABLE (output)))), ==, "output");
+  g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "Price unknown"));
   /* focus in and out: still empty */
   gtk_widget_grab_focus (GTK_WIDGET (input));
   gtk_widget_grab_focus (GTK_WIDGET (output));

@@ -1,6 +1,8 @@
 /* cs-price-row.c: one model's prices in the preferences
  *
- * A price not set is shown empty, "price unknown" in grey, never 0.00; a
+ * A price not set is shown empty, never 0.00, its field saying in grey
+ * which price it is ("input", "output": two empty fields side by side
+ * told nothing apart) and the row's subtitle that the price is unknown; a
  * price typed sets that price alone (the model's costs count once both
  * are set), 0 included.
  *
@@ -248,10 +250,13 @@ cs_price_row_init (CsPriceRow *self)
 {
   self->updating = TRUE;
   gtk_widget_init_template (GTK_WIDGET (self));
-  /* Translators: the placeholder of a price field without a price */
+  /* Translators: the placeholder of a model's input price field without a
+   * price (dollars per million input tokens) */
   gtk_text_set_placeholder_text (GTK_TEXT (gtk_editable_get_delegate (GTK_EDITABLE (self->input_spin))),
-                                 _("price unknown"));
+                                 C_("price field", "input"));
+  /* Translators: the placeholder of a model's output price field without a
+   * price (dollars per million output tokens) */
   gtk_text_set_placeholder_text (GTK_TEXT (gtk_editable_get_delegate (GTK_EDITABLE (self->output_spin))),
-                                 _("price unknown"));
+                                 C_("price field", "output"));
   self->updating = FALSE;
 }
