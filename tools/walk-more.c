@@ -21,6 +21,7 @@
 
 #include <adwaita.h>
 
+#include "cs-estimate-button.h"
 #include "cs-follow-up-bar.h"
 #include "cs-requests-window.h"
 #include "cs-result-view.h"
@@ -160,7 +161,7 @@ void
 walk_narrow (CsApplication *app)
 {
   CsWindow *win = driver_open_window (app, 360, 720);
-  GtkWidget *use;
+  GtkWidget *use, *set_prices;
 
   driver_save_shot (win, "narrow-welcome-0.png");
   use = find_button (GTK_WIDGET (win->welcome_list), "Use Demo");
@@ -175,10 +176,21 @@ walk_narrow (CsApplication *app)
   driver_compose_architect (win);
   driver_pause (1500);
   driver_save_shot (win, "narrow-compose-1.png");
-  gtk_menu_button_popup (GTK_MENU_BUTTON (adw_bin_get_child (ADW_BIN (win->estimate_button))));
-  driver_pause (400);
-  driver_save_widget (GTK_WIDGET (win), "narrow-estimate-popover.png");
-  gtk_menu_button_popdown (GTK_MENU_BUTTON (adw_bin_get_child (ADW_BIN (win->estimate_button))));
+  gtk_popover_popup (cs_estimate_button_get_popover (win->estimate_button));
+  driver_save_widget (GTK_WIDGET (cs_estimate_button_get_popover (win->estimate_button)), "narrow-estimate-popover.png");
+  set_prices = cs_test_ui_find_named (GTK_WIDGET (win->estimate_button), "set-prices");
+  if (set_prices != NULL && gtk_widget_get_mapped (set_prices))
+    {
+      GtkWindow *prefs;
+
+      gtk_widget_activate (set_prices);
+      if ((prefs = wait_toplevel (ADW_TYPE_PREFERENCES_WINDOW, GTK_WINDOW (win))) != NULL)
+        {
+          driver_save_widget (GTK_WIDGET (prefs), "narrow-set-prices.png");
+          gtk_window_destroy (prefs);
+        }
+    }
+  gtk_popover_popdown (cs_estimate_button_get_popover (win->estimate_button));
   driver_run (win);
   driver_pause (1500);
   driver_save_shot (win, "narrow-stream.png");
