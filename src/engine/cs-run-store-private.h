@@ -10,6 +10,7 @@
  */
 #pragma once
 
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
 #include "cs-run-store.h"
@@ -73,10 +74,15 @@ void             _cs_run_store_watch_set_pending_result (CsRunStoreWatch *watch,
 GBytes          *_cs_run_store_serialize        (CsRun           *run,
                                                  JsonNode        *pending_result);
 /* Writes @bytes to @path: a temporary file synced to disk, renamed over
- * @path, then the folder synced (the file mode is 0600). */
+ * @path, then the folder synced (the file mode is 0600); @stamp (may be
+ * NULL): the stamp of the file written. */
 gboolean         _cs_run_store_write_file       (const char      *path,
                                                  GBytes          *bytes,
+                                                 char           **stamp,
                                                  GError         **error);
+/* A write of the run is in flight or scheduled: it is newer in memory
+ * than in its file. */
+gboolean         _cs_run_store_watch_is_saving  (CsRunStoreWatch *watch);
 
 /* cs-run-store-load.c */
 /* A run file's name ("<run-id>.json", not a temporary file). */
@@ -87,8 +93,12 @@ CsRun           *_cs_run_store_load_file        (const char      *path,
                                                  char           **failure);
 
 /* cs-run-store-refresh.c */
-/* "<modified µs>:<size>" of the regular file at @path, NULL if there is none. */
+/* What tells one version of a run file from another, without reading it:
+ * "<device>:<inode>:<modified s.ns>:<size>" (a file replaced by a rename
+ * has another inode, however coarse the file system's times); NULL when
+ * @path is not a regular file. */
 char            *_cs_run_store_file_stamp       (const char      *path);
+char            *_cs_run_store_stat_stamp       (const GStatBuf  *st);
 /* Remembers @stamp (taken before the file was read) for @name. */
 void             _cs_run_store_set_stamp        (CsRunStore      *self,
                                                  const char      *name,

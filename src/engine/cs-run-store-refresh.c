@@ -3,10 +3,13 @@
  * Several processes share the runs folder: the app, CLI runs, a
  * `consilium-cli --serve`. A process that lives long (the server) refreshes
  * its list before it answers from it: one listing of the folder, each file's
- * stamp (modification time in microseconds and size) compared with the one
- * it had when it was last read, and only new or changed files read again.
- * Runs the caller drives (the keep function) stay as they are in memory:
- * they are newer than their files, and their runners hold them.
+ * stamp (device, inode, size and modification time) compared with the one
+ * it had when this store last read or wrote it, and only new or changed
+ * files read again. Every save replaces the file by a rename, so a file
+ * another process saved has another inode even where the file system's
+ * times are coarse; no time is compared with the clock. Runs the caller
+ * drives (the keep function) and runs with a save of this store in flight
+ * or due stay as they are in memory: they are newer than their files.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -15,27 +18,26 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cs-run-store-private.h"
 
 char *
+_cs_run_store_stat_stamp (const GStatBuf *st)
+{
+  return g_strdup_printf ("%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT ":%" G_GINT64_FORMAT ".%09ld:%" G_GINT64_FORMAT,
+                          (guint64) st->st_dev, (guint64) st->st_ino, (gint64) st->st_mtim.tv_sec,
+                          (long) st->st_mtim.tv_nsec, (gint64) st->st_size);
+}
+
+char *
 _cs_run_store_file_stamp (const char *path)
 {
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GFileInfo) info = NULL;
+  GStatBuf st;
 
-  info = g_file_query_info (file,
-                            G_FILE_ATTRIBUTE_STANDARD_TYPE ","
-                            G_FILE_ATTRIBUTE_STANDARD_SIZE ","
-                            G_FILE_ATTRIBUTE_TIME_MODIFIED ","
-                            G_FILE_ATTRIBUTE_TIME_MODIFIED_USEC,
-                            G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-  if (info == NULL || g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR)
+  if (g_lstat (path, &st) != 0 || !S_ISREG (st.st_mode))
     return NULL;
-  return g_strdup_printf ("%" G_GUINT64_FORMAT ".%06u:%" G_GOFFSET_FORMAT,
-                          g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED),
-                          g_file_info_get_attribute_uint32 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED_USEC),
-                          g_file_info_get_size (info));
+  return _cs_run_store_stat_stamp (&st);
 }
 
 void
@@ -69,6 +71,19 @@ remove_run (CsRunStore *self,
     }
 }
 
+/* The caller drives @run, or this store is about to write it. */
+static gboolean
+newer_in_memory (CsRunStore         *self,
+                 CsRun              *run,
+                 CsRunStoreKeepFunc  keep,
+                 gpointer            user_data)
+{
+  CsRunStoreWatch *watch = g_hash_table_lookup (self->watches, run);
+
+  return (keep != NULL && keep (run, user_data)) ||
+         (watch != NULL && _cs_run_store_watch_is_saving (watch));
+}
+
 /* One file of the folder: read again when it is new or changed. */
 static void
 refresh_file (CsRunStore         *self,
@@ -86,9 +101,12 @@ refresh_file (CsRunStore         *self,
 
   if (stamp == NULL)
     return;
-  run = _cs_run_store_find_by_id (self, id);
   known = self->stamps != NULL ? g_hash_table_lookup (self->stamps, name) : NULL;
-  if (g_strcmp0 (known, stamp) == 0 || (run != NULL && keep != NULL && keep (run, user_data)))
+  if (g_strcmp0 (known, stamp) == 0)
+    return;
+  /* (the list searched only for a file that changed) */
+  run = _cs_run_store_find_by_id (self, id);
+  if (run != NULL && newer_in_memory (self, run, keep, user_data))
     {
       _cs_run_store_set_stamp (self, name, stamp);
       return;
@@ -144,7 +162,7 @@ cs_run_store_refresh_sync (CsRunStore          *self,
       g_autofree char *file = g_strconcat (cs_run_get_id (run), ".json", NULL);
 
       if (!g_hash_table_contains (present, file) && self->stamps != NULL &&
-          g_hash_table_contains (self->stamps, file) && (keep == NULL || !keep (run, user_data)))
+          g_hash_table_contains (self->stamps, file) && !newer_in_memory (self, run, keep, user_data))
         g_ptr_array_add (gone, g_object_ref (run));
     }
   for (guint i = 0; i < gone->len; i++)

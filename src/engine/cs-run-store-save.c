@@ -12,11 +12,12 @@
  * too: a crash loses at most about two seconds of streaming, never a
  * finished candidate or a computed result.
  *
- * How: in a worker thread, g_file_set_contents_full () with
- * G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE writes a
- * temporary file in the same directory, syncs it to disk (fsync) and
- * renames it over the target, also for the first save; then it syncs the
- * folder, so the rename itself survives a power cut. A failed write (disk
+ * How: in a worker thread, a temporary file in the same directory (its
+ * name starts with a dot) is written, synced to disk (fsync) and renamed
+ * over the target, also for the first save; then the folder is synced, so
+ * the rename itself survives a power cut. The file's stamp (device, inode,
+ * size, modification time) as written is remembered: a refresh reads back
+ * only what another process wrote (cs-run-store-refresh.c). A failed write (disk
  * full, read-only) leaves the previous file untouched, so a reader never
  * sees a partial file. At most one write per run is in flight; a change
  * during a write schedules another one when it completes, so an older
@@ -29,7 +30,12 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
 #include "cs-json-util.h"
@@ -246,32 +252,106 @@ _cs_run_store_serialize (CsRun    *run,
   return g_bytes_new_take (data, len);
 }
 
+static gboolean
+write_all (int          fd,
+           const char  *data,
+           gsize        len)
+{
+  while (len > 0)
+    {
+      gssize n = write (fd, data, len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return FALSE;
+      data += n;
+      len -= (gsize) n;
+    }
+  return TRUE;
+}
+
+static void
+set_write_error (GError     **error,
+                 int          saved_errno,
+                 const char  *path)
+{
+  g_autofree char *display = g_filename_display_name (path);
+
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+               /* Translators: the first %s is a file, the second the system's reason */
+               _("Cannot write %s: %s"), display, g_strerror (saved_errno));
+}
+
 gboolean
 _cs_run_store_write_file (const char  *path,
                           GBytes      *bytes,
+                          char       **stamp,
                           GError     **error)
 {
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *tmp = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
   gsize len = 0;
   const char *data = g_bytes_get_data (bytes, &len);
+  GStatBuf st;
+  gboolean ok;
+  int saved_errno;
+  int fd;
 
-  /* DURABLE: the temporary file is synced before the rename, also when
-   * there is no older file (CONSISTENT alone skips that), and the folder
-   * after it */
-  return g_file_set_contents_full (path, data ? data : "", len,
-                                   G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                   0600, error);
+  /* the temporary file starts with a dot: never taken for a run file */
+  fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      set_write_error (error, errno, path);
+      return FALSE;
+    }
+  /* synced before the rename, also when there is no older file; its
+   * identity, size and modification time are what the rename puts at
+   * @path: the stamp of what this store wrote */
+  ok = write_all (fd, data != NULL ? data : "", len) && fsync (fd) == 0 && fstat (fd, &st) == 0;
+  saved_errno = errno;
+  if (close (fd) != 0 && ok)
+    {
+      ok = FALSE;
+      saved_errno = errno;
+    }
+  if (ok && rename (tmp, path) != 0)
+    {
+      ok = FALSE;
+      saved_errno = errno;
+    }
+  if (!ok)
+    {
+      g_unlink (tmp);
+      set_write_error (error, saved_errno, path);
+      return FALSE;
+    }
+  /* the rename itself on disk */
+  fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0)
+    {
+      if (fsync (fd) != 0)
+        g_debug ("Could not sync %s: %s", dir, g_strerror (errno));
+      close (fd);
+    }
+  if (stamp != NULL)
+    *stamp = _cs_run_store_stat_stamp (&st);
+  return TRUE;
 }
 
 typedef struct
 {
   char   *path;
   GBytes *bytes;
+  char   *stamp;   /* of the file written */
 } WriteJob;
 
 static void
 write_job_free (WriteJob *job)
 {
   g_free (job->path);
+  g_free (job->stamp);
   g_bytes_unref (job->bytes);
   g_free (job);
 }
@@ -285,7 +365,7 @@ write_thread (GTask        *task,
   WriteJob *job = task_data;
   GError *error = NULL;
 
-  if (_cs_run_store_write_file (job->path, job->bytes, &error))
+  if (_cs_run_store_write_file (job->path, job->bytes, &job->stamp, &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -313,6 +393,12 @@ write_done_cb (GObject      *object,
     }
   else
     {
+      WriteJob *job = g_task_get_task_data (G_TASK (result));
+      g_autofree char *name = g_path_get_basename (job->path);
+
+      /* what this store wrote is not a change to read back */
+      if (!watch->removed)
+        _cs_run_store_set_stamp (self, name, job->stamp);
       self->n_writes++;
       g_debug ("Saved run %s (write %u of this store)", cs_run_get_id (watch->run), self->n_writes);
       if (!watch->removed)
@@ -400,6 +486,12 @@ _cs_run_store_watch_save (CsRunStoreWatch *watch)
   g_task_set_source_tag (task, _cs_run_store_watch_save);
   g_task_set_task_data (task, job, (GDestroyNotify) write_job_free);
   g_task_run_in_thread (task, write_thread);
+}
+
+gboolean
+_cs_run_store_watch_is_saving (CsRunStoreWatch *watch)
+{
+  return watch->in_flight || watch->dirty || watch->at_once_id != 0 || watch->debounce_id != 0;
 }
 
 gboolean

@@ -379,6 +379,8 @@ cs_run_store_save_sync (CsRunStore  *self,
 {
   g_autoptr(GBytes) bytes = NULL;
   g_autofree char *path = NULL;
+  g_autofree char *stamp = NULL;
+  g_autofree char *name = NULL;
 
   g_return_val_if_fail (CS_IS_RUN_STORE (self), FALSE);
   g_return_val_if_fail (CS_IS_RUN (run), FALSE);
@@ -388,8 +390,10 @@ cs_run_store_save_sync (CsRunStore  *self,
 
   path = _cs_run_store_path (self, run);
   bytes = _cs_run_store_serialize (run, NULL);
-  if (!_cs_run_store_write_file (path, bytes, error))
+  if (!_cs_run_store_write_file (path, bytes, &stamp, error))
     return FALSE;
+  name = g_path_get_basename (path);
+  _cs_run_store_set_stamp (self, name, stamp);
   _cs_run_store_emit_saved (self, run);
   return TRUE;
 }

@@ -39,11 +39,13 @@ typedef gboolean (*CsRunStoreKeepFunc) (CsRun    *run,
                                         gpointer  user_data);
 /* Brings the list up to date with the folder, on the calling thread, for a
  * process that shares the folder with others (consilium-cli --serve beside
- * the app): a file new or changed since it was last read (its modification
- * time and size) is read and replaces the run in memory; a run whose file
- * was removed leaves the list. Runs @keep (may be NULL) returns TRUE for
- * stay as they are. Cheap when nothing changed: one listing of the folder.
- * Unreadable files are skipped (read again once they change). */
+ * the app): a file new or changed since this store last read or wrote it
+ * (its device, inode, size and modification time) is read and replaces the
+ * run in memory; a run whose file was removed leaves the list. Runs @keep
+ * (may be NULL) returns TRUE for, and runs with a save of this store in
+ * flight or due, stay as they are. Cheap when nothing changed: one listing
+ * of the folder and a stat of each run file. Unreadable files are skipped
+ * (read again once they change). */
 gboolean    cs_run_store_refresh_sync  (CsRunStore          *self,
                                         CsRunStoreKeepFunc   keep,
                                         gpointer             user_data,
