@@ -11,84 +11,23 @@ import concurrent.futures
 import http.client
 import json
 import os
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import time
 
-CLI = os.environ["CONSILIUM_CLI"]
-PROVIDER = os.environ["CONSILIUM_TEST_PROVIDER"]
-SLOW = 4 if os.environ.get("CONSILIUM_TEST_SLOW") else 1
-SECRET = "sk-serve-test-%d-do-not-leak" % os.getpid()
+sys.dont_write_bytecode = True
+from serve_lib import CLI, SLOW, PROBLEM, SUPPORT, ok, fail, check, wait_for, texts_from, strip
+import serve_lib
 
-n_pass = 0
+H = serve_lib.Harness("serve")
+TMP, ENV, RUNS, RECORD, CONFIG, SECRET = H.tmp, H.env, H.runs, H.record, H.config, H.secret
+Server = H.server
+cleanup = H.cleanup
 
-
-def ok(name):
-    global n_pass
-    n_pass += 1
-    print("ok %d - %s" % (n_pass, name), flush=True)
-
-
-def fail(message):
-    print("not ok - %s" % message, flush=True)
-    sys.exit(1)
-
-
-def check(cond, message):
-    if not cond:
-        fail(message)
-
-
-TMP = tempfile.mkdtemp(prefix="cs-test-serve-")
-ENV = dict(os.environ)
-ENV.update({
-    "XDG_DATA_HOME": os.path.join(TMP, "data"),
-    "XDG_CONFIG_HOME": os.path.join(TMP, "config"),
-    "XDG_STATE_HOME": os.path.join(TMP, "state"),
-    "XDG_RUNTIME_DIR": os.path.join(TMP, "runtime"),
-    "CS_SERVE_TEST_KEY": SECRET,
-})
-os.makedirs(ENV["XDG_RUNTIME_DIR"], mode=0o700)
-RUNS = os.path.join(ENV["XDG_DATA_HOME"], "consilium", "runs")
-CHILDREN = []
-
-
-def cleanup():
-    for p in CHILDREN:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
-    if not os.environ.get("KEEP_TMP"):
-        shutil.rmtree(TMP, ignore_errors=True)
-
-
-def wait_for(cond, what, timeout=30):
-    deadline = time.time() + timeout * SLOW
-    while time.time() < deadline:
-        value = cond()
-        if value:
-            return value
-        time.sleep(0.05)
-    fail("timed out waiting for " + what)
-
-
-# --- the provider and the providers file --------------------------------------
-port_file = os.path.join(TMP, "provider.port")
-RECORD = os.path.join(TMP, "requests.jsonl")
-provider = subprocess.Popen([PROVIDER, "--port-file=" + port_file, "--require-key=" + SECRET, "--record=" + RECORD],
-                            stdout=subprocess.DEVNULL, stderr=open(os.path.join(TMP, "provider.log"), "w"))
-CHILDREN.append(provider)
-wait_for(lambda: os.path.exists(port_file) and open(port_file).read().strip(), "the test provider")
-PROVIDER_PORT = int(open(port_file).read())
-
-CONFIG = os.path.join(TMP, "providers.ini")
-with open(CONFIG, "w") as f:
-    f.write("""[provider demo]
+# --- the providers file ----------------------------------------------------------
+H.write_config("""[provider demo]
 name=Demo
-base-url=http://127.0.0.1:%d/v1
+base-url=http://127.0.0.1:%(port)d/v1
 api=openai-chat
 api-key-env=CS_SERVE_TEST_KEY
 models=demo-alpha;demo-beta;demo-gamma;demo-judge;demo-thinking;demo-alpha+slow=100;demo-beta+slow=400;demo-gamma+400;demo-alpha+429once;demo-beta+500;demo-gamma+escapes
@@ -97,7 +36,7 @@ requests-per-minute=0
 max-retries=1
 
 [provider flaky]
-base-url=http://127.0.0.1:%d/v1
+base-url=http://127.0.0.1:%(port)d/v1
 api=openai-chat
 api-key-env=CS_SERVE_TEST_KEY
 models=demo-beta+500once;demo-gamma+500once+slow=400
@@ -113,119 +52,7 @@ max-retries=0
 [model demo/demo-alpha]
 price-input=0.60
 price-output=2.50
-""" % (PROVIDER_PORT, PROVIDER_PORT))
-
-PROBLEM = "Design a URL shortener for 10 million new links a day, with analytics."
-SUPPORT = "After upgrading nginx, every request returns 502 Bad Gateway."
-
-
-class Server:
-    def __init__(self, *args):
-        self.out = open(os.path.join(TMP, "serve-%d.out" % len(CHILDREN)), "w+")
-        self.err = open(os.path.join(TMP, "serve-%d.err" % len(CHILDREN)), "w+")
-        self.proc = subprocess.Popen([CLI, "--serve", "--port=0", "--config=" + CONFIG] + list(args),
-                                     env=ENV, stdout=self.out, stderr=self.err)
-        CHILDREN.append(self.proc)
-
-        def started():
-            self.out.seek(0)
-            text = self.out.read()
-            if self.proc.poll() is not None:
-                self.err.seek(0)
-                fail("the server exited: " + self.err.read())
-            return text if "Token file:" in text else None
-        text = wait_for(started, "the server to start")
-        line = [l for l in text.splitlines() if l.startswith("Consilium API at ")][0]
-        url = line.split()[-1]
-        self.port = int(url.rsplit(":", 1)[1].split("/")[0])
-        self.token_path = [l for l in text.splitlines() if l.startswith("Token file:")][0].split(": ", 1)[1]
-        self.token = open(self.token_path).read().strip()
-
-    def conn(self):
-        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=60 * SLOW)
-
-    def request(self, method, path, body=None, headers=None, token=True):
-        h = {"Host": "127.0.0.1:%d" % self.port}
-        if token is True:
-            h["Authorization"] = "Bearer " + self.token
-        elif token:
-            h["Authorization"] = "Bearer " + token
-        if body is not None and not isinstance(body, (bytes, str)):
-            body = json.dumps(body)
-            h["Content-Type"] = "application/json"
-        h.update(headers or {})
-        c = self.conn()
-        c.request(method, path, body=body, headers=h)
-        r = c.getresponse()
-        data = r.read()
-        c.close()
-        return r.status, dict((k.lower(), v) for k, v in r.getheaders()), data
-
-    def json(self, method, path, body=None, want=200, **kw):
-        status, headers, data = self.request(method, path, body, **kw)
-        check(status == want, "%s %s: HTTP %d, expected %d: %s" % (method, path, status, want, data[:500]))
-        return json.loads(data) if data else None
-
-    def events(self, run_id, last_id=None, stop_after=None):
-        """The run's events until done (or stop_after events), as dicts."""
-        c = self.conn()
-        h = {"Host": "127.0.0.1:%d" % self.port, "Authorization": "Bearer " + self.token}
-        if last_id is not None:
-            h["Last-Event-ID"] = str(last_id)
-        c.request("GET", "/v1/runs/%s/events" % run_id, headers=h)
-        r = c.getresponse()
-        check(r.status == 200, "events: HTTP %d" % r.status)
-        check(r.getheader("Content-Type").startswith("text/event-stream"), "events: content type")
-        out, ev, comments = [], {}, 0
-        while True:
-            line = r.readline()
-            if not line:
-                break
-            line = line.decode().rstrip("\n")
-            if line == "":
-                if "event" in ev:
-                    ev["data"] = json.loads(ev["data"])
-                    out.append(ev)
-                    if ev["event"] == "done" or (stop_after and len(out) >= stop_after):
-                        break
-                ev = {}
-            elif line.startswith(":"):
-                comments += 1
-            else:
-                k, _, v = line.partition(": ")
-                ev[k] = int(v) if k == "id" else v
-        c.close()
-        return out, comments
-
-    def stop(self, sig=signal.SIGTERM):
-        self.proc.send_signal(sig)
-        return self.proc.wait(timeout=60 * SLOW)
-
-
-def texts_from(events):
-    """Each candidate's text as the deltas (and snapshots) built it."""
-    texts = {}
-    for e in events:
-        d = e["data"]
-        if e["event"] == "snapshot":
-            for c in d["candidates"]:
-                texts[c["candidate"]] = c["text"]
-        elif e["event"] == "delta" and d["kind"] == "text":
-            if d.get("replace"):
-                texts[d["candidate"]] = ""
-            texts[d["candidate"]] = texts.get(d["candidate"], "") + d["text"]
-    return texts
-
-
-VOLATILE = {"id", "created", "updated", "ttft_ms", "duration_ms", "tokens_per_second", "queued_ms", "wall_ms"}
-
-
-def strip(node):
-    if isinstance(node, dict):
-        return {k: strip(v) for k, v in node.items() if k not in VOLATILE}
-    if isinstance(node, list):
-        return [strip(v) for v in node]
-    return node
+""")
 
 
 try:
@@ -825,6 +652,6 @@ try:
     ok("--log-prompts puts each attempt's request body in the log, the key scrubbed, cut at 16 KiB; "
        "off by default")
 
-    print("1..%d" % n_pass)
+    print("1..%d" % serve_lib.n_pass)
 finally:
     cleanup()

@@ -8,6 +8,7 @@
  *   server-sent events;
  * - cli-serve-follow-up.c: follow-up rounds on a finished run;
  * - cli-serve-retry.c: one candidate of a finished run asked again;
+ * - cli-serve-store.c: the runs folder as it is when a request comes in;
  * - cli-serve-openapi.c: the OpenAPI document of the routes.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -200,6 +201,12 @@ void         serve_retry            (Serve             *serve,
                                      SoupServerMessage *msg,
                                      CsRun             *run,
                                      const char        *candidate_id);
+
+/* cli-serve-store.c */
+/* The store brought up to date with the runs folder; the ServeRuns of runs
+ * that ended here and were changed or removed by another process since,
+ * dropped. */
+void         serve_store_refresh    (Serve             *serve);
 
 /* cli-serve-openapi.c */
 JsonNode    *serve_openapi_document (Serve             *serve);

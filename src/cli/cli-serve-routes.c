@@ -89,39 +89,18 @@ reply_text (SoupServerMessage *msg,
   soup_server_message_set_response (msg, content_type, SOUP_MEMORY_TAKE, text, strlen (text));
 }
 
-/* Runs this server started, adopted or drives stay as they are in memory:
- * they are newer than their files. */
-static gboolean
-keep_run (CsRun    *run,
-          gpointer  user_data)
-{
-  Serve *serve = user_data;
-
-  return serve_find_run (serve, cs_run_get_id (run)) != NULL ||
-         cs_run_manager_drives (serve->manager, run);
-}
-
-/* The store as it is on disk now: runs the app or another CLI saved since
- * the server started, or changed (a follow-up round), or deleted. */
-static void
-refresh_store (Serve *serve)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!cs_run_store_refresh_sync (serve->store, keep_run, serve, &error))
-    g_debug ("Could not refresh the runs: %s", error->message);
-}
-
-/* A run by id: one started here, else a saved one. */
+/* A run by id, as it is now: one this server runs or queued, else the
+ * saved one as the runs folder has it (cli-serve-store.c). */
 static CsRun *
 find_run (Serve      *serve,
           const char *id)
 {
-  ServeRun *srun = serve_find_run (serve, id);
+  ServeRun *srun;
 
+  serve_store_refresh (serve);
+  srun = serve_find_run (serve, id);
   if (srun != NULL)
     return srun->run;
-  refresh_store (serve);
   return cs_run_store_find (serve->store, id);
 }
 
@@ -480,7 +459,7 @@ list_runs (Serve             *serve,
       return;
     }
   g_clear_pointer (&query, g_hash_table_unref);
-  refresh_store (serve);
+  serve_store_refresh (serve);
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "runs");
