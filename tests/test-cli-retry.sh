@@ -1,8 +1,9 @@
 #!/bin/sh
 # test-cli-retry.sh: --retry=RUN_ID:CANDIDATE_ID against the standalone test
 # provider, over HTTP: a candidate that failed asked again with the settings
-# its request went with, the synthesis made again; refusals leave the run
-# file as it was; a second failure exits 1; Ctrl+C exits 130
+# its request went with, the synthesis made again; refusals (a candidate
+# that succeeded or was cancelled, unknown ids) leave the run file as it
+# was; a second failure exits 1; Ctrl+C exits 130
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -eu
@@ -147,6 +148,16 @@ c = {x["id"]: x for x in d["candidates"]}
 assert c["c2"]["status"] == "cancelled", c["c2"]["status"]
 assert d["state"] == "done" and d["synthesis"] == before["synthesis"]'
 pass "Ctrl+C during --retry: exit 130, the run saved with its result"
+
+# --- a cancelled candidate is not asked again, as the app offers no Retry for it ------
+cp "$RUNS/$SLOW.json" "$TMP/before.json"
+start=$(recorded)
+expect_exit 2 "--retry of a cancelled candidate" -- "$CLI" --config="$CONFIG" --retry="$SLOW:c2" 2>"$TMP/err"
+contains "$TMP/err" "Candidate c2 was cancelled" "--retry of a cancelled candidate"
+contains "$TMP/err" "--scope=all" "--retry of a cancelled candidate says what asks again"
+cmp -s "$RUNS/$SLOW.json" "$TMP/before.json" || fail "a refused --retry of a cancelled candidate changed the run file"
+[ "$(recorded)" -eq "$start" ] || fail "a refused --retry of a cancelled candidate sent a request"
+pass "--retry refuses a cancelled candidate (exit 2, nothing sent, the file untouched)"
 
 # --- Ctrl+C while the judge answers the synthesis the retry started ------------------
 # the judge sends one delta, then nothing: the first run gives up on it after 1 s of

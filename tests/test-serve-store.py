@@ -11,7 +11,9 @@
 # - a run file removed by another process (the app's Delete): 404, and
 #   gone from the list, whoever started the run;
 # - a run the server is running whose file another process removes or
-#   overwrites: still served as it runs, and saved again by the server.
+#   overwrites: still served as it runs, and saved again by the server;
+# - a candidate that was cancelled is not retried (as the app offers no
+#   Retry for it): 409 not_retryable, and --retry exits 2, the file as it was.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 import json
@@ -168,6 +170,28 @@ try:
     check(S.json("GET", "/v1/runs/" + lid)["state"] == "cancelled", "and served")
     ok("a run the server is running, its file removed or overwritten by another process: served as it "
        "runs, and saved again by the server")
+
+    # --- a cancelled candidate is not retried -------------------------------------
+    cid = lid
+    check([c["status"] for c in S.json("GET", "/v1/runs/" + cid)["candidates"]] == ["cancelled"], "c1 cancelled")
+    before = open(run_file(cid), "rb").read()
+    status, _, data = S.request("POST", "/v1/runs/%s/candidates/c1/retry" % cid)
+    err = json.loads(data).get("error", {})
+    check(status == 409 and err.get("code") == "not_retryable" and "cancelled" in err.get("message", ""),
+          "the API's retry of a cancelled candidate: HTTP %d %s" % (status, data[:300]))
+    cli = H.cli(["--retry=%s:c1" % cid], env=dict(H.env, LC_ALL="C.UTF-8", LANGUAGE=""))
+    check(cli.returncode == 2 and b"cancelled" in cli.stderr, "--retry of a cancelled candidate: exit %d %s"
+          % (cli.returncode, cli.stderr.decode()[-500:]))
+    check(open(run_file(cid), "rb").read() == before, "the run file as it was")
+    check(sum(r["model"] == "demo-alpha+silence" for r in H.recorded()) == 1, "nothing asked again")
+    doc = S.json("GET", "/v1/openapi.json")
+    desc = doc["paths"]["/v1/runs/{id}/candidates/{cid}/retry"]["post"]["description"]
+    check("cancelled" in desc and "not_retryable" in desc, "the OpenAPI document says so: %s" % desc)
+    english = dict(H.env, LC_ALL="C.UTF-8", LANGUAGE="")
+    helptext = serve_lib.subprocess.run([serve_lib.CLI, "--help"], capture_output=True, env=english).stdout.decode()
+    check("not a cancelled one" in helptext, "--help says so")
+    ok("a cancelled candidate is not retried, as in the app: the API says 409 not_retryable, --retry exits 2; "
+       "the OpenAPI document and --help say so")
 
     check(S.stop() == 0, "the server stops")
     print("1..%d" % serve_lib.n_pass)

@@ -190,8 +190,7 @@ update_status (CsCandidateCard *self)
 {
   CsCandidateStatus status = cs_candidate_get_status (self->candidate);
   g_autofree char *message = problem_text (self->candidate, status);
-  gboolean retry = status == CS_CANDIDATE_FAILED || status == CS_CANDIDATE_REFUSED ||
-                   status == CS_CANDIDATE_INVALID || status == CS_CANDIDATE_TRUNCATED;
+  gboolean retry = cs_candidate_status_can_retry (status);
 
   update_badge (self, status);
   update_live (self, status);

@@ -4,15 +4,18 @@
  *                 [--output=FILE] [--quiet]
  *
  * CANDIDATE_ID is a candidate of the run's current round as --show prints
- * it (c2). A candidate that did not succeed (failed, refused, invalid,
- * truncated, cancelled) is asked again by itself, with the settings its
- * request went with (kept in the run file), then the current round is
- * synthesized again (votes, consensus, the judge), as the app's Retry
- * does; the whole run is written as --show writes it. Exit status: 0 with
+ * it (c2). A candidate the app offers Retry for (one that failed, was
+ * refused, invalid or truncated: cs_candidate_status_can_retry ()) is asked
+ * again by itself, with the settings its request went with (kept in the run
+ * file), then the current round is synthesized again (votes, consensus, the
+ * judge), as the app's Retry does; the whole run is written as --show
+ * writes it. A cancelled candidate was stopped on purpose and is not asked
+ * again (nor in the app): a follow-up round with --scope=all asks every
+ * model again. Exit status: 0 with
  * the candidate answered and the result made again; 1 when the candidate
  * failed again (the run is saved with that); 2 for bad usage, an unknown
- * run or candidate, a candidate that succeeded or is still running, or its
- * model no longer configured (the run file untouched); 130 when
+ * run or candidate, a candidate that succeeded, was cancelled or is still
+ * running, or its model no longer configured (the run file untouched); 130 when
  * interrupted (a retry still streaming stops and the run keeps the result
  * it had; a synthesis stops as a run's does), the run saved.
  *
@@ -44,12 +47,6 @@ cli_retry_split (const char  *value,
   *run_id = g_strndup (value, colon - value);
   *candidate_id = g_strdup (colon + 1);
   return TRUE;
-}
-
-static gboolean
-may_retry (CsCandidateStatus status)
-{
-  return cs_candidate_status_is_final (status) && status != CS_CANDIDATE_OK;
 }
 
 /* The round (counted from 1) whose candidates include @id, 0 for none. */
@@ -115,11 +112,19 @@ cli_retry_check (CsConfig    *config,
                      cs_run_get_id (run), candidate_id, ids);
       return FALSE;
     }
-  if (!may_retry (cs_candidate_get_status (candidate)))
+  if (cs_candidate_get_status (candidate) == CS_CANDIDATE_CANCELLED)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   _("Candidate %s is %s: only a candidate that did not succeed (failed, refused, invalid, "
-                     "truncated or cancelled) can be retried"),
+                   _("Candidate %s was cancelled: a candidate stopped on purpose is not asked again, as in "
+                     "the app; a follow-up round with --scope=all asks every model again"),
+                   candidate_id);
+      return FALSE;
+    }
+  if (!cs_candidate_status_can_retry (cs_candidate_get_status (candidate)))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("Candidate %s is %s: only a candidate that failed, was refused, invalid or truncated "
+                     "can be retried"),
                    candidate_id, cs_candidate_status_to_string (cs_candidate_get_status (candidate)));
       return FALSE;
     }

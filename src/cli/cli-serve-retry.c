@@ -1,12 +1,13 @@
 /* cli-serve-retry.c: POST /v1/runs/{id}/candidates/{cid}/retry, one
  * candidate of a finished run asked again, as consilium-cli --retry does
  *
- * The candidate (of the run's current round, one that did not succeed) is
- * asked by itself with the settings its request went with (kept in the run
+ * The candidate (of the run's current round, one the app offers Retry for:
+ * failed, refused, invalid or truncated) is asked by itself with the settings its request went with (kept in the run
  * file), then the round is synthesized again. The body is empty or {}.
  * Checked before the run changes (cli_retry_check ()): 404 for an unknown
  * run or candidate, 409 while the run is running, for a candidate that
- * succeeded or whose model is no longer configured, 429 over --max-runs.
+ * succeeded or was cancelled (not_retryable) or whose model is no longer
+ * configured, 429 over --max-runs.
  * 202 at once; the events follow the run's earlier ones on its stream: a
  * "retry" event, the candidate's, the synthesis's, "error" when it failed
  * again, and a new "done". DELETE cancels it (the run keeps the result it

@@ -169,9 +169,9 @@ static const GOptionEntry entries[] = {
     N_("Add a round to the saved run RUN_ID: the question in QUESTION_FILE (or - for standard input), "
        "and/or step reports; writes the whole run"), N_("RUN_ID") },
   { "retry", 0, 0, G_OPTION_ARG_STRING, &options.retry,
-    N_("Ask one candidate of the saved run RUN_ID that did not succeed again (CANDIDATE_ID as --show "
-       "prints it, e.g. c2), with the settings its request went with, then synthesize again; "
-       "writes the whole run"), N_("RUN_ID:CANDIDATE_ID") },
+    N_("Ask one candidate of the saved run RUN_ID that failed, was refused, invalid or truncated again "
+       "(CANDIDATE_ID as --show prints it, e.g. c2), with the settings its request went with, then "
+       "synthesize again; writes the whole run"), N_("RUN_ID:CANDIDATE_ID") },
   { "scope", 0, 0, G_OPTION_ARG_STRING, &options.scope,
     N_("Who answers a follow-up: judge (the run's judge revises the result, the default) or all "
        "(every model again, then votes, consensus and the judge)"), N_("SCOPE") },
@@ -196,8 +196,9 @@ static const char *description =
   "what the steps of its checklist did) and writes the whole run. It asks\n"
   "every model with the settings the run used; --option sets the round's own.\n"
   "--retry=RUN_ID:c2 asks candidate c2 again (one that failed, was refused,\n"
-  "invalid, truncated or cancelled) with the settings its request went with,\n"
-  "synthesizes again and writes the whole run (exit 1 if it fails again).\n"
+  "invalid or truncated, as the app's Retry; not a cancelled one) with the\n"
+  "settings its request went with, synthesizes again and writes the whole run\n"
+  "(exit 1 if it fails again).\n"
   "\n"
   "--option examples: --model=ollama/qwen3:8b --option=temperature=0.2\n"
   "  --option=openrouter/deepseek/deepseek-r1:free@max-output-tokens=4000\n"

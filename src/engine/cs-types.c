@@ -138,6 +138,15 @@ cs_candidate_status_is_final (CsCandidateStatus status)
          status != CS_CANDIDATE_STREAMING;
 }
 
+gboolean
+cs_candidate_status_can_retry (CsCandidateStatus status)
+{
+  return status == CS_CANDIDATE_FAILED ||
+         status == CS_CANDIDATE_REFUSED ||
+         status == CS_CANDIDATE_INVALID ||
+         status == CS_CANDIDATE_TRUNCATED;
+}
+
 const char *
 cs_run_state_to_string (CsRunState state)
 {

@@ -75,6 +75,11 @@ gboolean     cs_api_dialect_from_string    (const char *str, CsApiDialect *out);
 const char  *cs_candidate_status_to_string (CsCandidateStatus status);
 gboolean     cs_candidate_status_from_string (const char *str, CsCandidateStatus *out);
 gboolean     cs_candidate_status_is_final  (CsCandidateStatus status);
+/* Whether a candidate that ended in @status is offered a retry (the app's
+ * Retry, consilium-cli --retry, the API's retry route): it ended without
+ * an answer of its own accord (failed, refused, invalid, truncated); a
+ * cancelled one was stopped on purpose and is not. */
+gboolean     cs_candidate_status_can_retry (CsCandidateStatus status);
 const char  *cs_run_state_to_string        (CsRunState state);
 gboolean     cs_run_state_from_string      (const char *str, CsRunState *out);
 
