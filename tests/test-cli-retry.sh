@@ -52,7 +52,7 @@ pass "a run with a failed candidate"
 # --- refusals: exit 2, the run file untouched -------------------------------------
 cp "$RUNS/$RUN.json" "$TMP/before.json"
 expect_exit 2 "--retry of a candidate that succeeded" -- "$CLI" --config="$CONFIG" --retry="$RUN:c1" 2>"$TMP/err"
-contains "$TMP/err" "Candidate c1 is ok" "--retry of c1"
+contains "$TMP/err" "Candidate c1 is done" "--retry of c1"
 expect_exit 2 "--retry of an unknown candidate" -- "$CLI" --config="$CONFIG" --retry="$RUN:c9" 2>"$TMP/err"
 contains "$TMP/err" "has no candidate c9" "--retry of c9"
 expect_exit 2 "--retry of an unknown run" -- "$CLI" --config="$CONFIG" --retry=20990101-000000-000000:c2 2>"$TMP/err"

@@ -38,39 +38,6 @@
 
 static char *locale_dir;
 
-/* de_DE.UTF-8, made with localedef when the system does not have it. */
-static void
-use_german_locale (void)
-{
-  g_autofree char *localedef = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  g_autoptr(GError) error = NULL;
-  int status = 0;
-
-  if (setlocale (LC_ALL, "de_DE.UTF-8") != NULL)
-    return;
-
-  localedef = g_find_program_in_path ("localedef");
-  if (localedef == NULL)
-    g_error ("no localedef to make de_DE.UTF-8 (Debian's libc-bin; tools/deps.sh)");
-  if (!g_file_test ("/usr/share/i18n/locales/de_DE", G_FILE_TEST_IS_REGULAR))
-    g_error ("no locale source /usr/share/i18n/locales/de_DE (Debian's `locales`; tools/deps.sh)");
-
-  locale_dir = cs_test_make_data_home ("locale-de");
-  {
-    g_autofree char *target = g_build_filename (locale_dir, "de_DE.UTF-8", NULL);
-    const char *argv[] = { localedef, "-i", "de_DE", "-f", "UTF-8", target, NULL };
-
-    /* localedef says 1 for warnings it wrote the locale despite */
-    if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error))
-      g_error ("localedef: %s", error->message);
-  }
-  g_setenv ("LOCPATH", locale_dir, TRUE);
-  if (setlocale (LC_ALL, "de_DE.UTF-8") == NULL)
-    g_error ("de_DE.UTF-8 was not made (localedef said %d): %s%s", status, out, err);
-}
-
 static void
 test_counts (void)
 {
@@ -196,7 +163,7 @@ main (int argc, char *argv[])
   g_test_init (&argc, &argv, NULL);
   g_unsetenv ("LANGUAGE");
   g_unsetenv ("LC_ALL");
-  use_german_locale ();
+  locale_dir = cs_test_use_german_locale ();
 
   g_test_add_func ("/locale-de/counts", test_counts);
   g_test_add_func ("/locale-de/estimate", test_estimate);

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <locale.h>
 #include <string.h>
 #include <glib/gstdio.h>
 
@@ -252,4 +253,38 @@ cs_test_execute (CsRunner     *runner,
 {
   cs_runner_execute_async (runner, cancellable, cs_test_execute_cb, w);
   cs_test_iterate_until (&w->done, timeout_s);
+}
+
+char *
+cs_test_use_german_locale (void)
+{
+  g_autofree char *localedef = NULL;
+  g_autofree char *locale_dir = NULL;
+  g_autofree char *target = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { NULL, "-i", "de_DE", "-f", "UTF-8", NULL, NULL };
+  int status = 0;
+
+  if (setlocale (LC_ALL, "de_DE.UTF-8") != NULL)
+    return NULL;
+
+  localedef = g_find_program_in_path ("localedef");
+  if (localedef == NULL)
+    g_error ("no localedef to make de_DE.UTF-8 (Debian's libc-bin; tools/deps.sh)");
+  if (!g_file_test ("/usr/share/i18n/locales/de_DE", G_FILE_TEST_IS_REGULAR))
+    g_error ("no locale source /usr/share/i18n/locales/de_DE (Debian's `locales`; tools/deps.sh)");
+
+  locale_dir = cs_test_make_data_home ("locale-de");
+  target = g_build_filename (locale_dir, "de_DE.UTF-8", NULL);
+  argv[0] = localedef;
+  argv[5] = target;
+  /* localedef says 1 for warnings it wrote the locale despite */
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error))
+    g_error ("localedef: %s", error->message);
+  g_setenv ("LOCPATH", locale_dir, TRUE);
+  if (setlocale (LC_ALL, "de_DE.UTF-8") == NULL)
+    g_error ("de_DE.UTF-8 was not made (localedef said %d): %s%s", status, out, err);
+  return g_steal_pointer (&locale_dir);
 }

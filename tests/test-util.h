@@ -45,6 +45,13 @@ char           *cs_test_make_data_home     (const char      *name);
 /* The data home made above. */
 const char     *cs_test_get_data_home      (void);
 
+/* Switches the whole process to de_DE.UTF-8 (LC_ALL), made with localedef
+ * into a temporary folder that LOCPATH then names where the system lacks it
+ * (Debian's `locales`, installed by tools/deps.sh): neither there is an
+ * error, not a skip. Returns that folder, to remove with cs_test_rm_rf, or
+ * NULL when the system had the locale. */
+char           *cs_test_use_german_locale  (void);
+
 /* A started in-process test provider on a free loopback port. */
 CsTestProvider *cs_test_provider_start_new (void);
 

@@ -13,17 +13,6 @@
 
 #include "cli-private.h"
 
-char *
-cli_format_cost (double   usd,
-                 gboolean known)
-{
-  if (known)
-    return g_strdup_printf ("$%.4f", usd);
-  if (usd > 0)
-    return g_strdup_printf (_("≥ $%.4f (price unknown)"), usd);
-  return g_strdup (_("price unknown"));
-}
-
 /* @model names one of the models the run asks: a spec as given, or the
  * model of one */
 static gboolean

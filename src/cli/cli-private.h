@@ -203,10 +203,20 @@ gboolean cli_check_cost       (const CliOptions *options,
                                CsRunner         *runner,
                                CsRunStore       *history,
                                int              *exit_status);
+
+/* cli-words.c: the human output's words, translated (the machine output
+ * keeps cs_candidate_status_to_string () and cs_run_state_to_string ()) */
+/* "streaming", "failed", "cancelled"… in the user's language */
+const char *cli_status_words  (CsCandidateStatus  status);
+/* "running", "done", "failed"… in the user's language */
+const char *cli_state_words   (CsRunState         state);
 /* "$0.0123", or "price unknown" (a lower bound "≥ $0.0123" when part of
  * it is known) */
 char    *cli_format_cost      (double            usd,
                                gboolean          known);
+/* A candidate's progress line: "c2 failed: HTTP 500 …", "c1 ok 1,234 tokens
+ * $0.0123 4.2 s", "c3 demo/alpha streaming" (network text not escaped) */
+char    *cli_candidate_line   (CsCandidate      *c);
 
 /* cli-progress.c: the progress on standard error */
 /* Decides between a live display and a line per event, and connects to

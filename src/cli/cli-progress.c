@@ -39,51 +39,6 @@ print_note (CsRun *run)
 }
 
 static char *
-format_candidate_line (CsCandidate *c)
-{
-  CsCandidateStatus status = cs_candidate_get_status (c);
-  const char *id = cs_candidate_get_id (c);
-  const char *status_str = cs_candidate_status_to_string (status);
-
-  switch (status)
-    {
-    case CS_CANDIDATE_QUEUED:
-    case CS_CANDIDATE_THINKING:
-    case CS_CANDIDATE_STREAMING:
-      return g_strdup_printf ("%s %s %s", id, cs_candidate_get_model (c), status_str);
-
-    case CS_CANDIDATE_OK:
-      {
-        gint64 tokens = cs_candidate_get_output_tokens (c);
-        gint64 ms = cs_candidate_get_duration_ms (c);
-        g_autofree char *count = tokens >= 0 ? cs_format_count (tokens) : NULL;
-        /* Translators: a number of tokens ("1,785") */
-        g_autofree char *tok = tokens >= 0 ? g_strdup_printf (_("%s tokens"), count)
-                                           : g_strdup (_("? tokens"));
-        g_autofree char *cost = cli_format_cost (cs_candidate_get_cost_usd (c),
-                                                 cs_candidate_get_price_known (c));
-        /* Translators: a candidate's id, its tokens, its cost ("$0.0123" or "price unknown"), seconds */
-        return g_strdup_printf (_("%s ok %s %s %.1f s"), id, tok, cost, ms >= 0 ? ms / 1000.0 : 0.0);
-      }
-
-    case CS_CANDIDATE_FAILED:
-    case CS_CANDIDATE_REFUSED:
-    case CS_CANDIDATE_INVALID:
-    case CS_CANDIDATE_TRUNCATED:
-    case CS_CANDIDATE_CANCELLED:
-    default:
-      {
-        const char *error = cs_candidate_get_error (c);
-        if (error == NULL && status == CS_CANDIDATE_INVALID)
-          error = cs_candidate_get_validation_error (c);
-        if (error != NULL)
-          return g_strdup_printf ("%s %s: %s", id, status_str, error);
-        return g_strdup_printf ("%s %s", id, status_str);
-      }
-    }
-}
-
-static char *
 methods_string (CsRun *run)
 {
   CsResult *result = cs_run_get_result (run);
@@ -180,11 +135,11 @@ redraw (Cli *cli)
           if (status == CS_CANDIDATE_STREAMING || status == CS_CANDIDATE_THINKING)
             line = g_strdup_printf (_("%s %s %s %zu chars"), cs_candidate_get_id (c),
                                     cs_candidate_get_model (c),
-                                    cs_candidate_status_to_string (status),
+                                    cli_status_words (status),
                                     (size_t)g_utf8_strlen (cs_candidate_get_text (c), -1) +
                                     (size_t)g_utf8_strlen (cs_candidate_get_reasoning (c), -1));
           else
-            line = format_candidate_line (c);
+            line = cli_candidate_line (c);
         }
       else
         line = format_run_line (cli);
@@ -223,7 +178,7 @@ candidate_status_cb (CsCandidate *c,
     return;
   if (cs_candidate_get_status (c) == CS_CANDIDATE_QUEUED)
     return;
-  line = one_line (format_candidate_line (c));
+  line = one_line (cli_candidate_line (c));
   fprintf (stderr, "%s\n", line);
 }
 
@@ -353,7 +308,7 @@ cli_print_failures (CsRun *run)
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(CsCandidate) c = g_list_model_get_item (G_LIST_MODEL (run), i);
-      g_autofree char *status = format_candidate_line (c);
+      g_autofree char *status = cli_candidate_line (c);
       g_autofree char *line = one_line (g_strdup_printf ("%s (%s)", status, cs_candidate_get_model (c)));
 
       fprintf (stderr, "  %s\n", line);
