@@ -467,6 +467,19 @@ copied_action (GtkWidget  *widget,
  * Class
  */
 
+/* A toast's whole message (its title is cut to one line), in a dialog. */
+static void
+toast_details_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *param)
+{
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (widget), NULL, g_variant_get_string (param, NULL));
+
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_widget_set_name (dialog, "toast-details");
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 void
 _cs_window_class_actions_init (CsWindowClass *klass)
 {
@@ -485,6 +498,7 @@ _cs_window_class_actions_init (CsWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.copy-markdown", NULL, copy_markdown_action);
   gtk_widget_class_install_action (widget_class, "win.copied", NULL, copied_action);
   gtk_widget_class_install_action (widget_class, "win.show-requests", NULL, show_requests_action);
+  gtk_widget_class_install_action (widget_class, "win.toast-details", "s", toast_details_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "win.run", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK, "win.run", NULL);

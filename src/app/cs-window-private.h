@@ -49,6 +49,9 @@ struct _CsWindow
 };
 
 /* cs-window.c */
+/* characters a toast shows whole in a narrow window; a longer message
+ * gets a Details button (win.toast-details) */
+#define CS_WINDOW_TOAST_SHORT 48
 void      _cs_window_toast              (CsWindow      *self,
                                          const char    *message);
 /* One toast for the saved runs the application could not read. */

@@ -13,6 +13,7 @@
 
 #include "config.h"
 
+#include <string.h>
 #include <glib/gi18n.h>
 
 #include "cs-candidate-card.h"
@@ -62,6 +63,15 @@ _cs_window_toast (CsWindow   *self,
   escaped = g_markup_escape_text (message, -1);
   toast = adw_toast_new (escaped);
   adw_toast_set_timeout (toast, 5);
+  /* a toast's title is one line, cut short where it does not fit: a long
+   * message (an error with its path and reason) is read whole behind
+   * Details */
+  if (g_utf8_strlen (message, -1) > CS_WINDOW_TOAST_SHORT || strchr (message, '\n') != NULL)
+    {
+      adw_toast_set_button_label (toast, _("_Details"));
+      adw_toast_set_action_name (toast, "win.toast-details");
+      adw_toast_set_action_target_value (toast, g_variant_new_string (message));
+    }
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
   self->n_toasts++;
   g_free (self->last_toast);

@@ -1,0 +1,175 @@
+/* test-ui-walk.c: what a new user walking the app tripped over
+ *
+ * - /ui/walk/toast-details: a toast cuts its message to one line; a long
+ *   one (an error with its path and reason) has a Details button that
+ *   shows the whole message in a dialog, a short one has none.
+ *
+ * Runs under Xvfb (GDK_BACKEND=x11, GSK_RENDERER=cairo); CS_TEST_UI_SHOTS=DIR
+ * saves its PNGs in DIR.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <string.h>
+
+#include "cs-test-provider.h"
+#include "cs-window-private.h"
+#include "test-ui-util.h"
+
+static CsTestProvider *provider;
+static char *tmp_dir;
+
+/* The first mapped button under @root whose action is @action. */
+static GtkWidget *
+find_action_button (GtkWidget  *root,
+                    const char *action)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_BUTTON (c) && gtk_widget_get_mapped (c) &&
+          g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (c)), action) == 0)
+        return c;
+      if ((found = find_action_button (c, action)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+typedef struct {
+  GtkWidget  *root;
+  const char *action;
+  GtkWidget  *found;
+} ButtonWait;
+
+static gboolean
+button_shown (gpointer data)
+{
+  ButtonWait *w = data;
+
+  return (w->found = find_action_button (w->root, w->action)) != NULL;
+}
+
+/* A mapped label under @root saying @text. */
+static gboolean
+has_label (GtkWidget  *root,
+           const char *text)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    if ((GTK_IS_LABEL (c) && gtk_widget_get_mapped (c) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (c)), text) == 0) ||
+        has_label (c, text))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+toast_shown (gpointer data)
+{
+  CsWindow *win = data;
+
+  return has_label (GTK_WIDGET (win->toast_overlay), win->last_toast);
+}
+
+static gboolean
+details_shown (gpointer data)
+{
+  GListModel *tops = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (tops); i++)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (tops, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_mapped (GTK_WIDGET (w)) &&
+          g_strcmp0 (gtk_widget_get_name (GTK_WIDGET (w)), "toast-details") == 0)
+        {
+          *(GtkWindow **) data = w;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static void
+test_toast_details (void)
+{
+  g_autoptr(CsApplication) app = cs_test_ui_start_app ("Walk");
+  CsWindow *win = cs_window_new (app);
+  const char *longer = "Could not export: Error opening file “/home/ada/Documents/Design the "
+                       "backend for a food-delivery app.md”: Permission denied";
+  ButtonWait wait = { NULL, "win.toast-details", NULL };
+  GtkWindow *dialog = NULL;
+  g_autofree char *target = NULL;
+
+  gtk_window_set_default_size (GTK_WINDOW (win), 360, 700);
+  gtk_window_present (GTK_WINDOW (win));
+  cs_test_ui_settle (5000);
+  wait.root = GTK_WIDGET (win->toast_overlay);
+
+  /* a long one: Details, the whole message in a dialog */
+  _cs_window_toast (win, longer);
+  g_assert_true (cs_test_wait_for (button_shown, &wait, 10000));
+  target = g_variant_print (gtk_actionable_get_action_target_value (GTK_ACTIONABLE (wait.found)), FALSE);
+  g_assert_nonnull (strstr (target, "Permission denied"));
+  g_assert_true (cs_test_wait_for (toast_shown, win, 10000));
+  cs_test_ui_settle (5000);
+  cs_test_ui_save_shot (GTK_WIDGET (win), "walk-toast-details.png");
+  gtk_widget_activate (wait.found);
+  g_assert_true (cs_test_wait_for (details_shown, &dialog, 10000));
+  g_assert_cmpstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), ==, longer);
+  cs_test_ui_save_shot (GTK_WIDGET (dialog), "walk-toast-details-dialog.png");
+  gtk_window_destroy (dialog);
+  gtk_window_destroy (GTK_WINDOW (win));
+
+  /* a short message, in a window of its own (toasts queue): read whole,
+   * no button */
+  win = cs_window_new (app);
+  gtk_window_set_default_size (GTK_WINDOW (win), 360, 700);
+  gtk_window_present (GTK_WINDOW (win));
+  cs_test_ui_settle (5000);
+  _cs_window_toast (win, "Saved as “plan.md”");
+  g_assert_true (cs_test_wait_for (toast_shown, win, 10000));
+  cs_test_ui_settle (5000);
+  g_assert_null (find_action_button (GTK_WIDGET (win->toast_overlay), "win.toast-details"));
+  gtk_window_destroy (GTK_WINDOW (win));
+  cs_test_ui_settle (5000);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_autofree char *conf = NULL;
+  int status;
+
+  tmp_dir = cs_test_make_data_home ("ui-walk");
+  conf = g_build_filename (tmp_dir, "config", NULL);
+  g_setenv ("XDG_CONFIG_HOME", conf, TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_setenv ("LANGUAGE", "en", TRUE);
+  g_unsetenv ("CONSILIUM_DEMO_URL");
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  provider = cs_test_provider_start_new ();
+  {
+    g_autofree char *base = cs_test_provider_dup_base_url (provider);
+    g_autofree char *ini = g_strdup_printf ("[provider demo]\n"
+                                            "name=Demo\n"
+                                            "base-url=%s\n"
+                                            "api=openai-chat\n"
+                                            "models=demo-alpha;demo-beta;demo-gamma;demo-judge\n"
+                                            "max-concurrent=8\nrequests-per-minute=0\nmax-retries=0\n", base);
+
+    cs_test_ui_write_providers (conf, ini);
+  }
+
+  g_test_add_func ("/ui/walk/toast-details", test_toast_details);
+  status = g_test_run ();
+
+  g_clear_object (&provider);
+  cs_test_rm_rf (tmp_dir);
+  g_free (tmp_dir);
+  return status;
+}
