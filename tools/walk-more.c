@@ -304,6 +304,28 @@ walk_chooser (CsWindow *win)
     driver_fail ("%s was not written", path);
   cs_test_ui_settle (5000);
   driver_save_shot (win, "export-toast.png");
+  /* an export that fails: its toast in a narrow window, Details */
+  {
+    g_autoptr(GFile) bad = g_file_new_for_path ("/nonexistent/Design notes for the team/plan.md");
+    GtkWidget *details;
+
+    gtk_window_set_default_size (GTK_WINDOW (win), 360, 720);
+    driver_pause (6000);
+    _cs_window_export_to_file (win, bad, FALSE);
+    driver_pause (1000);
+    driver_save_shot (win, "export-error-toast.png");
+    if ((details = find_button (GTK_WIDGET (win->toast_overlay), "Details")) != NULL)
+      {
+        gtk_widget_activate (details);
+        if ((dialog = wait_toplevel (ADW_TYPE_MESSAGE_DIALOG, GTK_WINDOW (win))) != NULL)
+          {
+            driver_save_widget (GTK_WIDGET (dialog), "export-error-details.png");
+            gtk_window_destroy (dialog);
+          }
+      }
+    gtk_window_set_default_size (GTK_WINDOW (win), 1280, 800);
+    cs_test_ui_settle (5000);
+  }
 
   /* the history row's menu, rename, delete */
   row = gtk_list_box_get_row_at_index (win->history_list, 0);
