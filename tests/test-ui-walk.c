@@ -3,6 +3,8 @@
  * - /ui/walk/toast-details: a toast cuts its message to one line; a long
  *   one (an error with its path and reason) has a Details button that
  *   shows the whole message in a dialog, a short one has none.
+ * - /ui/walk/close-key: Ctrl+W, pressed on the X server, closes the main
+ *   window as in every GNOME app (listed in the shortcuts window).
  *
  * Runs under Xvfb (GDK_BACKEND=x11, GSK_RENDERER=cairo); CS_TEST_UI_SHOTS=DIR
  * saves its PNGs in DIR.
@@ -13,6 +15,10 @@
 
 #include <adwaita.h>
 #include <string.h>
+
+#ifdef CS_TEST_UI_X11
+# include <X11/keysym.h>
+#endif
 
 #include "cs-test-provider.h"
 #include "cs-window-private.h"
@@ -137,6 +143,51 @@ test_toast_details (void)
   cs_test_ui_settle (5000);
 }
 
+#ifdef CS_TEST_UI_X11
+static gboolean
+window_gone (gpointer data)
+{
+  return *(GtkWidget **) data == NULL;
+}
+
+static void
+test_close_key (void)
+{
+  g_autoptr(CsApplication) app = cs_test_ui_start_app ("Walk");
+  CsWindow *win = cs_window_new (app);
+  g_autoptr(GtkBuilder) builder = gtk_builder_new_from_resource ("/io/github/consilium/Consilium/help-overlay.ui");
+  g_autoptr(GSList) objects = gtk_builder_get_objects (builder);
+  GtkWidget *watched = GTK_WIDGET (win);
+  gboolean listed = FALSE;
+
+  /* the shortcuts window says so */
+  for (GSList *o = objects; o != NULL; o = o->next)
+    if (GTK_IS_SHORTCUTS_SHORTCUT (o->data))
+      {
+        g_autofree char *accel = NULL;
+
+        g_object_get (o->data, "accelerator", &accel, NULL);
+        listed = listed || g_strcmp0 (accel, "<Control>w") == 0;
+      }
+  g_assert_true (listed);
+  gtk_window_destroy (GTK_WINDOW (gtk_builder_get_object (builder, "help_overlay")));
+
+  gtk_window_present (GTK_WINDOW (win));
+  g_object_add_weak_pointer (G_OBJECT (win), (gpointer *) &watched);
+  cs_test_ui_settle (5000);
+  gtk_widget_grab_focus (GTK_WIDGET (win->compose_page->problem_view));
+  cs_test_ui_settle (5000);
+  if (!cs_test_ui_press_key (GTK_WIDGET (win), XK_Control_L, XK_w))
+    {
+      g_test_skip ("no XTest");
+      gtk_window_destroy (GTK_WINDOW (win));
+      return;
+    }
+  g_assert_true (cs_test_wait_for (window_gone, &watched, 10000));
+  cs_test_ui_settle (5000);
+}
+#endif
+
 int
 main (int argc, char *argv[])
 {
@@ -166,6 +217,9 @@ main (int argc, char *argv[])
   }
 
   g_test_add_func ("/ui/walk/toast-details", test_toast_details);
+#ifdef CS_TEST_UI_X11
+  g_test_add_func ("/ui/walk/close-key", test_close_key);
+#endif
   status = g_test_run ();
 
   g_clear_object (&provider);
