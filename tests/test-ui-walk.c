@@ -5,6 +5,9 @@
  *   shows the whole message in a dialog, a short one has none.
  * - /ui/walk/close-key: Ctrl+W, pressed on the X server, closes the main
  *   window as in every GNOME app (listed in the shortcuts window).
+ * - /ui/walk/chips-narrow: a result row with its origin chips in a 360 px
+ *   window keeps its title's and subtitle's words whole (the chips wrap);
+ *   in a wide one the chips sit in one line at the row's end.
  *
  * Runs under Xvfb (GDK_BACKEND=x11, GSK_RENDERER=cairo); CS_TEST_UI_SHOTS=DIR
  * saves its PNGs in DIR.
@@ -14,12 +17,14 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <math.h>
 #include <string.h>
 
 #ifdef CS_TEST_UI_X11
 # include <X11/keysym.h>
 #endif
 
+#include "cs-origin-chips.h"
 #include "cs-test-provider.h"
 #include "cs-window-private.h"
 #include "test-ui-util.h"
@@ -143,6 +148,101 @@ test_toast_details (void)
   cs_test_ui_settle (5000);
 }
 
+/* Every line of @label after the first starts after a space: no word cut;
+ * its lines counted. */
+static int
+assert_words_whole (GtkLabel   *label,
+                    const char *where)
+{
+  PangoLayout *layout = gtk_label_get_layout (label);
+  const char *text = pango_layout_get_text (layout);
+  GSList *lines = pango_layout_get_lines_readonly (layout);
+
+  g_test_message ("%s: “%s” in %d lines, %d px wide", where, text, g_slist_length (lines),
+                  gtk_widget_get_width (GTK_WIDGET (label)));
+  for (GSList *l = lines != NULL ? lines->next : NULL; l != NULL; l = l->next)
+    {
+      PangoLayoutLine *line = l->data;
+
+      if (line->start_index > 0 && text[line->start_index - 1] != ' ')
+        g_error ("%s: “%s” is cut inside a word, before “%s”", where, text, text + line->start_index);
+    }
+  return g_slist_length (lines);
+}
+
+static GtkLabel *
+find_label (GtkWidget  *root,
+            const char *text)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkLabel *found;
+
+      if (GTK_IS_LABEL (c) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (c)), text) == 0)
+        return GTK_LABEL (c);
+      if ((found = find_label (c, text)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+check_chips_row (int width)
+{
+  const char *title = "Service language: Go";
+  const char *subtitle = "judge chose Go; 3 of 3 candidates chose Kotlin (Spring Boot)";
+  char *sources[] = { "c1", "c2", "c3", NULL };
+  CsOrigin origin = { sources, CS_JUDGE_CHANGED };
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *list = gtk_list_box_new ();
+  GtkWidget *row = adw_action_row_new ();
+  g_autofree char *where = g_strdup_printf ("%d px", width);
+  g_autofree char *shot = g_strdup_printf ("walk-chips-%d.png", width);
+  GtkWidget *chips, *first_chip = NULL;
+  graphene_rect_t a, b;
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  cs_origin_chips_add_to_row (row, &origin);
+  gtk_list_box_append (GTK_LIST_BOX (list), row);
+  gtk_widget_add_css_class (list, "boxed-list");
+  gtk_widget_set_margin_start (list, 18);
+  gtk_widget_set_margin_end (list, 18);
+  gtk_widget_set_valign (list, GTK_ALIGN_START);
+  gtk_window_set_child (GTK_WINDOW (window), list);
+  gtk_window_set_default_size (GTK_WINDOW (window), width, 300);
+  gtk_window_present (GTK_WINDOW (window));
+  cs_test_ui_settle (5000);
+  cs_test_ui_save_shot (window, shot);
+
+  /* the title a line or two, the subtitle at most four (a box of chips
+   * left them 79 px at 360 px: three and five lines) */
+  g_assert_cmpint (assert_words_whole (find_label (row, title), where), <=, 2);
+  g_assert_cmpint (assert_words_whole (find_label (row, subtitle), where), <=, 4);
+  chips = gtk_widget_get_ancestor (GTK_WIDGET (find_label (row, "c1")), GTK_TYPE_BUTTON);
+  g_assert_nonnull (chips);
+  first_chip = chips;
+  g_assert_true (gtk_widget_get_mapped (first_chip));
+  g_assert_true (gtk_widget_compute_bounds (first_chip, row, &a));
+  g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (find_label (row, "judge changed")), row, &b));
+  if (width >= 900)
+    {
+      /* one line, at the end: the mark beside the chips, right of the middle */
+      g_assert_cmpfloat (fabs (a.origin.y + a.size.height / 2 - (b.origin.y + b.size.height / 2)), <, 2);
+      g_assert_cmpfloat (a.origin.x, >, gtk_widget_get_width (row) / 2);
+    }
+  gtk_window_destroy (GTK_WINDOW (window));
+  cs_test_ui_settle (5000);
+}
+
+static void
+test_chips_narrow (void)
+{
+  check_chips_row (360);
+  check_chips_row (560);
+  check_chips_row (1000);
+}
+
 #ifdef CS_TEST_UI_X11
 static gboolean
 window_gone (gpointer data)
@@ -217,6 +317,7 @@ main (int argc, char *argv[])
   }
 
   g_test_add_func ("/ui/walk/toast-details", test_toast_details);
+  g_test_add_func ("/ui/walk/chips-narrow", test_chips_narrow);
 #ifdef CS_TEST_UI_X11
   g_test_add_func ("/ui/walk/close-key", test_close_key);
 #endif

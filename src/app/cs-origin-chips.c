@@ -18,6 +18,7 @@
 #include "cs-result-parts.h"
 #include "cs-run-page.h"
 #include "cs-ui-util.h"
+#include "cs-wrap-layout.h"
 
 #define CHIP_ID "cs-origin-candidate"
 
@@ -125,7 +126,11 @@ cs_origin_chips_new (const CsOrigin *origin)
   if (mark == NULL && (origin->sources == NULL || origin->sources[0] == NULL))
     return NULL;
 
+  /* the chips wrap: beside a row's title they take more lines, not the
+   * title's width, and they take what a row has to spare (hexpand) */
   box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
+  gtk_widget_set_layout_manager (box, cs_wrap_layout_new (4));
+  gtk_widget_set_hexpand (box, TRUE);
   gtk_widget_add_css_class (box, "origin-chips");
   gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
   gtk_widget_set_halign (box, GTK_ALIGN_START);
@@ -151,6 +156,8 @@ cs_origin_chips_add_to_row (GtkWidget      *row,
 
   if (chips == NULL)
     return;
+  /* beside the row's arrow where they fit in a line */
+  gtk_widget_set_halign (chips, GTK_ALIGN_END);
   if (ADW_IS_EXPANDER_ROW (row))
     adw_expander_row_add_action (ADW_EXPANDER_ROW (row), chips);
   else if (ADW_IS_ACTION_ROW (row))
