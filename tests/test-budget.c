@@ -6,9 +6,14 @@
  * - A request the budget stopped before its provider reported usage counts
  *   its prompt and the text it streamed, marked estimated in the run's
  *   file, its totals and the export; files without the mark still load.
- * - A candidate retried after the budget was reached leads to a synthesis
- *   weighed afresh: the judge is asked when its upper cost fits the
- *   budget, else the result is votes and consensus with a first run's note.
+ * - The budget is the run's, across rounds and retries: once spent, a
+ *   follow-up or a retry is refused up front; with room left, a retried
+ *   candidate is stopped at the budget as in a first run; raised, a
+ *   follow-up runs. The wall time adds up rounds and retries.
+ * - A candidate retried leads to a synthesis weighed afresh: the judge is
+ *   asked when its upper cost fits the budget.
+ * - A judge the budget stopped is marked ≈ in the export as candidates are;
+ *   a ranking by an unpriced model says price unknown.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -269,30 +274,83 @@ retry_slow (CsRunner *runner)
   g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
 }
 
-/* Retried after the budget was reached, with no room left for the judge:
- * the judge is not asked, and the result and the run say so as a first
- * run's would, not what the budget stopped the last time. */
+/* Retries c2 and waits for the synthesis it leads to. */
 static void
-test_retry_no_room (Fixture       *f,
+retry_slow_stopped (CsRunner *runner)
+{
+  CsRun *run = cs_runner_get_run (runner);
+  CsTestWait r = { 0 };
+
+  cs_runner_retry_candidate_async (runner, "c2", NULL, retry_cb, &r);
+  cs_test_iterate_until (&r.done, 90);
+  g_assert_no_error (r.error);
+  g_assert_true (r.ok);
+  g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
+}
+
+/* The budget is the run's, across its retries: once the run has spent it,
+ * a retry is refused up front, nothing sent and nothing changed. */
+static void
+test_retry_refused (Fixture       *f,
                     gconstpointer  data)
 {
   g_autoptr(CsRun) run = cs_run_new (CS_MODE_ARCHITECT, PROBLEM);
   g_autoptr(CsRunner) runner = plan (f, run, "chat/demo-judge");
-  CsResult *result;
+  g_autofree char *message = NULL;
+  CsTestWait r = { 0 };
+  guint sent;
 
   run_to_budget (runner);
-  g_assert_nonnull (strstr (cs_run_get_message (run), "the candidates still streaming were stopped"));
+  g_assert_true (cs_test_wait_for (has_usage, cs_test_candidate (run, 1), 10000));
+  message = g_strdup (cs_run_get_message (run));
+  sent = cs_test_provider_get_request_count (provider, slow_name);
 
-  retry_slow (runner);
+  cs_runner_retry_candidate_async (runner, "c2", NULL, retry_cb, &r);
+  cs_test_iterate_until (&r.done, 90);
+  g_assert_error (r.error, CS_RUNNER_ERROR, CS_RUNNER_ERROR_BUDGET);
+  g_assert_nonnull (strstr (r.error->message, "reaches its budget of $0.5000"));
+  g_assert_false (r.ok);
+  g_assert_cmpuint (cs_test_provider_get_request_count (provider, slow_name), ==, sent);
+  g_assert_cmpuint (cs_test_provider_get_request_count (provider, "demo-judge"), ==, 0);
+  g_assert_cmpint (cs_candidate_get_status (cs_test_candidate (run, 1)), ==, CS_CANDIDATE_CANCELLED);
+  g_assert_cmpint (cs_run_get_state (run), ==, CS_RUN_DONE);
+  g_assert_cmpstr (cs_run_get_message (run), ==, message);
+  g_clear_error (&r.error);
+}
+
+/* Retried with a little room (the budget raised since): the retried
+ * candidate is watched as in a first run, stopped again when the run's
+ * spending reaches the budget; the judge is not asked, and the run's
+ * message says why, as a first run's would. Its wall time grows by the
+ * retry's. */
+static void
+test_retry_watched (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(CsRun) run = cs_run_new (CS_MODE_ARCHITECT, PROBLEM);
+  g_autoptr(CsRunner) runner = plan (f, run, "chat/demo-judge");
+  CsCandidate *slow;
+  CsResult *result;
+  gint64 wall;
+
+  run_to_budget (runner);
+  slow = cs_test_candidate (run, 1);
+  g_assert_true (cs_test_wait_for (has_usage, slow, 10000));
+  wall = cs_run_get_wall_ms (run);
+  g_assert_cmpint (wall, >, 0);
+  /* some 50 more of its tokens, at $0.002 each */
+  cs_run_set_budget_usd (run, cs_run_get_total_cost_usd (run) + 0.10);
+
+  retry_slow_stopped (runner);
+  g_assert_cmpint (cs_candidate_get_status (slow), ==, CS_CANDIDATE_CANCELLED);
+  g_assert_nonnull (strstr (cs_candidate_get_error (slow), "budget"));
   g_assert_cmpuint (cs_test_provider_get_request_count (provider, "demo-judge"), ==, 0);
   result = cs_run_get_result (run);
   g_assert_true (cs_result_is_degraded (result));
-  g_assert_cmpuint (cs_result_get_total (result), ==, 2);
-  g_assert_nonnull (strstr (cs_result_get_note (result), "The judge, demo-judge from Chat Cloud, failed: not asked: with $"));
-  g_assert_nonnull (strstr (cs_result_get_note (result), "would pass the run's budget of $0.5000"));
-  g_assert_nonnull (strstr (cs_result_get_note (result), "votes and consensus only"));
-  g_assert_nonnull (strstr (cs_run_get_message (run), "The run kept its budget of $0.5000: some requests of the synthesis were not sent"));
-  g_assert_null (strstr (cs_run_get_message (run), "the candidates still streaming were stopped"));
+  g_assert_cmpuint (cs_result_get_total (result), ==, 1);
+  g_assert_nonnull (strstr (cs_run_get_message (run), "the candidates still streaming were stopped"));
+  g_assert_cmpfloat (cs_run_get_total_cost_usd (run), >=, cs_run_get_budget_usd (run));
+  g_assert_cmpint (cs_run_get_wall_ms (run), >, wall);
 }
 
 /* Retried with room for the judge (the budget raised since): the judge is
@@ -316,6 +374,128 @@ test_retry_room (Fixture       *f,
   g_assert_true (cs_result_has_method (result, CS_METHOD_JUDGE));
   g_assert_cmpuint (cs_result_get_total (result), ==, 2);
   g_assert_null (cs_run_get_message (run));
+}
+
+static void
+follow_up_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  CsTestWait *w = user_data;
+
+  w->ok = cs_runner_execute_finish (CS_RUNNER (object), result, &w->error);
+  w->done = TRUE;
+}
+
+/* The budget is the run's, across its rounds: after a round stopped at the
+ * budget, a follow-up is refused up front (nothing sent, the run as it
+ * was); with the budget raised it runs, its cost added to the run's, and
+ * the run's wall time adds up its rounds. */
+static void
+test_follow_up_refused (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(CsRun) run = cs_run_new (CS_MODE_ARCHITECT, PROBLEM);
+  g_autoptr(CsRunner) runner = plan (f, run, "chat/demo-judge");
+  g_autoptr(CsRunner) again = NULL;
+  g_autoptr(CsRunner) round = NULL;
+  g_autoptr(GError) error = NULL;
+  CsTestWait w = { 0 };
+  double spent;
+  gint64 wall;
+
+  run_to_budget (runner);
+  g_assert_true (cs_test_wait_for (has_usage, cs_test_candidate (run, 1), 10000));
+  spent = cs_run_get_total_cost_usd (run);
+  wall = cs_run_get_wall_ms (run);
+
+  for (guint scope = CS_ROUND_SCOPE_JUDGE; scope <= CS_ROUND_SCOPE_ALL; scope++)
+    {
+      again = cs_runner_new_follow_up (f->config, run, scope, "What if the links expire after a year?", NULL, &error);
+      g_assert_null (again);
+      g_assert_error (error, CS_RUNNER_ERROR, CS_RUNNER_ERROR_BUDGET);
+      g_assert_nonnull (strstr (error->message, "reaches its budget of $0.5000"));
+      g_clear_error (&error);
+    }
+  g_assert_cmpuint (cs_run_get_n_rounds (run), ==, 1);
+  g_assert_cmpuint (cs_test_provider_get_request_count (provider, "demo-judge"), ==, 0);
+
+  cs_run_set_budget_usd (run, 1000);
+  round = cs_runner_new_follow_up (f->config, run, CS_ROUND_SCOPE_JUDGE,
+                                   "What if the links expire after a year?", NULL, &error);
+  g_assert_no_error (error);
+  cs_runner_execute_async (round, NULL, follow_up_cb, &w);
+  cs_test_iterate_until (&w.done, 90);
+  g_assert_no_error (w.error);
+  g_assert_true (w.ok);
+  g_assert_cmpuint (cs_run_get_n_rounds (run), ==, 2);
+  g_assert_cmpuint (cs_test_provider_get_request_count (provider, "demo-judge"), ==, 1);
+  g_assert_cmpfloat (cs_run_get_total_cost_usd (run), >, spent);
+  g_assert_cmpint (cs_run_get_wall_ms (run), >, wall);
+}
+
+static void
+manager_retry_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  CsTestWait *w = user_data;
+
+  w->ok = cs_run_manager_retry_candidate_finish (CS_RUN_MANAGER (object), result, &w->error);
+  w->done = TRUE;
+}
+
+static gboolean
+round_two_done (gpointer data)
+{
+  CsRun *run = data;
+
+  return cs_run_get_n_rounds (run) == 2 && cs_run_get_state (run) == CS_RUN_DONE;
+}
+
+/* The run manager (the app's, its "budget-usd" bound to the Budget per
+ * Run preference) gives a follow-up or a retry its budget: below 0 the
+ * run's own, which is spent, so both are refused and the run keeps its
+ * budget; a budget still spent, refused alike; a higher one, the round
+ * runs under it. */
+static void
+test_manager_budget (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(CsRun) run = cs_run_new (CS_MODE_ARCHITECT, PROBLEM);
+  g_autoptr(CsRunner) runner = plan (f, run, "chat/demo-judge");
+  g_autoptr(CsRunManager) manager = cs_run_manager_new (f->store);
+  g_autoptr(GError) error = NULL;
+  CsTestWait r = { 0 };
+
+  run_to_budget (runner);
+  g_assert_true (cs_test_wait_for (has_usage, cs_test_candidate (run, 1), 10000));
+  g_assert_cmpfloat (cs_run_manager_get_budget (manager), <, 0);
+
+  g_assert_false (cs_run_manager_follow_up (manager, f->config, run, CS_ROUND_SCOPE_JUDGE, "And then?", NULL, &error));
+  g_assert_error (error, CS_RUNNER_ERROR, CS_RUNNER_ERROR_BUDGET);
+  g_clear_error (&error);
+
+  /* the preference at $0.40: still spent */
+  g_object_set (manager, "budget-usd", 0.40, NULL);
+  g_assert_false (cs_run_manager_follow_up (manager, f->config, run, CS_ROUND_SCOPE_JUDGE, "And then?", NULL, &error));
+  g_assert_error (error, CS_RUNNER_ERROR, CS_RUNNER_ERROR_BUDGET);
+  g_assert_nonnull (strstr (error->message, "budget of $0.4000"));
+  g_clear_error (&error);
+  cs_run_manager_retry_candidate_async (manager, f->config, run, "c2", manager_retry_cb, &r);
+  cs_test_iterate_until (&r.done, 30);
+  g_assert_error (r.error, CS_RUNNER_ERROR, CS_RUNNER_ERROR_BUDGET);
+  g_clear_error (&r.error);
+  g_assert_cmpfloat (cs_run_get_budget_usd (run), ==, 0.50);
+  g_assert_cmpuint (cs_run_get_n_rounds (run), ==, 1);
+
+  /* raised: the round runs, and the run keeps the new budget */
+  g_object_set (manager, "budget-usd", 1000.0, NULL);
+  g_assert_true (cs_run_manager_follow_up (manager, f->config, run, CS_ROUND_SCOPE_JUDGE, "And then?", NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (cs_test_wait_for (round_two_done, run, 90 * 1000));
+  g_assert_cmpfloat (cs_run_get_budget_usd (run), ==, 1000);
+  g_assert_cmpuint (cs_test_provider_get_request_count (provider, "demo-judge"), ==, 1);
 }
 
 /* The line of @text that starts with @prefix, or NULL. */
@@ -468,8 +648,11 @@ main (int argc, char *argv[])
   g_test_add_func ("/budget/token-rule", test_rule);
   ADD ("/budget/stopped-usage", test_stopped_usage);
   ADD ("/budget/stopped-saved", test_stopped_saved);
-  ADD ("/budget/retry/no-room", test_retry_no_room);
+  ADD ("/budget/retry/refused", test_retry_refused);
+  ADD ("/budget/retry/watched", test_retry_watched);
   ADD ("/budget/retry/room", test_retry_room);
+  ADD ("/budget/follow-up/refused", test_follow_up_refused);
+  ADD ("/budget/manager", test_manager_budget);
   ADD ("/budget/judge-stopped-marked", test_judge_stopped_marked);
   ADD ("/budget/ranking-unpriced", test_ranking_unpriced);
 

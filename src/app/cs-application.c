@@ -119,6 +119,7 @@ cs_application_get_run_manager (CsApplication *self)
       self->run_manager = cs_run_manager_new (cs_application_get_store (self));
       g_settings_bind (settings, "quorum", self->run_manager, "quorum", G_SETTINGS_BIND_GET);
       g_settings_bind (settings, "deadline-seconds", self->run_manager, "deadline-seconds", G_SETTINGS_BIND_GET);
+      g_settings_bind (settings, "run-budget", self->run_manager, "budget-usd", G_SETTINGS_BIND_GET);
     }
 
   return self->run_manager;

@@ -2,7 +2,7 @@
  *
  *   consilium-cli --follow-up=RUN_ID [--scope=judge|all]
  *                 [--step=N:worked|failed|skipped]... [--step-output=N:FILE]...
- *                 [--option=[MODEL@]KEY=VALUE]...
+ *                 [--option=[MODEL@]KEY=VALUE]... [--budget=USD]
  *                 [--format=markdown|json] [--output=FILE] [--quiet] [QUESTION_FILE|-]
  *
  * Adds a round to the saved run RUN_ID with the run's own providers, models
@@ -17,7 +17,9 @@
  * what they went with. The question may be left out when steps are reported.
  * Everything is checked before anything changes: a step the checklist does
  * not have, an output larger than a step keeps, a judge or model no longer
- * configured all stop with exit status 2 and leave the run file as it was.
+ * configured, a run that has spent its budget (the budget is the run's,
+ * every round included; --budget=USD gives it a new one, cli-budget.c)
+ * all stop with exit status 2 and leave the run file as it was.
  * Exit status as for a run: 0 with a result, 1 when the round got none
  * (the run keeps its previous result, saved with the reason), 2 for bad
  * usage or configuration, 130 when interrupted (the round is saved as
@@ -34,6 +36,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli-budget.h"
 #include "cli-private.h"
 
 #define MAX_QUESTION_BYTES (256 * 1024)
@@ -249,10 +252,13 @@ cli_follow_up (const CliOptions  *options,
     }
 
   /* every check before the run changes: a refusal leaves its file as it was */
+  if (!cli_budget_set_option (options, run))
+    return EXIT_USAGE;
   runner = cs_runner_new_follow_up (config, run, scope, question, reports, &error);
   if (runner == NULL)
     {
-      cli_print_err (_("%s"), error->message);
+      if (!cli_budget_print_refusal (error))
+        cli_print_err (_("%s"), error->message);
       return EXIT_USAGE;
     }
   if (!cli_round_knobs_set (run, runner, scope, (const char * const *) options->knob_options, &error))

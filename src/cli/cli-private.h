@@ -182,7 +182,8 @@ gboolean cli_retry_split      (const char       *value,
 /* Whether @candidate_id of @run may be retried now: the run has ended
  * (G_IO_ERROR_BUSY otherwise), the candidate is one of its current round
  * (G_IO_ERROR_NOT_FOUND), did not succeed (G_IO_ERROR_INVALID_ARGUMENT)
- * and its model is configured (CS_RUNNER_ERROR_CONFIG). */
+ * its model is configured (CS_RUNNER_ERROR_CONFIG) and the run has not
+ * spent its budget (CS_RUNNER_ERROR_BUDGET). */
 gboolean cli_retry_check      (CsConfig         *config,
                                CsRun            *run,
                                const char       *candidate_id,

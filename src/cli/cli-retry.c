@@ -1,6 +1,6 @@
 /* cli-retry.c: one candidate of a saved run asked again
  *
- *   consilium-cli --retry=RUN_ID:CANDIDATE_ID [--format=markdown|json]
+ *   consilium-cli --retry=RUN_ID:CANDIDATE_ID [--budget=USD] [--format=markdown|json]
  *                 [--output=FILE] [--quiet]
  *
  * CANDIDATE_ID is a candidate of the run's current round as --show prints
@@ -15,7 +15,9 @@
  * the candidate answered and the result made again; 1 when the candidate
  * failed again (the run is saved with that); 2 for bad usage, an unknown
  * run or candidate, a candidate that succeeded, was cancelled or is still
- * running, or its model no longer configured (the run file untouched); 130 when
+ * running, its model no longer configured, or a run that has spent its
+ * budget (the budget is the run's, every retry included: --budget=USD gives
+ * it a new one, cli-budget.c) (the run file untouched); 130 when
  * interrupted (a retry still streaming stops and the run keeps the result
  * it had; a synthesis stops as a run's does), the run saved.
  *
@@ -33,6 +35,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "cli-budget.h"
 #include "cli-private.h"
 
 gboolean
@@ -136,7 +139,7 @@ cli_retry_check (CsConfig    *config,
                    candidate_id, model != NULL ? model : "?");
       return FALSE;
     }
-  return TRUE;
+  return cs_runner_check_budget_left (run, error);
 }
 
 typedef struct {
@@ -217,11 +220,11 @@ check_usage (const CliOptions *options,
     }
   if (given (options->models) || options->judge != NULL || given (options->constraints) || options->mode != NULL ||
       options->fallback_judge != NULL || options->rank || options->seed != NULL || given (options->knob_options) ||
-      options->estimate || !isnan (options->budget) || options->quorum != 0 || options->deadline != 0)
+      options->estimate || options->quorum != 0 || options->deadline != 0)
     {
       cli_print_err (_("--retry asks the candidate's model again with the settings its request went with: "
                        "--mode, --model, --judge, --fallback-judge, --rank, --seed, --constraint, --option, "
-                       "--estimate, --budget, --quorum and --deadline do not apply"));
+                       "--estimate, --quorum and --deadline do not apply"));
       return FALSE;
     }
   return cli_parse_format (options->format, json) && cli_check_output_path (options->output, NULL);
@@ -260,9 +263,12 @@ cli_retry (const CliOptions *options,
       return EXIT_USAGE;
     }
   /* every check before the run changes: a refusal leaves its file as it was */
+  if (!cli_budget_set_option (options, run))
+    return EXIT_USAGE;
   if (!cli_retry_check (config, run, candidate_id, &error))
     {
-      cli_print_err ("%s", error->message);
+      if (!cli_budget_print_refusal (error))
+        cli_print_err ("%s", error->message);
       return EXIT_USAGE;
     }
 

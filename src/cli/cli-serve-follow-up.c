@@ -4,7 +4,7 @@
  *
  * Body: {"question"?, "scope"?: "judge"|"all", "steps"?: [{"step", "outcome":
  * "worked"|"failed"|"skipped", "output"?}], "options"?: ["[MODEL@]KEY=VALUE"],
- * "quorum"?, "deadline"?}. The run keeps its mode, models, judges and
+ * "quorum"?, "deadline"?, "budget_usd"?: the run's new budget, cli-budget.c}. The run keeps its mode, models, judges and
  * constraints; each model is asked with the settings the run used, the
  * options on top (as --option with --follow-up: cli-round-knobs.c). Everything is checked
  * before the run changes (400, or 409 while the run is running). The
@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "cs-json-parse.h"
+#include "cli-budget.h"
 #include "cli-serve-private.h"
 
 #define MAX_QUESTION_BYTES (256 * 1024)
@@ -74,7 +75,7 @@ read_body (JsonObject    *o,
            GPtrArray     *reports,
            GError       **error)
 {
-  static const char * const known[] = { "question", "scope", "steps", "options", "quorum", "deadline", NULL };
+  static const char * const known[] = { "question", "scope", "steps", "options", "quorum", "deadline", "budget_usd", NULL };
   g_autoptr(GList) members = json_object_get_members (o);
   JsonNode *q = json_object_get_member (o, "question");
   JsonNode *s = json_object_get_member (o, "scope");
@@ -296,10 +297,11 @@ serve_follow_up (Serve             *serve,
   if (serve_refuse_too_many (serve, msg))
     return;
   /* every check before the run changes: a refusal leaves it as it was */
-  runner = cs_runner_new_follow_up (serve->config, run, scope, question, reports, &error);
+  runner = cli_budget_follow_up (serve->config, run, body, scope, question, reports, &error);
   if (runner == NULL)
     {
-      serve_reply_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request", error->message);
+      if (!cli_budget_reply_refused (msg, error))
+        serve_reply_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request", error->message);
       return;
     }
   if (!cli_round_knobs_set (run, runner, scope, (const char * const *) options, &error))

@@ -7,7 +7,8 @@
  * Checked before the run changes (cli_retry_check ()): 404 for an unknown
  * run or candidate, 409 while the run is running, for a candidate that
  * succeeded or was cancelled (not_retryable) or whose model is no longer
- * configured, 429 over --max-runs.
+ * configured, 409 "budget_reached" for a run that has spent its budget
+ * (cli-budget.c), 429 over --max-runs.
  * 202 at once; the events follow the run's earlier ones on its stream: a
  * "retry" event, the candidate's, the synthesis's, "error" when it failed
  * again, and a new "done". DELETE cancels it (the run keeps the result it
@@ -22,6 +23,7 @@
 #include <string.h>
 
 #include "cs-json-parse.h"
+#include "cli-budget.h"
 #include "cli-serve-private.h"
 
 typedef struct {
@@ -81,6 +83,8 @@ static void
 reply_refused (SoupServerMessage *msg,
                GError            *error)
 {
+  if (cli_budget_reply_refused (msg, error))
+    return;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
     serve_reply_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", error->message);
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BUSY))

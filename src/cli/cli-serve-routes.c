@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cs-json-parse.h"
+#include "cli-budget.h"
 #include "cli-serve-private.h"
 
 #define DEFAULT_LIST_LIMIT 100
@@ -278,7 +279,7 @@ read_run (Serve       *serve,
   CsMode mode = CS_MODE_ARCHITECT;
 
   static const char * const known[] = { "mode", "problem", "constraints", "models", "judge",
-                                        "fallback_judge", "quorum", "deadline", "rank", "seed", NULL };
+                                        "fallback_judge", "quorum", "deadline", "rank", "seed", "budget_usd", NULL };
   g_autoptr(GList) members = json_object_get_members (o);
 
   for (GList *l = members; l != NULL; l = l->next)
@@ -321,7 +322,7 @@ read_run (Serve       *serve,
       !read_count (o, "quorum", 1000, quorum, error) ||
       !read_count (o, "deadline", 24 * 3600, deadline, error))
     return NULL;
-  if (!read_ranking (o, run, error))
+  if (!read_ranking (o, run, error) || !cli_budget_from_json (o, run, error))
     return NULL;
   if (judge != NULL)
     cs_run_set_judge (run, judge);
@@ -329,7 +330,8 @@ read_run (Serve       *serve,
 
   scratch = cs_run_new (mode, problem);
   planner = cs_runner_new (serve->config, scratch);
-  if (!cs_runner_plan (planner, (const char * const *) *models, error))
+  if (!cs_runner_plan (planner, (const char * const *) *models, error) ||
+      !cli_budget_check_new_run (serve->config, serve->store, run, *models, error))
     return NULL;
   return g_steal_pointer (&run);
 }

@@ -13,15 +13,16 @@
  *   consilium-cli --serve [--port=PORT] [--listen=ADDR] [--token-file=FILE] [--allow-origin=ORIGIN]
  *   consilium-cli --runs [--format=json]          (the saved runs: cli-history.c)
  *   consilium-cli --show=RUN_ID [--format=markdown|json] [--output=FILE]
- *   consilium-cli --follow-up=RUN_ID [--scope=judge|all] [--step=N:worked|failed|skipped]...
+ *   consilium-cli --follow-up=RUN_ID [--scope=judge|all] [--budget=USD] [--step=N:worked|failed|skipped]...
  *                 [--step-output=N:FILE]... [--format=…] [--output=FILE] [--quiet] [QUESTION_FILE|-]
  *                                                 (a follow-up round: cli-follow-up.c)
- *   consilium-cli --retry=RUN_ID:CANDIDATE_ID [--format=…] [--output=FILE] [--quiet]
+ *   consilium-cli --retry=RUN_ID:CANDIDATE_ID [--budget=USD] [--format=…] [--output=FILE] [--quiet]
  *                                                 (one candidate asked again: cli-retry.c)
  *
  * Exit status: 0 when a synthesized result was written, 1 when no candidate
  * succeeded (or the result could not be written), 2 for bad usage or
- * configuration (or an estimate above --budget), 130 when interrupted (Ctrl+C; the run is saved as
+ * configuration (or an estimate above --budget, or a follow-up or retry of a
+ * run that has spent its budget), 130 when interrupted (Ctrl+C; the run is saved as
  * cancelled).
  *
  * This file holds the options, main (), --store-key and --list-models; the
@@ -115,8 +116,9 @@ static const GOptionEntry entries[] = {
   { "estimate", 0, 0, G_OPTION_ARG_NONE, &options.estimate,
     N_("Print what the run would cost (a range) and exit; nothing is sent"), NULL },
   { "budget", 0, 0, G_OPTION_ARG_DOUBLE, &options.budget,
-    N_("A hard budget: do not start when the upper estimate passes USD (exit 2), stop the "
-       "candidates when the spending reaches it"), N_("USD") },
+    N_("A hard budget for the run, its follow-ups and retries included: do not start when the "
+       "upper estimate passes USD (exit 2), stop what is still answering when the run's spending "
+       "reaches it; with --follow-up or --retry, the run's new budget"), N_("USD") },
   { "judge", 0, 0, G_OPTION_ARG_STRING, &options.judge,
     N_("The model that critiques the candidates and writes the final result (default: none)"), N_("PROVIDER/MODEL") },
   { "fallback-judge", 0, 0, G_OPTION_ARG_STRING, &options.fallback_judge,
@@ -199,6 +201,8 @@ static const char *description =
   "invalid or truncated, as the app's Retry; not a cancelled one) with the\n"
   "settings its request went with, synthesizes again and writes the whole run\n"
   "(exit 1 if it fails again).\n"
+  "The run's budget counts all its rounds and retries: once the run has spent\n"
+  "it, --follow-up and --retry exit 2 unless --budget=USD gives it a new one.\n"
   "\n"
   "--option examples: --model=ollama/qwen3:8b --option=temperature=0.2\n"
   "  --option=openrouter/deepseek/deepseek-r1:free@max-output-tokens=4000\n"
@@ -207,8 +211,9 @@ static const char *description =
   "supports-temperature=false; n above 1 only to Chat Completions.\n"
   "\n"
   "Exit status: 0 when a synthesized result was written (or --estimate\n"
-  "printed), 1 when no candidate succeeded, 2 for bad usage or configuration\n"
-  "or an estimate above --budget, 130 when interrupted.");
+  "printed), 1 when no candidate succeeded, 2 for bad usage or configuration,\n"
+  "an estimate above --budget or a run that has spent its budget, 130 when\n"
+  "interrupted.");
 
 void
 cli_print_err (const char *format,

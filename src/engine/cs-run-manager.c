@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <math.h>
+
 #include "cs-run-manager.h"
 #include "cs-request-log.h"
 
@@ -20,6 +22,7 @@ struct _CsRunManager
   GHashTable   *save_failures;  /* run id → time of the last failure (µs) */
   guint         quorum;
   guint         deadline_s;
+  double        budget_usd;     /* for follow-ups and retries: < 0 the run's own, 0 none */
 };
 
 G_DEFINE_FINAL_TYPE (CsRunManager, cs_run_manager, G_TYPE_OBJECT)
@@ -29,6 +32,7 @@ enum {
   PROP_STORE,
   PROP_QUORUM,
   PROP_DEADLINE_SECONDS,
+  PROP_BUDGET_USD,
   PROP_N_RUNNING,
   N_PROPS
 };
@@ -98,6 +102,41 @@ cs_run_manager_set_deadline (CsRunManager *self,
     return;
   self->deadline_s = deadline_s;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DEADLINE_SECONDS]);
+}
+
+double
+cs_run_manager_get_budget (CsRunManager *self)
+{
+  g_return_val_if_fail (CS_IS_RUN_MANAGER (self), -1);
+
+  return self->budget_usd;
+}
+
+void
+cs_run_manager_set_budget (CsRunManager *self,
+                           double        budget_usd)
+{
+  g_return_if_fail (CS_IS_RUN_MANAGER (self));
+
+  if (!(budget_usd >= 0))
+    budget_usd = -1;
+  if (self->budget_usd == budget_usd)
+    return;
+  self->budget_usd = budget_usd;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUDGET_USD]);
+}
+
+/* Gives @run the manager's budget for a follow-up or retry; the budget it
+ * had, for a refusal to put back. */
+static double
+apply_budget (CsRunManager *self,
+              CsRun        *run)
+{
+  double before = cs_run_get_budget_usd (run);
+
+  if (self->budget_usd >= 0)
+    cs_run_set_budget_usd (run, self->budget_usd > 0 ? self->budget_usd : NAN);
+  return before;
 }
 
 /* -------------------------------------------------------------------------
@@ -293,6 +332,7 @@ cs_run_manager_follow_up (CsRunManager  *self,
                           GError       **error)
 {
   CsRunner *runner;
+  double before;
 
   g_return_val_if_fail (CS_IS_RUN_MANAGER (self), FALSE);
   g_return_val_if_fail (CS_IS_CONFIG (config), FALSE);
@@ -304,9 +344,13 @@ cs_run_manager_follow_up (CsRunManager  *self,
       return FALSE;
     }
   /* every check first: a follow-up that cannot go changes nothing */
+  before = apply_budget (self, run);
   runner = cs_runner_new_follow_up (config, run, scope, follow_up, step_reports, error);
   if (runner == NULL)
-    return FALSE;
+    {
+      cs_run_set_budget_usd (run, before);
+      return FALSE;
+    }
   cs_runner_set_quorum (runner, self->quorum);
   cs_runner_set_deadline (runner, self->deadline_s);
   start_runner (self, runner, run);
@@ -429,7 +473,9 @@ cs_run_manager_retry_candidate_async (CsRunManager        *self,
                                       gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
   CsRunner *runner;
+  double before;
 
   g_return_if_fail (CS_IS_RUN_MANAGER (self));
   g_return_if_fail (CS_IS_CONFIG (config));
@@ -438,6 +484,16 @@ cs_run_manager_retry_candidate_async (CsRunManager        *self,
 
   task = g_task_new (self, self->cancellable, callback, user_data);
   g_task_set_source_tag (task, cs_run_manager_retry_candidate_async);
+
+  /* a run that has spent its budget asks nothing more (and keeps the
+   * budget it had) */
+  before = apply_budget (self, run);
+  if (!cs_runner_check_budget_left (run, &error))
+    {
+      cs_run_set_budget_usd (run, before);
+      g_task_return_error (task, error);
+      return;
+    }
 
   runner = cs_run_manager_ensure_runner (self, config, run);
   cs_runner_retry_candidate_async (runner, candidate_id, self->cancellable,
@@ -520,6 +576,10 @@ cs_run_manager_get_property (GObject    *object,
       g_value_set_uint (value, self->deadline_s);
       break;
 
+    case PROP_BUDGET_USD:
+      g_value_set_double (value, self->budget_usd);
+      break;
+
     case PROP_N_RUNNING:
       g_value_set_uint (value, cs_run_manager_get_n_running (self));
       break;
@@ -551,6 +611,10 @@ cs_run_manager_set_property (GObject      *object,
       cs_run_manager_set_deadline (self, g_value_get_uint (value));
       break;
 
+    case PROP_BUDGET_USD:
+      cs_run_manager_set_budget (self, g_value_get_double (value));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -579,6 +643,10 @@ cs_run_manager_class_init (CsRunManagerClass *klass)
     g_param_spec_uint ("deadline-seconds", NULL, NULL,
                        0, G_MAXUINT, 0,
                        (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_BUDGET_USD] =
+    g_param_spec_double ("budget-usd", NULL, NULL,
+                         -1, G_MAXDOUBLE, -1,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   properties[PROP_N_RUNNING] =
     g_param_spec_uint ("n-running", NULL, NULL,
                        0, G_MAXUINT, 0,
@@ -632,4 +700,5 @@ cs_run_manager_init (CsRunManager *self)
   self->running = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->save_failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->cancellable = g_cancellable_new ();
+  self->budget_usd = -1;
 }

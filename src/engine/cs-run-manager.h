@@ -38,6 +38,15 @@ void          cs_run_manager_set_quorum      (CsRunManager        *self,
 guint         cs_run_manager_get_deadline    (CsRunManager        *self);
 void          cs_run_manager_set_deadline    (CsRunManager        *self,
                                               guint                deadline_s);
+/* The budget a follow-up or a retry started here gives its run (property
+ * "budget-usd", the app's Budget per Run): below 0 (the default) the run
+ * keeps its own, 0 none, else that many US dollars. The budget is the
+ * run's, across its rounds and retries (cs_runner_check_budget_left ()): a
+ * run that has spent it is refused (CS_RUNNER_ERROR_BUDGET) and keeps the
+ * budget it had. */
+double        cs_run_manager_get_budget      (CsRunManager        *self);
+void          cs_run_manager_set_budget      (CsRunManager        *self,
+                                              double               budget_usd);
 
 /* Plans @run from @models (see cs_runner_plan()), adds it to the store
  * (saved on its changes) and executes it. FALSE with the planning error,

@@ -26,8 +26,15 @@
  * - A request stopped at the budget before its provider reported usage
  *   counts its prompt and the text it streamed, by the same rule, marked
  *   estimated (the candidate's and the run's totals).
- * - A candidate retried after the run finished starts a new synthesis,
- *   weighed afresh (_cs_runner_budget_retry ()).
+ * - The budget is the run's, across its rounds and retries: the spending
+ *   is the run's total (every round's candidates, rankers and judges), so a
+ *   follow-up or a retry gets what is left, and none starts once the run
+ *   has spent its budget (cs_runner_check_budget_left ()) until it is
+ *   raised. A candidate retried after the run finished is watched as in a
+ *   first run and starts a new synthesis, weighed afresh
+ *   (_cs_runner_budget_retry ()).
+ * - The run's wall time adds up its rounds and retries: each execution
+ *   adds its own to what the run had (wall_base_ms).
  * A model without a price counts nothing: its spending cannot be known
  * (the run was started knowing that, cs-estimate.h).
  *
@@ -199,6 +206,17 @@ reach_budget (CsRunner *self,
   _cs_runner_check_progress (self);
 }
 
+/* A candidate asked again after the run finished streams while the
+ * runner's phase is finished: it is spending all the same. */
+static gboolean
+retry_pending (CsRunner *self)
+{
+  for (guint i = 0; i < self->slots->len; i++)
+    if (((CsRunnerSlot *) g_ptr_array_index (self->slots, i))->retry_task != NULL)
+      return TRUE;
+  return FALSE;
+}
+
 static gboolean
 budget_cb (gpointer user_data)
 {
@@ -206,7 +224,8 @@ budget_cb (gpointer user_data)
   double budget = cs_run_get_budget_usd (self->run);
   double spent;
 
-  if ((self->phase != CS_RUNNER_PHASE_RUNNING && self->phase != CS_RUNNER_PHASE_SYNTHESIZING) ||
+  if ((self->phase != CS_RUNNER_PHASE_RUNNING && self->phase != CS_RUNNER_PHASE_SYNTHESIZING &&
+       !retry_pending (self)) ||
       self->cancelled || isnan (budget))
     {
       self->budget_id = 0;
@@ -291,7 +310,6 @@ _cs_runner_budget_allows (CsRunner         *self,
     {
       if (ranker)
         self->budget_rankers += upper;
-      /* after a retry the spending is watched again from here */
       watch_spending (self);
       return TRUE;
     }
@@ -314,11 +332,41 @@ _cs_runner_budget_allows (CsRunner         *self,
   return FALSE;
 }
 
+gboolean
+cs_runner_check_budget_left (CsRun   *run,
+                             GError **error)
+{
+  double budget, spent;
+
+  g_return_val_if_fail (CS_IS_RUN (run), FALSE);
+
+  budget = cs_run_get_budget_usd (run);
+  if (isnan (budget))
+    return TRUE;
+  spent = cs_run_get_total_cost_usd (run);
+  if (spent < budget)
+    return TRUE;
+  g_set_error (error, CS_RUNNER_ERROR, CS_RUNNER_ERROR_BUDGET,
+               /* Translators: a follow-up or retry refused; the run's total cost, its budget */
+               _("The run has spent $%.4f, which reaches its budget of $%.4f: the budget is the whole "
+                 "run's, every round and retry included, so nothing more is sent until it is raised"),
+               spent, budget);
+  return FALSE;
+}
+
+/* The run's wall time so far counts before this execution's. */
+static void
+start_clock (CsRunner *self)
+{
+  self->execute_start_us = g_get_monotonic_time ();
+  self->wall_base_ms = MAX (cs_run_get_wall_ms (self->run), 0);
+}
+
 void
 _cs_runner_budget_start (CsRunner *self)
 {
   if (self->execute_start_us == 0)
-    self->execute_start_us = g_get_monotonic_time ();
+    start_clock (self);
   watch_spending (self);
 }
 
@@ -330,6 +378,9 @@ _cs_runner_budget_retry (CsRunner *self)
   self->budget_rankers = 0;
   if (self->budget_notes != NULL)
     g_string_truncate (self->budget_notes, 0);
+  start_clock (self);
+  g_clear_handle_id (&self->budget_id, g_source_remove);
+  watch_spending (self);
 }
 
 void
@@ -364,7 +415,7 @@ void
 _cs_runner_budget_finished (CsRunner *self)
 {
   if (self->execute_start_us > 0)
-    cs_run_set_wall_ms (self->run, (g_get_monotonic_time () - self->execute_start_us) / 1000);
+    cs_run_set_wall_ms (self->run, self->wall_base_ms + (g_get_monotonic_time () - self->execute_start_us) / 1000);
 
   if (self->budget_notes != NULL && self->budget_notes->len > 0)
     prepend_to_message (self, self->budget_notes->str);

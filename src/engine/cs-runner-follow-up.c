@@ -265,6 +265,8 @@ cs_runner_new_follow_up (CsConfig      *config,
     return NULL;
   if (scope == CS_ROUND_SCOPE_ALL && (models = current_models (config, run, error)) == NULL)
     return NULL;
+  if (!cs_runner_check_budget_left (run, error))
+    return NULL;
 
   self = cs_runner_new (config, run);
   self->follow_up = g_new0 (CsRunnerFollowUp, 1);
@@ -397,6 +399,8 @@ _cs_runner_follow_up_begin (CsRunner  *self,
                            _("The run has no result to follow up on"));
       return FALSE;
     }
+  if (!cs_runner_check_budget_left (self->run, error))
+    return FALSE;
 
   {
     CsRound *before = cs_run_get_current_round (self->run);

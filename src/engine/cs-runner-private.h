@@ -119,6 +119,7 @@ struct _CsRunner
 
   /* cs-runner-budget.c */
   gint64         execute_start_us;  /* when execution started, 0 before */
+  gint64         wall_base_ms;      /* the run's wall time before it (earlier rounds, retries) */
   guint          budget_id;         /* the spending check while a budget is set */
   gboolean       budget_reached;    /* the spending reached the budget: requests were stopped */
   gboolean       budget_in_candidates; /* … while the candidates streamed */
@@ -195,14 +196,15 @@ void             _cs_runner_account_usage      (CsRunnerRequest     *request);
 /* Starts checking the spending when the run has a budget. */
 void             _cs_runner_budget_start       (CsRunner            *self);
 void             _cs_runner_budget_stop        (CsRunner            *self);
-/* A candidate asked again after the run finished: the synthesis it leads
+/* A candidate asked again after the run finished (its budget checked
+ * first, cs_runner_check_budget_left ()): the spending is watched from
+ * now, so the candidate is stopped at the budget as in a first run, and
+ * the run's wall time grows by the retry's. The synthesis it leads
  * to is a new one. What the budget stopped or kept from the last is
  * forgotten (the candidates' errors keep it), so each request of the new
  * synthesis is weighed against the budget as in a first run: the judge is
  * asked when the spending so far plus its upper cost fits, else the result
- * is votes and consensus with the note a first run gets. The retried
- * candidate itself is sent, as the person asked; the spending is watched
- * again from the first request of the synthesis that is sent. */
+ * is votes and consensus with the note a first run gets. */
 void             _cs_runner_budget_retry       (CsRunner            *self);
 /* What the run has spent so far: the cost of the usage reported, and for
  * requests still streaming without usage an estimate from their prompt

@@ -424,6 +424,17 @@ cs_runner_retry_candidate_async (CsRunner            *self,
       return;
     }
 
+  {
+    GError *error = NULL;
+
+    /* the budget is the run's: a run that has spent it asks nothing more */
+    if (!cs_runner_check_budget_left (self->run, &error))
+      {
+        g_task_return_error (task, error);
+        return;
+      }
+  }
+
   if (self->phase == CS_RUNNER_PHASE_FINISHED)
     {
       /* a fresh start after a cancelled run */

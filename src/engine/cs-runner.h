@@ -19,6 +19,7 @@ typedef enum {
   CS_RUNNER_ERROR_NO_CANDIDATE,  /* every candidate failed */
   CS_RUNNER_ERROR_INPUT,         /* empty or unusable problem (or follow-up) */
   CS_RUNNER_ERROR_ROUND_FAILED,  /* a follow-up round got no result (its judge failed) */
+  CS_RUNNER_ERROR_BUDGET,        /* the run's spending has reached its budget */
 } CsRunnerError;
 GQuark cs_runner_error_quark (void);
 
@@ -36,7 +37,8 @@ CsRunner   *cs_runner_new            (CsConfig     *config,
  * providers, models and judge are reused. Returns NULL with an error
  * (CS_RUNNER_ERROR_INPUT: nothing to ask, a step the checklist does not
  * have, an output too large; CS_RUNNER_ERROR_CONFIG: the judge or a model
- * no longer configured) and leaves the run untouched. Otherwise drive it
+ * no longer configured; CS_RUNNER_ERROR_BUDGET: the run has spent its
+ * budget, cs_runner_check_budget_left ()) and leaves the run untouched. Otherwise drive it
  * like any runner (set_store, set_quorum…, execute_async): the round starts
  * when it executes, its candidates replace the run's items (scope all), and
  * it ends with the run showing the round's result, or, when it fails or is
@@ -103,7 +105,10 @@ void        cs_runner_cancel_candidate (CsRunner   *self,
  * it (status cancelled) and the run keeps the result it had, nothing
  * synthesized (G_IO_ERROR_CANCELLED); once the candidate has ended, it
  * stops the synthesis as a run's cancel does (the run cancelled, the votes
- * and consensus kept when the judge was answering). */
+ * and consensus kept when the judge was answering). A run whose spending
+ * has reached its budget is not asked again (CS_RUNNER_ERROR_BUDGET,
+ * nothing sent); otherwise the candidate is stopped when the spending
+ * reaches it, as in a first run. */
 void        cs_runner_retry_candidate_async  (CsRunner            *self,
                                               const char          *candidate_id,
                                               GCancellable        *cancellable,
@@ -111,6 +116,15 @@ void        cs_runner_retry_candidate_async  (CsRunner            *self,
                                               gpointer             user_data);
 gboolean    cs_runner_retry_candidate_finish (CsRunner            *self,
                                               GAsyncResult        *result,
+                                              GError             **error);
+
+/* The budget is the run's, across its rounds and retries: what every
+ * request of the run cost (cs_run_get_total_cost_usd (), the figure the
+ * totals show) counts against cs_run_get_budget_usd (). TRUE when the run
+ * has no budget or has spent less; else FALSE with CS_RUNNER_ERROR_BUDGET
+ * and the figures: no follow-up or retry may start until the run's budget
+ * is raised (cs_run_set_budget_usd ()). */
+gboolean    cs_runner_check_budget_left      (CsRun               *run,
                                               GError             **error);
 
 G_END_DECLS
