@@ -19,6 +19,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "cs-engine.h"
@@ -46,6 +47,9 @@ static char *judge_name;
 static char *judge_id;    /* "chat/" judge_name */
 
 typedef CsTestFixture Fixture;
+
+static char *line_of (const char *text,
+                      const char *prefix);
 
 /* demo-alpha cheap and quick (1 ms between chunks: done in a fraction of
  * a second); demo-gamma+slow=100 (slow_name) slow and dear ($0.002 an output token:
@@ -498,6 +502,92 @@ test_manager_budget (Fixture       *f,
   g_assert_cmpuint (cs_test_provider_get_request_count (provider, "demo-judge"), ==, 1);
 }
 
+/* Runs a judge-only follow-up round on @run to its end. */
+static void
+judge_round (Fixture *f,
+             CsRun   *run)
+{
+  g_autoptr(CsRunner) round = NULL;
+  g_autoptr(GError) error = NULL;
+  CsTestWait w = { 0 };
+
+  round = cs_runner_new_follow_up (f->config, run, CS_ROUND_SCOPE_JUDGE, "And at twice the load?", NULL, &error);
+  g_assert_no_error (error);
+  cs_runner_execute_async (round, NULL, follow_up_cb, &w);
+  cs_test_iterate_until (&w.done, 90);
+  g_assert_no_error (w.error);
+  g_assert_true (w.ok);
+}
+
+/* The cost column of the Markdown cost table: the sum of its rows (the
+ * figures after any "≈"), and the total's. */
+static void
+cost_column (const char *markdown,
+             double     *rows,
+             double     *total)
+{
+  g_auto(GStrv) lines = g_strsplit (strstr (markdown, "| Candidate |"), "\n", -1);
+
+  *rows = 0;
+  *total = -1;
+  for (guint i = 2; lines[i] != NULL && g_str_has_prefix (lines[i], "|"); i++)
+    {
+      g_auto(GStrv) cells = g_strsplit (lines[i], "|", -1);
+      const char *cost = g_strstrip (cells[5]);
+
+      if (g_str_has_prefix (cost, "≈ "))
+        cost += strlen ("≈ ");
+      if (g_str_has_prefix (lines[i], "| **Total**"))
+        *total = g_ascii_strtod (cost, NULL);
+      else
+        *rows += g_ascii_strtod (cost, NULL);
+    }
+}
+
+/* After follow-up rounds the export's cost table has a row for what the
+ * earlier rounds used (a judge round's judge, here), so that its rows add
+ * up to the run's total. */
+static void
+test_earlier_rounds_row (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(CsRun) run = cs_run_new (CS_MODE_ARCHITECT, PROBLEM);
+  g_autoptr(CsRunner) runner = plan (f, run, "chat/demo-judge");
+  g_autoptr(GPtrArray) uses = NULL;
+  g_autofree char *markdown = NULL;
+  g_autofree char *row = NULL;
+  gint64 in, out;
+  double cost, rows, total;
+  gboolean known, estimated;
+
+  run_to_budget (runner);
+  g_assert_true (cs_test_wait_for (has_usage, cs_test_candidate (run, 1), 10000));
+  g_assert_false (cs_run_get_earlier_usage (run, NULL, NULL, NULL, NULL, NULL));
+  cs_run_set_budget_usd (run, 1000);
+  judge_round (f, run);
+  /* round 1 asked no judge: nothing earlier beyond its candidates, shown */
+  g_assert_false (cs_run_get_earlier_usage (run, NULL, NULL, NULL, NULL, NULL));
+  judge_round (f, run);
+  g_assert_cmpuint (cs_run_get_n_rounds (run), ==, 3);
+
+  /* round 2's judge */
+  g_assert_true (cs_run_get_earlier_usage (run, &in, &out, &cost, &known, &estimated));
+  g_assert_cmpint (in, >, 0);
+  g_assert_cmpint (out, >, 0);
+  g_assert_cmpfloat (cost, >, 0);
+  g_assert_true (known);
+  g_assert_false (estimated);
+  uses = cs_run_dup_judge_uses (run);
+  g_assert_cmpuint (uses->len, ==, 1);
+
+  markdown = cs_export_markdown (run);
+  row = line_of (markdown, "| earlier rounds |");
+  g_assert_nonnull (row);
+  cost_column (markdown, &rows, &total);
+  g_assert_cmpfloat (total, >, 0);
+  g_assert_cmpfloat (fabs (rows - total), <=, 0.0005);
+}
+
 /* The line of @text that starts with @prefix, or NULL. */
 static char *
 line_of (const char *text,
@@ -653,6 +743,7 @@ main (int argc, char *argv[])
   ADD ("/budget/retry/room", test_retry_room);
   ADD ("/budget/follow-up/refused", test_follow_up_refused);
   ADD ("/budget/manager", test_manager_budget);
+  ADD ("/budget/earlier-rounds-row", test_earlier_rounds_row);
   ADD ("/budget/judge-stopped-marked", test_judge_stopped_marked);
   ADD ("/budget/ranking-unpriced", test_ranking_unpriced);
 

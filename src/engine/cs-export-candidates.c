@@ -349,6 +349,33 @@ append_judge_row (GString *out,
                           model, in, outt, cost, total);
 }
 
+/* After a follow-up: one row for what the earlier rounds used beyond the
+ * rows above (their candidates, judges), so that the rows add up to the
+ * total. */
+static void
+append_earlier_row (GString *out,
+                    CsRun   *run)
+{
+  gint64 in_tokens, out_tokens;
+  double cost;
+  gboolean known, estimated;
+  g_autofree char *label = NULL;
+  g_autofree char *in = NULL;
+  g_autofree char *outt = NULL;
+  g_autofree char *dollars = NULL;
+
+  if (!cs_run_get_earlier_usage (run, &in_tokens, &out_tokens, &cost, &known, &estimated))
+    return;
+  /* Translators: the cost table's row of what the rounds before the
+   * current one used (their candidates and judges) */
+  label = cs_export_cell (_("earlier rounds"));
+  in = cs_export_approx (cs_export_format_tokens (in_tokens), estimated);
+  outt = cs_export_approx (cs_export_format_tokens (out_tokens), estimated);
+  dollars = known ? cs_export_cost_cell (cost, TRUE, estimated)
+                  : cost > 0 ? cs_export_format_at_least (cost) : g_strdup (_("price unknown"));
+  g_string_append_printf (out, "| %s | — | %s | %s | %s | — | — | — |\n", label, in, outt, dollars);
+}
+
 /* "The run: 42.0 s, 12,345 tokens, $0.0123 (budget $0.50)." when it ran */
 void
 cs_export_append_run_totals (GString *out,
@@ -405,6 +432,7 @@ cs_export_append_costs (GString *out,
     }
   append_judge_row (out, run);
   cs_export_append_ranking_cost_row (out, run);
+  append_earlier_row (out, run);
   /* the run's wall time beside the candidates' durations */
   g_string_append_printf (out, "| **%s** | | %s | %s | %s | |%s| |\n\n", _("Total"), total_in, total_out, total_cost, wall);
   if (estimated)

@@ -10,6 +10,7 @@
 
 #include "cs-json-util.h"
 #include "cs-round.h"
+#include "cs-round-private.h"
 #include "cs-run-judges.h"
 #include "cs-run-private.h"
 
@@ -99,6 +100,79 @@ cs_run_set_usage_estimated (CsRun *self)
 {
   g_return_if_fail (CS_IS_RUN (self));
   self->usage_estimated = TRUE;
+}
+
+/* The marks of @round's part of the earlier rounds' totals (as
+ * _cs_run_other_rounds_totals () counts them). */
+static void
+earlier_marks (CsRun    *self,
+               CsRound  *round,
+               gboolean *known,
+               gboolean *estimated)
+{
+  JsonNode *judges = _cs_round_get_judges_json (round);
+  JsonArray *array = judges != NULL ? json_node_get_array (judges) : NULL;
+  GPtrArray *candidates = cs_round_get_candidates (round);
+  guint index = cs_round_get_index (round);
+
+  if (!judges_priced (round))
+    *known = FALSE;
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      JsonObject *r = cs_json_array_object (array, i);
+
+      if (r != NULL && cs_json_get_bool (r, "estimated"))
+        *estimated = TRUE;
+    }
+  /* a judge round's candidates are the round's that asked them */
+  if (cs_round_get_candidates_of (round) != index ||
+      index == cs_round_get_candidates_of (self->current))
+    return;
+  if (!candidates_priced (candidates))
+    *known = FALSE;
+  for (guint i = 0; i < candidates->len; i++)
+    if (cs_candidate_get_usage_estimated (g_ptr_array_index (candidates, i)))
+      *estimated = TRUE;
+}
+
+gboolean
+cs_run_get_earlier_usage (CsRun    *self,
+                          gint64   *input_tokens,
+                          gint64   *output_tokens,
+                          double   *cost_usd,
+                          gboolean *known,
+                          gboolean *estimated)
+{
+  guint n;
+  gint64 in = 0, out = 0;
+  double cost = 0;
+  gboolean k = TRUE, e = FALSE;
+
+  g_return_val_if_fail (CS_IS_RUN (self), FALSE);
+
+  n = cs_run_get_n_rounds (self);
+  if (n > 1 && self->current != NULL)
+    {
+      _cs_run_other_rounds_totals (self, &cost, &in, &out);
+      for (guint i = 1; i <= n; i++)
+        {
+          CsRound *round = cs_run_get_round (self, i);
+
+          if (round != self->current)
+            earlier_marks (self, round, &k, &e);
+        }
+    }
+  if (input_tokens != NULL)
+    *input_tokens = in;
+  if (output_tokens != NULL)
+    *output_tokens = out;
+  if (cost_usd != NULL)
+    *cost_usd = cost;
+  if (known != NULL)
+    *known = k;
+  if (estimated != NULL)
+    *estimated = e;
+  return in > 0 || out > 0 || cost > 0;
 }
 
 gint64

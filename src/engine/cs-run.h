@@ -137,6 +137,18 @@ void           cs_run_set_judge_price_known (CsRun     *self,
  * usage counts its prompt and the text it streamed. Saved. */
 gboolean       cs_run_get_usage_estimated (CsRun       *self);
 void           cs_run_set_usage_estimated (CsRun       *self);
+/* What the rounds before the current one used beyond what the current
+ * round shows (its candidates, judges; the peer ranking is the run's): the
+ * part of the run's totals that no row of the current round's cost table
+ * holds. @known: every request of it priced; @estimated: some of it
+ * counted by Consilium. FALSE when the run has one round or they used
+ * nothing. */
+gboolean       cs_run_get_earlier_usage   (CsRun       *self,
+                                           gint64      *input_tokens,
+                                           gint64      *output_tokens,
+                                           double      *cost_usd,
+                                           gboolean    *known,
+                                           gboolean    *estimated);
 /* The run's wall time from the start to its end, -1 unknown. Saved. */
 gint64         cs_run_get_wall_ms         (CsRun       *self);
 void           cs_run_set_wall_ms         (CsRun       *self,
