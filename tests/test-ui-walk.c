@@ -8,6 +8,9 @@
  * - /ui/walk/chips-narrow: a result row with its origin chips in a 360 px
  *   window keeps its title's and subtitle's words whole (the chips wrap);
  *   in a wide one the chips sit in one line at the row's end.
+ * - /ui/walk/run-header-narrow: the run page's title at 360 px has the
+ *   page's width, Export under it; at 1000 px Export is beside it, at the
+ *   end.
  *
  * Runs under Xvfb (GDK_BACKEND=x11, GSK_RENDERER=cairo); CS_TEST_UI_SHOTS=DIR
  * saves its PNGs in DIR.
@@ -25,6 +28,7 @@
 #endif
 
 #include "cs-origin-chips.h"
+#include "cs-run-page-private.h"
 #include "cs-test-provider.h"
 #include "cs-window-private.h"
 #include "test-ui-util.h"
@@ -243,6 +247,58 @@ test_chips_narrow (void)
   check_chips_row (1000);
 }
 
+static void
+check_run_header (int width)
+{
+  g_autoptr(CsRun) run = cs_run_new (CS_MODE_ARCHITECT,
+                                     "Design the backend for a food-delivery app: customers order from "
+                                     "local restaurants and follow their order live on a map.");
+  CsRunPage *page = g_object_new (CS_TYPE_RUN_PAGE, NULL);
+  GtkWidget *window = gtk_window_new ();
+  g_autofree char *shot = g_strdup_printf ("walk-run-header-%d.png", width);
+  GtkWidget *export = NULL;
+  graphene_rect_t title, button;
+  int header;
+
+  cs_run_page_set_run (page, run);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
+  gtk_window_set_default_size (GTK_WINDOW (window), width, 500);
+  gtk_window_present (GTK_WINDOW (window));
+  cs_test_ui_settle (5000);
+  cs_test_ui_save_shot (window, shot);
+
+  for (GtkWidget *c = gtk_widget_get_first_child (page->header_box); c != NULL && export == NULL; c = gtk_widget_get_next_sibling (c))
+    for (GtkWidget *b = gtk_widget_get_first_child (c); b != NULL; b = gtk_widget_get_next_sibling (b))
+      if (GTK_IS_BUTTON (b) && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (b)), "win.export") == 0)
+        export = b;
+  g_assert_nonnull (export);
+  header = gtk_widget_get_width (page->header_box);
+  g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (page->title_label), page->header_box, &title));
+  g_assert_true (gtk_widget_compute_bounds (export, page->header_box, &button));
+  g_test_message ("%d px: the title %.0f of %d px wide, Export at %.0f, %.0f", width, title.size.width, header,
+                  button.origin.x, button.origin.y);
+  if (width <= 400)
+    {
+      g_assert_cmpfloat (title.size.width, >=, header - 1);
+      g_assert_cmpfloat (button.origin.y, >=, title.origin.y + title.size.height);
+    }
+  else
+    {
+      g_assert_cmpfloat (button.origin.x, >=, title.origin.x + title.size.width);
+      g_assert_cmpfloat (button.origin.y, <, title.origin.y + title.size.height);
+      g_assert_cmpfloat (button.origin.x + button.size.width, >, header - 60);
+    }
+  gtk_window_destroy (GTK_WINDOW (window));
+  cs_test_ui_settle (5000);
+}
+
+static void
+test_run_header_narrow (void)
+{
+  check_run_header (360);
+  check_run_header (1000);
+}
+
 #ifdef CS_TEST_UI_X11
 static gboolean
 window_gone (gpointer data)
@@ -318,6 +374,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/ui/walk/toast-details", test_toast_details);
   g_test_add_func ("/ui/walk/chips-narrow", test_chips_narrow);
+  g_test_add_func ("/ui/walk/run-header-narrow", test_run_header_narrow);
 #ifdef CS_TEST_UI_X11
   g_test_add_func ("/ui/walk/close-key", test_close_key);
 #endif

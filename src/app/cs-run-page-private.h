@@ -23,6 +23,7 @@ struct _CsRunPage
   guint               cards_wait : 1; /* the page's own first frame has none */
 
   /* template children */
+  GtkWidget          *header_box;     /* title and state, Export, spinner: a line that wraps */
   GtkLabel           *title_label;
   GtkLabel           *state_label;
   GtkSpinner         *spinner;

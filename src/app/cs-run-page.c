@@ -25,6 +25,7 @@
 #include "cs-ranking-view.h"
 #include "cs-run-totals.h"
 #include "cs-vertical-viewport.h"
+#include "cs-wrap-layout.h"
 
 G_DEFINE_FINAL_TYPE (CsRunPage, cs_run_page, ADW_TYPE_BIN)
 
@@ -441,6 +442,7 @@ cs_run_page_class_init (CsRunPageClass *klass)
   g_type_ensure (CS_TYPE_VERTICAL_VIEWPORT);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/consilium/Consilium/cs-run-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, CsRunPage, header_box);
   gtk_widget_class_bind_template_child (widget_class, CsRunPage, title_label);
   gtk_widget_class_bind_template_child (widget_class, CsRunPage, state_label);
   gtk_widget_class_bind_template_child (widget_class, CsRunPage, spinner);
@@ -454,6 +456,8 @@ static void
 cs_run_page_init (CsRunPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* in a narrow window Export goes under the title, which keeps the width */
+  gtk_widget_set_layout_manager (self->header_box, cs_wrap_layout_new (12));
   cs_run_page_rounds_attach (self);
 
   self->run_signals = g_signal_group_new (CS_TYPE_RUN);

@@ -2,8 +2,9 @@
  *
  * A layout manager: the children side by side at their natural widths,
  * in order, a new line where the next one does not fit; each line as high
- * as its tallest child, children centred in it. Its minimum width is its
- * widest child's, its natural width one line of them all: in a row beside
+ * as its tallest child, children centred in it, what a line leaves shared
+ * by its children that expand (hexpand). Its minimum width is the largest
+ * of its children's minimums, its natural width one line of them all: in a row beside
  * a title (a result row's origin chips) it gives the title its words and
  * wraps itself, where a box would squeeze the title to a few letters a
  * line. Height for width. GtkFlowBox (GTK 4.8) measured such a line as one
@@ -64,7 +65,17 @@ allocate_line (CsWrapLayout *self,
                int           top,
                int           height)
 {
-  int x = 0;
+  int x = 0, used = 0, n_expand = 0, extra = 0;
+
+  /* what the line leaves is shared by the children that expand */
+  for (GtkWidget *c = first; c != end; c = gtk_widget_get_next_sibling (c))
+    if (gtk_widget_should_layout (c))
+      {
+        used += child_width (c, width) + (used > 0 ? self->spacing : 0);
+        n_expand += gtk_widget_compute_expand (c, GTK_ORIENTATION_HORIZONTAL);
+      }
+  if (n_expand > 0 && used < width)
+    extra = (width - used) / n_expand;
 
   for (GtkWidget *c = first; c != end; c = gtk_widget_get_next_sibling (c))
     {
@@ -73,6 +84,8 @@ allocate_line (CsWrapLayout *self,
       if (!gtk_widget_should_layout (c))
         continue;
       w = child_width (c, width);
+      if (gtk_widget_compute_expand (c, GTK_ORIENTATION_HORIZONTAL))
+        w += extra;
       h = child_height (c, w);
       gtk_widget_size_allocate (c, &(GtkAllocation) { x, top + (height - h) / 2, w, h }, -1);
       x += w + self->spacing;
@@ -144,7 +157,7 @@ cs_wrap_layout_measure (GtkLayoutManager *manager,
           if (!gtk_widget_should_layout (child))
             continue;
           gtk_widget_measure (child, GTK_ORIENTATION_HORIZONTAL, -1, &child_min, &child_nat, NULL, NULL);
-          widest = MAX (widest, child_nat);
+          widest = MAX (widest, child_min);
           line += child_nat;
           n++;
         }
