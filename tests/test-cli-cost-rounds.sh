@@ -115,6 +115,14 @@ assert run["totals"]["wall_ms"] > first["totals"]["wall_ms"], (run["totals"], fi
 CS_EOF
 pass "--budget with --follow-up raises the run's budget; the round's cost and time add to the run's"
 
+# --estimate with --follow-up: refused, not ignored with the round sent
+before=$(requests)
+expect_exit 2 "--estimate with --follow-up" -- "$CLI" --config="$CONFIG" --follow-up="$ID" --estimate "$QUESTION" \
+  2>"$TMP/err" >"$TMP/out"
+contains "$TMP/err" "nothing was sent" "--estimate with --follow-up"
+[ "$(requests)" -eq "$before" ] || fail "--estimate with --follow-up sent $(( $(requests) - before )) requests"
+pass "--estimate with --follow-up exits 2 and sends nothing"
+
 # --- the local API -------------------------------------------------------------
 ID2=$(stopped_run second)
 export XDG_RUNTIME_DIR="$TMP/runtime"

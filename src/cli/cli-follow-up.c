@@ -226,6 +226,12 @@ cli_follow_up (const CliOptions  *options,
                      "--mode, --model, --judge, --fallback-judge, --rank, --seed and --constraint do not apply"));
       return EXIT_USAGE;
     }
+  if (options->estimate)
+    {
+      /* it would otherwise be ignored, and the round sent */
+      cli_print_err (_("--estimate is for a new run: a follow-up round is not estimated, and nothing was sent"));
+      return EXIT_USAGE;
+    }
   if (options->quorum < 0 || options->deadline < 0)
     {
       cli_print_err (_("--quorum and --deadline must be 0 or more"));
