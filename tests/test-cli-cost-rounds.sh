@@ -9,7 +9,8 @@
 #   its cost added to the run's, the wall time the sum of the rounds';
 # - the API: "budget_usd" on POST /v1/runs (refused above the estimate), a
 #   follow-up or a retry of a run that has spent its budget is 409
-#   "budget_reached" (nothing changed), "budget_usd" on a follow-up raises it.
+#   "budget_reached" (nothing changed), "budget_usd" on a follow-up or a
+#   retry raises it.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -eu
@@ -181,6 +182,11 @@ refused(status, reply, 400, "a follow-up with a bad budget_usd")
 status, run = request("GET", path)
 assert status == 200 and run["current_round"] == 1 and run["totals"]["budget_usd"] == 0.5, run["totals"]
 
+status, reply = request("POST", path + "/candidates/c3/retry", {"budget_usd": 1000, "scope": "all"})
+refused(status, reply, 400, "a retry with more than budget_usd")
+status, run = request("GET", path)
+assert run["totals"]["budget_usd"] == 0.5, run["totals"]
+
 # "budget_usd" on a follow-up raises the run's budget
 status, reply = request("POST", path + "/follow-ups", {"question": "What if the links expire?", "budget_usd": 1000})
 assert status in (200, 201, 202), "a follow-up with a raised budget: HTTP %d %r" % (status, reply)
@@ -192,6 +198,19 @@ while True:
     assert time.monotonic() < deadline, run["state"]
     time.sleep(0.1)
 assert run["totals"]["budget_usd"] == 1000, run["totals"]
+
+# and on a retry: the run's new budget, the candidate asked again
+status, reply = request("POST", path + "/candidates/c3/retry", {"budget_usd": 2000})
+assert status == 202, "a retry with a raised budget: HTTP %d %r" % (status, reply)
+deadline = time.monotonic() + 60 * slow
+while True:
+    status, run = request("GET", path)
+    c3 = [c for c in run["candidates"] if c["id"] == "c3"][0]
+    if run["state"] == "done" and c3.get("attempts", 1) >= 2:
+        break
+    assert time.monotonic() < deadline, (run["state"], c3)
+    time.sleep(0.1)
+assert run["totals"]["budget_usd"] == 2000, run["totals"]
 CS_EOF
 pass "the API: budget_usd on a run and a follow-up, 409 budget_reached for a run that has spent it"
 

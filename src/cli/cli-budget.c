@@ -5,7 +5,7 @@
  * starts (--budget, "budget_usd" of POST /v1/runs), kept in its file, and
  * every round and retry spends from what is left of it, stopped when the
  * run's total reaches it. --budget with --follow-up or --retry, and
- * "budget_usd" in a follow-up's body, give the run a new budget (saved
+ * "budget_usd" in a follow-up's or a retry's body, give the run a new budget (saved
  * with it once the round or retry runs; left as it was when refused). A
  * run that has spent its budget asks nothing more: exit 2, or HTTP 409
  * "budget_reached", until the budget is raised.

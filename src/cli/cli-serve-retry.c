@@ -3,7 +3,8 @@
  *
  * The candidate (of the run's current round, one the app offers Retry for:
  * failed, refused, invalid or truncated) is asked by itself with the settings its request went with (kept in the run
- * file), then the round is synthesized again. The body is empty or {}.
+ * file), then the round is synthesized again. The body is empty, {} or
+ * {"budget_usd": N}, the run's new budget (cli-budget.c).
  * Checked before the run changes (cli_retry_check ()): 404 for an unknown
  * run or candidate, 409 while the run is running, for a candidate that
  * succeeded or was cancelled (not_retryable) or whose model is no longer
@@ -55,9 +56,11 @@ retry_cb (GObject      *object,
   g_free (retry);
 }
 
-/* An empty body, or {}: nothing else is taken. */
+/* An empty body, {}, or {"budget_usd": N} (the run's new budget,
+ * cli-budget.c): nothing else is taken. */
 static gboolean
 check_body (SoupServerMessage  *msg,
+            CsRun              *run,
             GError            **error)
 {
   g_autoptr(GBytes) bytes = soup_message_body_flatten (soup_server_message_get_request_body (msg));
@@ -70,13 +73,14 @@ check_body (SoupServerMessage  *msg,
   root = cs_json_parse_bounded (data, (gssize) len, 8, error);
   if (root == NULL)
     return FALSE;
-  if (!JSON_NODE_HOLDS_OBJECT (root) || json_object_get_size (json_node_get_object (root)) > 0)
+  if (!JSON_NODE_HOLDS_OBJECT (root) ||
+      json_object_get_size (json_node_get_object (root)) > (json_object_has_member (json_node_get_object (root), "budget_usd") ? 1 : 0))
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           "the body must be empty or {}: a retry takes the candidate's own settings");
+                           "the body must be empty, {} or {\"budget_usd\": N}: a retry takes the candidate's own settings");
       return FALSE;
     }
-  return TRUE;
+  return cli_budget_from_json (json_node_get_object (root), run, error);
 }
 
 static void
@@ -120,6 +124,7 @@ serve_retry (Serve             *serve,
   g_autoptr(GError) error = NULL;
   g_autoptr(CsRunner) runner = NULL;
   ServeRun *srun = serve_find_run (serve, cs_run_get_id (run));
+  double budget_before = cs_run_get_budget_usd (run);
   Retry *retry;
   guint64 last_id;
 
@@ -128,19 +133,24 @@ serve_retry (Serve             *serve,
       serve_reply_error (msg, SOUP_STATUS_CONFLICT, "running", "The run is running: wait for its end.");
       return;
     }
-  if (!check_body (msg, &error))
+  if (!check_body (msg, run, &error))
     {
+      cs_run_set_budget_usd (run, budget_before);
       serve_reply_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request", error->message);
       return;
     }
   /* every check before the run changes: a refusal leaves it as it was */
   if (!cli_retry_check (serve->config, run, candidate_id, &error))
     {
+      cs_run_set_budget_usd (run, budget_before);
       reply_refused (msg, error);
       return;
     }
   if (serve_refuse_too_many (serve, msg))
-    return;
+    {
+      cs_run_set_budget_usd (run, budget_before);
+      return;
+    }
 
   runner = cs_runner_new (serve->config, run);
   cs_runner_set_store (runner, serve->store);
