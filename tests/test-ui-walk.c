@@ -8,6 +8,12 @@
  * - /ui/walk/chips-narrow: a result row with its origin chips in a 360 px
  *   window keeps its title's and subtitle's words whole (the chips wrap);
  *   in a wide one the chips sit in one line at the row's end.
+ * - /ui/walk/step-outcomes-narrow: a checklist step's outcome buttons
+ *   (Worked, Did Not Work, Skipped) wrap in a window narrower than their
+ *   line instead of widening it (German's words made a run page 503 px).
+ * - /ui/walk/alternatives-narrow: the checklist's "If that did not work,
+ *   try…" heading wraps (an expander's own label does not: in German it
+ *   held the page at 503 px).
  * - /ui/walk/run-header-narrow: the run page's title at 360 px has the
  *   page's width, Export under it; at 1000 px Export is beside it, at the
  *   end.
@@ -28,7 +34,9 @@
 #endif
 
 #include "cs-origin-chips.h"
+#include "cs-checklist-view.h"
 #include "cs-run-page-private.h"
+#include "cs-step-report-box.h"
 #include "cs-test-provider.h"
 #include "cs-window-private.h"
 #include "test-ui-util.h"
@@ -292,6 +300,73 @@ check_run_header (int width)
   cs_test_ui_settle (5000);
 }
 
+typedef struct {
+  GtkWidget *widget;
+  int        width;
+} WidthWait;
+
+static gboolean
+at_most (gpointer data)
+{
+  WidthWait *w = data;
+
+  return gtk_widget_get_mapped (w->widget) && gtk_widget_get_width (w->widget) > 0 &&
+         gtk_widget_get_width (w->widget) <= w->width;
+}
+
+static void
+test_step_outcomes_narrow (void)
+{
+  g_autoptr(CsRun) run = cs_run_new (CS_MODE_SUPPORT, "The printer queue is stuck");
+  GtkWidget *box = cs_step_report_box_new (run, 1);
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *worked = cs_test_ui_find_named (box, "step-worked");
+  GtkWidget *skipped = cs_test_ui_find_named (box, "step-skipped");
+  int line = 0;
+  WidthWait w = { window, 0 };
+  graphene_rect_t a, b;
+
+  gtk_widget_measure (gtk_widget_get_parent (worked), GTK_ORIENTATION_HORIZONTAL, -1, NULL, &line, NULL, NULL);
+  g_test_message ("the outcomes need %d px in a line", line);
+  w.width = line * 2 / 3;
+  gtk_window_set_child (GTK_WINDOW (window), box);
+  gtk_window_set_default_size (GTK_WINDOW (window), w.width, 300);
+  gtk_window_present (GTK_WINDOW (window));
+  cs_test_ui_settle (5000);
+  if (!cs_test_wait_for (at_most, &w, 5000))
+    g_error ("a window with a step's outcomes is %d px wide, not %d", gtk_widget_get_width (window), w.width);
+  cs_test_ui_save_shot (window, "walk-step-outcomes-narrow.png");
+  /* all three there, the last one on a line of its own */
+  g_assert_true (gtk_widget_get_mapped (skipped));
+  g_assert_true (gtk_widget_compute_bounds (worked, window, &a));
+  g_assert_true (gtk_widget_compute_bounds (skipped, window, &b));
+  g_assert_cmpfloat (b.origin.y, >=, a.origin.y + a.size.height - 1);
+  g_assert_cmpfloat (b.origin.x + b.size.width, <=, gtk_widget_get_width (window));
+  gtk_window_destroy (GTK_WINDOW (window));
+  cs_test_ui_settle (5000);
+}
+
+static void
+test_alternatives_narrow (void)
+{
+  GtkWidget *view = g_object_ref_sink (g_object_new (CS_TYPE_CHECKLIST_VIEW, NULL));
+  GtkWidget *label = cs_test_ui_find_named (view, "alternatives-label");
+  GtkWidget *expander;
+  int expander_min = 0, line = 0;
+
+  g_assert_nonnull (label);
+  expander = gtk_widget_get_ancestor (label, GTK_TYPE_EXPANDER);
+  g_assert_nonnull (expander);
+  /* shown with a checklist's alternatives */
+  gtk_widget_set_visible (expander, TRUE);
+  gtk_widget_measure (label, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &line, NULL, NULL);
+  gtk_widget_measure (expander, GTK_ORIENTATION_HORIZONTAL, -1, &expander_min, NULL, NULL, NULL);
+  g_test_message ("the heading needs %d px in a line, the expander at least %d", line, expander_min);
+  g_assert_cmpint (expander_min, >, 0);
+  g_assert_cmpint (expander_min, <, line);
+  g_object_unref (view);
+}
+
 static void
 test_run_header_narrow (void)
 {
@@ -375,6 +450,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/ui/walk/toast-details", test_toast_details);
   g_test_add_func ("/ui/walk/chips-narrow", test_chips_narrow);
   g_test_add_func ("/ui/walk/run-header-narrow", test_run_header_narrow);
+  g_test_add_func ("/ui/walk/step-outcomes-narrow", test_step_outcomes_narrow);
+  g_test_add_func ("/ui/walk/alternatives-narrow", test_alternatives_narrow);
 #ifdef CS_TEST_UI_X11
   g_test_add_func ("/ui/walk/close-key", test_close_key);
 #endif

@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 
 #include "cs-step-report-box.h"
+#include "cs-wrap-layout.h"
 #include "cs-step-reports.h"
 
 struct _CsStepReportBox
@@ -144,6 +145,9 @@ cs_step_report_box_new (CsRun *run,
 
   row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   linked = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  /* in a narrow window (German's longer words) the outcomes wrap rather
+   * than widen the page past the window */
+  gtk_widget_set_layout_manager (linked, cs_wrap_layout_new (0));
   gtk_widget_add_css_class (linked, "linked");
   outcome = cs_step_reports_get_outcome (self->book, step);
   for (guint i = 0; i < G_N_ELEMENTS (outcomes); i++)
