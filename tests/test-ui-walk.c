@@ -3,6 +3,8 @@
  * - /ui/walk/toast-details: a toast cuts its message to one line; a long
  *   one (an error with its path and reason) has a Details button that
  *   shows the whole message in a dialog, a short one has none.
+ * - /ui/walk/export-open: the toast after an export has Open, for the file
+ *   written (its URI), not only its name.
  * - /ui/walk/close-key: Ctrl+W, pressed on the X server, closes the main
  *   window as in every GNOME app (listed in the shortcuts window).
  * - /ui/walk/chips-narrow: a result row with its origin chips in a 360 px
@@ -346,6 +348,38 @@ test_step_outcomes_narrow (void)
   cs_test_ui_settle (5000);
 }
 
+static gboolean
+file_there (gpointer data)
+{
+  return g_file_test (data, G_FILE_TEST_IS_REGULAR);
+}
+
+static void
+test_export_open (void)
+{
+  g_autoptr(CsApplication) app = cs_test_ui_start_app ("Walk");
+  CsWindow *win = cs_window_new (app);
+  g_autoptr(CsRun) run = cs_run_new (CS_MODE_SUPPORT, "The printer queue is stuck");
+  g_autofree char *path = g_build_filename (tmp_dir, "printer.md", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autofree char *uri = g_file_get_uri (file);
+  g_autofree char *target = NULL;
+  ButtonWait wait = { GTK_WIDGET (win->toast_overlay), "win.open-export", NULL };
+
+  gtk_window_present (GTK_WINDOW (win));
+  cs_test_ui_settle (5000);
+  _cs_window_show_run (win, run);
+  _cs_window_export_to_file (win, file, FALSE);
+  g_assert_true (cs_test_wait_for (file_there, path, 10000));
+  g_assert_true (cs_test_wait_for (button_shown, &wait, 10000));
+  g_assert_cmpstr (win->last_toast, ==, "Saved as “printer.md”");
+  target = g_variant_dup_string (gtk_actionable_get_action_target_value (GTK_ACTIONABLE (wait.found)), NULL);
+  g_assert_cmpstr (target, ==, uri);
+  g_assert_true (gtk_widget_is_sensitive (wait.found));
+  gtk_window_destroy (GTK_WINDOW (win));
+  cs_test_ui_settle (5000);
+}
+
 static void
 test_alternatives_narrow (void)
 {
@@ -452,6 +486,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/ui/walk/run-header-narrow", test_run_header_narrow);
   g_test_add_func ("/ui/walk/step-outcomes-narrow", test_step_outcomes_narrow);
   g_test_add_func ("/ui/walk/alternatives-narrow", test_alternatives_narrow);
+  g_test_add_func ("/ui/walk/export-open", test_export_open);
 #ifdef CS_TEST_UI_X11
   g_test_add_func ("/ui/walk/close-key", test_close_key);
 #endif

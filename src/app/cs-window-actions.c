@@ -262,9 +262,14 @@ export_done_cb (GObject      *object,
     {
       GFile *file = g_task_get_task_data (G_TASK (result));
       g_autofree char *name = file != NULL ? g_file_get_basename (file) : NULL;
+      g_autofree char *uri = file != NULL ? g_file_get_uri (file) : NULL;
       g_autofree char *msg = g_strdup_printf (_("Saved as “%s”"), name != NULL ? name : "");
 
-      _cs_window_toast (self, msg);
+      /* the file just written, a click away */
+      if (uri != NULL)
+        _cs_window_toast_with_button (self, msg, _("_Open"), "win.open-export", uri);
+      else
+        _cs_window_toast (self, msg);
     }
 }
 
@@ -467,6 +472,35 @@ copied_action (GtkWidget  *widget,
  * Class
  */
 
+static void
+open_export_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(CsWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_app_info_launch_default_for_uri_finish (result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *msg = g_strdup_printf (_("Could not open the export: %s"), error->message);
+
+      _cs_window_toast (self, msg);
+    }
+}
+
+/* The file an export wrote, in the application that opens its type. */
+static void
+open_export_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *param)
+{
+  g_autoptr(GAppLaunchContext) context = G_APP_LAUNCH_CONTEXT (gdk_display_get_app_launch_context (gtk_widget_get_display (widget)));
+
+  g_app_info_launch_default_for_uri_async (g_variant_get_string (param, NULL), context,
+                                           CS_WINDOW (widget)->cancellable, open_export_cb, g_object_ref (widget));
+}
+
 /* A toast's whole message (its title is cut to one line), in a dialog. */
 static void
 toast_details_action (GtkWidget  *widget,
@@ -499,6 +533,7 @@ _cs_window_class_actions_init (CsWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.copied", NULL, copied_action);
   gtk_widget_class_install_action (widget_class, "win.show-requests", NULL, show_requests_action);
   gtk_widget_class_install_action (widget_class, "win.toast-details", "s", toast_details_action);
+  gtk_widget_class_install_action (widget_class, "win.open-export", "s", open_export_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "win.run", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK, "win.run", NULL);

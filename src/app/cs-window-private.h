@@ -54,6 +54,13 @@ struct _CsWindow
 #define CS_WINDOW_TOAST_SHORT 48
 void      _cs_window_toast              (CsWindow      *self,
                                          const char    *message);
+/* A toast whose button (@button_label, or NULL for none) activates
+ * @action with the string @target. */
+void      _cs_window_toast_with_button  (CsWindow      *self,
+                                         const char    *message,
+                                         const char    *button_label,
+                                         const char    *action,
+                                         const char    *target);
 /* One toast for the saved runs the application could not read. */
 void      _cs_window_report_load_failures (CsWindow    *self);
 CsConfig *_cs_window_get_config         (CsWindow      *self);

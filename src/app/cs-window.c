@@ -46,8 +46,11 @@ _cs_window_get_config (CsWindow *self)
 }
 
 void
-_cs_window_toast (CsWindow   *self,
-                  const char *message)
+_cs_window_toast_with_button (CsWindow   *self,
+                              const char *message,
+                              const char *button_label,
+                              const char *action,
+                              const char *target)
 {
   AdwToast *toast;
   g_autofree char *escaped = NULL;
@@ -66,16 +69,30 @@ _cs_window_toast (CsWindow   *self,
   /* a toast's title is one line, cut short where it does not fit: a long
    * message (an error with its path and reason) is read whole behind
    * Details */
-  if (g_utf8_strlen (message, -1) > CS_WINDOW_TOAST_SHORT || strchr (message, '\n') != NULL)
+  if (button_label == NULL &&
+      (g_utf8_strlen (message, -1) > CS_WINDOW_TOAST_SHORT || strchr (message, '\n') != NULL))
     {
-      adw_toast_set_button_label (toast, _("_Details"));
-      adw_toast_set_action_name (toast, "win.toast-details");
-      adw_toast_set_action_target_value (toast, g_variant_new_string (message));
+      button_label = _("_Details");
+      action = "win.toast-details";
+      target = message;
+    }
+  if (button_label != NULL)
+    {
+      adw_toast_set_button_label (toast, button_label);
+      adw_toast_set_action_name (toast, action);
+      adw_toast_set_action_target_value (toast, g_variant_new_string (target));
     }
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
   self->n_toasts++;
   g_free (self->last_toast);
   self->last_toast = g_strdup (message);
+}
+
+void
+_cs_window_toast (CsWindow   *self,
+                  const char *message)
+{
+  _cs_window_toast_with_button (self, message, NULL, NULL, NULL);
 }
 
 void
