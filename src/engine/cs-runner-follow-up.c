@@ -3,7 +3,9 @@
  * cs_runner_new_follow_up () checks everything a round needs before it
  * changes anything: a result to follow up on, a question or step reports,
  * reports that name steps of the current checklist with outputs of a size
- * kept verbatim, and the run's judge and models still configured. The round
+ * kept verbatim, the run's judge and models still configured, and budget
+ * left (the budget is the run's, every round included: a run that has
+ * spent it is refused, cs_runner_check_budget_left ()). The round
  * starts when the runner executes (_cs_runner_follow_up_begin ()):
  *
  * - scope judge: no candidate is asked again; the run's judge revises the
