@@ -19,8 +19,10 @@ append_rows (GString   *out,
              CsRun     *run,
              GPtrArray *rows)
 {
-  g_string_append (out, "| Place | Candidate | Points | Mean rank | Ballots |\n"
-                        "| ---: | --- | ---: | ---: | ---: |\n");
+  g_string_append_printf (out, "| %s | %s | %s | %s | %s |\n"
+                          "| ---: | --- | ---: | ---: | ---: |\n",
+                          /* Translators: the export's peer ranking table's column titles */
+                          _("Place"), _("Candidate"), _("Points"), _("Mean rank"), _("Ballots"));
   for (guint i = 0; i < rows->len; i++)
     {
       const CsRankRow *row = g_ptr_array_index (rows, i);
@@ -54,12 +56,17 @@ cs_export_append_ranking (GString *out,
   notes = cs_ranking_notes_from_json (ranking);
   cs_json_get_int (cs_json_node_object (ranking), "self_votes", &self_votes);
 
-  g_string_append (out, "## Peer ranking\n\n"
-                        "Each candidate's model ranked the other candidates, anonymized and shuffled. "
-                        "Borda count: on a ballot of k answers, place p earns k − p points; ties go to "
-                        "the better mean rank, then to more ballots.");
+  g_string_append_printf (out, "## %s\n\n%s", _("Peer ranking"),
+                          _("Each candidate's model ranked the other candidates, anonymized and shuffled. "
+                            "Borda count: on a ballot of k answers, place p earns k − p points; ties go to "
+                            "the better mean rank, then to more ballots."));
   if (self_votes > 0)
-    g_string_append_printf (out, " Votes for the ranker's own model ignored: %" G_GINT64_FORMAT ".", self_votes);
+    {
+      g_string_append_c (out, ' ');
+      /* Translators: %d is how many votes were dropped (a number) */
+      g_string_append_printf (out, _("Votes for the ranker's own model ignored: %d."),
+                              (int) MIN (self_votes, G_MAXINT));
+    }
   g_string_append (out, "\n\n");
   if (rows->len > 0)
     append_rows (out, run, rows);
