@@ -299,6 +299,26 @@ test_follow_up (void)
       cs_test_ui_save_shot (GTK_WIDGET (win), "rounds-bar.png");
     }
 
+  /* a run that has spent the budget set in Preferences: the round is
+   * refused before anything is sent, and the bar says where to raise it */
+  {
+    g_autoptr(GSettings) settings = g_settings_new ("io.github.consilium.Consilium");
+    CsCandidate *candidate = cs_run_find_candidate (run, "c1");
+    const char *error;
+
+    g_assert_nonnull (candidate);
+    cs_candidate_set_cost_usd (candidate, 0.5);
+    g_settings_set_double (settings, "run-budget", 0.25);
+    gtk_text_buffer_set_text (cs_follow_up_bar_get_buffer (bar), "And with three regions?", -1);
+    g_assert_false (cs_follow_up_bar_ask (bar, FALSE));
+    g_assert_cmpuint (cs_run_get_n_rounds (run), ==, 3);
+    error = cs_follow_up_bar_get_error (bar);
+    g_assert_nonnull (error);
+    g_assert_nonnull (strstr (error, "budget"));
+    g_assert_nonnull (strstr (error, "Preferences"));
+    g_settings_reset (settings, "run-budget");
+  }
+
   cs_run_store_flush (cs_application_get_store (app));
   gtk_window_destroy (GTK_WINDOW (win));
   cs_test_ui_settle (5000);

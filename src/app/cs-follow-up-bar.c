@@ -19,6 +19,7 @@
 
 #include "cs-application.h"
 #include "cs-follow-up-bar.h"
+#include "cs-ui-util.h"
 #include "cs-step-reports.h"
 
 struct _CsFollowUpBar
@@ -193,7 +194,9 @@ cs_follow_up_bar_ask (CsFollowUpBar *self,
   if (!cs_run_manager_follow_up (manager, config, self->run, cs_follow_up_bar_get_scope (self),
                                        text, reports, &error))
     {
-      show_error (self, error->message);
+      g_autofree char *message = cs_error_text (error);
+
+      show_error (self, message);
       return FALSE;
     }
 

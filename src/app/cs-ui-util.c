@@ -14,6 +14,7 @@
 #include "cs-candidate.h"
 #include "cs-candidate-view.h"
 #include "cs-config.h"
+#include "cs-runner.h"
 #include "cs-ui-util.h"
 
 GtkWidget *
@@ -211,4 +212,16 @@ cs_combo_row_wrap_labels (AdwComboRow *row)
   g_signal_connect (factory, "setup", G_CALLBACK (wrap_label_setup_cb), NULL);
   g_signal_connect (factory, "bind", G_CALLBACK (wrap_label_bind_cb), NULL);
   adw_combo_row_set_factory (row, factory);
+}
+
+char *
+cs_error_text (const GError *error)
+{
+  g_return_val_if_fail (error != NULL, NULL);
+
+  if (g_error_matches (error, CS_RUNNER_ERROR, CS_RUNNER_ERROR_BUDGET))
+    /* Translators: after the engine's message that the run has spent its
+     * budget; "Budget per Run" is the setting's title in Preferences */
+    return g_strdup_printf (_("%s. To go on, raise “Budget per Run” in Preferences."), error->message);
+  return g_strdup (error->message);
 }

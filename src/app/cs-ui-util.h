@@ -38,6 +38,11 @@ char        *cs_candidate_full_title     (CsCandidate *candidate);
  * configuration): a server not running, at another port, without that
  * model: what Preferences fixes. */
 gboolean     cs_candidate_needs_setup    (CsCandidate *candidate);
+
+/* What the app says of an error from the engine: its message, and for a
+ * follow-up or retry refused because the run has spent its budget, where
+ * the budget is raised (Preferences). */
+char        *cs_error_text               (const GError *error);
 /* A "Preferences" button (app.preferences), visible while
  * cs_candidate_needs_setup (@candidate); it follows the candidate. Aligned
  * to the end, for a row of its own (a card puts it under its problem). */

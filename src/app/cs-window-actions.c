@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "cs-requests-window.h"
+#include "cs-ui-util.h"
 #include "cs-window-private.h"
 
 /* The one place that says which actions are enabled, and which button
@@ -117,7 +118,11 @@ retry_cb (GObject      *object,
   if (!cs_run_manager_retry_candidate_finish (CS_RUN_MANAGER (object), result, &error) &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
       self != NULL)
-    _cs_window_toast (self, error->message);
+    {
+      g_autofree char *message = cs_error_text (error);
+
+      _cs_window_toast (self, message);
+    }
 }
 
 /* The candidate's run, when it is the one shown. */
