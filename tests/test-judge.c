@@ -259,6 +259,8 @@ test_fallback (void)
   g_assert_nonnull (strstr (note_of (run), "The judge, demo-judge+invalid from Zeta Cloud, failed"));
   g_assert_nonnull (strstr (note_of (run), "The fallback judge, demo-judge+500 from Zeta Cloud, failed"));
   g_assert_nonnull (strstr (note_of (run), "votes and consensus"));
+  /* the provider's reason ends its own sentence ("… Sorry about that!"): no "." after it */
+  g_assert_null (strstr (note_of (run), "!."));
   g_assert_null (strstr (note_of (run), PROVIDER "/"));
   g_assert_nonnull (strstr (cs_run_get_message (run), "fallback judge"));
 }

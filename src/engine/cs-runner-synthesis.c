@@ -121,12 +121,14 @@ add_failure (CsRunner   *self,
   g_autofree char *reason = g_strdup (why ? why : _("unknown error"));
   g_autofree char *label = cs_model_label (self->config, judge->model_id);
   /* the reason is often a whole sentence already */
-  gboolean full_stop = g_str_has_suffix (g_strchomp (reason), ".");
+  gboolean full_stop = g_str_has_suffix (g_strchomp (reason), ".") ||
+                       g_str_has_suffix (reason, "!") || g_str_has_suffix (reason, "?") ||
+                       g_str_has_suffix (reason, "…");
 
   if (judge->failures->len > 0)
     g_string_append_c (judge->failures, ' ');
   /* Translators: the judge's model ("o3 from OpenAI"), then why it
-   * failed, then "." unless the reason ends with one */
+   * failed, then "." unless the reason ends with one (or with "!", "?", "…") */
   g_string_append_printf (judge->failures, judge->on_fallback ? _("The fallback judge, %s, failed: %s%s")
                                                               : _("The judge, %s, failed: %s%s"),
                           label, reason, full_stop ? "" : ".");
