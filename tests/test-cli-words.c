@@ -103,13 +103,13 @@ test_german (void)
 {
   for (guint i = 0; i < G_N_ELEMENTS (statuses); i++)
     {
-      g_assert_cmpstr (cli_status_words (statuses[i].status), ==, statuses[i].german);
-      g_assert_cmpstr (cli_status_words (statuses[i].status), !=, cs_candidate_status_to_string (statuses[i].status));
+      g_assert_cmpstr (cs_candidate_status_words (statuses[i].status), ==, statuses[i].german);
+      g_assert_cmpstr (cs_candidate_status_words (statuses[i].status), !=, cs_candidate_status_to_string (statuses[i].status));
     }
   for (guint i = 0; i < G_N_ELEMENTS (states); i++)
     {
-      g_assert_cmpstr (cli_state_words (states[i].state), ==, states[i].german);
-      g_assert_cmpstr (cli_state_words (states[i].state), !=, cs_run_state_to_string (states[i].state));
+      g_assert_cmpstr (cs_run_state_words (states[i].state), ==, states[i].german);
+      g_assert_cmpstr (cs_run_state_words (states[i].state), !=, cs_run_state_to_string (states[i].state));
     }
 }
 
@@ -165,10 +165,10 @@ test_english (void)
   g_assert_nonnull (setlocale (LC_ALL, "C"));
   for (guint i = 0; i < G_N_ELEMENTS (statuses); i++)
     if (statuses[i].status != CS_CANDIDATE_OK)
-      g_assert_cmpstr (cli_status_words (statuses[i].status), ==, cs_candidate_status_to_string (statuses[i].status));
-  g_assert_cmpstr (cli_status_words (CS_CANDIDATE_OK), ==, "done");
+      g_assert_cmpstr (cs_candidate_status_words (statuses[i].status), ==, cs_candidate_status_to_string (statuses[i].status));
+  g_assert_cmpstr (cs_candidate_status_words (CS_CANDIDATE_OK), ==, "done");
   for (guint i = 0; i < G_N_ELEMENTS (states); i++)
-    g_assert_cmpstr (cli_state_words (states[i].state), ==, cs_run_state_to_string (states[i].state));
+    g_assert_cmpstr (cs_run_state_words (states[i].state), ==, cs_run_state_to_string (states[i].state));
   failed = line_of (run, "c2");
   g_assert_cmpstr (failed, ==, "c2 failed: HTTP 500");
 }

@@ -141,7 +141,7 @@ runs_to_text (GListModel *runs)
       g_string_append_printf (out, "%s\t%s\t%s\t%s\t%s\t%u\n",
                               cs_run_get_id (run), date,
                               cs_mode_to_string (cs_run_get_mode (run)),
-                              cli_state_words (cs_run_get_state (run)),
+                              cs_run_state_words (cs_run_get_state (run)),
                               title, cs_run_get_n_rounds (run));
     }
   return g_string_free (out, FALSE);

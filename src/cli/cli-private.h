@@ -207,10 +207,6 @@ gboolean cli_check_cost       (const CliOptions *options,
 
 /* cli-words.c: the human output's words, translated (the machine output
  * keeps cs_candidate_status_to_string () and cs_run_state_to_string ()) */
-/* "streaming", "failed", "cancelled"… in the user's language */
-const char *cli_status_words  (CsCandidateStatus  status);
-/* "running", "done", "failed"… in the user's language */
-const char *cli_state_words   (CsRunState         state);
 /* "$0.0123", or "price unknown" (a lower bound "≥ $0.0123" when part of
  * it is known) */
 char    *cli_format_cost      (double            usd,

@@ -135,7 +135,7 @@ redraw (Cli *cli)
           if (status == CS_CANDIDATE_STREAMING || status == CS_CANDIDATE_THINKING)
             line = g_strdup_printf (_("%s %s %s %zu chars"), cs_candidate_get_id (c),
                                     cs_candidate_get_model (c),
-                                    cli_status_words (status),
+                                    cs_candidate_status_words (status),
                                     (size_t)g_utf8_strlen (cs_candidate_get_text (c), -1) +
                                     (size_t)g_utf8_strlen (cs_candidate_get_reasoning (c), -1));
           else

@@ -78,7 +78,7 @@ candidate_ids (CsRun *run)
       g_autoptr(CsCandidate) c = g_list_model_get_item (G_LIST_MODEL (run), i);
 
       g_string_append_printf (ids, "%s%s (%s)", i > 0 ? ", " : "", cs_candidate_get_id (c),
-                              cli_status_words (cs_candidate_get_status (c)));
+                              cs_candidate_status_words (cs_candidate_get_status (c)));
     }
   return g_string_free (g_steal_pointer (&ids), FALSE);
 }
@@ -97,7 +97,7 @@ cli_retry_check (CsConfig    *config,
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
                    _("The run %s is %s: a candidate can be retried once the run has ended"),
-                   cs_run_get_id (run), cli_state_words (state));
+                   cs_run_get_id (run), cs_run_state_words (state));
       return FALSE;
     }
   if (candidate == NULL)
@@ -128,7 +128,7 @@ cli_retry_check (CsConfig    *config,
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                    _("Candidate %s is %s: only a candidate that failed, was refused, invalid or truncated "
                      "can be retried"),
-                   candidate_id, cli_status_words (cs_candidate_get_status (candidate)));
+                   candidate_id, cs_candidate_status_words (cs_candidate_get_status (candidate)));
       return FALSE;
     }
   model = cs_candidate_get_model (candidate);
@@ -183,7 +183,7 @@ finish (Cli              *cli,
       (cli->n_interrupts > 0 && status == CS_CANDIDATE_CANCELLED))
     {
       cli_print_err (_("cancelled; the run %s is saved (%s)"), cs_run_get_id (cli->run),
-                     cli_state_words (cs_run_get_state (cli->run)));
+                     cs_run_state_words (cs_run_get_state (cli->run)));
       return EXIT_CANCELLED;
     }
   if (g_error_matches (cli->error, CS_RUNNER_ERROR, CS_RUNNER_ERROR_CONFIG) ||
@@ -196,9 +196,9 @@ finish (Cli              *cli,
   cli_print_err (_("the retry of %s failed: %s"), candidate_id,
                  candidate != NULL && cs_candidate_get_error (candidate) != NULL
                    ? cs_candidate_get_error (candidate)
-                   : cli->error != NULL ? cli->error->message : cli_status_words (status));
+                   : cli->error != NULL ? cli->error->message : cs_candidate_status_words (status));
   cli_print_err (_("the run %s is saved with it (%s)"), cs_run_get_id (cli->run),
-                 cli_state_words (cs_run_get_state (cli->run)));
+                 cs_run_state_words (cs_run_get_state (cli->run)));
   return EXIT_NO_RESULT;
 }
 

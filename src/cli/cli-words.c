@@ -2,10 +2,10 @@
  * language
  *
  * The progress lines, --runs and the messages of --retry and --follow-up
- * say a candidate's status and a run's state in words that are translated
- * (the same words, in the same contexts, as the Markdown export's). What a
- * program reads keeps its keywords whatever the locale: --format=json, the
- * run files and the local API use cs_candidate_status_to_string () and
+ * say a candidate's status and a run's state in the engine's translated
+ * words, the Markdown export's (cs-state-words.h). What a program reads
+ * keeps its keywords whatever the locale: --format=json, the run files and
+ * the local API use cs_candidate_status_to_string () and
  * cs_run_state_to_string ().
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -18,39 +18,6 @@
 
 #include "cli-private.h"
 #include "cs-number-format.h"
-
-const char *
-cli_status_words (CsCandidateStatus status)
-{
-  switch (status)
-    {
-    case CS_CANDIDATE_QUEUED: return C_("status", "queued");
-    case CS_CANDIDATE_THINKING: return C_("status", "thinking");
-    case CS_CANDIDATE_STREAMING: return C_("status", "streaming");
-    case CS_CANDIDATE_OK: return C_("status", "done");
-    case CS_CANDIDATE_FAILED: return C_("status", "failed");
-    case CS_CANDIDATE_REFUSED: return C_("status", "refused");
-    case CS_CANDIDATE_INVALID: return C_("status", "invalid");
-    case CS_CANDIDATE_TRUNCATED: return C_("status", "truncated");
-    case CS_CANDIDATE_CANCELLED: return C_("status", "cancelled");
-    default: return cs_candidate_status_to_string (status);
-    }
-}
-
-const char *
-cli_state_words (CsRunState state)
-{
-  switch (state)
-    {
-    case CS_RUN_DRAFT: return C_("run state", "draft");
-    case CS_RUN_RUNNING: return C_("run state", "running");
-    case CS_RUN_SYNTHESIZING: return C_("run state", "synthesizing");
-    case CS_RUN_DONE: return C_("run state", "done");
-    case CS_RUN_FAILED: return C_("run state", "failed");
-    case CS_RUN_CANCELLED: return C_("run state", "cancelled");
-    default: return cs_run_state_to_string (state);
-    }
-}
 
 char *
 cli_format_cost (double   usd,
@@ -68,7 +35,7 @@ cli_candidate_line (CsCandidate *c)
 {
   CsCandidateStatus status = cs_candidate_get_status (c);
   const char *id = cs_candidate_get_id (c);
-  const char *words = cli_status_words (status);
+  const char *words = cs_candidate_status_words (status);
   const char *error;
 
   switch (status)

@@ -10,6 +10,7 @@
 #include "cs-run.h"
 #include "cs-run-judges.h"
 #include "cs-run-ranking.h"
+#include "cs-state-words.h"
 #include "cs-ranking.h"
 #include "cs-knobs.h"
 #include "cs-config.h"

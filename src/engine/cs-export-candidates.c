@@ -78,7 +78,7 @@ append_candidate_head (GString     *out,
   g_string_append (out, " (");
   cs_export_append_inline (out, cs_export_model_name (model));
   g_string_append (out, ") — ");
-  g_string_append (out, cs_export_status_words (cs_candidate_get_status (candidate)));
+  g_string_append (out, cs_candidate_status_words (cs_candidate_get_status (candidate)));
   g_string_append (out, "\n\n");
 
   if (provider != NULL)
@@ -280,7 +280,7 @@ append_cost_row (GString     *out,
   g_autofree char *rate = tps > 0 ? cs_export_format_double ("%.1f", tps) : g_strdup ("—");
 
   g_string_append_printf (out, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", model,
-                          cs_export_status_words (cs_candidate_get_status (candidate)),
+                          cs_candidate_status_words (cs_candidate_get_status (candidate)),
                           in, outt, cost, ttft, total, rate);
 }
 

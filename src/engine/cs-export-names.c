@@ -73,24 +73,6 @@ cs_export_append_candidate (GString    *out,
 }
 
 const char *
-cs_export_status_words (CsCandidateStatus status)
-{
-  switch (status)
-    {
-    case CS_CANDIDATE_QUEUED: return C_("status", "queued");
-    case CS_CANDIDATE_THINKING: return C_("status", "thinking");
-    case CS_CANDIDATE_STREAMING: return C_("status", "streaming");
-    case CS_CANDIDATE_OK: return C_("status", "done");
-    case CS_CANDIDATE_FAILED: return C_("status", "failed");
-    case CS_CANDIDATE_REFUSED: return C_("status", "refused");
-    case CS_CANDIDATE_INVALID: return C_("status", "invalid");
-    case CS_CANDIDATE_TRUNCATED: return C_("status", "truncated");
-    case CS_CANDIDATE_CANCELLED: return C_("status", "cancelled");
-    default: return cs_candidate_status_to_string (status);
-    }
-}
-
-const char *
 cs_export_angle_label (CsMode      mode,
                        const char *angle)
 {

@@ -6,6 +6,7 @@
 
 #include "cs-config.h"
 #include "cs-export.h"
+#include "cs-state-words.h"
 #include "cs-result.h"
 
 G_BEGIN_DECLS
@@ -82,8 +83,6 @@ void     cs_export_append_model       (GString     *out,
 void     cs_export_append_candidate   (GString     *out,
                                        CsRun       *run,
                                        const char  *candidate_id);
-/* "done" for ok, else the status's name. */
-const char *cs_export_status_words    (CsCandidateStatus status);
 /* The angle's label ("Most likely cause first"), NULL for none. */
 const char *cs_export_angle_label     (CsMode       mode,
                                        const char  *angle);

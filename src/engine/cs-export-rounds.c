@@ -28,22 +28,6 @@ scope_words (CsRoundScope scope)
     }
 }
 
-/* The same words as the export's head, for a round's state. */
-static const char *
-round_state_words (CsRunState state)
-{
-  switch (state)
-    {
-    case CS_RUN_RUNNING: return C_("run state", "running");
-    case CS_RUN_SYNTHESIZING: return C_("run state", "synthesizing");
-    case CS_RUN_DONE: return C_("run state", "done");
-    case CS_RUN_FAILED: return C_("run state", "failed");
-    case CS_RUN_CANCELLED: return C_("run state", "cancelled");
-    case CS_RUN_DRAFT:
-    default: return C_("run state", "draft");
-    }
-}
-
 static const char *
 outcome_words (CsStepOutcome outcome)
 {
@@ -125,7 +109,7 @@ append_asked (GString *out,
 {
   g_string_append_printf (out, "- %s %s\n", _("How:"), scope_words (cs_round_get_scope (round)));
   if (cs_round_get_state (round) != CS_RUN_DONE)
-    g_string_append_printf (out, "- %s %s\n", _("State:"), round_state_words (cs_round_get_state (round)));
+    g_string_append_printf (out, "- %s %s\n", _("State:"), cs_run_state_words (cs_round_get_state (round)));
   if (cs_round_get_message (round) != NULL && cs_round_get_message (round)[0] != '\0')
     {
       g_string_append_printf (out, "- %s ", _("Note:"));

@@ -20,22 +20,6 @@
 #include "cs-json-util.h"
 #include "cs-mode.h"
 
-/* A run's state in words of the user's language. */
-static const char *
-state_words (CsRunState state)
-{
-  switch (state)
-    {
-    case CS_RUN_DRAFT: return C_("run state", "draft");
-    case CS_RUN_RUNNING: return C_("run state", "running");
-    case CS_RUN_SYNTHESIZING: return C_("run state", "synthesizing");
-    case CS_RUN_DONE: return C_("run state", "done");
-    case CS_RUN_FAILED: return C_("run state", "failed");
-    case CS_RUN_CANCELLED: return C_("run state", "cancelled");
-    default: return cs_run_state_to_string (state);
-    }
-}
-
 static void
 append_head (GString *out,
              CsRun   *run)
@@ -52,7 +36,7 @@ append_head (GString *out,
                                                   : _("Systems Architect (a system blueprint)"),
                           _("Date:"), date, _("Run:"));
   cs_export_append_inline (out, cs_run_get_id (run));
-  g_string_append_printf (out, "\n- %s %s\n", _("State:"), state_words (cs_run_get_state (run)));
+  g_string_append_printf (out, "\n- %s %s\n", _("State:"), cs_run_state_words (cs_run_get_state (run)));
   if (cs_run_get_message (run) != NULL && *cs_run_get_message (run))
     {
       g_string_append_printf (out, "- %s ", _("Note:"));
