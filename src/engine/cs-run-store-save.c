@@ -40,6 +40,7 @@
 
 #include "cs-json-util.h"
 #include "cs-run-store-private.h"
+#include "cs-safe-file.h"
 
 #define SAVE_DELAY_MS     200
 #define PERIODIC_SAVE_MS 2000
@@ -252,25 +253,6 @@ _cs_run_store_serialize (CsRun    *run,
   return g_bytes_new_take (data, len);
 }
 
-static gboolean
-write_all (int          fd,
-           const char  *data,
-           gsize        len)
-{
-  while (len > 0)
-    {
-      gssize n = write (fd, data, len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return FALSE;
-      data += n;
-      len -= (gsize) n;
-    }
-  return TRUE;
-}
-
 static void
 set_write_error (GError     **error,
                  int          saved_errno,
@@ -309,7 +291,7 @@ _cs_run_store_write_file (const char  *path,
   /* synced before the rename, also when there is no older file; its
    * identity, size and modification time are what the rename puts at
    * @path: the stamp of what this store wrote */
-  ok = write_all (fd, data != NULL ? data : "", len) && fsync (fd) == 0 && fstat (fd, &st) == 0;
+  ok = cs_safe_file_write_all (fd, data != NULL ? data : "", len) && fsync (fd) == 0 && fstat (fd, &st) == 0;
   saved_errno = errno;
   if (close (fd) != 0 && ok)
     {

@@ -153,10 +153,10 @@ cs_safe_file_check_destination (const char  *path,
   return check_path (path, input_path, &st, &exists, error);
 }
 
-static gboolean
-write_all (int          fd,
-           const char  *data,
-           gsize        len)
+gboolean
+cs_safe_file_write_all (int         fd,
+                        const char *data,
+                        gsize       len)
 {
   while (len > 0)
     {
@@ -197,7 +197,7 @@ write_temporary (const char         *path,
       return NULL;
     }
 
-  ok = write_all (fd, data, len);
+  ok = cs_safe_file_write_all (fd, data, len);
   if (ok && replaced != NULL)
     {
       ok = fchmod (fd, replaced->st_mode & 07777) == 0;

@@ -55,4 +55,10 @@ void     cs_safe_file_write_async       (const char           *path,
 gboolean cs_safe_file_write_finish      (GAsyncResult         *result,
                                          GError              **error);
 
+/* Writes all of @data to @fd, again after EINTR; FALSE (errno set) when a
+ * write fails or writes nothing. */
+gboolean cs_safe_file_write_all         (int                   fd,
+                                         const char           *data,
+                                         gsize                 len);
+
 G_END_DECLS
